@@ -1,0 +1,11 @@
+import type { Viewer } from "~/modules/identity/auth.server";
+
+declare module "@remix-run/cloudflare" {
+  interface AppLoadContext {
+    cloudflare: { env: Env; ctx: ExecutionContext };
+    /** The signed-in person, or null for anonymous visitors. */
+    viewer: Viewer | null;
+    sessionId: string | null;
+  }
+}
+export {};

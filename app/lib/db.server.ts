@@ -1,0 +1,18 @@
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import * as identity from "~/modules/identity/schema";
+import * as storefronts from "~/modules/storefronts/schema";
+
+export const schema = { ...identity, ...storefronts };
+export type Db = DrizzleD1Database<typeof schema>;
+
+const cache = new WeakMap<D1Database, Db>();
+
+/** One Drizzle client per D1 binding (cheap, but no need to rebuild it per call). */
+export function getDb(env: { DB: D1Database }): Db {
+  let db = cache.get(env.DB);
+  if (!db) {
+    db = drizzle(env.DB, { schema });
+    cache.set(env.DB, db);
+  }
+  return db;
+}

@@ -1,0 +1,64 @@
+import { Marked, type Tokens } from "marked";
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+
+/** Only these URL schemes survive in links and images; everything else (javascript:, data:, …) is dropped. */
+export function safeUrl(href: string | null | undefined, allowRelative = true): string | null {
+  if (!href) return null;
+  const trimmed = href.trim();
+  if (allowRelative && /^\/(?!\/)/.test(trimmed)) return trimmed;
+  try {
+    const u = new URL(trimmed);
+    return ["http:", "https:", "mailto:"].includes(u.protocol) ? u.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Markdown → sanitised HTML. Sanitising by construction: raw HTML in the source is escaped
+ * (never passed through), and every link/image URL is checked against an allowlist of schemes.
+ * External links get rel="nofollow ugc noopener".
+ */
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  async: false,
+  renderer: {
+    html({ text }: Tokens.HTML | Tokens.Tag) {
+      return escapeHtml(text);
+    },
+    link({ href, title, tokens }: Tokens.Link) {
+      const inner = this.parser.parseInline(tokens);
+      const url = safeUrl(href);
+      if (!url) return inner;
+      const t = title ? ` title="${escapeHtml(title)}"` : "";
+      const ext = url.startsWith("/") ? "" : ' rel="nofollow ugc noopener" target="_blank"';
+      return `<a href="${escapeHtml(url)}"${t}${ext}>${inner}</a>`;
+    },
+    image({ href, title, text }: Tokens.Image) {
+      const url = safeUrl(href);
+      if (!url || url.startsWith("mailto:")) return escapeHtml(text);
+      const t = title ? ` title="${escapeHtml(title)}"` : "";
+      return `<img src="${escapeHtml(url)}" alt="${escapeHtml(text)}"${t} loading="lazy">`;
+    },
+  },
+});
+
+export function renderMarkdown(source: string): string {
+  return marked.parse(source ?? "") as string;
+}
+
+/** Plain-text excerpt for meta descriptions and cards. */
+export function markdownExcerpt(source: string, max = 160): string {
+  const text = (source ?? "")
+    .replace(/```[\s\S]*?```/g, " ")
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, " ")
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/[#>*_`~-]+/g, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return text.length > max ? text.slice(0, max - 1).trimEnd() + "…" : text;
+}

@@ -1,0 +1,42 @@
+/**
+ * Factories shared by the tests and the demo seed: they go through the real services, so
+ * demo data obeys every rule real data does.
+ */
+import { newId } from "~/lib/ids";
+import { createUser } from "~/modules/identity/service.server";
+import { startSession, type Viewer } from "~/modules/identity/auth.server";
+import { placeholderPng } from "~/modules/media/placeholder.server";
+import { becomeCreator, setAvatar, updateProfile } from "~/modules/storefronts/service.server";
+
+export const DEMO_PASSWORD = "thrive-demo-2026";
+
+export async function makeUser(env: Env, opts: { email?: string; password?: string; isAdmin?: boolean } = {}) {
+  const email = opts.email ?? `user-${newId(8)}@example.test`;
+  const password = opts.password ?? DEMO_PASSWORD;
+  const user = await createUser(env, { email, password, isAdmin: opts.isAdmin });
+  const viewer: Viewer = { id: user.id, email: user.email, isAdmin: opts.isAdmin ?? false };
+  return { ...user, password, viewer, cookie: async () => (await startSession(env, user.id)).split(";")[0] };
+}
+
+export type CreatorSpec = {
+  handle?: string;
+  displayName?: string;
+  bio?: string;
+  links?: Partial<Record<"website" | "x" | "github" | "linkedin" | "youtube", string>>;
+  avatarColors?: [string, string];
+  email?: string;
+  password?: string;
+};
+
+export async function makeCreator(env: Env, spec: CreatorSpec = {}) {
+  const user = await makeUser(env, { email: spec.email, password: spec.password });
+  const handle = spec.handle ?? `maker-${newId(6)}`;
+  const displayName = spec.displayName ?? `Maker ${handle}`;
+  await becomeCreator(env, user.viewer, { handle, displayName });
+  if (spec.bio || spec.links) await updateProfile(env, user.viewer, handle, { displayName, bio: spec.bio ?? "", ...spec.links });
+  if (spec.avatarColors) {
+    const png = await placeholderPng(160, 160, ...spec.avatarColors);
+    await setAvatar(env, user.viewer, handle, new Blob([png]).stream());
+  }
+  return { ...user, handle, displayName };
+}

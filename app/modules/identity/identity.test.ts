@@ -1,0 +1,143 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { app, postForm, sessionCookie } from "~/test/http";
+import { makeUser } from "~/modules/demo/factories.server";
+import { hashPassword, verifyPassword } from "./passwords.server";
+
+const uniqueEmail = () => `p${crypto.randomUUID().slice(0, 8)}@example.test`;
+
+describe("passwords", () => {
+  it("hashes with scrypt, stores parameters, and verifies only the right password", async () => {
+    const hash = await hashPassword("correct horse battery");
+    expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(await verifyPassword("correct horse battery", hash)).toBe(true);
+    expect(await verifyPassword("correct horse batterz", hash)).toBe(false);
+    expect(await hashPassword("correct horse battery")).not.toBe(hash); // per-user salt
+  });
+});
+
+describe("sign up", () => {
+  it("creates an account, signs in and lands on the creator setup", async () => {
+    const res = await postForm("/signup", { email: uniqueEmail(), password: "a-long-password" });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/settings/profile");
+    const cookie = sessionCookie(res);
+    expect(cookie).toBeTruthy();
+    const setCookie = res.headers.getSetCookie().join("\n");
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).toMatch(/Secure/i); // not local dev
+    const settings = await app("/settings", { cookie });
+    expect(settings.status).toBe(200);
+  });
+
+  it("refuses a duplicate email, whatever its case, with a clear message", async () => {
+    const email = uniqueEmail();
+    await postForm("/signup", { email, password: "a-long-password" });
+    const res = await postForm("/signup", { email: email.toUpperCase(), password: "another-long-one" });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("An account with this email already exists");
+    expect(sessionCookie(res)).toBeUndefined();
+  });
+
+  it("refuses a weak password and a malformed email on the form, not with a 500", async () => {
+    const weak = await postForm("/signup", { email: uniqueEmail(), password: "short" });
+    expect(weak.status).toBe(422);
+    expect(await weak.text()).toContain("Use at least 10 characters");
+    const bad = await postForm("/signup", { email: "not-an-email", password: "a-long-password" });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("Enter a valid email address");
+    const missing = await postForm("/signup", {});
+    expect(missing.status).toBe(422);
+  });
+});
+
+describe("log in", () => {
+  it("signs in with the right password and tells apart wrong password and unknown email", async () => {
+    const u = await makeUser(env, { email: uniqueEmail(), password: "right-password-1" });
+    const ok = await postForm("/login", { email: u.email, password: "right-password-1" }, { headers: { "CF-Connecting-IP": "10.0.0.1" } });
+    expect(ok.status).toBe(302);
+    expect(sessionCookie(ok)).toBeTruthy();
+
+    const wrong = await postForm("/login", { email: u.email, password: "wrong-password-1" }, { headers: { "CF-Connecting-IP": "10.0.0.1" } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain("That password is not right");
+
+    const unknown = await postForm("/login", { email: uniqueEmail(), password: "whatever-123" }, { headers: { "CF-Connecting-IP": "10.0.0.1" } });
+    expect(unknown.status).toBe(401);
+    expect(await unknown.text()).toContain("No account uses that email");
+  });
+
+  it("slows down repeated failures for one email with a 429 that says when to retry", async () => {
+    const u = await makeUser(env, { email: uniqueEmail(), password: "right-password-1" });
+    for (let i = 0; i < 5; i++) {
+      const r = await postForm("/login", { email: u.email, password: `nope-nope-${i}` }, { headers: { "CF-Connecting-IP": `10.1.0.${i}` } });
+      expect(r.status).toBe(401);
+    }
+    // Even the right password is refused until the window ends.
+    const blocked = await postForm("/login", { email: u.email, password: "right-password-1" }, { headers: { "CF-Connecting-IP": "10.1.1.1" } });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await blocked.text()).toMatch(/Too many failed sign-in attempts for this account\. Try again in \d+ (minute|second)/);
+    expect(sessionCookie(blocked)).toBeUndefined();
+  });
+
+  it("slows down many failures from one IP across different emails", async () => {
+    const ip = "10.2.0.9";
+    for (let i = 0; i < 20; i++) {
+      const r = await postForm("/login", { email: uniqueEmail(), password: "guess-guess" }, { headers: { "CF-Connecting-IP": ip } });
+      expect(r.status).toBe(401);
+    }
+    const blocked = await postForm("/login", { email: uniqueEmail(), password: "guess-guess" }, { headers: { "CF-Connecting-IP": ip } });
+    expect(blocked.status).toBe(429);
+    expect(await blocked.text()).toContain("from your network");
+  });
+});
+
+describe("sessions", () => {
+  it("log out ends only this session", async () => {
+    const u = await makeUser(env, { email: uniqueEmail() });
+    const a = await u.cookie();
+    const b = await u.cookie();
+    const out = await app("/logout", { method: "POST", cookie: a });
+    expect(out.status).toBe(302);
+    expect((await app("/settings", { cookie: a })).status).toBe(302); // back to login
+    expect((await app("/settings", { cookie: b })).status).toBe(200);
+  });
+
+  it("log out of all sessions revokes every device", async () => {
+    const u = await makeUser(env, { email: uniqueEmail() });
+    const a = await u.cookie();
+    const b = await u.cookie();
+    const res = await postForm("/settings", { intent: "logout-all" }, { cookie: a });
+    expect(res.status).toBe(302);
+    for (const c of [a, b]) {
+      const r = await app("/settings", { cookie: c });
+      expect(r.status).toBe(302);
+      expect(r.headers.get("Location")).toContain("/login");
+    }
+  });
+
+  it("changing the password needs the current one and signs other devices out", async () => {
+    const u = await makeUser(env, { email: uniqueEmail(), password: "old-password-1" });
+    const here = await u.cookie();
+    const elsewhere = await u.cookie();
+    const wrong = await postForm("/settings", { currentPassword: "not-it-at-all", newPassword: "new-password-1" }, { cookie: here });
+    expect(wrong.status).toBe(422);
+    expect(await wrong.text()).toContain("Your current password is not right");
+
+    const ok = await postForm("/settings", { currentPassword: "old-password-1", newPassword: "new-password-1" }, { cookie: here });
+    expect(ok.status).toBe(200);
+    const fresh = sessionCookie(ok)!;
+    expect((await app("/settings", { cookie: fresh })).status).toBe(200);
+    expect((await app("/settings", { cookie: elsewhere })).status).toBe(302);
+    const login = await postForm("/login", { email: u.email, password: "new-password-1" }, { headers: { "CF-Connecting-IP": "10.3.0.1" } });
+    expect(login.status).toBe(302);
+  });
+
+  it("anonymous pages set no cookies", async () => {
+    const res = await app("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Set-Cookie")).toBeNull();
+  });
+});

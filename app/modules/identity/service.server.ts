@@ -1,0 +1,84 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
+import { AppError, conflict, unauthorized, unprocessable } from "~/lib/errors";
+import { newId, nowSeconds } from "~/lib/ids";
+import { parseOrThrow } from "~/lib/validation";
+import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.server";
+import { assertUnderLimits, hit, type Limit } from "./rate-limit.server";
+import { users } from "./schema";
+import { ChangePasswordInput, LogInInput, SignUpInput } from "./validation";
+import { endAllSessions, startSession } from "./auth.server";
+
+const LOGIN_WINDOW = 15 * 60;
+const loginLimits = (email: string, ip: string): Limit[] => [
+  { key: `login:email:${email}`, max: 5, windowSeconds: LOGIN_WINDOW, message: "Too many failed sign-in attempts for this account." },
+  { key: `login:ip:${ip}`, max: 20, windowSeconds: LOGIN_WINDOW, message: "Too many failed sign-in attempts from your network." },
+];
+const signupLimits = (ip: string): Limit[] => [
+  { key: `signup:ip:${ip}`, max: 10, windowSeconds: 60 * 60, message: "Too many new accounts from your network." },
+];
+
+/** Creates an account (without signing in). Used by sign-up, tests and the demo seed. */
+export async function createUser(env: Env, input: { email: string; password: string; isAdmin?: boolean }) {
+  const db = getDb(env);
+  const { email, password } = parseOrThrow(SignUpInput, input);
+  const existing = await db.query.users.findFirst({ where: eq(users.email, email), columns: { id: true } });
+  if (existing) throw conflict("An account with this email already exists. Try signing in.", { email: "An account with this email already exists. Try signing in." });
+  const user = { id: newId(), email, passwordHash: await hashPassword(password), isAdmin: input.isAdmin ?? false, createdAt: nowSeconds() };
+  try {
+    await db.insert(users).values(user);
+  } catch (e) {
+    // Two sign-ups racing for one email: the unique index decides.
+    if (String(e).includes("UNIQUE")) throw conflict("An account with this email already exists. Try signing in.", { email: "An account with this email already exists. Try signing in." });
+    throw e;
+  }
+  return { id: user.id, email: user.email };
+}
+
+/** Sign-up: rate-limited per IP, creates the account and a session; returns the Set-Cookie. */
+export async function signUp(env: Env, input: unknown, ip: string) {
+  const db = getDb(env);
+  await assertUnderLimits(db, signupLimits(ip));
+  const fields = (input ?? {}) as { email?: unknown; password?: unknown };
+  const user = await createUser(env, { email: fields.email as string, password: fields.password as string });
+  await hit(db, signupLimits(ip)[0].key, 60 * 60);
+  return { user, setCookie: await startSession(env, user.id) };
+}
+
+/**
+ * Sign-in. Failed attempts count per email and per IP; past the limit every attempt (even with
+ * the right password) gets 429 until the window ends, so guessing is slowed to a crawl.
+ */
+export async function logIn(env: Env, input: unknown, ip: string) {
+  const db = getDb(env);
+  const { email, password } = parseOrThrow(LogInInput, input);
+  const limits = loginLimits(email, ip);
+  await assertUnderLimits(db, limits);
+  const user = await db.query.users.findFirst({ where: eq(users.email, email) });
+  const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+  if (!user || !ok) {
+    await Promise.all(limits.map((l) => hit(db, l.key, l.windowSeconds)));
+    if (!user) throw unauthorized("No account uses that email. Check it, or sign up.");
+    throw new AppError(401, "That password is not right. Try again.", {
+      password: "That password is not right. Try again.",
+    });
+  }
+  return { user: { id: user.id, email: user.email }, setCookie: await startSession(env, user.id) };
+}
+
+/** Changes the password, ends every other session and starts a fresh one for this device. */
+export async function changePassword(env: Env, userId: string, input: unknown) {
+  const db = getDb(env);
+  const { currentPassword, newPassword } = parseOrThrow(ChangePasswordInput, input);
+  const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  if (!user) throw unauthorized();
+  if (!(await verifyPassword(currentPassword, user.passwordHash)))
+    throw unprocessable("Your current password is not right.", { currentPassword: "Your current password is not right." });
+  await db.update(users).set({ passwordHash: await hashPassword(newPassword) }).where(eq(users.id, userId));
+  await endAllSessions(env, userId);
+  return { setCookie: await startSession(env, userId) };
+}
+
+export async function getUserById(env: Env, userId: string) {
+  return getDb(env).query.users.findFirst({ where: eq(users.id, userId), columns: { passwordHash: false } });
+}

@@ -1,0 +1,147 @@
+import {
+  Form,
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
+import stylesheet from "./tailwind.css?url";
+import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const viewer = context.viewer;
+  if (!viewer) return { viewer: null };
+  const creator = await findCreatorByUserId(context.cloudflare.env, viewer.id);
+  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: creator?.handle ?? null } };
+}
+
+export function useViewer() {
+  return useRouteLoaderData<typeof loader>("root")?.viewer ?? null;
+}
+
+function Header() {
+  const viewer = useViewer();
+  const nav = ({ isActive }: { isActive: boolean }) =>
+    `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:text-slate-900"}`;
+  return (
+    <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <div className="mx-auto flex h-16 max-w-6xl items-center gap-4 px-4">
+        <Link to="/" className="flex items-center gap-2 text-lg font-bold tracking-tight text-slate-900">
+          <span aria-hidden="true" className="inline-flex h-8 w-8 items-center justify-center rounded-lg bg-gradient-to-br from-brand-600 to-fuchsia-500 text-white">✦</span>
+          All Thrive
+        </Link>
+        <nav aria-label="Main" className="hidden items-center gap-1 sm:flex">
+          <NavLink to="/" end className={nav}>Creators</NavLink>
+        </nav>
+        <div className="ml-auto flex items-center gap-2">
+          {viewer ? (
+            <>
+              {viewer.handle ? (
+                <Link to={`/@${viewer.handle}`} className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:inline">
+                  My storefront
+                </Link>
+              ) : (
+                <Link to="/settings/profile" className="hidden rounded-md px-3 py-2 text-sm font-medium text-brand-700 hover:text-brand-900 sm:inline">
+                  Become a creator
+                </Link>
+              )}
+              <Link to="/settings" className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900" title={viewer.email}>
+                Settings
+              </Link>
+              <Form method="post" action="/logout">
+                <button type="submit" className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900">
+                  Log out
+                </button>
+              </Form>
+            </>
+          ) : (
+            <>
+              <Link to="/login" className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900">Log in</Link>
+              <Link to="/signup" className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">
+                Sign up
+              </Link>
+            </>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="min-h-screen font-sans">
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return (
+    <>
+      <Header />
+      <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+        <Outlet />
+      </main>
+      <footer className="border-t border-slate-200 py-8 text-center text-sm text-slate-500">
+        All Thrive — the home for AI builders. Creators keep 92% of every sale.
+      </footer>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  let title = "Something went wrong";
+  let message = "We hit an unexpected error. It's not you — please try again in a moment.";
+  let status = 500;
+  if (isRouteErrorResponse(error)) {
+    status = error.status;
+    const detail = typeof error.data === "object" && error.data && "message" in error.data ? String((error.data as { message: unknown }).message) : typeof error.data === "string" ? error.data : "";
+    if (status === 404) {
+      title = "Page not found";
+      message = detail || "We couldn't find the page you were looking for. It may have moved, or the link may be mistyped.";
+    } else if (status < 500) {
+      title = status === 403 ? "Not allowed" : status === 401 ? "Please sign in" : "That didn't work";
+      message = detail || message;
+    }
+  }
+  return (
+    <>
+      <Header />
+      <main id="main" className="mx-auto flex max-w-xl flex-col items-center px-4 py-24 text-center">
+        <p className="text-sm font-semibold text-brand-700">{status}</p>
+        <h1 className="mt-2 text-3xl font-bold tracking-tight text-slate-900">{title}</h1>
+        <p className="mt-4 text-slate-600">{message}</p>
+        <div className="mt-8 flex gap-3">
+          <Link to="/" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">Go home</Link>
+        </div>
+      </main>
+    </>
+  );
+}

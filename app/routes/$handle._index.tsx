@@ -1,0 +1,98 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { Avatar } from "~/components/avatar";
+import { EmptyState } from "~/components/empty-state";
+import { invariantResponse } from "~/lib/errors";
+import { orRespond } from "~/lib/http.server";
+import { getStorefront } from "~/modules/storefronts/service.server";
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  return orRespond(async () => {
+    const raw = params.handle ?? "";
+    invariantResponse(raw.startsWith("@") && raw.length > 1, "We couldn't find the page you were looking for.");
+    const storefront = await getStorefront(context.cloudflare.env, raw.slice(1));
+    invariantResponse(storefront, `There's no creator called ${raw} on All Thrive (yet).`);
+    const isOwner = context.viewer?.id === storefront.creator.userId;
+    return { ...storefront, isOwner };
+  });
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  if (!data) return [{ title: "Not found — All Thrive" }];
+  const c = data.creator;
+  const title = `${c.displayName} (@${c.handle}) — All Thrive`;
+  return [
+    { title },
+    { name: "description", content: c.bioExcerpt || `${c.displayName}'s apps, products and updates on All Thrive.` },
+    { property: "og:title", content: title },
+    { property: "og:description", content: c.bioExcerpt },
+    { property: "og:type", content: "profile" },
+    ...(c.avatarUrl ? [{ property: "og:image", content: c.avatarUrl }] : []),
+  ];
+};
+
+const LINK_LABELS = { website: "Website", x: "X", github: "GitHub", linkedin: "LinkedIn", youtube: "YouTube" } as const;
+
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="space-y-4">
+      <h2 id={id} className="text-xl font-semibold tracking-tight text-slate-900">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+export default function Storefront() {
+  const { creator, isOwner } = useLoaderData<typeof loader>();
+  const links = Object.entries(creator.links).filter(([, v]) => v) as [keyof typeof LINK_LABELS, string][];
+  return (
+    <div className="space-y-12">
+      <header className="overflow-hidden rounded-3xl border border-slate-200 bg-white shadow-sm">
+        <div className="h-28 bg-gradient-to-r from-brand-600 via-fuchsia-500 to-amber-400 sm:h-36" aria-hidden="true" />
+        <div className="px-6 pb-6 sm:px-8">
+          <div className="-mt-12 flex flex-wrap items-end gap-4">
+            <Avatar url={creator.avatarUrl} name={creator.displayName} size={96} />
+            <div className="min-w-0 flex-1 pb-1">
+              <h1 className="truncate text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">{creator.displayName}</h1>
+              <p className="text-slate-500">@{creator.handle}</p>
+            </div>
+            {isOwner ? (
+              <Link to="/settings/profile" className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50">
+                Edit profile
+              </Link>
+            ) : null}
+          </div>
+          {creator.bioHtml ? <div className="prose-at mt-4 max-w-3xl" dangerouslySetInnerHTML={{ __html: creator.bioHtml }} /> : null}
+          {links.length ? (
+            <ul className="mt-4 flex flex-wrap gap-2" aria-label="Links">
+              {links.map(([k, href]) => (
+                <li key={k}>
+                  <a href={href} rel="nofollow noopener me" target="_blank" className="inline-flex items-center rounded-full bg-slate-100 px-3 py-1 text-sm font-medium text-slate-700 hover:bg-brand-50 hover:text-brand-800">
+                    {LINK_LABELS[k]}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      </header>
+
+      <Section id="apps" title="Apps">
+        <EmptyState icon="🤖" title="No apps yet">{isOwner ? "Apps you register will show here." : `${creator.displayName} hasn't listed any apps yet.`}</EmptyState>
+      </Section>
+      <Section id="products" title="Products">
+        <EmptyState icon="📦" title="No products yet">Courses, templates and prompt packs will appear here.</EmptyState>
+      </Section>
+      <Section id="subscriptions" title="Subscriptions">
+        <EmptyState icon="⭐" title="No subscription tiers yet">Membership tiers will appear here.</EmptyState>
+      </Section>
+      <Section id="services" title="Services">
+        <EmptyState icon="🗓️" title="No services yet">Mentoring, office hours and done-for-you packages will appear here.</EmptyState>
+      </Section>
+      <Section id="updates" title="Latest updates">
+        <EmptyState icon="✍️" title="No updates yet">Build logs, tutorials and announcements will appear here.</EmptyState>
+      </Section>
+    </div>
+  );
+}

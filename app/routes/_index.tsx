@@ -1,0 +1,56 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Avatar } from "~/components/avatar";
+import { EmptyState } from "~/components/empty-state";
+import { listCreators } from "~/modules/storefronts/queries.server";
+import { presentCreator } from "~/modules/storefronts/service.server";
+
+export const meta: MetaFunction = () => [
+  { title: "All Thrive — the home for AI builders" },
+  { name: "description", content: "Discover AI apps and follow the builders behind them. One storefront for apps, writing, products, memberships and services." },
+];
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const creators = (await listCreators(context.cloudflare.env)).map(presentCreator);
+  return { creators: creators.map(({ handle, displayName, avatarUrl, bioExcerpt }) => ({ handle, displayName, avatarUrl, bioExcerpt })) };
+}
+
+export default function Home() {
+  const { creators } = useLoaderData<typeof loader>();
+  return (
+    <div className="space-y-12">
+      <section className="rounded-3xl bg-gradient-to-br from-brand-700 via-brand-600 to-fuchsia-600 px-6 py-14 text-white shadow-sm sm:px-12">
+        <h1 className="max-w-2xl text-3xl font-bold tracking-tight sm:text-5xl">The home for people who build with AI.</h1>
+        <p className="mt-4 max-w-xl text-lg text-brand-100">
+          Show your apps, write about your journey, sell what you know — and keep 92% of every sale.
+        </p>
+        <div className="mt-8 flex flex-wrap gap-3">
+          <Link to="/signup" className="rounded-lg bg-white px-5 py-2.5 text-sm font-semibold text-brand-800 shadow hover:bg-brand-50">Open your storefront</Link>
+          <a href="#creators" className="rounded-lg px-5 py-2.5 text-sm font-semibold text-white ring-1 ring-white/60 hover:bg-white/10">Meet the builders</a>
+        </div>
+      </section>
+
+      <section id="creators" aria-labelledby="creators-h" className="space-y-4">
+        <h2 id="creators-h" className="text-xl font-semibold tracking-tight">Builders on All Thrive</h2>
+        {creators.length === 0 ? (
+          <EmptyState icon="🌱" title="No creators yet">Be the first — <Link to="/signup" className="font-semibold text-brand-700 underline">open your storefront</Link>.</EmptyState>
+        ) : (
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {creators.map((c) => (
+              <li key={c.handle}>
+                <Link to={`/@${c.handle}`} className="flex h-full gap-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm transition hover:border-brand-200 hover:shadow-md">
+                  <Avatar url={c.avatarUrl} name={c.displayName} size={56} />
+                  <div className="min-w-0">
+                    <p className="truncate font-semibold text-slate-900">{c.displayName}</p>
+                    <p className="text-sm text-slate-500">@{c.handle}</p>
+                    {c.bioExcerpt ? <p className="mt-2 line-clamp-3 text-sm text-slate-600">{c.bioExcerpt}</p> : null}
+                  </div>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

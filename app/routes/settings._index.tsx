@@ -1,0 +1,66 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { data, redirect } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Button, Field, FormError, FormSuccess } from "~/components/ui/form";
+import { handleForm } from "~/lib/http.server";
+import { formToObject } from "~/lib/validation";
+import { endAllSessions, endSession, requireViewer } from "~/modules/identity/auth.server";
+import { changePassword } from "~/modules/identity/service.server";
+
+export const meta: MetaFunction = () => [{ title: "Settings — All Thrive" }];
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  return { email: viewer.email };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  const env = context.cloudflare.env;
+  const form = formToObject(await request.formData());
+  if (form.intent === "logout-all") {
+    await endAllSessions(env, viewer.id);
+    return redirect("/login", { headers: { "Set-Cookie": await endSession(env, null) } });
+  }
+  return handleForm(async () => {
+    const { setCookie } = await changePassword(env, viewer.id, form);
+    return data({ ok: true as const, message: "Password changed. Other devices have been signed out." }, { headers: { "Set-Cookie": setCookie } });
+  });
+}
+
+export default function Settings() {
+  const { email } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errors = result && "fieldErrors" in result ? result.fieldErrors : {};
+  const busy = useNavigation().state === "submitting";
+  return (
+    <div className="mx-auto max-w-2xl space-y-8">
+      <div>
+        <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
+        <p className="mt-1 text-slate-600">Signed in as <span className="font-medium text-slate-900">{email}</span>.</p>
+        <p className="mt-2 text-sm"><Link to="/settings/profile" className="font-semibold text-brand-700 hover:underline">Edit your creator profile →</Link></p>
+      </div>
+
+      <section aria-labelledby="pw" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h2 id="pw" className="text-lg font-semibold">Change password</h2>
+        <Form method="post" className="mt-4 space-y-4" noValidate>
+          <input type="hidden" name="intent" value="change-password" />
+          {result && "message" in result ? <FormSuccess message={result.message} /> : null}
+          {result && "formError" in result && !Object.keys(errors).length ? <FormError message={result.formError} /> : null}
+          <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" error={errors.currentPassword} />
+          <Field label="New password" name="newPassword" type="password" autoComplete="new-password" hint="At least 10 characters." error={errors.newPassword} />
+          <Button type="submit" disabled={busy}>Change password</Button>
+        </Form>
+      </section>
+
+      <section aria-labelledby="sessions" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h2 id="sessions" className="text-lg font-semibold">Sessions</h2>
+        <p className="mt-1 text-sm text-slate-600">Signed in on a shared computer? End every session, including this one.</p>
+        <Form method="post" className="mt-4">
+          <input type="hidden" name="intent" value="logout-all" />
+          <Button type="submit" variant="danger">Log out of all sessions</Button>
+        </Form>
+      </section>
+    </div>
+  );
+}

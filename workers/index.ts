@@ -1,0 +1,33 @@
+/**
+ * The one Worker: Remix SSR for pages and the JSON API, dev tools, and (from later issues)
+ * the Stripe webhook endpoint, Durable Object classes and Queue consumers.
+ */
+import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
+// The Remix server build (produced by `remix vite:build`).
+// @ts-ignore — generated JS without types; run `npm run build` first.
+import * as build from "../build/server";
+import "../app/lib/context";
+import { resolveSession } from "../app/modules/identity/auth.server";
+import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
+import { servePublicMedia } from "../app/modules/media/service.server";
+
+const handleRemix = createRequestHandler(build as unknown as ServerBuild);
+
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    const refused = checkOrigin(request, env);
+    if (refused) return withSecurityHeaders(refused, env);
+
+    // Public media straight from R2: no session lookup, no Remix.
+    if (url.pathname.startsWith("/media/") && (request.method === "GET" || request.method === "HEAD")) {
+      return withSecurityHeaders(await servePublicMedia(env, decodeURIComponent(url.pathname.slice("/media/".length)), request), env);
+    }
+
+    const session = await resolveSession(request, env);
+    const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId });
+    const out = withSecurityHeaders(response, env);
+    if (session.setCookie) out.headers.append("Set-Cookie", session.setCookie);
+    return out;
+  },
+} satisfies ExportedHandler<Env>;

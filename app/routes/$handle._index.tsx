@@ -53,7 +53,7 @@ export default function Storefront() {
         <div className="px-6 pb-6 sm:px-8">
           <div className="-mt-12 flex flex-wrap items-end gap-4">
             <Avatar url={creator.avatarUrl} name={creator.displayName} size={96} />
-            <div className="min-w-0 flex-1 pb-1">
+            <div className="min-w-0 flex-1 pt-14">
               <h1 className="truncate text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">{creator.displayName}</h1>
               <p className="text-slate-500">@{creator.handle}</p>
             </div>
@@ -79,19 +79,19 @@ export default function Storefront() {
       </header>
 
       <Section id="apps" title="Apps">
-        <EmptyState icon="🤖" title="No apps yet">{isOwner ? "Apps you register will show here." : `${creator.displayName} hasn't listed any apps yet.`}</EmptyState>
+        <EmptyState icon="app" title="No apps yet">{isOwner ? "Apps you register will show here." : `${creator.displayName} hasn't listed any apps yet.`}</EmptyState>
       </Section>
       <Section id="products" title="Products">
-        <EmptyState icon="📦" title="No products yet">Courses, templates and prompt packs will appear here.</EmptyState>
+        <EmptyState icon="box" title="No products yet">Courses, templates and prompt packs will appear here.</EmptyState>
       </Section>
       <Section id="subscriptions" title="Subscriptions">
-        <EmptyState icon="⭐" title="No subscription tiers yet">Membership tiers will appear here.</EmptyState>
+        <EmptyState icon="star" title="No subscription tiers yet">Membership tiers will appear here.</EmptyState>
       </Section>
       <Section id="services" title="Services">
-        <EmptyState icon="🗓️" title="No services yet">Mentoring, office hours and done-for-you packages will appear here.</EmptyState>
+        <EmptyState icon="calendar" title="No services yet">Mentoring, office hours and done-for-you packages will appear here.</EmptyState>
       </Section>
       <Section id="updates" title="Latest updates">
-        <EmptyState icon="✍️" title="No updates yet">Build logs, tutorials and announcements will appear here.</EmptyState>
+        <EmptyState icon="pen" title="No updates yet">Build logs, tutorials and announcements will appear here.</EmptyState>
       </Section>
     </div>
   );

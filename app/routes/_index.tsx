@@ -33,7 +33,7 @@ export default function Home() {
       <section id="creators" aria-labelledby="creators-h" className="space-y-4">
         <h2 id="creators-h" className="text-xl font-semibold tracking-tight">Builders on All Thrive</h2>
         {creators.length === 0 ? (
-          <EmptyState icon="🌱" title="No creators yet">Be the first — <Link to="/signup" className="font-semibold text-brand-700 underline">open your storefront</Link>.</EmptyState>
+          <EmptyState icon="sprout" title="No creators yet">Be the first — <Link to="/signup" className="font-semibold text-brand-700 underline">open your storefront</Link>.</EmptyState>
         ) : (
           <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
             {creators.map((c) => (

@@ -1,0 +1,43 @@
+// Shared helpers for the browser tests: a fresh app per test file, real Chromium, screenshots.
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { migrate, startApp } from "../lib/app-server.mjs";
+
+export const SCREENSHOT_DIR = "test-results/screenshots";
+
+/** Starts the built Worker on `port` with an empty database of its own. (`npm test` builds first.) */
+export async function startTestApp(port, { vars } = {}) {
+  const persistTo = mkdtempSync(join(tmpdir(), "allthrive-e2e-"));
+  migrate({ persistTo, quiet: true });
+  const app = await startApp({ port, persistTo, vars, quiet: true });
+  return {
+    ...app,
+    async stop() {
+      await app.stop();
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+}
+
+/** Saves a full-page screenshot as a test artefact. */
+export async function snap(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Fails the test on any uncaught page error or console error (a broken page is a failed test). */
+export function watchPageErrors(page) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  return errors;
+}

@@ -1,0 +1,40 @@
+// `npm test`: build → typecheck → workerd tests → bundle check → emulator tests → browser tests.
+// Exits non-zero on the first failing stage.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+function stage(name, cmd, args) {
+  console.log(`\n━━ ${name} ━━`);
+  const t = Date.now();
+  const r = spawnSync(cmd, args, { stdio: "inherit", env });
+  if (r.status !== 0) {
+    console.error(`\n✗ ${name} failed (exit ${r.status}).`);
+    process.exit(r.status || 1);
+  }
+  console.log(`✓ ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+}
+
+stage("Build (remix vite:build)", "npx", ["remix", "vite:build"]);
+stage("Typecheck (tsc)", "npx", ["tsc"]);
+stage("Worker tests in workerd (vitest)", "npx", ["vitest", "run"]);
+
+const out = mkdtempSync(join(tmpdir(), "allthrive-bundle-"));
+stage("Deploy dry run (wrangler deploy --dry-run)", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", out]);
+let raw = 0, gz = 0;
+for (const f of readdirSync(out)) {
+  const p = join(out, f);
+  if (statSync(p).isFile() && /\.(m?js|wasm)$/.test(f)) {
+    const buf = readFileSync(p);
+    raw += buf.length;
+    gz += gzipSync(buf).length;
+  }
+}
+console.log(`Worker bundle: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzip (free plan limit: 3 MiB gzip) — ${gz < 3 * 1024 * 1024 ? "OK" : "TOO BIG"}`);
+if (gz >= 3 * 1024 * 1024) process.exit(1);
+
+if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
+stage("Browser tests (playwright-core + chromium)", "node", ["--test", "--test-concurrency=1", "tools/e2e/*.test.mjs"]);

@@ -13,6 +13,8 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 // Not .html: the assets server redirects "x.html" to "x" (html_handling), which would skew the baseline.
 const STATIC_NAME = "__bench-static.txt";
 const STATIC_PATH = join("build", "client", STATIC_NAME);
+const STATIC_NAME_SEARCH = "__bench-static-search.txt";
+const STATIC_PATH_SEARCH = join("build", "client", STATIC_NAME_SEARCH);
 
 function request(agent, path, { method = "GET", headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
@@ -76,8 +78,6 @@ async function main() {
   let app;
   try {
     migrate({ persistTo, quiet: true });
-    // Placeholder so the asset exists at start; resized below to the page's size.
-    writeFileSync(STATIC_PATH, "x");
     app = await startApp({ port: PORT, persistTo, quiet: true });
     console.log("▸ Seeding: a storefront with 8 apps (3 screenshots each) and 1,000 followers; 10,000 apps for discovery…");
     const t0 = Date.now();
@@ -87,27 +87,30 @@ async function main() {
 
     const anon = new http.Agent({ keepAlive: false });
     const page = await request(anon, `/@${sf.handle}`);
-    writeFileSync(STATIC_PATH, "<!doctype html>" + "x".repeat(Math.max(0, page.body.length - 15)));
-    for (let i = 0; i < 40; i++) {
-      const s = await request(anon, `/${STATIC_NAME}`);
-      if (s.body.length === page.body.length) break;
+    const q = "tutor";
+    const search = await request(anon, `/discover?q=${q}`);
+    // Same-size static baselines. Writing into build/client makes wrangler dev reload the Worker,
+    // so write both now and wait until they are served before measuring anything.
+    const fill = (n) => "x".repeat(n);
+    writeFileSync(STATIC_PATH, fill(page.body.length));
+    writeFileSync(STATIC_PATH_SEARCH, fill(search.body.length));
+    for (let i = 0; i < 120; i++) {
+      const [a, b] = await Promise.all([request(anon, `/${STATIC_NAME}`), request(anon, `/${STATIC_NAME_SEARCH}`)]).catch(() => [{ body: "" }, { body: "" }]);
+      if (a.body.length === page.body.length && b.body.length === search.body.length) break;
       await new Promise((r) => setTimeout(r, 250));
     }
+    await new Promise((r) => setTimeout(r, 2000));
     const { cookies } = await post("/dev/bench-seed", { op: "users", count: 1000 });
     const viewerCookie = cookies[0];
-    const results = { date: new Date().toISOString(), durationMs: DURATION_MS, pageBytes: page.body.length, scenarios: {}, targets: [] };
+    const results = { date: new Date().toISOString(), durationMs: DURATION_MS, pageBytes: page.body.length, searchBytes: search.body.length, scenarios: {}, targets: [] };
 
     console.log(`▸ Storefront (${page.body.length} bytes) vs a static file of the same size, 50 connections`);
     const static50 = await load("static file, 50 conns", `/${STATIC_NAME}`, { connections: 50 });
     const hit = await load("storefront, anonymous (edge cache hit)", `/@${sf.handle}`, { connections: 50, check: (r) => r.headers["x-edge-cache"] === "HIT" || r.headers["x-edge-cache"] === "STALE" });
     const ssr = await load("storefront, cache bypassed (signed in: SSR + D1)", `/@${sf.handle}`, { connections: 50, headers: { Cookie: viewerCookie } });
 
-    const q = "tutor";
-    const search = await request(anon, `/discover?q=${q}`);
-    writeFileSync(STATIC_PATH, "<!doctype html>" + "x".repeat(Math.max(0, search.body.length - 15)));
-    await new Promise((r) => setTimeout(r, 1500));
     console.log(`▸ /discover full-text search over 10,000 apps (q=${q}, signed in so every request runs FTS5), 10 connections`);
-    const static10 = await load("static file, 10 conns", `/${STATIC_NAME}`, { connections: 10 });
+    const static10 = await load("static file (search page size), 10 conns", `/${STATIC_NAME_SEARCH}`, { connections: 10 });
     const fts = await load(`discover ?q=${q}`, `/discover?q=${q}`, { connections: 10, headers: { Cookie: viewerCookie } });
     Object.assign(results.scenarios, { static50, hit, ssr, static10, fts });
 
@@ -152,7 +155,7 @@ async function main() {
     console.log(`▸ Wrote ${file}`);
   } finally {
     if (app) await app.stop();
-    try { unlinkSync(STATIC_PATH); } catch {}
+    for (const f of [STATIC_PATH, STATIC_PATH_SEARCH]) try { unlinkSync(f); } catch {}
     rmSync(persistTo, { recursive: true, force: true });
   }
 }

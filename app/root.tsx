@@ -47,6 +47,7 @@ function Header() {
         </Link>
         <nav aria-label="Main" className="hidden items-center gap-1 sm:flex">
           <NavLink to="/" end className={nav}>Creators</NavLink>
+          <NavLink to="/discover" className={nav}>Discover</NavLink>
         </nav>
         <div className="ml-auto flex items-center gap-2">
           {viewer ? (

@@ -1,8 +1,10 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as identity from "~/modules/identity/schema";
 import * as storefronts from "~/modules/storefronts/schema";
+import * as apps from "~/modules/apps/schema";
+import * as follows from "~/modules/follows/schema";
 
-export const schema = { ...identity, ...storefronts };
+export const schema = { ...identity, ...storefronts, ...apps, ...follows };
 export type Db = DrizzleD1Database<typeof schema>;
 
 const cache = new WeakMap<D1Database, Db>();

@@ -2,6 +2,7 @@ import { count } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { users } from "~/modules/identity/schema";
 import { DEMO_PASSWORD, makeCreator, makeUser, type CreatorSpec } from "./factories.server";
+import { seedDemoApps } from "./seed-apps.server";
 
 export const DEMO_CREATORS: (CreatorSpec & { email: string })[] = [
   {
@@ -53,9 +54,12 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   const db = getDb(env);
   const [{ n }] = await db.select({ n: count() }).from(users);
   if (n > 0) return { seeded: false, users: n };
-  for (const spec of DEMO_CREATORS) await makeCreator(env, { ...spec, password: DEMO_PASSWORD });
-  for (const m of DEMO_MEMBERS) await makeUser(env, { email: m.email, password: DEMO_PASSWORD });
-  await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
+  const demoCreators = [];
+  for (const spec of DEMO_CREATORS) demoCreators.push(await makeCreator(env, { ...spec, password: DEMO_PASSWORD }));
+  const members = [];
+  for (const m of DEMO_MEMBERS) members.push(await makeUser(env, { email: m.email, password: DEMO_PASSWORD }));
+  const admin = await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
+  await seedDemoApps(env, demoCreators, [...members, admin]);
   const [{ n: total }] = await db.select({ n: count() }).from(users);
   return { seeded: true, users: total };
 }

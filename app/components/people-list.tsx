@@ -6,8 +6,8 @@ export type Person = { userId: string; handle: string | null; displayName: strin
 
 /** Followers / following lists: creators link to their storefront, members stay anonymous. */
 export function PeopleList({ people, empty, nextHref, badCursor }: { people: Person[]; empty: string; nextHref: string | null; badCursor: boolean }) {
-  if (badCursor) return <EmptyState icon="↺" title="That page link has expired">Start again from <Link className="font-semibold text-brand-700 underline" to="?">the first page</Link>.</EmptyState>;
-  if (!people.length) return <EmptyState icon="○" title={empty} />;
+  if (badCursor) return <EmptyState icon="refresh" title="That page link has expired">Start again from <Link className="font-semibold text-brand-700 underline" to="?">the first page</Link>.</EmptyState>;
+  if (!people.length) return <EmptyState icon="users" title={empty} />;
   return (
     <div className="space-y-4">
       <ul className="divide-y divide-slate-200 rounded-2xl border border-slate-200 bg-white">

@@ -45,7 +45,7 @@ export default function Home() {
           <h2 id="trending-h" className="text-xl font-semibold tracking-tight">Trending apps</h2>
           <Link to="/discover" className="text-sm font-semibold text-brand-700 hover:underline">Discover all apps →</Link>
         </div>
-        {trending.length ? <AppGrid apps={trending} label="Trending apps" /> : <EmptyState icon="○" title="No apps yet">Builders' apps will trend here.</EmptyState>}
+        {trending.length ? <AppGrid apps={trending} label="Trending apps" /> : <EmptyState icon="app" title="No apps yet">Builders' apps will trend here.</EmptyState>}
       </section>
 
       {activeCreators.length ? (

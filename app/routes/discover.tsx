@@ -80,15 +80,15 @@ export default function Discover() {
       <section aria-labelledby="results-h" className="space-y-4">
         <h2 id="results-h" className="text-xl font-semibold tracking-tight">{query.q ? `Results for “${query.q}”` : SORT_LABELS[query.sort]}</h2>
         {d.unknownCategory ? (
-          <EmptyState icon="?" title={`We don't have a “${query.category}” category`}>
+          <EmptyState icon="search" title={`We don't have a “${query.category}” category`}>
             Try one of the categories above, or <Link to="/discover" className="font-semibold text-brand-700 underline">browse everything</Link>.
           </EmptyState>
         ) : d.badCursor ? (
-          <EmptyState icon="↺" title="That page link has expired">
+          <EmptyState icon="refresh" title="That page link has expired">
             Rankings move as people use apps. <Link to={link({ cursor: "" })} className="font-semibold text-brand-700 underline">Start from the first page</Link>.
           </EmptyState>
         ) : d.items.length === 0 ? (
-          <EmptyState icon="○" title={query.q ? `No apps match “${query.q}”` : "No apps here yet"}>
+          <EmptyState icon="search" title={query.q ? `No apps match “${query.q}”` : "No apps here yet"}>
             {query.q ? <>Check the spelling, try fewer words, or <Link to={link({ q: "", cursor: "" })} className="font-semibold text-brand-700 underline">clear the search</Link>.</> : "New apps show up here as soon as builders publish them."}
           </EmptyState>
         ) : (

@@ -36,6 +36,7 @@ input[readonly]{background:#f6f8fa;color:#4f566b}
 button,.button{appearance:none;border:1px solid #cfd7df;background:#fff;color:#1a1f36;border-radius:6px;padding:10px 16px;font:inherit;font-weight:600;cursor:pointer;text-decoration:none;display:inline-block}
 button.primary,.button.primary{background:#635bff;border-color:#635bff;color:#fff;flex:1}
 button.danger{color:#c0123c}
+.row.secondary button{flex:1;padding:8px 10px;font-size:14px}
 button:hover{filter:brightness(.97)}
 .error{background:#fff0f3;border:1px solid #f7c6d1;color:#9b0e30;border-radius:6px;padding:10px 12px;margin:12px 0}
 .notice{background:#eefaf3;border:1px solid #bfe8cf;color:#0b6b3a;border-radius:6px;padding:10px 12px;margin:12px 0}
@@ -134,7 +135,7 @@ ${rows}
     <div class="row">
       <button type="submit" class="primary" name="action" value="pay">Pay</button>
     </div>
-    <div class="row">
+    <div class="row secondary">
       <button type="submit" name="action" value="decline" formnovalidate>Decline card</button>
       <button type="submit" class="danger" name="action" value="abandon" formnovalidate>Abandon</button>
     </div>

@@ -10,6 +10,10 @@ import "../app/lib/context";
 import { resolveSession } from "../app/modules/identity/auth.server";
 import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
 import { servePublicMedia } from "../app/modules/media/service.server";
+import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
+import { handleStripeQueues } from "./queues/stripe-events";
+
+export { TierSeats } from "./durable-objects/tier-seats";
 
 const handleRemix = createRequestHandler(build as unknown as ServerBuild);
 
@@ -24,10 +28,19 @@ export default {
       return withSecurityHeaders(await servePublicMedia(env, decodeURIComponent(url.pathname.slice("/media/".length)), request), env);
     }
 
+    // Stripe webhooks: signature-authenticated, no session, no Remix.
+    if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
+
     const session = await resolveSession(request, env);
     const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId });
     const out = withSecurityHeaders(response, env);
     if (session.setCookie) out.headers.append("Set-Cookie", session.setCookie);
     return out;
+  },
+
+  async queue(batch, env) {
+    if (await handleStripeQueues(batch, env)) return;
+    // Unknown queue: retry rather than drop, so a misrouted message is never lost.
+    batch.retryAll({ delaySeconds: 60 });
   },
 } satisfies ExportedHandler<Env>;

@@ -1,8 +1,11 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as identity from "~/modules/identity/schema";
 import * as storefronts from "~/modules/storefronts/schema";
+import * as payments from "~/modules/payments/schema";
+import * as products from "~/modules/products/schema";
+import * as tiers from "~/modules/tiers/schema";
 
-export const schema = { ...identity, ...storefronts };
+export const schema = { ...identity, ...storefronts, ...payments, ...products, ...tiers };
 export type Db = DrizzleD1Database<typeof schema>;
 
 const cache = new WeakMap<D1Database, Db>();

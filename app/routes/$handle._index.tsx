@@ -6,6 +6,7 @@ import { EmptyState } from "~/components/empty-state";
 import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
 import { getStorefront } from "~/modules/storefronts/service.server";
+import { ProductCard, TierCard } from "~/components/money/offerings";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -44,7 +45,7 @@ function Section({ id, title, children }: { id: string; title: string; children:
 }
 
 export default function Storefront() {
-  const { creator, isOwner } = useLoaderData<typeof loader>();
+  const { creator, isOwner, products, tiers } = useLoaderData<typeof loader>();
   const links = Object.entries(creator.links).filter(([, v]) => v) as [keyof typeof LINK_LABELS, string][];
   return (
     <div className="space-y-12">
@@ -82,10 +83,18 @@ export default function Storefront() {
         <EmptyState icon="🤖" title="No apps yet">{isOwner ? "Apps you register will show here." : `${creator.displayName} hasn't listed any apps yet.`}</EmptyState>
       </Section>
       <Section id="products" title="Products">
-        <EmptyState icon="📦" title="No products yet">Courses, templates and prompt packs will appear here.</EmptyState>
+        {products.length ? (
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">{products.map((p) => <li key={p.id}><ProductCard handle={creator.handle} product={p} /></li>)}</ul>
+        ) : (
+          <EmptyState icon="📦" title="No products yet">Courses, templates and prompt packs will appear here.</EmptyState>
+        )}
       </Section>
       <Section id="subscriptions" title="Subscriptions">
-        <EmptyState icon="⭐" title="No subscription tiers yet">Membership tiers will appear here.</EmptyState>
+        {tiers.length ? (
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">{tiers.map((t) => <li key={t.id}><TierCard tier={t} /></li>)}</ul>
+        ) : (
+          <EmptyState icon="⭐" title="No subscription tiers yet">Membership tiers will appear here.</EmptyState>
+        )}
       </Section>
       <Section id="services" title="Services">
         <EmptyState icon="🗓️" title="No services yet">Mentoring, office hours and done-for-you packages will appear here.</EmptyState>

@@ -9,6 +9,8 @@ import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/module
 import { findCreatorByHandle, findCreatorByUserId } from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
 import { BecomeCreatorInput, ProfileInput } from "./validation";
+import { listPublishedProducts } from "~/modules/products/service.server";
+import { listTiers } from "~/modules/tiers/service.server";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
@@ -88,11 +90,12 @@ export function presentCreator(c: typeof creators.$inferSelect): StorefrontCreat
 export async function getStorefront(env: Env, handle: string) {
   const creator = await findCreatorByHandle(env, handle);
   if (!creator) return null;
+  const [products, tiers] = await Promise.all([listPublishedProducts(env, creator.userId), listTiers(env, creator.userId)]);
   return {
     creator: presentCreator(creator),
     apps: [] as never[],
-    products: [] as never[],
-    tiers: [] as never[],
+    products,
+    tiers,
     services: [] as never[],
     posts: [] as never[],
   };

@@ -100,7 +100,7 @@ export default function Dashboard() {
           ) : (
             <p className="text-sm text-slate-600">No sales yet. When someone buys, you'll see gross, the 8% platform fee and what you earn.</p>
           )}
-          {main && main.refunded > 0 ? <p className="mt-2 text-xs text-slate-500">Refunded: {main.refundedLabel} (not counted; fee reversed).</p> : null}
+          {main && main.refunded > 0 ? <p className="mt-2 text-xs text-slate-500">{`Refunded: ${main.refundedLabel} (not counted; fee reversed).`}</p> : null}
           {d.earnings.byCurrency.slice(1).map((c) => (
             <p key={c.currency} className="mt-2 text-xs text-slate-600">{c.currency.toUpperCase()}: gross {c.grossLabel} · fee {c.feeLabel} · net {c.netLabel}</p>
           ))}

@@ -32,7 +32,7 @@ export default function Course() {
         <h1 className="mt-2 font-semibold">{c.product.title}</h1>
         <div className="mt-2" role="progressbar" aria-label="Course progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
           <div className="h-2 overflow-hidden rounded-full bg-slate-200"><div className="h-full bg-emerald-500" style={{ width: `${pct}%` }} /></div>
-          <p className="mt-1 text-xs text-slate-500" data-testid="progress">{c.completed} of {c.lessons.length} done</p>
+          <p className="mt-1 text-xs text-slate-500" data-testid="progress">{`${c.completed} of ${c.lessons.length} done`}</p>
         </div>
         <ol className="mt-3 space-y-1 text-sm">
           {c.lessons.map((l, i) => (

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
-import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
+import { conflict, forbidden, isUniqueViolation, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { formatMoney, toMajorString } from "~/lib/money";
 import { markdownExcerpt, renderMarkdown, safeUrl } from "~/lib/markdown.server";
@@ -61,7 +61,7 @@ export async function createProduct(env: Env, viewer: Viewer, input: unknown) {
       priceAmount: p.amount, currency: p.currency, status: p.status ?? "draft", createdAt: t, updatedAt: t,
     });
   } catch (e) {
-    if (String(e).includes("UNIQUE")) throw conflict("You already have a product at that address.", { slug: "You already have a product at that address." });
+    if (isUniqueViolation(e)) throw conflict("You already have a product at that address.", { slug: "You already have a product at that address." });
     throw e;
   }
   await bumpStorefront(env, creator.userId);
@@ -78,7 +78,7 @@ export async function updateProduct(env: Env, viewer: Viewer, productId: string,
       .set({ type: p.type, title: p.title, slug: p.slug, descriptionMarkdown: p.description ?? "", priceAmount: p.amount, currency: p.currency, status: p.status ?? existing.status, updatedAt: nowSeconds() })
       .where(eq(products.id, productId));
   } catch (e) {
-    if (String(e).includes("UNIQUE")) throw conflict("You already have a product at that address.", { slug: "You already have a product at that address." });
+    if (isUniqueViolation(e)) throw conflict("You already have a product at that address.", { slug: "You already have a product at that address." });
     throw e;
   }
   await bumpStorefront(env, existing.creatorId);

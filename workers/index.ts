@@ -38,7 +38,7 @@ export default {
     return out;
   },
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     if (await handleStripeQueues(batch, env)) return;
     // Unknown queue: retry rather than drop, so a misrouted message is never lost.
     batch.retryAll({ delaySeconds: 60 });

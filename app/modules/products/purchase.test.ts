@@ -17,7 +17,7 @@ async function createProduct(cookie: string, fields: Record<string, string> = {}
 }
 
 async function upload(productId: string, name: string, bytes: Uint8Array, cookie: string) {
-  return app(`/dashboard/products/${productId}/files?name=${encodeURIComponent(name)}`, { method: "POST", body: bytes, cookie, headers: { "Content-Type": "application/octet-stream" } });
+  return app(`/dashboard/products/${productId}/files?name=${encodeURIComponent(name)}`, { method: "POST", body: bytes as unknown as BodyInit, cookie, headers: { "Content-Type": "application/octet-stream" } });
 }
 
 /** A seller with one published product with a PDF; returns what the tests need. */

@@ -1,0 +1,98 @@
+// Starts the built Worker under `wrangler dev` (workerd with local D1, R2, Durable Objects, Queues)
+// and, unless a real STRIPE_SECRET_KEY is configured, the local Stripe emulator beside it.
+// Shared by `npm start` and the browser tests.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startEmulator } from "../stripe-emulator/server.mjs";
+
+const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+
+export function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: opts.quiet ? "pipe" : "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...opts.env } });
+  if (r.status !== 0) {
+    if (opts.quiet) process.stderr.write(String(r.stdout ?? "") + String(r.stderr ?? ""));
+    throw new Error(`${cmd} ${args.join(" ")} failed with exit code ${r.status}`);
+  }
+  return r;
+}
+
+export function build({ quiet = false } = {}) {
+  run(npx, ["remix", "vite:build"], { quiet });
+}
+
+export function migrate({ persistTo, quiet = false } = {}) {
+  const args = ["wrangler", "d1", "migrations", "apply", "DB", "--local"];
+  if (persistTo) args.push("--persist-to", persistTo);
+  run(npx, args, { quiet, env: { CI: "1" } });
+}
+
+/** True when a real Stripe key is configured (env or .dev.vars): then no emulator is started. */
+export function hasRealStripeKey() {
+  if (process.env.STRIPE_SECRET_KEY) return true;
+  return existsSync(".dev.vars") && /^\s*STRIPE_SECRET_KEY\s*=\s*\S+/m.test(readFileSync(".dev.vars", "utf8"));
+}
+
+/**
+ * Starts the local Stripe emulator with webhooks delivered to `${appUrl}/webhooks/stripe`.
+ * @param {{port?: number, appUrl: string, quiet?: boolean}} opts
+ */
+export async function startStripe({ port = 12111, appUrl, quiet = false }) {
+  return startEmulator({ port, webhookUrl: `${appUrl}/webhooks/stripe`, log: quiet ? () => {} : (l) => console.log(`[stripe-emulator] ${l}`) });
+}
+
+/**
+ * @param {{port?: number, persistTo?: string, vars?: Record<string,string>, quiet?: boolean, stripePort?: number}} opts
+ */
+export async function startApp({ port = 8787, persistTo, vars = {}, quiet = false, stripePort } = {}) {
+  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--var", "APP_ENV:development", "--var", `PUBLIC_URL:http://localhost:${port}`];
+  if (stripePort) args.push("--var", `STRIPE_API_PORT:${stripePort}`, "--var", "STRIPE_API_HOST:127.0.0.1", "--var", "STRIPE_API_PROTOCOL:http");
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  if (persistTo) args.push("--persist-to", persistTo);
+  const child = spawn(npx, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    detached: process.platform !== "win32",
+  });
+  let log = "";
+  const onData = (d) => {
+    log += d;
+    if (!quiet) {
+      const s = String(d);
+      // Offline runs print a harmless warning about Request.cf; keep the console readable.
+      if (!/Request\.cf|ENOTFOUND workers\.cloudflare\.com|onlookupall/.test(s)) process.stdout.write(s);
+    }
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  const url = `http://localhost:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log}`);
+    try {
+      const r = await fetch(`${url}/favicon.svg`);
+      if (r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`wrangler dev did not become ready in 60 s:\n${log}`);
+    await sleep(250);
+  }
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", resolve);
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        child.kill("SIGTERM");
+      }
+      setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 5000).unref();
+    });
+  return { url, child, stop, log: () => log };
+}
+
+/** Seeds demo data through the Worker (only works with APP_ENV=development). */
+export async function seed(url) {
+  const r = await fetch(`${url}/dev/seed`, { method: "POST", headers: { Origin: url } });
+  if (!r.ok) throw new Error(`Seeding failed: ${r.status} ${await r.text()}`);
+  return r.json();
+}

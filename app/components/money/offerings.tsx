@@ -26,7 +26,7 @@ export function TierCard({ tier: t }: { tier: Tier }) {
       <h3 className="font-semibold text-slate-900">{t.name}</h3>
       <p className="mt-1 font-semibold tabular-nums text-slate-800">{t.priceLabel}</p>
       {t.maxSubscribers !== null ? (
-        <p className={`mt-1 text-sm font-medium ${t.full ? "text-rose-700" : t.seatsLeft !== null && t.seatsLeft <= 3 ? "text-amber-700" : "text-slate-600"}`} data-testid="seats-left">
+        <p className={`mt-1 text-sm font-medium ${t.full ? "text-rose-700" : t.seatsLeft !== null && t.maxSubscribers !== null && t.seatsLeft <= Math.max(1, Math.floor(t.maxSubscribers * 0.2)) ? "text-amber-700" : "text-slate-600"}`} data-testid="seats-left">
           {t.full ? "Full — join the waitlist" : `${t.seatsLeft} of ${t.maxSubscribers} seats left`}
         </p>
       ) : null}

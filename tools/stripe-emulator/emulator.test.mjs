@@ -346,6 +346,38 @@ describe('API objects through the stripe SDK', () => {
     await assert.rejects(unauth.customers.list(), Stripe.errors.StripeAuthenticationError);
   });
 
+  it('validates a whole request before creating anything', async () => {
+    await assert.rejects(
+      stripe.prices.create({ product_data: { name: 'Orphan' }, currency: 'usd', unit_amount: -1 }),
+      (err) => err.param === 'unit_amount',
+    );
+    await assert.rejects(
+      stripe.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [
+          { price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'A' } }, quantity: 1 },
+          { price_data: { currency: 'usd', unit_amount: 500, product_data: { name: 'B' }, recurring: { interval: 'month' } }, quantity: 1 },
+        ],
+        success_url: 'http://localhost/s',
+      }),
+      (err) => err.param === 'line_items[1][price]',
+    );
+    assert.equal((await stripe.products.list()).data.length, 0);
+    assert.equal((await events()).length, 0);
+  });
+
+  it('tags objects created with a Stripe-Account header and their events with that account', async () => {
+    const account = await onboardedAccount();
+    const customer = await stripe.customers.create({ email: 'direct@example.com' }, { stripeAccount: account.id });
+    const [record] = await events('customer.created');
+    assert.equal(record.event.account, account.id);
+    assert.equal(record.event.data.object.id, customer.id);
+    await assert.rejects(
+      stripe.customers.create({ email: 'x@example.com' }, { stripeAccount: 'acct_missing' }),
+      Stripe.errors.StripePermissionError,
+    );
+  });
+
   it('honours Idempotency-Key: same key and params replay, different params fail', async () => {
     const first = await stripe.customers.create({ email: 'once@example.com' }, { idempotencyKey: 'key-1' });
     const again = await stripe.customers.create({ email: 'once@example.com' }, { idempotencyKey: 'key-1' });

@@ -364,6 +364,9 @@ export class StripeState {
 
   createProduct(p, ctx = {}) {
     const name = required(str(p.name, 'name'), 'name');
+    const priceSpec = p.default_price_data
+      ? this.normalizePrice(p.default_price_data, 'default_price_data', { productPending: true })
+      : null;
     const t = now();
     const product = this.put(
       {
@@ -389,11 +392,8 @@ export class StripeState {
       },
       ctx.account,
     );
+    if (priceSpec) product.default_price = this.createPriceFromSpec({ ...priceSpec, productId: product.id }, ctx).id;
     this.emit('product.created', product);
-    if (p.default_price_data) {
-      const price = this.createPrice({ ...p.default_price_data, product: product.id }, ctx, 'default_price_data');
-      product.default_price = price.id;
-    }
     return product;
   }
 
@@ -435,30 +435,39 @@ export class StripeState {
     return { id, object: 'product', deleted: true };
   }
 
-  /** @param {string} prefix param prefix for error messages (e.g. `line_items[0][price_data]`) */
-  createPrice(p, ctx = {}, prefix = '', { adHoc = false } = {}) {
-    const P = (name) => (prefix ? `${prefix}[${name}]` : name);
+  /**
+   * Validates price params without creating anything (so a failing request leaves no trace).
+   * @param {string} prefix param prefix for error messages (e.g. `line_items[0][price_data]`)
+   */
+  normalizePrice(p, prefix = '', { adHoc = false, productPending = false } = {}) {
+    const P = (...parts) =>
+      prefix ? `${prefix}[${parts.join('][')}]` : parts[0] + parts.slice(1).map((x) => `[${x}]`).join('');
+    if (!p || typeof p !== 'object') throw new ApiError(400, 'Invalid object', { param: prefix || undefined });
     const currency = required(str(p.currency, P('currency')), P('currency')).toLowerCase();
-    let productId = str(p.product, P('product'));
+    if (!/^[a-z]{3}$/.test(currency)) throw new ApiError(400, `Invalid currency: ${currency}`, { param: P('currency') });
+    const productId = str(p.product, P('product')) || null;
+    let productData = null;
     if (productId) {
       this.ref(productId, 'product', 'product', P('product'));
     } else if (p.product_data) {
-      productId = this.createProduct(p.product_data, ctx).id;
-    } else {
+      required(str(p.product_data.name, P('product_data', 'name')), P('product_data', 'name'));
+      productData = p.product_data;
+    } else if (!productPending) {
       required(undefined, P('product'));
     }
     let recurring = null;
     if (p.recurring) {
-      const interval = oneOf(required(p.recurring.interval, P('recurring][interval')), ['day', 'week', 'month', 'year'], P('recurring][interval'));
-      const count = int(p.recurring.interval_count, P('recurring][interval_count')) ?? 1;
-      if (count < 1 || (interval === 'year' && count > 3) || (interval === 'month' && count > 36) || (interval === 'week' && count > 156) || (interval === 'day' && count > 1095)) {
-        throw new ApiError(400, 'The maximum billing interval is three years.', { param: P('recurring][interval_count') });
+      const interval = oneOf(required(p.recurring.interval, P('recurring', 'interval')), ['day', 'week', 'month', 'year'], P('recurring', 'interval'));
+      const count = int(p.recurring.interval_count, P('recurring', 'interval_count')) ?? 1;
+      const max = { day: 1095, week: 156, month: 36, year: 3 }[interval];
+      if (count < 1 || count > max) {
+        throw new ApiError(400, 'The maximum billing interval is three years.', { param: P('recurring', 'interval_count') });
       }
       recurring = {
         interval,
         interval_count: count,
         meter: null,
-        trial_period_days: int(p.recurring.trial_period_days) ?? null,
+        trial_period_days: int(p.recurring.trial_period_days, P('recurring', 'trial_period_days')) ?? null,
         usage_type: p.recurring.usage_type ?? 'licensed',
       };
     }
@@ -468,8 +477,8 @@ export class StripeState {
     }
     let custom = null;
     if (p.custom_unit_amount) {
-      if (bool(p.custom_unit_amount.enabled, P('custom_unit_amount][enabled')) !== true) {
-        required(undefined, P('custom_unit_amount][enabled'));
+      if (bool(p.custom_unit_amount.enabled, P('custom_unit_amount', 'enabled')) !== true) {
+        required(undefined, P('custom_unit_amount', 'enabled'));
       }
       if (recurring) {
         throw new ApiError(400, 'custom_unit_amount cannot be used with recurring prices.', { param: P('custom_unit_amount') });
@@ -478,16 +487,16 @@ export class StripeState {
         throw new ApiError(400, 'You may only specify one of these parameters: custom_unit_amount, unit_amount.', { param: P('unit_amount') });
       }
       custom = {
-        maximum: int(p.custom_unit_amount.maximum, P('custom_unit_amount][maximum')) ?? null,
-        minimum: int(p.custom_unit_amount.minimum, P('custom_unit_amount][minimum')) ?? null,
-        preset: int(p.custom_unit_amount.preset, P('custom_unit_amount][preset')) ?? null,
+        maximum: int(p.custom_unit_amount.maximum, P('custom_unit_amount', 'maximum')) ?? null,
+        minimum: int(p.custom_unit_amount.minimum, P('custom_unit_amount', 'minimum')) ?? null,
+        preset: int(p.custom_unit_amount.preset, P('custom_unit_amount', 'preset')) ?? null,
       };
       const { minimum, maximum, preset } = custom;
       if (minimum !== null && maximum !== null && minimum > maximum) {
-        throw new ApiError(400, 'custom_unit_amount[minimum] must be less than or equal to custom_unit_amount[maximum].', { param: P('custom_unit_amount][minimum') });
+        throw new ApiError(400, 'custom_unit_amount[minimum] must be less than or equal to custom_unit_amount[maximum].', { param: P('custom_unit_amount', 'minimum') });
       }
       if (preset !== null && ((minimum !== null && preset < minimum) || (maximum !== null && preset > maximum))) {
-        throw new ApiError(400, 'custom_unit_amount[preset] must be between the minimum and maximum.', { param: P('custom_unit_amount][preset') });
+        throw new ApiError(400, 'custom_unit_amount[preset] must be between the minimum and maximum.', { param: P('custom_unit_amount', 'preset') });
       }
       unitAmount = null;
     } else if (unitAmount === undefined || unitAmount === null) {
@@ -495,27 +504,49 @@ export class StripeState {
     } else if (unitAmount < 0) {
       throw new ApiError(400, 'Invalid integer: unit_amount must be non-negative', { param: P('unit_amount') });
     }
+    return {
+      active: adHoc ? false : bool(p.active, P('active')) ?? true,
+      currency,
+      custom_unit_amount: custom,
+      lookup_key: str(p.lookup_key, P('lookup_key')) || null,
+      metadata: mergeMetadata({}, p.metadata, P('metadata')),
+      nickname: str(p.nickname, P('nickname')) || null,
+      productId,
+      productData,
+      recurring,
+      tax_behavior: p.tax_behavior ?? 'unspecified',
+      unit_amount: unitAmount,
+    };
+  }
+
+  createPrice(p, ctx = {}, prefix = '', opts = {}) {
+    return this.createPriceFromSpec(this.normalizePrice(p, prefix, opts), ctx);
+  }
+
+  /** @param {ReturnType<StripeState['normalizePrice']>} spec */
+  createPriceFromSpec(spec, ctx = {}) {
+    const productId = spec.productId ?? this.createProduct(spec.productData, ctx).id;
     const price = this.put(
       {
         id: randomId('price_'),
         object: 'price',
-        active: adHoc ? false : bool(p.active, P('active')) ?? true,
+        active: spec.active,
         billing_scheme: 'per_unit',
         created: now(),
-        currency,
-        custom_unit_amount: custom,
+        currency: spec.currency,
+        custom_unit_amount: spec.custom_unit_amount,
         livemode: false,
-        lookup_key: str(p.lookup_key, P('lookup_key')) || null,
-        metadata: mergeMetadata({}, p.metadata),
-        nickname: str(p.nickname, P('nickname')) || null,
+        lookup_key: spec.lookup_key,
+        metadata: spec.metadata,
+        nickname: spec.nickname,
         product: productId,
-        recurring,
-        tax_behavior: p.tax_behavior ?? 'unspecified',
+        recurring: spec.recurring,
+        tax_behavior: spec.tax_behavior,
         tiers_mode: null,
         transform_quantity: null,
-        type: recurring ? 'recurring' : 'one_time',
-        unit_amount: unitAmount,
-        unit_amount_decimal: unitAmount === null ? null : String(unitAmount),
+        type: spec.recurring ? 'recurring' : 'one_time',
+        unit_amount: spec.unit_amount,
+        unit_amount_decimal: spec.unit_amount === null ? null : String(spec.unit_amount),
       },
       ctx.account,
     );
@@ -833,7 +864,8 @@ export class StripeState {
     // Validate line items before creating anything (price_data creates objects).
     const rawItems = asArray(p.line_items);
     if (!rawItems.length) required(undefined, 'line_items');
-    rawItems.forEach((li, i) => {
+    // Each entry: {price: an existing price, or a normalized price_data spec (created at the end)}
+    const resolved = rawItems.map((li, i) => {
       const base = `line_items[${i}]`;
       if (!li || typeof li !== 'object') throw new ApiError(400, 'Invalid object', { param: base });
       if (!li.price && !li.price_data) {
@@ -851,12 +883,13 @@ export class StripeState {
         }
         const product = this.get(price.product);
         if (product && !product.active) {
-          throw new ApiError(400, 'The price specified is set to `type=...` on an inactive product. Checkout requires active products.', { param: `${base}[price]` });
+          throw new ApiError(400, 'The price specified belongs to an inactive product. Checkout requires active products.', { param: `${base}[price]` });
         }
-      } else if (li.price_data.product) {
-        this.ref(li.price_data.product, 'product', 'product', `${base}[price_data][product]`);
+        return { price, quantity };
       }
+      return { spec: this.normalizePrice(li.price_data, `${base}[price_data]`, { adHoc: true }), quantity };
     });
+    const priceOf = (r) => r.price ?? r.spec;
 
     if (p.payment_intent_data && mode !== 'payment') {
       throw new ApiError(400, `You can not pass \`payment_intent_data\` in \`${mode}\` mode.`, { param: 'payment_intent_data' });
@@ -924,20 +957,13 @@ export class StripeState {
     }
     if (sd.transfer_data) this.assertDestination(sd.transfer_data.destination, 'subscription_data[transfer_data][destination]');
 
-    // Resolve prices (price_data creates an archived ad-hoc price, like Stripe).
-    const resolved = rawItems.map((li, i) => {
-      const price = li.price
-        ? this.get(li.price)
-        : this.createPrice(li.price_data, ctx, `line_items[${i}][price_data]`, { adHoc: true });
-      return { price, quantity: int(li.quantity) };
-    });
-    const currency = resolved[0].price.currency;
-    if (resolved.some((r) => r.price.currency !== currency)) {
+    const currency = priceOf(resolved[0]).currency;
+    if (resolved.some((r) => priceOf(r).currency !== currency)) {
       throw new ApiError(400, 'All line items must use the same currency.', { param: 'line_items' });
     }
-    const recurringItems = resolved.filter((r) => r.price.recurring);
+    const recurringItems = resolved.filter((r) => priceOf(r).recurring);
     if (mode === 'payment' && recurringItems.length) {
-      const i = resolved.findIndex((r) => r.price.recurring);
+      const i = resolved.findIndex((r) => priceOf(r).recurring);
       throw new ApiError(
         400,
         'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
@@ -948,12 +974,12 @@ export class StripeState {
       if (!recurringItems.length) {
         throw new ApiError(400, 'You must provide at least one recurring price in `subscription` mode when using prices.', { param: 'line_items' });
       }
-      const { interval, interval_count } = recurringItems[0].price.recurring;
-      if (recurringItems.some((r) => r.price.recurring.interval !== interval || r.price.recurring.interval_count !== interval_count)) {
+      const { interval, interval_count } = priceOf(recurringItems[0]).recurring;
+      if (recurringItems.some((r) => priceOf(r).recurring.interval !== interval || priceOf(r).recurring.interval_count !== interval_count)) {
         throw new ApiError(400, 'All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.', { param: 'line_items' });
       }
     }
-    const customIdx = resolved.findIndex((r) => r.price.custom_unit_amount);
+    const customIdx = resolved.findIndex((r) => priceOf(r).custom_unit_amount);
     if (customIdx !== -1) {
       if (mode !== 'payment') {
         throw new ApiError(400, 'Prices with `custom_unit_amount` can only be used in `payment` mode.', { param: `line_items[${customIdx}][price]` });
@@ -963,13 +989,27 @@ export class StripeState {
       }
     }
 
-    const id = randomId('cs_test_', 58);
     const trial = mode === 'subscription' && sd.trial_period_days !== null;
-    const lineItems = resolved.map(({ price, quantity }) => {
-      const unit = price.custom_unit_amount
-        ? price.custom_unit_amount.preset ?? price.custom_unit_amount.minimum ?? 0
-        : price.unit_amount;
-      const amount = unit * quantity;
+    const unitOf = (price) =>
+      price.custom_unit_amount ? price.custom_unit_amount.preset ?? price.custom_unit_amount.minimum ?? 0 : price.unit_amount;
+    const dueNow = (price, quantity) => (trial && price.recurring ? 0 : unitOf(price) * quantity);
+    const amountTotal = resolved.reduce((sum, r) => sum + dueNow(priceOf(r), r.quantity), 0);
+    if (mode === 'payment' && pid.application_fee_amount !== null && customIdx === -1 && pid.application_fee_amount > amountTotal) {
+      throw new ApiError(400, 'The application fee amount cannot be greater than the total amount of the payment.', {
+        param: 'payment_intent_data[application_fee_amount]',
+      });
+    }
+    const customerCreation = mode === 'payment' ? oneOf(p.customer_creation, ['always', 'if_required'], 'customer_creation') ?? 'if_required' : null;
+    const metadata = mergeMetadata({}, p.metadata);
+    const allowPromotionCodes = bool(p.allow_promotion_codes, 'allow_promotion_codes') ?? null;
+    const methodTypes = asArray(p.payment_method_types).map(String);
+
+    // Validation is done; only now create price_data's ad-hoc (archived) prices, like Stripe.
+    const id = randomId('cs_test_', 58);
+    const lineItems = resolved.map((r) => {
+      const price = r.price ?? this.createPriceFromSpec(r.spec, ctx);
+      const quantity = r.quantity;
+      const amount = unitOf(price) * quantity;
       return {
         id: randomId('li_'),
         object: 'item',
@@ -984,23 +1024,14 @@ export class StripeState {
         quantity,
       };
     });
-    const dueNow = (li) => (trial && li.price.recurring ? 0 : li.amount_total);
-    const amountTotal = lineItems.reduce((sum, li) => sum + dueNow(li), 0);
-    if (mode === 'payment' && pid.application_fee_amount !== null && customIdx === -1 && pid.application_fee_amount > amountTotal) {
-      throw new ApiError(400, 'The application fee amount cannot be greater than the total amount of the payment.', {
-        param: 'payment_intent_data[application_fee_amount]',
-      });
-    }
-
-    const customerCreation = mode === 'payment' ? oneOf(p.customer_creation, ['always', 'if_required'], 'customer_creation') ?? 'if_required' : null;
     const session = this.put(
       {
         id,
         object: 'checkout.session',
         adaptive_pricing: { enabled: false },
         after_expiration: null,
-        allow_promotion_codes: bool(p.allow_promotion_codes, 'allow_promotion_codes') ?? null,
-        amount_subtotal: lineItems.reduce((sum, li) => sum + dueNow(li), 0),
+        allow_promotion_codes: allowPromotionCodes,
+        amount_subtotal: amountTotal,
         amount_total: amountTotal,
         automatic_tax: { enabled: false, liability: null, provider: null, status: null },
         billing_address_collection: p.billing_address_collection ?? null,
@@ -1026,13 +1057,13 @@ export class StripeState {
         invoice_creation: mode === 'payment' ? { enabled: false, invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null } } : null,
         livemode: false,
         locale: p.locale ?? null,
-        metadata: mergeMetadata({}, p.metadata),
+        metadata,
         mode,
         payment_intent: null,
         payment_link: null,
         payment_method_collection: 'always',
         payment_method_options: {},
-        payment_method_types: asArray(p.payment_method_types).length ? asArray(p.payment_method_types).map(String) : ['card'],
+        payment_method_types: methodTypes.length ? methodTypes : ['card'],
         payment_status: 'unpaid',
         recovered_from: null,
         saved_payment_method_options: null,

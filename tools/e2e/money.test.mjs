@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { build, migrate, startApp, startStripe } from "../lib/app-server.mjs";
+import { build, migrate, seed, startApp, startStripe } from "../lib/app-server.mjs";
 
 const PORT = Number(process.env.E2E_MONEY_PORT ?? 8792);
 const STRIPE_PORT = Number(process.env.E2E_MONEY_STRIPE_PORT ?? 12192);
@@ -54,6 +54,35 @@ async function narrow(page, name, path) {
   await shot(page, `${name}-390`);
   await page.setViewportSize({ width: 1280, height: 900 });
 }
+
+test("the demo seed pays through the emulator: a capped tier nearly full, a buyer with a download", async () => {
+  const result = await seed(app.url);
+  assert.equal(result.seeded, true);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(`${app.url}/@maya-builds`);
+  await page.getByText("1 of 10 seats left").waitFor();
+  await page.getByText("Booking-bot starter kit").first().waitFor();
+  await shot(page, "00-seeded-storefront");
+  await narrow(page, "00-seeded-storefront");
+  await page.goto(`${app.url}/@lena-voice`);
+  await page.getByText("Coming soon").first().waitFor();
+  await page.goto(`${app.url}/login`);
+  await page.getByLabel("Email").fill("visitor@demo.allthrive.app");
+  await page.getByLabel("Password").fill("thrive-demo-2026");
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: /log in/i }).click()]);
+  // Orders and memberships arrive by webhook through the queue: reload until they have.
+  await page.goto(`${app.url}/library`);
+  const pdfLink = page.getByRole("link", { name: /setup-guide\.pdf/ });
+  for (let i = 0; i < 60 && !((await pdfLink.count()) && (await page.getByText("Prompt lab").count())); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    await page.reload();
+  }
+  await pdfLink.waitFor();
+  await page.getByText("Prompt lab").waitFor();
+  await shot(page, "00-seeded-library");
+  await ctx.close();
+});
 
 test("creator onboards, sells a product and a capped tier; a buyer purchases, downloads and subscribes; earnings show the 8% fee", async () => {
   const handle = `maker-${uniq}`;

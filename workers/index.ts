@@ -13,7 +13,12 @@ import { servePublicMedia } from "../app/modules/media/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
 import { anonymousPageKey, appSlugFromPath } from "../app/modules/discovery/edge-pages.server";
 import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
+
+import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
+import { handleStripeQueues } from "./queues/stripe-events";
+
 export { CreatorGraph } from "./creator-graph";
+export { TierSeats } from "./durable-objects/tier-seats";
 
 const handleRemix = createRequestHandler(build as unknown as ServerBuild);
 
@@ -27,6 +32,9 @@ export default {
     if (url.pathname.startsWith("/media/") && (request.method === "GET" || request.method === "HEAD")) {
       return withSecurityHeaders(await servePublicMedia(env, decodeURIComponent(url.pathname.slice("/media/".length)), request), env);
     }
+
+    // Stripe webhooks: signature-authenticated, no session, no Remix.
+    if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
 
     // Issue 3: count app page views (once per visitor per day, off the response path) and serve
     // anonymous storefront / app / discovery pages from the versioned edge cache.
@@ -46,5 +54,11 @@ export default {
     const out = withSecurityHeaders(response, env);
     if (session.setCookie) out.headers.append("Set-Cookie", session.setCookie);
     return out;
+  },
+
+  async queue(batch, env, _ctx) {
+    if (await handleStripeQueues(batch, env)) return;
+    // Unknown queue: retry rather than drop, so a misrouted message is never lost.
+    batch.retryAll({ delaySeconds: 60 });
   },
 } satisfies ExportedHandler<Env>;

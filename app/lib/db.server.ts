@@ -3,8 +3,11 @@ import * as identity from "~/modules/identity/schema";
 import * as storefronts from "~/modules/storefronts/schema";
 import * as apps from "~/modules/apps/schema";
 import * as follows from "~/modules/follows/schema";
+import * as payments from "~/modules/payments/schema";
+import * as products from "~/modules/products/schema";
+import * as tiers from "~/modules/tiers/schema";
 
-export const schema = { ...identity, ...storefronts, ...apps, ...follows };
+export const schema = { ...identity, ...storefronts, ...apps, ...follows, ...payments, ...products, ...tiers };
 export type Db = DrizzleD1Database<typeof schema>;
 
 const cache = new WeakMap<D1Database, Db>();

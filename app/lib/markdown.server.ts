@@ -56,7 +56,9 @@ export function markdownExcerpt(source: string, max = 160): string {
     .replace(/```[\s\S]*?```/g, " ")
     .replace(/!\[[^\]]*\]\([^)]*\)/g, " ")
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/[#>*_`~-]+/g, " ")
+    .replace(/^\s*(?:[-*_]\s*){3,}$/gm, " ") // horizontal rules
+    .replace(/^\s*(?:[-+*]|\d+\.)\s+/gm, " ") // list markers
+    .replace(/[#>*_`~]+/g, " ")
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")
     .trim();

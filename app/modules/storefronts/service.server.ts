@@ -11,6 +11,13 @@ import { creators, type CreatorLinks } from "./schema";
 import { BecomeCreatorInput, ProfileInput } from "./validation";
 import { creatorAppsQuery, presentAppCard } from "~/modules/apps/queries.server";
 import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.server";
+import { and, asc, desc } from "drizzle-orm";
+import { payoutAccounts } from "~/modules/payments/schema";
+import { products } from "~/modules/products/schema";
+import { presentProduct } from "~/modules/products/service.server";
+import { tiers } from "~/modules/tiers/schema";
+import { presentTier } from "~/modules/tiers/service.server";
+import { seats } from "~/modules/tiers/seats.server";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
@@ -95,18 +102,24 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
   if (!creator) return null;
   const db = getDb(env);
   const isOwner = viewer?.id === creator.userId;
-  const [appRows, followers, viewerFollow] = await db.batch([
+  const [appRows, followers, viewerFollow, productRows, tierRows, payout] = await db.batch([
     creatorAppsQuery(db, creator.userId, isOwner),
     followerCountQuery(db, creator.userId),
     isFollowingQuery(db, creator.userId, viewer?.id ?? ""),
+    db.select().from(products).where(and(eq(products.creatorId, creator.userId), eq(products.status, "published"))).orderBy(desc(products.createdAt)),
+    db.select().from(tiers).where(and(eq(tiers.creatorId, creator.userId), eq(tiers.status, "active"))).orderBy(asc(tiers.position), asc(tiers.createdAt)),
+    db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creator.userId)).limit(1),
   ]);
+  const sellable = !!payout[0]?.chargesEnabled;
+  // Seats left on capped tiers come from each tier's Durable Object (the source of truth), in parallel.
+  const seatsLeft = await Promise.all(tierRows.map((t) => (t.maxSubscribers === null ? null : seats(env, t.id).status().then((x) => x.seatsLeft))));
   return {
     creator: presentCreator(creator),
     followerCount: followers[0]?.n ?? 0,
     viewerFollows: viewerFollow.length > 0,
     apps: appRows.map(presentAppCard),
-    products: [] as never[],
-    tiers: [] as never[],
+    products: productRows.map((p) => presentProduct(p, sellable)),
+    tiers: tierRows.map((t, i) => presentTier(t, { seatsLeft: seatsLeft[i], sellable })),
     services: [] as never[],
     posts: [] as never[],
   };

@@ -11,7 +11,13 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { APP_ENV: "test", TEST_MIGRATIONS: migrations },
+          bindings: {
+            APP_ENV: "test",
+            TEST_MIGRATIONS: migrations,
+            // Issue 5: tiny fan-out pages so tests cross several pages; a real signing secret.
+            FANOUT_PAGE_SIZE: "3",
+            EMAIL_SIGNING_SECRET: "test-email-signing-secret-0123456789",
+          },
         },
       }),
     ],

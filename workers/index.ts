@@ -10,6 +10,8 @@ import "../app/lib/context";
 import { resolveSession } from "../app/modules/identity/auth.server";
 import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
 import { servePublicMedia } from "../app/modules/media/service.server";
+import { handleContentQueues } from "./queues";
+import { publishDuePosts } from "../app/modules/posts/service.server";
 
 const handleRemix = createRequestHandler(build as unknown as ServerBuild);
 
@@ -29,5 +31,16 @@ export default {
     const out = withSecurityHeaders(response, env);
     if (session.setCookie) out.headers.append("Set-Cookie", session.setCookie);
     return out;
+  },
+
+  async queue(batch, env) {
+    if (await handleContentQueues(batch, env)) return;
+    console.warn(`No consumer for queue ${batch.queue}; retrying later.`);
+    batch.retryAll();
+  },
+
+  /** Cron (every minute): publish scheduled posts whose time has come. */
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(publishDuePosts(env));
   },
 } satisfies ExportedHandler<Env>;

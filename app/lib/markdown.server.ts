@@ -1,4 +1,5 @@
 import { Marked, type Tokens } from "marked";
+import { highlight } from "./highlight.server";
 
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -36,6 +37,11 @@ const marked = new Marked({
       const t = title ? ` title="${escapeHtml(title)}"` : "";
       const ext = url.startsWith("/") ? "" : ' rel="nofollow ugc noopener" target="_blank"';
       return `<a href="${escapeHtml(url)}"${t}${ext}>${inner}</a>`;
+    },
+    code({ text, lang }: Tokens.Code) {
+      const language = (lang ?? "").match(/^[\w+-]+/)?.[0] ?? "";
+      const cls = language ? ` class="language-${escapeHtml(language)}"` : "";
+      return `<pre><code${cls}>${highlight(text, language)}</code></pre>\n`;
     },
     image({ href, title, text }: Tokens.Image) {
       const url = safeUrl(href);

@@ -9,6 +9,7 @@ import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/module
 import { findCreatorByHandle, findCreatorByUserId } from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
 import { BecomeCreatorInput, ProfileInput } from "./validation";
+import { storefrontPosts } from "~/modules/posts/pages.server";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
@@ -94,6 +95,6 @@ export async function getStorefront(env: Env, handle: string) {
     products: [] as never[],
     tiers: [] as never[],
     services: [] as never[],
-    posts: [] as never[],
+    posts: await storefrontPosts(env, creator),
   };
 }

@@ -1,0 +1,140 @@
+/**
+ * Feed fan-out on write, through the FANOUT_QUEUE (design in docs/issue-5-notes.md):
+ *
+ *  publish → one `fanout` message (after = null)
+ *  consumer → reads one keyset page of follower ids (FANOUT_PAGE_SIZE, default 1,000),
+ *             enqueues the next page, then in ONE db.batch:
+ *               INSERT OR IGNORE feed_items  … SELECT over that follower range   (4 bound params)
+ *               INSERT OR IGNORE notifications … same range                      (6 bound params)
+ *               trims those followers' feeds to FEED_CAP
+ *             and enqueues new-post emails for the page (50 recipients per message).
+ *  Every statement is idempotent on (user, activity), and carries `EXISTS activity`, so a re-run
+ *  inserts nothing twice and a page that races an unpublish inserts nothing at all.
+ *
+ * Creators above FANOUT_THRESHOLD followers are not fanned out ("pull"): `readFeed` merges their
+ * activities in at read time.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import * as v from "valibot";
+import { getDb } from "~/lib/db.server";
+import { nowSeconds } from "~/lib/ids";
+import { notifications } from "~/modules/notifications/schema";
+import { activities, feedItems } from "./schema";
+import { EMAIL_RECIPIENTS_PER_MESSAGE, feedConfig } from "./config";
+import { FanoutMessage, type PostEmailMessage } from "./messages";
+import { followerCount, followerPage } from "./followers.server";
+
+type ActivityInput = {
+  id: string;
+  creatorId: string;
+  kind: (typeof activities.$inferInsert)["kind"];
+  subjectId: string;
+  title: string;
+  summary?: string;
+  url: string;
+  publishedAt: number;
+};
+
+/**
+ * Records an activity and starts its fan-out. Returns the delivery mode chosen. Publishing the
+ * same activity again (an edit of a published post) changes nothing and fans out nothing.
+ */
+export async function publishActivity(env: Env, a: ActivityInput, opts: { notify: boolean }): Promise<"push" | "pull" | "existing"> {
+  const db = getDb(env);
+  const existing = await db.query.activities.findFirst({ where: eq(activities.id, a.id), columns: { delivery: true } });
+  if (existing) return "existing";
+  const { threshold } = feedConfig(env);
+  const delivery = (await followerCount(env, a.creatorId)) > threshold ? "pull" : "push";
+  const inserted = await db
+    .insert(activities)
+    .values({ ...a, summary: a.summary ?? "", delivery })
+    .onConflictDoNothing()
+    .returning({ id: activities.id });
+  if (!inserted.length) return "existing";
+  // Pull creators' followers still get the email, through the same pages; feed rows and bell
+  // notifications are skipped (the feed merges the post in at read time).
+  if (delivery === "push" || opts.notify) {
+    await env.FANOUT_QUEUE.send({ type: "fanout", activityId: a.id, creatorId: a.creatorId, after: null, notify: opts.notify } satisfies FanoutMessage);
+  }
+  return delivery;
+}
+
+/** Removes an activity from every feed and its notifications (unpublish, delete). */
+export async function retractActivity(env: Env, activityId: string) {
+  const db = getDb(env);
+  await db.batch([
+    db.delete(feedItems).where(eq(feedItems.activityId, activityId)),
+    db.delete(notifications).where(and(eq(notifications.subjectId, activityId), eq(notifications.kind, "new_post"))),
+    db.delete(activities).where(eq(activities.id, activityId)),
+  ]);
+}
+
+/** Moves an activity's time (a post re-published later keeps its place otherwise). */
+export async function findActivity(env: Env, id: string) {
+  return getDb(env).query.activities.findFirst({ where: eq(activities.id, id) });
+}
+
+/**
+ * Processes one fan-out page. Safe to run any number of times for the same message.
+ * Returns what it did (for tests and the bench).
+ */
+export async function processFanoutPage(env: Env, raw: unknown): Promise<{ followers: number; next: string | null; emails: number }> {
+  const msg = v.parse(FanoutMessage, raw);
+  const db = getDb(env);
+  const activity = await db.query.activities.findFirst({ where: eq(activities.id, msg.activityId) });
+  if (!activity) return { followers: 0, next: null, emails: 0 }; // unpublished or deleted meanwhile
+  const { pageSize, cap } = feedConfig(env);
+  const page = await followerPage(env, msg.creatorId, msg.after, pageSize);
+  if (!page.length) return { followers: 0, next: null, emails: 0 };
+  const last = page[page.length - 1];
+  const next = page.length === pageSize ? last : null;
+  // Enqueue the next page first so pages overlap; every step is idempotent.
+  if (next) await env.FANOUT_QUEUE.send({ ...msg, after: next } satisfies FanoutMessage);
+
+  const lo = msg.after ?? "";
+  const statements = [];
+  if (activity.delivery === "push") {
+    statements.push(
+      db.run(sql`INSERT OR IGNORE INTO feed_items (user_id, activity_id, creator_id, published_at)
+        SELECT f.follower_id, a.id, a.creator_id, a.published_at
+        FROM follows f JOIN activities a ON a.id = ${activity.id}
+        WHERE f.creator_id = ${msg.creatorId} AND f.follower_id > ${lo} AND f.follower_id <= ${last}`),
+      // Trim those followers' stored feeds to `cap` items (oldest go).
+      db.run(sql`WITH p AS MATERIALIZED (
+          SELECT f.follower_id AS uid FROM follows f WHERE f.creator_id = ${msg.creatorId} AND f.follower_id > ${lo} AND f.follower_id <= ${last}
+        ), cut AS MATERIALIZED (
+          SELECT p.uid AS uid, (SELECT g.published_at FROM feed_items g WHERE g.user_id = p.uid ORDER BY g.published_at DESC LIMIT 1 OFFSET ${cap}) AS k FROM p
+        )
+        DELETE FROM feed_items WHERE rowid IN (
+          SELECT fi.rowid FROM cut JOIN feed_items fi ON fi.user_id = cut.uid AND fi.published_at <= cut.k WHERE cut.k IS NOT NULL
+        )`),
+    );
+  }
+  if (msg.notify && activity.kind === "post" && activity.delivery === "push") {
+    statements.push(
+      db.run(sql`INSERT OR IGNORE INTO notifications (id, user_id, kind, subject_id, actor_id, title, url, created_at)
+        SELECT lower(hex(randomblob(10))), f.follower_id, 'new_post', a.subject_id, a.creator_id, a.title, a.url, ${nowSeconds()}
+        FROM follows f JOIN activities a ON a.id = ${activity.id}
+        WHERE f.creator_id = ${msg.creatorId} AND f.follower_id > ${lo} AND f.follower_id <= ${last}`),
+    );
+  }
+  if (statements.length) await db.batch(statements as [typeof statements[0], ...typeof statements]);
+
+  let emails = 0;
+  if (msg.notify && activity.kind === "post") {
+    // Recipients: followers in this page whose preference allows it ("subscribed" mode is
+    // narrowed to paying subscribers by the email consumer).
+    const rows = await db.all<{ uid: string }>(sql`SELECT f.follower_id AS uid FROM follows f
+      LEFT JOIN email_preferences ep ON ep.user_id = f.follower_id
+      WHERE f.creator_id = ${msg.creatorId} AND f.follower_id > ${lo} AND f.follower_id <= ${last}
+        AND COALESCE(ep.mode, 'all') <> 'none'`);
+    const ids = rows.map((r) => r.uid);
+    const batch: { body: PostEmailMessage }[] = [];
+    for (let i = 0; i < ids.length; i += EMAIL_RECIPIENTS_PER_MESSAGE) {
+      batch.push({ body: { type: "post_email", postId: activity.subjectId, userIds: ids.slice(i, i + EMAIL_RECIPIENTS_PER_MESSAGE) } });
+    }
+    for (let i = 0; i < batch.length; i += 100) await env.EMAIL_QUEUE.sendBatch(batch.slice(i, i + 100));
+    emails = ids.length;
+  }
+  return { followers: page.length, next, emails };
+}

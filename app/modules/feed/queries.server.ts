@@ -12,6 +12,7 @@ import { creators } from "~/modules/storefronts/schema";
 import { mediaUrl } from "~/modules/media/service.server";
 import { activities, feedItems } from "./schema";
 import { feedConfig } from "./config";
+import { withoutFollowsTable } from "./followers.server";
 
 export type FeedCursor = { t: number; id: string };
 
@@ -68,7 +69,8 @@ export async function readFeed(env: Env, userId: string, cursorParam: string | n
         ),
       )
       .orderBy(desc(activities.publishedAt), desc(activities.id))
-      .limit(limit + 1),
+      .limit(limit + 1)
+      .catch(withoutFollowsTable),
   ]);
   const merged = [...pushed, ...pulled].sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const seen = new Set<string>();

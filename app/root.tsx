@@ -51,6 +51,7 @@ function Header() {
           <NavLink to="/" end className={nav}>Creators</NavLink>
           {viewer ? <NavLink to="/feed" className={nav}>Feed</NavLink> : null}
           {viewer?.handle ? <NavLink to="/dashboard/posts" className={nav}>Posts</NavLink> : null}
+          <NavLink to="/discover" className={nav}>Discover</NavLink>
         </nav>
         <div className="ml-auto flex items-center gap-2">
           {viewer ? (

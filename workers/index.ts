@@ -7,11 +7,15 @@ import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
 // @ts-ignore — generated JS without types; run `npm run build` first.
 import * as build from "../build/server";
 import "../app/lib/context";
-import { resolveSession } from "../app/modules/identity/auth.server";
+import { hasSessionCookie, resolveSession } from "../app/modules/identity/auth.server";
 import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
 import { servePublicMedia } from "../app/modules/media/service.server";
 import { handleContentQueues } from "./queues";
 import { publishDuePosts } from "../app/modules/posts/service.server";
+import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
+import { anonymousPageKey, appSlugFromPath } from "../app/modules/discovery/edge-pages.server";
+import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
+export { CreatorGraph } from "./creator-graph";
 
 const handleRemix = createRequestHandler(build as unknown as ServerBuild);
 
@@ -26,7 +30,20 @@ export default {
       return withSecurityHeaders(await servePublicMedia(env, decodeURIComponent(url.pathname.slice("/media/".length)), request), env);
     }
 
+    // Issue 3: count app page views (once per visitor per day, off the response path) and serve
+    // anonymous storefront / app / discovery pages from the versioned edge cache.
+    const viewedApp = request.method === "GET" ? appSlugFromPath(url.pathname) : null;
+    if (request.method === "GET" && !hasSessionCookie(request)) {
+      if (viewedApp) ctx.waitUntil(visitorKey(request, null).then((v) => recordAppView(env, viewedApp, v)));
+      const edgeKey = await anonymousPageKey(env, url);
+      if (edgeKey) {
+        const render = () => handleRemix(request, { cloudflare: { env, ctx }, viewer: null, sessionId: null });
+        return withSecurityHeaders(await serveFromEdgeCache(url.origin, edgeKey, ctx, render), env);
+      }
+    }
+
     const session = await resolveSession(request, env);
+    if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
     const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId });
     const out = withSecurityHeaders(response, env);
     if (session.setCookie) out.headers.append("Set-Cookie", session.setCookie);

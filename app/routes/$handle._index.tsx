@@ -1,7 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { Avatar } from "~/components/avatar";
+import { AppGrid } from "~/components/app-card";
+import { FollowButton } from "~/components/follow-button";
 import { EmptyState } from "~/components/empty-state";
 import { PostCard } from "~/components/post-card";
 import { invariantResponse } from "~/lib/errors";
@@ -12,10 +14,10 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
     const raw = params.handle ?? "";
     invariantResponse(raw.startsWith("@") && raw.length > 1, "We couldn't find the page you were looking for.");
-    const storefront = await getStorefront(context.cloudflare.env, raw.slice(1));
+    const storefront = await getStorefront(context.cloudflare.env, raw.slice(1), context.viewer);
     invariantResponse(storefront, `There's no creator called ${raw} on All Thrive (yet).`);
     const isOwner = context.viewer?.id === storefront.creator.userId;
-    return { ...storefront, isOwner };
+    return { ...storefront, isOwner, signedIn: !!context.viewer };
   });
 }
 
@@ -45,7 +47,8 @@ function Section({ id, title, children }: { id: string; title: string; children:
 }
 
 export default function Storefront() {
-  const { creator, isOwner, posts } = useLoaderData<typeof loader>();
+  const { creator, isOwner, apps, followerCount, viewerFollows, signedIn, posts } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
   const links = Object.entries(creator.links).filter(([, v]) => v) as [keyof typeof LINK_LABELS, string][];
   return (
     <div className="space-y-12">
@@ -64,6 +67,11 @@ export default function Storefront() {
               </Link>
             ) : null}
           </div>
+          <div className="mt-4 flex flex-wrap items-center gap-x-4 gap-y-2">
+            <FollowButton handle={creator.handle} following={viewerFollows} count={followerCount} signedIn={signedIn} isSelf={isOwner} />
+            <Link to={`/@${creator.handle}/following`} className="text-sm font-medium text-slate-600 hover:text-slate-900">Following</Link>
+            {params.get("followError") ? <p role="alert" className="w-full text-sm text-red-700">{params.get("followError")}</p> : null}
+          </div>
           {creator.bioHtml ? <div className="prose-at mt-4 max-w-3xl" dangerouslySetInnerHTML={{ __html: creator.bioHtml }} /> : null}
           {links.length ? (
             <ul className="mt-4 flex flex-wrap gap-2" aria-label="Links">
@@ -80,7 +88,16 @@ export default function Storefront() {
       </header>
 
       <Section id="apps" title="Apps">
-        <EmptyState icon="app" title="No apps yet">{isOwner ? "Apps you register will show here." : `${creator.displayName} hasn't listed any apps yet.`}</EmptyState>
+        {isOwner ? (
+          <div>
+            <Link to="/apps/new" className="inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">Add an app</Link>
+          </div>
+        ) : null}
+        {apps.length ? (
+          <AppGrid apps={apps} showCreator={false} label={`Apps by ${creator.displayName}`} />
+        ) : (
+          <EmptyState icon="app" title="No apps yet">{isOwner ? "Apps you register will show here." : `${creator.displayName} hasn't listed any apps yet.`}</EmptyState>
+        )}
       </Section>
       <Section id="products" title="Products">
         <EmptyState icon="box" title="No products yet">Courses, templates and prompt packs will appear here.</EmptyState>

@@ -1,6 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
+import { AppGrid } from "~/components/app-card";
+import { getHomeDiscovery } from "~/modules/discovery/pages.server";
 import { EmptyState } from "~/components/empty-state";
 import { listCreators } from "~/modules/storefronts/queries.server";
 import { presentCreator } from "~/modules/storefronts/service.server";
@@ -11,12 +13,13 @@ export const meta: MetaFunction = () => [
 ];
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  const creators = (await listCreators(context.cloudflare.env)).map(presentCreator);
-  return { creators: creators.map(({ handle, displayName, avatarUrl, bioExcerpt }) => ({ handle, displayName, avatarUrl, bioExcerpt })) };
+  const [list, discovery] = await Promise.all([listCreators(context.cloudflare.env), getHomeDiscovery(context.cloudflare.env)]);
+  const creators = list.map(presentCreator);
+  return { ...discovery, creators: creators.map(({ handle, displayName, avatarUrl, bioExcerpt }) => ({ handle, displayName, avatarUrl, bioExcerpt })) };
 }
 
 export default function Home() {
-  const { creators } = useLoaderData<typeof loader>();
+  const { creators, featured, trending, activeCreators } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-12">
       <section className="rounded-3xl bg-gradient-to-br from-brand-700 via-brand-600 to-fuchsia-600 px-6 py-14 text-white shadow-sm sm:px-12">
@@ -29,6 +32,40 @@ export default function Home() {
           <a href="#creators" className="rounded-lg px-5 py-2.5 text-sm font-semibold text-white ring-1 ring-white/60 hover:bg-white/10">Meet the builders</a>
         </div>
       </section>
+
+      {featured.length ? (
+        <section aria-labelledby="featured-h" className="space-y-4">
+          <h2 id="featured-h" className="text-xl font-semibold tracking-tight">Featured apps</h2>
+          <AppGrid apps={featured} label="Featured apps" />
+        </section>
+      ) : null}
+
+      <section aria-labelledby="trending-h" className="space-y-4">
+        <div className="flex items-baseline justify-between gap-4">
+          <h2 id="trending-h" className="text-xl font-semibold tracking-tight">Trending apps</h2>
+          <Link to="/discover" className="text-sm font-semibold text-brand-700 hover:underline">Discover all apps →</Link>
+        </div>
+        {trending.length ? <AppGrid apps={trending} label="Trending apps" /> : <EmptyState icon="app" title="No apps yet">Builders' apps will trend here.</EmptyState>}
+      </section>
+
+      {activeCreators.length ? (
+        <section aria-labelledby="active-h" className="space-y-4">
+          <h2 id="active-h" className="text-xl font-semibold tracking-tight">Active creators</h2>
+          <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+            {activeCreators.map((c) => (
+              <li key={c.handle}>
+                <Link to={`/@${c.handle}`} className="flex items-center gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-200">
+                  <Avatar url={c.avatarUrl} name={c.displayName} size={44} />
+                  <div className="min-w-0">
+                    <p className="truncate font-semibold text-slate-900">{c.displayName}</p>
+                    <p className="text-sm text-slate-500">{c.appCount} {c.appCount === 1 ? "app" : "apps"} · {c.followers} {c.followers === 1 ? "follower" : "followers"}</p>
+                  </div>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
 
       <section id="creators" aria-labelledby="creators-h" className="space-y-4">
         <h2 id="creators-h" className="text-xl font-semibold tracking-tight">Builders on All Thrive</h2>

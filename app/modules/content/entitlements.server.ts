@@ -13,6 +13,9 @@
  * The facts (follows, subscriptions, purchases) are loaded in bulk by `loadAccess` with one query
  * per kind, then `decide` is a pure function — so lists of 50 feed items cost 3 queries, not 150.
  */
+import { and, eq, inArray } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
+import { follows } from "~/modules/follows/schema";
 import type { Visibility } from "~/modules/posts/schema";
 
 export type Gate = { creatorId: string; visibility: Visibility; tierIds: string[]; productId: string | null };
@@ -89,9 +92,11 @@ export async function decider(env: Env, viewerId: string | null, gates: Gate[]) 
 
 /** Which of `creatorIds` the viewer follows. */
 export async function followedAmong(env: Env, viewerId: string, creatorIds: string[]): Promise<Set<string>> {
-  // Wired to the follows table once issue 3 lands (see docs/issue-5-notes.md).
-  void env; void viewerId; void creatorIds;
-  return new Set();
+  const rows = await getDb(env)
+    .select({ id: follows.creatorId })
+    .from(follows)
+    .where(and(eq(follows.followerId, viewerId), inArray(follows.creatorId, creatorIds)));
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function isFollower(env: Env, viewerId: string, creatorId: string): Promise<boolean> {

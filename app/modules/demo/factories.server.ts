@@ -8,6 +8,7 @@ import { startSession, type Viewer } from "~/modules/identity/auth.server";
 import { placeholderPng } from "~/modules/media/placeholder.server";
 import { becomeCreator, setAvatar, updateProfile } from "~/modules/storefronts/service.server";
 import { createPost, publishPost } from "~/modules/posts/service.server";
+import { addScreenshot, createApp, setLogo } from "~/modules/apps/service.server";
 
 export const DEMO_PASSWORD = "thrive-demo-2026";
 
@@ -70,4 +71,42 @@ export async function makePost(env: Env, creator: { viewer: Viewer }, spec: Post
   });
   if ((spec.status ?? "published") === "published") await publishPost(env, creator.viewer, id);
   return { id, slug, title };
+}
+
+export type AppSpec = {
+  name?: string;
+  slug?: string;
+  tagline?: string;
+  description?: string;
+  appUrl?: string;
+  demoVideoUrl?: string;
+  category?: string;
+  techStack?: string[];
+  status?: "beta" | "live" | "coming_soon";
+  /** Gradient colours for a generated logo; omit for no logo. */
+  logoColors?: [string, string];
+  /** How many generated screenshots to upload (0–8). */
+  screenshots?: number;
+};
+
+/** Registers an app through the real services (validation, R2 uploads, version bumps). */
+export async function makeApp(env: Env, owner: { viewer: Viewer }, spec: AppSpec = {}) {
+  const name = spec.name ?? `App ${newId(6)}`;
+  const { slug, id } = await createApp(env, owner.viewer, {
+    name,
+    slug: spec.slug ?? "",
+    tagline: spec.tagline ?? `${name} does one thing well.`,
+    description: spec.description ?? `**${name}** is an AI app.`,
+    appUrl: spec.appUrl ?? "https://example.com/app",
+    demoVideoUrl: spec.demoVideoUrl ?? "",
+    category: spec.category ?? "other",
+    techStack: (spec.techStack ?? ["OpenAI"]).join(", "),
+    status: spec.status ?? "live",
+  });
+  if (spec.logoColors) await setLogo(env, owner.viewer, slug, new Blob([await placeholderPng(128, 128, ...spec.logoColors)]).stream());
+  const [from, to] = spec.logoColors ?? ["#6a3df5", "#d946ef"];
+  for (let i = 0; i < (spec.screenshots ?? 0); i++) {
+    await addScreenshot(env, owner.viewer, slug, new Blob([await placeholderPng(640, 360, i % 2 ? to : from, i % 2 ? from : to)]).stream());
+  }
+  return { id, slug, name };
 }

@@ -13,7 +13,7 @@ import { unsubscribeToken } from "./tokens.server";
 async function deliver(body: unknown, attempts = 1, id = crypto.randomUUID()) {
   const batch = createMessageBatch("allthrive-email", [{ id, timestamp: new Date(), attempts, body }]);
   const ctx = createExecutionContext();
-  await worker.queue!(batch as MessageBatch<unknown>, env, ctx);
+  await (worker.queue as unknown as (b: MessageBatch, e: Env, c: ExecutionContext) => Promise<void>)(batch as MessageBatch<unknown>, env, ctx);
   return getQueueResult(batch, ctx);
 }
 

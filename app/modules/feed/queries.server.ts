@@ -10,9 +10,9 @@ import { findPostsByIds } from "~/modules/posts/queries.server";
 import { gateOf, presentPost, type PostView } from "~/modules/posts/present.server";
 import { creators } from "~/modules/storefronts/schema";
 import { mediaUrl } from "~/modules/media/service.server";
+import { follows } from "~/modules/follows/schema";
 import { activities, feedItems } from "./schema";
 import { feedConfig } from "./config";
-import { withoutFollowsTable } from "./followers.server";
 
 export type FeedCursor = { t: number; id: string };
 
@@ -64,13 +64,12 @@ export async function readFeed(env: Env, userId: string, cursorParam: string | n
       .where(
         and(
           eq(activities.delivery, "pull"),
-          sql`${activities.creatorId} IN (SELECT creator_id FROM follows WHERE follower_id = ${userId})`,
+          inArray(activities.creatorId, db.select({ id: follows.creatorId }).from(follows).where(eq(follows.followerId, userId))),
           before(activities.publishedAt, activities.id),
         ),
       )
       .orderBy(desc(activities.publishedAt), desc(activities.id))
-      .limit(limit + 1)
-      .catch(withoutFollowsTable),
+      .limit(limit + 1),
   ]);
   const merged = [...pushed, ...pulled].sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const seen = new Set<string>();

@@ -36,6 +36,14 @@ function lucia(env: Env) {
   return l;
 }
 
+/**
+ * True when the request carries a session cookie at all (valid or not). Such requests are never
+ * served from, or stored in, the shared edge cache.
+ */
+export function hasSessionCookie(request: Request): boolean {
+  return /(?:^|;\s*)at_session=/.test(request.headers.get("Cookie") ?? "");
+}
+
 export type ResolvedSession = { viewer: Viewer | null; sessionId: string | null; setCookie: string | null };
 
 /**
@@ -64,6 +72,17 @@ export async function startSession(env: Env, userId: string): Promise<string> {
   const l = lucia(env);
   const session: Session = await l.createSession(userId, {});
   return l.createSessionCookie(session.id).serialize();
+}
+
+/** Dev/bench only: many sessions at once (bounded parallelism); returns `name=value` cookies. */
+export async function startSessions(env: Env, userIds: string[]): Promise<string[]> {
+  const l = lucia(env);
+  const out: string[] = [];
+  for (let i = 0; i < userIds.length; i += 25) {
+    const sessions = await Promise.all(userIds.slice(i, i + 25).map((id) => l.createSession(id, {})));
+    for (const s of sessions) out.push(l.createSessionCookie(s.id).serialize().split(";")[0]);
+  }
+  return out;
 }
 
 /** Ends one session; returns a Set-Cookie that clears the cookie. */

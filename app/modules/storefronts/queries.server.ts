@@ -1,6 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { creators } from "./schema";
+import { creatorStats } from "~/modules/follows/schema";
 
 export async function findCreatorByHandle(env: Env, handle: string) {
   return getDb(env).query.creators.findFirst({ where: eq(creators.handle, handle.toLowerCase()) });
@@ -13,4 +14,17 @@ export async function findCreatorByUserId(env: Env, userId: string) {
 /** Newest creators first; used by the home page until discovery ranks them. */
 export async function listCreators(env: Env, limit = 24) {
   return getDb(env).query.creators.findMany({ orderBy: [desc(creators.createdAt)], limit });
+}
+
+/**
+ * Edge-cache version of `/@handle`: the storefront version (bumped by every edit shown on it,
+ * including app changes) plus the follower count, so neither an edit nor a follow serves a stale page.
+ */
+export async function storefrontCacheVersion(env: Env, handle: string): Promise<string | null> {
+  const [r] = await getDb(env)
+    .select({ v: creators.version, f: creatorStats.followerCount })
+    .from(creators)
+    .leftJoin(creatorStats, eq(creatorStats.creatorId, creators.userId))
+    .where(eq(creators.handle, handle.toLowerCase()));
+  return r ? `v${r.v}.f${r.f ?? 0}` : null;
 }

@@ -10,6 +10,8 @@ import { findCreatorByHandle, findCreatorByUserId } from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
 import { BecomeCreatorInput, ProfileInput } from "./validation";
 import { storefrontPosts } from "~/modules/posts/pages.server";
+import { creatorAppsQuery, presentAppCard } from "~/modules/apps/queries.server";
+import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.server";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
@@ -85,13 +87,25 @@ export function presentCreator(c: typeof creators.$inferSelect): StorefrontCreat
   };
 }
 
-/** Everything `/@handle` shows. Later offerings (apps, products, tiers, services, posts) join here. */
-export async function getStorefront(env: Env, handle: string) {
+/**
+ * Everything `/@handle` shows, in at most 2 D1 round trips: the creator row, then ONE batch for the
+ * sections. Later offerings (products, tiers, services, posts) add their queries to that batch.
+ */
+export async function getStorefront(env: Env, handle: string, viewer: { id: string } | null = null) {
   const creator = await findCreatorByHandle(env, handle);
   if (!creator) return null;
+  const db = getDb(env);
+  const isOwner = viewer?.id === creator.userId;
+  const [appRows, followers, viewerFollow] = await db.batch([
+    creatorAppsQuery(db, creator.userId, isOwner),
+    followerCountQuery(db, creator.userId),
+    isFollowingQuery(db, creator.userId, viewer?.id ?? ""),
+  ]);
   return {
     creator: presentCreator(creator),
-    apps: [] as never[],
+    followerCount: followers[0]?.n ?? 0,
+    viewerFollows: viewerFollow.length > 0,
+    apps: appRows.map(presentAppCard),
     products: [] as never[],
     tiers: [] as never[],
     services: [] as never[],

@@ -1,0 +1,144 @@
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { getDb, type Db } from "~/lib/db.server";
+import { mediaUrl } from "~/modules/media/service.server";
+import { creators } from "~/modules/storefronts/schema";
+import { creatorStats } from "~/modules/follows/schema";
+import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.server";
+import { renderMarkdown, markdownExcerpt } from "~/lib/markdown.server";
+import { appCategories, apps, appScreenshots, counters } from "./schema";
+import { videoEmbed } from "./video";
+
+export const cardColumns = {
+  id: apps.id,
+  slug: apps.slug,
+  name: apps.name,
+  tagline: apps.tagline,
+  logoKey: apps.logoKey,
+  categorySlug: apps.categorySlug,
+  status: apps.status,
+  techStack: apps.techStack,
+  featured: apps.featured,
+  published: apps.published,
+  creatorHandle: creators.handle,
+  creatorName: creators.displayName,
+};
+export type AppCardRow = {
+  id: string; slug: string; name: string; tagline: string; logoKey: string | null; categorySlug: string;
+  status: (typeof apps.$inferSelect)["status"]; techStack: string[]; featured: boolean; published: boolean;
+  creatorHandle: string; creatorName: string;
+};
+
+export function presentAppCard(r: AppCardRow) {
+  return {
+    slug: r.slug,
+    name: r.name,
+    tagline: r.tagline,
+    logoUrl: mediaUrl(r.logoKey),
+    category: r.categorySlug,
+    status: r.status,
+    techStack: r.techStack ?? [],
+    featured: r.featured,
+    published: r.published,
+    creator: { handle: r.creatorHandle, displayName: r.creatorName },
+  };
+}
+export type AppCard = ReturnType<typeof presentAppCard>;
+
+export async function listCategories(env: Env) {
+  return getDb(env).select().from(appCategories).orderBy(asc(appCategories.sortOrder));
+}
+
+export async function findCategory(env: Env, slug: string) {
+  return (await getDb(env).select().from(appCategories).where(eq(appCategories.slug, slug)))[0] ?? null;
+}
+
+export async function findAppBySlug(env: Env, slug: string) {
+  return getDb(env).query.apps.findFirst({ where: eq(apps.slug, slug.toLowerCase()) });
+}
+
+export async function slugsStartingWith(env: Env, base: string): Promise<Set<string>> {
+  const rows = await getDb(env).select({ slug: apps.slug }).from(apps).where(sql`${apps.slug} = ${base} OR ${apps.slug} LIKE ${base + "-%"}`);
+  return new Set(rows.map((r) => r.slug));
+}
+
+export async function screenshotsOf(env: Env, appId: string) {
+  return getDb(env).select().from(appScreenshots).where(eq(appScreenshots.appId, appId)).orderBy(asc(appScreenshots.position));
+}
+
+/** Batchable: a creator's apps as cards (drafts only for the owner). */
+export const creatorAppsQuery = (db: Db, creatorId: string, includeDrafts: boolean) =>
+  db
+    .select(cardColumns)
+    .from(apps)
+    .innerJoin(creators, eq(creators.userId, apps.creatorId))
+    .where(and(eq(apps.creatorId, creatorId), includeDrafts ? undefined : eq(apps.published, true)))
+    .orderBy(desc(apps.featured), desc(apps.createdAt));
+
+/** Everything `/apps/:slug` shows, in two D1 round trips. Null when missing or a draft the viewer can't see. */
+export async function getAppPage(env: Env, slug: string, viewer: { id: string; isAdmin: boolean } | null) {
+  const db = getDb(env);
+  const [row] = await db
+    .select({ app: apps, creator: creators, category: appCategories.name })
+    .from(apps)
+    .innerJoin(creators, eq(creators.userId, apps.creatorId))
+    .innerJoin(appCategories, eq(appCategories.slug, apps.categorySlug))
+    .where(eq(apps.slug, slug.toLowerCase()));
+  if (!row) return null;
+  const canEdit = !!viewer && (viewer.id === row.app.creatorId || viewer.isAdmin);
+  if (!row.app.published && !canEdit) return null;
+  const [shots, count, following] = await db.batch([
+    db.select().from(appScreenshots).where(eq(appScreenshots.appId, row.app.id)).orderBy(asc(appScreenshots.position)),
+    followerCountQuery(db, row.creator.userId),
+    isFollowingQuery(db, row.creator.userId, viewer?.id ?? ""),
+  ]);
+  const a = row.app;
+  return {
+    app: {
+      id: a.id,
+      slug: a.slug,
+      name: a.name,
+      tagline: a.tagline,
+      descriptionHtml: renderMarkdown(a.descriptionMarkdown),
+      descriptionExcerpt: markdownExcerpt(a.descriptionMarkdown),
+      appUrl: a.appUrl,
+      video: videoEmbed(a.demoVideoUrl),
+      logoUrl: mediaUrl(a.logoKey),
+      category: { slug: a.categorySlug, name: row.category },
+      techStack: a.techStack ?? [],
+      status: a.status,
+      featured: a.featured,
+      published: a.published,
+      screenshots: shots.map((s) => ({ id: s.id, url: mediaUrl(s.key)! })),
+    },
+    creator: {
+      userId: row.creator.userId,
+      handle: row.creator.handle,
+      displayName: row.creator.displayName,
+      avatarUrl: mediaUrl(row.creator.avatarKey),
+      followerCount: count[0]?.n ?? 0,
+    },
+    viewerFollows: following.length > 0,
+    canEdit,
+    isOwner: !!viewer && viewer.id === row.app.creatorId,
+  };
+}
+
+/**
+ * Edge-cache version of `/apps/:slug`: the app's and its creator's versions plus the follower count,
+ * so any edit (or a follow) yields a new cache key. Null → not cacheable (missing or draft).
+ */
+export async function appCacheVersion(env: Env, slug: string): Promise<string | null> {
+  const [r] = await getDb(env)
+    .select({ a: apps.version, c: creators.version, f: creatorStats.followerCount, published: apps.published })
+    .from(apps)
+    .innerJoin(creators, eq(creators.userId, apps.creatorId))
+    .leftJoin(creatorStats, eq(creatorStats.creatorId, apps.creatorId))
+    .where(eq(apps.slug, slug.toLowerCase()));
+  return r && r.published ? `a${r.a}.c${r.c}.f${r.f ?? 0}` : null;
+}
+
+/** Bumped on every change to any app; part of the `/discover` and home cache keys. */
+export async function catalogVersion(env: Env): Promise<number> {
+  const [r] = await getDb(env).select({ v: counters.value }).from(counters).where(eq(counters.name, "catalog"));
+  return r?.v ?? 0;
+}

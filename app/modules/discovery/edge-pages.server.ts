@@ -1,0 +1,41 @@
+/**
+ * Which anonymous pages are served from the edge cache, and under which versioned key.
+ * `/@handle`, `/apps/:slug`, `/discover` and `/` — HTML GETs only (not Remix `.data` fetches).
+ */
+import type { EdgeKey } from "~/lib/edge-cache.server";
+import { appCacheVersion, catalogVersion } from "~/modules/apps/queries.server";
+import { storefrontCacheVersion } from "~/modules/storefronts/queries.server";
+
+const DISCOVER_PARAMS = ["q", "category", "sort", "status", "cursor"];
+const MIN = 60;
+
+export function appSlugFromPath(pathname: string): string | null {
+  const m = /^\/apps\/([a-z0-9-]{1,60})\/?$/i.exec(pathname);
+  return m && m[1] !== "new" ? m[1].toLowerCase() : null;
+}
+
+export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | null> {
+  const path = url.pathname;
+  const storefront = /^\/@([a-z0-9-]{1,30})\/?$/i.exec(path);
+  if (storefront) {
+    const v = await storefrontCacheVersion(env, storefront[1]);
+    return v ? { key: `sf:${storefront[1].toLowerCase()}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
+  }
+  const slug = appSlugFromPath(path);
+  if (slug) {
+    const v = await appCacheVersion(env, slug);
+    return v ? { key: `app:${slug}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
+  }
+  if (path === "/discover" || path === "/") {
+    // Rankings move with views and follows (not in the key), so these stay fresh for a minute and
+    // are then revalidated in the background.
+    const params = new URLSearchParams();
+    for (const k of DISCOVER_PARAMS) {
+      const val = url.searchParams.get(k);
+      if (val) params.set(k, val.trim().slice(0, 200));
+    }
+    params.sort();
+    return { key: `${path === "/" ? "home" : "discover"}:c${await catalogVersion(env)}:${params}`, freshSeconds: MIN, staleSeconds: 10 * MIN };
+  }
+  return null;
+}

@@ -9,7 +9,7 @@ type Props = { handle: string; following: boolean; count: number; signedIn: bool
  * settle on the server's answer.
  */
 export function FollowButton({ handle, following, count, signedIn, isSelf }: Props) {
-  const fetcher = useFetcher<{ following?: boolean; count?: number; formError?: string }>();
+  const fetcher = useFetcher<{ following?: boolean; count?: number; error?: string }>();
   const location = useLocation();
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
@@ -55,7 +55,7 @@ export function FollowButton({ handle, following, count, signedIn, isSelf }: Pro
         {button}
       </fetcher.Form>
       {countEl}
-      {fetcher.data?.formError ? <p role="alert" className="w-full text-sm text-red-700">{fetcher.data.formError}</p> : null}
+      {fetcher.data?.error ? <p role="alert" className="w-full text-sm text-red-700">{fetcher.data.error}</p> : null}
     </div>
   );
 }

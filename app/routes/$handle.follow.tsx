@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/cloudflare";
 import { data, redirect } from "@remix-run/cloudflare";
 import { isAppError, notFound } from "~/lib/errors";
-import { handleForm } from "~/lib/http.server";
+import { jsonOrError } from "~/lib/http.server";
 import { safeRedirect } from "~/lib/redirects";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { followCreator, unfollowCreator } from "~/modules/follows/service.server";
@@ -20,7 +20,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (!raw.startsWith("@")) throw notFound("That creator doesn't exist.");
     return form.get("intent") === "unfollow" ? unfollowCreator(env, viewer, raw.slice(1)) : followCreator(env, viewer, raw.slice(1));
   };
-  if (form.get("js") === "1") return handleForm(async () => ({ ok: true as const, ...(await run()) }));
+  if (form.get("js") === "1") return jsonOrError(async () => ({ ok: true, ...(await run()) }));
   try {
     await run();
     return redirect(back);

@@ -10,3 +10,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     return redirect(url, { headers: { "Cache-Control": "no-store", "X-Robots-Tag": "noindex" } });
   });
 }
+
+/** Never rendered on success (the loader redirects); a missing app shows the friendly 404 page. */
+export default function Try() {
+  return null;
+}

@@ -175,9 +175,11 @@ export async function addScreenshot(env: Env, viewer: Viewer, slug: string, sour
   const db = getDb(env);
   const id = newId();
   const [inserted] = await db.batch([
-    db.run(sql`INSERT INTO app_screenshots (id, app_id, key, position, created_at)
-      SELECT ${id}, ${app.id}, ${key}, COALESCE(MAX(position), 0) + 1, ${nowSeconds()}
-      FROM app_screenshots WHERE app_id = ${app.id} HAVING COUNT(*) < ${MAX_SCREENSHOTS}`),
+    // Column order of app_screenshots: id, app_id, key, position, created_at.
+    db.insert(appScreenshots).select(
+      sql`SELECT ${id}, ${app.id}, ${key}, COALESCE(MAX(position), 0) + 1, ${nowSeconds()}
+        FROM app_screenshots WHERE app_id = ${app.id} HAVING COUNT(*) < ${MAX_SCREENSHOTS}`,
+    ),
     ...bumpVersions(db, app.creatorId, app.id),
   ]);
   if (!inserted.meta.changes) {

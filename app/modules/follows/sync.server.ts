@@ -5,10 +5,17 @@
  * the chunk is newer than what D1 has seen — so replaying a chunk after a crash changes nothing.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { getDb } from "~/lib/db.server";
+import { getDb, type Db } from "~/lib/db.server";
 import { apps } from "~/modules/apps/schema";
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/modules/discovery/trending";
 import { creatorStats, follows } from "./schema";
+
+/** Idempotent edge insert that skips followers whose account no longer exists (so the outbox never jams). */
+const insertEdge = (db: Db, followerId: string, creatorId: string, at: number) =>
+  db
+    .insert(follows)
+    .select(sql`SELECT ${followerId}, ${creatorId}, ${at} WHERE EXISTS (SELECT 1 FROM users WHERE id = ${followerId})`)
+    .onConflictDoNothing();
 
 export type FollowOp = { seq: number; op: "follow" | "unfollow"; follower_id: string; at: number; count_after: number };
 
@@ -24,9 +31,7 @@ export async function applyFollowOps(env: Env, creatorId: string, ops: FollowOp[
   const { seq: maxSeq, count_after: count } = ops[ops.length - 1];
   const edgeWrites = [...lastPerFollower.values()].map((op) =>
     op.op === "follow"
-      ? db.run(sql`INSERT INTO follows (follower_id, creator_id, created_at)
-          SELECT ${op.follower_id}, ${creatorId}, ${op.at} WHERE EXISTS (SELECT 1 FROM users WHERE id = ${op.follower_id})
-          ON CONFLICT DO NOTHING`)
+      ? insertEdge(db, op.follower_id, creatorId, op.at)
       : db.delete(follows).where(and(eq(follows.creatorId, creatorId), eq(follows.followerId, op.follower_id))),
   );
   await db.batch([
@@ -63,9 +68,7 @@ export async function repairFollowEdges(
   const db = getDb(env);
   const writes = [
     ...missing.map((m) =>
-      db.run(sql`INSERT INTO follows (follower_id, creator_id, created_at)
-        SELECT ${m.userId}, ${creatorId}, ${m.createdAt} WHERE EXISTS (SELECT 1 FROM users WHERE id = ${m.userId})
-        ON CONFLICT DO NOTHING`),
+      insertEdge(db, m.userId, creatorId, m.createdAt),
     ),
     ...extra.map((id) => db.delete(follows).where(and(eq(follows.creatorId, creatorId), eq(follows.followerId, id)))),
   ];

@@ -1,0 +1,87 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { app, postForm } from "~/test/http";
+import { makeApp, makeCreator } from "~/modules/demo/factories.server";
+import { discoverApps } from "./queries.server";
+import { anonymousPageKey } from "./edge-pages.server";
+import { decayedTrending, trendingIncrement, TRENDING_EPOCH, HALF_LIFE_SECONDS } from "./trending";
+
+const word = () => `zq${crypto.randomUUID().replace(/[^a-z]/g, "").slice(0, 8)}`;
+
+describe("search and browsing", () => {
+  it("ranks a name match above a description match, finds tech stack tags and prefixes, and filters by category", async () => {
+    const c = await makeCreator(env);
+    const w = word();
+    const tag = word();
+    const inDescription = await makeApp(env, c, { name: `Helper ${w.slice(0, 4)}x`, description: `Mentions ${w} once, deep in the text.`, category: "research" });
+    const inName = await makeApp(env, c, { name: `${w} Studio`, category: "voice", techStack: [tag] });
+    const r = await discoverApps(env, { q: w });
+    expect(r.items.map((i) => i.slug)).toEqual([inName.slug, inDescription.slug]);
+    expect((await discoverApps(env, { q: w.slice(0, 5) })).items.length).toBe(2); // prefix search
+    expect((await discoverApps(env, { q: tag })).items.map((i) => i.slug)).toEqual([inName.slug]);
+    expect((await discoverApps(env, { q: w, category: "voice" })).items.map((i) => i.slug)).toEqual([inName.slug]);
+    // Edits are searchable at once (FTS triggers).
+    await postForm(`/apps/${inDescription.slug}/edit`, { intent: "update", name: "Renamed", appUrl: "https://x.example", category: "research", description: "nothing" }, { cookie: await c.cookie() });
+    expect((await discoverApps(env, { q: w })).items.map((i) => i.slug)).toEqual([inName.slug]);
+  });
+
+  it("pages with stable cursors and gives friendly pages for empty results, unknown categories and bad cursors", async () => {
+    const c = await makeCreator(env);
+    const w = word();
+    for (let i = 0; i < 26; i++) await makeApp(env, c, { name: `${w} ${i}` });
+    const first = await discoverApps(env, { q: w, sort: "new" });
+    expect(first.items).toHaveLength(24);
+    const second = await discoverApps(env, { q: w, sort: "new", cursor: first.nextCursor! });
+    expect(second.items).toHaveLength(2);
+    expect(new Set([...first.items, ...second.items].map((i) => i.slug)).size).toBe(26);
+
+    const none = await app(`/discover?q=${word()}`);
+    expect(none.status).toBe(200);
+    expect(await none.text()).toContain("No apps match");
+    const cat = await app("/discover?category=crypto");
+    expect(cat.status).toBe(404);
+    expect(await cat.text()).toContain("“crypto” category");
+    const bad = await app("/discover?cursor=not-a-cursor!!");
+    expect(bad.status).toBe(200);
+    expect(await bad.text()).toContain("That page link has expired");
+    expect((await app(`/discover?q=${encodeURIComponent('"unbalanced AND (')}`)).status).toBe(200);
+  });
+});
+
+describe("trending", () => {
+  it("is a decayed sum: a signal is worth half as much after one half-life", () => {
+    const t = TRENDING_EPOCH + 100 * 86400;
+    const now = t + HALF_LIFE_SECONDS;
+    expect(decayedTrending(trendingIncrement(4, t), now)).toBeCloseTo(2, 10);
+    expect(trendingIncrement(1, now)).toBeGreaterThan(trendingIncrement(1.9, t));
+  });
+});
+
+describe("edge cache", () => {
+  it("changes the storefront and app keys after an edit, serves anonymous hits without cookies, and never caches signed-in views", async () => {
+    const c = await makeCreator(env);
+    const { slug } = await makeApp(env, c, { name: `Cached ${c.handle}` });
+    const sfUrl = new URL(`http://localhost:8787/@${c.handle}`);
+    const appUrl = new URL(`http://localhost:8787/apps/${slug}`);
+    const before = [await anonymousPageKey(env, sfUrl), await anonymousPageKey(env, appUrl)];
+
+    expect((await app(`/@${c.handle}`)).headers.get("X-Edge-Cache")).toBe("MISS");
+    const hit = await app(`/@${c.handle}`);
+    expect(hit.headers.get("X-Edge-Cache")).toBe("HIT");
+    expect(hit.headers.get("Set-Cookie")).toBeNull();
+
+    const cookie = await c.cookie();
+    await postForm(`/apps/${slug}/edit`, { intent: "update", name: "Freshly Renamed", appUrl: "https://x.example", category: "other" }, { cookie });
+    const after = [await anonymousPageKey(env, sfUrl), await anonymousPageKey(env, appUrl)];
+    expect(after[0]!.key).not.toBe(before[0]!.key);
+    expect(after[1]!.key).not.toBe(before[1]!.key);
+    const fresh = await app(`/@${c.handle}`);
+    expect(fresh.headers.get("X-Edge-Cache")).toBe("MISS");
+    expect(await fresh.text()).toContain("Freshly Renamed");
+
+    const signedIn = await app(`/@${c.handle}`, { cookie });
+    expect(signedIn.headers.get("X-Edge-Cache")).toBeNull();
+    expect(await signedIn.text()).toContain("Add an app"); // owner controls never leak into the shared cache
+    expect(await (await app(`/@${c.handle}`)).text()).not.toContain("Add an app");
+  });
+});

@@ -92,33 +92,42 @@ export async function processFanoutPage(env: Env, raw: unknown): Promise<{ follo
   if (next) await env.FANOUT_QUEUE.send({ ...msg, after: next } satisfies FanoutMessage);
 
   const lo = msg.after ?? "";
-  const statements = [];
+  // Set-based statements over the page's follower range (lo, last]: 4–6 bound parameters each,
+  // whatever the page size. Raw D1 statements in one D1 batch (atomic, one round trip).
+  const range = [msg.creatorId, lo, last] as const;
+  const statements: D1PreparedStatement[] = [];
   if (activity.delivery === "push") {
     statements.push(
-      db.run(sql`INSERT OR IGNORE INTO feed_items (user_id, activity_id, creator_id, published_at)
-        SELECT f.follower_id, a.id, a.creator_id, a.published_at
-        FROM follows f JOIN activities a ON a.id = ${activity.id}
-        WHERE f.creator_id = ${msg.creatorId} AND f.follower_id > ${lo} AND f.follower_id <= ${last}`),
-      // Trim those followers' stored feeds to `cap` items (oldest go).
-      db.run(sql`WITH p AS MATERIALIZED (
-          SELECT f.follower_id AS uid FROM follows f WHERE f.creator_id = ${msg.creatorId} AND f.follower_id > ${lo} AND f.follower_id <= ${last}
-        ), cut AS MATERIALIZED (
-          SELECT p.uid AS uid, (SELECT g.published_at FROM feed_items g WHERE g.user_id = p.uid ORDER BY g.published_at DESC LIMIT 1 OFFSET ${cap}) AS k FROM p
-        )
-        DELETE FROM feed_items WHERE rowid IN (
-          SELECT fi.rowid FROM cut JOIN feed_items fi ON fi.user_id = cut.uid AND fi.published_at <= cut.k WHERE cut.k IS NOT NULL
-        )`),
+      env.DB.prepare(
+        `INSERT OR IGNORE INTO feed_items (user_id, activity_id, creator_id, published_at)
+         SELECT f.follower_id, a.id, a.creator_id, a.published_at
+         FROM follows f JOIN activities a ON a.id = ?1
+         WHERE f.creator_id = ?2 AND f.follower_id > ?3 AND f.follower_id <= ?4`,
+      ).bind(activity.id, ...range),
+      // Trim those followers' stored feeds to `cap` items (oldest go): one cut-off per user.
+      env.DB.prepare(
+        `WITH p AS MATERIALIZED (
+           SELECT f.follower_id AS uid FROM follows f WHERE f.creator_id = ?1 AND f.follower_id > ?2 AND f.follower_id <= ?3
+         ), cut AS MATERIALIZED (
+           SELECT p.uid AS uid, (SELECT g.published_at FROM feed_items g WHERE g.user_id = p.uid ORDER BY g.published_at DESC LIMIT 1 OFFSET ?4) AS k FROM p
+         )
+         DELETE FROM feed_items WHERE rowid IN (
+           SELECT fi.rowid FROM cut JOIN feed_items fi ON fi.user_id = cut.uid AND fi.published_at <= cut.k WHERE cut.k IS NOT NULL
+         )`,
+      ).bind(...range, cap),
     );
+    if (msg.notify && activity.kind === "post") {
+      statements.push(
+        env.DB.prepare(
+          `INSERT OR IGNORE INTO notifications (id, user_id, kind, subject_id, actor_id, title, url, created_at)
+           SELECT lower(hex(randomblob(10))), f.follower_id, 'new_post', a.subject_id, a.creator_id, a.title, a.url, ?5
+           FROM follows f JOIN activities a ON a.id = ?1
+           WHERE f.creator_id = ?2 AND f.follower_id > ?3 AND f.follower_id <= ?4`,
+        ).bind(activity.id, ...range, nowSeconds()),
+      );
+    }
   }
-  if (msg.notify && activity.kind === "post" && activity.delivery === "push") {
-    statements.push(
-      db.run(sql`INSERT OR IGNORE INTO notifications (id, user_id, kind, subject_id, actor_id, title, url, created_at)
-        SELECT lower(hex(randomblob(10))), f.follower_id, 'new_post', a.subject_id, a.creator_id, a.title, a.url, ${nowSeconds()}
-        FROM follows f JOIN activities a ON a.id = ${activity.id}
-        WHERE f.creator_id = ${msg.creatorId} AND f.follower_id > ${lo} AND f.follower_id <= ${last}`),
-    );
-  }
-  if (statements.length) await db.batch(statements as [typeof statements[0], ...typeof statements]);
+  if (statements.length) await env.DB.batch(statements);
 
   let emails = 0;
   if (msg.notify && activity.kind === "post") {

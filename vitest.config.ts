@@ -1,11 +1,26 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+/** A free loopback port for the test Stripe emulator (started by the globalSetup). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(here("./migrations"));
+  process.env.ALLTHRIVE_TEST_STRIPE_PORT ??= String(await freePort());
+  const stripePort = process.env.ALLTHRIVE_TEST_STRIPE_PORT;
   return {
     plugins: [
       cloudflareTest({
@@ -14,6 +29,9 @@ export default defineConfig(async () => {
           bindings: {
             APP_ENV: "test",
             TEST_MIGRATIONS: migrations,
+            STRIPE_API_HOST: "127.0.0.1",
+            STRIPE_API_PORT: stripePort,
+            STRIPE_API_PROTOCOL: "http",
             // Issue 5: tiny fan-out pages so tests cross several pages; a real signing secret.
             FANOUT_PAGE_SIZE: "3",
             EMAIL_SIGNING_SECRET: "test-email-signing-secret-0123456789",
@@ -33,6 +51,7 @@ export default defineConfig(async () => {
     test: {
       include: ["app/**/*.test.ts", "workers/**/*.test.ts"],
       setupFiles: ["./app/test/setup.ts"],
+      globalSetup: ["./app/test/stripe-emulator.global.ts"],
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

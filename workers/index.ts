@@ -16,6 +16,10 @@ import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
 import { anonymousPageKey, appSlugFromPath } from "../app/modules/discovery/edge-pages.server";
 import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
 export { CreatorGraph } from "./creator-graph";
+import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
+import { handleStripeQueues } from "./queues/stripe-events";
+
+export { TierSeats } from "./durable-objects/tier-seats";
 
 const handleRemix = createRequestHandler(build as unknown as ServerBuild);
 
@@ -41,6 +45,8 @@ export default {
         return withSecurityHeaders(await serveFromEdgeCache(url.origin, edgeKey, ctx, render), env);
       }
     }
+    // Stripe webhooks: signature-authenticated, no session, no Remix.
+    if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
 
     const session = await resolveSession(request, env);
     if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
@@ -50,10 +56,11 @@ export default {
     return out;
   },
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
+    if (await handleStripeQueues(batch, env)) return;
     if (await handleContentQueues(batch, env)) return;
-    console.warn(`No consumer for queue ${batch.queue}; retrying later.`);
-    batch.retryAll();
+    // Unknown queue: retry rather than drop, so a misrouted message is never lost.
+    batch.retryAll({ delaySeconds: 60 });
   },
 
   /** Cron (every minute): publish scheduled posts whose time has come. */

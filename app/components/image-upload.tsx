@@ -9,13 +9,17 @@ type Props = {
   /** Extra fields for the no-JavaScript multipart fallback. */
   hidden?: Record<string, string>;
   onUploaded?: (json: Record<string, unknown>) => void;
+  /** File types offered by the picker (default: the four image types). */
+  accept?: string;
+  /** When set, the XHR upload sends the file's name in this query parameter. */
+  fileNameParam?: string;
 };
 
 /**
  * A file upload that works as a plain multipart form without JavaScript and, with it, sends the
  * bytes by XHR so it can show a real progress bar.
  */
-export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUploaded }: Props) {
+export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUploaded, accept = "image/png,image/jpeg,image/webp,image/gif", fileNameParam }: Props) {
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -26,7 +30,7 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
     setDone(null);
     setProgress(0);
     const xhr = new XMLHttpRequest();
-    const qs = new URLSearchParams(hidden).toString();
+    const qs = new URLSearchParams({ ...hidden, ...(fileNameParam ? { [fileNameParam]: file.name } : {}) }).toString();
     xhr.open("POST", `${action}${qs ? `?${qs}` : ""}`);
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
     xhr.setRequestHeader("Accept", "application/json");
@@ -56,7 +60,7 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
         e.preventDefault();
         const file = inputRef.current?.files?.[0];
         if (file) upload(file);
-        else setError("Choose an image first.");
+        else setError("Choose a file first.");
       }}
       className="space-y-2"
     >
@@ -68,7 +72,7 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
           ref={inputRef}
           type="file"
           name={fieldName}
-          accept="image/png,image/jpeg,image/webp,image/gif"
+          accept={accept}
           aria-describedby={`upload-${fieldName}-hint`}
           onChange={(e) => { const f = e.currentTarget.files?.[0]; if (f) upload(f); }}
           className="block text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-brand-700 hover:file:bg-brand-100"

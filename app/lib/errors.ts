@@ -41,3 +41,11 @@ export function invariantResponse<T>(
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/** True for a SQLite UNIQUE constraint failure (drizzle wraps the D1 error in `cause`). */
+export function isUniqueViolation(e: unknown): boolean {
+  for (let x: unknown = e, i = 0; x && i < 4; x = (x as { cause?: unknown }).cause, i++) {
+    if (/UNIQUE constraint failed/i.test(String((x as Error).message ?? x))) return true;
+  }
+  return false;
+}

@@ -9,6 +9,7 @@ import { PostCard } from "~/components/post-card";
 import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
 import { getStorefront } from "~/modules/storefronts/service.server";
+import { ProductCard, TierCard } from "~/components/money/offerings";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -47,7 +48,7 @@ function Section({ id, title, children }: { id: string; title: string; children:
 }
 
 export default function Storefront() {
-  const { creator, isOwner, apps, followerCount, viewerFollows, signedIn, posts } = useLoaderData<typeof loader>();
+  const { creator, isOwner, apps, followerCount, viewerFollows, signedIn, posts, products, tiers } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const links = Object.entries(creator.links).filter(([, v]) => v) as [keyof typeof LINK_LABELS, string][];
   return (
@@ -100,10 +101,18 @@ export default function Storefront() {
         )}
       </Section>
       <Section id="products" title="Products">
-        <EmptyState icon="box" title="No products yet">Courses, templates and prompt packs will appear here.</EmptyState>
+        {products.length ? (
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">{products.map((p) => <li key={p.id}><ProductCard handle={creator.handle} product={p} /></li>)}</ul>
+        ) : (
+          <EmptyState icon="box" title="No products yet">Courses, templates and prompt packs will appear here.</EmptyState>
+        )}
       </Section>
       <Section id="subscriptions" title="Subscriptions">
-        <EmptyState icon="star" title="No subscription tiers yet">Membership tiers will appear here.</EmptyState>
+        {tiers.length ? (
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">{tiers.map((t) => <li key={t.id}><TierCard tier={t} /></li>)}</ul>
+        ) : (
+          <EmptyState icon="star" title="No subscription tiers yet">Membership tiers will appear here.</EmptyState>
+        )}
       </Section>
       <Section id="services" title="Services">
         <EmptyState icon="calendar" title="No services yet">Mentoring, office hours and done-for-you packages will appear here.</EmptyState>

@@ -33,7 +33,7 @@ const KIND_LABEL: Record<string, string> = {
   new_follower: "New follower",
   new_subscriber: "New subscriber",
   new_purchase: "New sale",
-  waitlist_seat: "A seat is free",
+  waitlist_offer: "A seat is free",
 };
 
 export default function Notifications() {
@@ -63,7 +63,7 @@ export default function Notifications() {
                   <span aria-hidden="true" className={`mt-2 h-2 w-2 shrink-0 rounded-full ${n.unread ? "bg-brand-600" : "bg-transparent"}`} />
                   <span className="min-w-0 flex-1">
                     <span className="block text-xs font-medium uppercase tracking-wide text-slate-500">{KIND_LABEL[n.kind] ?? n.kind}{n.unread ? <span className="sr-only"> (unread)</span> : null}</span>
-                    <span className="block text-slate-900">{n.title}</span>
+                    <span className="block text-slate-900">{n.message}{n.expired ? <span className="text-slate-500"> (expired)</span> : null}</span>
                     <span className="block text-xs text-slate-500">{formatDate(n.createdAt)}</span>
                   </span>
                 </button>

@@ -1,7 +1,10 @@
-// Starts the built Worker under `wrangler dev` (workerd with local D1, R2, DOs, Queues) and
-// waits until it answers. Shared by `npm start`, the browser tests and the benchmarks.
+// Starts the built Worker under `wrangler dev` (workerd with local D1, R2, Durable Objects, Queues)
+// and, unless a real STRIPE_SECRET_KEY is configured, the local Stripe emulator beside it.
+// Shared by `npm start` and the browser tests.
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { startEmulator } from "../stripe-emulator/server.mjs";
 
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
 
@@ -24,11 +27,26 @@ export function migrate({ persistTo, quiet = false } = {}) {
   run(npx, args, { quiet, env: { CI: "1" } });
 }
 
+/** True when a real Stripe key is configured (env or .dev.vars): then no emulator is started. */
+export function hasRealStripeKey() {
+  if (process.env.STRIPE_SECRET_KEY) return true;
+  return existsSync(".dev.vars") && /^\s*STRIPE_SECRET_KEY\s*=\s*\S+/m.test(readFileSync(".dev.vars", "utf8"));
+}
+
 /**
- * @param {{port?: number, persistTo?: string, vars?: Record<string,string>, quiet?: boolean}} opts
+ * Starts the local Stripe emulator with webhooks delivered to `${appUrl}/webhooks/stripe`.
+ * @param {{port?: number, appUrl: string, quiet?: boolean}} opts
  */
-export async function startApp({ port = 8787, persistTo, vars = {}, quiet = false } = {}) {
+export async function startStripe({ port = 12111, appUrl, quiet = false }) {
+  return startEmulator({ port, webhookUrl: `${appUrl}/webhooks/stripe`, log: quiet ? () => {} : (l) => console.log(`[stripe-emulator] ${l}`) });
+}
+
+/**
+ * @param {{port?: number, persistTo?: string, vars?: Record<string,string>, quiet?: boolean, stripePort?: number}} opts
+ */
+export async function startApp({ port = 8787, persistTo, vars = {}, quiet = false, stripePort } = {}) {
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--var", "APP_ENV:development", "--var", `PUBLIC_URL:http://localhost:${port}`];
+  if (stripePort) args.push("--var", `STRIPE_API_PORT:${stripePort}`, "--var", "STRIPE_API_HOST:127.0.0.1", "--var", "STRIPE_API_PROTOCOL:http");
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   if (persistTo) args.push("--persist-to", persistTo);
   const child = spawn(npx, args, {

@@ -5,10 +5,13 @@
  * Rules (see docs/issue-5-notes.md):
  *  - The creator always reads their own posts. Admins get no special reading rights.
  *  - public    → everyone.
- *  - followers → people who follow the creator, and anyone with an active paid subscription to them.
- *  - paid      → anyone with an active paid subscription (any tier) to the creator.
- *  - tiers     → an active subscription to one of the listed tiers.
- *  - product   → people who bought the product (a paid order).
+ *  - followers → people who follow the creator, and anyone with a live membership (free or paid).
+ *  - paid      → anyone with a live PAID membership (any paid tier) of the creator.
+ *  - tiers     → a live membership of one of the listed tiers (free tiers count when listed).
+ *  - product   → people who bought the product (an order with status "paid"; refunds revoke).
+ *  "Live" = membership status active, trialing or past_due (Stripe is still retrying the card),
+ *  the same statuses issue 4 counts as holding a seat. A cancel-at-period-end membership stays
+ *  active until the period ends.
  *
  * The facts (follows, subscriptions, purchases) are loaded in bulk by `loadAccess` with one query
  * per kind, then `decide` is a pure function — so lists of 50 feed items cost 3 queries, not 150.
@@ -16,6 +19,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { follows } from "~/modules/follows/schema";
+import { memberships, orders } from "~/modules/payments/schema";
 import type { Visibility } from "~/modules/posts/schema";
 
 export type Gate = { creatorId: string; visibility: Visibility; tierIds: string[]; productId: string | null };
@@ -24,8 +28,10 @@ export type ViewerAccess = {
   viewerId: string | null;
   /** Creators the viewer follows (among those asked about). */
   follows: Set<string>;
-  /** creatorId → active tier ids the viewer pays for. */
+  /** creatorId → tier ids of the viewer's live memberships (free or paid). */
   tiers: Map<string, Set<string>>;
+  /** Creators the viewer has a live PAID membership with. */
+  paid: Set<string>;
   /** Products the viewer bought (among those asked about). */
   purchased: Set<string>;
 };
@@ -43,13 +49,13 @@ export function decide(access: ViewerAccess, gate: Gate): Decision {
   const viewerId = access.viewerId;
   if (viewerId && viewerId === gate.creatorId) return ALLOW;
   const activeTiers = access.tiers.get(gate.creatorId);
-  const paying = !!activeTiers && activeTiers.size > 0;
+  const member = !!activeTiers && activeTiers.size > 0;
   switch (gate.visibility) {
     case "followers":
-      if (access.follows.has(gate.creatorId) || paying) return ALLOW;
+      if (access.follows.has(gate.creatorId) || member) return ALLOW;
       return deny(viewerId ? "follow" : "sign_in");
     case "paid":
-      return paying ? ALLOW : deny("subscribe");
+      return access.paid.has(gate.creatorId) ? ALLOW : deny("subscribe");
     case "tiers":
       return activeTiers && gate.tierIds.some((t) => activeTiers.has(t)) ? ALLOW : deny("subscribe");
     case "product":
@@ -57,7 +63,7 @@ export function decide(access: ViewerAccess, gate: Gate): Decision {
   }
 }
 
-const NOBODY = (viewerId: string | null = null): ViewerAccess => ({ viewerId, follows: new Set(), tiers: new Map(), purchased: new Set() });
+const NOBODY = (viewerId: string | null = null): ViewerAccess => ({ viewerId, follows: new Set(), tiers: new Map(), paid: new Set(), purchased: new Set() });
 
 /** Loads everything `decide` needs for one viewer and a set of gates, in at most three queries. */
 export async function loadAccess(env: Env, viewerId: string | null, gates: Gate[]): Promise<ViewerAccess> {
@@ -68,12 +74,12 @@ export async function loadAccess(env: Env, viewerId: string | null, gates: Gate[
   const creatorIds = [...new Set(gated.map((g) => g.creatorId))];
   const needFollows = [...new Set(gated.filter((g) => g.visibility === "followers").map((g) => g.creatorId))];
   const productIds = [...new Set(gated.filter((g) => g.visibility === "product" && g.productId).map((g) => g.productId!))];
-  const [follows, tiers, purchased] = await Promise.all([
+  const [follows, { tiers, paid }, purchased] = await Promise.all([
     needFollows.length ? followedAmong(env, viewerId, needFollows) : new Set<string>(),
-    activeTiersByCreator(env, viewerId, creatorIds),
+    liveMemberships(env, viewerId, creatorIds),
     productIds.length ? purchasedAmong(env, viewerId, productIds) : new Set<string>(),
   ]);
-  return { viewerId, follows, tiers, purchased };
+  return { viewerId, follows, tiers, paid, purchased };
 }
 
 /** Convenience for one item. */
@@ -103,24 +109,40 @@ export async function isFollower(env: Env, viewerId: string, creatorId: string):
   return (await followedAmong(env, viewerId, [creatorId])).has(creatorId);
 }
 
-/** creatorId → tier ids of the viewer's active (paid, not ended) subscriptions to those creators. */
-export async function activeTiersByCreator(env: Env, viewerId: string, creatorIds: string[]): Promise<Map<string, Set<string>>> {
-  // Wired to the subscriptions table once issue 4 lands.
-  void env; void viewerId; void creatorIds;
-  return new Map();
+export const LIVE_MEMBERSHIP_STATUSES = ["active", "trialing", "past_due"];
+
+/** The viewer's live memberships with these creators: tier ids per creator, and who they pay. */
+export async function liveMemberships(env: Env, viewerId: string, creatorIds: string[]): Promise<{ tiers: Map<string, Set<string>>; paid: Set<string> }> {
+  const tiers = new Map<string, Set<string>>();
+  const paid = new Set<string>();
+  if (!creatorIds.length) return { tiers, paid };
+  const rows = await getDb(env)
+    .select({ creatorId: memberships.creatorId, tierId: memberships.tierId, subscription: memberships.stripeSubscriptionId, amount: memberships.amount })
+    .from(memberships)
+    .where(and(eq(memberships.userId, viewerId), inArray(memberships.creatorId, creatorIds), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES)));
+  for (const r of rows) {
+    if (!tiers.has(r.creatorId)) tiers.set(r.creatorId, new Set());
+    tiers.get(r.creatorId)!.add(r.tierId);
+    if (r.subscription || r.amount > 0) paid.add(r.creatorId);
+  }
+  return { tiers, paid };
 }
 
+/** Has a live membership with the creator — paid only unless `tierIds` are given (then any of them). */
 export async function hasActiveSubscription(env: Env, viewerId: string, creatorId: string, tierIds?: string[]): Promise<boolean> {
-  const tiers = (await activeTiersByCreator(env, viewerId, [creatorId])).get(creatorId);
-  if (!tiers || tiers.size === 0) return false;
-  return !tierIds || tierIds.some((t) => tiers.has(t));
+  const { tiers, paid } = await liveMemberships(env, viewerId, [creatorId]);
+  if (!tierIds) return paid.has(creatorId);
+  const mine = tiers.get(creatorId);
+  return !!mine && tierIds.some((t) => mine.has(t));
 }
 
 /** Which of `productIds` the viewer has bought. */
 export async function purchasedAmong(env: Env, viewerId: string, productIds: string[]): Promise<Set<string>> {
-  // Wired to the orders table once issue 4 lands.
-  void env; void viewerId; void productIds;
-  return new Set();
+  const rows = await getDb(env)
+    .select({ id: orders.productId })
+    .from(orders)
+    .where(and(eq(orders.buyerId, viewerId), inArray(orders.productId, productIds), eq(orders.status, "paid")));
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function hasPurchased(env: Env, viewerId: string, productId: string): Promise<boolean> {

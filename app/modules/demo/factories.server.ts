@@ -9,6 +9,8 @@ import { placeholderPng } from "~/modules/media/placeholder.server";
 import { becomeCreator, setAvatar, updateProfile } from "~/modules/storefronts/service.server";
 import { createPost, publishPost } from "~/modules/posts/service.server";
 import { addScreenshot, createApp, setLogo } from "~/modules/apps/service.server";
+import { usesEmulator } from "~/lib/stripe.server";
+import { findPayoutAccount, refreshOnboarding, startOnboarding } from "~/modules/payments/connect.server";
 
 export const DEMO_PASSWORD = "thrive-demo-2026";
 
@@ -109,4 +111,26 @@ export async function makeApp(env: Env, owner: { viewer: Viewer }, spec: AppSpec
     await addScreenshot(env, owner.viewer, slug, new Blob([await placeholderPng(640, 360, i % 2 ? to : from, i % 2 ? from : to)]).stream());
   }
   return { id, slug, name };
+}
+
+/**
+ * A creator who has finished Stripe onboarding in the LOCAL EMULATOR (tests and the demo seed):
+ * creates the connected account through the real SDK, presses the emulator's "Complete onboarding"
+ * via its control endpoint, then re-reads the account (the webhook would say the same).
+ */
+export async function makeSeller(env: Env, spec: CreatorSpec = {}) {
+  const creator = await makeCreator(env, spec);
+  await completeEmulatorOnboarding(env, creator.viewer);
+  return creator;
+}
+
+export async function completeEmulatorOnboarding(env: Env, viewer: Viewer) {
+  if (!usesEmulator(env)) throw new Error("completeEmulatorOnboarding only works against the local Stripe emulator");
+  await startOnboarding(env, viewer, env.PUBLIC_URL);
+  const acct = await findPayoutAccount(env, viewer.id);
+  const base = `${env.STRIPE_API_PROTOCOL || "http"}://${env.STRIPE_API_HOST || "127.0.0.1"}:${env.STRIPE_API_PORT || 12111}`;
+  const res = await fetch(`${base}/_emulator/accounts/${acct!.stripeAccountId}/complete_onboarding?wait=0`, { method: "POST" });
+  if (!res.ok) throw new Error(`emulator onboarding failed: ${res.status}`);
+  await refreshOnboarding(env, viewer);
+  return acct!.stripeAccountId;
 }

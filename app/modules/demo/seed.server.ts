@@ -1,7 +1,9 @@
 import { count } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { users } from "~/modules/identity/schema";
+import type { Viewer } from "~/modules/identity/auth.server";
 import { DEMO_PASSWORD, makeCreator, makeUser, type CreatorSpec } from "./factories.server";
+import { seedPayments, seedVisitorPurchases } from "./seed-payments.server";
 
 export const DEMO_CREATORS: (CreatorSpec & { email: string })[] = [
   {
@@ -53,8 +55,14 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   const db = getDb(env);
   const [{ n }] = await db.select({ n: count() }).from(users);
   if (n > 0) return { seeded: false, users: n };
-  for (const spec of DEMO_CREATORS) await makeCreator(env, { ...spec, password: DEMO_PASSWORD });
-  for (const m of DEMO_MEMBERS) await makeUser(env, { email: m.email, password: DEMO_PASSWORD });
+  const made: Record<string, Viewer> = {};
+  for (const spec of DEMO_CREATORS) made[spec.handle!] = (await makeCreator(env, { ...spec, password: DEMO_PASSWORD })).viewer;
+  const members = [];
+  for (const m of DEMO_MEMBERS) members.push(await makeUser(env, { email: m.email, password: DEMO_PASSWORD }));
+  // Payments demo (local Stripe emulator only): onboarded sellers, products, tiers, buyers.
+  const money = await seedPayments(env, made);
+  if (money.ok) await seedVisitorPurchases(env, members[0].viewer);
+  else console.warn(`Demo payments skipped: ${money.reason}`);
   await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
   const [{ n: total }] = await db.select({ n: count() }).from(users);
   return { seeded: true, users: total };

@@ -119,7 +119,7 @@ export async function processFanoutPage(env: Env, raw: unknown): Promise<{ follo
     if (msg.notify && activity.kind === "post") {
       statements.push(
         env.DB.prepare(
-          `INSERT OR IGNORE INTO notifications (id, user_id, kind, subject_id, actor_id, title, url, created_at)
+          `INSERT OR IGNORE INTO notifications (id, user_id, kind, subject_id, actor_id, message, link, created_at)
            SELECT lower(hex(randomblob(10))), f.follower_id, 'new_post', a.subject_id, a.creator_id, a.title, a.url, ?5
            FROM follows f JOIN activities a ON a.id = ?1
            WHERE f.creator_id = ?2 AND f.follower_id > ?3 AND f.follower_id <= ?4`,

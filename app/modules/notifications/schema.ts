@@ -1,10 +1,15 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "../identity/schema";
 
-export const NOTIFICATION_KINDS = ["new_post", "new_follower", "new_subscriber", "new_purchase", "waitlist_seat"] as const;
+export const NOTIFICATION_KINDS = ["new_post", "new_follower", "new_subscriber", "new_purchase", "waitlist_offer"] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-/** In-app notifications (the bell). (user, kind, subject) is unique so retries never duplicate. */
+/**
+ * In-app notifications (the bell), shared by every module: issue 5's posts/follows, issue 4's
+ * sales, subscribers and waitlist offers (its TierSeats DO inserts rows with raw SQL using
+ * id, user_id, kind, message, link, expires_at, created_at). (user, kind, subject) is unique so
+ * retries never duplicate; rows without a subject dedupe on their id instead.
+ */
 export const notifications = sqliteTable(
   "notifications",
   {
@@ -12,13 +17,15 @@ export const notifications = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: NOTIFICATION_KINDS }).notNull(),
+    kind: text("kind", { enum: NOTIFICATION_KINDS }).$type<NotificationKind>().notNull(),
     /** What it is about: a post id, a follower's user id, an order id… */
-    subjectId: text("subject_id").notNull(),
+    subjectId: text("subject_id"),
     /** Who caused it (a creator, a follower, a buyer), if anyone. */
     actorId: text("actor_id"),
-    title: text("title").notNull(),
-    url: text("url").notNull(),
+    message: text("message").notNull(),
+    link: text("link"),
+    /** Offers that lapse (a held waitlist seat) stop showing after this time. */
+    expiresAt: integer("expires_at"),
     createdAt: integer("created_at").notNull(),
     readAt: integer("read_at"),
   },

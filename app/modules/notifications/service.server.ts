@@ -6,14 +6,16 @@
 import { and, count, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
+import { products } from "~/modules/products/schema";
+import { tiers } from "~/modules/tiers/schema";
 import { notifications, type NotificationKind } from "./schema";
 
-export type NotifyInput = { userId: string; kind: NotificationKind; subjectId: string; actorId?: string | null; title: string; url: string };
+export type NotifyInput = { userId: string; kind: NotificationKind; subjectId: string; actorId?: string | null; message: string; link: string; expiresAt?: number | null };
 
 export async function notify(env: Env, n: NotifyInput) {
   await getDb(env)
     .insert(notifications)
-    .values({ id: newId(), userId: n.userId, kind: n.kind, subjectId: n.subjectId, actorId: n.actorId ?? null, title: n.title, url: n.url, createdAt: nowSeconds() })
+    .values({ id: newId(), userId: n.userId, kind: n.kind, subjectId: n.subjectId, actorId: n.actorId ?? null, message: n.message, link: n.link, expiresAt: n.expiresAt ?? null, createdAt: nowSeconds() })
     .onConflictDoNothing();
 }
 
@@ -45,7 +47,7 @@ export async function listNotifications(env: Env, userId: string, before: { t: n
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((n) => ({ id: n.id, kind: n.kind, title: n.title, url: n.url, createdAt: n.createdAt, unread: n.readAt == null })),
+    items: page.map((n) => ({ id: n.id, kind: n.kind, message: n.message, link: n.link, createdAt: n.createdAt, unread: n.readAt == null, expired: n.expiresAt != null && n.expiresAt < nowSeconds() })),
     next: rows.length > limit && last ? `${last.createdAt}.${last.id}` : null,
   };
 }
@@ -68,6 +70,18 @@ export async function openNotification(env: Env, userId: string, id: string): Pr
     .update(notifications)
     .set({ readAt: nowSeconds() })
     .where(and(eq(notifications.id, id), eq(notifications.userId, userId)))
-    .returning({ url: notifications.url });
-  return rows[0]?.url ?? null;
+    .returning({ link: notifications.link });
+  return rows[0]?.link ?? null;
+}
+
+/** Issue 4 hooks: tell the creator about a sale / a new member. Idempotent per order / membership. */
+export async function notifyNewPurchase(env: Env, n: { creatorId: string; productId: string; orderKey: string }) {
+  const product = await getDb(env).query.products.findFirst({ where: eq(products.id, n.productId), columns: { title: true } });
+  await notify(env, { userId: n.creatorId, kind: "new_purchase", subjectId: n.orderKey, message: `New sale: ${product?.title ?? "a product"}`, link: "/dashboard" });
+}
+
+export async function notifyNewSubscriber(env: Env, n: { creatorId: string; tierId: string; membershipKey: string }) {
+  if (!n.creatorId) return;
+  const tier = await getDb(env).query.tiers.findFirst({ where: eq(tiers.id, n.tierId), columns: { name: true } });
+  await notify(env, { userId: n.creatorId, kind: "new_subscriber", subjectId: n.membershipKey, message: `New member on ${tier?.name ?? "a tier"}`, link: "/dashboard" });
 }

@@ -12,6 +12,8 @@ import { BecomeCreatorInput, ProfileInput } from "./validation";
 import { storefrontPosts } from "~/modules/posts/pages.server";
 import { creatorAppsQuery, presentAppCard } from "~/modules/apps/queries.server";
 import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.server";
+import { listPublishedProducts } from "~/modules/products/service.server";
+import { listTiers } from "~/modules/tiers/service.server";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
@@ -96,19 +98,24 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
   if (!creator) return null;
   const db = getDb(env);
   const isOwner = viewer?.id === creator.userId;
-  const [appRows, followers, viewerFollow] = await db.batch([
-    creatorAppsQuery(db, creator.userId, isOwner),
-    followerCountQuery(db, creator.userId),
-    isFollowingQuery(db, creator.userId, viewer?.id ?? ""),
+  const [[appRows, followers, viewerFollow], products, tiers, posts] = await Promise.all([
+    db.batch([
+      creatorAppsQuery(db, creator.userId, isOwner),
+      followerCountQuery(db, creator.userId),
+      isFollowingQuery(db, creator.userId, viewer?.id ?? ""),
+    ]),
+    listPublishedProducts(env, creator.userId),
+    listTiers(env, creator.userId),
+    storefrontPosts(env, creator),
   ]);
   return {
     creator: presentCreator(creator),
     followerCount: followers[0]?.n ?? 0,
     viewerFollows: viewerFollow.length > 0,
     apps: appRows.map(presentAppCard),
-    products: [] as never[],
-    tiers: [] as never[],
+    products,
+    tiers,
     services: [] as never[],
-    posts: await storefrontPosts(env, creator),
+    posts,
   };
 }

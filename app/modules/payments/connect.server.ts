@@ -1,0 +1,112 @@
+/**
+ * Creator payouts: Stripe Connect onboarding. One connected account per creator, created with
+ * platform-controlled fees and losses (what destination charges need, Express-style dashboard).
+ * Account links are single-use and short-lived, so one is created on every click.
+ * `charges_enabled`/`payouts_enabled` come only from account.updated (or a re-read of the account).
+ */
+import { eq } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
+import { forbidden } from "~/lib/errors";
+import { nowSeconds } from "~/lib/ids";
+import { getStripe, type Stripe } from "~/lib/stripe.server";
+import type { Viewer } from "~/modules/identity/auth.server";
+import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
+import { payoutAccounts } from "./schema";
+
+export type OnboardingState = "not_started" | "pending" | "restricted" | "enabled";
+
+export async function findPayoutAccount(env: Env, creatorId: string) {
+  return getDb(env).query.payoutAccounts.findFirst({ where: eq(payoutAccounts.creatorId, creatorId) });
+}
+
+/** The onboarding state machine, as the dashboard shows it. */
+export function onboardingState(acct: { chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean } | null | undefined): OnboardingState {
+  if (!acct) return "not_started";
+  if (acct.chargesEnabled && acct.payoutsEnabled) return "enabled";
+  if (acct.chargesEnabled || acct.detailsSubmitted) return "restricted";
+  return "pending";
+}
+
+/** True when buyers can pay this creator (their paid offerings are otherwise "coming soon"). */
+export async function canSell(env: Env, creatorId: string): Promise<{ ok: boolean; accountId: string | null }> {
+  const acct = await findPayoutAccount(env, creatorId);
+  return { ok: !!acct?.chargesEnabled, accountId: acct?.stripeAccountId ?? null };
+}
+
+async function requireCreator(env: Env, viewer: Viewer) {
+  const creator = await findCreatorByUserId(env, viewer.id);
+  if (!creator) throw forbidden("Open your storefront first — then you can get paid.");
+  return creator;
+}
+
+/** Creates the connected account once (idempotent per creator), then a fresh single-use link. */
+export async function startOnboarding(env: Env, viewer: Viewer, origin: string): Promise<{ url: string }> {
+  const creator = await requireCreator(env, viewer);
+  const stripe = getStripe(env);
+  let acct = await findPayoutAccount(env, creator.userId);
+  if (!acct) {
+    const account = await stripe.accounts.create(
+      {
+        country: "US",
+        email: viewer.email,
+        controller: {
+          fees: { payer: "application" },
+          losses: { payments: "application" },
+          stripe_dashboard: { type: "express" },
+        },
+        capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+        business_profile: { name: creator.displayName, url: `${origin}/@${creator.handle}` },
+        metadata: { creator_id: creator.userId, handle: creator.handle },
+      },
+      { idempotencyKey: `connect-account-${creator.userId}` },
+    );
+    const t = nowSeconds();
+    await getDb(env)
+      .insert(payoutAccounts)
+      .values({ creatorId: creator.userId, stripeAccountId: account.id, chargesEnabled: account.charges_enabled, payoutsEnabled: account.payouts_enabled, detailsSubmitted: account.details_submitted, stateAt: account.created ?? t, createdAt: t, updatedAt: t })
+      .onConflictDoNothing();
+    acct = (await findPayoutAccount(env, creator.userId))!;
+  }
+  const link = await stripe.accountLinks.create({
+    account: acct.stripeAccountId,
+    type: "account_onboarding",
+    refresh_url: `${origin}/dashboard/payouts/refresh`,
+    return_url: `${origin}/dashboard/payouts/return`,
+  });
+  return { url: link.url };
+}
+
+/**
+ * Back from Stripe (return_url): re-read the account so the dashboard is right immediately, even
+ * if account.updated hasn't arrived yet. The webhook remains the source of truth; both paths write
+ * the same fields with the same "newer wins" rule.
+ */
+export async function refreshOnboarding(env: Env, viewer: Viewer) {
+  const creator = await requireCreator(env, viewer);
+  const acct = await findPayoutAccount(env, creator.userId);
+  if (!acct) return onboardingState(null);
+  const account = await getStripe(env).accounts.retrieve(acct.stripeAccountId);
+  await applyAccount(env, account, nowSeconds());
+  return onboardingState(await findPayoutAccount(env, creator.userId));
+}
+
+/** Applies an account's state if it is at least as new as what we have. */
+export async function applyAccount(env: Env, account: Stripe.Account, at: number) {
+  const db = getDb(env);
+  const row = await db.query.payoutAccounts.findFirst({ where: eq(payoutAccounts.stripeAccountId, account.id) });
+  if (!row || at < row.stateAt) return false;
+  await db
+    .update(payoutAccounts)
+    .set({ chargesEnabled: !!account.charges_enabled, payoutsEnabled: !!account.payouts_enabled, detailsSubmitted: !!account.details_submitted, stateAt: at, updatedAt: nowSeconds() })
+    .where(eq(payoutAccounts.stripeAccountId, account.id));
+  return true;
+}
+
+/** A login link to the creator's Express dashboard (payouts, bank details). */
+export async function payoutDashboardLink(env: Env, viewer: Viewer) {
+  const creator = await requireCreator(env, viewer);
+  const acct = await findPayoutAccount(env, creator.userId);
+  if (!acct) throw forbidden("Set up payouts first.");
+  const link = await getStripe(env).accounts.createLoginLink(acct.stripeAccountId);
+  return { url: link.url };
+}

@@ -1,0 +1,226 @@
+/**
+ * Applying Stripe events. Every handler is idempotent and order-independent:
+ *  - orders and invoices are keyed by Stripe ids (INSERT … ON CONFLICT DO NOTHING);
+ *  - subscriptions, accounts and charges are RE-READ from Stripe, so whichever event arrives last
+ *    (or twice) writes the same current state; a read older than the stored one never overwrites it;
+ *  - seat changes go to the tier's Durable Object, itself idempotent on the Stripe ids.
+ * Transient failures throw (the queue retries with backoff); nothing here swallows errors.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
+import { newId, nowSeconds } from "~/lib/ids";
+import { split } from "~/lib/money";
+import { getStripe, type Stripe } from "~/lib/stripe.server";
+import { seats } from "~/modules/tiers/seats.server";
+import { applyAccount } from "./connect.server";
+import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
+import { checkouts, disputes, invoices, memberships, orders } from "./schema";
+
+export const HANDLED_EVENTS = new Set([
+  "checkout.session.completed",
+  "checkout.session.expired",
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "invoice.paid",
+  "invoice.payment_failed",
+  "charge.refunded",
+  "charge.dispute.created",
+  "account.updated",
+]);
+
+const id = (x: string | { id: string } | null | undefined) => (typeof x === "string" ? x : x?.id ?? null);
+
+export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<"processed" | "ignored"> {
+  if (!HANDLED_EVENTS.has(event.type)) return "ignored";
+  const obj = event.data.object as unknown as Record<string, unknown>;
+  switch (event.type) {
+    case "checkout.session.completed":
+      return onCheckoutCompleted(env, obj as unknown as Stripe.Checkout.Session);
+    case "checkout.session.expired":
+      return onCheckoutExpired(env, obj as unknown as Stripe.Checkout.Session);
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+      return syncSubscription(env, String(obj.id));
+    case "invoice.paid":
+      return onInvoicePaid(env, obj as unknown as Stripe.Invoice);
+    case "invoice.payment_failed": {
+      const subId = invoiceSubscriptionId(obj as unknown as Stripe.Invoice);
+      return subId ? syncSubscription(env, subId) : "ignored";
+    }
+    case "charge.refunded":
+      return syncCharge(env, String(obj.id));
+    case "charge.dispute.created":
+      return onDispute(env, obj as unknown as Stripe.Dispute);
+    case "account.updated": {
+      const account = await getStripe(env).accounts.retrieve(String(obj.id));
+      await applyAccount(env, account, Math.max(event.created, nowSeconds()));
+      return "processed";
+    }
+  }
+  return "ignored";
+}
+
+async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
+  const meta = session.metadata ?? {};
+  const db = getDb(env);
+  if (meta.kind === "product") {
+    if (session.payment_status !== "paid" || !meta.product_id || !meta.buyer_id) return "ignored";
+    const gross = session.amount_total ?? 0;
+    const money = split(gross);
+    const paymentIntentId = id(session.payment_intent as string | null);
+    await db.batch([
+      db.insert(orders).values({
+        id: newId(), checkoutSessionId: session.id, paymentIntentId, buyerId: meta.buyer_id, creatorId: meta.creator_id!, productId: meta.product_id,
+        currency: session.currency ?? "usd", ...money, status: "paid", createdAt: session.created ?? nowSeconds(),
+      }).onConflictDoNothing(),
+      db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
+    ]);
+    await notifyNewPurchase(env, { creatorId: meta.creator_id!, productId: meta.product_id, orderKey: session.id });
+    // A refund that arrived before this event must still win: re-read the charge.
+    if (paymentIntentId) {
+      const pi = await getStripe(env).paymentIntents.retrieve(paymentIntentId);
+      const charge = id(pi.latest_charge as string | null);
+      if (charge) await syncCharge(env, charge);
+    }
+    return "processed";
+  }
+  if (meta.kind === "tier") {
+    await db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id));
+    const subId = id(session.subscription as string | null);
+    if (subId) await syncSubscription(env, subId);
+    return "processed";
+  }
+  return "ignored";
+}
+
+async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
+  const db = getDb(env);
+  const c = await db.query.checkouts.findFirst({ where: eq(checkouts.sessionId, session.id) });
+  if (!c) return "ignored";
+  await db.update(checkouts).set({ status: "expired" }).where(and(eq(checkouts.sessionId, session.id), eq(checkouts.status, "open")));
+  if (c.tierId) await seats(env, c.tierId).release({ holdId: c.holdId, sessionId: session.id });
+  return "processed";
+}
+
+function invoiceSubscriptionId(inv: Stripe.Invoice): string | null {
+  const parent = (inv as unknown as { parent?: { subscription_details?: { subscription?: string | { id: string } } } }).parent;
+  return id(parent?.subscription_details?.subscription ?? (inv as unknown as { subscription?: string }).subscription ?? null);
+}
+
+const SEAT_STATUSES = new Set(["active", "trialing", "past_due"]);
+const ENDED_STATUSES = new Set(["canceled", "incomplete_expired"]);
+
+/**
+ * Re-reads a subscription from Stripe and makes D1 and the tier's seats match it. If the tier
+ * turned out to be full (the hold had lapsed and someone else took the seat) the subscription is
+ * canceled and its payment refunded — a confirmed member never pushes a tier over its cap.
+ */
+export async function syncSubscription(env: Env, subscriptionId: string): Promise<"processed" | "ignored"> {
+  const stripe = getStripe(env);
+  const readAt = Date.now();
+  const sub = await stripe.subscriptions.retrieve(subscriptionId);
+  const meta = sub.metadata ?? {};
+  if (!meta.tier_id || !meta.user_id) return "ignored";
+  const tierId = meta.tier_id;
+  const stub = seats(env, tierId);
+  let status: string = sub.status;
+  let note: string | null = null;
+  if (SEAT_STATUSES.has(status)) {
+    const r = await stub.confirm({ holdId: meta.hold_id ?? null, subscriptionId: sub.id, userId: meta.user_id });
+    if (!r.ok && r.reason === "full") {
+      await refundAndCancel(env, sub);
+      status = "canceled";
+      note = "This tier filled up before your payment went through, so we canceled and refunded it.";
+    }
+  } else if (ENDED_STATUSES.has(status)) {
+    await stub.end(sub.id);
+    if (meta.hold_id) await stub.release({ holdId: meta.hold_id });
+  }
+  const item = sub.items?.data?.[0];
+  const price = item?.price;
+  const s = sub as unknown as { current_period_start?: number; current_period_end?: number };
+  const values = {
+    stripeCustomerId: id(sub.customer as string),
+    status,
+    interval: price?.recurring?.interval ?? null,
+    amount: (price?.unit_amount ?? 0) * (item?.quantity ?? 1),
+    currency: sub.currency,
+    currentPeriodStart: item?.current_period_start ?? s.current_period_start ?? null,
+    currentPeriodEnd: item?.current_period_end ?? s.current_period_end ?? null,
+    cancelAtPeriodEnd: !!sub.cancel_at_period_end,
+    syncedAt: readAt,
+    updatedAt: nowSeconds(),
+  };
+  const db = getDb(env);
+  await db
+    .insert(memberships)
+    .values({ id: newId(), stripeSubscriptionId: sub.id, userId: meta.user_id, creatorId: meta.creator_id ?? "", tierId, note, createdAt: sub.created ?? nowSeconds(), ...values })
+    .onConflictDoUpdate({
+      target: memberships.stripeSubscriptionId,
+      // A terminal state is final; otherwise only a newer read may overwrite.
+      set: { ...values, note: note ?? sql`${memberships.note}` },
+      setWhere: sql`${memberships.syncedAt} < ${readAt} AND ${memberships.status} != 'canceled'`,
+    });
+  if (SEAT_STATUSES.has(status)) await notifyNewSubscriber(env, { creatorId: meta.creator_id ?? "", tierId, membershipKey: sub.id });
+  if (status === "canceled") {
+    // Make sure a canceled state written by a racing older read can't linger as live.
+    await db.update(memberships).set({ status: "canceled", cancelAtPeriodEnd: values.cancelAtPeriodEnd, updatedAt: nowSeconds() }).where(eq(memberships.stripeSubscriptionId, sub.id));
+  }
+  return "processed";
+}
+
+async function refundAndCancel(env: Env, sub: Stripe.Subscription) {
+  const stripe = getStripe(env);
+  if (sub.status !== "canceled") await stripe.subscriptions.cancel(sub.id, {}, { idempotencyKey: `overcap-cancel-${sub.id}` }).catch((e: { code?: string }) => {
+    if (!/already been canceled|resource_missing/.test(String((e as Error).message ?? e.code))) throw e;
+  });
+  const latest = id(sub.latest_invoice as string | null);
+  if (!latest) return;
+  const inv = (await stripe.invoices.retrieve(latest)) as unknown as { payments?: { data?: { payment?: { payment_intent?: string } }[] } };
+  const pi = inv.payments?.data?.[0]?.payment?.payment_intent;
+  if (pi) {
+    await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true }, { idempotencyKey: `overcap-refund-${sub.id}` }).catch((e: Error) => {
+      if (!/already been refunded/.test(e.message)) throw e;
+    });
+  }
+  await getDb(env).update(invoices).set({ status: "refunded" }).where(eq(invoices.id, latest));
+}
+
+async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed" | "ignored"> {
+  const subId = invoiceSubscriptionId(inv);
+  if (!subId) return "ignored";
+  const parentMeta = (inv as unknown as { parent?: { subscription_details?: { metadata?: Record<string, string> } } }).parent?.subscription_details?.metadata ?? {};
+  let meta = parentMeta;
+  if (!meta.tier_id) meta = (await getStripe(env).subscriptions.retrieve(subId)).metadata ?? {};
+  if (!meta.tier_id) return "ignored";
+  const gross = inv.amount_paid ?? 0;
+  if (gross > 0) {
+    await getDb(env)
+      .insert(invoices)
+      .values({ id: inv.id!, stripeSubscriptionId: subId, userId: meta.user_id ?? null, creatorId: meta.creator_id ?? "", tierId: meta.tier_id, currency: inv.currency, ...split(gross), status: "paid", paidAt: inv.status_transitions?.paid_at ?? inv.created })
+      .onConflictDoNothing();
+  }
+  await syncSubscription(env, subId);
+  return "processed";
+}
+
+/** Re-reads a charge: a fully refunded one revokes the order and reverses its fee accounting. */
+export async function syncCharge(env: Env, chargeId: string): Promise<"processed" | "ignored"> {
+  const charge = await getStripe(env).charges.retrieve(chargeId);
+  const pi = id(charge.payment_intent as string | null);
+  if (!pi || !charge.refunded) return "processed";
+  await getDb(env).update(orders).set({ status: "refunded", refundedAt: nowSeconds() }).where(and(eq(orders.paymentIntentId, pi), sql`${orders.status} != 'refunded'`));
+  return "processed";
+}
+
+async function onDispute(env: Env, d: Stripe.Dispute): Promise<"processed" | "ignored"> {
+  const db = getDb(env);
+  const pi = id(d.payment_intent as string | null);
+  await db.batch([
+    db.insert(disputes).values({ id: d.id, chargeId: id(d.charge as string)!, paymentIntentId: pi, amount: d.amount, currency: d.currency, reason: d.reason ?? null, createdAt: d.created }).onConflictDoNothing(),
+    ...(pi ? [db.update(orders).set({ status: "disputed" }).where(and(eq(orders.paymentIntentId, pi), eq(orders.status, "paid")))] : []),
+  ]);
+  return "processed";
+}

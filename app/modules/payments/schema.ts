@@ -1,0 +1,141 @@
+import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { users } from "../identity/schema";
+
+/** A creator's Stripe connected account (Express-style; the platform controls fees and losses). */
+export const payoutAccounts = sqliteTable("payout_accounts", {
+  creatorId: text("creator_id").primaryKey().references(() => users.id, { onDelete: "cascade" }),
+  stripeAccountId: text("stripe_account_id").notNull().unique(),
+  chargesEnabled: integer("charges_enabled", { mode: "boolean" }).notNull().default(false),
+  payoutsEnabled: integer("payouts_enabled", { mode: "boolean" }).notNull().default(false),
+  detailsSubmitted: integer("details_submitted", { mode: "boolean" }).notNull().default(false),
+  /** `created` of the newest account.updated applied; older events are ignored. */
+  stateAt: integer("state_at").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Every verified Stripe event id, once. The unique key is what makes enqueueing happen once. */
+export const stripeEvents = sqliteTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  created: integer("created").notNull(),
+  /** queued → processed | ignored | dead */
+  status: text("status").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+  receivedAt: integer("received_at").notNull(),
+  processedAt: integer("processed_at"),
+});
+
+/** Checkout Sessions we started: what they are for, so the thank-you page and holds can find them. */
+export const checkouts = sqliteTable(
+  "checkouts",
+  {
+    sessionId: text("session_id").primaryKey(),
+    kind: text("kind").notNull(), // product | tier
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    creatorId: text("creator_id").notNull(),
+    productId: text("product_id"),
+    tierId: text("tier_id"),
+    holdId: text("hold_id"),
+    /** open → complete | expired */
+    status: text("status").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("checkouts_user_idx").on(t.userId, t.createdAt)],
+);
+
+/** One-time purchases. Created only from the verified checkout.session.completed webhook. */
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    checkoutSessionId: text("checkout_session_id").notNull().unique(),
+    paymentIntentId: text("payment_intent_id"),
+    buyerId: text("buyer_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    creatorId: text("creator_id").notNull(),
+    productId: text("product_id").notNull(),
+    currency: text("currency").notNull(),
+    gross: integer("gross").notNull(),
+    fee: integer("fee").notNull(),
+    net: integer("net").notNull(),
+    /** paid | refunded | disputed */
+    status: text("status").notNull(),
+    refundedAt: integer("refunded_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("orders_buyer_idx").on(t.buyerId, t.productId), index("orders_creator_idx").on(t.creatorId, t.createdAt), index("orders_pi_idx").on(t.paymentIntentId)],
+);
+
+/** Subscriptions to creator tiers (paid ones mirror a Stripe subscription; free ones have none). */
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    id: text("id").primaryKey(),
+    stripeSubscriptionId: text("stripe_subscription_id").unique(),
+    stripeCustomerId: text("stripe_customer_id"),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    creatorId: text("creator_id").notNull(),
+    tierId: text("tier_id").notNull(),
+    /** active | trialing | past_due | canceled | incomplete | unpaid */
+    status: text("status").notNull(),
+    interval: text("interval"), // month | year | null (free)
+    amount: integer("amount").notNull().default(0),
+    currency: text("currency"),
+    currentPeriodStart: integer("current_period_start"),
+    currentPeriodEnd: integer("current_period_end"),
+    cancelAtPeriodEnd: integer("cancel_at_period_end", { mode: "boolean" }).notNull().default(false),
+    /** Note shown to the member when we had to undo a subscription (e.g. tier was full). */
+    note: text("note"),
+    /** Date.now() of the Stripe read this row reflects; an older read never overwrites a newer one. */
+    syncedAt: integer("synced_at").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("memberships_user_idx").on(t.userId), index("memberships_tier_idx").on(t.tierId, t.status), index("memberships_creator_idx").on(t.creatorId, t.createdAt)],
+);
+
+/** Paid subscription invoices: the money side of memberships. */
+export const invoices = sqliteTable(
+  "invoices",
+  {
+    id: text("id").primaryKey(), // Stripe invoice id
+    stripeSubscriptionId: text("stripe_subscription_id").notNull(),
+    userId: text("user_id"),
+    creatorId: text("creator_id").notNull(),
+    tierId: text("tier_id").notNull(),
+    currency: text("currency").notNull(),
+    gross: integer("gross").notNull(),
+    fee: integer("fee").notNull(),
+    net: integer("net").notNull(),
+    /** paid | refunded */
+    status: text("status").notNull(),
+    paidAt: integer("paid_at").notNull(),
+  },
+  (t) => [index("invoices_creator_idx").on(t.creatorId, t.paidAt)],
+);
+
+/** Disputes opened against charges (the platform bears them with destination charges). */
+export const disputes = sqliteTable("disputes", {
+  id: text("id").primaryKey(),
+  chargeId: text("charge_id").notNull(),
+  paymentIntentId: text("payment_intent_id"),
+  amount: integer("amount").notNull(),
+  currency: text("currency").notNull(),
+  reason: text("reason"),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Messages that exhausted their retries, consumed from the dead-letter queue. */
+export const deadLetters = sqliteTable("dead_letters", {
+  id: text("id").primaryKey(),
+  queue: text("queue").notNull(),
+  eventId: text("event_id"),
+  eventType: text("event_type"),
+  body: text("body").notNull(),
+  attempts: integer("attempts").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+// In-app notifications live in app/modules/notifications (issue 5 owns the table).

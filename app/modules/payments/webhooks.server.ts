@@ -1,0 +1,116 @@
+/**
+ * Stripe → us. The endpoint verifies, records the event id once and enqueues it once; the queue
+ * consumer applies it (events.server.ts) with retries and backoff; poison messages end in the
+ * dead-letter queue, whose consumer stores them in D1 for /admin/dead-letters.
+ */
+import { desc, eq, sql } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
+import { nowSeconds } from "~/lib/ids";
+import { verifyStripeEvent, type Stripe } from "~/lib/stripe.server";
+import { applyStripeEvent, HANDLED_EVENTS } from "./events.server";
+import { deadLetters, stripeEvents } from "./schema";
+
+export type StripeEventMessage = { eventId: string; type: string; event: Stripe.Event };
+
+const text = (body: string, status: number) => new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+
+/** POST /webhooks/stripe */
+export async function receiveStripeWebhook(request: Request, env: Env): Promise<Response> {
+  if (request.method !== "POST") return text("Method not allowed", 405);
+  const declared = Number(request.headers.get("Content-Length") ?? 0);
+  if (declared > 512 * 1024) return text("Payload too large", 413);
+  const raw = await request.text();
+  const event = await verifyStripeEvent(env, raw, request.headers.get("Stripe-Signature"));
+  if (!event) return text("Invalid Stripe signature", 400);
+  const handled = HANDLED_EVENTS.has(event.type);
+  const inserted = await getDb(env)
+    .insert(stripeEvents)
+    .values({ id: event.id, type: event.type, created: event.created, status: handled ? "queued" : "ignored", receivedAt: nowSeconds() })
+    .onConflictDoNothing()
+    .returning({ id: stripeEvents.id });
+  if (inserted.length && handled) {
+    try {
+      await env.STRIPE_EVENTS.send({ eventId: event.id, type: event.type, event } satisfies StripeEventMessage, { contentType: "json" });
+    } catch (e) {
+      // Not enqueued: forget the id so Stripe's retry of this delivery enqueues it.
+      await getDb(env).delete(stripeEvents).where(eq(stripeEvents.id, event.id));
+      throw e;
+    }
+  }
+  return Response.json({ received: true, duplicate: !inserted.length });
+}
+
+/** Retry backoff: 10 s, 20 s, 40 s … capped at 10 minutes. */
+export const backoffSeconds = (attempts: number) => Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
+
+/** The stripe-events consumer: each message acked on success, retried with backoff on failure. */
+export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage>, env: Env): Promise<void> {
+  const db = getDb(env);
+  for (const msg of batch.messages) {
+    const { eventId, event } = msg.body;
+    try {
+      const row = await db.query.stripeEvents.findFirst({ where: eq(stripeEvents.id, eventId) });
+      if (row?.status === "processed") {
+        msg.ack();
+        continue;
+      }
+      const outcome = await applyStripeEvent(env, event);
+      await db.update(stripeEvents).set({ status: outcome, processedAt: nowSeconds(), attempts: msg.attempts, lastError: null }).where(eq(stripeEvents.id, eventId));
+      msg.ack();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      await db.update(stripeEvents).set({ attempts: msg.attempts, lastError: message.slice(0, 500) }).where(eq(stripeEvents.id, eventId)).catch(() => {});
+      console.warn(`stripe event ${eventId} (${event?.type}) failed on attempt ${msg.attempts}: ${message}`);
+      msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
+    }
+  }
+}
+
+/** The dead-letter consumer: keeps every poison message in D1 (nothing is silently dropped). */
+export async function consumeDeadLetters(batch: MessageBatch<StripeEventMessage>, env: Env): Promise<void> {
+  const db = getDb(env);
+  const rows = batch.messages.map((m) => ({
+    id: m.id,
+    queue: batch.queue,
+    eventId: m.body?.eventId ?? null,
+    eventType: m.body?.type ?? null,
+    body: JSON.stringify(m.body).slice(0, 100_000),
+    attempts: m.attempts,
+    createdAt: nowSeconds(),
+  }));
+  if (!rows.length) return;
+  await db.batch([
+    db.insert(deadLetters).values(rows).onConflictDoNothing(),
+    ...rows.filter((r) => r.eventId).map((r) => db.update(stripeEvents).set({ status: "dead" }).where(eq(stripeEvents.id, r.eventId!))),
+  ]);
+  batch.ackAll();
+}
+
+export async function listDeadLetters(env: Env, limit = 100) {
+  const db = getDb(env);
+  const rows = await db.select().from(deadLetters).orderBy(desc(deadLetters.createdAt)).limit(limit);
+  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(deadLetters);
+  return {
+    total: Number(n),
+    items: rows.map((r) => {
+      const ev = stripeEventsErrorFor(r.body);
+      return { id: r.id, queue: r.queue, eventId: r.eventId, eventType: r.eventType, attempts: r.attempts, createdAt: r.createdAt, summary: ev };
+    }),
+  };
+}
+
+function stripeEventsErrorFor(body: string): string {
+  try {
+    const b = JSON.parse(body) as StripeEventMessage;
+    const o = b.event?.data?.object as { id?: string } | undefined;
+    return o?.id ? `object ${o.id}` : "";
+  } catch {
+    return "";
+  }
+}
+
+export async function lastErrorFor(env: Env, eventIds: string[]) {
+  if (!eventIds.length) return new Map<string, string | null>();
+  const rows = await getDb(env).select({ id: stripeEvents.id, lastError: stripeEvents.lastError }).from(stripeEvents).where(sql`${stripeEvents.id} IN (${sql.join(eventIds.map((i) => sql`${i}`), sql`, `)})`);
+  return new Map(rows.map((r) => [r.id, r.lastError]));
+}

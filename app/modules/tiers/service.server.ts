@@ -1,0 +1,186 @@
+import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
+import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
+import { newId, nowSeconds } from "~/lib/ids";
+import { formatMoney, parseMoney, priceLimits, toMajorString } from "~/lib/money";
+import { getStripe } from "~/lib/stripe.server";
+import { parseOrThrow } from "~/lib/validation";
+import type { Viewer } from "~/modules/identity/auth.server";
+import { creators } from "~/modules/storefronts/schema";
+import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
+import { memberships, payoutAccounts } from "~/modules/payments/schema";
+import { tiers } from "./schema";
+import { seats } from "./seats.server";
+import { TierInput } from "./validation";
+
+type TierRow = typeof tiers.$inferSelect;
+
+export async function requireOwnedTier(env: Env, viewer: Viewer, tierId: string): Promise<TierRow> {
+  const t = await getDb(env).query.tiers.findFirst({ where: eq(tiers.id, tierId) });
+  if (!t) throw notFound("That tier doesn't exist.");
+  if (t.creatorId !== viewer.id && !viewer.isAdmin) throw forbidden("You can only edit your own tiers.");
+  return t;
+}
+
+function money(field: string, raw: string, currency: string, required: boolean): number | null {
+  if (!raw) {
+    if (required) throw unprocessable("Enter a price.", { [field]: "Enter a price." });
+    return null;
+  }
+  const amount = parseMoney(raw, currency);
+  if (amount === null) throw unprocessable("Enter a price like 5 or 5.99.", { [field]: "Enter a price like 5 or 5.99." });
+  const { min, max } = priceLimits(currency);
+  if (amount < min) throw unprocessable(`The lowest price is ${formatMoney(min, currency)}.`, { [field]: `The lowest price is ${formatMoney(min, currency)}.` });
+  if (amount > max) throw unprocessable(`The highest price is ${formatMoney(max, currency)}.`, { [field]: `The highest price is ${formatMoney(max, currency)}.` });
+  return amount;
+}
+
+function parseTier(input: unknown) {
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const t = parseOrThrow(TierInput, { ...raw, currency: String(raw.currency ?? "usd").toLowerCase(), maxSubscribers: String(raw.maxSubscribers ?? "") });
+  const benefits = (t.benefits ?? "").split("\n").map((s) => s.trim().replace(/^[-*•]\s*/, "")).filter(Boolean).slice(0, 12);
+  let monthly: number | null = null, annual: number | null = null, minimum: number | null = null;
+  if (t.pricing === "fixed") {
+    monthly = money("monthly", t.monthly ?? "", t.currency, false);
+    annual = money("annual", t.annual ?? "", t.currency, false);
+    if (monthly === null && annual === null) throw unprocessable("Offer a monthly price, an annual price, or both.", { monthly: "Offer a monthly price, an annual price, or both." });
+  } else if (t.pricing === "pwyw") {
+    minimum = money("minimum", t.minimum ?? "", t.currency, true);
+  }
+  return { ...t, benefits, monthly, annual, minimum, maxSubscribers: (t.maxSubscribers ?? null) as number | null };
+}
+
+async function bumpStorefront(env: Env, creatorId: string) {
+  await getDb(env).update(creators).set({ version: sql`${creators.version} + 1` }).where(eq(creators.userId, creatorId));
+}
+
+/**
+ * Creates or updates a tier. Paid tiers get a Stripe product and recurring prices; a changed
+ * amount creates a NEW price (the old one is archived, existing subscribers stay on it). Then the
+ * tier's Durable Object learns its cap.
+ */
+export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, input: unknown) {
+  const creator = await findCreatorByUserId(env, viewer.id);
+  if (!creator && !tierId) throw forbidden("Open your storefront first — then you can offer memberships.");
+  const existing = tierId ? await requireOwnedTier(env, viewer, tierId) : null;
+  const t = parseTier(input);
+  if (existing && existing.pricing !== t.pricing && (existing.pricing === "free") !== (t.pricing === "free")) {
+    const live = await getDb(env).select({ n: sql<number>`count(*)` }).from(memberships).where(and(eq(memberships.tierId, existing.id), ne(memberships.status, "canceled")));
+    if (Number(live[0]?.n ?? 0) > 0) throw conflict("This tier has members, so it can't switch between free and paid. Create a new tier instead.");
+  }
+  if (existing && existing.currency !== t.currency && existing.stripeProductId) throw conflict("A tier's currency can't change once it has prices. Create a new tier instead.");
+  const id = existing?.id ?? newId();
+  const creatorId = existing?.creatorId ?? creator!.userId;
+  const stripe = getStripe(env);
+
+  let productId = existing?.stripeProductId ?? null;
+  let monthlyPriceId = existing?.stripeMonthlyPriceId ?? null;
+  let annualPriceId = existing?.stripeAnnualPriceId ?? null;
+  if (t.pricing !== "free") {
+    const productData = { name: t.name, description: t.description || undefined, metadata: { tier_id: id, creator_id: creatorId } };
+    if (!productId) productId = (await stripe.products.create(productData, { idempotencyKey: `tier-product-${id}` })).id;
+    else await stripe.products.update(productId, { name: t.name, description: t.description || "" });
+    const syncPrice = async (interval: "month" | "year", amount: number | null, currentId: string | null, currentAmount: number | null) => {
+      if (t.pricing !== "fixed" || amount === null) {
+        if (currentId) await stripe.prices.update(currentId, { active: false });
+        return null;
+      }
+      if (currentId && currentAmount === amount) return currentId;
+      const price = await stripe.prices.create(
+        { product: productId!, currency: t.currency, unit_amount: amount, recurring: { interval }, metadata: { tier_id: id } },
+        { idempotencyKey: `tier-price-${id}-${interval}-${amount}-${t.currency}` },
+      );
+      if (currentId) await stripe.prices.update(currentId, { active: false });
+      return price.id;
+    };
+    monthlyPriceId = await syncPrice("month", t.monthly, monthlyPriceId, existing?.monthlyAmount ?? null);
+    annualPriceId = await syncPrice("year", t.annual, annualPriceId, existing?.annualAmount ?? null);
+  }
+  const now = nowSeconds();
+  const values = {
+    name: t.name, description: t.description ?? "", benefits: t.benefits, pricing: t.pricing, currency: t.currency,
+    monthlyAmount: t.monthly, annualAmount: t.annual, pwywMinimum: t.minimum, maxSubscribers: t.maxSubscribers,
+    stripeProductId: productId, stripeMonthlyPriceId: monthlyPriceId, stripeAnnualPriceId: annualPriceId, updatedAt: now,
+  };
+  const db = getDb(env);
+  if (existing) await db.update(tiers).set(values).where(eq(tiers.id, id));
+  else {
+    const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(tiers).where(eq(tiers.creatorId, creatorId));
+    await db.insert(tiers).values({ id, creatorId, ...values, status: "active", position: Number(n), createdAt: now });
+  }
+  await seats(env, id).configure(id, t.maxSubscribers);
+  await bumpStorefront(env, creatorId);
+  return { id };
+}
+
+export async function setTierStatus(env: Env, viewer: Viewer, tierId: string, status: "active" | "archived") {
+  const t = await requireOwnedTier(env, viewer, tierId);
+  await getDb(env).update(tiers).set({ status, updatedAt: nowSeconds() }).where(eq(tiers.id, tierId));
+  await bumpStorefront(env, t.creatorId);
+}
+
+export function presentTier(t: TierRow, extra: { seatsLeft: number | null; sellable: boolean }) {
+  const prices: { interval: "month" | "year"; label: string; amount: number }[] = [];
+  if (t.pricing === "fixed") {
+    if (t.monthlyAmount !== null) prices.push({ interval: "month", label: `${formatMoney(t.monthlyAmount, t.currency)} / month`, amount: t.monthlyAmount });
+    if (t.annualAmount !== null) prices.push({ interval: "year", label: `${formatMoney(t.annualAmount, t.currency)} / year`, amount: t.annualAmount });
+  }
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    benefits: t.benefits ?? [],
+    pricing: t.pricing as "free" | "fixed" | "pwyw",
+    currency: t.currency,
+    prices,
+    minimum: t.pwywMinimum !== null ? { label: formatMoney(t.pwywMinimum, t.currency), amount: t.pwywMinimum, input: toMajorString(t.pwywMinimum, t.currency) } : null,
+    priceLabel: t.pricing === "free" ? "Free" : t.pricing === "pwyw" ? `Pay what you want, from ${formatMoney(t.pwywMinimum ?? 0, t.currency)} / month` : prices.map((p) => p.label).join(" or "),
+    maxSubscribers: t.maxSubscribers,
+    seatsLeft: extra.seatsLeft,
+    full: extra.seatsLeft !== null && extra.seatsLeft <= 0,
+    /** Paid tiers of creators who can't take charges yet show as "coming soon". */
+    sellable: t.pricing === "free" || extra.sellable,
+    status: t.status,
+    monthlyInput: t.monthlyAmount !== null ? toMajorString(t.monthlyAmount, t.currency) : "",
+    annualInput: t.annualAmount !== null ? toMajorString(t.annualAmount, t.currency) : "",
+  };
+}
+export type PresentedTier = ReturnType<typeof presentTier>;
+
+/** Tiers for the storefront (active only) or the dashboard (all), with live seat counts. */
+export async function listTiers(env: Env, creatorId: string, opts: { includeArchived?: boolean } = {}) {
+  const db = getDb(env);
+  const where = opts.includeArchived ? eq(tiers.creatorId, creatorId) : and(eq(tiers.creatorId, creatorId), eq(tiers.status, "active"));
+  const [rows, acct] = await Promise.all([
+    db.select().from(tiers).where(where).orderBy(asc(tiers.position), asc(tiers.createdAt)),
+    db.query.payoutAccounts.findFirst({ where: eq(payoutAccounts.creatorId, creatorId) }),
+  ]);
+  const left = await Promise.all(rows.map((t) => (t.maxSubscribers === null ? Promise.resolve(null) : seats(env, t.id).status().then((s) => s.seatsLeft))));
+  return rows.map((t, i) => presentTier(t, { seatsLeft: left[i], sellable: !!acct?.chargesEnabled }));
+}
+
+/** The tier page: the tier, its creator, and the viewer's standing (member, waitlisted, offered). */
+export async function getTierPage(env: Env, tierId: string, viewer: Viewer | null) {
+  const db = getDb(env);
+  const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
+  if (!t) return null;
+  const isOwner = viewer?.id === t.creatorId;
+  if (t.status !== "active" && !isOwner) return null;
+  const [creator, acct, status, mine] = await Promise.all([
+    db.query.creators.findFirst({ where: eq(creators.userId, t.creatorId) }),
+    db.query.payoutAccounts.findFirst({ where: eq(payoutAccounts.creatorId, t.creatorId) }),
+    seats(env, t.id).status(viewer?.id),
+    viewer
+      ? db.select().from(memberships).where(and(eq(memberships.userId, viewer.id), eq(memberships.tierId, t.id), inArray(memberships.status, ["active", "trialing", "past_due"]))).limit(1)
+      : Promise.resolve([]),
+  ]);
+  return {
+    tier: presentTier(t, { seatsLeft: t.maxSubscribers === null ? null : status.seatsLeft, sellable: !!acct?.chargesEnabled }),
+    creator: creator ? { handle: creator.handle, displayName: creator.displayName } : null,
+    isOwner,
+    membership: mine[0] ? { status: mine[0].status } : null,
+    waitlistPosition: status.waitlistPosition ?? null,
+    offerExpiresAt: status.offerExpiresAt ?? null,
+    waitlistCount: status.waitlist,
+  };
+}

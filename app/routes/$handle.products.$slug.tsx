@@ -1,0 +1,93 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { redirect } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Avatar } from "~/components/avatar";
+import { Button, FormError } from "~/components/ui/form";
+import { invariantResponse } from "~/lib/errors";
+import { handleForm, orRespond } from "~/lib/http.server";
+import { requireViewer } from "~/modules/identity/auth.server";
+import { startProductCheckout } from "~/modules/payments/checkout.server";
+import { getProductPage } from "~/modules/products/service.server";
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  return orRespond(async () => {
+    const raw = params.handle ?? "";
+    invariantResponse(raw.startsWith("@"), "We couldn't find the page you were looking for.");
+    const page = await getProductPage(context.cloudflare.env, raw.slice(1), params.slug ?? "", context.viewer);
+    invariantResponse(page, "That product doesn't exist (or isn't published yet).");
+    return page;
+  });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  const form = await request.formData();
+  return handleForm(async () => {
+    const { url } = await startProductCheckout(context.cloudflare.env, viewer, String(form.get("productId") ?? ""), new URL(request.url).origin);
+    throw redirect(url);
+  });
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data ? [{ title: `${data.product.title} by ${data.creator.displayName} — All Thrive` }, { name: "description", content: data.product.excerpt }] : [{ title: "Not found — All Thrive" }];
+
+const size = (n: number) => (n > 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+
+export default function ProductPage() {
+  const { product, creator, files, lessons, isOwner, owned } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  const [params] = useSearchParams();
+  return (
+    <article className="mx-auto grid max-w-5xl gap-8 lg:grid-cols-[1fr_320px]">
+      <div className="min-w-0 space-y-6">
+        <Link to={`/@${creator.handle}`} className="inline-flex items-center gap-2 text-sm text-slate-600 hover:text-slate-900">
+          <Avatar url={creator.avatarUrl} name={creator.displayName} size={28} /> {creator.displayName}
+        </Link>
+        {product.coverUrl ? (
+          <img src={product.coverUrl} alt="" className="aspect-[16/9] w-full rounded-2xl object-cover ring-1 ring-slate-200" />
+        ) : (
+          <div className="aspect-[16/9] w-full rounded-2xl bg-gradient-to-br from-brand-100 via-fuchsia-100 to-amber-50" aria-hidden="true" />
+        )}
+        <div>
+          <p className="text-sm font-medium text-brand-700">{product.typeLabel}</p>
+          <h1 className="mt-1 text-3xl font-bold tracking-tight text-slate-900">{product.title}</h1>
+        </div>
+        <div className="prose-at" dangerouslySetInnerHTML={{ __html: product.descriptionHtml }} />
+        {lessons.length ? (
+          <section aria-labelledby="lessons-h">
+            <h2 id="lessons-h" className="text-lg font-semibold">What's inside: {lessons.length} lessons</h2>
+            <ol className="mt-2 list-decimal space-y-1 pl-6 text-slate-700">{lessons.map((l, i) => <li key={i}>{l}</li>)}</ol>
+          </section>
+        ) : null}
+      </div>
+      <aside className="lg:sticky lg:top-24 lg:self-start">
+        <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+          <p className="text-3xl font-bold tracking-tight tabular-nums">{product.price}</p>
+          <p className="mt-1 text-sm text-slate-500">One-time purchase · instant access</p>
+          {params.get("checkout") === "canceled" ? <p className="mt-3 text-sm text-slate-600">Checkout canceled — you weren't charged.</p> : null}
+          <div className="mt-4 space-y-3">
+            {result && "formError" in result ? <FormError message={result.formError} /> : null}
+            {owned ? (
+              <Link to="/library" className="flex w-full justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-emerald-700">{isOwner ? "You made this" : "In your library"}</Link>
+            ) : !product.sellable ? (
+              <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">Coming soon — the creator is finishing payout setup.</p>
+            ) : (
+              <Form method="post">
+                <input type="hidden" name="productId" value={product.id} />
+                <Button type="submit" className="w-full py-2.5" disabled={busy}>{busy ? "Opening checkout…" : `Buy for ${product.price}`}</Button>
+              </Form>
+            )}
+          </div>
+          {files.length ? (
+            <div className="mt-6">
+              <h2 className="text-sm font-semibold text-slate-800">Included files</h2>
+              <ul className="mt-2 space-y-1 text-sm text-slate-600">{files.map((f, i) => <li key={i} className="truncate">{f.fileName} <span className="text-slate-400">· {size(f.size)}</span></li>)}</ul>
+            </div>
+          ) : null}
+          <p className="mt-6 text-xs text-slate-500">Secure checkout by Stripe. {creator.displayName} receives 92% of your payment.</p>
+        </div>
+      </aside>
+    </article>
+  );
+}

@@ -1,0 +1,202 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { EarningsChart, StatusBadge } from "~/components/money/earnings-chart";
+import { Button, FormError, FormSuccess } from "~/components/ui/form";
+import { handleForm, orRespond } from "~/lib/http.server";
+import { formToObject } from "~/lib/validation";
+import { requireViewer } from "~/modules/identity/auth.server";
+import { getDashboard, refundOrder } from "~/modules/payments/dashboard.server";
+
+export const meta: MetaFunction = () => [{ title: "Dashboard — All Thrive" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  return orRespond(() => getDashboard(context.cloudflare.env, viewer));
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  const form = formToObject(await request.formData());
+  return handleForm(async () => {
+    await refundOrder(context.cloudflare.env, viewer, String(form.orderId ?? ""));
+    return { ok: true as const, message: "Refunded. The buyer no longer has access, and the fee was reversed." };
+  });
+}
+
+const PAYOUT_COPY = {
+  not_started: { title: "Set up payouts to start selling", body: "Connect a Stripe account so buyers can pay you. Until then your paid products and tiers show as “coming soon”.", button: "Set up payouts" },
+  pending: { title: "Finish setting up payouts", body: "Stripe still needs a few details before you can take payments.", button: "Continue setup" },
+  restricted: { title: "Payouts need attention", body: "Stripe needs more information before payouts can be sent.", button: "Update details" },
+  enabled: { title: "Payouts are on", body: "Buyers can pay you. Stripe sends your earnings (92% of each sale) to your bank.", button: "Open Stripe dashboard" },
+} as const;
+
+function Card({ title, children, action }: { title: string; children: React.ReactNode; action?: React.ReactNode }) {
+  return (
+    <section className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm sm:p-6">
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+        <h2 className="text-lg font-semibold tracking-tight">{title}</h2>
+        {action}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+const date = (ts: number | null) => (ts ? new Date(ts * 1000).toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" }) : "—");
+
+export default function Dashboard() {
+  const d = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state === "submitting";
+  if (!d.creator) {
+    return (
+      <div className="mx-auto max-w-xl rounded-2xl border border-slate-200 bg-white p-8 text-center shadow-sm">
+        <h1 className="text-2xl font-bold tracking-tight">Your creator dashboard</h1>
+        <p className="mt-2 text-slate-600">Open a storefront to sell products and memberships.</p>
+        <Link to="/settings/profile" className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">Open your storefront</Link>
+      </div>
+    );
+  }
+  const copy = PAYOUT_COPY[d.payouts.state];
+  const main = d.earnings.byCurrency[0];
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-bold tracking-tight">Dashboard</h1>
+          <p className="text-slate-600">Sales, members and payouts for <Link className="font-medium text-brand-700 hover:underline" to={`/@${d.creator.handle}`}>@{d.creator.handle}</Link>.</p>
+        </div>
+      </div>
+      {result && "message" in result ? <FormSuccess message={result.message} /> : null}
+      {result && "formError" in result ? <FormError message={result.formError} /> : null}
+      {params.get("payouts") === "pending" ? <FormError message="Onboarding isn't finished yet — continue whenever you're ready." /> : null}
+
+      <section aria-labelledby="payouts-h" className={`rounded-2xl border p-5 shadow-sm sm:p-6 ${d.payouts.state === "enabled" ? "border-emerald-200 bg-emerald-50/60" : "border-amber-200 bg-amber-50/70"}`}>
+        <div className="flex flex-wrap items-center justify-between gap-4">
+          <div className="min-w-0">
+            <h2 id="payouts-h" className="text-lg font-semibold">{copy.title}</h2>
+            <p className="mt-1 text-sm text-slate-700">{copy.body}</p>
+            <p className="mt-2 flex flex-wrap gap-2 text-xs" data-testid="payout-flags">
+              <span className="rounded-full bg-white px-2 py-0.5 ring-1 ring-slate-200">Charges {d.payouts.chargesEnabled ? "enabled" : "not enabled"}</span>
+              <span className="rounded-full bg-white px-2 py-0.5 ring-1 ring-slate-200">Payouts {d.payouts.payoutsEnabled ? "enabled" : "not enabled"}</span>
+            </p>
+          </div>
+          <Form method="post" action="/dashboard/payouts">
+            <input type="hidden" name="intent" value={d.payouts.state === "enabled" ? "stripe-dashboard" : "start"} />
+            <Button type="submit" variant={d.payouts.state === "enabled" ? "secondary" : "primary"}>{copy.button}</Button>
+          </Form>
+        </div>
+      </section>
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card title="Earnings">
+          {main ? (
+            <dl className="grid grid-cols-3 gap-3 text-sm" data-testid="earnings">
+              <div><dt className="text-slate-500">Gross</dt><dd className="text-lg font-semibold tabular-nums">{main.grossLabel}</dd></div>
+              <div><dt className="text-slate-500">Fee (8%)</dt><dd className="text-lg font-semibold tabular-nums text-slate-600">−{main.feeLabel}</dd></div>
+              <div><dt className="text-slate-500">You earn</dt><dd className="text-lg font-semibold tabular-nums text-emerald-700">{main.netLabel}</dd></div>
+            </dl>
+          ) : (
+            <p className="text-sm text-slate-600">No sales yet. When someone buys, you'll see gross, the 8% platform fee and what you earn.</p>
+          )}
+          {main && main.refunded > 0 ? <p className="mt-2 text-xs text-slate-500">{`Refunded: ${main.refundedLabel} (not counted; fee reversed).`}</p> : null}
+          {d.earnings.byCurrency.slice(1).map((c) => (
+            <p key={c.currency} className="mt-2 text-xs text-slate-600">{c.currency.toUpperCase()}: gross {c.grossLabel} · fee {c.feeLabel} · net {c.netLabel}</p>
+          ))}
+        </Card>
+        <div className="lg:col-span-2">
+          <Card title="Sales by month">
+            <EarningsChart chart={d.earnings.chart} currency={d.earnings.chartCurrency} />
+          </Card>
+        </div>
+      </div>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Products" action={<Link to="/dashboard/products/new" className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700">New product</Link>}>
+          {d.products.length ? (
+            <ul className="divide-y divide-slate-100">
+              {d.products.map((p) => (
+                <li key={p.id} className="flex items-center justify-between gap-3 py-2.5">
+                  <div className="min-w-0">
+                    <Link to={`/dashboard/products/${p.id}`} className="block truncate font-medium text-slate-900 hover:text-brand-700">{p.title}</Link>
+                    <p className="text-xs text-slate-500">{p.typeLabel} · {p.price}</p>
+                  </div>
+                  <StatusBadge status={p.status} />
+                </li>
+              ))}
+            </ul>
+          ) : <p className="text-sm text-slate-600">Courses, templates, prompt packs, ebooks — sell what you know.</p>}
+        </Card>
+        <Card title="Membership tiers" action={<Link to="/dashboard/tiers/new" className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700">New tier</Link>}>
+          {d.tiers.length ? (
+            <ul className="divide-y divide-slate-100">
+              {d.tiers.map((t) => (
+                <li key={t.id} className="flex items-center justify-between gap-3 py-2.5">
+                  <div className="min-w-0">
+                    <Link to={`/dashboard/tiers/${t.id}`} className="block truncate font-medium text-slate-900 hover:text-brand-700">{t.name}</Link>
+                    <p className="text-xs text-slate-500">{t.priceLabel}{t.maxSubscribers !== null ? ` · ${t.seatsLeft} of ${t.maxSubscribers} seats left` : ""}</p>
+                  </div>
+                  <StatusBadge status={t.status} />
+                </li>
+              ))}
+            </ul>
+          ) : <p className="text-sm text-slate-600">Offer a free tier, paid tiers, or pay-what-you-want — with an optional cap on seats.</p>}
+        </Card>
+      </div>
+
+      <Card title="Orders">
+        {d.orders.length ? (
+          <div className="-mx-2 overflow-x-auto">
+            <table className="w-full min-w-[640px] text-left text-sm">
+              <thead className="text-xs uppercase text-slate-500"><tr><th className="px-2 py-2">Date</th><th className="px-2">Product</th><th className="px-2">Buyer</th><th className="px-2 text-right">Gross</th><th className="px-2 text-right">Fee</th><th className="px-2 text-right">Net</th><th className="px-2">Status</th><th className="px-2"><span className="sr-only">Actions</span></th></tr></thead>
+              <tbody className="divide-y divide-slate-100">
+                {d.orders.map((o) => (
+                  <tr key={o.id}>
+                    <td className="px-2 py-2 whitespace-nowrap">{date(o.createdAt)}</td>
+                    <td className="px-2">{o.title}</td>
+                    <td className="px-2 text-slate-600">{o.buyer}</td>
+                    <td className="px-2 text-right tabular-nums">{o.grossLabel}</td>
+                    <td className="px-2 text-right tabular-nums text-slate-500">{o.feeLabel}</td>
+                    <td className="px-2 text-right tabular-nums font-medium">{o.netLabel}</td>
+                    <td className="px-2"><StatusBadge status={o.status} /></td>
+                    <td className="px-2 text-right">
+                      {o.status === "paid" ? (
+                        <Form method="post" onSubmit={(e) => { if (!confirm(`Refund ${o.grossLabel} to ${o.buyer}? They lose access to the product.`)) e.preventDefault(); }}>
+                          <input type="hidden" name="orderId" value={o.id} />
+                          <button type="submit" disabled={busy} className="text-sm font-medium text-rose-700 hover:underline">Refund</button>
+                        </Form>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : <p className="text-sm text-slate-600">No orders yet.</p>}
+      </Card>
+
+      <Card title="Members">
+        {d.members.length ? (
+          <div className="-mx-2 overflow-x-auto">
+            <table className="w-full min-w-[560px] text-left text-sm">
+              <thead className="text-xs uppercase text-slate-500"><tr><th className="px-2 py-2">Since</th><th className="px-2">Member</th><th className="px-2">Tier</th><th className="px-2">Price</th><th className="px-2">Status</th><th className="px-2">Renews / ends</th></tr></thead>
+              <tbody className="divide-y divide-slate-100">
+                {d.members.map((m) => (
+                  <tr key={m.id}>
+                    <td className="px-2 py-2 whitespace-nowrap">{date(m.createdAt)}</td>
+                    <td className="px-2 text-slate-600">{m.member}</td>
+                    <td className="px-2">{m.tier}</td>
+                    <td className="px-2 tabular-nums">{m.priceLabel}</td>
+                    <td className="px-2"><StatusBadge status={m.status} />{m.cancelAtPeriodEnd && m.status !== "canceled" ? <span className="ml-1 text-xs text-slate-500">(ends at period end)</span> : null}</td>
+                    <td className="px-2 whitespace-nowrap">{date(m.periodEnd)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : <p className="text-sm text-slate-600">No members yet.</p>}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { redirect } from "@remix-run/cloudflare";
+import { Link, useActionData, useNavigation } from "@remix-run/react";
+import { TierForm } from "~/components/money/tier-form";
+import { handleForm } from "~/lib/http.server";
+import { formToObject } from "~/lib/validation";
+import { requireViewer } from "~/modules/identity/auth.server";
+import { saveTier } from "~/modules/tiers/service.server";
+
+export const meta: MetaFunction = () => [{ title: "New tier — All Thrive" }];
+
+export function loader({ request, context }: LoaderFunctionArgs) {
+  requireViewer(request, context.viewer);
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  const form = formToObject(await request.formData());
+  return handleForm(async () => {
+    await saveTier(context.cloudflare.env, viewer, null, form);
+    throw redirect("/dashboard?tier=saved");
+  });
+}
+
+export default function NewTier() {
+  const result = useActionData<typeof action>();
+  const errors = result && "fieldErrors" in result ? result.fieldErrors : {};
+  const busy = useNavigation().state === "submitting";
+  return (
+    <div className="mx-auto max-w-2xl space-y-6">
+      <Link to="/dashboard" className="text-sm text-brand-700 hover:underline">← Dashboard</Link>
+      <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h1 className="text-2xl font-bold tracking-tight">New membership tier</h1>
+        <div className="mt-6"><TierForm errors={errors} formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null} busy={busy} submitLabel="Create tier" /></div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { data, redirect } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Button, Field, FormError, FormSuccess } from "~/components/ui/form";
+import { invariantResponse, isAppError } from "~/lib/errors";
+import { orRespond } from "~/lib/http.server";
+import { passThroughHeaders } from "~/lib/route-headers";
+import { formToObject } from "~/lib/validation";
+import { requireViewer } from "~/modules/identity/auth.server";
+import { joinWaitlist, leaveWaitlist, startTierCheckout, TierFullError } from "~/modules/payments/checkout.server";
+import { getTierPage } from "~/modules/tiers/service.server";
+
+export const headers = passThroughHeaders;
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  return orRespond(async () => {
+    const page = await getTierPage(context.cloudflare.env, params.id ?? "", context.viewer);
+    invariantResponse(page, "That tier doesn't exist.");
+    return page;
+  });
+}
+
+type ActionResult = { ok: false; formError: string; fieldErrors: Record<string, string>; waitlist?: boolean } | { ok: true; message: string };
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  const env = context.cloudflare.env;
+  const form = formToObject(await request.formData());
+  const tierId = params.id ?? "";
+  try {
+    if (form.intent === "waitlist") {
+      const r = await joinWaitlist(env, viewer, tierId);
+      return data<ActionResult>({ ok: true, message: r.offered ? "Good news — a seat is free and held for you. Subscribe now to take it." : `You're on the waitlist (number ${r.position}). We'll hold the next free seat for you and let you know in your library.` });
+    }
+    if (form.intent === "leave-waitlist") {
+      await leaveWaitlist(env, viewer, tierId);
+      return data<ActionResult>({ ok: true, message: "You've left the waitlist." });
+    }
+    const { url } = await startTierCheckout(env, viewer, tierId, form, new URL(request.url).origin);
+    return redirect(url);
+  } catch (e) {
+    if (e instanceof TierFullError) return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: {}, waitlist: true }, { status: 409 });
+    if (isAppError(e)) return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
+    throw e;
+  }
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.tier.name} — ${data.creator?.displayName} — All Thrive` : "Not found — All Thrive" }];
+
+export default function TierPage() {
+  const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionResult | undefined;
+  const busy = useNavigation().state !== "idle";
+  const [params] = useSearchParams();
+  const errors = result && !result.ok ? result.fieldErrors : {};
+  const showWaitlist = (tier.full && !offerExpiresAt) || (result && !result.ok && result.waitlist);
+  return (
+    <div className="mx-auto max-w-xl space-y-6">
+      {creator ? <Link to={`/@${creator.handle}`} className="text-sm text-brand-700 hover:underline">← {creator.displayName}</Link> : null}
+      <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+        <p className="text-sm font-medium text-brand-700">Membership</p>
+        <h1 className="mt-1 text-2xl font-bold tracking-tight">{tier.name}</h1>
+        <p className="mt-1 text-lg font-semibold tabular-nums">{tier.priceLabel}</p>
+        {tier.maxSubscribers !== null ? <p className="mt-1 text-sm text-slate-600" data-testid="seats">{tier.full ? "Full" : `${tier.seatsLeft} of ${tier.maxSubscribers} seats left`}</p> : null}
+        {tier.description ? <p className="mt-4 text-slate-700">{tier.description}</p> : null}
+        {tier.benefits.length ? (
+          <ul className="mt-4 space-y-1.5 text-slate-700">
+            {tier.benefits.map((b, i) => (
+              <li key={i} className="flex gap-2"><svg aria-hidden="true" viewBox="0 0 20 20" className="mt-1 h-4 w-4 shrink-0 fill-emerald-600"><path d="M7.7 14.3 3.4 10l1.4-1.4 2.9 2.9 7.5-7.5 1.4 1.4z" /></svg>{b}</li>
+            ))}
+          </ul>
+        ) : null}
+        <div className="mt-6 space-y-3">
+          {params.get("checkout") === "canceled" ? <p className="text-sm text-slate-600">Checkout canceled — you weren't charged. Your seat is released when the checkout expires.</p> : null}
+          {result && result.ok ? <FormSuccess message={result.message} /> : null}
+          {result && !result.ok && !Object.keys(errors).length ? <FormError message={result.formError} /> : null}
+          {offerExpiresAt ? <FormSuccess message={`A seat is held for you until ${new Date(offerExpiresAt * 1000).toUTCString()}.`} /> : null}
+          {isOwner ? (
+            <p className="text-sm text-slate-600">This is your tier. <Link className="text-brand-700 underline" to={`/dashboard/tiers/${tier.id}`}>Edit it</Link>.</p>
+          ) : membership ? (
+            <Link to="/library" className="flex justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white">You're a member — manage in your library</Link>
+          ) : !tier.sellable ? (
+            <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">Coming soon — the creator is finishing payout setup.</p>
+          ) : showWaitlist ? (
+            waitlistPosition ? (
+              <div className="space-y-2">
+                <p className="text-sm text-slate-700">You're number {waitlistPosition} on the waitlist. We'll hold the next free seat for you.</p>
+                <Form method="post"><input type="hidden" name="intent" value="leave-waitlist" /><Button type="submit" variant="secondary">Leave the waitlist</Button></Form>
+              </div>
+            ) : (
+              <Form method="post"><input type="hidden" name="intent" value="waitlist" /><Button type="submit" className="w-full" disabled={busy}>Join the waitlist</Button></Form>
+            )
+          ) : tier.pricing === "free" ? (
+            <Form method="post"><input type="hidden" name="intent" value="subscribe" /><Button type="submit" className="w-full" disabled={busy}>Join for free</Button></Form>
+          ) : tier.pricing === "pwyw" ? (
+            <Form method="post" className="space-y-3" noValidate>
+              <input type="hidden" name="intent" value="subscribe" />
+              <Field label={`Your monthly amount (${tier.currency.toUpperCase()})`} name="amount" inputMode="decimal" defaultValue={tier.minimum?.input} error={errors.amount} hint={`At least ${tier.minimum?.label}.`} />
+              <Button type="submit" className="w-full" disabled={busy}>Subscribe</Button>
+            </Form>
+          ) : (
+            <div className="grid gap-2">
+              {tier.prices.map((p) => (
+                <Form method="post" key={p.interval}>
+                  <input type="hidden" name="intent" value="subscribe" />
+                  <input type="hidden" name="interval" value={p.interval} />
+                  <Button type="submit" className="w-full" variant={p.interval === "month" ? "primary" : "secondary"} disabled={busy}>Subscribe — {p.label}</Button>
+                </Form>
+              ))}
+            </div>
+          )}
+        </div>
+        <p className="mt-6 text-xs text-slate-500">Cancel any time from your library. Secure payments by Stripe.</p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,287 @@
+/**
+ * TierSeats — one Durable Object per membership tier (named by tier id). It is the single writer
+ * for the tier's capacity: confirmed members, seat holds (a checkout in progress, or a seat offered
+ * to someone from the waitlist) and the waitlist order. Every method body that reads and then writes
+ * runs synchronously (no await in between), so concurrent calls cannot interleave inside it; the
+ * input gate queues them. Calls are idempotent on their ids (hold id, Stripe subscription id), so a
+ * retried queue message or a duplicate webhook changes nothing the second time.
+ *
+ * Invariant: members + live holds ≤ cap, except that a hold is always allowed to turn into a member
+ * (it was counted when it was taken). Confirming WITHOUT a hold (it expired or was released) only
+ * succeeds when there is room; otherwise the caller gets {ok:false, reason:"full"} and must undo the
+ * payment. Hence confirmed members never exceed the cap under any interleaving.
+ *
+ * Side effects outside the object (notifying the next person on the waitlist) go through an outbox
+ * written in the same synchronous block and drained to D1 after the call and by the alarm.
+ */
+import { DurableObject } from "cloudflare:workers";
+
+/** Checkout holds are swept this long after their session expired, unless released earlier by the
+ * checkout.session.expired webhook — covers a payment that completed just before expiry whose
+ * webhook is still on its way. */
+export const HOLD_GRACE_SECONDS = 10 * 60;
+/** How long a seat offered to the next person on the waitlist stays reserved for them. */
+export const OFFER_TTL_SECONDS = 24 * 60 * 60;
+
+export type ReserveResult =
+  | { ok: true; holdId: string; expiresAt: number; sessionId: string | null; fromOffer: boolean }
+  | { ok: false; reason: "full" | "already_member"; seatsLeft: 0 | null };
+export type ConfirmResult = { ok: true; already: boolean } | { ok: false; reason: "full" | "ended" };
+export type SeatStatus = { cap: number | null; members: number; holds: number; seatsLeft: number | null; waitlist: number };
+
+type OutboxRow = { id: number; kind: string; payload: string };
+
+const now = () => Math.floor(Date.now() / 1000);
+
+export class TierSeats extends DurableObject<Env> {
+  private sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => {
+      this.sql.exec(`
+        CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
+        CREATE TABLE IF NOT EXISTS holds (hold_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL,
+          expires_at INTEGER NOT NULL, session_id TEXT, created_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS holds_user ON holds(user_id);
+        CREATE INDEX IF NOT EXISTS holds_session ON holds(session_id);
+        CREATE TABLE IF NOT EXISTS members (sub_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, confirmed_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS members_user ON members(user_id);
+        CREATE TABLE IF NOT EXISTS ended (sub_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS released (hold_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS waitlist (seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL UNIQUE, joined_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL);
+      `);
+    });
+  }
+
+  // ------------------------------------------------------------------ helpers (all synchronous)
+
+  private get tierId(): string | null {
+    return (this.sql.exec("SELECT v FROM meta WHERE k='tier'").toArray()[0]?.v as string | undefined) ?? null;
+  }
+
+  private get cap(): number | null {
+    const v = this.sql.exec("SELECT v FROM meta WHERE k='cap'").toArray()[0]?.v as string | undefined;
+    return v === undefined || v === "" ? null : Number(v);
+  }
+
+  private count(table: "members" | "holds"): number {
+    return Number(this.sql.exec(`SELECT COUNT(*) AS n FROM ${table}`).one().n);
+  }
+
+  /** Drops holds whose time is up: offers at their expiry, checkout holds after the grace period. */
+  private purge(t: number) {
+    const gone = this.sql
+      .exec("SELECT hold_id FROM holds WHERE (kind='offer' AND expires_at<=?) OR (kind='checkout' AND expires_at+?<=?)", t, HOLD_GRACE_SECONDS, t)
+      .toArray();
+    for (const r of gone) {
+      this.sql.exec("DELETE FROM holds WHERE hold_id=?", r.hold_id);
+      this.sql.exec("INSERT OR IGNORE INTO released(hold_id, at) VALUES (?, ?)", r.hold_id, t);
+    }
+    return gone.length;
+  }
+
+  private seatsLeft(): number | null {
+    const cap = this.cap;
+    return cap === null ? null : Math.max(0, cap - this.count("members") - this.count("holds"));
+  }
+
+  /** While there is room and people are waiting, reserve a seat for the next one and notify them. */
+  private offerNext(t: number) {
+    const tier = this.tierId;
+    for (;;) {
+      const left = this.seatsLeft();
+      if (left === null || left <= 0) return;
+      const next = this.sql.exec("SELECT seq, user_id FROM waitlist ORDER BY seq LIMIT 1").toArray()[0];
+      if (!next) return;
+      this.sql.exec("DELETE FROM waitlist WHERE seq=?", next.seq);
+      const userId = String(next.user_id);
+      if (this.sql.exec("SELECT 1 FROM members WHERE user_id=?", userId).toArray().length) continue;
+      const holdId = `offer_${next.seq}_${t}`;
+      const expiresAt = t + OFFER_TTL_SECONDS;
+      this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at) VALUES (?,?,?,?,NULL,?)", holdId, userId, "offer", expiresAt, t);
+      this.sql.exec("INSERT INTO outbox(kind,payload) VALUES ('offer', ?)", JSON.stringify({ tierId: tier, userId, holdId, expiresAt }));
+    }
+  }
+
+  private scheduleAlarm() {
+    const row = this.sql.exec("SELECT MIN(CASE WHEN kind='offer' THEN expires_at ELSE expires_at+? END) AS at FROM holds", HOLD_GRACE_SECONDS).one();
+    const pendingOutbox = Number(this.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n) > 0;
+    const at = row.at === null ? null : Number(row.at);
+    if (pendingOutbox) return this.ctx.storage.setAlarm(Date.now() + 30_000);
+    if (at !== null) return this.ctx.storage.setAlarm(Math.max(at * 1000, Date.now() + 1000));
+  }
+
+  /** Writes pending outbox rows to D1 (idempotent inserts), then deletes them. Retried by the alarm. */
+  private async flush() {
+    const rows = this.sql.exec("SELECT id, kind, payload FROM outbox ORDER BY id LIMIT 50").toArray() as unknown as OutboxRow[];
+    if (!rows.length) return;
+    try {
+      const stmts = rows.flatMap((r) => {
+        const p = JSON.parse(r.payload) as { tierId: string; userId: string; holdId: string; expiresAt: number };
+        return [
+          this.env.DB.prepare(
+            "INSERT OR IGNORE INTO notifications(id,user_id,kind,message,link,expires_at,created_at) SELECT ?, ?, 'waitlist_offer', 'A seat opened up in ' || t.name || ' — it is held for you for 24 hours.', '/tiers/' || t.id, ?, ? FROM tiers t WHERE t.id=?",
+          ).bind(`offer:${p.holdId}:${p.tierId}`, p.userId, p.expiresAt, now(), p.tierId)
+        ];
+      });
+      await this.env.DB.batch(stmts);
+      for (const r of rows) this.sql.exec("DELETE FROM outbox WHERE id=?", r.id);
+    } catch {
+      await this.ctx.storage.setAlarm(Date.now() + 30_000);
+    }
+  }
+
+  private async after() {
+    await this.flush();
+    await this.scheduleAlarm();
+  }
+
+  // ------------------------------------------------------------------ RPC
+
+  /** Sets the tier id and cap (null = unlimited). Lowering the cap never removes anyone. */
+  async configure(tierId: string, cap: number | null): Promise<SeatStatus> {
+    this.sql.exec("INSERT OR REPLACE INTO meta(k,v) VALUES ('tier', ?)", tierId);
+    this.sql.exec("INSERT OR REPLACE INTO meta(k,v) VALUES ('cap', ?)", cap === null ? "" : String(cap));
+    this.offerNext(now());
+    await this.after();
+    return this.status();
+  }
+
+  /**
+   * Takes a seat for `userId` until `expiresAt` (their Checkout Session's expiry). Idempotent per
+   * user: an existing checkout hold is returned as is; a seat offered from the waitlist becomes
+   * theirs for the checkout.
+   */
+  async reserve(input: { holdId: string; userId: string; expiresAt: number }): Promise<ReserveResult> {
+    const t = now();
+    this.purge(t);
+    const { holdId, userId, expiresAt } = input;
+    if (this.sql.exec("SELECT 1 FROM members WHERE user_id=?", userId).toArray().length) {
+      return { ok: false, reason: "already_member", seatsLeft: null };
+    }
+    const existing = this.sql.exec("SELECT hold_id, kind, expires_at, session_id FROM holds WHERE user_id=? OR hold_id=?", userId, holdId).toArray()[0];
+    if (existing && existing.kind === "checkout" && Number(existing.expires_at) > t + 60) {
+      return { ok: true, holdId: String(existing.hold_id), expiresAt: Number(existing.expires_at), sessionId: (existing.session_id as string | null) ?? null, fromOffer: false };
+    }
+    if (existing) {
+      // An offer (or an almost-expired hold) becomes a fresh checkout hold for this attempt.
+      this.sql.exec("DELETE FROM holds WHERE hold_id=?", existing.hold_id);
+      this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at) VALUES (?,?,?,?,NULL,?)", holdId, userId, "checkout", expiresAt, t);
+      this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
+      await this.after();
+      return { ok: true, holdId, expiresAt, sessionId: null, fromOffer: existing.kind === "offer" };
+    }
+    const left = this.seatsLeft();
+    if (left !== null && left <= 0) return { ok: false, reason: "full", seatsLeft: 0 };
+    this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at) VALUES (?,?,?,?,NULL,?)", holdId, userId, "checkout", expiresAt, t);
+    this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
+    await this.after();
+    return { ok: true, holdId, expiresAt, sessionId: null, fromOffer: false };
+  }
+
+  /** Records which Checkout Session a hold belongs to (so its expiry can release it). */
+  async attach(holdId: string, sessionId: string): Promise<boolean> {
+    const hit = this.sql.exec("SELECT 1 FROM holds WHERE hold_id=?", holdId).toArray().length > 0;
+    if (hit) this.sql.exec("UPDATE holds SET session_id=? WHERE hold_id=?", sessionId, holdId);
+    return hit;
+  }
+
+  /** Payment verified: the hold becomes a member. Idempotent on the subscription id. */
+  async confirm(input: { holdId: string | null; subscriptionId: string; userId: string }): Promise<ConfirmResult> {
+    const t = now();
+    const { holdId, subscriptionId, userId } = input;
+    if (this.sql.exec("SELECT 1 FROM ended WHERE sub_id=?", subscriptionId).toArray().length) return { ok: false, reason: "ended" };
+    if (this.sql.exec("SELECT 1 FROM members WHERE sub_id=?", subscriptionId).toArray().length) return { ok: true, already: true };
+    const hold = holdId ? this.sql.exec("SELECT hold_id FROM holds WHERE hold_id=? AND kind='checkout'", holdId).toArray()[0] : undefined;
+    if (hold) {
+      this.sql.exec("DELETE FROM holds WHERE hold_id=?", holdId);
+    } else {
+      this.purge(t);
+      const left = this.seatsLeft();
+      if (left !== null && left <= 0) return { ok: false, reason: "full" };
+    }
+    this.sql.exec("INSERT INTO members(sub_id,user_id,confirmed_at) VALUES (?,?,?)", subscriptionId, userId, t);
+    this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
+    await this.after();
+    return { ok: true, already: false };
+  }
+
+  /** Checkout expired, was abandoned or failed: give the seat back (and offer it on). Idempotent. */
+  async release(input: { holdId?: string | null; sessionId?: string | null }): Promise<boolean> {
+    const t = now();
+    const row = input.holdId
+      ? this.sql.exec("SELECT hold_id FROM holds WHERE hold_id=?", input.holdId).toArray()[0]
+      : input.sessionId
+        ? this.sql.exec("SELECT hold_id FROM holds WHERE session_id=?", input.sessionId).toArray()[0]
+        : undefined;
+    if (!row) return false;
+    this.sql.exec("DELETE FROM holds WHERE hold_id=?", row.hold_id);
+    this.sql.exec("INSERT OR IGNORE INTO released(hold_id, at) VALUES (?, ?)", row.hold_id, t);
+    this.offerNext(t);
+    await this.after();
+    return true;
+  }
+
+  /** A membership ended (canceled, or undone): frees the seat for good. Idempotent on the id. */
+  async end(subscriptionId: string): Promise<boolean> {
+    const t = now();
+    this.sql.exec("INSERT OR IGNORE INTO ended(sub_id, at) VALUES (?, ?)", subscriptionId, t);
+    const had = this.sql.exec("SELECT 1 FROM members WHERE sub_id=?", subscriptionId).toArray().length > 0;
+    if (had) this.sql.exec("DELETE FROM members WHERE sub_id=?", subscriptionId);
+    this.offerNext(t);
+    await this.after();
+    return had;
+  }
+
+  /** Joins the waitlist (only meaningful when full). Returns the 1-based position. */
+  async joinWaitlist(userId: string): Promise<{ position: number; offered: boolean }> {
+    const t = now();
+    this.purge(t);
+    if (this.sql.exec("SELECT 1 FROM holds WHERE user_id=? AND kind='offer'", userId).toArray().length) return { position: 0, offered: true };
+    this.sql.exec("INSERT OR IGNORE INTO waitlist(user_id, joined_at) VALUES (?, ?)", userId, t);
+    this.offerNext(t);
+    const offered = this.sql.exec("SELECT 1 FROM holds WHERE user_id=? AND kind='offer'", userId).toArray().length > 0;
+    const seq = this.sql.exec("SELECT seq FROM waitlist WHERE user_id=?", userId).toArray()[0]?.seq;
+    const position = seq === undefined ? 0 : Number(this.sql.exec("SELECT COUNT(*) AS n FROM waitlist WHERE seq<=?", seq).one().n);
+    await this.after();
+    return { position, offered };
+  }
+
+  async leaveWaitlist(userId: string): Promise<void> {
+    this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
+  }
+
+  /** What the pages show: cap, confirmed members, seats held, seats left, people waiting. */
+  async status(userId?: string): Promise<SeatStatus & { offerExpiresAt?: number | null; waitlistPosition?: number | null }> {
+    const t = now();
+    const base: SeatStatus = {
+      cap: this.cap,
+      members: this.count("members"),
+      holds: Number(this.sql.exec("SELECT COUNT(*) AS n FROM holds WHERE (kind='offer' AND expires_at>?) OR (kind='checkout' AND expires_at+?>?)", t, HOLD_GRACE_SECONDS, t).one().n),
+      seatsLeft: this.seatsLeft(),
+      waitlist: Number(this.sql.exec("SELECT COUNT(*) AS n FROM waitlist").one().n),
+    };
+    if (!userId) return base;
+    const offer = this.sql.exec("SELECT expires_at FROM holds WHERE user_id=? AND kind='offer' AND expires_at>?", userId, t).toArray()[0];
+    const seq = this.sql.exec("SELECT seq FROM waitlist WHERE user_id=?", userId).toArray()[0]?.seq;
+    const position = seq === undefined ? null : Number(this.sql.exec("SELECT COUNT(*) AS n FROM waitlist WHERE seq<=?", seq).one().n);
+    return { ...base, offerExpiresAt: offer ? Number(offer.expires_at) : null, waitlistPosition: position };
+  }
+
+  /** Confirmed member subscription ids (for reconciliation with D1). */
+  async memberIds(): Promise<string[]> {
+    return this.sql.exec("SELECT sub_id FROM members ORDER BY confirmed_at").toArray().map((r) => String(r.sub_id));
+  }
+
+  /** Sweeps expired holds, offers freed seats to the waitlist, drains the outbox, reschedules. */
+  async alarm(): Promise<void> {
+    const t = now();
+    this.purge(t);
+    this.offerNext(t);
+    await this.flush();
+    await this.scheduleAlarm();
+  }
+}

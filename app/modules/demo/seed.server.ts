@@ -3,6 +3,7 @@ import { getDb } from "~/lib/db.server";
 import { users } from "~/modules/identity/schema";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { DEMO_PASSWORD, makeCreator, makeUser, type CreatorSpec } from "./factories.server";
+import { seedPosts } from "./seed-posts.server";
 import { seedPayments, seedVisitorPurchases } from "./seed-payments.server";
 
 export const DEMO_CREATORS: (CreatorSpec & { email: string })[] = [
@@ -63,6 +64,8 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   const money = await seedPayments(env, made);
   if (money.ok) await seedVisitorPurchases(env, members[0].viewer);
   else console.warn(`Demo payments skipped: ${money.reason}`);
+  // Posts (issue 5): the visitor follows everyone, so feeds, bells and the dev mailbox fill up.
+  await seedPosts(env, made, members[0].viewer);
   await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
   const [{ n: total }] = await db.select({ n: count() }).from(users);
   return { seeded: true, users: total };

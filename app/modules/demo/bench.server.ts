@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { notFound } from "~/lib/errors";
 import { parseOrThrow } from "~/lib/validation";
 import { creatorGraph } from "~/modules/follows/service.server";
+import { countFollowEdges, followerCount } from "~/modules/follows/queries.server";
 import { bulkApps, bulkFollowers, bulkSessions, bulkUsers } from "./bulk.server";
 import { makeApp, makeCreator } from "./factories.server";
 
@@ -10,6 +11,7 @@ const BenchSeed = v.variant("op", [
   v.object({ op: v.literal("apps"), count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)), seed: v.pipe(v.number(), v.integer()) }),
   v.object({ op: v.literal("users"), count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)) }),
   v.object({ op: v.literal("flush"), creatorId: v.string() }),
+  v.object({ op: v.literal("counts"), creatorId: v.string() }),
 ]);
 
 const CATS = ["chatbot", "agent", "automation", "voice", "coding", "research", "data", "design"];
@@ -46,6 +48,10 @@ export async function benchSeed(env: Env, input: unknown) {
       let left = await graph.flush();
       for (let i = 0; left > 0 && i < 50; i++) left = await graph.flush();
       return { ...(await graph.summary()), pending: left };
+    }
+    case "counts": {
+      const summary = await creatorGraph(env, p.creatorId).summary();
+      return { doCount: summary.count, doRows: summary.rows, pending: summary.pending, d1Edges: await countFollowEdges(env, p.creatorId), d1Count: await followerCount(env, p.creatorId) };
     }
   }
 }

@@ -5,6 +5,7 @@ import type { Viewer } from "~/modules/identity/auth.server";
 import { DEMO_PASSWORD, makeCreator, makeUser, type CreatorSpec } from "./factories.server";
 import { seedPosts } from "./seed-posts.server";
 import { seedPayments, seedVisitorPurchases } from "./seed-payments.server";
+import { seedDemoApps } from "./seed-apps.server";
 
 export const DEMO_CREATORS: (CreatorSpec & { email: string })[] = [
   {
@@ -57,16 +58,22 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   const [{ n }] = await db.select({ n: count() }).from(users);
   if (n > 0) return { seeded: false, users: n };
   const made: Record<string, Viewer> = {};
-  for (const spec of DEMO_CREATORS) made[spec.handle!] = (await makeCreator(env, { ...spec, password: DEMO_PASSWORD })).viewer;
+  const demoCreators = [];
+  for (const spec of DEMO_CREATORS) {
+    const c = await makeCreator(env, { ...spec, password: DEMO_PASSWORD });
+    demoCreators.push(c);
+    made[spec.handle!] = c.viewer;
+  }
   const members = [];
   for (const m of DEMO_MEMBERS) members.push(await makeUser(env, { email: m.email, password: DEMO_PASSWORD }));
   // Payments demo (local Stripe emulator only): onboarded sellers, products, tiers, buyers.
   const money = await seedPayments(env, made);
   if (money.ok) await seedVisitorPurchases(env, members[0].viewer);
   else console.warn(`Demo payments skipped: ${money.reason}`);
+  const admin = await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
+  await seedDemoApps(env, demoCreators, [...members, admin]);
   // Posts (issue 5): the visitor follows everyone, so feeds, bells and the dev mailbox fill up.
   await seedPosts(env, made, members[0].viewer);
-  await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
   const [{ n: total }] = await db.select({ n: count() }).from(users);
   return { seeded: true, users: total };
 }

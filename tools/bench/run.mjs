@@ -1,0 +1,163 @@
+// `npm run bench`: loopback benchmarks of the built Worker under `wrangler dev`.
+// Every figure is printed beside a baseline measured in the same run on the same server: a static
+// file of the same size as the page, at the same concurrency. Results → tools/bench/results/.
+// Bounded: each scenario runs DURATION_MS (default 5 s) with a fixed number of connections.
+import http from "node:http";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build, migrate, startApp } from "../lib/app-server.mjs";
+
+const PORT = Number(process.env.BENCH_PORT ?? 8833);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
+// Not .html: the assets server redirects "x.html" to "x" (html_handling), which would skew the baseline.
+const STATIC_NAME = "__bench-static.txt";
+const STATIC_PATH = join("build", "client", STATIC_NAME);
+const STATIC_NAME_SEARCH = "__bench-static-search.txt";
+const STATIC_PATH_SEARCH = join("build", "client", STATIC_NAME_SEARCH);
+
+function request(agent, path, { method = "GET", headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: PORT, path, method, agent, headers: { Host: `localhost:${PORT}`, ...headers } }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** N concurrent loops for a fixed duration over keep-alive sockets; req/s, p50, p99 (ms). */
+async function load(name, path, { connections, headers = {}, check }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const warmEnd = Date.now() + 500;
+  await Promise.all(Array.from({ length: connections }, async () => { while (Date.now() < warmEnd) await request(agent, path, { headers }); }));
+  const lat = [];
+  let errors = 0;
+  const start = performance.now();
+  const end = Date.now() + DURATION_MS;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < end) {
+        const t = performance.now();
+        const r = await request(agent, path, { headers }).catch(() => ({ status: 0 }));
+        lat.push(performance.now() - t);
+        if (r.status !== 200 || (check && !check(r))) errors++;
+      }
+    }),
+  );
+  const secs = (performance.now() - start) / 1000;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  const out = { name, path, connections, requests: lat.length, errors, rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
+  console.log(`  ${name.padEnd(44)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50.toFixed(1).padStart(6)} ms  p99 ${out.p99.toFixed(1).padStart(6)} ms${errors ? `  (${errors} errors)` : ""}`);
+  return out;
+}
+
+async function post(path, json, headers = {}) {
+  const agent = new http.Agent({ keepAlive: false });
+  const body = Buffer.from(JSON.stringify(json));
+  const r = await request(agent, path, { method: "POST", body, headers: { "Content-Type": "application/json", Origin: `http://localhost:${PORT}`, ...headers } });
+  if (r.status !== 200) throw new Error(`${path} → ${r.status}: ${r.body}`);
+  return JSON.parse(String(r.body));
+}
+
+const verdict = (ok) => (ok ? "PASS" : "MISS");
+
+async function main() {
+  // Another worktree's server on this port would silently answer instead of ours.
+  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false);
+  if (busy) throw new Error(`Port ${PORT} is already in use; set BENCH_PORT to a free port.`);
+  console.log("▸ Building…");
+  build({ quiet: true });
+  const persistTo = mkdtempSync(join(tmpdir(), "allthrive-bench-"));
+  let app;
+  try {
+    migrate({ persistTo, quiet: true });
+    app = await startApp({ port: PORT, persistTo, quiet: true });
+    console.log("▸ Seeding: a storefront with 8 apps (3 screenshots each) and 1,000 followers; 10,000 apps for discovery…");
+    const t0 = Date.now();
+    const sf = await post("/dev/bench-seed", { op: "storefront", apps: 8, followers: 1000 });
+    for (let i = 0; i < 5; i++) await post("/dev/bench-seed", { op: "apps", count: 2000, seed: i + 1 });
+    console.log(`  seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s (storefront /@${sf.handle}, ${sf.followers} followers)`);
+
+    const anon = new http.Agent({ keepAlive: false });
+    const page = await request(anon, `/@${sf.handle}`);
+    const q = "tutor";
+    const search = await request(anon, `/discover?q=${q}`);
+    // Same-size static baselines. Writing into build/client makes wrangler dev reload the Worker,
+    // so write both now and wait until they are served before measuring anything.
+    const fill = (n) => "x".repeat(n);
+    writeFileSync(STATIC_PATH, fill(page.body.length));
+    writeFileSync(STATIC_PATH_SEARCH, fill(search.body.length));
+    for (let i = 0; i < 120; i++) {
+      const [a, b] = await Promise.all([request(anon, `/${STATIC_NAME}`), request(anon, `/${STATIC_NAME_SEARCH}`)]).catch(() => [{ body: "" }, { body: "" }]);
+      if (a.body.length === page.body.length && b.body.length === search.body.length) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const { cookies } = await post("/dev/bench-seed", { op: "users", count: 1000 });
+    const viewerCookie = cookies[0];
+    const results = { date: new Date().toISOString(), durationMs: DURATION_MS, pageBytes: page.body.length, searchBytes: search.body.length, scenarios: {}, targets: [] };
+
+    console.log(`▸ Storefront (${page.body.length} bytes) vs a static file of the same size, 50 connections`);
+    const static50 = await load("static file, 50 conns", `/${STATIC_NAME}`, { connections: 50 });
+    const hit = await load("storefront, anonymous (edge cache hit)", `/@${sf.handle}`, { connections: 50, check: (r) => r.headers["x-edge-cache"] === "HIT" || r.headers["x-edge-cache"] === "STALE" });
+    const ssr = await load("storefront, cache bypassed (signed in: SSR + D1)", `/@${sf.handle}`, { connections: 50, headers: { Cookie: viewerCookie } });
+
+    console.log(`▸ /discover full-text search over 10,000 apps (q=${q}, signed in so every request runs FTS5), 10 connections`);
+    const static10 = await load("static file (search page size), 10 conns", `/${STATIC_NAME_SEARCH}`, { connections: 10 });
+    const fts = await load(`discover ?q=${q}`, `/discover?q=${q}`, { connections: 10, headers: { Cookie: viewerCookie } });
+    Object.assign(results.scenarios, { static50, hit, ssr, static10, fts });
+
+    console.log("▸ Follow/unfollow storm: 2,000 concurrent requests (1,000 users × follow + unfollow) against one creator");
+    const storm = new http.Agent({ keepAlive: true, maxSockets: 256 });
+    const origin = `http://localhost:${PORT}`;
+    const form = (intent) => Buffer.from(new URLSearchParams({ intent, js: "1" }).toString());
+    const ops = cookies.flatMap((c) => [["follow", c], ["unfollow", c]]).sort(() => Math.random() - 0.5);
+    const s0 = performance.now();
+    const statuses = await Promise.all(
+      ops.map(([intent, cookie]) =>
+        request(storm, `/@${sf.handle}/follow`, { method: "POST", body: form(intent), headers: { Cookie: cookie, Origin: origin, "Content-Type": "application/x-www-form-urlencoded" } }).then((r) => r.status, () => 0),
+      ),
+    );
+    const stormSecs = (performance.now() - s0) / 1000;
+    storm.destroy();
+    await post("/dev/bench-seed", { op: "flush", creatorId: sf.creatorId });
+    const counts = await post("/dev/bench-seed", { op: "counts", creatorId: sf.creatorId });
+    const sfPage = String((await request(anon, `/@${sf.handle}`)).body);
+    const shown = Number((/data-testid="follower-count"[^>]*>([\d,]+) follower/.exec(sfPage)?.[1] ?? "-1").replace(/,/g, ""));
+    const okCount = statuses.filter((s) => s === 200).length;
+    const agree = counts.doCount === counts.doRows && counts.doCount === counts.d1Edges && counts.doCount === counts.d1Count && counts.doCount === shown;
+    console.log(`  ${ops.length} requests in ${stormSecs.toFixed(2)} s → ${(ops.length / stormSecs).toFixed(0)} follow ops/s (${okCount} × 200)`);
+    console.log(`  DO count ${counts.doCount} (rows ${counts.doRows}) · D1 edges ${counts.d1Edges} · D1 mirrored count ${counts.d1Count} · storefront shows ${shown} → ${agree ? "all agree" : "DISAGREE"}`);
+    results.scenarios.storm = { requests: ops.length, seconds: stormSecs, opsPerSecond: ops.length / stormSecs, ok: okCount, ...counts, storefrontShows: shown, agree };
+
+    const targets = [
+      ["anonymous storefront (cache hit) req/s ≥ 0.8 × static @50", hit.rps / static50.rps, hit.rps >= 0.8 * static50.rps],
+      ["storefront SSR + D1 req/s ≥ 0.3 × static @50", ssr.rps / static50.rps, ssr.rps >= 0.3 * static50.rps],
+      ["storefront SSR + D1 p99 ≤ 3 × static p99 @50", ssr.p99 / static50.p99, ssr.p99 <= 3 * static50.p99],
+      ["/discover FTS p99 ≤ 3 × static p99 @10", fts.p99 / static10.p99, fts.p99 <= 3 * static10.p99],
+      ["storm: DO count = D1 edges = storefront", null, agree],
+    ];
+    console.log("▸ Targets");
+    for (const [label, ratio, ok] of targets) {
+      console.log(`  ${verdict(ok)}  ${label}${ratio === null ? "" : `  (ratio ${ratio.toFixed(2)})`}`);
+      results.targets.push({ label, ratio, pass: ok });
+    }
+    mkdirSync("tools/bench/results", { recursive: true });
+    const file = join("tools/bench/results", `bench-${results.date.replace(/[:.]/g, "-")}.json`);
+    writeFileSync(file, JSON.stringify(results, null, 2));
+    console.log(`▸ Wrote ${file}`);
+  } finally {
+    if (app) await app.stop();
+    for (const f of [STATIC_PATH, STATIC_PATH_SEARCH]) try { unlinkSync(f); } catch {}
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -34,6 +34,7 @@ export default defineConfig(async () => {
             STRIPE_API_PROTOCOL: "http",
             // Issue 5: tiny fan-out pages so tests cross several pages; a real signing secret.
             FANOUT_PAGE_SIZE: "3",
+            FANOUT_PAGES_PER_MESSAGE: "1",
             EMAIL_SIGNING_SECRET: "test-email-signing-secret-0123456789",
           },
         },

@@ -61,6 +61,19 @@ describe("fan-out on write", () => {
     expect(emailed.sort()).toEqual(followers.map((f) => f.id).sort());
   });
 
+  it("handles several pages per message when configured (bounded work, fewer queue hops)", async () => {
+    const { c, followers } = await creatorWithFollowers(8);
+    const cap = capturingEnv({ FANOUT_PAGES_PER_MESSAGE: "2" });
+    const post = await makePost(cap.env, c);
+    const first = await processFanoutPage(cap.env, cap.fanout.shift()!);
+    expect(first).toMatchObject({ followers: 6, pages: 2 });
+    expect(cap.fanout).toHaveLength(1);
+    const second = await processFanoutPage(cap.env, cap.fanout.shift()!);
+    expect(second).toMatchObject({ followers: 2, pages: 1, next: null });
+    expect(cap.fanout).toHaveLength(0);
+    expect((await itemsOf(post.id)).map((r) => r.userId).sort()).toEqual(followers.map((f) => f.id).sort());
+  });
+
   it("is safe to run twice: a redelivered page adds no duplicates (consumer via createMessageBatch)", async () => {
     const { c, followers } = await creatorWithFollowers(4);
     const cap = capturingEnv();

@@ -75,11 +75,31 @@ export async function findActivity(env: Env, id: string) {
 }
 
 /**
- * Processes one fan-out page. Safe to run any number of times for the same message.
- * Returns what it did (for tests and the bench).
+ * Processes one fan-out message: up to FANOUT_PAGES_PER_MESSAGE keyset pages of FANOUT_PAGE_SIZE
+ * followers each (defaults 10 × 1,000), then enqueues the rest as the next message. Several pages
+ * per message keep the per-invocation work bounded (≈3 D1 queries per page) while saving a queue
+ * hop per page. Safe to run any number of times for the same message.
  */
-export async function processFanoutPage(env: Env, raw: unknown): Promise<{ followers: number; next: string | null; emails: number }> {
+export async function processFanoutPage(env: Env, raw: unknown): Promise<{ followers: number; next: string | null; emails: number; pages: number }> {
   const msg = v.parse(FanoutMessage, raw);
+  const { pagesPerMessage } = feedConfig(env);
+  let after = msg.after;
+  const total = { followers: 0, next: null as string | null, emails: 0, pages: 0 };
+  for (let i = 0; i < pagesPerMessage; i++) {
+    const r = await deliverPage(env, { ...msg, after });
+    total.followers += r.followers;
+    total.emails += r.emails;
+    if (r.followers) total.pages++;
+    if (!r.next) return total;
+    after = r.next;
+  }
+  await env.FANOUT_QUEUE.send({ ...msg, after } satisfies FanoutMessage);
+  total.next = after;
+  return total;
+}
+
+/** One keyset page of followers: feed rows, trim, notifications, email messages. */
+async function deliverPage(env: Env, msg: FanoutMessage): Promise<{ followers: number; next: string | null; emails: number }> {
   const db = getDb(env);
   const activity = await db.query.activities.findFirst({ where: eq(activities.id, msg.activityId) });
   if (!activity) return { followers: 0, next: null, emails: 0 }; // unpublished or deleted meanwhile
@@ -88,8 +108,6 @@ export async function processFanoutPage(env: Env, raw: unknown): Promise<{ follo
   if (!page.length) return { followers: 0, next: null, emails: 0 };
   const last = page[page.length - 1];
   const next = page.length === pageSize ? last : null;
-  // Enqueue the next page first so pages overlap; every step is idempotent.
-  if (next) await env.FANOUT_QUEUE.send({ ...msg, after: next } satisfies FanoutMessage);
 
   const lo = msg.after ?? "";
   // Set-based statements over the page's follower range (lo, last]: 4–6 bound parameters each,

@@ -14,9 +14,11 @@ export type PostCardData = {
   creator?: { handle: string; displayName: string };
 };
 
+// One formatter for every date (building an Intl formatter per call is slow on the server).
+const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+
 export function formatDate(ts: number | null | undefined) {
-  if (!ts) return "";
-  return new Date(ts * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  return ts ? DATE.format(new Date(ts * 1000)) : "";
 }
 
 /** "Followers", "Paid subscribers"… with a lock when the reader can't read it all. */

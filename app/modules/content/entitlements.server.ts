@@ -17,7 +17,7 @@
  * per kind, then `decide` is a pure function — so lists of 50 feed items cost 3 queries, not 150.
  */
 import { and, eq, inArray } from "drizzle-orm";
-import { getDb } from "~/lib/db.server";
+import { getDb, type Db } from "~/lib/db.server";
 import { follows } from "~/modules/follows/schema";
 import { memberships, orders } from "~/modules/payments/schema";
 import type { Visibility } from "~/modules/posts/schema";
@@ -74,11 +74,16 @@ export async function loadAccess(env: Env, viewerId: string | null, gates: Gate[
   const creatorIds = [...new Set(gated.map((g) => g.creatorId))];
   const needFollows = [...new Set(gated.filter((g) => g.visibility === "followers").map((g) => g.creatorId))];
   const productIds = [...new Set(gated.filter((g) => g.visibility === "product" && g.productId).map((g) => g.productId!))];
-  const [follows, { tiers, paid }, purchased] = await Promise.all([
-    needFollows.length ? followedAmong(env, viewerId, needFollows) : new Set<string>(),
-    liveMemberships(env, viewerId, creatorIds),
-    productIds.length ? purchasedAmong(env, viewerId, productIds) : new Set<string>(),
+  // One D1 round trip for all three kinds of fact.
+  const db = getDb(env);
+  const [followRows, memberRows, orderRows] = await db.batch([
+    followsQuery(db, viewerId, needFollows),
+    membershipsQuery(db, viewerId, creatorIds),
+    purchasesQuery(db, viewerId, productIds),
   ]);
+  const follows = new Set(followRows.map((r) => r.id));
+  const { tiers, paid } = foldMemberships(memberRows);
+  const purchased = new Set(orderRows.map((r) => r.id));
   return { viewerId, follows, tiers, paid, purchased };
 }
 
@@ -96,12 +101,34 @@ export async function decider(env: Env, viewerId: string | null, gates: Gate[]) 
 // ── One function per kind of fact. These are the only places that read follows / subscriptions /
 // orders for gating. ─────────────────────────────────────────────────────────────────────────────
 
+const NONE = "\u0000none"; // an id that matches nothing, so empty lists still make a valid query
+
+const followsQuery = (db: Db, viewerId: string, creatorIds: string[]) =>
+  db.select({ id: follows.creatorId }).from(follows).where(and(eq(follows.followerId, viewerId), inArray(follows.creatorId, creatorIds.length ? creatorIds : [NONE])));
+
+const membershipsQuery = (db: Db, viewerId: string, creatorIds: string[]) =>
+  db
+    .select({ creatorId: memberships.creatorId, tierId: memberships.tierId, subscription: memberships.stripeSubscriptionId, amount: memberships.amount })
+    .from(memberships)
+    .where(and(eq(memberships.userId, viewerId), inArray(memberships.creatorId, creatorIds.length ? creatorIds : [NONE]), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES)));
+
+const purchasesQuery = (db: Db, viewerId: string, productIds: string[]) =>
+  db.select({ id: orders.productId }).from(orders).where(and(eq(orders.buyerId, viewerId), inArray(orders.productId, productIds.length ? productIds : [NONE]), eq(orders.status, "paid")));
+
+function foldMemberships(rows: { creatorId: string; tierId: string; subscription: string | null; amount: number }[]) {
+  const tiers = new Map<string, Set<string>>();
+  const paid = new Set<string>();
+  for (const r of rows) {
+    if (!tiers.has(r.creatorId)) tiers.set(r.creatorId, new Set());
+    tiers.get(r.creatorId)!.add(r.tierId);
+    if (r.subscription || r.amount > 0) paid.add(r.creatorId);
+  }
+  return { tiers, paid };
+}
+
 /** Which of `creatorIds` the viewer follows. */
 export async function followedAmong(env: Env, viewerId: string, creatorIds: string[]): Promise<Set<string>> {
-  const rows = await getDb(env)
-    .select({ id: follows.creatorId })
-    .from(follows)
-    .where(and(eq(follows.followerId, viewerId), inArray(follows.creatorId, creatorIds)));
+  const rows = await followsQuery(getDb(env), viewerId, creatorIds);
   return new Set(rows.map((r) => r.id));
 }
 
@@ -113,19 +140,7 @@ export const LIVE_MEMBERSHIP_STATUSES = ["active", "trialing", "past_due"];
 
 /** The viewer's live memberships with these creators: tier ids per creator, and who they pay. */
 export async function liveMemberships(env: Env, viewerId: string, creatorIds: string[]): Promise<{ tiers: Map<string, Set<string>>; paid: Set<string> }> {
-  const tiers = new Map<string, Set<string>>();
-  const paid = new Set<string>();
-  if (!creatorIds.length) return { tiers, paid };
-  const rows = await getDb(env)
-    .select({ creatorId: memberships.creatorId, tierId: memberships.tierId, subscription: memberships.stripeSubscriptionId, amount: memberships.amount })
-    .from(memberships)
-    .where(and(eq(memberships.userId, viewerId), inArray(memberships.creatorId, creatorIds), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES)));
-  for (const r of rows) {
-    if (!tiers.has(r.creatorId)) tiers.set(r.creatorId, new Set());
-    tiers.get(r.creatorId)!.add(r.tierId);
-    if (r.subscription || r.amount > 0) paid.add(r.creatorId);
-  }
-  return { tiers, paid };
+  return foldMemberships(await membershipsQuery(getDb(env), viewerId, creatorIds));
 }
 
 /** Has a live membership with the creator — paid only unless `tierIds` are given (then any of them). */
@@ -138,11 +153,7 @@ export async function hasActiveSubscription(env: Env, viewerId: string, creatorI
 
 /** Which of `productIds` the viewer has bought. */
 export async function purchasedAmong(env: Env, viewerId: string, productIds: string[]): Promise<Set<string>> {
-  const rows = await getDb(env)
-    .select({ id: orders.productId })
-    .from(orders)
-    .where(and(eq(orders.buyerId, viewerId), inArray(orders.productId, productIds), eq(orders.status, "paid")));
-  return new Set(rows.map((r) => r.id));
+  return new Set((await purchasesQuery(getDb(env), viewerId, productIds)).map((r) => r.id));
 }
 
 export async function hasPurchased(env: Env, viewerId: string, productId: string): Promise<boolean> {

@@ -6,7 +6,7 @@
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { decider } from "~/modules/content/entitlements.server";
-import { findPostsByIds } from "~/modules/posts/queries.server";
+import { posts } from "~/modules/posts/schema";
 import { gateOf, presentPost, type PostView } from "~/modules/posts/present.server";
 import { creators } from "~/modules/storefronts/schema";
 import { mediaUrl } from "~/modules/media/service.server";
@@ -50,7 +50,8 @@ export async function readFeed(env: Env, userId: string, cursorParam: string | n
   const before = (t: typeof feedItems.publishedAt | typeof activities.publishedAt, id: typeof feedItems.activityId | typeof activities.id) =>
     cursor ? or(lt(t, cursor.t), and(eq(t, cursor.t), lt(id, cursor.id))) : undefined;
 
-  const [pushed, pulled] = await Promise.all([
+  // One D1 round trip for both sources.
+  const [pushed, pulled] = await db.batch([
     db
       .select({ id: feedItems.activityId, t: feedItems.publishedAt })
       .from(feedItems)
@@ -78,26 +79,24 @@ export async function readFeed(env: Env, userId: string, cursorParam: string | n
   const nextCursor = unique.length > limit ? encodeCursor({ t: page[page.length - 1].t, id: page[page.length - 1].id }) : null;
   if (!page.length) return { entries: [], nextCursor: null };
 
-  const acts = await db
-    .select({ a: activities, c: creators })
+  // Activities with their creator and (for posts) the post row, in one query.
+  const rows = await db
+    .select({ a: activities, c: creators, p: posts })
     .from(activities)
     .innerJoin(creators, eq(creators.userId, activities.creatorId))
+    .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
     .where(inArray(activities.id, page.map((p) => p.id)));
-  const byId = new Map(acts.map((r) => [r.a.id, r]));
-  const postIds = acts.filter((r) => r.a.kind === "post").map((r) => r.a.subjectId);
-  const postRows = await findPostsByIds(env, postIds);
-  const posts = new Map(postRows.filter((r) => r.post.status === "published").map((r) => [r.post.id, r]));
-  const decide = await decider(env, userId, postRows.map((r) => gateOf(r.post)));
+  const byId = new Map(rows.map((r) => [r.a.id, r]));
+  const decide = await decider(env, userId, rows.flatMap((r) => (r.p ? [gateOf(r.p)] : [])));
 
   const entries: FeedEntry[] = [];
   for (const p of page) {
     const row = byId.get(p.id);
     if (!row) continue;
     if (row.a.kind === "post") {
-      const pr = posts.get(row.a.subjectId);
-      if (!pr) continue;
+      if (!row.p) continue;
       // Feed entries never carry the full body: the teaser, and for locked posts the free preview.
-      const view = presentPost(pr.post, pr.creator, decide(gateOf(pr.post)), { body: false });
+      const view = presentPost(row.p, row.c, decide(gateOf(row.p)), { body: false });
       entries.push({ kind: "post", activityId: p.id, publishedAt: p.t, post: view });
     } else {
       entries.push({

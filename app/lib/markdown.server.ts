@@ -62,7 +62,9 @@ export function markdownExcerpt(source: string, max = 160): string {
     .replace(/```[\s\S]*?```/g, " ")
     .replace(/!\[[^\]]*\]\([^)]*\)/g, " ")
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/[#>*_`~-]+/g, " ")
+    .replace(/(^|\s)[#>]+/g, "$1")
+    .replace(/(^|\s)[-*+](?=\s)/g, "$1")
+    .replace(/[*_`~]+/g, "")
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")
     .trim();

@@ -11,19 +11,24 @@ import { canView, decider, loadAccess, type Need } from "~/modules/content/entit
 import { findCreatorByHandle } from "~/modules/storefronts/queries.server";
 import { findPostByHandleAndSlug, listPublishedPosts, listPublishedPostsForApp, type CreatorRow } from "./queries.server";
 import { gateOf, presentCard, presentPost, postPath, type PostCard } from "./present.server";
-import { rssTokens } from "./schema";
+import { rssTokens, type Visibility } from "./schema";
 import { creators } from "~/modules/storefronts/schema";
 
 export type Cta = { need: Need; label: string; href: string; detail: string };
 
-export function ctaFor(need: Need, creator: Pick<CreatorRow, "handle" | "displayName">, returnTo: string): Cta {
+export function ctaFor(need: Need, creator: Pick<CreatorRow, "handle" | "displayName">, returnTo: string, visibility: Visibility = "paid"): Cta {
   switch (need) {
     case "sign_in":
       return { need, label: "Sign in to follow", href: `/login?redirectTo=${encodeURIComponent(returnTo)}`, detail: `This post is for people who follow ${creator.displayName}. Sign in (or sign up — it's free) and follow to read the rest.` };
     case "follow":
       return { need, label: `Follow ${creator.displayName}`, href: `/@${creator.handle}`, detail: `This post is for ${creator.displayName}'s followers. Following is free.` };
     case "subscribe":
-      return { need, label: "Subscribe to read", href: `/@${creator.handle}#subscriptions`, detail: `This post is for paying subscribers of ${creator.displayName}.` };
+      return {
+        need,
+        label: "Subscribe to read",
+        href: `/@${creator.handle}#subscriptions`,
+        detail: visibility === "tiers" ? `This post is for members of selected ${creator.displayName} tiers.` : `This post is for paying subscribers of ${creator.displayName}.`,
+      };
     case "buy":
       return { need, label: "Buy to read", href: `/@${creator.handle}#products`, detail: `This post is included with one of ${creator.displayName}'s products.` };
   }
@@ -42,7 +47,7 @@ export async function getPostPage(env: Env, viewer: Viewer | null, handle: strin
   return {
     post: view,
     isOwner,
-    cta: decision.allowed ? null : ctaFor(decision.need, creator, url),
+    cta: decision.allowed ? null : ctaFor(decision.need, creator, url, post.visibility),
     creator: { handle: creator.handle, displayName: creator.displayName, bioExcerpt: "" },
   };
 }

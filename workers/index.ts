@@ -11,6 +11,7 @@ import { hasSessionCookie, resolveSession } from "../app/modules/identity/auth.s
 import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
 import { servePublicMedia } from "../app/modules/media/service.server";
 import { handleContentQueues } from "./queues";
+export { PostScheduler } from "./post-scheduler";
 import { publishDuePosts } from "../app/modules/posts/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
 import { anonymousPageKey, appSlugFromPath } from "../app/modules/discovery/edge-pages.server";

@@ -172,6 +172,7 @@ export async function schedulePost(env: Env, viewer: Viewer, postId: string, inp
   if (at > nowSeconds() + 366 * 86400) throw unprocessable("Schedule at most a year ahead.", { publishAt: "Schedule at most a year ahead." });
   await getDb(env).update(posts).set({ status: "scheduled", publishAt: at, updatedAt: nowSeconds() }).where(eq(posts.id, post.id));
   void creator;
+  await env.POST_SCHEDULER.getByName("global").wake(at);
   return { publishAt: at };
 }
 
@@ -216,4 +217,10 @@ export async function publishDuePosts(env: Env, now = nowSeconds()) {
     published++;
   }
   return { published };
+}
+
+/** The earliest publish time among scheduled posts (the scheduler's next alarm), or null. */
+export async function nextPublishAt(env: Env): Promise<number | null> {
+  const [row] = await getDb(env).select({ at: sql<number | null>`min(${posts.publishAt})` }).from(posts).where(eq(posts.status, "scheduled"));
+  return row?.at ?? null;
 }

@@ -7,7 +7,7 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../../workers/index";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -144,6 +144,18 @@ describe("every output obeys the gate", () => {
           expect(body.includes(p.secret)).toBe(allowed);
         });
       }
+
+      it("the pre-single-fetch ?_data= form leaks nothing either", async () => {
+        // Remix warns (console.error) that single-fetch apps shouldn't get ?_data requests; expected here.
+        vi.spyOn(console, "error").mockImplementation(() => {});
+        const { posts, creator } = world;
+        const p = posts[kind];
+        for (const reader of READERS) {
+          if (ALLOWED[kind].includes(reader)) continue;
+          const res = await app(`/@${creator.handle}/posts/${p.slug}?_data=${encodeURIComponent("routes/$handle.posts.$slug")}`, { cookie: cookieOf(reader) });
+          expect(await res.text()).not.toContain(p.secret);
+        }
+      });
 
       it("public RSS, private RSS per reader, and the storefront", async () => {
         const { posts, creator, readers } = world;

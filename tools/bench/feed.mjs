@@ -29,6 +29,8 @@ function request(agent, path, { method = "GET", headers = {}, body } = {}) {
       res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     req.on("error", reject);
+    // Never wait forever (e.g. a request caught in a wrangler dev reload).
+    req.setTimeout(30_000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
     if (body) req.write(body);
     req.end();
   });
@@ -93,6 +95,9 @@ async function fanout(label, followers, tag, pageSize, pagesPerMessage = 10) {
 }
 
 export async function runFeedBench({ buildFirst = true } = {}) {
+  // wrangler dev replaces process.env.NODE_ENV with the host's NODE_ENV (default "development"), which
+  // would run React's development build on the server. Measure what a deployment runs.
+  process.env.NODE_ENV = "production";
   const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false);
   if (busy) throw new Error(`Port ${PORT} is already in use; set BENCH_FEED_PORT to a free port.`);
   if (buildFirst) build({ quiet: true });
@@ -107,16 +112,16 @@ export async function runFeedBench({ buildFirst = true } = {}) {
     results.scenarios.fanoutBig = await fanout(`${BIG.toLocaleString()} followers`, BIG, "b", 1000);
 
     console.log("▸ /feed for a user following 200 creators (2 posts each, published through the queue), 20 connections");
+    const r0 = Date.now();
     const reader = await post({ op: "reader", tag: "r", from: 0, creators: 50, postsEach: 2 });
     for (let from = 50; from < 200; from += 50) await post({ op: "reader", tag: "r", from, creators: 50, postsEach: 2, readerId: reader.readerId });
+    console.log(`  seeded 200 creators and 400 posts in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
     const { cookie } = await post({ op: "session", userId: reader.readerId });
     const anon = new http.Agent({ keepAlive: false });
-    let page;
-    for (let i = 0; i < 200; i++) {
-      page = await request(anon, "/feed", { headers: { Cookie: cookie } });
-      if ((String(page.body).match(/<article/g) ?? []).length >= 20) break; // fan-out of the 400 posts has landed
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    // Wait until the fan-out of all 400 posts has landed, so no background work skews the measurement.
+    for (let i = 0; i < 240 && (await post({ op: "feedSize", userId: reader.readerId })).items < 400; i++) await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1000));
+    const page = await request(anon, "/feed", { headers: { Cookie: cookie } });
     writeFileSync(STATIC_PATH, "x".repeat(page.body.length));
     for (let i = 0; i < 120; i++) {
       const s = await request(anon, `/${STATIC_NAME}`).catch(() => ({ body: "" }));
@@ -129,6 +134,7 @@ export async function runFeedBench({ buildFirst = true } = {}) {
     // For context: the cheapest signed-in page (session + root loader + SSR, no feed work).
     const floor = await load("/settings (signed-in SSR floor), 20 conns", "/settings", { connections: 20, headers: { Cookie: cookie } });
     results.scenarios.signedInFloor = floor;
+    if (process.env.BENCH_FEED_DATA) results.scenarios.feedData = await load("/feed.data (loaders only), 20 conns", "/feed.data", { connections: 20, headers: { Cookie: cookie } });
     results.scenarios.feedStatic = stat;
     results.scenarios.feed = { ...feed, bytes: page.body.length };
     const targets = [

@@ -16,7 +16,7 @@
  * The facts (follows, subscriptions, purchases) are loaded in bulk by `loadAccess` with one query
  * per kind, then `decide` is a pure function — so lists of 50 feed items cost 3 queries, not 150.
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, type SQLWrapper } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { follows } from "~/modules/follows/schema";
 import { memberships, orders } from "~/modules/payments/schema";
@@ -103,17 +103,37 @@ export async function decider(env: Env, viewerId: string | null, gates: Gate[]) 
 
 const NONE = "\u0000none"; // an id that matches nothing, so empty lists still make a valid query
 
-const followsQuery = (db: Db, viewerId: string, creatorIds: string[]) =>
-  db.select({ id: follows.creatorId }).from(follows).where(and(eq(follows.followerId, viewerId), inArray(follows.creatorId, creatorIds.length ? creatorIds : [NONE])));
+/** Id lists, or a subquery yielding them (so the facts can ride in the same D1 batch as the items). */
+type Ids = string[] | SQLWrapper;
+const ids = (x: Ids) => (Array.isArray(x) ? (x.length ? x : [NONE]) : x);
 
-const membershipsQuery = (db: Db, viewerId: string, creatorIds: string[]) =>
+const followsQuery = (db: Db, viewerId: string, creatorIds: Ids) =>
+  db.select({ id: follows.creatorId }).from(follows).where(and(eq(follows.followerId, viewerId), inArray(follows.creatorId, ids(creatorIds))));
+
+const membershipsQuery = (db: Db, viewerId: string, creatorIds: Ids) =>
   db
     .select({ creatorId: memberships.creatorId, tierId: memberships.tierId, subscription: memberships.stripeSubscriptionId, amount: memberships.amount })
     .from(memberships)
-    .where(and(eq(memberships.userId, viewerId), inArray(memberships.creatorId, creatorIds.length ? creatorIds : [NONE]), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES)));
+    .where(and(eq(memberships.userId, viewerId), inArray(memberships.creatorId, ids(creatorIds)), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES)));
 
-const purchasesQuery = (db: Db, viewerId: string, productIds: string[]) =>
-  db.select({ id: orders.productId }).from(orders).where(and(eq(orders.buyerId, viewerId), inArray(orders.productId, productIds.length ? productIds : [NONE]), eq(orders.status, "paid")));
+const purchasesQuery = (db: Db, viewerId: string, productIds: Ids) =>
+  db.select({ id: orders.productId }).from(orders).where(and(eq(orders.buyerId, viewerId), inArray(orders.productId, ids(productIds)), eq(orders.status, "paid")));
+
+/**
+ * The three fact queries for `viewerId` as batchable statements, for callers that already run a
+ * batch (the feed): creators and products may be subqueries over the items being listed. Feed the
+ * results to `accessFromFacts`.
+ */
+export function accessQueries(db: Db, viewerId: string, creatorIds: Ids, productIds: Ids) {
+  return [followsQuery(db, viewerId, creatorIds), membershipsQuery(db, viewerId, creatorIds), purchasesQuery(db, viewerId, productIds)] as const;
+}
+
+export function accessFromFacts(
+  viewerId: string,
+  [followRows, memberRows, orderRows]: [{ id: string }[], Parameters<typeof foldMemberships>[0], { id: string }[]],
+): ViewerAccess {
+  return { viewerId, follows: new Set(followRows.map((r) => r.id)), ...foldMemberships(memberRows), purchased: new Set(orderRows.map((r) => r.id)) };
+}
 
 function foldMemberships(rows: { creatorId: string; tierId: string; subscription: string | null; amount: number }[]) {
   const tiers = new Map<string, Set<string>>();

@@ -31,6 +31,7 @@ const Op = v.variant("op", [
   v.object({ op: v.literal("progress"), creatorId: v.string(), postId: v.string() }),
   v.object({ op: v.literal("reader"), tag: v.pipe(v.string(), v.regex(/^[a-z0-9]{1,12}$/)), from: v.pipe(v.number(), v.integer(), v.minValue(0)), creators: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(50)), readerId: v.optional(v.string()), postsEach: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5)) }),
   v.object({ op: v.literal("session"), userId: v.string() }),
+  v.object({ op: v.literal("feedSize"), userId: v.string() }),
 ]);
 
 const SEQ = `WITH RECURSIVE seq(n) AS (SELECT ?1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?2)`;
@@ -110,8 +111,18 @@ export async function benchFeed(env: Env, input: unknown) {
     }
     case "reader": {
       const readerId = p.readerId ?? `br-${p.tag}-${newId(6)}`;
-      if (!p.readerId) await env.DB.prepare("INSERT INTO users (id, email, password_hash, is_admin, created_at) VALUES (?, ?, 'disabled', 0, ?)").bind(readerId, `${readerId}@bench.test`, nowSeconds()).run();
+      if (!p.readerId) {
+        // Email off, so the background email queue doesn't compete with the /feed measurement.
+        await env.DB.batch([
+          env.DB.prepare("INSERT INTO users (id, email, password_hash, is_admin, created_at) VALUES (?, ?, 'disabled', 0, ?)").bind(readerId, `${readerId}@bench.test`, nowSeconds()),
+          env.DB.prepare("INSERT INTO email_preferences (user_id, mode, updated_at) VALUES (?, 'none', ?)").bind(readerId, nowSeconds()),
+        ]);
+      }
       return { readerId, ...(await readerCreators(env, p.tag, p.from, p.creators, readerId, p.postsEach)) };
+    }
+    case "feedSize": {
+      const row = await env.DB.prepare("SELECT count(*) AS n FROM feed_items WHERE user_id = ?").bind(p.userId).first<{ n: number }>();
+      return { items: row?.n ?? 0 };
     }
     case "session":
       return { cookie: (await startSessions(env, [p.userId]))[0] };

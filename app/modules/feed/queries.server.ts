@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
-import { decider } from "~/modules/content/entitlements.server";
+import { accessFromFacts, accessQueries, decide as decideAccess, type Gate } from "~/modules/content/entitlements.server";
 import { posts } from "~/modules/posts/schema";
 import { gateOf, presentPost, type PostView } from "~/modules/posts/present.server";
 import { creators } from "~/modules/storefronts/schema";
@@ -79,15 +79,27 @@ export async function readFeed(env: Env, userId: string, cursorParam: string | n
   const nextCursor = unique.length > limit ? encodeCursor({ t: page[page.length - 1].t, id: page[page.length - 1].id }) : null;
   if (!page.length) return { entries: [], nextCursor: null };
 
-  // Activities with their creator and (for posts) the post row, in one query.
-  const rows = await db
-    .select({ a: activities, c: creators, p: posts })
-    .from(activities)
-    .innerJoin(creators, eq(creators.userId, activities.creatorId))
-    .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
-    .where(inArray(activities.id, page.map((p) => p.id)));
+  // Activities with their creator and (for posts) the post row, plus the reader's entitlement facts
+  // for exactly those creators and products, concurrently.
+  const pageIds = page.map((p) => p.id);
+  const creatorsOnPage = db.select({ id: activities.creatorId }).from(activities).where(inArray(activities.id, pageIds));
+  const productsOnPage = db
+    .select({ id: posts.productId })
+    .from(posts)
+    .where(inArray(posts.id, db.select({ id: activities.subjectId }).from(activities).where(inArray(activities.id, pageIds))));
+  // (The joined select stays outside the batch: drizzle's batch result mapping mangles its JSON columns.)
+  const [rows, facts] = await Promise.all([
+    db
+      .select({ a: activities, c: creators, p: posts })
+      .from(activities)
+      .innerJoin(creators, eq(creators.userId, activities.creatorId))
+      .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
+      .where(inArray(activities.id, pageIds)),
+    db.batch([...accessQueries(db, userId, creatorsOnPage, productsOnPage)]),
+  ]);
   const byId = new Map(rows.map((r) => [r.a.id, r]));
-  const decide = await decider(env, userId, rows.flatMap((r) => (r.p ? [gateOf(r.p)] : [])));
+  const access = accessFromFacts(userId, facts);
+  const decide = (g: Gate) => decideAccess(access, g);
 
   const entries: FeedEntry[] = [];
   for (const p of page) {

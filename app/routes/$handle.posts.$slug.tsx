@@ -6,6 +6,7 @@ import { Icon } from "~/components/icons";
 import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
 import { getPostPage } from "~/modules/posts/pages.server";
+import { useViewer } from "~/root";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -34,6 +35,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 
 export default function PostPage() {
   const { post, cta, isOwner } = useLoaderData<typeof loader>();
+  const viewer = useViewer();
   return (
     <article className="mx-auto max-w-3xl">
       {post.status !== "published" ? (
@@ -86,11 +88,13 @@ export default function PostPage() {
         <Link to={`/@${post.creator.handle}#updates`} className="font-medium text-brand-700 hover:text-brand-900">← More from {post.creator.displayName}</Link>
         <div className="flex items-center gap-3">
           <a href={`/@${post.creator.handle}/feed.xml`} className="hover:text-slate-900">RSS</a>
-          <Form method="post" action="/settings/email">
-            <input type="hidden" name="intent" value="create-rss" />
-            <input type="hidden" name="handle" value={post.creator.handle} />
-            <button type="submit" className="hover:text-slate-900" title="A personal RSS link that includes the posts you can read">Private RSS</button>
-          </Form>
+          {viewer ? (
+            <Form method="post" action="/settings/email">
+              <input type="hidden" name="intent" value="create-rss" />
+              <input type="hidden" name="handle" value={post.creator.handle} />
+              <button type="submit" className="hover:text-slate-900" title="A personal RSS link that includes the posts you can read">Private RSS</button>
+            </Form>
+          ) : null}
         </div>
       </footer>
     </article>

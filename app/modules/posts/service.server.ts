@@ -12,6 +12,8 @@ import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/module
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
 import { publishActivity, retractActivity } from "~/modules/feed/service.server";
+import { activities } from "~/modules/feed/schema";
+import { notifications } from "~/modules/notifications/schema";
 import { validateOfferings } from "~/modules/content/offerings.server";
 import { findPostById, findPostBySlug, listDuePosts, type CreatorRow, type PostRow } from "./queries.server";
 import { postPath, teaserOf } from "./present.server";
@@ -129,6 +131,9 @@ export async function updatePost(env: Env, viewer: Viewer, postId: string, input
       })
       .where(eq(posts.id, post.id)),
     bumpStorefront(env, creator.userId),
+    // A published post's feed entry and notifications link to its (possibly new) address.
+    db.update(activities).set({ url: postPath(creator.handle, slug) }).where(eq(activities.id, post.id)),
+    db.update(notifications).set({ link: postPath(creator.handle, slug) }).where(and(eq(notifications.subjectId, post.id), eq(notifications.kind, "new_post"))),
   ]);
   if (coverKey) await deleteMedia(env, [post.coverKey]);
   return { id: post.id, slug };

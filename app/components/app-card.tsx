@@ -63,7 +63,7 @@ export function AppGrid({ apps, showCreator = true, label }: { apps: AppCardData
   return (
     <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label={label}>
       {apps.map((a) => (
-        <li key={a.slug}><AppCard app={a} showCreator={showCreator} /></li>
+        <li key={a.slug} className="min-w-0"><AppCard app={a} showCreator={showCreator} /></li>
       ))}
     </ul>
   );

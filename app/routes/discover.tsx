@@ -47,7 +47,7 @@ export default function Discover() {
           <button type="submit" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">Search</button>
         </Form>
         <nav aria-label="Categories" className="-mx-4 overflow-x-auto px-4">
-          <ul className="flex gap-2 pb-1">
+          <ul className="flex gap-2 py-1">
             <li><Link to={link({ category: "", cursor: "" })} className={chip(!query.category)}>All</Link></li>
             {d.categories.map((c) => (
               <li key={c.slug}><Link to={link({ category: c.slug, cursor: "" })} className={chip(query.category === c.slug)}>{c.name}</Link></li>

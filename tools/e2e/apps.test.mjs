@@ -120,14 +120,18 @@ test("a creator registers an app with media; another user finds it and follows t
   await fan.waitForURL(new RegExp(`/@${handle}$`));
   const count = fan.getByTestId("follower-count");
   assert.equal(await count.textContent(), "0 followers");
+  const followed = fan.waitForResponse((r) => r.url().includes(`/@${handle}/follow`) && r.request().method() === "POST");
   await fan.getByRole("button", { name: "Follow" }).click();
-  await fan.getByRole("button", { name: "Following" }).waitFor();
+  await fan.getByRole("button", { name: "Following" }).waitFor(); // optimistic, before the server answers
   assert.equal(await count.textContent(), "1 follower");
+  assert.equal((await followed).status(), 200);
   await fan.reload();
   assert.equal(await fan.getByTestId("follower-count").textContent(), "1 follower");
   await fan.screenshot({ path: `${SHOTS}/apps-storefront-following.png`, fullPage: true });
+  const unfollowed = fan.waitForResponse((r) => r.url().includes(`/@${handle}/follow`) && r.request().method() === "POST");
   await fan.getByRole("button", { name: "Following" }).click();
   await fan.getByRole("button", { name: "Follow", exact: true }).waitFor();
+  assert.equal((await unfollowed).status(), 200);
   assert.equal(await fan.getByTestId("follower-count").textContent(), "0 followers");
 
   // Phone width.
@@ -135,9 +139,10 @@ test("a creator registers an app with media; another user finds it and follows t
   const p = await phone.newPage();
   for (const [name, path] of [["storefront", `/@${handle}`], ["app", `/apps/${slug}`], ["discover", "/discover?category=voice"]]) {
     await p.goto(`${app.url}${path}`);
-    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${name} scrolls sideways on a phone by ${overflow}px`);
     await p.screenshot({ path: `${SHOTS}/apps-phone-${name}.png`, fullPage: true });
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const wide = await p.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 3).map((e) => `${e.tagName}.${e.className}`.slice(0, 120)));
+    assert.ok(overflow <= 0, `${name} scrolls sideways on a phone by ${overflow}px: ${wide.join(" | ")}`);
   }
   await Promise.all([creatorCtx.close(), fanCtx.close(), phone.close()]);
 });

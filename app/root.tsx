@@ -43,7 +43,7 @@ function Header() {
         Skip to content
       </a>
       <div className="mx-auto flex h-16 max-w-6xl items-center gap-4 px-4">
-        <Link to="/" className="flex items-center gap-2 text-lg font-bold tracking-tight text-slate-900">
+        <Link to="/" className="flex shrink-0 items-center gap-2 whitespace-nowrap text-lg font-bold tracking-tight text-slate-900">
           <span aria-hidden="true" className="inline-flex h-8 w-8 items-center justify-center rounded-lg bg-gradient-to-br from-brand-600 to-fuchsia-500 text-white">✦</span>
           All Thrive
         </Link>
@@ -53,7 +53,7 @@ function Header() {
           {viewer?.handle ? <NavLink to="/dashboard/posts" className={nav}>Posts</NavLink> : null}
           <NavLink to="/discover" className={nav}>Discover</NavLink>
         </nav>
-        <div className="ml-auto flex items-center gap-2">
+        <div className="ml-auto flex items-center gap-0 sm:gap-2">
           {viewer ? (
             <>
               {viewer.handle ? (
@@ -74,11 +74,15 @@ function Header() {
                   </span>
                 ) : null}
               </Link>
-              <Link to="/settings" className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900" title={viewer.email}>
+              {viewer.handle ? (
+                <Link to="/dashboard" className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:inline">Dashboard</Link>
+              ) : null}
+              <Link to="/library" className="rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:px-3">Library</Link>
+              <Link to="/settings" className="rounded-md px-2 py-2 text-sm sm:px-3 font-medium text-slate-700 hover:text-slate-900" title={viewer.email}>
                 Settings
               </Link>
               <Form method="post" action="/logout">
-                <button type="submit" className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900">
+                <button type="submit" className="whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:px-3">
                   Log out
                 </button>
               </Form>

@@ -62,9 +62,10 @@ export function markdownExcerpt(source: string, max = 160): string {
     .replace(/```[\s\S]*?```/g, " ")
     .replace(/!\[[^\]]*\]\([^)]*\)/g, " ")
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/(^|\s)[#>]+/g, "$1")
-    .replace(/(^|\s)[-*+](?=\s)/g, "$1")
-    .replace(/[*_`~]+/g, "")
+    .replace(/^\s*(?:[-*_]\s*){3,}$/gm, " ") // horizontal rules
+    .replace(/^\s*(?:[-+*]|\d+\.)\s+/gm, " ") // list markers
+    .replace(/(^|\s)[#>]+/g, "$1") // headings, quotes
+    .replace(/[*_`~]+/g, "") // emphasis (no space, so "**bold**." stays "bold.")
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")
     .trim();

@@ -27,7 +27,20 @@ export function withSecurityHeaders(response: Response, env: Env): Response {
   h.set("X-Frame-Options", "DENY");
   h.set("Referrer-Policy", "strict-origin-when-cross-origin");
   h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-  if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'");
+  if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", `frame-ancestors 'none'; base-uri 'self'; form-action ${formActionSources(env)}; object-src 'none'`);
   if (env.APP_ENV !== "development") h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   return res;
+}
+
+/**
+ * Forms may post to us, and our actions redirect on to Stripe's hosted pages (Checkout, Connect
+ * onboarding, billing portal) — or, without a Stripe key, to the local Stripe emulator.
+ */
+function formActionSources(env: Env): string {
+  const list = ["'self'", "https://checkout.stripe.com", "https://connect.stripe.com", "https://billing.stripe.com"];
+  if (!env.STRIPE_SECRET_KEY && env.APP_ENV !== "production") {
+    const host = env.STRIPE_API_HOST || "127.0.0.1";
+    list.push(`${env.STRIPE_API_PROTOCOL || "http"}://${host}:${env.STRIPE_API_PORT || 12111}`);
+  }
+  return list.join(" ");
 }

@@ -100,6 +100,13 @@ export default function Dashboard() {
           ) : (
             <p className="text-sm text-slate-600">No sales yet. When someone buys, you'll see gross, the 8% platform fee and what you earn.</p>
           )}
+          {main ? (
+            <ul className="mt-5 space-y-2 border-t border-slate-100 pt-4 text-sm text-slate-600">
+              <li className="flex justify-between"><span>Product sales</span><span className="tabular-nums">{main.productsLabel}</span></li>
+              <li className="flex justify-between"><span>Memberships</span><span className="tabular-nums">{main.membershipsLabel}</span></li>
+              <li className="flex justify-between"><span>Payments</span><span className="tabular-nums">{main.sales}</span></li>
+            </ul>
+          ) : null}
           {main && main.refunded > 0 ? <p className="mt-2 text-xs text-slate-500">{`Refunded: ${main.refundedLabel} (not counted; fee reversed).`}</p> : null}
           {d.earnings.byCurrency.slice(1).map((c) => (
             <p key={c.currency} className="mt-2 text-xs text-slate-600">{c.currency.toUpperCase()}: gross {c.grossLabel} · fee {c.feeLabel} · net {c.netLabel}</p>
@@ -147,7 +154,23 @@ export default function Dashboard() {
 
       <Card title="Orders">
         {d.orders.length ? (
-          <div className="-mx-2 overflow-x-auto">
+          <>
+          <ul className="divide-y divide-slate-100 sm:hidden">
+            {d.orders.map((o) => (
+              <li key={o.id} className="py-3 text-sm">
+                <div className="flex items-start justify-between gap-2"><span className="font-medium">{o.title}</span><StatusBadge status={o.status} /></div>
+                <p className="truncate text-slate-500">{o.buyer} · {date(o.createdAt)}</p>
+                <p className="mt-1 tabular-nums text-slate-700">{`${o.grossLabel} − ${o.feeLabel} fee = `}<span className="font-semibold">{o.netLabel}</span></p>
+                {o.status === "paid" ? (
+                  <Form method="post" className="mt-1" onSubmit={(e) => { if (!confirm(`Refund ${o.grossLabel} to ${o.buyer}? They lose access to the product.`)) e.preventDefault(); }}>
+                    <input type="hidden" name="orderId" value={o.id} />
+                    <button type="submit" disabled={busy} className="text-sm font-medium text-rose-700 hover:underline">Refund</button>
+                  </Form>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+          <div className="-mx-2 hidden overflow-x-auto sm:block">
             <table className="w-full min-w-[640px] text-left text-sm">
               <thead className="text-xs uppercase text-slate-500"><tr><th className="px-2 py-2">Date</th><th className="px-2">Product</th><th className="px-2">Buyer</th><th className="px-2 text-right">Gross</th><th className="px-2 text-right">Fee</th><th className="px-2 text-right">Net</th><th className="px-2">Status</th><th className="px-2"><span className="sr-only">Actions</span></th></tr></thead>
               <tbody className="divide-y divide-slate-100">
@@ -173,12 +196,22 @@ export default function Dashboard() {
               </tbody>
             </table>
           </div>
+          </>
         ) : <p className="text-sm text-slate-600">No orders yet.</p>}
       </Card>
 
       <Card title="Members">
         {d.members.length ? (
-          <div className="-mx-2 overflow-x-auto">
+          <>
+          <ul className="divide-y divide-slate-100 sm:hidden">
+            {d.members.map((m) => (
+              <li key={m.id} className="py-3 text-sm">
+                <div className="flex items-start justify-between gap-2"><span className="truncate font-medium">{m.member}</span><StatusBadge status={m.status} /></div>
+                <p className="text-slate-500">{`${m.tier} · ${m.priceLabel}${m.periodEnd ? ` · ${m.cancelAtPeriodEnd ? "ends" : "renews"} ${date(m.periodEnd)}` : ""}`}</p>
+              </li>
+            ))}
+          </ul>
+          <div className="-mx-2 hidden overflow-x-auto sm:block">
             <table className="w-full min-w-[560px] text-left text-sm">
               <thead className="text-xs uppercase text-slate-500"><tr><th className="px-2 py-2">Since</th><th className="px-2">Member</th><th className="px-2">Tier</th><th className="px-2">Price</th><th className="px-2">Status</th><th className="px-2">Renews / ends</th></tr></thead>
               <tbody className="divide-y divide-slate-100">
@@ -195,6 +228,7 @@ export default function Dashboard() {
               </tbody>
             </table>
           </div>
+          </>
         ) : <p className="text-sm text-slate-600">No members yet.</p>}
       </Card>
     </div>

@@ -64,7 +64,7 @@ export default function EditProduct() {
   const [params] = useSearchParams();
   return (
     <div className="mx-auto max-w-3xl space-y-6">
-      <Link to="/dashboard" className="text-sm text-brand-700 hover:underline">← Dashboard</Link>
+      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">← Dashboard</Link>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div className="min-w-0">
           <h1 className="truncate text-2xl font-bold tracking-tight">{product.title}</h1>

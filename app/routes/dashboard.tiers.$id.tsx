@@ -39,7 +39,7 @@ export default function EditTier() {
   const busy = useNavigation().state === "submitting";
   return (
     <div className="mx-auto max-w-2xl space-y-6">
-      <Link to="/dashboard" className="text-sm text-brand-700 hover:underline">← Dashboard</Link>
+      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">← Dashboard</Link>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold tracking-tight">{tier.name}</h1>

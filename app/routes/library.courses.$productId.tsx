@@ -28,7 +28,7 @@ export default function Course() {
   return (
     <div className="grid gap-6 lg:grid-cols-[260px_1fr]">
       <nav aria-label="Lessons" className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm lg:self-start">
-        <Link to="/library" className="text-sm text-brand-700 hover:underline">← Library</Link>
+        <Link to="/library" className="inline-block text-sm text-brand-700 hover:underline">← Library</Link>
         <h1 className="mt-2 font-semibold">{c.product.title}</h1>
         <div className="mt-2" role="progressbar" aria-label="Course progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
           <div className="h-2 overflow-hidden rounded-full bg-slate-200"><div className="h-full bg-emerald-500" style={{ width: `${pct}%` }} /></div>

@@ -56,7 +56,7 @@ export default function TierPage() {
   const showWaitlist = (tier.full && !offerExpiresAt) || (result && !result.ok && result.waitlist);
   return (
     <div className="mx-auto max-w-xl space-y-6">
-      {creator ? <Link to={`/@${creator.handle}`} className="text-sm text-brand-700 hover:underline">← {creator.displayName}</Link> : null}
+      {creator ? <Link to={`/@${creator.handle}`} className="inline-block text-sm text-brand-700 hover:underline">← {creator.displayName}</Link> : null}
       <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
         <p className="text-sm font-medium text-brand-700">Membership</p>
         <h1 className="mt-1 text-2xl font-bold tracking-tight">{tier.name}</h1>

@@ -156,9 +156,16 @@ export class TierSeats extends DurableObject<Env> {
    * theirs for the checkout.
    */
   async reserve(input: { holdId: string; userId: string; expiresAt: number }): Promise<ReserveResult> {
+    const result = this.reserveSync(input);
+    await this.after();
+    return result;
+  }
+
+  private reserveSync({ holdId, userId, expiresAt }: { holdId: string; userId: string; expiresAt: number }): ReserveResult {
     const t = now();
     this.purge(t);
-    const { holdId, userId, expiresAt } = input;
+    // Seats freed by lapsed holds go to the waitlist first (possibly to this very person).
+    this.offerNext(t);
     if (this.sql.exec("SELECT 1 FROM members WHERE user_id=?", userId).toArray().length) {
       return { ok: false, reason: "already_member", seatsLeft: null };
     }
@@ -171,14 +178,12 @@ export class TierSeats extends DurableObject<Env> {
       this.sql.exec("DELETE FROM holds WHERE hold_id=?", existing.hold_id);
       this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at) VALUES (?,?,?,?,NULL,?)", holdId, userId, "checkout", expiresAt, t);
       this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
-      await this.after();
       return { ok: true, holdId, expiresAt, sessionId: null, fromOffer: existing.kind === "offer" };
     }
     const left = this.seatsLeft();
     if (left !== null && left <= 0) return { ok: false, reason: "full", seatsLeft: 0 };
     this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at) VALUES (?,?,?,?,NULL,?)", holdId, userId, "checkout", expiresAt, t);
     this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
-    await this.after();
     return { ok: true, holdId, expiresAt, sessionId: null, fromOffer: false };
   }
 

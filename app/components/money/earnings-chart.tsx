@@ -1,23 +1,27 @@
-/** Gross sales by month as simple SVG bars, with the numbers in text too (screen readers, print). */
+/**
+ * Gross sales by month as simple bars (an SVG rect per month, scaled in CSS so the labels stay
+ * readable at any width), with the numbers in text too for screen readers.
+ */
 export function EarningsChart({ chart, currency }: { chart: { month: string; label: string; gross: number; grossLabel: string }[]; currency: string }) {
   const max = Math.max(1, ...chart.map((c) => c.gross));
-  const w = 320, h = 140, pad = 22, bw = (w - pad) / chart.length - 10;
   return (
     <figure className="w-full">
-      <svg viewBox={`0 0 ${w} ${h + 28}`} className="h-auto w-full" role="img" aria-label={`Gross sales per month in ${currency.toUpperCase()}: ${chart.map((c) => `${c.label} ${c.grossLabel}`).join(", ")}`}>
-        <line x1={0} y1={h} x2={w} y2={h} stroke="#e2e8f0" />
-        {chart.map((c, i) => {
-          const bh = Math.round((c.gross / max) * (h - 24));
-          const x = pad / 2 + i * ((w - pad) / chart.length) + 5;
+      <div role="img" aria-label={`Gross sales per month in ${currency.toUpperCase()}: ${chart.map((c) => `${c.label} ${c.grossLabel}`).join(", ")}`} className="flex h-48 items-end gap-2 border-b border-slate-200 sm:gap-4">
+        {chart.map((c) => {
+          const pct = c.gross ? Math.max(3, Math.round((c.gross / max) * 100)) : 0;
           return (
-            <g key={c.month}>
-              <rect x={x} y={h - bh} width={bw} height={Math.max(bh, c.gross ? 2 : 0)} rx={4} className="fill-brand-500" />
-              {c.gross ? <text x={x + bw / 2} y={h - bh - 6} textAnchor="middle" className="fill-slate-600" fontSize="10">{c.grossLabel}</text> : null}
-              <text x={x + bw / 2} y={h + 16} textAnchor="middle" className="fill-slate-500" fontSize="11">{c.label}</text>
-            </g>
+            <div key={c.month} className="flex h-full flex-1 flex-col items-center justify-end gap-1" aria-hidden="true">
+              {c.gross ? <span className="text-[11px] font-medium tabular-nums text-slate-600 sm:text-xs">{c.grossLabel}</span> : null}
+              <svg viewBox="0 0 10 100" preserveAspectRatio="none" className="w-full max-w-14" style={{ height: `${pct}%` }}>
+                <rect x="0" y="0" width="10" height="100" rx="1.5" className="fill-brand-500" />
+              </svg>
+            </div>
           );
         })}
-      </svg>
+      </div>
+      <div className="mt-1 flex gap-2 sm:gap-4" aria-hidden="true">
+        {chart.map((c) => <span key={c.month} className="flex-1 text-center text-xs text-slate-500">{c.label}</span>)}
+      </div>
       <figcaption className="sr-only">Gross sales per month, last six months.</figcaption>
     </figure>
   );

@@ -1,7 +1,7 @@
 import { Link } from "@remix-run/react";
 
 type Product = { id: string; slug: string; title: string; typeLabel: string; excerpt: string; coverUrl: string | null; price: string; sellable: boolean };
-type Tier = { id: string; name: string; description: string; benefits: string[]; priceLabel: string; maxSubscribers: number | null; seatsLeft: number | null; full: boolean; sellable: boolean };
+type Tier = { id: string; pricing: string; name: string; description: string; benefits: string[]; priceLabel: string; maxSubscribers: number | null; seatsLeft: number | null; full: boolean; sellable: boolean };
 
 export function ProductCard({ handle, product: p }: { handle: string; product: Product }) {
   return (
@@ -26,7 +26,7 @@ export function TierCard({ tier: t }: { tier: Tier }) {
       <h3 className="font-semibold text-slate-900">{t.name}</h3>
       <p className="mt-1 font-semibold tabular-nums text-slate-800">{t.priceLabel}</p>
       {t.maxSubscribers !== null ? (
-        <p className={`mt-1 text-sm font-medium ${t.full ? "text-rose-700" : t.seatsLeft !== null && t.seatsLeft <= 3 ? "text-amber-700" : "text-slate-600"}`} data-testid="seats-left">
+        <p className={`mt-1 text-sm font-medium ${t.full ? "text-rose-700" : t.seatsLeft !== null && t.maxSubscribers !== null && t.seatsLeft <= Math.max(1, Math.floor(t.maxSubscribers * 0.2)) ? "text-amber-700" : "text-slate-600"}`} data-testid="seats-left">
           {t.full ? "Full — join the waitlist" : `${t.seatsLeft} of ${t.maxSubscribers} seats left`}
         </p>
       ) : null}
@@ -40,7 +40,7 @@ export function TierCard({ tier: t }: { tier: Tier }) {
       ) : null}
       <div className="mt-auto pt-4">
         {t.sellable ? (
-          <Link to={`/tiers/${t.id}`} className="flex justify-center rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">{t.full ? "Join the waitlist" : "Subscribe"}</Link>
+          <Link to={`/tiers/${t.id}`} className="flex justify-center rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">{t.full ? "Join the waitlist" : t.pricing === "free" ? "Join for free" : "Subscribe"}</Link>
         ) : (
           <span className="flex justify-center rounded-lg bg-amber-50 px-4 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">Coming soon</span>
         )}

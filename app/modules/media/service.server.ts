@@ -92,6 +92,12 @@ export async function servePublicMedia(env: Env, key: string, request: Request):
   headers.set("X-Content-Type-Options", "nosniff");
   headers.set("Accept-Ranges", "bytes");
   headers.set("Content-Security-Policy", "default-src 'none'; sandbox");
+  return r2ObjectResponse(obj, request, headers);
+}
+
+/** Answers with an R2 object: 304 when a condition failed (no body), 206 for a Range, else 200. */
+export function r2ObjectResponse(obj: R2Object | R2ObjectBody, request: Request, headers: Headers): Response {
+  headers.set("Accept-Ranges", "bytes");
   if (!("body" in obj) || !obj.body) return new Response(null, { status: 304, headers });
   if (obj.range && request.headers.has("Range")) {
     const r = obj.range as { offset?: number; length?: number; suffix?: number };

@@ -55,7 +55,8 @@ export async function startOnboarding(env: Env, viewer: Viewer, origin: string):
           stripe_dashboard: { type: "express" },
         },
         capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
-        business_profile: { name: creator.displayName, url: `${origin}/@${creator.handle}` },
+        // Stripe refuses non-public URLs (localhost) for the business URL, so only send a real one.
+        business_profile: { name: creator.displayName, ...(/^https:\/\/(?!localhost|127\.)/.test(origin) ? { url: `${origin}/@${creator.handle}` } : {}) },
         metadata: { creator_id: creator.userId, handle: creator.handle },
       },
       { idempotencyKey: `connect-account-${creator.userId}` },

@@ -56,12 +56,12 @@ export async function earnings(env: Env, creatorId: string) {
     db.select({ currency: orders.currency, gross: orders.gross, fee: orders.fee, net: orders.net, status: orders.status, at: orders.createdAt }).from(orders).where(eq(orders.creatorId, creatorId)),
     db.select({ currency: invoices.currency, gross: invoices.gross, fee: invoices.fee, net: invoices.net, status: invoices.status, at: invoices.paidAt }).from(invoices).where(eq(invoices.creatorId, creatorId)),
   ]);
-  const totals = new Map<string, { gross: number; fee: number; net: number; refunded: number; sales: number }>();
+  const totals = new Map<string, { gross: number; fee: number; net: number; refunded: number; sales: number; products: number; memberships: number }>();
   const months = new Map<string, Map<string, number>>(); // currency → month → net
-  for (const r of [...o, ...i]) {
-    const t = totals.get(r.currency) ?? { gross: 0, fee: 0, net: 0, refunded: 0, sales: 0 };
+  for (const r of [...o.map((x) => ({ ...x, src: "products" as const })), ...i.map((x) => ({ ...x, src: "memberships" as const }))]) {
+    const t = totals.get(r.currency) ?? { gross: 0, fee: 0, net: 0, refunded: 0, sales: 0, products: 0, memberships: 0 };
     if (r.status === "paid") {
-      t.gross += r.gross; t.fee += r.fee; t.net += r.net; t.sales += 1;
+      t.gross += r.gross; t.fee += r.fee; t.net += r.net; t.sales += 1; t[r.src] += r.gross;
       const m = months.get(r.currency) ?? new Map<string, number>();
       m.set(monthKey(r.at), (m.get(monthKey(r.at)) ?? 0) + r.gross);
       months.set(r.currency, m);
@@ -69,7 +69,7 @@ export async function earnings(env: Env, creatorId: string) {
     totals.set(r.currency, t);
   }
   const byCurrency = [...totals.entries()]
-    .map(([currency, t]) => ({ currency, ...t, grossLabel: formatMoney(t.gross, currency), feeLabel: formatMoney(t.fee, currency), netLabel: formatMoney(t.net, currency), refundedLabel: formatMoney(t.refunded, currency) }))
+    .map(([currency, t]) => ({ currency, ...t, grossLabel: formatMoney(t.gross, currency), feeLabel: formatMoney(t.fee, currency), netLabel: formatMoney(t.net, currency), refundedLabel: formatMoney(t.refunded, currency), productsLabel: formatMoney(t.products, currency), membershipsLabel: formatMoney(t.memberships, currency) }))
     .sort((a, b) => b.gross - a.gross);
   // Chart: the last 6 months of the main currency.
   const main = byCurrency[0]?.currency ?? "usd";

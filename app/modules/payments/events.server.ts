@@ -178,7 +178,7 @@ async function refundAndCancel(env: Env, sub: Stripe.Subscription) {
   });
   const latest = id(sub.latest_invoice as string | null);
   if (!latest) return;
-  const inv = (await stripe.invoices.retrieve(latest)) as unknown as { payments?: { data?: { payment?: { payment_intent?: string } }[] } };
+  const inv = (await stripe.invoices.retrieve(latest, { expand: ["payments"] })) as unknown as { payments?: { data?: { payment?: { payment_intent?: string } }[] } };
   const pi = inv.payments?.data?.[0]?.payment?.payment_intent;
   if (pi) {
     await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true }, { idempotencyKey: `overcap-refund-${sub.id}` }).catch((e: Error) => {

@@ -5,6 +5,7 @@
  */
 import { desc, eq, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
+import { isAppError } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { verifyStripeEvent, type Stripe } from "~/lib/stripe.server";
 import { applyStripeEvent, HANDLED_EVENTS } from "./events.server";
@@ -20,7 +21,13 @@ export async function receiveStripeWebhook(request: Request, env: Env): Promise<
   const declared = Number(request.headers.get("Content-Length") ?? 0);
   if (declared > 512 * 1024) return text("Payload too large", 413);
   const raw = await request.text();
-  const event = await verifyStripeEvent(env, raw, request.headers.get("Stripe-Signature"));
+  let event: Stripe.Event | null;
+  try {
+    event = await verifyStripeEvent(env, raw, request.headers.get("Stripe-Signature"));
+  } catch (e) {
+    if (isAppError(e)) return text(e.message, e.status); // e.g. 503: no signing secret configured
+    throw e;
+  }
   if (!event) return text("Invalid Stripe signature", 400);
   const handled = HANDLED_EVENTS.has(event.type);
   const inserted = await getDb(env)

@@ -5,7 +5,7 @@ import worker from "../../../workers/index";
 import { signStripePayload } from "~/lib/stripe.server";
 import { app } from "~/test/http";
 import { makeUser } from "~/modules/demo/factories.server";
-import { backoffSeconds, type StripeEventMessage } from "./webhooks.server";
+import { backoffSeconds, receiveStripeWebhook, type StripeEventMessage } from "./webhooks.server";
 
 const fakeEvent = (type: string, object: Record<string, unknown>, id = `evt_test_${crypto.randomUUID().replace(/-/g, "")}`) =>
   ({ id, object: "event", type, created: Math.floor(Date.now() / 1000), livemode: false, api_version: "2026-10-28.endive", data: { object }, pending_webhooks: 1, request: { id: null, idempotency_key: null } });
@@ -42,6 +42,15 @@ describe("POST /webhooks/stripe", () => {
     expect(enqueued).toHaveLength(1);
     const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM stripe_events WHERE id=?").bind(ev.id).first<{ n: number }>();
     expect(n!.n).toBe(1);
+  });
+
+  it("in production without a signing secret it answers 503 and never falls back to the emulator's secret", async () => {
+    const ev = fakeEvent("account.updated", { id: "acct_x" });
+    const payload = JSON.stringify(ev);
+    const req = new Request("https://allthrive.example/webhooks/stripe", { method: "POST", body: payload, headers: { "Stripe-Signature": await signStripePayload(env, payload) } });
+    const res = await receiveStripeWebhook(req, { ...env, APP_ENV: "production", STRIPE_WEBHOOK_SECRET: undefined, STRIPE_SECRET_KEY: undefined } as Env);
+    expect(res.status).toBe(503);
+    expect(await stored(ev.id)).toBeNull();
   });
 
   it("acknowledges events it doesn't handle without queueing them", async () => {

@@ -32,6 +32,17 @@ async function publishedProduct(price = "19.99", currency = "usd") {
   return { seller, cookie, ...p, fileId };
 }
 
+/** A buyer who has bought a freshly published product (webhooks delivered). */
+async function purchased() {
+  const product = await publishedProduct();
+  const buyer = await makeUser(env);
+  const cookie = await buyer.cookie();
+  const { sessionId } = await buy(product.id, product.seller.handle, product.slug, cookie);
+  await deliver(buyer.id);
+  const session = await getStripe(env).checkout.sessions.retrieve(sessionId);
+  return { ...product, buyer, cookie, sessionId, paymentIntent: String(session.payment_intent) };
+}
+
 async function buy(productId: string, handle: string, productSlug: string, buyerCookie: string) {
   const res = await postForm(`/@${handle}/products/${productSlug}`, { productId }, { cookie: buyerCookie });
   expect(res.status).toBe(302);
@@ -175,17 +186,23 @@ describe("purchase → webhook → order → download", () => {
   });
 
   it("a refund made in Stripe (charge.refunded) revokes access too", async () => {
-    const { seller, id, slug: s, fileId } = await publishedProduct();
-    const buyer = await makeUser(env);
-    const cookie = await buyer.cookie();
-    const { sessionId } = await buy(id, seller.handle, s, cookie);
-    await deliver(buyer.id);
-    const session = await getStripe(env).checkout.sessions.retrieve(sessionId);
-    await getStripe(env).refunds.create({ payment_intent: session.payment_intent as string });
+    const { buyer, cookie, fileId, paymentIntent } = await purchased();
+    await getStripe(env).refunds.create({ payment_intent: paymentIntent });
     expect((await app(`/library/download/${fileId}`, { cookie })).status).toBe(200); // not yet: webhook pending
     await deliver(buyer.id);
     expect((await app(`/library/download/${fileId}`, { cookie })).status).toBe(404);
     expect(await (await app("/library", { cookie })).text()).toContain("Refunded — access has ended");
+  });
+
+  it("a dispute (charge.dispute.created) pauses access and is recorded", async () => {
+    const { buyer, cookie, fileId, sessionId, paymentIntent } = await purchased();
+    await emulator(`/_emulator/charges/${paymentIntent}/dispute`, { reason: "fraudulent" });
+    await deliver(buyer.id, paymentIntent);
+    expect((await app(`/library/download/${fileId}`, { cookie })).status).toBe(404);
+    const row = await env.DB.prepare("SELECT status FROM orders WHERE checkout_session_id=?").bind(sessionId).first<{ status: string }>();
+    expect(row!.status).toBe("disputed");
+    const d = await env.DB.prepare("SELECT reason FROM disputes WHERE payment_intent_id=?").bind(paymentIntent).first<{ reason: string }>();
+    expect(d!.reason).toBe("fraudulent");
   });
 
   it("JPY products charge whole yen with an 8% fee", async () => {

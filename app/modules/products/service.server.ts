@@ -6,7 +6,7 @@ import { formatMoney, toMajorString } from "~/lib/money";
 import { markdownExcerpt, renderMarkdown, safeUrl } from "~/lib/markdown.server";
 import { parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
-import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
+import { deleteMedia, mediaUrl, putPublicImage, r2ObjectResponse, readImageUpload } from "~/modules/media/service.server";
 import { creators } from "~/modules/storefronts/schema";
 import { findCreatorByHandle, findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { orders, payoutAccounts } from "~/modules/payments/schema";
@@ -272,18 +272,8 @@ export async function downloadFile(env: Env, viewer: Viewer | null, fileId: stri
   headers.set("Cache-Control", "private, no-store");
   headers.set("X-Content-Type-Options", "nosniff");
   headers.set("Content-Security-Policy", "default-src 'none'; sandbox");
-  headers.set("Accept-Ranges", "bytes");
   headers.set("ETag", obj.httpEtag);
-  if (obj.range && request.headers.has("Range")) {
-    const r = obj.range as { offset?: number; length?: number; suffix?: number };
-    const offset = r.offset ?? (r.suffix != null ? obj.size - r.suffix : 0);
-    const length = r.length ?? obj.size - offset;
-    headers.set("Content-Range", `bytes ${offset}-${offset + length - 1}/${obj.size}`);
-    headers.set("Content-Length", String(length));
-    return new Response(obj.body, { status: 206, headers });
-  }
-  headers.set("Content-Length", String(obj.size));
-  return new Response(obj.body, { status: 200, headers });
+  return r2ObjectResponse(obj, request, headers);
 }
 
 /** A course page for a buyer: lessons, progress, and where to resume. */

@@ -196,6 +196,31 @@ describe("capacity: exact caps under concurrency", () => {
   });
 });
 
+describe("waitlist order", () => {
+  it("a seat freed by a lapsed hold goes to the waitlist before anyone new; an unused offer passes to the next person", async () => {
+    const tierId = `wl-${crypto.randomUUID()}`;
+    const stub = seats(env, tierId);
+    await stub.configure(tierId, 1);
+    // A hold whose checkout (plus grace) ends two seconds from now.
+    const soon = Math.floor(Date.now() / 1000) - HOLD_GRACE_SECONDS + 2;
+    expect((await stub.reserve({ holdId: "lapsing", userId: "a", expiresAt: soon })).ok).toBe(true);
+    expect(await stub.joinWaitlist("w1")).toEqual({ position: 1, offered: false });
+    expect(await stub.joinWaitlist("w2")).toEqual({ position: 2, offered: false });
+    await new Promise((r) => setTimeout(r, 3500));
+    // Someone new arrives after the hold lapsed: the seat is offered to w1, not taken by the newcomer.
+    const newcomer = await stub.reserve({ holdId: "n", userId: "newcomer", expiresAt: Math.floor(Date.now() / 1000) + 1800 });
+    expect(newcomer).toMatchObject({ ok: false, reason: "full" });
+    expect((await stub.status("w1")).offerExpiresAt).toBeGreaterThan(Date.now() / 1000);
+    expect((await stub.status("w2")).waitlistPosition).toBe(1);
+    // w1 takes it: the offer becomes their checkout hold.
+    const w1 = await stub.reserve({ holdId: "w1h", userId: "w1", expiresAt: Math.floor(Date.now() / 1000) + 1800 });
+    expect(w1).toMatchObject({ ok: true, fromOffer: true });
+    // w1 abandons: released → offered to w2.
+    await stub.release({ holdId: "w1h" });
+    expect((await stub.status("w2")).offerExpiresAt).toBeGreaterThan(Date.now() / 1000);
+  });
+});
+
 describe("full tiers: 409, waitlist and offers", () => {
   it("a full tier answers 409 with a waitlist offer; a released seat is offered to the next person", async () => {
     const c = await makeSeller(env);

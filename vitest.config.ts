@@ -26,7 +26,17 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { APP_ENV: "test", TEST_MIGRATIONS: migrations, STRIPE_API_HOST: "127.0.0.1", STRIPE_API_PORT: stripePort, STRIPE_API_PROTOCOL: "http" },
+          bindings: {
+            APP_ENV: "test",
+            TEST_MIGRATIONS: migrations,
+            STRIPE_API_HOST: "127.0.0.1",
+            STRIPE_API_PORT: stripePort,
+            STRIPE_API_PROTOCOL: "http",
+            // Issue 5: tiny fan-out pages so tests cross several pages; a real signing secret.
+            FANOUT_PAGE_SIZE: "3",
+            FANOUT_PAGES_PER_MESSAGE: "1",
+            EMAIL_SIGNING_SECRET: "test-email-signing-secret-0123456789",
+          },
         },
       }),
     ],

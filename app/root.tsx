@@ -14,6 +14,8 @@ import {
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import stylesheet from "./tailwind.css?url";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
+import { unreadCount } from "~/modules/notifications/service.server";
+import { Icon } from "~/components/icons";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -23,8 +25,8 @@ export const links: LinksFunction = () => [
 export async function loader({ context }: LoaderFunctionArgs) {
   const viewer = context.viewer;
   if (!viewer) return { viewer: null };
-  const creator = await findCreatorByUserId(context.cloudflare.env, viewer.id);
-  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: creator?.handle ?? null } };
+  const [creator, unread] = await Promise.all([findCreatorByUserId(context.cloudflare.env, viewer.id), unreadCount(context.cloudflare.env, viewer.id)]);
+  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: creator?.handle ?? null, unread } };
 }
 
 export function useViewer() {
@@ -47,6 +49,8 @@ function Header() {
         </Link>
         <nav aria-label="Main" className="hidden items-center gap-1 sm:flex">
           <NavLink to="/" end className={nav}>Creators</NavLink>
+          {viewer ? <NavLink to="/feed" className={nav}>Feed</NavLink> : null}
+          {viewer?.handle ? <NavLink to="/dashboard/posts" className={nav}>Posts</NavLink> : null}
           <NavLink to="/discover" className={nav}>Discover</NavLink>
         </nav>
         <div className="ml-auto flex items-center gap-0 sm:gap-2">
@@ -61,6 +65,15 @@ function Header() {
                   Become a creator
                 </Link>
               )}
+              <Link to="/feed" className="rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:hidden">Feed</Link>
+              <Link to="/notifications" className="relative rounded-md p-2 text-slate-600 hover:text-slate-900" aria-label={viewer.unread ? `Notifications, ${viewer.unread} unread` : "Notifications"}>
+                <Icon name="bell" className="h-5 w-5" />
+                {viewer.unread ? (
+                  <span aria-hidden="true" className="absolute -right-0.5 -top-0.5 inline-flex min-w-[1.1rem] items-center justify-center rounded-full bg-brand-600 px-1 text-[0.65rem] font-bold leading-[1.1rem] text-white">
+                    {viewer.unread > 99 ? "99+" : viewer.unread}
+                  </span>
+                ) : null}
+              </Link>
               {viewer.handle ? (
                 <Link to="/dashboard" className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:inline">Dashboard</Link>
               ) : null}

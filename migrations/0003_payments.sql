@@ -73,19 +73,6 @@ CREATE UNIQUE INDEX `memberships_stripe_subscription_id_unique` ON `memberships`
 CREATE INDEX `memberships_user_idx` ON `memberships` (`user_id`);--> statement-breakpoint
 CREATE INDEX `memberships_tier_idx` ON `memberships` (`tier_id`,`status`);--> statement-breakpoint
 CREATE INDEX `memberships_creator_idx` ON `memberships` (`creator_id`,`created_at`);--> statement-breakpoint
-CREATE TABLE `notifications` (
-	`id` text PRIMARY KEY NOT NULL,
-	`user_id` text NOT NULL,
-	`kind` text NOT NULL,
-	`message` text NOT NULL,
-	`link` text,
-	`expires_at` integer,
-	`created_at` integer NOT NULL,
-	`read_at` integer,
-	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
-);
---> statement-breakpoint
-CREATE INDEX `notifications_user_idx` ON `notifications` (`user_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `orders` (
 	`id` text PRIMARY KEY NOT NULL,
 	`checkout_session_id` text NOT NULL,

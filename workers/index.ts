@@ -10,14 +10,16 @@ import "../app/lib/context";
 import { hasSessionCookie, resolveSession } from "../app/modules/identity/auth.server";
 import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
 import { servePublicMedia } from "../app/modules/media/service.server";
+import { handleContentQueues } from "./queues";
+export { PostScheduler } from "./post-scheduler";
+import { publishDuePosts } from "../app/modules/posts/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
 import { anonymousPageKey, appSlugFromPath } from "../app/modules/discovery/edge-pages.server";
 import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
-
+export { CreatorGraph } from "./creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
 
-export { CreatorGraph } from "./creator-graph";
 export { TierSeats } from "./durable-objects/tier-seats";
 
 const handleRemix = createRequestHandler(build as unknown as ServerBuild);
@@ -33,9 +35,6 @@ export default {
       return withSecurityHeaders(await servePublicMedia(env, decodeURIComponent(url.pathname.slice("/media/".length)), request), env);
     }
 
-    // Stripe webhooks: signature-authenticated, no session, no Remix.
-    if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
-
     // Issue 3: count app page views (once per visitor per day, off the response path) and serve
     // anonymous storefront / app / discovery pages from the versioned edge cache.
     const viewedApp = request.method === "GET" ? appSlugFromPath(url.pathname) : null;
@@ -47,6 +46,8 @@ export default {
         return withSecurityHeaders(await serveFromEdgeCache(url.origin, edgeKey, ctx, render), env);
       }
     }
+    // Stripe webhooks: signature-authenticated, no session, no Remix.
+    if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
 
     const session = await resolveSession(request, env);
     if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
@@ -58,7 +59,13 @@ export default {
 
   async queue(batch, env, _ctx) {
     if (await handleStripeQueues(batch, env)) return;
+    if (await handleContentQueues(batch, env)) return;
     // Unknown queue: retry rather than drop, so a misrouted message is never lost.
     batch.retryAll({ delaySeconds: 60 });
+  },
+
+  /** Cron (every minute): publish scheduled posts whose time has come. */
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(publishDuePosts(env));
   },
 } satisfies ExportedHandler<Env>;

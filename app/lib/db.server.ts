@@ -6,8 +6,12 @@ import * as follows from "~/modules/follows/schema";
 import * as payments from "~/modules/payments/schema";
 import * as products from "~/modules/products/schema";
 import * as tiers from "~/modules/tiers/schema";
+import * as posts from "~/modules/posts/schema";
+import * as feed from "~/modules/feed/schema";
+import * as notifications from "~/modules/notifications/schema";
+import * as email from "~/modules/email/schema";
 
-export const schema = { ...identity, ...storefronts, ...apps, ...follows, ...payments, ...products, ...tiers };
+export const schema = { ...identity, ...storefronts, ...apps, ...follows, ...payments, ...products, ...tiers, ...posts, ...feed, ...notifications, ...email };
 export type Db = DrizzleD1Database<typeof schema>;
 
 const cache = new WeakMap<D1Database, Db>();

@@ -1,4 +1,5 @@
 import { Marked, type Tokens } from "marked";
+import { highlight } from "./highlight.server";
 
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -37,6 +38,11 @@ const marked = new Marked({
       const ext = url.startsWith("/") ? "" : ' rel="nofollow ugc noopener" target="_blank"';
       return `<a href="${escapeHtml(url)}"${t}${ext}>${inner}</a>`;
     },
+    code({ text, lang }: Tokens.Code) {
+      const language = (lang ?? "").match(/^[\w+-]+/)?.[0] ?? "";
+      const cls = language ? ` class="language-${escapeHtml(language)}"` : "";
+      return `<pre><code${cls}>${highlight(text, language)}</code></pre>\n`;
+    },
     image({ href, title, text }: Tokens.Image) {
       const url = safeUrl(href);
       if (!url || url.startsWith("mailto:")) return escapeHtml(text);
@@ -58,7 +64,8 @@ export function markdownExcerpt(source: string, max = 160): string {
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/^\s*(?:[-*_]\s*){3,}$/gm, " ") // horizontal rules
     .replace(/^\s*(?:[-+*]|\d+\.)\s+/gm, " ") // list markers
-    .replace(/[#>*_`~]+/g, " ")
+    .replace(/(^|\s)[#>]+/g, "$1") // headings, quotes
+    .replace(/[*_`~]+/g, "") // emphasis (no space, so "**bold**." stays "bold.")
     .replace(/<[^>]*>/g, " ")
     .replace(/\s+/g, " ")
     .trim();

@@ -1,6 +1,6 @@
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Endpoints that authenticate by signature, not by cookie, and are called cross-origin. */
-const ORIGIN_EXEMPT = [/^\/webhooks\//];
+const ORIGIN_EXEMPT = [/^\/webhooks\//, /^\/unsubscribe$/];
 
 /**
  * CSRF defence: every state-changing request must come from our own origin. Browsers always

@@ -5,6 +5,7 @@ import { Avatar } from "~/components/avatar";
 import { AppGrid } from "~/components/app-card";
 import { FollowButton } from "~/components/follow-button";
 import { EmptyState } from "~/components/empty-state";
+import { PostCard } from "~/components/post-card";
 import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
 import { getStorefront } from "~/modules/storefronts/service.server";
@@ -47,7 +48,7 @@ function Section({ id, title, children }: { id: string; title: string; children:
 }
 
 export default function Storefront() {
-  const { creator, isOwner, apps, followerCount, viewerFollows, signedIn, products, tiers } = useLoaderData<typeof loader>();
+  const { creator, isOwner, apps, followerCount, viewerFollows, signedIn, posts, products, tiers } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const links = Object.entries(creator.links).filter(([, v]) => v) as [keyof typeof LINK_LABELS, string][];
   return (
@@ -117,7 +118,14 @@ export default function Storefront() {
         <EmptyState icon="calendar" title="No services yet">Mentoring, office hours and done-for-you packages will appear here.</EmptyState>
       </Section>
       <Section id="updates" title="Latest updates">
-        <EmptyState icon="pen" title="No updates yet">Build logs, tutorials and announcements will appear here.</EmptyState>
+        {posts.length ? (
+          <div className="space-y-3">
+            {posts.map((p) => <PostCard key={p.id} post={p} />)}
+            <p className="text-sm text-slate-500"><a href={`/@${creator.handle}/feed.xml`} className="hover:text-slate-800">RSS feed</a></p>
+          </div>
+        ) : (
+          <EmptyState icon="pen" title="No updates yet">{isOwner ? <>Write your first update in <Link to="/dashboard/posts/new" className="font-medium text-brand-700 underline">Posts</Link>.</> : "Build logs, tutorials and announcements will appear here."}</EmptyState>
+        )}
       </Section>
     </div>
   );

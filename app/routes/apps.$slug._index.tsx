@@ -6,12 +6,15 @@ import { FollowButton } from "~/components/follow-button";
 import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
 import { getAppPage } from "~/modules/apps/queries.server";
+import { appPosts } from "~/modules/posts/pages.server";
+import { PostCard } from "~/components/post-card";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
     const page = await getAppPage(context.cloudflare.env, params.slug ?? "", context.viewer);
     invariantResponse(page, "We couldn't find that app. It may have been renamed or removed.");
-    return { ...page, signedIn: !!context.viewer };
+    const posts = await appPosts(context.cloudflare.env, context.viewer?.id ?? null, page.app.id);
+    return { ...page, signedIn: !!context.viewer, posts };
   });
 }
 
@@ -29,7 +32,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 };
 
 export default function AppPage() {
-  const { app, creator, viewerFollows, canEdit, isOwner, signedIn } = useLoaderData<typeof loader>();
+  const { app, creator, viewerFollows, canEdit, isOwner, signedIn, posts } = useLoaderData<typeof loader>();
   return (
     <article className="space-y-10">
       <header className="flex flex-col gap-6 rounded-3xl border border-slate-200 bg-white p-6 shadow-sm sm:flex-row sm:items-start sm:p-8">
@@ -100,6 +103,12 @@ export default function AppPage() {
             <h2 id="about-h" className="text-xl font-semibold tracking-tight">About</h2>
             {app.descriptionHtml ? <div className="prose-at max-w-none" dangerouslySetInnerHTML={{ __html: app.descriptionHtml }} /> : <p className="text-slate-600">No description yet.</p>}
           </section>
+          {posts.length ? (
+            <section aria-labelledby="posts-h" className="space-y-3">
+              <h2 id="posts-h" className="text-xl font-semibold tracking-tight">Updates about {app.name}</h2>
+              {posts.map((p) => <PostCard key={p.id} post={p} />)}
+            </section>
+          ) : null}
         </div>
         <aside aria-labelledby="maker-h" className="h-fit space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
           <h2 id="maker-h" className="text-sm font-semibold uppercase tracking-wide text-slate-500">Made by</h2>

@@ -39,6 +39,7 @@ export default function Settings() {
         <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
         <p className="mt-1 text-slate-600">Signed in as <span className="font-medium text-slate-900">{email}</span>.</p>
         <p className="mt-2 text-sm"><Link to="/settings/profile" className="font-semibold text-brand-700 hover:underline">Edit your creator profile →</Link></p>
+        <p className="mt-1 text-sm"><Link to="/settings/email" className="font-semibold text-brand-700 hover:underline">Email and private RSS feeds →</Link></p>
       </div>
 
       <section aria-labelledby="pw" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">

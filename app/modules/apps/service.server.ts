@@ -10,6 +10,7 @@ import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
 import { findAppBySlug, findCategory, screenshotsOf, slugsStartingWith } from "./queries.server";
 import { apps, appScreenshots, appVisits, counters } from "./schema";
+import { onAppPublished, onAppRemoved, onAppStatusChanged } from "~/modules/feed/app-activity.server";
 import { AppInput, MAX_SCREENSHOTS, ScreenshotMove, slugify, type AppInputOutput } from "./validation";
 
 type AppRow = typeof apps.$inferSelect;
@@ -95,6 +96,7 @@ export async function createApp(env: Env, viewer: Viewer, input: unknown) {
     if (isUniqueViolation(e)) throw conflict(slugTaken, { slug: slugTaken });
     throw e;
   }
+  await onAppPublished(env, { id, creatorId: creator.userId, slug, name: p.name, tagline: p.tagline, status: p.status }, creator.displayName);
   return { id, slug };
 }
 
@@ -111,6 +113,7 @@ export async function updateApp(env: Env, viewer: Viewer, slug: string, input: u
     if (isUniqueViolation(e)) throw conflict(slugTaken, { slug: slugTaken });
     throw e;
   }
+  if (app.published) await onAppStatusChanged(env, { id: app.id, creatorId: app.creatorId, slug: newSlug, name: p.name, tagline: p.tagline, status: p.status }, app.status);
   return { slug: newSlug };
 }
 
@@ -122,6 +125,11 @@ export async function setPublished(env: Env, viewer: Viewer, slug: string, publi
     db.update(apps).set({ published, publishedAt: published ? (app.publishedAt ?? nowSeconds()) : app.publishedAt }).where(eq(apps.id, app.id)),
     ...bumpVersions(db, app.creatorId, app.id),
   ]);
+  if (!published) await onAppRemoved(env, app.id);
+  else if (!app.published) {
+    const creator = await findCreatorByUserId(env, app.creatorId);
+    await onAppPublished(env, app, creator?.displayName ?? app.name);
+  }
 }
 
 /** Featured is an editorial choice: admins only. */
@@ -138,6 +146,7 @@ export async function deleteApp(env: Env, viewer: Viewer, slug: string) {
   const app = await requireOwnedApp(env, viewer, slug);
   const shots = await screenshotsOf(env, app.id);
   const db = getDb(env);
+  await onAppRemoved(env, app.id);
   await db.batch([db.delete(apps).where(eq(apps.id, app.id)), ...bumpVersions(db, app.creatorId)]);
   await deleteMedia(env, [app.logoKey, ...shots.map((s) => s.key)]);
 }

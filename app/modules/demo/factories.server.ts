@@ -7,6 +7,7 @@ import { createUser } from "~/modules/identity/service.server";
 import { startSession, type Viewer } from "~/modules/identity/auth.server";
 import { placeholderPng } from "~/modules/media/placeholder.server";
 import { becomeCreator, setAvatar, updateProfile } from "~/modules/storefronts/service.server";
+import { createPost, publishPost } from "~/modules/posts/service.server";
 import { addScreenshot, createApp, setLogo } from "~/modules/apps/service.server";
 import { usesEmulator } from "~/lib/stripe.server";
 import { findPayoutAccount, refreshOnboarding, startOnboarding } from "~/modules/payments/connect.server";
@@ -42,6 +43,36 @@ export async function makeCreator(env: Env, spec: CreatorSpec = {}) {
     await setAvatar(env, user.viewer, handle, new Blob([png]).stream());
   }
   return { ...user, handle, displayName };
+}
+
+export type PostSpec = {
+  title?: string;
+  slug?: string;
+  body?: string;
+  excerpt?: string;
+  visibility?: "public" | "followers" | "paid" | "tiers" | "product";
+  tierIds?: string[];
+  productId?: string;
+  appId?: string;
+  /** Default "published". */
+  status?: "draft" | "published";
+};
+
+/** A post by `creator` through the real services (publishing enqueues the real fan-out). */
+export async function makePost(env: Env, creator: { viewer: Viewer }, spec: PostSpec = {}) {
+  const title = spec.title ?? `Build log ${newId(5)}`;
+  const { id, slug } = await createPost(env, creator.viewer, {
+    title,
+    slug: spec.slug,
+    body: spec.body ?? "Hello from the build log.",
+    excerpt: spec.excerpt,
+    visibility: spec.visibility ?? "public",
+    tierIds: spec.tierIds ?? [],
+    productId: spec.productId,
+    appId: spec.appId,
+  });
+  if ((spec.status ?? "published") === "published") await publishPost(env, creator.viewer, id);
+  return { id, slug, title };
 }
 
 export type AppSpec = {

@@ -3,8 +3,9 @@ import { getDb } from "~/lib/db.server";
 import { users } from "~/modules/identity/schema";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { DEMO_PASSWORD, makeCreator, makeUser, type CreatorSpec } from "./factories.server";
-import { seedDemoApps } from "./seed-apps.server";
+import { seedPosts } from "./seed-posts.server";
 import { seedPayments, seedVisitorPurchases } from "./seed-payments.server";
+import { seedDemoApps } from "./seed-apps.server";
 
 export const DEMO_CREATORS: (CreatorSpec & { email: string })[] = [
   {
@@ -56,8 +57,8 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   const db = getDb(env);
   const [{ n }] = await db.select({ n: count() }).from(users);
   if (n > 0) return { seeded: false, users: n };
-  const demoCreators = [];
   const made: Record<string, Viewer> = {};
+  const demoCreators = [];
   for (const spec of DEMO_CREATORS) {
     const c = await makeCreator(env, { ...spec, password: DEMO_PASSWORD });
     demoCreators.push(c);
@@ -65,12 +66,14 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   }
   const members = [];
   for (const m of DEMO_MEMBERS) members.push(await makeUser(env, { email: m.email, password: DEMO_PASSWORD }));
-  const admin = await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
-  await seedDemoApps(env, demoCreators, [...members, admin]);
   // Payments demo (local Stripe emulator only): onboarded sellers, products, tiers, buyers.
   const money = await seedPayments(env, made);
   if (money.ok) await seedVisitorPurchases(env, members[0].viewer);
   else console.warn(`Demo payments skipped: ${money.reason}`);
+  const admin = await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
+  await seedDemoApps(env, demoCreators, [...members, admin]);
+  // Posts (issue 5): the visitor follows everyone, so feeds, bells and the dev mailbox fill up.
+  await seedPosts(env, made, members[0].viewer);
   const [{ n: total }] = await db.select({ n: count() }).from(users);
   return { seeded: true, users: total };
 }

@@ -1,8 +1,9 @@
 import { forbidden, notFound, unprocessable } from "~/lib/errors";
 import type { Viewer } from "~/modules/identity/auth.server";
-import { findCreatorByHandle } from "~/modules/storefronts/queries.server";
+import { findCreatorByHandle, findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { creatorIdPage, followerCount, followerIdPage } from "./queries.server";
 import { repairFollowEdges } from "./sync.server";
+import { notify } from "~/modules/notifications/service.server";
 
 /** The creator's CreatorGraph Durable Object (one per creator, named by user id). */
 export const creatorGraph = (env: Env, creatorId: string) => env.CREATOR_GRAPH.getByName(creatorId);
@@ -18,6 +19,12 @@ export async function followCreator(env: Env, viewer: Viewer, handle: string) {
   const creator = await target(env, handle);
   if (creator.userId === viewer.id) throw unprocessable("You can't follow yourself.");
   const r = await creatorGraph(env, creator.userId).follow(creator.userId, viewer.id);
+  // Issue 5: tell the creator (once per follower, however often they re-follow).
+  if (r.following) {
+    const fan = await findCreatorByUserId(env, viewer.id);
+    const who = fan ? `${fan.displayName} (@${fan.handle})` : "A new member";
+    await notify(env, { userId: creator.userId, kind: "new_follower", subjectId: viewer.id, actorId: viewer.id, message: `${who} started following you`, link: `/@${creator.handle}/followers` });
+  }
   return { handle: creator.handle, following: r.following, count: r.count };
 }
 

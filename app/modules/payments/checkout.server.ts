@@ -17,6 +17,7 @@ import { tiers } from "~/modules/tiers/schema";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { SubscribeInput } from "~/modules/tiers/validation";
 import { canSell } from "./connect.server";
+import { notifyNewSubscriber } from "~/modules/notifications/service.server";
 import { checkouts, memberships } from "./schema";
 
 /** Checkout Sessions (and so seat holds) last 31 minutes: Stripe's minimum is 30. */
@@ -152,6 +153,7 @@ export async function joinFreeTier(env: Env, viewer: Viewer, tierId: string) {
   await markSeatsChanged(env, t.id);
   const now = nowSeconds();
   await db.insert(memberships).values({ id, userId: viewer.id, creatorId: t.creatorId, tierId: t.id, status: "active", amount: 0, currency: null, createdAt: now, updatedAt: now, syncedAt: Date.now() });
+  await notifyNewSubscriber(env, { creatorId: t.creatorId, tierId: t.id, membershipKey: id });
 }
 
 /** Leaving a free tier ends it at once and frees the seat. */

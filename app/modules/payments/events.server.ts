@@ -13,6 +13,7 @@ import { split } from "~/lib/money";
 import { getStripe, type Stripe } from "~/lib/stripe.server";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { applyAccount } from "./connect.server";
+import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
 import { checkouts, disputes, invoices, memberships, orders } from "./schema";
 
 export const HANDLED_EVENTS = new Set([
@@ -76,6 +77,7 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       }).onConflictDoNothing(),
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
     ]);
+    await notifyNewPurchase(env, { creatorId: meta.creator_id!, productId: meta.product_id, orderKey: session.id });
     // A refund that arrived before this event must still win: re-read the charge.
     if (paymentIntentId) {
       const pi = await getStripe(env).paymentIntents.retrieve(paymentIntentId);
@@ -164,6 +166,7 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
       set: { ...values, note: note ?? sql`${memberships.note}` },
       setWhere: sql`${memberships.syncedAt} < ${readAt} AND ${memberships.status} != 'canceled'`,
     });
+  if (SEAT_STATUSES.has(status)) await notifyNewSubscriber(env, { creatorId: meta.creator_id ?? "", tierId, membershipKey: sub.id });
   if (status === "canceled") {
     // Make sure a canceled state written by a racing older read can't linger as live.
     await db.update(memberships).set({ status: "canceled", cancelAtPeriodEnd: values.cancelAtPeriodEnd, updatedAt: nowSeconds() }).where(eq(memberships.stripeSubscriptionId, sub.id));

@@ -11,7 +11,8 @@ import { products } from "~/modules/products/schema";
 import { filesForProducts, PRODUCT_TYPE_LABELS } from "~/modules/products/service.server";
 import { creators } from "~/modules/storefronts/schema";
 import { tiers } from "~/modules/tiers/schema";
-import { memberships, notifications, orders } from "./schema";
+import { memberships, orders } from "./schema";
+import { notifications } from "~/modules/notifications/schema";
 import { syncSubscription } from "./events.server";
 
 export async function getLibrary(env: Env, viewer: Viewer) {
@@ -25,7 +26,7 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       .select({ id: memberships.id, status: memberships.status, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, note: memberships.note, paid: memberships.stripeSubscriptionId, tierName: tiers.name, tierId: tiers.id, handle: creators.handle, creatorName: creators.displayName })
       .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(creators, eq(creators.userId, memberships.creatorId))
       .where(eq(memberships.userId, viewer.id)).orderBy(desc(memberships.createdAt)),
-    db.select().from(notifications).where(and(eq(notifications.userId, viewer.id), isNull(notifications.readAt))).orderBy(desc(notifications.createdAt)).limit(20),
+    db.select().from(notifications).where(and(eq(notifications.userId, viewer.id), eq(notifications.kind, "waitlist_offer"), isNull(notifications.readAt))).orderBy(desc(notifications.createdAt)).limit(20),
   ]);
   const paidIds = orderRows.filter((o) => o.status === "paid").map((o) => o.productId);
   const files = await filesForProducts(env, paidIds);

@@ -138,18 +138,4 @@ export const deadLetters = sqliteTable("dead_letters", {
   createdAt: integer("created_at").notNull(),
 });
 
-/** In-app notifications (a later issue adds email). */
-export const notifications = sqliteTable(
-  "notifications",
-  {
-    id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind").notNull(),
-    message: text("message").notNull(),
-    link: text("link"),
-    expiresAt: integer("expires_at"),
-    createdAt: integer("created_at").notNull(),
-    readAt: integer("read_at"),
-  },
-  (t) => [index("notifications_user_idx").on(t.userId, t.createdAt)],
-);
+// In-app notifications live in app/modules/notifications (issue 5 owns the table).

@@ -18,6 +18,7 @@ import { presentProduct } from "~/modules/products/service.server";
 import { tiers } from "~/modules/tiers/schema";
 import { presentTier } from "~/modules/tiers/service.server";
 import { seats } from "~/modules/tiers/seats.server";
+import { storefrontPosts } from "~/modules/posts/pages.server";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
@@ -102,13 +103,17 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
   if (!creator) return null;
   const db = getDb(env);
   const isOwner = viewer?.id === creator.userId;
-  const [appRows, followers, viewerFollow, productRows, tierRows, payout] = await db.batch([
-    creatorAppsQuery(db, creator.userId, isOwner),
-    followerCountQuery(db, creator.userId),
-    isFollowingQuery(db, creator.userId, viewer?.id ?? ""),
-    db.select().from(products).where(and(eq(products.creatorId, creator.userId), eq(products.status, "published"))).orderBy(desc(products.createdAt)),
-    db.select().from(tiers).where(and(eq(tiers.creatorId, creator.userId), eq(tiers.status, "active"))).orderBy(asc(tiers.position), asc(tiers.createdAt)),
-    db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creator.userId)).limit(1),
+  // Round trip 2: one D1 batch for every section (posts run beside it with their own entitlement facts).
+  const [[appRows, followers, viewerFollow, productRows, tierRows, payout], posts] = await Promise.all([
+    db.batch([
+      creatorAppsQuery(db, creator.userId, isOwner),
+      followerCountQuery(db, creator.userId),
+      isFollowingQuery(db, creator.userId, viewer?.id ?? ""),
+      db.select().from(products).where(and(eq(products.creatorId, creator.userId), eq(products.status, "published"))).orderBy(desc(products.createdAt)),
+      db.select().from(tiers).where(and(eq(tiers.creatorId, creator.userId), eq(tiers.status, "active"))).orderBy(asc(tiers.position), asc(tiers.createdAt)),
+      db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creator.userId)).limit(1),
+    ]),
+    storefrontPosts(env, creator),
   ]);
   const sellable = !!payout[0]?.chargesEnabled;
   // Seats left on capped tiers come from each tier's Durable Object (the source of truth), in parallel.
@@ -121,6 +126,6 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
     products: productRows.map((p) => presentProduct(p, sellable)),
     tiers: tierRows.map((t, i) => presentTier(t, { seatsLeft: seatsLeft[i], sellable })),
     services: [] as never[],
-    posts: [] as never[],
+    posts,
   };
 }

@@ -1,0 +1,55 @@
+/**
+ * Email templates: one function per kind renders BOTH the HTML and the plain-text part from the
+ * same data, inside a shared layout whose footer always carries the unsubscribe link.
+ */
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+export type Rendered = { subject: string; html: string; text: string };
+
+function layout(opts: { preheader: string; bodyHtml: string; bodyText: string; unsubscribeUrl: string; settingsUrl: string; reason: string }): { html: string; text: string } {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
+<body style="margin:0;background:#f8fafc;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#0f172a">
+<span style="display:none;max-height:0;overflow:hidden">${esc(opts.preheader)}</span>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px 12px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border:1px solid #e2e8f0;border-radius:16px">
+<tr><td style="padding:24px 28px 8px;font-weight:700;font-size:18px;color:#5a2ee0">All Thrive</td></tr>
+<tr><td style="padding:8px 28px 24px;font-size:16px;line-height:1.6">${opts.bodyHtml}</td></tr>
+<tr><td style="padding:16px 28px 24px;border-top:1px solid #e2e8f0;font-size:12px;color:#64748b;line-height:1.5">
+${esc(opts.reason)}<br><a href="${esc(opts.unsubscribeUrl)}" style="color:#64748b">Unsubscribe from these emails</a> · <a href="${esc(opts.settingsUrl)}" style="color:#64748b">Email preferences</a>
+</td></tr></table></td></tr></table></body></html>`;
+  const text = `${opts.bodyText}\n\n—\n${opts.reason}\nUnsubscribe: ${opts.unsubscribeUrl}\nEmail preferences: ${opts.settingsUrl}\n`;
+  return { html, text };
+}
+
+export type NewPostEmailData = {
+  creatorName: string;
+  creatorHandle: string;
+  title: string;
+  postUrl: string;
+  coverUrl: string | null;
+  /** Full body HTML when the recipient may read it all. */
+  bodyHtml: string | null;
+  /** Free preview HTML when locked (may be null when there is no preview). */
+  previewHtml: string | null;
+  teaser: string;
+  locked: boolean;
+  /** e.g. "Subscribe to read" — shown when locked. */
+  ctaLabel: string;
+  /** Plain text of what the recipient may read (full or preview). */
+  plainText: string;
+  unsubscribeUrl: string;
+  settingsUrl: string;
+};
+
+export function newPostEmail(d: NewPostEmailData): Rendered {
+  const subject = `${d.creatorName}: ${d.title}`;
+  const cover = d.coverUrl ? `<img src="${esc(d.coverUrl)}" alt="" width="544" style="width:100%;max-width:544px;border-radius:12px;margin:0 0 16px">` : "";
+  const content = d.locked ? d.previewHtml ?? (d.teaser ? `<p>${esc(d.teaser)}</p>` : "") : d.bodyHtml ?? "";
+  const lock = d.locked
+    ? `<div style="margin:20px 0;padding:16px;border-radius:12px;background:#f3f1ff;color:#3d2196"><strong>The rest of this post is for ${esc(d.ctaLabel.toLowerCase().includes("buy") ? "buyers" : "members")}.</strong><br><a href="${esc(d.postUrl)}" style="display:inline-block;margin-top:10px;background:#6a3df5;color:#fff;padding:10px 16px;border-radius:8px;text-decoration:none;font-weight:600">${esc(d.ctaLabel)}</a></div>`
+    : `<p><a href="${esc(d.postUrl)}" style="color:#5a2ee0">Read it on All Thrive</a></p>`;
+  const bodyHtml = `<p style="margin:0 0 4px;color:#64748b;font-size:14px">New post from ${esc(d.creatorName)} (@${esc(d.creatorHandle)})</p>
+<h1 style="margin:0 0 16px;font-size:24px;line-height:1.3"><a href="${esc(d.postUrl)}" style="color:#0f172a;text-decoration:none">${esc(d.title)}</a></h1>${cover}${content}${lock}`;
+  const bodyText = `New post from ${d.creatorName} (@${d.creatorHandle})\n\n${d.title}\n${"=".repeat(Math.min(d.title.length, 60))}\n\n${d.plainText}\n\n${d.locked ? `${d.ctaLabel}: ${d.postUrl}` : `Read it on All Thrive: ${d.postUrl}`}`;
+  return { subject, ...layout({ preheader: d.teaser || d.title, bodyHtml, bodyText, unsubscribeUrl: d.unsubscribeUrl, settingsUrl: d.settingsUrl, reason: `You get this because you follow ${d.creatorName} on All Thrive.` }) };
+}

@@ -1,0 +1,37 @@
+/**
+ * Signed one-click unsubscribe tokens: HMAC-SHA256(EMAIL_SIGNING_SECRET, "unsubscribe:v1:<userId>"),
+ * base64url. No database row, nothing to guess; tampering with the user id or the token fails the
+ * constant-time comparison. Rotating the secret invalidates every old link.
+ */
+const enc = new TextEncoder();
+const DEV_SECRET = "dev-only-email-signing-secret-not-for-production";
+
+function secretOf(env: Env): string {
+  const s = (env as unknown as { EMAIL_SIGNING_SECRET?: string }).EMAIL_SIGNING_SECRET;
+  if (s && s.length >= 16) return s;
+  if (env.APP_ENV === "production") throw new Error("EMAIL_SIGNING_SECRET is not configured (wrangler secret put EMAIL_SIGNING_SECRET).");
+  return DEV_SECRET;
+}
+
+const b64url = (buf: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+async function hmac(env: Env, message: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", enc.encode(secretOf(env)), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return b64url(await crypto.subtle.sign("HMAC", key, enc.encode(message)));
+}
+
+export const unsubscribeToken = (env: Env, userId: string) => hmac(env, `unsubscribe:v1:${userId}`);
+
+export async function verifyUnsubscribeToken(env: Env, userId: string, token: string): Promise<boolean> {
+  if (!userId || !token || token.length > 100) return false;
+  const expected = enc.encode(await unsubscribeToken(env, userId));
+  const given = enc.encode(token);
+  if (expected.byteLength !== given.byteLength) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.byteLength; i++) diff |= expected[i] ^ given[i];
+  return diff === 0;
+}
+
+export async function unsubscribeUrl(env: Env, userId: string): Promise<string> {
+  return `${env.PUBLIC_URL.replace(/\/$/, "")}/unsubscribe?u=${encodeURIComponent(userId)}&t=${await unsubscribeToken(env, userId)}`;
+}

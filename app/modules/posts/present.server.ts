@@ -1,0 +1,103 @@
+/**
+ * Turns a post row into what an output may show to one reader. The gated part is only ever
+ * rendered when the entitlement decision allows it; otherwise the view carries the preview (the
+ * part before the paywall marker) or nothing — never the rest. Every output (page, loader data,
+ * feed, RSS, email, meta tags) builds from these views.
+ */
+import { markdownExcerpt, renderMarkdown } from "~/lib/markdown.server";
+import { decide, type Decision, type Gate, type Need, type ViewerAccess } from "~/modules/content/entitlements.server";
+import { mediaUrl } from "~/modules/media/service.server";
+import { splitPaywall, withoutMarker } from "./paywall";
+import type { CreatorRow, PostRow } from "./queries.server";
+import type { Visibility } from "./schema";
+
+export const VISIBILITY_LABELS: Record<Visibility, string> = {
+  public: "Public",
+  followers: "Followers",
+  paid: "Paid subscribers",
+  tiers: "Selected tiers",
+  product: "Buyers",
+};
+
+export const gateOf = (p: Pick<PostRow, "creatorId" | "visibility" | "tierIds" | "productId">): Gate => ({
+  creatorId: p.creatorId,
+  visibility: p.visibility,
+  tierIds: p.tierIds ?? [],
+  productId: p.productId ?? null,
+});
+
+export const postPath = (handle: string, slug: string) => `/@${handle}/posts/${slug}`;
+
+/**
+ * The teaser anyone may see (meta description, cards, RSS description): the creator's excerpt,
+ * else for public posts the start of the body, else the start of the preview. A gated post without
+ * a marker and without an excerpt has no teaser.
+ */
+export function teaserOf(p: Pick<PostRow, "excerpt" | "bodyMarkdown" | "visibility">, max = 200): string {
+  if (p.excerpt) return p.excerpt.length > max ? p.excerpt.slice(0, max - 1).trimEnd() + "…" : p.excerpt;
+  if (p.visibility === "public") return markdownExcerpt(withoutMarker(p.bodyMarkdown), max);
+  const { preview, hasMarker } = splitPaywall(p.bodyMarkdown);
+  return hasMarker ? markdownExcerpt(preview, max) : "";
+}
+
+export type PostCard = {
+  id: string;
+  slug: string;
+  title: string;
+  url: string;
+  teaser: string;
+  coverUrl: string | null;
+  visibility: Visibility;
+  visibilityLabel: string;
+  /** True when this reader cannot read past the preview. */
+  locked: boolean;
+  need: Need | null;
+  status: PostRow["status"];
+  publishedAt: number | null;
+  appId: string | null;
+  creator: { userId: string; handle: string; displayName: string; avatarUrl: string | null };
+};
+
+export type PostView = PostCard & {
+  /** Full body HTML — only present when the reader has access. */
+  bodyHtml: string | null;
+  /** Preview HTML (before the paywall marker) — only present when the reader lacks access. */
+  previewHtml: string | null;
+  hasPreview: boolean;
+};
+
+function card(post: PostRow, creator: CreatorRow, decision: Decision): PostCard {
+  return {
+    id: post.id,
+    slug: post.slug,
+    title: post.title,
+    url: postPath(creator.handle, post.slug),
+    teaser: teaserOf(post),
+    coverUrl: mediaUrl(post.coverKey),
+    visibility: post.visibility,
+    visibilityLabel: VISIBILITY_LABELS[post.visibility],
+    locked: !decision.allowed,
+    need: decision.need,
+    status: post.status,
+    publishedAt: post.publishedAt,
+    appId: post.appId,
+    creator: { userId: creator.userId, handle: creator.handle, displayName: creator.displayName, avatarUrl: mediaUrl(creator.avatarKey) },
+  };
+}
+
+/** A list card: title, teaser and lock state only (no body at all). */
+export function presentCard(post: PostRow, creator: CreatorRow, access: ViewerAccess | null): PostCard {
+  const decision: Decision = access ? decide(access, gateOf(post)) : post.visibility === "public" ? { allowed: true, need: null } : { allowed: false, need: "sign_in" };
+  return card(post, creator, decision);
+}
+
+/** The full view for one reader: body when allowed, else only the preview. */
+export function presentPost(post: PostRow, creator: CreatorRow, decision: Decision, opts: { body?: boolean } = {}): PostView {
+  const base = card(post, creator, decision);
+  const split = splitPaywall(post.bodyMarkdown);
+  if (decision.allowed) {
+    if (opts.body === false) return { ...base, bodyHtml: null, previewHtml: null, hasPreview: split.hasMarker };
+    return { ...base, bodyHtml: renderMarkdown(split.hasMarker ? `${split.preview}\n\n${split.rest}` : split.rest), previewHtml: null, hasPreview: split.hasMarker };
+  }
+  return { ...base, bodyHtml: null, previewHtml: split.hasMarker && split.preview ? renderMarkdown(split.preview) : null, hasPreview: split.hasMarker };
+}

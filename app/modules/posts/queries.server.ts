@@ -1,0 +1,71 @@
+import { and, desc, eq, inArray, lte } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
+import { creators } from "~/modules/storefronts/schema";
+import { posts } from "./schema";
+
+export type PostRow = typeof posts.$inferSelect;
+export type CreatorRow = typeof creators.$inferSelect;
+
+export async function findPostById(env: Env, id: string) {
+  return getDb(env).query.posts.findFirst({ where: eq(posts.id, id) });
+}
+
+/** A post and its creator by `/@handle/posts/:slug`. */
+export async function findPostByHandleAndSlug(env: Env, handle: string, slug: string) {
+  const rows = await getDb(env)
+    .select({ post: posts, creator: creators })
+    .from(posts)
+    .innerJoin(creators, eq(creators.userId, posts.creatorId))
+    .where(and(eq(creators.handle, handle.toLowerCase()), eq(posts.slug, slug.toLowerCase())))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+export async function findPostBySlug(env: Env, creatorId: string, slug: string) {
+  return getDb(env).query.posts.findFirst({ where: and(eq(posts.creatorId, creatorId), eq(posts.slug, slug)) });
+}
+
+/** Published posts of a creator, newest first. */
+export async function listPublishedPosts(env: Env, creatorId: string, limit = 20) {
+  return getDb(env)
+    .select()
+    .from(posts)
+    .where(and(eq(posts.creatorId, creatorId), eq(posts.status, "published")))
+    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .limit(limit);
+}
+
+/** Published posts tied to an app, newest first (app pages). */
+export async function listPublishedPostsForApp(env: Env, appId: string, limit = 10) {
+  return getDb(env)
+    .select({ post: posts, creator: creators })
+    .from(posts)
+    .innerJoin(creators, eq(creators.userId, posts.creatorId))
+    .where(and(eq(posts.appId, appId), eq(posts.status, "published")))
+    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .limit(limit);
+}
+
+/** Every post of a creator (the studio list), newest edits first. */
+export async function listAllPostsOfCreator(env: Env, creatorId: string) {
+  return getDb(env).select().from(posts).where(eq(posts.creatorId, creatorId)).orderBy(desc(posts.updatedAt)).limit(200);
+}
+
+export async function findPostsByIds(env: Env, ids: string[]) {
+  if (!ids.length) return [];
+  return getDb(env)
+    .select({ post: posts, creator: creators })
+    .from(posts)
+    .innerJoin(creators, eq(creators.userId, posts.creatorId))
+    .where(inArray(posts.id, ids));
+}
+
+/** Scheduled posts whose time has come (oldest first). */
+export async function listDuePosts(env: Env, now: number, limit = 50) {
+  return getDb(env)
+    .select({ id: posts.id })
+    .from(posts)
+    .where(and(eq(posts.status, "scheduled"), lte(posts.publishAt, now)))
+    .orderBy(posts.publishAt)
+    .limit(limit);
+}

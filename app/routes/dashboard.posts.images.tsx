@@ -1,0 +1,33 @@
+import type { ActionFunctionArgs } from "@remix-run/cloudflare";
+import { redirect } from "@remix-run/cloudflare";
+import { isAppError, tooLarge } from "~/lib/errors";
+import { jsonOrError } from "~/lib/http.server";
+import { requireViewer } from "~/modules/identity/auth.server";
+import { IMAGE_LIMITS } from "~/modules/media/service.server";
+import { uploadPostImage } from "~/modules/posts/service.server";
+
+/** Image upload for post bodies: raw bytes (XHR, JSON answer) or multipart (no-JS, redirect back). */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  const env = context.cloudflare.env;
+  const url = new URL(request.url);
+  const isMultipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
+  const back = (postId: string) => `/dashboard/posts/${encodeURIComponent(postId)}`;
+  const run = async () => {
+    if (Number(request.headers.get("Content-Length") ?? "0") > IMAGE_LIMITS.cover + 64 * 1024) throw tooLarge("That image is too large. The limit is 5 MB.");
+    if (isMultipart) {
+      const form = await request.formData();
+      const file = form.get("image");
+      return { ...(await uploadPostImage(env, viewer, file instanceof File ? file : null)), postId: String(form.get("postId") ?? "") };
+    }
+    return { ...(await uploadPostImage(env, viewer, request.body)), postId: url.searchParams.get("postId") ?? "" };
+  };
+  if (!isMultipart) return jsonOrError(run);
+  try {
+    const r = await run();
+    return redirect(`${back(r.postId)}?image=${encodeURIComponent(r.markdown)}`);
+  } catch (e) {
+    if (isAppError(e)) return redirect(`/dashboard/posts?imageError=${encodeURIComponent(e.message)}`);
+    throw e;
+  }
+}

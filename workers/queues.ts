@@ -1,0 +1,37 @@
+/**
+ * Queue consumers of issue 5: feed fan-out pages and new-post emails. Each message is handled on
+ * its own: success → ack; failure → retry with backoff (after max_retries the message goes to the
+ * dead-letter queue). Handlers are idempotent, so redelivery is always safe.
+ */
+import { processFanoutPage } from "../app/modules/feed/service.server";
+import { processPostEmails } from "../app/modules/email/service.server";
+
+export const FANOUT_QUEUE_NAME = "allthrive-fanout";
+export const EMAIL_QUEUE_NAME = "allthrive-email";
+
+const backoff = (attempts: number) => Math.min(300, 2 ** Math.min(attempts, 8));
+
+async function each(batch: MessageBatch, handle: (body: unknown) => Promise<unknown>) {
+  for (const msg of batch.messages) {
+    try {
+      await handle(msg.body);
+      msg.ack();
+    } catch (e) {
+      console.warn(`queue ${batch.queue}: message ${msg.id} failed (attempt ${msg.attempts}): ${e instanceof Error ? e.message : String(e)}`);
+      msg.retry({ delaySeconds: backoff(msg.attempts) });
+    }
+  }
+}
+
+/** Returns true when the batch belonged to one of these queues. */
+export async function handleContentQueues(batch: MessageBatch, env: Env): Promise<boolean> {
+  if (batch.queue.startsWith(FANOUT_QUEUE_NAME)) {
+    await each(batch, (body) => processFanoutPage(env, body));
+    return true;
+  }
+  if (batch.queue.startsWith(EMAIL_QUEUE_NAME)) {
+    await each(batch, (body) => processPostEmails(env, body));
+    return true;
+  }
+  return false;
+}

@@ -128,6 +128,19 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
   assert.ok(await f.getByText("Selected tiers").first().isVisible());
   await snap(f, "posts-10-storefront");
 
+  // The bell's list, email preferences with a private feed link, the creator's post list.
+  await f.goto(`${app.url}/notifications`);
+  await f.getByText("Wren Writer posted “How I test my agents”").waitFor();
+  await snap(f, "posts-11-notifications");
+  await f.goto(`${app.url}/@e2e-writer/posts/how-i-test-my-agents`);
+  await f.getByRole("button", { name: "Private RSS" }).click();
+  await f.getByLabel("Private feed URL").waitFor();
+  const rss = await f.getByLabel("Private feed URL").inputValue();
+  assert.match(rss, /\/@e2e-writer\/feed\.xml\?token=[a-z0-9]{32}$/);
+  await snap(f, "posts-12-email-settings");
+  await page.goto(`${app.url}/dashboard/posts`);
+  await snap(page, "posts-13-creator-posts");
+
   for (const p of [creator, follower, member]) assert.deepEqual(p.errors, []);
   await phone.close();
   for (const p of [creator, follower, member]) await p.context.close();

@@ -13,8 +13,7 @@ import {
 } from "@remix-run/react";
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import stylesheet from "./tailwind.css?url";
-import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
-import { unreadCount } from "~/modules/notifications/service.server";
+import { headerState } from "~/modules/notifications/service.server";
 import { Icon } from "~/components/icons";
 
 export const links: LinksFunction = () => [
@@ -25,8 +24,8 @@ export const links: LinksFunction = () => [
 export async function loader({ context }: LoaderFunctionArgs) {
   const viewer = context.viewer;
   if (!viewer) return { viewer: null };
-  const [creator, unread] = await Promise.all([findCreatorByUserId(context.cloudflare.env, viewer.id), unreadCount(context.cloudflare.env, viewer.id)]);
-  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: creator?.handle ?? null, unread } };
+  const { handle, unread } = await headerState(context.cloudflare.env, viewer.id);
+  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle, unread } };
 }
 
 export function useViewer() {

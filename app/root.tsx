@@ -13,8 +13,7 @@ import {
 } from "@remix-run/react";
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import stylesheet from "./tailwind.css?url";
-import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
-import { unreadCount } from "~/modules/notifications/service.server";
+import { headerState } from "~/modules/notifications/service.server";
 import { Icon } from "~/components/icons";
 
 export const links: LinksFunction = () => [
@@ -25,8 +24,8 @@ export const links: LinksFunction = () => [
 export async function loader({ context }: LoaderFunctionArgs) {
   const viewer = context.viewer;
   if (!viewer) return { viewer: null };
-  const [creator, unread] = await Promise.all([findCreatorByUserId(context.cloudflare.env, viewer.id), unreadCount(context.cloudflare.env, viewer.id)]);
-  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: creator?.handle ?? null, unread } };
+  const { handle, unread } = await headerState(context.cloudflare.env, viewer.id);
+  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle, unread } };
 }
 
 export function useViewer() {
@@ -42,10 +41,11 @@ function Header() {
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
         Skip to content
       </a>
-      <div className="mx-auto flex h-16 max-w-6xl items-center gap-4 px-4">
+      <div className="mx-auto flex h-16 max-w-6xl items-center gap-2 px-4 sm:gap-4">
         <Link to="/" className="flex shrink-0 items-center gap-2 whitespace-nowrap text-lg font-bold tracking-tight text-slate-900">
           <span aria-hidden="true" className="inline-flex h-8 w-8 items-center justify-center rounded-lg bg-gradient-to-br from-brand-600 to-fuchsia-500 text-white">✦</span>
-          All Thrive
+          {/* Signed-in phones need the room for Feed, the bell and Library; the name stays for screen readers. */}
+          <span className={viewer ? "max-sm:sr-only" : undefined}>All Thrive</span>
         </Link>
         <nav aria-label="Main" className="hidden items-center gap-1 sm:flex">
           <NavLink to="/" end className={nav}>Creators</NavLink>

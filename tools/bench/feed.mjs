@@ -134,13 +134,18 @@ export async function runFeedBench({ buildFirst = true } = {}) {
     // For context: the cheapest signed-in page (session + root loader + SSR, no feed work).
     const floor = await load("/settings (signed-in SSR floor), 20 conns", "/settings", { connections: 20, headers: { Cookie: cookie } });
     results.scenarios.signedInFloor = floor;
+    // The static baseline again, after the page runs: the target uses the better (lower) static p99,
+    // so a disturbed baseline can't make /feed look good.
+    const stat2 = await load("static file again (after), 20 conns", `/${STATIC_NAME}`, { connections: 20 });
+    results.scenarios.feedStaticAfter = stat2;
+    const staticP99 = Math.min(stat.p99, stat2.p99);
     if (process.env.BENCH_FEED_DATA) results.scenarios.feedData = await load("/feed.data (loaders only), 20 conns", "/feed.data", { connections: 20, headers: { Cookie: cookie } });
     results.scenarios.feedStatic = stat;
     results.scenarios.feed = { ...feed, bytes: page.body.length };
     const targets = [
       [`fan-out to ${BIG.toLocaleString()} followers < 60 s`, results.scenarios.fanoutBig.seconds < 60],
       ["fan-out exactly once (no duplicates, none missed) — both sizes", results.scenarios.fanoutBig.exactlyOnce && results.scenarios.fanoutSmall.exactlyOnce],
-      [`/feed p99 ≤ 3 × static p99 @20 (ratio ${(feed.p99 / stat.p99).toFixed(2)})`, feed.p99 <= 3 * stat.p99],
+      [`/feed p99 ≤ 3 × static p99 @20 (ratio ${(feed.p99 / staticP99).toFixed(2)})`, feed.p99 <= 3 * staticP99],
     ];
     console.log("▸ Feed targets");
     for (const [label, ok] of targets) {

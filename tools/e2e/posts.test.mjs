@@ -65,7 +65,7 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
 
   const member = await signUp({ width: 390, height: 844 }, `member-${stamp}@example.test`);
   await member.page.goto(`${app.url}/@e2e-writer`);
-  await member.page.getByRole("link", { name: "Subscribe" }).first().click();
+  await member.page.getByRole("link", { name: /Join for free|Subscribe/ }).first().click();
   await member.page.getByRole("button", { name: "Join for free" }).click();
   await member.page.waitForLoadState("networkidle");
 
@@ -112,18 +112,34 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
   await m.getByText(SECRET).waitFor();
   assert.equal(await m.getByText("Keep reading").count(), 0);
   await snap(m, "posts-07-member-reads-all-390");
+  const sideways = (pg) => pg.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok((await sideways(m)) <= 0, "the post page doesn't scroll sideways on a phone");
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, storageState: await follower.context.storageState() });
   const fp = await phone.newPage();
   await fp.goto(`${app.url}/@e2e-writer/posts/how-i-test-my-agents`);
   await snap(fp, "posts-08-follower-locked-390");
   await fp.goto(`${app.url}/feed`);
   await snap(fp, "posts-09-follower-feed-390");
+  assert.ok((await sideways(fp)) <= 0, "the feed doesn't scroll sideways on a phone");
 
   // The storefront lists it with a lock badge.
   await f.goto(`${app.url}/@e2e-writer`);
   await f.locator("#updates").scrollIntoViewIfNeeded();
   assert.ok(await f.getByText("Selected tiers").first().isVisible());
   await snap(f, "posts-10-storefront");
+
+  // The bell's list, email preferences with a private feed link, the creator's post list.
+  await f.goto(`${app.url}/notifications`);
+  await f.getByText("Wren Writer posted “How I test my agents”").waitFor();
+  await snap(f, "posts-11-notifications");
+  await f.goto(`${app.url}/@e2e-writer/posts/how-i-test-my-agents`);
+  await f.getByRole("button", { name: "Private RSS" }).click();
+  await f.getByLabel("Private feed URL").waitFor();
+  const rss = await f.getByLabel("Private feed URL").inputValue();
+  assert.match(rss, /\/@e2e-writer\/feed\.xml\?token=[a-z0-9]{32}$/);
+  await snap(f, "posts-12-email-settings");
+  await page.goto(`${app.url}/dashboard/posts`);
+  await snap(page, "posts-13-creator-posts");
 
   for (const p of [creator, follower, member]) assert.deepEqual(p.errors, []);
   await phone.close();

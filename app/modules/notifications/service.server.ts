@@ -4,7 +4,8 @@
  * feed fan-out (feed/service.server.ts), one INSERT … SELECT per follower page.
  */
 import { and, count, desc, eq, isNull, lt, or } from "drizzle-orm";
-import { getDb } from "~/lib/db.server";
+import { getDb, type Db } from "~/lib/db.server";
+import { creators } from "~/modules/storefronts/schema";
 import { newId, nowSeconds } from "~/lib/ids";
 import { products } from "~/modules/products/schema";
 import { tiers } from "~/modules/tiers/schema";
@@ -19,17 +20,22 @@ export async function notify(env: Env, n: NotifyInput) {
     .onConflictDoNothing();
 }
 
+const unreadQuery = (db: Db, userId: string) =>
+  db
+    .select({ n: count() })
+    .from(db.select({ one: notifications.id }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt))).limit(100).as("u"));
+
 /** Unread count for the bell (counted up to 100; the badge shows "99+"). */
 export async function unreadCount(env: Env, userId: string): Promise<number> {
-  const db = getDb(env);
-  const sub = db
-    .select({ one: notifications.id })
-    .from(notifications)
-    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
-    .limit(100)
-    .as("u");
-  const [row] = await db.select({ n: count() }).from(sub);
+  const [row] = await unreadQuery(getDb(env), userId);
   return row?.n ?? 0;
+}
+
+/** What the header needs on every signed-in page — the viewer's handle and unread count — in one D1 round trip. */
+export async function headerState(env: Env, userId: string): Promise<{ handle: string | null; unread: number }> {
+  const db = getDb(env);
+  const [creator, unread] = await db.batch([db.select({ handle: creators.handle }).from(creators).where(eq(creators.userId, userId)), unreadQuery(db, userId)]);
+  return { handle: creator[0]?.handle ?? null, unread: unread[0]?.n ?? 0 };
 }
 
 export async function listNotifications(env: Env, userId: string, before: { t: number; id: string } | null, limit = 30) {

@@ -1,0 +1,51 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { app } from "~/test/http";
+import { makeCreator, makeUser } from "~/modules/demo/factories.server";
+import { followCreator, unfollowCreator } from "~/modules/follows/service.server";
+import { joinFreeTier } from "~/modules/payments/checkout.server";
+import { saveTier } from "~/modules/tiers/service.server";
+import { listNotifications, unreadCount } from "./service.server";
+
+describe("notifications", () => {
+  it("tell a creator about a new follower once, however often they re-follow", async () => {
+    const c = await makeCreator(env);
+    const fan = await makeCreator(env, { displayName: "Fan Fiona" });
+    await followCreator(env, fan.viewer, c.handle);
+    await unfollowCreator(env, fan.viewer, c.handle);
+    await followCreator(env, fan.viewer, c.handle);
+    const { items } = await listNotifications(env, c.id, null);
+    expect(items.filter((n) => n.kind === "new_follower")).toHaveLength(1);
+    expect(items[0].message).toBe(`Fan Fiona (@${fan.handle}) started following you`);
+    // A member without a storefront is not named (their email stays private).
+    const quiet = await makeUser(env);
+    await followCreator(env, quiet.viewer, c.handle);
+    expect((await listNotifications(env, c.id, null)).items[0].message).toBe("A new member started following you");
+  });
+
+  it("tell a creator about a new member, and the bell counts unread ones until read", async () => {
+    const c = await makeCreator(env);
+    const { id: tierId } = await saveTier(env, c.viewer, null, { name: "Friends", pricing: "free", currency: "usd", description: "", benefits: "", monthly: "", annual: "", minimum: "", maxSubscribers: "" });
+    const u = await makeUser(env);
+    await joinFreeTier(env, u.viewer, tierId);
+    expect(await unreadCount(env, c.id)).toBe(1);
+    const cookie = await c.cookie();
+    const page = await (await app("/notifications", { cookie })).text();
+    expect(page).toContain("New member on Friends");
+    expect(page).toContain("Notifications, 1 unread");
+    const read = await app("/notifications", { method: "POST", body: new URLSearchParams({ intent: "read-all" }), cookie });
+    expect(read.status).toBe(302);
+    expect(await unreadCount(env, c.id)).toBe(0);
+  });
+
+  it("only the owner can open a notification", async () => {
+    const c = await makeCreator(env);
+    const fan = await makeUser(env);
+    await followCreator(env, fan.viewer, c.handle);
+    const [n] = (await listNotifications(env, c.id, null)).items;
+    const other = await makeUser(env);
+    const res = await app("/notifications", { method: "POST", body: new URLSearchParams({ intent: "open", id: n.id }), cookie: await other.cookie() });
+    expect(res.headers.get("Location")).toBe("/notifications");
+    expect(await unreadCount(env, c.id)).toBe(1);
+  });
+});

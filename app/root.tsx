@@ -97,6 +97,17 @@ function Header() {
           )}
         </div>
       </div>
+      {/* Phones: the links that don't fit in the bar above, in a row that scrolls sideways on its own. */}
+      <nav aria-label="Sections" className="border-t border-slate-100 sm:hidden">
+        <div className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-2 py-1">
+          <NavLink to="/" end className={nav}>Creators</NavLink>
+          <NavLink to="/discover" className={nav}>Discover</NavLink>
+          {viewer?.handle ? <NavLink to="/dashboard/posts" className={nav}>Posts</NavLink> : null}
+          {viewer?.handle ? <NavLink to="/dashboard" end className={nav}>Dashboard</NavLink> : null}
+          {viewer?.handle ? <NavLink to={`/@${viewer.handle}`} className={nav}>My storefront</NavLink> : null}
+          {viewer && !viewer.handle ? <NavLink to="/settings/profile" className={nav}>Become a creator</NavLink> : null}
+        </div>
+      </nav>
     </header>
   );
 }

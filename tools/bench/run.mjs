@@ -72,6 +72,9 @@ async function main() {
   // Another worktree's server on this port would silently answer instead of ours.
   const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false);
   if (busy) throw new Error(`Port ${PORT} is already in use; set BENCH_PORT to a free port.`);
+  // Measure what a deployment runs: wrangler dev otherwise substitutes the host's NODE_ENV
+  // ("development") and the server renders with React's slower development build.
+  process.env.NODE_ENV = "production";
   console.log("▸ Building…");
   build({ quiet: true });
   const persistTo = mkdtempSync(join(tmpdir(), "allthrive-bench-"));

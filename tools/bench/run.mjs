@@ -166,5 +166,7 @@ async function main() {
 await main();
 
 // Issue 5: feed fan-out and /feed read benchmarks (their own server and database; see feed.mjs).
-const { runFeedBench } = await import("./feed.mjs");
-await runFeedBench({ buildFirst: false });
+if (!process.env.BENCH_SKIP_FEED) {
+  const { runFeedBench } = await import("./feed.mjs");
+  await runFeedBench({ buildFirst: false });
+}

@@ -9,21 +9,42 @@ import { storefrontCacheVersion } from "~/modules/storefronts/queries.server";
 const DISCOVER_PARAMS = ["q", "category", "sort", "status", "cursor"];
 const MIN = 60;
 
+/**
+ * Version reads are memoised per isolate for at most one second: a burst of anonymous hits on
+ * one page costs one small D1 read per second instead of one per request. An edit therefore shows
+ * to anonymous visitors within a second (signed-in views never use the shared cache).
+ */
+const versions = new Map<string, { value: Promise<string | number | null>; at: number }>();
+let ttlMs = 1000; // EDGE_VERSION_TTL_MS (the workerd tests set 0 to see every edit at once)
+function memoVersion<T extends string | number | null>(id: string, read: () => Promise<T>): Promise<T> {
+  const now = Date.now();
+  const hit = versions.get(id);
+  if (hit && now - hit.at < ttlMs) return hit.value as Promise<T>;
+  if (versions.size > 5000) versions.clear(); // bounded memory
+  const value = read().catch((e) => {
+    versions.delete(id);
+    throw e;
+  });
+  versions.set(id, { value, at: now });
+  return value;
+}
+
 export function appSlugFromPath(pathname: string): string | null {
   const m = /^\/apps\/([a-z0-9-]{1,60})\/?$/i.exec(pathname);
   return m && m[1] !== "new" ? m[1].toLowerCase() : null;
 }
 
 export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | null> {
+  ttlMs = Number(env.EDGE_VERSION_TTL_MS ?? 1000);
   const path = url.pathname;
   const storefront = /^\/@([a-z0-9-]{1,30})\/?$/i.exec(path);
   if (storefront) {
-    const v = await storefrontCacheVersion(env, storefront[1]);
+    const v = await memoVersion(`sf:${storefront[1].toLowerCase()}`, () => storefrontCacheVersion(env, storefront[1]));
     return v ? { key: `sf:${storefront[1].toLowerCase()}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   const slug = appSlugFromPath(path);
   if (slug) {
-    const v = await appCacheVersion(env, slug);
+    const v = await memoVersion(`app:${slug}`, () => appCacheVersion(env, slug));
     return v ? { key: `app:${slug}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   if (path === "/discover" || path === "/") {
@@ -35,7 +56,7 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
       if (val) params.set(k, val.trim().slice(0, 200));
     }
     params.sort();
-    return { key: `${path === "/" ? "home" : "discover"}:c${await catalogVersion(env)}:${params}`, freshSeconds: MIN, staleSeconds: 10 * MIN };
+    return { key: `${path === "/" ? "home" : "discover"}:c${await memoVersion("catalog", () => catalogVersion(env))}:${params}`, freshSeconds: MIN, staleSeconds: 10 * MIN };
   }
   return null;
 }

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build, migrate, startApp } from "../lib/app-server.mjs";
+import { loopbackClient } from "./load.mjs";
 
 const PORT = Number(process.env.BENCH_FEED_PORT ?? 8834);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
@@ -21,20 +22,7 @@ const SMALL = 1000;
 const STATIC_NAME = "__bench-feed-static.txt";
 const STATIC_PATH = join("build", "client", STATIC_NAME);
 
-function request(agent, path, { method = "GET", headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: PORT, path, method, agent, headers: { Host: `localhost:${PORT}`, ...headers } }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on("error", reject);
-    // Never wait forever (e.g. a request caught in a wrangler dev reload).
-    req.setTimeout(30_000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
-    if (body) req.write(body);
-    req.end();
-  });
-}
+const { request, load } = loopbackClient({ port: PORT, durationMs: DURATION_MS });
 
 async function post(json) {
   const r = await request(new http.Agent({ keepAlive: false }), "/dev/bench-feed", {
@@ -44,32 +32,6 @@ async function post(json) {
   });
   if (r.status !== 200) throw new Error(`bench-feed ${json.op} → ${r.status}: ${r.body}`);
   return JSON.parse(String(r.body));
-}
-
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-async function load(name, path, { connections, headers = {}, check }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const warmEnd = Date.now() + 500;
-  await Promise.all(Array.from({ length: connections }, async () => { while (Date.now() < warmEnd) await request(agent, path, { headers }); }));
-  const lat = [];
-  let errors = 0;
-  const start = performance.now();
-  const end = Date.now() + DURATION_MS;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (Date.now() < end) {
-      const t = performance.now();
-      const r = await request(agent, path, { headers }).catch(() => ({ status: 0 }));
-      lat.push(performance.now() - t);
-      if (r.status !== 200 || (check && !check(r))) errors++;
-    }
-  }));
-  const secs = (performance.now() - start) / 1000;
-  agent.destroy();
-  lat.sort((a, b) => a - b);
-  const out = { name, connections, requests: lat.length, errors, rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
-  console.log(`  ${name.padEnd(44)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50.toFixed(1).padStart(6)} ms  p99 ${out.p99.toFixed(1).padStart(6)} ms${errors ? `  (${errors} errors)` : ""}`);
-  return out;
 }
 
 async function fanout(label, followers, tag, pageSize, pagesPerMessage = 10) {

@@ -188,10 +188,15 @@ export function presentProduct(p: ProductRow, sellable: boolean) {
 }
 
 /** Published products for a storefront, with whether they can be bought yet. */
+/** A creator's published products, newest first (batchable: the storefront folds it into one D1 batch). */
+export function publishedProductsQuery(db: ReturnType<typeof getDb>, creatorId: string) {
+  return db.select().from(products).where(and(eq(products.creatorId, creatorId), eq(products.status, "published"))).orderBy(desc(products.createdAt));
+}
+
 export async function listPublishedProducts(env: Env, creatorId: string) {
   const db = getDb(env);
   const [rows, acct] = await Promise.all([
-    db.select().from(products).where(and(eq(products.creatorId, creatorId), eq(products.status, "published"))).orderBy(desc(products.createdAt)),
+    publishedProductsQuery(db, creatorId),
     db.query.payoutAccounts.findFirst({ where: eq(payoutAccounts.creatorId, creatorId) }),
   ]);
   return rows.map((p) => presentProduct(p, !!acct?.chargesEnabled));

@@ -11,13 +11,9 @@ import { creators, type CreatorLinks } from "./schema";
 import { BecomeCreatorInput, ProfileInput } from "./validation";
 import { creatorAppsQuery, presentAppCard } from "~/modules/apps/queries.server";
 import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.server";
-import { and, asc, desc } from "drizzle-orm";
 import { payoutAccounts } from "~/modules/payments/schema";
-import { products } from "~/modules/products/schema";
-import { presentProduct } from "~/modules/products/service.server";
-import { tiers } from "~/modules/tiers/schema";
-import { presentTier } from "~/modules/tiers/service.server";
-import { seats } from "~/modules/tiers/seats.server";
+import { presentProduct, publishedProductsQuery } from "~/modules/products/service.server";
+import { creatorTiersQuery, presentTiersWithSeats } from "~/modules/tiers/service.server";
 import { storefrontPosts } from "~/modules/posts/pages.server";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
@@ -109,22 +105,20 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
       creatorAppsQuery(db, creator.userId, isOwner),
       followerCountQuery(db, creator.userId),
       isFollowingQuery(db, creator.userId, viewer?.id ?? ""),
-      db.select().from(products).where(and(eq(products.creatorId, creator.userId), eq(products.status, "published"))).orderBy(desc(products.createdAt)),
-      db.select().from(tiers).where(and(eq(tiers.creatorId, creator.userId), eq(tiers.status, "active"))).orderBy(asc(tiers.position), asc(tiers.createdAt)),
+      publishedProductsQuery(db, creator.userId),
+      creatorTiersQuery(db, creator.userId),
       db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creator.userId)).limit(1),
     ]),
     storefrontPosts(env, creator),
   ]);
   const sellable = !!payout[0]?.chargesEnabled;
-  // Seats left on capped tiers come from each tier's Durable Object (the source of truth), in parallel.
-  const seatsLeft = await Promise.all(tierRows.map((t) => (t.maxSubscribers === null ? null : seats(env, t.id).status().then((x) => x.seatsLeft))));
   return {
     creator: presentCreator(creator),
     followerCount: followers[0]?.n ?? 0,
     viewerFollows: viewerFollow.length > 0,
     apps: appRows.map(presentAppCard),
     products: productRows.map((p) => presentProduct(p, sellable)),
-    tiers: tierRows.map((t, i) => presentTier(t, { seatsLeft: seatsLeft[i], sellable })),
+    tiers: await presentTiersWithSeats(env, tierRows, sellable),
     services: [] as never[],
     posts,
   };

@@ -148,15 +148,25 @@ export function presentTier(t: TierRow, extra: { seatsLeft: number | null; sella
 export type PresentedTier = ReturnType<typeof presentTier>;
 
 /** Tiers for the storefront (active only) or the dashboard (all), with live seat counts. */
+/** A creator's tiers in display order (batchable: the storefront folds it into one D1 batch). */
+export function creatorTiersQuery(db: ReturnType<typeof getDb>, creatorId: string, opts: { includeArchived?: boolean } = {}) {
+  const where = opts.includeArchived ? eq(tiers.creatorId, creatorId) : and(eq(tiers.creatorId, creatorId), eq(tiers.status, "active"));
+  return db.select().from(tiers).where(where).orderBy(asc(tiers.position), asc(tiers.createdAt));
+}
+
+/** Presents tiers with seats left on capped ones, asked of each tier's Durable Object in parallel. */
+export async function presentTiersWithSeats(env: Env, rows: TierRow[], sellable: boolean) {
+  const left = await Promise.all(rows.map((t) => (t.maxSubscribers === null ? null : seats(env, t.id).status().then((s) => s.seatsLeft))));
+  return rows.map((t, i) => presentTier(t, { seatsLeft: left[i], sellable }));
+}
+
 export async function listTiers(env: Env, creatorId: string, opts: { includeArchived?: boolean } = {}) {
   const db = getDb(env);
-  const where = opts.includeArchived ? eq(tiers.creatorId, creatorId) : and(eq(tiers.creatorId, creatorId), eq(tiers.status, "active"));
   const [rows, acct] = await Promise.all([
-    db.select().from(tiers).where(where).orderBy(asc(tiers.position), asc(tiers.createdAt)),
+    creatorTiersQuery(db, creatorId, opts),
     db.query.payoutAccounts.findFirst({ where: eq(payoutAccounts.creatorId, creatorId) }),
   ]);
-  const left = await Promise.all(rows.map((t) => (t.maxSubscribers === null ? Promise.resolve(null) : seats(env, t.id).status().then((s) => s.seatsLeft))));
-  return rows.map((t, i) => presentTier(t, { seatsLeft: left[i], sellable: !!acct?.chargesEnabled }));
+  return presentTiersWithSeats(env, rows, !!acct?.chargesEnabled);
 }
 
 /** The tier page: the tier, its creator, and the viewer's standing (member, waitlisted, offered). */

@@ -13,7 +13,6 @@ import {
 } from "@remix-run/react";
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import stylesheet from "./tailwind.css?url";
-import { headerState } from "~/modules/notifications/service.server";
 import { Icon } from "~/components/icons";
 
 export const links: LinksFunction = () => [
@@ -21,11 +20,11 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export function loader({ context }: LoaderFunctionArgs) {
+  // Handle and unread count arrive with the session (one D1 query in workers/index.ts).
   const viewer = context.viewer;
   if (!viewer) return { viewer: null };
-  const { handle, unread } = await headerState(context.cloudflare.env, viewer.id);
-  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle, unread } };
+  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread } };
 }
 
 export function useViewer() {

@@ -1,10 +1,10 @@
-import type { Viewer } from "~/modules/identity/auth.server";
+import type { SessionViewer } from "~/modules/identity/auth.server";
 
 declare module "@remix-run/cloudflare" {
   interface AppLoadContext {
     cloudflare: { env: Env; ctx: ExecutionContext };
     /** The signed-in person, or null for anonymous visitors. */
-    viewer: Viewer | null;
+    viewer: SessionViewer | null;
     sessionId: string | null;
   }
 }

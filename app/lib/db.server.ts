@@ -25,3 +25,19 @@ export function getDb(env: { DB: D1Database }): Db {
   }
   return db;
 }
+
+const preparedByDb = new WeakMap<Db, Map<string, unknown>>();
+
+/**
+ * A drizzle prepared statement built once per D1 binding and reused: for the queries that run on
+ * (nearly) every request — session lookup, edge-cache versions — where building the SQL each time
+ * costs more CPU than the query itself. Parameters go through `sql.placeholder(name)`.
+ */
+export function prepared<T>(env: { DB: D1Database }, name: string, build: (db: Db) => T): T {
+  const db = getDb(env);
+  let byName = preparedByDb.get(db);
+  if (!byName) preparedByDb.set(db, (byName = new Map()));
+  let q = byName.get(name) as T | undefined;
+  if (!q) byName.set(name, (q = build(db)));
+  return q;
+}

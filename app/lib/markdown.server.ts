@@ -52,12 +52,38 @@ const marked = new Marked({
   },
 });
 
-export function renderMarkdown(source: string): string {
-  return marked.parse(source ?? "") as string;
+/**
+ * A small per-isolate memo: the same bio, preview or post renders on every view of a page, and the
+ * output depends only on the source text, so a hit is always exact. Bounded in entries and size;
+ * when full, the oldest half is dropped (Map keeps insertion order).
+ */
+function memo<A extends unknown[]>(fn: (source: string, ...rest: A) => string, maxEntries = 500, maxSourceChars = 20_000) {
+  const cache = new Map<string, string>();
+  return (source: string, ...rest: A): string => {
+    source ??= "";
+    if (source.length > maxSourceChars) return fn(source, ...rest);
+    const key = rest.length ? `${rest.join(",")}\u0000${source}` : source;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const out = fn(source, ...rest);
+    if (cache.size >= maxEntries) {
+      let drop = cache.size / 2;
+      for (const k of cache.keys()) {
+        cache.delete(k);
+        if (--drop <= 0) break;
+      }
+    }
+    cache.set(key, out);
+    return out;
+  };
 }
 
+export const renderMarkdown = memo((source: string): string => marked.parse(source) as string);
+
 /** Plain-text excerpt for meta descriptions and cards. */
-export function markdownExcerpt(source: string, max = 160): string {
+export const markdownExcerpt = memo((source: string, max: number = 160): string => excerptOf(source, max));
+
+function excerptOf(source: string, max: number): string {
   const text = (source ?? "")
     .replace(/```[\s\S]*?```/g, " ")
     .replace(/!\[[^\]]*\]\([^)]*\)/g, " ")

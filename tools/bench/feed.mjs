@@ -60,6 +60,8 @@ export async function runFeedBench({ buildFirst = true } = {}) {
   // wrangler dev replaces process.env.NODE_ENV with the host's NODE_ENV (default "development"), which
   // would run React's development build on the server. Measure what a deployment runs.
   process.env.NODE_ENV = "production";
+  process.env.X_LOCAL_OBSERVABILITY = "false"; // wrangler dev's local trace collector: see run.mjs
+
   const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false);
   if (busy) throw new Error(`Port ${PORT} is already in use; set BENCH_FEED_PORT to a free port.`);
   if (buildFirst) build({ quiet: true });

@@ -36,6 +36,10 @@ async function main() {
   // Measure what a deployment runs: wrangler dev otherwise substitutes the host's NODE_ENV
   // ("development") and the server renders with React's slower development build.
   process.env.NODE_ENV = "production";
+  // wrangler dev also runs a local trace collector that writes every span of every request (each
+  // D1 query, each fetch) into a SQLite file for its local explorer. Deployed Workers have no such
+  // collector; left on, it roughly doubles the CPU cost of a server render here (README, D18).
+  process.env.X_LOCAL_OBSERVABILITY = "false";
   console.log("▸ Building…");
   build({ quiet: true });
   const persistTo = mkdtempSync(join(tmpdir(), "allthrive-bench-"));

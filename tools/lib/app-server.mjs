@@ -44,11 +44,12 @@ export async function startStripe({ port = 12111, appUrl, quiet = false }) {
 /**
  * @param {{port?: number, persistTo?: string, vars?: Record<string,string>, quiet?: boolean, stripePort?: number}} opts
  */
-export async function startApp({ port = 8787, persistTo, vars = {}, quiet = false, stripePort } = {}) {
+export async function startApp({ port = 8787, persistTo, vars = {}, quiet = false, stripePort, extraArgs = [] } = {}) {
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--var", "APP_ENV:development", "--var", `PUBLIC_URL:http://localhost:${port}`];
   if (stripePort) args.push("--var", `STRIPE_API_PORT:${stripePort}`, "--var", "STRIPE_API_HOST:127.0.0.1", "--var", "STRIPE_API_PROTOCOL:http");
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   if (persistTo) args.push("--persist-to", persistTo);
+  args.push(...extraArgs);
   const child = spawn(npx, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },

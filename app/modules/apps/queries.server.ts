@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { getDb, type Db } from "~/lib/db.server";
+import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { getDb, prepared, type Db } from "~/lib/db.server";
 import { mediaUrl } from "~/modules/media/service.server";
 import { creators } from "~/modules/storefronts/schema";
 import { creatorStats } from "~/modules/follows/schema";
@@ -65,13 +65,16 @@ export async function screenshotsOf(env: Env, appId: string) {
   return getDb(env).select().from(appScreenshots).where(eq(appScreenshots.appId, appId)).orderBy(asc(appScreenshots.position));
 }
 
-/** Batchable: a creator's apps as cards (drafts only for the owner). */
-export const creatorAppsQuery = (db: Db, creatorId: string, includeDrafts: boolean) =>
+/**
+ * Batchable: a creator's apps as cards. Drafts are included only for `draftsVisibleTo` when that
+ * user is the creator (the owner sees their drafts; everyone else only published apps).
+ */
+export const creatorAppsQuery = (db: Db, creatorId: string | SQL, draftsVisibleTo: string | null) =>
   db
     .select(cardColumns)
     .from(apps)
     .innerJoin(creators, eq(creators.userId, apps.creatorId))
-    .where(and(eq(apps.creatorId, creatorId), includeDrafts ? undefined : eq(apps.published, true)))
+    .where(and(eq(apps.creatorId, creatorId), draftsVisibleTo ? or(eq(apps.published, true), eq(apps.creatorId, draftsVisibleTo)) : eq(apps.published, true)))
     .orderBy(desc(apps.featured), desc(apps.createdAt));
 
 /** Everything `/apps/:slug` shows, in two D1 round trips. Null when missing or a draft the viewer can't see. */
@@ -128,17 +131,20 @@ export async function getAppPage(env: Env, slug: string, viewer: { id: string; i
  * so any edit (or a follow) yields a new cache key. Null → not cacheable (missing or draft).
  */
 export async function appCacheVersion(env: Env, slug: string): Promise<string | null> {
-  const [r] = await getDb(env)
-    .select({ a: apps.version, c: creators.version, f: creatorStats.followerCount, published: apps.published })
-    .from(apps)
-    .innerJoin(creators, eq(creators.userId, apps.creatorId))
-    .leftJoin(creatorStats, eq(creatorStats.creatorId, apps.creatorId))
-    .where(eq(apps.slug, slug.toLowerCase()));
+  const r = await prepared(env, "appCacheVersion", (db) =>
+    db
+      .select({ a: apps.version, c: creators.version, f: creatorStats.followerCount, published: apps.published })
+      .from(apps)
+      .innerJoin(creators, eq(creators.userId, apps.creatorId))
+      .leftJoin(creatorStats, eq(creatorStats.creatorId, apps.creatorId))
+      .where(eq(apps.slug, sql.placeholder("slug")))
+      .prepare(),
+  ).get({ slug: slug.toLowerCase() });
   return r && r.published ? `a${r.a}.c${r.c}.f${r.f ?? 0}` : null;
 }
 
 /** Bumped on every change to any app; part of the `/discover` and home cache keys. */
 export async function catalogVersion(env: Env): Promise<number> {
-  const [r] = await getDb(env).select({ v: counters.value }).from(counters).where(eq(counters.name, "catalog"));
+  const r = await prepared(env, "catalogVersion", (db) => db.select({ v: counters.value }).from(counters).where(eq(counters.name, "catalog")).prepare()).get();
   return r?.v ?? 0;
 }

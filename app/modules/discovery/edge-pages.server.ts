@@ -14,17 +14,19 @@ const MIN = 60;
  * shows to the very next anonymous visitor). Operators who prefer throughput can allow e.g. 1000 ms:
  * a burst of hits on one page then costs one small D1 read per second instead of one per request.
  */
-const versions = new Map<string, { value: Promise<string | number | null>; at: number }>();
+const versions = new Map<string, { value: string | number | null; at: number }>();
 let ttlMs = 0;
-function memoVersion<T extends string | number | null>(id: string, read: () => Promise<T>): Promise<T> {
+/**
+ * Only settled values are shared between requests (workerd does not let one request await a
+ * promise that belongs to another request's I/O).
+ */
+async function memoVersion<T extends string | number | null>(id: string, read: () => Promise<T>): Promise<T> {
+  if (ttlMs <= 0) return read();
   const now = Date.now();
   const hit = versions.get(id);
-  if (hit && now - hit.at < ttlMs) return hit.value as Promise<T>;
+  if (hit && now - hit.at < ttlMs) return hit.value as T;
+  const value = await read();
   if (versions.size > 5000) versions.clear(); // bounded memory
-  const value = read().catch((e) => {
-    versions.delete(id);
-    throw e;
-  });
   versions.set(id, { value, at: now });
   return value;
 }

@@ -135,6 +135,39 @@ describe("sessions", () => {
     expect(login.status).toBe(302);
   });
 
+  it("an expired session signs you out (and is deleted); one past half its life is extended", async () => {
+    const u = await makeUser(env, { email: uniqueEmail() });
+    const expired = await u.cookie();
+    const ageing = await u.cookie();
+    const idOf = (c: string) => c.split("=")[1];
+    const now = Math.floor(Date.now() / 1000);
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?").bind(now - 60, idOf(expired)).run();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?").bind(now + 5 * 86_400, idOf(ageing)).run();
+
+    const out = await app("/settings", { cookie: expired });
+    expect(out.status).toBe(302);
+    expect(out.headers.get("Location")).toContain("/login");
+    expect(out.headers.getSetCookie().join("\n")).toMatch(/at_session=;/); // cookie cleared
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE id = ?").bind(idOf(expired)).first("n")).toBe(0);
+
+    const kept = await app("/settings", { cookie: ageing });
+    expect(kept.status).toBe(200);
+    expect(sessionCookie(kept)).toBe(ageing); // same session, cookie re-sent with a new expiry
+    const expires = (await env.DB.prepare("SELECT expires_at AS e FROM sessions WHERE id = ?").bind(idOf(ageing)).first("e")) as number;
+    expect(expires).toBeGreaterThan(now + 29 * 86_400);
+    // A fresh session is left alone: no Set-Cookie on every request.
+    const fresh = await u.cookie();
+    expect(sessionCookie(await app("/settings", { cookie: fresh }))).toBeUndefined();
+  });
+
+  it("the header shows the viewer's storefront link and unread count from the session lookup", async () => {
+    const u = await makeUser(env, { email: uniqueEmail() });
+    const page = await (await app("/settings", { cookie: await u.cookie() })).text();
+    expect(page).toContain("Become a creator");
+    expect(page).toContain('aria-label="Notifications"');
+    expect(page).not.toMatch(/Notifications, \d+ unread/);
+  });
+
   it("anonymous pages set no cookies", async () => {
     const res = await app("/");
     expect(res.status).toBe(200);

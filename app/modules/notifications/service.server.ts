@@ -3,7 +3,7 @@
  * queue message or webhook never produces two. New-post notifications are written in bulk by the
  * feed fan-out (feed/service.server.ts), one INSERT … SELECT per follower page.
  */
-import { and, count, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, count, desc, eq, isNull, lt, or, sql, type SQLWrapper } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { creators } from "~/modules/storefronts/schema";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -31,12 +31,12 @@ export async function unreadCount(env: Env, userId: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** What the header needs on every signed-in page — the viewer's handle and unread count — in one D1 round trip. */
-export async function headerState(env: Env, userId: string): Promise<{ handle: string | null; unread: number }> {
-  const db = getDb(env);
-  const [creator, unread] = await db.batch([db.select({ handle: creators.handle }).from(creators).where(eq(creators.userId, userId)), unreadQuery(db, userId)]);
-  return { handle: creator[0]?.handle ?? null, unread: unread[0]?.n ?? 0 };
-}
+/**
+ * The bell's unread count (up to 100) for the user in `userId`, as a scalar subquery: the session
+ * lookup (identity/auth.server) folds it into its one query, so the header costs no round trip.
+ */
+export const unreadCountSql = (userId: SQLWrapper) =>
+  sql<number>`(SELECT count(*) FROM (SELECT 1 FROM ${notifications} WHERE ${notifications.userId} = ${userId} AND ${notifications.readAt} IS NULL LIMIT 100))`.mapWith(Number);
 
 export async function listNotifications(env: Env, userId: string, before: { t: number; id: string } | null, limit = 30) {
   const rows = await getDb(env)

@@ -9,7 +9,7 @@ import { forbidden, notFound } from "~/lib/errors";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { canView, decider, loadAccess, type Need } from "~/modules/content/entitlements.server";
 import { findCreatorByHandle } from "~/modules/storefronts/queries.server";
-import { findPostByHandleAndSlug, listPublishedPosts, listPublishedPostsForApp, type CreatorRow } from "./queries.server";
+import { findPostByHandleAndSlug, listPublishedPosts, listPublishedPostsForApp, type CreatorRow, type PostRow } from "./queries.server";
 import { gateOf, presentCard, presentPost, postPath, type PostCard } from "./present.server";
 import { rssTokens, type Visibility } from "./schema";
 import { creators } from "~/modules/storefronts/schema";
@@ -53,8 +53,14 @@ export async function getPostPage(env: Env, viewer: Viewer | null, handle: strin
 }
 
 /** Storefront "Latest updates": viewer-independent (cacheable) — lock = not public. */
-export async function storefrontPosts(env: Env, creator: CreatorRow, limit = 10): Promise<PostCard[]> {
-  const rows = await listPublishedPosts(env, creator.userId, limit);
+/** How many posts the storefront's "Latest updates" lists. */
+export const STOREFRONT_POSTS = 10;
+
+/**
+ * The storefront's "Latest updates" cards (its rows come from the storefront's one batch). Lock
+ * state is viewer-independent here (README decision D14): the page is shared by the edge cache.
+ */
+export function storefrontPostCards(rows: PostRow[], creator: CreatorRow): PostCard[] {
   return rows.map((p) => presentCard(p, creator, null));
 }
 

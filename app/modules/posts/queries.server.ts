@@ -1,5 +1,5 @@
-import { and, desc, eq, inArray, lte } from "drizzle-orm";
-import { getDb } from "~/lib/db.server";
+import { and, desc, eq, inArray, lte, type SQL } from "drizzle-orm";
+import { getDb, type Db } from "~/lib/db.server";
 import { creators } from "~/modules/storefronts/schema";
 import { posts } from "./schema";
 
@@ -27,7 +27,12 @@ export async function findPostBySlug(env: Env, creatorId: string, slug: string) 
 
 /** Published posts of a creator, newest first. */
 export async function listPublishedPosts(env: Env, creatorId: string, limit = 20) {
-  return getDb(env)
+  return publishedPostsQuery(getDb(env), creatorId, limit);
+}
+
+/** Batchable form of `listPublishedPosts` (the creator may be a subquery). */
+export function publishedPostsQuery(db: Db, creatorId: string | SQL, limit = 20) {
+  return db
     .select()
     .from(posts)
     .where(and(eq(posts.creatorId, creatorId), eq(posts.status, "published")))

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { conflict, forbidden, isUniqueViolation, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -189,7 +189,7 @@ export function presentProduct(p: ProductRow, sellable: boolean) {
 
 /** Published products for a storefront, with whether they can be bought yet. */
 /** A creator's published products, newest first (batchable: the storefront folds it into one D1 batch). */
-export function publishedProductsQuery(db: ReturnType<typeof getDb>, creatorId: string) {
+export function publishedProductsQuery(db: ReturnType<typeof getDb>, creatorId: string | SQL) {
   return db.select().from(products).where(and(eq(products.creatorId, creatorId), eq(products.status, "published"))).orderBy(desc(products.createdAt));
 }
 

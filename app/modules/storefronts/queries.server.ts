@@ -1,5 +1,5 @@
-import { desc, eq } from "drizzle-orm";
-import { getDb } from "~/lib/db.server";
+import { desc, eq, sql } from "drizzle-orm";
+import { getDb, prepared } from "~/lib/db.server";
 import { creators } from "./schema";
 import { creatorStats } from "~/modules/follows/schema";
 
@@ -21,10 +21,13 @@ export async function listCreators(env: Env, limit = 24) {
  * including app changes) plus the follower count, so neither an edit nor a follow serves a stale page.
  */
 export async function storefrontCacheVersion(env: Env, handle: string): Promise<string | null> {
-  const [r] = await getDb(env)
-    .select({ v: creators.version, f: creatorStats.followerCount })
-    .from(creators)
-    .leftJoin(creatorStats, eq(creatorStats.creatorId, creators.userId))
-    .where(eq(creators.handle, handle.toLowerCase()));
+  const r = await prepared(env, "storefrontCacheVersion", (db) =>
+    db
+      .select({ v: creators.version, f: creatorStats.followerCount })
+      .from(creators)
+      .leftJoin(creatorStats, eq(creatorStats.creatorId, creators.userId))
+      .where(eq(creators.handle, sql.placeholder("handle")))
+      .prepare(),
+  ).get({ handle: handle.toLowerCase() });
   return r ? `v${r.v}.f${r.f ?? 0}` : null;
 }

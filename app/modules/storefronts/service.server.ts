@@ -14,7 +14,8 @@ import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.
 import { payoutAccounts } from "~/modules/payments/schema";
 import { presentProduct, publishedProductsQuery } from "~/modules/products/service.server";
 import { creatorTiersQuery, presentTiersWithSeats } from "~/modules/tiers/service.server";
-import { storefrontPosts } from "~/modules/posts/pages.server";
+import { STOREFRONT_POSTS, storefrontPostCards } from "~/modules/posts/pages.server";
+import { publishedPostsQuery } from "~/modules/posts/queries.server";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
@@ -91,26 +92,27 @@ export function presentCreator(c: typeof creators.$inferSelect): StorefrontCreat
 }
 
 /**
- * Everything `/@handle` shows, in at most 2 D1 round trips: the creator row, then ONE batch for the
- * sections. Later offerings (products, tiers, services, posts) add their queries to that batch.
+ * Everything `/@handle` shows in ONE D1 round trip: a single batch whose queries find the creator
+ * by handle through a subquery, so the sections don't wait for the creator row. Later offerings
+ * (products, tiers, services, posts) add their queries to that batch. Capped tiers then ask their
+ * seat Durable Objects (not D1) for seats left.
  */
 export async function getStorefront(env: Env, handle: string, viewer: { id: string } | null = null) {
-  const creator = await findCreatorByHandle(env, handle);
-  if (!creator) return null;
   const db = getDb(env);
-  const isOwner = viewer?.id === creator.userId;
-  // Round trip 2: one D1 batch for every section (posts run beside it with their own entitlement facts).
-  const [[appRows, followers, viewerFollow, productRows, tierRows, payout], posts] = await Promise.all([
-    db.batch([
-      creatorAppsQuery(db, creator.userId, isOwner),
-      followerCountQuery(db, creator.userId),
-      isFollowingQuery(db, creator.userId, viewer?.id ?? ""),
-      publishedProductsQuery(db, creator.userId),
-      creatorTiersQuery(db, creator.userId),
-      db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creator.userId)).limit(1),
-    ]),
-    storefrontPosts(env, creator),
+  const h = handle.toLowerCase();
+  const creatorId = sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${h})`;
+  const [creatorRows, appRows, followers, viewerFollow, productRows, tierRows, payout, postRows] = await db.batch([
+    db.select().from(creators).where(eq(creators.handle, h)).limit(1),
+    creatorAppsQuery(db, creatorId, viewer?.id ?? null),
+    followerCountQuery(db, creatorId),
+    isFollowingQuery(db, creatorId, viewer?.id ?? ""),
+    publishedProductsQuery(db, creatorId),
+    creatorTiersQuery(db, creatorId),
+    db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creatorId)).limit(1),
+    publishedPostsQuery(db, creatorId, STOREFRONT_POSTS),
   ]);
+  const creator = creatorRows[0];
+  if (!creator) return null;
   const sellable = !!payout[0]?.chargesEnabled;
   return {
     creator: presentCreator(creator),
@@ -120,6 +122,6 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
     products: productRows.map((p) => presentProduct(p, sellable)),
     tiers: await presentTiersWithSeats(env, tierRows, sellable),
     services: [] as never[],
-    posts,
+    posts: storefrontPostCards(postRows, creator),
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -149,7 +149,7 @@ export type PresentedTier = ReturnType<typeof presentTier>;
 
 /** Tiers for the storefront (active only) or the dashboard (all), with live seat counts. */
 /** A creator's tiers in display order (batchable: the storefront folds it into one D1 batch). */
-export function creatorTiersQuery(db: ReturnType<typeof getDb>, creatorId: string, opts: { includeArchived?: boolean } = {}) {
+export function creatorTiersQuery(db: ReturnType<typeof getDb>, creatorId: string | SQL, opts: { includeArchived?: boolean } = {}) {
   const where = opts.includeArchived ? eq(tiers.creatorId, creatorId) : and(eq(tiers.creatorId, creatorId), eq(tiers.status, "active"));
   return db.select().from(tiers).where(where).orderBy(asc(tiers.position), asc(tiers.createdAt));
 }

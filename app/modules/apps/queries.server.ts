@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { getDb, prepared, type Db } from "~/lib/db.server";
 import { mediaUrl } from "~/modules/media/service.server";
 import { creators } from "~/modules/storefronts/schema";
@@ -69,7 +69,7 @@ export async function screenshotsOf(env: Env, appId: string) {
  * Batchable: a creator's apps as cards. Drafts are included only for `draftsVisibleTo` when that
  * user is the creator (the owner sees their drafts; everyone else only published apps).
  */
-export const creatorAppsQuery = (db: Db, creatorId: string | SQL, draftsVisibleTo: string | null) =>
+export const creatorAppsQuery = (db: Db, creatorId: string | SQL, draftsVisibleTo: string | Placeholder | null) =>
   db
     .select(cardColumns)
     .from(apps)

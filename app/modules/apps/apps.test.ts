@@ -72,6 +72,14 @@ describe("registering and editing apps", () => {
     expect(await res.text()).toContain("That address is taken");
   });
 
+  it("never derives a reserved address from a name: an app called “Search” gets search-2 and can still be edited", async () => {
+    const c = await makeCreator(env);
+    const made = await makeApp(env, c, { name: "Search" });
+    expect(made.slug).toMatch(/^search-\d+$/);
+    const edit = await postForm(`/apps/${made.slug}/edit`, { intent: "update", name: "Search", appUrl: "https://x.example", category: "other" }, { cookie: await c.cookie() });
+    expect(edit.status).toBe(200);
+  });
+
   it("someone else gets 403 for every mutation and nothing changes; the page has no edit controls for them", async () => {
     const owner = await makeCreator(env);
     const other = await makeCreator(env);

@@ -11,7 +11,7 @@ import { creators } from "~/modules/storefronts/schema";
 import { findAppBySlug, findAppBySlugOrOld, findCategory, renamedAppSlug, screenshotsOf, slugHolder, slugsStartingWith } from "./queries.server";
 import { apps, appScreenshots, appSlugHistory, appVisits, counters } from "./schema";
 import { onAppPublished, onAppRemoved, onAppStatusChanged } from "~/modules/feed/app-activity.server";
-import { AppInput, MAX_SCREENSHOTS, ScreenshotMove, slugify, type AppInputOutput } from "./validation";
+import { AppInput, MAX_SCREENSHOTS, RESERVED_SLUGS, ScreenshotMove, slugify, type AppInputOutput } from "./validation";
 
 type AppRow = typeof apps.$inferSelect;
 
@@ -71,7 +71,7 @@ async function freeSlugFor(env: Env, name: string): Promise<string> {
   let base = slugify(name);
   if (base.length < 3) base = `${base || "app"}-app`.replace(/^-/, "");
   const taken = await slugsStartingWith(env, base);
-  if (!taken.has(base) && !["new", "edit", "try"].includes(base)) return base;
+  if (!taken.has(base) && !RESERVED_SLUGS.has(base)) return base;
   for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
 }
 

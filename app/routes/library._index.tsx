@@ -132,6 +132,11 @@ export default function Library() {
                   <StatusBadge status={m.status} />
                 </div>
                 {m.note ? <p className="mt-2 text-sm text-slate-600">{m.note}</p> : null}
+                {m.payments.length ? (
+                  <ul className="mt-2 space-y-0.5 text-sm text-slate-600" aria-label="Payments refunded or disputed">
+                    {m.payments.map((p, i) => <li key={i}>{p.label}</li>)}
+                  </ul>
+                ) : null}
                 {m.status === "past_due" ? <p className="mt-2 text-sm text-amber-800">Your last payment failed. Update your card to keep your membership.</p> : null}
                 {m.status !== "canceled" ? (
                   <div className="mt-3 flex flex-wrap gap-2">

@@ -504,6 +504,19 @@ describe('checkout payment and webhooks', () => {
     const [record] = await events('charge.dispute.created');
     assert.equal(JSON.parse(record.payload).data.object.charge, pi.latest_charge);
   });
+
+  it('closes a dispute as won or lost with charge.dispute.closed, once', async () => {
+    const { session } = await paymentSession();
+    const paid = await control(`checkout/${session.id}/pay`);
+    const opened = await control(`charges/${paid.body.object.payment_intent}/dispute`);
+    const closed = await control(`disputes/${opened.body.object.id}/close`, { status: 'lost' });
+    assert.equal(closed.body.object.status, 'lost');
+    assert.equal((await stripe.disputes.retrieve(opened.body.object.id)).status, 'lost');
+    const record = (await events('charge.dispute.closed')).find((r) => JSON.parse(r.payload).data.object.id === opened.body.object.id);
+    assert.equal(JSON.parse(record.payload).data.object.status, 'lost');
+    const again = await control(`disputes/${opened.body.object.id}/close`, { status: 'won' });
+    assert.equal(again.status, 400);
+  });
 });
 
 describe('subscription lifecycle', () => {

@@ -1885,6 +1885,20 @@ export class StripeState {
     return dispute;
   }
 
+  /** Closes a dispute as the card network would: `won` (funds reinstated) or `lost`. Sends charge.dispute.closed. */
+  closeDispute(id, p = {}) {
+    const dispute = this.fetch(id, 'dispute');
+    const status = oneOf(p.status, ['won', 'lost'], 'status') ?? 'won';
+    if (dispute.status === 'won' || dispute.status === 'lost') {
+      throw new ApiError(400, `Dispute ${dispute.id} is already closed (${dispute.status}).`);
+    }
+    const before = clone(dispute);
+    dispute.status = status;
+    dispute.is_charge_refundable = false;
+    this.emit('charge.dispute.closed', dispute, { previous: diff(before, dispute) });
+    return dispute;
+  }
+
   // ---------------------------------------------------------------- billing portal
 
   createPortalSession(p) {

@@ -284,6 +284,8 @@ export async function startEmulator(options = {}) {
             amount: body.amount === undefined ? undefined : Number(body.amount),
           }),
         );
+      case 'POST disputes/:id/close':
+        return act(() => state.closeDispute(id, { status: body.status }));
       case 'GET events': {
         const type = url.searchParams.get('type');
         const records = dispatcher.records.filter((r) => !type || r.event.type === type);

@@ -3,7 +3,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { conflict, forbidden, notFound } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
-import { formatMoney } from "~/lib/money";
+import { formatMoney, split } from "~/lib/money";
 import { getStripe } from "~/lib/stripe.server";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { users } from "~/modules/identity/schema";
@@ -47,23 +47,26 @@ export async function getDashboard(env: Env, viewer: Viewer) {
 }
 
 /**
- * Earnings per currency and per month. Paid orders and paid invoices count; refunded ones don't
- * (their fee is reversed with refund_application_fee), and the refunded total is shown apart.
+ * Earnings per currency and per month. Paid orders and paid invoices count; fully refunded and
+ * disputed ones don't (a refund's fee is reversed with refund_application_fee), a partly refunded one
+ * counts `split(gross − refunded)`, and the refunded total is shown apart.
  */
 export async function earnings(env: Env, creatorId: string) {
   const db = getDb(env);
   const [o, i] = await Promise.all([
-    db.select({ currency: orders.currency, gross: orders.gross, fee: orders.fee, net: orders.net, status: orders.status, at: orders.createdAt }).from(orders).where(eq(orders.creatorId, creatorId)),
-    db.select({ currency: invoices.currency, gross: invoices.gross, fee: invoices.fee, net: invoices.net, status: invoices.status, at: invoices.paidAt }).from(invoices).where(eq(invoices.creatorId, creatorId)),
+    db.select({ currency: orders.currency, gross: orders.gross, status: orders.status, refunded: orders.amountRefunded, at: orders.createdAt }).from(orders).where(eq(orders.creatorId, creatorId)),
+    db.select({ currency: invoices.currency, gross: invoices.gross, status: invoices.status, refunded: invoices.amountRefunded, at: invoices.paidAt }).from(invoices).where(eq(invoices.creatorId, creatorId)),
   ]);
   const totals = new Map<string, { gross: number; fee: number; net: number; refunded: number; sales: number; products: number; memberships: number }>();
   const months = new Map<string, Map<string, number>>(); // currency → month → net
   for (const r of [...o.map((x) => ({ ...x, src: "products" as const })), ...i.map((x) => ({ ...x, src: "memberships" as const }))]) {
     const t = totals.get(r.currency) ?? { gross: 0, fee: 0, net: 0, refunded: 0, sales: 0, products: 0, memberships: 0 };
     if (r.status === "paid") {
-      t.gross += r.gross; t.fee += r.fee; t.net += r.net; t.sales += 1; t[r.src] += r.gross;
+      // A partly refunded payment counts what was kept; the fee is the one fee rule on that amount.
+      const kept = split(r.gross - Math.min(r.refunded, r.gross));
+      t.gross += kept.gross; t.fee += kept.fee; t.net += kept.net; t.sales += 1; t[r.src] += kept.gross; t.refunded += r.gross - kept.gross;
       const m = months.get(r.currency) ?? new Map<string, number>();
-      m.set(monthKey(r.at), (m.get(monthKey(r.at)) ?? 0) + r.gross);
+      m.set(monthKey(r.at), (m.get(monthKey(r.at)) ?? 0) + kept.gross);
       months.set(r.currency, m);
     } else if (r.status === "refunded") t.refunded += r.gross;
     totals.set(r.currency, t);

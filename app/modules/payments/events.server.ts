@@ -25,7 +25,11 @@ export const HANDLED_EVENTS = new Set([
   "invoice.paid",
   "invoice.payment_failed",
   "charge.refunded",
+  "refund.created",
+  "refund.updated",
   "charge.dispute.created",
+  "charge.dispute.updated",
+  "charge.dispute.closed",
   "account.updated",
 ]);
 
@@ -51,8 +55,15 @@ export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<"
     }
     case "charge.refunded":
       return syncCharge(env, String(obj.id));
+    case "refund.created":
+    case "refund.updated": {
+      const charge = id(obj.charge as string | null);
+      return charge ? syncCharge(env, charge) : "ignored";
+    }
     case "charge.dispute.created":
-      return onDispute(env, obj as unknown as Stripe.Dispute);
+    case "charge.dispute.updated":
+    case "charge.dispute.closed":
+      return syncDispute(env, String(obj.id));
     case "account.updated": {
       const account = await getStripe(env).accounts.retrieve(String(obj.id));
       await applyAccount(env, account, Math.max(event.created, nowSeconds()));
@@ -78,12 +89,7 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
     ]);
     await notifyNewPurchase(env, { creatorId: meta.creator_id!, productId: meta.product_id, orderKey: session.id });
-    // A refund that arrived before this event must still win: re-read the charge.
-    if (paymentIntentId) {
-      const pi = await getStripe(env).paymentIntents.retrieve(paymentIntentId);
-      const charge = id(pi.latest_charge as string | null);
-      if (charge) await syncCharge(env, charge);
-    }
+    if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
     return "processed";
   }
   if (meta.kind === "tier") {
@@ -175,15 +181,33 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
   return "processed";
 }
 
-async function refundAndCancel(env: Env, sub: Stripe.Subscription) {
-  const stripe = getStripe(env);
-  if (sub.status !== "canceled") await stripe.subscriptions.cancel(sub.id, {}, { idempotencyKey: `overcap-cancel-${sub.id}` }).catch((e: { code?: string }) => {
+/** Cancels a subscription now; one that is already canceled (a retry, a race) is fine. */
+async function cancelNow(env: Env, sub: Stripe.Subscription, idempotencyKey: string) {
+  if (sub.status === "canceled") return;
+  await getStripe(env).subscriptions.cancel(sub.id, {}, { idempotencyKey }).catch((e: { code?: string }) => {
     if (!/already been canceled|resource_missing/.test(String((e as Error).message ?? e.code))) throw e;
   });
+}
+
+type InvoicePayments = { payment_intent?: string | { id: string } | null; payments?: { data?: { payment?: { payment_intent?: string | { id: string } } }[] } };
+
+/** The PaymentIntent that paid an invoice: from the payload when present, else re-read (newer API shapes need `expand`). */
+async function invoicePaymentIntent(env: Env, inv: Stripe.Invoice | string): Promise<string | null> {
+  const fromShape = (x: InvoicePayments) => id(x.payments?.data?.[0]?.payment?.payment_intent ?? x.payment_intent ?? null);
+  if (typeof inv !== "string") {
+    const found = fromShape(inv as unknown as InvoicePayments);
+    if (found) return found;
+  }
+  const invoiceId = typeof inv === "string" ? inv : inv.id!;
+  return fromShape((await getStripe(env).invoices.retrieve(invoiceId, { expand: ["payments"] })) as unknown as InvoicePayments);
+}
+
+async function refundAndCancel(env: Env, sub: Stripe.Subscription) {
+  const stripe = getStripe(env);
+  await cancelNow(env, sub, `overcap-cancel-${sub.id}`);
   const latest = id(sub.latest_invoice as string | null);
   if (!latest) return;
-  const inv = (await stripe.invoices.retrieve(latest, { expand: ["payments"] })) as unknown as { payments?: { data?: { payment?: { payment_intent?: string } }[] } };
-  const pi = inv.payments?.data?.[0]?.payment?.payment_intent;
+  const pi = await invoicePaymentIntent(env, latest);
   if (pi) {
     await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true }, { idempotencyKey: `overcap-refund-${sub.id}` }).catch((e: Error) => {
       if (!/already been refunded/.test(e.message)) throw e;
@@ -200,31 +224,105 @@ async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed"
   if (!meta.tier_id) meta = (await getStripe(env).subscriptions.retrieve(subId)).metadata ?? {};
   if (!meta.tier_id) return "ignored";
   const gross = inv.amount_paid ?? 0;
+  const paymentIntentId = gross > 0 ? await invoicePaymentIntent(env, inv) : null;
   if (gross > 0) {
     await getDb(env)
       .insert(invoices)
-      .values({ id: inv.id!, stripeSubscriptionId: subId, userId: meta.user_id ?? null, creatorId: meta.creator_id ?? "", tierId: meta.tier_id, currency: inv.currency, ...split(gross), status: "paid", paidAt: inv.status_transitions?.paid_at ?? inv.created })
-      .onConflictDoNothing();
+      .values({ id: inv.id!, stripeSubscriptionId: subId, userId: meta.user_id ?? null, creatorId: meta.creator_id ?? "", tierId: meta.tier_id, currency: inv.currency, ...split(gross), status: "paid", paymentIntentId, paidAt: inv.status_transitions?.paid_at ?? inv.created })
+      .onConflictDoUpdate({ target: invoices.id, set: { paymentIntentId }, setWhere: sql`${invoices.paymentIntentId} IS NULL` });
   }
   await syncSubscription(env, subId);
+  if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
   return "processed";
 }
 
-/** Re-reads a charge: a fully refunded one revokes the order and reverses its fee accounting. */
+/**
+ * A payment's record was just written: apply whatever arrived before it. A refund is re-read from
+ * Stripe (the charge); a dispute is applied from the `disputes` row its event already stored.
+ */
+async function reconcilePayment(env: Env, paymentIntentId: string) {
+  const pi = await getStripe(env).paymentIntents.retrieve(paymentIntentId);
+  const charge = id(pi.latest_charge as string | null);
+  if (charge) await syncCharge(env, charge);
+  await applyDisputes(env, paymentIntentId);
+}
+
+/**
+ * Re-reads a charge and records its refunds on the order or subscription invoice it paid (the
+ * same rule for both): `amount_refunded` in minor units; a full refund sets status `refunded`.
+ * A fully refunded order loses access; a fully refunded invoice that is the subscription's LATEST
+ * ends the membership (the subscription is canceled at Stripe so it doesn't charge again).
+ * Refunds of older invoices and partial refunds are recorded only. Earnings count what was kept.
+ */
 export async function syncCharge(env: Env, chargeId: string): Promise<"processed" | "ignored"> {
   const charge = await getStripe(env).charges.retrieve(chargeId);
   const pi = id(charge.payment_intent as string | null);
-  if (!pi || !charge.refunded) return "processed";
-  await getDb(env).update(orders).set({ status: "refunded", refundedAt: nowSeconds() }).where(and(eq(orders.paymentIntentId, pi), sql`${orders.status} != 'refunded'`));
+  if (!pi || !charge.amount_refunded) return "processed";
+  const db = getDb(env);
+  const refunded = charge.amount_refunded;
+  const full = !!charge.refunded;
+  const t = nowSeconds();
+  // Refunds only grow, so the larger amount is the newer read (a late, older read never shrinks it).
+  const grow = (col: typeof orders.amountRefunded | typeof invoices.amountRefunded) => sql`MAX(${col}, ${refunded})`;
+  await db.batch([
+    db.update(orders).set({ amountRefunded: grow(orders.amountRefunded) }).where(eq(orders.paymentIntentId, pi)),
+    db.update(invoices).set({ amountRefunded: grow(invoices.amountRefunded) }).where(eq(invoices.paymentIntentId, pi)),
+    ...(full
+      ? [
+          db.update(orders).set({ status: "refunded", refundedAt: t }).where(and(eq(orders.paymentIntentId, pi), sql`${orders.status} != 'refunded'`)),
+          db.update(invoices).set({ status: "refunded", refundedAt: t }).where(and(eq(invoices.paymentIntentId, pi), sql`${invoices.status} != 'refunded'`)),
+        ]
+      : []),
+  ]);
+  if (full) {
+    const inv = await db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, pi) });
+    if (inv) await endMembershipIfLatest(env, inv.id, inv.stripeSubscriptionId);
+  }
   return "processed";
 }
 
-async function onDispute(env: Env, d: Stripe.Dispute): Promise<"processed" | "ignored"> {
+const REFUND_ENDED_NOTE = "Your latest payment was refunded, so this membership has ended.";
+
+async function endMembershipIfLatest(env: Env, invoiceId: string, subscriptionId: string) {
+  const sub = await getStripe(env).subscriptions.retrieve(subscriptionId);
+  if (id(sub.latest_invoice as string | null) !== invoiceId) return; // an older period: recorded, access unchanged
+  await cancelNow(env, sub, `refund-cancel-${invoiceId}`);
+  await syncSubscription(env, subscriptionId);
+  await getDb(env).update(memberships).set({ note: REFUND_ENDED_NOTE }).where(and(eq(memberships.stripeSubscriptionId, subscriptionId), sql`${memberships.note} IS NULL`));
+}
+
+/** Stripe's final dispute outcomes; everything else (needs_response, under_review, warning_*) is open. */
+const DISPUTE_FINAL = new Set(["won", "lost", "warning_closed"]);
+const disputeWon = (status: string) => status === "won" || status === "warning_closed";
+
+/**
+ * created / updated / closed all re-read the dispute, so whichever arrives last (or twice, or
+ * closed before created) leaves the current state. A final status is never overwritten by an open one.
+ */
+export async function syncDispute(env: Env, disputeId: string): Promise<"processed" | "ignored"> {
+  const d = await getStripe(env).disputes.retrieve(disputeId);
   const db = getDb(env);
   const pi = id(d.payment_intent as string | null);
-  await db.batch([
-    db.insert(disputes).values({ id: d.id, chargeId: id(d.charge as string)!, paymentIntentId: pi, amount: d.amount, currency: d.currency, reason: d.reason ?? null, createdAt: d.created }).onConflictDoNothing(),
-    ...(pi ? [db.update(orders).set({ status: "disputed" }).where(and(eq(orders.paymentIntentId, pi), eq(orders.status, "paid")))] : []),
-  ]);
+  const closedAt = DISPUTE_FINAL.has(d.status) ? nowSeconds() : null;
+  await db
+    .insert(disputes)
+    .values({ id: d.id, chargeId: id(d.charge as string)!, paymentIntentId: pi, amount: d.amount, currency: d.currency, reason: d.reason ?? null, status: d.status, closedAt, createdAt: d.created })
+    .onConflictDoUpdate({ target: disputes.id, set: { status: d.status, closedAt, amount: d.amount }, setWhere: sql`${disputes.status} NOT IN ('won', 'lost', 'warning_closed')` });
+  if (pi) await applyDisputes(env, pi);
   return "processed";
+}
+
+/**
+ * Applies the stored dispute of a payment to its order / invoice: open or lost → `disputed`
+ * (no access, not counted); won → back to `paid` (only what the dispute took: a refunded payment stays refunded).
+ */
+async function applyDisputes(env: Env, paymentIntentId: string) {
+  const db = getDb(env);
+  const d = await db.query.disputes.findFirst({ where: eq(disputes.paymentIntentId, paymentIntentId) });
+  if (!d) return;
+  const [from, to] = disputeWon(d.status) ? ["disputed", "paid"] : ["paid", "disputed"];
+  await db.batch([
+    db.update(orders).set({ status: to }).where(and(eq(orders.paymentIntentId, paymentIntentId), eq(orders.status, from))),
+    db.update(invoices).set({ status: to }).where(and(eq(invoices.paymentIntentId, paymentIntentId), eq(invoices.status, from))),
+  ]);
 }

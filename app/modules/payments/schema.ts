@@ -62,6 +62,8 @@ export const orders = sqliteTable(
     net: integer("net").notNull(),
     /** paid | refunded | disputed */
     status: text("status").notNull(),
+    /** Minor units refunded so far (Stripe's charge.amount_refunded); = gross once fully refunded. */
+    amountRefunded: integer("amount_refunded").notNull().default(0),
     refundedAt: integer("refunded_at"),
     createdAt: integer("created_at").notNull(),
   },
@@ -109,11 +111,16 @@ export const invoices = sqliteTable(
     gross: integer("gross").notNull(),
     fee: integer("fee").notNull(),
     net: integer("net").notNull(),
-    /** paid | refunded */
+    /** paid | refunded (fully) | disputed (a dispute is open or was lost) */
     status: text("status").notNull(),
+    /** The invoice's payment: how a charge.refunded / dispute finds its invoice. */
+    paymentIntentId: text("payment_intent_id"),
+    /** Minor units refunded so far (Stripe's charge.amount_refunded); = gross once fully refunded. */
+    amountRefunded: integer("amount_refunded").notNull().default(0),
+    refundedAt: integer("refunded_at"),
     paidAt: integer("paid_at").notNull(),
   },
-  (t) => [index("invoices_creator_idx").on(t.creatorId, t.paidAt)],
+  (t) => [index("invoices_creator_idx").on(t.creatorId, t.paidAt), index("invoices_pi_idx").on(t.paymentIntentId), index("invoices_user_idx").on(t.userId, t.paidAt)],
 );
 
 /** Disputes opened against charges (the platform bears them with destination charges). */
@@ -124,6 +131,9 @@ export const disputes = sqliteTable("disputes", {
   amount: integer("amount").notNull(),
   currency: text("currency").notNull(),
   reason: text("reason"),
+  /** Stripe's dispute status as last read: needs_response | under_review | warning_* | won | lost. won/lost are final. */
+  status: text("status").notNull().default("needs_response"),
+  closedAt: integer("closed_at"),
   createdAt: integer("created_at").notNull(),
 });
 

@@ -2,56 +2,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { app, postForm } from "~/test/http";
-import { deliver, emulator, payCheckout } from "~/test/stripe";
+import { deliver, emulator } from "~/test/stripe";
+import { buy, createProduct, PDF, productSlug, publishedProduct, purchased, upload } from "~/test/money";
 import { makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
 
-const slug = () => `p-${crypto.randomUUID().slice(0, 8)}`;
-const PDF = new TextEncoder().encode("%PDF-1.7\n% All Thrive test file\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
-
-async function createProduct(cookie: string, fields: Record<string, string> = {}) {
-  const s = fields.slug ?? slug();
-  const res = await postForm("/dashboard/products/new", { type: "template", title: "Support bot prompts", slug: s, description: "Fifty **tested** prompts.", price: "19.99", currency: "usd", ...fields }, { cookie });
-  expect(res.status).toBe(302);
-  const id = res.headers.get("Location")!.split("/dashboard/products/")[1].split("?")[0];
-  return { id, slug: s };
-}
-
-async function upload(productId: string, name: string, bytes: Uint8Array, cookie: string) {
-  return app(`/dashboard/products/${productId}/files?name=${encodeURIComponent(name)}`, { method: "POST", body: bytes as unknown as BodyInit, cookie, headers: { "Content-Type": "application/octet-stream" } });
-}
-
-/** A seller with one published product with a PDF; returns what the tests need. */
-async function publishedProduct(price = "19.99", currency = "usd") {
-  const seller = await makeSeller(env);
-  const cookie = await seller.cookie();
-  const p = await createProduct(cookie, { price, currency });
-  const up = await upload(p.id, "guide.pdf", PDF, cookie);
-  expect(up.status).toBe(200);
-  const fileId = ((await up.json()) as { id: string }).id;
-  expect((await postForm(`/dashboard/products/${p.id}`, { intent: "publish" }, { cookie })).status).toBe(200);
-  return { seller, cookie, ...p, fileId };
-}
-
-/** A buyer who has bought a freshly published product (webhooks delivered). */
-async function purchased() {
-  const product = await publishedProduct();
-  const buyer = await makeUser(env);
-  const cookie = await buyer.cookie();
-  const { sessionId } = await buy(product.id, product.seller.handle, product.slug, cookie);
-  await deliver(buyer.id);
-  const session = await getStripe(env).checkout.sessions.retrieve(sessionId);
-  return { ...product, buyer, cookie, sessionId, paymentIntent: String(session.payment_intent) };
-}
-
-async function buy(productId: string, handle: string, productSlug: string, buyerCookie: string) {
-  const res = await postForm(`/@${handle}/products/${productSlug}`, { productId }, { cookie: buyerCookie });
-  expect(res.status).toBe(302);
-  const checkoutUrl = res.headers.get("Location")!;
-  expect(checkoutUrl).toContain("/checkout/pay/cs_");
-  const paid = await payCheckout(checkoutUrl);
-  expect(paid.status).toBe(303);
-  return { checkoutUrl, returnUrl: paid.headers.get("Location")!, sessionId: checkoutUrl.split("/checkout/pay/")[1] };
-}
+const slug = productSlug;
 
 describe("digital products: create, upload, publish", () => {
   it("validates price limits and slugs per creator", async () => {

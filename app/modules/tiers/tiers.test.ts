@@ -4,35 +4,10 @@ import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { app, postForm } from "~/test/http";
 import { deliver, emulator, eventsMatching, payCheckout, post, settle, type Recorded } from "~/test/stripe";
+import { makeTier, membership, subscribe, subscribeAndPay } from "~/test/money";
 import { makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { seats } from "./seats.server";
 import { HOLD_GRACE_SECONDS } from "../../../workers/durable-objects/tier-seats";
-
-async function makeTier(cookie: string, fields: Record<string, string> = {}) {
-  const name = fields.name ?? `Tier ${crypto.randomUUID().slice(0, 6)}`;
-  const res = await postForm("/dashboard/tiers/new", { name, pricing: "fixed", currency: "usd", monthly: "5", annual: "50", benefits: "Monthly Q&A\nPrivate Discord", ...fields }, { cookie });
-  expect(res.status).toBe(302);
-  const row = await env.DB.prepare("SELECT * FROM tiers WHERE name=?").bind(name).first<Record<string, string | number | null>>();
-  return row!;
-}
-
-async function subscribe(tierId: string, cookie: string, fields: Record<string, string> = { interval: "month" }) {
-  const res = await postForm(`/tiers/${tierId}`, { intent: "subscribe", ...fields }, { cookie });
-  return res;
-}
-
-async function subscribeAndPay(tierId: string, cookie: string, fields?: Record<string, string>) {
-  const res = await subscribe(tierId, cookie, fields);
-  expect(res.status).toBe(302);
-  const url = res.headers.get("Location")!;
-  const paid = await payCheckout(url);
-  expect(paid.status).toBe(303);
-  return url.split("/checkout/pay/")[1];
-}
-
-const membership = (userId: string, tierId: string) =>
-  env.DB.prepare("SELECT status, amount, interval, cancel_at_period_end AS cancelAtPeriodEnd, current_period_end AS periodEnd, stripe_subscription_id AS sub, note FROM memberships WHERE user_id=? AND tier_id=?")
-    .bind(userId, tierId).first<{ status: string; amount: number; interval: string; cancelAtPeriodEnd: number; periodEnd: number; sub: string; note: string | null }>();
 
 describe("tiers: saving syncs Stripe prices", () => {
   it("creates a product and prices; a new amount makes a new price and archives the old one", async () => {

@@ -21,6 +21,7 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(here("./migrations"));
   process.env.ALLTHRIVE_TEST_STRIPE_PORT ??= String(await freePort());
   const stripePort = process.env.ALLTHRIVE_TEST_STRIPE_PORT;
+  process.env.ALLTHRIVE_TEST_EMAIL_PORT ??= String(await freePort());
   return {
     plugins: [
       cloudflareTest({
@@ -39,6 +40,9 @@ export default defineConfig(async () => {
             EMAIL_SIGNING_SECRET: "test-email-signing-secret-0123456789",
             // The anonymous visitor-key HMAC secret (outside APP_ENV=development there is no default).
             VISITOR_HASH_SECRET: "test-visitor-hash-secret-0123456789",
+            // The loopback stand-in for the email provider (app/test/email-capture.global.ts); the
+            // http-transport test points EMAIL_API_URL at it. Everything else keeps EMAIL_TRANSPORT=local.
+            EMAIL_CAPTURE_PORT: process.env.ALLTHRIVE_TEST_EMAIL_PORT,
           },
         },
       }),
@@ -55,7 +59,7 @@ export default defineConfig(async () => {
     test: {
       include: ["app/**/*.test.ts", "workers/**/*.test.ts"],
       setupFiles: ["./app/test/setup.ts"],
-      globalSetup: ["./app/test/stripe-emulator.global.ts"],
+      globalSetup: ["./app/test/stripe-emulator.global.ts", "./app/test/email-capture.global.ts"],
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

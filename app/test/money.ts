@@ -79,3 +79,16 @@ export async function subscribeAndPay(tierId: string, cookie: string, fields?: R
 export const membership = (userId: string, tierId: string) =>
   env.DB.prepare("SELECT status, amount, interval, cancel_at_period_end AS cancelAtPeriodEnd, current_period_end AS periodEnd, stripe_subscription_id AS sub, note FROM memberships WHERE user_id=? AND tier_id=?")
     .bind(userId, tierId).first<{ status: string; amount: number; interval: string; cancelAtPeriodEnd: number; periodEnd: number; sub: string; note: string | null }>();
+
+/** A paying member of a fresh $5/month tier (the real paid-tier Checkout, webhooks delivered). */
+export async function payingMember() {
+  const seller = await makeSeller(env);
+  const tier = await makeTier(await seller.cookie(), { maxSubscribers: "5" });
+  const member = await makeUser(env);
+  const cookie = await member.cookie();
+  await subscribeAndPay(String(tier.id), cookie);
+  await deliver(member.id);
+  const m = (await membership(member.id, String(tier.id)))!;
+  expect(m.status).toBe("active");
+  return { seller, tierId: String(tier.id), member, cookie, sub: m.sub };
+}

@@ -33,6 +33,15 @@ export async function post(rec: Recorded, signature?: string) {
   });
 }
 
+/** Posts recorded events in exactly this order (duplicates included) and waits until all are applied. */
+export async function postAll(list: Recorded[]) {
+  for (const e of list) {
+    const res = await post(e);
+    if (res.status !== 200) throw new Error(`webhook ${e.event.type} → ${res.status}: ${await res.text()}`);
+  }
+  await settle([...new Set(list.map((e) => e.event.id))]);
+}
+
 const delivered = new Set<string>();
 
 /** Delivers the not-yet-delivered events mentioning `needles`, in order, and waits until applied. */

@@ -1,21 +1,17 @@
 import { env } from "cloudflare:workers";
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import worker from "../../../workers/index";
 import { getDb } from "~/lib/db.server";
 import { app } from "~/test/http";
+import { runQueueMessage } from "~/test/queues";
+import { payingMember } from "~/test/money";
+import { followCreator } from "~/modules/follows/service.server";
 import { makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
 import { devMailbox, emailSends } from "./schema";
 import { getEmailMode } from "./service.server";
 import { unsubscribeToken } from "./tokens.server";
 
-async function deliver(body: unknown, attempts = 1, id = crypto.randomUUID()) {
-  const batch = createMessageBatch("allthrive-email", [{ id, timestamp: new Date(), attempts, body }]);
-  const ctx = createExecutionContext();
-  await (worker.queue as unknown as (b: MessageBatch, e: Env, c: ExecutionContext) => Promise<void>)(batch as MessageBatch<unknown>, env, ctx);
-  return getQueueResult(batch, ctx);
-}
+const deliver = (body: unknown, attempts = 1) => runQueueMessage("allthrive-email", body, { attempts });
 
 const mailFor = (postId: string) => getDb(env).select().from(devMailbox).where(like(devMailbox.id, `post:${postId}:%`));
 
@@ -75,6 +71,34 @@ describe("new-post emails", () => {
     const post = await makePost(env, c);
     await deliver({ type: "post_email", postId: post.id, userIds: [none.id, subOnly.id] });
     expect(await mailFor(post.id)).toHaveLength(0);
+  });
+});
+
+describe("subscribed-only mode with a real paid membership", () => {
+  /** Waits until the real fan-out → email queue has settled both recipients' sends for the post. */
+  async function settledSends(postId: string, userIds: string[]) {
+    for (let i = 0; i < 200; i++) {
+      const rows = await getDb(env).select().from(emailSends).where(like(emailSends.key, `post:${postId}:%`));
+      if (userIds.every((u) => rows.some((r) => r.key === `post:${postId}:${u}` && r.status !== "sending"))) return rows;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("new-post emails were not processed in time");
+  }
+
+  it("a paying subscriber gets the new-post email; a mere follower with the same mode does not", async () => {
+    // The member pays through the real paid-tier Checkout (emulator) and the webhooks are applied.
+    const { seller, member } = await payingMember();
+    const follower = await makeUser(env);
+    for (const u of [member, follower]) {
+      await followCreator(env, u.viewer, seller.handle);
+      expect((await app("/settings/email", { method: "POST", body: new URLSearchParams({ intent: "set-mode", mode: "subscribed" }), cookie: await u.cookie() })).status).toBe(200);
+    }
+    // Publishing runs the real fan-out, which enqueues the emails.
+    const post = await makePost(env, seller, { title: "Members hear first" });
+    const sends = await settledSends(post.id, [member.id, follower.id]);
+    expect(sends.find((r) => r.userId === member.id)!.status).toBe("sent");
+    expect(sends.find((r) => r.userId === follower.id)!.status).toBe("skipped");
+    expect((await mailFor(post.id)).map((m) => m.to)).toEqual([member.email]);
   });
 });
 

@@ -1,7 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "~/test/http";
-import { makeCreator, makeUser } from "~/modules/demo/factories.server";
+import { makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
+import type { Stripe } from "~/lib/stripe.server";
+import { applyStripeEvent } from "~/modules/payments/events.server";
+import { makeTier, membership, purchased, subscribeAndPay } from "~/test/money";
+import { eventsMatching, postAll } from "~/test/stripe";
 import { followCreator, unfollowCreator } from "~/modules/follows/service.server";
 import { joinFreeTier } from "~/modules/payments/checkout.server";
 import { saveTier } from "~/modules/tiers/service.server";
@@ -51,4 +55,41 @@ describe("notifications", () => {
     expect(res.headers.get("Location")).toBe("/notifications");
     expect(await unreadCount(env, c.id)).toBe(1);
   });
+});
+
+describe("paid notifications survive duplicate webhooks", () => {
+  const countFor = async (creatorId: string, kind: string) =>
+    (await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id=? AND kind=?").bind(creatorId, kind).first<{ n: number }>())!.n;
+
+  /** Every event twice at the endpoint, then once more straight through the consumer (a queue redelivery). */
+  async function deliverTwice(...needles: string[]) {
+    const events = await eventsMatching(...needles);
+    await postAll([...events, ...events]);
+    for (const e of events) await applyStripeEvent(env, e.event as unknown as Stripe.Event);
+  }
+
+  it("a paid subscription notifies the creator exactly once", async () => {
+    const seller = await makeSeller(env);
+    const tier = await makeTier(await seller.cookie());
+    const member = await makeUser(env);
+    await subscribeAndPay(String(tier.id), await member.cookie());
+    await deliverTwice(member.id);
+    expect((await membership(member.id, String(tier.id)))!.status).toBe("active");
+    expect(await countFor(seller.id, "new_subscriber")).toBe(1);
+    expect((await listNotifications(env, seller.id, null)).items.map((n) => n.message)).toContain(`New member on ${tier.name}`);
+  });
+
+  it("a product sale notifies the creator exactly once", async () => {
+    const { seller, buyer, sessionId, title } = await purchasedUndelivered();
+    await deliverTwice(buyer.id);
+    expect((await env.DB.prepare("SELECT status FROM orders WHERE checkout_session_id=?").bind(sessionId).first<{ status: string }>())!.status).toBe("paid");
+    expect(await countFor(seller.id, "new_purchase")).toBe(1);
+    expect((await listNotifications(env, seller.id, null)).items.map((n) => n.message)).toContain(`New sale: ${title}`);
+  });
+
+  async function purchasedUndelivered() {
+    const p = await purchased({ deliverNow: false });
+    const title = (await env.DB.prepare("SELECT title FROM products WHERE id=?").bind(p.id).first<{ title: string }>())!.title;
+    return { ...p, title };
+  }
 });

@@ -2,8 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { app } from "~/test/http";
-import { makeTier, membership, purchased, subscribeAndPay } from "~/test/money";
-import { deliver, emulator, eventsMatching, post, settle, type Recorded } from "~/test/stripe";
+import { makeTier, membership, payingMember, purchased, subscribeAndPay } from "~/test/money";
+import { deliver, emulator, eventsMatching, postAll } from "~/test/stripe";
 import { makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { hasActiveSubscription } from "~/modules/content/entitlements.server";
 import { seats } from "~/modules/tiers/seats.server";
@@ -16,24 +16,6 @@ const orderOf = (sessionId: string) => env.DB.prepare("SELECT status, gross, amo
 const disputeOf = (pi: string) => env.DB.prepare("SELECT status, reason, closed_at AS closedAt FROM disputes WHERE payment_intent_id=?").bind(pi).first<{ status: string; reason: string; closedAt: number | null }>();
 const usd = async (creatorId: string) => (await earnings(env, creatorId)).byCurrency.find((c) => c.currency === "usd")!;
 
-/** Posts recorded events in exactly this order (duplicates included) and waits until all are applied. */
-async function postInOrder(list: Recorded[]) {
-  for (const e of list) expect((await post(e)).status).toBe(200);
-  await settle([...new Set(list.map((e) => e.event.id))]);
-}
-
-/** A paying member of a fresh $5/month tier (the real paid-tier Checkout, webhooks delivered). */
-async function payingMember() {
-  const seller = await makeSeller(env);
-  const tier = await makeTier(await seller.cookie(), { maxSubscribers: "5" });
-  const member = await makeUser(env);
-  const cookie = await member.cookie();
-  await subscribeAndPay(String(tier.id), cookie);
-  await deliver(member.id);
-  const m = (await membership(member.id, String(tier.id)))!;
-  expect(m.status).toBe("active");
-  return { seller, tierId: String(tier.id), member, cookie, sub: m.sub };
-}
 
 describe("refunds of subscription invoices made on Stripe's side", () => {
   it("are recorded in minor units; older or partial refunds keep access, a full refund of the latest invoice ends it", async () => {
@@ -81,7 +63,7 @@ describe("refunds of subscription invoices made on Stripe's side", () => {
 
     // Delivering everything again (Stripe retries, resends) changes nothing.
     const all = await eventsMatching(member.id, first.payment_intent_id!, latest.payment_intent_id!);
-    await postInOrder([...all].reverse());
+    await postAll([...all].reverse());
     expect((await invoicesOf(sub)).map((i) => [i.status, i.amount_refunded])).toEqual([["refunded", 500], ["refunded", 500]]);
     expect((await membership(member.id, tierId))!.status).toBe("canceled");
   });
@@ -99,7 +81,7 @@ describe("refunds of subscription invoices made on Stripe's side", () => {
     await stripe.refunds.create({ payment_intent: pi });
     const events = await eventsMatching(member.id, pi);
     const refundFirst = [...events.filter((e) => e.event.type.startsWith("charge.refund") || e.event.type.startsWith("refund.")), ...events];
-    await postInOrder(refundFirst);
+    await postAll(refundFirst);
     expect((await invoicesOf(subId)).map((i) => i.status)).toEqual(["refunded"]);
     expect((await membership(member.id, String(tier.id)))!.status).toBe("canceled");
   });
@@ -118,7 +100,7 @@ describe("product orders: partial refunds", () => {
 
 describe("disputes: created, closed, in any order", () => {
   it("won restores the access the dispute paused; the dispute is recorded as won", async () => {
-    const { seller, buyer, cookie, fileId, sessionId, paymentIntent } = await purchased();
+    const { seller, cookie, fileId, sessionId, paymentIntent } = await purchased();
     const { object: d } = await emulator<{ object: { id: string } }>(`/_emulator/charges/${paymentIntent}/dispute`, { reason: "product_not_received" });
     await deliver(paymentIntent);
     expect((await app(`/library/download/${fileId}`, { cookie })).status).toBe(404);
@@ -130,7 +112,6 @@ describe("disputes: created, closed, in any order", () => {
     expect(await disputeOf(paymentIntent)).toMatchObject({ status: "won", reason: "product_not_received" });
     expect((await disputeOf(paymentIntent))!.closedAt).toBeGreaterThan(0);
     expect((await usd(seller.id)).gross).toBe(1999);
-    void buyer;
   });
 
   it("lost keeps access revoked and is recorded, whatever the order and however often the events arrive", async () => {
@@ -142,13 +123,13 @@ describe("disputes: created, closed, in any order", () => {
     const closed = all.filter((e) => e.event.type === "charge.dispute.closed");
     const created = all.filter((e) => e.event.type === "charge.dispute.created");
     // closed before created, each twice, then the purchase.
-    await postInOrder([...closed, ...closed, ...created, ...created]);
+    await postAll([...closed, ...closed, ...created, ...created]);
     expect(await disputeOf(paymentIntent)).toMatchObject({ status: "lost" });
-    await postInOrder(all.filter((e) => !e.event.type.startsWith("charge.dispute")));
+    await postAll(all.filter((e) => !e.event.type.startsWith("charge.dispute")));
     expect((await orderOf(sessionId))!.status).toBe("disputed");
     expect((await app(`/library/download/${fileId}`, { cookie })).status).toBe(404);
     // A late replay of "created" can't reopen a closed dispute.
-    await postInOrder(created);
+    await postAll(created);
     expect(await disputeOf(paymentIntent)).toMatchObject({ status: "lost" });
   });
 
@@ -157,13 +138,13 @@ describe("disputes: created, closed, in any order", () => {
     const { object: d } = await emulator<{ object: { id: string } }>(`/_emulator/charges/${paymentIntent}/dispute`, {});
     await emulator(`/_emulator/disputes/${d.id}/close`, { status: "won" });
     const all = (await eventsMatching(paymentIntent)).filter((e) => e.event.type.startsWith("charge.dispute"));
-    await postInOrder([...all].reverse().concat(all));
+    await postAll([...all].reverse().concat(all));
     expect((await orderOf(sessionId))!.status).toBe("paid");
     expect((await app(`/library/download/${fileId}`, { cookie })).status).toBe(200);
   });
 
   it("a dispute on a subscription invoice takes it out of earnings until it is won", async () => {
-    const { seller, member, sub } = await payingMember();
+    const { seller, sub } = await payingMember();
     const [inv] = await invoicesOf(sub);
     const { object: d } = await emulator<{ object: { id: string } }>(`/_emulator/charges/${inv.payment_intent_id}/dispute`, {});
     await deliver(inv.payment_intent_id!);
@@ -173,6 +154,5 @@ describe("disputes: created, closed, in any order", () => {
     await deliver(inv.payment_intent_id!);
     expect((await invoicesOf(sub))[0].status).toBe("paid");
     expect((await usd(seller.id)).gross).toBe(500);
-    void member;
   });
 });

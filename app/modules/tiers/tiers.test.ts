@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { app, postForm } from "~/test/http";
-import { deliver, emulator, eventsMatching, payCheckout, post, settle, type Recorded } from "~/test/stripe";
+import { deliver, emulator, eventsMatching, payCheckout, postAll } from "~/test/stripe";
 import { makeTier, membership, subscribe, subscribeAndPay } from "~/test/money";
 import { makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { seats } from "./seats.server";
@@ -278,10 +278,6 @@ describe("webhook delivery order doesn't matter", () => {
     const i = await env.DB.prepare("SELECT gross, fee, net, status FROM invoices WHERE user_id=? ORDER BY paid_at, gross").bind(userId).all();
     const s = await seats(env, tierId).status();
     return { memberships: m.results, invoices: i.results, seats: { members: s.members, holds: s.holds } };
-  }
-  async function postAll(list: Recorded[]) {
-    for (const e of list) expect((await post(e)).status).toBe(200);
-    await settle([...new Set(list.map((e) => e.event.id))]);
   }
 
   it("duplicated, shuffled and replayed deliveries end in the same state as in-order delivery", async () => {

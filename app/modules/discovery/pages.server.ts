@@ -22,12 +22,13 @@ async function postResults(env: Env, viewerId: string | null, q: string, cursor:
  * matching posts on its first page) and Posts (`in=posts`: post results, paged).
  */
 export async function getDiscoverPage(env: Env, viewerId: string | null, searchParams: URLSearchParams) {
-  const raw: Record<string, string> = Object.fromEntries(DISCOVER_PARAMS.map((k) => [k, searchParams.get(k) ?? ""]));
+  // Absent and empty parameters alike are left out, so their defaults apply (a search sorts by best match).
+  const raw: Record<string, string> = Object.fromEntries(DISCOVER_PARAMS.flatMap((k) => (searchParams.get(k) ? [[k, searchParams.get(k)!]] : [])));
   const tab: Tab = raw.in === "posts" && ftsQuery(raw.q) ? "posts" : "apps";
   if (tab === "posts") {
     const p = parseOrThrow(DiscoverParams, raw);
     const apps: AppsResult = { query: { q: p.q, category: "", sort: "relevance", status: "" }, category: null, unknownCategory: false, badCursor: false, items: [], nextCursor: null };
-    const posts = await postResults(env, viewerId, p.q, raw.cursor, POSTS_PAGE_SIZE);
+    const posts = await postResults(env, viewerId, p.q, raw.cursor ?? "", POSTS_PAGE_SIZE);
     return { ...apps, tab, categories: [], featured: [], posts };
   }
   const [result, categories, posts] = await Promise.all([

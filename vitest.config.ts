@@ -37,6 +37,8 @@ export default defineConfig(async () => {
             FANOUT_PAGE_SIZE: "3",
             FANOUT_PAGES_PER_MESSAGE: "1",
             EMAIL_SIGNING_SECRET: "test-email-signing-secret-0123456789",
+            // The anonymous visitor-key HMAC secret (outside APP_ENV=development there is no default).
+            VISITOR_HASH_SECRET: "test-visitor-hash-secret-0123456789",
           },
         },
       }),

@@ -39,7 +39,7 @@ export default {
     // anonymous storefront / app / discovery pages from the versioned edge cache.
     const viewedApp = request.method === "GET" ? appSlugFromPath(url.pathname) : null;
     if (request.method === "GET" && !hasSessionCookie(request)) {
-      if (viewedApp) ctx.waitUntil(visitorKey(request, null).then((v) => recordAppView(env, viewedApp, v)));
+      if (viewedApp) ctx.waitUntil(visitorKey(env, request, null).then((v) => recordAppView(env, viewedApp, v)));
       const edgeKey = await anonymousPageKey(env, url);
       if (edgeKey) {
         const render = () => handleRemix(request, { cloudflare: { env, ctx }, viewer: null, sessionId: null });
@@ -50,7 +50,7 @@ export default {
     if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
 
     const session = await resolveSession(request, env);
-    if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
+    if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(env, request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
     const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId });
     const out = withSecurityHeaders(response, env);
     if (session.setCookie) out.headers.append("Set-Cookie", session.setCookie);

@@ -1,4 +1,5 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { fillPlaceholders } from "drizzle-orm";
 import * as identity from "~/modules/identity/schema";
 import * as storefronts from "~/modules/storefronts/schema";
 import * as apps from "~/modules/apps/schema";
@@ -40,4 +41,23 @@ export function prepared<T>(env: { DB: D1Database }, name: string, build: (db: D
   let q = byName.get(name) as T | undefined;
   if (!q) byName.set(name, (q = build(db)));
   return q;
+}
+
+type PreparedAll<R> = { all(values?: Record<string, unknown>): Promise<R> };
+type Internals = { getQuery(): { params: unknown[] }; stmt: D1PreparedStatement; mapAllResult(rows: unknown, isFromBatch?: boolean): unknown };
+
+/**
+ * Runs prepared `.all()` queries (from `prepared`) as ONE D1 batch with placeholder values — what
+ * `db.batch` does for query builders, minus rebuilding every statement's SQL on each request.
+ * (drizzle's own batch doesn't fill placeholders.) Like any D1 batch, the rows come back keyed by
+ * column name, so a joined select must not repeat a column name.
+ */
+export async function runPreparedBatch<const Q extends readonly PreparedAll<unknown>[]>(
+  env: { DB: D1Database },
+  queries: Q,
+  values: Record<string, unknown>,
+): Promise<{ [K in keyof Q]: Q[K] extends PreparedAll<infer R> ? R : never }> {
+  const internals = queries as unknown as readonly Internals[];
+  const results = await env.DB.batch(internals.map((q) => q.stmt.bind(...fillPlaceholders(q.getQuery().params, values))));
+  return results.map((r, i) => internals[i].mapAllResult(r, true)) as never;
 }

@@ -9,6 +9,10 @@
  * was stored; younger than `freshSeconds` → served as is (HIT); older but within `staleSeconds` →
  * served (STALE) while `ctx.waitUntil` re-renders and replaces it; beyond that it has expired.
  * Only 200 responses without Set-Cookie are stored. The caller guarantees the request is anonymous.
+ *
+ * Two tiers: a small in-memory copy per isolate in front of the Cache API (README decision D19).
+ * Both hold the same versioned keys, so the memory tier can never serve a page the Cache API
+ * wouldn't: an edit changes the key, and the old entry is simply never asked for again.
  */
 export type EdgeKey = { key: string; freshSeconds: number; staleSeconds: number };
 
@@ -17,22 +21,76 @@ const refreshing = new Set<string>();
 
 const keyRequest = (origin: string, key: string) => new Request(`${origin}/__edge-cache/${encodeURIComponent(key)}`);
 
+/** The memory tier: whole bodies of recently served pages, bounded in bytes, oldest dropped first. */
+type Entry = { body: ArrayBuffer; headers: [string, string][]; storedAt: number; bytes: number };
+const MEMORY_MAX_BYTES = 8 * 1024 * 1024;
+const MEMORY_MAX_ENTRY = 512 * 1024;
+const memory = new Map<string, Entry>();
+let memoryBytes = 0;
+
+function remember(key: string, body: ArrayBuffer, headers: Headers, storedAt: number) {
+  if (body.byteLength > MEMORY_MAX_ENTRY) return;
+  const old = memory.get(key);
+  if (old) {
+    memory.delete(key);
+    memoryBytes -= old.bytes;
+  }
+  const list: [string, string][] = [];
+  headers.forEach((v, k) => {
+    if (k !== "set-cookie" && k !== STORED_AT.toLowerCase()) list.push([k, v]);
+  });
+  const entry = { body, headers: list, storedAt, bytes: body.byteLength + 64 * list.length };
+  memory.set(key, entry);
+  memoryBytes += entry.bytes;
+  for (const [k, e] of memory) {
+    if (memoryBytes <= MEMORY_MAX_BYTES) break;
+    memory.delete(k);
+    memoryBytes -= e.bytes;
+  }
+}
+
+/** Test hook: forget the memory tier (as a fresh isolate would), so the Cache API tier is exercised. */
+export function clearEdgeMemory() {
+  memory.clear();
+  memoryBytes = 0;
+}
+
+const CLIENT_CACHE_CONTROL = "public, max-age=0, must-revalidate";
+
+function fromMemory(e: Entry, state: "HIT" | "STALE"): Response {
+  const headers = new Headers(e.headers);
+  // Browsers and shared proxies revalidate every time; the freshness lives in our keyed cache.
+  headers.set("Cache-Control", CLIENT_CACHE_CONTROL);
+  headers.set("X-Edge-Cache", state);
+  headers.set("X-Edge-Cache-Tier", "memory");
+  return new Response(e.body, { status: 200, headers });
+}
+
 function forClient(res: Response, state: "HIT" | "STALE" | "MISS"): Response {
   const out = new Response(res.body, res);
   out.headers.delete(STORED_AT);
   out.headers.delete("Set-Cookie");
-  // Browsers and shared proxies revalidate every time; the freshness lives in our keyed cache.
-  out.headers.set("Cache-Control", "public, max-age=0, must-revalidate");
+  out.headers.set("Cache-Control", CLIENT_CACHE_CONTROL);
   out.headers.set("X-Edge-Cache", state);
   return out;
 }
 
-async function store(cache: Cache, req: Request, res: Response, spec: EdgeKey) {
-  if (res.status !== 200 || res.headers.has("Set-Cookie")) return;
-  const copy = new Response(res.body, res);
-  copy.headers.set(STORED_AT, String(Date.now()));
+/** Puts a rendered 200 into both tiers: memory at once, the Cache API in the returned promise. */
+function storeBody(cache: Cache, req: Request, key: string, body: ArrayBuffer, res: Response, spec: EdgeKey): Promise<void> {
+  const storedAt = Date.now();
+  remember(key, body, res.headers, storedAt);
+  const copy = new Response(body, res);
+  copy.headers.set(STORED_AT, String(storedAt));
   copy.headers.set("Cache-Control", `public, max-age=${spec.staleSeconds}`);
-  await cache.put(req, copy);
+  return cache.put(req, copy);
+}
+
+const storable = (res: Response) => res.status === 200 && !res.headers.has("Set-Cookie");
+
+/** Fresh → HIT; within the stale window → STALE plus one background refresh per key; else null. */
+function freshness(storedAt: number, spec: EdgeKey): "HIT" | "STALE" | null {
+  const age = (Date.now() - storedAt) / 1000;
+  return age < spec.freshSeconds ? "HIT" : age < spec.staleSeconds ? "STALE" : null;
 }
 
 export async function serveFromEdgeCache(
@@ -43,26 +101,50 @@ export async function serveFromEdgeCache(
 ): Promise<Response> {
   const cache = (caches as unknown as { default: Cache }).default;
   const req = keyRequest(origin, spec.key);
+  const refresh = () => {
+    if (refreshing.has(spec.key)) return;
+    refreshing.add(spec.key);
+    ctx.waitUntil(
+      render()
+        .then(async (fresh) => {
+          if (storable(fresh)) await storeBody(cache, req, spec.key, await fresh.arrayBuffer(), fresh, spec);
+        })
+        .catch(() => {})
+        .finally(() => refreshing.delete(spec.key)),
+    );
+  };
+
+  // Tier 1: this isolate's memory.
+  const mem = memory.get(spec.key);
+  if (mem) {
+    const state = freshness(mem.storedAt, spec);
+    if (state) {
+      if (state === "STALE") refresh();
+      return fromMemory(mem, state);
+    }
+    memory.delete(spec.key);
+    memoryBytes -= mem.bytes;
+  }
+
+  // Tier 2: the data centre's Cache API.
   const hit = await cache.match(req);
   if (hit) {
-    const age = (Date.now() - Number(hit.headers.get(STORED_AT) ?? 0)) / 1000;
-    if (age < spec.freshSeconds) return forClient(hit, "HIT");
-    if (!refreshing.has(spec.key)) {
-      refreshing.add(spec.key);
-      ctx.waitUntil(
-        render()
-          .then((fresh) => store(cache, req, fresh, spec))
-          .catch(() => {})
-          .finally(() => refreshing.delete(spec.key)),
-      );
-    }
-    return forClient(hit, "STALE");
+    const storedAt = Number(hit.headers.get(STORED_AT) ?? 0);
+    const state = freshness(storedAt, spec) ?? "STALE";
+    const body = await hit.arrayBuffer();
+    remember(spec.key, body, hit.headers, storedAt);
+    if (state === "STALE") refresh();
+    const out = forClient(new Response(body, hit), state);
+    out.headers.set("X-Edge-Cache-Tier", "cache");
+    return out;
   }
   const res = await render();
-  if (res.status === 200 && !res.headers.has("Set-Cookie")) {
-    const [a, b] = res.body ? res.body.tee() : [null, null];
-    ctx.waitUntil(store(cache, req, new Response(b, res), spec));
-    return forClient(new Response(a, res), "MISS");
+  if (storable(res)) {
+    // Pages are rendered whole before they are sent (entry.server waits for allReady), so reading
+    // the body here delays nothing, and the next request already finds it in memory.
+    const body = await res.arrayBuffer();
+    ctx.waitUntil(storeBody(cache, req, spec.key, body, res, spec));
+    return forClient(new Response(body, res), "MISS");
   }
   return res;
 }

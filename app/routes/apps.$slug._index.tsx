@@ -5,14 +5,17 @@ import { Avatar } from "~/components/avatar";
 import { FollowButton } from "~/components/follow-button";
 import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
+import { movedPermanently } from "~/lib/redirects";
 import { getAppPage } from "~/modules/apps/queries.server";
 import { appPosts } from "~/modules/posts/pages.server";
 import { PostCard } from "~/components/post-card";
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
-    const page = await getAppPage(context.cloudflare.env, params.slug ?? "", context.viewer);
+    const slug = params.slug ?? "";
+    const page = await getAppPage(context.cloudflare.env, slug, context.viewer);
     invariantResponse(page, "We couldn't find that app. It may have been renamed or removed.");
+    if ("movedTo" in page) throw movedPermanently(request, slug, page.movedTo);
     const posts = await appPosts(context.cloudflare.env, context.viewer?.id ?? null, page.app.id);
     return { ...page, signedIn: !!context.viewer, posts };
   });

@@ -7,6 +7,7 @@ import { ImageUpload } from "~/components/image-upload";
 import { MultiImageUpload } from "~/components/multi-image-upload";
 import { Button, FormError, FormSuccess } from "~/components/ui/form";
 import { handleForm, orRespond } from "~/lib/http.server";
+import { movedPermanently } from "~/lib/redirects";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { getEditAppPage } from "~/modules/apps/pages.server";
@@ -17,7 +18,12 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
-  return orRespond(() => getEditAppPage(context.cloudflare.env, viewer, params.slug ?? ""));
+  const slug = params.slug ?? "";
+  return orRespond(async () => {
+    const page = await getEditAppPage(context.cloudflare.env, viewer, slug);
+    if ("movedTo" in page) throw movedPermanently(request, slug, page.movedTo);
+    return page;
+  });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

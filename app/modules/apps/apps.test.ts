@@ -103,6 +103,9 @@ describe("registering and editing apps", () => {
     expect((await postForm(`/apps/${slug}/edit`, { intent: "unpublish" }, { cookie: await c.cookie() })).status).toBe(200);
     expect((await app(`/apps/${slug}`)).status).toBe(404);
     expect(await (await app(`/@${c.handle}`)).text()).not.toContain(`/apps/${slug}"`);
+    // Signed in: the owner still sees the draft on their storefront; another member doesn't.
+    expect(await (await app(`/@${c.handle}`, { cookie: await c.cookie() })).text()).toContain(`/apps/${slug}"`);
+    expect(await (await app(`/@${c.handle}`, { cookie: await admin.cookie() })).text()).not.toContain(`/apps/${slug}"`);
   });
 });
 

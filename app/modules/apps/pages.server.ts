@@ -1,7 +1,7 @@
 import type { Viewer } from "~/modules/identity/auth.server";
 import { mediaUrl } from "~/modules/media/service.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
-import { listCategories, screenshotsOf } from "./queries.server";
+import { listCategories, screenshotsOf, type MovedApp } from "./queries.server";
 import { requireOwnedApp } from "./service.server";
 
 export async function getNewAppPage(env: Env, viewer: Viewer) {
@@ -9,9 +9,10 @@ export async function getNewAppPage(env: Env, viewer: Viewer) {
   return { categories: categories.map((c) => ({ slug: c.slug, name: c.name })), isCreator: !!creator };
 }
 
-/** Data for /apps/:slug/edit (owner or admin only — 403 otherwise). */
+/** Data for /apps/:slug/edit (owner or admin only — 403 otherwise); `{ movedTo }` for an old slug. */
 export async function getEditAppPage(env: Env, viewer: Viewer, slug: string) {
   const app = await requireOwnedApp(env, viewer, slug);
+  if (app.slug !== slug.toLowerCase()) return { movedTo: app.slug } as MovedApp;
   const [categories, shots] = await Promise.all([listCategories(env), screenshotsOf(env, app.id)]);
   return {
     categories: categories.map((c) => ({ slug: c.slug, name: c.name })),

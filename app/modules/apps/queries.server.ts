@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { getDb, prepared, type Db } from "~/lib/db.server";
 import { mediaUrl } from "~/modules/media/service.server";
 import { creators } from "~/modules/storefronts/schema";
 import { creatorStats } from "~/modules/follows/schema";
 import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.server";
 import { renderMarkdown, markdownExcerpt } from "~/lib/markdown.server";
-import { appCategories, apps, appScreenshots, counters } from "./schema";
+import { appCategories, apps, appScreenshots, appSlugHistory, counters } from "./schema";
 import { videoEmbed } from "./video";
 
 export const cardColumns = {
@@ -56,9 +56,41 @@ export async function findAppBySlug(env: Env, slug: string) {
   return getDb(env).query.apps.findFirst({ where: eq(apps.slug, slug.toLowerCase()) });
 }
 
+/** The app that used to live at `oldSlug` (see `appSlugHistory`), or undefined. */
+export async function findAppByOldSlug(env: Env, oldSlug: string) {
+  const [row] = await getDb(env)
+    .select({ app: apps })
+    .from(appSlugHistory)
+    .innerJoin(apps, eq(apps.id, appSlugHistory.appId))
+    .where(eq(appSlugHistory.oldSlug, oldSlug.toLowerCase()));
+  return row?.app;
+}
+
+/** The app at `slug` now, else the app that used to be there (a renamed app's old slug). */
+export async function findAppBySlugOrOld(env: Env, slug: string) {
+  return (await findAppBySlug(env, slug)) ?? (await findAppByOldSlug(env, slug));
+}
+
+/** Who holds `slug`: an app whose current slug it is, or an app that keeps it as an old slug. */
+export async function slugHolder(env: Env, slug: string): Promise<{ appId: string; old: boolean } | null> {
+  const db = getDb(env);
+  const s = slug.toLowerCase();
+  const [current, old] = await db.batch([
+    db.select({ appId: apps.id }).from(apps).where(eq(apps.slug, s)),
+    db.select({ appId: appSlugHistory.appId }).from(appSlugHistory).where(eq(appSlugHistory.oldSlug, s)),
+  ]);
+  if (current[0]) return { appId: current[0].appId, old: false };
+  return old[0] ? { appId: old[0].appId, old: true } : null;
+}
+
+/** Slugs `base` and `base-…` in use, current or kept as old slugs (for deriving a free one). */
 export async function slugsStartingWith(env: Env, base: string): Promise<Set<string>> {
-  const rows = await getDb(env).select({ slug: apps.slug }).from(apps).where(sql`${apps.slug} = ${base} OR ${apps.slug} LIKE ${base + "-%"}`);
-  return new Set(rows.map((r) => r.slug));
+  const db = getDb(env);
+  const [current, old] = await db.batch([
+    db.select({ slug: apps.slug }).from(apps).where(sql`${apps.slug} = ${base} OR ${apps.slug} LIKE ${base + "-%"}`),
+    db.select({ slug: appSlugHistory.oldSlug }).from(appSlugHistory).where(sql`${appSlugHistory.oldSlug} = ${base} OR ${appSlugHistory.oldSlug} LIKE ${base + "-%"}`),
+  ]);
+  return new Set([...current, ...old].map((r) => r.slug));
 }
 
 export async function screenshotsOf(env: Env, appId: string) {
@@ -69,7 +101,7 @@ export async function screenshotsOf(env: Env, appId: string) {
  * Batchable: a creator's apps as cards. Drafts are included only for `draftsVisibleTo` when that
  * user is the creator (the owner sees their drafts; everyone else only published apps).
  */
-export const creatorAppsQuery = (db: Db, creatorId: string | SQL, draftsVisibleTo: string | null) =>
+export const creatorAppsQuery = (db: Db, creatorId: string | SQL, draftsVisibleTo: string | Placeholder | null) =>
   db
     .select(cardColumns)
     .from(apps)
@@ -77,8 +109,25 @@ export const creatorAppsQuery = (db: Db, creatorId: string | SQL, draftsVisibleT
     .where(and(eq(apps.creatorId, creatorId), draftsVisibleTo ? or(eq(apps.published, true), eq(apps.creatorId, draftsVisibleTo)) : eq(apps.published, true)))
     .orderBy(desc(apps.featured), desc(apps.createdAt));
 
-/** Everything `/apps/:slug` shows, in two D1 round trips. Null when missing or a draft the viewer can't see. */
-export async function getAppPage(env: Env, slug: string, viewer: { id: string; isAdmin: boolean } | null) {
+type PageViewer = { id: string; isAdmin: boolean } | null;
+/** What a lookup by an old slug answers: the app's current slug (the route redirects there, 301). */
+export type MovedApp = { movedTo: string };
+const canEditApp = (viewer: PageViewer, app: { creatorId: string }) => !!viewer && (viewer.id === app.creatorId || viewer.isAdmin);
+
+/**
+ * The current slug of the app that used to live at `oldSlug`, when this viewer may see that app
+ * (published, or a draft of theirs); null otherwise — so a draft's new address never leaks.
+ */
+export async function renamedAppSlug(env: Env, oldSlug: string, viewer: PageViewer): Promise<string | null> {
+  const app = await findAppByOldSlug(env, oldSlug);
+  return app && (app.published || canEditApp(viewer, app)) ? app.slug : null;
+}
+
+/**
+ * Everything `/apps/:slug` shows, in two D1 round trips. `{ movedTo }` when `slug` is an old slug of
+ * an app (one more read, only on a miss); null when missing or a draft the viewer can't see.
+ */
+export async function getAppPage(env: Env, slug: string, viewer: PageViewer) {
   const db = getDb(env);
   const [row] = await db
     .select({ app: apps, creator: creators, category: appCategories.name })
@@ -86,8 +135,11 @@ export async function getAppPage(env: Env, slug: string, viewer: { id: string; i
     .innerJoin(creators, eq(creators.userId, apps.creatorId))
     .innerJoin(appCategories, eq(appCategories.slug, apps.categorySlug))
     .where(eq(apps.slug, slug.toLowerCase()));
-  if (!row) return null;
-  const canEdit = !!viewer && (viewer.id === row.app.creatorId || viewer.isAdmin);
+  if (!row) {
+    const movedTo = await renamedAppSlug(env, slug, viewer);
+    return movedTo ? ({ movedTo } as MovedApp) : null;
+  }
+  const canEdit = canEditApp(viewer, row.app);
   if (!row.app.published && !canEdit) return null;
   const [shots, count, following] = await db.batch([
     db.select().from(appScreenshots).where(eq(appScreenshots.appId, row.app.id)).orderBy(asc(appScreenshots.position)),
@@ -127,20 +179,22 @@ export async function getAppPage(env: Env, slug: string, viewer: { id: string; i
 }
 
 /**
- * Edge-cache version of `/apps/:slug`: the app's and its creator's versions plus the follower count,
- * so any edit (or a follow) yields a new cache key. Null → not cacheable (missing or draft).
+ * Edge-cache version of `/apps/:slug`: the app's id, its and its creator's versions plus the follower
+ * count, so any edit (or a follow) yields a new cache key, and a slug that later belongs to another
+ * app (after a delete) can never hit the old app's entry. Null → not cacheable (missing, draft, or an
+ * old slug — that answers a redirect, which is never stored).
  */
 export async function appCacheVersion(env: Env, slug: string): Promise<string | null> {
   const r = await prepared(env, "appCacheVersion", (db) =>
     db
-      .select({ a: apps.version, c: creators.version, f: creatorStats.followerCount, published: apps.published })
+      .select({ id: apps.id, a: apps.version, c: creators.version, f: creatorStats.followerCount, published: apps.published })
       .from(apps)
       .innerJoin(creators, eq(creators.userId, apps.creatorId))
       .leftJoin(creatorStats, eq(creatorStats.creatorId, apps.creatorId))
       .where(eq(apps.slug, sql.placeholder("slug")))
       .prepare(),
   ).get({ slug: slug.toLowerCase() });
-  return r && r.published ? `a${r.a}.c${r.c}.f${r.f ?? 0}` : null;
+  return r && r.published ? `${r.id}.a${r.a}.c${r.c}.f${r.f ?? 0}` : null;
 }
 
 /** Bumped on every change to any app; part of the `/discover` and home cache keys. */

@@ -70,8 +70,25 @@ export const appScreenshots = sqliteTable(
 );
 
 /**
+ * An app's previous slugs, so `/apps/<old-slug>/…` keeps working after a rename (301 to the current
+ * slug). An old slug stays reserved for its app: no other app can take it (its app can take it back,
+ * which removes the row). Deleting the app deletes its rows (cascade), which frees the slugs.
+ */
+export const appSlugHistory = sqliteTable(
+  "app_slug_history",
+  {
+    oldSlug: text("old_slug").primaryKey(),
+    appId: text("app_id")
+      .notNull()
+      .references(() => apps.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("app_slug_history_app_idx").on(t.appId)],
+);
+
+/**
  * One row per (app, day, visitor, kind): the dedupe log behind "one count per visitor per app per day"
- * for page views and try-clicks. `visitor` is a user id or a salted hash of IP + user agent + day.
+ * for page views and try-clicks. `visitor` is a user id or a keyed hash (HMAC) of IP + user agent + day.
  */
 export const appVisits = sqliteTable(
   "app_visits",
@@ -88,7 +105,7 @@ export const appVisits = sqliteTable(
 
 /**
  * Small named counters, e.g. `catalog` (bumped on every app change, and by trigger on every change
- * to a published post — migration 0005; part of the /discover and home cache keys).
+ * to a published post — migration 0006; part of the /discover and home cache keys).
  */
 export const counters = sqliteTable("counters", {
   name: text("name").primaryKey(),

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
-import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
+import { conflict, forbidden, isUniqueViolation, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
@@ -8,8 +8,8 @@ import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/module
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/modules/discovery/trending";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
-import { findAppBySlug, findCategory, screenshotsOf, slugsStartingWith } from "./queries.server";
-import { apps, appScreenshots, appVisits, counters } from "./schema";
+import { findAppBySlug, findAppBySlugOrOld, findCategory, renamedAppSlug, screenshotsOf, slugHolder, slugsStartingWith } from "./queries.server";
+import { apps, appScreenshots, appSlugHistory, appVisits, counters } from "./schema";
 import { onAppPublished, onAppRemoved, onAppStatusChanged } from "~/modules/feed/app-activity.server";
 import { AppInput, MAX_SCREENSHOTS, ScreenshotMove, slugify, type AppInputOutput } from "./validation";
 
@@ -28,9 +28,12 @@ function bumpVersions(db: Db, creatorId: string, appId?: string) {
   ] as const;
 }
 
-/** Loads an app and checks the viewer may change it (its creator, or an admin). 404 / 403 otherwise. */
+/**
+ * Loads an app and checks the viewer may change it (its creator, or an admin). 404 / 403 otherwise.
+ * An old slug finds its app too, so a form left open across a rename still acts on the right app.
+ */
 export async function requireOwnedApp(env: Env, viewer: Viewer, slug: string): Promise<AppRow> {
-  const app = await findAppBySlug(env, slug);
+  const app = await findAppBySlugOrOld(env, slug);
   if (!app) throw notFound("That app doesn't exist.");
   if (app.creatorId !== viewer.id && !viewer.isAdmin) throw forbidden("You can only change your own apps.");
   return app;
@@ -41,6 +44,27 @@ async function checkCategory(env: Env, slug: string) {
 }
 
 const slugTaken = "That address is taken. Please choose another.";
+const slugKept = "That address used to belong to another app and still leads there. Please choose another.";
+
+/** 409 with a message on the slug field when another app holds `slug` (now, or as an old slug). */
+async function checkSlugFree(env: Env, slug: string, appId: string | null) {
+  const holder = await slugHolder(env, slug);
+  if (holder && holder.appId !== appId) throw conflict(holder.old ? slugKept : slugTaken, { slug: holder.old ? slugKept : slugTaken });
+}
+
+/**
+ * Batch statements that claim `slug` for `appId`: the app's own history row for it goes (taking an
+ * old slug back), and a probe row makes the whole batch fail with a UNIQUE violation when another
+ * app keeps `slug` as an old slug — inside the transaction, so no race between check and write.
+ */
+function claimSlug(db: Db, slug: string, appId: string) {
+  const own = and(eq(appSlugHistory.oldSlug, slug), eq(appSlugHistory.appId, appId));
+  return [
+    db.delete(appSlugHistory).where(own),
+    db.insert(appSlugHistory).values({ oldSlug: slug, appId, createdAt: 0 }),
+    db.delete(appSlugHistory).where(own),
+  ] as const;
+}
 
 /** A free slug derived from the name: "voice-tutor", then "voice-tutor-2", "voice-tutor-3", … */
 async function freeSlugFor(env: Env, name: string): Promise<string> {
@@ -64,8 +88,6 @@ function columns(p: AppInputOutput) {
   };
 }
 
-const isUniqueViolation = (e: unknown) => /UNIQUE/i.test(String(e));
-
 /** Registers an app for the viewer's storefront; it is published straight away. */
 export async function createApp(env: Env, viewer: Viewer, input: unknown) {
   const creator = await findCreatorByUserId(env, viewer.id);
@@ -73,7 +95,7 @@ export async function createApp(env: Env, viewer: Viewer, input: unknown) {
   const p = parseOrThrow(AppInput, input);
   await checkCategory(env, p.category);
   const slug = p.slug ?? (await freeSlugFor(env, p.name));
-  if (p.slug && (await findAppBySlug(env, p.slug))) throw conflict(slugTaken, { slug: slugTaken });
+  if (p.slug) await checkSlugFree(env, p.slug, null);
   const db = getDb(env);
   const now = nowSeconds();
   const id = newId();
@@ -90,6 +112,7 @@ export async function createApp(env: Env, viewer: Viewer, input: unknown) {
         updatedAt: now,
         publishedAt: now,
       }),
+      ...claimSlug(db, slug, id),
       ...bumpVersions(db, creator.userId),
     ]);
   } catch (e) {
@@ -105,10 +128,21 @@ export async function updateApp(env: Env, viewer: Viewer, slug: string, input: u
   const p = parseOrThrow(AppInput, input);
   await checkCategory(env, p.category);
   const newSlug = p.slug ?? app.slug;
-  if (newSlug !== app.slug && (await findAppBySlug(env, newSlug))) throw conflict(slugTaken, { slug: slugTaken });
+  const renamed = newSlug !== app.slug;
+  if (renamed) await checkSlugFree(env, newSlug, app.id);
   const db = getDb(env);
   try {
-    await db.batch([db.update(apps).set({ ...columns(p), slug: newSlug }).where(eq(apps.id, app.id)), ...bumpVersions(db, app.creatorId, app.id)]);
+    await db.batch([
+      db.update(apps).set({ ...columns(p), slug: newSlug }).where(eq(apps.id, app.id)),
+      ...(renamed
+        ? [
+            ...claimSlug(db, newSlug, app.id),
+            // The slug it leaves keeps leading to it (301), and no other app can take it.
+            db.insert(appSlugHistory).values({ oldSlug: app.slug, appId: app.id, createdAt: nowSeconds() }),
+          ]
+        : []),
+      ...bumpVersions(db, app.creatorId, app.id),
+    ]);
   } catch (e) {
     if (isUniqueViolation(e)) throw conflict(slugTaken, { slug: slugTaken });
     throw e;
@@ -135,13 +169,16 @@ export async function setPublished(env: Env, viewer: Viewer, slug: string, publi
 /** Featured is an editorial choice: admins only. */
 export async function setFeatured(env: Env, viewer: Viewer, slug: string, featured: boolean) {
   if (!viewer.isAdmin) throw forbidden("Only All Thrive staff can feature apps.");
-  const app = await findAppBySlug(env, slug);
+  const app = await findAppBySlugOrOld(env, slug);
   if (!app) throw notFound("That app doesn't exist.");
   const db = getDb(env);
   await db.batch([db.update(apps).set({ featured }).where(eq(apps.id, app.id)), ...bumpVersions(db, app.creatorId, app.id)]);
 }
 
-/** Deletes the app, its screenshots and visit log (cascade) and then its R2 objects. */
+/**
+ * Deletes the app, its screenshots, visit log and old slugs (cascade: they are free again) and then
+ * its R2 objects.
+ */
 export async function deleteApp(env: Env, viewer: Viewer, slug: string) {
   const app = await requireOwnedApp(env, viewer, slug);
   const shots = await screenshotsOf(env, app.id);
@@ -234,28 +271,73 @@ export async function recordVisit(env: Env, appId: string, visitor: string, kind
   return { counted: updated.meta.changes === 1 };
 }
 
-/** The app's outbound URL for `/apps/:slug/try`, recording the try-click. */
-export async function tryApp(env: Env, slug: string, visitor: string) {
+/**
+ * `/apps/:slug/try`: the app's outbound URL, recording the try-click (not counted without a visitor
+ * key — see `visitorKey`). An old slug of a published app answers `{ movedTo }` instead: the click is
+ * counted once, at the current slug's try URL.
+ */
+export async function tryApp(env: Env, slug: string, visitor: string | null): Promise<{ appUrl: string } | { movedTo: string }> {
   const app = await findAppBySlug(env, slug);
+  if (!app) {
+    const movedTo = await renamedAppSlug(env, slug, null);
+    if (movedTo) return { movedTo };
+  }
   if (!app || !app.published) throw notFound("That app doesn't exist.");
-  await recordVisit(env, app.id, visitor, "try");
-  return app.appUrl;
+  if (visitor) await recordVisit(env, app.id, visitor, "try");
+  return { appUrl: app.appUrl };
 }
 
-/** Records a page view of a published app by slug (called off the response path). */
-export async function recordAppView(env: Env, slug: string, visitor: string) {
+/** Records a page view of a published app by its current slug (called off the response path). */
+export async function recordAppView(env: Env, slug: string, visitor: string | null) {
+  if (!visitor) return;
   const app = await findAppBySlug(env, slug);
   if (app?.published) await recordVisit(env, app.id, visitor, "view");
 }
 
+declare global {
+  interface Env {
+    /** Secret (wrangler secret put, ≥16 characters): the HMAC key behind anonymous visitor keys. */
+    VISITOR_HASH_SECRET?: string;
+  }
+}
+
+/** Public, so it only ever applies with APP_ENV=development (npm start, benchmarks, browser tests). */
+const DEV_VISITOR_SECRET = "dev-only-visitor-hash-secret-not-for-production";
+let hmacKey: { secret: string; key: CryptoKey } | null = null;
+let warnedNoSecret = false;
+
+/** The configured secret; the dev default in development; otherwise null (with one warning per isolate). */
+function visitorSecret(env: Env): string | null {
+  const s = env.VISITOR_HASH_SECRET;
+  if (s && s.length >= 16) return s;
+  if (env.APP_ENV === "development") return DEV_VISITOR_SECRET;
+  if (!warnedNoSecret) {
+    warnedNoSecret = true;
+    console.warn("VISITOR_HASH_SECRET is missing or shorter than 16 characters (wrangler secret put VISITOR_HASH_SECRET): anonymous page views and try-clicks are not counted.");
+  }
+  return null;
+}
+
+async function hmacKeyFor(secret: string): Promise<CryptoKey> {
+  if (hmacKey?.secret !== secret) {
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    hmacKey = { secret, key };
+  }
+  return hmacKey.key;
+}
+
 /**
- * The visitor key behind "one count per visitor per day": the user id when signed in, otherwise a
- * hash of the day, IP and user agent (no raw IP is stored, and the key changes every day).
+ * The visitor key behind "one count per visitor per day": the user id when signed in, otherwise
+ * HMAC-SHA-256(VISITOR_HASH_SECRET, day | IP | user agent), truncated to 96 bits. No raw IP is stored,
+ * the key changes every day, and without the secret the table can't be brute-forced back to IPs.
+ * Null for anonymous visitors when no secret is configured outside development: they aren't counted.
  */
-export async function visitorKey(request: Request, viewerId: string | null): Promise<string> {
+export async function visitorKey(env: Env, request: Request, viewerId: string | null, nowMs = Date.now()): Promise<string | null> {
   if (viewerId) return `u:${viewerId}`;
-  const day = Math.floor(Date.now() / 86_400_000);
+  const secret = visitorSecret(env);
+  if (!secret) return null;
+  const day = Math.floor(nowMs / 86_400_000);
   const raw = `${day}|${request.headers.get("CF-Connecting-IP") ?? "local"}|${request.headers.get("User-Agent") ?? ""}`;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(raw)));
-  return "h:" + [...digest.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKeyFor(secret), new TextEncoder().encode(raw)));
+  return "h:" + [...mac.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

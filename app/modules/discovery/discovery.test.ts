@@ -4,6 +4,7 @@ import { app, postForm } from "~/test/http";
 import { makeApp, makeCreator } from "~/modules/demo/factories.server";
 import { discoverApps } from "./queries.server";
 import { anonymousPageKey } from "./edge-pages.server";
+import { clearEdgeMemory } from "~/lib/edge-cache.server";
 import { decayedTrending, trendingIncrement, TRENDING_EPOCH, HALF_LIFE_SECONDS } from "./trending";
 
 const word = () => `zq${crypto.randomUUID().replace(/[^a-z]/g, "").slice(0, 8)}`;
@@ -87,5 +88,26 @@ describe("edge cache", () => {
     expect(signedIn.headers.get("X-Edge-Cache")).toBeNull();
     expect(await signedIn.text()).toContain("Add an app"); // owner controls never leak into the shared cache
     expect(await (await app(`/@${c.handle}`)).text()).not.toContain("Add an app");
+  });
+
+  it("serves repeat hits whole from either tier: this isolate's memory, then the Cache API after a restart", async () => {
+    const c = await makeCreator(env, { bio: "A bio long enough to notice if a body came back truncated." });
+    const first = await app(`/@${c.handle}`);
+    expect(first.headers.get("X-Edge-Cache")).toBe("MISS");
+    const page = await first.text();
+    expect(page).toContain(c.displayName);
+    for (let i = 0; i < 3; i++) {
+      const r = await app(`/@${c.handle}`);
+      expect(r.headers.get("X-Edge-Cache")).toBe("HIT");
+      expect(r.headers.get("X-Edge-Cache-Tier")).toBe("memory");
+      expect(await r.text()).toBe(page);
+    }
+    clearEdgeMemory(); // as a fresh isolate: the page now comes from the Cache API tier
+    const fromCache = await app(`/@${c.handle}`);
+    expect(fromCache.headers.get("X-Edge-Cache")).toBe("HIT");
+    expect(fromCache.headers.get("X-Edge-Cache-Tier")).toBe("cache");
+    expect(fromCache.headers.get("Cache-Control")).toBe("public, max-age=0, must-revalidate");
+    expect(await fromCache.text()).toBe(page);
+    expect(await (await app(`/@${c.handle}`)).text()).toBe(page);
   });
 });

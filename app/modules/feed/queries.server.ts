@@ -50,27 +50,38 @@ export async function readFeed(env: Env, userId: string, cursorParam: string | n
   const before = (t: typeof feedItems.publishedAt | typeof activities.publishedAt, id: typeof feedItems.activityId | typeof activities.id) =>
     cursor ? or(lt(t, cursor.t), and(eq(t, cursor.t), lt(id, cursor.id))) : undefined;
 
-  // One D1 round trip for both sources.
-  const [pushed, pulled] = await db.batch([
+  // The two sources of candidates: the user's stored items (pushed) and the activities of big
+  // creators they follow, merged at read time (pulled). Each yields at most limit + 1.
+  const pushedWhere = and(eq(feedItems.userId, userId), before(feedItems.publishedAt, feedItems.activityId));
+  const pushedOrder = [desc(feedItems.publishedAt), desc(feedItems.activityId)];
+  const pulledWhere = and(
+    eq(activities.delivery, "pull"),
+    inArray(activities.creatorId, db.select({ id: follows.creatorId }).from(follows).where(eq(follows.followerId, userId))),
+    before(activities.publishedAt, activities.id),
+  );
+  const pulledOrder = [desc(activities.publishedAt), desc(activities.id)];
+  const pushedIds = db.select({ id: feedItems.activityId }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1);
+  const pulledIds = db.select({ id: activities.id }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1);
+  const isCandidate = or(inArray(activities.id, pushedIds), inArray(activities.id, pulledIds));
+
+  // ONE D1 round trip: both candidate lists, every candidate's activity + creator + post, and the
+  // reader's entitlement facts for exactly those creators and products. At most 2 × (limit + 1)
+  // candidates are read; the page is the newest `limit` of them.
+  const creatorsOnPage = db.select({ id: activities.creatorId }).from(activities).where(isCandidate);
+  const productsOnPage = db
+    .select({ id: posts.productId })
+    .from(posts)
+    .where(inArray(posts.id, db.select({ id: activities.subjectId }).from(activities).where(and(isCandidate, eq(activities.kind, "post")))));
+  const [pushed, pulled, rows, ...facts] = await db.batch([
+    db.select({ id: feedItems.activityId, t: feedItems.publishedAt }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1),
+    db.select({ id: activities.id, t: activities.publishedAt }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1),
     db
-      .select({ id: feedItems.activityId, t: feedItems.publishedAt })
-      .from(feedItems)
-      .where(and(eq(feedItems.userId, userId), before(feedItems.publishedAt, feedItems.activityId)))
-      .orderBy(desc(feedItems.publishedAt), desc(feedItems.activityId))
-      .limit(limit + 1),
-    // Big creators the user follows: merged at read time.
-    db
-      .select({ id: activities.id, t: activities.publishedAt })
+      .select(feedRowColumns)
       .from(activities)
-      .where(
-        and(
-          eq(activities.delivery, "pull"),
-          inArray(activities.creatorId, db.select({ id: follows.creatorId }).from(follows).where(eq(follows.followerId, userId))),
-          before(activities.publishedAt, activities.id),
-        ),
-      )
-      .orderBy(desc(activities.publishedAt), desc(activities.id))
-      .limit(limit + 1),
+      .innerJoin(creators, eq(creators.userId, activities.creatorId))
+      .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
+      .where(isCandidate),
+    ...accessQueries(db, userId, creatorsOnPage, productsOnPage),
   ]);
   const merged = [...pushed, ...pulled].sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const seen = new Set<string>();
@@ -79,51 +90,77 @@ export async function readFeed(env: Env, userId: string, cursorParam: string | n
   const nextCursor = unique.length > limit ? encodeCursor({ t: page[page.length - 1].t, id: page[page.length - 1].id }) : null;
   if (!page.length) return { entries: [], nextCursor: null };
 
-  // Activities with their creator and (for posts) the post row, plus the reader's entitlement facts
-  // for exactly those creators and products, concurrently.
-  const pageIds = page.map((p) => p.id);
-  const creatorsOnPage = db.select({ id: activities.creatorId }).from(activities).where(inArray(activities.id, pageIds));
-  const productsOnPage = db
-    .select({ id: posts.productId })
-    .from(posts)
-    .where(inArray(posts.id, db.select({ id: activities.subjectId }).from(activities).where(inArray(activities.id, pageIds))));
-  // (The joined select stays outside the batch: drizzle's batch result mapping mangles its JSON columns.)
-  const [rows, facts] = await Promise.all([
-    db
-      .select({ a: activities, c: creators, p: posts })
-      .from(activities)
-      .innerJoin(creators, eq(creators.userId, activities.creatorId))
-      .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
-      .where(inArray(activities.id, pageIds)),
-    db.batch([...accessQueries(db, userId, creatorsOnPage, productsOnPage)]),
-  ]);
-  const byId = new Map(rows.map((r) => [r.a.id, r]));
-  const access = accessFromFacts(userId, facts);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const access = accessFromFacts(userId, facts as Parameters<typeof accessFromFacts>[1]);
   const decide = (g: Gate) => decideAccess(access, g);
 
   const entries: FeedEntry[] = [];
   for (const p of page) {
     const row = byId.get(p.id);
     if (!row) continue;
-    if (row.a.kind === "post") {
-      if (!row.p) continue;
+    const creator = { userId: row.creatorId, handle: row.handle, displayName: row.displayName, avatarKey: row.avatarKey };
+    if (row.kind === "post") {
+      if (!row.postId) continue;
+      const post = {
+        id: row.postId,
+        creatorId: row.creatorId,
+        slug: row.postSlug!,
+        title: row.postTitle!,
+        bodyMarkdown: row.postBody!,
+        excerpt: row.postExcerpt,
+        coverKey: row.postCoverKey,
+        appId: row.postAppId,
+        status: row.postStatus!,
+        visibility: row.postVisibility!,
+        tierIds: row.postTierIds ?? [],
+        productId: row.postProductId,
+        publishedAt: row.postPublishedAt,
+      };
       // Feed entries never carry the full body: the teaser, and for locked posts the free preview.
-      const view = presentPost(row.p, row.c, decide(gateOf(row.p)), { body: false });
+      const view = presentPost(post, creator, decide(gateOf(post)), { body: false });
       entries.push({ kind: "post", activityId: p.id, publishedAt: p.t, post: view });
     } else {
       entries.push({
-        kind: row.a.kind,
+        kind: row.kind,
         activityId: p.id,
         publishedAt: p.t,
-        title: row.a.title,
-        summary: row.a.summary,
-        url: row.a.url,
-        creator: { handle: row.c.handle, displayName: row.c.displayName, avatarUrl: mediaUrl(row.c.avatarKey) },
+        title: row.title,
+        summary: row.summary,
+        url: row.url,
+        creator: { handle: row.handle, displayName: row.displayName, avatarUrl: mediaUrl(row.avatarKey) },
       });
     }
   }
   return { entries, nextCursor };
 }
+
+/**
+ * Columns of a feed row. Batched statements come back from D1 as objects keyed by column name, so
+ * every name must be unique: the post's columns that clash with the activity's are aliased.
+ */
+const feedRowColumns = {
+  id: activities.id,
+  kind: activities.kind,
+  title: activities.title,
+  summary: activities.summary,
+  url: activities.url,
+  creatorId: activities.creatorId,
+  handle: creators.handle,
+  displayName: creators.displayName,
+  avatarKey: creators.avatarKey,
+  postId: sql<string | null>`${posts.id}`.as("post_id"),
+  postSlug: posts.slug,
+  postTitle: sql<string | null>`${posts.title}`.as("post_title"),
+  postBody: posts.bodyMarkdown,
+  postExcerpt: posts.excerpt,
+  postCoverKey: posts.coverKey,
+  postAppId: posts.appId,
+  postStatus: posts.status,
+  postVisibility: posts.visibility,
+  postTierIds: sql<string[] | null>`${posts.tierIds}`.mapWith(posts.tierIds).as("post_tier_ids"),
+  postProductId: posts.productId,
+  postPublishedAt: sql<number | null>`${posts.publishedAt}`.as("post_published_at"),
+};
 
 /** Trims one user's stored feed to the cap (also done per page during fan-out). */
 export async function trimFeed(env: Env, userId: string) {

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb, type Db } from "~/lib/db.server";
 import { creators } from "~/modules/storefronts/schema";
@@ -11,7 +11,7 @@ export const followerCountQuery = (db: Db, creatorId: string | SQL) =>
   db.select({ n: creatorStats.followerCount }).from(creatorStats).where(eq(creatorStats.creatorId, creatorId));
 
 /** Batchable: whether `viewerId` follows `creatorId` (D1 edge). */
-export const isFollowingQuery = (db: Db, creatorId: string | SQL, viewerId: string) =>
+export const isFollowingQuery = (db: Db, creatorId: string | SQL, viewerId: string | Placeholder) =>
   db.select({ at: follows.createdAt }).from(follows).where(and(eq(follows.creatorId, creatorId), eq(follows.followerId, viewerId)));
 
 export async function followerCount(env: Env, creatorId: string): Promise<number> {

@@ -58,6 +58,10 @@ export type PostCard = {
   creator: { userId: string; handle: string; displayName: string; avatarUrl: string | null };
 };
 
+/** What the presenters read of a post and its creator (feed rows select just these columns). */
+export type PostFields = Pick<PostRow, "id" | "creatorId" | "slug" | "title" | "bodyMarkdown" | "excerpt" | "coverKey" | "appId" | "status" | "visibility" | "tierIds" | "productId" | "publishedAt">;
+export type CreatorFields = Pick<CreatorRow, "userId" | "handle" | "displayName" | "avatarKey">;
+
 export type PostView = PostCard & {
   /** Full body HTML — only present when the reader has access. */
   bodyHtml: string | null;
@@ -66,7 +70,7 @@ export type PostView = PostCard & {
   hasPreview: boolean;
 };
 
-function card(post: PostRow, creator: CreatorRow, decision: Decision): PostCard {
+function card(post: PostFields, creator: CreatorFields, decision: Decision): PostCard {
   return {
     id: post.id,
     slug: post.slug,
@@ -86,13 +90,13 @@ function card(post: PostRow, creator: CreatorRow, decision: Decision): PostCard 
 }
 
 /** A list card: title, teaser and lock state only (no body at all). */
-export function presentCard(post: PostRow, creator: CreatorRow, access: ViewerAccess | null): PostCard {
+export function presentCard(post: PostFields, creator: CreatorFields, access: ViewerAccess | null): PostCard {
   const decision: Decision = access ? decide(access, gateOf(post)) : post.visibility === "public" ? { allowed: true, need: null } : { allowed: false, need: "sign_in" };
   return card(post, creator, decision);
 }
 
 /** The full view for one reader: body when allowed, else only the preview. */
-export function presentPost(post: PostRow, creator: CreatorRow, decision: Decision, opts: { body?: boolean } = {}): PostView {
+export function presentPost(post: PostFields, creator: CreatorFields, decision: Decision, opts: { body?: boolean } = {}): PostView {
   const base = card(post, creator, decision);
   const split = splitPaywall(post.bodyMarkdown);
   if (decision.allowed) {

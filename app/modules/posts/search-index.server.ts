@@ -1,5 +1,5 @@
 /**
- * The posts' full-text index (`posts_fts`, migration 0005_posts_fts; README decision D20). It holds
+ * The posts' full-text index (`posts_fts`, migration 0006_posts_fts; README decision D20). It holds
  * ONLY text anyone may see: the title, the creator's excerpt, and the body of public posts / the
  * free preview (before the paywall marker) of gated ones. The gated remainder never enters it, so
  * searching for a sentence after a paywall finds nothing.
@@ -18,7 +18,7 @@ import { posts } from "./schema";
 
 /**
  * `posts_fts` as Drizzle sees it, for building statements only. Deliberately NOT in schema.ts:
- * drizzle-kit can't create FTS5 tables (migration 0005 does). (Drizzle's D1 batch can't take raw
+ * drizzle-kit can't create FTS5 tables (migration 0006 does). (Drizzle's D1 batch can't take raw
  * `sql` statements with parameters, hence builders.)
  */
 const postsFts = sqliteTable("posts_fts", {

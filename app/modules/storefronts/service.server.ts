@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { getDb } from "~/lib/db.server";
+import { getDb, prepared, runPreparedBatch } from "~/lib/db.server";
 import { conflict, forbidden, notFound } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { markdownExcerpt, renderMarkdown } from "~/lib/markdown.server";
@@ -92,25 +92,37 @@ export function presentCreator(c: typeof creators.$inferSelect): StorefrontCreat
 }
 
 /**
+ * The storefront's statements, prepared once per D1 binding: the creator is found by the `handle`
+ * placeholder through a subquery, so no statement waits for another; `viewer` is the signed-in
+ * user's id or "" (no one), for their drafts and follow state.
+ */
+const storefrontQueries = (env: Env) =>
+  prepared(env, "storefront", (db) => {
+    const creatorId = sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${sql.placeholder("handle")})`;
+    const viewer = sql.placeholder("viewer");
+    return [
+      db.select().from(creators).where(eq(creators.handle, sql.placeholder("handle"))).limit(1).prepare(),
+      creatorAppsQuery(db, creatorId, viewer).prepare(),
+      followerCountQuery(db, creatorId).prepare(),
+      isFollowingQuery(db, creatorId, viewer).prepare(),
+      publishedProductsQuery(db, creatorId).prepare(),
+      creatorTiersQuery(db, creatorId).prepare(),
+      db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creatorId)).limit(1).prepare(),
+      publishedPostsQuery(db, creatorId, STOREFRONT_POSTS).prepare(),
+    ] as const;
+  });
+
+/**
  * Everything `/@handle` shows in ONE D1 round trip: a single batch whose queries find the creator
  * by handle through a subquery, so the sections don't wait for the creator row. Later offerings
  * (products, tiers, services, posts) add their queries to that batch. Capped tiers then ask their
  * seat Durable Objects (not D1) for seats left.
  */
 export async function getStorefront(env: Env, handle: string, viewer: { id: string } | null = null) {
-  const db = getDb(env);
-  const h = handle.toLowerCase();
-  const creatorId = sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${h})`;
-  const [creatorRows, appRows, followers, viewerFollow, productRows, tierRows, payout, postRows] = await db.batch([
-    db.select().from(creators).where(eq(creators.handle, h)).limit(1),
-    creatorAppsQuery(db, creatorId, viewer?.id ?? null),
-    followerCountQuery(db, creatorId),
-    isFollowingQuery(db, creatorId, viewer?.id ?? ""),
-    publishedProductsQuery(db, creatorId),
-    creatorTiersQuery(db, creatorId),
-    db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creatorId)).limit(1),
-    publishedPostsQuery(db, creatorId, STOREFRONT_POSTS),
-  ]);
+  const [creatorRows, appRows, followers, viewerFollow, productRows, tierRows, payout, postRows] = await runPreparedBatch(env, storefrontQueries(env), {
+    handle: handle.toLowerCase(),
+    viewer: viewer?.id ?? "",
+  });
   const creator = creatorRows[0];
   if (!creator) return null;
   const sellable = !!payout[0]?.chargesEnabled;

@@ -103,7 +103,10 @@ export const appVisits = sqliteTable(
   (t) => [primaryKey({ columns: [t.appId, t.day, t.kind, t.visitor] })],
 );
 
-/** Small named counters, e.g. `catalog` (bumped on every app change; part of /discover cache keys). */
+/**
+ * Small named counters, e.g. `catalog` (bumped on every app change, and by trigger on every change
+ * to a published post — migration 0006; part of the /discover and home cache keys).
+ */
 export const counters = sqliteTable("counters", {
   name: text("name").primaryKey(),
   value: integer("value").notNull().default(0),

@@ -36,6 +36,10 @@ describe("search and browsing", () => {
     expect(second.items).toHaveLength(2);
     expect(new Set([...first.items, ...second.items].map((i) => i.slug)).size).toBe(26);
 
+    // A search sorts by best match unless another order is chosen.
+    expect(await (await app(`/discover?q=${w}`)).text()).toMatch(/aria-current="true"[^>]*>Best match</);
+    expect(await (await app(`/discover?q=${w}&sort=new`)).text()).toMatch(/aria-current="true"[^>]*>New</);
+
     const none = await app(`/discover?q=${word()}`);
     expect(none.status).toBe(200);
     expect(await none.text()).toContain("No apps match");

@@ -5,8 +5,7 @@
 import type { EdgeKey } from "~/lib/edge-cache.server";
 import { appCacheVersion, catalogVersion } from "~/modules/apps/queries.server";
 import { storefrontCacheVersion } from "~/modules/storefronts/queries.server";
-
-const DISCOVER_PARAMS = ["q", "category", "sort", "status", "cursor"];
+import { DISCOVER_PARAMS } from "./validation";
 const MIN = 60;
 
 /**
@@ -51,7 +50,8 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
   }
   if (path === "/discover" || path === "/") {
     // Rankings move with views and follows (not in the key), so these stay fresh for a minute and
-    // are then revalidated in the background.
+    // are then revalidated in the background. The catalog counter moves with every app change and
+    // (by trigger, migration 0006) every change to a published post, so search results never lag.
     const params = new URLSearchParams();
     for (const k of DISCOVER_PARAMS) {
       const val = url.searchParams.get(k);

@@ -1,13 +1,44 @@
+import { parseOrThrow } from "~/lib/validation";
 import { listCategories } from "~/modules/apps/queries.server";
-import { activeCreators, discoverApps, featuredApps, trendingApps } from "./queries.server";
+import { postCards } from "~/modules/posts/pages.server";
+import { activeCreators, discoverApps, featuredApps, searchPosts, trendingApps } from "./queries.server";
+import { DISCOVER_PARAMS, DiscoverParams, ftsQuery, type Tab } from "./validation";
 
-/** Data for /discover: one page of results, the categories, and the featured row on a plain first page. */
-export async function getDiscoverPage(env: Env, searchParams: URLSearchParams) {
-  const raw = Object.fromEntries(["q", "category", "sort", "status", "cursor"].map((k) => [k, searchParams.get(k) ?? ""]));
-  const [result, categories] = await Promise.all([discoverApps(env, raw), listCategories(env)]);
+/** Post results per page on the Posts tab, and how many the Apps tab shows beside its results. */
+export const POSTS_PAGE_SIZE = 20;
+export const POSTS_ON_APPS_TAB = 3;
+
+type AppsResult = Awaited<ReturnType<typeof discoverApps>>;
+
+/** Matching posts as list cards (teasers only), lock state for this viewer. */
+async function postResults(env: Env, viewerId: string | null, q: string, cursor: string, limit: number) {
+  const r = await searchPosts(env, q, { limit, cursor });
+  return { items: await postCards(env, viewerId, r.rows), nextCursor: r.nextCursor, badCursor: r.badCursor };
+}
+
+/**
+ * Data for /discover. Without a query: one page of apps, the categories and (on a plain first
+ * page) the featured row. With a query there are two tabs: Apps (as before, plus the best few
+ * matching posts on its first page) and Posts (`in=posts`: post results, paged).
+ */
+export async function getDiscoverPage(env: Env, viewerId: string | null, searchParams: URLSearchParams) {
+  // Absent and empty parameters alike are left out, so their defaults apply (a search sorts by best match).
+  const raw: Record<string, string> = Object.fromEntries(DISCOVER_PARAMS.flatMap((k) => (searchParams.get(k) ? [[k, searchParams.get(k)!]] : [])));
+  const tab: Tab = raw.in === "posts" && ftsQuery(raw.q) ? "posts" : "apps";
+  if (tab === "posts") {
+    const p = parseOrThrow(DiscoverParams, raw);
+    const apps: AppsResult = { query: { q: p.q, category: "", sort: "relevance", status: "" }, category: null, unknownCategory: false, badCursor: false, items: [], nextCursor: null };
+    const posts = await postResults(env, viewerId, p.q, raw.cursor ?? "", POSTS_PAGE_SIZE);
+    return { ...apps, tab, categories: [], featured: [], posts };
+  }
+  const [result, categories, posts] = await Promise.all([
+    discoverApps(env, raw),
+    listCategories(env),
+    raw.q && !raw.cursor ? postResults(env, viewerId, raw.q, "", POSTS_ON_APPS_TAB) : null,
+  ]);
   const plainFirstPage = !raw.q && !raw.cursor && !result.unknownCategory;
   const featured = plainFirstPage ? await featuredApps(env) : [];
-  return { ...result, categories: categories.map((c) => ({ slug: c.slug, name: c.name })), featured };
+  return { ...result, tab, categories: categories.map((c) => ({ slug: c.slug, name: c.name })), featured, posts };
 }
 
 /** Data for the home page. */

@@ -6,6 +6,7 @@ import { apps } from "~/modules/apps/schema";
 import { cardColumns, findCategory, presentAppCard, type AppCardRow } from "~/modules/apps/queries.server";
 import { creatorStats } from "~/modules/follows/schema";
 import { creators } from "~/modules/storefronts/schema";
+import { posts } from "~/modules/posts/schema";
 import { parseOrThrow } from "~/lib/validation";
 import { DiscoverParams, ftsQuery, type Sort } from "./validation";
 
@@ -67,6 +68,39 @@ export async function discoverApps(env: Env, rawParams: Record<string, string>) 
     items: page.map((r) => presentAppCard({ ...r, techStack: JSON.parse(r.techStackJson || "[]"), featured: !!r.featured, published: !!r.published })),
     nextCursor: more ? encodeCursor({ s: sort, v: last.sortValue, id: last.id } satisfies Cursor) : null,
   };
+}
+
+type PostCursor = { s: "posts"; v: number; id: string };
+const isPostCursor = (x: unknown): x is PostCursor => isCursor(x) && (x as Cursor | PostCursor).s === "posts";
+
+/** Column weights for bm25 over posts_fts (title, excerpt, public body/preview). */
+const POSTS_BM25 = sql.raw("bm25(posts_fts, 10.0, 4.0, 1.0)");
+
+/**
+ * Published posts whose PUBLIC text (posts_fts: title, excerpt, public body or free preview —
+ * never what follows a paywall marker) matches `q`, best match first, with a keyset cursor. Rows
+ * carry the post and its creator for the posts module's presenters.
+ */
+export async function searchPosts(env: Env, q: string, opts: { limit: number; cursor?: string }) {
+  const match = ftsQuery(q);
+  const cursor = decodeCursor(opts.cursor, isPostCursor);
+  const badCursor = !!opts.cursor && !cursor;
+  if (!match || badCursor) return { rows: [], nextCursor: null, badCursor };
+  const score = sql<number>`hits.score`;
+  const where: SQL[] = [sql`${posts.status} = 'published'`];
+  if (cursor) where.push(sql`(${score} > ${cursor.v} OR (${score} = ${cursor.v} AND ${posts.id} > ${cursor.id}))`);
+  const rows = await getDb(env)
+    .select({ post: posts, creator: creators, score })
+    .from(sql`(SELECT rowid AS rid, ${POSTS_BM25} AS score FROM posts_fts WHERE posts_fts MATCH ${match}) AS hits`)
+    .innerJoin(posts, sql`${posts}.rowid = hits.rid`)
+    .innerJoin(creators, eq(creators.userId, posts.creatorId))
+    .where(and(...where))
+    .orderBy(sql`${score} ASC`, sql`${posts.id} ASC`)
+    .limit(opts.limit + 1);
+  const more = rows.length > opts.limit;
+  const page = more ? rows.slice(0, opts.limit) : rows;
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: more ? encodeCursor({ s: "posts", v: last.score, id: last.post.id } satisfies PostCursor) : null, badCursor };
 }
 
 const published = eq(apps.published, true);

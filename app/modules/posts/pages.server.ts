@@ -64,11 +64,19 @@ export function storefrontPostCards(rows: PostRow[], creator: CreatorRow): PostC
   return rows.map((p) => presentCard(p, creator, null));
 }
 
-/** Posts tied to an app, with lock state for this viewer. */
-export async function appPosts(env: Env, viewerId: string | null, appId: string, limit = 10): Promise<PostCard[]> {
-  const rows = await listPublishedPostsForApp(env, appId, limit);
+/**
+ * List cards (title, teaser, lock — never a body) with lock state for this viewer: one D1 batch
+ * when a signed-in viewer meets gated posts, none for anonymous viewers (whose cards are the same
+ * for everyone, so edge-cached pages may hold them).
+ */
+export async function postCards(env: Env, viewerId: string | null, rows: { post: PostRow; creator: CreatorRow }[]): Promise<PostCard[]> {
   const access = await loadAccess(env, viewerId, rows.map((r) => gateOf(r.post)));
   return rows.map((r) => presentCard(r.post, r.creator, access));
+}
+
+/** Posts tied to an app, with lock state for this viewer. */
+export async function appPosts(env: Env, viewerId: string | null, appId: string, limit = 10): Promise<PostCard[]> {
+  return postCards(env, viewerId, await listPublishedPostsForApp(env, appId, limit));
 }
 
 // ── RSS ─────────────────────────────────────────────────────────────────────────────────────────

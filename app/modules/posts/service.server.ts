@@ -18,6 +18,7 @@ import { validateOfferings } from "~/modules/content/offerings.server";
 import { findPostById, findPostBySlug, listDuePosts, type CreatorRow, type PostRow } from "./queries.server";
 import { postPath, teaserOf } from "./present.server";
 import { posts } from "./schema";
+import { reindexPostStatements } from "./search-index.server";
 import { PostInput, ScheduleInput } from "./validation";
 
 export function slugify(title: string): string {
@@ -114,22 +115,22 @@ export async function updatePost(env: Env, viewer: Viewer, postId: string, input
   }
   const coverKey = cover && cover.size > 0 ? await putPublicImage(env, "cover", post.creatorId, await readImageUpload(cover, "cover")) : undefined;
   const db = getDb(env);
+  const text = { title: p.title, bodyMarkdown: p.body, excerpt: p.excerpt || null, visibility: p.visibility };
   await db.batch([
     db
       .update(posts)
       .set({
         slug,
-        title: p.title,
-        bodyMarkdown: p.body,
-        excerpt: p.excerpt || null,
+        ...text,
         appId: p.appId ?? null,
-        visibility: p.visibility,
         tierIds: p.visibility === "tiers" ? p.tierIds : [],
         productId: p.visibility === "product" ? p.productId ?? null : null,
         ...(coverKey ? { coverKey } : {}),
         updatedAt: nowSeconds(),
       })
       .where(eq(posts.id, post.id)),
+    // A published post is searchable by its new public text at once (a draft's row stays absent).
+    ...reindexPostStatements(db, post.id, text),
     bumpStorefront(env, creator.userId),
     // A published post's feed entry and notifications link to its (possibly new) address.
     db.update(activities).set({ url: postPath(creator.handle, slug) }).where(eq(activities.id, post.id)),
@@ -155,6 +156,7 @@ async function publishOwnedPost(env: Env, post: PostRow, creator: CreatorRow) {
   const db = getDb(env);
   await db.batch([
     db.update(posts).set({ status: "published", publishAt: null, publishedAt, updatedAt: now }).where(eq(posts.id, post.id)),
+    ...reindexPostStatements(db, post.id, post),
     bumpStorefront(env, creator.userId),
   ]);
   const url = postPath(creator.handle, post.slug);
@@ -181,7 +183,7 @@ export async function schedulePost(env: Env, viewer: Viewer, postId: string, inp
   return { publishAt: at };
 }
 
-/** Back to draft: gone from the storefront, from every feed, and from notifications. */
+/** Back to draft: gone from the storefront, from search (trigger), from every feed, and from notifications. */
 export async function unpublishPost(env: Env, viewer: Viewer, postId: string) {
   const { post, creator } = await requireOwnedPost(env, viewer, postId);
   const db = getDb(env);
@@ -192,7 +194,7 @@ export async function unpublishPost(env: Env, viewer: Viewer, postId: string) {
   await retractActivity(env, post.id);
 }
 
-/** Deletes the post, its feed entries, notifications and cover image. */
+/** Deletes the post, its search entry (trigger), feed entries, notifications and cover image. */
 export async function deletePost(env: Env, viewer: Viewer, postId: string) {
   const { post, creator } = await requireOwnedPost(env, viewer, postId);
   await retractActivity(env, post.id);

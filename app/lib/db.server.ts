@@ -1,5 +1,6 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { fillPlaceholders } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import * as identity from "~/modules/identity/schema";
 import * as storefronts from "~/modules/storefronts/schema";
 import * as apps from "~/modules/apps/schema";
@@ -60,4 +61,19 @@ export async function runPreparedBatch<const Q extends readonly PreparedAll<unkn
   const internals = queries as unknown as readonly Internals[];
   const results = await env.DB.batch(internals.map((q) => q.stmt.bind(...fillPlaceholders(q.getQuery().params, values))));
   return results.map((r, i) => internals[i].mapAllResult(r, true)) as never;
+}
+
+type BatchInternals = { _prepare(): { getQuery(): { sql: string; params: unknown[] }; mapResult(result: unknown, isFromBatch?: boolean): unknown } };
+
+/**
+ * `db.batch`, but it also takes raw `db.all(sql`…`)` statements that have parameters (drizzle
+ * 0.45's D1 batch can't bind those). One D1 round trip; results typed per statement.
+ */
+export async function batch<const Q extends readonly BatchItem<"sqlite">[]>(env: { DB: D1Database }, queries: Q): Promise<{ [K in keyof Q]: Awaited<Q[K]> }> {
+  const prepared = (queries as unknown as readonly BatchInternals[]).map((q) => q._prepare());
+  const results = await env.DB.batch(prepared.map((p) => {
+    const { sql, params } = p.getQuery();
+    return env.DB.prepare(sql).bind(...params);
+  }));
+  return results.map((r, i) => prepared[i].mapResult(r, true)) as never;
 }

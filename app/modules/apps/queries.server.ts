@@ -44,8 +44,11 @@ export function presentAppCard(r: AppCardRow) {
 }
 export type AppCard = ReturnType<typeof presentAppCard>;
 
+/** Batchable: the fixed category list, in display order. */
+export const categoriesQuery = (db: Db) => db.select().from(appCategories).orderBy(asc(appCategories.sortOrder));
+
 export async function listCategories(env: Env) {
-  return getDb(env).select().from(appCategories).orderBy(asc(appCategories.sortOrder));
+  return categoriesQuery(getDb(env));
 }
 
 export async function findCategory(env: Env, slug: string) {

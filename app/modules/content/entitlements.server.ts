@@ -16,7 +16,7 @@
  * The facts (follows, subscriptions, purchases) are loaded in bulk by `loadAccess` with one query
  * per kind, then `decide` is a pure function — so lists of 50 feed items cost 3 queries, not 150.
  */
-import { and, eq, inArray, type SQLWrapper } from "drizzle-orm";
+import { and, eq, inArray, type Placeholder, type SQLWrapper } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { follows } from "~/modules/follows/schema";
 import { memberships, orders } from "~/modules/payments/schema";
@@ -107,16 +107,18 @@ const NONE = "\u0000none"; // an id that matches nothing, so empty lists still m
 type Ids = string[] | SQLWrapper;
 const ids = (x: Ids) => (Array.isArray(x) ? (x.length ? x : [NONE]) : x);
 
-const followsQuery = (db: Db, viewerId: string, creatorIds: Ids) =>
+type ViewerRef = string | Placeholder;
+
+const followsQuery = (db: Db, viewerId: ViewerRef, creatorIds: Ids) =>
   db.select({ id: follows.creatorId }).from(follows).where(and(eq(follows.followerId, viewerId), inArray(follows.creatorId, ids(creatorIds))));
 
-const membershipsQuery = (db: Db, viewerId: string, creatorIds: Ids) =>
+const membershipsQuery = (db: Db, viewerId: ViewerRef, creatorIds: Ids) =>
   db
     .select({ creatorId: memberships.creatorId, tierId: memberships.tierId, subscription: memberships.stripeSubscriptionId, amount: memberships.amount })
     .from(memberships)
     .where(and(eq(memberships.userId, viewerId), inArray(memberships.creatorId, ids(creatorIds)), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES)));
 
-const purchasesQuery = (db: Db, viewerId: string, productIds: Ids) =>
+const purchasesQuery = (db: Db, viewerId: ViewerRef, productIds: Ids) =>
   db.select({ id: orders.productId }).from(orders).where(and(eq(orders.buyerId, viewerId), inArray(orders.productId, ids(productIds)), eq(orders.status, "paid")));
 
 /**
@@ -124,7 +126,7 @@ const purchasesQuery = (db: Db, viewerId: string, productIds: Ids) =>
  * batch (the feed): creators and products may be subqueries over the items being listed. Feed the
  * results to `accessFromFacts`.
  */
-export function accessQueries(db: Db, viewerId: string, creatorIds: Ids, productIds: Ids) {
+export function accessQueries(db: Db, viewerId: ViewerRef, creatorIds: Ids, productIds: Ids) {
   return [followsQuery(db, viewerId, creatorIds), membershipsQuery(db, viewerId, creatorIds), purchasesQuery(db, viewerId, productIds)] as const;
 }
 

@@ -1,14 +1,19 @@
 import { parseOrThrow } from "~/lib/validation";
-import { listCategories } from "~/modules/apps/queries.server";
+import { sql } from "drizzle-orm";
+import { batch, getDb, type Db } from "~/lib/db.server";
+import { categoriesQuery } from "~/modules/apps/queries.server";
 import { postCards } from "~/modules/posts/pages.server";
-import { activeCreators, discoverApps, featuredApps, searchPosts, trendingApps } from "./queries.server";
+import { activeCreators, featuredApps, planDiscoverApps, planPostSearch, searchPosts, trendingApps } from "./queries.server";
 import { DISCOVER_PARAMS, DiscoverParams, ftsQuery, type Tab } from "./validation";
 
 /** Post results per page on the Posts tab, and how many the Apps tab shows beside its results. */
 export const POSTS_PAGE_SIZE = 20;
 export const POSTS_ON_APPS_TAB = 3;
 
-type AppsResult = Awaited<ReturnType<typeof discoverApps>>;
+type AppsResult = NonNullable<Awaited<ReturnType<typeof planDiscoverApps>>["result"]>;
+
+/** A batch slot that reads nothing (when the page has no statement for it). */
+const noRows = (db: Db) => db.all<never>(sql`SELECT 1 WHERE 0`);
 
 /** Matching posts as list cards (teasers only), lock state for this viewer. */
 async function postResults(env: Env, viewerId: string | null, q: string, cursor: string, limit: number) {
@@ -31,11 +36,18 @@ export async function getDiscoverPage(env: Env, viewerId: string | null, searchP
     const posts = await postResults(env, viewerId, p.q, raw.cursor ?? "", POSTS_PAGE_SIZE);
     return { ...apps, tab, categories: [], featured: [], posts };
   }
-  const [result, categories, posts] = await Promise.all([
-    discoverApps(env, raw),
-    listCategories(env),
-    raw.q && !raw.cursor ? postResults(env, viewerId, raw.q, "", POSTS_ON_APPS_TAB) : null,
+  // One D1 batch for the apps page, the categories and the best few matching posts' ids.
+  const db = getDb(env);
+  const appsPlan = await planDiscoverApps(env, raw);
+  const postsPlan = raw.q && !raw.cursor ? planPostSearch(env, raw.q, { limit: POSTS_ON_APPS_TAB }) : null;
+  const [appRows, categories, postHits] = await batch(env, [
+    appsPlan.statement ?? noRows(db),
+    categoriesQuery(db),
+    postsPlan?.statement ?? noRows(db),
   ]);
+  const result = appsPlan.result ?? appsPlan.finish(appRows as Parameters<typeof appsPlan.finish>[0]);
+  const postPage = postsPlan ? await (postsPlan.result ?? postsPlan.finish(postHits as { id: string; score: number }[])) : null;
+  const posts = postPage ? { items: await postCards(env, viewerId, postPage.rows), nextCursor: postPage.nextCursor, badCursor: postPage.badCursor } : null;
   const plainFirstPage = !raw.q && !raw.cursor && !result.unknownCategory;
   const featured = plainFirstPage ? await featuredApps(env) : [];
   return { ...result, tab, categories: categories.map((c) => ({ slug: c.slug, name: c.name })), featured, posts };

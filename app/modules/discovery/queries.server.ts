@@ -1,4 +1,5 @@
-import { and, desc, eq, isNotNull, max, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, max, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
 import { mediaUrl } from "~/modules/media/service.server";
@@ -7,6 +8,7 @@ import { cardColumns, findCategory, presentAppCard, type AppCardRow } from "~/mo
 import { creatorStats } from "~/modules/follows/schema";
 import { creators } from "~/modules/storefronts/schema";
 import { posts } from "~/modules/posts/schema";
+import type { CreatorRow, PostRow } from "~/modules/posts/queries.server";
 import { parseOrThrow } from "~/lib/validation";
 import { DiscoverParams, ftsQuery, type Sort } from "./validation";
 
@@ -25,15 +27,39 @@ const BM25 = sql.raw("bm25(apps_fts, 10.0, 5.0, 1.0, 3.0)");
  * or an unreadable cursor is reported so the page can say so kindly.
  */
 export async function discoverApps(env: Env, rawParams: Record<string, string>) {
+  const plan = await planDiscoverApps(env, rawParams);
+  return plan.result ?? plan.finish(await plan.statement);
+}
+
+/** Either the answer already, or a batchable statement and how to turn its rows into the answer. */
+export type Plan<R, Row> = { result: R; statement?: undefined; finish?: undefined } | { result?: undefined; statement: BatchItem<"sqlite"> & PromiseLike<Row[]>; finish(rows: Row[]): R };
+type AppRow = AppCardRow & { sortValue: number; techStackJson: string };
+type AppsPage = {
+  query: { q: string; category: string; sort: Sort; status: string };
+  category: { slug: string; name: string } | null;
+  unknownCategory: boolean;
+  badCursor: boolean;
+  items: ReturnType<typeof presentAppCard>[];
+  nextCursor: string | null;
+};
+type PostHits = { rows: { post: PostRow; creator: CreatorRow; score: number }[]; nextCursor: string | null; badCursor: boolean };
+
+/**
+ * `discoverApps` in two steps, so /discover can send its statement in one D1 batch with the
+ * page's other reads: either the answer already (unknown category, bad cursor), or the statement
+ * and how to turn its rows into the page.
+ */
+export async function planDiscoverApps(env: Env, rawParams: Record<string, string>): Promise<Plan<AppsPage, AppRow>> {
   const p = parseOrThrow(DiscoverParams, rawParams);
   const match = ftsQuery(p.q);
   const sort: Sort = p.sort === "relevance" && !match ? "trending" : (p.sort ?? (match ? "relevance" : "trending"));
   const category = p.category ? await findCategory(env, p.category) : null;
   const base = { query: { q: p.q, category: p.category, sort, status: p.status }, category };
-  if (p.category && !category) return { ...base, unknownCategory: true, badCursor: false, items: [], nextCursor: null };
+  const empty = { ...base, unknownCategory: false, badCursor: false, items: [] as ReturnType<typeof presentAppCard>[], nextCursor: null as string | null };
+  if (p.category && !category) return { result: { ...empty, unknownCategory: true } };
   const cursor = decodeCursor(p.cursor, isCursor);
   const badCursor = !!p.cursor && (!cursor || cursor.s !== sort);
-  if (badCursor) return { ...base, unknownCategory: false, badCursor, items: [], nextCursor: null };
+  if (badCursor) return { result: { ...empty, badCursor } };
 
   const sortKey: SQL = {
     trending: sql`${apps.trendingScore}`,
@@ -48,7 +74,7 @@ export async function discoverApps(env: Env, rawParams: Record<string, string>) 
   if (cursor) where.push(asc ? sql`(${sortKey} > ${cursor.v} OR (${sortKey} = ${cursor.v} AND ${apps.id} > ${cursor.id}))` : sql`(${sortKey} < ${cursor.v} OR (${sortKey} = ${cursor.v} AND ${apps.id} < ${cursor.id}))`);
   const hits = match ? sql`(SELECT rowid AS rid, ${BM25} AS score FROM apps_fts WHERE apps_fts MATCH ${match}) AS hits JOIN ${apps} ON ${apps}.rowid = hits.rid` : sql`${apps}`;
   const order = asc ? sql`${sortKey} ASC, ${apps.id} ASC` : sql`${sortKey} DESC, ${apps.id} DESC`;
-  const rows = await getDb(env).all<AppCardRow & { sortValue: number; techStackJson: string }>(sql`
+  const statement = getDb(env).all<AppCardRow & { sortValue: number; techStackJson: string }>(sql`
     SELECT ${apps.id} AS id, ${apps.slug} AS slug, ${apps.name} AS name, ${apps.tagline} AS tagline, ${apps.logoKey} AS logoKey,
       ${apps.categorySlug} AS categorySlug, ${apps.status} AS status, ${apps.techStack} AS techStackJson, ${apps.featured} AS featured,
       ${apps.published} AS published, ${creators.handle} AS creatorHandle, ${creators.displayName} AS creatorName, ${sortKey} AS sortValue
@@ -58,16 +84,17 @@ export async function discoverApps(env: Env, rawParams: Record<string, string>) 
     WHERE ${sql.join(where, sql` AND `)}
     ORDER BY ${order}
     LIMIT ${DISCOVER_PAGE_SIZE + 1}`);
-  const more = rows.length > DISCOVER_PAGE_SIZE;
-  const page = more ? rows.slice(0, DISCOVER_PAGE_SIZE) : rows;
-  const last = page[page.length - 1];
-  return {
-    ...base,
-    unknownCategory: false,
-    badCursor: false,
-    items: page.map((r) => presentAppCard({ ...r, techStack: JSON.parse(r.techStackJson || "[]"), featured: !!r.featured, published: !!r.published })),
-    nextCursor: more ? encodeCursor({ s: sort, v: last.sortValue, id: last.id } satisfies Cursor) : null,
+  const finish = (rows: (AppCardRow & { sortValue: number; techStackJson: string })[]) => {
+    const more = rows.length > DISCOVER_PAGE_SIZE;
+    const page = more ? rows.slice(0, DISCOVER_PAGE_SIZE) : rows;
+    const last = page[page.length - 1];
+    return {
+      ...empty,
+      items: page.map((r) => presentAppCard({ ...r, techStack: JSON.parse(r.techStackJson || "[]"), featured: !!r.featured, published: !!r.published })),
+      nextCursor: more ? encodeCursor({ s: sort, v: last.sortValue, id: last.id } satisfies Cursor) : null,
+    };
   };
+  return { statement, finish };
 }
 
 type PostCursor = { s: "posts"; v: number; id: string };
@@ -82,25 +109,49 @@ const POSTS_BM25 = sql.raw("bm25(posts_fts, 10.0, 4.0, 1.0)");
  * carry the post and its creator for the posts module's presenters.
  */
 export async function searchPosts(env: Env, q: string, opts: { limit: number; cursor?: string }) {
+  const plan = planPostSearch(env, q, opts);
+  return plan.result ?? plan.finish(await plan.statement);
+}
+
+/**
+ * `searchPosts` in two steps, like `planDiscoverApps`: the statement finds the matching post ids
+ * and scores (batchable: one column per name); `finish` loads those posts with their creators —
+ * a second read only when something matched.
+ */
+export function planPostSearch(env: Env, q: string, opts: { limit: number; cursor?: string }): Plan<Promise<PostHits>, { id: string; score: number }> {
   const match = ftsQuery(q);
   const cursor = decodeCursor(opts.cursor, isPostCursor);
   const badCursor = !!opts.cursor && !cursor;
-  if (!match || badCursor) return { rows: [], nextCursor: null, badCursor };
+  if (!match || badCursor) return { result: Promise.resolve({ rows: [], nextCursor: null, badCursor }) };
   const score = sql<number>`hits.score`;
   const where: SQL[] = [sql`${posts.status} = 'published'`];
   if (cursor) where.push(sql`(${score} > ${cursor.v} OR (${score} = ${cursor.v} AND ${posts.id} > ${cursor.id}))`);
-  const rows = await getDb(env)
-    .select({ post: posts, creator: creators, score })
+  const db = getDb(env);
+  const statement = db
+    .select({ id: posts.id, score })
     .from(sql`(SELECT rowid AS rid, ${POSTS_BM25} AS score FROM posts_fts WHERE posts_fts MATCH ${match}) AS hits`)
     .innerJoin(posts, sql`${posts}.rowid = hits.rid`)
-    .innerJoin(creators, eq(creators.userId, posts.creatorId))
     .where(and(...where))
     .orderBy(sql`${score} ASC`, sql`${posts.id} ASC`)
     .limit(opts.limit + 1);
-  const more = rows.length > opts.limit;
-  const page = more ? rows.slice(0, opts.limit) : rows;
-  const last = page[page.length - 1];
-  return { rows: page, nextCursor: more ? encodeCursor({ s: "posts", v: last.score, id: last.post.id } satisfies PostCursor) : null, badCursor };
+  const finish = async (hits: { id: string; score: number }[]) => {
+    const more = hits.length > opts.limit;
+    const page = more ? hits.slice(0, opts.limit) : hits;
+    if (!page.length) return { rows: [], nextCursor: null, badCursor };
+    const found = await db
+      .select({ post: posts, creator: creators })
+      .from(posts)
+      .innerJoin(creators, eq(creators.userId, posts.creatorId))
+      .where(inArray(posts.id, page.map((h) => h.id)));
+    const byId = new Map(found.map((r) => [r.post.id, r]));
+    const rows = page.flatMap((h) => {
+      const r = byId.get(h.id);
+      return r ? [{ ...r, score: h.score }] : [];
+    });
+    const last = page[page.length - 1];
+    return { rows, nextCursor: more ? encodeCursor({ s: "posts", v: last.score, id: last.id } satisfies PostCursor) : null, badCursor };
+  };
+  return { statement, finish };
 }
 
 const published = eq(apps.published, true);

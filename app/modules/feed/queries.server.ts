@@ -4,7 +4,7 @@
  * (published_at, activity_id). Posts are gated per reader by the entitlement module.
  */
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import { getDb } from "~/lib/db.server";
+import { getDb, prepared, runPreparedBatch } from "~/lib/db.server";
 import { accessFromFacts, accessQueries, decide as decideAccess, type Gate } from "~/modules/content/entitlements.server";
 import { posts } from "~/modules/posts/schema";
 import { gateOf, presentPost, type PostView } from "~/modules/posts/present.server";
@@ -44,45 +44,60 @@ export type FeedEntry =
       creator: { handle: string; displayName: string; avatarUrl: string | null };
     };
 
+/** "No cursor" as placeholder values: everything is before (2^53, ""). */
+const NO_CURSOR = { t: Number.MAX_SAFE_INTEGER, id: "" };
+
+/**
+ * The feed's statements, prepared once per D1 binding (placeholders: `user`, and the cursor `t`,
+ * `id`; the first page uses NO_CURSOR). The two sources of candidates are the user's stored items
+ * (pushed) and the activities of big creators they follow, merged at read time (pulled); each
+ * yields at most `limit + 1`. Then every candidate's activity + creator + post, and the reader's
+ * entitlement facts for exactly those creators and products.
+ */
+const feedQueries = (env: Env, limit: number) =>
+  prepared(env, `feed:${limit}`, (db) => {
+    const user = sql.placeholder("user");
+    const ct = sql.placeholder("t");
+    const cid = sql.placeholder("id");
+    const before = (t: typeof feedItems.publishedAt | typeof activities.publishedAt, id: typeof feedItems.activityId | typeof activities.id) =>
+      or(lt(t, ct), and(eq(t, ct), lt(id, cid)));
+    const pushedWhere = and(eq(feedItems.userId, user), before(feedItems.publishedAt, feedItems.activityId));
+    const pushedOrder = [desc(feedItems.publishedAt), desc(feedItems.activityId)];
+    const pulledWhere = and(
+      eq(activities.delivery, "pull"),
+      inArray(activities.creatorId, db.select({ id: follows.creatorId }).from(follows).where(eq(follows.followerId, user))),
+      before(activities.publishedAt, activities.id),
+    );
+    const pulledOrder = [desc(activities.publishedAt), desc(activities.id)];
+    const pushedIds = db.select({ id: feedItems.activityId }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1);
+    const pulledIds = db.select({ id: activities.id }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1);
+    const isCandidate = or(inArray(activities.id, pushedIds), inArray(activities.id, pulledIds));
+    const creatorsOnPage = db.select({ id: activities.creatorId }).from(activities).where(isCandidate);
+    const productsOnPage = db
+      .select({ id: posts.productId })
+      .from(posts)
+      .where(inArray(posts.id, db.select({ id: activities.subjectId }).from(activities).where(and(isCandidate, eq(activities.kind, "post")))));
+    const [follows_, memberships_, purchases_] = accessQueries(db, user, creatorsOnPage, productsOnPage);
+    return [
+      db.select({ id: feedItems.activityId, t: feedItems.publishedAt }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1).prepare(),
+      db.select({ id: activities.id, t: activities.publishedAt }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1).prepare(),
+      db
+        .select(feedRowColumns)
+        .from(activities)
+        .innerJoin(creators, eq(creators.userId, activities.creatorId))
+        .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
+        .where(isCandidate)
+        .prepare(),
+      follows_.prepare(),
+      memberships_.prepare(),
+      purchases_.prepare(),
+    ] as const;
+  });
+
 export async function readFeed(env: Env, userId: string, cursorParam: string | null, limit = 20): Promise<{ entries: FeedEntry[]; nextCursor: string | null }> {
-  const db = getDb(env);
-  const cursor = decodeCursor(cursorParam);
-  const before = (t: typeof feedItems.publishedAt | typeof activities.publishedAt, id: typeof feedItems.activityId | typeof activities.id) =>
-    cursor ? or(lt(t, cursor.t), and(eq(t, cursor.t), lt(id, cursor.id))) : undefined;
-
-  // The two sources of candidates: the user's stored items (pushed) and the activities of big
-  // creators they follow, merged at read time (pulled). Each yields at most limit + 1.
-  const pushedWhere = and(eq(feedItems.userId, userId), before(feedItems.publishedAt, feedItems.activityId));
-  const pushedOrder = [desc(feedItems.publishedAt), desc(feedItems.activityId)];
-  const pulledWhere = and(
-    eq(activities.delivery, "pull"),
-    inArray(activities.creatorId, db.select({ id: follows.creatorId }).from(follows).where(eq(follows.followerId, userId))),
-    before(activities.publishedAt, activities.id),
-  );
-  const pulledOrder = [desc(activities.publishedAt), desc(activities.id)];
-  const pushedIds = db.select({ id: feedItems.activityId }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1);
-  const pulledIds = db.select({ id: activities.id }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1);
-  const isCandidate = or(inArray(activities.id, pushedIds), inArray(activities.id, pulledIds));
-
-  // ONE D1 round trip: both candidate lists, every candidate's activity + creator + post, and the
-  // reader's entitlement facts for exactly those creators and products. At most 2 × (limit + 1)
-  // candidates are read; the page is the newest `limit` of them.
-  const creatorsOnPage = db.select({ id: activities.creatorId }).from(activities).where(isCandidate);
-  const productsOnPage = db
-    .select({ id: posts.productId })
-    .from(posts)
-    .where(inArray(posts.id, db.select({ id: activities.subjectId }).from(activities).where(and(isCandidate, eq(activities.kind, "post")))));
-  const [pushed, pulled, rows, ...facts] = await db.batch([
-    db.select({ id: feedItems.activityId, t: feedItems.publishedAt }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1),
-    db.select({ id: activities.id, t: activities.publishedAt }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1),
-    db
-      .select(feedRowColumns)
-      .from(activities)
-      .innerJoin(creators, eq(creators.userId, activities.creatorId))
-      .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
-      .where(isCandidate),
-    ...accessQueries(db, userId, creatorsOnPage, productsOnPage),
-  ]);
+  const cursor = decodeCursor(cursorParam) ?? NO_CURSOR;
+  // ONE D1 round trip. At most 2 × (limit + 1) candidates are read; the page is the newest `limit`.
+  const [pushed, pulled, rows, ...facts] = await runPreparedBatch(env, feedQueries(env, limit), { user: userId, t: cursor.t, id: cursor.id });
   const merged = [...pushed, ...pulled].sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const seen = new Set<string>();
   const unique = merged.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));

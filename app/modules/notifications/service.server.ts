@@ -3,9 +3,8 @@
  * queue message or webhook never produces two. New-post notifications are written in bulk by the
  * feed fan-out (feed/service.server.ts), one INSERT … SELECT per follower page.
  */
-import { and, count, desc, eq, isNull, lt, or, sql, type SQLWrapper } from "drizzle-orm";
-import { getDb, type Db } from "~/lib/db.server";
-import { creators } from "~/modules/storefronts/schema";
+import { and, desc, eq, isNull, lt, or, sql, type SQLWrapper } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
 import { products } from "~/modules/products/schema";
 import { tiers } from "~/modules/tiers/schema";
@@ -20,15 +19,10 @@ export async function notify(env: Env, n: NotifyInput) {
     .onConflictDoNothing();
 }
 
-const unreadQuery = (db: Db, userId: string) =>
-  db
-    .select({ n: count() })
-    .from(db.select({ one: notifications.id }).from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.readAt))).limit(100).as("u"));
-
 /** Unread count for the bell (counted up to 100; the badge shows "99+"). */
 export async function unreadCount(env: Env, userId: string): Promise<number> {
-  const [row] = await unreadQuery(getDb(env), userId);
-  return row?.n ?? 0;
+  const row = await getDb(env).get<{ n: number }>(sql`SELECT ${unreadCountSql(sql`${userId}`)} AS n`);
+  return Number(row?.n ?? 0);
 }
 
 /**

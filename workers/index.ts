@@ -19,6 +19,8 @@ import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
 export { CreatorGraph } from "./creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
+import { storefrontRide } from "../app/modules/storefronts/service.server";
+import { feedRide } from "../app/modules/feed/queries.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 
@@ -49,9 +51,11 @@ export default {
     // Stripe webhooks: signature-authenticated, no session, no Remix.
     if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
 
-    const session = await resolveSession(request, env);
+    // Hot signed-in pages run their own statements in the session lookup's D1 batch (D24).
+    const ride = request.method === "GET" ? (storefrontRide(env, url.pathname) ?? feedRide(env, url)) : null;
+    const session = await resolveSession(request, env, ride);
     if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(env, request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
-    const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId });
+    const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId, prefetched: session.prefetched });
     const out = withSecurityHeaders(response, env);
     if (session.setCookie) out.headers.append("Set-Cookie", session.setCookie);
     return out;

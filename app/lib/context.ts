@@ -1,4 +1,4 @@
-import type { SessionViewer } from "~/modules/identity/auth.server";
+import type { Prefetched, SessionViewer } from "~/modules/identity/auth.server";
 
 declare module "@remix-run/cloudflare" {
   interface AppLoadContext {
@@ -6,6 +6,8 @@ declare module "@remix-run/cloudflare" {
     /** The signed-in person, or null for anonymous visitors. */
     viewer: SessionViewer | null;
     sessionId: string | null;
+    /** Page data read in the same D1 batch as the session (`SessionRide`), when the page has one. */
+    prefetched?: Prefetched | null;
   }
 }
 export {};

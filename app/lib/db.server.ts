@@ -44,7 +44,7 @@ export function prepared<T>(env: { DB: D1Database }, name: string, build: (db: D
   return q;
 }
 
-type PreparedAll<R> = { all(values?: Record<string, unknown>): Promise<R> };
+export type PreparedAll<R> = { all(values?: Record<string, unknown>): Promise<R> };
 type Internals = { getQuery(): { params: unknown[] }; stmt: D1PreparedStatement; mapAllResult(rows: unknown, isFromBatch?: boolean): unknown };
 
 /**

@@ -15,7 +15,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
     const raw = params.handle ?? "";
     invariantResponse(raw.startsWith("@") && raw.length > 1, "We couldn't find the page you were looking for.");
-    const storefront = await getStorefront(context.cloudflare.env, raw.slice(1), context.viewer);
+    const storefront = await getStorefront(context.cloudflare.env, raw.slice(1), context.viewer, context.prefetched);
     invariantResponse(storefront, `There's no creator called ${raw} on All Thrive (yet).`);
     const isOwner = context.viewer?.id === storefront.creator.userId;
     return { ...storefront, isOwner, signedIn: !!context.viewer };

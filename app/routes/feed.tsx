@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Your feed — All Thrive" }, 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const cursor = new URL(request.url).searchParams.get("cursor");
-  return readFeed(context.cloudflare.env, viewer.id, cursor);
+  return readFeed(context.cloudflare.env, viewer.id, cursor, undefined, context.prefetched);
 }
 
 const APP_LABEL = { app_new: "New app", app_status: "App update" } as const;

@@ -104,7 +104,7 @@ export async function screenshotsOf(env: Env, appId: string) {
  * Batchable: a creator's apps as cards. Drafts are included only for `draftsVisibleTo` when that
  * user is the creator (the owner sees their drafts; everyone else only published apps).
  */
-export const creatorAppsQuery = (db: Db, creatorId: string | SQL, draftsVisibleTo: string | Placeholder | null) =>
+export const creatorAppsQuery = (db: Db, creatorId: string | SQL, draftsVisibleTo: string | Placeholder | SQL | null) =>
   db
     .select(cardColumns)
     .from(apps)

@@ -16,7 +16,7 @@
  * The facts (follows, subscriptions, purchases) are loaded in bulk by `loadAccess` with one query
  * per kind, then `decide` is a pure function — so lists of 50 feed items cost 3 queries, not 150.
  */
-import { and, eq, inArray, type Placeholder, type SQLWrapper } from "drizzle-orm";
+import { and, eq, inArray, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { follows } from "~/modules/follows/schema";
 import { memberships, orders } from "~/modules/payments/schema";
@@ -107,7 +107,7 @@ const NONE = "\u0000none"; // an id that matches nothing, so empty lists still m
 type Ids = string[] | SQLWrapper;
 const ids = (x: Ids) => (Array.isArray(x) ? (x.length ? x : [NONE]) : x);
 
-type ViewerRef = string | Placeholder;
+type ViewerRef = string | Placeholder | SQL;
 
 const followsQuery = (db: Db, viewerId: ViewerRef, creatorIds: Ids) =>
   db.select({ id: follows.creatorId }).from(follows).where(and(eq(follows.followerId, viewerId), inArray(follows.creatorId, ids(creatorIds))));

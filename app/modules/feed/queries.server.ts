@@ -3,8 +3,9 @@
  * big creators they follow (fan-out on read), newest first, keyset-paginated by
  * (published_at, activity_id). Posts are gated per reader by the entitlement module.
  */
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import { getDb, prepared, runPreparedBatch } from "~/lib/db.server";
+import { and, desc, eq, inArray, lt, or, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { getDb, prepared, runPreparedBatch, type Db } from "~/lib/db.server";
+import { viewerIdBySession, type Prefetched, type SessionRide } from "~/modules/identity/auth.server";
 import { accessFromFacts, accessQueries, decide as decideAccess, type Gate } from "~/modules/content/entitlements.server";
 import { posts } from "~/modules/posts/schema";
 import { gateOf, presentPost, type PostView } from "~/modules/posts/present.server";
@@ -54,50 +55,75 @@ const NO_CURSOR = { t: Number.MAX_SAFE_INTEGER, id: "" };
  * yields at most `limit + 1`. Then every candidate's activity + creator + post, and the reader's
  * entitlement facts for exactly those creators and products.
  */
-const feedQueries = (env: Env, limit: number) =>
-  prepared(env, `feed:${limit}`, (db) => {
-    const user = sql.placeholder("user");
-    const ct = sql.placeholder("t");
-    const cid = sql.placeholder("id");
-    const before = (t: typeof feedItems.publishedAt | typeof activities.publishedAt, id: typeof feedItems.activityId | typeof activities.id) =>
-      or(lt(t, ct), and(eq(t, ct), lt(id, cid)));
-    const pushedWhere = and(eq(feedItems.userId, user), before(feedItems.publishedAt, feedItems.activityId));
-    const pushedOrder = [desc(feedItems.publishedAt), desc(feedItems.activityId)];
-    const pulledWhere = and(
-      eq(activities.delivery, "pull"),
-      inArray(activities.creatorId, db.select({ id: follows.creatorId }).from(follows).where(eq(follows.followerId, user))),
-      before(activities.publishedAt, activities.id),
-    );
-    const pulledOrder = [desc(activities.publishedAt), desc(activities.id)];
-    const pushedIds = db.select({ id: feedItems.activityId }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1);
-    const pulledIds = db.select({ id: activities.id }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1);
-    const isCandidate = or(inArray(activities.id, pushedIds), inArray(activities.id, pulledIds));
-    const creatorsOnPage = db.select({ id: activities.creatorId }).from(activities).where(isCandidate);
-    const productsOnPage = db
-      .select({ id: posts.productId })
-      .from(posts)
-      .where(inArray(posts.id, db.select({ id: activities.subjectId }).from(activities).where(and(isCandidate, eq(activities.kind, "post")))));
-    const [follows_, memberships_, purchases_] = accessQueries(db, user, creatorsOnPage, productsOnPage);
-    return [
-      db.select({ id: feedItems.activityId, t: feedItems.publishedAt }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1).prepare(),
-      db.select({ id: activities.id, t: activities.publishedAt }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1).prepare(),
-      db
-        .select(feedRowColumns)
-        .from(activities)
-        .innerJoin(creators, eq(creators.userId, activities.creatorId))
-        .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
-        .where(isCandidate)
-        .prepare(),
-      follows_.prepare(),
-      memberships_.prepare(),
-      purchases_.prepare(),
-    ] as const;
-  });
+function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
+  const ct = sql.placeholder("t");
+  const cid = sql.placeholder("id");
+  const before = (t: typeof feedItems.publishedAt | typeof activities.publishedAt, id: typeof feedItems.activityId | typeof activities.id) =>
+    or(lt(t, ct), and(eq(t, ct), lt(id, cid)));
+  const pushedWhere = and(eq(feedItems.userId, user), before(feedItems.publishedAt, feedItems.activityId));
+  const pushedOrder = [desc(feedItems.publishedAt), desc(feedItems.activityId)];
+  const pulledWhere = and(
+    eq(activities.delivery, "pull"),
+    inArray(activities.creatorId, db.select({ id: follows.creatorId }).from(follows).where(eq(follows.followerId, user))),
+    before(activities.publishedAt, activities.id),
+  );
+  const pulledOrder = [desc(activities.publishedAt), desc(activities.id)];
+  const pushedIds = db.select({ id: feedItems.activityId }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1);
+  const pulledIds = db.select({ id: activities.id }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1);
+  const isCandidate = or(inArray(activities.id, pushedIds), inArray(activities.id, pulledIds));
+  const creatorsOnPage = db.select({ id: activities.creatorId }).from(activities).where(isCandidate);
+  const productsOnPage = db
+    .select({ id: posts.productId })
+    .from(posts)
+    .where(inArray(posts.id, db.select({ id: activities.subjectId }).from(activities).where(and(isCandidate, eq(activities.kind, "post")))));
+  const [follows_, memberships_, purchases_] = accessQueries(db, user, creatorsOnPage, productsOnPage);
+  return [
+    db.select({ id: feedItems.activityId, t: feedItems.publishedAt }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1).prepare(),
+    db.select({ id: activities.id, t: activities.publishedAt }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1).prepare(),
+    db
+      .select(feedRowColumns)
+      .from(activities)
+      .innerJoin(creators, eq(creators.userId, activities.creatorId))
+      .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
+      .where(isCandidate)
+      .prepare(),
+    follows_.prepare(),
+    memberships_.prepare(),
+    purchases_.prepare(),
+  ] as const;
+}
+const feedQueries = (env: Env, limit: number) => prepared(env, `feed:${limit}`, (db) => feedStatements(db, limit, sql.placeholder("user")));
+/** The same statements naming the reader through their session, to ride along with its lookup. */
+const feedRidingQueries = (env: Env, limit: number) => prepared(env, `feed:${limit}:session`, (db) => feedStatements(db, limit, viewerIdBySession()));
+const FEED_PAGE = 20;
+const rideKey = (cursorParam: string | null) => `feed:${cursorParam ?? ""}`;
 
-export async function readFeed(env: Env, userId: string, cursorParam: string | null, limit = 20): Promise<{ entries: FeedEntry[]; nextCursor: string | null }> {
+/**
+ * For a signed-in request to `/feed` (the document or its `.data`): the page's batch, to run with
+ * the session lookup so the feed is one D1 round trip (see `SessionRide`).
+ */
+export function feedRide(env: Env, url: URL): SessionRide | null {
+  if (url.pathname !== "/feed" && url.pathname !== "/feed.data") return null;
+  const cursorParam = url.searchParams.get("cursor");
   const cursor = decodeCursor(cursorParam) ?? NO_CURSOR;
-  // ONE D1 round trip. At most 2 × (limit + 1) candidates are read; the page is the newest `limit`.
-  const [pushed, pulled, rows, ...facts] = await runPreparedBatch(env, feedQueries(env, limit), { user: userId, t: cursor.t, id: cursor.id });
+  return { key: rideKey(cursorParam), queries: feedRidingQueries(env, FEED_PAGE), values: { t: cursor.t, id: cursor.id } };
+}
+
+export async function readFeed(
+  env: Env,
+  userId: string,
+  cursorParam: string | null,
+  limit = FEED_PAGE,
+  prefetched: Prefetched | null = null,
+): Promise<{ entries: FeedEntry[]; nextCursor: string | null }> {
+  const cursor = decodeCursor(cursorParam) ?? NO_CURSOR;
+  // ONE D1 round trip (usually the session's own, see `feedRide`). At most 2 × (limit + 1)
+  // candidates are read; the page is the newest `limit`.
+  type Results = Awaited<ReturnType<typeof runPreparedBatch<ReturnType<typeof feedQueries>>>>;
+  const [pushed, pulled, rows, ...facts] =
+    limit === FEED_PAGE && prefetched?.key === rideKey(cursorParam)
+      ? (prefetched.results as Results)
+      : await runPreparedBatch(env, feedQueries(env, limit), { user: userId, t: cursor.t, id: cursor.id });
   const merged = [...pushed, ...pulled].sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const seen = new Set<string>();
   const unique = merged.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));

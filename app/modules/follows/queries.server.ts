@@ -11,7 +11,7 @@ export const followerCountQuery = (db: Db, creatorId: string | SQL) =>
   db.select({ n: creatorStats.followerCount }).from(creatorStats).where(eq(creatorStats.creatorId, creatorId));
 
 /** Batchable: whether `viewerId` follows `creatorId` (D1 edge). */
-export const isFollowingQuery = (db: Db, creatorId: string | SQL, viewerId: string | Placeholder) =>
+export const isFollowingQuery = (db: Db, creatorId: string | SQL, viewerId: string | Placeholder | SQL) =>
   db.select({ at: follows.createdAt }).from(follows).where(and(eq(follows.creatorId, creatorId), eq(follows.followerId, viewerId)));
 
 export async function followerCount(env: Env, creatorId: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app, postForm } from "~/test/http";
-import { makeCreator, makeUser } from "~/modules/demo/factories.server";
+import { makeApp, makeCreator, makeUser } from "~/modules/demo/factories.server";
 import { placeholderPng } from "~/modules/media/placeholder.server";
 import { findCreatorByHandle } from "./queries.server";
 
@@ -185,5 +185,42 @@ describe("storefront page", () => {
     const c = await makeCreator(env, { displayName: "Listed Creator" });
     const html = await (await app("/")).text();
     expect(html).toContain(`/@${c.handle}`);
+  });
+});
+
+describe("a signed-in storefront is read in the session lookup's own D1 batch", () => {
+  const draftLink = (slug: string) => `/apps/${slug}"`;
+
+  it("shows the owner their drafts and a follower their follow state, in the page and in its .data", async () => {
+    const c = await makeCreator(env);
+    const { slug } = await makeApp(env, c, { name: `Ride ${c.handle}` });
+    expect((await postForm(`/apps/${slug}/edit`, { intent: "unpublish" }, { cookie: await c.cookie() })).status).toBe(200);
+    const fan = await makeUser(env);
+    const fanCookie = await fan.cookie();
+    expect((await postForm(`/@${c.handle}/follow`, { intent: "follow" }, { cookie: fanCookie })).status).toBeLessThan(400);
+
+    const ownerCookie = await c.cookie();
+    expect(await (await app(`/@${c.handle.toUpperCase()}`, { cookie: ownerCookie })).text()).toContain(draftLink(slug));
+    expect(await (await app(`/@${c.handle}.data`, { cookie: ownerCookie })).text()).toContain(`"${slug}"`);
+    const fanPage = await (await app(`/@${c.handle}`, { cookie: fanCookie })).text();
+    expect(fanPage).not.toContain(draftLink(slug));
+    expect(fanPage).toMatch(/aria-pressed="true"/);
+    const fanData = await (await app(`/@${c.handle}.data`, { cookie: fanCookie })).text();
+    expect(fanData).not.toContain(`"${slug}"`);
+    expect(fanData).toMatch(/"viewerFollows",true/);
+  });
+
+  it("an expired session gets the public page (no drafts), its cookie cleared", async () => {
+    const c = await makeCreator(env);
+    const { slug } = await makeApp(env, c, { name: `Gone ${c.handle}` });
+    expect((await postForm(`/apps/${slug}/edit`, { intent: "unpublish" }, { cookie: await c.cookie() })).status).toBe(200);
+    const stale = await c.cookie();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?").bind(Math.floor(Date.now() / 1000) - 60, stale.split("=")[1]).run();
+    const res = await app(`/@${c.handle}`, { cookie: stale });
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie().join("\n")).toMatch(/at_session=;/);
+    const html = await res.text();
+    expect(html).not.toContain(draftLink(slug));
+    expect(html).toContain("Log in");
   });
 });

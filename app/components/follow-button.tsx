@@ -1,6 +1,8 @@
 import { Form, useFetcher, useLocation } from "@remix-run/react";
 import { useEffect, useState } from "react";
 
+const COUNT = new Intl.NumberFormat("en-US");
+
 type Props = { handle: string; following: boolean; count: number; signedIn: boolean; isSelf?: boolean };
 
 /**
@@ -21,7 +23,7 @@ export function FollowButton({ handle, following, count, signedIn, isSelf }: Pro
     if (want !== shownFollowing) shownCount += want ? 1 : -1;
     shownFollowing = want;
   }
-  const countText = `${shownCount.toLocaleString("en-US")} ${shownCount === 1 ? "follower" : "followers"}`;
+  const countText = `${COUNT.format(shownCount)} ${shownCount === 1 ? "follower" : "followers"}`;
   const countEl = <a href={`/@${handle}/followers`} className="text-sm font-medium text-slate-600 hover:text-slate-900" data-testid="follower-count">{countText}</a>;
   if (isSelf) return <div className="flex items-center gap-3">{countEl}</div>;
   const redirectTo = location.pathname + location.search;

@@ -43,12 +43,17 @@ export function priceLimits(currency: string): { min: number; max: number } {
   return { min: Math.max(1 * per, STRIPE_MINIMUM[currency] ?? 0), max: 10_000 * per };
 }
 
+// Building an Intl.NumberFormat costs far more than formatting with one (it was a twentieth of a
+// storefront render's CPU): one per locale and currency, reused.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** Formats minor units for people: formatMoney(1999, "usd") → "$19.99", formatMoney(500, "jpy") → "¥500". */
 export function formatMoney(amount: number, currency: string, locale = "en-US"): string {
   const digits = minorUnitDigits(currency);
-  return new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
-    amount / 10 ** digits,
-  );
+  const key = `${locale}|${currency}`;
+  let f = moneyFormats.get(key);
+  if (!f) moneyFormats.set(key, (f = new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  return f.format(amount / 10 ** digits);
 }
 
 /** The amount as a plain decimal string for form fields: 1999 usd → "19.99", 500 jpy → "500". */

@@ -8,9 +8,10 @@ import http from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build, migrate, startApp } from "../lib/app-server.mjs";
+import { build, migrate, startApp, startStripe } from "../lib/app-server.mjs";
 import { loopbackClient } from "./load.mjs";
 
+const STRIPE_PORT = Number(process.env.BENCH_STRIPE_PORT ?? 12142);
 const PORT = Number(process.env.BENCH_PORT ?? 8835);
 const INSPECTOR = PORT + 1000;
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
@@ -104,10 +105,12 @@ async function main() {
   process.env.X_LOCAL_OBSERVABILITY = "false";
   if (process.env.BUILD !== "0") build({ quiet: true });
   const persistTo = mkdtempSync(join(tmpdir(), "allthrive-profile-"));
-  let app;
+  let app, stripe;
   try {
     migrate({ persistTo, quiet: true });
-    app = await startApp({ port: PORT, persistTo, quiet: true, vars: JSON.parse(process.env.VARS ?? "{}"), extraArgs: ["--inspector-port", String(INSPECTOR)] });
+    // The storefront\'s tiers and products go through the local Stripe emulator, as in `npm start`.
+    stripe = await startStripe({ port: STRIPE_PORT, appUrl: `http://localhost:${PORT}`, quiet: true });
+    app = await startApp({ port: PORT, persistTo, quiet: true, stripePort: STRIPE_PORT, vars: JSON.parse(process.env.VARS ?? "{}"), extraArgs: ["--inspector-port", String(INSPECTOR)] });
     const sf = await post("/dev/bench-seed", { op: "storefront", apps: 8, followers: 1000 });
     for (let i = 0; i < 5; i++) await post("/dev/bench-seed", { op: "apps", count: 2000, seed: i + 1 });
     const anon = new http.Agent();
@@ -164,6 +167,7 @@ async function main() {
     }
   } finally {
     if (app) await app.stop();
+    if (stripe) await stripe.close();
     try { unlinkSync(join("build", "client", STATIC_NAME)); } catch {}
     if (process.env.KEEP === "1") console.log(`  kept the database in ${persistTo}`);
     else rmSync(persistTo, { recursive: true, force: true });

@@ -6,9 +6,10 @@ import http from "node:http";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build, migrate, startApp } from "../lib/app-server.mjs";
+import { build, migrate, startApp, startStripe } from "../lib/app-server.mjs";
 import { loopbackClient } from "./load.mjs";
 
+const STRIPE_PORT = Number(process.env.BENCH_STRIPE_PORT ?? 12141);
 const PORT = Number(process.env.BENCH_PORT ?? 8833);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 // Not .html: the assets server redirects "x.html" to "x" (html_handling), which would skew the baseline.
@@ -43,15 +44,17 @@ async function main() {
   console.log("▸ Building…");
   build({ quiet: true });
   const persistTo = mkdtempSync(join(tmpdir(), "allthrive-bench-"));
-  let app;
+  let app, stripe;
   try {
     migrate({ persistTo, quiet: true });
-    app = await startApp({ port: PORT, persistTo, quiet: true });
-    console.log("▸ Seeding: a storefront with 8 apps (3 screenshots each) and 1,000 followers; 10,000 apps for discovery…");
+    // The storefront\'s tiers and products go through the local Stripe emulator, as in `npm start`.
+    stripe = await startStripe({ port: STRIPE_PORT, appUrl: `http://localhost:${PORT}`, quiet: true });
+    app = await startApp({ port: PORT, persistTo, quiet: true, stripePort: STRIPE_PORT });
+    console.log("▸ Seeding: a storefront with 8 apps (3 screenshots each), 2 products, 3 tiers (one capped), 6 posts and 1,000 followers; 10,000 apps for discovery…");
     const t0 = Date.now();
     const sf = await post("/dev/bench-seed", { op: "storefront", apps: 8, followers: 1000 });
     for (let i = 0; i < 5; i++) await post("/dev/bench-seed", { op: "apps", count: 2000, seed: i + 1 });
-    console.log(`  seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s (storefront /@${sf.handle}, ${sf.followers} followers)`);
+    console.log(`  seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s (storefront /@${sf.handle}: ${sf.followers} followers, ${sf.offerings.products} products, ${sf.offerings.tiers} tiers, ${sf.offerings.posts} posts)`);
 
     const anon = new http.Agent({ keepAlive: false });
     const page = await request(anon, `/@${sf.handle}`);
@@ -123,6 +126,7 @@ async function main() {
     console.log(`▸ Wrote ${file}`);
   } finally {
     if (app) await app.stop();
+    if (stripe) await stripe.close();
     for (const f of [STATIC_PATH, STATIC_PATH_SEARCH]) try { unlinkSync(f); } catch {}
     rmSync(persistTo, { recursive: true, force: true });
   }

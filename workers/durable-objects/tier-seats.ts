@@ -259,6 +259,11 @@ export class TierSeats extends DurableObject<Env> {
     this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
   }
 
+  /** Seats left (null: no cap) and nothing else: what every storefront render asks. */
+  async left(): Promise<number | null> {
+    return this.seatsLeft();
+  }
+
   /** What the pages show: cap, confirmed members, seats held, seats left, people waiting. */
   async status(userId?: string): Promise<SeatStatus & { offerExpiresAt?: number | null; waitlistPosition?: number | null }> {
     const t = now();

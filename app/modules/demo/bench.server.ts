@@ -4,15 +4,73 @@ import { parseOrThrow } from "~/lib/validation";
 import { creatorGraph } from "~/modules/follows/service.server";
 import { countFollowEdges, followerCount } from "~/modules/follows/queries.server";
 import { bulkApps, bulkFollowers, bulkSessions, bulkUsers } from "./bulk.server";
-import { makeApp, makeCreator } from "./factories.server";
+import { completeEmulatorOnboarding, makeApp, makeCreator, makePost } from "./factories.server";
+import type { Viewer } from "~/modules/identity/auth.server";
+import { placeholderPng } from "~/modules/media/placeholder.server";
+import { createProduct, setProductCover, setProductStatus } from "~/modules/products/service.server";
+import { saveTier } from "~/modules/tiers/service.server";
+import { file, pdf } from "./seed-payments.server";
 
 const BenchSeed = v.variant("op", [
-  v.object({ op: v.literal("storefront"), apps: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8)), followers: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5000)) }),
+  v.object({
+    op: v.literal("storefront"),
+    apps: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8)),
+    followers: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5000)),
+    /** Products, tiers (one capped) and posts too; needs the local Stripe emulator. Default true. */
+    offerings: v.optional(v.boolean(), true),
+  }),
   v.object({ op: v.literal("apps"), count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)), seed: v.pipe(v.number(), v.integer()) }),
   v.object({ op: v.literal("users"), count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)) }),
   v.object({ op: v.literal("flush"), creatorId: v.string() }),
   v.object({ op: v.literal("counts"), creatorId: v.string() }),
 ]);
+
+const BODY = `I shipped this week's update to the booking assistant. Here is what changed, what broke and what I learned.
+
+## What changed
+
+- Replies now cite the calendar slot they offer.
+- The **triage prompt** routes cancellations to a human.
+
+\`\`\`ts
+const slot = await calendar.next({ after: now, minutes: 30 });
+\`\`\`
+
+<!-- paywall -->
+
+## The numbers
+
+Conversion went from 18% to 26% over 400 conversations. The full prompt and the eval set are below.`;
+
+/**
+ * What the issue's "realistic storefront" holds besides apps: two published products (one with a
+ * cover), three tiers (free, a fixed-price tier capped at 50 seats, pay-what-you-want) and six
+ * posts across the visibility kinds, created through the real services and the local Stripe
+ * emulator (onboarding, tier prices).
+ */
+async function benchOfferings(env: Env, viewer: Viewer) {
+  await completeEmulatorOnboarding(env, viewer);
+  const kit = await createProduct(env, viewer, { type: "template", title: "Booking-bot starter kit", slug: "booking-bot-kit", price: "29", currency: "usd", description: "Everything I use to ship **AI booking assistants**:\n\n- n8n + OpenAI workflow\n- Prompt set with guardrails\n- A setup guide (PDF)" });
+  await file(env, viewer, kit.id, "setup-guide.pdf", pdf("Booking-bot setup guide"));
+  await setProductCover(env, viewer, kit.id, new Blob([(await placeholderPng(640, 360, "#0ea5e9", "#6366f1")) as BlobPart]).stream());
+  await setProductStatus(env, viewer, kit.id, "published");
+  const pack = await createProduct(env, viewer, { type: "prompt_pack", title: "Support triage prompts", slug: "support-triage-prompts", price: "12.50", currency: "usd", description: "40 prompts that classify, summarise and route support tickets." });
+  await file(env, viewer, pack.id, "prompts.md", new TextEncoder().encode("# Support triage prompts\n\n1. Classify the ticket…\n"));
+  await setProductStatus(env, viewer, pack.id, "published");
+  await saveTier(env, viewer, null, { name: "Followers", pricing: "free", currency: "usd", description: "Build logs in your inbox.", benefits: "Weekly build log\nCommunity Q&A" });
+  const inner = await saveTier(env, viewer, null, { name: "Inner circle", pricing: "fixed", currency: "usd", monthly: "15", annual: "150", maxSubscribers: "50", description: "Small group, real feedback.", benefits: "Monthly group call\nPrivate Discord\nCode reviews" });
+  await saveTier(env, viewer, null, { name: "Supporter", pricing: "pwyw", currency: "usd", minimum: "3", description: "Chip in what you like.", benefits: "Name in the credits\nEarly access" });
+  const posts: [string, Parameters<typeof makePost>[2]][] = [
+    ["public", {}],
+    ["public", {}],
+    ["public", {}],
+    ["followers", { visibility: "followers" }],
+    ["tiers", { visibility: "tiers", tierIds: [inner.id] }],
+    ["product", { visibility: "product", productId: kit.id }],
+  ];
+  for (const [i, [kind, spec]] of posts.entries()) await makePost(env, { viewer }, { title: `Build log ${i + 1}: ${kind} update`, body: BODY, ...spec });
+  return { products: 2, tiers: 3, posts: posts.length };
+}
 
 const CATS = ["chatbot", "agent", "automation", "voice", "coding", "research", "data", "design"];
 
@@ -34,8 +92,10 @@ export async function benchSeed(env: Env, input: unknown) {
           screenshots: 3,
         });
       }
+      const offerings = p.offerings ? await benchOfferings(env, c.viewer) : null;
+      // Followers last, so the posts above fan out to no one while the benchmark runs.
       const { count } = await bulkFollowers(env, c.id, p.followers);
-      return { handle: c.handle, creatorId: c.id, followers: count };
+      return { handle: c.handle, creatorId: c.id, followers: count, offerings };
     }
     case "apps":
       return bulkApps(env, p.count, p.seed);

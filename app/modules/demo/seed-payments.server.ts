@@ -12,9 +12,9 @@ import { saveTier } from "~/modules/tiers/service.server";
 import { completeEmulatorOnboarding, DEMO_PASSWORD, makeUser } from "./factories.server";
 
 const enc = new TextEncoder();
-const pdf = (title: string) => enc.encode(`%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n% ${title}\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+export const pdf = (title: string) => enc.encode(`%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n% ${title}\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
 
-async function file(env: Env, viewer: Viewer, productId: string, name: string, bytes: Uint8Array) {
+export async function file(env: Env, viewer: Viewer, productId: string, name: string, bytes: Uint8Array) {
   await addProductFile(env, viewer, productId, name, new Blob([bytes as BlobPart]).stream(), bytes.byteLength);
 }
 

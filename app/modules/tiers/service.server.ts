@@ -156,7 +156,7 @@ export function creatorTiersQuery(db: ReturnType<typeof getDb>, creatorId: strin
 
 /** Presents tiers with seats left on capped ones, asked of each tier's Durable Object in parallel. */
 export async function presentTiersWithSeats(env: Env, rows: TierRow[], sellable: boolean) {
-  const left = await Promise.all(rows.map((t) => (t.maxSubscribers === null ? null : seats(env, t.id).status().then((s) => s.seatsLeft))));
+  const left = await Promise.all(rows.map((t) => (t.maxSubscribers === null ? null : seats(env, t.id).left())));
   return rows.map((t, i) => presentTier(t, { seatsLeft: left[i], sellable }));
 }
 

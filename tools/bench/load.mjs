@@ -53,5 +53,48 @@ export function loopbackClient({ port, durationMs }) {
     return out;
   }
 
-  return { request, load };
+  /**
+   * Several pages measured side by side: each is warmed up (as in `load`), then they take turns in
+   * short slices — A, B, C, A, B, C… — so a page and its baseline see the same moments of this
+   * VM's speed, which drifts by a third between minutes here. Each page gets `durationMs` of load
+   * in total. req/s = responses completed inside its slices ÷ their total length; p50/p99 over
+   * every request started inside them (a slice's last requests are let finish, not cut off).
+   */
+  async function loadInterleaved(specs, { rounds = Number(process.env.BENCH_ROUNDS ?? 5) } = {}) {
+    const sliceMs = durationMs / rounds;
+    const state = specs.map((sp) => ({ sp, agent: new http.Agent({ keepAlive: true, maxSockets: sp.connections }), lat: [], done: 0, errors: 0, ms: 0 }));
+    for (const st of state) {
+      const warmEnd = Date.now() + Number(process.env.BENCH_WARMUP_MS ?? 2000);
+      await Promise.all(Array.from({ length: st.sp.connections }, async () => { while (Date.now() < warmEnd) await request(st.agent, st.sp.path, { headers: st.sp.headers ?? {} }); }));
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (const st of state) {
+        const { path, connections, headers = {}, check } = st.sp;
+        const start = performance.now();
+        const end = start + sliceMs;
+        await Promise.all(
+          Array.from({ length: connections }, async () => {
+            while (performance.now() < end) {
+              const t = performance.now();
+              const res = await request(st.agent, path, { headers }).catch(() => ({ status: 0 }));
+              const now = performance.now();
+              st.lat.push(now - t);
+              if (now <= end) st.done++;
+              if (res.status !== 200 || (check && !check(res))) st.errors++;
+            }
+          }),
+        );
+        st.ms += sliceMs;
+      }
+    }
+    return state.map(({ sp, agent, lat, done, errors, ms }) => {
+      agent.destroy();
+      lat.sort((a, b) => a - b);
+      const out = { name: sp.name, path: sp.path, connections: sp.connections, requests: lat.length, errors, rps: done / (ms / 1000), p50: pct(lat, 50), p99: pct(lat, 99), rounds };
+      console.log(`  ${sp.name.padEnd(44)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50.toFixed(1).padStart(6)} ms  p99 ${out.p99.toFixed(1).padStart(6)} ms${errors ? `  (${errors} errors)` : ""}`);
+      return out;
+    });
+  }
+
+  return { request, load, loadInterleaved };
 }

@@ -1,7 +1,8 @@
 // `npm run bench`: loopback benchmarks of the built Worker under `wrangler dev`.
 // Every figure is printed beside a baseline measured in the same run on the same server: a static
 // file of the same size as the page, at the same concurrency. Results → tools/bench/results/.
-// Bounded: each scenario runs DURATION_MS (default 5 s) with a fixed number of connections.
+// Bounded: each page gets DURATION_MS (default 10 s) of load with a fixed number of connections,
+// interleaved with its baseline in BENCH_ROUNDS (5) slices so both see the same VM speed.
 import http from "node:http";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,14 +12,15 @@ import { loopbackClient } from "./load.mjs";
 
 const STRIPE_PORT = Number(process.env.BENCH_STRIPE_PORT ?? 12141);
 const PORT = Number(process.env.BENCH_PORT ?? 8833);
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10000);
 // Not .html: the assets server redirects "x.html" to "x" (html_handling), which would skew the baseline.
 const STATIC_NAME = "__bench-static.txt";
 const STATIC_PATH = join("build", "client", STATIC_NAME);
 const STATIC_NAME_SEARCH = "__bench-static-search.txt";
 const STATIC_PATH_SEARCH = join("build", "client", STATIC_NAME_SEARCH);
 
-const { request, load } = loopbackClient({ port: PORT, durationMs: DURATION_MS });
+const { request, loadInterleaved } = loopbackClient({ port: PORT, durationMs: DURATION_MS });
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 async function post(path, json, headers = {}) {
   const agent = new http.Agent({ keepAlive: false });
@@ -76,13 +78,18 @@ async function main() {
     const results = { date: new Date().toISOString(), durationMs: DURATION_MS, pageBytes: page.body.length, searchBytes: search.body.length, scenarios: {}, targets: [] };
 
     console.log(`▸ Storefront (${page.body.length} bytes) vs a static file of the same size, 50 connections`);
-    const static50 = await load("static file, 50 conns", `/${STATIC_NAME}`, { connections: 50 });
-    const hit = await load("storefront, anonymous (edge cache hit)", `/@${sf.handle}`, { connections: 50, check: (r) => r.headers["x-edge-cache"] === "HIT" || r.headers["x-edge-cache"] === "STALE" });
-    const ssr = await load("storefront, cache bypassed (signed in: SSR + D1)", `/@${sf.handle}`, { connections: 50, headers: { Cookie: viewerCookie } });
+    console.log(`  (interleaved: ${ROUNDS} rounds of ${(DURATION_MS / ROUNDS / 1000).toFixed(1)} s per page, each after a warm-up)`);
+    const [static50, hit, ssr] = await loadInterleaved([
+      { name: "static file, 50 conns", path: `/${STATIC_NAME}`, connections: 50 },
+      { name: "storefront, anonymous (edge cache hit)", path: `/@${sf.handle}`, connections: 50, check: (r) => r.headers["x-edge-cache"] === "HIT" || r.headers["x-edge-cache"] === "STALE" },
+      { name: "storefront, cache bypassed (signed in: SSR + D1)", path: `/@${sf.handle}`, connections: 50, headers: { Cookie: viewerCookie } },
+    ]);
 
     console.log(`▸ /discover full-text search over 10,000 apps (q=${q}, signed in so every request runs FTS5), 10 connections`);
-    const static10 = await load("static file (search page size), 10 conns", `/${STATIC_NAME_SEARCH}`, { connections: 10 });
-    const fts = await load(`discover ?q=${q}`, `/discover?q=${q}`, { connections: 10, headers: { Cookie: viewerCookie } });
+    const [static10, fts] = await loadInterleaved([
+      { name: "static file (search page size), 10 conns", path: `/${STATIC_NAME_SEARCH}`, connections: 10 },
+      { name: `discover ?q=${q}`, path: `/discover?q=${q}`, connections: 10, headers: { Cookie: viewerCookie } },
+    ]);
     Object.assign(results.scenarios, { static50, hit, ssr, static10, fts });
 
     console.log("▸ Follow/unfollow storm: 2,000 concurrent requests (1,000 users × follow + unfollow) against one creator");

@@ -206,7 +206,7 @@ export default function Dashboard() {
           <ul className="divide-y divide-slate-100 sm:hidden">
             {d.members.map((m) => (
               <li key={m.id} className="py-3 text-sm">
-                <div className="flex items-start justify-between gap-2"><span className="truncate font-medium">{m.member}</span><StatusBadge status={m.status} /></div>
+                <div className="flex items-start justify-between gap-2"><span className="truncate font-medium">{m.member}</span><StatusBadge status={m.state.status} label={m.state.label} /></div>
                 <p className="text-slate-500">{`${m.tier} · ${m.priceLabel}${m.periodEnd ? ` · ${m.cancelAtPeriodEnd ? "ends" : "renews"} ${date(m.periodEnd)}` : ""}`}</p>
               </li>
             ))}
@@ -221,7 +221,7 @@ export default function Dashboard() {
                     <td className="px-2 text-slate-600">{m.member}</td>
                     <td className="px-2">{m.tier}</td>
                     <td className="px-2 tabular-nums">{m.priceLabel}</td>
-                    <td className="px-2"><StatusBadge status={m.status} />{m.cancelAtPeriodEnd && m.status !== "canceled" ? <span className="ml-1 text-xs text-slate-500">(ends at period end)</span> : null}</td>
+                    <td className="px-2"><StatusBadge status={m.state.status} label={m.state.label} />{m.cancelAtPeriodEnd && m.status !== "canceled" ? <span className="ml-1 text-xs text-slate-500">(ends at period end)</span> : null}</td>
                     <td className="px-2 whitespace-nowrap">{date(m.periodEnd)}</td>
                   </tr>
                 ))}

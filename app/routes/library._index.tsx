@@ -129,8 +129,9 @@ export default function Library() {
                       {m.periodEnd && m.status !== "canceled" ? (m.cancelAtPeriodEnd ? ` · ends ${day(m.periodEnd)}` : ` · renews ${day(m.periodEnd)}`) : ""}
                     </p>
                   </div>
-                  <StatusBadge status={m.status} />
+                  <StatusBadge status={m.state.status} label={m.state.label} />
                 </div>
+                {m.state.status === "paused" ? <p className="mt-2 text-sm text-amber-800">A payment for this membership is disputed, so members-only posts and emails are paused until the dispute is resolved. Your seat is kept.</p> : null}
                 {m.note ? <p className="mt-2 text-sm text-slate-600">{m.note}</p> : null}
                 {m.payments.length ? (
                   <ul className="mt-2 space-y-0.5 text-sm text-slate-600" aria-label="Payments refunded or disputed">

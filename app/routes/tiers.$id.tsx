@@ -77,6 +77,8 @@ export default function TierPage() {
           {offerExpiresAt ? <FormSuccess message={`A seat is held for you until ${new Date(offerExpiresAt * 1000).toUTCString()}.`} /> : null}
           {isOwner ? (
             <p className="text-sm text-slate-600">This is your tier. <Link className="text-brand-700 underline" to={`/dashboard/tiers/${tier.id}`}>Edit it</Link>.</p>
+          ) : membership?.paused ? (
+            <Link to="/library" className="flex justify-center rounded-lg bg-amber-50 px-4 py-2.5 text-sm font-semibold text-amber-800 ring-1 ring-amber-200">Your membership is paused — payment disputed. See your library</Link>
           ) : membership ? (
             <Link to="/library" className="flex justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white">You're a member — manage in your library</Link>
           ) : !tier.sellable ? (

@@ -173,6 +173,7 @@ export const routes = [
   ['GET', '/v1/refunds/:id', (s, p, ctx, { id }) => s.fetch(id, 'refund')],
   ['GET', '/v1/disputes', listRoute('dispute', '/v1/disputes', (p) => and(eq('charge', p.charge), eq('payment_intent', p.payment_intent)))],
   ['GET', '/v1/disputes/:id', (s, p, ctx, { id }) => s.fetch(id, 'dispute')],
+  ['POST', '/v1/disputes/:id', (s, p, ctx, { id }) => s.updateDispute(id, p)],
   ['GET', '/v1/transfers/:id', (s, p, ctx, { id }) => s.fetch(id, 'transfer')],
   ['GET', '/v1/application_fees/:id', (s, p, ctx, { id }) => s.fetch(id, 'application_fee')],
 

@@ -517,6 +517,26 @@ describe('checkout payment and webhooks', () => {
     const again = await control(`disputes/${opened.body.object.id}/close`, { status: 'won' });
     assert.equal(again.status, 400);
   });
+
+  it('updates a dispute: staged evidence, then submitted (under_review) with charge.dispute.updated; closed takes metadata only', async () => {
+    const { session } = await paymentSession();
+    const paid = await control(`checkout/${session.id}/pay`);
+    const opened = await control(`charges/${paid.body.object.payment_intent}/dispute`);
+    const id = opened.body.object.id;
+    const staged = await stripe.disputes.update(id, { evidence: { uncategorized_text: 'Logs attached' }, submit: false });
+    assert.equal(staged.status, 'needs_response');
+    assert.equal(staged.evidence.uncategorized_text, 'Logs attached');
+    const submitted = await stripe.disputes.update(id, { submit: true, metadata: { case: '7' } });
+    assert.equal(submitted.status, 'under_review');
+    assert.equal(submitted.evidence_details.submission_count, 1);
+    assert.equal(submitted.metadata.case, '7');
+    const updates = (await events('charge.dispute.updated')).filter((r) => JSON.parse(r.payload).data.object.id === id);
+    assert.deepEqual(updates.map((r) => JSON.parse(r.payload).data.object.status), ['needs_response', 'under_review']);
+    assert.equal(JSON.parse(updates[1].payload).data.previous_attributes.status, 'needs_response');
+    await control(`disputes/${id}/close`, { status: 'won' });
+    await assert.rejects(stripe.disputes.update(id, { evidence: { uncategorized_text: 'More' } }), /already closed/);
+    assert.equal((await stripe.disputes.update(id, { metadata: { case: '8' } })).metadata.case, '8');
+  });
 });
 
 describe('subscription lifecycle', () => {

@@ -1885,6 +1885,34 @@ export class StripeState {
     return dispute;
   }
 
+  /**
+   * `POST /v1/disputes/:id` as on Stripe: `metadata` merges; `evidence` fields merge into the
+   * dispute's evidence and, unless `submit=false` stages them, are submitted to the bank
+   * (needs_response → under_review, warning_needs_response → warning_under_review). `submit=true`
+   * alone submits staged evidence. A closed dispute takes metadata only. Sends charge.dispute.updated.
+   */
+  updateDispute(id, p = {}) {
+    const dispute = this.fetch(id, 'dispute');
+    const submit = bool(p.submit, 'submit');
+    const hasEvidence = p.evidence !== undefined && p.evidence !== '';
+    if ((hasEvidence || submit) && ['won', 'lost', 'warning_closed'].includes(dispute.status)) {
+      throw new ApiError(400, `Dispute ${dispute.id} is already closed (${dispute.status}); its evidence can't change.`, { param: hasEvidence ? 'evidence' : 'submit' });
+    }
+    const before = clone(dispute);
+    if (p.metadata !== undefined) dispute.metadata = mergeMetadata(dispute.metadata, p.metadata);
+    if (hasEvidence) {
+      if (typeof p.evidence !== 'object') throw new ApiError(400, 'Invalid hash: evidence', { param: 'evidence' });
+      dispute.evidence = { ...dispute.evidence, ...Object.fromEntries(Object.entries(p.evidence).map(([k, v]) => [k, v === '' ? null : str(v)])) };
+    }
+    if ((hasEvidence && submit !== false) || (submit === true && Object.keys(dispute.evidence).length)) {
+      dispute.status = { needs_response: 'under_review', warning_needs_response: 'warning_under_review' }[dispute.status] ?? dispute.status;
+      dispute.evidence_details = { ...dispute.evidence_details, has_evidence: true, submission_count: dispute.evidence_details.submission_count + 1 };
+    }
+    const previous = diff(before, dispute);
+    if (Object.keys(previous).length) this.emit('charge.dispute.updated', dispute, { previous });
+    return dispute;
+  }
+
   /** Closes a dispute as the card network would: `won` (funds reinstated) or `lost`. Sends charge.dispute.closed. */
   closeDispute(id, p = {}) {
     const dispute = this.fetch(id, 'dispute');

@@ -27,18 +27,19 @@ export function EarningsChart({ chart, currency }: { chart: { month: string; lab
   );
 }
 
-export function StatusBadge({ status }: { status: string }) {
+export function StatusBadge({ status, label }: { status: string; label?: string }) {
   const tone: Record<string, string> = {
     paid: "bg-emerald-50 text-emerald-800 ring-emerald-200",
     active: "bg-emerald-50 text-emerald-800 ring-emerald-200",
     trialing: "bg-sky-50 text-sky-800 ring-sky-200",
     published: "bg-emerald-50 text-emerald-800 ring-emerald-200",
     past_due: "bg-amber-50 text-amber-800 ring-amber-200",
+    paused: "bg-amber-50 text-amber-800 ring-amber-200",
     draft: "bg-slate-100 text-slate-700 ring-slate-200",
     archived: "bg-slate-100 text-slate-700 ring-slate-200",
     refunded: "bg-rose-50 text-rose-800 ring-rose-200",
     disputed: "bg-rose-50 text-rose-800 ring-rose-200",
     canceled: "bg-slate-100 text-slate-700 ring-slate-200",
   };
-  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tone[status] ?? "bg-slate-100 text-slate-700 ring-slate-200"}`}>{status.replace("_", " ")}</span>;
+  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tone[status] ?? "bg-slate-100 text-slate-700 ring-slate-200"}`}>{label ?? status.replace("_", " ")}</span>;
 }

@@ -10,16 +10,18 @@
  *  - tiers     → a live membership of one of the listed tiers (free tiers count when listed).
  *  - product   → people who bought the product (an order with status "paid"; refunds revoke).
  *  "Live" = membership status active, trialing or past_due (Stripe is still retrying the card),
- *  the same statuses issue 4 counts as holding a seat. A cancel-at-period-end membership stays
- *  active until the period ends.
+ *  the same statuses issue 4 counts as holding a seat, AND not paused: a membership is paused while
+ *  a payment of its subscription is disputed (open, or lost — a lost dispute also ends it). A won
+ *  dispute puts the invoice back to paid, so the pause lifts by itself (D28). A cancel-at-period-end
+ *  membership stays active until the period ends.
  *
  * The facts (follows, subscriptions, purchases) are loaded in bulk by `loadAccess` with one query
  * per kind, then `decide` is a pure function — so lists of 50 feed items cost 3 queries, not 150.
  */
-import { and, eq, inArray, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, eq, inArray, not, sql, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { follows } from "~/modules/follows/schema";
-import { memberships, orders } from "~/modules/payments/schema";
+import { invoices, memberships, orders } from "~/modules/payments/schema";
 import type { Visibility } from "~/modules/posts/schema";
 
 export type Gate = { creatorId: string; visibility: Visibility; tierIds: string[]; productId: string | null };
@@ -116,7 +118,7 @@ const membershipsQuery = (db: Db, viewerId: ViewerRef, creatorIds: Ids) =>
   db
     .select({ creatorId: memberships.creatorId, tierId: memberships.tierId, subscription: memberships.stripeSubscriptionId, amount: memberships.amount })
     .from(memberships)
-    .where(and(eq(memberships.userId, viewerId), inArray(memberships.creatorId, ids(creatorIds)), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES)));
+    .where(and(eq(memberships.userId, viewerId), inArray(memberships.creatorId, ids(creatorIds)), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES), not(membershipPaused)));
 
 const purchasesQuery = (db: Db, viewerId: ViewerRef, productIds: Ids) =>
   db.select({ id: orders.productId }).from(orders).where(and(eq(orders.buyerId, viewerId), inArray(orders.productId, ids(productIds)), eq(orders.status, "paid")));
@@ -159,6 +161,21 @@ export async function isFollower(env: Env, viewerId: string, creatorId: string):
 }
 
 export const LIVE_MEMBERSHIP_STATUSES = ["active", "trialing", "past_due"];
+
+/**
+ * THE definition of a paused membership, for any query that selects from `memberships`: one of its
+ * subscription's invoices is `disputed` (payments/events.server.ts keeps that status in step with
+ * the dispute, in any event order). Free memberships have no invoices and are never paused. The
+ * literal (not a bound parameter) lets SQLite use the partial index `invoices_disputed_sub_idx`.
+ * /library, the tier page and the creator dashboard select it to say "paused — payment disputed".
+ */
+export const membershipPaused = sql<boolean>`exists (select 1 from ${invoices} where ${invoices.stripeSubscriptionId} = ${memberships.stripeSubscriptionId} and ${invoices.status} = 'disputed')`.mapWith(Boolean);
+
+/** How /library and the dashboard show a membership's state: a paused live membership says why. */
+export function membershipState(status: string, paused: boolean): { status: string; label: string } {
+  if (paused && LIVE_MEMBERSHIP_STATUSES.includes(status)) return { status: "paused", label: "paused — payment disputed" };
+  return { status, label: status.replace("_", " ") };
+}
 
 /** The viewer's live memberships with these creators: tier ids per creator, and who they pay. */
 export async function liveMemberships(env: Env, viewerId: string, creatorIds: string[]): Promise<{ tiers: Map<string, Set<string>>; paid: Set<string> }> {

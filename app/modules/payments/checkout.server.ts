@@ -18,12 +18,11 @@ import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { SubscribeInput } from "~/modules/tiers/validation";
 import { canSell } from "./connect.server";
 import { notifyNewSubscriber } from "~/modules/notifications/service.server";
+import { LIVE_MEMBERSHIP_STATUSES } from "~/modules/content/entitlements.server";
 import { checkouts, memberships } from "./schema";
 
 /** Checkout Sessions (and so seat holds) last 31 minutes: Stripe's minimum is 30. */
 export const CHECKOUT_TTL_SECONDS = 31 * 60;
-
-const LIVE = ["active", "trialing", "past_due"];
 
 /** 409 for a full tier, carrying the waitlist offer. */
 export class TierFullError extends AppError {
@@ -64,7 +63,7 @@ export async function startProductCheckout(env: Env, viewer: Viewer, productId: 
 }
 
 async function liveMembership(env: Env, userId: string, tierId: string) {
-  const [m] = await getDb(env).select().from(memberships).where(and(eq(memberships.userId, userId), eq(memberships.tierId, tierId), inArray(memberships.status, LIVE))).limit(1);
+  const [m] = await getDb(env).select().from(memberships).where(and(eq(memberships.userId, userId), eq(memberships.tierId, tierId), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES))).limit(1);
   return m ?? null;
 }
 

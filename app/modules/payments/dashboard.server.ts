@@ -12,6 +12,7 @@ import { listCreatorProducts } from "~/modules/products/service.server";
 import { tiers } from "~/modules/tiers/schema";
 import { listTiers } from "~/modules/tiers/service.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
+import { membershipPaused, membershipState } from "~/modules/content/entitlements.server";
 import { findPayoutAccount, onboardingState } from "./connect.server";
 import { invoices, memberships, orders } from "./schema";
 
@@ -30,7 +31,7 @@ export async function getDashboard(env: Env, viewer: Viewer) {
       .from(orders).innerJoin(products, eq(products.id, orders.productId)).innerJoin(users, eq(users.id, orders.buyerId))
       .where(eq(orders.creatorId, creator.userId)).orderBy(desc(orders.createdAt)).limit(50),
     db
-      .select({ id: memberships.id, tier: tiers.name, member: users.email, status: memberships.status, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, createdAt: memberships.createdAt })
+      .select({ id: memberships.id, tier: tiers.name, member: users.email, status: memberships.status, paused: membershipPaused, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, createdAt: memberships.createdAt })
       .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(users, eq(users.id, memberships.userId))
       .where(eq(memberships.creatorId, creator.userId)).orderBy(desc(memberships.createdAt)).limit(50),
     earnings(env, creator.userId),
@@ -41,7 +42,7 @@ export async function getDashboard(env: Env, viewer: Viewer) {
     products: productList,
     tiers: tierList,
     orders: orderRows.map((o) => ({ ...o, grossLabel: formatMoney(o.gross, o.currency), feeLabel: formatMoney(o.fee, o.currency), netLabel: formatMoney(o.net, o.currency) })),
-    members: memberRows.map((m) => ({ ...m, priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
+    members: memberRows.map((m) => ({ ...m, state: membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
     earnings: money,
   };
 }

@@ -282,13 +282,19 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
 }
 
 const REFUND_ENDED_NOTE = "Your latest payment was refunded, so this membership has ended.";
+const DISPUTE_LOST_NOTE = "A payment for this membership was disputed and the dispute was lost, so this membership has ended.";
 
 async function endMembershipIfLatest(env: Env, invoiceId: string, subscriptionId: string) {
   const sub = await getStripe(env).subscriptions.retrieve(subscriptionId);
   if (id(sub.latest_invoice as string | null) !== invoiceId) return; // an older period: recorded, access unchanged
-  await cancelNow(env, sub, `refund-cancel-${invoiceId}`);
-  await syncSubscription(env, subscriptionId);
-  await getDb(env).update(memberships).set({ note: REFUND_ENDED_NOTE }).where(and(eq(memberships.stripeSubscriptionId, subscriptionId), sql`${memberships.note} IS NULL`));
+  await endMembership(env, sub, `refund-cancel-${invoiceId}`, REFUND_ENDED_NOTE);
+}
+
+/** Cancels the subscription at Stripe (idempotent), re-reads it (seat freed, row canceled) and tells the member why. */
+async function endMembership(env: Env, sub: Stripe.Subscription, idempotencyKey: string, note: string) {
+  await cancelNow(env, sub, idempotencyKey);
+  await syncSubscription(env, sub.id);
+  await getDb(env).update(memberships).set({ note }).where(and(eq(memberships.stripeSubscriptionId, sub.id), sql`${memberships.note} IS NULL`));
 }
 
 /** Stripe's final dispute outcomes; everything else (needs_response, under_review, warning_*) is open. */
@@ -315,6 +321,10 @@ export async function syncDispute(env: Env, disputeId: string): Promise<"process
 /**
  * Applies the stored dispute of a payment to its order / invoice: open or lost → `disputed`
  * (no access, not counted); won → back to `paid` (only what the dispute took: a refunded payment stays refunded).
+ * A `disputed` invoice is what pauses its membership (content/entitlements `membershipPaused`), so
+ * a won dispute lifts exactly the pause it caused and nothing else (D28). A lost dispute on a
+ * subscription payment ends the membership: the subscription is canceled at Stripe (so it stops
+ * charging), which frees its seat.
  */
 async function applyDisputes(env: Env, paymentIntentId: string) {
   const db = getDb(env);
@@ -325,4 +335,9 @@ async function applyDisputes(env: Env, paymentIntentId: string) {
     db.update(orders).set({ status: to }).where(and(eq(orders.paymentIntentId, paymentIntentId), eq(orders.status, from))),
     db.update(invoices).set({ status: to }).where(and(eq(invoices.paymentIntentId, paymentIntentId), eq(invoices.status, from))),
   ]);
+  if (d.status !== "lost") return;
+  const inv = await db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, paymentIntentId) });
+  if (!inv) return; // an order, or an invoice not recorded yet (its invoice.paid applies this again)
+  const sub = await getStripe(env).subscriptions.retrieve(inv.stripeSubscriptionId);
+  await endMembership(env, sub, `dispute-lost-cancel-${d.id}`, DISPUTE_LOST_NOTE);
 }

@@ -14,6 +14,7 @@ import { tiers } from "~/modules/tiers/schema";
 import { invoices, memberships, orders } from "./schema";
 import { notifications } from "~/modules/notifications/schema";
 import { syncSubscription } from "./events.server";
+import { membershipPaused, membershipState } from "~/modules/content/entitlements.server";
 
 export async function getLibrary(env: Env, viewer: Viewer) {
   const db = getDb(env);
@@ -23,7 +24,7 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       .from(orders).innerJoin(products, eq(products.id, orders.productId)).innerJoin(creators, eq(creators.userId, products.creatorId))
       .where(eq(orders.buyerId, viewer.id)).orderBy(desc(orders.createdAt)),
     db
-      .select({ id: memberships.id, status: memberships.status, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, note: memberships.note, paid: memberships.stripeSubscriptionId, tierName: tiers.name, tierId: tiers.id, handle: creators.handle, creatorName: creators.displayName })
+      .select({ id: memberships.id, status: memberships.status, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, note: memberships.note, paid: memberships.stripeSubscriptionId, paused: membershipPaused, tierName: tiers.name, tierId: tiers.id, handle: creators.handle, creatorName: creators.displayName })
       .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(creators, eq(creators.userId, memberships.creatorId))
       .where(eq(memberships.userId, viewer.id)).orderBy(desc(memberships.createdAt)),
     db.select().from(notifications).where(and(eq(notifications.userId, viewer.id), eq(notifications.kind, "waitlist_offer"), isNull(notifications.readAt))).orderBy(desc(notifications.createdAt)).limit(20),
@@ -55,6 +56,8 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       tierId: m.tierId,
       creator: { handle: m.handle, displayName: m.creatorName },
       status: m.status,
+      /** "paused — payment disputed" while a payment of it is disputed (no access to gated posts meanwhile). */
+      state: membershipState(m.status, m.paused),
       paid: !!m.paid,
       priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free",
       periodEnd: m.periodEnd,

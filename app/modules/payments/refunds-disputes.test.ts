@@ -4,8 +4,9 @@ import { getStripe } from "~/lib/stripe.server";
 import { app } from "~/test/http";
 import { makeTier, membership, payingMember, purchased, subscribeAndPay } from "~/test/money";
 import { deliver, emulator, eventsMatching, postAll } from "~/test/stripe";
-import { makeSeller, makeUser } from "~/modules/demo/factories.server";
+import { makePost, makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { hasActiveSubscription } from "~/modules/content/entitlements.server";
+import { createRssToken } from "~/modules/posts/pages.server";
 import { seats } from "~/modules/tiers/seats.server";
 import { earnings } from "./dashboard.server";
 
@@ -154,5 +155,185 @@ describe("disputes: created, closed, in any order", () => {
     await deliver(inv.payment_intent_id!);
     expect((await invoicesOf(sub))[0].status).toBe("paid");
     expect((await usd(seller.id)).gross).toBe(500);
+  });
+});
+
+// ── D28: a dispute on a subscription payment pauses the membership ─────────────────────────────
+
+/** A post only members of `tierId` may read past the preview; the secret sentence is unique. */
+async function tierPost(seller: Awaited<ReturnType<typeof makeSeller>>, tierId: string) {
+  const secret = `Members-only sentence ${crypto.randomUUID()} stays behind the paywall.`;
+  const preview = `Free preview ${crypto.randomUUID().slice(0, 8)} for everyone.`;
+  const post = await makePost(env, seller, { title: "Tier notes", body: `${preview}\n\n<!-- paywall -->\n\n${secret}`, visibility: "tiers", tierIds: [tierId] });
+  return { url: `/@${seller.handle}/posts/${post.slug}`, secret, preview };
+}
+
+/** Whether `cookie` gets the gated sentence in the page HTML and in the single-fetch `.data` request. */
+async function reads(post: { url: string; secret: string; preview: string }, cookie: string) {
+  const html = await (await app(post.url, { cookie })).text();
+  expect(html).toContain(post.preview);
+  const data = await app(`${post.url}.data`, { cookie });
+  expect(data.status).toBe(200);
+  return { html: html.includes(post.secret), data: (await data.text()).includes(post.secret) };
+}
+const LOCKED = { html: false, data: false };
+const OPEN = { html: true, data: true };
+
+const subscriptionPi = async (sub: string) => {
+  const invoiceId = String((await getStripe(env).subscriptions.retrieve(sub)).latest_invoice);
+  const inv = (await getStripe(env).invoices.retrieve(invoiceId, { expand: ["payments"] })) as unknown as { payments: { data: { payment: { payment_intent: string } }[] } };
+  return inv.payments.data[0].payment.payment_intent;
+};
+const openDispute = async (pi: string) => (await emulator<{ object: { id: string } }>(`/_emulator/charges/${pi}/dispute`, { reason: "subscription_canceled" })).object.id;
+const submitEvidence = (disputeId: string) => getStripe(env).disputes.update(disputeId, { evidence: { uncategorized_text: "The member read 12 posts this month." } });
+/** The recorded charge.dispute.created / updated / closed events of a payment, by type. */
+async function disputeEvents(pi: string) {
+  const ev = await eventsMatching(pi);
+  const [created, updated, closed] = ["created", "updated", "closed"].map((t) => ev.filter((e) => e.event.type === `charge.dispute.${t}`));
+  return { created, updated, closed };
+}
+
+/** A paying member of a fresh tier, a post only that tier reads, and a dispute opened (not yet delivered) on their payment. */
+async function disputedMember() {
+  const m = await payingMember();
+  const post = await tierPost(m.seller, m.tierId);
+  const pi = (await invoicesOf(m.sub))[0].payment_intent_id!;
+  return { ...m, post, pi, disputeId: await openDispute(pi) };
+}
+
+/** Everything a member and Stripe can observe about one membership, for end-state comparisons. */
+async function endState(memberId: string, tierId: string, sub: string, post: { url: string; secret: string; preview: string }, cookie: string) {
+  const m = (await membership(memberId, tierId))!;
+  return {
+    membership: m.status,
+    invoices: (await invoicesOf(sub)).map((i) => i.status),
+    reads: await reads(post, cookie),
+    stripe: (await getStripe(env).subscriptions.retrieve(sub)).status,
+    seats: (await seats(env, tierId).status()).members,
+  };
+}
+
+describe("disputes on subscription payments pause the membership (D28)", () => {
+  it("created → the gated post is locked for that member only (HTML, .data, private RSS), shown as paused; won → readable again", async () => {
+    const { seller, tierId, member, cookie, sub } = await payingMember();
+    const other = await makeUser(env);
+    const otherCookie = await other.cookie();
+    await subscribeAndPay(tierId, otherCookie);
+    await deliver(other.id);
+    const post = await tierPost(seller, tierId);
+    const rss = (await createRssToken(env, member.viewer, seller.handle)).url.replace(env.PUBLIC_URL.replace(/\/$/, ""), "");
+    expect(await reads(post, cookie)).toEqual(OPEN);
+    expect(await (await app(rss)).text()).toContain(post.secret);
+
+    const pi = (await invoicesOf(sub))[0].payment_intent_id!;
+    const disputeId = await openDispute(pi);
+    await deliver(pi);
+    expect(await reads(post, cookie)).toEqual(LOCKED);
+    expect(await (await app(rss)).text()).not.toContain(post.secret);
+    expect(await hasActiveSubscription(env, member.id, seller.id)).toBe(false); // subscriber-only emails ask this
+    // Nobody else's access moves: another member of the same tier still reads.
+    expect(await reads(post, otherCookie)).toEqual(OPEN);
+    // Stripe still says active and the seat is kept while the dispute is open.
+    expect((await membership(member.id, tierId))!.status).toBe("active");
+    expect((await seats(env, tierId).status()).members).toBe(2);
+    const library = await (await app("/library", { cookie })).text();
+    expect(library).toContain("paused — payment disputed");
+    expect(library).toMatch(/\$5\.00 payment of [^<]+: disputed/);
+    expect(await (await app(`/tiers/${tierId}`, { cookie })).text()).toContain("Your membership is paused — payment disputed");
+    const dashboard = await (await app("/dashboard", { cookie: await seller.cookie() })).text();
+    expect(dashboard).toContain("paused — payment disputed");
+
+    // Evidence submitted (charge.dispute.updated, under_review): still open, still paused.
+    await submitEvidence(disputeId);
+    await deliver(pi);
+    expect(await disputeOf(pi)).toMatchObject({ status: "under_review" });
+    expect(await reads(post, cookie)).toEqual(LOCKED);
+
+    await emulator(`/_emulator/disputes/${disputeId}/close`, { status: "won" });
+    await deliver(pi);
+    expect(await reads(post, cookie)).toEqual(OPEN);
+    expect(await (await app(rss)).text()).toContain(post.secret);
+    expect(await hasActiveSubscription(env, member.id, seller.id)).toBe(true);
+    expect(await (await app("/library", { cookie })).text()).not.toContain("paused — payment disputed");
+    expect(await (await app("/dashboard", { cookie: await seller.cookie() })).text()).not.toContain("paused — payment disputed");
+    expect((await seats(env, tierId).status()).members).toBe(2);
+  });
+
+  it("lost → stays locked, the subscription is canceled at Stripe, the seat is freed and the member is told", async () => {
+    const { seller, tierId, member, cookie, sub, post, pi, disputeId } = await disputedMember();
+    await deliver(pi);
+    expect(await reads(post, cookie)).toEqual(LOCKED);
+    expect((await seats(env, tierId).status()).members).toBe(1);
+
+    await emulator(`/_emulator/disputes/${disputeId}/close`, { status: "lost" });
+    await deliver(pi);
+    await deliver(member.id); // customer.subscription.deleted from our cancel
+    const expected = { membership: "canceled", invoices: ["disputed"], reads: LOCKED, stripe: "canceled", seats: 0 };
+    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual(expected);
+    expect((await membership(member.id, tierId))!.note).toContain("the dispute was lost");
+    const library = await (await app("/library", { cookie })).text();
+    expect(library).toContain("the dispute was lost, so this membership has ended.");
+    expect(library).not.toContain("paused — payment disputed"); // it has ended, not paused
+    expect(await usd(seller.id)).toMatchObject({ gross: 0 });
+
+    // Every event again, newest first and twice: nothing changes (no second cancel, no seat back).
+    const all = await eventsMatching(member.id, pi);
+    await postAll([...all].reverse().concat(all));
+    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual(expected);
+  });
+
+  it("won lifts only the pause that dispute caused: with two disputed payments, access returns when both are won", async () => {
+    const { seller, tierId, member, cookie, sub } = await payingMember();
+    await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
+    await deliver(member.id);
+    const post = await tierPost(seller, tierId);
+    const [first, latest] = (await invoicesOf(sub)).map((i) => i.payment_intent_id!);
+    const [d1, d2] = [await openDispute(first), await openDispute(latest)];
+    await deliver(first, latest);
+    expect(await reads(post, cookie)).toEqual(LOCKED);
+    await emulator(`/_emulator/disputes/${d1}/close`, { status: "won" });
+    await deliver(first);
+    expect((await invoicesOf(sub)).map((i) => i.status)).toEqual(["paid", "disputed"]);
+    expect(await reads(post, cookie)).toEqual(LOCKED);
+    await emulator(`/_emulator/disputes/${d2}/close`, { status: "won" });
+    await deliver(latest);
+    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({ membership: "active", invoices: ["paid", "paid"], reads: OPEN, stripe: "active", seats: 1 });
+  });
+
+  it("won: created / updated / closed shuffled and duplicated end with access and nothing paused", async () => {
+    const { seller, tierId, member, cookie, sub, post, pi, disputeId } = await disputedMember();
+    await submitEvidence(disputeId);
+    await emulator(`/_emulator/disputes/${disputeId}/close`, { status: "won" });
+    const { created, updated, closed } = await disputeEvents(pi);
+    expect([created.length, updated.length, closed.length]).toEqual([1, 1, 1]);
+    await postAll([...closed, ...updated, ...created, ...closed, ...created, ...updated]);
+    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({ membership: "active", invoices: ["paid"], reads: OPEN, stripe: "active", seats: 1 });
+    expect(await disputeOf(pi)).toMatchObject({ status: "won" });
+    expect(await usd(seller.id)).toMatchObject({ gross: 500 });
+  });
+
+  it("lost: dispute events shuffled, duplicated and delivered before the invoice's own webhooks end the same way", async () => {
+    const seller = await makeSeller(env);
+    const tier = await makeTier(await seller.cookie(), { maxSubscribers: "5" });
+    const tierId = String(tier.id);
+    const member = await makeUser(env);
+    const cookie = await member.cookie();
+    const post = await tierPost(seller, tierId);
+    await subscribeAndPay(tierId, cookie);
+    const sub = (await eventsMatching(member.id)).find((e) => e.event.type === "customer.subscription.created")!.event.data.object.id as string;
+    const pi = await subscriptionPi(sub);
+    const disputeId = await openDispute(pi);
+    await submitEvidence(disputeId);
+    await emulator(`/_emulator/disputes/${disputeId}/close`, { status: "lost" });
+    const { created, updated, closed } = await disputeEvents(pi);
+    // The dispute, in a bad order and twice, before Stripe's subscription and invoice events.
+    await postAll([...updated, ...closed, ...created, ...closed, ...updated]);
+    expect(await disputeOf(pi)).toMatchObject({ status: "lost" });
+    const memberEvents = (await eventsMatching(member.id)).filter((e) => !e.event.type.startsWith("charge.dispute"));
+    await postAll([...memberEvents].reverse());
+    await deliver(member.id, pi); // whatever our cancel produced, plus every event once more
+    await postAll(created); // a late "created" can't reopen the lost dispute
+    expect(await disputeOf(pi)).toMatchObject({ status: "lost" });
+    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({ membership: "canceled", invoices: ["disputed"], reads: LOCKED, stripe: "canceled", seats: 0 });
   });
 });

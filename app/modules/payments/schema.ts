@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
 import { users } from "../identity/schema";
 
@@ -120,7 +121,13 @@ export const invoices = sqliteTable(
     refundedAt: integer("refunded_at"),
     paidAt: integer("paid_at").notNull(),
   },
-  (t) => [index("invoices_creator_idx").on(t.creatorId, t.paidAt), index("invoices_pi_idx").on(t.paymentIntentId), index("invoices_user_idx").on(t.userId, t.paidAt)],
+  (t) => [
+    index("invoices_creator_idx").on(t.creatorId, t.paidAt),
+    index("invoices_pi_idx").on(t.paymentIntentId),
+    index("invoices_user_idx").on(t.userId, t.paidAt),
+    // Only disputed invoices: what makes "is this membership paused?" (content/entitlements) one tiny probe (D28).
+    index("invoices_disputed_sub_idx").on(t.stripeSubscriptionId).where(sql`status = 'disputed'`),
+  ],
 );
 
 /** Disputes opened against charges (the platform bears them with destination charges). */

@@ -9,6 +9,7 @@ import type { Viewer } from "~/modules/identity/auth.server";
 import { creators } from "~/modules/storefronts/schema";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { memberships, payoutAccounts } from "~/modules/payments/schema";
+import { LIVE_MEMBERSHIP_STATUSES, membershipPaused } from "~/modules/content/entitlements.server";
 import { tiers } from "./schema";
 import { seats } from "./seats.server";
 import { TierInput } from "./validation";
@@ -181,14 +182,14 @@ export async function getTierPage(env: Env, tierId: string, viewer: Viewer | nul
     db.query.payoutAccounts.findFirst({ where: eq(payoutAccounts.creatorId, t.creatorId) }),
     seats(env, t.id).status(viewer?.id),
     viewer
-      ? db.select().from(memberships).where(and(eq(memberships.userId, viewer.id), eq(memberships.tierId, t.id), inArray(memberships.status, ["active", "trialing", "past_due"]))).limit(1)
+      ? db.select({ status: memberships.status, paused: membershipPaused }).from(memberships).where(and(eq(memberships.userId, viewer.id), eq(memberships.tierId, t.id), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES))).limit(1)
       : Promise.resolve([]),
   ]);
   return {
     tier: presentTier(t, { seatsLeft: t.maxSubscribers === null ? null : status.seatsLeft, sellable: !!acct?.chargesEnabled }),
     creator: creator ? { handle: creator.handle, displayName: creator.displayName } : null,
     isOwner,
-    membership: mine[0] ? { status: mine[0].status } : null,
+    membership: mine[0] ? { status: mine[0].status, paused: mine[0].paused } : null,
     waitlistPosition: status.waitlistPosition ?? null,
     offerExpiresAt: status.offerExpiresAt ?? null,
     waitlistCount: status.waitlist,

@@ -1,0 +1,1 @@
+CREATE INDEX `invoices_disputed_sub_idx` ON `invoices` (`stripe_subscription_id`) WHERE status = 'disputed';

@@ -102,3 +102,76 @@ if (existsSync(reactFile)) {
     }
   }
 }
+
+// Route matching, continued. Per server render, Remix builds React Router's route tree afresh
+// (RemixServer → createServerRoutes → createStaticRouter → convertRoutesToDataRoutes), so the
+// branch memo above never hits for it, and every render re-flattens, re-ranks and re-matches the
+// whole tree (the request handler, the static handler, React Router and lazy route discovery each
+// match the URL again). On the server those trees are a pure function of the build, so:
+//  - RemixServer reuses the route tree built for the same manifest;
+//  - createStaticRouter reuses the data routes (and their id → route manifest) for the same tree;
+//  - matchRoutes remembers, per ranked branch list, the matches for a pathname (bounded), and
+//    returns fresh copies, so callers may still change what they get.
+// Found by profiling a signed-in page: route matching was 9–15% of its CPU (docs/performance.md).
+function patchOnce(file, mark, pairs) {
+  if (!existsSync(file)) return;
+  let src = readFileSync(file, "utf8");
+  if (src.includes(mark)) return;
+  if (!pairs.every(([from]) => src.includes(from))) {
+    console.warn(`[patch-deps] ${file}: the expected code was not found (new version?); left unpatched.`);
+    return;
+  }
+  for (const [from, to] of pairs) src = src.replace(from, to);
+  writeFileSync(file, `${mark}\n${src}`);
+  console.log(`[patch-deps] ${mark.slice(3, -3)} in ${file}`);
+}
+
+const serverRoutesMemo = (call) =>
+  `(typeof document === "undefined" ? (globalThis.__atServerRoutes ??= new WeakMap()) : null)?.get(manifest.routes) ?? ((r) => (typeof document === "undefined" && globalThis.__atServerRoutes.set(manifest.routes, r), r))(${call})`;
+for (const [file, call] of [
+  [join("node_modules", "@remix-run", "react", "dist", "esm", "server.js"), "createServerRoutes(manifest.routes, routeModules, context.future, context.isSpaMode)"],
+  [join("node_modules", "@remix-run", "react", "dist", "server.js"), "routes.createServerRoutes(manifest.routes, routeModules, context.future, context.isSpaMode)"],
+]) {
+  patchOnce(file, "/* allthrive:server-routes-memo */", [[`= ${call};`, `= ${serverRoutesMemo(call)};`]]);
+}
+
+const dataRoutesFrom = (fn) => `  let manifest = {};\n  let dataRoutes = ${fn}(routes, `;
+const dataRoutesTo = (fn) =>
+  `  let __atHit = typeof document === "undefined" ? (globalThis.__atDataRoutes ??= new WeakMap()).get(routes) : undefined;\n` +
+  `  let manifest = __atHit ? __atHit.manifest : {};\n` +
+  `  let dataRoutes = __atHit ? __atHit.dataRoutes : ((d) => (typeof document === "undefined" && globalThis.__atDataRoutes.set(routes, { dataRoutes: d, manifest }), d))(${fn}(routes, `;
+for (const [file, fn, tail] of [
+  [join("node_modules", "react-router-dom", "server.js"), "router.UNSAFE_convertRoutesToDataRoutes", "reactRouter.UNSAFE_mapRouteProperties, undefined, manifest);"],
+  [join("node_modules", "react-router-dom", "server.mjs"), "UNSAFE_convertRoutesToDataRoutes", "UNSAFE_mapRouteProperties, undefined, manifest);"],
+]) {
+  patchOnce(file, "/* allthrive:data-routes-memo */", [[dataRoutesFrom(fn) + tail, dataRoutesTo(fn) + tail.slice(0, -1) + ");"]]);
+}
+
+const matchFrom = `  let branches = __atBranches(routes);
+  let matches = null;
+  let decoded = decodePath(pathname);
+  for (let i = 0; matches == null && i < branches.length; ++i) {`;
+const matchTo = `  let branches = __atBranches(routes);
+  let matches = null;
+  let decoded = decodePath(pathname);
+  let __atMemo = __atBranchCache ? (__atMatchCache.get(branches) ?? __atMatchCache.set(branches, new Map()).get(branches)) : null;
+  let __atKey = (allowPartial ? "1" : "0") + decoded;
+  if (__atMemo && __atMemo.has(__atKey)) {
+    let hit = __atMemo.get(__atKey);
+    return hit && hit.map((m) => ({ ...m, params: { ...m.params } }));
+  }
+  for (let i = 0; matches == null && i < branches.length; ++i) {`;
+const matchEndFrom = `    matches = matchRouteBranch(branches[i], decoded, allowPartial);
+  }
+  return matches;
+}`;
+const matchEndTo = `    matches = matchRouteBranch(branches[i], decoded, allowPartial);
+  }
+  if (__atMemo) {
+    if (__atMemo.size > 2000) __atMemo.clear();
+    __atMemo.set(__atKey, matches && matches.map((m) => ({ ...m, params: { ...m.params } })));
+  }
+  return matches;
+}
+const __atMatchCache = new WeakMap();`;
+for (const file of files) patchOnce(file, "/* allthrive:match-memo */", [[matchFrom, matchTo], [matchEndFrom, matchEndTo]]);

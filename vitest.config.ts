@@ -29,7 +29,6 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             APP_ENV: "test",
-            EDGE_VERSION_TTL_MS: "0",
             TEST_MIGRATIONS: migrations,
             STRIPE_API_HOST: "127.0.0.1",
             STRIPE_API_PORT: stripePort,

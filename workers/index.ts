@@ -14,7 +14,7 @@ import { handleContentQueues } from "./queues";
 export { PostScheduler } from "./post-scheduler";
 import { publishDuePosts } from "../app/modules/posts/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
-import { anonymousPageKey, appSlugFromPath } from "../app/modules/discovery/edge-pages.server";
+import { anonymousPageKey, appSlugFromPath, forgetVersions } from "../app/modules/discovery/edge-pages.server";
 import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
 export { CreatorGraph } from "./creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
@@ -56,6 +56,8 @@ export default {
     const session = await resolveSession(request, env, ride);
     if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(env, request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
     const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId, prefetched: session.prefetched });
+    // An edit made here shows to this isolate's very next anonymous visitor (D29).
+    if (request.method !== "GET" && request.method !== "HEAD") forgetVersions();
     const out = withSecurityHeaders(response, env);
     if (session.setCookie) out.headers.append("Set-Cookie", session.setCookie);
     return out;

@@ -9,12 +9,17 @@ import { DISCOVER_PARAMS } from "./validation";
 const MIN = 60;
 
 /**
- * Version reads may be memoised per isolate for EDGE_VERSION_TTL_MS (default 0: off, so an edit
- * shows to the very next anonymous visitor). Operators who prefer throughput can allow e.g. 1000 ms:
- * a burst of hits on one page then costs one small D1 read per second instead of one per request.
+ * Version reads are memoised per isolate for EDGE_VERSION_TTL_MS (1000 in wrangler.toml; "0" turns
+ * the memo off: every hit then reads its version from D1). README decision D29: a hot page costs one
+ * small D1 read per isolate per second instead of one per request — and, deployed, a visitor far
+ * from D1's primary doesn't wait on it for every "cache hit". An edit made through this isolate
+ * forgets the memo at once (`forgetVersions`, called after every mutating request and queue batch),
+ * so only visitors served by *other* isolates can see the previous version, for at most the TTL.
  */
 const versions = new Map<string, { value: string | number | null; at: number }>();
 let ttlMs = 0;
+/** Bumped by `forgetVersions`: a read that started before an edit must not be remembered after it. */
+let generation = 0;
 /**
  * Only settled values are shared between requests (workerd does not let one request await a
  * promise that belongs to another request's I/O).
@@ -24,10 +29,18 @@ async function memoVersion<T extends string | number | null>(id: string, read: (
   const now = Date.now();
   const hit = versions.get(id);
   if (hit && now - hit.at < ttlMs) return hit.value as T;
+  const startedIn = generation;
   const value = await read();
+  if (startedIn !== generation) return value; // an edit landed meanwhile: use it once, don't keep it
   if (versions.size > 5000) versions.clear(); // bounded memory
   versions.set(id, { value, at: now });
   return value;
+}
+
+/** Forgets every memoised version: after this isolate changed something, its next hit re-reads. */
+export function forgetVersions() {
+  generation++;
+  versions.clear();
 }
 
 export function appSlugFromPath(pathname: string): string | null {
@@ -36,7 +49,7 @@ export function appSlugFromPath(pathname: string): string | null {
 }
 
 export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | null> {
-  ttlMs = Number(env.EDGE_VERSION_TTL_MS ?? 0) || 0;
+  ttlMs = Number(env.EDGE_VERSION_TTL_MS ?? 1000) || 0;
   const path = url.pathname;
   const storefront = /^\/@([a-z0-9-]{1,30})\/?$/i.exec(path);
   if (storefront) {

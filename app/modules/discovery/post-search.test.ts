@@ -14,7 +14,7 @@ import { memberships } from "~/modules/payments/schema";
 import { products } from "~/modules/products/schema";
 import { tiers } from "~/modules/tiers/schema";
 import { deletePost, publishPost, unpublishPost, updatePost } from "~/modules/posts/service.server";
-import { anonymousPageKey } from "./edge-pages.server";
+import { anonymousPageKey, forgetVersions } from "./edge-pages.server";
 import { searchPosts } from "./queries.server";
 import { POSTS_PAGE_SIZE } from "./pages.server";
 
@@ -178,16 +178,21 @@ describe("post search", () => {
     const hit = await page(url);
     expect(hit.res.headers.get("X-Edge-Cache")).toBe("HIT");
 
+    // These edits run in this isolate, as their POSTs would; like the Worker after a mutating
+    // request, forget the memoised versions (D29) — the key's invalidation is under test here.
     const p = await makePost(env, w.creator, { title: `Fresh ${q}`, body: "Just published." });
+    forgetVersions();
     const fresh = await page(url);
     expect(fresh.res.headers.get("X-Edge-Cache")).toBe("MISS");
     expect(fresh.text).toContain(`Fresh ${q}`);
     expect((await page(`/discover?q=${q}`)).text).toContain(`Fresh ${q}`); // the Apps tab lists matching posts too
 
     await updatePost(env, w.creator.viewer, p.id, { title: `Renamed ${q}`, body: "Just published." });
+    forgetVersions();
     expect((await page(url)).text).toContain(`Renamed ${q}`);
 
     await unpublishPost(env, w.creator.viewer, p.id);
+    forgetVersions();
     const after = (await page(url)).text;
     expect(after).not.toContain(`Renamed ${q}`);
     expect(after).toContain(`No posts match “${q}”`);

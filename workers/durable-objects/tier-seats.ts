@@ -62,9 +62,14 @@ export class TierSeats extends DurableObject<Env> {
     return (this.sql.exec("SELECT v FROM meta WHERE k='tier'").toArray()[0]?.v as string | undefined) ?? null;
   }
 
+  /** The cap, read from storage once per instance (this object is its only writer). */
+  private capCached: number | null | undefined;
   private get cap(): number | null {
-    const v = this.sql.exec("SELECT v FROM meta WHERE k='cap'").toArray()[0]?.v as string | undefined;
-    return v === undefined || v === "" ? null : Number(v);
+    if (this.capCached === undefined) {
+      const v = this.sql.exec("SELECT v FROM meta WHERE k='cap'").toArray()[0]?.v as string | undefined;
+      this.capCached = v === undefined || v === "" ? null : Number(v);
+    }
+    return this.capCached;
   }
 
   private count(table: "members" | "holds"): number {
@@ -145,6 +150,7 @@ export class TierSeats extends DurableObject<Env> {
   async configure(tierId: string, cap: number | null): Promise<SeatStatus> {
     this.sql.exec("INSERT OR REPLACE INTO meta(k,v) VALUES ('tier', ?)", tierId);
     this.sql.exec("INSERT OR REPLACE INTO meta(k,v) VALUES ('cap', ?)", cap === null ? "" : String(cap));
+    this.capCached = cap;
     this.offerNext(now());
     await this.after();
     return this.status();

@@ -15,6 +15,7 @@
  * written in the same synchronous block and drained to D1 after the call and by the alarm.
  */
 import { DurableObject } from "cloudflare:workers";
+import { markSeatsChanged } from "../../app/modules/tiers/seats.server";
 
 /** Checkout holds are swept this long after their session expired, unless released earlier by the
  * checkout.session.expired webhook — covers a payment that completed just before expiry whose
@@ -295,9 +296,13 @@ export class TierSeats extends DurableObject<Env> {
   /** Sweeps expired holds, offers freed seats to the waitlist, drains the outbox, reschedules. */
   async alarm(): Promise<void> {
     const t = now();
-    this.purge(t);
+    const swept = this.purge(t);
     this.offerNext(t);
     await this.flush();
+    // Lapsed holds give seats back: the storefront shows seats left, so its cache key must move
+    // (every other seat change goes through a caller that does this itself).
+    const tierId = this.tierId;
+    if (swept > 0 && tierId) await markSeatsChanged(this.env, tierId).catch(() => this.ctx.storage.setAlarm(Date.now() + 30_000));
     await this.scheduleAlarm();
   }
 }

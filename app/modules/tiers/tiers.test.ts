@@ -169,6 +169,23 @@ describe("capacity: exact caps under concurrency", () => {
     expect(s.holds).toBe(1);
     expect(s.seatsLeft).toBe(1);
   });
+
+  it("a sweep that frees seats moves the creator's storefront cache key ('seats left' is on the page)", async () => {
+    const c = await makeCreator(env);
+    const tierId = `t_sweep_${c.handle}`;
+    await env.DB.prepare(
+      "INSERT INTO tiers (id, creator_id, name, description, benefits, pricing, currency, max_subscribers, status, position, created_at, updated_at) VALUES (?, ?, 'Inner', '', '[]', 'free', 'usd', 2, 'active', 0, 1, 1)",
+    ).bind(tierId, c.id).run();
+    const stub = seats(env, tierId);
+    await stub.configure(tierId, 2);
+    const past = Math.floor(Date.now() / 1000) - HOLD_GRACE_SECONDS - 5;
+    expect((await stub.reserve({ holdId: "lapsed", userId: "a", expiresAt: past })).ok).toBe(true);
+    const version = () => env.DB.prepare("SELECT version AS v FROM creators WHERE user_id = ?").bind(c.id).first<number>("v");
+    const before = await version();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stub.status()).seatsLeft).toBe(2);
+    expect(await version()).toBeGreaterThan(before!);
+  });
 });
 
 describe("waitlist order", () => {

@@ -4,8 +4,8 @@
  * (published_at, activity_id). Posts are gated per reader by the entitlement module.
  */
 import { and, desc, eq, inArray, lt, or, sql, type Placeholder, type SQL } from "drizzle-orm";
-import { getDb, prepared, runPreparedBatch, type Db } from "~/lib/db.server";
-import { viewerIdBySession, type Prefetched, type SessionRide } from "~/modules/identity/auth.server";
+import { getDb, prepared, type Db } from "~/lib/db.server";
+import { batchOrPrefetched, viewerIdBySession, type Prefetched, type SessionRide } from "~/modules/identity/auth.server";
 import { accessFromFacts, accessQueries, decide as decideAccess, type Gate } from "~/modules/content/entitlements.server";
 import { posts } from "~/modules/posts/schema";
 import { gateOf, presentPost, type PostView } from "~/modules/posts/present.server";
@@ -119,11 +119,13 @@ export async function readFeed(
   const cursor = decodeCursor(cursorParam) ?? NO_CURSOR;
   // ONE D1 round trip (usually the session's own, see `feedRide`). At most 2 × (limit + 1)
   // candidates are read; the page is the newest `limit`.
-  type Results = Awaited<ReturnType<typeof runPreparedBatch<ReturnType<typeof feedQueries>>>>;
-  const [pushed, pulled, rows, ...facts] =
-    limit === FEED_PAGE && prefetched?.key === rideKey(cursorParam)
-      ? (prefetched.results as Results)
-      : await runPreparedBatch(env, feedQueries(env, limit), { user: userId, t: cursor.t, id: cursor.id });
+  const [pushed, pulled, rows, ...facts] = await batchOrPrefetched(
+    env,
+    feedQueries(env, limit),
+    { user: userId, t: cursor.t, id: cursor.id },
+    prefetched,
+    limit === FEED_PAGE ? rideKey(cursorParam) : null,
+  );
   const merged = [...pushed, ...pulled].sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const seen = new Set<string>();
   const unique = merged.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));

@@ -72,6 +72,22 @@ export type Prefetched = { key: string; results: readonly unknown[] };
  */
 export const viewerIdBySession = () => sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sql.placeholder("session")})`;
 
+/**
+ * A page's batch: the results that rode in with the session lookup when they are for `key` (a ride
+ * with the same statements, see `SessionRide`), otherwise one D1 batch now. `key` null: never
+ * prefetched (e.g. no viewer, or a page size no ride uses).
+ */
+export function batchOrPrefetched<const Q extends readonly PreparedAll<unknown>[]>(
+  env: Env,
+  queries: Q,
+  values: Record<string, unknown>,
+  prefetched: Prefetched | null,
+  key: string | null,
+): ReturnType<typeof runPreparedBatch<Q>> {
+  if (key !== null && prefetched?.key === key) return Promise.resolve(prefetched.results as never);
+  return runPreparedBatch(env, queries, values);
+}
+
 export type ResolvedSession = { viewer: SessionViewer | null; sessionId: string | null; setCookie: string | null; prefetched: Prefetched | null };
 
 /**

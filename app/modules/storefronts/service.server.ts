@@ -1,10 +1,10 @@
 import { eq, sql, type Placeholder, type SQL } from "drizzle-orm";
-import { getDb, prepared, runPreparedBatch, type Db } from "~/lib/db.server";
+import { getDb, prepared, type Db } from "~/lib/db.server";
 import { conflict, forbidden, notFound } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { markdownExcerpt, renderMarkdown } from "~/lib/markdown.server";
 import { parseOrThrow } from "~/lib/validation";
-import { viewerIdBySession, type Prefetched, type SessionRide, type Viewer } from "~/modules/identity/auth.server";
+import { batchOrPrefetched, viewerIdBySession, type Prefetched, type SessionRide, type Viewer } from "~/modules/identity/auth.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
 import { findCreatorByHandle, findCreatorByUserId } from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
@@ -139,11 +139,13 @@ export function storefrontRide(env: Env, pathname: string): SessionRide | null {
  * batch. Capped tiers then ask their seat Durable Objects (not D1) for seats left.
  */
 export async function getStorefront(env: Env, handle: string, viewer: { id: string } | null = null, prefetched: Prefetched | null = null) {
-  type Results = Awaited<ReturnType<typeof runPreparedBatch<ReturnType<typeof storefrontQueries>>>>;
-  const [creatorRows, appRows, followers, viewerFollow, productRows, tierRows, payout, postRows] =
-    viewer && prefetched?.key === rideKey(handle)
-      ? (prefetched.results as Results)
-      : await runPreparedBatch(env, storefrontQueries(env), { handle: handle.toLowerCase(), viewer: viewer?.id ?? "" });
+  const [creatorRows, appRows, followers, viewerFollow, productRows, tierRows, payout, postRows] = await batchOrPrefetched(
+    env,
+    storefrontQueries(env),
+    { handle: handle.toLowerCase(), viewer: viewer?.id ?? "" },
+    prefetched,
+    viewer ? rideKey(handle) : null,
+  );
   const creator = creatorRows[0];
   if (!creator) return null;
   const sellable = !!payout[0]?.chargesEnabled;

@@ -111,7 +111,7 @@ async function main() {
     migrate({ persistTo, quiet: true });
     // The storefront\'s tiers and products go through the local Stripe emulator, as in `npm start`.
     stripe = await startStripe({ port: STRIPE_PORT, appUrl: `http://localhost:${PORT}`, quiet: true });
-    app = await startApp({ port: PORT, persistTo, quiet: true, stripePort: STRIPE_PORT, vars: JSON.parse(process.env.VARS ?? "{}"), extraArgs: ["--inspector-port", String(INSPECTOR)] });
+    app = await startApp({ port: PORT, persistTo, quiet: process.env.QUIET !== "0", stripePort: STRIPE_PORT, vars: JSON.parse(process.env.VARS ?? "{}"), extraArgs: ["--inspector-port", String(INSPECTOR)] });
     const sf = await post("/dev/bench-seed", { op: "storefront", apps: 8, followers: 1000 });
     for (let i = 0; i < 5; i++) await post("/dev/bench-seed", { op: "apps", count: 2000, seed: i + 1 });
     const anon = new http.Agent();
@@ -143,6 +143,13 @@ async function main() {
       fts: ["/discover?q=tutor", { Cookie: cookie }, 10],
     };
     const pids = descendants(app.child.pid);
+    if (process.env.DUMP === "1") {
+      // DUMP=1: save each scenario's response body to /tmp/profile-<scenario>.html to see what a page carries.
+      for (const name of scenarios) {
+        const [path, headers] = defs[name];
+        writeFileSync(`/tmp/profile-${name}.html`, (await request(new http.Agent(), path, { headers })).body);
+      }
+    }
     for (const name of scenarios) {
       const [path, headers, connections] = defs[name];
       let insp = null;

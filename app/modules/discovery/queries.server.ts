@@ -8,7 +8,8 @@ import { cardColumns, findCategory, presentAppCard, type AppCardRow } from "~/mo
 import { creatorStats } from "~/modules/follows/schema";
 import { creators } from "~/modules/storefronts/schema";
 import { posts } from "~/modules/posts/schema";
-import type { CreatorRow, PostRow } from "~/modules/posts/queries.server";
+import { postListColumns, type CreatorRow } from "~/modules/posts/queries.server";
+import type { ListFields } from "~/modules/posts/present.server";
 import { parseOrThrow } from "~/lib/validation";
 import { DiscoverParams, ftsQuery, type Sort } from "./validation";
 
@@ -42,7 +43,7 @@ type AppsPage = {
   items: ReturnType<typeof presentAppCard>[];
   nextCursor: string | null;
 };
-type PostHits = { rows: { post: PostRow; creator: CreatorRow; score: number }[]; nextCursor: string | null; badCursor: boolean };
+type PostHits = { rows: { post: ListFields; creator: CreatorRow; score: number }[]; nextCursor: string | null; badCursor: boolean };
 
 /**
  * `discoverApps` in two steps, so /discover can send its statement in one D1 batch with the
@@ -139,7 +140,7 @@ export function planPostSearch(env: Env, q: string, opts: { limit: number; curso
     const page = more ? hits.slice(0, opts.limit) : hits;
     if (!page.length) return { rows: [], nextCursor: null, badCursor };
     const found = await db
-      .select({ post: posts, creator: creators })
+      .select({ post: postListColumns, creator: creators })
       .from(posts)
       .innerJoin(creators, eq(creators.userId, posts.creatorId))
       .where(inArray(posts.id, page.map((h) => h.id)));

@@ -8,7 +8,8 @@ import { getDb, prepared, type Db } from "~/lib/db.server";
 import { batchOrPrefetched, viewerIdBySession, type Prefetched, type SessionRide } from "~/modules/identity/auth.server";
 import { accessFromFacts, accessQueries, decide as decideAccess, type Gate } from "~/modules/content/entitlements.server";
 import { posts } from "~/modules/posts/schema";
-import { gateOf, presentPost, type PostView } from "~/modules/posts/present.server";
+import { gateOf, presentListPost, type PostView } from "~/modules/posts/present.server";
+import { legacyBody } from "~/modules/posts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
 import { mediaUrl } from "~/modules/media/service.server";
 import { follows } from "~/modules/follows/schema";
@@ -149,8 +150,10 @@ export async function readFeed(
         creatorId: row.creatorId,
         slug: row.postSlug!,
         title: row.postTitle!,
-        bodyMarkdown: row.postBody!,
         excerpt: row.postExcerpt,
+        teaser: row.postTeaser,
+        previewMarkdown: row.postPreview,
+        legacyBody: row.postLegacyBody,
         coverKey: row.postCoverKey,
         appId: row.postAppId,
         status: row.postStatus!,
@@ -160,7 +163,7 @@ export async function readFeed(
         publishedAt: row.postPublishedAt,
       };
       // Feed entries never carry the full body: the teaser, and for locked posts the free preview.
-      const view = presentPost(post, creator, decide(gateOf(post)), { body: false });
+      const view = presentListPost(post, creator, decide(gateOf(post)));
       entries.push({ kind: "post", activityId: p.id, publishedAt: p.t, post: view });
     } else {
       entries.push({
@@ -194,7 +197,9 @@ const feedRowColumns = {
   postId: sql<string | null>`${posts.id}`.as("post_id"),
   postSlug: posts.slug,
   postTitle: sql<string | null>`${posts.title}`.as("post_title"),
-  postBody: posts.bodyMarkdown,
+  postTeaser: posts.teaser,
+  postPreview: posts.previewMarkdown,
+  postLegacyBody: legacyBody().as("post_legacy_body"),
   postExcerpt: posts.excerpt,
   postCoverKey: posts.coverKey,
   postAppId: posts.appId,

@@ -10,7 +10,7 @@ import type { Viewer } from "~/modules/identity/auth.server";
 import { canView, decider, loadAccess, type Need } from "~/modules/content/entitlements.server";
 import { findCreatorByHandle } from "~/modules/storefronts/queries.server";
 import { findPostByHandleAndSlug, listPublishedPosts, listPublishedPostsForApp, type CreatorRow, type PostRow } from "./queries.server";
-import { gateOf, presentCard, presentPost, postPath, type PostCard } from "./present.server";
+import { gateOf, presentCard, presentPost, postPath, type ListFields, type PostCard } from "./present.server";
 import { rssTokens, type Visibility } from "./schema";
 import { creators } from "~/modules/storefronts/schema";
 
@@ -60,7 +60,7 @@ export const STOREFRONT_POSTS = 10;
  * The storefront's "Latest updates" cards (its rows come from the storefront's one batch). Lock
  * state is viewer-independent here (README decision D14): the page is shared by the edge cache.
  */
-export function storefrontPostCards(rows: PostRow[], creator: CreatorRow): PostCard[] {
+export function storefrontPostCards(rows: ListFields[], creator: CreatorRow): PostCard[] {
   return rows.map((p) => presentCard(p, creator, null));
 }
 
@@ -69,7 +69,7 @@ export function storefrontPostCards(rows: PostRow[], creator: CreatorRow): PostC
  * when a signed-in viewer meets gated posts, none for anonymous viewers (whose cards are the same
  * for everyone, so edge-cached pages may hold them).
  */
-export async function postCards(env: Env, viewerId: string | null, rows: { post: PostRow; creator: CreatorRow }[]): Promise<PostCard[]> {
+export async function postCards(env: Env, viewerId: string | null, rows: { post: ListFields; creator: CreatorRow }[]): Promise<PostCard[]> {
   const access = await loadAccess(env, viewerId, rows.map((r) => gateOf(r.post)));
   return rows.map((r) => presentCard(r.post, r.creator, access));
 }

@@ -7,6 +7,10 @@ import { renderMarkdown } from "~/lib/markdown.server";
 import { splitPaywall } from "./paywall";
 import { publishDuePosts } from "./service.server";
 import { findPostById } from "./queries.server";
+import { sql } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
+import { newId } from "~/lib/ids";
+import { followCreator } from "~/modules/follows/service.server";
 
 function multipart(fields: Record<string, string>) {
   const fd = new FormData();
@@ -115,5 +119,66 @@ describe("writing posts", () => {
     const res = await app("/dashboard/posts/images", { method: "POST", body: "not an image", headers: { "Content-Type": "application/octet-stream" }, cookie: await c.cookie() });
     expect(res.status).toBe(415);
     expect((await res.json<{ error: string }>()).error).toContain("isn't a PNG, JPEG, WebP or GIF");
+  });
+});
+
+describe("what lists show (teaser and preview stored beside the body)", () => {
+  async function feedOf(cookie: string, until: (html: string) => boolean) {
+    let html = "";
+    for (let i = 0; i < 100; i++) {
+      html = await (await app("/feed", { cookie })).text();
+      if (until(html)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return html;
+  }
+
+  it("an edit that gates a public post takes its text off the storefront, the feed and search at once", async () => {
+    const c = await makeCreator(env);
+    const creatorCookie = await c.cookie();
+    const reader = await makeUser(env);
+    await followCreator(env, reader.viewer, c.handle);
+    const readerCookie = await reader.cookie();
+    const word = `orchid${newId(8)}`;
+    const sentence = `The ${word} pipeline notes are for everyone today.`;
+    const body = `${sentence}\n\nMore words about the build.`;
+    const post = await makePost(env, c, { title: "Pipeline notes", body, visibility: "public" });
+    // Public: lists show the start of the body.
+    expect(await (await app(`/@${c.handle}`)).text()).toContain(sentence);
+    expect(await feedOf(readerCookie, (h) => h.includes("Pipeline notes"))).toContain(sentence);
+
+    // The creator makes it paid-only (no paywall marker: no preview at all).
+    const res = await app(`/dashboard/posts/${post.id}`, { method: "POST", body: multipart({ intent: "save", title: "Pipeline notes", body, visibility: "paid" }), cookie: creatorCookie });
+    expect(res.status).toBe(302);
+    for (const cookie of [undefined, readerCookie]) {
+      const store = await (await app(`/@${c.handle}`, { cookie })).text();
+      expect(store).toContain("Pipeline notes");
+      expect(store).not.toContain(word);
+      expect(await (await app(`/@${c.handle}.data`, { cookie })).text()).not.toContain(word);
+    }
+    const feed = await feedOf(readerCookie, () => true);
+    expect(feed).toContain("Pipeline notes");
+    expect(feed).not.toContain(word);
+    expect(await (await app(`/discover?q=pipeline&in=posts`, { cookie: readerCookie })).text()).not.toContain(word);
+  });
+
+  it("posts written before teasers were stored still show their teaser and free preview, and no more", async () => {
+    const c = await makeCreator(env);
+    const reader = await makeUser(env);
+    await followCreator(env, reader.viewer, c.handle);
+    const readerCookie = await reader.cookie();
+    const preview = `Free preview ${newId(8)} anyone may read.`;
+    const secret = `Secret ${newId(10)} for paying readers.`;
+    const post = await makePost(env, c, { title: "Older post", body: `${preview}\n\n<!-- paywall -->\n\n${secret}`, visibility: "paid" });
+    // As if written before the teaser and preview columns existed.
+    await getDb(env).run(sql`UPDATE posts SET teaser = NULL, preview_markdown = NULL WHERE id = ${post.id}`);
+    expect((await findPostById(env, post.id))?.teaser).toBeNull();
+
+    const store = await (await app(`/@${c.handle}`, { cookie: readerCookie })).text();
+    expect(store).toContain(preview);
+    expect(store).not.toContain(secret);
+    const feed = await feedOf(readerCookie, (h) => h.includes("Older post"));
+    expect(feed).toContain(preview); // the locked entry's free preview
+    expect(feed).not.toContain(secret);
   });
 });

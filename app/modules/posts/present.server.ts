@@ -40,6 +40,21 @@ export function teaserOf(p: Pick<PostRow, "excerpt" | "bodyMarkdown" | "visibili
   return hasMarker ? markdownExcerpt(preview, max) : "";
 }
 
+/**
+ * What lists show of a post without its body, stored beside it by the posts service on every write
+ * of body, excerpt or visibility: the card teaser and the free preview's Markdown (null: no marker).
+ */
+export function listFields(p: Pick<PostRow, "excerpt" | "bodyMarkdown" | "visibility">): { teaser: string; previewMarkdown: string | null } {
+  const split = splitPaywall(p.bodyMarkdown);
+  return { teaser: teaserOf(p), previewMarkdown: split.hasMarker ? split.preview : null };
+}
+
+/** The stored list fields, or for a row from before they existed, the same derived from its body. */
+function listFieldsOf(p: ListFields & { bodyMarkdown?: string }): { teaser: string; previewMarkdown: string | null } {
+  if (p.teaser !== null) return { teaser: p.teaser, previewMarkdown: p.previewMarkdown };
+  return listFields({ excerpt: p.excerpt, visibility: p.visibility, bodyMarkdown: p.bodyMarkdown ?? p.legacyBody ?? "" });
+}
+
 export type PostCard = {
   id: string;
   slug: string;
@@ -58,8 +73,10 @@ export type PostCard = {
   creator: { userId: string; handle: string; displayName: string; avatarUrl: string | null };
 };
 
-/** What the presenters read of a post and its creator (feed rows select just these columns). */
-export type PostFields = Pick<PostRow, "id" | "creatorId" | "slug" | "title" | "bodyMarkdown" | "excerpt" | "coverKey" | "appId" | "status" | "visibility" | "tierIds" | "productId" | "publishedAt">;
+/** What list presenters read of a post (lists select `postListColumns`: no body). */
+export type ListFields = Pick<PostRow, "id" | "creatorId" | "slug" | "title" | "excerpt" | "teaser" | "previewMarkdown" | "coverKey" | "appId" | "status" | "visibility" | "tierIds" | "productId" | "publishedAt"> & { legacyBody?: string | null };
+/** What the full post presenter reads: the list fields and the body. */
+export type PostFields = ListFields & Pick<PostRow, "bodyMarkdown">;
 export type CreatorFields = Pick<CreatorRow, "userId" | "handle" | "displayName" | "avatarKey">;
 
 export type PostView = PostCard & {
@@ -70,13 +87,13 @@ export type PostView = PostCard & {
   hasPreview: boolean;
 };
 
-function card(post: PostFields, creator: CreatorFields, decision: Decision): PostCard {
+function card(post: ListFields, creator: CreatorFields, decision: Decision, teaser: string): PostCard {
   return {
     id: post.id,
     slug: post.slug,
     title: post.title,
     url: postPath(creator.handle, post.slug),
-    teaser: teaserOf(post),
+    teaser,
     coverUrl: mediaUrl(post.coverKey),
     visibility: post.visibility,
     visibilityLabel: VISIBILITY_LABELS[post.visibility],
@@ -90,17 +107,28 @@ function card(post: PostFields, creator: CreatorFields, decision: Decision): Pos
 }
 
 /** A list card: title, teaser and lock state only (no body at all). */
-export function presentCard(post: PostFields, creator: CreatorFields, access: ViewerAccess | null): PostCard {
+export function presentCard(post: ListFields, creator: CreatorFields, access: ViewerAccess | null): PostCard {
   const decision: Decision = access ? decide(access, gateOf(post)) : post.visibility === "public" ? { allowed: true, need: null } : { allowed: false, need: "sign_in" };
-  return card(post, creator, decision);
+  return card(post, creator, decision, listFieldsOf(post).teaser);
+}
+
+/** A list entry with its free preview (the feed): never the body, which lists don't read. */
+export function presentListPost(post: ListFields, creator: CreatorFields, decision: Decision): PostView {
+  const { teaser, previewMarkdown } = listFieldsOf(post);
+  const hasPreview = previewMarkdown !== null;
+  return {
+    ...card(post, creator, decision, teaser),
+    bodyHtml: null,
+    previewHtml: !decision.allowed && previewMarkdown ? renderMarkdown(previewMarkdown) : null,
+    hasPreview,
+  };
 }
 
 /** The full view for one reader: body when allowed, else only the preview. */
-export function presentPost(post: PostFields, creator: CreatorFields, decision: Decision, opts: { body?: boolean } = {}): PostView {
-  const base = card(post, creator, decision);
+export function presentPost(post: PostFields, creator: CreatorFields, decision: Decision): PostView {
   const split = splitPaywall(post.bodyMarkdown);
+  const base = card(post, creator, decision, teaserOf(post));
   if (decision.allowed) {
-    if (opts.body === false) return { ...base, bodyHtml: null, previewHtml: null, hasPreview: split.hasMarker };
     return { ...base, bodyHtml: renderMarkdown(split.hasMarker ? `${split.preview}\n\n${split.rest}` : split.rest), previewHtml: null, hasPreview: split.hasMarker };
   }
   return { ...base, bodyHtml: null, previewHtml: split.hasMarker && split.preview ? renderMarkdown(split.preview) : null, hasPreview: split.hasMarker };

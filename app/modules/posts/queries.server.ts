@@ -1,10 +1,22 @@
-import { and, desc, eq, inArray, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lte, sql, type SQL } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { creators } from "~/modules/storefronts/schema";
 import { posts } from "./schema";
 
 export type PostRow = typeof posts.$inferSelect;
 export type CreatorRow = typeof creators.$inferSelect;
+
+/**
+ * The body, only for rows written before the list fields (teaser, preview) existed, so lists can
+ * derive those on read; null for every other row.
+ */
+export const legacyBody = () => sql<string | null>`CASE WHEN ${posts.teaser} IS NULL THEN ${posts.bodyMarkdown} END`;
+
+/** The columns lists select: every post column but the body (see `legacyBody`). */
+export const postListColumns = (() => {
+  const { bodyMarkdown: _body, ...rest } = getTableColumns(posts);
+  return { ...rest, legacyBody: legacyBody().as("legacy_body") };
+})();
 
 export async function findPostById(env: Env, id: string) {
   return getDb(env).query.posts.findFirst({ where: eq(posts.id, id) });
@@ -40,10 +52,20 @@ export function publishedPostsQuery(db: Db, creatorId: string | SQL, limit = 20)
     .limit(limit);
 }
 
-/** Published posts tied to an app, newest first (app pages). */
+/** Batchable: a creator's newest published posts as list rows (no body), for the storefront. */
+export function publishedPostListQuery(db: Db, creatorId: string | SQL, limit: number) {
+  return db
+    .select(postListColumns)
+    .from(posts)
+    .where(and(eq(posts.creatorId, creatorId), eq(posts.status, "published")))
+    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .limit(limit);
+}
+
+/** Published posts tied to an app, newest first, as list rows (app pages). */
 export async function listPublishedPostsForApp(env: Env, appId: string, limit = 10) {
   return getDb(env)
-    .select({ post: posts, creator: creators })
+    .select({ post: postListColumns, creator: creators })
     .from(posts)
     .innerJoin(creators, eq(creators.userId, posts.creatorId))
     .where(and(eq(posts.appId, appId), eq(posts.status, "published")))

@@ -28,6 +28,14 @@ export const posts = sqliteTable(
     /** Optional plain-text teaser written by the creator; safe to show to everyone. */
     excerpt: text("excerpt"),
     coverKey: text("cover_key"),
+    /**
+     * Derived from body, excerpt and visibility by the posts service on every write (`listFields`),
+     * so lists (storefront, feed, app pages, search) never read the body: the card teaser, and the
+     * free preview's Markdown (before the paywall marker; null when there is no marker). Null
+     * teaser: a row written before these columns existed; readers then derive both from the body.
+     */
+    teaser: text("teaser"),
+    previewMarkdown: text("preview_markdown"),
     /** Optional link to one of the creator's apps (apps registry, issue 3). */
     appId: text("app_id"),
     status: text("status", { enum: POST_STATUSES }).notNull().default("draft"),

@@ -16,7 +16,7 @@ import { activities } from "~/modules/feed/schema";
 import { notifications } from "~/modules/notifications/schema";
 import { validateOfferings } from "~/modules/content/offerings.server";
 import { findPostById, findPostBySlug, listDuePosts, type CreatorRow, type PostRow } from "./queries.server";
-import { postPath, teaserOf } from "./present.server";
+import { listFields, postPath, teaserOf } from "./present.server";
 import { posts } from "./schema";
 import { reindexPostStatements } from "./search-index.server";
 import { PostInput, ScheduleInput } from "./validation";
@@ -93,6 +93,7 @@ export async function createPost(env: Env, viewer: Viewer, input: unknown, cover
     title: p.title,
     bodyMarkdown: p.body,
     excerpt: p.excerpt || null,
+    ...listFields({ bodyMarkdown: p.body, excerpt: p.excerpt || null, visibility: p.visibility }),
     coverKey,
     appId: p.appId ?? null,
     visibility: p.visibility,
@@ -122,6 +123,7 @@ export async function updatePost(env: Env, viewer: Viewer, postId: string, input
       .set({
         slug,
         ...text,
+        ...listFields(text),
         appId: p.appId ?? null,
         tierIds: p.visibility === "tiers" ? p.tierIds : [],
         productId: p.visibility === "product" ? p.productId ?? null : null,

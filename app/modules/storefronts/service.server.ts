@@ -15,7 +15,7 @@ import { payoutAccounts } from "~/modules/payments/schema";
 import { presentProduct, publishedProductsQuery } from "~/modules/products/service.server";
 import { creatorTiersQuery, presentTiersWithSeats } from "~/modules/tiers/service.server";
 import { STOREFRONT_POSTS, storefrontPostCards } from "~/modules/posts/pages.server";
-import { publishedPostsQuery } from "~/modules/posts/queries.server";
+import { publishedPostListQuery } from "~/modules/posts/queries.server";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
@@ -107,7 +107,7 @@ function storefrontStatements(db: Db, viewer: Placeholder | SQL) {
     publishedProductsQuery(db, creatorId).prepare(),
     creatorTiersQuery(db, creatorId).prepare(),
     db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creatorId)).limit(1).prepare(),
-    publishedPostsQuery(db, creatorId, STOREFRONT_POSTS).prepare(),
+    publishedPostListQuery(db, creatorId, STOREFRONT_POSTS).prepare(),
   ] as const;
 }
 /** Prepared once per D1 binding, in both forms. */

@@ -58,49 +58,30 @@ for (const file of files) {
   console.log(`[patch-deps] memoised route matching in ${file}`);
 }
 
-// react-dom 18's streaming server renderer (the build Workers use) turns every dynamic string it
-// writes — each text node and attribute value — into a fresh Uint8Array with TextEncoder.encode,
-// then copies it into its 512-byte write buffer: ~1,000 native calls and allocations for a page of
-// 24 app cards (11% of the render's CPU). The patch keeps those strings as strings until they are
-// written, and encodes them straight into the write buffer with encodeInto. The bytes sent are
-// identical (a test compares a page rendered both ways); long strings take the original path.
-const REACT_MARK = "/* allthrive:react-encode-into */";
+// react-dom 18's streaming server renderer (the build Workers use) turns every string it writes —
+// each tag, attribute name and value, text node — into bytes as it goes: precomputed chunks are
+// Uint8Arrays copied into a 512-byte buffer, dynamic strings go through TextEncoder.encode one by
+// one, and every full buffer is a ReadableStream chunk. On a storefront page that is thousands of
+// small copies and allocations (a tenth of the render's CPU). The patch keeps every chunk a string,
+// appends it to one pending string (V8 concatenation is cheap) and encodes that once per 8 KiB, and
+// at the end of each flush. Byte chunks (none in practice) still go out as they come, after the
+// pending text. The bytes sent are identical: app/lib/react-stream.test.ts compares them with
+// renderToString's. (Supersedes this file's earlier encodeInto and 8 KiB-buffer patches.)
 const reactFile = join("node_modules", "react-dom", "cjs", "react-dom-server.browser.production.min.js");
-const encodeFrom = "function u(a){return ca.encode(a)}";
-const encodeTo = "function u(a){return a}";
-const writeFrom = "function p(a,b){if(0!==b.length)";
-const writeTo =
-  `${REACT_MARK}function p(a,b){if("string"===typeof b){if(0===b.length)return;if(170<b.length)b=ca.encode(b);else{` +
-  `if(l.length-n<3*b.length){0<n&&a.enqueue(new Uint8Array(l.buffer,0,n));l=new Uint8Array(512);n=0}` +
-  `n+=ca.encodeInto(b,new Uint8Array(l.buffer,n)).written;return}}if(0!==b.length)`;
-if (existsSync(reactFile)) {
-  let src = readFileSync(reactFile, "utf8");
-  if (!src.includes(REACT_MARK)) {
-    if (src.includes(encodeFrom) && src.includes(writeFrom)) {
-      writeFileSync(reactFile, src.replace(encodeFrom, encodeTo).replace(writeFrom, writeTo));
-      console.log(`[patch-deps] encodeInto for streamed strings in ${reactFile}`);
-    } else {
-      console.warn(`[patch-deps] ${reactFile}: the expected code was not found (new react-dom version?); left unpatched.`);
-    }
-  }
-}
-
-// The same renderer hands its output over in 512-byte chunks: a storefront page is ~80 chunks, each
-// a ReadableStream enqueue and a fresh buffer, only for entry.server to join them again (the page is
-// sent whole). 8 KiB chunks: the same bytes, a tenth of the chunks.
-const VIEW_MARK = "/* allthrive:react-view-8k */";
-if (existsSync(reactFile)) {
-  let src = readFileSync(reactFile, "utf8");
-  if (!src.includes(VIEW_MARK)) {
-    const views = src.split("new Uint8Array(512)").length - 1;
-    if (views === 5 && src.includes("if(512<b.length)")) {
-      src = src.replaceAll("new Uint8Array(512)", "new Uint8Array(8192)").replace("if(512<b.length)", "if(8192<b.length)");
-      writeFileSync(reactFile, `${VIEW_MARK}\n${src}`);
-      console.log(`[patch-deps] 8 KiB write chunks in ${reactFile}`);
-    } else {
-      console.warn(`[patch-deps] ${reactFile}: the expected chunk size was not found (new react-dom version?); left unpatched.`);
-    }
-  }
+const writerFrom =
+  "function p(a,b){if(0!==b.length)if(512<b.length)0<n&&(a.enqueue(new Uint8Array(l.buffer,0,n)),l=new Uint8Array(512),n=0),a.enqueue(b);" +
+  "else{var c=l.length-n;c<b.length&&(0===c?a.enqueue(l):(l.set(b.subarray(0,c),n),a.enqueue(l),b=b.subarray(c)),l=new Uint8Array(512),n=0);" +
+  "l.set(b,n);n+=b.length}}function t(a,b){p(a,b);return!0}function ba(a){l&&0<n&&(a.enqueue(new Uint8Array(l.buffer,0,n)),l=null,n=0)}" +
+  "var ca=new TextEncoder;function u(a){return ca.encode(a)}function w(a){return ca.encode(a)}";
+const writerTo =
+  'var atS="";function atF(a){a.enqueue(ca.encode(atS));atS=""}' +
+  'function p(a,b){if("string"===typeof b){atS+=b;8192<=atS.length&&atF(a);return}0<atS.length&&atF(a);0!==b.length&&a.enqueue(b)}' +
+  "function t(a,b){p(a,b);return!0}function ba(a){0<atS.length&&atF(a);l&&0<n&&(a.enqueue(new Uint8Array(l.buffer,0,n)),l=null,n=0)}" +
+  "var ca=new TextEncoder;function u(a){return a}function w(a){return a}";
+if (existsSync(reactFile) && /allthrive:react-(encode-into|view-8k)/.test(readFileSync(reactFile, "utf8"))) {
+  console.warn(`[patch-deps] ${reactFile} carries an older patch; run \`npm ci\` to restore it, then this script patches it afresh.`);
+} else {
+  patchOnce(reactFile, "/* allthrive:react-string-writer */", [[writerFrom, writerTo]]);
 }
 
 // Route matching, continued. Per server render, Remix builds React Router's route tree afresh

@@ -9,10 +9,11 @@ import { renderToReadableStream as renderProduction } from "../../node_modules/r
 const renderToReadableStream = renderProduction as typeof import("react-dom/server").renderToReadableStream;
 
 /**
- * tools/patch-deps.mjs makes react-dom's streaming renderer encode strings straight into its write
- * buffer (README D23). Its output must stay byte-for-byte what React would send: compare it with
- * renderToString (a separate, unpatched code path) on a page full of text, attributes, multi-byte
- * characters and strings on both sides of the patch's 170-character and 512-byte boundaries.
+ * tools/patch-deps.mjs makes react-dom's streaming renderer collect what it writes as one string,
+ * encoded once per 8 KiB and at the end of each flush (README D23). Its output must stay
+ * byte-for-byte what React would send: compare it with renderToString (a separate, unpatched code
+ * path) on pages full of text, attributes and multi-byte characters (surrogate pairs included),
+ * from empty to well past several 8 KiB flushes.
  */
 function Page({ n }: { n: number }) {
   const long = "λ".repeat(300) + " — “quoted” & <escaped> ✓ " + "x".repeat(600);

@@ -28,9 +28,13 @@ export async function launchBrowser() {
   });
 }
 
-/** Saves a full-page screenshot as a test artefact. */
+/**
+ * Saves a full-page screenshot as a test artefact. Scrolled back to the top first: a full-page
+ * capture of a scrolled page draws the sticky header where the viewport was, mid-page.
+ */
 export async function snap(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 

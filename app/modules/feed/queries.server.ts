@@ -93,7 +93,8 @@ function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
     purchases_.prepare(),
   ] as const;
 }
-const feedQueries = (env: Env, limit: number) => prepared(env, `feed:${limit}`, (db) => feedStatements(db, limit, sql.placeholder("user")));
+/** Exported for the test that checks how many rows a feed page reads. */
+export const feedQueries = (env: Env, limit: number) => prepared(env, `feed:${limit}`, (db) => feedStatements(db, limit, sql.placeholder("user")));
 /** The same statements naming the reader through their session, to ride along with its lookup. */
 const feedRidingQueries = (env: Env, limit: number) => prepared(env, `feed:${limit}:session`, (db) => feedStatements(db, limit, viewerIdBySession()));
 const FEED_PAGE = 20;

@@ -28,7 +28,12 @@ export const activities = sqliteTable(
     delivery: text("delivery", { enum: ["push", "pull"] }).notNull().default("push"),
     publishedAt: integer("published_at").notNull(),
   },
-  (t) => [index("activities_creator_idx").on(t.creatorId, t.publishedAt), index("activities_subject_idx").on(t.subjectId)],
+  (t) => [
+    index("activities_creator_idx").on(t.creatorId, t.publishedAt),
+    index("activities_subject_idx").on(t.subjectId),
+    // The feed's read-time merge: pull activities of the creators a reader follows, newest first.
+    index("activities_pull_idx").on(t.delivery, t.creatorId, t.publishedAt),
+  ],
 );
 
 /** A user's materialised feed: one row per (user, activity). Capped per user (FEED_CAP). */

@@ -1,0 +1,1 @@
+CREATE INDEX `activities_pull_idx` ON `activities` (`delivery`,`creator_id`,`published_at`);

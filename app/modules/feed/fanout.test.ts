@@ -9,10 +9,9 @@ import { makeCreator, makePost, makeUser } from "~/modules/demo/factories.server
 import { followCreator } from "~/modules/follows/service.server";
 import { unpublishPost } from "~/modules/posts/service.server";
 import { notifications } from "~/modules/notifications/schema";
-import { feedItems } from "./schema";
+import { activities, feedItems } from "./schema";
 import { processFanoutPage } from "./service.server";
 import { feedQueries } from "./queries.server";
-import { activities } from "./schema";
 import { newId } from "~/lib/ids";
 import type { FanoutMessage } from "./messages";
 

@@ -89,8 +89,13 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
   await f.getByText("Unlock to read the rest").waitFor();
   assert.match(await f.getByRole("link", { name: /Notifications, \d+ unread/ }).getAttribute("aria-label"), /1 unread/);
   await snap(f, "posts-03-follower-feed");
+  // Once the page has hydrated, a feed link navigates inside the app (one list-level click handler,
+  // D31): the document is not reloaded.
+  await f.waitForFunction(() => Object.keys(document.querySelector('ol[aria-label="Feed"]') ?? {}).some((k) => k.startsWith("__reactProps")));
+  await f.evaluate(() => { window.__sameDocument = true; });
   await f.getByRole("link", { name: "How I test my agents" }).click();
   await f.getByText("Keep reading").waitFor();
+  assert.equal(await f.evaluate(() => window.__sameDocument === true), true, "the feed link navigated without reloading the page");
   assert.equal(await f.getByText(SECRET).count(), 0);
   assert.ok(await f.getByText("three checks").isVisible(), "the free preview is shown");
   await snap(f, "posts-04-follower-locked-post");

@@ -11,7 +11,6 @@ import { posts } from "~/modules/posts/schema";
 import { gateOf, presentListPost, type PostView } from "~/modules/posts/present.server";
 import { legacyBody } from "~/modules/posts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
-import { mediaUrl } from "~/modules/media/service.server";
 import { follows } from "~/modules/follows/schema";
 import { activities, feedItems } from "./schema";
 import { feedConfig } from "./config";
@@ -34,8 +33,16 @@ export function decodeCursor(s: string | null | undefined): FeedCursor | null {
   }
 }
 
+/**
+ * What a feed card shows of a post, and no more: the page's data (serialised into the HTML and sent
+ * again for client navigations) carries only these fields. `previewHtml` is set only when locked.
+ */
+export type FeedPost = Pick<PostView, "title" | "url" | "teaser" | "previewHtml" | "visibility" | "visibilityLabel" | "locked"> & {
+  creator: { handle: string; displayName: string; avatarUrl: string | null };
+};
+
 export type FeedEntry =
-  | { kind: "post"; activityId: string; publishedAt: number; post: PostView }
+  | { kind: "post"; activityId: string; publishedAt: number; post: FeedPost }
   | {
       kind: "app_new" | "app_status";
       activityId: string;
@@ -43,7 +50,7 @@ export type FeedEntry =
       title: string;
       summary: string;
       url: string;
-      creator: { handle: string; displayName: string; avatarUrl: string | null };
+      creator: { handle: string; displayName: string };
     };
 
 /** "No cursor" as placeholder values: everything is before (2^53, ""). */
@@ -51,10 +58,11 @@ const NO_CURSOR = { t: Number.MAX_SAFE_INTEGER, id: "" };
 
 /**
  * The feed's statements, prepared once per D1 binding (placeholders: `user`, and the cursor `t`,
- * `id`; the first page uses NO_CURSOR). The two sources of candidates are the user's stored items
- * (pushed) and the activities of big creators they follow, merged at read time (pulled); each
- * yields at most `limit + 1`. Then every candidate's activity + creator + post, and the reader's
- * entitlement facts for exactly those creators and products.
+ * `id`; the first page uses NO_CURSOR). The candidates come from two sources: the user's stored
+ * items (pushed) and the activities of big creators they follow, merged at read time (pulled);
+ * each yields at most `limit + 1`. The first statement reads every candidate's activity + creator
+ * + post with its time (a stored item's `published_at` is copied from its activity, which never
+ * changes it), the others the reader's entitlement facts for exactly those creators and products.
  */
 function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
   const ct = sql.placeholder("t");
@@ -79,8 +87,6 @@ function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
     .where(inArray(posts.id, db.select({ id: activities.subjectId }).from(activities).where(and(isCandidate, eq(activities.kind, "post")))));
   const [follows_, memberships_, purchases_] = accessQueries(db, user, creatorsOnPage, productsOnPage);
   return [
-    db.select({ id: feedItems.activityId, t: feedItems.publishedAt }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1).prepare(),
-    db.select({ id: activities.id, t: activities.publishedAt }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1).prepare(),
     db
       .select(feedRowColumns)
       .from(activities)
@@ -121,28 +127,23 @@ export async function readFeed(
   const cursor = decodeCursor(cursorParam) ?? NO_CURSOR;
   // ONE D1 round trip (usually the session's own, see `feedRide`). At most 2 × (limit + 1)
   // candidates are read; the page is the newest `limit`.
-  const [pushed, pulled, rows, ...facts] = await batchOrPrefetched(
+  const [candidates, ...facts] = await batchOrPrefetched(
     env,
     feedQueries(env, limit),
     { user: userId, t: cursor.t, id: cursor.id },
     prefetched,
     limit === FEED_PAGE ? rideKey(cursorParam) : null,
   );
-  const merged = [...pushed, ...pulled].sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-  const seen = new Set<string>();
-  const unique = merged.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
-  const page = unique.slice(0, limit);
-  const nextCursor = unique.length > limit ? encodeCursor({ t: page[page.length - 1].t, id: page[page.length - 1].id }) : null;
+  const sorted = candidates.sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const page = sorted.slice(0, limit);
+  const nextCursor = sorted.length > limit ? encodeCursor({ t: page[page.length - 1].t, id: page[page.length - 1].id }) : null;
   if (!page.length) return { entries: [], nextCursor: null };
 
-  const byId = new Map(rows.map((r) => [r.id, r]));
   const access = accessFromFacts(userId, facts as Parameters<typeof accessFromFacts>[1]);
   const decide = (g: Gate) => decideAccess(access, g);
 
   const entries: FeedEntry[] = [];
-  for (const p of page) {
-    const row = byId.get(p.id);
-    if (!row) continue;
+  for (const row of page) {
     const creator = { userId: row.creatorId, handle: row.handle, displayName: row.displayName, avatarKey: row.avatarKey };
     if (row.kind === "post") {
       if (!row.postId) continue;
@@ -150,31 +151,42 @@ export async function readFeed(
         id: row.postId,
         creatorId: row.creatorId,
         slug: row.postSlug!,
-        title: row.postTitle!,
+        title: row.title,
         excerpt: row.postExcerpt,
         teaser: row.postTeaser,
         previewMarkdown: row.postPreview,
         legacyBody: row.postLegacyBody,
-        coverKey: row.postCoverKey,
-        appId: row.postAppId,
-        status: row.postStatus!,
+        // Not read: the feed card shows no cover, app link or status (only published posts get here).
+        coverKey: null,
+        appId: null,
+        status: "published" as const,
         visibility: row.postVisibility!,
         tierIds: row.postTierIds ?? [],
         productId: row.postProductId,
-        publishedAt: row.postPublishedAt,
+        publishedAt: row.t,
       };
       // Feed entries never carry the full body: the teaser, and for locked posts the free preview.
-      const view = presentListPost(post, creator, decide(gateOf(post)));
-      entries.push({ kind: "post", activityId: p.id, publishedAt: p.t, post: view });
+      const v = presentListPost(post, creator, decide(gateOf(post)));
+      const view: FeedPost = {
+        title: v.title,
+        url: v.url,
+        teaser: v.teaser,
+        previewHtml: v.previewHtml,
+        visibility: v.visibility,
+        visibilityLabel: v.visibilityLabel,
+        locked: v.locked,
+        creator: { handle: v.creator.handle, displayName: v.creator.displayName, avatarUrl: v.creator.avatarUrl },
+      };
+      entries.push({ kind: "post", activityId: row.id, publishedAt: row.t, post: view });
     } else {
       entries.push({
         kind: row.kind,
-        activityId: p.id,
-        publishedAt: p.t,
+        activityId: row.id,
+        publishedAt: row.t,
         title: row.title,
         summary: row.summary,
         url: row.url,
-        creator: { handle: row.handle, displayName: row.displayName, avatarUrl: mediaUrl(row.avatarKey) },
+        creator: { handle: row.handle, displayName: row.displayName },
       });
     }
   }
@@ -187,8 +199,10 @@ export async function readFeed(
  */
 const feedRowColumns = {
   id: activities.id,
+  t: activities.publishedAt,
   kind: activities.kind,
-  title: activities.title,
+  /** The post's title for posts (renamed since they were published), the activity's for apps. */
+  title: sql<string>`coalesce(${posts.title}, ${activities.title})`.as("title"),
   summary: activities.summary,
   url: activities.url,
   creatorId: activities.creatorId,
@@ -197,18 +211,13 @@ const feedRowColumns = {
   avatarKey: creators.avatarKey,
   postId: sql<string | null>`${posts.id}`.as("post_id"),
   postSlug: posts.slug,
-  postTitle: sql<string | null>`${posts.title}`.as("post_title"),
   postTeaser: posts.teaser,
   postPreview: posts.previewMarkdown,
   postLegacyBody: legacyBody().as("post_legacy_body"),
   postExcerpt: posts.excerpt,
-  postCoverKey: posts.coverKey,
-  postAppId: posts.appId,
-  postStatus: posts.status,
   postVisibility: posts.visibility,
   postTierIds: sql<string[] | null>`${posts.tierIds}`.mapWith(posts.tierIds).as("post_tier_ids"),
   postProductId: posts.productId,
-  postPublishedAt: sql<number | null>`${posts.publishedAt}`.as("post_published_at"),
 };
 
 /** Trims one user's stored feed to the cap (also done per page during fan-out). */

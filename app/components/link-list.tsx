@@ -26,6 +26,5 @@ export function LinkList({ onClick, ...props }: ComponentPropsWithoutRef<"ol">) 
     [navigate, onClick],
   );
   // The handler only runs for clicks on the links inside, which are focusable and keyboard-activated.
-  // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-noninteractive-element-interactions
   return <ol {...props} onClick={handle} />;
 }

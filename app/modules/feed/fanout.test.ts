@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import worker from "../../../workers/index";
 import { getDb } from "~/lib/db.server";
 import { app } from "~/test/http";
-import { makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
+import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
+import { updateApp } from "~/modules/apps/service.server";
 import { followCreator } from "~/modules/follows/service.server";
 import { unpublishPost } from "~/modules/posts/service.server";
 import { notifications } from "~/modules/notifications/schema";
@@ -178,6 +179,34 @@ describe("the /feed page", () => {
 });
 
 describe("reading a feed page", () => {
+  it("shows a followed creator's new app, its status change and a post, each with its own text and link", async () => {
+    const c = await makeCreator(env, { displayName: "Ada Appmaker" });
+    const reader = await makeUser(env);
+    await followCreator(env, reader.viewer, c.handle);
+    const name = `Tidy ${newId(5)}`;
+    const tagline = `Sorts ${newId(6)} receipts for you.`;
+    const a = await makeApp(env, c, { name, tagline, status: "beta" });
+    await updateApp(env, c.viewer, a.slug, { name, slug: a.slug, tagline, description: "An app.", appUrl: "https://example.com/app", demoVideoUrl: "", category: "other", techStack: "OpenAI", status: "live" });
+    await makePost(env, c, { title: "Week one of Tidy", excerpt: "What shipped this week.", visibility: "public" });
+    const cookie = await reader.cookie();
+    let html = "";
+    for (let i = 0; i < 100 && !(html.includes("Week one of Tidy") && html.includes("is now live") && html.includes("launched")); i++) {
+      html = await (await app("/feed", { cookie })).text();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(html).toContain("New app");
+    expect(html).toContain(`Ada Appmaker launched ${name}`);
+    expect(html).toContain("App update");
+    expect(html).toContain(`${name} is now live`);
+    expect(html).toContain(tagline);
+    expect(html).toContain(`href="/apps/${a.slug}"`);
+    expect(html).toContain(`href="/@${c.handle}"`);
+    // The post's card: its own title, teaser and link (not the activity's "… posted …" line).
+    expect(html).toContain("What shipped this week.");
+    expect(html).toContain(`href="/@${c.handle}/posts/week-one-of-tidy"`);
+    expect(html).not.toContain("posted “Week one of Tidy”");
+  });
+
   it("reads the rows it shows, not every activity of the creators followed (D1 bills and waits per row read)", async () => {
     const reader = await makeUser(env);
     const now = Math.floor(Date.now() / 1000);

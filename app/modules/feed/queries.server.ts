@@ -146,9 +146,9 @@ export async function readFeed(
   for (const row of page) {
     const creator = { userId: row.creatorId, handle: row.handle, displayName: row.displayName, avatarKey: row.avatarKey };
     if (row.kind === "post") {
-      if (!row.postId) continue;
+      if (!row.postLive) continue;
       const post = {
-        id: row.postId,
+        id: row.id,
         creatorId: row.creatorId,
         slug: row.postSlug!,
         title: row.title,
@@ -184,8 +184,8 @@ export async function readFeed(
         activityId: row.id,
         publishedAt: row.t,
         title: row.title,
-        summary: row.summary,
-        url: row.url,
+        summary: row.summary ?? "",
+        url: row.url ?? "",
         creator: { handle: row.handle, displayName: row.displayName },
       });
     }
@@ -194,8 +194,10 @@ export async function readFeed(
 }
 
 /**
- * Columns of a feed row. Batched statements come back from D1 as objects keyed by column name, so
- * every name must be unique: the post's columns that clash with the activity's are aliased.
+ * Columns of a feed row: only what a card needs, since every cell is carried, parsed and mapped on
+ * each request (D31). Batched statements come back from D1 as objects keyed by column name, so
+ * every name must be unique: the post's columns that clash with the activity's are aliased. A post's
+ * activity has the post's id, so the post needs no id column of its own.
  */
 const feedRowColumns = {
   id: activities.id,
@@ -203,18 +205,22 @@ const feedRowColumns = {
   kind: activities.kind,
   /** The post's title for posts (renamed since they were published), the activity's for apps. */
   title: sql<string>`coalesce(${posts.title}, ${activities.title})`.as("title"),
-  summary: activities.summary,
-  url: activities.url,
+  /** App activities only: a post's card is built from the post. */
+  summary: sql<string | null>`case when ${activities.kind} <> 'post' then ${activities.summary} end`.as("app_summary"),
+  url: sql<string | null>`case when ${activities.kind} <> 'post' then ${activities.url} end`.as("app_url"),
   creatorId: activities.creatorId,
   handle: creators.handle,
   displayName: creators.displayName,
   avatarKey: creators.avatarKey,
-  postId: sql<string | null>`${posts.id}`.as("post_id"),
+  /** 1 when the post is there and published (an unpublished post's activity is on its way out). */
+  postLive: sql<number>`${posts.id} is not null`.as("post_live"),
   postSlug: posts.slug,
   postTeaser: posts.teaser,
-  postPreview: posts.previewMarkdown,
+  /** Public posts are never locked, so their free preview is never shown. */
+  postPreview: sql<string | null>`case when ${posts.visibility} <> 'public' then ${posts.previewMarkdown} end`.as("post_preview"),
   postLegacyBody: legacyBody().as("post_legacy_body"),
-  postExcerpt: posts.excerpt,
+  /** Only rows from before the stored teaser need the excerpt (to derive the teaser from). */
+  postExcerpt: sql<string | null>`case when ${posts.teaser} is null then ${posts.excerpt} end`.as("post_excerpt"),
   postVisibility: posts.visibility,
   postTierIds: sql<string[] | null>`${posts.tierIds}`.mapWith(posts.tierIds).as("post_tier_ids"),
   postProductId: posts.productId,

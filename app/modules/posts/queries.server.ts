@@ -37,29 +37,17 @@ export async function findPostBySlug(env: Env, creatorId: string, slug: string) 
   return getDb(env).query.posts.findFirst({ where: and(eq(posts.creatorId, creatorId), eq(posts.slug, slug)) });
 }
 
-/** Published posts of a creator, newest first. */
+const publishedBy = (creatorId: string | SQL) => and(eq(posts.creatorId, creatorId), eq(posts.status, "published"));
+const newestFirst = [desc(posts.publishedAt), desc(posts.id)];
+
+/** Published posts of a creator, newest first, whole rows (RSS renders their bodies). */
 export async function listPublishedPosts(env: Env, creatorId: string, limit = 20) {
-  return publishedPostsQuery(getDb(env), creatorId, limit);
+  return getDb(env).select().from(posts).where(publishedBy(creatorId)).orderBy(...newestFirst).limit(limit);
 }
 
-/** Batchable form of `listPublishedPosts` (the creator may be a subquery). */
-export function publishedPostsQuery(db: Db, creatorId: string | SQL, limit = 20) {
-  return db
-    .select()
-    .from(posts)
-    .where(and(eq(posts.creatorId, creatorId), eq(posts.status, "published")))
-    .orderBy(desc(posts.publishedAt), desc(posts.id))
-    .limit(limit);
-}
-
-/** Batchable: a creator's newest published posts as list rows (no body), for the storefront. */
+/** Batchable (the creator may be a subquery): the same as list rows (no body), for the storefront. */
 export function publishedPostListQuery(db: Db, creatorId: string | SQL, limit: number) {
-  return db
-    .select(postListColumns)
-    .from(posts)
-    .where(and(eq(posts.creatorId, creatorId), eq(posts.status, "published")))
-    .orderBy(desc(posts.publishedAt), desc(posts.id))
-    .limit(limit);
+  return db.select(postListColumns).from(posts).where(publishedBy(creatorId)).orderBy(...newestFirst).limit(limit);
 }
 
 /** Published posts tied to an app, newest first, as list rows (app pages). */
@@ -69,7 +57,7 @@ export async function listPublishedPostsForApp(env: Env, appId: string, limit = 
     .from(posts)
     .innerJoin(creators, eq(creators.userId, posts.creatorId))
     .where(and(eq(posts.appId, appId), eq(posts.status, "published")))
-    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .orderBy(...newestFirst)
     .limit(limit);
 }
 

@@ -44,7 +44,12 @@ export async function startStripe({ port = 12111, appUrl, quiet = false }) {
 /**
  * @param {{port?: number, persistTo?: string, vars?: Record<string,string>, quiet?: boolean, stripePort?: number}} opts
  */
-export async function startApp({ port = 8787, persistTo, vars = {}, quiet = false, stripePort, extraArgs = [] } = {}) {
+/**
+ * Starts `wrangler dev` on the built Worker. wrangler's local trace collector (which writes every
+ * span of every request into `.wrangler/state/v3/observability` and grows without bound) is off
+ * unless `traces` is true or the environment has `LOCAL_TRACES=1` (README, D42).
+ */
+export async function startApp({ port = 8787, persistTo, vars = {}, quiet = false, stripePort, extraArgs = [], traces = process.env.LOCAL_TRACES === "1" } = {}) {
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--var", "APP_ENV:development", "--var", `PUBLIC_URL:http://localhost:${port}`];
   if (stripePort) args.push("--var", `STRIPE_API_PORT:${stripePort}`, "--var", "STRIPE_API_HOST:127.0.0.1", "--var", "STRIPE_API_PROTOCOL:http");
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
@@ -52,7 +57,7 @@ export async function startApp({ port = 8787, persistTo, vars = {}, quiet = fals
   args.push(...extraArgs);
   const child = spawn(npx, args, {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", X_LOCAL_OBSERVABILITY: traces ? "true" : "false" },
     detached: process.platform !== "win32",
   });
   let log = "";

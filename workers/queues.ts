@@ -1,13 +1,15 @@
 /**
  * Queue consumers of issue 5: feed fan-out pages and new-post emails. Each message is handled on
  * its own: success → ack; failure → retry with backoff (after max_retries the message goes to the
- * dead-letter queue). Handlers are idempotent, so redelivery is always safe.
+ * dead-letter queue). Handlers are idempotent, so redelivery is always safe. Queues are matched by
+ * their exact name: a dead-letter queue is named after its live queue and must never run as it.
  */
 import { processFanoutPage } from "../app/modules/feed/service.server";
 import { processPostEmails } from "../app/modules/email/service.server";
+import { QUEUES, storeDeadLetters } from "../app/modules/queues/dead-letters.server";
 
-export const FANOUT_QUEUE_NAME = "allthrive-fanout";
-export const EMAIL_QUEUE_NAME = "allthrive-email";
+export const FANOUT_QUEUE_NAME = QUEUES.fanout.name;
+export const EMAIL_QUEUE_NAME = QUEUES.email.name;
 
 const backoff = (attempts: number) => Math.min(300, 2 ** Math.min(attempts, 8));
 
@@ -25,13 +27,18 @@ async function each(batch: MessageBatch, handle: (body: unknown) => Promise<unkn
 
 /** Returns true when the batch belonged to one of these queues. */
 export async function handleContentQueues(batch: MessageBatch, env: Env): Promise<boolean> {
-  if (batch.queue.startsWith(FANOUT_QUEUE_NAME)) {
-    await each(batch, (body) => processFanoutPage(env, body));
-    return true;
+  switch (batch.queue) {
+    case QUEUES.fanout.name:
+      await each(batch, (body) => processFanoutPage(env, body));
+      return true;
+    case QUEUES.email.name:
+      await each(batch, (body) => processPostEmails(env, body));
+      return true;
+    case QUEUES.fanout.dlq:
+    case QUEUES.email.dlq:
+      await storeDeadLetters(batch, env);
+      return true;
+    default:
+      return false;
   }
-  if (batch.queue.startsWith(EMAIL_QUEUE_NAME)) {
-    await each(batch, (body) => processPostEmails(env, body));
-    return true;
-  }
-  return false;
 }

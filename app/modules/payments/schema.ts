@@ -153,6 +153,10 @@ export const deadLetters = sqliteTable("dead_letters", {
   body: text("body").notNull(),
   attempts: integer("attempts").notNull(),
   createdAt: integer("created_at").notNull(),
+  /** Audit of the admin's decision: null while open, then "retried" or "discarded", by whom, when. */
+  outcome: text("outcome"),
+  handledBy: text("handled_by"),
+  handledAt: integer("handled_at"),
 });
 
 // In-app notifications live in app/modules/notifications (issue 5 owns the table).

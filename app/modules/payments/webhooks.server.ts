@@ -3,13 +3,14 @@
  * consumer applies it (events.server.ts) with retries and backoff; poison messages end in the
  * dead-letter queue, whose consumer stores them in D1 for /admin/dead-letters.
  */
-import { desc, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { isAppError } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { verifyStripeEvent, type Stripe } from "~/lib/stripe.server";
 import { applyStripeEvent, HANDLED_EVENTS } from "./events.server";
-import { deadLetters, stripeEvents } from "./schema";
+import { storeDeadLetters } from "~/modules/queues/dead-letters.server";
+import { stripeEvents } from "./schema";
 
 export type StripeEventMessage = { eventId: string; type: string; event: Stripe.Event };
 
@@ -76,44 +77,7 @@ export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage
 /** The dead-letter consumer: keeps every poison message in D1 (nothing is silently dropped). */
 export async function consumeDeadLetters(batch: MessageBatch<StripeEventMessage>, env: Env): Promise<void> {
   const db = getDb(env);
-  const rows = batch.messages.map((m) => ({
-    id: m.id,
-    queue: batch.queue,
-    eventId: m.body?.eventId ?? null,
-    eventType: m.body?.type ?? null,
-    body: JSON.stringify(m.body).slice(0, 100_000),
-    attempts: m.attempts,
-    createdAt: nowSeconds(),
-  }));
-  if (!rows.length) return;
-  await db.batch([
-    db.insert(deadLetters).values(rows).onConflictDoNothing(),
-    ...rows.filter((r) => r.eventId).map((r) => db.update(stripeEvents).set({ status: "dead" }).where(eq(stripeEvents.id, r.eventId!))),
-  ]);
-  batch.ackAll();
-}
-
-export async function listDeadLetters(env: Env, limit = 100) {
-  const db = getDb(env);
-  const rows = await db.select().from(deadLetters).orderBy(desc(deadLetters.createdAt)).limit(limit);
-  const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(deadLetters);
-  return {
-    total: Number(n),
-    items: rows.map((r) => {
-      const ev = stripeEventsErrorFor(r.body);
-      return { id: r.id, queue: r.queue, eventId: r.eventId, eventType: r.eventType, attempts: r.attempts, createdAt: r.createdAt, summary: ev };
-    }),
-  };
-}
-
-function stripeEventsErrorFor(body: string): string {
-  try {
-    const b = JSON.parse(body) as StripeEventMessage;
-    const o = b.event?.data?.object as { id?: string } | undefined;
-    return o?.id ? `object ${o.id}` : "";
-  } catch {
-    return "";
-  }
+  await storeDeadLetters(batch, env, (eventIds) => eventIds.map((id) => db.update(stripeEvents).set({ status: "dead" }).where(eq(stripeEvents.id, id))));
 }
 
 export async function lastErrorFor(env: Env, eventIds: string[]) {

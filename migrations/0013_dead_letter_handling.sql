@@ -1,0 +1,3 @@
+ALTER TABLE `dead_letters` ADD `outcome` text;--> statement-breakpoint
+ALTER TABLE `dead_letters` ADD `handled_by` text;--> statement-breakpoint
+ALTER TABLE `dead_letters` ADD `handled_at` integer;

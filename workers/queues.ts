@@ -1,10 +1,10 @@
 /**
- * Queue consumers of issue 5: feed fan-out pages and new-post emails. Each message is handled on
+ * Queue consumers of issue 5: feed fan-out pages (and new followers' backfills) and new-post emails. Each message is handled on
  * its own: success → ack; failure → retry with backoff (after max_retries the message goes to the
  * dead-letter queue). Handlers are idempotent, so redelivery is always safe. Queues are matched by
  * their exact name: a dead-letter queue is named after its live queue and must never run as it.
  */
-import { processFanoutPage } from "../app/modules/feed/service.server";
+import { processFeedMessage } from "../app/modules/feed/service.server";
 import { processPostEmails } from "../app/modules/email/service.server";
 import { QUEUES, storeDeadLetters } from "../app/modules/queues/dead-letters.server";
 
@@ -29,7 +29,7 @@ async function each(batch: MessageBatch, handle: (body: unknown) => Promise<unkn
 export async function handleContentQueues(batch: MessageBatch, env: Env): Promise<boolean> {
   switch (batch.queue) {
     case QUEUES.fanout.name:
-      await each(batch, (body) => processFanoutPage(env, body));
+      await each(batch, (body) => processFeedMessage(env, body));
       return true;
     case QUEUES.email.name:
       await each(batch, (body) => processPostEmails(env, body));

@@ -18,3 +18,15 @@ export const PostEmailMessage = v.object({
   userIds: v.pipe(v.array(v.string()), v.maxLength(100)),
 });
 export type PostEmailMessage = v.InferOutput<typeof PostEmailMessage>;
+
+/** A new follow: copy the creator's latest items into the follower's stored feed (once; idempotent). */
+export const BackfillMessage = v.object({
+  type: v.literal("backfill"),
+  userId: v.pipe(v.string(), v.minLength(1)),
+  creatorId: v.pipe(v.string(), v.minLength(1)),
+});
+export type BackfillMessage = v.InferOutput<typeof BackfillMessage>;
+
+/** Everything the fan-out queue carries. */
+export const FeedQueueMessage = v.variant("type", [FanoutMessage, BackfillMessage]);
+export type FeedQueueMessage = v.InferOutput<typeof FeedQueueMessage>;

@@ -13,6 +13,11 @@
  *
  * Creators above FANOUT_THRESHOLD followers are not fanned out ("pull"): `readFeed` merges their
  * activities in at read time.
+ *
+ * A new follow enqueues a `backfill` message on the same queue: the creator's latest
+ * BACKFILL_ITEMS pushed activities are copied into the new follower's stored feed (INSERT OR
+ * IGNORE on (user, activity), so following again never duplicates). Like fan-out it stores only
+ * references: posts are gated per reader when the feed is read (locked previews, never gated text).
  */
 import { and, eq, sql } from "drizzle-orm";
 import * as v from "valibot";
@@ -21,7 +26,7 @@ import { nowSeconds } from "~/lib/ids";
 import { notifications } from "~/modules/notifications/schema";
 import { activities, feedItems } from "./schema";
 import { EMAIL_RECIPIENTS_PER_MESSAGE, feedConfig } from "./config";
-import { FanoutMessage, type PostEmailMessage } from "./messages";
+import { BackfillMessage, FanoutMessage, FeedQueueMessage, type PostEmailMessage } from "./messages";
 import { followerCount, followerPage } from "./followers.server";
 
 type ActivityInput = {
@@ -72,6 +77,44 @@ export async function retractActivity(env: Env, activityId: string) {
 /** Moves an activity's time (a post re-published later keeps its place otherwise). */
 export async function findActivity(env: Env, id: string) {
   return getDb(env).query.activities.findFirst({ where: eq(activities.id, id) });
+}
+
+/** Items copied into a new follower's feed. */
+export const BACKFILL_ITEMS = 10;
+
+/** The fan-out queue's consumer: a fan-out page or a new follower's backfill. */
+export async function processFeedMessage(env: Env, raw: unknown) {
+  const msg = v.parse(FeedQueueMessage, raw);
+  return msg.type === "backfill" ? backfillFollower(env, msg) : processFanoutPage(env, msg);
+}
+
+/** Asks the queue to backfill a new follower's feed (off the request path). */
+export async function enqueueBackfill(env: Env, userId: string, creatorId: string) {
+  await env.FANOUT_QUEUE.send({ type: "backfill", userId, creatorId } satisfies BackfillMessage);
+}
+
+/**
+ * Copies the creator's latest pushed activities into the follower's stored feed, then trims it to
+ * FEED_CAP. Only while the follow still exists (an unfollow before this runs inserts nothing).
+ * Pulled activities need no copy: the feed merges them in at read time. Safe to run again.
+ */
+export async function backfillFollower(env: Env, raw: unknown): Promise<{ inserted: number }> {
+  const msg = v.parse(BackfillMessage, raw);
+  const { cap } = feedConfig(env);
+  const [ins] = await env.DB.batch([
+    env.DB.prepare(
+      `INSERT OR IGNORE INTO feed_items (user_id, activity_id, creator_id, published_at)
+       SELECT ?1, a.id, a.creator_id, a.published_at FROM activities a
+       WHERE a.creator_id = ?2 AND a.delivery = 'push'
+         AND EXISTS (SELECT 1 FROM follows f WHERE f.creator_id = ?2 AND f.follower_id = ?1)
+       ORDER BY a.published_at DESC, a.id DESC LIMIT ?3`,
+    ).bind(msg.userId, msg.creatorId, BACKFILL_ITEMS),
+    env.DB.prepare(
+      `DELETE FROM feed_items WHERE user_id = ?1 AND published_at <= (
+         SELECT g.published_at FROM feed_items g WHERE g.user_id = ?1 ORDER BY g.published_at DESC LIMIT 1 OFFSET ?2)`,
+    ).bind(msg.userId, cap),
+  ]);
+  return { inserted: ins.meta.changes ?? 0 };
 }
 
 /**

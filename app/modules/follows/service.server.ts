@@ -4,6 +4,7 @@ import { findCreatorByHandle, findCreatorByUserId } from "~/modules/storefronts/
 import { creatorIdPage, followerCount, followerIdPage } from "./queries.server";
 import { repairFollowEdges } from "./sync.server";
 import { notify } from "~/modules/notifications/service.server";
+import { enqueueBackfill } from "~/modules/feed/service.server";
 
 /** The creator's CreatorGraph Durable Object (one per creator, named by user id). */
 export const creatorGraph = (env: Env, creatorId: string) => env.CREATOR_GRAPH.getByName(creatorId);
@@ -19,6 +20,9 @@ export async function followCreator(env: Env, viewer: Viewer, handle: string) {
   const creator = await target(env, handle);
   if (creator.userId === viewer.id) throw unprocessable("You can't follow yourself.");
   const r = await creatorGraph(env, creator.userId).follow(creator.userId, viewer.id);
+  // A new follow: the creator's recent items reach this reader's feed through the fan-out queue.
+  // A failed enqueue doesn't undo the follow (their next posts still arrive).
+  if (r.changed) await enqueueBackfill(env, viewer.id, creator.userId).catch((e) => console.warn(`feed backfill for ${viewer.id} ← ${creator.userId} not enqueued: ${e instanceof Error ? e.message : String(e)}`));
   // Issue 5: tell the creator (once per follower, however often they re-follow).
   if (r.following) {
     const fan = await findCreatorByUserId(env, viewer.id);

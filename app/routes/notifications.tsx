@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useFetcher, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { formatDate } from "~/components/post-card";
 import { Button } from "~/components/ui/form";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { listNotifications, markAllRead, openNotification, parseNotificationCursor } from "~/modules/notifications/service.server";
+import { handleForm } from "~/lib/http.server";
+import { listNotifications, markAllRead, markRead, openNotification, parseNotificationCursor, type NotificationEntry } from "~/modules/notifications/service.server";
 import { safeRedirect } from "~/lib/redirects";
 
 export const meta: MetaFunction = () => [{ title: "Notifications — All Thrive" }, { name: "robots", content: "noindex" }];
@@ -20,6 +21,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const form = await request.formData();
   const env = context.cloudflare.env;
+  if (form.get("intent") === "read") {
+    // A click on a notification's link (the link itself navigates): it, or its whole group, is read.
+    return handleForm(async () => {
+      await markRead(env, viewer.id, { id: String(form.get("id") ?? ""), group: form.get("group") ? String(form.get("group")) : null });
+      return { ok: true as const };
+    });
+  }
   if (form.get("intent") === "open") {
     const url = await openNotification(env, viewer.id, String(form.get("id") ?? ""));
     return redirect(safeRedirect(url ?? "/notifications", "/notifications"));
@@ -46,7 +54,7 @@ export default function Notifications() {
         {unread ? (
           <Form method="post">
             <input type="hidden" name="intent" value="read-all" />
-            <Button type="submit" variant="secondary">Mark all as read</Button>
+            <Button type="submit" variant="secondary">Mark all read</Button>
           </Form>
         ) : null}
       </div>
@@ -54,22 +62,7 @@ export default function Notifications() {
         <EmptyState icon="bell" title="Nothing new">New posts from builders you follow, new followers and sales show up here.</EmptyState>
       ) : (
         <ul className="divide-y divide-slate-200 overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm">
-          {items.map((n) => (
-            <li key={n.id}>
-              <Form method="post" className="contents">
-                <input type="hidden" name="intent" value="open" />
-                <input type="hidden" name="id" value={n.id} />
-                <button type="submit" className={`flex w-full items-start gap-3 px-4 py-3 text-left hover:bg-slate-50 ${n.unread ? "bg-brand-50/50" : ""}`}>
-                  <span aria-hidden="true" className={`mt-2 h-2 w-2 shrink-0 rounded-full ${n.unread ? "bg-brand-600" : "bg-transparent"}`} />
-                  <span className="min-w-0 flex-1">
-                    <span className="block text-xs font-medium uppercase tracking-wide text-slate-500">{KIND_LABEL[n.kind] ?? n.kind}{n.unread ? <span className="sr-only"> (unread)</span> : null}</span>
-                    <span className="block text-slate-900">{n.message}{n.expired ? <span className="text-slate-500"> (expired)</span> : null}</span>
-                    <span className="block text-xs text-slate-500">{formatDate(n.createdAt)}</span>
-                  </span>
-                </button>
-              </Form>
-            </li>
-          ))}
+          {items.map((n) => <NotificationItem key={n.id} n={n} />)}
         </ul>
       )}
       {next ? (
@@ -78,5 +71,45 @@ export default function Notifications() {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** One line: a real link to its subject; following it marks it (or its group) read. */
+function NotificationItem({ n }: { n: NotificationEntry }) {
+  const fetcher = useFetcher();
+  const unread = n.unread && fetcher.state === "idle" && !fetcher.data;
+  const body = (
+    <>
+      <span aria-hidden="true" className={`mt-2 h-2 w-2 shrink-0 rounded-full ${unread ? "bg-brand-600" : "bg-transparent"}`} />
+      <span className="min-w-0 flex-1">
+        <span className="flex items-center gap-2 text-xs font-medium uppercase tracking-wide text-slate-500">
+          {KIND_LABEL[n.kind] ?? n.kind}
+          {n.count > 1 ? <span className="rounded-full bg-slate-100 px-2 py-0.5 text-[11px] font-semibold normal-case tracking-normal text-slate-700">{n.count}</span> : null}
+          {unread ? <span className="sr-only"> (unread)</span> : null}
+        </span>
+        <span className={`block text-slate-900 ${unread ? "font-semibold" : ""}`}>{n.message}{n.expired ? <span className="font-normal text-slate-500"> (expired)</span> : null}</span>
+        {n.detail ? <span className="block truncate text-sm text-slate-600">{n.detail}</span> : null}
+        <span className="block text-xs text-slate-500">{formatDate(n.createdAt)}</span>
+      </span>
+      {n.link ? <span aria-hidden="true" className="mt-2 text-slate-400">›</span> : null}
+    </>
+  );
+  const cls = `flex w-full items-start gap-3 px-4 py-3 text-left ${unread ? "bg-brand-50/50" : ""}`;
+  return (
+    <li>
+      {n.link ? (
+        <Link
+          to={n.link}
+          className={`${cls} hover:bg-slate-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-600`}
+          onClick={() => {
+            if (n.unread) fetcher.submit({ intent: "read", id: n.id, group: n.groupKey ?? "" }, { method: "post", action: "/notifications" });
+          }}
+        >
+          {body}
+        </Link>
+      ) : (
+        <div className={cls}>{body}</div>
+      )}
+    </li>
   );
 }

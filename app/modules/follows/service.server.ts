@@ -27,7 +27,7 @@ export async function followCreator(env: Env, viewer: Viewer, handle: string) {
   if (r.following) {
     const fan = await findCreatorByUserId(env, viewer.id);
     const who = fan ? `${fan.displayName} (@${fan.handle})` : "A new member";
-    await notify(env, { userId: creator.userId, kind: "new_follower", subjectId: viewer.id, actorId: viewer.id, message: `${who} started following you`, link: `/@${creator.handle}/followers` });
+    await notify(env, { userId: creator.userId, kind: "new_follower", subjectId: viewer.id, actorId: viewer.id, actorName: fan ? who : null, message: `${who} started following you`, link: `/@${creator.handle}/followers`, groupKey: "followers", groupLabel: null });
   }
   return { handle: creator.handle, following: r.following, count: r.count };
 }

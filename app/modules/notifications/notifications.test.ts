@@ -24,10 +24,10 @@ describe("notifications", () => {
     // A member without a storefront is not named (their email stays private).
     const quiet = await makeUser(env);
     await followCreator(env, quiet.viewer, c.handle);
-    // (Both follows can land in the same second, so look the notification up rather than rely on order.)
-    const messages = (await listNotifications(env, c.id, null)).items.filter((n) => n.kind === "new_follower").map((n) => n.message);
-    expect(messages).toContain("A new member started following you");
-    expect(messages.some((m) => m.includes("@example.test"))).toBe(false);
+    // The two follows show as one line; only the follower with a storefront is named.
+    const [line] = (await listNotifications(env, c.id, null)).items.filter((n) => n.kind === "new_follower");
+    expect(line).toMatchObject({ message: "2 new followers", count: 2, detail: `Fan Fiona (@${fan.handle}) and 1 other` });
+    expect(`${line.message} ${line.detail}`).not.toContain("@example.test");
   });
 
   it("tell a creator about a new member, and the bell counts unread ones until read", async () => {
@@ -38,7 +38,7 @@ describe("notifications", () => {
     expect(await unreadCount(env, c.id)).toBe(1);
     const cookie = await c.cookie();
     const page = await (await app("/notifications", { cookie })).text();
-    expect(page).toContain("New member on Friends");
+    expect(page).toContain("A new member joined Friends");
     expect(page).toContain("Notifications, 1 unread");
     const read = await app("/notifications", { method: "POST", body: new URLSearchParams({ intent: "read-all" }), cookie });
     expect(read.status).toBe(302);
@@ -76,7 +76,7 @@ describe("paid notifications survive duplicate webhooks", () => {
     await deliverTwice(member.id);
     expect((await membership(member.id, String(tier.id)))!.status).toBe("active");
     expect(await countFor(seller.id, "new_subscriber")).toBe(1);
-    expect((await listNotifications(env, seller.id, null)).items.map((n) => n.message)).toContain(`New member on ${tier.name}`);
+    expect((await listNotifications(env, seller.id, null)).items.map((n) => n.message)).toContain(`A new member joined ${tier.name}`);
   });
 
   it("a product sale notifies the creator exactly once", async () => {

@@ -28,11 +28,18 @@ export const notifications = sqliteTable(
     expiresAt: integer("expires_at"),
     createdAt: integer("created_at").notNull(),
     readAt: integer("read_at"),
+    /** Repeats of the same thing (members joining one tier, sales of one product, new followers) share a key and show as one line. */
+    groupKey: text("group_key"),
+    /** What the group is about, for its summary line ("Inner circle" in "9 new members joined Inner circle"). */
+    groupLabel: text("group_label"),
+    /** Who did it, as the recipient should read it ("Ana Ruiz (@ana)"). */
+    actorName: text("actor_name"),
   },
   (t) => [
     uniqueIndex("notifications_once_uq").on(t.userId, t.kind, t.subjectId),
     index("notifications_user_time_idx").on(t.userId, t.createdAt),
     index("notifications_unread_idx").on(t.userId, t.readAt),
     index("notifications_subject_idx").on(t.subjectId),
+    index("notifications_group_idx").on(t.userId, t.groupKey, t.readAt),
   ],
 );

@@ -6,17 +6,46 @@
 import { and, desc, eq, isNull, lt, or, sql, type SQLWrapper } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
+import { notFound } from "~/lib/errors";
+import { memberships, orders } from "~/modules/payments/schema";
 import { products } from "~/modules/products/schema";
+import { creators } from "~/modules/storefronts/schema";
 import { tiers } from "~/modules/tiers/schema";
 import { notifications, type NotificationKind } from "./schema";
 
-export type NotifyInput = { userId: string; kind: NotificationKind; subjectId: string; actorId?: string | null; message: string; link: string; expiresAt?: number | null };
+export type NotifyInput = {
+  userId: string;
+  kind: NotificationKind;
+  subjectId: string;
+  actorId?: string | null;
+  /** Who did it, as the recipient reads it. */
+  actorName?: string | null;
+  message: string;
+  link: string;
+  expiresAt?: number | null;
+  /** Repeats with the same key show as one line ("9 new members joined Inner circle"). */
+  groupKey?: string | null;
+  groupLabel?: string | null;
+};
 
 export async function notify(env: Env, n: NotifyInput) {
   await getDb(env)
     .insert(notifications)
-    .values({ id: newId(), userId: n.userId, kind: n.kind, subjectId: n.subjectId, actorId: n.actorId ?? null, message: n.message, link: n.link, expiresAt: n.expiresAt ?? null, createdAt: nowSeconds() })
+    .values({
+      id: newId(), userId: n.userId, kind: n.kind, subjectId: n.subjectId, actorId: n.actorId ?? null, actorName: n.actorName ?? null, message: n.message, link: n.link,
+      expiresAt: n.expiresAt ?? null, createdAt: nowSeconds(), groupKey: n.groupKey ?? null, groupLabel: n.groupLabel ?? null,
+    })
     .onConflictDoNothing();
+}
+
+/**
+ * How a person is named to a creator: their storefront name and handle. A member without a
+ * storefront has no public name, and their email stays private, so they are not named.
+ */
+export async function personName(env: Env, userId: string | null | undefined): Promise<string | null> {
+  if (!userId) return null;
+  const row = await getDb(env).query.creators.findFirst({ where: eq(creators.userId, userId), columns: { handle: true, displayName: true } });
+  return row ? `${row.displayName} (@${row.handle})` : null;
 }
 
 /** Unread count for the bell (counted up to 100; the badge shows "99+"). */
@@ -30,7 +59,79 @@ export async function unreadCount(env: Env, userId: string): Promise<number> {
  * lookup (identity/auth.server) folds it into its one query, so the header costs no round trip.
  */
 export const unreadCountSql = (userId: SQLWrapper) =>
-  sql<number>`(SELECT count(*) FROM (SELECT 1 FROM ${notifications} WHERE ${notifications.userId} = ${userId} AND ${notifications.readAt} IS NULL LIMIT 100))`.mapWith(Number);
+  // A group of repeats ("9 new members joined Inner circle") counts once, as the page shows it.
+  sql<number>`(SELECT count(DISTINCT coalesce(g, id)) FROM (SELECT ${notifications.groupKey} AS g, ${notifications.id} AS id FROM ${notifications} WHERE ${notifications.userId} = ${userId} AND ${notifications.readAt} IS NULL LIMIT 100))`.mapWith(Number);
+
+type Row = typeof notifications.$inferSelect;
+
+/** One line of the notifications page: a single notification, or several repeats grouped. */
+export type NotificationEntry = {
+  id: string;
+  kind: NotificationKind;
+  message: string;
+  /** For a group: who, e.g. "Ana Ruiz (@ana), Ben and 7 others". */
+  detail: string | null;
+  link: string | null;
+  createdAt: number;
+  unread: boolean;
+  expired: boolean;
+  count: number;
+  groupKey: string | null;
+};
+
+function groupMessage(kind: NotificationKind, n: number, label: string | null, first: Row): string {
+  const what = label ?? "";
+  if (kind === "new_subscriber") return `${n} new members joined ${what || "your tiers"}`;
+  if (kind === "new_purchase") return `${n} new sales of ${what || "your products"}`;
+  if (kind === "new_follower") return `${n} new followers`;
+  return first.message;
+}
+
+function names(rows: Row[]): string | null {
+  const all = [...new Set(rows.map((r) => r.actorName).filter((x): x is string => !!x))];
+  if (!all.length) return null;
+  const shown = all.slice(0, 2);
+  const others = rows.length - shown.length;
+  return others > 0 ? `${shown.join(", ")} and ${others} other${others === 1 ? "" : "s"}` : shown.join(" and ");
+}
+
+/**
+ * Folds repeats within a page into one entry at the newest one's place: same group key and same
+ * read state (an unread group is news; what was read stays folded separately).
+ */
+export function groupNotifications(rows: Row[], now = nowSeconds()): NotificationEntry[] {
+  const groups = new Map<string, Row[]>();
+  const order: (Row | string)[] = [];
+  for (const r of rows) {
+    if (!r.groupKey) {
+      order.push(r);
+      continue;
+    }
+    const key = `${r.groupKey}|${r.readAt == null ? "unread" : "read"}`;
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else {
+      groups.set(key, [r]);
+      order.push(key);
+    }
+  }
+  return order.map((o) => {
+    const list = typeof o === "string" ? groups.get(o)! : [o];
+    const first = list[0];
+    return {
+      id: first.id,
+      kind: first.kind,
+      message: list.length > 1 ? groupMessage(first.kind, list.length, first.groupLabel, first) : first.message,
+      detail: list.length > 1 ? names(list) : null,
+      link: first.link,
+      createdAt: first.createdAt,
+      unread: first.readAt == null,
+      expired: first.expiresAt != null && first.expiresAt < now,
+      count: list.length,
+      groupKey: list.length > 1 ? first.groupKey : null,
+    };
+  });
+}
 
 export async function listNotifications(env: Env, userId: string, before: { t: number; id: string } | null, limit = 30) {
   const rows = await getDb(env)
@@ -47,7 +148,7 @@ export async function listNotifications(env: Env, userId: string, before: { t: n
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((n) => ({ id: n.id, kind: n.kind, message: n.message, link: n.link, createdAt: n.createdAt, unread: n.readAt == null, expired: n.expiresAt != null && n.expiresAt < nowSeconds() })),
+    items: groupNotifications(page),
     next: rows.length > limit && last ? `${last.createdAt}.${last.id}` : null,
   };
 }
@@ -74,14 +175,47 @@ export async function openNotification(env: Env, userId: string, id: string): Pr
   return rows[0]?.link ?? null;
 }
 
+/**
+ * Marks one notification read, or with `group` every unread one of that group (only the owner's).
+ * A notification that isn't theirs is a 404.
+ */
+export async function markRead(env: Env, userId: string, target: { id: string; group?: string | null }) {
+  const db = getDb(env);
+  const one = await db.query.notifications.findFirst({ where: and(eq(notifications.id, target.id), eq(notifications.userId, userId)), columns: { groupKey: true } });
+  if (!one) throw notFound("That notification doesn't exist.");
+  const group = target.group && target.group === one.groupKey ? one.groupKey : null;
+  await db
+    .update(notifications)
+    .set({ readAt: nowSeconds() })
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), group ? eq(notifications.groupKey, group) : eq(notifications.id, target.id)));
+}
+
 /** Issue 4 hooks: tell the creator about a sale / a new member. Idempotent per order / membership. */
 export async function notifyNewPurchase(env: Env, n: { creatorId: string; productId: string; orderKey: string }) {
-  const product = await getDb(env).query.products.findFirst({ where: eq(products.id, n.productId), columns: { title: true } });
-  await notify(env, { userId: n.creatorId, kind: "new_purchase", subjectId: n.orderKey, message: `New sale: ${product?.title ?? "a product"}`, link: "/dashboard" });
+  const db = getDb(env);
+  const [product, order] = await Promise.all([
+    db.query.products.findFirst({ where: eq(products.id, n.productId), columns: { title: true } }),
+    db.query.orders.findFirst({ where: eq(orders.checkoutSessionId, n.orderKey), columns: { buyerId: true } }),
+  ]);
+  const title = product?.title ?? "a product";
+  const who = await personName(env, order?.buyerId);
+  await notify(env, {
+    userId: n.creatorId, kind: "new_purchase", subjectId: n.orderKey, actorId: order?.buyerId ?? null, actorName: who,
+    message: who ? `${who} bought ${title}` : `New sale: ${title}`, link: `/dashboard/products/${n.productId}`, groupKey: `product:${n.productId}`, groupLabel: title,
+  });
 }
 
 export async function notifyNewSubscriber(env: Env, n: { creatorId: string; tierId: string; membershipKey: string }) {
   if (!n.creatorId) return;
-  const tier = await getDb(env).query.tiers.findFirst({ where: eq(tiers.id, n.tierId), columns: { name: true } });
-  await notify(env, { userId: n.creatorId, kind: "new_subscriber", subjectId: n.membershipKey, message: `New member on ${tier?.name ?? "a tier"}`, link: "/dashboard" });
+  const db = getDb(env);
+  const [tier, member] = await Promise.all([
+    db.query.tiers.findFirst({ where: eq(tiers.id, n.tierId), columns: { name: true } }),
+    db.query.memberships.findFirst({ where: or(eq(memberships.id, n.membershipKey), eq(memberships.stripeSubscriptionId, n.membershipKey)), columns: { userId: true } }),
+  ]);
+  const name = tier?.name ?? "a tier";
+  const who = await personName(env, member?.userId);
+  await notify(env, {
+    userId: n.creatorId, kind: "new_subscriber", subjectId: n.membershipKey, actorId: member?.userId ?? null, actorName: who,
+    message: `${who ?? "A new member"} joined ${name}`, link: `/dashboard/tiers/${n.tierId}`, groupKey: `tier:${n.tierId}`, groupLabel: name,
+  });
 }

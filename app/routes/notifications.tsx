@@ -88,7 +88,7 @@ function NotificationItem({ n }: { n: NotificationEntry }) {
           {unread ? <span className="sr-only"> (unread)</span> : null}
         </span>
         <span className={`block text-slate-900 ${unread ? "font-semibold" : ""}`}>{n.message}{n.expired ? <span className="font-normal text-slate-500"> (expired)</span> : null}</span>
-        {n.detail ? <span className="block truncate text-sm text-slate-600">{n.detail}</span> : null}
+        {n.detail ? <span className="block text-sm text-slate-600">{n.detail}</span> : null}
         <span className="block text-xs text-slate-500">{formatDate(n.createdAt)}</span>
       </span>
       {n.link ? <span aria-hidden="true" className="mt-2 text-slate-400">›</span> : null}

@@ -1598,6 +1598,19 @@ export class StripeState {
     invoice.next_payment_attempt = null;
     invoice.status_transitions.paid_at = t;
     this.internal.set(invoice.id, { payment_intent: payment.pi.id, charge: payment.charge.id });
+    // As on Stripe, the invoice keeps every attempt: the failed ones are no longer the default
+    // payment and the one that succeeded is added (after them) as `paid`.
+    if (invoice.payments?.data) {
+      for (const earlier of invoice.payments.data) {
+        if (earlier.status === 'open') Object.assign(earlier, { status: 'canceled', is_default: false, status_transitions: { ...earlier.status_transitions, canceled_at: t } });
+      }
+      invoice.payments.data.push({
+        id: randomId('inpay_'), object: 'invoice_payment', amount_paid: invoice.amount_due, amount_requested: invoice.amount_due,
+        created: t, currency: invoice.currency, invoice: invoice.id, is_default: true, livemode: false,
+        payment: { payment_intent: payment.pi.id, type: 'payment_intent' },
+        status: 'paid', status_transitions: { canceled_at: null, paid_at: t },
+      });
+    }
     this.emitPaymentEvents(payment);
   }
 

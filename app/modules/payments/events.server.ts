@@ -189,11 +189,18 @@ async function cancelNow(env: Env, sub: Stripe.Subscription, idempotencyKey: str
   });
 }
 
-type InvoicePayments = { payment_intent?: string | { id: string } | null; payments?: { data?: { payment?: { payment_intent?: string | { id: string } } }[] } };
+type InvoicePayments = {
+  payment_intent?: string | { id: string } | null;
+  payments?: { data?: { status?: string; payment?: { payment_intent?: string | { id: string } } }[] };
+};
 
-/** The PaymentIntent that paid an invoice: from the payload when present, else re-read (newer API shapes need `expand`). */
+/**
+ * The PaymentIntent that paid an invoice: from the payload when present, else re-read (newer API
+ * shapes need `expand`). An invoice lists every attempt (failed ones too, in no promised order):
+ * only the `paid` one counts.
+ */
 async function invoicePaymentIntent(env: Env, inv: Stripe.Invoice | string): Promise<string | null> {
-  const fromShape = (x: InvoicePayments) => id(x.payments?.data?.[0]?.payment?.payment_intent ?? x.payment_intent ?? null);
+  const fromShape = (x: InvoicePayments) => id(x.payments?.data?.find((p) => p.status === "paid")?.payment?.payment_intent ?? x.payment_intent ?? null);
   if (typeof inv !== "string") {
     const found = fromShape(inv as unknown as InvoicePayments);
     if (found) return found;

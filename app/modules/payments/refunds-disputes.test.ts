@@ -337,3 +337,25 @@ describe("disputes on subscription payments pause the membership (D28)", () => {
     expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({ membership: "canceled", invoices: ["disputed"], reads: LOCKED, stripe: "canceled", seats: 0 });
   });
 });
+
+describe("an invoice paid after a failed attempt", () => {
+  it("records the payment that succeeded, so refunding it is recorded and ends the membership", async () => {
+    const { seller, tierId, member, sub } = await payingMember();
+    await emulator(`/_emulator/subscriptions/${sub}/fail_payment`, {});
+    await emulator(`/_emulator/subscriptions/${sub}/renew`, {}); // the retry succeeds
+    await deliver(member.id);
+    const stripe = getStripe(env);
+    const latestId = String((await stripe.subscriptions.retrieve(sub)).latest_invoice);
+    const inv = (await stripe.invoices.retrieve(latestId, { expand: ["payments"] })) as unknown as { payments: { data: { status: string; payment: { payment_intent: string } }[] } };
+    expect(inv.payments.data.map((p) => p.status)).toEqual(["canceled", "paid"]); // the failed attempt is listed first
+    const paidPi = inv.payments.data.find((p) => p.status === "paid")!.payment.payment_intent;
+    const recorded = (await invoicesOf(sub)).find((i) => i.id === latestId)!;
+    expect(recorded.payment_intent_id).toBe(paidPi);
+
+    await stripe.refunds.create({ payment_intent: paidPi });
+    await deliver(member.id, paidPi);
+    expect((await invoicesOf(sub)).find((i) => i.id === latestId)).toMatchObject({ status: "refunded", amount_refunded: 500 });
+    expect((await membership(member.id, tierId))!.status).toBe("canceled");
+    expect(await hasActiveSubscription(env, member.id, seller.id)).toBe(false);
+  });
+});

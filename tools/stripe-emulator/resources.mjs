@@ -1823,23 +1823,49 @@ export class StripeState {
     const reverseTransfer = bool(p.reverse_transfer, 'reverse_transfer') ?? false;
     const before = clone(charge);
     const t = now();
+    // As on Stripe: a refund made without `reverse_transfer` / `refund_application_fee` (the
+    // dashboard's default) leaves the transfer and the application fee alone, so the platform funds
+    // it. With them, both are returned in proportion to the refunded amount, rounded to the nearest
+    // minor unit; the refund that empties the charge returns whatever is left, so the pieces add up.
+    const refundId = randomId('re_');
+    const emptiesCharge = amount === remaining;
+    const share = (total, done) => Math.min(total - done, emptiesCharge ? total - done : Math.round((total * amount) / charge.amount));
     let transferReversal = null;
+    let reversed = null;
     if (reverseTransfer && charge.transfer) {
       const transfer = this.get(charge.transfer);
-      const reversal = Math.min(transfer.amount - transfer.amount_reversed, Math.round((transfer.amount * amount) / charge.amount));
-      transfer.amount_reversed += reversal;
-      transfer.reversed = transfer.amount_reversed >= transfer.amount;
-      transferReversal = randomId('trr_');
+      const reversal = share(transfer.amount, transfer.amount_reversed);
+      if (reversal > 0) {
+        const transferBefore = clone(transfer);
+        transferReversal = randomId('trr_');
+        const trr = this.put({
+          id: transferReversal, object: 'transfer_reversal', amount: reversal, balance_transaction: randomId('txn_'), created: t,
+          currency: transfer.currency, destination_payment_refund: randomId('pyr_'), metadata: {}, source_refund: refundId, transfer: transfer.id,
+        });
+        transfer.amount_reversed += reversal;
+        transfer.reversed = transfer.amount_reversed >= transfer.amount;
+        transfer.reversals.data.unshift(clone(trr));
+        transfer.reversals.total_count = transfer.reversals.data.length;
+        reversed = () => this.emit('transfer.reversed', transfer, { previous: diff(transferBefore, transfer) });
+      }
     }
+    let feeRefunded = null;
     if (refundFee && charge.application_fee) {
       const fee = this.get(charge.application_fee);
-      const back = Math.min(fee.amount - fee.amount_refunded, Math.round((fee.amount * amount) / charge.amount));
-      fee.amount_refunded += back;
-      fee.refunded = fee.amount_refunded >= fee.amount;
+      const back = share(fee.amount, fee.amount_refunded);
+      if (back > 0) {
+        const feeBefore = clone(fee);
+        const fr = this.put({ id: randomId('fr_'), object: 'fee_refund', amount: back, balance_transaction: randomId('txn_'), created: t, currency: fee.currency, fee: fee.id, metadata: {} });
+        fee.amount_refunded += back;
+        fee.refunded = fee.amount_refunded >= fee.amount;
+        fee.refunds.data.unshift(clone(fr));
+        fee.refunds.total_count = fee.refunds.data.length;
+        feeRefunded = () => this.emit('application_fee.refunded', fee, { previous: diff(feeBefore, fee) });
+      }
     }
     const refund = this.put(
       {
-        id: randomId('re_'),
+        id: refundId,
         object: 'refund',
         amount,
         balance_transaction: randomId('txn_'),
@@ -1861,6 +1887,8 @@ export class StripeState {
     charge.refunded = charge.amount_refunded >= charge.amount;
     this.emit('charge.refunded', charge, { previous: diff(before, charge) });
     this.emit('refund.created', refund);
+    feeRefunded?.();
+    reversed?.();
     return refund;
   }
 

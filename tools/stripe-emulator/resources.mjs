@@ -1825,11 +1825,18 @@ export class StripeState {
     const t = now();
     // As on Stripe: a refund made without `reverse_transfer` / `refund_application_fee` (the
     // dashboard's default) leaves the transfer and the application fee alone, so the platform funds
-    // it. With them, both are returned in proportion to the refunded amount, rounded to the nearest
-    // minor unit; the refund that empties the charge returns whatever is left, so the pieces add up.
+    // it. With them, a full refund of the charge returns all of both; a partial one returns them in
+    // proportion to the refunded amount, rounded to the nearest minor unit (never more than is
+    // left). The refund that empties the charge also takes a rounding cent left over by earlier
+    // proportional refunds, so a series of them adds up to the whole fee and transfer.
     const refundId = randomId('re_');
     const emptiesCharge = amount === remaining;
-    const share = (total, done) => Math.min(total - done, emptiesCharge ? total - done : Math.round((total * amount) / charge.amount));
+    const share = (total, done) => {
+      const left = total - done;
+      if (amount === charge.amount) return left;
+      const proportional = Math.round((total * amount) / charge.amount);
+      return emptiesCharge && Math.abs(left - proportional) <= 1 ? left : Math.min(left, proportional);
+    };
     let transferReversal = null;
     let reversed = null;
     if (reverseTransfer && charge.transfer) {

@@ -77,3 +77,17 @@ export function parseMoney(input: string, currency: string): number | null {
   if (frac.length > digits) return null;
   return Number(m[1]) * 10 ** digits + (digits ? Number(frac.padEnd(digits, "0") || "0") : 0);
 }
+
+/**
+ * What a payment left after refunds and a lost dispute, from what Stripe reports (never recomputed:
+ * Stripe rounds its proportional fee refunds itself, and a dashboard refund returns neither the fee
+ * nor the transfer). `gross` is what the buyer still paid; `fee` what the platform kept of its fee;
+ * `net` what the creator kept of their transfer; `platformFunded` is the part of the money returned
+ * to the buyer that came out of neither (the platform paid it).
+ */
+export function kept(p: { gross: number; fee: number; net: number; refunded: number; feeRefunded: number; transferReversed: number; disputeLost?: number }) {
+  const returned = Math.min(p.gross, p.refunded + (p.disputeLost ?? 0));
+  const fee = p.fee - Math.min(p.fee, p.feeRefunded);
+  const net = p.net - Math.min(p.net, p.transferReversed);
+  return { gross: p.gross - returned, fee, net, returned, platformFunded: Math.max(0, returned - (p.fee - fee) - (p.net - net)) };
+}

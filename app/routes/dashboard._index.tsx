@@ -11,15 +11,21 @@ export const meta: MetaFunction = () => [{ title: "Dashboard — All Thrive" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
-  return orRespond(() => getDashboard(context.cloudflare.env, viewer));
+  const url = new URL(request.url);
+  return orRespond(() => getDashboard(context.cloudflare.env, viewer, { cursor: url.searchParams.get("orders"), q: url.searchParams.get("buyer") }));
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const form = formToObject(await request.formData());
   return handleForm(async () => {
-    await refundOrder(context.cloudflare.env, viewer, String(form.orderId ?? ""));
-    return { ok: true as const, message: "Refunded. The buyer no longer has access, and the fee was reversed." };
+    const r = await refundOrder(context.cloudflare.env, viewer, String(form.orderId ?? ""), form.amount == null ? null : String(form.amount));
+    return {
+      ok: true as const,
+      message: r.full
+        ? `Refunded ${r.amountLabel}. The buyer no longer has access; the fee and your share were returned in proportion.`
+        : `Refunded ${r.amountLabel}. The buyer keeps access; the fee and your share were returned in proportion.`,
+    };
   });
 }
 
@@ -107,7 +113,7 @@ export default function Dashboard() {
               <li className="flex justify-between"><span>Payments</span><span className="tabular-nums">{main.sales}</span></li>
             </ul>
           ) : null}
-          {main && main.refunded > 0 ? <p className="mt-2 text-xs text-slate-500">{`Refunded: ${main.refundedLabel} (not counted; fee reversed).`}</p> : null}
+          {main && main.refunded > 0 ? <p className="mt-2 text-xs text-slate-500">{`Refunded: ${main.refundedLabel} (not counted).${main.platformFunded > 0 ? ` The platform paid ${main.platformFundedLabel} of it (refunds made in Stripe that kept the fee or your share).` : ""}`}</p> : null}
           {d.earnings.byCurrency.slice(1).map((c) => (
             <p key={c.currency} className="mt-2 text-xs text-slate-600">{c.currency.toUpperCase()}: gross {c.grossLabel} · fee {c.feeLabel} · net {c.netLabel}</p>
           ))}
@@ -153,6 +159,11 @@ export default function Dashboard() {
       </div>
 
       <Card title="Orders">
+        <Form method="get" className="mb-3 flex gap-2" role="search">
+          <label className="sr-only" htmlFor="orders-buyer">Buyer email</label>
+          <input id="orders-buyer" name="buyer" type="search" defaultValue={d.ordersQuery} placeholder="Search by buyer email" className="w-full max-w-xs rounded-md border border-slate-300 px-2 py-1 text-sm" />
+          <button type="submit" className="text-sm font-medium text-indigo-700 hover:underline">Search</button>
+        </Form>
         {d.orders.length ? (
           <>
           <ul className="divide-y divide-slate-100 sm:hidden">
@@ -160,13 +171,9 @@ export default function Dashboard() {
               <li key={o.id} className="py-3 text-sm">
                 <div className="flex items-start justify-between gap-2"><span className="font-medium">{o.title}</span><StatusBadge status={o.status} /></div>
                 <p className="truncate text-slate-500">{o.buyer} · {date(o.createdAt)}</p>
-                <p className="mt-1 tabular-nums text-slate-700">{`${o.grossLabel} − ${o.feeLabel} fee = `}<span className="font-semibold">{o.netLabel}</span></p>
-                {o.status === "paid" ? (
-                  <Form method="post" className="mt-1" onSubmit={(e) => { if (!confirm(`Refund ${o.grossLabel} to ${o.buyer}? They lose access to the product.`)) e.preventDefault(); }}>
-                    <input type="hidden" name="orderId" value={o.id} />
-                    <button type="submit" disabled={busy} className="text-sm font-medium text-rose-700 hover:underline">Refund</button>
-                  </Form>
-                ) : null}
+                <p className="mt-1 tabular-nums text-slate-700">{`${o.grossLabel} · fee kept ${o.feeLabel} · you keep `}<span className="font-semibold">{o.netLabel}</span></p>
+                <RefundNote o={o} />
+                {o.status === "paid" ? <RefundForm o={o} busy={busy} /> : null}
               </li>
             ))}
           </ul>
@@ -179,17 +186,12 @@ export default function Dashboard() {
                     <td className="px-2 py-2 whitespace-nowrap">{date(o.createdAt)}</td>
                     <td className="px-2">{o.title}</td>
                     <td className="px-2 text-slate-600">{o.buyer}</td>
-                    <td className="px-2 text-right tabular-nums">{o.grossLabel}</td>
+                    <td className="px-2 text-right tabular-nums">{o.grossLabel}<RefundNote o={o} /></td>
                     <td className="px-2 text-right tabular-nums text-slate-500">{o.feeLabel}</td>
                     <td className="px-2 text-right tabular-nums font-medium">{o.netLabel}</td>
                     <td className="px-2"><StatusBadge status={o.status} /></td>
                     <td className="px-2 text-right">
-                      {o.status === "paid" ? (
-                        <Form method="post" onSubmit={(e) => { if (!confirm(`Refund ${o.grossLabel} to ${o.buyer}? They lose access to the product.`)) e.preventDefault(); }}>
-                          <input type="hidden" name="orderId" value={o.id} />
-                          <button type="submit" disabled={busy} className="text-sm font-medium text-rose-700 hover:underline">Refund</button>
-                        </Form>
-                      ) : null}
+                      {o.status === "paid" ? <RefundForm o={o} busy={busy} /> : null}
                     </td>
                   </tr>
                 ))}
@@ -197,7 +199,11 @@ export default function Dashboard() {
             </table>
           </div>
           </>
-        ) : <p className="text-sm text-slate-600">No orders yet.</p>}
+        ) : <p className="text-sm text-slate-600">{d.ordersQuery ? `No orders from a buyer matching “${d.ordersQuery}”.` : "No orders yet."}</p>}
+        <nav className="mt-3 flex gap-4 text-sm" aria-label="Orders pages">
+          {d.ordersPaged ? <Link to={d.ordersQuery ? `?buyer=${encodeURIComponent(d.ordersQuery)}` : "?"} className="text-indigo-700 hover:underline">Newest orders</Link> : null}
+          {d.ordersNext ? <Link to={`?${new URLSearchParams({ ...(d.ordersQuery ? { buyer: d.ordersQuery } : {}), orders: d.ordersNext })}`} className="text-indigo-700 hover:underline">Older orders</Link> : null}
+        </nav>
       </Card>
 
       <Card title="Members">
@@ -232,5 +238,33 @@ export default function Dashboard() {
         ) : <p className="text-sm text-slate-600">No members yet.</p>}
       </Card>
     </div>
+  );
+}
+
+type OrderRow = { id: string; buyer: string; status: string; refunded: number; refundedLabel: string; remainingMajor: string; remainingLabel: string; kept: { platformFunded: number }; platformFundedLabel: string };
+
+function RefundNote({ o }: { o: OrderRow }) {
+  if (!o.refunded) return null;
+  return (
+    <span className="block text-xs text-slate-500">
+      {`Refunded ${o.refundedLabel}`}
+      {o.kept.platformFunded > 0 ? ` (platform paid ${o.platformFundedLabel})` : ""}
+    </span>
+  );
+}
+
+/** Refund all that is left, or a part of it (the amount field); the fee goes back in proportion. */
+function RefundForm({ o, busy }: { o: OrderRow; busy: boolean }) {
+  return (
+    <Form method="post" className="mt-1 flex items-center justify-end gap-1" onSubmit={(e) => {
+      const amount = String(new FormData(e.currentTarget).get("amount") ?? "").trim();
+      const full = !amount || amount === o.remainingMajor;
+      if (!confirm(full ? `Refund ${o.remainingLabel} to ${o.buyer}? They lose access to the product.` : `Refund ${amount} of ${o.remainingLabel} to ${o.buyer}? They keep access.`)) e.preventDefault();
+    }}>
+      <input type="hidden" name="orderId" value={o.id} />
+      <label className="sr-only" htmlFor={`refund-${o.id}`}>Amount to refund</label>
+      <input id={`refund-${o.id}`} name="amount" inputMode="decimal" defaultValue={o.remainingMajor} className="w-20 rounded border border-slate-300 px-1 text-right text-sm tabular-nums" />
+      <button type="submit" disabled={busy} className="text-sm font-medium text-rose-700 hover:underline">Refund</button>
+    </Form>
   );
 }

@@ -495,6 +495,43 @@ describe('checkout payment and webhooks', () => {
     await assert.rejects(stripe.refunds.create({ payment_intent: piId }), (err) => err.code === 'charge_already_refunded');
   });
 
+  it('refunds: the fee and transfer come back only with refund_application_fee / reverse_transfer, in proportion, rounded', async () => {
+    const account = await onboardedAccount();
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price_data: { currency: 'usd', unit_amount: 1231, product_data: { name: 'Zine' } }, quantity: 1 }],
+      success_url: 'http://localhost:8787/thanks', cancel_url: 'http://localhost:8787/cancel',
+      payment_intent_data: { application_fee_amount: 98, transfer_data: { destination: account.id } },
+    });
+    const piId = (await control(`checkout/${session.id}/pay`)).body.object.payment_intent;
+    const charge = async () => stripe.charges.retrieve((await stripe.paymentIntents.retrieve(piId)).latest_charge, { expand: ['application_fee', 'transfer'] });
+
+    // As Stripe's dashboard refunds: neither the fee nor the transfer comes back (the platform pays).
+    const dash = await stripe.refunds.create({ payment_intent: piId, amount: 60 });
+    assert.equal(dash.transfer_reversal, null);
+    let ch = await charge();
+    assert.equal(ch.application_fee.amount_refunded, 0);
+    assert.equal(ch.transfer.amount_reversed, 0);
+
+    // With the flags: 98 × 7 / 1231 = 0.56 → 1 cent of fee; 1133 × 7 / 1231 = 6.44 → 6 cents of transfer.
+    const part = await stripe.refunds.create({ payment_intent: piId, amount: 7, refund_application_fee: true, reverse_transfer: true });
+    ch = await charge();
+    assert.equal(ch.application_fee.amount_refunded, 1);
+    assert.equal(ch.application_fee.refunds.data[0].amount, 1);
+    assert.equal(ch.transfer.amount_reversed, 6);
+    assert.equal(ch.transfer.reversals.data[0].id, part.transfer_reversal);
+    assert.equal(ch.transfer.reversals.data[0].source_refund, part.id);
+    assert.equal((await events('application_fee.refunded')).length, 1);
+    assert.equal((await events('transfer.reversed')).length, 1);
+
+    // The rest (1164 of 1231): proportional again, 98 × 1164 / 1231 = 92.67 → 93; 1133 × 1164 / 1231 = 1071.3 → 1071.
+    await stripe.refunds.create({ payment_intent: piId, refund_application_fee: true, reverse_transfer: true });
+    ch = await charge();
+    assert.equal(ch.refunded, true);
+    assert.equal(ch.application_fee.amount_refunded, 94);
+    assert.equal(ch.transfer.amount_reversed, 1077);
+  });
+
   it('emits charge.dispute.created from the control endpoint', async () => {
     const { session } = await paymentSession();
     const paid = await control(`checkout/${session.id}/pay`);

@@ -1598,6 +1598,19 @@ export class StripeState {
     invoice.next_payment_attempt = null;
     invoice.status_transitions.paid_at = t;
     this.internal.set(invoice.id, { payment_intent: payment.pi.id, charge: payment.charge.id });
+    // As on Stripe, the invoice keeps every attempt: the failed ones are no longer the default
+    // payment and the one that succeeded is added (after them) as `paid`.
+    if (invoice.payments?.data) {
+      for (const earlier of invoice.payments.data) {
+        if (earlier.status === 'open') Object.assign(earlier, { status: 'canceled', is_default: false, status_transitions: { ...earlier.status_transitions, canceled_at: t } });
+      }
+      invoice.payments.data.push({
+        id: randomId('inpay_'), object: 'invoice_payment', amount_paid: invoice.amount_due, amount_requested: invoice.amount_due,
+        created: t, currency: invoice.currency, invoice: invoice.id, is_default: true, livemode: false,
+        payment: { payment_intent: payment.pi.id, type: 'payment_intent' },
+        status: 'paid', status_transitions: { canceled_at: null, paid_at: t },
+      });
+    }
     this.emitPaymentEvents(payment);
   }
 
@@ -1810,23 +1823,56 @@ export class StripeState {
     const reverseTransfer = bool(p.reverse_transfer, 'reverse_transfer') ?? false;
     const before = clone(charge);
     const t = now();
+    // As on Stripe: a refund made without `reverse_transfer` / `refund_application_fee` (the
+    // dashboard's default) leaves the transfer and the application fee alone, so the platform funds
+    // it. With them, a full refund of the charge returns all of both; a partial one returns them in
+    // proportion to the refunded amount, rounded to the nearest minor unit (never more than is
+    // left). The refund that empties the charge also takes a rounding cent left over by earlier
+    // proportional refunds, so a series of them adds up to the whole fee and transfer.
+    const refundId = randomId('re_');
+    const emptiesCharge = amount === remaining;
+    const share = (total, done) => {
+      const left = total - done;
+      if (amount === charge.amount) return left;
+      const proportional = Math.round((total * amount) / charge.amount);
+      return emptiesCharge && Math.abs(left - proportional) <= 1 ? left : Math.min(left, proportional);
+    };
     let transferReversal = null;
+    let reversed = null;
     if (reverseTransfer && charge.transfer) {
       const transfer = this.get(charge.transfer);
-      const reversal = Math.min(transfer.amount - transfer.amount_reversed, Math.round((transfer.amount * amount) / charge.amount));
-      transfer.amount_reversed += reversal;
-      transfer.reversed = transfer.amount_reversed >= transfer.amount;
-      transferReversal = randomId('trr_');
+      const reversal = share(transfer.amount, transfer.amount_reversed);
+      if (reversal > 0) {
+        const transferBefore = clone(transfer);
+        transferReversal = randomId('trr_');
+        const trr = this.put({
+          id: transferReversal, object: 'transfer_reversal', amount: reversal, balance_transaction: randomId('txn_'), created: t,
+          currency: transfer.currency, destination_payment_refund: randomId('pyr_'), metadata: {}, source_refund: refundId, transfer: transfer.id,
+        });
+        transfer.amount_reversed += reversal;
+        transfer.reversed = transfer.amount_reversed >= transfer.amount;
+        transfer.reversals.data.unshift(clone(trr));
+        transfer.reversals.total_count = transfer.reversals.data.length;
+        reversed = () => this.emit('transfer.reversed', transfer, { previous: diff(transferBefore, transfer) });
+      }
     }
+    let feeRefunded = null;
     if (refundFee && charge.application_fee) {
       const fee = this.get(charge.application_fee);
-      const back = Math.min(fee.amount - fee.amount_refunded, Math.round((fee.amount * amount) / charge.amount));
-      fee.amount_refunded += back;
-      fee.refunded = fee.amount_refunded >= fee.amount;
+      const back = share(fee.amount, fee.amount_refunded);
+      if (back > 0) {
+        const feeBefore = clone(fee);
+        const fr = this.put({ id: randomId('fr_'), object: 'fee_refund', amount: back, balance_transaction: randomId('txn_'), created: t, currency: fee.currency, fee: fee.id, metadata: {} });
+        fee.amount_refunded += back;
+        fee.refunded = fee.amount_refunded >= fee.amount;
+        fee.refunds.data.unshift(clone(fr));
+        fee.refunds.total_count = fee.refunds.data.length;
+        feeRefunded = () => this.emit('application_fee.refunded', fee, { previous: diff(feeBefore, fee) });
+      }
     }
     const refund = this.put(
       {
-        id: randomId('re_'),
+        id: refundId,
         object: 'refund',
         amount,
         balance_transaction: randomId('txn_'),
@@ -1848,6 +1894,8 @@ export class StripeState {
     charge.refunded = charge.amount_refunded >= charge.amount;
     this.emit('charge.refunded', charge, { previous: diff(before, charge) });
     this.emit('refund.created', refund);
+    feeRefunded?.();
+    reversed?.();
     return refund;
   }
 

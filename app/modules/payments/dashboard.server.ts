@@ -1,9 +1,9 @@
 /** What the creator dashboard shows: payouts state, sales, members and earnings (gross, fee, net). */
 import { and, desc, eq, sql } from "drizzle-orm";
+import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
-import { conflict, forbidden, notFound } from "~/lib/errors";
-import { nowSeconds } from "~/lib/ids";
-import { formatMoney, split } from "~/lib/money";
+import { badRequest, conflict, forbidden, notFound } from "~/lib/errors";
+import { formatMoney, kept, parseMoney, toMajorString } from "~/lib/money";
 import { getStripe } from "~/lib/stripe.server";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { users } from "~/modules/identity/schema";
@@ -14,22 +14,72 @@ import { listTiers } from "~/modules/tiers/service.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { membershipPaused, membershipState } from "~/modules/content/entitlements.server";
 import { findPayoutAccount, onboardingState } from "./connect.server";
-import { invoices, memberships, orders } from "./schema";
+import { syncCharge } from "./events.server";
+import { disputes, invoices, memberships, orders } from "./schema";
 
 const monthKey = (ts: number) => new Date(ts * 1000).toISOString().slice(0, 7);
 
-export async function getDashboard(env: Env, viewer: Viewer) {
+export const ORDERS_PAGE_SIZE = 50;
+type OrdersCursor = { at: number; id: string };
+const isOrdersCursor = (v: unknown): v is OrdersCursor =>
+  !!v && typeof v === "object" && Number.isSafeInteger((v as OrdersCursor).at) && typeof (v as OrdersCursor).id === "string";
+
+/** The minor units a lost dispute took back from this payment (0 when none was lost). */
+// Table-qualified by hand: inside the subquery an unqualified payment_intent_id would be the dispute's own.
+const lostDisputeAmount = (table: "orders" | "invoices") =>
+  sql<number>`COALESCE((SELECT SUM(d.amount) FROM ${disputes} d WHERE d.payment_intent_id = ${sql.raw(`"${table}"."payment_intent_id"`)} AND d.status = 'lost'), 0)`;
+
+/**
+ * One page of the creator's orders, newest first (keyset on created_at, id), optionally only buyers
+ * whose email contains `q`. Each row shows what Stripe says was kept: gross after refunds and lost
+ * disputes, the fee the platform kept and the creator's net after transfer reversals.
+ */
+export async function listCreatorOrders(env: Env, creatorId: string, opts: { cursor?: string | null; q?: string | null } = {}) {
+  const after = opts.cursor ? decodeCursor(opts.cursor, isOrdersCursor) : null;
+  if (opts.cursor && !after) throw badRequest("That page of orders has expired. Start again from the first page.");
+  const q = (opts.q ?? "").trim().toLowerCase().slice(0, 200);
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await getDb(env)
+    .select({ id: orders.id, title: products.title, buyer: users.email, gross: orders.gross, fee: orders.fee, net: orders.net, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), currency: orders.currency, status: orders.status, createdAt: orders.createdAt })
+    .from(orders).innerJoin(products, eq(products.id, orders.productId)).innerJoin(users, eq(users.id, orders.buyerId))
+    .where(and(
+      eq(orders.creatorId, creatorId),
+      q ? sql`lower(${users.email}) LIKE ${like} ESCAPE '\\'` : undefined,
+      after ? sql`(${orders.createdAt} < ${after.at} OR (${orders.createdAt} = ${after.at} AND ${orders.id} < ${after.id}))` : undefined,
+    ))
+    .orderBy(desc(orders.createdAt), desc(orders.id)).limit(ORDERS_PAGE_SIZE + 1);
+  const page = rows.slice(0, ORDERS_PAGE_SIZE);
+  const last = page[page.length - 1];
+  return {
+    q,
+    items: page.map((o) => {
+      const k = kept({ ...o, disputeLost: Number(o.disputeLost) });
+      const remaining = o.gross - Math.min(o.gross, o.refunded);
+      return {
+        ...o,
+        kept: k,
+        grossLabel: formatMoney(o.gross, o.currency),
+        refundedLabel: formatMoney(o.refunded, o.currency),
+        remainingMajor: toMajorString(remaining, o.currency),
+        remainingLabel: formatMoney(remaining, o.currency),
+        feeLabel: formatMoney(k.fee, o.currency),
+        netLabel: formatMoney(k.net, o.currency),
+        platformFundedLabel: formatMoney(k.platformFunded, o.currency),
+      };
+    }),
+    nextCursor: rows.length > ORDERS_PAGE_SIZE && last ? encodeCursor({ at: last.createdAt, id: last.id } satisfies OrdersCursor) : null,
+  };
+}
+
+export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: string | null; q?: string | null } = {}) {
   const creator = await findCreatorByUserId(env, viewer.id);
   if (!creator) return { creator: null } as const;
   const db = getDb(env);
-  const [acct, productList, tierList, orderRows, memberRows, money] = await Promise.all([
+  const [acct, productList, tierList, orderPage, memberRows, money] = await Promise.all([
     findPayoutAccount(env, creator.userId),
     listCreatorProducts(env, creator.userId),
     listTiers(env, creator.userId, { includeArchived: true }),
-    db
-      .select({ id: orders.id, title: products.title, buyer: users.email, gross: orders.gross, fee: orders.fee, net: orders.net, currency: orders.currency, status: orders.status, createdAt: orders.createdAt })
-      .from(orders).innerJoin(products, eq(products.id, orders.productId)).innerJoin(users, eq(users.id, orders.buyerId))
-      .where(eq(orders.creatorId, creator.userId)).orderBy(desc(orders.createdAt)).limit(50),
+    listCreatorOrders(env, creator.userId, opts),
     db
       .select({ id: memberships.id, tier: tiers.name, member: users.email, status: memberships.status, paused: membershipPaused, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, createdAt: memberships.createdAt })
       .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(users, eq(users.id, memberships.userId))
@@ -41,39 +91,44 @@ export async function getDashboard(env: Env, viewer: Viewer) {
     payouts: { state: onboardingState(acct), chargesEnabled: !!acct?.chargesEnabled, payoutsEnabled: !!acct?.payoutsEnabled },
     products: productList,
     tiers: tierList,
-    orders: orderRows.map((o) => ({ ...o, grossLabel: formatMoney(o.gross, o.currency), feeLabel: formatMoney(o.fee, o.currency), netLabel: formatMoney(o.net, o.currency) })),
+    orders: orderPage.items,
+    ordersQuery: orderPage.q,
+    ordersNext: orderPage.nextCursor,
+    ordersPaged: !!opts.cursor,
     members: memberRows.map((m) => ({ ...m, state: membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
     earnings: money,
   };
 }
 
 /**
- * Earnings per currency and per month. Paid orders and paid invoices count; fully refunded and
- * disputed ones don't (a refund's fee is reversed with refund_application_fee), a partly refunded one
- * counts `split(gross − refunded)`, and the refunded total is shown apart.
+ * Earnings per currency and per month, from what Stripe reports for each payment (`kept` in
+ * app/lib/money.ts): gross after refunds and lost disputes, the fee the platform kept (less the
+ * application fee Stripe refunded) and what the creator kept (less the transfer Stripe reversed).
+ * A refund made in Stripe's dashboard returns neither fee nor transfer, so the platform funded it;
+ * that is shown apart (`platformFunded`). Payments under an open dispute don't count until it closes.
  */
 export async function earnings(env: Env, creatorId: string) {
   const db = getDb(env);
   const [o, i] = await Promise.all([
-    db.select({ currency: orders.currency, gross: orders.gross, status: orders.status, refunded: orders.amountRefunded, at: orders.createdAt }).from(orders).where(eq(orders.creatorId, creatorId)),
-    db.select({ currency: invoices.currency, gross: invoices.gross, status: invoices.status, refunded: invoices.amountRefunded, at: invoices.paidAt }).from(invoices).where(eq(invoices.creatorId, creatorId)),
+    db.select({ currency: orders.currency, gross: orders.gross, fee: orders.fee, net: orders.net, status: orders.status, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), at: orders.createdAt }).from(orders).where(eq(orders.creatorId, creatorId)),
+    db.select({ currency: invoices.currency, gross: invoices.gross, fee: invoices.fee, net: invoices.net, status: invoices.status, refunded: invoices.amountRefunded, feeRefunded: invoices.feeRefunded, transferReversed: invoices.transferReversed, disputeLost: lostDisputeAmount("invoices"), at: invoices.paidAt }).from(invoices).where(eq(invoices.creatorId, creatorId)),
   ]);
-  const totals = new Map<string, { gross: number; fee: number; net: number; refunded: number; sales: number; products: number; memberships: number }>();
-  const months = new Map<string, Map<string, number>>(); // currency → month → net
+  const totals = new Map<string, { gross: number; fee: number; net: number; refunded: number; platformFunded: number; sales: number; products: number; memberships: number }>();
+  const months = new Map<string, Map<string, number>>(); // currency → month → gross kept
   for (const r of [...o.map((x) => ({ ...x, src: "products" as const })), ...i.map((x) => ({ ...x, src: "memberships" as const }))]) {
-    const t = totals.get(r.currency) ?? { gross: 0, fee: 0, net: 0, refunded: 0, sales: 0, products: 0, memberships: 0 };
-    if (r.status === "paid") {
-      // A partly refunded payment counts what was kept; the fee is the one fee rule on that amount.
-      const kept = split(r.gross - Math.min(r.refunded, r.gross));
-      t.gross += kept.gross; t.fee += kept.fee; t.net += kept.net; t.sales += 1; t[r.src] += kept.gross; t.refunded += r.gross - kept.gross;
-      const m = months.get(r.currency) ?? new Map<string, number>();
-      m.set(monthKey(r.at), (m.get(monthKey(r.at)) ?? 0) + kept.gross);
-      months.set(r.currency, m);
-    } else if (r.status === "refunded") t.refunded += r.gross;
+    const t = totals.get(r.currency) ?? { gross: 0, fee: 0, net: 0, refunded: 0, platformFunded: 0, sales: 0, products: 0, memberships: 0 };
+    const lost = Number(r.disputeLost);
     totals.set(r.currency, t);
+    if (r.status === "disputed" && !lost) continue; // open dispute: undecided, not counted yet
+    const k = kept({ ...r, disputeLost: lost });
+    t.gross += k.gross; t.fee += k.fee; t.net += k.net; t.refunded += Math.min(r.refunded, r.gross); t.platformFunded += k.platformFunded; t[r.src] += k.gross;
+    if (r.status === "paid") t.sales += 1;
+    const m = months.get(r.currency) ?? new Map<string, number>();
+    m.set(monthKey(r.at), (m.get(monthKey(r.at)) ?? 0) + k.gross);
+    months.set(r.currency, m);
   }
   const byCurrency = [...totals.entries()]
-    .map(([currency, t]) => ({ currency, ...t, grossLabel: formatMoney(t.gross, currency), feeLabel: formatMoney(t.fee, currency), netLabel: formatMoney(t.net, currency), refundedLabel: formatMoney(t.refunded, currency), productsLabel: formatMoney(t.products, currency), membershipsLabel: formatMoney(t.memberships, currency) }))
+    .map(([currency, t]) => ({ currency, ...t, grossLabel: formatMoney(t.gross, currency), feeLabel: formatMoney(t.fee, currency), netLabel: formatMoney(t.net, currency), refundedLabel: formatMoney(t.refunded, currency), platformFundedLabel: formatMoney(t.platformFunded, currency), productsLabel: formatMoney(t.products, currency), membershipsLabel: formatMoney(t.memberships, currency) }))
     .sort((a, b) => b.gross - a.gross);
   // Chart: the last 6 months of the main currency.
   const main = byCurrency[0]?.currency ?? "usd";
@@ -87,23 +142,44 @@ export async function earnings(env: Env, creatorId: string) {
   return { byCurrency, chart, chartCurrency: main };
 }
 
-/** Full refund from the creator's dashboard: refunds the buyer, reverses the transfer and our fee. */
-export async function refundOrder(env: Env, viewer: Viewer, orderId: string) {
+/**
+ * Refund from the creator's dashboard: all that is left, or `amountInput` (what the creator typed,
+ * in the order's currency) for a partial refund. Always with `refund_application_fee` and
+ * `reverse_transfer`, so Stripe returns the fee and takes the creator's share back in proportion
+ * (its rounding); the charge is then re-read and what Stripe did is recorded. A full refund ends
+ * the buyer's access; a partial one doesn't.
+ */
+export async function refundOrder(env: Env, viewer: Viewer, orderId: string, amountInput?: string | null) {
   const db = getDb(env);
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw notFound("That order doesn't exist.");
   if (order.creatorId !== viewer.id && !viewer.isAdmin) throw forbidden("You can only refund your own sales.");
   if (order.status === "refunded") throw conflict("This order has already been refunded.");
+  if (order.status === "disputed") throw conflict("This order is disputed; the card network decides what happens to the money.");
   if (!order.paymentIntentId) throw conflict("This order has no payment to refund.");
+  const remaining = order.gross - Math.min(order.gross, order.amountRefunded);
+  let amount = remaining;
+  if (amountInput != null && amountInput.trim() !== "") {
+    const parsed = parseMoney(amountInput, order.currency);
+    const most = formatMoney(remaining, order.currency);
+    if (parsed === null) throw badRequest(`Enter the amount to refund as a number, like ${toMajorString(remaining, order.currency)}.`, { amount: "Not an amount." });
+    if (parsed < 1) throw badRequest("The refund must be more than zero.", { amount: "Must be more than zero." });
+    if (parsed > remaining) throw badRequest(`You can refund at most ${most} on this order.`, { amount: `At most ${most}.` });
+    amount = parsed;
+  }
+  let chargeId: string | null = null;
   try {
-    await getStripe(env).refunds.create(
-      { payment_intent: order.paymentIntentId, reason: "requested_by_customer", refund_application_fee: true, reverse_transfer: true, metadata: { order_id: order.id } },
-      { idempotencyKey: `refund-order-${order.id}` },
+    const refund = await getStripe(env).refunds.create(
+      { payment_intent: order.paymentIntentId, amount, reason: "requested_by_customer", refund_application_fee: true, reverse_transfer: true, metadata: { order_id: order.id } },
+      // Keyed by what was already refunded, so a double submit refunds once and a later partial refund is new.
+      { idempotencyKey: `refund-order-${order.id}-${order.amountRefunded}-${amount}` },
     );
+    chargeId = typeof refund.charge === "string" ? refund.charge : refund.charge?.id ?? null;
   } catch (e) {
     if (!/already been refunded/i.test(String((e as Error).message))) throw e;
   }
-  // Revoke now; charge.refunded will say the same.
-  await db.update(orders).set({ status: "refunded", refundedAt: nowSeconds() }).where(and(eq(orders.id, order.id), sql`${orders.status} != 'refunded'`));
+  if (!chargeId) chargeId = String((await getStripe(env).paymentIntents.retrieve(order.paymentIntentId)).latest_charge ?? "") || null;
+  // Record now what Stripe did (charge.refunded will say the same): a full refund revokes access.
+  if (chargeId) await syncCharge(env, chargeId);
+  return { amount, full: amount === remaining, amountLabel: formatMoney(amount, order.currency) };
 }
-

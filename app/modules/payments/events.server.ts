@@ -7,6 +7,7 @@
  * Transient failures throw (the queue retries with backoff); nothing here swallows errors.
  */
 import { and, eq, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
 import { split } from "~/lib/money";
@@ -26,6 +27,8 @@ export const HANDLED_EVENTS = new Set([
   "invoice.payment_failed",
   "charge.refunded",
   "refund.created",
+  "application_fee.refunded",
+  "transfer.reversed",
   "refund.updated",
   "charge.dispute.created",
   "charge.dispute.updated",
@@ -58,6 +61,12 @@ export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<"
     case "refund.created":
     case "refund.updated": {
       const charge = id(obj.charge as string | null);
+      return charge ? syncCharge(env, charge) : "ignored";
+    }
+    case "application_fee.refunded":
+    case "transfer.reversed": {
+      // The fee refund / transfer reversal of a refund or lost dispute: re-read the charge it belongs to.
+      const charge = id((obj.charge ?? obj.source_transaction) as string | null);
       return charge ? syncCharge(env, charge) : "ignored";
     }
     case "charge.dispute.created":
@@ -189,11 +198,18 @@ async function cancelNow(env: Env, sub: Stripe.Subscription, idempotencyKey: str
   });
 }
 
-type InvoicePayments = { payment_intent?: string | { id: string } | null; payments?: { data?: { payment?: { payment_intent?: string | { id: string } } }[] } };
+type InvoicePayments = {
+  payment_intent?: string | { id: string } | null;
+  payments?: { data?: { status?: string; payment?: { payment_intent?: string | { id: string } } }[] };
+};
 
-/** The PaymentIntent that paid an invoice: from the payload when present, else re-read (newer API shapes need `expand`). */
+/**
+ * The PaymentIntent that paid an invoice: from the payload when present, else re-read (newer API
+ * shapes need `expand`). An invoice lists every attempt (failed ones too, in no promised order):
+ * only the `paid` one counts.
+ */
 async function invoicePaymentIntent(env: Env, inv: Stripe.Invoice | string): Promise<string | null> {
-  const fromShape = (x: InvoicePayments) => id(x.payments?.data?.[0]?.payment?.payment_intent ?? x.payment_intent ?? null);
+  const fromShape = (x: InvoicePayments) => id(x.payments?.data?.find((p) => p.status === "paid")?.payment?.payment_intent ?? x.payment_intent ?? null);
   if (typeof inv !== "string") {
     const found = fromShape(inv as unknown as InvoicePayments);
     if (found) return found;
@@ -250,23 +266,32 @@ async function reconcilePayment(env: Env, paymentIntentId: string) {
 /**
  * Re-reads a charge and records its refunds on the order or subscription invoice it paid (the
  * same rule for both): `amount_refunded` in minor units; a full refund sets status `refunded`.
+ * It also records what Stripe actually did with the money: how much of the application fee it
+ * gave back and how much of the creator's transfer it reversed. A refund made in Stripe's own
+ * dashboard does neither by default (the platform funds it), one made with
+ * `refund_application_fee` / `reverse_transfer` returns both in proportion, with Stripe's rounding
+ * — so the app never computes those amounts, it reads them.
  * A fully refunded order loses access; a fully refunded invoice that is the subscription's LATEST
  * ends the membership (the subscription is canceled at Stripe so it doesn't charge again).
  * Refunds of older invoices and partial refunds are recorded only. Earnings count what was kept.
  */
 export async function syncCharge(env: Env, chargeId: string): Promise<"processed" | "ignored"> {
-  const charge = await getStripe(env).charges.retrieve(chargeId);
+  const charge = await getStripe(env).charges.retrieve(chargeId, { expand: ["application_fee", "transfer"] });
   const pi = id(charge.payment_intent as string | null);
-  if (!pi || !charge.amount_refunded) return "processed";
+  const fee = charge.application_fee as Stripe.ApplicationFee | string | null;
+  const transfer = charge.transfer as Stripe.Transfer | string | null;
+  const feeRefunded = typeof fee === "object" && fee ? fee.amount_refunded : 0;
+  const transferReversed = typeof transfer === "object" && transfer ? transfer.amount_reversed : 0;
+  if (!pi || !(charge.amount_refunded || feeRefunded || transferReversed)) return "processed";
   const db = getDb(env);
   const refunded = charge.amount_refunded;
   const full = !!charge.refunded;
   const t = nowSeconds();
-  // Refunds only grow, so the larger amount is the newer read (a late, older read never shrinks it).
-  const grow = (col: typeof orders.amountRefunded | typeof invoices.amountRefunded) => sql`MAX(${col}, ${refunded})`;
+  // Refunds and reversals only grow, so the larger amount is the newer read (a late, older read never shrinks it).
+  const grow = (col: SQLiteColumn, value: number) => sql<number>`MAX(${col}, ${value})`;
   await db.batch([
-    db.update(orders).set({ amountRefunded: grow(orders.amountRefunded) }).where(eq(orders.paymentIntentId, pi)),
-    db.update(invoices).set({ amountRefunded: grow(invoices.amountRefunded) }).where(eq(invoices.paymentIntentId, pi)),
+    db.update(orders).set({ amountRefunded: grow(orders.amountRefunded, refunded), feeRefunded: grow(orders.feeRefunded, feeRefunded), transferReversed: grow(orders.transferReversed, transferReversed) }).where(eq(orders.paymentIntentId, pi)),
+    db.update(invoices).set({ amountRefunded: grow(invoices.amountRefunded, refunded), feeRefunded: grow(invoices.feeRefunded, feeRefunded), transferReversed: grow(invoices.transferReversed, transferReversed) }).where(eq(invoices.paymentIntentId, pi)),
     ...(full
       ? [
           db.update(orders).set({ status: "refunded", refundedAt: t }).where(and(eq(orders.paymentIntentId, pi), sql`${orders.status} != 'refunded'`)),
@@ -315,6 +340,9 @@ export async function syncDispute(env: Env, disputeId: string): Promise<"process
     .values({ id: d.id, chargeId: id(d.charge as string)!, paymentIntentId: pi, amount: d.amount, currency: d.currency, reason: d.reason ?? null, status: d.status, closedAt, createdAt: d.created })
     .onConflictDoUpdate({ target: disputes.id, set: { status: d.status, closedAt, amount: d.amount }, setWhere: sql`${disputes.status} NOT IN ('won', 'lost', 'warning_closed')` });
   if (pi) await applyDisputes(env, pi);
+  // A lost dispute takes the money back from the platform; record what Stripe reports it did with
+  // the fee and the creator's transfer (re-read, like a refund), so earnings match Stripe.
+  if (d.status === "lost") await syncCharge(env, id(d.charge as string)!);
   return "processed";
 }
 

@@ -33,7 +33,9 @@ describe("refunds of subscription invoices made on Stripe's side", () => {
     await deliver(member.id, first.payment_intent_id!);
     expect((await invoicesOf(sub))[0]).toMatchObject({ status: "refunded", amount_refunded: 500 });
     expect((await membership(member.id, tierId))!.status).toBe("active");
-    expect(await usd(seller.id)).toMatchObject({ gross: 500, fee: 40, net: 460, refunded: 500, memberships: 500 });
+    // Refunded the way Stripe's dashboard does (no fee refund, no transfer reversal): Stripe kept the
+    // fee and the creator's share of that invoice, and the platform funded the refund.
+    expect(await usd(seller.id)).toMatchObject({ gross: 500, fee: 80, net: 920, refunded: 500, platformFunded: 500, memberships: 500 });
 
     // A partial refund of the latest: recorded; earnings count what was kept with the one fee rule.
     await stripe.refunds.create({ payment_intent: latest.payment_intent_id!, amount: 200 });
@@ -41,7 +43,7 @@ describe("refunds of subscription invoices made on Stripe's side", () => {
     expect((await invoicesOf(sub))[1]).toMatchObject({ status: "paid", amount_refunded: 200 });
     expect((await membership(member.id, tierId))!.status).toBe("active");
     expect(await hasActiveSubscription(env, member.id, seller.id)).toBe(true);
-    expect(await usd(seller.id)).toMatchObject({ gross: 300, fee: 24, net: 276, refunded: 700 });
+    expect(await usd(seller.id)).toMatchObject({ gross: 300, fee: 80, net: 920, refunded: 700, platformFunded: 700 });
     expect(await (await app("/library", { cookie })).text()).toContain("$5.00 payment of");
 
     // The rest of the latest invoice: fully refunded → the membership ends, at Stripe too.
@@ -54,7 +56,7 @@ describe("refunds of subscription invoices made on Stripe's side", () => {
     expect((await stripe.subscriptions.retrieve(sub)).status).toBe("canceled");
     expect((await seats(env, tierId).status()).members).toBe(0);
     expect(await hasActiveSubscription(env, member.id, seller.id)).toBe(false);
-    expect(await usd(seller.id)).toMatchObject({ gross: 0, fee: 0, net: 0, refunded: 1000 });
+    expect(await usd(seller.id)).toMatchObject({ gross: 0, fee: 80, net: 920, refunded: 1000, platformFunded: 1000 });
 
     const library = await (await app("/library", { cookie })).text();
     expect(library).toContain("Your latest payment was refunded, so this membership has ended.");
@@ -95,7 +97,8 @@ describe("product orders: partial refunds", () => {
     await deliver(buyer.id, paymentIntent);
     expect(await orderOf(sessionId)).toEqual({ status: "paid", gross: 1999, refunded: 999 });
     expect((await app(`/library/download/${fileId}`, { cookie })).status).toBe(200);
-    expect(await usd(seller.id)).toMatchObject({ gross: 1000, fee: 80, net: 920, refunded: 999 });
+    // Made like Stripe's dashboard does: the fee (1.60) and the creator's transfer (18.39) stay where they were.
+    expect(await usd(seller.id)).toMatchObject({ gross: 1000, fee: 160, net: 1839, refunded: 999, platformFunded: 999 });
   });
 });
 
@@ -335,5 +338,27 @@ describe("disputes on subscription payments pause the membership (D28)", () => {
     await postAll(created); // a late "created" can't reopen the lost dispute
     expect(await disputeOf(pi)).toMatchObject({ status: "lost" });
     expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({ membership: "canceled", invoices: ["disputed"], reads: LOCKED, stripe: "canceled", seats: 0 });
+  });
+});
+
+describe("an invoice paid after a failed attempt", () => {
+  it("records the payment that succeeded, so refunding it is recorded and ends the membership", async () => {
+    const { seller, tierId, member, sub } = await payingMember();
+    await emulator(`/_emulator/subscriptions/${sub}/fail_payment`, {});
+    await emulator(`/_emulator/subscriptions/${sub}/renew`, {}); // the retry succeeds
+    await deliver(member.id);
+    const stripe = getStripe(env);
+    const latestId = String((await stripe.subscriptions.retrieve(sub)).latest_invoice);
+    const inv = (await stripe.invoices.retrieve(latestId, { expand: ["payments"] })) as unknown as { payments: { data: { status: string; payment: { payment_intent: string } }[] } };
+    expect(inv.payments.data.map((p) => p.status)).toEqual(["canceled", "paid"]); // the failed attempt is listed first
+    const paidPi = inv.payments.data.find((p) => p.status === "paid")!.payment.payment_intent;
+    const recorded = (await invoicesOf(sub)).find((i) => i.id === latestId)!;
+    expect(recorded.payment_intent_id).toBe(paidPi);
+
+    await stripe.refunds.create({ payment_intent: paidPi });
+    await deliver(member.id, paidPi);
+    expect((await invoicesOf(sub)).find((i) => i.id === latestId)).toMatchObject({ status: "refunded", amount_refunded: 500 });
+    expect((await membership(member.id, tierId))!.status).toBe("canceled");
+    expect(await hasActiveSubscription(env, member.id, seller.id)).toBe(false);
   });
 });

@@ -65,6 +65,10 @@ export const orders = sqliteTable(
     status: text("status").notNull(),
     /** Minor units refunded so far (Stripe's charge.amount_refunded); = gross once fully refunded. */
     amountRefunded: integer("amount_refunded").notNull().default(0),
+    /** Of the fee, what Stripe gave back (the application fee's amount_refunded); the platform kept fee − this. */
+    feeRefunded: integer("fee_refunded").notNull().default(0),
+    /** Of the creator's transfer (net), what Stripe took back (the transfer's amount_reversed); the creator kept net − this. */
+    transferReversed: integer("transfer_reversed").notNull().default(0),
     refundedAt: integer("refunded_at"),
     createdAt: integer("created_at").notNull(),
   },
@@ -118,6 +122,10 @@ export const invoices = sqliteTable(
     paymentIntentId: text("payment_intent_id"),
     /** Minor units refunded so far (Stripe's charge.amount_refunded); = gross once fully refunded. */
     amountRefunded: integer("amount_refunded").notNull().default(0),
+    /** Of the fee, what Stripe gave back (the application fee's amount_refunded); the platform kept fee − this. */
+    feeRefunded: integer("fee_refunded").notNull().default(0),
+    /** Of the creator's transfer (net), what Stripe took back (the transfer's amount_reversed); the creator kept net − this. */
+    transferReversed: integer("transfer_reversed").notNull().default(0),
     refundedAt: integer("refunded_at"),
     paidAt: integer("paid_at").notNull(),
   },

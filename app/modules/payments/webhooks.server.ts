@@ -4,6 +4,7 @@
  * dead-letter queue, whose consumer stores them in D1 for /admin/dead-letters.
  */
 import { eq, sql } from "drizzle-orm";
+import * as v from "valibot";
 import { getDb } from "~/lib/db.server";
 import { isAppError } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
@@ -13,6 +14,18 @@ import { storeDeadLetters } from "~/modules/queues/dead-letters.server";
 import { stripeEvents } from "./schema";
 
 export type StripeEventMessage = { eventId: string; type: string; event: Stripe.Event };
+
+/**
+ * The envelope every Stripe event has. A correctly signed body that lacks any of it (a hand-made or
+ * truncated event) is refused with 400 before anything is stored or enqueued.
+ */
+const StripeEventEnvelope = v.looseObject({
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  object: v.optional(v.literal("event")),
+  type: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  created: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  data: v.looseObject({ object: v.looseObject({}) }),
+});
 
 const text = (body: string, status: number) => new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
@@ -30,6 +43,12 @@ export async function receiveStripeWebhook(request: Request, env: Env): Promise<
     throw e;
   }
   if (!event) return text("Invalid Stripe signature", 400);
+  const envelope = v.safeParse(StripeEventEnvelope, event);
+  if (!envelope.success) {
+    const problems = envelope.issues.map((i) => `${v.getDotPath(i) ?? "event"}: ${i.message}`).join("; ");
+    console.warn(`stripe webhook: signed event refused, not a whole Stripe event (${problems})`);
+    return text(`Not a complete Stripe event (it needs an id, a type, a created time and data.object): ${problems}`, 400);
+  }
   const handled = HANDLED_EVENTS.has(event.type);
   const inserted = await getDb(env)
     .insert(stripeEvents)

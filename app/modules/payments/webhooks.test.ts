@@ -28,6 +28,30 @@ describe("POST /webhooks/stripe", () => {
     expect(await stored(ev.id)).toBeNull();
   });
 
+  it("refuses a correctly signed event without an id, type, created time or object with 400, stores nothing and logs it", async () => {
+    const warn = vi.spyOn(console, "warn");
+    const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM stripe_events").first<{ n: number }>();
+    const base = fakeEvent("account.updated", { id: "acct_nobody" }) as Record<string, unknown>;
+    const broken = [
+      (({ id: _, ...rest }) => rest)(base),
+      (({ type: _, ...rest }) => rest)(base),
+      (({ created: _, ...rest }) => rest)(base),
+      { ...base, id: "" },
+      { ...base, created: "yesterday" },
+      { ...base, data: {} },
+    ];
+    for (const ev of broken) {
+      const payload = JSON.stringify(ev);
+      const res = await send(payload, await signStripePayload(env, payload));
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain("Not a complete Stripe event");
+    }
+    const after = await env.DB.prepare("SELECT COUNT(*) AS n FROM stripe_events").first<{ n: number }>();
+    expect(after!.n).toBe(before!.n);
+    expect(warn.mock.calls.filter(([m]) => String(m).includes("signed event refused"))).toHaveLength(broken.length);
+    warn.mockRestore();
+  });
+
   it("stores a verified event id once and enqueues it only the first time", async () => {
     const spy = vi.spyOn(env.STRIPE_EVENTS, "send");
     const ev = fakeEvent("checkout.session.expired", { id: "cs_test_unknown", object: "checkout.session", metadata: {} });

@@ -23,6 +23,7 @@ import {
 } from './pages.mjs';
 import { DEFAULT_API_VERSION, StripeState, now, randomId } from './resources.mjs';
 import { WebhookDispatcher } from './webhooks.mjs';
+import { readSnapshot, removeStaleTemps, restoreSnapshot, snapshotOf, writeSnapshot } from './persist.mjs';
 
 export { signPayload } from './webhooks.mjs';
 export { DEFAULT_API_VERSION } from './resources.mjs';
@@ -106,7 +107,9 @@ function parseMajorAmount(text, currency) {
  * @param {{port?: number, host?: string, webhookUrl?: string|null, webhookSecret?: string,
  *   publicUrl?: string, apiVersion?: string, retryDelaysMs?: number[], deliveryWaitMs?: number,
  *   enabledEvents?: string[]|'*', requireDestinationCapabilities?: boolean, verbose?: boolean,
- *   log?: (line: string) => void}} [options]
+ *   log?: (line: string) => void, stateFile?: string|null}} [options]
+ *   `stateFile`: where to keep the state across restarts (loaded on start, written atomically
+ *   before every response that changed something). Without it the state lives in memory only.
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>, state: StripeState,
  *   dispatcher: WebhookDispatcher, config: object}>}
  */
@@ -140,8 +143,53 @@ export async function startEmulator(options = {}) {
   /** Idempotency-Key → {method, path, body, status, response} */
   const idempotency = new Map();
 
+  const stateFile = options.stateFile ?? null;
+  let restored = false;
+  let dirty = false;
+  const saveNow = () => {
+    if (!stateFile || !dirty) return;
+    dirty = false;
+    try {
+      writeSnapshot(stateFile, snapshotOf({ state, dispatcher, idempotency }));
+    } catch (err) {
+      dirty = true;
+      log(`could not save state to ${stateFile}: ${err?.message ?? err}`);
+    }
+  };
+  const markDirty = () => {
+    dirty = true;
+  };
+  if (stateFile) {
+    removeStaleTemps(stateFile);
+    const snap = readSnapshot(stateFile, log);
+    if (snap) {
+      restoreSnapshot(snap, { state, dispatcher, idempotency });
+      restored = true;
+    }
+    // Deliveries change the webhook log; save after each attempt (coalesced).
+    let timer = null;
+    dispatcher.onChange = () => {
+      dirty = true;
+      timer ??= setTimeout(() => {
+        timer = null;
+        saveNow();
+      }, 20);
+    };
+  }
+
   const server = http.createServer((req, res) => {
     const started = Date.now();
+    const isRead = req.method === 'GET' && (req.url.startsWith('/v1/') || req.url.startsWith('/_emulator/') || req.url === '/health' || req.url === '/');
+    if (stateFile && !isRead) {
+      // Anything but a read may change state: make it durable before the answer leaves, so an
+      // acknowledged request is never lost to a kill.
+      markDirty();
+      const end = res.end.bind(res);
+      res.end = (...args) => {
+        saveNow();
+        return end(...args);
+      };
+    }
     handle(req, res)
       .catch((err) => {
         if (!(err instanceof ApiError)) log(`internal error: ${err?.stack ?? err}`);
@@ -499,6 +547,7 @@ export async function startEmulator(options = {}) {
   const sweep = setInterval(() => {
     try {
       state.sweepExpired();
+      saveNow();
     } catch (err) {
       log(`expiry sweep failed: ${err?.message ?? err}`);
     }
@@ -509,12 +558,17 @@ export async function startEmulator(options = {}) {
   const close = () =>
     (closing ??= new Promise((resolve) => {
       clearInterval(sweep);
+      // Save before the dispatcher drops its queue: what is still pending is delivered after a restart.
+      if (stateFile) {
+        dirty = true;
+        saveNow();
+      }
       dispatcher.close();
       server.close(() => resolve());
       server.closeAllConnections?.();
     }));
 
-  return { url, port: actualPort, close, state, dispatcher, config };
+  return { url, port: actualPort, close, state, dispatcher, config, restored, stateFile, save: () => { dirty = true; saveNow(); } };
 }
 
 // ------------------------------------------------------------------ CLI
@@ -532,6 +586,7 @@ if (isMain) {
     deliveryWaitMs: process.env.STRIPE_EMULATOR_DELIVERY_WAIT_MS ? Number(process.env.STRIPE_EMULATOR_DELIVERY_WAIT_MS) : undefined,
     enabledEvents: process.env.STRIPE_EMULATOR_EVENTS ? process.env.STRIPE_EMULATOR_EVENTS.split(',').map((s) => s.trim()) : '*',
     verbose: process.env.STRIPE_EMULATOR_VERBOSE === '1',
+    stateFile: process.env.STRIPE_EMULATOR_STATE_FILE || null,
   });
   console.log(
     `[stripe-emulator] listening on ${emulator.url} · webhooks → ${webhookUrl ?? '(recording only)'} · secret ${emulator.dispatcher.webhookSecret}`,

@@ -142,6 +142,8 @@ export async function startEmulator(options = {}) {
   const state = new StripeState({ publicUrl: '', apiVersion, dispatcher, requireDestinationCapabilities });
   /** Idempotency-Key → {method, path, body, status, response} */
   const idempotency = new Map();
+  /** Injected failures: {method?, path (prefix of the /v1 path), kind, times} */
+  const faults = [];
 
   const stateFile = options.stateFile ?? null;
   let restored = false;
@@ -260,6 +262,20 @@ export async function startEmulator(options = {}) {
       return sendJson(res, prior.status, prior.response, { ...headers, 'Idempotency-Key': idemKey, 'Idempotent-Replayed': 'true', 'Original-Request': prior.requestId });
     }
 
+    // Injected failures (tests): answer like Stripe does when things go wrong.
+    const fault = faults.find((f) => (!f.method || f.method === method) && path.startsWith(f.path) && f.times > 0 && (!f.match || decodeURIComponent(raw.replace(/\+/g, ' ')).includes(f.match) || path.includes(f.match)));
+    if (fault) {
+      fault.times--;
+      if (fault.kind === 'network') return void req.socket.destroy();
+      const err = {
+        resource_missing: new ApiError(400, `No such destination: '${stripeAccount ?? 'acct_unknown'}'`, { code: 'resource_missing', param: 'destination' }),
+        account_invalid: new ApiError(403, 'The provided key does not have access to this account.', { code: 'account_invalid' }),
+        rate_limit: new ApiError(429, 'Too many requests hit the API too quickly.', { type: 'invalid_request_error', code: 'rate_limit' }),
+        server_error: new ApiError(500, 'An unknown error occurred.', { type: 'api_error' }),
+      }[fault.kind];
+      return sendJson(res, err.status, err.toJSON(), headers);
+    }
+
     const match = matchRoute(compiled, method, path);
     if (!match || match.methodMismatch) {
       throw new ApiError(404, `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`);
@@ -351,10 +367,24 @@ export async function startEmulator(options = {}) {
         await dispatcher.idle(Number(body.timeout_ms ?? 10_000));
         return sendJson(res, 200, { ok: true, pending: dispatcher.queue.length });
       case 'POST reset':
+        faults.length = 0;
         state.reset();
         dispatcher.reset();
         idempotency.clear();
         return sendJson(res, 200, { ok: true });
+      case 'POST faults': {
+        const kinds = ['resource_missing', 'account_invalid', 'rate_limit', 'server_error', 'network'];
+        if (!kinds.includes(body.kind)) throw new ApiError(400, `kind must be one of ${kinds.join(', ')}.`, { param: 'kind' });
+        if (typeof body.path !== 'string' || !body.path.startsWith('/v1/')) throw new ApiError(400, 'path must be a /v1/ path prefix.', { param: 'path' });
+        // `match`: only requests whose form body or path contains this text (so parallel tests don't collide).
+        faults.push({ method: body.method ? String(body.method).toUpperCase() : null, path: body.path, match: body.match ? String(body.match) : null, kind: body.kind, times: Number(body.times ?? 1000) });
+        return sendJson(res, 200, { faults });
+      }
+      case 'DELETE faults': {
+        const only = url.searchParams.get('match');
+        for (let i = faults.length - 1; i >= 0; i--) if (!only || faults[i].match === only) faults.splice(i, 1);
+        return sendJson(res, 200, { faults });
+      }
       case 'GET config':
         return sendJson(res, 200, currentConfig());
       case 'POST config': {

@@ -1,6 +1,6 @@
 // `npm start`: build, migrate the local D1, start the local Stripe emulator (unless a real
 // STRIPE_SECRET_KEY is configured) and the Worker on the embedded runtime, seed demo data.
-import { build, hasRealStripeKey, migrate, seed, startApp, startStripe } from "./lib/app-server.mjs";
+import { accountsMissingFromEmulator, build, hasRealStripeKey, migrate, seed, startApp, startStripe, stripeStateFile } from "./lib/app-server.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const stripePort = Number(process.env.STRIPE_EMULATOR_PORT ?? 12111);
@@ -14,12 +14,24 @@ if (realStripe) {
   console.log("▸ STRIPE_SECRET_KEY is set: talking to Stripe. Forward webhooks with: stripe listen --forward-to localhost:" + port + "/webhooks/stripe");
 } else {
   console.log(`▸ Starting the local Stripe emulator on :${stripePort} (webhooks → http://localhost:${port}/webhooks/stripe)…`);
-  stripe = await startStripe({ port: stripePort, appUrl: `http://localhost:${port}`, quiet: !process.env.STRIPE_EMULATOR_VERBOSE });
+  // The emulator keeps its state beside the local D1 (.wrangler/state), so ids survive a restart.
+  stripe = await startStripe({ port: stripePort, appUrl: `http://localhost:${port}`, quiet: !process.env.STRIPE_EMULATOR_VERBOSE, stateFile: stripeStateFile() });
 }
 console.log("▸ Starting the Worker (wrangler dev, local D1/R2/Durable Objects/Queues)…");
 const app = await startApp({ port, stripePort: realStripe ? undefined : stripePort });
 const result = await seed(app.url);
 console.log(result.seeded ? `▸ Seeded demo data (${result.users} accounts).` : `▸ Database already has data (${result.users} accounts); not seeding.`);
+if (stripe && !result.seeded) {
+  let missing = [];
+  try {
+    missing = accountsMissingFromEmulator(stripe);
+  } catch (e) {
+    console.log(`▸ Could not compare the database with the Stripe emulator (${e.message}).`);
+  }
+  if (missing.length) {
+    console.log(`✖ The local database refers to ${missing.length} Stripe account(s) the local Stripe emulator doesn't know (its state under .wrangler/state/stripe-emulator was deleted or came from elsewhere), so payments would fail — stop and delete .wrangler/state to start over with fresh demo data.`);
+  }
+}
 console.log(`
   All Thrive is running at ${app.url}
   ${stripe ? `Payments: local Stripe emulator at ${stripe.url} — no account needed. Pay with the "Pay" button.` : "Payments: real Stripe (test or live, per your key)."}

@@ -29,12 +29,89 @@ function paymentsNotConfigured(): AppError {
   return new AppError(503, "Payments aren't set up on this server yet. Please try again later.");
 }
 
+/**
+ * A failed Stripe call as the app's error type: a clear message and the right status (never a 500),
+ * with Stripe's code and request id kept for logs and for callers that branch on the code.
+ */
+export class StripeFailure extends AppError {
+  constructor(
+    status: number,
+    message: string,
+    public readonly stripeType: string,
+    public readonly code: string | undefined,
+    public readonly requestId: string | undefined,
+    public readonly stripeMessage: string,
+    headers: Record<string, string> = {},
+  ) {
+    super(status, message, {}, headers);
+    this.name = "StripeFailure";
+  }
+}
+
+type StripeLikeError = { type?: string; code?: string; statusCode?: number; requestId?: string; message?: string; headers?: Record<string, string> };
+
+/** Maps a Stripe SDK error to what a person should see. The one place Stripe errors are translated. */
+export function fromStripeError(e: unknown): StripeFailure | null {
+  if (!(e instanceof Stripe.errors.StripeError)) return null;
+  const err = e as unknown as StripeLikeError;
+  const type = err.type ?? "StripeError";
+  const make = (status: number, message: string, headers: Record<string, string> = {}) =>
+    new StripeFailure(status, message, type, err.code, err.requestId, err.message ?? "", headers);
+  const tryLater = "Payments are having a problem right now. Try again in a moment.";
+  switch (type) {
+    case "StripeCardError":
+      return make(402, err.message || "Your card was declined.");
+    case "StripeRateLimitError":
+      return make(503, "Payments are busy right now. Try again in a moment.", { "Retry-After": "5" });
+    case "StripeConnectionError":
+    case "StripeAPIError":
+      return make(503, tryLater, { "Retry-After": "5" });
+    case "StripeAuthenticationError":
+      return make(503, "Payments aren't set up correctly on this server. Please try again later.");
+    case "StripePermissionError":
+      return make(409, "This creator can't take payments right now. Please try again later.");
+    case "StripeIdempotencyError":
+      return make(409, "That request is already being handled. Try again in a moment.");
+    default:
+      if (err.code === "rate_limit" || err.statusCode === 429) return make(503, "Payments are busy right now. Try again in a moment.", { "Retry-After": "5" });
+      if (err.code === "resource_missing" || err.code === "account_invalid" || /destination|account/i.test(err.message ?? ""))
+        return make(409, "This creator can't take payments right now. Please try again later.");
+      if ((err.statusCode ?? 500) >= 500) return make(503, tryLater, { "Retry-After": "5" });
+      return make(422, "We couldn't start this payment. Please try again later.");
+  }
+}
+
+/** Wraps every API method so a Stripe failure becomes a StripeFailure, logged once with its request id. */
+function withMappedErrors<T extends object>(target: T, path: string[] = []): T {
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const value = Reflect.get(t, prop, receiver);
+      if (typeof prop !== "string" || prop === "webhooks" || prop.startsWith("_")) return value;
+      if (typeof value === "function") {
+        return (...args: unknown[]) => {
+          const out = (value as (...a: unknown[]) => unknown).apply(t, args);
+          if (!out || typeof (out as Promise<unknown>).then !== "function") return out;
+          return (out as Promise<unknown>).catch((e: unknown) => {
+            const mapped = fromStripeError(e);
+            if (!mapped) throw e;
+            console.error(`Stripe ${[...path, prop].join(".")} failed: ${mapped.stripeType}${mapped.code ? ` (${mapped.code})` : ""}: ${mapped.stripeMessage} [request ${mapped.requestId ?? "none"}]`);
+            throw mapped;
+          });
+        };
+      }
+      if (value && typeof value === "object" && path.length < 2 && /^[a-z]/.test(prop)) return withMappedErrors(value as object, [...path, prop]);
+      return value;
+    },
+  });
+}
+
 const clients = new WeakMap<Env, Stripe>();
 
 export function getStripe(env: Env): Stripe {
   let client = clients.get(env);
   if (client) return client;
-  const common = { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 2, timeout: 20_000, appInfo: { name: "All Thrive" } };
+  // A hung Stripe must not hang the page: at most two tries of 8 s each, then a clear 503.
+  const common = { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 1, timeout: 8_000, appInfo: { name: "All Thrive" } };
   if (env.STRIPE_SECRET_KEY) {
     client = new Stripe(env.STRIPE_SECRET_KEY, common);
   } else {
@@ -46,6 +123,7 @@ export function getStripe(env: Env): Stripe {
       protocol: (env.STRIPE_API_PROTOCOL === "https" ? "https" : "http") as "http",
     });
   }
+  client = withMappedErrors(client);
   clients.set(env, client);
   return client;
 }

@@ -37,8 +37,24 @@ export function hasRealStripeKey() {
  * Starts the local Stripe emulator with webhooks delivered to `${appUrl}/webhooks/stripe`.
  * @param {{port?: number, appUrl: string, quiet?: boolean}} opts
  */
-export async function startStripe({ port = 12111, appUrl, quiet = false }) {
-  return startEmulator({ port, webhookUrl: `${appUrl}/webhooks/stripe`, log: quiet ? () => {} : (l) => console.log(`[stripe-emulator] ${l}`) });
+/** Where `npm start` keeps the emulator's state: beside the local D1, so deleting `.wrangler/state` resets both. */
+export const stripeStateFile = (persistTo = ".wrangler/state") => `${persistTo}/stripe-emulator/state.bin`;
+
+/** @param {{port?: number, appUrl: string, quiet?: boolean, stateFile?: string|null}} opts */
+export async function startStripe({ port = 12111, appUrl, quiet = false, stateFile = null }) {
+  return startEmulator({ port, webhookUrl: `${appUrl}/webhooks/stripe`, stateFile, log: quiet ? () => {} : (l) => console.log(`[stripe-emulator] ${l}`) });
+}
+
+/**
+ * Connected-account ids the local D1 refers to that the emulator doesn't know (someone deleted only
+ * one of the two states). Empty when they agree.
+ */
+export function accountsMissingFromEmulator(emulator, { persistTo } = {}) {
+  const args = ["wrangler", "d1", "execute", "DB", "--local", "--json", "--command", "SELECT stripe_account_id AS id FROM payout_accounts"];
+  if (persistTo) args.push("--persist-to", persistTo);
+  const r = run(npx, args, { quiet: true, env: { CI: "1" } });
+  const rows = JSON.parse(String(r.stdout)).flatMap((x) => x.results ?? []);
+  return rows.map((x) => x.id).filter((id) => emulator.state.get(id)?.object !== "account");
 }
 
 /**

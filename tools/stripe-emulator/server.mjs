@@ -23,6 +23,7 @@ import {
 } from './pages.mjs';
 import { DEFAULT_API_VERSION, StripeState, now, randomId } from './resources.mjs';
 import { WebhookDispatcher } from './webhooks.mjs';
+import { readSnapshot, removeStaleTemps, restoreSnapshot, snapshotOf, writeSnapshot } from './persist.mjs';
 
 export { signPayload } from './webhooks.mjs';
 export { DEFAULT_API_VERSION } from './resources.mjs';
@@ -106,7 +107,9 @@ function parseMajorAmount(text, currency) {
  * @param {{port?: number, host?: string, webhookUrl?: string|null, webhookSecret?: string,
  *   publicUrl?: string, apiVersion?: string, retryDelaysMs?: number[], deliveryWaitMs?: number,
  *   enabledEvents?: string[]|'*', requireDestinationCapabilities?: boolean, verbose?: boolean,
- *   log?: (line: string) => void}} [options]
+ *   log?: (line: string) => void, stateFile?: string|null}} [options]
+ *   `stateFile`: where to keep the state across restarts (loaded on start, written atomically
+ *   before every response that changed something). Without it the state lives in memory only.
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>, state: StripeState,
  *   dispatcher: WebhookDispatcher, config: object}>}
  */
@@ -139,9 +142,56 @@ export async function startEmulator(options = {}) {
   const state = new StripeState({ publicUrl: '', apiVersion, dispatcher, requireDestinationCapabilities });
   /** Idempotency-Key → {method, path, body, status, response} */
   const idempotency = new Map();
+  /** Injected failures: {method?, path (prefix of the /v1 path), kind, times} */
+  const faults = [];
+
+  const stateFile = options.stateFile ?? null;
+  let restored = false;
+  let dirty = false;
+  const saveNow = () => {
+    if (!stateFile || !dirty) return;
+    dirty = false;
+    try {
+      writeSnapshot(stateFile, snapshotOf({ state, dispatcher, idempotency }));
+    } catch (err) {
+      dirty = true;
+      log(`could not save state to ${stateFile}: ${err?.message ?? err}`);
+    }
+  };
+  const markDirty = () => {
+    dirty = true;
+  };
+  if (stateFile) {
+    removeStaleTemps(stateFile);
+    const snap = readSnapshot(stateFile, log);
+    if (snap) {
+      restoreSnapshot(snap, { state, dispatcher, idempotency });
+      restored = true;
+    }
+    // Deliveries change the webhook log; save after each attempt (coalesced).
+    let timer = null;
+    dispatcher.onChange = () => {
+      dirty = true;
+      timer ??= setTimeout(() => {
+        timer = null;
+        saveNow();
+      }, 20);
+    };
+  }
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
+    const isRead = req.method === 'GET' && (req.url.startsWith('/v1/') || req.url.startsWith('/_emulator/') || req.url === '/health' || req.url === '/');
+    if (stateFile && !isRead) {
+      // Anything but a read may change state: make it durable before the answer leaves, so an
+      // acknowledged request is never lost to a kill.
+      markDirty();
+      const end = res.end.bind(res);
+      res.end = (...args) => {
+        saveNow();
+        return end(...args);
+      };
+    }
     handle(req, res)
       .catch((err) => {
         if (!(err instanceof ApiError)) log(`internal error: ${err?.stack ?? err}`);
@@ -210,6 +260,20 @@ export async function startEmulator(options = {}) {
         throw new ApiError(400, `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.`, { type: 'idempotency_error' });
       }
       return sendJson(res, prior.status, prior.response, { ...headers, 'Idempotency-Key': idemKey, 'Idempotent-Replayed': 'true', 'Original-Request': prior.requestId });
+    }
+
+    // Injected failures (tests): answer like Stripe does when things go wrong.
+    const fault = faults.find((f) => (!f.method || f.method === method) && path.startsWith(f.path) && f.times > 0 && (!f.match || decodeURIComponent(raw.replace(/\+/g, ' ')).includes(f.match) || path.includes(f.match)));
+    if (fault) {
+      fault.times--;
+      if (fault.kind === 'network') return void req.socket.destroy();
+      const err = {
+        resource_missing: new ApiError(400, `No such destination: '${stripeAccount ?? 'acct_unknown'}'`, { code: 'resource_missing', param: 'destination' }),
+        account_invalid: new ApiError(403, 'The provided key does not have access to this account.', { code: 'account_invalid' }),
+        rate_limit: new ApiError(429, 'Too many requests hit the API too quickly.', { type: 'invalid_request_error', code: 'rate_limit' }),
+        server_error: new ApiError(500, 'An unknown error occurred.', { type: 'api_error' }),
+      }[fault.kind];
+      return sendJson(res, err.status, err.toJSON(), headers);
     }
 
     const match = matchRoute(compiled, method, path);
@@ -303,10 +367,24 @@ export async function startEmulator(options = {}) {
         await dispatcher.idle(Number(body.timeout_ms ?? 10_000));
         return sendJson(res, 200, { ok: true, pending: dispatcher.queue.length });
       case 'POST reset':
+        faults.length = 0;
         state.reset();
         dispatcher.reset();
         idempotency.clear();
         return sendJson(res, 200, { ok: true });
+      case 'POST faults': {
+        const kinds = ['resource_missing', 'account_invalid', 'rate_limit', 'server_error', 'network'];
+        if (!kinds.includes(body.kind)) throw new ApiError(400, `kind must be one of ${kinds.join(', ')}.`, { param: 'kind' });
+        if (typeof body.path !== 'string' || !body.path.startsWith('/v1/')) throw new ApiError(400, 'path must be a /v1/ path prefix.', { param: 'path' });
+        // `match`: only requests whose form body or path contains this text (so parallel tests don't collide).
+        faults.push({ method: body.method ? String(body.method).toUpperCase() : null, path: body.path, match: body.match ? String(body.match) : null, kind: body.kind, times: Number(body.times ?? 1000) });
+        return sendJson(res, 200, { faults });
+      }
+      case 'DELETE faults': {
+        const only = url.searchParams.get('match');
+        for (let i = faults.length - 1; i >= 0; i--) if (!only || faults[i].match === only) faults.splice(i, 1);
+        return sendJson(res, 200, { faults });
+      }
       case 'GET config':
         return sendJson(res, 200, currentConfig());
       case 'POST config': {
@@ -499,6 +577,7 @@ export async function startEmulator(options = {}) {
   const sweep = setInterval(() => {
     try {
       state.sweepExpired();
+      saveNow();
     } catch (err) {
       log(`expiry sweep failed: ${err?.message ?? err}`);
     }
@@ -509,12 +588,17 @@ export async function startEmulator(options = {}) {
   const close = () =>
     (closing ??= new Promise((resolve) => {
       clearInterval(sweep);
+      // Save before the dispatcher drops its queue: what is still pending is delivered after a restart.
+      if (stateFile) {
+        dirty = true;
+        saveNow();
+      }
       dispatcher.close();
       server.close(() => resolve());
       server.closeAllConnections?.();
     }));
 
-  return { url, port: actualPort, close, state, dispatcher, config };
+  return { url, port: actualPort, close, state, dispatcher, config, restored, stateFile, save: () => { dirty = true; saveNow(); } };
 }
 
 // ------------------------------------------------------------------ CLI
@@ -532,6 +616,7 @@ if (isMain) {
     deliveryWaitMs: process.env.STRIPE_EMULATOR_DELIVERY_WAIT_MS ? Number(process.env.STRIPE_EMULATOR_DELIVERY_WAIT_MS) : undefined,
     enabledEvents: process.env.STRIPE_EMULATOR_EVENTS ? process.env.STRIPE_EMULATOR_EVENTS.split(',').map((s) => s.trim()) : '*',
     verbose: process.env.STRIPE_EMULATOR_VERBOSE === '1',
+    stateFile: process.env.STRIPE_EMULATOR_STATE_FILE || null,
   });
   console.log(
     `[stripe-emulator] listening on ${emulator.url} · webhooks → ${webhookUrl ?? '(recording only)'} · secret ${emulator.dispatcher.webhookSecret}`,

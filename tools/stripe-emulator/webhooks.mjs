@@ -82,6 +82,10 @@ export class WebhookDispatcher {
     this.generation = 0;
     this.closed = false;
     this.idleWaiters = [];
+    /** the job being delivered right now (not in `queue` any more, not delivered yet) */
+    this.current = null;
+    /** called after every delivery attempt and new record, so the owner can persist */
+    this.onChange = options.onChange ?? (() => {});
   }
 
   isEnabled(type) {
@@ -96,6 +100,7 @@ export class WebhookDispatcher {
     this.records.push(rec);
     this.byId.set(event.id, rec);
     if (this.webhookUrl && this.isEnabled(event.type)) rec.settled = this.enqueue(rec, signature);
+    this.onChange();
     return rec;
   }
 
@@ -122,11 +127,15 @@ export class WebhookDispatcher {
     this.running = true;
     try {
       while (this.queue.length && !this.closed) {
-        const job = this.queue.shift();
+        const job = this.queue[0];
+        this.current = job;
         try {
           if (job.generation === this.generation) await this.deliver(job);
         } finally {
+          if (this.queue[0] === job) this.queue.shift();
+          this.current = null;
           job.done();
+          this.onChange();
         }
       }
     } finally {
@@ -162,6 +171,23 @@ export class WebhookDispatcher {
       );
       if (ok) return;
       if (attempt < attempts) await sleep(this.retryDelaysMs[attempt - 1]);
+    }
+  }
+
+  /** Ids of events recorded but not delivered yet (queued or in flight), in delivery order. */
+  pendingIds() {
+    const ids = [];
+    for (const job of this.queue) if (job.generation === this.generation && !ids.includes(job.rec.event.id)) ids.push(job.rec.event.id);
+    return ids;
+  }
+
+  /** Loads a saved webhook log and queues again what had not been delivered when it was saved. */
+  restore(events, pending) {
+    this.records = events.map((e) => ({ ...e, settled: Promise.resolve() }));
+    this.byId = new Map(this.records.map((r) => [r.event.id, r]));
+    for (const id of pending) {
+      const rec = this.byId.get(id);
+      if (rec && this.webhookUrl) rec.settled = this.enqueue(rec, null);
     }
   }
 

@@ -193,8 +193,8 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
 /** Cancels a subscription now; one that is already canceled (a retry, a race) is fine. */
 async function cancelNow(env: Env, sub: Stripe.Subscription, idempotencyKey: string) {
   if (sub.status === "canceled") return;
-  await getStripe(env).subscriptions.cancel(sub.id, {}, { idempotencyKey }).catch((e: { code?: string }) => {
-    if (!/already been canceled|resource_missing/.test(String((e as Error).message ?? e.code))) throw e;
+  await getStripe(env).subscriptions.cancel(sub.id, {}, { idempotencyKey }).catch((e: { code?: string; stripeMessage?: string }) => {
+    if (e.code !== "resource_missing" && !/already been canceled/.test(String(e.stripeMessage ?? (e as Error).message))) throw e;
   });
 }
 

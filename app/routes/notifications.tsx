@@ -7,6 +7,7 @@ import { Button } from "~/components/ui/form";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { listNotifications, markAllRead, openNotification, parseNotificationCursor } from "~/modules/notifications/service.server";
 import { safeRedirect } from "~/lib/redirects";
+import { orRespond } from "~/lib/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Notifications — All Thrive" }, { name: "robots", content: "noindex" }];
 
@@ -21,7 +22,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const env = context.cloudflare.env;
   if (form.get("intent") === "open") {
-    const url = await openNotification(env, viewer.id, String(form.get("id") ?? ""));
+    const url = await orRespond(() => openNotification(env, viewer.id, String(form.get("id") ?? "")));
     return redirect(safeRedirect(url ?? "/notifications", "/notifications"));
   }
   await markAllRead(env, viewer.id);

@@ -7,7 +7,7 @@ import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
 // @ts-ignore — generated JS without types; run `npm run build` first.
 import * as build from "../build/server";
 import "../app/lib/context";
-import { hasSessionCookie, resolveSession } from "../app/modules/identity/auth.server";
+import { appendSessionCookie, hasSessionCookie, resolveSession } from "../app/modules/identity/auth.server";
 import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
 import { servePublicMedia } from "../app/modules/media/service.server";
 import { handleContentQueues } from "./queues";
@@ -59,7 +59,7 @@ export default {
     // An edit made here shows to this isolate's very next anonymous visitor (D29).
     if (request.method !== "GET" && request.method !== "HEAD") forgetVersions();
     const out = withSecurityHeaders(response, env);
-    if (session.setCookie) out.headers.append("Set-Cookie", session.setCookie);
+    appendSessionCookie(out.headers, session.setCookie);
     return out;
   },
 

@@ -1,5 +1,10 @@
 import { Marked, type Tokens } from "marked";
+import xss from "xss";
+
+// js-xss is CommonJS: its FilterXSS class hangs off the default export inside workerd.
+const { FilterXSS } = xss as unknown as typeof import("xss");
 import { highlight } from "./highlight.server";
+import { safeRedirect } from "./redirects";
 
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -8,7 +13,12 @@ const escapeHtml = (s: string) =>
 export function safeUrl(href: string | null | undefined, allowRelative = true): string | null {
   if (!href) return null;
   const trimmed = href.trim();
-  if (allowRelative && /^\/(?!\/)/.test(trimmed)) return trimmed;
+  if (allowRelative && trimmed.startsWith("/")) {
+    // Resolved the way a browser will (tabs/newlines dropped, `\\` read as `/`): it must stay on
+    // this site, and the parser's own serialisation is what we emit.
+    const path = safeRedirect(trimmed, "");
+    return path || null;
+  }
   try {
     const u = new URL(trimmed);
     return ["http:", "https:", "mailto:"].includes(u.protocol) ? u.toString() : null;
@@ -78,7 +88,50 @@ function memo<A extends unknown[]>(fn: (source: string, ...rest: A) => string, m
   };
 }
 
-export const renderMarkdown = memo((source: string): string => marked.parse(source) as string);
+/**
+ * The second line of defence (D38): whatever the renderer produced goes through js-xss with an
+ * allowlist of the tags and attributes Markdown makes, every href/src re-checked by `safeUrl`
+ * (relative ones resolved against our origin), classes limited to code highlighting's, and
+ * anything else dropped. Escaping in the renderer above stays the first line.
+ */
+const ALLOWED_TAGS: Record<string, string[]> = {
+  a: ["href", "title", "rel", "target"],
+  img: ["src", "alt", "title", "loading"],
+  code: ["class"],
+  span: ["class"],
+  ol: ["start"],
+  input: ["type", "checked", "disabled"],
+  th: ["align"],
+  td: ["align"],
+  ...Object.fromEntries(
+    ["p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "pre", "blockquote", "ul", "li", "table", "thead", "tbody", "tr"].map((t) => [t, []]),
+  ),
+};
+const sanitizer = new FilterXSS({
+  whiteList: ALLOWED_TAGS,
+  stripIgnoreTag: true,
+  stripIgnoreTagBody: ["script", "style"],
+  allowCommentTag: false,
+  safeAttrValue(tag: string, name: string, value: string) {
+    const v = unescapeAttr(value);
+    if (name === "href" || name === "src") {
+      const url = safeUrl(v);
+      return url && !(tag === "img" && url.startsWith("mailto:")) ? escapeHtml(url) : "";
+    }
+    if (name === "class") return (tag === "code" && /^language-[\w+-]+$/.test(v)) || (tag === "span" && /^tok-[a-z]+$/.test(v)) ? v : "";
+    if (name === "rel") return "nofollow ugc noopener";
+    if (name === "target") return "_blank";
+    if (name === "type") return v === "checkbox" ? v : "";
+    if (name === "loading") return "lazy";
+    if (name === "start") return /^\d{1,9}$/.test(v) ? v : "";
+    if (name === "align") return ["left", "right", "center"].includes(v) ? v : "";
+    return escapeHtml(v);
+  },
+});
+const unescapeAttr = (s: string) =>
+  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+export const renderMarkdown = memo((source: string): string => sanitizer.process(marked.parse(source) as string));
 
 /** Plain-text excerpt for meta descriptions and cards. */
 export const markdownExcerpt = memo((source: string, max: number = 160): string => excerptOf(source, max));

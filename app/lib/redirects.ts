@@ -1,8 +1,26 @@
-/** Only same-site paths are followed after sign-in, never another origin. */
+/** Any fixed origin works: a target is accepted only if it resolves to this same origin. */
+const BASE = "http://app.invalid";
+
+/**
+ * Only same-site targets are followed after sign-in, sign-up, follow and the like, never another
+ * origin. The target is resolved with the URL parser exactly as a browser would (which drops tabs
+ * and newlines and treats `\\` as `/`), so `/%09/evil.example`, `/\\evil.example` or `/\t/evil`
+ * cannot slip through a string check; anything that is not a path on our origin gets the fallback.
+ * The result is the parser's own serialisation (percent-encoded), so it is always a valid header.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (!to || typeof to !== "string") return fallback;
-  if (!to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  if (!to || typeof to !== "string" || !to.startsWith("/")) return fallback;
+  let url: URL;
+  try {
+    url = new URL(to, BASE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== BASE) return fallback;
+  const path = url.pathname + url.search + url.hash;
+  // The serialised path must itself be read back as a path on our origin (no `//host` forms).
+  if (!path.startsWith("/") || path.startsWith("//") || new URL(path, BASE).origin !== BASE) return fallback;
+  return path;
 }
 
 /**

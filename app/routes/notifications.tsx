@@ -8,6 +8,7 @@ import { requireViewer } from "~/modules/identity/auth.server";
 import { handleForm } from "~/lib/http.server";
 import { listNotifications, markAllRead, markRead, openNotification, parseNotificationCursor, type NotificationEntry } from "~/modules/notifications/service.server";
 import { safeRedirect } from "~/lib/redirects";
+import { orRespond } from "~/lib/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Notifications — All Thrive" }, { name: "robots", content: "noindex" }];
 
@@ -29,7 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
   }
   if (form.get("intent") === "open") {
-    const url = await openNotification(env, viewer.id, String(form.get("id") ?? ""));
+    const url = await orRespond(() => openNotification(env, viewer.id, String(form.get("id") ?? "")));
     return redirect(safeRedirect(url ?? "/notifications", "/notifications"));
   }
   await markAllRead(env, viewer.id);

@@ -151,6 +151,18 @@ export async function resolveSession(request: Request, env: Env, ride: SessionRi
   };
 }
 
+/**
+ * Adds the session lookup's Set-Cookie (a clearing or an extension) to a response, unless the
+ * response already sets the session cookie itself: signing in, signing up or out while the
+ * browser holds a stale cookie must keep the page's new cookie, not clear it right after.
+ */
+export function appendSessionCookie(headers: Headers, setCookie: string | null): void {
+  if (!setCookie) return;
+  const name = setCookie.slice(0, setCookie.indexOf("=") + 1);
+  if (headers.getSetCookie().some((c) => c.trimStart().startsWith(name))) return;
+  headers.append("Set-Cookie", setCookie);
+}
+
 /** Creates a session and returns the Set-Cookie header value. */
 export async function startSession(env: Env, userId: string): Promise<string> {
   const l = lucia(env);

@@ -53,7 +53,7 @@ describe("sign up", () => {
 });
 
 describe("log in", () => {
-  it("signs in with the right password and tells apart wrong password and unknown email", async () => {
+  it("signs in with the right password and gives one message for a wrong password and an unknown email", async () => {
     const u = await makeUser(env, { email: uniqueEmail(), password: "right-password-1" });
     const ok = await postForm("/login", { email: u.email, password: "right-password-1" }, { headers: { "CF-Connecting-IP": "10.0.0.1" } });
     expect(ok.status).toBe(302);
@@ -61,11 +61,13 @@ describe("log in", () => {
 
     const wrong = await postForm("/login", { email: u.email, password: "wrong-password-1" }, { headers: { "CF-Connecting-IP": "10.0.0.1" } });
     expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toContain("That password is not right");
-
     const unknown = await postForm("/login", { email: uniqueEmail(), password: "whatever-123" }, { headers: { "CF-Connecting-IP": "10.0.0.1" } });
     expect(unknown.status).toBe(401);
-    expect(await unknown.text()).toContain("No account uses that email");
+    const [wrongText, unknownText] = [await wrong.text(), await unknown.text()];
+    expect(wrongText).toContain("That email and password don't match an account");
+    expect(unknownText).toContain("That email and password don't match an account");
+    expect(unknownText).not.toMatch(/no account uses|password is not right/i);
+    expect(wrongText).not.toMatch(/no account uses|password is not right/i);
   });
 
   it("slows down repeated failures for one email with a 429 that says when to retry", async () => {
@@ -133,6 +135,25 @@ describe("sessions", () => {
     expect((await app("/settings", { cookie: elsewhere })).status).toBe(302);
     const login = await postForm("/login", { email: u.email, password: "new-password-1" }, { headers: { "CF-Connecting-IP": "10.3.0.1" } });
     expect(login.status).toBe(302);
+  });
+
+  it("signing in or up while the browser holds a stale session cookie leaves you signed in", async () => {
+    const u = await makeUser(env, { email: uniqueEmail(), password: "right-password-1" });
+    const stale = await u.cookie();
+    await env.DB.prepare("DELETE FROM sessions WHERE id = ?").bind(stale.split("=")[1]).run();
+    // The browser keeps the last Set-Cookie for a name: that one must be the new session.
+    const lastSession = (res: Response) => res.headers.getSetCookie().filter((c) => c.startsWith("at_session=")).at(-1)?.split(";")[0];
+    const login = await postForm("/login", { email: u.email, password: "right-password-1" }, { cookie: stale, headers: { "CF-Connecting-IP": "10.4.0.1" } });
+    expect(login.status).toBe(302);
+    const afterLogin = lastSession(login)!;
+    expect(afterLogin).toMatch(/^at_session=.+/);
+    expect((await app("/settings", { cookie: afterLogin })).status).toBe(200);
+
+    const signup = await postForm("/signup", { email: uniqueEmail(), password: "a-long-password" }, { cookie: stale, headers: { "CF-Connecting-IP": "10.4.0.2" } });
+    expect(signup.status).toBe(302);
+    const afterSignup = lastSession(signup)!;
+    expect(afterSignup).toMatch(/^at_session=.+/);
+    expect((await app("/settings", { cookie: afterSignup })).status).toBe(200);
   });
 
   it("an expired session signs you out (and is deleted); one past half its life is extended", async () => {

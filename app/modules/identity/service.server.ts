@@ -49,6 +49,8 @@ export async function signUp(env: Env, input: unknown, ip: string) {
  * Sign-in. Failed attempts count per email and per IP; past the limit every attempt (even with
  * the right password) gets 429 until the window ends, so guessing is slowed to a crawl.
  */
+const LOGIN_FAILED = "That email and password don't match an account. Check them and try again.";
+
 export async function logIn(env: Env, input: unknown, ip: string) {
   const db = getDb(env);
   const { email, password } = parseOrThrow(LogInInput, input);
@@ -58,10 +60,9 @@ export async function logIn(env: Env, input: unknown, ip: string) {
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !ok) {
     await Promise.all(limits.map((l) => hit(db, l.key, l.windowSeconds)));
-    if (!user) throw unauthorized("No account uses that email. Check it, or sign up.");
-    throw new AppError(401, "That password is not right. Try again.", {
-      password: "That password is not right. Try again.",
-    });
+    // One message whether or not the email has an account (and the same scrypt work, above),
+    // so sign-in never tells anyone which emails are registered.
+    throw new AppError(401, LOGIN_FAILED, { password: LOGIN_FAILED });
   }
   return { user: { id: user.id, email: user.email }, setCookie: await startSession(env, user.id) };
 }

@@ -51,9 +51,17 @@ describe("notifications", () => {
     await followCreator(env, fan.viewer, c.handle);
     const [n] = (await listNotifications(env, c.id, null)).items;
     const other = await makeUser(env);
-    const res = await app("/notifications", { method: "POST", body: new URLSearchParams({ intent: "open", id: n.id }), cookie: await other.cookie() });
-    expect(res.headers.get("Location")).toBe("/notifications");
+    const otherCookie = await other.cookie();
+    const res = await app("/notifications", { method: "POST", body: new URLSearchParams({ intent: "open", id: n.id }), cookie: otherCookie });
+    expect(res.status).toBe(404);
+    const dismiss = await app("/library", { method: "POST", body: new URLSearchParams({ intent: "dismiss", notificationId: n.id }), cookie: otherCookie });
+    expect(dismiss.status).toBe(404);
+    expect(await dismiss.text()).toContain("couldn't find that notification");
     expect(await unreadCount(env, c.id)).toBe(1);
+    // The owner still opens it and is taken to its link.
+    const own = await app("/notifications", { method: "POST", body: new URLSearchParams({ intent: "open", id: n.id }), cookie: await c.cookie() });
+    expect(own.status).toBe(302);
+    expect(await unreadCount(env, c.id)).toBe(0);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, isNull, lt, or, sql, type SQLWrapper } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
+import { notFound } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { notFound } from "~/lib/errors";
 import { memberships, orders } from "~/modules/payments/schema";
@@ -165,14 +166,15 @@ export async function markAllRead(env: Env, userId: string) {
     .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
 }
 
-/** Marks one notification read (only the owner's); returns its URL to follow. */
+/** Marks one notification read (only the owner's); returns its URL to follow. Another user's id (or none) is a 404. */
 export async function openNotification(env: Env, userId: string, id: string): Promise<string | null> {
   const rows = await getDb(env)
     .update(notifications)
     .set({ readAt: nowSeconds() })
     .where(and(eq(notifications.id, id), eq(notifications.userId, userId)))
     .returning({ link: notifications.link });
-  return rows[0]?.link ?? null;
+  if (!rows[0]) throw notFound("We couldn't find that notification.");
+  return rows[0].link;
 }
 
 /**

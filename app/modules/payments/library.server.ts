@@ -92,8 +92,14 @@ export async function billingPortal(env: Env, viewer: Viewer, membershipId: stri
   return { url: s.url };
 }
 
+/** Marks one of the viewer's notifications read; another user's id (or none) is a 404. */
 export async function dismissNotification(env: Env, viewer: Viewer, id: string) {
-  await getDb(env).update(notifications).set({ readAt: nowSeconds() }).where(and(eq(notifications.id, id), eq(notifications.userId, viewer.id)));
+  const rows = await getDb(env)
+    .update(notifications)
+    .set({ readAt: nowSeconds() })
+    .where(and(eq(notifications.id, id), eq(notifications.userId, viewer.id)))
+    .returning({ id: notifications.id });
+  if (!rows[0]) throw notFound("We couldn't find that notification.");
 }
 
 

@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, isNull, lt, or, sql, type SQLWrapper } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
+import { qualified } from "~/lib/sql";
 import { newId, nowSeconds } from "~/lib/ids";
 import { products } from "~/modules/products/schema";
 import { tiers } from "~/modules/tiers/schema";
@@ -30,7 +31,7 @@ export async function unreadCount(env: Env, userId: string): Promise<number> {
  * lookup (identity/auth.server) folds it into its one query, so the header costs no round trip.
  */
 export const unreadCountSql = (userId: SQLWrapper) =>
-  sql<number>`(SELECT count(*) FROM (SELECT 1 FROM ${notifications} WHERE ${notifications.userId} = ${userId} AND ${notifications.readAt} IS NULL LIMIT 100))`.mapWith(Number);
+  sql<number>`(SELECT count(*) FROM (SELECT 1 FROM ${notifications} WHERE ${qualified(notifications.userId)} = ${userId} AND ${qualified(notifications.readAt)} IS NULL LIMIT 100))`.mapWith(Number);
 
 export async function listNotifications(env: Env, userId: string, before: { t: number; id: string } | null, limit = 30) {
   const rows = await getDb(env)

@@ -25,3 +25,15 @@ export function formToObject(form: FormData): Record<string, FormDataEntryValue>
 }
 
 export const trimmed = (message: string) => v.pipe(v.string(message), v.trim());
+
+/**
+ * An edit's input with every field the request does NOT carry taken from the stored record (in the
+ * form's own shape), so a field missing from a request never changes — only defaults for NEW
+ * records come from the schema. A field sent empty ("") is a deliberate change and is kept.
+ */
+export function overStored(raw: unknown, stored: Record<string, unknown>): Record<string, unknown> {
+  const sent = (raw ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...stored };
+  for (const [k, val] of Object.entries(sent)) if (val !== undefined && val !== null) out[k] = val;
+  return out;
+}

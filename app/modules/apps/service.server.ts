@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { conflict, forbidden, isUniqueViolation, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
-import { parseOrThrow } from "~/lib/validation";
+import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/modules/discovery/trending";
@@ -125,7 +125,14 @@ export async function createApp(env: Env, viewer: Viewer, input: unknown) {
 
 export async function updateApp(env: Env, viewer: Viewer, slug: string, input: unknown) {
   const app = await requireOwnedApp(env, viewer, slug);
-  const p = parseOrThrow(AppInput, input);
+  // A field the request doesn't carry keeps its stored value (e.g. a missing status never resets to "live").
+  const p = parseOrThrow(
+    AppInput,
+    overStored(input, {
+      name: app.name, slug: app.slug, tagline: app.tagline, description: app.descriptionMarkdown, appUrl: app.appUrl,
+      demoVideoUrl: app.demoVideoUrl ?? "", category: app.categorySlug, techStack: app.techStack.join(", "), status: app.status,
+    }),
+  );
   await checkCategory(env, p.category);
   const newSlug = p.slug ?? app.slug;
   const renamed = newSlug !== app.slug;

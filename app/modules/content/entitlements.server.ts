@@ -20,6 +20,7 @@
  */
 import { and, eq, inArray, not, sql, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
+import { qualified } from "~/lib/sql";
 import { follows } from "~/modules/follows/schema";
 import { invoices, memberships, orders } from "~/modules/payments/schema";
 import type { Visibility } from "~/modules/posts/schema";
@@ -169,7 +170,7 @@ export const LIVE_MEMBERSHIP_STATUSES = ["active", "trialing", "past_due"];
  * literal (not a bound parameter) lets SQLite use the partial index `invoices_disputed_sub_idx`.
  * /library, the tier page and the creator dashboard select it to say "paused — payment disputed".
  */
-export const membershipPaused = sql<boolean>`exists (select 1 from ${invoices} where ${invoices.stripeSubscriptionId} = ${memberships.stripeSubscriptionId} and ${invoices.status} = 'disputed')`.mapWith(Boolean);
+export const membershipPaused = sql<boolean>`exists (select 1 from ${invoices} where ${qualified(invoices.stripeSubscriptionId)} = ${qualified(memberships.stripeSubscriptionId)} and ${qualified(invoices.status)} = 'disputed')`.mapWith(Boolean);
 
 /** How /library and the dashboard show a membership's state: a paused live membership says why. */
 export function membershipState(status: string, paused: boolean): { status: string; label: string } {

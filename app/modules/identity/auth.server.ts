@@ -8,6 +8,7 @@ import { DrizzleSQLiteAdapter } from "@lucia-auth/adapter-drizzle";
 import { redirect } from "@remix-run/cloudflare";
 import { eq, sql } from "drizzle-orm";
 import { getDb, prepared, runPreparedBatch, type PreparedAll } from "~/lib/db.server";
+import { qualified } from "~/lib/sql";
 import { creators } from "~/modules/storefronts/schema";
 import { unreadCountSql } from "~/modules/notifications/service.server";
 import { sessions, users } from "./schema";
@@ -103,7 +104,7 @@ const sessionLookup = (env: Env) =>
       email: users.email,
       isAdmin: users.isAdmin,
       handle: creators.handle,
-      unread: unreadCountSql(users.id),
+      unread: unreadCountSql(qualified(users.id)),
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))

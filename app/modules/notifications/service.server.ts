@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, isNull, lt, or, sql, type SQLWrapper } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
-import { notFound } from "~/lib/errors";
+import { qualified } from "~/lib/sql";
 import { newId, nowSeconds } from "~/lib/ids";
 import { notFound } from "~/lib/errors";
 import { memberships, orders } from "~/modules/payments/schema";
@@ -61,7 +61,7 @@ export async function unreadCount(env: Env, userId: string): Promise<number> {
  */
 export const unreadCountSql = (userId: SQLWrapper) =>
   // A group of repeats ("9 new members joined Inner circle") counts once, as the page shows it.
-  sql<number>`(SELECT count(DISTINCT coalesce(g, id)) FROM (SELECT ${notifications.groupKey} AS g, ${notifications.id} AS id FROM ${notifications} WHERE ${notifications.userId} = ${userId} AND ${notifications.readAt} IS NULL LIMIT 100))`.mapWith(Number);
+  sql<number>`(SELECT count(DISTINCT coalesce(g, id)) FROM (SELECT ${qualified(notifications.groupKey)} AS g, ${qualified(notifications.id)} AS id FROM ${notifications} WHERE ${qualified(notifications.userId)} = ${userId} AND ${qualified(notifications.readAt)} IS NULL LIMIT 100))`.mapWith(Number);
 
 type Row = typeof notifications.$inferSelect;
 

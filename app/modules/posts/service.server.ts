@@ -6,7 +6,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
-import { parseOrThrow } from "~/lib/validation";
+import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
@@ -109,7 +109,15 @@ export async function createPost(env: Env, viewer: Viewer, input: unknown, cover
 /** Edits a post. A published post stays published (edits bump the storefront version). */
 export async function updatePost(env: Env, viewer: Viewer, postId: string, input: unknown, cover?: File | null) {
   const { post, creator } = await requireOwnedPost(env, viewer, postId);
-  const p = await parsePost(env, post.creatorId, input);
+  // A field the request doesn't carry keeps its stored value (no body wiped, no visibility reset to public).
+  const p = await parsePost(
+    env,
+    post.creatorId,
+    overStored(input, {
+      title: post.title, slug: post.slug, body: post.bodyMarkdown, excerpt: post.excerpt ?? "", visibility: post.visibility,
+      tierIds: post.tierIds, productId: post.productId ?? "", appId: post.appId ?? "",
+    }),
+  );
   const slug = p.slug ?? post.slug;
   if (slug !== post.slug && (await findPostBySlug(env, post.creatorId, slug))) {
     throw conflict("You already have a post with that slug.", { slug: "You already have a post with that slug." });

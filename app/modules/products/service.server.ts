@@ -4,7 +4,7 @@ import { conflict, forbidden, isUniqueViolation, notFound, unprocessable } from 
 import { newId, nowSeconds } from "~/lib/ids";
 import { formatMoney, toMajorString } from "~/lib/money";
 import { markdownExcerpt, renderMarkdown, safeUrl } from "~/lib/markdown.server";
-import { parseOrThrow } from "~/lib/validation";
+import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { deleteMedia, mediaUrl, putPublicImage, r2ObjectResponse, readImageUpload } from "~/modules/media/service.server";
 import { creators } from "~/modules/storefronts/schema";
@@ -71,7 +71,13 @@ export async function createProduct(env: Env, viewer: Viewer, input: unknown) {
 /** Edits a product. Price changes apply to new checkouts; past orders keep what was paid. */
 export async function updateProduct(env: Env, viewer: Viewer, productId: string, input: unknown) {
   const existing = await requireOwnedProduct(env, viewer, productId);
-  const p = parseProduct(input);
+  // A field the request doesn't carry keeps its stored value (saving the edit form never unpublishes).
+  const p = parseProduct(
+    overStored(input, {
+      type: existing.type, title: existing.title, slug: existing.slug, description: existing.descriptionMarkdown,
+      price: toMajorString(existing.priceAmount, existing.currency), currency: existing.currency, status: existing.status,
+    }),
+  );
   try {
     await getDb(env)
       .update(products)

@@ -30,7 +30,8 @@ export const ProductInput = v.object({
   description: v.optional(v.pipe(v.string(), v.maxLength(20_000, "Keep the description under 20,000 characters.")), ""),
   price: v.pipe(v.string("Enter a price."), v.trim(), v.nonEmpty("Enter a price.")),
   currency: Currency,
-  status: v.optional(v.picklist(["draft", "published"]), "draft"),
+  /** No default here: a new product starts as a draft (createProduct), an edit keeps its status. */
+  status: v.optional(v.picklist(["draft", "published"], "Choose draft or published.")),
 });
 
 export const LessonInput = v.object({

@@ -3,7 +3,7 @@ import { getDb, prepared, type Db } from "~/lib/db.server";
 import { conflict, forbidden, notFound } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { markdownExcerpt, renderMarkdown } from "~/lib/markdown.server";
-import { parseOrThrow } from "~/lib/validation";
+import { overStored, parseOrThrow } from "~/lib/validation";
 import { batchOrPrefetched, viewerIdBySession, type Prefetched, type SessionRide, type Viewer } from "~/modules/identity/auth.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
 import { findCreatorByHandle, findCreatorByUserId } from "./queries.server";
@@ -45,7 +45,8 @@ async function requireOwnedCreator(env: Env, viewer: Viewer, handle: string) {
 /** Updates display name, bio and links. Bumps the storefront version (cache key). */
 export async function updateProfile(env: Env, viewer: Viewer, handle: string, input: unknown) {
   const creator = await requireOwnedCreator(env, viewer, handle);
-  const p = parseOrThrow(ProfileInput, input);
+  // A field the request doesn't carry keeps its stored value (a missing link or bio is not erased).
+  const p = parseOrThrow(ProfileInput, overStored(input, { displayName: creator.displayName, bio: creator.bioMarkdown, ...creator.links }));
   const links: CreatorLinks = {};
   for (const k of ["website", "x", "github", "linkedin", "youtube"] as const) if (p[k]) links[k] = p[k];
   await getDb(env)

@@ -4,7 +4,7 @@ import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { formatMoney, parseMoney, priceLimits, toMajorString } from "~/lib/money";
 import { getStripe } from "~/lib/stripe.server";
-import { parseOrThrow } from "~/lib/validation";
+import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { creators } from "~/modules/storefronts/schema";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
@@ -51,6 +51,16 @@ function parseTier(input: unknown) {
   return { ...t, benefits, monthly, annual, minimum, maxSubscribers: (t.maxSubscribers ?? null) as number | null };
 }
 
+/** A stored tier in the edit form's shape (what parseTier reads). */
+function tierFormValues(t: typeof tiers.$inferSelect): Record<string, string> {
+  const amount = (a: number | null) => (a === null ? "" : toMajorString(a, t.currency));
+  return {
+    name: t.name, description: t.description, benefits: t.benefits.join("\n"), pricing: t.pricing, currency: t.currency,
+    monthly: amount(t.monthlyAmount), annual: amount(t.annualAmount), minimum: amount(t.pwywMinimum),
+    maxSubscribers: t.maxSubscribers === null ? "" : String(t.maxSubscribers),
+  };
+}
+
 async function bumpStorefront(env: Env, creatorId: string) {
   await getDb(env).update(creators).set({ version: sql`${creators.version} + 1` }).where(eq(creators.userId, creatorId));
 }
@@ -64,7 +74,8 @@ export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, 
   const creator = await findCreatorByUserId(env, viewer.id);
   if (!creator && !tierId) throw forbidden("Open your storefront first — then you can offer memberships.");
   const existing = tierId ? await requireOwnedTier(env, viewer, tierId) : null;
-  const t = parseTier(input);
+  // An edit: a field the request doesn't carry keeps its stored value (no cap lifted, no text wiped).
+  const t = parseTier(existing ? overStored(input, tierFormValues(existing)) : input);
   if (existing && existing.pricing !== t.pricing && (existing.pricing === "free") !== (t.pricing === "free")) {
     const live = await getDb(env).select({ n: sql<number>`count(*)` }).from(memberships).where(and(eq(memberships.tierId, existing.id), ne(memberships.status, "canceled")));
     if (Number(live[0]?.n ?? 0) > 0) throw conflict("This tier has members, so it can't switch between free and paid. Create a new tier instead.");

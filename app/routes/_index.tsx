@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
 import { AppGrid } from "~/components/app-card";
 import { getHomeDiscovery } from "~/modules/discovery/pages.server";
@@ -20,8 +20,16 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export default function Home() {
   const { creators, featured, trending, activeCreators } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
   return (
     <div className="space-y-12">
+      {params.get("welcome") === "1" ? (
+        // After sign-up: most people come to discover and buy, so selling is an offer, not a detour.
+        <section aria-label="Welcome" data-testid="welcome" className="rounded-2xl border border-brand-200 bg-brand-50 px-5 py-4 text-slate-800">
+          <p className="font-semibold">Welcome to All Thrive — your account is ready.</p>
+          <p className="mt-1 text-sm">Discover apps and follow the builders behind them. Build with AI yourself? <Link to="/settings/profile" className="font-semibold text-brand-700 underline">Open your storefront</Link> whenever you like.</p>
+        </section>
+      ) : null}
       <section className="rounded-3xl bg-gradient-to-br from-brand-700 via-brand-600 to-fuchsia-600 px-6 py-14 text-white shadow-sm sm:px-12">
         <h1 className="max-w-2xl text-3xl font-bold tracking-tight sm:text-5xl">The home for people who build with AI.</h1>
         <p className="mt-4 max-w-xl text-lg text-brand-100">

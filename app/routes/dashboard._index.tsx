@@ -148,7 +148,7 @@ export default function Dashboard() {
                 <li key={t.id} className="flex items-center justify-between gap-3 py-2.5">
                   <div className="min-w-0">
                     <Link to={`/dashboard/tiers/${t.id}`} className="block truncate font-medium text-slate-900 hover:text-brand-700">{t.name}</Link>
-                    <p className="text-xs text-slate-500">{t.priceLabel}{t.maxSubscribers !== null ? ` · ${t.seatsLeft} of ${t.maxSubscribers} seats left` : ""}</p>
+                    <p className="text-xs text-slate-500">{t.priceLabel}{t.maxSubscribers !== null ? ` · ${t.seatsLeftLabel}` : ""}</p>
                   </div>
                   <StatusBadge status={t.status} />
                 </li>

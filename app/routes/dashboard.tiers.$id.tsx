@@ -43,7 +43,7 @@ export default function EditTier() {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold tracking-tight">{tier.name}</h1>
-          <p className="text-sm text-slate-600">{tier.priceLabel}{tier.maxSubscribers !== null ? ` · ${tier.seatsLeft} of ${tier.maxSubscribers} seats left · ${waitlistCount} waiting` : ""}</p>
+          <p className="text-sm text-slate-600">{tier.priceLabel}{tier.maxSubscribers !== null ? ` · ${tier.seatsLeftLabel} · ${waitlistCount} waiting` : ""}</p>
         </div>
         <Form method="post">
           <input type="hidden" name="intent" value={tier.status === "archived" ? "restore" : "archive"} />

@@ -22,7 +22,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleForm(async () => {
     const form = formToObject(await request.formData());
     const { setCookie } = await signUp(context.cloudflare.env, form, clientIp(request));
-    throw redirect(safeRedirect(form.redirectTo, "/settings/profile"), { headers: { "Set-Cookie": setCookie } });
+    throw redirect(safeRedirect(form.redirectTo, "/?welcome=1"), { headers: { "Set-Cookie": setCookie } });
   });
 }
 

@@ -20,7 +20,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   });
 }
 
-type ActionResult = { ok: false; formError: string; fieldErrors: Record<string, string>; waitlist?: boolean } | { ok: true; message: string };
+type ActionResult = { ok: false; formError: string; fieldErrors: Record<string, string>; waitlist?: boolean } | { ok: true; message: string; waitlist?: boolean };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
@@ -30,7 +30,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     if (form.intent === "waitlist") {
       const r = await joinWaitlist(env, viewer, tierId);
-      return data<ActionResult>({ ok: true, message: r.offered ? "Good news — a seat is free and held for you. Subscribe now to take it." : `You're on the waitlist (number ${r.position}). We'll hold the next free seat for you and let you know in your library.` });
+      return data<ActionResult>({ ok: true, message: r.offered ? "Good news — a seat is free and held for you. Subscribe now to take it." : `You're on the waitlist (number ${r.position}). We'll hold the next free seat for you and let you know in your library.`, waitlist: true });
     }
     if (form.intent === "leave-waitlist") {
       await leaveWaitlist(env, viewer, tierId);
@@ -61,7 +61,7 @@ export default function TierPage() {
         <p className="text-sm font-medium text-brand-700">Membership</p>
         <h1 className="mt-1 text-2xl font-bold tracking-tight">{tier.name}</h1>
         <p className="mt-1 text-lg font-semibold tabular-nums">{tier.priceLabel}</p>
-        {tier.maxSubscribers !== null ? <p className="mt-1 text-sm text-slate-600" data-testid="seats">{tier.full ? "Full" : `${tier.seatsLeft} of ${tier.maxSubscribers} seats left`}</p> : null}
+        {tier.maxSubscribers !== null ? <p className="mt-1 text-sm text-slate-600" data-testid="seats">{tier.full ? "Full" : tier.seatsLeftLabel}</p> : null}
         {tier.description ? <p className="mt-4 text-slate-700">{tier.description}</p> : null}
         {tier.benefits.length ? (
           <ul className="mt-4 space-y-1.5 text-slate-700">
@@ -72,7 +72,8 @@ export default function TierPage() {
         ) : null}
         <div className="mt-6 space-y-3">
           {params.get("checkout") === "canceled" ? <p className="text-sm text-slate-600">Checkout canceled — you weren't charged. Your seat is released when the checkout expires.</p> : null}
-          {result && result.ok ? <FormSuccess message={result.message} /> : null}
+          {/* The page itself already says where the person stands on the waitlist or which seat is held. */}
+          {result && result.ok && !(result.waitlist && (waitlistPosition || offerExpiresAt)) ? <FormSuccess message={result.message} /> : null}
           {result && !result.ok && !Object.keys(errors).length ? <FormError message={result.formError} /> : null}
           {offerExpiresAt ? <FormSuccess message={`A seat is held for you until ${new Date(offerExpiresAt * 1000).toUTCString()}.`} /> : null}
           {isOwner ? (

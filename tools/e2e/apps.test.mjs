@@ -58,6 +58,9 @@ async function signUp(page, email) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("a-long-password-1");
   await page.getByRole("button", { name: "Sign up" }).click();
+  // Sign-up lands on the home page; opening a storefront is an offer there.
+  await page.waitForURL(/\/\?welcome=1$/);
+  await page.getByTestId("welcome").getByRole("link", { name: "Open your storefront" }).click();
   await page.waitForURL(/\/settings\/profile/);
 }
 

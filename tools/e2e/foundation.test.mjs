@@ -46,6 +46,9 @@ test("sign up → become a creator → avatar → bio → public storefront → 
   await snap(page, "foundation-02-signup-error");
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign up" }).click();
+  // Sign-up lands on the home page; opening a storefront is an offer there.
+  await page.waitForURL(/\/\?welcome=1$/);
+  await page.getByTestId("welcome").getByRole("link", { name: "Open your storefront" }).click();
   await page.waitForURL(/\/settings\/profile/);
 
   await page.getByLabel("Handle").fill("e2e-builder");

@@ -1,7 +1,7 @@
 import { Link } from "@remix-run/react";
 
 type Product = { id: string; slug: string; title: string; typeLabel: string; excerpt: string; coverUrl: string | null; price: string; sellable: boolean };
-type Tier = { id: string; pricing: string; name: string; description: string; benefits: string[]; priceLabel: string; maxSubscribers: number | null; seatsLeft: number | null; full: boolean; sellable: boolean };
+type Tier = { id: string; pricing: string; name: string; description: string; benefits: string[]; priceLabel: string; maxSubscribers: number | null; seatsLeft: number | null; seatsLeftLabel: string | null; full: boolean; sellable: boolean };
 
 export function ProductCard({ handle, product: p }: { handle: string; product: Product }) {
   return (
@@ -27,7 +27,7 @@ export function TierCard({ tier: t }: { tier: Tier }) {
       <p className="mt-1 font-semibold tabular-nums text-slate-800">{t.priceLabel}</p>
       {t.maxSubscribers !== null ? (
         <p className={`mt-1 text-sm font-medium ${t.full ? "text-rose-700" : t.seatsLeft !== null && t.maxSubscribers !== null && t.seatsLeft <= Math.max(1, Math.floor(t.maxSubscribers * 0.2)) ? "text-amber-700" : "text-slate-600"}`} data-testid="seats-left">
-          {t.full ? "Full — join the waitlist" : `${t.seatsLeft} of ${t.maxSubscribers} seats left`}
+          {t.full ? "Full — join the waitlist" : t.seatsLeftLabel}
         </p>
       ) : null}
       {t.description ? <p className="mt-2 text-sm text-slate-600">{t.description}</p> : null}

@@ -12,8 +12,9 @@ export const APP_STATUSES = ["beta", "live", "coming_soon"] as const;
 export type AppStatus = (typeof APP_STATUSES)[number];
 
 /**
- * A creator's AI app. `slug` is unique platform-wide. The FTS5 index `apps_fts` (external content,
- * kept in sync by triggers in a custom migration) covers name, tagline, description and tech stack.
+ * A creator's AI app. `slug` is unique platform-wide. The FTS5 index `apps_fts` (porter stemming,
+ * its own copy of the text kept in sync by triggers in custom migration 0013) covers name, tagline,
+ * description, tech stack and the category's name.
  */
 export const apps = sqliteTable(
   "apps",

@@ -5,6 +5,7 @@ import { makeApp, makeCreator } from "~/modules/demo/factories.server";
 import { discoverApps } from "./queries.server";
 import { anonymousPageKey } from "./edge-pages.server";
 import { clearEdgeMemory } from "~/lib/edge-cache.server";
+import { DEMO_APPS } from "~/modules/demo/seed-apps.server";
 import { decayedTrending, trendingIncrement, TRENDING_EPOCH, HALF_LIFE_SECONDS } from "./trending";
 
 const word = () => `zq${crypto.randomUUID().replace(/[^a-z]/g, "").slice(0, 8)}`;
@@ -24,6 +25,31 @@ describe("search and browsing", () => {
     // Edits are searchable at once (FTS triggers).
     await postForm(`/apps/${inDescription.slug}/edit`, { intent: "update", name: "Renamed", appUrl: "https://x.example", category: "research", description: "nothing" }, { cookie: await c.cookie() });
     expect((await discoverApps(env, { q: w })).items.map((i) => i.slug)).toEqual([inName.slug]);
+  });
+
+  it("finds other word forms, category names and tags, and the search box's own example finds a demo app", async () => {
+    const c = await makeCreator(env);
+    const demo = Object.values(DEMO_APPS).flat();
+    const spec = (name: string) => ({ ...demo.find((a) => a.name === name)!, name: `${name} ${word()}`, logoColors: undefined, screenshots: 0 });
+    const parla = await makeApp(env, c, spec("Parla")); // "a patient AI tutor", category Voice
+    const bookbot = await makeApp(env, c, spec("BookBot")); // "books … appointments"
+    const slugs = async (q: string) => (await discoverApps(env, { q })).items.map((i) => i.slug);
+    expect(await slugs("voice")).toContain(parla.slug); // the category's name
+    expect(await slugs("voice tutor")).toContain(parla.slug);
+    expect(await slugs("tutors")).toContain(parla.slug); // stemming
+    expect(await slugs("booking")).toContain(bookbot.slug);
+    expect(await slugs("elevenlabs")).toContain(parla.slug); // a tech stack tag
+    expect(await slugs("eleven")).toContain(parla.slug); // prefix
+    // A category change is searchable at once (FTS triggers).
+    await postForm(`/apps/${parla.slug}/edit`, { intent: "update", name: "Parla", appUrl: "https://x.example", category: "research", description: "nothing" }, { cookie: await c.cookie() });
+    expect(await slugs("voice tutor")).not.toContain(parla.slug);
+    expect(await slugs("research")).toContain(parla.slug);
+    // The example in the search box's placeholder returns results.
+    const page = await (await app("/discover")).text();
+    const example = /placeholder="[^"]*e\.g\. “([^”]+)”/.exec(page)?.[1];
+    expect(example).toBeTruthy();
+    await makeApp(env, c, spec("Parla"));
+    expect((await discoverApps(env, { q: example! })).items.length).toBeGreaterThan(0);
   });
 
   it("pages with stable cursors and gives friendly pages for empty results, unknown categories and bad cursors", async () => {

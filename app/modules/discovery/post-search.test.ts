@@ -61,6 +61,13 @@ describe("post search", () => {
     expect(text).toContain(`@${w.creator.handle}`);
   });
 
+  it("finds a post by another form of a word (stemming)", async () => {
+    const stem = word();
+    const p = await makePost(env, w.creator, { title: `Booking ${stem}`, body: `How ${stem} books appointments.` });
+    expect(await found(`${stem} booked`)).toEqual([p.id]);
+    expect(await found(`${stem} appointment`)).toEqual([p.id]);
+  });
+
   for (const kind of GATED) {
     it(`finds a ${kind} post by its title, excerpt or preview — never by a word after its paywall, and shows no gated text`, async () => {
       const [inTitle, inExcerpt, inPreview, inSecret] = [word(), word(), word(), word()];

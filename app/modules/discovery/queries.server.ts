@@ -19,8 +19,8 @@ type Cursor = { s: Sort; v: number; id: string };
 const isCursor = (x: unknown): x is Cursor =>
   !!x && typeof x === "object" && typeof (x as Cursor).s === "string" && typeof (x as Cursor).v === "number" && typeof (x as Cursor).id === "string";
 
-/** Column weights for bm25 over (name, tagline, description, tech stack): a name hit counts most. */
-const BM25 = sql.raw("bm25(apps_fts, 10.0, 5.0, 1.0, 3.0)");
+/** Column weights for bm25 over (name, tagline, description, tech stack, category name): a name hit counts most. */
+const BM25 = sql.raw("bm25(apps_fts, 10.0, 5.0, 1.0, 3.0, 2.0)");
 
 /**
  * One page of /discover: category, status, full-text search (FTS5) and four orders, with a stable

@@ -24,7 +24,8 @@ export type DiscoverQuery = v.InferOutput<typeof DiscoverParams>;
 
 /**
  * Free text → an FTS5 MATCH expression that can't be a syntax error: words only, each quoted and
- * prefix-matched, all required. Null when nothing searchable is left.
+ * prefix-matched, all required. Both indexes use the porter stemmer, so each word also matches its
+ * other forms ("booking" finds "books"). Null when nothing searchable is left.
  */
 export function ftsQuery(q: string): string | null {
   const words = (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 8);

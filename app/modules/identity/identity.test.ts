@@ -17,16 +17,19 @@ describe("passwords", () => {
 });
 
 describe("sign up", () => {
-  it("creates an account, signs in and lands on the creator setup", async () => {
+  it("creates an account, signs in and lands on the home page with an offer to open a storefront", async () => {
     const res = await postForm("/signup", { email: uniqueEmail(), password: "a-long-password" });
     expect(res.status).toBe(302);
-    expect(res.headers.get("Location")).toBe("/settings/profile");
+    expect(res.headers.get("Location")).toBe("/?welcome=1");
     const cookie = sessionCookie(res);
     expect(cookie).toBeTruthy();
     const setCookie = res.headers.getSetCookie().join("\n");
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Lax/i);
     expect(setCookie).toMatch(/Secure/i); // not local dev
+    const landing = await (await app("/?welcome=1", { cookie })).text();
+    expect(landing).toContain("your account is ready");
+    expect(landing).toMatch(/href="\/settings\/profile"[^>]*>Open your storefront/);
     const settings = await app("/settings", { cookie });
     expect(settings.status).toBe(200);
   });

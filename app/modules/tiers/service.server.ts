@@ -131,6 +131,12 @@ export async function setTierStatus(env: Env, viewer: Viewer, tierId: string, st
   await bumpStorefront(env, t.creatorId);
 }
 
+/** "3 of 10 seats left", "1 of 1 seat left": the noun agrees with the tier's cap. */
+export function seatsLeftLabel(seatsLeft: number | null, maxSubscribers: number | null) {
+  if (seatsLeft === null || maxSubscribers === null) return null;
+  return `${Math.max(0, seatsLeft)} of ${maxSubscribers} ${maxSubscribers === 1 ? "seat" : "seats"} left`;
+}
+
 export function presentTier(t: TierRow, extra: { seatsLeft: number | null; sellable: boolean }) {
   const prices: { interval: "month" | "year"; label: string; amount: number }[] = [];
   if (t.pricing === "fixed") {
@@ -149,6 +155,7 @@ export function presentTier(t: TierRow, extra: { seatsLeft: number | null; sella
     priceLabel: t.pricing === "free" ? "Free" : t.pricing === "pwyw" ? `Pay what you want, from ${formatMoney(t.pwywMinimum ?? 0, t.currency)} / month` : prices.map((p) => p.label).join(" or "),
     maxSubscribers: t.maxSubscribers,
     seatsLeft: extra.seatsLeft,
+    seatsLeftLabel: seatsLeftLabel(extra.seatsLeft, t.maxSubscribers),
     full: extra.seatsLeft !== null && extra.seatsLeft <= 0,
     /** Paid tiers of creators who can't take charges yet show as "coming soon". */
     sellable: t.pricing === "free" || extra.sellable,

@@ -81,7 +81,7 @@ describe("redirects after sign-in, sign-up and follow", () => {
       expect(login.headers.get("Location"), target).toBe("/");
       const signup = await postForm("/signup", { email: `r${crypto.randomUUID().slice(0, 8)}@example.test`, password: "a-long-password", redirectTo: to }, { headers: { "CF-Connecting-IP": `10.9.1.${i}` } });
       expect(signup.status, target).toBe(302);
-      expect(signup.headers.get("Location"), target).toBe("/settings/profile");
+      expect(signup.headers.get("Location"), target).toBe("/?welcome=1");
     }
   });
 

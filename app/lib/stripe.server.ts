@@ -46,6 +46,11 @@ export class StripeFailure extends AppError {
     super(status, message, {}, headers);
     this.name = "StripeFailure";
   }
+
+  /** What an operator needs (Stripe's own words, code and request id), for logs and dead letters. */
+  get detail(): string {
+    return `${this.stripeType}${this.code ? ` (${this.code})` : ""}: ${this.stripeMessage} [request ${this.requestId ?? "none"}]`;
+  }
 }
 
 type StripeLikeError = { type?: string; code?: string; statusCode?: number; requestId?: string; message?: string; headers?: Record<string, string> };
@@ -94,7 +99,7 @@ function withMappedErrors<T extends object>(target: T, path: string[] = []): T {
           return (out as Promise<unknown>).catch((e: unknown) => {
             const mapped = fromStripeError(e);
             if (!mapped) throw e;
-            console.error(`Stripe ${[...path, prop].join(".")} failed: ${mapped.stripeType}${mapped.code ? ` (${mapped.code})` : ""}: ${mapped.stripeMessage} [request ${mapped.requestId ?? "none"}]`);
+            console.error(`Stripe ${[...path, prop].join(".")} failed: ${mapped.detail}`);
             throw mapped;
           });
         };

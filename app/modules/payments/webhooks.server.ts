@@ -8,7 +8,7 @@ import * as v from "valibot";
 import { getDb } from "~/lib/db.server";
 import { isAppError } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
-import { verifyStripeEvent, type Stripe } from "~/lib/stripe.server";
+import { StripeFailure, verifyStripeEvent, type Stripe } from "~/lib/stripe.server";
 import { applyStripeEvent, HANDLED_EVENTS } from "./events.server";
 import { storeDeadLetters } from "~/modules/queues/dead-letters.server";
 import { stripeEvents } from "./schema";
@@ -85,7 +85,7 @@ export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage
       await db.update(stripeEvents).set({ status: outcome, processedAt: nowSeconds(), attempts: msg.attempts, lastError: null }).where(eq(stripeEvents.id, eventId));
       msg.ack();
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = e instanceof StripeFailure ? e.detail : e instanceof Error ? e.message : String(e);
       await db.update(stripeEvents).set({ attempts: msg.attempts, lastError: message.slice(0, 500) }).where(eq(stripeEvents.id, eventId)).catch(() => {});
       console.warn(`stripe event ${eventId} (${event?.type}) failed on attempt ${msg.attempts}: ${message}`);
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });

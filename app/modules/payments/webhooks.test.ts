@@ -95,6 +95,8 @@ describe("stripe-events consumer", () => {
     const ev = fakeEvent("account.updated", { id: "acct_doesnotexist0001" });
     await env.DB.prepare("INSERT INTO stripe_events(id,type,created,status,attempts,received_at) VALUES (?,?,?,?,0,?)").bind(ev.id, ev.type, ev.created, "queued", ev.created).run();
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    // Each failed Stripe call is logged once, with Stripe's request id (stripe.server.ts).
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 6; attempt++) {
       const batch = createMessageBatch<StripeEventMessage>("allthrive-stripe-events", [message(ev, attempt)] as never);
@@ -113,6 +115,8 @@ describe("stripe-events consumer", () => {
     const row = await env.DB.prepare("SELECT status, attempts, last_error FROM stripe_events WHERE id=?").bind(ev.id).first<{ status: string; attempts: number; last_error: string }>();
     expect(row).toMatchObject({ status: "queued", attempts: 6 });
     expect(row!.last_error).toContain("acct_doesnotexist0001");
+    expect(row!.last_error).toMatch(/\[request req_/);
+    expect(logged.mock.calls.some(([m]) => String(m).includes("acct_doesnotexist0001") && /\[request req_/.test(String(m)))).toBe(true);
 
     // After max_retries the queue hands it to the dead-letter queue.
     const dlq = createMessageBatch<StripeEventMessage>("allthrive-stripe-events-dlq", [message(ev, 6)] as never);

@@ -28,6 +28,9 @@ async function signUp(viewport, email) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
+  // Sign-up lands on the home page, where opening a storefront is offered.
+  await page.waitForURL(/\/\?welcome=1$/);
+  await page.getByTestId("welcome").getByRole("link", { name: "Open your storefront" }).click();
   await page.waitForURL(/\/settings\/profile/);
   return { context, page, errors };
 }

@@ -96,9 +96,9 @@ function Header() {
           )}
         </div>
       </div>
-      {/* Phones: the links that don't fit in the bar above, in a row that scrolls sideways on its own. */}
+      {/* Phones: the links that don't fit in the bar above, in a row that wraps, so no label is cut off. */}
       <nav aria-label="Sections" className="border-t border-slate-100 sm:hidden">
-        <div className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-2 py-1">
+        <div className="mx-auto flex max-w-6xl flex-wrap gap-1 px-2 py-1">
           <NavLink to="/" end className={nav}>Creators</NavLink>
           <NavLink to="/discover" className={nav}>Discover</NavLink>
           {viewer?.handle ? <NavLink to="/dashboard/posts" className={nav}>Posts</NavLink> : null}

@@ -63,8 +63,10 @@ export default function PostPage() {
         <>
           {post.previewHtml ? (
             <div className="relative mt-8">
-              <div className="prose-at text-[1.05rem]" dangerouslySetInnerHTML={{ __html: post.previewHtml }} />
-              <div aria-hidden="true" className="pointer-events-none absolute inset-x-0 bottom-0 h-16 bg-gradient-to-b from-transparent to-slate-50" />
+              <div data-preview className="prose-at text-[1.05rem]" dangerouslySetInnerHTML={{ __html: post.previewHtml }} />
+              {/* The fade covers at most the last 4rem and never the first 3.5rem (about two lines): on a
+                  one-line preview it has no height at all, so a short preview stays readable. */}
+              <div data-preview-fade aria-hidden="true" className="pointer-events-none absolute inset-x-0 bottom-0 bg-gradient-to-b from-transparent to-slate-50" style={{ top: "max(calc(100% - 4rem), 3.5rem)" }} />
             </div>
           ) : post.teaser ? (
             <p className="mt-8 text-lg text-slate-600">{post.teaser}</p>

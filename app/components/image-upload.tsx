@@ -1,4 +1,5 @@
 import { useRef, useState } from "react";
+import { IMAGE_ACCEPT, checkUploadFile, tooLargeMessage } from "~/lib/upload-limits";
 
 type Props = {
   /** Where the raw bytes are POSTed; answers JSON `{avatarUrl}` or `{error}`. */
@@ -13,21 +14,36 @@ type Props = {
   accept?: string;
   /** When set, the XHR upload sends the file's name in this query parameter. */
   fileNameParam?: string;
+  /** The server's size limit (from ~/lib/upload-limits); checked before anything is sent. */
+  maxBytes: number;
+  /** What the messages call the file ("image" unless told). */
+  noun?: string;
+  /** Check the first bytes are a PNG, JPEG, WebP or GIF before sending (default: true). */
+  imageOnly?: boolean;
 };
 
 /**
  * A file upload that works as a plain multipart form without JavaScript and, with it, sends the
  * bytes by XHR so it can show a real progress bar.
  */
-export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUploaded, accept = "image/png,image/jpeg,image/webp,image/gif", fileNameParam }: Props) {
+export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUploaded, accept = IMAGE_ACCEPT, fileNameParam, maxBytes, noun = "image", imageOnly = true }: Props) {
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
 
-  function upload(file: File) {
+  const clearInput = () => { if (inputRef.current) inputRef.current.value = ""; };
+
+  async function upload(file: File) {
     setError(null);
     setDone(null);
+    // The same refusal the server would give, without sending 30 MB to hear it.
+    const problem = await checkUploadFile(file, { maxBytes, noun, image: imageOnly });
+    if (problem) {
+      setError(problem);
+      clearInput();
+      return;
+    }
     setProgress(0);
     const xhr = new XMLHttpRequest();
     const qs = new URLSearchParams({ ...hidden, ...(fileNameParam ? { [fileNameParam]: file.name } : {}) }).toString();
@@ -43,11 +59,17 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
         setDone(`${file.name} uploaded.`);
         onUploaded?.(json);
       } else {
-        setError(typeof json.error === "string" ? json.error : `Upload failed (${xhr.status}). Please try again.`);
+        setError(uploadFailure(xhr.status, json, file, maxBytes, noun));
       }
-      if (inputRef.current) inputRef.current.value = "";
+      clearInput();
     };
-    xhr.onerror = () => { setProgress(null); setError("The upload was interrupted. Check your connection and try again."); };
+    // A server that refuses an oversized body before reading it may reset the connection, so the
+    // refusal itself never arrives: for a file over the limit, that is the reason.
+    xhr.onerror = () => {
+      setProgress(null);
+      setError(file.size > maxBytes ? tooLargeMessage(noun, maxBytes, file.size) : "The upload was interrupted. Check your connection and try again.");
+      clearInput();
+    };
     xhr.send(file);
   }
 
@@ -59,7 +81,7 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
       onSubmit={(e) => {
         e.preventDefault();
         const file = inputRef.current?.files?.[0];
-        if (file) upload(file);
+        if (file) void upload(file);
         else setError("Choose a file first.");
       }}
       className="space-y-2"
@@ -74,7 +96,7 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
           name={fieldName}
           accept={accept}
           aria-describedby={`upload-${fieldName}-hint`}
-          onChange={(e) => { const f = e.currentTarget.files?.[0]; if (f) upload(f); }}
+          onChange={(e) => { const f = e.currentTarget.files?.[0]; if (f) void upload(f); }}
           className="block text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-brand-700 hover:file:bg-brand-100"
         />
         <noscript><button type="submit" className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white">Upload</button></noscript>
@@ -89,4 +111,11 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
       {done ? <p role="status" className="text-sm text-emerald-700">{done}</p> : null}
     </form>
   );
+}
+
+/** The message for a refused upload: the server's own words when it sent JSON, else a plain reason. */
+export function uploadFailure(status: number, json: Record<string, unknown>, file: File, maxBytes: number, noun: string): string {
+  if (typeof json.error === "string") return json.error;
+  if (status === 413 || file.size > maxBytes) return tooLargeMessage(noun, maxBytes, file.size);
+  return `Upload failed (${status}). Please try again.`;
 }

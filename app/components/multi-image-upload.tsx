@@ -1,4 +1,6 @@
 import { useRef, useState } from "react";
+import { IMAGE_ACCEPT, checkUploadFile, tooLargeMessage } from "~/lib/upload-limits";
+import { uploadFailure } from "./image-upload";
 
 type Item = { id: number; name: string; progress: number; state: "uploading" | "done" | "failed"; error?: string };
 
@@ -9,20 +11,28 @@ type Props = {
   hint: string;
   disabled?: boolean;
   onUploaded?: () => void;
+  /** The server's per-image size limit (from ~/lib/upload-limits); checked before sending. */
+  maxBytes: number;
 };
 
 /**
  * Several images at once, each with its own real progress bar (XHR upload events). A file that
  * fails shows its reason and the others carry on. Without JavaScript it is a multipart form.
  */
-export function MultiImageUpload({ action, fieldName, label, hint, disabled, onUploaded }: Props) {
+export function MultiImageUpload({ action, fieldName, label, hint, disabled, onUploaded, maxBytes }: Props) {
   const [items, setItems] = useState<Item[]>([]);
   const inputRef = useRef<HTMLInputElement>(null);
   const nextId = useRef(1);
   const update = (id: number, patch: Partial<Item>) => setItems((all) => all.map((i) => (i.id === id ? { ...i, ...patch } : i)));
 
-  function uploadOne(file: File): Promise<void> {
+  async function uploadOne(file: File): Promise<void> {
     const id = nextId.current++;
+    // The same refusal the server would give, without sending the file to hear it.
+    const problem = await checkUploadFile(file, { maxBytes, noun: "image", image: true });
+    if (problem) {
+      setItems((all) => [...all, { id, name: file.name, progress: 0, state: "failed", error: problem }]);
+      return;
+    }
     setItems((all) => [...all, { id, name: file.name, progress: 0, state: "uploading" }]);
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
@@ -31,15 +41,19 @@ export function MultiImageUpload({ action, fieldName, label, hint, disabled, onU
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.onprogress = (e) => e.lengthComputable && update(id, { progress: Math.round((e.loaded / e.total) * 100) });
       xhr.onload = () => {
-        let json: { error?: string } = {};
+        let json: Record<string, unknown> = {};
         try { json = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
         if (xhr.status >= 200 && xhr.status < 300) {
           update(id, { state: "done", progress: 100 });
           onUploaded?.();
-        } else update(id, { state: "failed", error: json.error ?? `Upload failed (${xhr.status}).` });
+        } else update(id, { state: "failed", error: uploadFailure(xhr.status, json, file, maxBytes, "image") });
         resolve();
       };
-      xhr.onerror = () => { update(id, { state: "failed", error: "The upload was interrupted. Check your connection and try again." }); resolve(); };
+      // A refusal sent before the body was read can arrive as a reset connection instead.
+      xhr.onerror = () => {
+        update(id, { state: "failed", error: file.size > maxBytes ? tooLargeMessage("image", maxBytes, file.size) : "The upload was interrupted. Check your connection and try again." });
+        resolve();
+      };
       xhr.send(file);
     });
   }
@@ -61,7 +75,7 @@ export function MultiImageUpload({ action, fieldName, label, hint, disabled, onU
         multiple
         disabled={disabled}
         name={fieldName}
-        accept="image/png,image/jpeg,image/webp,image/gif"
+        accept={IMAGE_ACCEPT}
         aria-describedby={`upload-${fieldName}-hint`}
         onChange={(e) => void uploadAll(e.currentTarget.files)}
         className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-brand-700 hover:file:bg-brand-100 disabled:opacity-50"

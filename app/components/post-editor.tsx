@@ -2,6 +2,7 @@ import { Form, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { ImageUpload } from "./image-upload";
 import { Button, Field, FormError, TextArea } from "./ui/form";
+import { IMAGE_LIMITS } from "~/lib/upload-limits";
 
 type Offering = { id: string; name: string };
 export type EditorPost = {
@@ -148,7 +149,7 @@ export function PostEditor({
           <h2 id="img-h" className="font-semibold">Images in the post</h2>
           <p className="mt-1 text-sm text-slate-600">Upload an image and we'll add its Markdown where your cursor is in the body.</p>
           <div className="mt-3">
-            <ImageUpload action="/dashboard/posts/images" fieldName="image" label="Upload an image" hint="PNG, JPEG, WebP or GIF, up to 5 MB." hidden={{ postId: post.id }} onUploaded={(json) => typeof json.markdown === "string" && insertAtCursor(json.markdown)} />
+            <ImageUpload maxBytes={IMAGE_LIMITS.cover} action="/dashboard/posts/images" fieldName="image" label="Upload an image" hint="PNG, JPEG, WebP or GIF, up to 5 MB." hidden={{ postId: post.id }} onUploaded={(json) => typeof json.markdown === "string" && insertAtCursor(json.markdown)} />
           </div>
         </section>
       ) : null}

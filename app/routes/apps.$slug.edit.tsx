@@ -13,6 +13,7 @@ import { requireViewer } from "~/modules/identity/auth.server";
 import { getEditAppPage } from "~/modules/apps/pages.server";
 import { deleteApp, moveScreenshot, removeScreenshot, setFeatured, setPublished, updateApp } from "~/modules/apps/service.server";
 import { MAX_SCREENSHOTS } from "~/modules/apps/validation";
+import { IMAGE_LIMITS } from "~/lib/upload-limits";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Edit ${data.app.values.name} — All Thrive` : "Not found — All Thrive" }];
 
@@ -88,9 +89,10 @@ export default function EditApp() {
 
       <section aria-labelledby="media-h" className="space-y-6 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
         <h2 id="media-h" className="text-lg font-semibold">Logo and screenshots</h2>
-        <ImageUpload action={`/apps/${app.slug}/logo`} fieldName="logo" label="Logo" hint="Square works best. PNG, JPEG, WebP or GIF, up to 2 MB." onUploaded={refresh} />
+        <ImageUpload maxBytes={IMAGE_LIMITS.logo} action={`/apps/${app.slug}/logo`} fieldName="logo" label="Logo" hint="Square works best. PNG, JPEG, WebP or GIF, up to 2 MB." onUploaded={refresh} />
         <div className="space-y-3">
           <MultiImageUpload
+            maxBytes={IMAGE_LIMITS.screenshot}
             action={`/apps/${app.slug}/screenshots`}
             fieldName="screenshots"
             label={`Screenshots (${screenshots.length} of ${MAX_SCREENSHOTS})`}

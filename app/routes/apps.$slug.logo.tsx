@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/cloudflare";
 import { imageUploadAction } from "~/lib/upload-route.server";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { IMAGE_LIMITS } from "~/modules/media/service.server";
+import { IMAGE_LIMITS } from "~/lib/upload-limits";
 import { setLogo } from "~/modules/apps/service.server";
 
 /** POST /apps/:slug/logo — raw bytes (JSON answer) or multipart (redirect back). */

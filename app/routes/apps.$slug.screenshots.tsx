@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/cloudflare";
 import { imageUploadAction } from "~/lib/upload-route.server";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { IMAGE_LIMITS } from "~/modules/media/service.server";
+import { IMAGE_LIMITS } from "~/lib/upload-limits";
+import { MAX_SCREENSHOTS } from "~/modules/apps/validation";
 import { addScreenshot } from "~/modules/apps/service.server";
 
 /** POST /apps/:slug/screenshots — one screenshot per raw request, or several as multipart. */
@@ -10,7 +11,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const slug = params.slug ?? "";
   return imageUploadAction(request, {
     field: "screenshots",
-    maxBytes: IMAGE_LIMITS.screenshot * 8,
+    maxBytes: IMAGE_LIMITS.screenshot,
+    maxFiles: MAX_SCREENSHOTS,
     back: `/apps/${slug}/edit`,
     store: (source) => addScreenshot(context.cloudflare.env, viewer, slug, source),
   });

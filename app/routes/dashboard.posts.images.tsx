@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/cloudflare";
 import { isAppError, tooLarge } from "~/lib/errors";
 import { jsonOrError } from "~/lib/http.server";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { IMAGE_LIMITS } from "~/modules/media/service.server";
+import { IMAGE_LIMITS, tooLargeMessage } from "~/lib/upload-limits";
 import { uploadPostImage } from "~/modules/posts/service.server";
 
 /** Image upload for post bodies: raw bytes (XHR, JSON answer) or multipart (no-JS, redirect back). */
@@ -14,7 +14,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const isMultipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
   const back = (postId: string) => `/dashboard/posts/${encodeURIComponent(postId)}`;
   const run = async () => {
-    if (Number(request.headers.get("Content-Length") ?? "0") > IMAGE_LIMITS.cover + 64 * 1024) throw tooLarge("That image is too large. The limit is 5 MB.");
+    const declared = Number(request.headers.get("Content-Length") ?? "0");
+    if (declared > IMAGE_LIMITS.cover + (isMultipart ? 64 * 1024 : 0)) throw tooLarge(tooLargeMessage("image", IMAGE_LIMITS.cover, isMultipart ? undefined : declared));
     if (isMultipart) {
       const form = await request.formData();
       const file = form.get("image");

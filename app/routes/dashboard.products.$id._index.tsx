@@ -7,6 +7,7 @@ import { Button, Field, FormError, FormSuccess, TextArea } from "~/components/ui
 import { handleForm, orRespond } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
+import { IMAGE_LIMITS, MAX_PRODUCT_FILE_BYTES } from "~/lib/upload-limits";
 import {
   addLesson, deleteLesson, deleteProductFile, getProductForEditing, moveLesson, setProductStatus, updateLesson, updateProduct,
 } from "~/modules/products/service.server";
@@ -101,7 +102,7 @@ export default function EditProduct() {
           </ul>
         ) : null}
         <div className="mt-4">
-          <ImageUpload action={`/dashboard/products/${product.id}/files`} fieldName="file" label="Add a file" hint="PDF, ZIP, EPUB, Markdown, text, JSON, CSV, images or MP4 — up to 100 MB each." accept=".pdf,.zip,.epub,.md,.markdown,.txt,.json,.csv,.png,.jpg,.jpeg,.webp,.gif,.mp4" fileNameParam="name" onUploaded={() => revalidator.revalidate()} />
+          <ImageUpload maxBytes={MAX_PRODUCT_FILE_BYTES} noun="file" imageOnly={false} action={`/dashboard/products/${product.id}/files`} fieldName="file" label="Add a file" hint="PDF, ZIP, EPUB, Markdown, text, JSON, CSV, images or MP4 — up to 100 MB each." accept=".pdf,.zip,.epub,.md,.markdown,.txt,.json,.csv,.png,.jpg,.jpeg,.webp,.gif,.mp4" fileNameParam="name" onUploaded={() => revalidator.revalidate()} />
         </div>
       </section>
 
@@ -109,7 +110,7 @@ export default function EditProduct() {
         <h2 id="cover-h" className="text-lg font-semibold">Cover image</h2>
         <div className="mt-3 flex flex-wrap items-start gap-4">
           {product.coverUrl ? <img src={product.coverUrl} alt="" className="h-24 w-40 rounded-lg object-cover ring-1 ring-slate-200" /> : <div className="h-24 w-40 rounded-lg bg-gradient-to-br from-brand-100 to-fuchsia-100" aria-hidden="true" />}
-          <div className="flex-1"><ImageUpload action={`/dashboard/products/${product.id}/cover`} fieldName="cover" label="Upload a cover" hint="PNG, JPEG, WebP or GIF, up to 5 MB." onUploaded={() => revalidator.revalidate()} /></div>
+          <div className="flex-1"><ImageUpload maxBytes={IMAGE_LIMITS.cover} action={`/dashboard/products/${product.id}/cover`} fieldName="cover" label="Upload a cover" hint="PNG, JPEG, WebP or GIF, up to 5 MB." onUploaded={() => revalidator.revalidate()} /></div>
         </div>
       </section>
 

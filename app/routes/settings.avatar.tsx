@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/cloudflare";
 import { isAppError, tooLarge } from "~/lib/errors";
 import { jsonOrError } from "~/lib/http.server";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { IMAGE_LIMITS } from "~/modules/media/service.server";
+import { IMAGE_LIMITS, tooLargeMessage } from "~/lib/upload-limits";
 import { setAvatar } from "~/modules/storefronts/service.server";
 
 /**
@@ -19,7 +19,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const run = async () => {
     const declared = Number(request.headers.get("Content-Length") ?? "0");
     // Refuse obviously oversized bodies before reading them (multipart adds a little overhead).
-    if (declared > IMAGE_LIMITS.avatar + 64 * 1024) throw tooLarge("That image is too large. The limit is 2 MB.");
+    if (declared > IMAGE_LIMITS.avatar + (isMultipart ? 64 * 1024 : 0)) throw tooLarge(tooLargeMessage("image", IMAGE_LIMITS.avatar, isMultipart ? undefined : declared));
     if (isMultipart) {
       const form = await request.formData();
       const file = form.get("avatar");

@@ -10,6 +10,7 @@ import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { becomeCreator, updateProfile } from "~/modules/storefronts/service.server";
+import { IMAGE_LIMITS } from "~/lib/upload-limits";
 
 export const meta: MetaFunction = () => [{ title: "Your creator profile — All Thrive" }];
 
@@ -84,6 +85,7 @@ export default function Profile() {
             {params.get("avatarError") ? <FormError message={params.get("avatarError")} /> : null}
             {params.get("avatar") === "updated" ? <FormSuccess message="Avatar updated." /> : null}
             <ImageUpload
+              maxBytes={IMAGE_LIMITS.avatar}
               action="/settings/avatar"
               fieldName="avatar"
               label="Upload a new avatar"

@@ -2,18 +2,9 @@ import { newId } from "~/lib/ids";
 import { tooLarge, unprocessable, unsupportedMedia } from "~/lib/errors";
 import { sniffImage } from "./sniff";
 
-export const MB = 1024 * 1024;
+import { IMAGE_LIMITS, NOT_AN_IMAGE_MESSAGE, tooLargeMessage, type ImageKind } from "~/lib/upload-limits";
 
-/** Upload limits per kind of public image. */
-export const IMAGE_LIMITS = {
-  avatar: 2 * MB,
-  logo: 2 * MB,
-  screenshot: 5 * MB,
-  cover: 5 * MB,
-} as const;
-export type ImageKind = keyof typeof IMAGE_LIMITS;
-
-const humanSize = (bytes: number) => `${Math.round((bytes / MB) * 10) / 10} MB`;
+export { IMAGE_LIMITS, MB, type ImageKind } from "~/lib/upload-limits";
 
 /**
  * Reads a body stream into memory, stopping (and cancelling the stream) as soon as it passes
@@ -30,7 +21,7 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, maxBy
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(`That ${what} is too large. The limit is ${humanSize(maxBytes)}.`);
+      throw tooLarge(tooLargeMessage(what, maxBytes));
     }
     chunks.push(value);
   }
@@ -46,17 +37,17 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, maxBy
 /** Accepts an image upload from either a raw body or a multipart File, validated by magic bytes. */
 export async function readImageUpload(source: ReadableStream<Uint8Array> | File | null, kind: ImageKind): Promise<{ bytes: Uint8Array; mime: string; ext: string }> {
   const max = IMAGE_LIMITS[kind];
-  const label = kind === "avatar" ? "image" : kind;
+  const label = "image";
   if (source && typeof (source as File).arrayBuffer === "function" && "size" in source) {
     const file = source as File;
     if (file.size === 0) throw unprocessable(`Choose an ${label} to upload.`);
-    if (file.size > max) throw tooLarge(`That ${label} is too large. The limit is ${humanSize(max)}.`);
+    if (file.size > max) throw tooLarge(tooLargeMessage(label, max, file.size));
     source = file.stream();
   }
   const bytes = await readLimited(source as ReadableStream<Uint8Array> | null, max, label);
   if (bytes.byteLength === 0) throw unprocessable(`Choose an ${label} to upload.`);
   const type = sniffImage(bytes);
-  if (!type) throw unsupportedMedia(`That file isn't a PNG, JPEG, WebP or GIF image. (SVG isn't accepted.)`);
+  if (!type) throw unsupportedMedia(NOT_AN_IMAGE_MESSAGE);
   return { bytes, ...type };
 }
 

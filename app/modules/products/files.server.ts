@@ -6,8 +6,9 @@
 import { newId } from "~/lib/ids";
 import { AppError, tooLarge, unprocessable, unsupportedMedia } from "~/lib/errors";
 import { sniffImage } from "~/modules/media/sniff";
+import { MAX_PRODUCT_FILE_BYTES, tooLargeMessage } from "~/lib/upload-limits";
 
-export const MAX_PRODUCT_FILE_BYTES = 100 * 1024 * 1024;
+export { MAX_PRODUCT_FILE_BYTES } from "~/lib/upload-limits";
 
 type Kind = { mime: string; label: string; check: (head: Uint8Array) => boolean };
 
@@ -76,7 +77,7 @@ export async function putPrivateFile(
 ): Promise<{ key: string; mime: string; size: number }> {
   const kind = kindFor(fileName);
   if (!body || !Number.isFinite(length) || length <= 0) throw unprocessable("Choose a file to upload.");
-  if (length > MAX_PRODUCT_FILE_BYTES) throw tooLarge("That file is too large. The limit is 100 MB per file.");
+  if (length > MAX_PRODUCT_FILE_BYTES) throw tooLarge(tooLargeMessage("file", MAX_PRODUCT_FILE_BYTES, length));
   const reader = body.getReader();
   // Read just enough to check the type.
   const chunks: Uint8Array[] = [];

@@ -1,6 +1,7 @@
 import { newId } from "~/lib/ids";
 import { tooLarge, unprocessable, unsupportedMedia } from "~/lib/errors";
 import { sniffImage } from "./sniff";
+import { FORMAT_LABEL, inspectImage } from "./structure";
 
 import { IMAGE_LIMITS, NOT_AN_IMAGE_MESSAGE, tooLargeMessage, type ImageKind } from "~/lib/upload-limits";
 
@@ -34,7 +35,7 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, maxBy
   return out;
 }
 
-/** Accepts an image upload from either a raw body or a multipart File, validated by magic bytes. */
+/** Accepts an image upload from either a raw body or a multipart File, validated by magic bytes and then parsed whole (structure and dimensions). */
 export async function readImageUpload(source: ReadableStream<Uint8Array> | File | null, kind: ImageKind): Promise<{ bytes: Uint8Array; mime: string; ext: string }> {
   const max = IMAGE_LIMITS[kind];
   const label = "image";
@@ -48,6 +49,12 @@ export async function readImageUpload(source: ReadableStream<Uint8Array> | File 
   if (bytes.byteLength === 0) throw unprocessable(`Choose an ${label} to upload.`);
   const type = sniffImage(bytes);
   if (!type) throw unsupportedMedia(NOT_AN_IMAGE_MESSAGE);
+  // The magic bytes only name the format; the whole file must match it before it is stored (D51).
+  const check = inspectImage(bytes, type.mime);
+  if (!check.ok && check.reason === "incomplete")
+    throw unprocessable(`That file isn't a complete ${FORMAT_LABEL[type.mime]} image (it may be truncated or corrupted).`);
+  if (!check.ok)
+    throw unprocessable(`That image is ${check.width}×${check.height} pixels; images can be at most 12,000 pixels on a side and 40 megapixels.`);
   return { bytes, ...type };
 }
 

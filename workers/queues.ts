@@ -1,5 +1,5 @@
 /**
- * Queue consumers of issue 5: feed fan-out pages (and new followers' backfills) and new-post emails. Each message is handled on
+ * Queue consumers for posts and the feed: feed fan-out pages (and new followers' backfills) and new-post emails. Each message is handled on
  * its own: success → ack; failure → retry with backoff (after max_retries the message goes to the
  * dead-letter queue). Handlers are idempotent, so redelivery is always safe. Queues are matched by
  * their exact name: a dead-letter queue is named after its live queue and must never run as it.

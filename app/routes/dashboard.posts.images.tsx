@@ -12,7 +12,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const url = new URL(request.url);
   const isMultipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
-  const back = (postId: string) => `/dashboard/posts/${encodeURIComponent(postId)}`;
+  // Images aren't tied to a post (they belong to the creator), so the new-post form uploads too.
+  const back = (postId: string) => (postId ? `/dashboard/posts/${encodeURIComponent(postId)}` : "/dashboard/posts/new");
   const run = async () => {
     if (Number(request.headers.get("Content-Length") ?? "0") > IMAGE_LIMITS.cover + 64 * 1024) throw tooLarge("That image is too large. The limit is 5 MB.");
     if (isMultipart) {

@@ -15,7 +15,7 @@ if (!cookie) {
   console.error(`Could not log in as ${email} at ${url} (status ${login.status}).`);
   process.exit(2);
 }
-const res = await fetch(`${url}/admin/reconcile-follows`, { method: "POST", headers: { Origin: url, Cookie: cookie }, body: new URLSearchParams({ repair: repair ? "1" : "", handle }) });
+const res = await fetch(`${url}/admin/reconcile-follows.json`, { method: "POST", headers: { Origin: url, Cookie: cookie }, body: new URLSearchParams({ repair: repair ? "1" : "", handle }) });
 const body = await res.json().catch(() => ({}));
 if (!res.ok) {
   console.error(`Reconcile failed (${res.status}): ${body.error ?? JSON.stringify(body)}`);

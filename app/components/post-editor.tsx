@@ -135,7 +135,7 @@ export function PostEditor({
         <div className="flex flex-wrap items-end gap-3 border-t border-slate-200 pt-5">
           <Button type="submit" name="intent" value="save" variant="secondary" disabled={busy}>{post.status === "published" ? "Save changes" : "Save draft"}</Button>
           {post.status !== "published" ? <Button type="submit" name="intent" value="publish" disabled={busy}>{submitLabel}</Button> : null}
-          {post.id && post.status !== "published" ? (
+          {post.status !== "published" ? (
             <div className="flex flex-wrap items-end gap-2">
               <Field label="…or schedule for" name="publishAt" type="datetime-local" error={errors.publishAt} />
               <input ref={tz} type="hidden" name="tzOffset" defaultValue="0" />
@@ -144,15 +144,13 @@ export function PostEditor({
           ) : null}
         </div>
       </Form>
-      {post.id ? (
-        <section aria-labelledby="img-h" className="rounded-2xl border border-slate-200 bg-white p-5">
+      <section aria-labelledby="img-h" className="rounded-2xl border border-slate-200 bg-white p-5">
           <h2 id="img-h" className="font-semibold">Images in the post</h2>
           <p className="mt-1 text-sm text-slate-600">Upload an image and we'll add its Markdown where your cursor is in the body.</p>
           <div className="mt-3">
-            <ImageUpload maxBytes={IMAGE_LIMITS.cover} action="/dashboard/posts/images" fieldName="image" label="Upload an image" hint="PNG, JPEG, WebP or GIF, up to 5 MB." hidden={{ postId: post.id }} onUploaded={(json) => typeof json.markdown === "string" && insertAtCursor(json.markdown)} />
+            <ImageUpload maxBytes={IMAGE_LIMITS.cover} action="/dashboard/posts/images" fieldName="image" label="Upload an image" hint="PNG, JPEG, WebP or GIF, up to 5 MB." hidden={post.id ? { postId: post.id } : {}} onUploaded={(json) => typeof json.markdown === "string" && insertAtCursor(json.markdown)} />
           </div>
         </section>
-      ) : null}
     </div>
   );
 }

@@ -12,7 +12,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const url = new URL(request.url);
   const isMultipart = (request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data");
-  const back = (postId: string) => `/dashboard/posts/${encodeURIComponent(postId)}`;
+  // Images aren't tied to a post (they belong to the creator), so the new-post form uploads too.
+  const back = (postId: string) => (postId ? `/dashboard/posts/${encodeURIComponent(postId)}` : "/dashboard/posts/new");
   const run = async () => {
     const declared = Number(request.headers.get("Content-Length") ?? "0");
     if (declared > IMAGE_LIMITS.cover + (isMultipart ? 64 * 1024 : 0)) throw tooLarge(tooLargeMessage("image", IMAGE_LIMITS.cover, isMultipart ? undefined : declared));

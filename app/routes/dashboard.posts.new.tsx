@@ -5,7 +5,7 @@ import { PostEditor } from "~/components/post-editor";
 import { handleForm, orRespond } from "~/lib/http.server";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { newPostForm } from "~/modules/posts/studio.server";
-import { createPost, publishPost } from "~/modules/posts/service.server";
+import { createPost, parseScheduleTime, publishPost, schedulePost } from "~/modules/posts/service.server";
 import { postFormInput } from "~/modules/posts/form";
 
 export const meta: MetaFunction = () => [{ title: "New post — All Thrive" }];
@@ -20,7 +20,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const { fields, cover, intent } = postFormInput(await request.formData());
   return handleForm(async () => {
+    // Check the schedule before creating anything, so a bad time leaves no stray draft.
+    if (intent === "schedule") parseScheduleTime(fields);
     const { id } = await createPost(env, viewer, fields, cover);
+    if (intent === "schedule") {
+      await schedulePost(env, viewer, id, fields);
+      throw redirect(`/dashboard/posts/${id}?scheduled=1`);
+    }
     if (intent === "publish") {
       const { url } = await publishPost(env, viewer, id);
       throw redirect(`${url}?published=1`);

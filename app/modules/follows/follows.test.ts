@@ -106,9 +106,46 @@ describe("durable object ⇄ D1 convergence and reconcile", () => {
     expect((await reconcileFollows(env, { creatorId: c.id })).drifted).toEqual([]);
 
     const admin = await makeUser(env, { isAdmin: true });
-    expect((await postForm("/admin/reconcile-follows", { handle: c.handle }, { cookie: await a.cookie() })).status).toBe(403);
-    const ok = await postForm("/admin/reconcile-follows", { handle: c.handle }, { cookie: await admin.cookie() });
+    expect((await postForm("/admin/reconcile-follows.json", { handle: c.handle }, { cookie: await a.cookie() })).status).toBe(403);
+    const ok = await postForm("/admin/reconcile-follows.json", { handle: c.handle }, { cookie: await admin.cookie() });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ checked: 1, drifted: [] });
+  });
+
+  it("admins get a reconcile page with Check and Repair buttons; the page form shows the result", async () => {
+    const c = await makeCreator(env);
+    const fan = await makeUser(env);
+    await followCreator(env, fan.viewer, c.handle);
+    await getDb(env).delete(follows).where(and(eq(follows.creatorId, c.id), eq(follows.followerId, fan.id)));
+    const admin = await makeUser(env, { isAdmin: true });
+    const adminCookie = await admin.cookie();
+
+    expect((await app("/admin/reconcile-follows")).headers.get("Location")).toMatch(/^\/login/);
+    expect((await app("/admin/reconcile-follows", { cookie: await fan.cookie() })).status).toBe(403);
+    const page = await app("/admin/reconcile-follows", { cookie: adminCookie });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("Content-Type")).toContain("text/html");
+    const html = await page.text();
+    expect(html).toContain("Reconcile follows");
+    expect(html).toMatch(/<button[^>]*>Check<\/button>/);
+    expect(html).toMatch(/<button[^>]*>Repair<\/button>/);
+
+    const check = await postForm("/admin/reconcile-follows", { handle: c.handle, repair: "" }, { cookie: adminCookie });
+    expect(check.status).toBe(200);
+    expect(check.headers.get("Content-Type")).toContain("text/html");
+    const checked = await check.text();
+    expect(checked).toContain("Checked 1 creator(s)");
+    expect(checked).toContain("1 drifted");
+    expect(checked).toContain(c.id);
+    expect(await countFollowEdges(env, c.id)).toBe(0);
+
+    const repair = await postForm("/admin/reconcile-follows", { handle: c.handle, repair: "1" }, { cookie: adminCookie });
+    expect(await repair.text()).toContain("repaired");
+    expect(await countFollowEdges(env, c.id)).toBe(1);
+
+    // The CLI path (npm run reconcile) still gets JSON.
+    const cli = await postForm("/admin/reconcile-follows.json", { handle: c.handle }, { cookie: adminCookie });
+    expect(cli.headers.get("Content-Type")).toContain("application/json");
+    expect(await cli.json()).toMatchObject({ checked: 1, drifted: [] });
   });
 });

@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { newId } from "~/lib/ids";
 import { followCreator } from "~/modules/follows/service.server";
+import { placeholderPng } from "~/modules/media/placeholder.server";
 
 function multipart(fields: Record<string, string>) {
   const fd = new FormData();
@@ -112,6 +113,49 @@ describe("writing posts", () => {
     expect((await findPostById(env, post.id))?.status).toBe("published");
     expect((await publishDuePosts(env, Math.floor(Date.now() / 1000) + 3700)).published).toBe(0);
     expect((await app(`/@${c.handle}/posts/${post.slug}`)).status).toBe(200);
+  });
+
+  it("the new-post form offers scheduling and image upload before the first save", async () => {
+    const c = await makeCreator(env);
+    const cookie = await c.cookie();
+    const form = await (await app("/dashboard/posts/new", { cookie })).text();
+    expect(form).toContain('name="publishAt"');
+    expect(form).toMatch(/<button[^>]*value="schedule"[^>]*>Schedule<\/button>/);
+    expect(form).toContain("Images in the post");
+    expect(form).toContain('action="/dashboard/posts/images"');
+
+    // An image uploaded from the new form (no post yet) comes back as Markdown for the body.
+    const up = await app("/dashboard/posts/images", { method: "POST", body: await placeholderPng(16, 16), headers: { "Content-Type": "application/octet-stream" }, cookie });
+    expect(up.status).toBe(200);
+    const { url, markdown } = await up.json<{ url: string; markdown: string }>();
+    expect(markdown).toBe(`![](${url})`);
+    expect((await app(url)).headers.get("Content-Type")).toBe("image/png");
+    // Without JavaScript the upload form goes back to the new-post form with the Markdown.
+    const fd = new FormData();
+    fd.append("image", new File([await placeholderPng(16, 16)], "a.png", { type: "image/png" }));
+    const noJs = await app("/dashboard/posts/images", { method: "POST", body: fd, cookie });
+    expect(noJs.headers.get("Location")).toMatch(/^\/dashboard\/posts\/new\?image=/);
+
+    // A bad time refuses the schedule and creates nothing.
+    const past = await app("/dashboard/posts/new", { method: "POST", body: multipart({ intent: "schedule", title: "From the new form", body: markdown, visibility: "public", publishAt: "2020-01-01T10:00", tzOffset: "0" }), cookie });
+    expect(past.status).toBe(422);
+    expect(await past.text()).toContain("Choose a time in the future.");
+    expect((await app(`/@${c.handle}/posts/from-the-new-form`, { cookie })).status).toBe(404);
+
+    const when = new Date(Date.now() + 3600_000).toISOString().slice(0, 16);
+    const res = await app("/dashboard/posts/new", { method: "POST", body: multipart({ intent: "schedule", title: "From the new form", body: `Look:\n\n${markdown}`, visibility: "public", publishAt: when, tzOffset: "0" }), cookie });
+    expect(res.status).toBe(302);
+    const loc = res.headers.get("Location")!;
+    expect(loc).toMatch(/^\/dashboard\/posts\/[a-z0-9]+\?scheduled=1$/);
+    const id = loc.split("/")[3].split("?")[0];
+    expect((await findPostById(env, id))?.status).toBe("scheduled");
+    const edit = await (await app(loc, { cookie })).text();
+    expect(edit).toContain("Scheduled for");
+    // Not public yet; once published, the body shows the uploaded image.
+    expect((await app(`/@${c.handle}/posts/from-the-new-form`)).status).toBe(404);
+    await publishDuePosts(env, Math.floor(Date.now() / 1000) + 3700);
+    const page = await (await app(`/@${c.handle}/posts/from-the-new-form`)).text();
+    expect(page).toContain(`src="${url}"`);
   });
 
   it("images in posts go through the same upload checks", async () => {

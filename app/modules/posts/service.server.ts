@@ -179,14 +179,20 @@ async function publishOwnedPost(env: Env, post: PostRow, creator: CreatorRow) {
 }
 
 /** Schedules publication; the cron publishes it when the time comes. */
-export async function schedulePost(env: Env, viewer: Viewer, postId: string, input: unknown) {
-  const { post, creator } = await requireOwnedPost(env, viewer, postId);
-  if (post.status === "published") throw conflict("This post is already published. Unpublish it first to schedule it.");
+/** Validates the schedule fields (publishAt, tzOffset) and returns the publish time in epoch seconds. */
+export function parseScheduleTime(input: unknown): number {
   const s = parseOrThrow(ScheduleInput, input);
   const at = Math.floor(Date.parse(`${s.publishAt.length === 16 ? s.publishAt + ":00" : s.publishAt}Z`) / 1000) + s.tzOffset * 60;
   if (!Number.isFinite(at)) throw unprocessable("Choose a date and time.", { publishAt: "Choose a date and time." });
   if (at <= nowSeconds() + 30) throw unprocessable("Choose a time in the future.", { publishAt: "Choose a time in the future." });
   if (at > nowSeconds() + 366 * 86400) throw unprocessable("Schedule at most a year ahead.", { publishAt: "Schedule at most a year ahead." });
+  return at;
+}
+
+export async function schedulePost(env: Env, viewer: Viewer, postId: string, input: unknown) {
+  const { post, creator } = await requireOwnedPost(env, viewer, postId);
+  if (post.status === "published") throw conflict("This post is already published. Unpublish it first to schedule it.");
+  const at = parseScheduleTime(input);
   await getDb(env).update(posts).set({ status: "scheduled", publishAt: at, updatedAt: nowSeconds() }).where(eq(posts.id, post.id));
   void creator;
   await env.POST_SCHEDULER.getByName("global").wake(at);

@@ -1,5 +1,5 @@
 // Regenerates the index table in docs/decisions/README.md from the decision files
-// (docs/decisions/NNNN-title.md: first line "# N. Title", a "- Status: …" line).
+// (the NNNN-title.md files in docs/decisions/: first line "# N. Title", a "- Status: …" line).
 //   node tools/decisions-index.mjs          rewrite the table
 //   node tools/decisions-index.mjs --check  exit 1 if the table doesn't match the files
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";

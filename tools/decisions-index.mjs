@@ -37,7 +37,24 @@ const cell = (s) => s.replace(/\|/g, "\\|");
 
 export function renderTable(decisions) {
   const rows = decisions.map((d) => `| [${d.number}](${d.file}) | ${cell(d.title)} | ${cell(d.status)} |`);
-  return [START, "| # | decision | status |", "|---|---|---|", ...rows, END].join("\n");
+  return [START, "| # | decision | status |", "| --- | --- | --- |", ...rows, END].join("\n");
+}
+
+/** The index table's rows as trimmed cells, so a formatter's column alignment doesn't matter. */
+export function tableRows(readme) {
+  const a = readme.indexOf(START.slice(0, 30));
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`docs/decisions/README.md has no index markers (${END})`);
+  return readme
+    .slice(a, b)
+    .split("\n")
+    .filter((l) => l.trim().startsWith("|") && !/^\|[\s|:-]+\|$/.test(l.trim()))
+    .map((l) => l.trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+}
+
+/** True when the README's table lists exactly the decision files, in order. */
+export function indexMatches(readme, decisions) {
+  return JSON.stringify(tableRows(readme)) === JSON.stringify(tableRows(regenerate(readme, decisions)));
 }
 
 /** The README with its index table replaced by one generated from the files. */
@@ -51,14 +68,15 @@ export function regenerate(readme, decisions) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const path = join(decisionsDir, "README.md");
   const readme = readFileSync(path, "utf8");
-  const next = regenerate(readme, readDecisions());
+  const decisions = readDecisions();
+  const next = regenerate(readme, decisions);
   if (process.argv.includes("--check")) {
-    if (next !== readme) {
+    if (!indexMatches(readme, decisions)) {
       console.error("docs/decisions/README.md's index doesn't match the decision files: run `npm run decisions:index`.");
       process.exit(1);
     }
     console.log("decision index up to date");
-  } else if (next !== readme) {
+  } else if (!indexMatches(readme, decisions)) {
     writeFileSync(path, next);
     console.log("docs/decisions/README.md index rewritten");
   } else {

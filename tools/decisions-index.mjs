@@ -37,7 +37,7 @@ const cell = (s) => s.replace(/\|/g, "\\|");
 
 export function renderTable(decisions) {
   const rows = decisions.map((d) => `| [${d.number}](${d.file}) | ${cell(d.title)} | ${cell(d.status)} |`);
-  return [START, "| # | decision | status |", "| --- | --- | --- |", ...rows, END].join("\n");
+  return [START, "", "| # | decision | status |", "| --- | --- | --- |", ...rows, "", END].join("\n");
 }
 
 /** The index table's rows as trimmed cells, so a formatter's column alignment doesn't matter. */

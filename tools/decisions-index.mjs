@@ -42,7 +42,7 @@ export function renderTable(decisions) {
 
 /** The index table's rows as trimmed cells, so a formatter's column alignment doesn't matter. */
 export function tableRows(readme) {
-  const a = readme.indexOf(START.slice(0, 30));
+  const a = readme.indexOf("<!-- decisions-index:start");
   const b = readme.indexOf(END);
   if (a < 0 || b < a) throw new Error(`docs/decisions/README.md has no index markers (${END})`);
   return readme
@@ -59,7 +59,7 @@ export function indexMatches(readme, decisions) {
 
 /** The README with its index table replaced by one generated from the files. */
 export function regenerate(readme, decisions) {
-  const a = readme.indexOf(START.slice(0, 30));
+  const a = readme.indexOf("<!-- decisions-index:start");
   const b = readme.indexOf(END);
   if (a < 0 || b < a) throw new Error(`docs/decisions/README.md has no index markers (${END})`);
   return readme.slice(0, a) + renderTable(decisions) + readme.slice(b + END.length);

@@ -124,3 +124,21 @@ test("code comments point at docs that exist", () => {
   }
   assert.deepEqual(missing, [], `comments name docs that don't exist:\n${missing.join("\n")}`);
 });
+
+test("the index generator lists decision files in number order and notices a missing row", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "decisions-"));
+  writeFileSync(join(dir, "0010-later.md"), "# 10. Later | piped\n- Date: 2026-12-05\n- Status: accepted; supersedes [0002](0002-first.md)\n");
+  writeFileSync(join(dir, "0002-first.md"), "# 2. First\n- Date: 2026-11-26\n- Status: superseded by [0010](0010-later.md)\n");
+  const empty = "# Decisions\n<!-- decisions-index:start -->\n<!-- decisions-index:end -->\n";
+  const full = regenerate(empty, readDecisions(dir));
+  assert.deepEqual(tableRows(full), [
+    ["#", "decision", "status"],
+    ["[2](0002-first.md)", "First", "superseded by [0010](0010-later.md)"],
+    ["[10](0010-later.md)", "Later \\| piped", "accepted; supersedes [0002](0002-first.md)"],
+  ]);
+  assert.notDeepEqual(tableRows(full.replace(/^\| \[10\].*\n/m, "")), tableRows(full));
+  writeFileSync(join(dir, "0011-wrong.md"), "# 12. Wrong number\n- Status: accepted\n");
+  assert.throws(() => readDecisions(dir), /its heading says 12/);
+});

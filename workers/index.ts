@@ -1,5 +1,5 @@
 /**
- * The one Worker: Remix SSR for pages and the JSON API, dev tools, and (from later issues)
+ * The one Worker: Remix SSR for pages and the JSON API, dev tools, and
  * the Stripe webhook endpoint, Durable Object classes and Queue consumers.
  */
 import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
@@ -37,7 +37,7 @@ export default {
       return withSecurityHeaders(await servePublicMedia(env, decodeURIComponent(url.pathname.slice("/media/".length)), request), env);
     }
 
-    // Issue 3: count app page views (once per visitor per day, off the response path) and serve
+    // Apps: count app page views (once per visitor per day, off the response path) and serve
     // anonymous storefront / app / discovery pages from the versioned edge cache.
     const viewedApp = request.method === "GET" ? appSlugFromPath(url.pathname) : null;
     if (request.method === "GET" && !hasSessionCookie(request)) {

@@ -1,5 +1,5 @@
 /**
- * The feed's reads of the follow graph, delegated to issue 3's follows module (the CreatorGraph
+ * The feed's reads of the follow graph, delegated to the follows module (the CreatorGraph
  * Durable Object writes `follows`; keyset pages ride its (creator_id, follower_id) primary key).
  */
 import { followerCount as mirroredFollowerCount, followerIdPage } from "~/modules/follows/queries.server";

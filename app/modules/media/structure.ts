@@ -2,7 +2,7 @@ import { imageSize } from "image-size";
 import type { ImageType } from "./sniff";
 
 /**
- * Whole-file checks run after the magic bytes match and before anything is stored (README D51).
+ * Whole-file checks run after the magic bytes match and before anything is stored (decision D51).
  * They walk each format's container (chunks, segments, blocks) to the end of the file without
  * decoding pixels, so a truncated file, a corrupted chunk or a signature glued onto HTML is
  * refused. Dimensions come from `image-size`; the limits below keep public pages cheap to render.

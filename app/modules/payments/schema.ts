@@ -167,4 +167,4 @@ export const deadLetters = sqliteTable("dead_letters", {
   handledAt: integer("handled_at"),
 });
 
-// In-app notifications live in app/modules/notifications (issue 5 owns the table).
+// In-app notifications live in app/modules/notifications (that module owns the table).

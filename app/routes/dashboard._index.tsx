@@ -169,7 +169,7 @@ export default function Dashboard() {
           <ul className="divide-y divide-slate-100 sm:hidden">
             {d.orders.map((o) => (
               <li key={o.id} className="py-3 text-sm">
-                <div className="flex items-start justify-between gap-2"><span className="font-medium">{o.title}</span><StatusBadge status={o.status} /></div>
+                <div className="flex items-start justify-between gap-2"><span className="font-medium">{o.title}</span><StatusBadge status={o.status} label={o.statusLabel} /></div>
                 <p className="truncate text-slate-500">{o.buyer} · {date(o.createdAt)}</p>
                 <p className="mt-1 tabular-nums text-slate-700">{`${o.grossLabel} · fee kept ${o.feeLabel} · you keep `}<span className="font-semibold">{o.netLabel}</span></p>
                 <RefundNote o={o} />
@@ -189,7 +189,7 @@ export default function Dashboard() {
                     <td className="px-2 text-right tabular-nums">{o.grossLabel}<RefundNote o={o} /></td>
                     <td className="px-2 text-right tabular-nums text-slate-500">{o.feeLabel}</td>
                     <td className="px-2 text-right tabular-nums font-medium">{o.netLabel}</td>
-                    <td className="px-2"><StatusBadge status={o.status} /></td>
+                    <td className="px-2"><StatusBadge status={o.status} label={o.statusLabel} /></td>
                     <td className="px-2 text-right">
                       {o.status === "paid" ? <RefundForm o={o} busy={busy} /> : null}
                     </td>

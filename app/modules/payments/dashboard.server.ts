@@ -40,7 +40,7 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
   const q = (opts.q ?? "").trim().toLowerCase().slice(0, 200);
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await getDb(env)
-    .select({ id: orders.id, title: products.title, buyer: users.email, gross: orders.gross, fee: orders.fee, net: orders.net, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), currency: orders.currency, status: orders.status, createdAt: orders.createdAt })
+    .select({ id: orders.id, title: products.title, buyer: users.email, refundReason: orders.refundReason, gross: orders.gross, fee: orders.fee, net: orders.net, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), currency: orders.currency, status: orders.status, createdAt: orders.createdAt })
     .from(orders).innerJoin(products, eq(products.id, orders.productId)).innerJoin(users, eq(users.id, orders.buyerId))
     .where(and(
       eq(orders.creatorId, creatorId),
@@ -57,6 +57,8 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
       const remaining = o.gross - Math.min(o.gross, o.refunded);
       return {
         ...o,
+        /** "refunded — duplicate": the buyer already owned it, so the platform refunded this payment (D52). */
+        statusLabel: o.status === "refunded" && o.refundReason === "duplicate" ? "refunded — duplicate" : o.status,
         kept: k,
         grossLabel: formatMoney(o.gross, o.currency),
         refundedLabel: formatMoney(o.refunded, o.currency),
@@ -81,7 +83,7 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
     listTiers(env, creator.userId, { includeArchived: true }),
     listCreatorOrders(env, creator.userId, opts),
     db
-      .select({ id: memberships.id, tier: tiers.name, member: users.email, status: memberships.status, paused: membershipPaused, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, createdAt: memberships.createdAt })
+      .select({ id: memberships.id, tier: tiers.name, member: users.email, status: memberships.status, endReason: memberships.endReason, paused: membershipPaused, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, createdAt: memberships.createdAt })
       .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(users, eq(users.id, memberships.userId))
       .where(eq(memberships.creatorId, creator.userId)).orderBy(desc(memberships.createdAt)).limit(50),
     earnings(env, creator.userId),
@@ -95,7 +97,7 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
     ordersQuery: orderPage.q,
     ordersNext: orderPage.nextCursor,
     ordersPaged: !!opts.cursor,
-    members: memberRows.map((m) => ({ ...m, state: membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
+    members: memberRows.map((m) => ({ ...m, state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
     earnings: money,
   };
 }

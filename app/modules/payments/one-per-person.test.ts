@@ -248,3 +248,46 @@ describe("one-time products: one paid order per person", () => {
     expect((await stripe.refunds.list({ payment_intent: String(second.payment_intent ?? (await stripe.checkout.sessions.retrieve(second.id)).payment_intent) })).data).toHaveLength(1);
   });
 });
+
+describe("TierSeats: one hold per person, one opener", () => {
+  const exp = () => Math.floor(Date.now() / 1000) + 31 * 60;
+
+  it("concurrent reserves of one person share a hold; only the first opens the session, the rest get it when attached", async () => {
+    const tierId = `once-${crypto.randomUUID()}`;
+    const stub = seats(env, tierId);
+    await stub.configure(tierId, 3);
+    const first = await stub.reserve({ holdId: "h1", userId: "u", expiresAt: exp() });
+    expect(first).toMatchObject({ ok: true, holdId: "h1", create: true, sessionId: null });
+    const waiting = Promise.all([stub.reserve({ holdId: "h2", userId: "u", expiresAt: exp() }), stub.reserve({ holdId: "h3", userId: "u", expiresAt: exp() })]);
+    expect(await stub.attach("h1", "cs_1", "https://pay/cs_1")).toEqual({ attached: true, sessionId: "cs_1", sessionUrl: "https://pay/cs_1" });
+    for (const r of await waiting) expect(r).toMatchObject({ ok: true, holdId: "h1", create: false, sessionId: "cs_1", sessionUrl: "https://pay/cs_1" });
+    expect((await stub.status()).holds).toBe(1);
+    // A second session attached late (its opener had lost its turn) doesn't replace the first.
+    expect(await stub.attach("h1", "cs_2", "https://pay/cs_2")).toEqual({ attached: false, sessionId: "cs_1", sessionUrl: "https://pay/cs_1" });
+  });
+
+  it("if the opener fails (release), a waiting request of the same person becomes the opener", async () => {
+    const tierId = `once-${crypto.randomUUID()}`;
+    const stub = seats(env, tierId);
+    await stub.configure(tierId, 1);
+    expect(await stub.reserve({ holdId: "a", userId: "u", expiresAt: exp() })).toMatchObject({ create: true });
+    const waiter = stub.reserve({ holdId: "b", userId: "u", expiresAt: exp() });
+    await stub.release({ holdId: "a" });
+    expect(await waiter).toMatchObject({ ok: true, holdId: "b", create: true });
+    expect((await stub.status()).seatsLeft).toBe(0);
+  });
+
+  it("a second confirmed subscription of one person is refused as a duplicate and takes no seat; joins admit a person once", async () => {
+    const tierId = `once-${crypto.randomUUID()}`;
+    const stub = seats(env, tierId);
+    await stub.configure(tierId, 5);
+    expect(await stub.confirm({ holdId: null, subscriptionId: "sub_a", userId: "u" })).toEqual({ ok: true, already: false });
+    expect(await stub.confirm({ holdId: null, subscriptionId: "sub_b", userId: "u" })).toEqual({ ok: false, reason: "duplicate" });
+    expect(await stub.confirm({ holdId: null, subscriptionId: "sub_a", userId: "u" })).toEqual({ ok: true, already: true });
+    expect((await stub.status()).members).toBe(1);
+    const joins = await Promise.all(Array.from({ length: 10 }, (_, i) => stub.join({ userId: "v", memberId: `free_${i}` })));
+    expect(joins.filter((j) => j.ok)).toHaveLength(1);
+    expect(joins.filter((j) => !j.ok && j.reason === "already_member")).toHaveLength(9);
+    expect((await stub.status()).members).toBe(2);
+  });
+});

@@ -204,6 +204,20 @@ export default function Dashboard() {
           {d.ordersPaged ? <Link to={d.ordersQuery ? `?buyer=${encodeURIComponent(d.ordersQuery)}` : "?"} className="text-indigo-700 hover:underline">Newest orders</Link> : null}
           {d.ordersNext ? <Link to={`?${new URLSearchParams({ ...(d.ordersQuery ? { buyer: d.ordersQuery } : {}), orders: d.ordersNext })}`} className="text-indigo-700 hover:underline">Older orders</Link> : null}
         </nav>
+        {d.duplicateRefunds.length ? (
+          <div className="mt-4" data-testid="duplicate-refunds">
+            <h3 className="text-sm font-semibold text-slate-800">Membership payments refunded as duplicates</h3>
+            <p className="text-xs text-slate-500">These members already had the tier, so the second subscription was canceled and its payment refunded automatically.</p>
+            <ul className="mt-2 divide-y divide-slate-100 text-sm">
+              {d.duplicateRefunds.map((r) => (
+                <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                  <span className="min-w-0 truncate">{date(r.paidAt)} · {r.tier} · <span className="text-slate-600">{r.member}</span> · <span className="tabular-nums">{r.grossLabel}</span></span>
+                  <StatusBadge status={r.status === "refunded" ? "refunded" : "past_due"} label={r.statusLabel} />
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
       </Card>
 
       <Card title="Members">

@@ -77,7 +77,7 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
   const creator = await findCreatorByUserId(env, viewer.id);
   if (!creator) return { creator: null } as const;
   const db = getDb(env);
-  const [acct, productList, tierList, orderPage, memberRows, money] = await Promise.all([
+  const [acct, productList, tierList, orderPage, memberRows, money, duplicateRows] = await Promise.all([
     findPayoutAccount(env, creator.userId),
     listCreatorProducts(env, creator.userId),
     listTiers(env, creator.userId, { includeArchived: true }),
@@ -87,6 +87,11 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
       .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(users, eq(users.id, memberships.userId))
       .where(eq(memberships.creatorId, creator.userId)).orderBy(desc(memberships.createdAt)).limit(50),
     earnings(env, creator.userId),
+    // Membership payments refunded because the member already had the tier (D52): shown with the orders.
+    db
+      .select({ id: invoices.id, tier: tiers.name, member: users.email, gross: invoices.gross, currency: invoices.currency, status: invoices.status, paidAt: invoices.paidAt })
+      .from(invoices).innerJoin(memberships, eq(memberships.stripeSubscriptionId, invoices.stripeSubscriptionId)).innerJoin(tiers, eq(tiers.id, invoices.tierId)).innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(invoices.creatorId, creator.userId), eq(memberships.endReason, "duplicate"))).orderBy(desc(invoices.paidAt)).limit(20),
   ]);
   return {
     creator: { handle: creator.handle, displayName: creator.displayName },
@@ -97,6 +102,7 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
     ordersQuery: orderPage.q,
     ordersNext: orderPage.nextCursor,
     ordersPaged: !!opts.cursor,
+    duplicateRefunds: duplicateRows.map((r) => ({ ...r, grossLabel: formatMoney(r.gross, r.currency), statusLabel: r.status === "refunded" ? "refunded — duplicate" : "duplicate — refund pending" })),
     members: memberRows.map((m) => ({ ...m, state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
     earnings: money,
   };

@@ -181,7 +181,10 @@ export class TierSeats extends DurableObject<Env> {
   /**
    * Takes a seat for `userId` until `expiresAt` (their Checkout Session's expiry). Idempotent per
    * user: an existing checkout hold is returned as is; a seat offered from the waitlist becomes
-   * theirs for the checkout.
+   * theirs for the checkout. Exactly one caller per hold is told to open the session
+   * (`create: true`); a concurrent call of the same person waits here until that session is
+   * attached (then gets it, `create: false`), the hold is released (then reserves afresh), or the
+   * opener's lease lapses (then it becomes the opener).
    */
   async reserve(input: { holdId: string; userId: string; expiresAt: number }): Promise<ReserveResult> {
     for (;;) {

@@ -40,7 +40,7 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
   const q = (opts.q ?? "").trim().toLowerCase().slice(0, 200);
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await getDb(env)
-    .select({ id: orders.id, title: products.title, buyer: users.email, gross: orders.gross, fee: orders.fee, net: orders.net, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), currency: orders.currency, status: orders.status, createdAt: orders.createdAt })
+    .select({ id: orders.id, title: products.title, buyer: users.email, refundReason: orders.refundReason, gross: orders.gross, fee: orders.fee, net: orders.net, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), currency: orders.currency, status: orders.status, createdAt: orders.createdAt })
     .from(orders).innerJoin(products, eq(products.id, orders.productId)).innerJoin(users, eq(users.id, orders.buyerId))
     .where(and(
       eq(orders.creatorId, creatorId),
@@ -57,6 +57,8 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
       const remaining = o.gross - Math.min(o.gross, o.refunded);
       return {
         ...o,
+        /** "refunded — duplicate": the buyer already owned it, so the platform refunded this payment (D52). */
+        statusLabel: o.status === "refunded" && o.refundReason === "duplicate" ? "refunded — duplicate" : o.status,
         kept: k,
         grossLabel: formatMoney(o.gross, o.currency),
         refundedLabel: formatMoney(o.refunded, o.currency),
@@ -75,16 +77,21 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
   const creator = await findCreatorByUserId(env, viewer.id);
   if (!creator) return { creator: null } as const;
   const db = getDb(env);
-  const [acct, productList, tierList, orderPage, memberRows, money] = await Promise.all([
+  const [acct, productList, tierList, orderPage, memberRows, money, duplicateRows] = await Promise.all([
     findPayoutAccount(env, creator.userId),
     listCreatorProducts(env, creator.userId),
     listTiers(env, creator.userId, { includeArchived: true }),
     listCreatorOrders(env, creator.userId, opts),
     db
-      .select({ id: memberships.id, tier: tiers.name, member: users.email, status: memberships.status, paused: membershipPaused, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, createdAt: memberships.createdAt })
+      .select({ id: memberships.id, tier: tiers.name, member: users.email, status: memberships.status, endReason: memberships.endReason, paused: membershipPaused, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, createdAt: memberships.createdAt })
       .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(users, eq(users.id, memberships.userId))
       .where(eq(memberships.creatorId, creator.userId)).orderBy(desc(memberships.createdAt)).limit(50),
     earnings(env, creator.userId),
+    // Membership payments refunded because the member already had the tier (D52): shown with the orders.
+    db
+      .select({ id: invoices.id, tier: tiers.name, member: users.email, gross: invoices.gross, currency: invoices.currency, status: invoices.status, paidAt: invoices.paidAt })
+      .from(invoices).innerJoin(memberships, eq(memberships.stripeSubscriptionId, invoices.stripeSubscriptionId)).innerJoin(tiers, eq(tiers.id, invoices.tierId)).innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(invoices.creatorId, creator.userId), eq(memberships.endReason, "duplicate"))).orderBy(desc(invoices.paidAt)).limit(20),
   ]);
   return {
     creator: { handle: creator.handle, displayName: creator.displayName },
@@ -95,7 +102,8 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
     ordersQuery: orderPage.q,
     ordersNext: orderPage.nextCursor,
     ordersPaged: !!opts.cursor,
-    members: memberRows.map((m) => ({ ...m, state: membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
+    duplicateRefunds: duplicateRows.map((r) => ({ ...r, grossLabel: formatMoney(r.gross, r.currency), statusLabel: r.status === "refunded" ? "refunded — duplicate" : "duplicate — refund pending" })),
+    members: memberRows.map((m) => ({ ...m, state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
     earnings: money,
   };
 }

@@ -20,11 +20,11 @@ export async function getLibrary(env: Env, viewer: Viewer) {
   const db = getDb(env);
   const [orderRows, memberRows, notes, unusualPayments] = await Promise.all([
     db
-      .select({ orderId: orders.id, status: orders.status, gross: orders.gross, currency: orders.currency, createdAt: orders.createdAt, productId: products.id, title: products.title, type: products.type, coverKey: products.coverKey, handle: creators.handle, slug: products.slug })
+      .select({ orderId: orders.id, status: orders.status, refundReason: orders.refundReason, gross: orders.gross, currency: orders.currency, createdAt: orders.createdAt, productId: products.id, title: products.title, type: products.type, coverKey: products.coverKey, handle: creators.handle, slug: products.slug })
       .from(orders).innerJoin(products, eq(products.id, orders.productId)).innerJoin(creators, eq(creators.userId, products.creatorId))
       .where(eq(orders.buyerId, viewer.id)).orderBy(desc(orders.createdAt)),
     db
-      .select({ id: memberships.id, status: memberships.status, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, note: memberships.note, paid: memberships.stripeSubscriptionId, paused: membershipPaused, tierName: tiers.name, tierId: tiers.id, handle: creators.handle, creatorName: creators.displayName })
+      .select({ id: memberships.id, status: memberships.status, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, note: memberships.note, endReason: memberships.endReason, paid: memberships.stripeSubscriptionId, paused: membershipPaused, tierName: tiers.name, tierId: tiers.id, handle: creators.handle, creatorName: creators.displayName })
       .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(creators, eq(creators.userId, memberships.creatorId))
       .where(eq(memberships.userId, viewer.id)).orderBy(desc(memberships.createdAt)),
     db.select().from(notifications).where(and(eq(notifications.userId, viewer.id), eq(notifications.kind, "waitlist_offer"), isNull(notifications.readAt))).orderBy(desc(notifications.createdAt)).limit(20),
@@ -47,6 +47,9 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       coverUrl: mediaUrl(o.coverKey),
       href: `/@${o.handle}/products/${o.slug}`,
       status: o.status,
+      /** "refunded — duplicate": they already owned it, so this second payment was refunded by itself (D52). */
+      statusLabel: o.status === "refunded" && o.refundReason === "duplicate" ? "refunded — duplicate" : o.status,
+      duplicate: o.refundReason === "duplicate",
       paidLabel: formatMoney(o.gross, o.currency),
       files: o.status === "paid" ? files.filter((f) => f.productId === o.productId).map((f) => ({ id: f.id, fileName: f.fileName, size: f.size })) : [],
     })),
@@ -57,13 +60,13 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       creator: { handle: m.handle, displayName: m.creatorName },
       status: m.status,
       /** "paused — payment disputed" while a payment of it is disputed (no access to gated posts meanwhile). */
-      state: membershipState(m.status, m.paused),
+      state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused),
       paid: !!m.paid,
       priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free",
       periodEnd: m.periodEnd,
       cancelAtPeriodEnd: m.cancelAtPeriodEnd,
       note: m.note,
-      payments: unusualPayments.filter((p) => p.subscription === m.paid).map(describePayment),
+      payments: unusualPayments.filter((p) => p.subscription === m.paid).map((p) => describePayment(p, m.endReason === "duplicate")),
     })),
     offers: notes.filter((n) => !n.expiresAt || n.expiresAt > t).map((n) => ({ id: n.id, message: n.message, link: n.link, expiresAt: n.expiresAt })),
   };
@@ -104,9 +107,9 @@ export async function dismissNotification(env: Env, viewer: Viewer, id: string) 
 
 
 /** "$5.00 payment of 3 Jan 2026: refunded" — how a member sees a membership payment that was refunded or disputed. */
-function describePayment(p: { status: string; gross: number; refunded: number; currency: string; paidAt: number }) {
+function describePayment(p: { status: string; gross: number; refunded: number; currency: string; paidAt: number }, duplicate = false) {
   const day = new Date(p.paidAt * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
   const outcome =
-    p.status === "refunded" ? "refunded" : p.status === "disputed" ? "disputed" : `partly refunded (${formatMoney(Math.min(p.refunded, p.gross), p.currency)})`;
+    p.status === "refunded" ? (duplicate ? "refunded — duplicate" : "refunded") : p.status === "disputed" ? "disputed" : `partly refunded (${formatMoney(Math.min(p.refunded, p.gross), p.currency)})`;
   return { status: p.status, label: `${formatMoney(p.gross, p.currency)} payment of ${day}: ${outcome}` };
 }

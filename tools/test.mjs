@@ -37,4 +37,5 @@ console.log(`Worker bundle: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).to
 if (gz >= 3 * 1024 * 1024) process.exit(1);
 
 if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
+stage("Capacity projection tests (node:test)", "node", ["--test", "tools/capacity.test.mjs"]);
 stage("Browser tests (playwright-core + chromium)", "node", ["--test", "--test-concurrency=1", "tools/e2e/*.test.mjs"]);

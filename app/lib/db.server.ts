@@ -1,4 +1,4 @@
-import { drizzle, DrizzleD1Database, SQLiteD1Session } from "drizzle-orm/d1";
+import { drizzle, SQLiteD1Session, type DrizzleD1Database } from "drizzle-orm/d1";
 import { fillPlaceholders } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import * as identity from "~/modules/identity/schema";
@@ -26,12 +26,16 @@ const cache = new WeakMap<D1Database, Db>();
  */
 const sessionBase = new WeakMap<object, D1Database>();
 
-/** A copy of `env` whose `DB` is a new D1 session on `env.DB` (a constraint or a bookmark). */
+/**
+ * `env` with `DB` replaced by a new D1 session on `env.DB` (a constraint or a bookmark). The other
+ * bindings are inherited, not copied (copying them costs more than the rest of this): don't spread
+ * the result (`{ ...env }` would keep only `DB`).
+ */
 export function withD1Session<E extends { DB: D1Database }>(env: E, constraintOrBookmark: D1SessionConstraint | D1SessionBookmark): E {
   const base = sessionBase.get(env.DB) ?? env.DB;
   const session = base.withSession(constraintOrBookmark);
   sessionBase.set(session, base);
-  return { ...env, DB: session as unknown as D1Database };
+  return Object.create(env, { DB: { value: session, enumerable: true } }) as E;
 }
 
 /** The session's latest bookmark (null before its first query, or when `env.DB` is not a session). */
@@ -39,7 +43,7 @@ export function d1Bookmark(env: { DB: D1Database }): string | null {
   return sessionBase.has(env.DB) ? (env.DB as unknown as D1DatabaseSession).getBookmark() : null;
 }
 
-/** One Drizzle client per D1 binding or session (built from the binding's client: no schema re-walk). */
+/** One Drizzle client per D1 binding or session (a session's is a light view of its binding's). */
 export function getDb(env: { DB: D1Database }): Db {
   let db = cache.get(env.DB);
   if (!db) {
@@ -50,17 +54,23 @@ export function getDb(env: { DB: D1Database }): Db {
   return db;
 }
 
-type DbInternals = { session: { dialect: unknown; schema: unknown; options: unknown }; _: { fullSchema: unknown; schema: unknown; tableNamesMap: unknown } };
+type DbInternals = { session: { dialect: unknown; schema: unknown; options: unknown }; query: Record<string, object> };
 
-/** What `drizzle(client, { schema })` builds, reusing the binding's dialect and relational config. */
+/**
+ * The binding's drizzle client with its session swapped for one on `client`: query builders read
+ * `this.session`, so a view that overrides it (and `db.query.<table>` views, made when first used)
+ * runs everything on the D1 session — without rebuilding the relational builders of every table.
+ */
 function onSession(base: Db, client: D1Database): Db {
   const b = base as unknown as DbInternals;
-  const C = SQLiteD1Session as unknown as new (...args: unknown[]) => unknown;
-  const D = DrizzleD1Database as unknown as new (...args: unknown[]) => Db;
-  const config = { fullSchema: b._.fullSchema, schema: b._.schema, tableNamesMap: b._.tableNamesMap };
-  const db = new D("async", b.session.dialect, new C(client, b.session.dialect, b.session.schema, b.session.options), config);
-  (db as unknown as { $client: unknown }).$client = client;
-  return db;
+  const D1Session = SQLiteD1Session as unknown as new (...args: unknown[]) => object;
+  const session = new D1Session(client, b.session.dialect, b.session.schema, b.session.options);
+  const tables: Record<string, object> = {};
+  const query = new Proxy(b.query, {
+    get: (target, name) =>
+      typeof name === "string" && name in target ? (tables[name] ??= Object.create(target[name], { session: { value: session } })) : Reflect.get(target, name),
+  });
+  return Object.create(base, { session: { value: session }, query: { value: query }, $client: { value: client } }) as Db;
 }
 
 const preparedByDb = new WeakMap<Db, Map<string, unknown>>();

@@ -44,6 +44,10 @@ describe("D1 sessions at the DB acquisition point", () => {
     const [row] = await getDb(r).select({ name: creators.displayName }).from(creators).where(eq(creators.handle, c.handle));
     expect(row.name).toBe("Through a session");
     expect(d1Bookmark(r)! >= d1Bookmark(w)!).toBe(true);
+    // Relational queries (`db.query.<table>`) run on the session too.
+    const q = withD1Session(env, "first-unconstrained");
+    expect((await getDb(q).query.creators.findFirst({ where: eq(creators.handle, c.handle) }))?.displayName).toBe("Through a session");
+    expect(d1Bookmark(q)).toMatch(BOOKMARK);
   });
 
   it("builds a shared prepared statement once per binding, not once per request's session", async () => {

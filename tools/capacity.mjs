@@ -51,6 +51,7 @@ export const ASSUMPTIONS = {
   membersPerCreator: 10, // live memberships; one invoice each a month
   sessionsPerUser: 1.5,
   peakToAverage: 10, // peak traffic ÷ average traffic
+  postBodiesInR2: 0, // 1 = post bodies in R2, search over title, excerpt and free preview only (measured as postLean)
   largestCreatorFollowers: 1_000_000, // the one very popular creator (CreatorGraph DO, fan-out)
   fillTarget: 0.7, // shard a D1 database before it is this full
   fanoutPageSize: 1_000, // FANOUT_PAGE_SIZE
@@ -88,11 +89,12 @@ export function project(measured, assumptions, creatorCounts) {
     membership: a.membersPerCreator,
     invoice: a.membersPerCreator * a.months,
   };
+  const sizeOf = (kind) => measured[kind === "post" && a.postBodiesInR2 ? "postLean" : kind];
   const breakdown = Object.entries(perCreatorCounts).map(([kind, count]) => ({
     kind,
     count,
-    bytes: count * measured[kind].bytes,
-    rows: count * measured[kind].rows,
+    bytes: count * sizeOf(kind).bytes,
+    rows: count * sizeOf(kind).rows,
   }));
   const bytesPerCreator = breakdown.reduce((s, b) => s + b.bytes, 0);
   const rowsPerCreator = breakdown.reduce((s, b) => s + b.rows, 0);
@@ -208,16 +210,37 @@ const KINDS = {
     },
   },
   post: {
-    rows: 1 + 1 + 1, // post, its activity, one full-text row
+    rows: 1 + 1 + 1, // post, its activity, one full-text row (public post: whole body indexed)
     setup: (db, ctx) => KINDS.app.setup(db, ctx),
     insert: (db, ctx) => {
       const postId = id();
       const creator = ctx.creators[Math.floor(rand() * 50)];
+      const [title, body, excerpt] = [words(55), words(4000), words(160)];
       db.prepare(`INSERT INTO posts (id, creator_id, slug, title, body_markdown, excerpt, status, visibility, tier_ids, created_at, updated_at, teaser, preview_markdown)
         VALUES (?, ?, ?, ?, ?, ?, 'draft', 'public', '[]', ?, ?, ?, ?)`)
-        .run(postId, creator, `${words(40).trim().replace(/ /g, "-")}-${id(6)}`, words(55), words(4000), words(160), T0, T0, words(220), words(800));
-      // Publishing is what indexes it (the update trigger), as in the app.
+        .run(postId, creator, `${words(40).trim().replace(/ /g, "-")}-${id(6)}`, title, body, excerpt, T0, T0, words(220), words(800));
+      // Publishing, as the posts service does it: the status update (its trigger drops any old
+      // search row), then the search row — for a public post the whole body (search-index.server.ts).
       db.prepare("UPDATE posts SET status = 'published', published_at = ? WHERE id = ?").run(T0, postId);
+      db.prepare("INSERT INTO posts_fts (rowid, title, excerpt, body) SELECT rowid, ?, ?, ? FROM posts WHERE id = ?").run(title, excerpt, body, postId);
+      db.prepare("INSERT INTO activities (id, creator_id, kind, subject_id, title, summary, url, delivery, published_at) VALUES (?, ?, 'post', ?, ?, ?, ?, 'push', ?)")
+        .run(id(), creator, postId, words(55), words(220), `/@maker-${id(8)}/posts/${id(30)}`, T0);
+    },
+  },
+  /** A post whose Markdown body lives in R2 (the row keeps a key, teaser and free preview) and whose
+   *  search row holds title, excerpt and the free preview only. */
+  postLean: {
+    rows: 1 + 1 + 1,
+    setup: (db, ctx) => KINDS.app.setup(db, ctx),
+    insert: (db, ctx) => {
+      const postId = id();
+      const creator = ctx.creators[Math.floor(rand() * 50)];
+      const [title, preview, excerpt] = [words(55), words(800), words(160)];
+      db.prepare(`INSERT INTO posts (id, creator_id, slug, title, body_markdown, excerpt, status, visibility, tier_ids, created_at, updated_at, teaser, preview_markdown)
+        VALUES (?, ?, ?, ?, ?, ?, 'draft', 'public', '[]', ?, ?, ?, ?)`)
+        .run(postId, creator, `${words(40).trim().replace(/ /g, "-")}-${id(6)}`, title, `r2:posts/${id(24)}.md`, excerpt, T0, T0, words(220), preview);
+      db.prepare("UPDATE posts SET status = 'published', published_at = ? WHERE id = ?").run(T0, postId);
+      db.prepare("INSERT INTO posts_fts (rowid, title, excerpt, body) SELECT rowid, ?, ?, ? FROM posts WHERE id = ?").run(title, excerpt, preview, postId);
       db.prepare("INSERT INTO activities (id, creator_id, kind, subject_id, title, summary, url, delivery, published_at) VALUES (?, ?, 'post', ?, ?, ?, ?, 'push', ?)")
         .run(id(), creator, postId, words(55), words(220), `/@maker-${id(8)}/posts/${id(30)}`, T0);
     },
@@ -288,9 +311,13 @@ export async function measure(n = 5_000) {
     const ctx = {};
     spec.setup?.(db, ctx);
     const before = usedBytes(db);
-    db.exec("BEGIN");
-    for (let i = 0; i < n; i++) spec.insert(db, ctx);
-    db.exec("COMMIT");
+    // One transaction per item, as the app writes them (D1 commits every statement or batch): the
+    // full-text indexes then grow segment by segment, as they do in production.
+    for (let i = 0; i < n; i++) {
+      db.exec("BEGIN");
+      spec.insert(db, ctx);
+      db.exec("COMMIT");
+    }
     out[kind] = { bytes: Math.round((usedBytes(db) - before) / n), rows: spec.rows };
     db.close();
   }

@@ -10,6 +10,7 @@ const measured = {
   creator: { bytes: 1000, rows: 5 },
   app: { bytes: 7000, rows: 5 },
   post: { bytes: 6000, rows: 3 },
+  postLean: { bytes: 2500, rows: 3 },
   follow: { bytes: 150, rows: 1 },
   feedItem: { bytes: 200, rows: 1 },
   notification: { bytes: 600, rows: 1 },
@@ -87,4 +88,12 @@ test("the largest creator's post: messages per queue and whether it is pushed", 
   const small = project(measured, { ...assumptions, largestCreatorFollowers: 10_000 }, [1]);
   assert.equal(small.largest.pushed, true);
   assert.equal(small.largest.fanoutMessages, 1);
+});
+
+test("post bodies in R2 swap the post size for the lean one and nothing else", () => {
+  const lean = project(measured, { ...assumptions, postBodiesInR2: 1 }, [1]);
+  const full = project(measured, assumptions, [1]);
+  assert.equal(lean.breakdown.find((b) => b.kind === "post").bytes, 24 * 2500);
+  assert.equal(full.bytesPerCreator - lean.bytesPerCreator, 24 * (6000 - 2500));
+  assert.equal(lean.rowsPerCreator, full.rowsPerCreator);
 });

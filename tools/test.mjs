@@ -38,4 +38,5 @@ if (gz >= 3 * 1024 * 1024) process.exit(1);
 
 stage("Docs: links, named files, decision index (node:test)", "node", ["--test", "tools/docs.test.mjs"]);
 if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
+stage("Capacity projection tests (node:test)", "node", ["--test", "tools/capacity.test.mjs"]);
 stage("Browser tests (playwright-core + chromium)", "node", ["--test", "--test-concurrency=1", "tools/e2e/*.test.mjs"]);

@@ -21,6 +21,7 @@ import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
 import { storefrontRide } from "../app/modules/storefronts/service.server";
 import { feedRide } from "../app/modules/feed/queries.server";
+import { openRequestSession } from "../app/lib/d1-session.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 
@@ -36,6 +37,11 @@ export default {
     if (url.pathname.startsWith("/media/") && (request.method === "GET" || request.method === "HEAD")) {
       return withSecurityHeaders(await servePublicMedia(env, decodeURIComponent(url.pathname.slice("/media/".length)), request), env);
     }
+
+    // One D1 session per request: reads may come from a nearby replica, a person reads their own
+    // writes through the bookmark cookie; queues, DOs and the cron keep the bare binding (primary).
+    const d1 = openRequestSession(request, env, hasSessionCookie(request));
+    env = d1.env;
 
     // Apps: count app page views (once per visitor per day, off the response path) and serve
     // anonymous storefront / app / discovery pages from the versioned edge cache.
@@ -60,7 +66,7 @@ export default {
     if (request.method !== "GET" && request.method !== "HEAD") forgetVersions();
     const out = withSecurityHeaders(response, env);
     appendSessionCookie(out.headers, session.setCookie);
-    return out;
+    return d1.finish(out);
   },
 
   async queue(batch, env, _ctx) {

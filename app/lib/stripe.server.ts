@@ -110,10 +110,15 @@ function withMappedErrors<T extends object>(target: T, path: string[] = []): T {
   });
 }
 
-const clients = new WeakMap<Env, Stripe>();
+/** One client per Stripe configuration, not per `env`: each request's `env` is a fresh object (D1 sessions). */
+const clients = new Map<string, Stripe>();
 
 export function getStripe(env: Env): Stripe {
-  let client = clients.get(env);
+  const host = env.STRIPE_API_HOST || "127.0.0.1";
+  const port = Number(env.STRIPE_API_PORT || 12111);
+  const protocol = (env.STRIPE_API_PROTOCOL === "https" ? "https" : "http") as "http";
+  const key = env.STRIPE_SECRET_KEY ? `key:${env.STRIPE_SECRET_KEY}` : `emulator:${protocol}://${host}:${port}`;
+  let client = clients.get(key);
   if (client) return client;
   // A hung Stripe must not hang the page: at most two tries of 8 s each, then a clear 503.
   const common = { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 1, timeout: 8_000, appInfo: { name: "All Thrive" } };
@@ -121,15 +126,10 @@ export function getStripe(env: Env): Stripe {
     client = new Stripe(env.STRIPE_SECRET_KEY, common);
   } else {
     if (env.APP_ENV === "production") throw paymentsNotConfigured();
-    client = new Stripe(EMULATOR_SECRET_KEY, {
-      ...common,
-      host: env.STRIPE_API_HOST || "127.0.0.1",
-      port: Number(env.STRIPE_API_PORT || 12111),
-      protocol: (env.STRIPE_API_PROTOCOL === "https" ? "https" : "http") as "http",
-    });
+    client = new Stripe(EMULATOR_SECRET_KEY, { ...common, host, port, protocol });
   }
   client = withMappedErrors(client);
-  clients.set(env, client);
+  clients.set(key, client);
   return client;
 }
 

@@ -232,14 +232,22 @@ describe("one-time products: one paid order per person", () => {
     expect((await payCheckout(second.url!)).status).toBe(303);
     await deliver(buyer.id);
 
-    const orders = await env.DB.prepare("SELECT checkout_session_id AS session, status, refund_reason AS reason, gross, amount_refunded AS refunded, fee_refunded AS feeRefunded, transfer_reversed AS reversed FROM orders WHERE buyer_id=? ORDER BY status").bind(buyer.id).all();
+    // The queue may apply the two payments in either order: whichever lands first is the order kept,
+    // the other is the duplicate. Exactly one of each, and the refund is on the duplicate's payment.
+    const orders = await env.DB.prepare("SELECT checkout_session_id AS session, status, refund_reason AS reason, gross, amount_refunded AS refunded, fee_refunded AS feeRefunded, transfer_reversed AS reversed FROM orders WHERE buyer_id=? ORDER BY status").bind(buyer.id).all<{ session: string }>();
+    expect(orders.results.map((o) => o.session).sort()).toEqual([first.id, second.id].sort());
+    const keptSession = orders.results[0].session;
+    const dupSession = orders.results[1].session;
     expect(orders.results).toEqual([
-      { session: first.id, status: "paid", reason: null, gross: 1999, refunded: 0, feeRefunded: 0, reversed: 0 },
-      { session: second.id, status: "refunded", reason: "duplicate", gross: 1999, refunded: 1999, feeRefunded: 160, reversed: 1839 },
+      { session: keptSession, status: "paid", reason: null, gross: 1999, refunded: 0, feeRefunded: 0, reversed: 0 },
+      { session: dupSession, status: "refunded", reason: "duplicate", gross: 1999, refunded: 1999, feeRefunded: 160, reversed: 1839 },
     ]);
-    const refunds = await stripe.refunds.list({ payment_intent: String((await stripe.checkout.sessions.retrieve(second.id)).payment_intent) });
+    const dupIntent = String((await stripe.checkout.sessions.retrieve(dupSession)).payment_intent);
+    const refunds = await stripe.refunds.list({ payment_intent: dupIntent });
     expect(refunds.data).toHaveLength(1);
     expect(refunds.data[0]).toMatchObject({ amount: 1999, reason: "duplicate" });
+    const keptIntent = String((await stripe.checkout.sessions.retrieve(keptSession)).payment_intent);
+    expect((await stripe.refunds.list({ payment_intent: keptIntent })).data).toHaveLength(0);
     // Still theirs (the first order), and both sides see what happened.
     expect((await app(`/library/download/${p.fileId}`, { cookie })).status).toBe(200);
     const library = await text(await app("/library", { cookie }));
@@ -248,7 +256,8 @@ describe("one-time products: one paid order per person", () => {
     expect(await text(await app("/dashboard", { cookie: p.cookie }))).toContain("refunded — duplicate");
     // Replays change nothing.
     await deliver(buyer.id);
-    expect((await stripe.refunds.list({ payment_intent: String(second.payment_intent ?? (await stripe.checkout.sessions.retrieve(second.id)).payment_intent) })).data).toHaveLength(1);
+    expect((await stripe.refunds.list({ payment_intent: dupIntent })).data).toHaveLength(1);
+    expect((await stripe.refunds.list({ payment_intent: keptIntent })).data).toHaveLength(0);
   });
 });
 

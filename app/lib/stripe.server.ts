@@ -20,6 +20,8 @@ declare global {
     STRIPE_WEBHOOK_SECRET?: string;
     /** Signing secret of the Connect webhook endpoint (account.updated), if it is a separate endpoint. */
     STRIPE_CONNECT_WEBHOOK_SECRET?: string;
+    /** How long one try of a Stripe call may take, in ms (default 8000). Tests set a short one. */
+    STRIPE_TIMEOUT_MS?: string;
   }
 }
 
@@ -115,8 +117,10 @@ const clients = new WeakMap<Env, Stripe>();
 export function getStripe(env: Env): Stripe {
   let client = clients.get(env);
   if (client) return client;
-  // A hung Stripe must not hang the page: at most two tries of 8 s each, then a clear 503.
-  const common = { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 1, timeout: 8_000, appInfo: { name: "All Thrive" } };
+  // A hung Stripe must not hang the page: at most two tries of 8 s each (STRIPE_TIMEOUT_MS), then a
+  // clear 503. The retry of a POST carries the SDK's idempotency key, so Stripe never does it twice.
+  const timeout = Number(env.STRIPE_TIMEOUT_MS) > 0 ? Number(env.STRIPE_TIMEOUT_MS) : 8_000;
+  const common = { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 1, timeout, appInfo: { name: "All Thrive" } };
   if (env.STRIPE_SECRET_KEY) {
     client = new Stripe(env.STRIPE_SECRET_KEY, common);
   } else {

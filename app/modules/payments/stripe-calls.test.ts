@@ -104,6 +104,20 @@ describe("every Stripe call a person's request makes answers clearly when Stripe
     expect((await getStripe(env).prices.retrieve(String(t.stripe_monthly_price_id))).active).toBe(false);
   });
 
+  it("changing a tier's price and back again leaves it on an active price people can subscribe to", async () => {
+    const c = await makeSeller(env);
+    const cookie = await c.cookie();
+    const t = await makeTier(cookie);
+    for (const monthly of ["7", "5"]) {
+      expect((await postForm(`/dashboard/tiers/${t.id}`, { monthly }, { cookie })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100)); // the next edit is a later one
+    }
+    const row = (await one<{ price: string }>("SELECT stripe_monthly_price_id AS price FROM tiers WHERE id=?", t.id))!;
+    const price = await getStripe(env).prices.retrieve(row.price);
+    expect([price.active, price.unit_amount]).toEqual([true, 500]);
+    expect((await subscribe(String(t.id), await (await makeUser(env)).cookie())).status).toBe(302);
+  });
+
   it.each(KINDS)("renaming a paid tier when Stripe answers %s: the tier keeps its name", async (kind, status) => {
     const c = await makeSeller(env);
     const cookie = await c.cookie();

@@ -55,6 +55,12 @@ export class StripeFailure extends AppError {
   }
 }
 
+/** Stripe said the charge was already refunded (in its dashboard, or by an earlier try that timed out). */
+export function alreadyRefunded(e: unknown): boolean {
+  const err = e as { code?: string; stripeMessage?: string; message?: string } | null;
+  return err?.code === "charge_already_refunded" || /already been refunded/i.test(String(err?.stripeMessage ?? err?.message ?? ""));
+}
+
 type StripeLikeError = { type?: string; code?: string; statusCode?: number; requestId?: string; message?: string; headers?: Record<string, string> };
 
 /** Maps a Stripe SDK error to what a person should see. The one place Stripe errors are translated. */

@@ -11,7 +11,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
 import { split } from "~/lib/money";
-import { getStripe, type Stripe } from "~/lib/stripe.server";
+import { alreadyRefunded, getStripe, type Stripe } from "~/lib/stripe.server";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { applyAccount } from "./connect.server";
 import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
@@ -225,8 +225,8 @@ async function refundAndCancel(env: Env, sub: Stripe.Subscription) {
   if (!latest) return;
   const pi = await invoicePaymentIntent(env, latest);
   if (pi) {
-    await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true }, { idempotencyKey: `overcap-refund-${sub.id}` }).catch((e: Error) => {
-      if (!/already been refunded/.test(e.message)) throw e;
+    await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true }, { idempotencyKey: `overcap-refund-${sub.id}` }).catch((e: unknown) => {
+      if (!alreadyRefunded(e)) throw e;
     });
   }
   await getDb(env).update(invoices).set({ status: "refunded" }).where(eq(invoices.id, latest));

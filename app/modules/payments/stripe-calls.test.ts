@@ -5,7 +5,7 @@
 // (webhooks) are retried, not lost. The product and capped-tier checkouts, payouts set-up and tier
 // creation are in stripe-errors.test.ts.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { newId } from "~/lib/ids";
 import { app, postForm } from "~/test/http";
@@ -199,6 +199,25 @@ describe("a creator's refund when Stripe fails", () => {
     const final = await getStripe(env).refunds.list({ payment_intent: p.paymentIntent });
     expect(final.data.length).toBe(1);
     expect((await one<{ status: string }>("SELECT status FROM orders WHERE id=?", order.id))!.status).toBe("refunded");
+  });
+});
+
+describe("a refund Stripe already made", () => {
+  it("refunding an order already refunded in Stripe (its event not yet here) records the refund instead of failing", async () => {
+    const p = await purchased();
+    const order = (await one<{ id: string; gross: number }>("SELECT id, gross FROM orders WHERE product_id=?", p.id))!;
+    // Refunded in Stripe's own dashboard; charge.refunded not delivered yet.
+    await getStripe(env).refunds.create({ payment_intent: p.paymentIntent });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const res = await postForm("/dashboard", { orderId: order.id }, { cookie: await p.seller.cookie() });
+      expect(res.status).toBe(200);
+    } finally {
+      logged.mockRestore();
+    }
+    const row = (await one<{ status: string; refunded: number }>("SELECT status, amount_refunded AS refunded FROM orders WHERE id=?", order.id))!;
+    expect(row).toEqual({ status: "refunded", refunded: order.gross });
+    expect((await getStripe(env).refunds.list({ payment_intent: p.paymentIntent })).data.length).toBe(1);
   });
 });
 

@@ -154,8 +154,8 @@ export function ErrorBoundary() {
     if (status === 404) {
       title = "Page not found";
       message = detail || "We couldn't find the page you were looking for. It may have moved, or the link may be mistyped.";
-    } else if (status < 500) {
-      title = status === 403 ? "Not allowed" : status === 401 ? "Please sign in" : "That didn't work";
+    } else if (status < 500 || status === 503) {
+      title = status === 403 ? "Not allowed" : status === 401 ? "Please sign in" : status === 503 ? "Try again in a moment" : "That didn't work";
       message = detail || message;
     }
   }

@@ -1,13 +1,17 @@
 // `npm start`: build, migrate the local D1, start the local Stripe emulator (unless a real
 // STRIPE_SECRET_KEY is configured) and the Worker on the embedded runtime, seed demo data.
-import { accountsMissingFromEmulator, build, hasRealStripeKey, migrate, seed, startApp, startStripe, stripeStateFile } from "./lib/app-server.mjs";
+import { accountsMissingFromEmulator, build, disagreementMessage, hasRealStripeKey, migrate, seed, startApp, startStripe, stripeStateFile } from "./lib/app-server.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const stripePort = Number(process.env.STRIPE_EMULATOR_PORT ?? 12111);
+// Where the local D1/R2/DO state and the emulator's state live. Tests point it at a temp folder so
+// they never touch the developer's .wrangler/state.
+const persistTo = process.env.ALLTHRIVE_STATE_DIR || undefined;
+const stateDir = persistTo ?? ".wrangler/state";
 console.log("▸ Building the app…");
 build({ quiet: true });
 console.log("▸ Applying database migrations to the local D1…");
-migrate({ quiet: true });
+migrate({ persistTo, quiet: true });
 const realStripe = hasRealStripeKey();
 let stripe = null;
 if (realStripe) {
@@ -15,22 +19,21 @@ if (realStripe) {
 } else {
   console.log(`▸ Starting the local Stripe emulator on :${stripePort} (webhooks → http://localhost:${port}/webhooks/stripe)…`);
   // The emulator keeps its state beside the local D1 (.wrangler/state), so ids survive a restart.
-  stripe = await startStripe({ port: stripePort, appUrl: `http://localhost:${port}`, quiet: !process.env.STRIPE_EMULATOR_VERBOSE, stateFile: stripeStateFile() });
+  stripe = await startStripe({ port: stripePort, appUrl: `http://localhost:${port}`, quiet: !process.env.STRIPE_EMULATOR_VERBOSE, stateFile: stripeStateFile(stateDir) });
 }
 console.log("▸ Starting the Worker (wrangler dev, local D1/R2/Durable Objects/Queues)…");
-const app = await startApp({ port, stripePort: realStripe ? undefined : stripePort });
+const app = await startApp({ port, persistTo, stripePort: realStripe ? undefined : stripePort });
 const result = await seed(app.url);
 console.log(result.seeded ? `▸ Seeded demo data (${result.users} accounts).` : `▸ Database already has data (${result.users} accounts); not seeding.`);
 if (stripe && !result.seeded) {
   let missing = [];
   try {
-    missing = accountsMissingFromEmulator(stripe);
+    missing = accountsMissingFromEmulator(stripe, { persistTo });
   } catch (e) {
     console.log(`▸ Could not compare the database with the Stripe emulator (${e.message}).`);
   }
-  if (missing.length) {
-    console.log(`✖ The local database refers to ${missing.length} Stripe account(s) the local Stripe emulator doesn't know (its state under .wrangler/state/stripe-emulator was deleted or came from elsewhere), so payments would fail — stop and delete .wrangler/state to start over with fresh demo data.`);
-  }
+  const problem = disagreementMessage(missing, stateDir);
+  if (problem) console.log(problem);
 }
 console.log(`
   All Thrive is running at ${app.url}

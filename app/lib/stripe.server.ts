@@ -20,6 +20,8 @@ declare global {
     STRIPE_WEBHOOK_SECRET?: string;
     /** Signing secret of the Connect webhook endpoint (account.updated), if it is a separate endpoint. */
     STRIPE_CONNECT_WEBHOOK_SECRET?: string;
+    /** How long one try of a Stripe call may take, in ms (default 8000). Tests set a short one. */
+    STRIPE_TIMEOUT_MS?: string;
   }
 }
 
@@ -51,6 +53,12 @@ export class StripeFailure extends AppError {
   get detail(): string {
     return `${this.stripeType}${this.code ? ` (${this.code})` : ""}: ${this.stripeMessage} [request ${this.requestId ?? "none"}]`;
   }
+}
+
+/** Stripe said the charge was already refunded (in its dashboard, or by an earlier try that timed out). */
+export function alreadyRefunded(e: unknown): boolean {
+  const err = e as { code?: string; stripeMessage?: string; message?: string } | null;
+  return err?.code === "charge_already_refunded" || /already been refunded/i.test(String(err?.stripeMessage ?? err?.message ?? ""));
 }
 
 type StripeLikeError = { type?: string; code?: string; statusCode?: number; requestId?: string; message?: string; headers?: Record<string, string> };
@@ -117,11 +125,13 @@ export function getStripe(env: Env): Stripe {
   const host = env.STRIPE_API_HOST || "127.0.0.1";
   const port = Number(env.STRIPE_API_PORT || 12111);
   const protocol = (env.STRIPE_API_PROTOCOL === "https" ? "https" : "http") as "http";
-  const key = env.STRIPE_SECRET_KEY ? `key:${env.STRIPE_SECRET_KEY}` : `emulator:${protocol}://${host}:${port}`;
+  const key = `${env.STRIPE_SECRET_KEY ? `key:${env.STRIPE_SECRET_KEY}` : `emulator:${protocol}://${host}:${port}`}|${env.STRIPE_TIMEOUT_MS ?? ""}`;
   let client = clients.get(key);
   if (client) return client;
-  // A hung Stripe must not hang the page: at most two tries of 8 s each, then a clear 503.
-  const common = { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 1, timeout: 8_000, appInfo: { name: "All Thrive" } };
+  // A hung Stripe must not hang the page: at most two tries of 8 s each (STRIPE_TIMEOUT_MS), then a
+  // clear 503. The retry of a POST carries the SDK's idempotency key, so Stripe never does it twice.
+  const timeout = Number(env.STRIPE_TIMEOUT_MS) > 0 ? Number(env.STRIPE_TIMEOUT_MS) : 8_000;
+  const common = { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 1, timeout, appInfo: { name: "All Thrive" } };
   if (env.STRIPE_SECRET_KEY) {
     client = new Stripe(env.STRIPE_SECRET_KEY, common);
   } else {

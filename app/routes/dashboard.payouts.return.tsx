@@ -10,3 +10,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const state = await orRespond(() => refreshOnboarding(context.cloudflare.env, viewer));
   return redirect(`/dashboard?payouts=${state}`);
 }
+
+// A page (never shown: the loader always redirects) so that a failure the loader throws — Stripe
+// not answering — renders the error page with its message and status, not a bare JSON error.
+export default function PayoutsRedirect() {
+  return null;
+}

@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
-import { Link, useActionData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from "@remix-run/react";
 import { TierForm } from "~/components/money/tier-form";
 import { handleForm } from "~/lib/http.server";
+import { newId } from "~/lib/ids";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { saveTier } from "~/modules/tiers/service.server";
@@ -11,8 +12,12 @@ export const meta: MetaFunction = () => [{ title: "New tier — All Thrive" }];
 
 export function loader({ request, context }: LoaderFunctionArgs) {
   requireViewer(request, context.viewer);
-  return null;
+  // The new tier's id, carried by the form: saving again after a failure reuses what Stripe made.
+  return { draftId: newId() };
 }
+
+// Keep the same draft id across a failed save (no fresh one after the action).
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) => (formMethod ? false : defaultShouldRevalidate);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
@@ -24,6 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewTier() {
+  const { draftId } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors = result && "fieldErrors" in result ? result.fieldErrors : {};
   const busy = useNavigation().state === "submitting";
@@ -32,7 +38,7 @@ export default function NewTier() {
       <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">← Dashboard</Link>
       <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-2xl font-bold tracking-tight">New membership tier</h1>
-        <div className="mt-6"><TierForm errors={errors} formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null} busy={busy} submitLabel="Create tier" /></div>
+        <div className="mt-6"><TierForm errors={errors} formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null} busy={busy} submitLabel="Create tier" draftId={draftId} /></div>
       </div>
     </div>
   );

@@ -1,6 +1,7 @@
 /** Test helpers for payments: drive the local Stripe emulator and deliver its webhooks. */
 import { env } from "cloudflare:workers";
 import { signStripePayload } from "~/lib/stripe.server";
+import { expect, vi } from "vitest";
 import { app } from "./http";
 
 export const emulatorUrl = () => `http://127.0.0.1:${env.STRIPE_API_PORT}`;
@@ -80,3 +81,27 @@ export async function payCheckout(url: string, fields: Record<string, string> = 
 }
 
 export const sessionIdFrom = (checkoutUrl: string) => checkoutUrl.split("/checkout/pay/")[1];
+
+/** What the emulator's fault injection can do (tools/stripe-emulator, `POST /_emulator/faults`). */
+export type FaultKind = "resource_missing" | "account_invalid" | "rate_limit" | "server_error" | "network" | "timeout";
+
+/**
+ * Runs `fn` while the emulator fails every request to `path` (a prefix; `method` if given) whose body
+ * or path mentions `match` (so parallel tests don't collide). `timeout`: Stripe does the work but
+ * answers only after the app's SDK timeout (STRIPE_TIMEOUT_MS), every try. Asserts the failure was
+ * logged once, with Stripe's request id when Stripe answered at all.
+ */
+export async function withStripeFault<T>(path: string, match: string, kind: FaultKind, fn: () => Promise<T>, opts: { method?: string; logged?: number } = {}) {
+  await emulator("/_emulator/faults", { path, match, kind, ...(opts.method ? { method: opts.method } : {}), ...(kind === "timeout" ? { delayMs: 20_000 } : {}) });
+  const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+  try {
+    const out = await fn();
+    const lines = logged.mock.calls.map((c) => String(c[0]).slice(0, 300));
+    expect(lines, lines.join("\n")).toHaveLength(opts.logged ?? 1);
+    if ((opts.logged ?? 1) > 0) expect(String(logged.mock.calls[0][0])).toMatch(kind === "network" || kind === "timeout" ? /StripeConnectionError/ : /\[request req_\w+\]/);
+    return out;
+  } finally {
+    logged.mockReset();
+    await emulator(`/_emulator/faults?match=${encodeURIComponent(match)}`, undefined, "DELETE");
+  }
+}

@@ -54,7 +54,21 @@ export function accountsMissingFromEmulator(emulator, { persistTo } = {}) {
   if (persistTo) args.push("--persist-to", persistTo);
   const r = run(npx, args, { quiet: true, env: { CI: "1" } });
   const rows = JSON.parse(String(r.stdout)).flatMap((x) => x.results ?? []);
-  return rows.map((x) => x.id).filter((id) => emulator.state.get(id)?.object !== "account");
+  return missingAccounts(rows.map((x) => x.id), emulator.state);
+}
+
+/** The account ids (from the database) that the emulator's state doesn't hold as accounts. */
+export function missingAccounts(accountIds, emulatorState) {
+  return accountIds.filter((id) => emulatorState.get(id)?.object !== "account");
+}
+
+/**
+ * `npm start`'s one line when the database and the emulator disagree, or null when they agree.
+ * `stateDir` is where both live (what to delete to start over).
+ */
+export function disagreementMessage(missing, stateDir = ".wrangler/state") {
+  if (!missing.length) return null;
+  return `✖ The local database refers to ${missing.length} Stripe account(s) the local Stripe emulator doesn't know (its state under ${stateDir}/stripe-emulator was deleted or came from elsewhere), so payments would fail — stop and delete ${stateDir} to start over with fresh demo data.`;
 }
 
 /**

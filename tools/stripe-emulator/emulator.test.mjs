@@ -881,3 +881,19 @@ describe('hosted pages', () => {
     assert.deepEqual(updates.map((r) => r.event.data.object.cancel_at_period_end), [true, false]);
   });
 });
+
+describe('fault injection: timeout', () => {
+  it('does the work but answers only after delayMs, replays included, so the SDK times out', async () => {
+    await control('faults', { path: '/v1/products', match: 'Slow product', kind: 'timeout', delayMs: 1500 });
+    const impatient = new Stripe('sk_test_emulator', { host: '127.0.0.1', port: emu.port, protocol: 'http', httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 0, timeout: 300 });
+    await assert.rejects(impatient.products.create({ name: 'Slow product' }, { idempotencyKey: 'slow-1' }), (e) => e.type === 'StripeConnectionError');
+    // Stripe did it: the product exists, and the same request again is held too.
+    assert.equal((await events('product.created')).filter((r) => r.event.data.object.name === 'Slow product').length, 1);
+    await assert.rejects(impatient.products.create({ name: 'Slow product' }, { idempotencyKey: 'slow-1' }), (e) => e.type === 'StripeConnectionError');
+    // A patient client gets the answer (the same product) once the delay has passed.
+    const p = await stripe.products.create({ name: 'Slow product' }, { idempotencyKey: 'slow-1' });
+    assert.equal(p.name, 'Slow product');
+    assert.equal((await events('product.created')).filter((r) => r.event.data.object.name === 'Slow product').length, 1);
+    await fetch(`${emu.url}/_emulator/faults`, { method: 'DELETE' });
+  });
+});

@@ -249,6 +249,24 @@ export async function startEmulator(options = {}) {
     const body = raw ? parseForm(raw) : {};
     const params = { ...query, ...body };
 
+    // Injected failures (tests). `timeout`: Stripe does the work but answers only after `delayMs`
+    // (every matching request, retries and idempotent replays included), like a hung connection.
+    const matches = (f) => (!f.method || f.method === method) && path.startsWith(f.path) && f.times > 0 && (!f.match || decodeURIComponent(raw.replace(/\+/g, ' ')).includes(f.match) || path.includes(f.match));
+    const slow = faults.find((f) => f.kind === 'timeout' && matches(f));
+    if (slow) {
+      slow.times--;
+      const send = sendJson;
+      const late = (r, ...rest) => {
+        const t = setTimeout(() => { if (!r.destroyed && !r.writableEnded) send(r, ...rest); }, slow.delayMs);
+        r.once('close', () => clearTimeout(t));
+      };
+      return handleApiAnswer(req, res, method, path, raw, headers, stripeAccount, params, late);
+    }
+    return handleApiAnswer(req, res, method, path, raw, headers, stripeAccount, params, sendJson);
+  }
+
+  async function handleApiAnswer(req, res, method, path, raw, headers, stripeAccount, params, sendJson) {
+    const requestId = headers['Request-Id'];
     const idemKey = req.headers['idempotency-key'];
     const cacheKey = idemKey && (method === 'POST' || method === 'DELETE') ? `${stripeAccount ?? ''}|${idemKey}` : null;
     if (cacheKey && idempotency.has(cacheKey)) {
@@ -263,7 +281,7 @@ export async function startEmulator(options = {}) {
     }
 
     // Injected failures (tests): answer like Stripe does when things go wrong.
-    const fault = faults.find((f) => (!f.method || f.method === method) && path.startsWith(f.path) && f.times > 0 && (!f.match || decodeURIComponent(raw.replace(/\+/g, ' ')).includes(f.match) || path.includes(f.match)));
+    const fault = faults.find((f) => f.kind !== 'timeout' && (!f.method || f.method === method) && path.startsWith(f.path) && f.times > 0 && (!f.match || decodeURIComponent(raw.replace(/\+/g, ' ')).includes(f.match) || path.includes(f.match)));
     if (fault) {
       fault.times--;
       if (fault.kind === 'network') return void req.socket.destroy();
@@ -373,11 +391,11 @@ export async function startEmulator(options = {}) {
         idempotency.clear();
         return sendJson(res, 200, { ok: true });
       case 'POST faults': {
-        const kinds = ['resource_missing', 'account_invalid', 'rate_limit', 'server_error', 'network'];
+        const kinds = ['resource_missing', 'account_invalid', 'rate_limit', 'server_error', 'network', 'timeout'];
         if (!kinds.includes(body.kind)) throw new ApiError(400, `kind must be one of ${kinds.join(', ')}.`, { param: 'kind' });
         if (typeof body.path !== 'string' || !body.path.startsWith('/v1/')) throw new ApiError(400, 'path must be a /v1/ path prefix.', { param: 'path' });
         // `match`: only requests whose form body or path contains this text (so parallel tests don't collide).
-        faults.push({ method: body.method ? String(body.method).toUpperCase() : null, path: body.path, match: body.match ? String(body.match) : null, kind: body.kind, times: Number(body.times ?? 1000) });
+        faults.push({ method: body.method ? String(body.method).toUpperCase() : null, path: body.path, match: body.match ? String(body.match) : null, kind: body.kind, times: Number(body.times ?? 1000), delayMs: Number(body.delayMs ?? 10_000) });
         return sendJson(res, 200, { faults });
       }
       case 'DELETE faults': {

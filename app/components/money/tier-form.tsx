@@ -4,11 +4,12 @@ import { Button, Field, FormError, TextArea } from "~/components/ui/form";
 
 export type TierDefaults = { name?: string; description?: string; benefits?: string[]; pricing?: string; currency?: string; monthlyInput?: string; annualInput?: string; minimum?: { input: string } | null; maxSubscribers?: number | null };
 
-export function TierForm({ defaults = {}, errors = {}, formError, busy, submitLabel }: { defaults?: TierDefaults; errors?: Record<string, string>; formError?: string | null; busy: boolean; submitLabel: string }) {
+export function TierForm({ defaults = {}, errors = {}, formError, busy, submitLabel, draftId }: { defaults?: TierDefaults; errors?: Record<string, string>; formError?: string | null; busy: boolean; submitLabel: string; draftId?: string }) {
   const [pricing, setPricing] = useState(defaults.pricing ?? "fixed");
   return (
     <Form method="post" className="space-y-4" noValidate>
       <input type="hidden" name="intent" value="save" />
+      {draftId ? <input type="hidden" name="draftId" value={draftId} /> : null}
       <FormError message={formError} />
       <Field label="Name" name="name" required defaultValue={defaults.name} error={errors.name} />
       <TextArea label="Description" name="description" rows={3} defaultValue={defaults.description} error={errors.description} />

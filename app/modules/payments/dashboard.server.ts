@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
 import { badRequest, conflict, forbidden, notFound } from "~/lib/errors";
 import { formatMoney, kept, parseMoney, toMajorString } from "~/lib/money";
-import { getStripe } from "~/lib/stripe.server";
+import { alreadyRefunded, getStripe } from "~/lib/stripe.server";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { users } from "~/modules/identity/schema";
 import { products } from "~/modules/products/schema";
@@ -184,7 +184,7 @@ export async function refundOrder(env: Env, viewer: Viewer, orderId: string, amo
     );
     chargeId = typeof refund.charge === "string" ? refund.charge : refund.charge?.id ?? null;
   } catch (e) {
-    if (!/already been refunded/i.test(String((e as Error).message))) throw e;
+    if (!alreadyRefunded(e)) throw e;
   }
   if (!chargeId) chargeId = String((await getStripe(env).paymentIntents.retrieve(order.paymentIntentId)).latest_charge ?? "") || null;
   // Record now what Stripe did (charge.refunded will say the same): a full refund revokes access.

@@ -11,7 +11,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
 import { split } from "~/lib/money";
-import { getStripe, type Stripe } from "~/lib/stripe.server";
+import { alreadyRefunded, getStripe, type Stripe } from "~/lib/stripe.server";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { applyAccount } from "./connect.server";
 import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
@@ -130,8 +130,8 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
     if (o.paymentIntentId && o.refundReason !== "duplicate") {
       await getStripe(env)
         .refunds.create({ payment_intent: o.paymentIntentId, reason: "duplicate", refund_application_fee: true, reverse_transfer: true, metadata: { order_id: o.id } }, { idempotencyKey: `duplicate-refund-${o.sessionId}` })
-        .catch((e: Error) => {
-          if (!/already been refunded/.test(e.message)) throw e;
+        .catch((e: unknown) => {
+          if (!alreadyRefunded(e)) throw e;
         });
       await db.update(orders).set({ refundReason: "duplicate" }).where(eq(orders.id, o.id));
       const charge = id((await getStripe(env).paymentIntents.retrieve(o.paymentIntentId)).latest_charge as string | null);
@@ -269,8 +269,8 @@ async function refundAndCancel(env: Env, sub: Stripe.Subscription, why: "overcap
   if (!latest) return;
   const pi = await invoicePaymentIntent(env, latest);
   if (pi) {
-    await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true, ...(why === "duplicate" ? { reason: "duplicate" as const } : {}) }, { idempotencyKey: `${why}-refund-${sub.id}` }).catch((e: Error) => {
-      if (!/already been refunded/.test(e.message)) throw e;
+    await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true, ...(why === "duplicate" ? { reason: "duplicate" as const } : {}) }, { idempotencyKey: `${why}-refund-${sub.id}` }).catch((e: unknown) => {
+      if (!alreadyRefunded(e)) throw e;
     });
   }
   await getDb(env).update(invoices).set({ status: "refunded" }).where(eq(invoices.id, latest));

@@ -61,6 +61,13 @@ function tierFormValues(t: typeof tiers.$inferSelect): Record<string, string> {
   };
 }
 
+/** A short stable digest of what is sent to Stripe (FNV-1a), for idempotency keys. */
+function digest(value: unknown): string {
+  let h = 0x811c9dc5;
+  for (const ch of JSON.stringify(value)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(36);
+}
+
 async function bumpStorefront(env: Env, creatorId: string) {
   await getDb(env).update(creators).set({ version: sql`${creators.version} + 1` }).where(eq(creators.userId, creatorId));
 }
@@ -81,8 +88,20 @@ export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, 
     if (Number(live[0]?.n ?? 0) > 0) throw conflict("This tier has members, so it can't switch between free and paid. Create a new tier instead.");
   }
   if (existing && existing.currency !== t.currency && existing.stripeProductId) throw conflict("A tier's currency can't change once it has prices. Create a new tier instead.");
-  const id = existing?.id ?? newId();
   const creatorId = existing?.creatorId ?? creator!.userId;
+  // A new tier's id comes from its form (`draftId`), so saving again after Stripe failed part-way
+  // reuses the Stripe product and prices the first try made (same idempotency keys) instead of
+  // leaving them behind and making new ones. A form already saved is answered with its tier.
+  let id = existing?.id ?? null;
+  if (!id) {
+    const draftId = String((input as Record<string, unknown> | null)?.draftId ?? "");
+    if (/^[a-z0-9]{20}$/.test(draftId)) {
+      const saved = await getDb(env).query.tiers.findFirst({ where: eq(tiers.id, draftId), columns: { creatorId: true } });
+      if (saved?.creatorId === creatorId) return { id: draftId };
+      if (!saved) id = draftId;
+    }
+    id ??= newId();
+  }
   const stripe = getStripe(env);
 
   let productId = existing?.stripeProductId ?? null;
@@ -90,7 +109,8 @@ export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, 
   let annualPriceId = existing?.stripeAnnualPriceId ?? null;
   if (t.pricing !== "free") {
     const productData = { name: t.name, description: t.description || undefined, metadata: { tier_id: id, creator_id: creatorId } };
-    if (!productId) productId = (await stripe.products.create(productData, { idempotencyKey: `tier-product-${id}` })).id;
+    // Keyed by the tier and what is sent: the same save again gets the same product back.
+    if (!productId) productId = (await stripe.products.create(productData, { idempotencyKey: `tier-product-${id}-${digest(productData)}` })).id;
     else await stripe.products.update(productId, { name: t.name, description: t.description || "" });
     const syncPrice = async (interval: "month" | "year", amount: number | null, currentId: string | null, currentAmount: number | null) => {
       if (t.pricing !== "fixed" || amount === null) {
@@ -100,7 +120,9 @@ export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, 
       if (currentId && currentAmount === amount) return currentId;
       const price = await stripe.prices.create(
         { product: productId!, currency: t.currency, unit_amount: amount, recurring: { interval }, metadata: { tier_id: id } },
-        { idempotencyKey: `tier-price-${id}-${interval}-${amount}-${t.currency}` },
+        // A retry of this same edit (the row not yet updated) gets the same price back; a later
+        // edit back to an earlier amount makes a new price (the old one is archived).
+        { idempotencyKey: `tier-price-${id}-${existing?.updatedAt ?? 0}-${productId}-${interval}-${amount}-${t.currency}` },
       );
       if (currentId) await stripe.prices.update(currentId, { active: false });
       return price.id;
@@ -118,7 +140,8 @@ export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, 
   if (existing) await db.update(tiers).set(values).where(eq(tiers.id, id));
   else {
     const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(tiers).where(eq(tiers.creatorId, creatorId));
-    await db.insert(tiers).values({ id, creatorId, ...values, status: "active", position: Number(n), createdAt: now });
+    // A double submit of the same form may race here: the second insert is a no-op.
+    await db.insert(tiers).values({ id, creatorId, ...values, status: "active", position: Number(n), createdAt: now }).onConflictDoNothing();
   }
   await seats(env, id).configure(id, t.maxSubscribers);
   await bumpStorefront(env, creatorId);

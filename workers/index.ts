@@ -14,12 +14,12 @@ import { handleContentQueues } from "./queues";
 export { PostScheduler } from "./post-scheduler";
 import { publishDuePosts } from "../app/modules/posts/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
-import { anonymousPageKey, appSlugFromPath, forgetVersions } from "../app/modules/discovery/edge-pages.server";
+import { anonymousPageKey, appSlugFromPath, forgetVersions, runsScripts, sharedSignedInPageKey } from "../app/modules/discovery/edge-pages.server";
 import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
 export { CreatorGraph } from "./creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
-import { storefrontRide } from "../app/modules/storefronts/service.server";
+import { storefrontRide, storefrontViewerRide } from "../app/modules/storefronts/service.server";
 import { feedRide } from "../app/modules/feed/queries.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
@@ -48,11 +48,21 @@ export default {
         return withSecurityHeaders(await serveFromEdgeCache(url.origin, edgeKey, ctx, render), env);
       }
     }
+    // Signed-in storefront in a browser that runs scripts: the shared HTML (rendered for no one)
+    // from the edge cache; the viewer's own parts come from one /viewer.json request (D55).
+    if (request.method === "GET" && runsScripts(request) && hasSessionCookie(request)) {
+      const sharedKey = await sharedSignedInPageKey(env, url);
+      if (sharedKey) {
+        const bare = new Request(url, { headers: { Accept: request.headers.get("Accept") ?? "text/html" } });
+        const render = () => handleRemix(bare, { cloudflare: { env, ctx }, viewer: null, sessionId: null, shared: true });
+        return withSecurityHeaders(await serveFromEdgeCache(url.origin, sharedKey, ctx, render), env);
+      }
+    }
     // Stripe webhooks: signature-authenticated, no session, no Remix.
     if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
 
     // Hot signed-in pages run their own statements in the session lookup's D1 batch (D24).
-    const ride = request.method === "GET" ? (storefrontRide(env, url.pathname) ?? feedRide(env, url)) : null;
+    const ride = request.method === "GET" ? (storefrontRide(env, url.pathname) ?? storefrontViewerRide(env, url) ?? feedRide(env, url)) : null;
     const session = await resolveSession(request, env, ride);
     if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(env, request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
     const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId, prefetched: session.prefetched });

@@ -1,6 +1,8 @@
 /**
  * Which anonymous pages are served from the edge cache, and under which versioned key.
- * `/@handle`, `/apps/:slug`, `/discover` and `/` — HTML GETs only (not Remix `.data` fetches).
+ * `/@handle`, `/@handle/posts/:slug`, `/apps/:slug`, `/discover` and `/` — HTML GETs only (not
+ * Remix `.data` fetches). Plus, for signed-in browsers that run scripts, the storefront's shared
+ * signed-in page (`sharedSignedInPageKey`, decision 55).
  */
 import type { EdgeKey } from "~/lib/edge-cache.server";
 import { appCacheVersion, catalogVersion } from "~/modules/apps/queries.server";
@@ -56,6 +58,15 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
     const v = await memoVersion(`sf:${storefront[1].toLowerCase()}`, () => storefrontCacheVersion(env, storefront[1]));
     return v ? { key: `sf:${storefront[1].toLowerCase()}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
+  // Anonymous post pages (decision 55): rendered for no one (viewer null), so only what every
+  // visitor may read — the public text, or a gated post's teaser and its call to action. Every
+  // edit, publish, unpublish or delete of a post bumps its creator's storefront version.
+  const post = /^\/@([a-z0-9-]{1,30})\/posts\/([a-z0-9-]{1,120})\/?$/i.exec(path);
+  if (post) {
+    const handle = post[1].toLowerCase();
+    const v = await memoVersion(`sf:${handle}`, () => storefrontCacheVersion(env, handle));
+    return v ? { key: `post:${handle}:${post[2].toLowerCase()}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
+  }
   const slug = appSlugFromPath(path);
   if (slug) {
     const v = await memoVersion(`app:${slug}`, () => appCacheVersion(env, slug));
@@ -74,4 +85,26 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
     return { key: `${path === "/" ? "home" : "discover"}:c${await memoVersion("catalog", () => catalogVersion(env))}:${params}`, freshSeconds: MIN, staleSeconds: 10 * MIN };
   }
   return null;
+}
+
+/**
+ * Set by the app's client script on every page it runs (`root.tsx`): this browser runs scripts,
+ * so it can fill in a shared page's per-viewer parts from `/viewer.json`. Not a credential — it
+ * only chooses between the shared page and a full per-viewer render.
+ */
+export const SCRIPTS_COOKIE = "at_js";
+export function runsScripts(request: Request): boolean {
+  return /(?:^|;\s*)at_js=1(?:;|$)/.test(request.headers.get("Cookie") ?? "");
+}
+
+/**
+ * Decision 55: the signed-in storefront's shared HTML, the same for every signed-in viewer (it is
+ * rendered for no one: viewer null); the viewer's own parts come from one `/viewer.json` request.
+ * Only a plain `/@handle` (no query: `?followError=` is a no-script form's answer). A separate key
+ * from the anonymous page, whose header offers "Log in" instead.
+ */
+export async function sharedSignedInPageKey(env: Env, url: URL): Promise<EdgeKey | null> {
+  if (url.search || !/^\/@[a-z0-9-]{1,30}\/?$/i.test(url.pathname)) return null;
+  const k = await anonymousPageKey(env, url);
+  return k && { ...k, key: `${k.key}:signed-in` };
 }

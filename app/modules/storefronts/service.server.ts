@@ -161,3 +161,30 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
     posts: storefrontPostCards(postRows, creator),
   };
 }
+
+/**
+ * The per-viewer parts of a storefront served from the shared cache (decision 55): whether the
+ * viewer follows the creator, and whether it is their own storefront. One statement, which rides
+ * along with the session lookup (`storefrontViewerRide`), so `/viewer.json` is one D1 round trip.
+ */
+const creatorIdByHandle = () => sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${sql.placeholder("handle")})`;
+const viewerStateQueries = (env: Env) =>
+  prepared(env, "storefront:viewer", (db) => [isFollowingQuery(db, creatorIdByHandle(), sql.placeholder("viewer")).prepare()] as const);
+const viewerStateRidingQueries = (env: Env) =>
+  prepared(env, "storefront:viewer:session", (db) => [isFollowingQuery(db, creatorIdByHandle(), viewerIdBySession()).prepare()] as const);
+const viewerStateKey = (handle: string) => `storefront-viewer:${handle}`;
+export const STOREFRONT_HANDLE = /^[a-z0-9-]{1,30}$/i;
+
+/** For `GET /viewer.json?storefront=handle`: the follow state, in the session lookup's batch. */
+export function storefrontViewerRide(env: Env, url: URL): SessionRide | null {
+  if (url.pathname !== "/viewer.json") return null;
+  const handle = url.searchParams.get("storefront");
+  if (!handle || !STOREFRONT_HANDLE.test(handle)) return null;
+  return { key: viewerStateKey(handle.toLowerCase()), queries: viewerStateRidingQueries(env), values: { handle: handle.toLowerCase() } };
+}
+
+export async function storefrontViewerState(env: Env, handle: string, viewer: { id: string; handle: string | null }, prefetched: Prefetched | null = null) {
+  const h = handle.toLowerCase();
+  const [following] = await batchOrPrefetched(env, viewerStateQueries(env), { handle: h, viewer: viewer.id }, prefetched, viewerStateKey(h));
+  return { handle: h, following: following.length > 0, isOwner: viewer.handle?.toLowerCase() === h };
+}

@@ -19,7 +19,8 @@ import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
 export { CreatorGraph } from "./creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
-import { storefrontRide, storefrontViewerRide } from "../app/modules/storefronts/service.server";
+import { storefrontRide, storefrontViewerRide, viewerJson } from "../app/modules/storefronts/service.server";
+import { jsonOrError } from "../app/lib/http.server";
 import { feedRide } from "../app/modules/feed/queries.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
@@ -58,11 +59,21 @@ export default {
         return withSecurityHeaders(await serveFromEdgeCache(url.origin, sharedKey, ctx, render), env);
       }
     }
+    // A shared page's per-viewer parts (D55): one session lookup (its follow query riding along), no Remix.
+    if (url.pathname === "/viewer.json" && request.method === "GET") {
+      const session = await resolveSession(request, env, storefrontViewerRide(env, url));
+      const res = await jsonOrError(() => viewerJson(env, url, session.viewer, session.prefetched));
+      res.headers.set("Cache-Control", "private, no-store");
+      res.headers.set("Vary", "Cookie");
+      const out = withSecurityHeaders(res, env);
+      appendSessionCookie(out.headers, session.setCookie);
+      return out;
+    }
     // Stripe webhooks: signature-authenticated, no session, no Remix.
     if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
 
     // Hot signed-in pages run their own statements in the session lookup's D1 batch (D24).
-    const ride = request.method === "GET" ? (storefrontRide(env, url.pathname) ?? storefrontViewerRide(env, url) ?? feedRide(env, url)) : null;
+    const ride = request.method === "GET" ? (storefrontRide(env, url.pathname) ?? feedRide(env, url)) : null;
     const session = await resolveSession(request, env, ride);
     if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(env, request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
     const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId, prefetched: session.prefetched });

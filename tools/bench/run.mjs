@@ -116,16 +116,19 @@ async function main() {
       staticPostSpec,
       { name: "post page, anonymous (edge cache hit)", path: postPath, connections: 50, check: isHit },
     ]);
-    const [static50q, postSsr] = await loadInterleaved([
+    const [static50q, postShared, postPerViewer] = await loadInterleaved([
       staticPostSpec,
-      { name: "post page, signed in (SSR + D1)", path: postPath, connections: 50, headers: { Cookie: scriptsCookie } },
+      { name: "post page, signed in: shared HTML (edge cache)", path: postPath, connections: 50, headers: { Cookie: scriptsCookie }, check: isHit },
+      { name: "post page, signed in: /viewer.json", path: "/viewer.json", connections: 50, headers: { Cookie: scriptsCookie }, check: (r) => /"email":/.test(String(r.body)) },
     ]);
+    const postSsr = { name: "post page, signed in (shared HTML + /viewer.json)", rps: 1 / (1 / postShared.rps + 1 / postPerViewer.rps), p99: postShared.p99 + postPerViewer.p99 };
+    console.log(`  ${postSsr.name.padEnd(44)} ${postSsr.rps.toFixed(0).padStart(6)} views/s        p99 ≤ ${postSsr.p99.toFixed(1)} ms`);
     console.log(`▸ /discover full-text search over 10,000 apps (q=${q}, signed in so every request runs FTS5), 10 connections`);
     const [static10, fts] = await loadInterleaved([
       { name: "static file (search page size), 10 conns", path: `/${STATIC_NAME_SEARCH}`, connections: 10 },
       { name: `discover ?q=${q}`, path: `/discover?q=${q}`, connections: 10, headers: { Cookie: viewerCookie } },
     ]);
-    Object.assign(results.scenarios, { static50, hit, static50b, shared, perViewer, ssr, static50p, postHit, static50q, postSsr, static10, fts });
+    Object.assign(results.scenarios, { static50, hit, static50b, shared, perViewer, ssr, static50p, postHit, static50q, postShared, postPerViewer, postSsr, static10, fts });
 
     console.log("▸ Follow/unfollow storm: 2,000 concurrent requests (1,000 users × follow + unfollow) against one creator");
     const storm = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -155,8 +158,8 @@ async function main() {
       ["signed-in storefront views/s ≥ 0.3 × static @50", ssr.rps / static50b.rps, ssr.rps >= 0.3 * static50b.rps],
       ["signed-in storefront p99 ≤ 3 × static p99 @50", ssr.p99 / static50b.p99, ssr.p99 <= 3 * static50b.p99],
       ["anonymous post page (cache hit) req/s ≥ 0.8 × static @50", postHit.rps / static50p.rps, postHit.rps >= 0.8 * static50p.rps],
-      ["signed-in post page (SSR) req/s ≥ 0.3 × static @50", postSsr.rps / static50q.rps, postSsr.rps >= 0.3 * static50q.rps],
-      ["signed-in post page (SSR) p99 ≤ 3 × static p99 @50", postSsr.p99 / static50q.p99, postSsr.p99 <= 3 * static50q.p99],
+      ["signed-in post page views/s ≥ 0.3 × static @50", postSsr.rps / static50q.rps, postSsr.rps >= 0.3 * static50q.rps],
+      ["signed-in post page p99 ≤ 3 × static p99 @50", postSsr.p99 / static50q.p99, postSsr.p99 <= 3 * static50q.p99],
       ["/discover FTS p99 ≤ 3 × static p99 @10", fts.p99 / static10.p99, fts.p99 <= 3 * static10.p99],
       ["storm: DO count = D1 edges = storefront", null, agree],
     ];

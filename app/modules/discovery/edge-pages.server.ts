@@ -7,6 +7,7 @@
 import type { EdgeKey } from "~/lib/edge-cache.server";
 import { appCacheVersion, catalogVersion } from "~/modules/apps/queries.server";
 import { storefrontCacheVersion } from "~/modules/storefronts/queries.server";
+import { postCacheVersion } from "~/modules/posts/queries.server";
 import { DISCOVER_PARAMS } from "./validation";
 const MIN = 60;
 
@@ -45,6 +46,11 @@ export function forgetVersions() {
   versions.clear();
 }
 
+function postFromPath(pathname: string): { handle: string; slug: string } | null {
+  const m = /^\/@([a-z0-9-]{1,30})\/posts\/([a-z0-9-]{1,120})\/?$/i.exec(pathname);
+  return m ? { handle: m[1].toLowerCase(), slug: m[2].toLowerCase() } : null;
+}
+
 export function appSlugFromPath(pathname: string): string | null {
   const m = /^\/apps\/([a-z0-9-]{1,60})\/?$/i.exec(pathname);
   return m && m[1] !== "new" ? m[1].toLowerCase() : null;
@@ -61,11 +67,10 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
   // Anonymous post pages (decision 55): rendered for no one (viewer null), so only what every
   // visitor may read — the public text, or a gated post's teaser and its call to action. Every
   // edit, publish, unpublish or delete of a post bumps its creator's storefront version.
-  const post = /^\/@([a-z0-9-]{1,30})\/posts\/([a-z0-9-]{1,120})\/?$/i.exec(path);
+  const post = postFromPath(path);
   if (post) {
-    const handle = post[1].toLowerCase();
-    const v = await memoVersion(`sf:${handle}`, () => storefrontCacheVersion(env, handle));
-    return v ? { key: `post:${handle}:${post[2].toLowerCase()}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
+    const v = await memoVersion(`post:${post.handle}:${post.slug}`, () => postCacheVersion(env, post.handle, post.slug));
+    return v ? { key: `post:${post.handle}:${post.slug}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   const slug = appSlugFromPath(path);
   if (slug) {
@@ -98,13 +103,19 @@ export function runsScripts(request: Request): boolean {
 }
 
 /**
- * Decision 55: the signed-in storefront's shared HTML, the same for every signed-in viewer (it is
- * rendered for no one: viewer null); the viewer's own parts come from one `/viewer.json` request.
- * Only a plain `/@handle` (no query: `?followError=` is a no-script form's answer). A separate key
- * from the anonymous page, whose header offers "Log in" instead.
+ * Decision 55: the signed-in storefront's (and a public post's) shared HTML, the same for every
+ * signed-in viewer (it is rendered for no one: viewer null); the viewer's own parts come from one
+ * `/viewer.json` request. Only plain URLs (no query: `?followError=` is a no-script form's answer).
+ * A separate key from the anonymous page, whose header offers "Log in" instead.
  */
 export async function sharedSignedInPageKey(env: Env, url: URL): Promise<EdgeKey | null> {
-  if (url.search || !/^\/@[a-z0-9-]{1,30}\/?$/i.test(url.pathname)) return null;
+  if (url.search) return null;
+  const storefront = /^\/@[a-z0-9-]{1,30}\/?$/i.test(url.pathname);
+  // A post page is the same for every signed-in reader only when it is public and published
+  // (its key says so): a gated post's readers differ, so each gets their own render.
+  const post = !storefront && postFromPath(url.pathname);
+  if (!storefront && !post) return null;
   const k = await anonymousPageKey(env, url);
-  return k && { ...k, key: `${k.key}:signed-in` };
+  if (!k || (post && !k.key.endsWith(".published.public"))) return null;
+  return { ...k, key: `${k.key}:signed-in` };
 }

@@ -57,6 +57,26 @@ describe("anonymous post pages from the edge cache", () => {
   });
 });
 
+describe("a public post's signed-in page: shared HTML", () => {
+  it("is one cached page for every scripted signed-in reader, with nothing of theirs in it", async () => {
+    const c = await makeCreator(env);
+    const { slug } = await makePost(env, c, { title: "Open notes", body: "Everyone may read this." });
+    const path = `/@${c.handle}/posts/${slug}`;
+    const a = await makeUser(env);
+    const b = await makeUser(env);
+    const first = await app(path, { cookie: withScripts(await a.cookie()) });
+    expect(["MISS", "HIT"]).toContain(first.headers.get("X-Edge-Cache"));
+    const second = await app(path, { cookie: withScripts(await b.cookie()) });
+    expect(second.headers.get("X-Edge-Cache")).toBe("HIT");
+    const html = await second.text();
+    expect(html).toBe(await first.text());
+    expect(html).toContain("Everyone may read this.");
+    for (const email of [a.email, b.email, c.email]) expect(html).not.toContain(email);
+    expect(html).not.toContain("Log in");
+    expect(html).not.toContain(`/dashboard/posts/`); // the owner's Edit link is filled in per viewer
+  });
+});
+
 describe("the signed-in storefront: shared HTML + /viewer.json", () => {
   it("serves every scripted signed-in viewer the same cached page, with nothing of theirs in it", async () => {
     const c = await makeCreator(env, { displayName: "Shared Shop" });

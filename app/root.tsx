@@ -42,9 +42,11 @@ export function usePerViewer() {
 
 /** The signed-in viewer: from the page's own render, or (on a shared page) from /viewer.json. */
 export function useViewer() {
-  const own = useRouteLoaderData<typeof loader>("root")?.viewer ?? null;
+  const root = useRouteLoaderData<typeof loader>("root");
   const perViewer = usePerViewer();
-  return own ?? perViewer?.viewer ?? null;
+  // Only while the root data is the shared render's: once it is revalidated (after logging out,
+  // after any action) the server's answer about who is signed in wins over the earlier fetch.
+  return root?.viewer ?? (root?.shared ? perViewer?.viewer ?? null : null);
 }
 
 /** True on a shared signed-in page until /viewer.json has answered: show a signed-in shell. */

@@ -8,9 +8,11 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
+import { createContext, useContext, useEffect, useState } from "react";
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import stylesheet from "./tailwind.css?url";
 import { Icon } from "~/components/icons";
@@ -23,16 +25,69 @@ export const links: LinksFunction = () => [
 export function loader({ context }: LoaderFunctionArgs) {
   // Handle and unread count arrive with the session (one D1 query in workers/index.ts).
   const viewer = context.viewer;
-  if (!viewer) return { viewer: null };
-  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread } };
+  // The shared signed-in page (decision 55): rendered for no one; the browser asks /viewer.json.
+  if (!viewer) return { viewer: null, shared: !!context.shared };
+  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread }, shared: false };
 }
 
+type HeaderViewer = { email: string; isAdmin: boolean; handle: string | null; unread: number };
+/** What `/viewer.json` answers: the viewer's own parts of a shared page (decision 55). */
+export type PerViewer = { viewer: HeaderViewer | null; storefront: { handle: string; following: boolean; isOwner: boolean } | null };
+const PerViewerContext = createContext<PerViewer | null>(null);
+
+/** The per-viewer answer for a shared page (null while it loads, and on pages rendered per viewer). */
+export function usePerViewer() {
+  return useContext(PerViewerContext);
+}
+
+/** The signed-in viewer: from the page's own render, or (on a shared page) from /viewer.json. */
 export function useViewer() {
-  return useRouteLoaderData<typeof loader>("root")?.viewer ?? null;
+  const root = useRouteLoaderData<typeof loader>("root");
+  const perViewer = usePerViewer();
+  // Only while the root data is the shared render's: once it is revalidated (after logging out,
+  // after any action) the server's answer about who is signed in wins over the earlier fetch.
+  return root?.viewer ?? (root?.shared ? perViewer?.viewer ?? null : null);
+}
+
+/** True on a shared signed-in page until /viewer.json has answered: show a signed-in shell. */
+export function useViewerPending() {
+  const shared = useRouteLoaderData<typeof loader>("root")?.shared ?? false;
+  return shared && usePerViewer() === null;
+}
+
+/**
+ * Marks this browser as one that runs scripts (decision 55): its signed-in storefront visits then
+ * get the shared page plus /viewer.json. Once per page load; not a credential.
+ */
+function useScriptsCookie() {
+  useEffect(() => {
+    if (!/(?:^|;\s*)at_js=1(?:;|$)/.test(document.cookie)) document.cookie = `at_js=1; Path=/; Max-Age=31536000; SameSite=Lax${location.protocol === "https:" ? "; Secure" : ""}`;
+  }, []);
+}
+
+/** On a shared page, asks /viewer.json once for this viewer's parts (and the storefront's, if on one). */
+function useFetchPerViewer(shared: boolean): PerViewer | null {
+  const [answer, setAnswer] = useState<PerViewer | null>(null);
+  const { pathname } = useLocation();
+  useEffect(() => {
+    if (!shared) return;
+    const sf = /^\/@([a-z0-9-]{1,30})\/?$/i.exec(pathname);
+    fetch(`/viewer.json${sf ? `?storefront=${sf[1]}` : ""}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? (r.json() as Promise<PerViewer>) : { viewer: null, storefront: null }))
+      .catch(() => ({ viewer: null, storefront: null }))
+      .then(setAnswer);
+    // Once per shared page load; later navigations render per viewer (their loaders see the session).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shared]);
+  return answer;
 }
 
 function Header() {
   const viewer = useViewer();
+  // A shared signed-in page shows the signed-in header (without the personal links) until
+  // /viewer.json answers; if the session has ended meanwhile, it becomes the signed-out header.
+  const pending = useViewerPending();
+  const signedIn = !!viewer || pending;
   const nav = ({ isActive }: { isActive: boolean }) =>
     `whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:text-slate-900"}`;
   return (
@@ -44,18 +99,18 @@ function Header() {
         <Link to="/" className="flex shrink-0 items-center gap-2 whitespace-nowrap text-lg font-bold tracking-tight text-slate-900">
           <span aria-hidden="true" className="inline-flex h-8 w-8 items-center justify-center rounded-lg bg-gradient-to-br from-brand-600 to-fuchsia-500 text-white">✦</span>
           {/* Signed-in phones need the room for Feed, the bell and Library; the name stays for screen readers. */}
-          <span className={viewer ? "max-sm:sr-only" : undefined}>All Thrive</span>
+          <span className={signedIn ? "max-sm:sr-only" : undefined}>All Thrive</span>
         </Link>
         <nav aria-label="Main" className="hidden items-center gap-1 sm:flex">
           <NavLink to="/" end className={nav}>Creators</NavLink>
-          {viewer ? <NavLink to="/feed" className={nav}>Feed</NavLink> : null}
+          {signedIn ? <NavLink to="/feed" className={nav}>Feed</NavLink> : null}
           {viewer?.handle ? <NavLink to="/dashboard/posts" className={nav}>Posts</NavLink> : null}
           <NavLink to="/discover" className={nav}>Discover</NavLink>
         </nav>
         <div className="ml-auto flex items-center gap-0 sm:gap-2">
-          {viewer ? (
+          {signedIn ? (
             <>
-              {viewer.handle ? (
+              {!viewer ? null : viewer.handle ? (
                 <Link to={`/@${viewer.handle}`} className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:inline">
                   My storefront
                 </Link>
@@ -65,19 +120,19 @@ function Header() {
                 </Link>
               )}
               <Link to="/feed" className="rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:hidden">Feed</Link>
-              <Link to="/notifications" className="relative rounded-md p-2 text-slate-600 hover:text-slate-900" aria-label={viewer.unread ? `Notifications, ${viewer.unread} unread` : "Notifications"}>
+              <Link to="/notifications" className="relative rounded-md p-2 text-slate-600 hover:text-slate-900" aria-label={viewer?.unread ? `Notifications, ${viewer.unread} unread` : "Notifications"}>
                 <Icon name="bell" className="h-5 w-5" />
-                {viewer.unread ? (
+                {viewer?.unread ? (
                   <span aria-hidden="true" className="absolute -right-0.5 -top-0.5 inline-flex min-w-[1.1rem] items-center justify-center rounded-full bg-brand-600 px-1 text-[0.65rem] font-bold leading-[1.1rem] text-white">
                     {viewer.unread > 99 ? "99+" : viewer.unread}
                   </span>
                 ) : null}
               </Link>
-              {viewer.handle ? (
+              {viewer?.handle ? (
                 <Link to="/dashboard" className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:inline">Dashboard</Link>
               ) : null}
               <Link to="/library" className="rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:px-3">Library</Link>
-              <Link to="/settings" className="rounded-md px-2 py-2 text-sm sm:px-3 font-medium text-slate-700 hover:text-slate-900" title={viewer.email}>
+              <Link to="/settings" className="rounded-md px-2 py-2 text-sm sm:px-3 font-medium text-slate-700 hover:text-slate-900" title={viewer?.email}>
                 Settings
               </Link>
               <Form method="post" action="/logout">
@@ -130,8 +185,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App() {
+  useScriptsCookie();
+  const shared = useRouteLoaderData<typeof loader>("root")?.shared ?? false;
+  const perViewer = useFetchPerViewer(shared);
   return (
-    <>
+    <PerViewerContext.Provider value={perViewer}>
       <Header />
       <main id="main" className="mx-auto max-w-6xl px-4 py-8">
         <Outlet />
@@ -139,7 +197,7 @@ export default function App() {
       <footer className="border-t border-slate-200 py-8 text-center text-sm text-slate-500">
         All Thrive — the home for AI builders. Creators keep 92% of every sale.
       </footer>
-    </>
+    </PerViewerContext.Provider>
   );
 }
 

@@ -37,6 +37,7 @@ console.log(`Worker bundle: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).to
 if (gz >= 3 * 1024 * 1024) process.exit(1);
 
 stage("Docs: links, named files, decision index (node:test)", "node", ["--test", "tools/docs.test.mjs"]);
+stage("Dependencies as published (node:test)", "node", ["--test", "tools/deps-as-published.test.mjs"]);
 if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
 stage("Capacity projection tests (node:test)", "node", ["--test", "tools/capacity.test.mjs"]);
 stage("Browser tests (playwright-core + chromium)", "node", ["--test", "--test-concurrency=1", "tools/e2e/*.test.mjs"]);

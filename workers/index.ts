@@ -14,12 +14,13 @@ import { handleContentQueues } from "./queues";
 export { PostScheduler } from "./post-scheduler";
 import { publishDuePosts } from "../app/modules/posts/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
-import { anonymousPageKey, appSlugFromPath, forgetVersions } from "../app/modules/discovery/edge-pages.server";
+import { anonymousPageKey, appSlugFromPath, forgetVersions, runsScripts, sharedSignedInPageKey } from "../app/modules/discovery/edge-pages.server";
 import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
 export { CreatorGraph } from "./creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
-import { storefrontRide } from "../app/modules/storefronts/service.server";
+import { storefrontRide, storefrontViewerRide, viewerJson } from "../app/modules/storefronts/service.server";
+import { jsonOrError } from "../app/lib/http.server";
 import { feedRide } from "../app/modules/feed/queries.server";
 import { openRequestSession } from "../app/lib/d1-session.server";
 
@@ -53,6 +54,26 @@ export default {
         const render = () => handleRemix(request, { cloudflare: { env, ctx }, viewer: null, sessionId: null });
         return withSecurityHeaders(await serveFromEdgeCache(url.origin, edgeKey, ctx, render), env);
       }
+    }
+    // Signed-in storefront in a browser that runs scripts: the shared HTML (rendered for no one)
+    // from the edge cache; the viewer's own parts come from one /viewer.json request (D55).
+    if (request.method === "GET" && runsScripts(request) && hasSessionCookie(request)) {
+      const sharedKey = await sharedSignedInPageKey(env, url);
+      if (sharedKey) {
+        const bare = new Request(url, { headers: { Accept: request.headers.get("Accept") ?? "text/html" } });
+        const render = () => handleRemix(bare, { cloudflare: { env, ctx }, viewer: null, sessionId: null, shared: true });
+        return withSecurityHeaders(await serveFromEdgeCache(url.origin, sharedKey, ctx, render), env);
+      }
+    }
+    // A shared page's per-viewer parts (D55): one session lookup (its follow query riding along), no Remix.
+    if (url.pathname === "/viewer.json" && request.method === "GET") {
+      const session = await resolveSession(request, env, storefrontViewerRide(env, url));
+      const res = await jsonOrError(() => viewerJson(env, url, session.viewer, session.prefetched));
+      res.headers.set("Cache-Control", "private, no-store");
+      res.headers.set("Vary", "Cookie");
+      const out = withSecurityHeaders(res, env);
+      appendSessionCookie(out.headers, session.setCookie);
+      return out;
     }
     // Stripe webhooks: signature-authenticated, no session, no Remix.
     if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);

@@ -3,14 +3,15 @@ import { useEffect, useState } from "react";
 
 const COUNT = new Intl.NumberFormat("en-US");
 
-type Props = { handle: string; following: boolean; count: number; signedIn: boolean; isSelf?: boolean };
+/** `pending`: the follow state is still on its way (a shared page, decision 55): the button waits. */
+type Props = { handle: string; following: boolean; count: number; signedIn: boolean; isSelf?: boolean; pending?: boolean };
 
 /**
  * Follow / unfollow. Without JavaScript it is a plain form that redirects back here; with it, a
  * fetcher posts in the background and the button and count change immediately (optimistic), then
  * settle on the server's answer.
  */
-export function FollowButton({ handle, following, count, signedIn, isSelf }: Props) {
+export function FollowButton({ handle, following, count, signedIn, isSelf, pending }: Props) {
   const fetcher = useFetcher<{ following?: boolean; count?: number; error?: string }>();
   const location = useLocation();
   const [hydrated, setHydrated] = useState(false);
@@ -33,6 +34,8 @@ export function FollowButton({ handle, following, count, signedIn, isSelf }: Pro
       name="intent"
       value={shownFollowing ? "unfollow" : "follow"}
       aria-pressed={shownFollowing}
+      disabled={pending}
+      aria-busy={pending || undefined}
       className={`rounded-lg px-4 py-2 text-sm font-semibold shadow-sm transition ${shownFollowing ? "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50" : "bg-brand-600 text-white hover:bg-brand-700"}`}
     >
       {shownFollowing ? "Following" : "Follow"}

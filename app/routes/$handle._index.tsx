@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { Link, useLoaderData, useRevalidator, useSearchParams } from "@remix-run/react";
+import { useEffect, type ReactNode } from "react";
 import { Avatar } from "~/components/avatar";
 import { AppGrid } from "~/components/app-card";
 import { FollowButton } from "~/components/follow-button";
@@ -10,6 +10,7 @@ import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
 import { getStorefront } from "~/modules/storefronts/service.server";
 import { ProductCard, TierCard } from "~/components/money/offerings";
+import { usePerViewer, useViewer } from "~/root";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -18,7 +19,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     const storefront = await getStorefront(context.cloudflare.env, raw.slice(1), context.viewer, context.prefetched);
     invariantResponse(storefront, `There's no creator called ${raw} on All Thrive (yet).`);
     const isOwner = context.viewer?.id === storefront.creator.userId;
-    return { ...storefront, isOwner, signedIn: !!context.viewer };
+    // `shared`: the signed-in page from the edge cache, rendered for no one (decision 55); the
+    // follow state and owner controls then come from /viewer.json in the browser.
+    return { ...storefront, isOwner, signedIn: !!context.viewer, shared: !!context.shared };
   });
 }
 
@@ -48,7 +51,22 @@ function Section({ id, title, children }: { id: string; title: string; children:
 }
 
 export default function Storefront() {
-  const { creator, isOwner, apps, followerCount, viewerFollows, signedIn, posts, products, tiers } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  const { creator, apps, followerCount, posts, products, tiers } = data;
+  const perViewer = usePerViewer();
+  const viewer = useViewer();
+  const revalidator = useRevalidator();
+  // On the shared page, this viewer's parts arrive from /viewer.json (null until then).
+  const mine = data.shared ? (perViewer?.storefront?.handle === creator.handle.toLowerCase() ? perViewer.storefront : null) : null;
+  const isOwner = data.shared ? !!mine?.isOwner : data.isOwner;
+  const viewerFollows = data.shared ? !!mine?.following : data.viewerFollows;
+  const signedIn = data.shared ? perViewer === null || !!viewer : data.signedIn;
+  // The owner also sees their drafts: on the shared page, fetch their own render of it instead.
+  const ownerOnShared = data.shared && !!mine?.isOwner;
+  useEffect(() => {
+    if (ownerOnShared && revalidator.state === "idle") revalidator.revalidate();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ownerOnShared]);
   const [params] = useSearchParams();
   const links = Object.entries(creator.links).filter(([, v]) => v) as [keyof typeof LINK_LABELS, string][];
   return (
@@ -69,7 +87,7 @@ export default function Storefront() {
             ) : null}
           </div>
           <div className="mt-4 flex flex-wrap items-center gap-x-4 gap-y-2">
-            <FollowButton handle={creator.handle} following={viewerFollows} count={followerCount} signedIn={signedIn} isSelf={isOwner} />
+            <FollowButton handle={creator.handle} following={viewerFollows} count={followerCount} signedIn={signedIn} isSelf={isOwner} pending={data.shared && perViewer === null} />
             <Link to={`/@${creator.handle}/following`} className="text-sm font-medium text-slate-600 hover:text-slate-900">Following</Link>
             {params.get("followError") ? <p role="alert" className="w-full text-sm text-red-700">{params.get("followError")}</p> : null}
           </div>

@@ -12,7 +12,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
     const raw = params.handle ?? "";
     invariantResponse(raw.startsWith("@") && raw.length > 1, "We couldn't find the page you were looking for.");
-    return getPostPage(context.cloudflare.env, context.viewer, raw.slice(1), params.slug ?? "");
+    // `shared`: a public post's signed-in page from the edge cache, rendered for no one (decision
+    // 55); the header and the owner's Edit link then come from /viewer.json in the browser.
+    return { ...(await getPostPage(context.cloudflare.env, context.viewer, raw.slice(1), params.slug ?? "")), shared: !!context.shared };
   });
 }
 
@@ -34,8 +36,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 };
 
 export default function PostPage() {
-  const { post, cta, isOwner } = useLoaderData<typeof loader>();
+  const { post, cta, shared, ...data } = useLoaderData<typeof loader>();
   const viewer = useViewer();
+  const isOwner = shared ? !!viewer && (viewer.isAdmin || viewer.handle?.toLowerCase() === post.creator.handle.toLowerCase()) : data.isOwner;
   return (
     <article className="mx-auto max-w-3xl">
       {post.status !== "published" ? (

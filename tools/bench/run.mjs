@@ -18,6 +18,8 @@ const STATIC_NAME = "__bench-static.txt";
 const STATIC_PATH = join("build", "client", STATIC_NAME);
 const STATIC_NAME_SEARCH = "__bench-static-search.txt";
 const STATIC_PATH_SEARCH = join("build", "client", STATIC_NAME_SEARCH);
+const STATIC_NAME_POST = "__bench-static-post.txt";
+const STATIC_PATH_POST = join("build", "client", STATIC_NAME_POST);
 
 const { request, loadInterleaved } = loopbackClient({ port: PORT, durationMs: DURATION_MS });
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -65,20 +67,29 @@ async function main() {
     const page = await request(anon, `/@${sf.handle}`);
     const q = "tutor";
     const search = await request(anon, `/discover?q=${q}`);
+    // A public post of the storefront (its page is the same for everyone who may read it).
+    const postPath = /href="(\/@[a-z0-9-]+\/posts\/[a-z0-9-]*public[a-z0-9-]*)"/.exec(String(page.body))?.[1];
+    if (!postPath) throw new Error("The seeded storefront lists no public post.");
+    const postPage = await request(anon, postPath);
     // Same-size static baselines. Writing into build/client makes wrangler dev reload the Worker,
     // so write both now and wait until they are served before measuring anything.
     const fill = (n) => "x".repeat(n);
     writeFileSync(STATIC_PATH, fill(page.body.length));
     writeFileSync(STATIC_PATH_SEARCH, fill(search.body.length));
+    writeFileSync(STATIC_PATH_POST, fill(postPage.body.length));
     for (let i = 0; i < 120; i++) {
-      const [a, b] = await Promise.all([request(anon, `/${STATIC_NAME}`), request(anon, `/${STATIC_NAME_SEARCH}`)]).catch(() => [{ body: "" }, { body: "" }]);
-      if (a.body.length === page.body.length && b.body.length === search.body.length) break;
+      const [a, b, c] = await Promise.all([request(anon, `/${STATIC_NAME}`), request(anon, `/${STATIC_NAME_SEARCH}`), request(anon, `/${STATIC_NAME_POST}`)]).catch(() => [{ body: "" }, { body: "" }, { body: "" }]);
+      if (a.body.length === page.body.length && b.body.length === search.body.length && c.body.length === postPage.body.length) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     await new Promise((r) => setTimeout(r, 2000));
     const { cookies } = await post("/dev/bench-seed", { op: "users", count: 1000 });
     const viewerCookie = cookies[0];
-    const results = { date: new Date().toISOString(), durationMs: DURATION_MS, pageBytes: page.body.length, searchBytes: search.body.length, scenarios: {}, targets: [] };
+    const results = { date: new Date().toISOString(), durationMs: DURATION_MS, pageBytes: page.body.length, searchBytes: search.body.length, postBytes: postPage.body.length, scenarios: {}, targets: [] };
+    // A browser that runs the app's scripts carries at_js=1 (set by root.tsx): its signed-in
+    // storefront visit is the shared HTML from the edge cache plus one /viewer.json (decision 55).
+    const scriptsCookie = `${viewerCookie}; at_js=1`;
+    const isHit = (r) => r.headers["x-edge-cache"] === "HIT" || r.headers["x-edge-cache"] === "STALE";
 
     console.log(`▸ Storefront (${page.body.length} bytes) vs a static file of the same size, 50 connections`);
     // Two interleaved pairs rather than one rotation of three: the signed-in render leaves garbage
@@ -90,16 +101,34 @@ async function main() {
       staticSpec,
       { name: "storefront, anonymous (edge cache hit)", path: `/@${sf.handle}`, connections: 50, check: (r) => r.headers["x-edge-cache"] === "HIT" || r.headers["x-edge-cache"] === "STALE" },
     ]);
-    const [static50b, ssr] = await loadInterleaved([
+    const [static50b, shared, perViewer] = await loadInterleaved([
       staticSpec,
-      { name: "storefront, cache bypassed (signed in: SSR + D1)", path: `/@${sf.handle}`, connections: 50, headers: { Cookie: viewerCookie } },
+      { name: "storefront, signed in: shared HTML (edge cache)", path: `/@${sf.handle}`, connections: 50, headers: { Cookie: scriptsCookie }, check: isHit },
+      { name: "storefront, signed in: /viewer.json", path: `/viewer.json?storefront=${sf.handle}`, connections: 50, headers: { Cookie: scriptsCookie }, check: (r) => /"following":/.test(String(r.body)) },
     ]);
+    // One signed-in page view = both requests, one after the other: views/s = 1 / (1/a + 1/b); its
+    // p99 is at most the sum of theirs (the sum is what the target is checked against).
+    const ssr = { name: "storefront, signed in (shared HTML + /viewer.json)", rps: 1 / (1 / shared.rps + 1 / perViewer.rps), p99: shared.p99 + perViewer.p99 };
+    console.log(`  ${ssr.name.padEnd(44)} ${ssr.rps.toFixed(0).padStart(6)} views/s        p99 ≤ ${ssr.p99.toFixed(1)} ms`);
+    console.log(`▸ Post page (${postPage.body.length} bytes, ${postPath}) vs a static file of the same size, 50 connections`);
+    const staticPostSpec = { name: "static file (post page size), 50 conns", path: `/${STATIC_NAME_POST}`, connections: 50 };
+    const [static50p, postHit] = await loadInterleaved([
+      staticPostSpec,
+      { name: "post page, anonymous (edge cache hit)", path: postPath, connections: 50, check: isHit },
+    ]);
+    const [static50q, postShared, postPerViewer] = await loadInterleaved([
+      staticPostSpec,
+      { name: "post page, signed in: shared HTML (edge cache)", path: postPath, connections: 50, headers: { Cookie: scriptsCookie }, check: isHit },
+      { name: "post page, signed in: /viewer.json", path: "/viewer.json", connections: 50, headers: { Cookie: scriptsCookie }, check: (r) => /"email":/.test(String(r.body)) },
+    ]);
+    const postSsr = { name: "post page, signed in (shared HTML + /viewer.json)", rps: 1 / (1 / postShared.rps + 1 / postPerViewer.rps), p99: postShared.p99 + postPerViewer.p99 };
+    console.log(`  ${postSsr.name.padEnd(44)} ${postSsr.rps.toFixed(0).padStart(6)} views/s        p99 ≤ ${postSsr.p99.toFixed(1)} ms`);
     console.log(`▸ /discover full-text search over 10,000 apps (q=${q}, signed in so every request runs FTS5), 10 connections`);
     const [static10, fts] = await loadInterleaved([
       { name: "static file (search page size), 10 conns", path: `/${STATIC_NAME_SEARCH}`, connections: 10 },
       { name: `discover ?q=${q}`, path: `/discover?q=${q}`, connections: 10, headers: { Cookie: viewerCookie } },
     ]);
-    Object.assign(results.scenarios, { static50, hit, static50b, ssr, static10, fts });
+    Object.assign(results.scenarios, { static50, hit, static50b, shared, perViewer, ssr, static50p, postHit, static50q, postShared, postPerViewer, postSsr, static10, fts });
 
     console.log("▸ Follow/unfollow storm: 2,000 concurrent requests (1,000 users × follow + unfollow) against one creator");
     const storm = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -126,8 +155,11 @@ async function main() {
 
     const targets = [
       ["anonymous storefront (cache hit) req/s ≥ 0.8 × static @50", hit.rps / static50.rps, hit.rps >= 0.8 * static50.rps],
-      ["storefront SSR + D1 req/s ≥ 0.3 × static @50", ssr.rps / static50b.rps, ssr.rps >= 0.3 * static50b.rps],
-      ["storefront SSR + D1 p99 ≤ 3 × static p99 @50", ssr.p99 / static50b.p99, ssr.p99 <= 3 * static50b.p99],
+      ["signed-in storefront views/s ≥ 0.3 × static @50", ssr.rps / static50b.rps, ssr.rps >= 0.3 * static50b.rps],
+      ["signed-in storefront p99 ≤ 3 × static p99 @50", ssr.p99 / static50b.p99, ssr.p99 <= 3 * static50b.p99],
+      ["anonymous post page (cache hit) req/s ≥ 0.8 × static @50", postHit.rps / static50p.rps, postHit.rps >= 0.8 * static50p.rps],
+      ["signed-in post page views/s ≥ 0.3 × static @50", postSsr.rps / static50q.rps, postSsr.rps >= 0.3 * static50q.rps],
+      ["signed-in post page p99 ≤ 3 × static p99 @50", postSsr.p99 / static50q.p99, postSsr.p99 <= 3 * static50q.p99],
       ["/discover FTS p99 ≤ 3 × static p99 @10", fts.p99 / static10.p99, fts.p99 <= 3 * static10.p99],
       ["storm: DO count = D1 edges = storefront", null, agree],
     ];
@@ -143,7 +175,7 @@ async function main() {
   } finally {
     if (app) await app.stop();
     if (stripe) await stripe.close();
-    for (const f of [STATIC_PATH, STATIC_PATH_SEARCH]) try { unlinkSync(f); } catch {}
+    for (const f of [STATIC_PATH, STATIC_PATH_SEARCH, STATIC_PATH_POST]) try { unlinkSync(f); } catch {}
     rmSync(persistTo, { recursive: true, force: true });
   }
 }

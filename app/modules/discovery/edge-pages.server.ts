@@ -1,10 +1,13 @@
 /**
  * Which anonymous pages are served from the edge cache, and under which versioned key.
- * `/@handle`, `/apps/:slug`, `/discover` and `/` — HTML GETs only (not Remix `.data` fetches).
+ * `/@handle`, `/@handle/posts/:slug`, `/apps/:slug`, `/discover` and `/` — HTML GETs only (not
+ * Remix `.data` fetches). Plus, for signed-in browsers that run scripts, the storefront's shared
+ * signed-in page (`sharedSignedInPageKey`, decision 55).
  */
 import type { EdgeKey } from "~/lib/edge-cache.server";
 import { appCacheVersion, catalogVersion } from "~/modules/apps/queries.server";
 import { storefrontCacheVersion } from "~/modules/storefronts/queries.server";
+import { postCacheVersion } from "~/modules/posts/queries.server";
 import { DISCOVER_PARAMS } from "./validation";
 const MIN = 60;
 
@@ -43,6 +46,11 @@ export function forgetVersions() {
   versions.clear();
 }
 
+function postFromPath(pathname: string): { handle: string; slug: string } | null {
+  const m = /^\/@([a-z0-9-]{1,30})\/posts\/([a-z0-9-]{1,120})\/?$/i.exec(pathname);
+  return m ? { handle: m[1].toLowerCase(), slug: m[2].toLowerCase() } : null;
+}
+
 export function appSlugFromPath(pathname: string): string | null {
   const m = /^\/apps\/([a-z0-9-]{1,60})\/?$/i.exec(pathname);
   return m && m[1] !== "new" ? m[1].toLowerCase() : null;
@@ -55,6 +63,14 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
   if (storefront) {
     const v = await memoVersion(`sf:${storefront[1].toLowerCase()}`, () => storefrontCacheVersion(env, storefront[1]));
     return v ? { key: `sf:${storefront[1].toLowerCase()}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
+  }
+  // Anonymous post pages (decision 55): rendered for no one (viewer null), so only what every
+  // visitor may read — the public text, or a gated post's teaser and its call to action. Every
+  // edit, publish, unpublish or delete of a post bumps its creator's storefront version.
+  const post = postFromPath(path);
+  if (post) {
+    const v = await memoVersion(`post:${post.handle}:${post.slug}`, () => postCacheVersion(env, post.handle, post.slug));
+    return v ? { key: `post:${post.handle}:${post.slug}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   const slug = appSlugFromPath(path);
   if (slug) {
@@ -74,4 +90,32 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
     return { key: `${path === "/" ? "home" : "discover"}:c${await memoVersion("catalog", () => catalogVersion(env))}:${params}`, freshSeconds: MIN, staleSeconds: 10 * MIN };
   }
   return null;
+}
+
+/**
+ * Set by the app's client script on every page it runs (`root.tsx`): this browser runs scripts,
+ * so it can fill in a shared page's per-viewer parts from `/viewer.json`. Not a credential — it
+ * only chooses between the shared page and a full per-viewer render.
+ */
+export const SCRIPTS_COOKIE = "at_js";
+export function runsScripts(request: Request): boolean {
+  return /(?:^|;\s*)at_js=1(?:;|$)/.test(request.headers.get("Cookie") ?? "");
+}
+
+/**
+ * Decision 55: the signed-in storefront's (and a public post's) shared HTML, the same for every
+ * signed-in viewer (it is rendered for no one: viewer null); the viewer's own parts come from one
+ * `/viewer.json` request. Only plain URLs (no query: `?followError=` is a no-script form's answer).
+ * A separate key from the anonymous page, whose header offers "Log in" instead.
+ */
+export async function sharedSignedInPageKey(env: Env, url: URL): Promise<EdgeKey | null> {
+  if (url.search) return null;
+  const storefront = /^\/@[a-z0-9-]{1,30}\/?$/i.test(url.pathname);
+  // A post page is the same for every signed-in reader only when it is public and published
+  // (its key says so): a gated post's readers differ, so each gets their own render.
+  const post = !storefront && postFromPath(url.pathname);
+  if (!storefront && !post) return null;
+  const k = await anonymousPageKey(env, url);
+  if (!k || (post && !k.key.endsWith(".published.public"))) return null;
+  return { ...k, key: `${k.key}:signed-in` };
 }

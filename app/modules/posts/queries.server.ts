@@ -84,3 +84,20 @@ export async function listDuePosts(env: Env, now: number, limit = 50) {
     .orderBy(posts.publishAt)
     .limit(limit);
 }
+
+/**
+ * Edge-cache version of a post page (decision 55): its creator's storefront version (bumped by
+ * every edit, publish, unpublish or delete of their posts, and by profile and tier changes shown
+ * on the page), with the post's status and visibility, "<version>.<status>.<visibility>"; null if
+ * there is no such post.
+ */
+export async function postCacheVersion(env: Env, handle: string, slug: string): Promise<string | null> {
+  const rows = await getDb(env)
+    .select({ v: creators.version, status: posts.status, visibility: posts.visibility })
+    .from(posts)
+    .innerJoin(creators, eq(creators.userId, posts.creatorId))
+    .where(and(eq(creators.handle, handle.toLowerCase()), eq(posts.slug, slug.toLowerCase())))
+    .limit(1);
+  const r = rows[0];
+  return r ? `v${r.v}.${r.status}.${r.visibility}` : null;
+}

@@ -1,10 +1,10 @@
 import { eq, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { getDb, prepared, type Db } from "~/lib/db.server";
-import { conflict, forbidden, notFound } from "~/lib/errors";
+import { badRequest, conflict, forbidden, notFound } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { markdownExcerpt, renderMarkdown } from "~/lib/markdown.server";
 import { overStored, parseOrThrow } from "~/lib/validation";
-import { batchOrPrefetched, viewerIdBySession, type Prefetched, type SessionRide, type Viewer } from "~/modules/identity/auth.server";
+import { batchOrPrefetched, viewerIdBySession, type Prefetched, type SessionRide, type SessionViewer, type Viewer } from "~/modules/identity/auth.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
 import { findCreatorByHandle, findCreatorByUserId } from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
@@ -159,5 +159,47 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
     tiers: await presentTiersWithSeats(env, tierRows, sellable),
     services: [] as never[],
     posts: storefrontPostCards(postRows, creator),
+  };
+}
+
+/**
+ * The per-viewer parts of a storefront served from the shared cache (decision 55): whether the
+ * viewer follows the creator, and whether it is their own storefront. One statement, which rides
+ * along with the session lookup (`storefrontViewerRide`), so `/viewer.json` is one D1 round trip.
+ */
+const creatorIdByHandle = () => sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${sql.placeholder("handle")})`;
+const viewerStateQueries = (env: Env) =>
+  prepared(env, "storefront:viewer", (db) => [isFollowingQuery(db, creatorIdByHandle(), sql.placeholder("viewer")).prepare()] as const);
+const viewerStateRidingQueries = (env: Env) =>
+  prepared(env, "storefront:viewer:session", (db) => [isFollowingQuery(db, creatorIdByHandle(), viewerIdBySession()).prepare()] as const);
+const viewerStateKey = (handle: string) => `storefront-viewer:${handle}`;
+export const STOREFRONT_HANDLE = /^[a-z0-9-]{1,30}$/i;
+
+/** For `GET /viewer.json?storefront=handle`: the follow state, in the session lookup's batch. */
+export function storefrontViewerRide(env: Env, url: URL): SessionRide | null {
+  if (url.pathname !== "/viewer.json") return null;
+  const handle = url.searchParams.get("storefront");
+  if (!handle || !STOREFRONT_HANDLE.test(handle)) return null;
+  return { key: viewerStateKey(handle.toLowerCase()), queries: viewerStateRidingQueries(env), values: { handle: handle.toLowerCase() } };
+}
+
+export async function storefrontViewerState(env: Env, handle: string, viewer: { id: string; handle: string | null }, prefetched: Prefetched | null = null) {
+  const h = handle.toLowerCase();
+  const [following] = await batchOrPrefetched(env, viewerStateQueries(env), { handle: h, viewer: viewer.id }, prefetched, viewerStateKey(h));
+  return { handle: h, following: following.length > 0, isOwner: viewer.handle?.toLowerCase() === h };
+}
+
+/**
+ * `GET /viewer.json[?storefront=handle]` (served by the Worker itself, without Remix: it is on
+ * every shared page view): the viewer-specific parts of a page served from the shared edge cache
+ * (decision 55) — the header's account menu and unread count and, on a storefront, the follow
+ * state and owner flag. The Worker sends it `private, no-store`: it names the person asking.
+ */
+export async function viewerJson(env: Env, url: URL, viewer: SessionViewer | null, prefetched: Prefetched | null) {
+  const handle = url.searchParams.get("storefront");
+  if (handle !== null && !STOREFRONT_HANDLE.test(handle)) throw badRequest("That isn't a creator's handle: use letters, digits and dashes (at most 30).");
+  return {
+    viewer: viewer ? { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread } : null,
+    storefront: viewer && handle ? await storefrontViewerState(env, handle, viewer, prefetched) : null,
   };
 }

@@ -1,4 +1,4 @@
-// `npm test`: build → typecheck → workerd tests → bundle check → emulator tests → browser tests.
+// `npm test`: build → typecheck → lint + import graph → format check → workerd tests → bundle check → emulator tests → browser tests.
 // Exits non-zero on the first failing stage.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -20,6 +20,8 @@ function stage(name, cmd, args) {
 
 stage("Build (remix vite:build)", "npx", ["remix", "vite:build"]);
 stage("Typecheck (tsc)", "npx", ["tsc"]);
+stage("Lint (eslint + import graph)", "npm", ["run", "--silent", "lint"]);
+stage("Format (prettier --check)", "npm", ["run", "--silent", "format:check"]);
 stage("Worker tests in workerd (vitest)", "npx", ["vitest", "run"]);
 
 const out = mkdtempSync(join(tmpdir(), "allthrive-bundle-"));

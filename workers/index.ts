@@ -11,12 +11,12 @@ import { appendSessionCookie, hasSessionCookie, resolveSession } from "../app/mo
 import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
 import { servePublicMedia } from "../app/modules/media/service.server";
 import { handleContentQueues } from "./queues";
-export { PostScheduler } from "./post-scheduler";
+export { PostScheduler } from "./durable-objects/post-scheduler";
 import { publishDuePosts } from "../app/modules/posts/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
 import { anonymousPageKey, appSlugFromPath, forgetVersions } from "../app/modules/discovery/edge-pages.server";
 import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
-export { CreatorGraph } from "./creator-graph";
+export { CreatorGraph } from "./durable-objects/creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
 import { storefrontRide } from "../app/modules/storefronts/service.server";

@@ -40,7 +40,7 @@ export const apps = sqliteTable(
     published: integer("published", { mode: "boolean" }).notNull().default(true),
     /** Bumped on every edit shown on the app page; part of its edge-cache key. */
     version: integer("version").notNull().default(1),
-    /** Time-decayed signal sum in "epoch units" (see discovery/trending.ts and the README). */
+    /** Time-decayed signal sum in "epoch units" (see lib/trending.ts and the README). */
     trendingScore: real("trending_score").notNull().default(0),
     viewCount: integer("view_count").notNull().default(0),
     tryCount: integer("try_count").notNull().default(0),

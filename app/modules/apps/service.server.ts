@@ -5,7 +5,7 @@ import { newId, nowSeconds } from "~/lib/ids";
 import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
-import { SIGNAL_WEIGHTS, trendingIncrement } from "~/modules/discovery/trending";
+import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
 import { findAppBySlug, findAppBySlugOrOld, findCategory, renamedAppSlug, screenshotsOf, slugHolder, slugsStartingWith } from "./queries.server";

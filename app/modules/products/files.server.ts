@@ -5,7 +5,7 @@
  */
 import { newId } from "~/lib/ids";
 import { AppError, tooLarge, unprocessable, unsupportedMedia } from "~/lib/errors";
-import { sniffImage } from "~/modules/media/sniff";
+import { sniffImage } from "~/lib/sniff";
 import { MAX_PRODUCT_FILE_BYTES, tooLargeMessage } from "~/lib/upload-limits";
 
 export { MAX_PRODUCT_FILE_BYTES } from "~/lib/upload-limits";

@@ -19,8 +19,8 @@ import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
 export { CreatorGraph } from "./durable-objects/creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
-import { storefrontRide } from "../app/modules/storefronts/service.server";
-import { feedRide } from "../app/modules/feed/queries.server";
+import { storefrontRide } from "../app/pages/storefront.server";
+import { feedRide } from "../app/pages/feed.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 

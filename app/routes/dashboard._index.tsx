@@ -5,7 +5,8 @@ import { Button, FormError, FormSuccess } from "~/components/ui/form";
 import { handleForm, orRespond } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { getDashboard, refundOrder } from "~/modules/payments/dashboard.server";
+import { refundOrder } from "~/modules/payments/dashboard.server";
+import { getDashboard } from "~/pages/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard — All Thrive" }];
 

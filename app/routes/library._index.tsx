@@ -8,7 +8,8 @@ import { handleForm } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { leaveFreeTier } from "~/modules/payments/checkout.server";
-import { billingPortal, dismissNotification, getLibrary, setCancelAtPeriodEnd } from "~/modules/payments/library.server";
+import { billingPortal, dismissNotification, setCancelAtPeriodEnd } from "~/modules/payments/library.server";
+import { getLibrary } from "~/pages/library.server";
 
 export const meta: MetaFunction = () => [{ title: "Your library — All Thrive" }];
 

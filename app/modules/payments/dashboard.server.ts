@@ -8,14 +8,8 @@ import { getStripe } from "~/lib/stripe.server";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { users } from "~/modules/identity/schema";
 import { products } from "~/modules/products/schema";
-import { listCreatorProducts } from "~/modules/products/service.server";
-import { tiers } from "~/modules/tiers/schema";
-import { listTiers } from "~/modules/tiers/service.server";
-import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
-import { membershipPaused, membershipState } from "~/modules/content/entitlements.server";
-import { findPayoutAccount, onboardingState } from "./connect.server";
 import { syncCharge } from "./events.server";
-import { disputes, invoices, memberships, orders } from "./schema";
+import { disputes, invoices, orders } from "./schema";
 
 const monthKey = (ts: number) => new Date(ts * 1000).toISOString().slice(0, 7);
 
@@ -68,35 +62,6 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
       };
     }),
     nextCursor: rows.length > ORDERS_PAGE_SIZE && last ? encodeCursor({ at: last.createdAt, id: last.id } satisfies OrdersCursor) : null,
-  };
-}
-
-export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: string | null; q?: string | null } = {}) {
-  const creator = await findCreatorByUserId(env, viewer.id);
-  if (!creator) return { creator: null } as const;
-  const db = getDb(env);
-  const [acct, productList, tierList, orderPage, memberRows, money] = await Promise.all([
-    findPayoutAccount(env, creator.userId),
-    listCreatorProducts(env, creator.userId),
-    listTiers(env, creator.userId, { includeArchived: true }),
-    listCreatorOrders(env, creator.userId, opts),
-    db
-      .select({ id: memberships.id, tier: tiers.name, member: users.email, status: memberships.status, paused: membershipPaused, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, createdAt: memberships.createdAt })
-      .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(users, eq(users.id, memberships.userId))
-      .where(eq(memberships.creatorId, creator.userId)).orderBy(desc(memberships.createdAt)).limit(50),
-    earnings(env, creator.userId),
-  ]);
-  return {
-    creator: { handle: creator.handle, displayName: creator.displayName },
-    payouts: { state: onboardingState(acct), chargesEnabled: !!acct?.chargesEnabled, payoutsEnabled: !!acct?.payoutsEnabled },
-    products: productList,
-    tiers: tierList,
-    orders: orderPage.items,
-    ordersQuery: orderPage.q,
-    ordersNext: orderPage.nextCursor,
-    ordersPaged: !!opts.cursor,
-    members: memberRows.map((m) => ({ ...m, state: membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
-    earnings: money,
   };
 }
 

@@ -4,6 +4,7 @@
  * it talks to the local Stripe emulator at STRIPE_API_PROTOCOL://STRIPE_API_HOST:STRIPE_API_PORT.
  * In production a missing key is a configuration error, never a silent fallback.
  */
+import { secrets } from "./secrets";
 import Stripe from "stripe";
 import { AppError } from "./errors";
 
@@ -12,18 +13,7 @@ export const EMULATOR_SECRET_KEY = "sk_test_allthrive_local_emulator";
 /** The emulator's default signing secret (tools/stripe-emulator). Not a secret. */
 export const EMULATOR_WEBHOOK_SECRET = "whsec_allthrive_local_emulator";
 
-declare global {
-  interface Env {
-    /** Secret (wrangler secret put). Absent locally → emulator. */
-    STRIPE_SECRET_KEY?: string;
-    /** Signing secret of the platform webhook endpoint. */
-    STRIPE_WEBHOOK_SECRET?: string;
-    /** Signing secret of the Connect webhook endpoint (account.updated), if it is a separate endpoint. */
-    STRIPE_CONNECT_WEBHOOK_SECRET?: string;
-  }
-}
-
-export const usesEmulator = (env: Env) => !env.STRIPE_SECRET_KEY;
+export const usesEmulator = (env: Env) => !secrets(env).STRIPE_SECRET_KEY;
 
 function paymentsNotConfigured(): AppError {
   return new AppError(503, "Payments aren't set up on this server yet. Please try again later.");
@@ -117,8 +107,9 @@ export function getStripe(env: Env): Stripe {
   if (client) return client;
   // A hung Stripe must not hang the page: at most two tries of 8 s each, then a clear 503.
   const common = { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 1, timeout: 8_000, appInfo: { name: "All Thrive" } };
-  if (env.STRIPE_SECRET_KEY) {
-    client = new Stripe(env.STRIPE_SECRET_KEY, common);
+  const { STRIPE_SECRET_KEY } = secrets(env);
+  if (STRIPE_SECRET_KEY) {
+    client = new Stripe(STRIPE_SECRET_KEY, common);
   } else {
     if (env.APP_ENV === "production") throw paymentsNotConfigured();
     client = new Stripe(EMULATOR_SECRET_KEY, {
@@ -135,7 +126,7 @@ export function getStripe(env: Env): Stripe {
 
 /** Signing secrets to try, in order (platform endpoint, then Connect endpoint). */
 export function webhookSecrets(env: Env): string[] {
-  const list = [env.STRIPE_WEBHOOK_SECRET, env.STRIPE_CONNECT_WEBHOOK_SECRET].filter((s): s is string => !!s);
+  const list = [secrets(env).STRIPE_WEBHOOK_SECRET, secrets(env).STRIPE_CONNECT_WEBHOOK_SECRET].filter((s): s is string => !!s);
   if (list.length) return list;
   if (env.APP_ENV === "production") throw paymentsNotConfigured();
   return [EMULATOR_WEBHOOK_SECRET];

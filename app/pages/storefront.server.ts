@@ -43,8 +43,8 @@ const rideKey = (handle: string) => `storefront:${handle.toLowerCase()}`;
  * For a signed-in request to `/@handle` (the document or its `.data`): the storefront's batch,
  * to run together with the session lookup, so the whole page is one D1 round trip.
  */
-export function storefrontRide(env: Env, pathname: string): SessionRide | null {
-  const m = /^\/@([^/.]+)(?:\.data)?$/.exec(pathname);
+export function storefrontRide(env: Env, url: URL): SessionRide | null {
+  const m = /^\/@([^/.]+)(?:\.data)?$/.exec(url.pathname);
   if (!m) return null;
   let handle: string;
   try {

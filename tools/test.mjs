@@ -38,6 +38,6 @@ for (const f of readdirSync(out)) {
 console.log(`Worker bundle: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzip (free plan limit: 3 MiB gzip) — ${gz < 3 * 1024 * 1024 ? "OK" : "TOO BIG"}`);
 if (gz >= 3 * 1024 * 1024) process.exit(1);
 
-stage("Production build leaves out dev.* routes (node:test)", "node", ["--test", "tools/production-build.test.mjs"]);
+stage("Tool tests: production build without dev.* routes, dates in UTC (node:test)", "node", ["--test", "tools/*.test.mjs"]);
 if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
 stage("Browser tests (playwright-core + chromium)", "node", ["--test", "--test-concurrency=1", "tools/e2e/*.test.mjs"]);

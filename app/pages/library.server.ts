@@ -1,4 +1,5 @@
 /** The library page (`/library`): a buyer's purchases, memberships and offers, composed above the domains (decision 0056). */
+import { formatDate } from "~/lib/dates";
 import { nowSeconds } from "~/lib/ids";
 import { formatMoney } from "~/lib/money";
 import type { Viewer } from "~/modules/identity/auth.server";
@@ -46,7 +47,7 @@ export async function getLibrary(env: Env, viewer: Viewer) {
 
 /** "$5.00 payment of 3 Jan 2026: refunded" — how a member sees a membership payment that was refunded or disputed. */
 function describePayment(p: { status: string; gross: number; refunded: number; currency: string; paidAt: number }) {
-  const day = new Date(p.paidAt * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  const day = formatDate(p.paidAt);
   const outcome =
     p.status === "refunded" ? "refunded" : p.status === "disputed" ? "disputed" : `partly refunded (${formatMoney(Math.min(p.refunded, p.gross), p.currency)})`;
   return { status: p.status, label: `${formatMoney(p.gross, p.currency)} payment of ${day}: ${outcome}` };

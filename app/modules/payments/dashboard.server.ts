@@ -1,4 +1,5 @@
 /** What the creator dashboard shows: payouts state, sales, members and earnings (gross, fee, net). */
+import { formatMonth } from "~/lib/dates";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
@@ -102,7 +103,7 @@ export async function earnings(env: Env, creatorId: string) {
     const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (5 - k), 1));
     const key = d.toISOString().slice(0, 7);
     const gross = months.get(main)?.get(key) ?? 0;
-    return { month: key, label: d.toLocaleString("en-US", { month: "short", timeZone: "UTC" }), gross, grossLabel: formatMoney(gross, main) };
+    return { month: key, label: formatMonth(d.getTime() / 1000), gross, grossLabel: formatMoney(gross, main) };
   });
   return { byCurrency, chart, chartCurrency: main };
 }

@@ -50,6 +50,18 @@ export default tseslint.config(
   { files: ["app/components/**/*.{ts,tsx}"], rules: forbid(ROUTES, PAGES, DEV) },
   { files: ["app/routes/**/*.tsx"], ignores: ["app/routes/dev.*"], rules: forbid(DEV) },
   { files: ["workers/**/*.ts"], ignores: ["**/*.test.ts"], rules: forbid(ROUTES, COMPONENTS, DEV) },
+  // A domain's SQL belongs in its queries.server.ts (decision 0056). Warned, not failed, while the
+  // remaining modules move their Drizzle calls there domain by domain.
+  {
+    files: ["app/modules/**/*.{ts,tsx}"],
+    ignores: ["**/queries.server.ts", "**/schema.ts", "app/modules/schema.ts", "**/*.test.ts", "app/modules/demo/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "warn",
+        { patterns: [{ group: ["drizzle-orm", "drizzle-orm/*"], allowTypeImports: true, message: "Build SQL in this domain's queries.server.ts (decision 0056)." }] },
+      ],
+    },
+  },
   // Node tools and configs.
   {
     files: ["tools/**/*.mjs", "*.js", "*.config.ts"],

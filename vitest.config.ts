@@ -33,7 +33,7 @@ export default defineConfig(async () => {
             STRIPE_API_HOST: "127.0.0.1",
             STRIPE_API_PORT: stripePort,
             STRIPE_API_PROTOCOL: "http",
-            // Issue 5: tiny fan-out pages so tests cross several pages; a real signing secret.
+            // Feed: tiny fan-out pages so tests cross several pages; a real signing secret.
             FANOUT_PAGE_SIZE: "3",
             FANOUT_PAGES_PER_MESSAGE: "1",
             EMAIL_SIGNING_SECRET: "test-email-signing-secret-0123456789",
@@ -50,7 +50,7 @@ export default defineConfig(async () => {
       alias: {
         "~": here("./app"),
         // The workers pool resolves `module` before `main`, which hands CommonJS requires inside
-        // Remix the ESM builds; point them at the CommonJS files (TOOLCHAIN.md).
+        // Remix the ESM builds; point them at the CommonJS files.
         "@remix-run/server-runtime": here("./node_modules/@remix-run/server-runtime/dist/index.js"),
         "@remix-run/router": here("./node_modules/@remix-run/router/dist/router.cjs.js"),
       },

@@ -38,6 +38,8 @@ for (const f of readdirSync(out)) {
 console.log(`Worker bundle: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzip (free plan limit: 3 MiB gzip) — ${gz < 3 * 1024 * 1024 ? "OK" : "TOO BIG"}`);
 if (gz >= 3 * 1024 * 1024) process.exit(1);
 
-stage("Tool tests: production build without dev.* routes, dates in UTC (node:test)", "node", ["--test", "tools/*.test.mjs"]);
+stage("Docs: links, named files, decision index (node:test)", "node", ["--test", "tools/docs.test.mjs"]);
+stage("Tool tests: production build without dev.* routes, dates in UTC (node:test)", "node", ["--test", "tools/production-build.test.mjs", "tools/dates.test.mjs"]);
 if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
+stage("Capacity projection tests (node:test)", "node", ["--test", "tools/capacity.test.mjs"]);
 stage("Browser tests (playwright-core + chromium)", "node", ["--test", "--test-concurrency=1", "tools/e2e/*.test.mjs"]);

@@ -1,5 +1,5 @@
 /**
- * The one Worker: Remix SSR for pages and the JSON API, dev tools, and (from later issues)
+ * The one Worker: Remix SSR for pages and the JSON API, dev tools, and
  * the Stripe webhook endpoint, Durable Object classes and Queue consumers.
  */
 import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
@@ -20,6 +20,7 @@ export { CreatorGraph } from "./durable-objects/creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
 import { sessionRide } from "../app/pages/rides.server";
+import { openRequestSession } from "../app/lib/d1-session.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 
@@ -36,7 +37,12 @@ export default {
       return withSecurityHeaders(await servePublicMedia(env, decodeURIComponent(url.pathname.slice("/media/".length)), request), env);
     }
 
-    // Issue 3: count app page views (once per visitor per day, off the response path) and serve
+    // One D1 session per request: reads may come from a nearby replica, a person reads their own
+    // writes through the bookmark cookie; queues, DOs and the cron keep the bare binding (primary).
+    const d1 = openRequestSession(request, env, hasSessionCookie(request));
+    env = d1.env;
+
+    // Apps: count app page views (once per visitor per day, off the response path) and serve
     // anonymous storefront / app / discovery pages from the versioned edge cache.
     const viewedApp = request.method === "GET" ? appSlugFromPath(url.pathname) : null;
     if (request.method === "GET" && !hasSessionCookie(request)) {
@@ -58,7 +64,7 @@ export default {
     if (request.method !== "GET" && request.method !== "HEAD") forgetVersions();
     const out = withSecurityHeaders(response, env);
     appendSessionCookie(out.headers, session.setCookie);
-    return out;
+    return d1.finish(out);
   },
 
   async queue(batch, env, _ctx) {

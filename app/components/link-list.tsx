@@ -4,7 +4,7 @@ import { useNavigate } from "@remix-run/react";
 /**
  * A list of many in-app links (the feed) with ONE click handler for client-side navigation, instead
  * of a router `<Link>` per link: on the server each `<Link>` is three components, a dozen hooks and
- * three resolutions of its path, for an `<a>` in the end (README, D31). Links inside are plain
+ * three resolutions of its path, for an `<a>` in the end (decision D31). Links inside are plain
  * `<a href="/…" data-discover="true">` (the attribute lets Remix discover their routes as `<Link>`
  * would). Clicks follow `<Link>`'s rules: only an unmodified primary click on a same-origin link
  * without `target` or `download` is taken over; everything else (new tab, middle click, external

@@ -10,7 +10,7 @@
  * served (STALE) while `ctx.waitUntil` re-renders and replaces it; beyond that it has expired.
  * Only 200 responses without Set-Cookie are stored. The caller guarantees the request is anonymous.
  *
- * Two tiers: a small in-memory copy per isolate in front of the Cache API (README decision D19).
+ * Two tiers: a small in-memory copy per isolate in front of the Cache API (decision D19).
  * Both hold the same versioned keys, so the memory tier can never serve a page the Cache API
  * wouldn't: an edit changes the key, and the old entry is simply never asked for again.
  */

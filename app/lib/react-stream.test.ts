@@ -10,7 +10,7 @@ const renderToReadableStream = renderProduction as typeof import("react-dom/serv
 
 /**
  * tools/patch-deps.mjs makes react-dom's streaming renderer collect what it writes as one string,
- * encoded once per 8 KiB and at the end of each flush (README D23). Its output must stay
+ * encoded once per 8 KiB and at the end of each flush (decision D23). Its output must stay
  * byte-for-byte what React would send: compare it with renderToString (a separate, unpatched code
  * path) on pages full of text, attributes and multi-byte characters (surrogate pairs included),
  * from empty to well past several 8 KiB flushes.

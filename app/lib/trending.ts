@@ -1,5 +1,5 @@
 /**
- * Trending, as documented in the README:
+ * Trending, as documented in docs/apps-follows-discovery.md:
  *
  *   trending(app, now) = Σ over signals s of weight(s) · 2^(−(now − t_s) / 72 h)
  *

@@ -7,18 +7,19 @@ import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { membershipState } from "~/modules/content/entitlements.server";
 import { findPayoutAccount, onboardingState } from "~/modules/payments/connect.server";
 import { earnings, listCreatorOrders } from "~/modules/payments/dashboard.server";
-import { creatorMembers } from "~/modules/payments/queries.server";
+import { creatorMembers, duplicateMembershipPayments } from "~/modules/payments/queries.server";
 
 export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: string | null; q?: string | null } = {}) {
   const creator = await findCreatorByUserId(env, viewer.id);
   if (!creator) return { creator: null } as const;
-  const [acct, productList, tierList, orderPage, memberRows, money] = await Promise.all([
+  const [acct, productList, tierList, orderPage, memberRows, money, duplicateRows] = await Promise.all([
     findPayoutAccount(env, creator.userId),
     listCreatorProducts(env, creator.userId),
     listTiers(env, creator.userId, { includeArchived: true }),
     listCreatorOrders(env, creator.userId, opts),
     creatorMembers(env, creator.userId),
     earnings(env, creator.userId),
+    duplicateMembershipPayments(env, creator.userId),
   ]);
   return {
     creator: { handle: creator.handle, displayName: creator.displayName },
@@ -29,7 +30,8 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
     ordersQuery: orderPage.q,
     ordersNext: orderPage.nextCursor,
     ordersPaged: !!opts.cursor,
-    members: memberRows.map((m) => ({ ...m, state: membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
+    duplicateRefunds: duplicateRows.map((r) => ({ ...r, grossLabel: formatMoney(r.gross, r.currency), statusLabel: r.status === "refunded" ? "refunded — duplicate" : "duplicate — refund pending" })),
+    members: memberRows.map((m) => ({ ...m, state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
     earnings: money,
   };
 }

@@ -23,6 +23,9 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       coverUrl: mediaUrl(o.coverKey),
       href: `/@${o.handle}/products/${o.slug}`,
       status: o.status,
+      /** "refunded — duplicate": they already owned it, so this second payment was refunded by itself (D52). */
+      statusLabel: o.status === "refunded" && o.refundReason === "duplicate" ? "refunded — duplicate" : o.status,
+      duplicate: o.refundReason === "duplicate",
       paidLabel: formatMoney(o.gross, o.currency),
       files: o.status === "paid" ? files.filter((f) => f.productId === o.productId).map((f) => ({ id: f.id, fileName: f.fileName, size: f.size })) : [],
     })),
@@ -33,22 +36,22 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       creator: { handle: m.handle, displayName: m.creatorName },
       status: m.status,
       /** "paused — payment disputed" while a payment of it is disputed (no access to gated posts meanwhile). */
-      state: membershipState(m.status, m.paused),
+      state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused),
       paid: !!m.paid,
       priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free",
       periodEnd: m.periodEnd,
       cancelAtPeriodEnd: m.cancelAtPeriodEnd,
       note: m.note,
-      payments: unusualPayments.filter((p) => p.subscription === m.paid).map(describePayment),
+      payments: unusualPayments.filter((p) => p.subscription === m.paid).map((p) => describePayment(p, m.endReason === "duplicate")),
     })),
     offers: notes.filter((n) => !n.expiresAt || n.expiresAt > t).map((n) => ({ id: n.id, message: n.message, link: n.link, expiresAt: n.expiresAt })),
   };
 }
 
 /** "$5.00 payment of 3 Jan 2026: refunded" — how a member sees a membership payment that was refunded or disputed. */
-function describePayment(p: { status: string; gross: number; refunded: number; currency: string; paidAt: number }) {
+function describePayment(p: { status: string; gross: number; refunded: number; currency: string; paidAt: number }, duplicate = false) {
   const day = formatDate(p.paidAt);
   const outcome =
-    p.status === "refunded" ? "refunded" : p.status === "disputed" ? "disputed" : `partly refunded (${formatMoney(Math.min(p.refunded, p.gross), p.currency)})`;
+    p.status === "refunded" ? (duplicate ? "refunded — duplicate" : "refunded") : p.status === "disputed" ? "disputed" : `partly refunded (${formatMoney(Math.min(p.refunded, p.gross), p.currency)})`;
   return { status: p.status, label: `${formatMoney(p.gross, p.currency)} payment of ${day}: ${outcome}` };
 }

@@ -23,8 +23,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const form = await request.formData();
   return handleForm(async () => {
-    const { url } = await startProductCheckout(context.cloudflare.env, viewer, String(form.get("productId") ?? ""), new URL(request.url).origin);
-    throw redirect(url);
+    const { url, owned } = await startProductCheckout(context.cloudflare.env, viewer, String(form.get("productId") ?? ""), new URL(request.url).origin);
+    throw redirect(url, owned ? 303 : 302);
   });
 }
 
@@ -34,7 +34,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 const size = (n: number) => (n > 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 export default function ProductPage() {
-  const { product, creator, files, lessons, isOwner, owned } = useLoaderData<typeof loader>();
+  const { product, creator, files, lessons, isOwner, owned, libraryHref } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const [params] = useSearchParams();
@@ -68,8 +68,13 @@ export default function ProductPage() {
           {params.get("checkout") === "canceled" ? <p className="mt-3 text-sm text-slate-600">Checkout canceled — you weren't charged.</p> : null}
           <div className="mt-4 space-y-3">
             {result && "formError" in result ? <FormError message={result.formError} /> : null}
-            {owned ? (
-              <Link to="/library" className="flex w-full justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-emerald-700">{isOwner ? "You made this" : "In your library"}</Link>
+            {owned && !isOwner ? (
+              <div className="space-y-2" data-testid="owned">
+                <p className="text-sm font-semibold text-emerald-800">You own this</p>
+                <Link to={libraryHref} className="flex w-full justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-emerald-700">Open in your library</Link>
+              </div>
+            ) : owned ? (
+              <Link to="/library" className="flex w-full justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-emerald-700">You made this</Link>
             ) : !product.sellable ? (
               <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">Coming soon — the creator is finishing payout setup.</p>
             ) : (
@@ -82,7 +87,7 @@ export default function ProductPage() {
           {files.length ? (
             <div className="mt-6">
               <h2 className="text-sm font-semibold text-slate-800">Included files</h2>
-              <ul className="mt-2 space-y-1 text-sm text-slate-600">{files.map((f, i) => <li key={i} className="truncate">{f.fileName} <span className="text-slate-400">· {size(f.size)}</span></li>)}</ul>
+              <ul className="mt-2 space-y-1 text-sm text-slate-600">{files.map((f, i) => <li key={i} className="truncate">{f.downloadHref ? <a className="text-brand-700 hover:underline" href={f.downloadHref}>{f.fileName}</a> : f.fileName} <span className="text-slate-400">· {size(f.size)}</span></li>)}</ul>
             </div>
           ) : null}
           <p className="mt-6 text-xs text-slate-500">Secure checkout by Stripe. {creator.displayName} receives 92% of your payment.</p>

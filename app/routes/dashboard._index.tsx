@@ -171,7 +171,7 @@ export default function Dashboard() {
           <ul className="divide-y divide-slate-100 sm:hidden">
             {d.orders.map((o) => (
               <li key={o.id} className="py-3 text-sm">
-                <div className="flex items-start justify-between gap-2"><span className="font-medium">{o.title}</span><StatusBadge status={o.status} /></div>
+                <div className="flex items-start justify-between gap-2"><span className="font-medium">{o.title}</span><StatusBadge status={o.status} label={o.statusLabel} /></div>
                 <p className="truncate text-slate-500">{o.buyer} · {date(o.createdAt)}</p>
                 <p className="mt-1 tabular-nums text-slate-700">{`${o.grossLabel} · fee kept ${o.feeLabel} · you keep `}<span className="font-semibold">{o.netLabel}</span></p>
                 <RefundNote o={o} />
@@ -191,7 +191,7 @@ export default function Dashboard() {
                     <td className="px-2 text-right tabular-nums">{o.grossLabel}<RefundNote o={o} /></td>
                     <td className="px-2 text-right tabular-nums text-slate-500">{o.feeLabel}</td>
                     <td className="px-2 text-right tabular-nums font-medium">{o.netLabel}</td>
-                    <td className="px-2"><StatusBadge status={o.status} /></td>
+                    <td className="px-2"><StatusBadge status={o.status} label={o.statusLabel} /></td>
                     <td className="px-2 text-right">
                       {o.status === "paid" ? <RefundForm o={o} busy={busy} /> : null}
                     </td>
@@ -206,6 +206,20 @@ export default function Dashboard() {
           {d.ordersPaged ? <Link to={d.ordersQuery ? `?buyer=${encodeURIComponent(d.ordersQuery)}` : "?"} className="text-indigo-700 hover:underline">Newest orders</Link> : null}
           {d.ordersNext ? <Link to={`?${new URLSearchParams({ ...(d.ordersQuery ? { buyer: d.ordersQuery } : {}), orders: d.ordersNext })}`} className="text-indigo-700 hover:underline">Older orders</Link> : null}
         </nav>
+        {d.duplicateRefunds.length ? (
+          <div className="mt-4" data-testid="duplicate-refunds">
+            <h3 className="text-sm font-semibold text-slate-800">Membership payments refunded as duplicates</h3>
+            <p className="text-xs text-slate-500">These members already had the tier, so the second subscription was canceled and its payment refunded automatically.</p>
+            <ul className="mt-2 divide-y divide-slate-100 text-sm">
+              {d.duplicateRefunds.map((r) => (
+                <li key={r.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                  <span className="min-w-0 truncate">{date(r.paidAt)} · {r.tier} · <span className="text-slate-600">{r.member}</span> · <span className="tabular-nums">{r.grossLabel}</span></span>
+                  <StatusBadge status={r.status === "refunded" ? "refunded" : "past_due"} label={r.statusLabel} />
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
       </Card>
 
       <Card title="Members">

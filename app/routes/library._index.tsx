@@ -95,7 +95,7 @@ export default function Library() {
                     <Link to={p.href} className="font-semibold text-slate-900 hover:text-brand-700">{p.title}</Link>
                     <p className="text-sm text-slate-500">{p.typeLabel} · {p.paidLabel}</p>
                   </div>
-                  <StatusBadge status={p.status} />
+                  <StatusBadge status={p.status} label={p.statusLabel} />
                 </div>
                 {p.status === "paid" ? (
                   <div className="mt-3 flex flex-wrap gap-2">
@@ -107,7 +107,7 @@ export default function Library() {
                     ))}
                   </div>
                 ) : (
-                  <p className="mt-2 text-sm text-slate-600">{p.status === "refunded" ? "Refunded — access has ended." : "This payment is disputed, so access is paused."}</p>
+                  <p className="mt-2 text-sm text-slate-600">{p.status === "refunded" && p.duplicate ? "You already owned this, so this second payment was refunded automatically." : p.status === "refunded" ? "Refunded — access has ended." : "This payment is disputed, so access is paused."}</p>
                 )}
               </li>
             ))}

@@ -36,8 +36,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await leaveWaitlist(env, viewer, tierId);
       return data<ActionResult>({ ok: true, message: "You've left the waitlist." });
     }
-    const { url } = await startTierCheckout(env, viewer, tierId, form, new URL(request.url).origin);
-    return redirect(url);
+    const { url, alreadyMember } = await startTierCheckout(env, viewer, tierId, form, new URL(request.url).origin);
+    return redirect(url, alreadyMember ? 303 : 302);
   } catch (e) {
     if (e instanceof TierFullError) return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: {}, waitlist: true }, { status: 409 });
     if (isAppError(e)) return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
@@ -71,6 +71,7 @@ export default function TierPage() {
           </ul>
         ) : null}
         <div className="mt-6 space-y-3">
+          {params.get("member") === "already" && membership ? <FormSuccess message="You're already a member of this tier — nothing was charged again." /> : null}
           {params.get("checkout") === "canceled" ? <p className="text-sm text-slate-600">Checkout canceled — you weren't charged. Your seat is released when the checkout expires.</p> : null}
           {/* The page itself already says where the person stands on the waitlist or which seat is held. */}
           {result && result.ok && !(result.waitlist && (waitlistPosition || offerExpiresAt)) ? <FormSuccess message={result.message} /> : null}

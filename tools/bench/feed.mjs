@@ -1,4 +1,4 @@
-// Feed benchmarks (issue 5), run at the end of `npm run bench` or alone: `node tools/bench/feed.mjs`
+// Feed benchmarks, run at the end of `npm run bench` or alone: `node tools/bench/feed.mjs`
 // (through npx/npm so it runs on Node 24).
 //  1. Fan-out: one post by a creator with 100,000 followers (and beside it 1,000) — time until every
 //     follower's stored feed has it, fan-out messages and rows per second, and proof that nobody got

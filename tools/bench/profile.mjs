@@ -101,7 +101,7 @@ async function main() {
   process.env.NODE_ENV = "production";
   // wrangler dev also runs a local trace collector that writes every span of every request (each
   // D1 query, each fetch) into a SQLite file for its local explorer. Deployed Workers have no such
-  // collector; left on, it roughly doubles the CPU cost of a server render here (README, D18).
+  // collector; left on, it roughly doubles the CPU cost of a server render here (decision D18).
   process.env.X_LOCAL_OBSERVABILITY = "false";
   process.env.WRANGLER_DISABLE_REQUEST_BODY_DRAINING = "1"; // dev-only middleware: see run.mjs
   if (process.env.BUILD !== "0") build({ quiet: true });

@@ -41,7 +41,7 @@ async function main() {
   process.env.NODE_ENV = "production";
   // wrangler dev also runs a local trace collector that writes every span of every request (each
   // D1 query, each fetch) into a SQLite file for its local explorer. Deployed Workers have no such
-  // collector; left on, it roughly doubles the CPU cost of a server render here (README, D18).
+  // collector; left on, it roughly doubles the CPU cost of a server render here (decision D18).
   process.env.X_LOCAL_OBSERVABILITY = "false";
   // And it wraps the Worker in a middleware that drains unread request bodies (a dev-only safety
   // net; deployed Workers have no such wrapper): one more layer of calls on every Worker request.
@@ -150,7 +150,7 @@ async function main() {
 
 await main();
 
-// Issue 5: feed fan-out and /feed read benchmarks (their own server and database; see feed.mjs).
+// Feed fan-out and /feed read benchmarks (their own server and database; see feed.mjs).
 if (!process.env.BENCH_SKIP_FEED) {
   const { runFeedBench } = await import("./feed.mjs");
   await runFeedBench({ buildFirst: false });

@@ -1,4 +1,4 @@
-// Browser test for issue 3: register an app with a logo and three screenshots (watching the
+// Browser test for apps: register an app with a logo and three screenshots (watching the
 // progress bars), see it on the storefront and in /discover (category + search), follow and
 // unfollow from another account. Screenshots (desktop + 390 px phone) → test-results/screenshots/.
 import { after, before, test } from "node:test";

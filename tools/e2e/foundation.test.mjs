@@ -87,7 +87,7 @@ test("sign up → become a creator → avatar → bio → public storefront → 
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("wrong-password-here");
   await page.getByRole("button", { name: "Log in" }).click();
-  // One message whether or not the email has an account (README D39).
+  // One message whether or not the email has an account (decision D39).
   await page.getByText("That email and password don't match an account").waitFor();
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();

@@ -1,5 +1,5 @@
 // `npm start` runs `wrangler dev` through startApp: its local trace collector must be off unless
-// asked for, or `.wrangler/state/v3/observability` grows with every request (README, D42).
+// asked for, or `.wrangler/state/v3/observability` grows with every request (decision D42).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";

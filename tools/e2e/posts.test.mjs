@@ -1,6 +1,6 @@
 // A creator publishes a members-only post with a free preview; a follower sees the locked preview
 // in /feed, the bell and the email in the dev mailbox; a member of the tier reads it all.
-// (The tier is a free one: paid checkout is covered by issue 4's tests; the paid-subscriber rows of
+// (The tier is a free one: paid checkout is covered by the money tests; the paid-subscriber rows of
 // the visibility matrix run in workerd.)
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";

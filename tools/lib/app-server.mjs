@@ -63,7 +63,7 @@ export function accountsMissingFromEmulator(emulator, { persistTo } = {}) {
 /**
  * Starts `wrangler dev` on the built Worker. wrangler's local trace collector (which writes every
  * span of every request into `.wrangler/state/v3/observability` and grows without bound) is off
- * unless `traces` is true or the environment has `LOCAL_TRACES=1` (README, D42).
+ * unless `traces` is true or the environment has `LOCAL_TRACES=1` (decision D42).
  */
 export async function startApp({ port = 8787, persistTo, vars = {}, quiet = false, stripePort, extraArgs = [], traces = process.env.LOCAL_TRACES === "1" } = {}) {
   const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--var", "APP_ENV:development", "--var", `PUBLIC_URL:http://localhost:${port}`];

@@ -7,7 +7,7 @@
  * into D1 (`follows` edges + `creator_stats.follower_count`) by `drain()` — awaited by the caller so
  * lists are up to date when the request returns — and, if that fails or the object is evicted
  * mid-drain, by the alarm that the same synchronous block scheduled. D1 writes are idempotent and
- * sequence-guarded, so replays are harmless. See docs/issue-3-notes.md.
+ * sequence-guarded, so replays are harmless. See docs/apps-follows-discovery.md.
  */
 import { DurableObject } from "cloudflare:workers";
 import { applyFollowOps, type FollowOp } from "../../app/modules/follows/sync.server";

@@ -11,6 +11,13 @@
  * succeeds when there is room; otherwise the caller gets {ok:false, reason:"full"} and must undo the
  * payment. Hence confirmed members never exceed the cap under any interleaving.
  *
+ * One person, one seat (D52): every tier (capped or not, paid or free) goes through its object, so
+ * it also decides "one open checkout and one live membership per person per tier". A person's
+ * checkout hold carries the Checkout Session opened for it: concurrent subscribes of one person get
+ * the same hold; the first opens the session (`create`), the others wait for it to be attached and
+ * get the same URL. A confirmation for someone who is already a member under another subscription
+ * is refused as a `duplicate` (the caller cancels and refunds it).
+ *
  * Side effects outside the object (notifying the next person on the waitlist) go through an outbox
  * written in the same synchronous block and drained to D1 after the call and by the alarm.
  */
@@ -23,11 +30,21 @@ import { markSeatsChanged } from "../../app/modules/tiers/seats.server";
 export const HOLD_GRACE_SECONDS = 10 * 60;
 /** How long a seat offered to the next person on the waitlist stays reserved for them. */
 export const OFFER_TTL_SECONDS = 24 * 60 * 60;
+/** How long the caller that was told to open the Checkout Session has before another may (the
+ * Stripe client gives up after two 8 s tries). Others asking meanwhile wait for its session. */
+export const CREATE_LEASE_SECONDS = 20;
 
+/**
+ * `create: true`: this caller opens the Checkout Session, then `attach`es it (or `release`s the
+ * hold if Stripe fails). `create: false`: the person's checkout is already open — reuse `sessionId`.
+ */
 export type ReserveResult =
-  | { ok: true; holdId: string; expiresAt: number; sessionId: string | null; fromOffer: boolean }
+  | { ok: true; holdId: string; expiresAt: number; create: boolean; sessionId: string | null; sessionUrl: string | null; fromOffer: boolean }
   | { ok: false; reason: "full" | "already_member"; seatsLeft: 0 | null };
-export type ConfirmResult = { ok: true; already: boolean } | { ok: false; reason: "full" | "ended" };
+export type AttachResult = { attached: boolean; sessionId: string | null; sessionUrl: string | null };
+export type JoinResult = { ok: true } | { ok: false; reason: "full" | "already_member" };
+/** `duplicate`: this person is already a member under another subscription — undo this one. */
+export type ConfirmResult = { ok: true; already: boolean } | { ok: false; reason: "full" | "ended" | "duplicate" };
 export type SeatStatus = { cap: number | null; members: number; holds: number; seatsLeft: number | null; waitlist: number };
 
 type OutboxRow = { id: number; kind: string; payload: string };
@@ -54,6 +71,10 @@ export class TierSeats extends DurableObject<Env> {
         CREATE TABLE IF NOT EXISTS waitlist (seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL UNIQUE, joined_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL);
       `);
+      // Added for "one open checkout per person" (D52): the session's URL and the opener's lease.
+      const cols = new Set(this.sql.exec("SELECT name FROM pragma_table_info('holds')").toArray().map((r) => String(r.name)));
+      if (!cols.has("session_url")) this.sql.exec("ALTER TABLE holds ADD COLUMN session_url TEXT");
+      if (!cols.has("lease_until")) this.sql.exec("ALTER TABLE holds ADD COLUMN lease_until INTEGER");
     });
   }
 
@@ -160,15 +181,42 @@ export class TierSeats extends DurableObject<Env> {
   /**
    * Takes a seat for `userId` until `expiresAt` (their Checkout Session's expiry). Idempotent per
    * user: an existing checkout hold is returned as is; a seat offered from the waitlist becomes
-   * theirs for the checkout.
+   * theirs for the checkout. Exactly one caller per hold is told to open the session
+   * (`create: true`); a concurrent call of the same person waits here until that session is
+   * attached (then gets it, `create: false`), the hold is released (then reserves afresh), or the
+   * opener's lease lapses (then it becomes the opener).
    */
   async reserve(input: { holdId: string; userId: string; expiresAt: number }): Promise<ReserveResult> {
-    const result = this.reserveSync(input);
-    await this.after();
-    return result;
+    for (;;) {
+      const result = this.reserveSync(input);
+      if (!("wait" in result)) {
+        await this.after();
+        return result;
+      }
+      // Another request of this person is opening their checkout: wait for it, then look again.
+      await this.waitForCheckout(result.holdId, result.until);
+    }
   }
 
-  private reserveSync({ holdId, userId, expiresAt }: { holdId: string; userId: string; expiresAt: number }): ReserveResult {
+  /** Callers waiting for the session of a hold (in memory: after a restart they simply ask again). */
+  private waiters = new Map<string, (() => void)[]>();
+
+  private waitForCheckout(holdId: string, until: number): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.waiters.get(holdId) ?? [];
+      list.push(resolve);
+      this.waiters.set(holdId, list);
+      setTimeout(resolve, Math.max(0, until - now()) * 1000 + 100);
+    });
+  }
+
+  private wake(holdId: string) {
+    const list = this.waiters.get(holdId);
+    this.waiters.delete(holdId);
+    for (const resolve of list ?? []) resolve();
+  }
+
+  private reserveSync({ holdId, userId, expiresAt }: { holdId: string; userId: string; expiresAt: number }): ReserveResult | { wait: true; holdId: string; until: number } {
     const t = now();
     this.purge(t);
     // Seats freed by lapsed holds go to the waitlist first (possibly to this very person).
@@ -176,29 +224,69 @@ export class TierSeats extends DurableObject<Env> {
     if (this.sql.exec("SELECT 1 FROM members WHERE user_id=?", userId).toArray().length) {
       return { ok: false, reason: "already_member", seatsLeft: null };
     }
-    const existing = this.sql.exec("SELECT hold_id, kind, expires_at, session_id FROM holds WHERE user_id=? OR hold_id=?", userId, holdId).toArray()[0];
+    const existing = this.sql.exec("SELECT hold_id, kind, expires_at, session_id, session_url, lease_until FROM holds WHERE user_id=? OR hold_id=?", userId, holdId).toArray()[0];
     if (existing && existing.kind === "checkout" && Number(existing.expires_at) > t + 60) {
-      return { ok: true, holdId: String(existing.hold_id), expiresAt: Number(existing.expires_at), sessionId: (existing.session_id as string | null) ?? null, fromOffer: false };
+      const held = { ok: true as const, holdId: String(existing.hold_id), expiresAt: Number(existing.expires_at), fromOffer: false };
+      if (existing.session_id) return { ...held, create: false, sessionId: String(existing.session_id), sessionUrl: (existing.session_url as string | null) ?? null };
+      const lease = Number(existing.lease_until ?? 0);
+      if (lease > t) return { wait: true, holdId: held.holdId, until: lease };
+      // Whoever was opening the session gave up (or crashed): this caller opens it.
+      this.sql.exec("UPDATE holds SET lease_until=? WHERE hold_id=?", t + CREATE_LEASE_SECONDS, held.holdId);
+      return { ...held, create: true, sessionId: null, sessionUrl: null };
     }
     if (existing) {
       // An offer (or an almost-expired hold) becomes a fresh checkout hold for this attempt.
       this.sql.exec("DELETE FROM holds WHERE hold_id=?", existing.hold_id);
-      this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at) VALUES (?,?,?,?,NULL,?)", holdId, userId, "checkout", expiresAt, t);
-      this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
-      return { ok: true, holdId, expiresAt, sessionId: null, fromOffer: existing.kind === "offer" };
+      this.wake(String(existing.hold_id));
+      this.insertCheckoutHold(holdId, userId, expiresAt, t);
+      return { ok: true, holdId, expiresAt, create: true, sessionId: null, sessionUrl: null, fromOffer: existing.kind === "offer" };
     }
     const left = this.seatsLeft();
     if (left !== null && left <= 0) return { ok: false, reason: "full", seatsLeft: 0 };
-    this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at) VALUES (?,?,?,?,NULL,?)", holdId, userId, "checkout", expiresAt, t);
-    this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
-    return { ok: true, holdId, expiresAt, sessionId: null, fromOffer: false };
+    this.insertCheckoutHold(holdId, userId, expiresAt, t);
+    return { ok: true, holdId, expiresAt, create: true, sessionId: null, sessionUrl: null, fromOffer: false };
   }
 
-  /** Records which Checkout Session a hold belongs to (so its expiry can release it). */
-  async attach(holdId: string, sessionId: string): Promise<boolean> {
-    const hit = this.sql.exec("SELECT 1 FROM holds WHERE hold_id=?", holdId).toArray().length > 0;
-    if (hit) this.sql.exec("UPDATE holds SET session_id=? WHERE hold_id=?", sessionId, holdId);
-    return hit;
+  private insertCheckoutHold(holdId: string, userId: string, expiresAt: number, t: number) {
+    this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at,lease_until) VALUES (?,?,?,?,NULL,?,?)", holdId, userId, "checkout", expiresAt, t, t + CREATE_LEASE_SECONDS);
+    this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
+  }
+
+  /**
+   * Records which Checkout Session a hold belongs to (so its expiry can release it, and so the
+   * person's other requests reuse it). The first session attached stays: a late opener whose lease
+   * had lapsed gets the attached one back (`attached: false`) and should expire its own.
+   */
+  async attach(holdId: string, sessionId: string, sessionUrl: string | null = null): Promise<AttachResult> {
+    const row = this.sql.exec("SELECT session_id, session_url FROM holds WHERE hold_id=?", holdId).toArray()[0];
+    if (!row) return { attached: false, sessionId: null, sessionUrl: null };
+    if (row.session_id && row.session_id !== sessionId) return { attached: false, sessionId: String(row.session_id), sessionUrl: (row.session_url as string | null) ?? null };
+    this.sql.exec("UPDATE holds SET session_id=?, session_url=?, lease_until=NULL WHERE hold_id=?", sessionId, sessionUrl, holdId);
+    this.wake(holdId);
+    return { attached: true, sessionId, sessionUrl };
+  }
+
+  /**
+   * A free tier's join, in one synchronous step: already a member → refused; a seat offered to or
+   * held for this person is theirs; otherwise only with room. `memberId` is the membership's id.
+   */
+  async join(input: { userId: string; memberId: string }): Promise<JoinResult> {
+    const t = now();
+    const { userId, memberId } = input;
+    this.purge(t);
+    this.offerNext(t);
+    if (this.sql.exec("SELECT 1 FROM members WHERE user_id=?", userId).toArray().length) return { ok: false, reason: "already_member" };
+    const mine = this.sql.exec("SELECT hold_id FROM holds WHERE user_id=?", userId).toArray();
+    if (!mine.length) {
+      const left = this.seatsLeft();
+      if (left !== null && left <= 0) return { ok: false, reason: "full" };
+    }
+    for (const h of mine) this.sql.exec("DELETE FROM holds WHERE hold_id=?", h.hold_id);
+    this.sql.exec("INSERT INTO members(sub_id,user_id,confirmed_at) VALUES (?,?,?)", memberId, userId, t);
+    this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
+    await this.after();
+    for (const h of mine) this.wake(String(h.hold_id));
+    return { ok: true };
   }
 
   /** Payment verified: the hold becomes a member. Idempotent on the subscription id. */
@@ -207,6 +295,13 @@ export class TierSeats extends DurableObject<Env> {
     const { holdId, subscriptionId, userId } = input;
     if (this.sql.exec("SELECT 1 FROM ended WHERE sub_id=?", subscriptionId).toArray().length) return { ok: false, reason: "ended" };
     if (this.sql.exec("SELECT 1 FROM members WHERE sub_id=?", subscriptionId).toArray().length) return { ok: true, already: true };
+    if (this.sql.exec("SELECT 1 FROM members WHERE user_id=?", userId).toArray().length) {
+      // Paid twice for one tier (two sessions opened before they were deduplicated, or made at
+      // Stripe directly): the first confirmed stays the only seat; this one's hold, if any, goes.
+      if (holdId) this.sql.exec("DELETE FROM holds WHERE hold_id=? AND user_id=?", holdId, userId);
+      await this.after();
+      return { ok: false, reason: "duplicate" };
+    }
     const hold = holdId ? this.sql.exec("SELECT hold_id FROM holds WHERE hold_id=? AND kind='checkout'", holdId).toArray()[0] : undefined;
     if (hold) {
       this.sql.exec("DELETE FROM holds WHERE hold_id=?", holdId);
@@ -232,6 +327,7 @@ export class TierSeats extends DurableObject<Env> {
     if (!row) return false;
     this.sql.exec("DELETE FROM holds WHERE hold_id=?", row.hold_id);
     this.sql.exec("INSERT OR IGNORE INTO released(hold_id, at) VALUES (?, ?)", row.hold_id, t);
+    this.wake(String(row.hold_id));
     this.offerNext(t);
     await this.after();
     return true;

@@ -1,7 +1,7 @@
 import { sqliteTable, text, integer, real, index, primaryKey } from "drizzle-orm/sqlite-core";
 import { creators } from "../storefronts/schema";
 
-/** The fixed list of app categories; rows are inserted by a migration (see migrations/*_apps_fts.sql). */
+/** The fixed list of app categories; rows inserted by migrations/0002_apps_fts_categories.sql. */
 export const appCategories = sqliteTable("app_categories", {
   slug: text("slug").primaryKey(),
   name: text("name").notNull(),
@@ -40,7 +40,7 @@ export const apps = sqliteTable(
     published: integer("published", { mode: "boolean" }).notNull().default(true),
     /** Bumped on every edit shown on the app page; part of its edge-cache key. */
     version: integer("version").notNull().default(1),
-    /** Time-decayed signal sum in "epoch units" (see lib/trending.ts and the README). */
+    /** Time-decayed signal sum in "epoch units" (lib/trending.ts, docs/apps-follows-discovery.md). */
     trendingScore: real("trending_score").notNull().default(0),
     viewCount: integer("view_count").notNull().default(0),
     tryCount: integer("try_count").notNull().default(0),

@@ -2,7 +2,7 @@
  * THE place that decides who may read gated content. Every output — post pages, loader data,
  * feed, RSS, email, meta tags, storefront lists — asks this module; none decides on its own.
  *
- * Rules (see docs/issue-5-notes.md):
+ * Rules (see docs/posts-feed-email.md):
  *  - The creator always reads their own posts. Admins get no special reading rights.
  *  - public    → everyone.
  *  - followers → people who follow the creator, and anyone with a live membership (free or paid).
@@ -10,7 +10,7 @@
  *  - tiers     → a live membership of one of the listed tiers (free tiers count when listed).
  *  - product   → people who bought the product (an order with status "paid"; refunds revoke).
  *  "Live" = membership status active, trialing or past_due (Stripe is still retrying the card),
- *  the same statuses issue 4 counts as holding a seat, AND not paused: a membership is paused while
+ *  the statuses that hold a tier seat, AND not paused: a membership is paused while
  *  a payment of its subscription is disputed (open, or lost — a lost dispute also ends it). A won
  *  dispute puts the invoice back to paid, so the pause lifts by itself (D28). A cancel-at-period-end
  *  membership stays active until the period ends.

@@ -1,6 +1,6 @@
 /**
- * The offerings a post can point at — the creator's tiers (issue 4), products (issue 4) and apps
- * (issue 3) — for the editor, and the ownership check that a post only refers to its own.
+ * The offerings a post can point at — the creator's tiers, products and apps
+ * — for the editor, and the ownership check that a post only refers to its own.
  */
 import { and, asc, eq, inArray, ne } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";

@@ -26,7 +26,7 @@ const READERS = ["anonymous", "follower", "member", "subscriber", "otherTier", "
 type Kind = (typeof KINDS)[number];
 type Reader = (typeof READERS)[number];
 
-/** Who may read past the preview (the rules in docs/issue-5-notes.md). */
+/** Who may read past the preview (the rules in docs/posts-feed-email.md). */
 const ALLOWED: Record<Kind, Reader[]> = {
   public: [...READERS],
   followers: ["follower", "subscriber", "otherTier", "creator"],

@@ -43,7 +43,7 @@ const slot = await calendar.next({ after: now, minutes: 30 });
 Conversion went from 18% to 26% over 400 conversations. The full prompt and the eval set are below.`;
 
 /**
- * What the issue's "realistic storefront" holds besides apps: two published products (one with a
+ * What the bench's "realistic storefront" holds besides apps: two published products (one with a
  * cover), three tiers (free, a fixed-price tier capped at 50 seats, pay-what-you-want) and six
  * posts across the visibility kinds, created through the real services and the local Stripe
  * emulator (onboarding, tier prices).

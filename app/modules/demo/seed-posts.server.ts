@@ -1,5 +1,5 @@
 /**
- * Demo posts (issue 5): every demo creator gets a public tutorial, a followers-only build log with
+ * Demo posts: every demo creator gets a public tutorial, a followers-only build log with
  * a free preview, and — where they sell something — a post for paying members or buyers. The demo
  * visitor follows everyone, so publishing fans out through the queue into their feed, their bell
  * and the dev mailbox exactly as for real.

@@ -72,7 +72,7 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   else console.warn(`Demo payments skipped: ${money.reason}`);
   const admin = await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
   await seedDemoApps(env, demoCreators, [...members, admin]);
-  // Posts (issue 5): the visitor follows everyone, so feeds, bells and the dev mailbox fill up.
+  // Posts: the visitor follows everyone, so feeds, bells and the dev mailbox fill up.
   await seedPosts(env, made, members[0].viewer);
   const [{ n: total }] = await db.select({ n: count() }).from(users);
   return { seeded: true, users: total };

@@ -10,7 +10,7 @@ const MIN = 60;
 
 /**
  * Version reads are memoised per isolate for EDGE_VERSION_TTL_MS (1000 in wrangler.toml; "0" turns
- * the memo off: every hit then reads its version from D1). README decision D29: a hot page costs one
+ * the memo off: every hit then reads its version from D1). Decision D29: a hot page costs one
  * small D1 read per isolate per second instead of one per request — and, deployed, a visitor far
  * from D1's primary doesn't wait on it for every "cache hit". An edit made through this isolate
  * forgets the memo at once (`forgetVersions`, called after every mutating request and queue batch),

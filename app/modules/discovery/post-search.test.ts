@@ -1,5 +1,5 @@
 /**
- * Posts in search (issue 5: gating holds "…and search"). The index holds only what anyone may
+ * Posts in search (who may read a post holds in search too). The index holds only what anyone may
  * see — title, excerpt, and the public body or a gated post's free preview — so words after a
  * paywall marker find nothing, and no search output (page HTML, `.data`) carries gated text.
  */

@@ -1,5 +1,5 @@
 /**
- * Feed activities for apps (issue 3's registry calls these): a new app, and a status change
+ * Feed activities for apps (the apps registry calls these): a new app, and a status change
  * (beta → live…). They fan out like posts but without notifications or email.
  */
 import { eq } from "drizzle-orm";

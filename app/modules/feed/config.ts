@@ -1,4 +1,4 @@
-/** Fan-out knobs, read from vars (strings) with safe defaults. Documented in docs/issue-5-notes.md. */
+/** Fan-out knobs, read from vars (strings) with safe defaults. See docs/posts-feed-email.md. */
 const num = (v: unknown, fallback: number, min: number, max: number) => {
   const n = Number(v);
   return Number.isFinite(n) && n >= min && n <= max ? Math.floor(n) : fallback;

@@ -1,5 +1,5 @@
 /**
- * Feed fan-out on write, through the FANOUT_QUEUE (design in docs/issue-5-notes.md):
+ * Feed fan-out on write, through the FANOUT_QUEUE (design in docs/posts-feed-email.md):
  *
  *  publish → one `fanout` message (after = null)
  *  consumer → reads one keyset page of follower ids (FANOUT_PAGE_SIZE, default 1,000),

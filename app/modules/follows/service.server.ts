@@ -23,7 +23,7 @@ export async function followCreator(env: Env, viewer: Viewer, handle: string) {
   // A new follow: the creator's recent items reach this reader's feed through the fan-out queue.
   // A failed enqueue doesn't undo the follow (their next posts still arrive).
   if (r.changed) await enqueueBackfill(env, viewer.id, creator.userId).catch((e) => console.warn(`feed backfill for ${viewer.id} ← ${creator.userId} not enqueued: ${e instanceof Error ? e.message : String(e)}`));
-  // Issue 5: tell the creator (once per follower, however often they re-follow).
+  // Notifications: tell the creator (once per follower, however often they re-follow).
   if (r.following) {
     const fan = await findCreatorByUserId(env, viewer.id);
     const who = fan ? `${fan.displayName} (@${fan.handle})` : "A new member";

@@ -2,21 +2,7 @@
  * Generates real PNG images (gradient with a soft circle) for demo data and tests, so the seed
  * needs no binary files and every placeholder passes the same magic-byte checks as uploads.
  */
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from "./structure";
 
 /** One PNG chunk (length, type, data, CRC) — exported so tests can build unusual PNGs. */
 export function pngChunk(type: string, data: Uint8Array): Uint8Array {

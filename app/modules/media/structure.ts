@@ -2,7 +2,7 @@ import { imageSize } from "image-size";
 import type { ImageType } from "~/lib/sniff";
 
 /**
- * Whole-file checks run after the magic bytes match and before anything is stored (README D51).
+ * Whole-file checks run after the magic bytes match and before anything is stored (decision D51).
  * They walk each format's container (chunks, segments, blocks) to the end of the file without
  * decoding pixels, so a truncated file, a corrupted chunk or a signature glued onto HTML is
  * refused. Dimensions come from `image-size`; the limits below keep public pages cheap to render.
@@ -27,7 +27,8 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-function crc32(bytes: Uint8Array, start: number, end: number): number {
+/** CRC-32 (PNG, zlib) of bytes[start, end). */
+export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let c = 0xffffffff;
   for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;

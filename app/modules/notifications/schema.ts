@@ -5,7 +5,7 @@ export const NOTIFICATION_KINDS = ["new_post", "new_follower", "new_subscriber",
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**
- * In-app notifications (the bell), shared by every module: issue 5's posts/follows, issue 4's
+ * In-app notifications (the bell), shared by every module: posts/follows, payments'
  * sales, subscribers and waitlist offers (its TierSeats DO inserts rows with raw SQL using
  * id, user_id, kind, message, link, expires_at, created_at). (user, kind, subject) is unique so
  * retries never duplicate; rows without a subject dedupe on their id instead.

@@ -192,7 +192,7 @@ export async function markRead(env: Env, userId: string, target: { id: string; g
     .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), group ? eq(notifications.groupKey, group) : eq(notifications.id, target.id)));
 }
 
-/** Issue 4 hooks: tell the creator about a sale / a new member. Idempotent per order / membership. */
+/** Payment hooks: tell the creator about a sale / a new member. Idempotent per order / membership. */
 export async function notifyNewPurchase(env: Env, n: { creatorId: string; productId: string; orderKey: string }) {
   const db = getDb(env);
   const [product, order] = await Promise.all([

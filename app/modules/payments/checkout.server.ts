@@ -3,7 +3,7 @@
  * as destination and the 8% fee from ~/lib/money. Nothing is granted here: orders and memberships
  * are created only from verified webhooks (events.server.ts).
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { AppError, conflict, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -31,35 +31,96 @@ export class TierFullError extends AppError {
   }
 }
 
-export async function startProductCheckout(env: Env, viewer: Viewer, productId: string, origin: string): Promise<{ url: string }> {
+/** Where a buy of something the person already owns lands: the product page, saying "You own this". */
+const ownedUrl = (handle: string | undefined, slug: string) => `/@${handle}/products/${slug}?owned=1`;
+
+/** How long a request that found another one opening this person's checkout waits for its URL. */
+const CLAIM_WAIT_MS = 20_000;
+/** A claim whose session never arrived (its request died) is given up after this long. */
+const CLAIM_STALE_SECONDS = 30;
+
+/**
+ * Buying a product. Someone who already owns it gets the product page saying so (`owned`), never a
+ * second checkout. One open checkout per person per product (D52): the `checkouts` row is claimed
+ * first — a unique index allows one open row per (person, product) — and only the request that
+ * claimed it opens the Checkout Session; concurrent ones wait for that session's URL and reuse it.
+ */
+export async function startProductCheckout(env: Env, viewer: Viewer, productId: string, origin: string): Promise<{ url: string; owned?: true }> {
   const db = getDb(env);
   const p = await db.query.products.findFirst({ where: eq(products.id, productId) });
   if (!p || p.status !== "published") throw notFound("That product isn't for sale.");
-  if (p.creatorId === viewer.id) throw conflict("This is your own product — it's already yours.");
-  if (await hasAccess(env, viewer.id, p.id)) throw conflict("You already own this. It's in your library.");
+  const creator = await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, p.creatorId) });
+  if (p.creatorId === viewer.id || (await hasAccess(env, viewer.id, p.id))) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
   const seller = await canSell(env, p.creatorId);
   if (!seller.ok || !seller.accountId) throw conflict("This product is coming soon: the creator is still setting up payouts.");
-  const creator = await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, p.creatorId) });
-  const expiresAt = nowSeconds() + CHECKOUT_TTL_SECONDS;
-  const meta = { kind: "product", product_id: p.id, buyer_id: viewer.id, creator_id: p.creatorId };
-  const session = await getStripe(env).checkout.sessions.create({
-    mode: "payment",
-    line_items: [{ quantity: 1, price_data: { currency: p.currency, unit_amount: p.priceAmount, product_data: { name: p.title, metadata: { product_id: p.id } } } }],
-    payment_intent_data: {
-      application_fee_amount: platformFee(p.priceAmount),
-      transfer_data: { destination: seller.accountId },
-      metadata: meta,
-      description: `${p.title} by ${creator?.displayName ?? "a creator"} on All Thrive`,
-    },
-    customer_email: viewer.email,
-    client_reference_id: viewer.id,
-    metadata: meta,
-    expires_at: expiresAt,
-    success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
-    cancel_url: `${origin}/@${creator?.handle}/products/${p.slug}?checkout=canceled`,
-  });
-  await db.insert(checkouts).values({ sessionId: session.id, kind: "product", userId: viewer.id, creatorId: p.creatorId, productId: p.id, status: "open", expiresAt, createdAt: nowSeconds() });
-  return { url: session.url! };
+  const stripe = getStripe(env);
+  const deadline = Date.now() + CLAIM_WAIT_MS;
+  for (;;) {
+    const claimId = await claimProductCheckout(env, viewer.id, p.id, p.creatorId);
+    if (claimId) {
+      const expiresAt = nowSeconds() + CHECKOUT_TTL_SECONDS;
+      const meta = { kind: "product", product_id: p.id, buyer_id: viewer.id, creator_id: p.creatorId };
+      try {
+        const session = await stripe.checkout.sessions.create({
+          mode: "payment",
+          line_items: [{ quantity: 1, price_data: { currency: p.currency, unit_amount: p.priceAmount, product_data: { name: p.title, metadata: { product_id: p.id } } } }],
+          payment_intent_data: {
+            application_fee_amount: platformFee(p.priceAmount),
+            transfer_data: { destination: seller.accountId },
+            metadata: meta,
+            description: `${p.title} by ${creator?.displayName ?? "a creator"} on All Thrive`,
+          },
+          customer_email: viewer.email,
+          client_reference_id: viewer.id,
+          metadata: meta,
+          expires_at: expiresAt,
+          success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
+          cancel_url: `${origin}/@${creator?.handle}/products/${p.slug}?checkout=canceled`,
+        });
+        await db.update(checkouts).set({ sessionId: session.id, url: session.url, expiresAt }).where(eq(checkouts.sessionId, claimId));
+        return { url: session.url! };
+      } catch (e) {
+        await releaseProductCheckout(env, claimId);
+        throw e;
+      }
+    }
+    // Another request of this person holds the open checkout: reuse its session once it has one.
+    const open = await db.query.checkouts.findFirst({ where: and(eq(checkouts.userId, viewer.id), eq(checkouts.productId, p.id), eq(checkouts.kind, "product"), eq(checkouts.status, "open")) });
+    if (open?.url) {
+      const existing = await stripe.checkout.sessions.retrieve(open.sessionId);
+      if (existing.status === "open" && existing.url) return { url: existing.url };
+      if (existing.status === "complete") {
+        if (await hasAccess(env, viewer.id, p.id)) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
+        throw conflict("Your payment is being processed. Check your library in a moment.");
+      }
+      await db.update(checkouts).set({ status: "expired" }).where(and(eq(checkouts.sessionId, open.sessionId), eq(checkouts.status, "open")));
+      continue;
+    }
+    if (Date.now() > deadline) throw new AppError(503, "Your checkout is still being opened. Try again in a moment.", {}, { "Retry-After": "5" });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Claims the person's one open checkout of a product: a placeholder row (its session id replaced
+ * once Stripe answers). Lapsed checkouts and abandoned claims are closed first. Returns the claim
+ * id, or null when another request holds the open checkout.
+ */
+async function claimProductCheckout(env: Env, userId: string, productId: string, creatorId: string): Promise<string | null> {
+  const db = getDb(env);
+  const t = nowSeconds();
+  const claimId = `claim_${newId(16)}`;
+  const mine = and(eq(checkouts.userId, userId), eq(checkouts.productId, productId), eq(checkouts.kind, "product"), eq(checkouts.status, "open"));
+  const [, inserted] = await db.batch([
+    db.update(checkouts).set({ status: "expired" }).where(and(mine, sql`(${checkouts.expiresAt} <= ${t + 60} OR (${checkouts.url} IS NULL AND ${checkouts.createdAt} < ${t - CLAIM_STALE_SECONDS}))`)),
+    db.insert(checkouts).values({ sessionId: claimId, kind: "product", userId, creatorId, productId, status: "open", url: null, expiresAt: t + CHECKOUT_TTL_SECONDS, createdAt: t }).onConflictDoNothing().returning({ id: checkouts.sessionId }),
+  ]);
+  return inserted[0]?.id ?? null;
+}
+
+/** Stripe refused the checkout: drop the claim so the next click can try again. */
+async function releaseProductCheckout(env: Env, claimId: string) {
+  await getDb(env).delete(checkouts).where(eq(checkouts.sessionId, claimId));
 }
 
 async function liveMembership(env: Env, userId: string, tierId: string) {
@@ -67,20 +128,31 @@ async function liveMembership(env: Env, userId: string, tierId: string) {
   return m ?? null;
 }
 
+/** Where a repeat subscribe/join of a live member lands: the tier page, saying so (not an error). */
+export const alreadyMemberUrl = (tierId: string) => `/tiers/${tierId}?member=already`;
+
+/**
+ * Where a subscribe goes: a Checkout Session (`url`), the library after a free join, or — for
+ * someone who already has a live membership of the tier — back to the tier page (`alreadyMember`).
+ */
+export type TierCheckoutResult = { url: string; alreadyMember?: true };
+
 /**
  * Subscribing to a paid tier: reserve a seat in the tier's Durable Object first (409 + waitlist
  * offer when full), then open a Checkout Session that expires exactly when the hold does.
+ * One open checkout per person per tier (D52): the object hands every concurrent request of one
+ * person the same hold, and only one of them opens the session; the others get its URL.
  */
-export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string, input: unknown, origin: string): Promise<{ url: string }> {
+export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string, input: unknown, origin: string): Promise<TierCheckoutResult> {
   const db = getDb(env);
   const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
   if (!t || t.status !== "active") throw notFound("That tier isn't available.");
   if (t.creatorId === viewer.id) throw conflict("You can't subscribe to your own tier.");
-  if (t.pricing === "free") return joinFreeTier(env, viewer, tierId).then(() => ({ url: "/library?joined=1" }));
+  if (t.pricing === "free") return joinFreeTier(env, viewer, tierId);
   const s = parseOrThrow(SubscribeInput, input);
   const seller = await canSell(env, t.creatorId);
   if (!seller.ok || !seller.accountId) throw conflict("This tier is coming soon: the creator is still setting up payouts.");
-  if (await liveMembership(env, viewer.id, t.id)) throw conflict("You're already a member of this tier. Manage it from your library.");
+  if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
 
   let lineItem: { price: string; quantity: number } | { price_data: { currency: string; unit_amount: number; recurring: { interval: "month" | "year" }; product: string }; quantity: number };
   if (t.pricing === "pwyw") {
@@ -97,19 +169,22 @@ export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string
   }
 
   const stub = seats(env, t.id);
-  let hold = await stub.reserve({ holdId: `hold_${newId(16)}`, userId: viewer.id, expiresAt: nowSeconds() + CHECKOUT_TTL_SECONDS });
-  if (!hold.ok && hold.reason === "already_member") throw conflict("You're already a member of this tier. Manage it from your library.");
+  const reserveSeat = () => stub.reserve({ holdId: `hold_${newId(16)}`, userId: viewer.id, expiresAt: nowSeconds() + CHECKOUT_TTL_SECONDS });
+  let hold = await reserveSeat();
+  if (!hold.ok && hold.reason === "already_member") return { url: alreadyMemberUrl(t.id), alreadyMember: true };
   if (!hold.ok) throw new TierFullError(t.id);
   await markSeatsChanged(env, t.id);
   const stripe = getStripe(env);
-  if (hold.sessionId) {
-    // The same person clicked again while their checkout is still open: send them back to it.
+  if (!hold.create && hold.sessionId) {
+    // The same person clicked again (or in another tab) while their checkout is open: send them back to it.
     const existing = await stripe.checkout.sessions.retrieve(hold.sessionId);
     if (existing.status === "open" && existing.url) return { url: existing.url };
     if (existing.status === "complete") throw conflict("Your payment is being processed. Check your library in a moment.");
     await stub.release({ holdId: hold.holdId });
-    hold = await stub.reserve({ holdId: `hold_${newId(16)}`, userId: viewer.id, expiresAt: nowSeconds() + CHECKOUT_TTL_SECONDS });
+    hold = await reserveSeat();
+    if (!hold.ok && hold.reason === "already_member") return { url: alreadyMemberUrl(t.id), alreadyMember: true };
     if (!hold.ok) throw new TierFullError(t.id);
+    if (!hold.create && hold.sessionUrl) return { url: hold.sessionUrl };
   }
   const prior = await db.select({ customer: memberships.stripeCustomerId }).from(memberships).where(eq(memberships.userId, viewer.id)).limit(20);
   const customer = prior.find((m) => m.customer)?.customer ?? undefined;
@@ -126,8 +201,13 @@ export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string
       success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${origin}/tiers/${t.id}?checkout=canceled`,
     });
-    await stub.attach(hold.holdId, session.id);
-    await db.insert(checkouts).values({ sessionId: session.id, kind: "tier", userId: viewer.id, creatorId: t.creatorId, tierId: t.id, holdId: hold.holdId, status: "open", expiresAt: hold.expiresAt, createdAt: nowSeconds() });
+    await db.insert(checkouts).values({ sessionId: session.id, kind: "tier", userId: viewer.id, creatorId: t.creatorId, tierId: t.id, holdId: hold.holdId, status: "open", url: session.url, expiresAt: hold.expiresAt, createdAt: nowSeconds() });
+    const attached = await stub.attach(hold.holdId, session.id, session.url);
+    if (!attached.attached && attached.sessionId && attached.sessionUrl) {
+      // Our turn to open the session had lapsed and another request of this person opened one: keep theirs.
+      await stripe.checkout.sessions.expire(session.id).catch(() => undefined);
+      return { url: attached.sessionUrl };
+    }
     return { url: session.url! };
   } catch (e) {
     await stub.release({ holdId: hold.holdId });
@@ -136,23 +216,32 @@ export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string
   }
 }
 
-/** Free tiers: no Stripe, but a capped free tier still goes through the seat counter. */
-export async function joinFreeTier(env: Env, viewer: Viewer, tierId: string) {
+/**
+ * Free tiers: no Stripe, but every free tier (capped or not) goes through its seat counter, whose
+ * `join` admits a person once (D52): concurrent joins of one person make one membership and take
+ * one seat; the others — and any later join of a live member — land on the tier page saying so.
+ */
+export async function joinFreeTier(env: Env, viewer: Viewer, tierId: string): Promise<TierCheckoutResult> {
   const db = getDb(env);
   const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
   if (!t || t.status !== "active" || t.pricing !== "free") throw notFound("That tier isn't available.");
-  if (await liveMembership(env, viewer.id, t.id)) throw conflict("You're already a member of this tier.");
+  if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
   const id = `free_${newId(16)}`;
   const stub = seats(env, t.id);
-  const hold = await stub.reserve({ holdId: `hold_${id}`, userId: viewer.id, expiresAt: nowSeconds() + 60 });
-  if (!hold.ok && hold.reason === "already_member") throw conflict("You're already a member of this tier.");
-  if (!hold.ok) throw new TierFullError(t.id);
-  const r = await stub.confirm({ holdId: hold.holdId, subscriptionId: id, userId: viewer.id });
+  const r = await stub.join({ userId: viewer.id, memberId: id });
+  if (!r.ok && r.reason === "already_member") return { url: alreadyMemberUrl(t.id), alreadyMember: true };
   if (!r.ok) throw new TierFullError(t.id);
-  await markSeatsChanged(env, t.id);
   const now = nowSeconds();
-  await db.insert(memberships).values({ id, userId: viewer.id, creatorId: t.creatorId, tierId: t.id, status: "active", amount: 0, currency: null, createdAt: now, updatedAt: now, syncedAt: Date.now() });
+  try {
+    await db.insert(memberships).values({ id, userId: viewer.id, creatorId: t.creatorId, tierId: t.id, status: "active", amount: 0, currency: null, createdAt: now, updatedAt: now, syncedAt: Date.now() });
+  } catch (e) {
+    await stub.end(id); // no membership row, no seat
+    throw e;
+  } finally {
+    await markSeatsChanged(env, t.id);
+  }
   await notifyNewSubscriber(env, { creatorId: t.creatorId, tierId: t.id, membershipKey: id });
+  return { url: "/library?joined=1" };
 }
 
 /** Leaving a free tier ends it at once and frees the seat. */

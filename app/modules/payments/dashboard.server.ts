@@ -35,7 +35,7 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
   const q = (opts.q ?? "").trim().toLowerCase().slice(0, 200);
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await getDb(env)
-    .select({ id: orders.id, title: products.title, buyer: users.email, gross: orders.gross, fee: orders.fee, net: orders.net, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), currency: orders.currency, status: orders.status, createdAt: orders.createdAt })
+    .select({ id: orders.id, title: products.title, buyer: users.email, refundReason: orders.refundReason, gross: orders.gross, fee: orders.fee, net: orders.net, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), currency: orders.currency, status: orders.status, createdAt: orders.createdAt })
     .from(orders).innerJoin(products, eq(products.id, orders.productId)).innerJoin(users, eq(users.id, orders.buyerId))
     .where(and(
       eq(orders.creatorId, creatorId),
@@ -52,6 +52,8 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
       const remaining = o.gross - Math.min(o.gross, o.refunded);
       return {
         ...o,
+        /** "refunded — duplicate": the buyer already owned it, so the platform refunded this payment (D52). */
+        statusLabel: o.status === "refunded" && o.refundReason === "duplicate" ? "refunded — duplicate" : o.status,
         kept: k,
         grossLabel: formatMoney(o.gross, o.currency),
         refundedLabel: formatMoney(o.refunded, o.currency),

@@ -6,7 +6,7 @@
  *  - seat changes go to the tier's Durable Object, itself idempotent on the Stripe ids.
  * Transient failures throw (the queue retries with backoff); nothing here swallows errors.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -97,7 +97,8 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       }).onConflictDoNothing(),
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
     ]);
-    await notifyNewPurchase(env, { creatorId: meta.creator_id!, productId: meta.product_id, orderKey: session.id });
+    const duplicate = await refundIfDuplicateOrder(env, session.id, meta.buyer_id, meta.product_id);
+    if (!duplicate) await notifyNewPurchase(env, { creatorId: meta.creator_id!, productId: meta.product_id, orderKey: session.id });
     if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
     return "processed";
   }
@@ -108,6 +109,36 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
     return "processed";
   }
   return "ignored";
+}
+
+/**
+ * One paid order per person per product (D52). The order kept is the person's first paid one
+ * (oldest, then lowest id): the same answer whichever completion is applied first, or both at once.
+ * Every other paid order of the product is refunded in full through Stripe (fee and transfer
+ * returned) and marked `refund_reason = 'duplicate'`; the refund itself is then recorded as Stripe
+ * did it (D35) by `syncCharge`. Returns whether the order of `sessionId` was such a duplicate.
+ */
+async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: string, productId: string): Promise<boolean> {
+  const db = getDb(env);
+  const paid = await db
+    .select({ id: orders.id, sessionId: orders.checkoutSessionId, paymentIntentId: orders.paymentIntentId, refundReason: orders.refundReason })
+    .from(orders)
+    .where(and(eq(orders.buyerId, buyerId), eq(orders.productId, productId), sql`(${orders.status} = 'paid' OR ${orders.refundReason} = 'duplicate')`))
+    .orderBy(asc(orders.createdAt), asc(orders.id));
+  const extra = paid.slice(1);
+  for (const o of extra) {
+    if (o.paymentIntentId && o.refundReason !== "duplicate") {
+      await getStripe(env)
+        .refunds.create({ payment_intent: o.paymentIntentId, reason: "duplicate", refund_application_fee: true, reverse_transfer: true, metadata: { order_id: o.id } }, { idempotencyKey: `duplicate-refund-${o.sessionId}` })
+        .catch((e: Error) => {
+          if (!/already been refunded/.test(e.message)) throw e;
+        });
+      await db.update(orders).set({ refundReason: "duplicate" }).where(eq(orders.id, o.id));
+      const charge = id((await getStripe(env).paymentIntents.retrieve(o.paymentIntentId)).latest_charge as string | null);
+      if (charge) await syncCharge(env, charge);
+    }
+  }
+  return extra.some((o) => o.sessionId === sessionId);
 }
 
 async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
@@ -145,12 +176,20 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
   const stub = seats(env, tierId);
   let status: string = sub.status;
   let note: string | null = null;
+  let endReason: string | null = null;
   if (SEAT_STATUSES.has(status)) {
     const r = await stub.confirm({ holdId: meta.hold_id ?? null, subscriptionId: sub.id, userId: meta.user_id });
     if (!r.ok && r.reason === "full") {
-      await refundAndCancel(env, sub);
+      await refundAndCancel(env, sub, "overcap");
       status = "canceled";
       note = "This tier filled up before your payment went through, so we canceled and refunded it.";
+    } else if (!r.ok && r.reason === "duplicate") {
+      // Paid twice for one tier (D52): the membership they already have stays; this one is undone.
+      await refundAndCancel(env, sub, "duplicate");
+      await stub.end(sub.id);
+      status = "canceled";
+      endReason = "duplicate";
+      note = "You were already a member of this tier, so this second subscription was canceled and its payment refunded.";
     }
   } else if (ENDED_STATUSES.has(status)) {
     await stub.end(sub.id);
@@ -174,17 +213,17 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
   const db = getDb(env);
   await db
     .insert(memberships)
-    .values({ id: newId(), stripeSubscriptionId: sub.id, userId: meta.user_id, creatorId: meta.creator_id ?? "", tierId, note, createdAt: sub.created ?? nowSeconds(), ...values })
+    .values({ id: newId(), stripeSubscriptionId: sub.id, userId: meta.user_id, creatorId: meta.creator_id ?? "", tierId, note, endReason, createdAt: sub.created ?? nowSeconds(), ...values })
     .onConflictDoUpdate({
       target: memberships.stripeSubscriptionId,
       // A terminal state is final; otherwise only a newer read may overwrite.
-      set: { ...values, note: note ?? sql`${memberships.note}` },
+      set: { ...values, note: note ?? sql`${memberships.note}`, endReason: endReason ?? sql`${memberships.endReason}` },
       setWhere: sql`${memberships.syncedAt} < ${readAt} AND ${memberships.status} != 'canceled'`,
     });
   if (SEAT_STATUSES.has(status)) await notifyNewSubscriber(env, { creatorId: meta.creator_id ?? "", tierId, membershipKey: sub.id });
   if (status === "canceled") {
     // Make sure a canceled state written by a racing older read can't linger as live.
-    await db.update(memberships).set({ status: "canceled", cancelAtPeriodEnd: values.cancelAtPeriodEnd, updatedAt: nowSeconds() }).where(eq(memberships.stripeSubscriptionId, sub.id));
+    await db.update(memberships).set({ status: "canceled", cancelAtPeriodEnd: values.cancelAtPeriodEnd, updatedAt: nowSeconds(), ...(endReason ? { endReason, note } : {}) }).where(eq(memberships.stripeSubscriptionId, sub.id));
   }
   await markSeatsChanged(env, tierId);
   return "processed";
@@ -218,14 +257,19 @@ async function invoicePaymentIntent(env: Env, inv: Stripe.Invoice | string): Pro
   return fromShape((await getStripe(env).invoices.retrieve(invoiceId, { expand: ["payments"] })) as unknown as InvoicePayments);
 }
 
-async function refundAndCancel(env: Env, sub: Stripe.Subscription) {
+/**
+ * Undoes a subscription we can't keep — the tier was full (`overcap`) or the person already had a
+ * membership of it (`duplicate`): cancel it now, refund its payment in full (fee and transfer
+ * returned); the refund is then recorded as Stripe did it (D35) when its events arrive.
+ */
+async function refundAndCancel(env: Env, sub: Stripe.Subscription, why: "overcap" | "duplicate") {
   const stripe = getStripe(env);
-  await cancelNow(env, sub, `overcap-cancel-${sub.id}`);
+  await cancelNow(env, sub, `${why}-cancel-${sub.id}`);
   const latest = id(sub.latest_invoice as string | null);
   if (!latest) return;
   const pi = await invoicePaymentIntent(env, latest);
   if (pi) {
-    await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true }, { idempotencyKey: `overcap-refund-${sub.id}` }).catch((e: Error) => {
+    await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true, ...(why === "duplicate" ? { reason: "duplicate" as const } : {}) }, { idempotencyKey: `${why}-refund-${sub.id}` }).catch((e: Error) => {
       if (!/already been refunded/.test(e.message)) throw e;
     });
   }

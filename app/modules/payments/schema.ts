@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "../identity/schema";
 
 /** A creator's Stripe connected account (Express-style; the platform controls fees and losses). */
@@ -41,10 +41,16 @@ export const checkouts = sqliteTable(
     holdId: text("hold_id"),
     /** open → complete | expired */
     status: text("status").notNull(),
+    /** The hosted checkout page, so a repeat click goes back to the same open session. */
+    url: text("url"),
     expiresAt: integer("expires_at").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("checkouts_user_idx").on(t.userId, t.createdAt)],
+  (t) => [
+    index("checkouts_user_idx").on(t.userId, t.createdAt),
+    // At most one open checkout per person per product: the row is claimed before Stripe is asked (D52).
+    uniqueIndex("checkouts_open_product_idx").on(t.userId, t.productId).where(sql`kind = 'product' AND status = 'open'`),
+  ],
 );
 
 /** One-time purchases. Created only from the verified checkout.session.completed webhook. */
@@ -70,6 +76,8 @@ export const orders = sqliteTable(
     /** Of the creator's transfer (net), what Stripe took back (the transfer's amount_reversed); the creator kept net − this. */
     transferReversed: integer("transfer_reversed").notNull().default(0),
     refundedAt: integer("refunded_at"),
+    /** Why the platform refunded it by itself: "duplicate" (the buyer already owned the product, D52). */
+    refundReason: text("refund_reason"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("orders_buyer_idx").on(t.buyerId, t.productId), index("orders_creator_idx").on(t.creatorId, t.createdAt), index("orders_pi_idx").on(t.paymentIntentId)],
@@ -95,6 +103,9 @@ export const memberships = sqliteTable(
     cancelAtPeriodEnd: integer("cancel_at_period_end", { mode: "boolean" }).notNull().default(false),
     /** Note shown to the member when we had to undo a subscription (e.g. tier was full). */
     note: text("note"),
+    /** Why we ended it ourselves: "duplicate" (the person already had a live membership of the tier;
+     * canceled and its payment refunded, D52). Its refunded invoices show as "refunded — duplicate". */
+    endReason: text("end_reason"),
     /** Date.now() of the Stripe read this row reflects; an older read never overwrites a newer one. */
     syncedAt: integer("synced_at").notNull().default(0),
     createdAt: integer("created_at").notNull(),
@@ -167,4 +178,4 @@ export const deadLetters = sqliteTable("dead_letters", {
   handledAt: integer("handled_at"),
 });
 
-// In-app notifications live in app/modules/notifications (issue 5 owns the table).
+// In-app notifications live in app/modules/notifications (that module owns the table).

@@ -58,7 +58,7 @@ export const STOREFRONT_POSTS = 10;
 
 /**
  * The storefront's "Latest updates" cards (its rows come from the storefront's one batch). Lock
- * state is viewer-independent here (README decision D14): the page is shared by the edge cache.
+ * state is viewer-independent here (decision D14): the page is shared by the edge cache.
  */
 export function storefrontPostCards(rows: ListFields[], creator: CreatorRow): PostCard[] {
   return rows.map((p) => presentCard(p, creator, null));

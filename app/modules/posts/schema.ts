@@ -36,7 +36,7 @@ export const posts = sqliteTable(
      */
     teaser: text("teaser"),
     previewMarkdown: text("preview_markdown"),
-    /** Optional link to one of the creator's apps (apps registry, issue 3). */
+    /** Optional link to one of the creator's apps (the apps registry). */
     appId: text("app_id"),
     status: text("status", { enum: POST_STATUSES }).notNull().default("draft"),
     visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("public"),

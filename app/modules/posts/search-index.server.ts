@@ -1,5 +1,5 @@
 /**
- * The posts' full-text index (`posts_fts`, migration 0006_posts_fts; README decision D20). It holds
+ * The posts' full-text index (`posts_fts`, migration 0006_posts_fts; decision D20). It holds
  * ONLY text anyone may see: the title, the creator's excerpt, and the body of public posts / the
  * free preview (before the paywall marker) of gated ones. The gated remainder never enters it, so
  * searching for a sentence after a paywall finds nothing.

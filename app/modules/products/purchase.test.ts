@@ -97,9 +97,10 @@ describe("purchase → webhook → order → download", () => {
     expect(dash).toContain("$1.60");
     expect(dash).toContain("$18.39");
 
-    // Buying again is refused: it's already theirs.
+    // Buying again opens no checkout: it's already theirs, and the product page says so.
     const again = await postForm(`/@${seller.handle}/products/${s}`, { productId: id }, { cookie });
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(303);
+    expect(again.headers.get("Location")).toBe(`/@${seller.handle}/products/${s}?owned=1`);
   });
 
   it("a redirect alone (forged success URL) grants nothing", async () => {

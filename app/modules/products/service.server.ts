@@ -219,17 +219,19 @@ export async function getProductPage(env: Env, handle: string, slug: string, vie
   if (p.status !== "published" && !isOwner) return null;
   const [acct, files, lessonRows, owned] = await Promise.all([
     db.query.payoutAccounts.findFirst({ where: eq(payoutAccounts.creatorId, p.creatorId) }),
-    db.select({ fileName: productFiles.fileName, size: productFiles.size }).from(productFiles).where(eq(productFiles.productId, p.id)),
+    db.select({ id: productFiles.id, fileName: productFiles.fileName, size: productFiles.size }).from(productFiles).where(eq(productFiles.productId, p.id)),
     db.select({ title: lessons.title }).from(lessons).where(eq(lessons.productId, p.id)).orderBy(asc(lessons.position)),
     viewer ? hasAccess(env, viewer.id, p.id) : Promise.resolve(false),
   ]);
   return {
     creator: { handle: creator.handle, displayName: creator.displayName, avatarUrl: mediaUrl(creator.avatarKey) },
     product: { ...presentProduct(p, !!acct?.chargesEnabled), descriptionHtml: renderMarkdown(p.descriptionMarkdown) },
-    files: files.map((f) => ({ fileName: f.fileName, size: f.size })),
+    // Someone who owns it gets their download links here too ("You own this"); others see names only.
+    files: files.map((f) => ({ fileName: f.fileName, size: f.size, downloadHref: owned ? `/library/download/${f.id}` : null })),
     lessons: lessonRows.map((l) => l.title),
     isOwner,
     owned,
+    libraryHref: p.type === "course" ? `/library/courses/${p.id}` : "/library",
   };
 }
 

@@ -8,10 +8,21 @@ declare module "@remix-run/cloudflare" {
   }
 }
 
+/**
+ * Development-only routes (`dev.*`: demo seeding, the local mailbox, benchmark seeding and probes)
+ * are left out of production builds (`npm run build:production`, used by `npm run deploy`), so
+ * neither they nor the demo and benchmark code they import ship (decision 0057). Local builds
+ * (`npm start`, the bench, the tests) keep them; there they answer 404 unless APP_ENV=development.
+ */
+const productionBuild = process.env.ALLTHRIVE_BUILD === "production";
+
 export default defineConfig({
   plugins: [
     tailwindcss(),
     remix({
+      // A second build beside the usual one (the production-build test builds into a temp folder).
+      ignoredRouteFiles: productionBuild ? ["**/dev.*"] : [],
+      ...(process.env.ALLTHRIVE_BUILD_DIR ? { buildDirectory: process.env.ALLTHRIVE_BUILD_DIR } : {}),
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

@@ -52,7 +52,8 @@ export function useViewer() {
 /** True on a shared signed-in page until /viewer.json has answered: show a signed-in shell. */
 export function useViewerPending() {
   const shared = useRouteLoaderData<typeof loader>("root")?.shared ?? false;
-  return shared && usePerViewer() === null;
+  const perViewer = usePerViewer();
+  return shared && perViewer === null;
 }
 
 /**

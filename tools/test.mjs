@@ -1,4 +1,4 @@
-// `npm test`: build → typecheck → workerd tests → bundle check → emulator tests → browser tests.
+// `npm test`: build → typecheck → lint + import graph → format check → workerd tests → bundle check → emulator tests → browser tests.
 // Exits non-zero on the first failing stage.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -20,6 +20,8 @@ function stage(name, cmd, args) {
 
 stage("Build (remix vite:build)", "npx", ["remix", "vite:build"]);
 stage("Typecheck (tsc)", "npx", ["tsc"]);
+stage("Lint (eslint + import graph)", "npm", ["run", "--silent", "lint"]);
+stage("Format (prettier --check)", "npm", ["run", "--silent", "format:check"]);
 stage("Worker tests in workerd (vitest)", "npx", ["vitest", "run"]);
 
 const out = mkdtempSync(join(tmpdir(), "allthrive-bundle-"));
@@ -38,6 +40,7 @@ if (gz >= 3 * 1024 * 1024) process.exit(1);
 
 stage("Docs: links, named files, decision index (node:test)", "node", ["--test", "tools/docs.test.mjs"]);
 stage("Dependencies as published (node:test)", "node", ["--test", "tools/deps-as-published.test.mjs"]);
+stage("Tool tests: production build without dev.* routes, dates in UTC (node:test)", "node", ["--test", "tools/production-build.test.mjs", "tools/dates.test.mjs"]);
 if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
 stage("Capacity projection tests (node:test)", "node", ["--test", "tools/capacity.test.mjs"]);
 stage("Browser tests (playwright-core + chromium)", "node", ["--test", "--test-concurrency=1", "tools/e2e/*.test.mjs"]);

@@ -3,30 +3,30 @@
  * the Stripe webhook endpoint, Durable Object classes and Queue consumers.
  */
 import { createRequestHandler, type ServerBuild } from "@remix-run/cloudflare";
-// The Remix server build (produced by `remix vite:build`).
-// @ts-ignore — generated JS without types; run `npm run build` first.
-import * as build from "../build/server";
+// The Remix server build (produced by `remix vite:build`; typed by workers/remix-build.d.ts through
+// the `#remix-build` entry of package.json "imports").
+import * as build from "#remix-build";
 import "../app/lib/context";
 import { appendSessionCookie, hasSessionCookie, resolveSession } from "../app/modules/identity/auth.server";
 import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
 import { servePublicMedia } from "../app/modules/media/service.server";
 import { handleContentQueues } from "./queues";
-export { PostScheduler } from "./post-scheduler";
+export { PostScheduler } from "./durable-objects/post-scheduler";
 import { publishDuePosts } from "../app/modules/posts/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
 import { anonymousPageKey, appSlugFromPath, forgetVersions, runsScripts, sharedSignedInPageKey } from "../app/modules/discovery/edge-pages.server";
 import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
-export { CreatorGraph } from "./creator-graph";
+export { CreatorGraph } from "./durable-objects/creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
 import { handleStripeQueues } from "./queues/stripe-events";
-import { storefrontRide, storefrontViewerRide, viewerJson } from "../app/modules/storefronts/service.server";
+import { storefrontViewerRide, viewerJson } from "../app/pages/storefront.server";
 import { jsonOrError } from "../app/lib/http.server";
-import { feedRide } from "../app/modules/feed/queries.server";
+import { sessionRide } from "../app/pages/rides.server";
 import { openRequestSession } from "../app/lib/d1-session.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 
-const handleRemix = createRequestHandler(build as unknown as ServerBuild);
+const handleRemix = createRequestHandler(build satisfies ServerBuild);
 
 export default {
   async fetch(request, env, ctx) {
@@ -79,8 +79,7 @@ export default {
     if (url.pathname === "/webhooks/stripe") return withSecurityHeaders(await receiveStripeWebhook(request, env), env);
 
     // Hot signed-in pages run their own statements in the session lookup's D1 batch (D24).
-    const ride = request.method === "GET" ? (storefrontRide(env, url.pathname) ?? feedRide(env, url)) : null;
-    const session = await resolveSession(request, env, ride);
+    const session = await resolveSession(request, env, sessionRide(env, request, url));
     if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(env, request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
     const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId, prefetched: session.prefetched });
     // An edit made here shows to this isolate's very next anonymous visitor (D29).

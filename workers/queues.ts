@@ -4,6 +4,7 @@
  * dead-letter queue). Handlers are idempotent, so redelivery is always safe. Queues are matched by
  * their exact name: a dead-letter queue is named after its live queue and must never run as it.
  */
+import { backoffSeconds } from "../app/lib/backoff";
 import { processFeedMessage } from "../app/modules/feed/service.server";
 import { processPostEmails } from "../app/modules/email/service.server";
 import { QUEUES, storeDeadLetters } from "../app/modules/queues/dead-letters.server";
@@ -11,7 +12,8 @@ import { QUEUES, storeDeadLetters } from "../app/modules/queues/dead-letters.ser
 export const FANOUT_QUEUE_NAME = QUEUES.fanout.name;
 export const EMAIL_QUEUE_NAME = QUEUES.email.name;
 
-const backoff = (attempts: number) => Math.min(300, 2 ** Math.min(attempts, 8));
+/** 2 s, 4 s, 8 s … capped at 5 minutes. */
+const backoff = (attempts: number) => backoffSeconds(attempts, { first: 2, max: 300 });
 
 async function each(batch: MessageBatch, handle: (body: unknown) => Promise<unknown>) {
   for (const msg of batch.messages) {

@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { formatMonthYear } from "~/lib/dates";
 import { Avatar } from "./avatar";
 import { EmptyState } from "./empty-state";
 
@@ -22,7 +23,7 @@ export function PeopleList({ people, empty, nextHref, badCursor }: { people: Per
               )}
               {p.handle ? <p className="text-sm text-slate-500">@{p.handle}</p> : null}
             </div>
-            <time className="text-xs text-slate-500" dateTime={new Date(p.since * 1000).toISOString()}>since {new Date(p.since * 1000).toLocaleDateString("en-US", { month: "short", year: "numeric" })}</time>
+            <time className="text-xs text-slate-500" dateTime={new Date(p.since * 1000).toISOString()}>since {formatMonthYear(p.since)}</time>
           </li>
         ))}
       </ul>

@@ -14,22 +14,9 @@ export type PostCardData = {
   creator?: { handle: string; displayName: string };
 };
 
-// One formatter for every date (building an Intl formatter per call is slow on the server).
-const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
-
-const formattedDays = new Map<number, string>();
-
-/** "26 Nov 2026" (UTC). A list repeats few days, so each is formatted once (Intl is slow-ish). */
-export function formatDate(ts: number | null | undefined) {
-  if (!ts) return "";
-  const day = Math.floor(ts / 86400);
-  let s = formattedDays.get(day);
-  if (s === undefined) {
-    if (formattedDays.size > 2000) formattedDays.clear();
-    formattedDays.set(day, (s = DATE.format(new Date(day * 86400_000))));
-  }
-  return s;
-}
+/** Dates come from the one helper (UTC); re-exported for the pages that show post dates. */
+export { formatDate } from "~/lib/dates";
+import { formatDate } from "~/lib/dates";
 
 /** "Followers", "Paid subscribers"… with a lock when the reader can't read it all. */
 export function AccessBadge({ visibility, label, locked }: { visibility: string; label: string; locked: boolean }) {

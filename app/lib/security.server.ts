@@ -1,3 +1,4 @@
+import { secrets } from "./secrets";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Endpoints that authenticate by signature, not by cookie, and are called cross-origin. */
 const ORIGIN_EXEMPT = [/^\/webhooks\//, /^\/unsubscribe$/];
@@ -38,7 +39,7 @@ export function withSecurityHeaders(response: Response, env: Env): Response {
  */
 function formActionSources(env: Env): string {
   const list = ["'self'", "https://checkout.stripe.com", "https://connect.stripe.com", "https://billing.stripe.com"];
-  if (!env.STRIPE_SECRET_KEY && env.APP_ENV !== "production") {
+  if (!secrets(env).STRIPE_SECRET_KEY && env.APP_ENV !== "production") {
     const host = env.STRIPE_API_HOST || "127.0.0.1";
     list.push(`${env.STRIPE_API_PROTOCOL || "http"}://${host}:${env.STRIPE_API_PORT || 12111}`);
   }

@@ -4,6 +4,7 @@
  * it talks to the local Stripe emulator at STRIPE_API_PROTOCOL://STRIPE_API_HOST:STRIPE_API_PORT.
  * In production a missing key is a configuration error, never a silent fallback.
  */
+import { secrets } from "./secrets";
 import Stripe from "stripe";
 import { AppError } from "./errors";
 
@@ -12,20 +13,7 @@ export const EMULATOR_SECRET_KEY = "sk_test_allthrive_local_emulator";
 /** The emulator's default signing secret (tools/stripe-emulator). Not a secret. */
 export const EMULATOR_WEBHOOK_SECRET = "whsec_allthrive_local_emulator";
 
-declare global {
-  interface Env {
-    /** Secret (wrangler secret put). Absent locally → emulator. */
-    STRIPE_SECRET_KEY?: string;
-    /** Signing secret of the platform webhook endpoint. */
-    STRIPE_WEBHOOK_SECRET?: string;
-    /** Signing secret of the Connect webhook endpoint (account.updated), if it is a separate endpoint. */
-    STRIPE_CONNECT_WEBHOOK_SECRET?: string;
-    /** How long one try of a Stripe call may take, in ms (default 8000). Tests set a short one. */
-    STRIPE_TIMEOUT_MS?: string;
-  }
-}
-
-export const usesEmulator = (env: Env) => !env.STRIPE_SECRET_KEY;
+export const usesEmulator = (env: Env) => !secrets(env).STRIPE_SECRET_KEY;
 
 function paymentsNotConfigured(): AppError {
   return new AppError(503, "Payments aren't set up on this server yet. Please try again later.");
@@ -125,15 +113,16 @@ export function getStripe(env: Env): Stripe {
   const host = env.STRIPE_API_HOST || "127.0.0.1";
   const port = Number(env.STRIPE_API_PORT || 12111);
   const protocol = (env.STRIPE_API_PROTOCOL === "https" ? "https" : "http") as "http";
-  const key = `${env.STRIPE_SECRET_KEY ? `key:${env.STRIPE_SECRET_KEY}` : `emulator:${protocol}://${host}:${port}`}|${env.STRIPE_TIMEOUT_MS ?? ""}`;
+  const { STRIPE_SECRET_KEY, STRIPE_TIMEOUT_MS } = secrets(env);
+  const key = `${STRIPE_SECRET_KEY ? `key:${STRIPE_SECRET_KEY}` : `emulator:${protocol}://${host}:${port}`}|${STRIPE_TIMEOUT_MS ?? ""}`;
   let client = clients.get(key);
   if (client) return client;
   // A hung Stripe must not hang the page: at most two tries of 8 s each (STRIPE_TIMEOUT_MS), then a
   // clear 503. The retry of a POST carries the SDK's idempotency key, so Stripe never does it twice.
-  const timeout = Number(env.STRIPE_TIMEOUT_MS) > 0 ? Number(env.STRIPE_TIMEOUT_MS) : 8_000;
+  const timeout = Number(STRIPE_TIMEOUT_MS) > 0 ? Number(STRIPE_TIMEOUT_MS) : 8_000;
   const common = { httpClient: Stripe.createFetchHttpClient(), maxNetworkRetries: 1, timeout, appInfo: { name: "All Thrive" } };
-  if (env.STRIPE_SECRET_KEY) {
-    client = new Stripe(env.STRIPE_SECRET_KEY, common);
+  if (STRIPE_SECRET_KEY) {
+    client = new Stripe(STRIPE_SECRET_KEY, common);
   } else {
     if (env.APP_ENV === "production") throw paymentsNotConfigured();
     client = new Stripe(EMULATOR_SECRET_KEY, { ...common, host, port, protocol });
@@ -145,7 +134,7 @@ export function getStripe(env: Env): Stripe {
 
 /** Signing secrets to try, in order (platform endpoint, then Connect endpoint). */
 export function webhookSecrets(env: Env): string[] {
-  const list = [env.STRIPE_WEBHOOK_SECRET, env.STRIPE_CONNECT_WEBHOOK_SECRET].filter((s): s is string => !!s);
+  const list = [secrets(env).STRIPE_WEBHOOK_SECRET, secrets(env).STRIPE_CONNECT_WEBHOOK_SECRET].filter((s): s is string => !!s);
   if (list.length) return list;
   if (env.APP_ENV === "production") throw paymentsNotConfigured();
   return [EMULATOR_WEBHOOK_SECRET];

@@ -1,4 +1,4 @@
-import { sniffImage } from "~/modules/media/sniff";
+import { sniffImage } from "~/lib/sniff";
 
 /**
  * Upload limits and their messages, shared by the server (which enforces them) and the browser

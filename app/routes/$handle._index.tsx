@@ -8,7 +8,7 @@ import { EmptyState } from "~/components/empty-state";
 import { PostCard } from "~/components/post-card";
 import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
-import { getStorefront } from "~/modules/storefronts/service.server";
+import { getStorefront } from "~/pages/storefront.server";
 import { ProductCard, TierCard } from "~/components/money/offerings";
 import { usePerViewer, useViewer } from "~/root";
 

@@ -2,10 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { EarningsChart, StatusBadge } from "~/components/money/earnings-chart";
 import { Button, FormError, FormSuccess } from "~/components/ui/form";
+import { formatDate } from "~/lib/dates";
 import { handleForm, orRespond } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { getDashboard, refundOrder } from "~/modules/payments/dashboard.server";
+import { refundOrder } from "~/modules/payments/dashboard.server";
+import { getDashboard } from "~/pages/dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard — All Thrive" }];
 
@@ -48,7 +50,7 @@ function Card({ title, children, action }: { title: string; children: React.Reac
   );
 }
 
-const date = (ts: number | null) => (ts ? new Date(ts * 1000).toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" }) : "—");
+const date = (ts: number | null) => formatDate(ts) || "—";
 
 export default function Dashboard() {
   const d = useLoaderData<typeof loader>();

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { AccessBadge, formatDate } from "~/components/post-card";
+import { formatDateTime } from "~/lib/dates";
 import { orRespond } from "~/lib/http.server";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { listMyPosts } from "~/modules/posts/studio.server";
@@ -39,7 +40,7 @@ export default function MyPosts() {
               <Link to={`/dashboard/posts/${p.id}`} className="min-w-0 flex-1 font-medium text-slate-900 hover:text-brand-700">{p.title}</Link>
               <AccessBadge visibility={p.visibility} label={p.visibilityLabel} locked={false} />
               <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[p.status]}`}>
-                {p.status === "scheduled" && p.publishAt ? `Scheduled ${new Date(p.publishAt * 1000).toISOString().replace("T", " ").slice(0, 16)} UTC` : p.status === "published" ? `Published ${formatDate(p.publishedAt)}` : "Draft"}
+                {p.status === "scheduled" && p.publishAt ? `Scheduled ${formatDateTime(p.publishAt)}` : p.status === "published" ? `Published ${formatDate(p.publishedAt)}` : "Draft"}
               </span>
             </li>
           ))}

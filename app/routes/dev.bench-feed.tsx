@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/cloudflare";
 import { data } from "@remix-run/cloudflare";
 import { jsonOrError } from "~/lib/http.server";
-import { benchFeed } from "~/modules/feed/bench.server";
+import { benchFeed } from "~/modules/demo/feed-bench.server";
 
 /** Local-only seeding and probes for the feed benchmark. 404 anywhere but APP_ENV=development. */
 export async function action({ request, context }: ActionFunctionArgs) {

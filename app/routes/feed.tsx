@@ -6,7 +6,7 @@ import { AccessBadge, formatDate } from "~/components/post-card";
 import { Icon } from "~/components/icons";
 import { LinkList } from "~/components/link-list";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { readFeed } from "~/modules/feed/queries.server";
+import { readFeed } from "~/pages/feed.server";
 
 export const meta: MetaFunction = () => [{ title: "Your feed — All Thrive" }, { name: "robots", content: "noindex" }];
 

@@ -4,11 +4,13 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { StatusBadge } from "~/components/money/earnings-chart";
 import { EmptyState } from "~/components/empty-state";
 import { FormError, FormSuccess } from "~/components/ui/form";
+import { formatDate } from "~/lib/dates";
 import { handleForm } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { leaveFreeTier } from "~/modules/payments/checkout.server";
-import { billingPortal, dismissNotification, getLibrary, setCancelAtPeriodEnd } from "~/modules/payments/library.server";
+import { billingPortal, dismissNotification, setCancelAtPeriodEnd } from "~/modules/payments/library.server";
+import { getLibrary } from "~/pages/library.server";
 
 export const meta: MetaFunction = () => [{ title: "Your library — All Thrive" }];
 
@@ -45,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 const size = (n: number) => (n > 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
-const day = (ts: number | null) => (ts ? new Date(ts * 1000).toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" }) : "");
+const day = (ts: number | null) => formatDate(ts);
 
 const DownloadIcon = () => (
   <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4 fill-current"><path d="M9 3h2v7.6l2.8-2.8 1.4 1.4L10 14.4 4.8 9.2l1.4-1.4L9 10.6V3Zm-5 13h12v2H4v-2Z" /></svg>

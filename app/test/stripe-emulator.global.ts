@@ -3,7 +3,7 @@
  * and passed to the Worker as STRIPE_API_PORT. Webhook delivery is off: tests read the recorded
  * events from GET /_emulator/events and post them, signed, through the real Worker entry.
  */
-// @ts-ignore — plain JS module without types
+// @ts-expect-error — plain JS module without types
 import { startEmulator } from "../../tools/stripe-emulator/server.mjs";
 
 export default async function setup() {

@@ -85,7 +85,7 @@ export function restoreSnapshot(snap, { state, dispatcher, idempotency }) {
 export function removeStaleTemps(file) {
   const dir = path.dirname(file);
   const base = path.basename(file);
-  let names = [];
+  let names;
   try {
     names = fs.readdirSync(dir);
   } catch {

@@ -1180,7 +1180,6 @@ export class StripeState {
     let customer = session.customer ? this.get(session.customer) : null;
     const email = input.email || session.customer_email || customer?.email || 'test-buyer@example.com';
     const name = input.name || customer?.name || 'Test Buyer';
-    const events = [];
     const needsCustomer = session.mode === 'subscription' || session.customer_creation === 'always';
     if (!customer && needsCustomer) customer = this.createCustomer({ email, name }, { account: data.account });
 

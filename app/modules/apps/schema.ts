@@ -40,7 +40,7 @@ export const apps = sqliteTable(
     published: integer("published", { mode: "boolean" }).notNull().default(true),
     /** Bumped on every edit shown on the app page; part of its edge-cache key. */
     version: integer("version").notNull().default(1),
-    /** Time-decayed signal sum in "epoch units" (discovery/trending.ts, docs/apps-follows-discovery.md). */
+    /** Time-decayed signal sum in "epoch units" (lib/trending.ts, docs/apps-follows-discovery.md). */
     trendingScore: real("trending_score").notNull().default(0),
     viewCount: integer("view_count").notNull().default(0),
     tryCount: integer("try_count").notNull().default(0),

@@ -1,3 +1,4 @@
+import { secrets } from "~/lib/secrets";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { conflict, forbidden, isUniqueViolation, notFound, unprocessable } from "~/lib/errors";
@@ -5,7 +6,7 @@ import { newId, nowSeconds } from "~/lib/ids";
 import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
-import { SIGNAL_WEIGHTS, trendingIncrement } from "~/modules/discovery/trending";
+import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
 import { findAppBySlug, findAppBySlugOrOld, findCategory, renamedAppSlug, screenshotsOf, slugHolder, slugsStartingWith } from "./queries.server";
@@ -301,13 +302,6 @@ export async function recordAppView(env: Env, slug: string, visitor: string | nu
   if (app?.published) await recordVisit(env, app.id, visitor, "view");
 }
 
-declare global {
-  interface Env {
-    /** Secret (wrangler secret put, ≥16 characters): the HMAC key behind anonymous visitor keys. */
-    VISITOR_HASH_SECRET?: string;
-  }
-}
-
 /** Public, so it only ever applies with APP_ENV=development (npm start, benchmarks, browser tests). */
 const DEV_VISITOR_SECRET = "dev-only-visitor-hash-secret-not-for-production";
 let hmacKey: { secret: string; key: CryptoKey } | null = null;
@@ -315,7 +309,7 @@ let warnedNoSecret = false;
 
 /** The configured secret; the dev default in development; otherwise null (with one warning per isolate). */
 function visitorSecret(env: Env): string | null {
-  const s = env.VISITOR_HASH_SECRET;
+  const s = secrets(env).VISITOR_HASH_SECRET;
   if (s && s.length >= 16) return s;
   if (env.APP_ENV === "development") return DEV_VISITOR_SECRET;
   if (!warnedNoSecret) {

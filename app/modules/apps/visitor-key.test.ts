@@ -1,3 +1,4 @@
+import { secrets } from "~/lib/secrets";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { makeApp, makeCreator } from "~/modules/demo/factories.server";
@@ -26,7 +27,7 @@ describe("the anonymous visitor key", () => {
     const key = await visitorKey(env, visit(), null, day * DAY);
     const raw = bytes(`${day}|203.0.113.5|Mozilla/5.0 visitor-key-test`);
     expect(key).not.toBe(`h:${hex(await crypto.subtle.digest("SHA-256", raw))}`);
-    const secret = await crypto.subtle.importKey("raw", bytes((env as Env).VISITOR_HASH_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const secret = await crypto.subtle.importKey("raw", bytes(secrets(env as Env).VISITOR_HASH_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     expect(key).toBe(`h:${hex(await crypto.subtle.sign("HMAC", secret, raw))}`);
     const otherSecret = { ...env, VISITOR_HASH_SECRET: "another-secret-of-enough-length" } as Env;
     expect(await visitorKey(otherSecret, visit(), null, day * DAY)).not.toBe(key);

@@ -176,7 +176,7 @@ describe("every output obeys the gate", () => {
       });
 
       it("feed entries and emails", async () => {
-        const { posts, creator, readers } = world;
+        const { posts, readers } = world;
         const p = posts[kind];
         for (const r of ["follower", "subscriber", "otherTier"] as const) {
           // The real fan-out runs on the queue in the background; wait until it reached this reader.

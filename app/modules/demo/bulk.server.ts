@@ -9,7 +9,7 @@ import { startSessions } from "~/modules/identity/auth.server";
 import { users } from "~/modules/identity/schema";
 import { apps } from "~/modules/apps/schema";
 import { creators } from "~/modules/storefronts/schema";
-import { SIGNAL_WEIGHTS, trendingIncrement } from "~/modules/discovery/trending";
+import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 import { creatorGraph } from "~/modules/follows/service.server";
 
 const ADJ = ["Swift", "Clever", "Quiet", "Bright", "Lucid", "Nimble", "Steady", "Bold", "Tiny", "Deep", "Open", "Smart", "Calm", "Rapid", "Kind", "Sharp", "Fresh", "Prime", "Neat", "True"];

@@ -6,7 +6,7 @@ import { discoverApps } from "./queries.server";
 import { anonymousPageKey } from "./edge-pages.server";
 import { clearEdgeMemory } from "~/lib/edge-cache.server";
 import { DEMO_APPS } from "~/modules/demo/seed-apps.server";
-import { decayedTrending, trendingIncrement, TRENDING_EPOCH, HALF_LIFE_SECONDS } from "./trending";
+import { decayedTrending, trendingIncrement, TRENDING_EPOCH, HALF_LIFE_SECONDS } from "~/lib/trending";
 
 const word = () => `zq${crypto.randomUUID().replace(/[^a-z]/g, "").slice(0, 8)}`;
 

@@ -3,11 +3,12 @@
  * base64url. No database row, nothing to guess; tampering with the user id or the token fails the
  * constant-time comparison. Rotating the secret invalidates every old link.
  */
+import { secrets } from "~/lib/secrets";
 const enc = new TextEncoder();
 const DEV_SECRET = "dev-only-email-signing-secret-not-for-production";
 
 function secretOf(env: Env): string {
-  const s = (env as unknown as { EMAIL_SIGNING_SECRET?: string }).EMAIL_SIGNING_SECRET;
+  const s = secrets(env).EMAIL_SIGNING_SECRET;
   if (s && s.length >= 16) return s;
   if (env.APP_ENV === "production") throw new Error("EMAIL_SIGNING_SECRET is not configured (wrangler secret put EMAIL_SIGNING_SECRET).");
   return DEV_SECRET;

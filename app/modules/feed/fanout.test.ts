@@ -12,7 +12,7 @@ import { unpublishPost } from "~/modules/posts/service.server";
 import { notifications } from "~/modules/notifications/schema";
 import { activities, feedItems } from "./schema";
 import { processFanoutPage } from "./service.server";
-import { feedQueries } from "./queries.server";
+import { feedQueries } from "~/pages/feed.server";
 import { newId } from "~/lib/ids";
 import type { FanoutMessage } from "./messages";
 

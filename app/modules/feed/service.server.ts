@@ -27,7 +27,7 @@ import { notifications } from "~/modules/notifications/schema";
 import { activities, feedItems } from "./schema";
 import { EMAIL_RECIPIENTS_PER_MESSAGE, feedConfig } from "./config";
 import { BackfillMessage, FanoutMessage, FeedQueueMessage, type PostEmailMessage } from "./messages";
-import { followerCount, followerPage } from "./followers.server";
+import { followerCount, followerPage } from "./queries.server";
 
 type ActivityInput = {
   id: string;

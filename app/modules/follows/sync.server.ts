@@ -7,7 +7,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { apps } from "~/modules/apps/schema";
-import { SIGNAL_WEIGHTS, trendingIncrement } from "~/modules/discovery/trending";
+import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 import { creatorStats, follows } from "./schema";
 
 /** Idempotent edge insert that skips followers whose account no longer exists (so the outbox never jams). */

@@ -3,7 +3,7 @@
  * sessions through it. lucia v3 is in maintenance, so keeping it behind this wall means it can be
  * swapped for hand-rolled sessions without touching callers.
  */
-import { Lucia, TimeSpan, type Session, type User } from "lucia";
+import { Lucia, TimeSpan, type Session } from "lucia";
 import { DrizzleSQLiteAdapter } from "@lucia-auth/adapter-drizzle";
 import { redirect } from "@remix-run/cloudflare";
 import { eq, sql } from "drizzle-orm";

@@ -1,11 +1,10 @@
-import { eq } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { AppError, conflict, unauthorized, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { parseOrThrow } from "~/lib/validation";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.server";
 import { assertUnderLimits, hit, type Limit } from "./rate-limit.server";
-import { users } from "./schema";
+import { findUserByEmail, findUserWithPassword, insertUser, setPasswordHash } from "./queries.server";
 import { ChangePasswordInput, LogInInput, SignUpInput } from "./validation";
 import { endAllSessions, startSession } from "./auth.server";
 
@@ -20,13 +19,12 @@ const signupLimits = (ip: string): Limit[] => [
 
 /** Creates an account (without signing in). Used by sign-up, tests and the demo seed. */
 export async function createUser(env: Env, input: { email: string; password: string; isAdmin?: boolean }) {
-  const db = getDb(env);
   const { email, password } = parseOrThrow(SignUpInput, input);
-  const existing = await db.query.users.findFirst({ where: eq(users.email, email), columns: { id: true } });
+  const existing = await findUserByEmail(env, email);
   if (existing) throw conflict("An account with this email already exists. Try signing in.", { email: "An account with this email already exists. Try signing in." });
   const user = { id: newId(), email, passwordHash: await hashPassword(password), isAdmin: input.isAdmin ?? false, createdAt: nowSeconds() };
   try {
-    await db.insert(users).values(user);
+    await insertUser(env, user);
   } catch (e) {
     // Two sign-ups racing for one email: the unique index decides.
     if (String(e).includes("UNIQUE")) throw conflict("An account with this email already exists. Try signing in.", { email: "An account with this email already exists. Try signing in." });
@@ -56,7 +54,7 @@ export async function logIn(env: Env, input: unknown, ip: string) {
   const { email, password } = parseOrThrow(LogInInput, input);
   const limits = loginLimits(email, ip);
   await assertUnderLimits(db, limits);
-  const user = await db.query.users.findFirst({ where: eq(users.email, email) });
+  const user = await findUserByEmail(env, email);
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !ok) {
     await Promise.all(limits.map((l) => hit(db, l.key, l.windowSeconds)));
@@ -69,17 +67,14 @@ export async function logIn(env: Env, input: unknown, ip: string) {
 
 /** Changes the password, ends every other session and starts a fresh one for this device. */
 export async function changePassword(env: Env, userId: string, input: unknown) {
-  const db = getDb(env);
   const { currentPassword, newPassword } = parseOrThrow(ChangePasswordInput, input);
-  const user = await db.query.users.findFirst({ where: eq(users.id, userId) });
+  const user = await findUserWithPassword(env, userId);
   if (!user) throw unauthorized();
   if (!(await verifyPassword(currentPassword, user.passwordHash)))
     throw unprocessable("Your current password is not right.", { currentPassword: "Your current password is not right." });
-  await db.update(users).set({ passwordHash: await hashPassword(newPassword) }).where(eq(users.id, userId));
+  await setPasswordHash(env, userId, await hashPassword(newPassword));
   await endAllSessions(env, userId);
   return { setCookie: await startSession(env, userId) };
 }
 
-export async function getUserById(env: Env, userId: string) {
-  return getDb(env).query.users.findFirst({ where: eq(users.id, userId), columns: { passwordHash: false } });
-}
+export { getUserById } from "./queries.server";

@@ -1,6 +1,6 @@
 import { newId } from "~/lib/ids";
 import { tooLarge, unprocessable, unsupportedMedia } from "~/lib/errors";
-import { sniffImage } from "./sniff";
+import { sniffImage } from "~/lib/sniff";
 import { FORMAT_LABEL, inspectImage } from "./structure";
 
 import { IMAGE_LIMITS, NOT_AN_IMAGE_MESSAGE, tooLargeMessage, type ImageKind } from "~/lib/upload-limits";

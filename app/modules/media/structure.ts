@@ -1,5 +1,5 @@
 import { imageSize } from "image-size";
-import type { ImageType } from "./sniff";
+import type { ImageType } from "~/lib/sniff";
 
 /**
  * Whole-file checks run after the magic bytes match and before anything is stored (decision D51).

@@ -1,4 +1,5 @@
 /** What the creator dashboard shows: payouts state, sales, members and earnings (gross, fee, net). */
+import { formatMonth } from "~/lib/dates";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
@@ -8,14 +9,8 @@ import { alreadyRefunded, getStripe } from "~/lib/stripe.server";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { users } from "~/modules/identity/schema";
 import { products } from "~/modules/products/schema";
-import { listCreatorProducts } from "~/modules/products/service.server";
-import { tiers } from "~/modules/tiers/schema";
-import { listTiers } from "~/modules/tiers/service.server";
-import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
-import { membershipPaused, membershipState } from "~/modules/content/entitlements.server";
-import { findPayoutAccount, onboardingState } from "./connect.server";
 import { syncCharge } from "./events.server";
-import { disputes, invoices, memberships, orders } from "./schema";
+import { disputes, invoices, orders } from "./schema";
 
 const monthKey = (ts: number) => new Date(ts * 1000).toISOString().slice(0, 7);
 
@@ -73,41 +68,6 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
   };
 }
 
-export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: string | null; q?: string | null } = {}) {
-  const creator = await findCreatorByUserId(env, viewer.id);
-  if (!creator) return { creator: null } as const;
-  const db = getDb(env);
-  const [acct, productList, tierList, orderPage, memberRows, money, duplicateRows] = await Promise.all([
-    findPayoutAccount(env, creator.userId),
-    listCreatorProducts(env, creator.userId),
-    listTiers(env, creator.userId, { includeArchived: true }),
-    listCreatorOrders(env, creator.userId, opts),
-    db
-      .select({ id: memberships.id, tier: tiers.name, member: users.email, status: memberships.status, endReason: memberships.endReason, paused: membershipPaused, amount: memberships.amount, currency: memberships.currency, interval: memberships.interval, periodEnd: memberships.currentPeriodEnd, cancelAtPeriodEnd: memberships.cancelAtPeriodEnd, createdAt: memberships.createdAt })
-      .from(memberships).innerJoin(tiers, eq(tiers.id, memberships.tierId)).innerJoin(users, eq(users.id, memberships.userId))
-      .where(eq(memberships.creatorId, creator.userId)).orderBy(desc(memberships.createdAt)).limit(50),
-    earnings(env, creator.userId),
-    // Membership payments refunded because the member already had the tier (D52): shown with the orders.
-    db
-      .select({ id: invoices.id, tier: tiers.name, member: users.email, gross: invoices.gross, currency: invoices.currency, status: invoices.status, paidAt: invoices.paidAt })
-      .from(invoices).innerJoin(memberships, eq(memberships.stripeSubscriptionId, invoices.stripeSubscriptionId)).innerJoin(tiers, eq(tiers.id, invoices.tierId)).innerJoin(users, eq(users.id, memberships.userId))
-      .where(and(eq(invoices.creatorId, creator.userId), eq(memberships.endReason, "duplicate"))).orderBy(desc(invoices.paidAt)).limit(20),
-  ]);
-  return {
-    creator: { handle: creator.handle, displayName: creator.displayName },
-    payouts: { state: onboardingState(acct), chargesEnabled: !!acct?.chargesEnabled, payoutsEnabled: !!acct?.payoutsEnabled },
-    products: productList,
-    tiers: tierList,
-    orders: orderPage.items,
-    ordersQuery: orderPage.q,
-    ordersNext: orderPage.nextCursor,
-    ordersPaged: !!opts.cursor,
-    duplicateRefunds: duplicateRows.map((r) => ({ ...r, grossLabel: formatMoney(r.gross, r.currency), statusLabel: r.status === "refunded" ? "refunded — duplicate" : "duplicate — refund pending" })),
-    members: memberRows.map((m) => ({ ...m, state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
-    earnings: money,
-  };
-}
-
 /**
  * Earnings per currency and per month, from what Stripe reports for each payment (`kept` in
  * app/lib/money.ts): gross after refunds and lost disputes, the fee the platform kept (less the
@@ -145,7 +105,7 @@ export async function earnings(env: Env, creatorId: string) {
     const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (5 - k), 1));
     const key = d.toISOString().slice(0, 7);
     const gross = months.get(main)?.get(key) ?? 0;
-    return { month: key, label: d.toLocaleString("en-US", { month: "short", timeZone: "UTC" }), gross, grossLabel: formatMoney(gross, main) };
+    return { month: key, label: formatMonth(d.getTime() / 1000), gross, grossLabel: formatMoney(gross, main) };
   });
   return { byCurrency, chart, chartCurrency: main };
 }

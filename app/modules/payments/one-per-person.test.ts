@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { getStripe, type Stripe } from "~/lib/stripe.server";
 import { app, postForm } from "~/test/http";
 import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
-import { makeTier, membership, publishedProduct, purchased, subscribe, subscribeAndPay } from "~/test/money";
+import { makeTier, publishedProduct, purchased, subscribe, subscribeAndPay } from "~/test/money";
 import { makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { seats } from "~/modules/tiers/seats.server";
 

@@ -3,6 +3,7 @@
  * consumer applies it (events.server.ts) with retries and backoff; poison messages end in the
  * dead-letter queue, whose consumer stores them in D1 for /admin/dead-letters.
  */
+import { backoffSeconds } from "~/lib/backoff";
 import { eq, sql } from "drizzle-orm";
 import * as v from "valibot";
 import { getDb } from "~/lib/db.server";
@@ -67,8 +68,6 @@ export async function receiveStripeWebhook(request: Request, env: Env): Promise<
   return Response.json({ received: true, duplicate: !inserted.length });
 }
 
-/** Retry backoff: 10 s, 20 s, 40 s … capped at 10 minutes. */
-export const backoffSeconds = (attempts: number) => Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
 
 /** The stripe-events consumer: each message acked on success, retried with backoff on failure. */
 export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage>, env: Env): Promise<void> {
@@ -88,6 +87,7 @@ export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage
       const message = e instanceof StripeFailure ? e.detail : e instanceof Error ? e.message : String(e);
       await db.update(stripeEvents).set({ attempts: msg.attempts, lastError: message.slice(0, 500) }).where(eq(stripeEvents.id, eventId)).catch(() => {});
       console.warn(`stripe event ${eventId} (${event?.type}) failed on attempt ${msg.attempts}: ${message}`);
+      // 10 s, 20 s, 40 s … capped at 10 minutes.
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
     }
   }

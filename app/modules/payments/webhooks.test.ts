@@ -5,7 +5,8 @@ import worker from "../../../workers/index";
 import { signStripePayload } from "~/lib/stripe.server";
 import { app } from "~/test/http";
 import { makeUser } from "~/modules/demo/factories.server";
-import { backoffSeconds, receiveStripeWebhook, type StripeEventMessage } from "./webhooks.server";
+import { backoffSeconds } from "~/lib/backoff";
+import { receiveStripeWebhook, type StripeEventMessage } from "./webhooks.server";
 
 const fakeEvent = (type: string, object: Record<string, unknown>, id = `evt_test_${crypto.randomUUID().replace(/-/g, "")}`) =>
   ({ id, object: "event", type, created: Math.floor(Date.now() / 1000), livemode: false, api_version: "2026-10-28.endive", data: { object }, pending_webhooks: 1, request: { id: null, idempotency_key: null } });
@@ -109,7 +110,7 @@ describe("stripe-events consumer", () => {
       expect(result.retryMessages.map((m) => m.msgId)).toEqual([`msg-${ev.id}-${attempt}`]);
       delays.push((retry.mock.calls[0]?.[0] as { delaySeconds: number }).delaySeconds);
     }
-    expect(delays).toEqual([1, 2, 3, 4, 5, 6].map(backoffSeconds));
+    expect(delays).toEqual([1, 2, 3, 4, 5, 6].map((n) => backoffSeconds(n)));
     expect(delays).toEqual([10, 20, 40, 80, 160, 320]);
     expect(warn).toHaveBeenCalled();
     const row = await env.DB.prepare("SELECT status, attempts, last_error FROM stripe_events WHERE id=?").bind(ev.id).first<{ status: string; attempts: number; last_error: string }>();

@@ -9,7 +9,7 @@ import { forbidden, notFound } from "~/lib/errors";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { canView, decider, loadAccess, type Need } from "~/modules/content/entitlements.server";
 import { findCreatorByHandle } from "~/modules/storefronts/queries.server";
-import { findPostByHandleAndSlug, listPublishedPosts, listPublishedPostsForApp, type CreatorRow, type PostRow } from "./queries.server";
+import { findPostByHandleAndSlug, listPublishedPosts, listPublishedPostsForApp, type CreatorRow } from "./queries.server";
 import { gateOf, presentCard, presentPost, postPath, type ListFields, type PostCard } from "./present.server";
 import { rssTokens, type Visibility } from "./schema";
 import { creators } from "~/modules/storefronts/schema";

@@ -5,7 +5,7 @@
  */
 import { newId } from "~/lib/ids";
 import { AppError, tooLarge, unprocessable, unsupportedMedia } from "~/lib/errors";
-import { sniffImage } from "~/modules/media/sniff";
+import { sniffImage } from "~/lib/sniff";
 import { MAX_PRODUCT_FILE_BYTES, tooLargeMessage } from "~/lib/upload-limits";
 
 export { MAX_PRODUCT_FILE_BYTES } from "~/lib/upload-limits";
@@ -51,6 +51,7 @@ export const ALLOWED_DESCRIPTION = "PDF, ZIP, EPUB, Markdown, text, JSON, CSV, P
 /** A display name people can read; the storage key never uses it. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "file";
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is stripped
   const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?]+/g, "").replace(/\s+/g, " ").trim().slice(0, 120);
   return cleaned || "file";
 }

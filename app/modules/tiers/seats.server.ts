@@ -1,5 +1,6 @@
 /** The app's door to the TierSeats Durable Objects (workers/durable-objects/tier-seats.ts). */
-export type { ReserveResult, ConfirmResult, SeatStatus } from "../../../workers/durable-objects/tier-seats";
+import type { ReserveResult, ConfirmResult, SeatStatus } from "../../../workers/durable-objects/tier-seats";
+export type { ReserveResult, ConfirmResult, SeatStatus };
 
 /** One object per tier, addressed by the tier id. */
 export function seats(env: Env, tierId: string) {

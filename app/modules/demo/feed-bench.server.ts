@@ -16,7 +16,7 @@ import { parseOrThrow } from "~/lib/validation";
 import { startSessions } from "~/modules/identity/auth.server";
 import { makeCreator } from "~/modules/demo/factories.server";
 import { createPost, publishPost } from "~/modules/posts/service.server";
-import { feedConfig } from "./config";
+import { feedConfig } from "~/modules/feed/config";
 
 const Op = v.variant("op", [
   v.object({ op: v.literal("creator") }),

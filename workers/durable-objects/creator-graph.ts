@@ -10,7 +10,7 @@
  * sequence-guarded, so replays are harmless. See docs/apps-follows-discovery.md.
  */
 import { DurableObject } from "cloudflare:workers";
-import { applyFollowOps, type FollowOp } from "../app/modules/follows/sync.server";
+import { applyFollowOps, type FollowOp } from "../../app/modules/follows/sync.server";
 
 const DRAIN_CHUNK = 100;
 /** Bounded work per invocation (D1 allows ~1,000 queries per invocation); the alarm continues. */

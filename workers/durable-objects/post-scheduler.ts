@@ -6,7 +6,7 @@
  * (status guard), so an alarm and the cron racing each other publish a post once.
  */
 import { DurableObject } from "cloudflare:workers";
-import { nextPublishAt, publishDuePosts } from "../app/modules/posts/service.server";
+import { nextPublishAt, publishDuePosts } from "../../app/modules/posts/service.server";
 
 export class PostScheduler extends DurableObject<Env> {
   /** Makes sure the alarm fires no later than `at` (unix seconds). */

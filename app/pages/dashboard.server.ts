@@ -1,0 +1,37 @@
+/** The creator dashboard (`/dashboard`): payouts, products, tiers, orders, members and earnings, composed above the domains (decision 0056). */
+import { formatMoney } from "~/lib/money";
+import type { Viewer } from "~/modules/identity/auth.server";
+import { listCreatorProducts } from "~/modules/products/service.server";
+import { listTiers } from "~/modules/tiers/service.server";
+import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
+import { membershipState } from "~/modules/content/entitlements.server";
+import { findPayoutAccount, onboardingState } from "~/modules/payments/connect.server";
+import { earnings, listCreatorOrders } from "~/modules/payments/dashboard.server";
+import { creatorMembers, duplicateMembershipPayments } from "~/modules/payments/queries.server";
+
+export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: string | null; q?: string | null } = {}) {
+  const creator = await findCreatorByUserId(env, viewer.id);
+  if (!creator) return { creator: null } as const;
+  const [acct, productList, tierList, orderPage, memberRows, money, duplicateRows] = await Promise.all([
+    findPayoutAccount(env, creator.userId),
+    listCreatorProducts(env, creator.userId),
+    listTiers(env, creator.userId, { includeArchived: true }),
+    listCreatorOrders(env, creator.userId, opts),
+    creatorMembers(env, creator.userId),
+    earnings(env, creator.userId),
+    duplicateMembershipPayments(env, creator.userId),
+  ]);
+  return {
+    creator: { handle: creator.handle, displayName: creator.displayName },
+    payouts: { state: onboardingState(acct), chargesEnabled: !!acct?.chargesEnabled, payoutsEnabled: !!acct?.payoutsEnabled },
+    products: productList,
+    tiers: tierList,
+    orders: orderPage.items,
+    ordersQuery: orderPage.q,
+    ordersNext: orderPage.nextCursor,
+    ordersPaged: !!opts.cursor,
+    duplicateRefunds: duplicateRows.map((r) => ({ ...r, grossLabel: formatMoney(r.gross, r.currency), statusLabel: r.status === "refunded" ? "refunded — duplicate" : "duplicate — refund pending" })),
+    members: memberRows.map((m) => ({ ...m, state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
+    earnings: money,
+  };
+}

@@ -10,13 +10,36 @@ import globals from "globals";
 /** `no-restricted-imports` patterns that keep a layer from reaching upward. */
 const forbid = (...groups) => ({ "no-restricted-imports": ["error", { patterns: groups.map((g) => ({ ...g, allowTypeImports: true })) }] });
 const ROUTES = { group: ["~/routes/*", "**/routes/*"], message: "Routes are the top layer: nothing imports a route." };
-const PAGES = { group: ["~/pages/*", "**/pages/*.server", "!./*"], message: "Pages compose domains; only routes import them (decision 0056)." };
-const COMPONENTS = { group: ["~/components/*", "**/components/*"], message: "Components are UI for routes; domain and library code doesn't import them." };
-const MODULES = { group: ["~/modules/*", "!~/modules/schema", "**/modules/*", "!**/modules/schema"], message: "lib/ imports no domain module except the schema barrel (decision 0056)." };
-const DEV = { group: ["~/modules/demo/*", "**/modules/demo/*"], message: "Demo and benchmark code is development-only: only dev.* routes, tests and tools import it." };
+const PAGES = {
+  group: ["~/pages/*", "**/pages/*.server", "!./*"],
+  message: "Pages compose domains; only routes import them (decision 0056).",
+};
+const COMPONENTS = {
+  group: ["~/components/*", "**/components/*"],
+  message: "Components are UI for routes; domain and library code doesn't import them.",
+};
+const MODULES = {
+  group: ["~/modules/*", "!~/modules/schema", "**/modules/*", "!**/modules/schema"],
+  message: "lib/ imports no domain module except the schema barrel (decision 0056).",
+};
+const DEV = {
+  group: ["~/modules/demo/*", "**/modules/demo/*"],
+  message: "Demo and benchmark code is development-only: only dev.* routes, tests and tools import it.",
+};
 
 export default tseslint.config(
-  { ignores: ["build/**", ".wrangler/**", "node_modules/**", "public/**", "test-results/**", "tools/bench/results/**", "worker-configuration.d.ts", "migrations/**"] },
+  {
+    ignores: [
+      "build/**",
+      ".wrangler/**",
+      "node_modules/**",
+      "public/**",
+      "test-results/**",
+      "tools/bench/results/**",
+      "worker-configuration.d.ts",
+      "migrations/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,7 +52,10 @@ export default tseslint.config(
     rules: {
       "react-hooks/rules-of-hooks": "error",
       "react-hooks/exhaustive-deps": "warn",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
+      ],
       "@typescript-eslint/consistent-type-imports": "off",
       "@typescript-eslint/no-explicit-any": "off",
       "no-empty": ["error", { allowEmptyCatch: true }],
@@ -39,7 +65,9 @@ export default tseslint.config(
   {
     files: ["app/**/*.{ts,tsx}", "workers/**/*.ts"],
     settings: {
-      "import-x/resolver-next": [importX.createNodeResolver({ extensions: [".ts", ".tsx"], alias: { "~": [fileURLToPath(new URL("./app", import.meta.url))] } })],
+      "import-x/resolver-next": [
+        importX.createNodeResolver({ extensions: [".ts", ".tsx"], alias: { "~": [fileURLToPath(new URL("./app", import.meta.url))] } }),
+      ],
     },
     rules: { "import-x/no-cycle": ["error", { ignoreExternal: true, allowUnsafeDynamicCyclicDependency: false }] },
   },
@@ -58,7 +86,15 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "warn",
-        { patterns: [{ group: ["drizzle-orm", "drizzle-orm/*"], allowTypeImports: true, message: "Build SQL in this domain's queries.server.ts (decision 0056)." }] },
+        {
+          patterns: [
+            {
+              group: ["drizzle-orm", "drizzle-orm/*"],
+              allowTypeImports: true,
+              message: "Build SQL in this domain's queries.server.ts (decision 0056).",
+            },
+          ],
+        },
       ],
     },
   },

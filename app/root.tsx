@@ -46,7 +46,7 @@ export function useViewer() {
   const perViewer = usePerViewer();
   // Only while the root data is the shared render's: once it is revalidated (after logging out,
   // after any action) the server's answer about who is signed in wins over the earlier fetch.
-  return root?.viewer ?? (root?.shared ? perViewer?.viewer ?? null : null);
+  return root?.viewer ?? (root?.shared ? (perViewer?.viewer ?? null) : null);
 }
 
 /** True on a shared signed-in page until /viewer.json has answered: show a signed-in shell. */
@@ -62,7 +62,8 @@ export function useViewerPending() {
  */
 function useScriptsCookie() {
   useEffect(() => {
-    if (!/(?:^|;\s*)at_js=1(?:;|$)/.test(document.cookie)) document.cookie = `at_js=1; Path=/; Max-Age=31536000; SameSite=Lax${location.protocol === "https:" ? "; Secure" : ""}`;
+    if (!/(?:^|;\s*)at_js=1(?:;|$)/.test(document.cookie))
+      document.cookie = `at_js=1; Path=/; Max-Age=31536000; SameSite=Lax${location.protocol === "https:" ? "; Secure" : ""}`;
   }, []);
 }
 
@@ -93,59 +94,113 @@ function Header() {
     `whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:text-slate-900"}`;
   return (
     <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/90 backdrop-blur">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       <div className="mx-auto flex h-16 max-w-6xl items-center gap-2 px-4 sm:gap-4">
         <Link to="/" className="flex shrink-0 items-center gap-2 whitespace-nowrap text-lg font-bold tracking-tight text-slate-900">
-          <span aria-hidden="true" className="inline-flex h-8 w-8 items-center justify-center rounded-lg bg-gradient-to-br from-brand-600 to-fuchsia-500 text-white">✦</span>
+          <span
+            aria-hidden="true"
+            className="inline-flex h-8 w-8 items-center justify-center rounded-lg bg-gradient-to-br from-brand-600 to-fuchsia-500 text-white"
+          >
+            ✦
+          </span>
           {/* Signed-in phones need the room for Feed, the bell and Library; the name stays for screen readers. */}
           <span className={signedIn ? "max-sm:sr-only" : undefined}>All Thrive</span>
         </Link>
         <nav aria-label="Main" className="hidden items-center gap-1 sm:flex">
-          <NavLink to="/" end className={nav}>Creators</NavLink>
-          {signedIn ? <NavLink to="/feed" className={nav}>Feed</NavLink> : null}
-          {viewer?.handle ? <NavLink to="/dashboard/posts" className={nav}>Posts</NavLink> : null}
-          <NavLink to="/discover" className={nav}>Discover</NavLink>
+          <NavLink to="/" end className={nav}>
+            Creators
+          </NavLink>
+          {signedIn ? (
+            <NavLink to="/feed" className={nav}>
+              Feed
+            </NavLink>
+          ) : null}
+          {viewer?.handle ? (
+            <NavLink to="/dashboard/posts" className={nav}>
+              Posts
+            </NavLink>
+          ) : null}
+          <NavLink to="/discover" className={nav}>
+            Discover
+          </NavLink>
         </nav>
         <div className="ml-auto flex items-center gap-0 sm:gap-2">
           {signedIn ? (
             <>
               {!viewer ? null : viewer.handle ? (
-                <Link to={`/@${viewer.handle}`} className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:inline">
+                <Link
+                  to={`/@${viewer.handle}`}
+                  className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:inline"
+                >
                   My storefront
                 </Link>
               ) : (
-                <Link to="/settings/profile" className="hidden rounded-md px-3 py-2 text-sm font-medium text-brand-700 hover:text-brand-900 sm:inline">
+                <Link
+                  to="/settings/profile"
+                  className="hidden rounded-md px-3 py-2 text-sm font-medium text-brand-700 hover:text-brand-900 sm:inline"
+                >
                   Become a creator
                 </Link>
               )}
-              <Link to="/feed" className="rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:hidden">Feed</Link>
-              <Link to="/notifications" className="relative rounded-md p-2 text-slate-600 hover:text-slate-900" aria-label={viewer?.unread ? `Notifications, ${viewer.unread} unread` : "Notifications"}>
+              <Link to="/feed" className="rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:hidden">
+                Feed
+              </Link>
+              <Link
+                to="/notifications"
+                className="relative rounded-md p-2 text-slate-600 hover:text-slate-900"
+                aria-label={viewer?.unread ? `Notifications, ${viewer.unread} unread` : "Notifications"}
+              >
                 <Icon name="bell" className="h-5 w-5" />
                 {viewer?.unread ? (
-                  <span aria-hidden="true" className="absolute -right-0.5 -top-0.5 inline-flex min-w-[1.1rem] items-center justify-center rounded-full bg-brand-600 px-1 text-[0.65rem] font-bold leading-[1.1rem] text-white">
+                  <span
+                    aria-hidden="true"
+                    className="absolute -right-0.5 -top-0.5 inline-flex min-w-[1.1rem] items-center justify-center rounded-full bg-brand-600 px-1 text-[0.65rem] font-bold leading-[1.1rem] text-white"
+                  >
                     {viewer.unread > 99 ? "99+" : viewer.unread}
                   </span>
                 ) : null}
               </Link>
               {viewer?.handle ? (
-                <Link to="/dashboard" className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:inline">Dashboard</Link>
+                <Link
+                  to="/dashboard"
+                  className="hidden rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:inline"
+                >
+                  Dashboard
+                </Link>
               ) : null}
-              <Link to="/library" className="rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:px-3">Library</Link>
-              <Link to="/settings" className="rounded-md px-2 py-2 text-sm sm:px-3 font-medium text-slate-700 hover:text-slate-900" title={viewer?.email}>
+              <Link to="/library" className="rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:px-3">
+                Library
+              </Link>
+              <Link
+                to="/settings"
+                className="rounded-md px-2 py-2 text-sm sm:px-3 font-medium text-slate-700 hover:text-slate-900"
+                title={viewer?.email}
+              >
                 Settings
               </Link>
               <Form method="post" action="/logout">
-                <button type="submit" className="whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:px-3">
+                <button
+                  type="submit"
+                  className="whitespace-nowrap rounded-md px-2 py-2 text-sm font-medium text-slate-700 hover:text-slate-900 sm:px-3"
+                >
                   Log out
                 </button>
               </Form>
             </>
           ) : (
             <>
-              <Link to="/login" className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900">Log in</Link>
-              <Link to="/signup" className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">
+              <Link to="/login" className="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:text-slate-900">
+                Log in
+              </Link>
+              <Link
+                to="/signup"
+                className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700"
+              >
                 Sign up
               </Link>
             </>
@@ -155,12 +210,32 @@ function Header() {
       {/* Phones: the links that don't fit in the bar above, in a row that wraps, so no label is cut off. */}
       <nav aria-label="Sections" className="border-t border-slate-100 sm:hidden">
         <div className="mx-auto flex max-w-6xl flex-wrap gap-1 px-2 py-1">
-          <NavLink to="/" end className={nav}>Creators</NavLink>
-          <NavLink to="/discover" className={nav}>Discover</NavLink>
-          {viewer?.handle ? <NavLink to="/dashboard/posts" className={nav}>Posts</NavLink> : null}
-          {viewer?.handle ? <NavLink to="/dashboard" end className={nav}>Dashboard</NavLink> : null}
-          {viewer?.handle ? <NavLink to={`/@${viewer.handle}`} className={nav}>My storefront</NavLink> : null}
-          {viewer && !viewer.handle ? <NavLink to="/settings/profile" className={nav}>Become a creator</NavLink> : null}
+          <NavLink to="/" end className={nav}>
+            Creators
+          </NavLink>
+          <NavLink to="/discover" className={nav}>
+            Discover
+          </NavLink>
+          {viewer?.handle ? (
+            <NavLink to="/dashboard/posts" className={nav}>
+              Posts
+            </NavLink>
+          ) : null}
+          {viewer?.handle ? (
+            <NavLink to="/dashboard" end className={nav}>
+              Dashboard
+            </NavLink>
+          ) : null}
+          {viewer?.handle ? (
+            <NavLink to={`/@${viewer.handle}`} className={nav}>
+              My storefront
+            </NavLink>
+          ) : null}
+          {viewer && !viewer.handle ? (
+            <NavLink to="/settings/profile" className={nav}>
+              Become a creator
+            </NavLink>
+          ) : null}
         </div>
       </nav>
     </header>
@@ -209,12 +284,18 @@ export function ErrorBoundary() {
   let status = 500;
   if (isRouteErrorResponse(error)) {
     status = error.status;
-    const detail = typeof error.data === "object" && error.data && "message" in error.data ? String((error.data as { message: unknown }).message) : typeof error.data === "string" ? error.data : "";
+    const detail =
+      typeof error.data === "object" && error.data && "message" in error.data
+        ? String((error.data as { message: unknown }).message)
+        : typeof error.data === "string"
+          ? error.data
+          : "";
     if (status === 404) {
       title = "Page not found";
       message = detail || "We couldn't find the page you were looking for. It may have moved, or the link may be mistyped.";
     } else if (status < 500 || status === 503) {
-      title = status === 403 ? "Not allowed" : status === 401 ? "Please sign in" : status === 503 ? "Try again in a moment" : "That didn't work";
+      title =
+        status === 403 ? "Not allowed" : status === 401 ? "Please sign in" : status === 503 ? "Try again in a moment" : "That didn't work";
       message = detail || message;
     }
   }
@@ -226,7 +307,9 @@ export function ErrorBoundary() {
         <h1 className="mt-2 text-3xl font-bold tracking-tight text-slate-900">{title}</h1>
         <p className="mt-4 text-slate-600">{message}</p>
         <div className="mt-8 flex gap-3">
-          <Link to="/" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">Go home</Link>
+          <Link to="/" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+            Go home
+          </Link>
         </div>
       </main>
     </>

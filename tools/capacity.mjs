@@ -75,7 +75,8 @@ export function project(measured, assumptions, creatorCounts) {
   // Each user receives the posts of the creators they follow; the feed keeps the newest feedCap.
   const postsReceivedPerUser = a.followsPerUser * a.postsPerCreatorPerMonth * a.months;
   const feedItemsPerCreator = usersPerCreator * Math.min(a.feedCap, postsReceivedPerUser);
-  const notificationsPerUser = a.notificationsKeptPerUser == null ? postsReceivedPerUser : Math.min(a.notificationsKeptPerUser, postsReceivedPerUser);
+  const notificationsPerUser =
+    a.notificationsKeptPerUser == null ? postsReceivedPerUser : Math.min(a.notificationsKeptPerUser, postsReceivedPerUser);
   const perCreatorCounts = {
     user: usersPerCreator,
     session: usersPerCreator * a.sessionsPerUser,
@@ -103,7 +104,7 @@ export function project(measured, assumptions, creatorCounts) {
   const perDatabase = LIMITS.d1DatabaseBytes * a.fillTarget;
   const rows = creatorCounts.map((creators) => {
     const bytes = creators * bytesPerCreator;
-    const postsPerSecondPeak = (creators * a.postsPerCreatorPerMonth / MONTH_SECONDS) * a.peakToAverage;
+    const postsPerSecondPeak = ((creators * a.postsPerCreatorPerMonth) / MONTH_SECONDS) * a.peakToAverage;
     const avgFollowers = followsPerCreator; // every follow edge points at some creator
     // Each post: one fan-out message per pagesPerMessage pages; feed rows and bell rows per follower
     // (below the hybrid threshold); email messages of 50 recipients.
@@ -136,7 +137,17 @@ export function project(measured, assumptions, creatorCounts) {
     secondsOfOneQueueAtLimit: Math.ceil(big / a.emailRecipientsPerMessage) / LIMITS.queueMessagesPerSecond,
     pushed: big <= a.fanoutThreshold,
   };
-  return { assumptions: a, usersPerCreator, followsPerCreator, bytesPerCreator, rowsPerCreator, breakdown, rows, largest, maxCreatorsPerDatabase: Math.floor(perDatabase / bytesPerCreator) };
+  return {
+    assumptions: a,
+    usersPerCreator,
+    followsPerCreator,
+    bytesPerCreator,
+    rowsPerCreator,
+    breakdown,
+    rows,
+    largest,
+    maxCreatorsPerDatabase: Math.floor(perDatabase / bytesPerCreator),
+  };
 }
 
 // ── measuring ────────────────────────────────────────────────────────────────────────────────
@@ -162,7 +173,9 @@ const T0 = 1_790_000_000;
 
 function freshDb(DatabaseSync) {
   const db = new DatabaseSync(":memory:");
-  for (const f of readdirSync(join(ROOT, "migrations")).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const f of readdirSync(join(ROOT, "migrations"))
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     for (const stmt of readFileSync(join(ROOT, "migrations", f), "utf8").split("--> statement-breakpoint")) if (stmt.trim()) db.exec(stmt);
   }
   // Sizes don't depend on foreign-key checks; off, a kind's rows need no parents made first.
@@ -176,16 +189,32 @@ function usedBytes(db) {
 }
 
 function insertUser(db, uid) {
-  db.prepare("INSERT INTO users (id, email, password_hash, is_admin, created_at) VALUES (?, ?, ?, 0, ?)").run(uid, `${id(10)}.${id(6)}@example.com`, `scrypt$16384$8$1$${b64(22)}$${b64(43)}`, T0);
+  db.prepare("INSERT INTO users (id, email, password_hash, is_admin, created_at) VALUES (?, ?, ?, 0, ?)").run(
+    uid,
+    `${id(10)}.${id(6)}@example.com`,
+    `scrypt$16384$8$1$${b64(22)}$${b64(43)}`,
+    T0,
+  );
   db.prepare("INSERT INTO email_preferences (user_id, mode, updated_at) VALUES (?, 'all', ?)").run(uid, T0);
 }
 const USER_ROWS = 2;
 
 function insertCreator(db, uid) {
-  db.prepare("INSERT INTO creators (user_id, handle, display_name, bio_markdown, links, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)")
-    .run(uid, `maker-${id(8)}`, `Maker ${words(12)}`, words(300), JSON.stringify({ website: `https://${id(8)}.example.com`, x: `https://x.com/${id(8)}`, github: `https://github.com/${id(8)}` }), T0, T0);
+  db.prepare(
+    "INSERT INTO creators (user_id, handle, display_name, bio_markdown, links, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+  ).run(
+    uid,
+    `maker-${id(8)}`,
+    `Maker ${words(12)}`,
+    words(300),
+    JSON.stringify({ website: `https://${id(8)}.example.com`, x: `https://x.com/${id(8)}`, github: `https://github.com/${id(8)}` }),
+    T0,
+    T0,
+  );
   db.prepare("INSERT INTO creator_stats (creator_id, follower_count, follow_seq) VALUES (?, 0, 0)").run(uid);
-  db.prepare("INSERT INTO payout_accounts (creator_id, stripe_account_id, charges_enabled, payouts_enabled, details_submitted, state_at, created_at, updated_at) VALUES (?, ?, 1, 1, 1, ?, ?, ?)").run(uid, `acct_${id(16)}`, T0, T0, T0);
+  db.prepare(
+    "INSERT INTO payout_accounts (creator_id, stripe_account_id, charges_enabled, payouts_enabled, details_submitted, state_at, created_at, updated_at) VALUES (?, ?, 1, 1, 1, ?, ?, ?)",
+  ).run(uid, `acct_${id(16)}`, T0, T0, T0);
 }
 const CREATOR_ROWS = 3;
 
@@ -194,19 +223,62 @@ const KINDS = {
   user: { rows: USER_ROWS, insert: (db) => insertUser(db, id()) },
   session: {
     rows: 1,
-    setup: (db, ctx) => { ctx.users = Array.from({ length: 200 }, () => { const u = id(); insertUser(db, u); return u; }); },
-    insert: (db, ctx) => db.prepare("INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)").run(id(40), ctx.users[Math.floor(rand() * ctx.users.length)], T0),
+    setup: (db, ctx) => {
+      ctx.users = Array.from({ length: 200 }, () => {
+        const u = id();
+        insertUser(db, u);
+        return u;
+      });
+    },
+    insert: (db, ctx) =>
+      db
+        .prepare("INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)")
+        .run(id(40), ctx.users[Math.floor(rand() * ctx.users.length)], T0),
   },
-  creator: { rows: USER_ROWS + CREATOR_ROWS, insert: (db) => { const u = id(); insertUser(db, u); insertCreator(db, u); } },
+  creator: {
+    rows: USER_ROWS + CREATOR_ROWS,
+    insert: (db) => {
+      const u = id();
+      insertUser(db, u);
+      insertCreator(db, u);
+    },
+  },
   app: {
     rows: 1 + 3 + 1, // app, 3 screenshots, one full-text row
-    setup: (db, ctx) => { ctx.creators = Array.from({ length: 50 }, () => { const u = id(); insertUser(db, u); insertCreator(db, u); return u; }); },
+    setup: (db, ctx) => {
+      ctx.creators = Array.from({ length: 50 }, () => {
+        const u = id();
+        insertUser(db, u);
+        insertCreator(db, u);
+        return u;
+      });
+    },
     insert: (db, ctx) => {
       const appId = id();
-      db.prepare(`INSERT INTO apps (id, creator_id, slug, name, tagline, description_markdown, app_url, category_slug, tech_stack, status, published, published_at, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT slug FROM app_categories LIMIT 1), ?, 'live', 1, ?, ?, ?)`)
-        .run(appId, ctx.creators[Math.floor(rand() * 50)], `app-${id(10)}`, words(22), words(70), words(1200), `https://${id(10)}.example.com`, JSON.stringify([words(8).trim(), words(10).trim(), words(6).trim()]), T0, T0, T0);
-      for (let i = 0; i < 3; i++) db.prepare("INSERT INTO app_screenshots (id, app_id, key, position, created_at) VALUES (?, ?, ?, ?, ?)").run(id(), appId, `images/${id(24)}.webp`, i, T0);
+      db.prepare(
+        `INSERT INTO apps (id, creator_id, slug, name, tagline, description_markdown, app_url, category_slug, tech_stack, status, published, published_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT slug FROM app_categories LIMIT 1), ?, 'live', 1, ?, ?, ?)`,
+      ).run(
+        appId,
+        ctx.creators[Math.floor(rand() * 50)],
+        `app-${id(10)}`,
+        words(22),
+        words(70),
+        words(1200),
+        `https://${id(10)}.example.com`,
+        JSON.stringify([words(8).trim(), words(10).trim(), words(6).trim()]),
+        T0,
+        T0,
+        T0,
+      );
+      for (let i = 0; i < 3; i++)
+        db.prepare("INSERT INTO app_screenshots (id, app_id, key, position, created_at) VALUES (?, ?, ?, ?, ?)").run(
+          id(),
+          appId,
+          `images/${id(24)}.webp`,
+          i,
+          T0,
+        );
     },
   },
   post: {
@@ -216,15 +288,22 @@ const KINDS = {
       const postId = id();
       const creator = ctx.creators[Math.floor(rand() * 50)];
       const [title, body, excerpt] = [words(55), words(4000), words(160)];
-      db.prepare(`INSERT INTO posts (id, creator_id, slug, title, body_markdown, excerpt, status, visibility, tier_ids, created_at, updated_at, teaser, preview_markdown)
-        VALUES (?, ?, ?, ?, ?, ?, 'draft', 'public', '[]', ?, ?, ?, ?)`)
-        .run(postId, creator, `${words(40).trim().replace(/ /g, "-")}-${id(6)}`, title, body, excerpt, T0, T0, words(220), words(800));
+      db.prepare(
+        `INSERT INTO posts (id, creator_id, slug, title, body_markdown, excerpt, status, visibility, tier_ids, created_at, updated_at, teaser, preview_markdown)
+        VALUES (?, ?, ?, ?, ?, ?, 'draft', 'public', '[]', ?, ?, ?, ?)`,
+      ).run(postId, creator, `${words(40).trim().replace(/ /g, "-")}-${id(6)}`, title, body, excerpt, T0, T0, words(220), words(800));
       // Publishing, as the posts service does it: the status update (its trigger drops any old
       // search row), then the search row — for a public post the whole body (search-index.server.ts).
       db.prepare("UPDATE posts SET status = 'published', published_at = ? WHERE id = ?").run(T0, postId);
-      db.prepare("INSERT INTO posts_fts (rowid, title, excerpt, body) SELECT rowid, ?, ?, ? FROM posts WHERE id = ?").run(title, excerpt, body, postId);
-      db.prepare("INSERT INTO activities (id, creator_id, kind, subject_id, title, summary, url, delivery, published_at) VALUES (?, ?, 'post', ?, ?, ?, ?, 'push', ?)")
-        .run(id(), creator, postId, words(55), words(220), `/@maker-${id(8)}/posts/${id(30)}`, T0);
+      db.prepare("INSERT INTO posts_fts (rowid, title, excerpt, body) SELECT rowid, ?, ?, ? FROM posts WHERE id = ?").run(
+        title,
+        excerpt,
+        body,
+        postId,
+      );
+      db.prepare(
+        "INSERT INTO activities (id, creator_id, kind, subject_id, title, summary, url, delivery, published_at) VALUES (?, ?, 'post', ?, ?, ?, ?, 'push', ?)",
+      ).run(id(), creator, postId, words(55), words(220), `/@maker-${id(8)}/posts/${id(30)}`, T0);
     },
   },
   /** A post whose Markdown body lives in R2 (the row keeps a key, teaser and free preview) and whose
@@ -236,29 +315,74 @@ const KINDS = {
       const postId = id();
       const creator = ctx.creators[Math.floor(rand() * 50)];
       const [title, preview, excerpt] = [words(55), words(800), words(160)];
-      db.prepare(`INSERT INTO posts (id, creator_id, slug, title, body_markdown, excerpt, status, visibility, tier_ids, created_at, updated_at, teaser, preview_markdown)
-        VALUES (?, ?, ?, ?, ?, ?, 'draft', 'public', '[]', ?, ?, ?, ?)`)
-        .run(postId, creator, `${words(40).trim().replace(/ /g, "-")}-${id(6)}`, title, `r2:posts/${id(24)}.md`, excerpt, T0, T0, words(220), preview);
+      db.prepare(
+        `INSERT INTO posts (id, creator_id, slug, title, body_markdown, excerpt, status, visibility, tier_ids, created_at, updated_at, teaser, preview_markdown)
+        VALUES (?, ?, ?, ?, ?, ?, 'draft', 'public', '[]', ?, ?, ?, ?)`,
+      ).run(
+        postId,
+        creator,
+        `${words(40).trim().replace(/ /g, "-")}-${id(6)}`,
+        title,
+        `r2:posts/${id(24)}.md`,
+        excerpt,
+        T0,
+        T0,
+        words(220),
+        preview,
+      );
       db.prepare("UPDATE posts SET status = 'published', published_at = ? WHERE id = ?").run(T0, postId);
-      db.prepare("INSERT INTO posts_fts (rowid, title, excerpt, body) SELECT rowid, ?, ?, ? FROM posts WHERE id = ?").run(title, excerpt, preview, postId);
-      db.prepare("INSERT INTO activities (id, creator_id, kind, subject_id, title, summary, url, delivery, published_at) VALUES (?, ?, 'post', ?, ?, ?, ?, 'push', ?)")
-        .run(id(), creator, postId, words(55), words(220), `/@maker-${id(8)}/posts/${id(30)}`, T0);
+      db.prepare("INSERT INTO posts_fts (rowid, title, excerpt, body) SELECT rowid, ?, ?, ? FROM posts WHERE id = ?").run(
+        title,
+        excerpt,
+        preview,
+        postId,
+      );
+      db.prepare(
+        "INSERT INTO activities (id, creator_id, kind, subject_id, title, summary, url, delivery, published_at) VALUES (?, ?, 'post', ?, ?, ?, ?, 'push', ?)",
+      ).run(id(), creator, postId, words(55), words(220), `/@maker-${id(8)}/posts/${id(30)}`, T0);
     },
   },
   follow: {
     rows: 1,
-    setup: (db, ctx) => { KINDS.app.setup(db, ctx); KINDS.session.setup(db, ctx); },
-    insert: (db, ctx) => db.prepare("INSERT OR IGNORE INTO follows (follower_id, creator_id, created_at) VALUES (?, ?, ?)").run(id(), ctx.creators[Math.floor(rand() * 50)], T0 + Math.floor(rand() * 1e7)),
+    setup: (db, ctx) => {
+      KINDS.app.setup(db, ctx);
+      KINDS.session.setup(db, ctx);
+    },
+    insert: (db, ctx) =>
+      db
+        .prepare("INSERT OR IGNORE INTO follows (follower_id, creator_id, created_at) VALUES (?, ?, ?)")
+        .run(id(), ctx.creators[Math.floor(rand() * 50)], T0 + Math.floor(rand() * 1e7)),
   },
   feedItem: {
     rows: 1,
-    setup: (db, ctx) => { ctx.activities = Array.from({ length: 500 }, () => id()); },
-    insert: (db, ctx) => db.prepare("INSERT OR IGNORE INTO feed_items (user_id, activity_id, creator_id, published_at) VALUES (?, ?, ?, ?)").run(id(), ctx.activities[Math.floor(rand() * 500)], id(), T0 + Math.floor(rand() * 1e7)),
+    setup: (db, ctx) => {
+      ctx.activities = Array.from({ length: 500 }, () => id());
+    },
+    insert: (db, ctx) =>
+      db
+        .prepare("INSERT OR IGNORE INTO feed_items (user_id, activity_id, creator_id, published_at) VALUES (?, ?, ?, ?)")
+        .run(id(), ctx.activities[Math.floor(rand() * 500)], id(), T0 + Math.floor(rand() * 1e7)),
   },
   notification: {
     rows: 1,
-    insert: (db) => db.prepare(`INSERT INTO notifications (id, user_id, kind, subject_id, actor_id, message, link, created_at, group_key, group_label, actor_name)
-      VALUES (?, ?, 'new_post', ?, ?, ?, ?, ?, ?, ?, ?)`).run(id(), id(), id(), id(), `New post: ${words(50)}`, `/@maker-${id(8)}/posts/${id(30)}`, T0 + Math.floor(rand() * 1e7), `new_post:${id()}`, words(30), words(16)),
+    insert: (db) =>
+      db
+        .prepare(
+          `INSERT INTO notifications (id, user_id, kind, subject_id, actor_id, message, link, created_at, group_key, group_label, actor_name)
+      VALUES (?, ?, 'new_post', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id(),
+          id(),
+          id(),
+          id(),
+          `New post: ${words(50)}`,
+          `/@maker-${id(8)}/posts/${id(30)}`,
+          T0 + Math.floor(rand() * 1e7),
+          `new_post:${id()}`,
+          words(30),
+          words(16),
+        ),
   },
   order: {
     rows: 1 + 1 + 3, // order, its checkout, 3 Stripe events (checkout completed, charge, payment intent)
@@ -267,11 +391,17 @@ const KINDS = {
       const buyer = id();
       const creator = id();
       const product = id();
-      db.prepare(`INSERT INTO orders (id, checkout_session_id, payment_intent_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, 'usd', 2900, 232, 2668, 'paid', ?)`).run(id(), cs, `pi_${id(24)}`, buyer, creator, product, T0 + Math.floor(rand() * 1e7));
-      db.prepare("INSERT INTO checkouts (session_id, kind, user_id, creator_id, product_id, status, expires_at, created_at) VALUES (?, 'product', ?, ?, ?, 'complete', ?, ?)").run(cs, buyer, creator, product, T0, T0);
+      db.prepare(
+        `INSERT INTO orders (id, checkout_session_id, payment_intent_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'usd', 2900, 232, 2668, 'paid', ?)`,
+      ).run(id(), cs, `pi_${id(24)}`, buyer, creator, product, T0 + Math.floor(rand() * 1e7));
+      db.prepare(
+        "INSERT INTO checkouts (session_id, kind, user_id, creator_id, product_id, status, expires_at, created_at) VALUES (?, 'product', ?, ?, ?, 'complete', ?, ?)",
+      ).run(cs, buyer, creator, product, T0, T0);
       for (const type of ["checkout.session.completed", "charge.succeeded", "payment_intent.succeeded"]) {
-        db.prepare("INSERT INTO stripe_events (id, type, created, status, attempts, received_at, processed_at) VALUES (?, ?, ?, 'processed', 1, ?, ?)").run(`evt_${id(24)}`, type, T0, T0, T0);
+        db.prepare(
+          "INSERT INTO stripe_events (id, type, created, status, attempts, received_at, processed_at) VALUES (?, ?, ?, 'processed', 1, ?, ?)",
+        ).run(`evt_${id(24)}`, type, T0, T0, T0);
       }
     },
   },
@@ -282,21 +412,31 @@ const KINDS = {
       const user = id();
       const creator = id();
       const tier = id();
-      db.prepare(`INSERT INTO memberships (id, stripe_subscription_id, stripe_customer_id, user_id, creator_id, tier_id, status, interval, amount, currency, current_period_start, current_period_end, cancel_at_period_end, synced_at, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, 'active', 'month', 900, 'usd', ?, ?, 0, ?, ?, ?)`).run(id(), `sub_${id(24)}`, `cus_${id(14)}`, user, creator, tier, T0, T0, T0, T0, T0);
-      db.prepare("INSERT INTO checkouts (session_id, kind, user_id, creator_id, tier_id, status, expires_at, created_at) VALUES (?, 'tier', ?, ?, ?, 'complete', ?, ?)").run(cs, user, creator, tier, T0, T0);
+      db.prepare(
+        `INSERT INTO memberships (id, stripe_subscription_id, stripe_customer_id, user_id, creator_id, tier_id, status, interval, amount, currency, current_period_start, current_period_end, cancel_at_period_end, synced_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'active', 'month', 900, 'usd', ?, ?, 0, ?, ?, ?)`,
+      ).run(id(), `sub_${id(24)}`, `cus_${id(14)}`, user, creator, tier, T0, T0, T0, T0, T0);
+      db.prepare(
+        "INSERT INTO checkouts (session_id, kind, user_id, creator_id, tier_id, status, expires_at, created_at) VALUES (?, 'tier', ?, ?, ?, 'complete', ?, ?)",
+      ).run(cs, user, creator, tier, T0, T0);
       for (const type of ["checkout.session.completed", "customer.subscription.created", "customer.subscription.updated"]) {
-        db.prepare("INSERT INTO stripe_events (id, type, created, status, attempts, received_at, processed_at) VALUES (?, ?, ?, 'processed', 1, ?, ?)").run(`evt_${id(24)}`, type, T0, T0, T0);
+        db.prepare(
+          "INSERT INTO stripe_events (id, type, created, status, attempts, received_at, processed_at) VALUES (?, ?, ?, 'processed', 1, ?, ?)",
+        ).run(`evt_${id(24)}`, type, T0, T0, T0);
       }
     },
   },
   invoice: {
     rows: 1 + 2, // invoice, 2 Stripe events (invoice.paid, customer.subscription.updated)
     insert: (db) => {
-      db.prepare(`INSERT INTO invoices (id, stripe_subscription_id, user_id, creator_id, tier_id, currency, gross, fee, net, status, paid_at, payment_intent_id)
-        VALUES (?, ?, ?, ?, ?, 'usd', 900, 72, 828, 'paid', ?, ?)`).run(`in_${id(24)}`, `sub_${id(24)}`, id(), id(), id(), T0 + Math.floor(rand() * 1e7), `pi_${id(24)}`);
+      db.prepare(
+        `INSERT INTO invoices (id, stripe_subscription_id, user_id, creator_id, tier_id, currency, gross, fee, net, status, paid_at, payment_intent_id)
+        VALUES (?, ?, ?, ?, ?, 'usd', 900, 72, 828, 'paid', ?, ?)`,
+      ).run(`in_${id(24)}`, `sub_${id(24)}`, id(), id(), id(), T0 + Math.floor(rand() * 1e7), `pi_${id(24)}`);
       for (const type of ["invoice.paid", "customer.subscription.updated"]) {
-        db.prepare("INSERT INTO stripe_events (id, type, created, status, attempts, received_at, processed_at) VALUES (?, ?, ?, 'processed', 1, ?, ?)").run(`evt_${id(24)}`, type, T0, T0, T0);
+        db.prepare(
+          "INSERT INTO stripe_events (id, type, created, status, attempts, received_at, processed_at) VALUES (?, ?, ?, 'processed', 1, ?, ?)",
+        ).run(`evt_${id(24)}`, type, T0, T0, T0);
       }
     },
   },
@@ -335,7 +475,16 @@ export async function measure(n = 5_000) {
 
 // ── printing ─────────────────────────────────────────────────────────────────────────────────
 
-const fmtBytes = (b) => (b >= 1e12 ? `${(b / 1e12).toFixed(2)} TB` : b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : b >= 1e3 ? `${(b / 1e3).toFixed(1)} kB` : `${b} B`);
+const fmtBytes = (b) =>
+  b >= 1e12
+    ? `${(b / 1e12).toFixed(2)} TB`
+    : b >= 1e9
+      ? `${(b / 1e9).toFixed(2)} GB`
+      : b >= 1e6
+        ? `${(b / 1e6).toFixed(1)} MB`
+        : b >= 1e3
+          ? `${(b / 1e3).toFixed(1)} kB`
+          : `${b} B`;
 const fmtN = (x) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x >= 1 ? x.toFixed(1) : x.toFixed(3));
 const pct = (x) => `${(x * 100).toFixed(x < 0.1 ? 2 : 0)}%`;
 
@@ -344,17 +493,32 @@ export function report(measured, p) {
   lines.push("Measured (bytes per item, table + indexes + full-text index, from dbstat):");
   lines.push("| item | bytes | rows |", "|---|---:|---:|");
   for (const [k, v] of Object.entries(measured)) lines.push(`| ${k} | ${v.bytes} | ${v.rows} |`);
-  lines.push("", `Per creator (with ${p.usersPerCreator} accounts, ${p.followsPerCreator} follow edges, ${p.assumptions.months} months kept): ${fmtBytes(p.bytesPerCreator)}, ${fmtN(p.rowsPerCreator)} rows`);
+  lines.push(
+    "",
+    `Per creator (with ${p.usersPerCreator} accounts, ${p.followsPerCreator} follow edges, ${p.assumptions.months} months kept): ${fmtBytes(p.bytesPerCreator)}, ${fmtN(p.rowsPerCreator)} rows`,
+  );
   lines.push("| item | count | bytes | share |", "|---|---:|---:|---:|");
-  for (const b of [...p.breakdown].sort((x, y) => y.bytes - x.bytes)) lines.push(`| ${b.kind} | ${fmtN(b.count)} | ${fmtBytes(b.bytes)} | ${pct(b.share)} |`);
-  lines.push("", `One D1 database (10 GB, filled to ${pct(p.assumptions.fillTarget)}) holds ${p.maxCreatorsPerDatabase.toLocaleString("en-US")} creators.`, "");
-  lines.push("| creators | accounts | D1 data | of one 10 GB DB | D1 DBs needed | of 1 TB account | largest creator's DO | peak posts/s | fan-out msg/s | email msg/s | D1 rows written/s (peak) |");
+  for (const b of [...p.breakdown].sort((x, y) => y.bytes - x.bytes))
+    lines.push(`| ${b.kind} | ${fmtN(b.count)} | ${fmtBytes(b.bytes)} | ${pct(b.share)} |`);
+  lines.push(
+    "",
+    `One D1 database (10 GB, filled to ${pct(p.assumptions.fillTarget)}) holds ${p.maxCreatorsPerDatabase.toLocaleString("en-US")} creators.`,
+    "",
+  );
+  lines.push(
+    "| creators | accounts | D1 data | of one 10 GB DB | D1 DBs needed | of 1 TB account | largest creator's DO | peak posts/s | fan-out msg/s | email msg/s | D1 rows written/s (peak) |",
+  );
   lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of p.rows) {
-    lines.push(`| ${r.creators.toLocaleString("en-US")} | ${r.users.toLocaleString("en-US")} | ${fmtBytes(r.d1Bytes)} | ${pct(r.d1ShareOfOneDatabase)} | ${r.d1DatabasesNeeded} | ${pct(r.d1ShareOfAccount)} | ${fmtBytes(r.largestCreatorDoBytes)} (${pct(r.largestCreatorDoShare)}) | ${fmtN(r.peakPostsPerSecond)} | ${fmtN(r.peakFanoutMessagesPerSecond)} | ${fmtN(r.peakEmailMessagesPerSecond)} | ${fmtN(r.peakD1RowsWrittenPerSecond)} |`);
+    lines.push(
+      `| ${r.creators.toLocaleString("en-US")} | ${r.users.toLocaleString("en-US")} | ${fmtBytes(r.d1Bytes)} | ${pct(r.d1ShareOfOneDatabase)} | ${r.d1DatabasesNeeded} | ${pct(r.d1ShareOfAccount)} | ${fmtBytes(r.largestCreatorDoBytes)} (${pct(r.largestCreatorDoShare)}) | ${fmtN(r.peakPostsPerSecond)} | ${fmtN(r.peakFanoutMessagesPerSecond)} | ${fmtN(r.peakEmailMessagesPerSecond)} | ${fmtN(r.peakD1RowsWrittenPerSecond)} |`,
+    );
   }
   const l = p.largest;
-  lines.push("", `Largest creator (${l.followers.toLocaleString("en-US")} followers, ${l.pushed ? "pushed" : "merged at read time"}): one post = ${l.fanoutMessages} fan-out messages, ${l.emailMessages.toLocaleString("en-US")} email messages (${l.secondsOfOneQueueAtLimit.toFixed(1)} s of one queue's 5,000 msg/s).`);
+  lines.push(
+    "",
+    `Largest creator (${l.followers.toLocaleString("en-US")} followers, ${l.pushed ? "pushed" : "merged at read time"}): one post = ${l.fanoutMessages} fan-out messages, ${l.emailMessages.toLocaleString("en-US")} email messages (${l.secondsOfOneQueueAtLimit.toFixed(1)} s of one queue's 5,000 msg/s).`,
+  );
   return lines.join("\n");
 }
 

@@ -42,7 +42,19 @@ test("per-creator counts follow the assumptions (feed capped, notifications not)
   assert.equal(p.usersPerCreator, 10);
   assert.equal(p.followsPerCreator, 50);
   // Each user receives 5 creators × 2 posts × 12 months = 120 posts: the feed keeps 100, the bell all 120.
-  assert.deepEqual(count, { user: 10, session: 10, creator: 1, app: 1, post: 24, follow: 50, feedItem: 1000, notification: 1200, order: 12, membership: 2, invoice: 24 });
+  assert.deepEqual(count, {
+    user: 10,
+    session: 10,
+    creator: 1,
+    app: 1,
+    post: 24,
+    follow: 50,
+    feedItem: 1000,
+    notification: 1200,
+    order: 12,
+    membership: 2,
+    invoice: 24,
+  });
 });
 
 test("bytes and rows per creator are the sum of count × measured size", () => {
@@ -75,7 +87,7 @@ test("totals scale with creators and are set against D1, DO and Queue limits", (
   assert.equal(big.largestCreatorDoBytes, 6_400_000);
   assert.equal(big.largestCreatorDoShare, 6_400_000 / 10e9);
   // Peak posts/s = creators × posts a month ÷ seconds in 30 days × peak factor.
-  const peak = (1_000_000 * 2 / (30 * 86_400)) * 10;
+  const peak = ((1_000_000 * 2) / (30 * 86_400)) * 10;
   assert.equal(big.peakPostsPerSecond, peak);
   assert.equal(big.peakFanoutMessagesPerSecond, peak * 1); // 50 followers fit in one message
   assert.equal(big.peakEmailMessagesPerSecond, peak * 1); // ceil(50 / 50)
@@ -84,7 +96,13 @@ test("totals scale with creators and are set against D1, DO and Queue limits", (
 
 test("the largest creator's post: messages per queue and whether it is pushed", () => {
   const p = project(measured, assumptions, [1]);
-  assert.deepEqual(p.largest, { followers: 100_000, fanoutMessages: 10, emailMessages: 2000, secondsOfOneQueueAtLimit: 0.4, pushed: false });
+  assert.deepEqual(p.largest, {
+    followers: 100_000,
+    fanoutMessages: 10,
+    emailMessages: 2000,
+    secondsOfOneQueueAtLimit: 0.4,
+    pushed: false,
+  });
   const small = project(measured, { ...assumptions, largestCreatorFollowers: 10_000 }, [1]);
   assert.equal(small.largest.pushed, true);
   assert.equal(small.largest.fanoutMessages, 1);

@@ -56,18 +56,31 @@ export function importGraph(files = walk(join(root, "app"))) {
 /** Strongly connected components with more than one node (Tarjan). */
 export function cycles(edges) {
   let index = 0;
-  const stack = [], on = new Set(), idx = new Map(), low = new Map(), out = [];
+  const stack = [],
+    on = new Set(),
+    idx = new Map(),
+    low = new Map(),
+    out = [];
   const visit = (v) => {
-    idx.set(v, index); low.set(v, index); index++;
-    stack.push(v); on.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    on.add(v);
     for (const w of (edges.get(v) ?? new Map()).keys()) {
-      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-      else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
     }
     if (low.get(v) === idx.get(v)) {
       const c = [];
       let w;
-      do { w = stack.pop(); on.delete(w); c.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        on.delete(w);
+        c.push(w);
+      } while (w !== v);
       if (c.length > 1) out.push(c);
     }
   };
@@ -84,5 +97,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   for (const p of problems) console.error(`✗ ${p}`);
   if (found.length || problems.length) process.exit(1);
-  console.log(`✓ import graph: ${[...edges.values()].reduce((n, e) => n + e.size, 0)} dependencies between ${edges.size} domain folders and lib/, no cycle`);
+  console.log(
+    `✓ import graph: ${[...edges.values()].reduce((n, e) => n + e.size, 0)} dependencies between ${edges.size} domain folders and lib/, no cycle`,
+  );
 }

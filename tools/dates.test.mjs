@@ -12,7 +12,10 @@ const probe = `
 `;
 
 test("the date helper shows UTC dates even where the local time zone is another day", () => {
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", probe], { encoding: "utf8", env: { ...process.env, TZ: "America/Los_Angeles" } });
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", probe], {
+    encoding: "utf8",
+    env: { ...process.env, TZ: "America/Los_Angeles" },
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), ["1 Dec 2026", "Dec 2026", "Dec", "2026-12-01 03:00 UTC"]);
 });

@@ -13,7 +13,10 @@ test("the app's own install lifecycle runs no scripts (nothing that could patch 
 });
 
 test("no dependency patch files or patch tooling are kept", () => {
-  assert.deepEqual(readdirSync("tools").filter((f) => f.startsWith("patch-deps")), []);
+  assert.deepEqual(
+    readdirSync("tools").filter((f) => f.startsWith("patch-deps")),
+    [],
+  );
   assert.equal(existsSync("patches"), false, "a patches/ folder (patch-package) needs its own decision: see docs/decisions/0054");
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
   for (const tool of ["patch-package", "patch-package-ng"]) assert.equal(deps[tool], undefined);

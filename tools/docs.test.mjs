@@ -33,7 +33,10 @@ function anchors(md) {
   const out = new Set();
   for (const m of md.replace(/^(```|~~~)[\s\S]*?^\1/gm, "").matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const text = m[1].replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/<[^>]+>/g, "");
-    let slug = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+    let slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     out.add(n ? `${slug}-${n}` : slug);
@@ -68,7 +71,10 @@ test("every relative link in README.md and docs/ points to an existing file (and
 test("repository paths named in README.md and docs/ exist (decision records excepted: they are history)", () => {
   const missing = [];
   // Folders the app writes at run time (git-ignored, e.g. tools/bench/results/) need not exist.
-  const ignored = readFileSync(join(root, ".gitignore"), "utf8").split("\n").map((l) => l.trim().replace(/^\//, "")).filter((l) => l && !l.startsWith("#") && !/[*?[]/.test(l));
+  const ignored = readFileSync(join(root, ".gitignore"), "utf8")
+    .split("\n")
+    .map((l) => l.trim().replace(/^\//, ""))
+    .filter((l) => l && !l.startsWith("#") && !/[*?[]/.test(l));
   const pathLike = /^(?:app|workers|tools|migrations|public|docs)\/[^\s*<>…{}]+$/;
   for (const file of markdownFiles()) {
     if (file.startsWith(decisionsDir)) continue;
@@ -88,7 +94,11 @@ test("repository paths named in README.md and docs/ exist (decision records exce
 test("docs/decisions/README.md's index matches the decision files", () => {
   const path = join(decisionsDir, "README.md");
   const readme = readFileSync(path, "utf8");
-  assert.deepEqual(tableRows(readme), tableRows(regenerate(readme, readDecisions())), "run `npm run decisions:index` to regenerate the table");
+  assert.deepEqual(
+    tableRows(readme),
+    tableRows(regenerate(readme, readDecisions())),
+    "run `npm run decisions:index` to regenerate the table",
+  );
 });
 
 const codeFiles = () => [
@@ -129,7 +139,10 @@ test("the index generator lists decision files in number order and notices a mis
   const { mkdtempSync, writeFileSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const dir = mkdtempSync(join(tmpdir(), "decisions-"));
-  writeFileSync(join(dir, "0010-later.md"), "# 10. Later | piped\n- Date: 2026-12-05\n- Status: accepted; supersedes [0002](0002-first.md)\n");
+  writeFileSync(
+    join(dir, "0010-later.md"),
+    "# 10. Later | piped\n- Date: 2026-12-05\n- Status: accepted; supersedes [0002](0002-first.md)\n",
+  );
   writeFileSync(join(dir, "0002-first.md"), "# 2. First\n- Date: 2026-11-26\n- Status: superseded by [0010](0010-later.md)\n");
   const empty = "# Decisions\n<!-- decisions-index:start -->\n<!-- decisions-index:end -->\n";
   const full = regenerate(empty, readDecisions(dir));

@@ -9,18 +9,30 @@ const args = process.argv.slice(2);
 const repair = args.includes("--repair");
 const handle = args.includes("--handle") ? args[args.indexOf("--handle") + 1] : "";
 
-const login = await fetch(`${url}/login`, { method: "POST", redirect: "manual", headers: { Origin: url }, body: new URLSearchParams({ email, password }) });
+const login = await fetch(`${url}/login`, {
+  method: "POST",
+  redirect: "manual",
+  headers: { Origin: url },
+  body: new URLSearchParams({ email, password }),
+});
 const cookie = (login.headers.getSetCookie?.() ?? []).find((c) => c.startsWith("at_session="))?.split(";")[0];
 if (!cookie) {
   console.error(`Could not log in as ${email} at ${url} (status ${login.status}).`);
   process.exit(2);
 }
-const res = await fetch(`${url}/admin/reconcile-follows.json`, { method: "POST", headers: { Origin: url, Cookie: cookie }, body: new URLSearchParams({ repair: repair ? "1" : "", handle }) });
+const res = await fetch(`${url}/admin/reconcile-follows.json`, {
+  method: "POST",
+  headers: { Origin: url, Cookie: cookie },
+  body: new URLSearchParams({ repair: repair ? "1" : "", handle }),
+});
 const body = await res.json().catch(() => ({}));
 if (!res.ok) {
   console.error(`Reconcile failed (${res.status}): ${body.error ?? JSON.stringify(body)}`);
   process.exit(2);
 }
 console.log(`Checked ${body.checked} creator(s); ${body.drifted.length} drifted${repair ? " (repaired)" : ""}.`);
-for (const d of body.drifted) console.log(`  ${d.creatorId}: DO count ${d.doCount} (rows ${d.doRows}), D1 count ${d.d1Count}, D1 edges ${d.d1Edges}, missing in D1 ${d.missingInD1}, extra in D1 ${d.extraInD1}`);
+for (const d of body.drifted)
+  console.log(
+    `  ${d.creatorId}: DO count ${d.doCount} (rows ${d.doRows}), D1 count ${d.d1Count}, D1 edges ${d.d1Edges}, missing in D1 ${d.missingInD1}, extra in D1 ${d.extraInD1}`,
+  );
 process.exit(body.drifted.length && !repair ? 1 : 0);

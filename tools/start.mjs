@@ -1,6 +1,16 @@
 // `npm start`: build, migrate the local D1, start the local Stripe emulator (unless a real
 // STRIPE_SECRET_KEY is configured) and the Worker on the embedded runtime, seed demo data.
-import { accountsMissingFromEmulator, build, disagreementMessage, hasRealStripeKey, migrate, seed, startApp, startStripe, stripeStateFile } from "./lib/app-server.mjs";
+import {
+  accountsMissingFromEmulator,
+  build,
+  disagreementMessage,
+  hasRealStripeKey,
+  migrate,
+  seed,
+  startApp,
+  startStripe,
+  stripeStateFile,
+} from "./lib/app-server.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const stripePort = Number(process.env.STRIPE_EMULATOR_PORT ?? 12111);
@@ -15,16 +25,27 @@ migrate({ persistTo, quiet: true });
 const realStripe = hasRealStripeKey();
 let stripe = null;
 if (realStripe) {
-  console.log("▸ STRIPE_SECRET_KEY is set: talking to Stripe. Forward webhooks with: stripe listen --forward-to localhost:" + port + "/webhooks/stripe");
+  console.log(
+    "▸ STRIPE_SECRET_KEY is set: talking to Stripe. Forward webhooks with: stripe listen --forward-to localhost:" +
+      port +
+      "/webhooks/stripe",
+  );
 } else {
   console.log(`▸ Starting the local Stripe emulator on :${stripePort} (webhooks → http://localhost:${port}/webhooks/stripe)…`);
   // The emulator keeps its state beside the local D1 (.wrangler/state), so ids survive a restart.
-  stripe = await startStripe({ port: stripePort, appUrl: `http://localhost:${port}`, quiet: !process.env.STRIPE_EMULATOR_VERBOSE, stateFile: stripeStateFile(stateDir) });
+  stripe = await startStripe({
+    port: stripePort,
+    appUrl: `http://localhost:${port}`,
+    quiet: !process.env.STRIPE_EMULATOR_VERBOSE,
+    stateFile: stripeStateFile(stateDir),
+  });
 }
 console.log("▸ Starting the Worker (wrangler dev, local D1/R2/Durable Objects/Queues)…");
 const app = await startApp({ port, persistTo, stripePort: realStripe ? undefined : stripePort });
 const result = await seed(app.url);
-console.log(result.seeded ? `▸ Seeded demo data (${result.users} accounts).` : `▸ Database already has data (${result.users} accounts); not seeding.`);
+console.log(
+  result.seeded ? `▸ Seeded demo data (${result.users} accounts).` : `▸ Database already has data (${result.users} accounts); not seeding.`,
+);
 if (stripe && !result.seeded) {
   let missing = [];
   try {
@@ -50,7 +71,14 @@ console.log(`
 
   Press Ctrl+C to stop.
 `);
-const shutdown = async () => { await app.stop(); await stripe?.close(); process.exit(0); };
+const shutdown = async () => {
+  await app.stop();
+  await stripe?.close();
+  process.exit(0);
+};
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
-app.child.on("exit", async (code) => { await stripe?.close(); process.exit(code ?? 0); });
+app.child.on("exit", async (code) => {
+  await stripe?.close();
+  process.exit(code ?? 0);
+});

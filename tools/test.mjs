@@ -26,7 +26,8 @@ stage("Worker tests in workerd (vitest)", "npx", ["vitest", "run"]);
 
 const out = mkdtempSync(join(tmpdir(), "allthrive-bundle-"));
 stage("Deploy dry run (wrangler deploy --dry-run)", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", out]);
-let raw = 0, gz = 0;
+let raw = 0,
+  gz = 0;
 for (const f of readdirSync(out)) {
   const p = join(out, f);
   if (statSync(p).isFile() && /\.(m?js|wasm)$/.test(f)) {
@@ -35,12 +36,18 @@ for (const f of readdirSync(out)) {
     gz += gzipSync(buf).length;
   }
 }
-console.log(`Worker bundle: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzip (free plan limit: 3 MiB gzip) — ${gz < 3 * 1024 * 1024 ? "OK" : "TOO BIG"}`);
+console.log(
+  `Worker bundle: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzip (free plan limit: 3 MiB gzip) — ${gz < 3 * 1024 * 1024 ? "OK" : "TOO BIG"}`,
+);
 if (gz >= 3 * 1024 * 1024) process.exit(1);
 
 stage("Docs: links, named files, decision index (node:test)", "node", ["--test", "tools/docs.test.mjs"]);
 stage("Dependencies as published (node:test)", "node", ["--test", "tools/deps-as-published.test.mjs"]);
-stage("Tool tests: production build without dev.* routes, dates in UTC (node:test)", "node", ["--test", "tools/production-build.test.mjs", "tools/dates.test.mjs"]);
+stage("Tool tests: production build without dev.* routes, dates in UTC (node:test)", "node", [
+  "--test",
+  "tools/production-build.test.mjs",
+  "tools/dates.test.mjs",
+]);
 if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
 stage("Capacity projection tests (node:test)", "node", ["--test", "tools/capacity.test.mjs"]);
 stage("Browser tests (playwright-core + chromium)", "node", ["--test", "--test-concurrency=1", "tools/e2e/*.test.mjs"]);

@@ -14,7 +14,13 @@ import { handleContentQueues } from "./queues";
 export { PostScheduler } from "./durable-objects/post-scheduler";
 import { publishDuePosts } from "../app/modules/posts/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
-import { anonymousPageKey, appSlugFromPath, forgetVersions, runsScripts, sharedSignedInPageKey } from "../app/modules/discovery/edge-pages.server";
+import {
+  anonymousPageKey,
+  appSlugFromPath,
+  forgetVersions,
+  runsScripts,
+  sharedSignedInPageKey,
+} from "../app/modules/discovery/edge-pages.server";
 import { recordAppView, visitorKey } from "../app/modules/apps/service.server";
 export { CreatorGraph } from "./durable-objects/creator-graph";
 import { receiveStripeWebhook } from "../app/modules/payments/webhooks.server";
@@ -80,8 +86,14 @@ export default {
 
     // Hot signed-in pages run their own statements in the session lookup's D1 batch (D24).
     const session = await resolveSession(request, env, sessionRide(env, request, url));
-    if (viewedApp && session.viewer) ctx.waitUntil(visitorKey(env, request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
-    const response = await handleRemix(request, { cloudflare: { env, ctx }, viewer: session.viewer, sessionId: session.sessionId, prefetched: session.prefetched });
+    if (viewedApp && session.viewer)
+      ctx.waitUntil(visitorKey(env, request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
+    const response = await handleRemix(request, {
+      cloudflare: { env, ctx },
+      viewer: session.viewer,
+      sessionId: session.sessionId,
+      prefetched: session.prefetched,
+    });
     // An edit made here shows to this isolate's very next anonymous visitor (D29).
     if (request.method !== "GET" && request.method !== "HEAD") forgetVersions();
     const out = withSecurityHeaders(response, env);

@@ -21,7 +21,9 @@ async function each(batch: MessageBatch, handle: (body: unknown) => Promise<unkn
       await handle(msg.body);
       msg.ack();
     } catch (e) {
-      console.warn(`queue ${batch.queue}: message ${msg.id} failed (attempt ${msg.attempts}): ${e instanceof Error ? e.message : String(e)}`);
+      console.warn(
+        `queue ${batch.queue}: message ${msg.id} failed (attempt ${msg.attempts}): ${e instanceof Error ? e.message : String(e)}`,
+      );
       msg.retry({ delaySeconds: backoff(msg.attempts) });
     }
   }

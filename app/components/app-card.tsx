@@ -25,9 +25,24 @@ export function StatusBadge({ status }: { status: AppCardData["status"] }) {
 }
 
 export function AppLogo({ url, name, size = 48 }: { url: string | null; name: string; size?: number }) {
-  if (url) return <img src={url} alt="" width={size} height={size} loading="lazy" className="shrink-0 rounded-xl bg-slate-100 object-cover ring-1 ring-slate-200" style={{ width: size, height: size }} />;
+  if (url)
+    return (
+      <img
+        src={url}
+        alt=""
+        width={size}
+        height={size}
+        loading="lazy"
+        className="shrink-0 rounded-xl bg-slate-100 object-cover ring-1 ring-slate-200"
+        style={{ width: size, height: size }}
+      />
+    );
   return (
-    <span aria-hidden="true" className="inline-flex shrink-0 items-center justify-center rounded-xl bg-gradient-to-br from-brand-500 to-fuchsia-500 font-bold text-white" style={{ width: size, height: size, fontSize: size / 2.4 }}>
+    <span
+      aria-hidden="true"
+      className="inline-flex shrink-0 items-center justify-center rounded-xl bg-gradient-to-br from-brand-500 to-fuchsia-500 font-bold text-white"
+      style={{ width: size, height: size, fontSize: size / 2.4 }}
+    >
       {name.slice(0, 1).toUpperCase()}
     </span>
   );
@@ -41,7 +56,9 @@ export function AppCard({ app, showCreator = true }: { app: AppCardData; showCre
         <AppLogo url={app.logoUrl} name={app.name} />
         <div className="min-w-0 flex-1">
           <h3 className="truncate font-semibold text-slate-900">
-            <Link to={`/apps/${app.slug}`} className="after:absolute after:inset-0 focus:outline-none">{app.name}</Link>
+            <Link to={`/apps/${app.slug}`} className="after:absolute after:inset-0 focus:outline-none">
+              {app.name}
+            </Link>
           </h3>
           {showCreator ? <p className="truncate text-sm text-slate-500">by {app.creator.displayName}</p> : null}
         </div>
@@ -51,7 +68,9 @@ export function AppCard({ app, showCreator = true }: { app: AppCardData; showCre
       <div className="mt-auto flex flex-wrap items-center gap-1.5 text-xs">
         <span className="rounded-md bg-brand-50 px-2 py-0.5 font-medium capitalize text-brand-800">{app.category}</span>
         {app.techStack.slice(0, 3).map((t) => (
-          <span key={t} className="rounded-md bg-slate-100 px-2 py-0.5 text-slate-600">{t}</span>
+          <span key={t} className="rounded-md bg-slate-100 px-2 py-0.5 text-slate-600">
+            {t}
+          </span>
         ))}
         {!app.published ? <span className="rounded-md bg-slate-800 px-2 py-0.5 font-medium text-white">Draft</span> : null}
       </div>
@@ -63,7 +82,9 @@ export function AppGrid({ apps, showCreator = true, label }: { apps: AppCardData
   return (
     <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label={label}>
       {apps.map((a) => (
-        <li key={a.slug} className="min-w-0"><AppCard app={a} showCreator={showCreator} /></li>
+        <li key={a.slug} className="min-w-0">
+          <AppCard app={a} showCreator={showCreator} />
+        </li>
       ))}
     </ul>
   );

@@ -25,7 +25,11 @@ export function FollowButton({ handle, following, count, signedIn, isSelf, pendi
     shownFollowing = want;
   }
   const countText = `${COUNT.format(shownCount)} ${shownCount === 1 ? "follower" : "followers"}`;
-  const countEl = <a href={`/@${handle}/followers`} className="text-sm font-medium text-slate-600 hover:text-slate-900" data-testid="follower-count">{countText}</a>;
+  const countEl = (
+    <a href={`/@${handle}/followers`} className="text-sm font-medium text-slate-600 hover:text-slate-900" data-testid="follower-count">
+      {countText}
+    </a>
+  );
   if (isSelf) return <div className="flex items-center gap-3">{countEl}</div>;
   const redirectTo = location.pathname + location.search;
   const button = (
@@ -46,7 +50,9 @@ export function FollowButton({ handle, following, count, signedIn, isSelf, pendi
       <div className="flex items-center gap-3">
         <Form method="get" action="/login">
           <input type="hidden" name="redirectTo" value={redirectTo} />
-          <button type="submit" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">Follow</button>
+          <button type="submit" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">
+            Follow
+          </button>
         </Form>
         {countEl}
       </div>
@@ -60,7 +66,11 @@ export function FollowButton({ handle, following, count, signedIn, isSelf, pendi
         {button}
       </fetcher.Form>
       {countEl}
-      {fetcher.data?.error ? <p role="alert" className="w-full text-sm text-red-700">{fetcher.data.error}</p> : null}
+      {fetcher.data?.error ? (
+        <p role="alert" className="w-full text-sm text-red-700">
+          {fetcher.data.error}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -26,13 +26,27 @@ type Props = {
  * A file upload that works as a plain multipart form without JavaScript and, with it, sends the
  * bytes by XHR so it can show a real progress bar.
  */
-export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUploaded, accept = IMAGE_ACCEPT, fileNameParam, maxBytes, noun = "image", imageOnly = true }: Props) {
+export function ImageUpload({
+  action,
+  fieldName,
+  label,
+  hint,
+  hidden = {},
+  onUploaded,
+  accept = IMAGE_ACCEPT,
+  fileNameParam,
+  maxBytes,
+  noun = "image",
+  imageOnly = true,
+}: Props) {
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
 
-  const clearInput = () => { if (inputRef.current) inputRef.current.value = ""; };
+  const clearInput = () => {
+    if (inputRef.current) inputRef.current.value = "";
+  };
 
   async function upload(file: File) {
     setError(null);
@@ -53,7 +67,11 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
     xhr.upload.onprogress = (e) => e.lengthComputable && setProgress(Math.round((e.loaded / e.total) * 100));
     xhr.onload = () => {
       let json: Record<string, unknown> = {};
-      try { json = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+      try {
+        json = JSON.parse(xhr.responseText);
+      } catch {
+        /* not JSON */
+      }
       setProgress(null);
       if (xhr.status >= 200 && xhr.status < 300) {
         setDone(`${file.name} uploaded.`);
@@ -67,7 +85,11 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
     // refusal itself never arrives: for a file over the limit, that is the reason.
     xhr.onerror = () => {
       setProgress(null);
-      setError(file.size > maxBytes ? tooLargeMessage(noun, maxBytes, file.size) : "The upload was interrupted. Check your connection and try again.");
+      setError(
+        file.size > maxBytes
+          ? tooLargeMessage(noun, maxBytes, file.size)
+          : "The upload was interrupted. Check your connection and try again.",
+      );
       clearInput();
     };
     xhr.send(file);
@@ -86,8 +108,12 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
       }}
       className="space-y-2"
     >
-      {Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />)}
-      <label htmlFor={`upload-${fieldName}`} className="block text-sm font-medium text-slate-800">{label}</label>
+      {Object.entries(hidden).map(([k, v]) => (
+        <input key={k} type="hidden" name={k} value={v} />
+      ))}
+      <label htmlFor={`upload-${fieldName}`} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
       <div className="flex flex-wrap items-center gap-3">
         <input
           id={`upload-${fieldName}`}
@@ -96,19 +122,43 @@ export function ImageUpload({ action, fieldName, label, hint, hidden = {}, onUpl
           name={fieldName}
           accept={accept}
           aria-describedby={`upload-${fieldName}-hint`}
-          onChange={(e) => { const f = e.currentTarget.files?.[0]; if (f) void upload(f); }}
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0];
+            if (f) void upload(f);
+          }}
           className="block text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-brand-700 hover:file:bg-brand-100"
         />
-        <noscript><button type="submit" className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white">Upload</button></noscript>
+        <noscript>
+          <button type="submit" className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white">
+            Upload
+          </button>
+        </noscript>
       </div>
-      <p id={`upload-${fieldName}-hint`} className="text-xs text-slate-500">{hint}</p>
+      <p id={`upload-${fieldName}-hint`} className="text-xs text-slate-500">
+        {hint}
+      </p>
       {progress !== null ? (
-        <div role="progressbar" aria-label={`Uploading ${label.toLowerCase()}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={progress} className="h-2 w-full overflow-hidden rounded-full bg-slate-200">
+        <div
+          role="progressbar"
+          aria-label={`Uploading ${label.toLowerCase()}`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={progress}
+          className="h-2 w-full overflow-hidden rounded-full bg-slate-200"
+        >
           <div className="h-full rounded-full bg-brand-600 transition-all" style={{ width: `${progress}%` }} />
         </div>
       ) : null}
-      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
-      {done ? <p role="status" className="text-sm text-emerald-700">{done}</p> : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+      {done ? (
+        <p role="status" className="text-sm text-emerald-700">
+          {done}
+        </p>
+      ) : null}
     </form>
   );
 }

@@ -42,7 +42,11 @@ export function MultiImageUpload({ action, fieldName, label, hint, disabled, onU
       xhr.upload.onprogress = (e) => e.lengthComputable && update(id, { progress: Math.round((e.loaded / e.total) * 100) });
       xhr.onload = () => {
         let json: Record<string, unknown> = {};
-        try { json = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+        try {
+          json = JSON.parse(xhr.responseText);
+        } catch {
+          /* not JSON */
+        }
         if (xhr.status >= 200 && xhr.status < 300) {
           update(id, { state: "done", progress: 100 });
           onUploaded?.();
@@ -51,7 +55,13 @@ export function MultiImageUpload({ action, fieldName, label, hint, disabled, onU
       };
       // A refusal sent before the body was read can arrive as a reset connection instead.
       xhr.onerror = () => {
-        update(id, { state: "failed", error: file.size > maxBytes ? tooLargeMessage("image", maxBytes, file.size) : "The upload was interrupted. Check your connection and try again." });
+        update(id, {
+          state: "failed",
+          error:
+            file.size > maxBytes
+              ? tooLargeMessage("image", maxBytes, file.size)
+              : "The upload was interrupted. Check your connection and try again.",
+        });
         resolve();
       };
       xhr.send(file);
@@ -66,8 +76,19 @@ export function MultiImageUpload({ action, fieldName, label, hint, disabled, onU
   }
 
   return (
-    <form method="post" action={action} encType="multipart/form-data" className="space-y-3" onSubmit={(e) => { e.preventDefault(); void uploadAll(inputRef.current?.files ?? null); }}>
-      <label htmlFor={`upload-${fieldName}`} className="block text-sm font-medium text-slate-800">{label}</label>
+    <form
+      method="post"
+      action={action}
+      encType="multipart/form-data"
+      className="space-y-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void uploadAll(inputRef.current?.files ?? null);
+      }}
+    >
+      <label htmlFor={`upload-${fieldName}`} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
       <input
         id={`upload-${fieldName}`}
         ref={inputRef}
@@ -80,8 +101,14 @@ export function MultiImageUpload({ action, fieldName, label, hint, disabled, onU
         onChange={(e) => void uploadAll(e.currentTarget.files)}
         className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-brand-700 hover:file:bg-brand-100 disabled:opacity-50"
       />
-      <noscript><button type="submit" className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white">Upload</button></noscript>
-      <p id={`upload-${fieldName}-hint`} className="text-xs text-slate-500">{hint}</p>
+      <noscript>
+        <button type="submit" className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white">
+          Upload
+        </button>
+      </noscript>
+      <p id={`upload-${fieldName}-hint`} className="text-xs text-slate-500">
+        {hint}
+      </p>
       {items.length ? (
         <ul className="space-y-2" aria-label="Uploads">
           {items.map((i) => (
@@ -93,11 +120,20 @@ export function MultiImageUpload({ action, fieldName, label, hint, disabled, onU
                 </span>
               </div>
               {i.state !== "failed" ? (
-                <div role="progressbar" aria-label={`Uploading ${i.name}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={i.progress} className="mt-1 h-1.5 w-full overflow-hidden rounded-full bg-slate-200">
+                <div
+                  role="progressbar"
+                  aria-label={`Uploading ${i.name}`}
+                  aria-valuemin={0}
+                  aria-valuemax={100}
+                  aria-valuenow={i.progress}
+                  className="mt-1 h-1.5 w-full overflow-hidden rounded-full bg-slate-200"
+                >
                   <div className="h-full rounded-full bg-brand-600 transition-all" style={{ width: `${i.progress}%` }} />
                 </div>
               ) : (
-                <p role="alert" className="mt-1 text-red-700">{i.error}</p>
+                <p role="alert" className="mt-1 text-red-700">
+                  {i.error}
+                </p>
               )}
             </li>
           ))}

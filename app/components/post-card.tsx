@@ -38,16 +38,24 @@ export function PostCard({ post, showCreator = false }: { post: PostCardData; sh
     <article className="flex gap-4 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm transition hover:border-brand-200 sm:p-5">
       <div className="min-w-0 flex-1">
         <div className="flex flex-wrap items-center gap-2 text-xs text-slate-500">
-          {showCreator && post.creator ? <Link to={`/@${post.creator.handle}`} className="font-medium text-slate-700 hover:text-brand-700">{post.creator.displayName}</Link> : null}
+          {showCreator && post.creator ? (
+            <Link to={`/@${post.creator.handle}`} className="font-medium text-slate-700 hover:text-brand-700">
+              {post.creator.displayName}
+            </Link>
+          ) : null}
           {post.publishedAt ? <time dateTime={new Date(post.publishedAt * 1000).toISOString()}>{formatDate(post.publishedAt)}</time> : null}
           <AccessBadge visibility={post.visibility} label={post.visibilityLabel} locked={post.locked} />
         </div>
         <h3 className="mt-1 text-lg font-semibold leading-snug text-slate-900">
-          <Link to={post.url} className="hover:text-brand-700">{post.title}</Link>
+          <Link to={post.url} className="hover:text-brand-700">
+            {post.title}
+          </Link>
         </h3>
         {post.teaser ? <p className="mt-1 line-clamp-2 text-sm text-slate-600">{post.teaser}</p> : null}
       </div>
-      {post.coverUrl ? <img src={post.coverUrl} alt="" className="hidden h-20 w-28 shrink-0 rounded-lg object-cover sm:block" loading="lazy" /> : null}
+      {post.coverUrl ? (
+        <img src={post.coverUrl} alt="" className="hidden h-20 w-28 shrink-0 rounded-lg object-cover sm:block" loading="lazy" />
+      ) : null}
     </article>
   );
 }

@@ -56,7 +56,10 @@ export function openRequestSession(request: Request, env: Env, signedIn: boolean
       // Bookmarks sort in time order; only a newer one is worth a cookie.
       if (!bookmark || !BOOKMARK.test(bookmark) || (incoming && bookmark <= incoming)) return response;
       const secure = env.APP_ENV === "development" ? "" : "; Secure";
-      response.headers.append("Set-Cookie", `${BOOKMARK_COOKIE}=${bookmark}; Path=/; Max-Age=${BOOKMARK_MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax${secure}`);
+      response.headers.append(
+        "Set-Cookie",
+        `${BOOKMARK_COOKIE}=${bookmark}; Path=/; Max-Age=${BOOKMARK_MAX_AGE_SECONDS}; HttpOnly; SameSite=Lax${secure}`,
+      );
       return response;
     },
   };

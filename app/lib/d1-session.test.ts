@@ -53,7 +53,13 @@ describe("D1 sessions at the DB acquisition point", () => {
   it("builds a shared prepared statement once per binding, not once per request's session", async () => {
     const c = await makeCreator(env);
     const name = `probe:${c.handle}`;
-    const build = vi.fn((db: Db) => db.select({ name: creators.displayName }).from(creators).where(eq(creators.handle, sql.placeholder("h"))).prepare());
+    const build = vi.fn((db: Db) =>
+      db
+        .select({ name: creators.displayName })
+        .from(creators)
+        .where(eq(creators.handle, sql.placeholder("h")))
+        .prepare(),
+    );
     for (let i = 0; i < 3; i++) {
       const s = withD1Session(env, "first-unconstrained");
       const rows = await prepared(s, name, build).all({ h: c.handle });
@@ -102,7 +108,14 @@ describe("the bookmark cookie", () => {
     const c = await makeCreator(env);
     const cookie = await c.cookie();
     const sessions = watchSessions();
-    for (const bad of ["garbage", "", "first-primary", "%00%0d%0a", "0".repeat(5000), "00000000-00000010-00000000-0000000000000000000000000000000z"]) {
+    for (const bad of [
+      "garbage",
+      "",
+      "first-primary",
+      "%00%0d%0a",
+      "0".repeat(5000),
+      "00000000-00000010-00000000-0000000000000000000000000000000z",
+    ]) {
       sessions.mockClear();
       const anon = await app(`/@${c.handle}/followers`, { cookie: `${BOOKMARK_COOKIE}=${bad}` });
       expect(anon.status).toBe(200);
@@ -111,7 +124,11 @@ describe("the bookmark cookie", () => {
       expect(mine.status).toBe(200);
       expect(sessions).not.toHaveBeenCalledWith(bad);
       // …and the person's next write hands out a real one.
-      const w = await postForm("/settings/profile", { handle: c.handle, displayName: "Still works" }, { cookie: `${cookie}; ${BOOKMARK_COOKIE}=${bad}` });
+      const w = await postForm(
+        "/settings/profile",
+        { handle: c.handle, displayName: "Still works" },
+        { cookie: `${cookie}; ${BOOKMARK_COOKIE}=${bad}` },
+      );
       expect(w.status).toBeLessThan(400);
       expect(bookmarkCookie(w)?.value).toMatch(BOOKMARK);
     }

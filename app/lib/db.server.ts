@@ -58,7 +58,9 @@ function onSession(base: Db, client: D1Database): Db {
   const tables: Record<string, object> = {};
   const query = new Proxy(b.query, {
     get: (target, name) =>
-      typeof name === "string" && name in target ? (tables[name] ??= Object.create(target[name], { session: { value: session } })) : Reflect.get(target, name),
+      typeof name === "string" && name in target
+        ? (tables[name] ??= Object.create(target[name], { session: { value: session } }))
+        : Reflect.get(target, name),
   });
   return Object.create(base, { session: { value: session }, query: { value: query }, $client: { value: client } }) as Db;
 }
@@ -96,14 +98,19 @@ const isPrepared = (q: unknown): q is PreparedInternals =>
 
 /** The same prepared query (or array of them) with its D1 statement prepared on `session`; null if unknown. */
 function onSessionView<T>(q: T, session: D1Database): T | null {
-  const view = (p: PreparedInternals) => Object.create(p, { stmt: { value: session.prepare(p.getQuery().sql), writable: true } }) as PreparedInternals;
+  const view = (p: PreparedInternals) =>
+    Object.create(p, { stmt: { value: session.prepare(p.getQuery().sql), writable: true } }) as PreparedInternals;
   if (isPrepared(q)) return view(q) as T;
   if (Array.isArray(q) && q.every(isPrepared)) return q.map(view) as T;
   return null;
 }
 
 export type PreparedAll<R> = { all(values?: Record<string, unknown>): Promise<R> };
-type Internals = { getQuery(): { params: unknown[] }; stmt: D1PreparedStatement; mapAllResult(rows: unknown, isFromBatch?: boolean): unknown };
+type Internals = {
+  getQuery(): { params: unknown[] };
+  stmt: D1PreparedStatement;
+  mapAllResult(rows: unknown, isFromBatch?: boolean): unknown;
+};
 
 /**
  * Runs prepared `.all()` queries (from `prepared`) as ONE D1 batch with placeholder values — what
@@ -121,17 +128,24 @@ export async function runPreparedBatch<const Q extends readonly PreparedAll<unkn
   return results.map((r, i) => internals[i].mapAllResult(r, true)) as never;
 }
 
-type BatchInternals = { _prepare(): { getQuery(): { sql: string; params: unknown[] }; mapResult(result: unknown, isFromBatch?: boolean): unknown } };
+type BatchInternals = {
+  _prepare(): { getQuery(): { sql: string; params: unknown[] }; mapResult(result: unknown, isFromBatch?: boolean): unknown };
+};
 
 /**
  * `db.batch`, but it also takes raw `db.all(sql`…`)` statements that have parameters (drizzle
  * 0.45's D1 batch can't bind those). One D1 round trip; results typed per statement.
  */
-export async function batch<const Q extends readonly BatchItem<"sqlite">[]>(env: { DB: D1Database }, queries: Q): Promise<{ [K in keyof Q]: Awaited<Q[K]> }> {
+export async function batch<const Q extends readonly BatchItem<"sqlite">[]>(
+  env: { DB: D1Database },
+  queries: Q,
+): Promise<{ [K in keyof Q]: Awaited<Q[K]> }> {
   const prepared = (queries as unknown as readonly BatchInternals[]).map((q) => q._prepare());
-  const results = await env.DB.batch(prepared.map((p) => {
-    const { sql, params } = p.getQuery();
-    return env.DB.prepare(sql).bind(...params);
-  }));
+  const results = await env.DB.batch(
+    prepared.map((p) => {
+      const { sql, params } = p.getQuery();
+      return env.DB.prepare(sql).bind(...params);
+    }),
+  );
   return results.map((r, i) => prepared[i].mapResult(r, true)) as never;
 }

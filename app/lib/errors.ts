@@ -15,15 +15,12 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (message: string, fieldErrors: Record<string, string> = {}) =>
-  new AppError(400, message, fieldErrors);
-export const unprocessable = (message: string, fieldErrors: Record<string, string> = {}) =>
-  new AppError(422, message, fieldErrors);
+export const badRequest = (message: string, fieldErrors: Record<string, string> = {}) => new AppError(400, message, fieldErrors);
+export const unprocessable = (message: string, fieldErrors: Record<string, string> = {}) => new AppError(422, message, fieldErrors);
 export const unauthorized = (message = "Please sign in to continue.") => new AppError(401, message);
 export const forbidden = (message = "You are not allowed to do that.") => new AppError(403, message);
 export const notFound = (message = "We couldn't find that.") => new AppError(404, message);
-export const conflict = (message: string, fieldErrors: Record<string, string> = {}) =>
-  new AppError(409, message, fieldErrors);
+export const conflict = (message: string, fieldErrors: Record<string, string> = {}) => new AppError(409, message, fieldErrors);
 export const tooLarge = (message: string) => new AppError(413, message);
 export const unsupportedMedia = (message: string) => new AppError(415, message);
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>

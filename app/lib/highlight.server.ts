@@ -6,26 +6,52 @@
 const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 const KEYWORDS: Record<string, string[]> = {
-  js: "async await break case catch class const continue default delete do else export extends false finally for from function if import in instanceof let new null of return static super switch this throw true try typeof undefined var void while yield interface type enum implements as readonly".split(" "),
-  py: "and as assert async await break class continue def del elif else except False finally for from global if import in is lambda None nonlocal not or pass raise return True try while with yield self".split(" "),
+  js: "async await break case catch class const continue default delete do else export extends false finally for from function if import in instanceof let new null of return static super switch this throw true try typeof undefined var void while yield interface type enum implements as readonly".split(
+    " ",
+  ),
+  py: "and as assert async await break class continue def del elif else except False finally for from global if import in is lambda None nonlocal not or pass raise return True try while with yield self".split(
+    " ",
+  ),
   sh: "if then else elif fi for while do done case esac in function export local return echo cd set unset source sudo".split(" "),
-  sql: "select from where insert into values update set delete create table index on join left right inner outer group by order limit offset as and or not null primary key references unique with returning ignore conflict do nothing".split(" "),
-  go: "break case chan const continue default defer else fallthrough for func go goto if import interface map package range return select struct switch type var nil true false".split(" "),
-  rust: "as async await break const continue crate else enum extern false fn for if impl in let loop match mod move mut pub ref return self Self static struct super trait true type unsafe use where while".split(" "),
+  sql: "select from where insert into values update set delete create table index on join left right inner outer group by order limit offset as and or not null primary key references unique with returning ignore conflict do nothing".split(
+    " ",
+  ),
+  go: "break case chan const continue default defer else fallthrough for func go goto if import interface map package range return select struct switch type var nil true false".split(
+    " ",
+  ),
+  rust: "as async await break const continue crate else enum extern false fn for if impl in let loop match mod move mut pub ref return self Self static struct super trait true type unsafe use where while".split(
+    " ",
+  ),
   json: "true false null".split(" "),
 };
 const ALIASES: Record<string, keyof typeof KEYWORDS> = {
-  js: "js", javascript: "js", jsx: "js", ts: "js", typescript: "js", tsx: "js", mjs: "js",
-  py: "py", python: "py",
-  sh: "sh", bash: "sh", shell: "sh", zsh: "sh", console: "sh",
-  sql: "sql", sqlite: "sql",
-  go: "go", golang: "go",
-  rs: "rust", rust: "rust",
-  json: "json", jsonc: "json",
+  js: "js",
+  javascript: "js",
+  jsx: "js",
+  ts: "js",
+  typescript: "js",
+  tsx: "js",
+  mjs: "js",
+  py: "py",
+  python: "py",
+  sh: "sh",
+  bash: "sh",
+  shell: "sh",
+  zsh: "sh",
+  console: "sh",
+  sql: "sql",
+  sqlite: "sql",
+  go: "go",
+  golang: "go",
+  rs: "rust",
+  rust: "rust",
+  json: "json",
+  jsonc: "json",
 };
 
 function tokenRegex(lang: keyof typeof KEYWORDS) {
-  const comment = lang === "py" || lang === "sh" ? String.raw`#[^\n]*` : lang === "sql" ? String.raw`--[^\n]*` : String.raw`\/\/[^\n]*|\/\*[\s\S]*?\*\/`;
+  const comment =
+    lang === "py" || lang === "sh" ? String.raw`#[^\n]*` : lang === "sql" ? String.raw`--[^\n]*` : String.raw`\/\/[^\n]*|\/\*[\s\S]*?\*\/`;
   const str = String.raw`"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'` + (lang === "js" || lang === "go" ? "|`(?:[^`\\\\]|\\\\.)*`" : "");
   return new RegExp(`(${comment})|(${str})|(\\b\\d+(?:\\.\\d+)?\\b)|([A-Za-z_$][\\w$]*)`, "g");
 }

@@ -12,10 +12,7 @@ export async function handleForm<T>(fn: () => Promise<T>) {
     return await fn();
   } catch (e) {
     if (isAppError(e)) {
-      return data<FormFailure>(
-        { ok: false, formError: e.message, fieldErrors: e.fieldErrors },
-        { status: e.status, headers: e.headers },
-      );
+      return data<FormFailure>({ ok: false, formError: e.message, fieldErrors: e.fieldErrors }, { status: e.status, headers: e.headers });
     }
     throw e;
   }

@@ -104,7 +104,28 @@ const ALLOWED_TAGS: Record<string, string[]> = {
   th: ["align"],
   td: ["align"],
   ...Object.fromEntries(
-    ["p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "pre", "blockquote", "ul", "li", "table", "thead", "tbody", "tr"].map((t) => [t, []]),
+    [
+      "p",
+      "br",
+      "hr",
+      "h1",
+      "h2",
+      "h3",
+      "h4",
+      "h5",
+      "h6",
+      "strong",
+      "em",
+      "del",
+      "pre",
+      "blockquote",
+      "ul",
+      "li",
+      "table",
+      "thead",
+      "tbody",
+      "tr",
+    ].map((t) => [t, []]),
   ),
 };
 const sanitizer = new FilterXSS({
@@ -129,7 +150,12 @@ const sanitizer = new FilterXSS({
   },
 });
 const unescapeAttr = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 export const renderMarkdown = memo((source: string): string => sanitizer.process(marked.parse(source) as string));
 

@@ -11,7 +11,24 @@ export const CURRENCIES = ["usd", "eur", "gbp", "cad", "aud", "jpy"] as const;
 export type Currency = (typeof CURRENCIES)[number];
 
 /** Currencies with no minor unit (amounts are whole yen, not cents). Stripe's list, trimmed to ours plus common ones. */
-const ZERO_DECIMAL = new Set(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]);
+const ZERO_DECIMAL = new Set([
+  "bif",
+  "clp",
+  "djf",
+  "gnf",
+  "jpy",
+  "kmf",
+  "krw",
+  "mga",
+  "pyg",
+  "rwf",
+  "ugx",
+  "vnd",
+  "vuv",
+  "xaf",
+  "xof",
+  "xpf",
+]);
 
 export const minorUnitDigits = (currency: string) => (ZERO_DECIMAL.has(currency.toLowerCase()) ? 0 : 2);
 /** How many minor units make one major unit (100 for USD, 1 for JPY). */
@@ -52,7 +69,16 @@ export function formatMoney(amount: number, currency: string, locale = "en-US"):
   const digits = minorUnitDigits(currency);
   const key = `${locale}|${currency}`;
   let f = moneyFormats.get(key);
-  if (!f) moneyFormats.set(key, (f = new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase(), minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  if (!f)
+    moneyFormats.set(
+      key,
+      (f = new Intl.NumberFormat(locale, {
+        style: "currency",
+        currency: currency.toUpperCase(),
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      })),
+    );
   return f.format(amount / 10 ** digits);
 }
 
@@ -70,7 +96,10 @@ export function toMajorString(amount: number, currency: string): string {
  */
 export function parseMoney(input: string, currency: string): number | null {
   const digits = minorUnitDigits(currency);
-  const s = input.trim().replace(/^[$€£¥]/, "").replace(/,(?=\d{3}(\D|$))/g, "");
+  const s = input
+    .trim()
+    .replace(/^[$€£¥]/, "")
+    .replace(/,(?=\d{3}(\D|$))/g, "");
   const m = /^(\d{1,9})(?:\.(\d*))?$/.exec(s);
   if (!m) return null;
   const frac = m[2] ?? "";
@@ -85,7 +114,15 @@ export function parseMoney(input: string, currency: string): number | null {
  * `net` what the creator kept of their transfer; `platformFunded` is the part of the money returned
  * to the buyer that came out of neither (the platform paid it).
  */
-export function kept(p: { gross: number; fee: number; net: number; refunded: number; feeRefunded: number; transferReversed: number; disputeLost?: number }) {
+export function kept(p: {
+  gross: number;
+  fee: number;
+  net: number;
+  refunded: number;
+  feeRefunded: number;
+  transferReversed: number;
+  disputeLost?: number;
+}) {
   const returned = Math.min(p.gross, p.refunded + (p.disputeLost ?? 0));
   const fee = p.fee - Math.min(p.fee, p.feeRefunded);
   const net = p.net - Math.min(p.net, p.transferReversed);

@@ -14,10 +14,10 @@ export function checkOrigin(request: Request, env: Env): Response | null {
   const origin = request.headers.get("Origin");
   const allowed = new Set([url.origin, new URL(env.PUBLIC_URL).origin]);
   if (origin && allowed.has(origin)) return null;
-  return new Response(
-    "This request came from another site, so we refused it to protect your account. Reload the page and try again.",
-    { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } },
-  );
+  return new Response("This request came from another site, so we refused it to protect your account. Reload the page and try again.", {
+    status: 403,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
 }
 
 /** Security headers added to every response the Worker produces. */
@@ -28,7 +28,8 @@ export function withSecurityHeaders(response: Response, env: Env): Response {
   h.set("X-Frame-Options", "DENY");
   h.set("Referrer-Policy", "strict-origin-when-cross-origin");
   h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-  if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", `frame-ancestors 'none'; base-uri 'self'; form-action ${formActionSources(env)}; object-src 'none'`);
+  if (!h.has("Content-Security-Policy"))
+    h.set("Content-Security-Policy", `frame-ancestors 'none'; base-uri 'self'; form-action ${formActionSources(env)}; object-src 'none'`);
   if (env.APP_ENV !== "development") h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   return res;
 }

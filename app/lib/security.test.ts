@@ -15,7 +15,11 @@ describe("origin check", () => {
   });
 
   it("refuses a POST with no Origin header", async () => {
-    const res = await app("/signup", { method: "POST", body: new URLSearchParams({ email: "x@example.test", password: "a-long-password" }), headers: { Origin: "" } });
+    const res = await app("/signup", {
+      method: "POST",
+      body: new URLSearchParams({ email: "x@example.test", password: "a-long-password" }),
+      headers: { Origin: "" },
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -33,7 +37,9 @@ describe("security headers", () => {
 
 describe("renderMarkdown", () => {
   it("escapes raw HTML and drops dangerous link schemes", () => {
-    const html = renderMarkdown('Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) [ok](https://example.com) **bold**');
+    const html = renderMarkdown(
+      "Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) [ok](https://example.com) **bold**",
+    );
     expect(html).not.toContain("<script");
     expect(html).not.toContain("<img src=x");
     expect(html).not.toContain("javascript:");
@@ -42,7 +48,9 @@ describe("renderMarkdown", () => {
   });
 
   it("drops links and images that would resolve to another site, keeps on-site and external ones", () => {
-    const html = renderMarkdown("[a](/\\evil.example) [b](</\t/evil.example>) [c](/\\/evil.example) ![i](/\\evil.example/x.png) [here](/explore?q=1) [ext](https://example.com/x)");
+    const html = renderMarkdown(
+      "[a](/\\evil.example) [b](</\t/evil.example>) [c](/\\/evil.example) ![i](/\\evil.example/x.png) [here](/explore?q=1) [ext](https://example.com/x)",
+    );
     expect(html).not.toContain("evil.example");
     expect(html).toContain('<a href="/explore?q=1">here</a>');
     expect(html).toMatch(/<a href="https:\/\/example\.com\/x" rel="nofollow ugc noopener" target="_blank">ext<\/a>/);
@@ -69,17 +77,34 @@ describe("not found", () => {
 });
 
 describe("redirects after sign-in, sign-up and follow", () => {
-  const offSite = ["/%09/evil.example/", "/\t/evil.example/", "/\\evil.example", "//evil.example", "/\n/evil.example", "/\r\n/evil.example", "https://evil.example/", "/.//evil.example"];
+  const offSite = [
+    "/%09/evil.example/",
+    "/\t/evil.example/",
+    "/\\evil.example",
+    "//evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "https://evil.example/",
+    "/.//evil.example",
+  ];
   const staysHere = (location: string | null) => new URL(location ?? "", "http://localhost:8787").origin === "http://localhost:8787";
 
   it("never leaves the site and never answers 500, whatever redirectTo says", async () => {
     for (const [i, target] of offSite.entries()) {
       const u = await makeUser(env, { password: "right-password-1" });
       const to = target.includes("%") ? decodeURIComponent(target) : target;
-      const login = await postForm("/login", { email: u.email, password: "right-password-1", redirectTo: to }, { headers: { "CF-Connecting-IP": `10.9.0.${i}` } });
+      const login = await postForm(
+        "/login",
+        { email: u.email, password: "right-password-1", redirectTo: to },
+        { headers: { "CF-Connecting-IP": `10.9.0.${i}` } },
+      );
       expect(login.status, target).toBe(302);
       expect(login.headers.get("Location"), target).toBe("/");
-      const signup = await postForm("/signup", { email: `r${crypto.randomUUID().slice(0, 8)}@example.test`, password: "a-long-password", redirectTo: to }, { headers: { "CF-Connecting-IP": `10.9.1.${i}` } });
+      const signup = await postForm(
+        "/signup",
+        { email: `r${crypto.randomUUID().slice(0, 8)}@example.test`, password: "a-long-password", redirectTo: to },
+        { headers: { "CF-Connecting-IP": `10.9.1.${i}` } },
+      );
       expect(signup.status, target).toBe(302);
       expect(signup.headers.get("Location"), target).toBe("/?welcome=1");
     }

@@ -11,7 +11,10 @@ export function sniffImage(bytes: Uint8Array): ImageType | null {
   if (bytes.length >= 3 && startsWith(bytes, [0xff, 0xd8, 0xff])) return { mime: "image/jpeg", ext: "jpg" };
   if (bytes.length >= 12 && startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8))
     return { mime: "image/webp", ext: "webp" };
-  if (bytes.length >= 6 && (startsWith(bytes, [0x47, 0x49, 0x46, 0x38, 0x37, 0x61]) || startsWith(bytes, [0x47, 0x49, 0x46, 0x38, 0x39, 0x61])))
+  if (
+    bytes.length >= 6 &&
+    (startsWith(bytes, [0x47, 0x49, 0x46, 0x38, 0x37, 0x61]) || startsWith(bytes, [0x47, 0x49, 0x46, 0x38, 0x39, 0x61]))
+  )
     return { mime: "image/gif", ext: "gif" };
   return null;
 }

@@ -49,7 +49,14 @@ export function alreadyRefunded(e: unknown): boolean {
   return err?.code === "charge_already_refunded" || /already been refunded/i.test(String(err?.stripeMessage ?? err?.message ?? ""));
 }
 
-type StripeLikeError = { type?: string; code?: string; statusCode?: number; requestId?: string; message?: string; headers?: Record<string, string> };
+type StripeLikeError = {
+  type?: string;
+  code?: string;
+  statusCode?: number;
+  requestId?: string;
+  message?: string;
+  headers?: Record<string, string>;
+};
 
 /** Maps a Stripe SDK error to what a person should see. The one place Stripe errors are translated. */
 export function fromStripeError(e: unknown): StripeFailure | null {
@@ -74,7 +81,8 @@ export function fromStripeError(e: unknown): StripeFailure | null {
     case "StripeIdempotencyError":
       return make(409, "That request is already being handled. Try again in a moment.");
     default:
-      if (err.code === "rate_limit" || err.statusCode === 429) return make(503, "Payments are busy right now. Try again in a moment.", { "Retry-After": "5" });
+      if (err.code === "rate_limit" || err.statusCode === 429)
+        return make(503, "Payments are busy right now. Try again in a moment.", { "Retry-After": "5" });
       if (err.code === "resource_missing" || err.code === "account_invalid" || /destination|account/i.test(err.message ?? ""))
         return make(409, "This creator can't take payments right now. Please try again later.");
       if ((err.statusCode ?? 500) >= 500) return make(503, tryLater, { "Retry-After": "5" });
@@ -100,7 +108,8 @@ function withMappedErrors<T extends object>(target: T, path: string[] = []): T {
           });
         };
       }
-      if (value && typeof value === "object" && path.length < 2 && /^[a-z]/.test(prop)) return withMappedErrors(value as object, [...path, prop]);
+      if (value && typeof value === "object" && path.length < 2 && /^[a-z]/.test(prop))
+        return withMappedErrors(value as object, [...path, prop]);
       return value;
     },
   });

@@ -20,7 +20,8 @@ export async function imageUploadAction(
   const run = async () => {
     const declared = Number(request.headers.get("Content-Length") ?? "0");
     const allowed = isMultipart ? opts.maxBytes * (opts.maxFiles ?? 1) + 64 * 1024 : opts.maxBytes;
-    if (declared > allowed) throw tooLarge(tooLargeMessage("image", opts.maxBytes, isMultipart && (opts.maxFiles ?? 1) > 1 ? undefined : declared));
+    if (declared > allowed)
+      throw tooLarge(tooLargeMessage("image", opts.maxBytes, isMultipart && (opts.maxFiles ?? 1) > 1 ? undefined : declared));
     if (isMultipart) {
       const files = (await request.formData()).getAll(opts.field).filter((f): f is File => f instanceof File && f.size > 0);
       if (!files.length) return opts.store(null);

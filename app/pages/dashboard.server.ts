@@ -30,8 +30,16 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
     ordersQuery: orderPage.q,
     ordersNext: orderPage.nextCursor,
     ordersPaged: !!opts.cursor,
-    duplicateRefunds: duplicateRows.map((r) => ({ ...r, grossLabel: formatMoney(r.gross, r.currency), statusLabel: r.status === "refunded" ? "refunded — duplicate" : "duplicate — refund pending" })),
-    members: memberRows.map((m) => ({ ...m, state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused), priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free" })),
+    duplicateRefunds: duplicateRows.map((r) => ({
+      ...r,
+      grossLabel: formatMoney(r.gross, r.currency),
+      statusLabel: r.status === "refunded" ? "refunded — duplicate" : "duplicate — refund pending",
+    })),
+    members: memberRows.map((m) => ({
+      ...m,
+      state: m.endReason === "duplicate" ? { status: "refunded", label: "refunded — duplicate" } : membershipState(m.status, m.paused),
+      priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free",
+    })),
     earnings: money,
   };
 }

@@ -66,8 +66,10 @@ const NO_CURSOR = { t: Number.MAX_SAFE_INTEGER, id: "" };
 function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
   const ct = sql.placeholder("t");
   const cid = sql.placeholder("id");
-  const before = (t: typeof feedItems.publishedAt | typeof activities.publishedAt, id: typeof feedItems.activityId | typeof activities.id) =>
-    or(lt(t, ct), and(eq(t, ct), lt(id, cid)));
+  const before = (
+    t: typeof feedItems.publishedAt | typeof activities.publishedAt,
+    id: typeof feedItems.activityId | typeof activities.id,
+  ) => or(lt(t, ct), and(eq(t, ct), lt(id, cid)));
   const pushedWhere = and(eq(feedItems.userId, user), before(feedItems.publishedAt, feedItems.activityId));
   const pushedOrder = [desc(feedItems.publishedAt), desc(feedItems.activityId)];
   const pulledWhere = and(
@@ -76,14 +78,32 @@ function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
     before(activities.publishedAt, activities.id),
   );
   const pulledOrder = [desc(activities.publishedAt), desc(activities.id)];
-  const pushedIds = db.select({ id: feedItems.activityId }).from(feedItems).where(pushedWhere).orderBy(...pushedOrder).limit(limit + 1);
-  const pulledIds = db.select({ id: activities.id }).from(activities).where(pulledWhere).orderBy(...pulledOrder).limit(limit + 1);
+  const pushedIds = db
+    .select({ id: feedItems.activityId })
+    .from(feedItems)
+    .where(pushedWhere)
+    .orderBy(...pushedOrder)
+    .limit(limit + 1);
+  const pulledIds = db
+    .select({ id: activities.id })
+    .from(activities)
+    .where(pulledWhere)
+    .orderBy(...pulledOrder)
+    .limit(limit + 1);
   const isCandidate = or(inArray(activities.id, pushedIds), inArray(activities.id, pulledIds));
   const creatorsOnPage = db.select({ id: activities.creatorId }).from(activities).where(isCandidate);
   const productsOnPage = db
     .select({ id: posts.productId })
     .from(posts)
-    .where(inArray(posts.id, db.select({ id: activities.subjectId }).from(activities).where(and(isCandidate, eq(activities.kind, "post")))));
+    .where(
+      inArray(
+        posts.id,
+        db
+          .select({ id: activities.subjectId })
+          .from(activities)
+          .where(and(isCandidate, eq(activities.kind, "post"))),
+      ),
+    );
   const [follows_, memberships_, purchases_] = accessQueries(db, user, creatorsOnPage, productsOnPage);
   return [
     db
@@ -99,9 +119,11 @@ function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
   ] as const;
 }
 /** Exported for the test that checks how many rows a feed page reads. */
-export const feedQueries = (env: Env, limit: number) => prepared(env, `feed:${limit}`, (db) => feedStatements(db, limit, sql.placeholder("user")));
+export const feedQueries = (env: Env, limit: number) =>
+  prepared(env, `feed:${limit}`, (db) => feedStatements(db, limit, sql.placeholder("user")));
 /** The same statements naming the reader through their session, to ride along with its lookup. */
-const feedRidingQueries = (env: Env, limit: number) => prepared(env, `feed:${limit}:session`, (db) => feedStatements(db, limit, viewerIdBySession()));
+const feedRidingQueries = (env: Env, limit: number) =>
+  prepared(env, `feed:${limit}:session`, (db) => feedStatements(db, limit, viewerIdBySession()));
 const FEED_PAGE = 20;
 const rideKey = (cursorParam: string | null) => `feed:${cursorParam ?? ""}`;
 

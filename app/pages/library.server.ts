@@ -27,7 +27,10 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       statusLabel: o.status === "refunded" && o.refundReason === "duplicate" ? "refunded — duplicate" : o.status,
       duplicate: o.refundReason === "duplicate",
       paidLabel: formatMoney(o.gross, o.currency),
-      files: o.status === "paid" ? files.filter((f) => f.productId === o.productId).map((f) => ({ id: f.id, fileName: f.fileName, size: f.size })) : [],
+      files:
+        o.status === "paid"
+          ? files.filter((f) => f.productId === o.productId).map((f) => ({ id: f.id, fileName: f.fileName, size: f.size }))
+          : [],
     })),
     memberships: memberRows.map((m) => ({
       id: m.id,
@@ -44,7 +47,9 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       note: m.note,
       payments: unusualPayments.filter((p) => p.subscription === m.paid).map((p) => describePayment(p, m.endReason === "duplicate")),
     })),
-    offers: notes.filter((n) => !n.expiresAt || n.expiresAt > t).map((n) => ({ id: n.id, message: n.message, link: n.link, expiresAt: n.expiresAt })),
+    offers: notes
+      .filter((n) => !n.expiresAt || n.expiresAt > t)
+      .map((n) => ({ id: n.id, message: n.message, link: n.link, expiresAt: n.expiresAt })),
   };
 }
 
@@ -52,6 +57,12 @@ export async function getLibrary(env: Env, viewer: Viewer) {
 function describePayment(p: { status: string; gross: number; refunded: number; currency: string; paidAt: number }, duplicate = false) {
   const day = formatDate(p.paidAt);
   const outcome =
-    p.status === "refunded" ? (duplicate ? "refunded — duplicate" : "refunded") : p.status === "disputed" ? "disputed" : `partly refunded (${formatMoney(Math.min(p.refunded, p.gross), p.currency)})`;
+    p.status === "refunded"
+      ? duplicate
+        ? "refunded — duplicate"
+        : "refunded"
+      : p.status === "disputed"
+        ? "disputed"
+        : `partly refunded (${formatMoney(Math.min(p.refunded, p.gross), p.currency)})`;
   return { status: p.status, label: `${formatMoney(p.gross, p.currency)} payment of ${day}: ${outcome}` };
 }

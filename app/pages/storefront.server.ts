@@ -5,7 +5,13 @@
 import { eq, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { prepared, type Db } from "~/lib/db.server";
 import { badRequest } from "~/lib/errors";
-import { batchOrPrefetched, viewerIdBySession, type Prefetched, type SessionRide, type SessionViewer } from "~/modules/identity/auth.server";
+import {
+  batchOrPrefetched,
+  viewerIdBySession,
+  type Prefetched,
+  type SessionRide,
+  type SessionViewer,
+} from "~/modules/identity/auth.server";
 import { creators } from "~/modules/storefronts/schema";
 import { presentCreator } from "~/modules/storefronts/service.server";
 import { creatorAppsQuery, presentAppCard } from "~/modules/apps/queries.server";
@@ -25,13 +31,23 @@ import { publishedPostListQuery } from "~/modules/posts/queries.server";
 function storefrontStatements(db: Db, viewer: Placeholder | SQL) {
   const creatorId = sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${sql.placeholder("handle")})`;
   return [
-    db.select().from(creators).where(eq(creators.handle, sql.placeholder("handle"))).limit(1).prepare(),
+    db
+      .select()
+      .from(creators)
+      .where(eq(creators.handle, sql.placeholder("handle")))
+      .limit(1)
+      .prepare(),
     creatorAppsQuery(db, creatorId, viewer).prepare(),
     followerCountQuery(db, creatorId).prepare(),
     isFollowingQuery(db, creatorId, viewer).prepare(),
     publishedProductsQuery(db, creatorId).prepare(),
     creatorTiersQuery(db, creatorId).prepare(),
-    db.select({ chargesEnabled: payoutAccounts.chargesEnabled }).from(payoutAccounts).where(eq(payoutAccounts.creatorId, creatorId)).limit(1).prepare(),
+    db
+      .select({ chargesEnabled: payoutAccounts.chargesEnabled })
+      .from(payoutAccounts)
+      .where(eq(payoutAccounts.creatorId, creatorId))
+      .limit(1)
+      .prepare(),
     publishedPostListQuery(db, creatorId, STOREFRONT_POSTS).prepare(),
   ] as const;
 }
@@ -107,9 +123,20 @@ export function storefrontViewerRide(env: Env, url: URL): SessionRide | null {
   return { key: viewerStateKey(handle.toLowerCase()), queries: viewerStateRidingQueries(env), values: { handle: handle.toLowerCase() } };
 }
 
-export async function storefrontViewerState(env: Env, handle: string, viewer: { id: string; handle: string | null }, prefetched: Prefetched | null = null) {
+export async function storefrontViewerState(
+  env: Env,
+  handle: string,
+  viewer: { id: string; handle: string | null },
+  prefetched: Prefetched | null = null,
+) {
   const h = handle.toLowerCase();
-  const [following] = await batchOrPrefetched(env, viewerStateQueries(env), { handle: h, viewer: viewer.id }, prefetched, viewerStateKey(h));
+  const [following] = await batchOrPrefetched(
+    env,
+    viewerStateQueries(env),
+    { handle: h, viewer: viewer.id },
+    prefetched,
+    viewerStateKey(h),
+  );
   return { handle: h, following: following.length > 0, isOwner: viewer.handle?.toLowerCase() === h };
 }
 
@@ -121,7 +148,8 @@ export async function storefrontViewerState(env: Env, handle: string, viewer: { 
  */
 export async function viewerJson(env: Env, url: URL, viewer: SessionViewer | null, prefetched: Prefetched | null) {
   const handle = url.searchParams.get("storefront");
-  if (handle !== null && !STOREFRONT_HANDLE.test(handle)) throw badRequest("That isn't a creator's handle: use letters, digits and dashes (at most 30).");
+  if (handle !== null && !STOREFRONT_HANDLE.test(handle))
+    throw badRequest("That isn't a creator's handle: use letters, digits and dashes (at most 30).");
   return {
     viewer: viewer ? { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread } : null,
     storefront: viewer && handle ? await storefrontViewerState(env, handle, viewer, prefetched) : null,

@@ -44,7 +44,9 @@ const LINK_LABELS = { website: "Website", x: "X", github: "GitHub", linkedin: "L
 function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
   return (
     <section aria-labelledby={id} className="space-y-4">
-      <h2 id={id} className="text-xl font-semibold tracking-tight text-slate-900">{title}</h2>
+      <h2 id={id} className="text-xl font-semibold tracking-tight text-slate-900">
+        {title}
+      </h2>
       {children}
     </section>
   );
@@ -81,22 +83,43 @@ export default function Storefront() {
               <p className="text-slate-500">@{creator.handle}</p>
             </div>
             {isOwner ? (
-              <Link to="/settings/profile" className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50">
+              <Link
+                to="/settings/profile"
+                className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50"
+              >
                 Edit profile
               </Link>
             ) : null}
           </div>
           <div className="mt-4 flex flex-wrap items-center gap-x-4 gap-y-2">
-            <FollowButton handle={creator.handle} following={viewerFollows} count={followerCount} signedIn={signedIn} isSelf={isOwner} pending={data.shared && perViewer === null} />
-            <Link to={`/@${creator.handle}/following`} className="text-sm font-medium text-slate-600 hover:text-slate-900">Following</Link>
-            {params.get("followError") ? <p role="alert" className="w-full text-sm text-red-700">{params.get("followError")}</p> : null}
+            <FollowButton
+              handle={creator.handle}
+              following={viewerFollows}
+              count={followerCount}
+              signedIn={signedIn}
+              isSelf={isOwner}
+              pending={data.shared && perViewer === null}
+            />
+            <Link to={`/@${creator.handle}/following`} className="text-sm font-medium text-slate-600 hover:text-slate-900">
+              Following
+            </Link>
+            {params.get("followError") ? (
+              <p role="alert" className="w-full text-sm text-red-700">
+                {params.get("followError")}
+              </p>
+            ) : null}
           </div>
           {creator.bioHtml ? <div className="prose-at mt-4 max-w-3xl" dangerouslySetInnerHTML={{ __html: creator.bioHtml }} /> : null}
           {links.length ? (
             <ul className="mt-4 flex flex-wrap gap-2" aria-label="Links">
               {links.map(([k, href]) => (
                 <li key={k}>
-                  <a href={href} rel="nofollow noopener me" target="_blank" className="inline-flex items-center rounded-full bg-slate-100 px-3 py-1 text-sm font-medium text-slate-700 hover:bg-brand-50 hover:text-brand-800">
+                  <a
+                    href={href}
+                    rel="nofollow noopener me"
+                    target="_blank"
+                    className="inline-flex items-center rounded-full bg-slate-100 px-3 py-1 text-sm font-medium text-slate-700 hover:bg-brand-50 hover:text-brand-800"
+                  >
                     {LINK_LABELS[k]}
                   </a>
                 </li>
@@ -109,40 +132,83 @@ export default function Storefront() {
       <Section id="apps" title="Apps">
         {isOwner ? (
           <div>
-            <Link to="/apps/new" className="inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">Add an app</Link>
+            <Link
+              to="/apps/new"
+              className="inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700"
+            >
+              Add an app
+            </Link>
           </div>
         ) : null}
         {apps.length ? (
           <AppGrid apps={apps} showCreator={false} label={`Apps by ${creator.displayName}`} />
         ) : (
-          <EmptyState icon="app" title="No apps yet">{isOwner ? "Apps you register will show here." : `${creator.displayName} hasn't listed any apps yet.`}</EmptyState>
+          <EmptyState icon="app" title="No apps yet">
+            {isOwner ? "Apps you register will show here." : `${creator.displayName} hasn't listed any apps yet.`}
+          </EmptyState>
         )}
       </Section>
       <Section id="products" title="Products">
         {products.length ? (
-          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">{products.map((p) => <li key={p.id}><ProductCard handle={creator.handle} product={p} /></li>)}</ul>
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {products.map((p) => (
+              <li key={p.id}>
+                <ProductCard handle={creator.handle} product={p} />
+              </li>
+            ))}
+          </ul>
         ) : (
-          <EmptyState icon="box" title="No products yet">Courses, templates and prompt packs will appear here.</EmptyState>
+          <EmptyState icon="box" title="No products yet">
+            Courses, templates and prompt packs will appear here.
+          </EmptyState>
         )}
       </Section>
       <Section id="subscriptions" title="Subscriptions">
         {tiers.length ? (
-          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">{tiers.map((t) => <li key={t.id}><TierCard tier={t} /></li>)}</ul>
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {tiers.map((t) => (
+              <li key={t.id}>
+                <TierCard tier={t} />
+              </li>
+            ))}
+          </ul>
         ) : (
-          <EmptyState icon="star" title="No subscription tiers yet">Membership tiers will appear here.</EmptyState>
+          <EmptyState icon="star" title="No subscription tiers yet">
+            Membership tiers will appear here.
+          </EmptyState>
         )}
       </Section>
       <Section id="services" title="Services">
-        <EmptyState icon="calendar" title="No services yet">Mentoring, office hours and done-for-you packages will appear here.</EmptyState>
+        <EmptyState icon="calendar" title="No services yet">
+          Mentoring, office hours and done-for-you packages will appear here.
+        </EmptyState>
       </Section>
       <Section id="updates" title="Latest updates">
         {posts.length ? (
           <div className="space-y-3">
-            {posts.map((p) => <PostCard key={p.id} post={p} />)}
-            <p className="text-sm text-slate-500"><a href={`/@${creator.handle}/feed.xml`} className="hover:text-slate-800">RSS feed</a></p>
+            {posts.map((p) => (
+              <PostCard key={p.id} post={p} />
+            ))}
+            <p className="text-sm text-slate-500">
+              <a href={`/@${creator.handle}/feed.xml`} className="hover:text-slate-800">
+                RSS feed
+              </a>
+            </p>
           </div>
         ) : (
-          <EmptyState icon="pen" title="No updates yet">{isOwner ? <>Write your first update in <Link to="/dashboard/posts/new" className="font-medium text-brand-700 underline">Posts</Link>.</> : "Build logs, tutorials and announcements will appear here."}</EmptyState>
+          <EmptyState icon="pen" title="No updates yet">
+            {isOwner ? (
+              <>
+                Write your first update in{" "}
+                <Link to="/dashboard/posts/new" className="font-medium text-brand-700 underline">
+                  Posts
+                </Link>
+                .
+              </>
+            ) : (
+              "Build logs, tutorials and announcements will appear here."
+            )}
+          </EmptyState>
         )}
       </Section>
     </div>

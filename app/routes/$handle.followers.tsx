@@ -9,7 +9,9 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   return orRespond(() => getPeoplePage(context.cloudflare.env, params.handle ?? "", "followers", cursor));
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Followers · ${data.creator.displayName} — All Thrive` : "Not found — All Thrive" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Followers · ${data.creator.displayName} — All Thrive` : "Not found — All Thrive" },
+];
 
 export default function Followers() {
   return <PeoplePage which="followers" data={useLoaderData<typeof loader>()} />;

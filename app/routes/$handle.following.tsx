@@ -9,7 +9,9 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   return orRespond(() => getPeoplePage(context.cloudflare.env, params.handle ?? "", "following", cursor));
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Following · ${data.creator.displayName} — All Thrive` : "Not found — All Thrive" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Following · ${data.creator.displayName} — All Thrive` : "Not found — All Thrive" },
+];
 
 export default function Following() {
   return <PeoplePage which="following" data={useLoaderData<typeof loader>()} />;

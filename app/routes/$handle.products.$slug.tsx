@@ -23,13 +23,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const form = await request.formData();
   return handleForm(async () => {
-    const { url, owned } = await startProductCheckout(context.cloudflare.env, viewer, String(form.get("productId") ?? ""), new URL(request.url).origin);
+    const { url, owned } = await startProductCheckout(
+      context.cloudflare.env,
+      viewer,
+      String(form.get("productId") ?? ""),
+      new URL(request.url).origin,
+    );
     throw redirect(url, owned ? 303 : 302);
   });
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data ? [{ title: `${data.product.title} by ${data.creator.displayName} — All Thrive` }, { name: "description", content: data.product.excerpt }] : [{ title: "Not found — All Thrive" }];
+  data
+    ? [
+        { title: `${data.product.title} by ${data.creator.displayName} — All Thrive` },
+        { name: "description", content: data.product.excerpt },
+      ]
+    : [{ title: "Not found — All Thrive" }];
 
 const size = (n: number) => (n > 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
@@ -47,7 +57,10 @@ export default function ProductPage() {
         {product.coverUrl ? (
           <img src={product.coverUrl} alt="" className="aspect-[16/9] w-full rounded-2xl object-cover ring-1 ring-slate-200" />
         ) : (
-          <div className="aspect-[16/9] w-full rounded-2xl bg-gradient-to-br from-brand-100 via-fuchsia-100 to-amber-50" aria-hidden="true" />
+          <div
+            className="aspect-[16/9] w-full rounded-2xl bg-gradient-to-br from-brand-100 via-fuchsia-100 to-amber-50"
+            aria-hidden="true"
+          />
         )}
         <div>
           <p className="text-sm font-medium text-brand-700">{product.typeLabel}</p>
@@ -56,8 +69,14 @@ export default function ProductPage() {
         <div className="prose-at" dangerouslySetInnerHTML={{ __html: product.descriptionHtml }} />
         {lessons.length ? (
           <section aria-labelledby="lessons-h">
-            <h2 id="lessons-h" className="text-lg font-semibold">What's inside: {lessons.length} lessons</h2>
-            <ol className="mt-2 list-decimal space-y-1 pl-6 text-slate-700">{lessons.map((l, i) => <li key={i}>{l}</li>)}</ol>
+            <h2 id="lessons-h" className="text-lg font-semibold">
+              What's inside: {lessons.length} lessons
+            </h2>
+            <ol className="mt-2 list-decimal space-y-1 pl-6 text-slate-700">
+              {lessons.map((l, i) => (
+                <li key={i}>{l}</li>
+              ))}
+            </ol>
           </section>
         ) : null}
       </div>
@@ -65,29 +84,58 @@ export default function ProductPage() {
         <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
           <p className="text-3xl font-bold tracking-tight tabular-nums">{product.price}</p>
           <p className="mt-1 text-sm text-slate-500">One-time purchase · instant access</p>
-          {params.get("checkout") === "canceled" ? <p className="mt-3 text-sm text-slate-600">Checkout canceled — you weren't charged.</p> : null}
+          {params.get("checkout") === "canceled" ? (
+            <p className="mt-3 text-sm text-slate-600">Checkout canceled — you weren't charged.</p>
+          ) : null}
           <div className="mt-4 space-y-3">
             {result && "formError" in result ? <FormError message={result.formError} /> : null}
             {owned && !isOwner ? (
               <div className="space-y-2" data-testid="owned">
                 <p className="text-sm font-semibold text-emerald-800">You own this</p>
-                <Link to={libraryHref} className="flex w-full justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-emerald-700">Open in your library</Link>
+                <Link
+                  to={libraryHref}
+                  className="flex w-full justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-emerald-700"
+                >
+                  Open in your library
+                </Link>
               </div>
             ) : owned ? (
-              <Link to="/library" className="flex w-full justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-emerald-700">You made this</Link>
+              <Link
+                to="/library"
+                className="flex w-full justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white hover:bg-emerald-700"
+              >
+                You made this
+              </Link>
             ) : !product.sellable ? (
-              <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">Coming soon — the creator is finishing payout setup.</p>
+              <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">
+                Coming soon — the creator is finishing payout setup.
+              </p>
             ) : (
               <Form method="post">
                 <input type="hidden" name="productId" value={product.id} />
-                <Button type="submit" className="w-full py-2.5" disabled={busy}>{busy ? "Opening checkout…" : `Buy for ${product.price}`}</Button>
+                <Button type="submit" className="w-full py-2.5" disabled={busy}>
+                  {busy ? "Opening checkout…" : `Buy for ${product.price}`}
+                </Button>
               </Form>
             )}
           </div>
           {files.length ? (
             <div className="mt-6">
               <h2 className="text-sm font-semibold text-slate-800">Included files</h2>
-              <ul className="mt-2 space-y-1 text-sm text-slate-600">{files.map((f, i) => <li key={i} className="truncate">{f.downloadHref ? <a className="text-brand-700 hover:underline" href={f.downloadHref}>{f.fileName}</a> : f.fileName} <span className="text-slate-400">· {size(f.size)}</span></li>)}</ul>
+              <ul className="mt-2 space-y-1 text-sm text-slate-600">
+                {files.map((f, i) => (
+                  <li key={i} className="truncate">
+                    {f.downloadHref ? (
+                      <a className="text-brand-700 hover:underline" href={f.downloadHref}>
+                        {f.fileName}
+                      </a>
+                    ) : (
+                      f.fileName
+                    )}{" "}
+                    <span className="text-slate-400">· {size(f.size)}</span>
+                  </li>
+                ))}
+              </ul>
             </div>
           ) : null}
           <p className="mt-6 text-xs text-slate-500">Secure checkout by Stripe. {creator.displayName} receives 92% of your payment.</p>

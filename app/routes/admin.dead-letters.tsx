@@ -16,8 +16,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     if (!viewer.isAdmin) throw forbidden("Admins only.");
     const env = context.cloudflare.env;
     const list = await listDeadLetters(env);
-    const errors = await lastErrorFor(env, list.items.map((i) => i.eventId).filter((x): x is string => !!x));
-    return { ...list, items: list.items.map((i) => ({ ...i, lastError: i.eventId ? errors.get(i.eventId) ?? null : null })) };
+    const errors = await lastErrorFor(
+      env,
+      list.items.map((i) => i.eventId).filter((x): x is string => !!x),
+    );
+    return { ...list, items: list.items.map((i) => ({ ...i, lastError: i.eventId ? (errors.get(i.eventId) ?? null) : null })) };
   });
 }
 
@@ -50,19 +53,35 @@ export default function DeadLetters() {
     <div className="space-y-4">
       <h1 className="text-2xl font-bold tracking-tight">Dead letters</h1>
       <p className="text-slate-600">
-        Queue messages that failed every retry, from every queue: {open} open, {total} in total. Fix the cause, then <strong>Retry</strong> sends the
-        message back to its original queue once; <strong>Discard</strong> marks it handled without running it. Both are recorded with your name and the time.
+        Queue messages that failed every retry, from every queue: {open} open, {total} in total. Fix the cause, then <strong>Retry</strong>{" "}
+        sends the message back to its original queue once; <strong>Discard</strong> marks it handled without running it. Both are recorded
+        with your name and the time.
       </p>
       {result && !result.ok ? <FormError message={result.formError} /> : null}
       {result && result.ok ? <FormSuccess message={result.message} /> : null}
-      {items.length === 0 ? <EmptyState icon="refresh" title="Nothing dead-lettered">Every message was processed.</EmptyState> : (
+      {items.length === 0 ? (
+        <EmptyState icon="refresh" title="Nothing dead-lettered">
+          Every message was processed.
+        </EmptyState>
+      ) : (
         <div className="overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-sm">
           <table className="w-full min-w-[820px] text-left text-sm">
-            <thead className="text-xs uppercase text-slate-500"><tr><th className="px-3 py-2">When</th><th className="px-3">Queue</th><th className="px-3">Message</th><th className="px-3">Attempts</th><th className="px-3">Last error</th><th className="px-3">Action</th></tr></thead>
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="px-3 py-2">When</th>
+                <th className="px-3">Queue</th>
+                <th className="px-3">Message</th>
+                <th className="px-3">Attempts</th>
+                <th className="px-3">Last error</th>
+                <th className="px-3">Action</th>
+              </tr>
+            </thead>
             <tbody className="divide-y divide-slate-100">
               {items.map((d) => (
                 <tr key={d.id} className={d.outcome ? "text-slate-400" : undefined}>
-                  <td className="px-3 py-2 whitespace-nowrap">{new Date(d.createdAt * 1000).toISOString().replace("T", " ").slice(0, 16)}</td>
+                  <td className="px-3 py-2 whitespace-nowrap">
+                    {new Date(d.createdAt * 1000).toISOString().replace("T", " ").slice(0, 16)}
+                  </td>
                   <td className="px-3">{d.queue}</td>
                   <td className="px-3">
                     {d.eventType}
@@ -73,12 +92,19 @@ export default function DeadLetters() {
                   <td className="px-3 text-rose-700">{d.lastError ?? "—"}</td>
                   <td className="px-3 py-2 whitespace-nowrap">
                     {d.outcome ? (
-                      <span className="capitalize">{d.outcome}{d.handledAt ? ` ${new Date(d.handledAt * 1000).toISOString().replace("T", " ").slice(0, 16)}` : ""}</span>
+                      <span className="capitalize">
+                        {d.outcome}
+                        {d.handledAt ? ` ${new Date(d.handledAt * 1000).toISOString().replace("T", " ").slice(0, 16)}` : ""}
+                      </span>
                     ) : (
                       <Form method="post" className="flex gap-2">
                         <input type="hidden" name="id" value={d.id} />
-                        <Button name="intent" value="retry" variant="secondary" disabled={busy} className="px-3 py-1">Retry</Button>
-                        <Button name="intent" value="discard" variant="danger" disabled={busy} className="px-3 py-1">Discard</Button>
+                        <Button name="intent" value="retry" variant="secondary" disabled={busy} className="px-3 py-1">
+                          Retry
+                        </Button>
+                        <Button name="intent" value="discard" variant="danger" disabled={busy} className="px-3 py-1">
+                          Discard
+                        </Button>
                       </Form>
                     )}
                   </td>

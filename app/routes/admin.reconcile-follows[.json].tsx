@@ -13,7 +13,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const form = await request.formData();
   return jsonOrError(() =>
-    reconcileFollowsAsAdmin(context.cloudflare.env, viewer, { repair: form.get("repair") === "1", handle: String(form.get("handle") ?? "") || undefined }),
+    reconcileFollowsAsAdmin(context.cloudflare.env, viewer, {
+      repair: form.get("repair") === "1",
+      handle: String(form.get("handle") ?? "") || undefined,
+    }),
   );
 }
 

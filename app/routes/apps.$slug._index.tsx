@@ -48,35 +48,67 @@ export default function AppPage() {
           </div>
           {app.tagline ? <p className="text-lg text-slate-600">{app.tagline}</p> : null}
           <div className="flex flex-wrap items-center gap-3 text-sm">
-            <Link to={`/discover?category=${app.category.slug}`} className="rounded-md bg-brand-50 px-2 py-1 font-medium text-brand-800 hover:bg-brand-100">{app.category.name}</Link>
+            <Link
+              to={`/discover?category=${app.category.slug}`}
+              className="rounded-md bg-brand-50 px-2 py-1 font-medium text-brand-800 hover:bg-brand-100"
+            >
+              {app.category.name}
+            </Link>
             {app.techStack.length ? (
               <ul className="flex flex-wrap gap-1.5" aria-label="Tech stack">
-                {app.techStack.map((t) => <li key={t} className="rounded-md bg-slate-100 px-2 py-1 text-slate-700">{t}</li>)}
+                {app.techStack.map((t) => (
+                  <li key={t} className="rounded-md bg-slate-100 px-2 py-1 text-slate-700">
+                    {t}
+                  </li>
+                ))}
               </ul>
             ) : null}
           </div>
         </div>
         <div className="flex shrink-0 flex-wrap gap-2 sm:flex-col">
           {app.status !== "coming_soon" ? (
-            <a href={`/apps/${app.slug}/try`} rel="nofollow noopener" target="_blank" className="inline-flex items-center justify-center rounded-lg bg-brand-600 px-5 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">
+            <a
+              href={`/apps/${app.slug}/try`}
+              rel="nofollow noopener"
+              target="_blank"
+              className="inline-flex items-center justify-center rounded-lg bg-brand-600 px-5 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-brand-700"
+            >
               Try it
-              <svg aria-hidden="true" viewBox="0 0 20 20" className="ml-1.5 h-4 w-4" fill="currentColor"><path d="M11 3h6v6h-2V6.4l-6.3 6.3-1.4-1.4L13.6 5H11V3zM4 5h5v2H5v8h8v-4h2v6H3V5h1z" /></svg>
+              <svg aria-hidden="true" viewBox="0 0 20 20" className="ml-1.5 h-4 w-4" fill="currentColor">
+                <path d="M11 3h6v6h-2V6.4l-6.3 6.3-1.4-1.4L13.6 5H11V3zM4 5h5v2H5v8h8v-4h2v6H3V5h1z" />
+              </svg>
             </a>
           ) : (
-            <span className="inline-flex items-center justify-center rounded-lg bg-slate-100 px-5 py-2.5 text-sm font-semibold text-slate-600">Coming soon</span>
+            <span className="inline-flex items-center justify-center rounded-lg bg-slate-100 px-5 py-2.5 text-sm font-semibold text-slate-600">
+              Coming soon
+            </span>
           )}
-          {canEdit ? <Link to={`/apps/${app.slug}/edit`} className="inline-flex items-center justify-center rounded-lg bg-white px-5 py-2.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">Edit app</Link> : null}
+          {canEdit ? (
+            <Link
+              to={`/apps/${app.slug}/edit`}
+              className="inline-flex items-center justify-center rounded-lg bg-white px-5 py-2.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+            >
+              Edit app
+            </Link>
+          ) : null}
         </div>
       </header>
 
       {app.screenshots.length ? (
         <section aria-labelledby="shots-h" className="space-y-3">
-          <h2 id="shots-h" className="text-xl font-semibold tracking-tight">Screenshots</h2>
+          <h2 id="shots-h" className="text-xl font-semibold tracking-tight">
+            Screenshots
+          </h2>
           <ul className="flex snap-x snap-mandatory gap-4 overflow-x-auto pb-2">
             {app.screenshots.map((s, i) => (
               <li key={s.id} className="w-[85%] shrink-0 snap-start sm:w-[48%] lg:w-[32%]">
                 <a href={s.url} target="_blank" rel="noopener">
-                  <img src={s.url} alt={`${app.name} screenshot ${i + 1}`} loading={i < 2 ? "eager" : "lazy"} className="aspect-video w-full rounded-xl border border-slate-200 bg-slate-100 object-cover" />
+                  <img
+                    src={s.url}
+                    alt={`${app.name} screenshot ${i + 1}`}
+                    loading={i < 2 ? "eager" : "lazy"}
+                    className="aspect-video w-full rounded-xl border border-slate-200 bg-slate-100 object-cover"
+                  />
                 </a>
               </li>
             ))}
@@ -88,7 +120,9 @@ export default function AppPage() {
         <div className="space-y-8 lg:col-span-2">
           {app.video ? (
             <section aria-labelledby="video-h" className="space-y-3">
-              <h2 id="video-h" className="text-xl font-semibold tracking-tight">Demo</h2>
+              <h2 id="video-h" className="text-xl font-semibold tracking-tight">
+                Demo
+              </h2>
               <div className="aspect-video overflow-hidden rounded-xl border border-slate-200 bg-slate-900">
                 <iframe
                   src={app.video.embedUrl}
@@ -103,18 +137,30 @@ export default function AppPage() {
             </section>
           ) : null}
           <section aria-labelledby="about-h" className="space-y-3">
-            <h2 id="about-h" className="text-xl font-semibold tracking-tight">About</h2>
-            {app.descriptionHtml ? <div className="prose-at max-w-none" dangerouslySetInnerHTML={{ __html: app.descriptionHtml }} /> : <p className="text-slate-600">No description yet.</p>}
+            <h2 id="about-h" className="text-xl font-semibold tracking-tight">
+              About
+            </h2>
+            {app.descriptionHtml ? (
+              <div className="prose-at max-w-none" dangerouslySetInnerHTML={{ __html: app.descriptionHtml }} />
+            ) : (
+              <p className="text-slate-600">No description yet.</p>
+            )}
           </section>
           {posts.length ? (
             <section aria-labelledby="posts-h" className="space-y-3">
-              <h2 id="posts-h" className="text-xl font-semibold tracking-tight">Updates about {app.name}</h2>
-              {posts.map((p) => <PostCard key={p.id} post={p} />)}
+              <h2 id="posts-h" className="text-xl font-semibold tracking-tight">
+                Updates about {app.name}
+              </h2>
+              {posts.map((p) => (
+                <PostCard key={p.id} post={p} />
+              ))}
             </section>
           ) : null}
         </div>
         <aside aria-labelledby="maker-h" className="h-fit space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
-          <h2 id="maker-h" className="text-sm font-semibold uppercase tracking-wide text-slate-500">Made by</h2>
+          <h2 id="maker-h" className="text-sm font-semibold uppercase tracking-wide text-slate-500">
+            Made by
+          </h2>
           <Link to={`/@${creator.handle}`} className="flex items-center gap-3">
             <Avatar url={creator.avatarUrl} name={creator.displayName} size={48} />
             <div className="min-w-0">
@@ -122,7 +168,13 @@ export default function AppPage() {
               <p className="text-sm text-slate-500">@{creator.handle}</p>
             </div>
           </Link>
-          <FollowButton handle={creator.handle} following={viewerFollows} count={creator.followerCount} signedIn={signedIn} isSelf={isOwner} />
+          <FollowButton
+            handle={creator.handle}
+            following={viewerFollows}
+            count={creator.followerCount}
+            signedIn={signedIn}
+            isSelf={isOwner}
+          />
         </aside>
       </div>
     </article>

@@ -15,7 +15,9 @@ import { deleteApp, moveScreenshot, removeScreenshot, setFeatured, setPublished,
 import { MAX_SCREENSHOTS } from "~/modules/apps/validation";
 import { IMAGE_LIMITS } from "~/lib/upload-limits";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Edit ${data.app.values.name} — All Thrive` : "Not found — All Thrive" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Edit ${data.app.values.name} — All Thrive` : "Not found — All Thrive" },
+];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
@@ -37,7 +39,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       case "publish":
       case "unpublish":
         await setPublished(env, viewer, slug, form.intent === "publish");
-        return { ok: true as const, message: form.intent === "publish" ? "Published: it's on your storefront and in Discover." : "Unpublished: only you can see it now." };
+        return {
+          ok: true as const,
+          message:
+            form.intent === "publish" ? "Published: it's on your storefront and in Discover." : "Unpublished: only you can see it now.",
+        };
       case "feature":
       case "unfeature":
         await setFeatured(env, viewer, slug, form.intent === "feature");
@@ -76,20 +82,39 @@ export default function EditApp() {
           <AppLogo url={app.logoUrl} name={app.values.name} size={56} />
           <div className="min-w-0">
             <h1 className="truncate text-2xl font-bold tracking-tight">{app.values.name}</h1>
-            <p className="text-sm text-slate-600">{app.published ? "Published" : "Draft — only you can see it"}{app.featured ? " · Featured" : ""}</p>
+            <p className="text-sm text-slate-600">
+              {app.published ? "Published" : "Draft — only you can see it"}
+              {app.featured ? " · Featured" : ""}
+            </p>
           </div>
         </div>
-        <Link to={`/apps/${app.slug}`} className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50">View app page →</Link>
+        <Link
+          to={`/apps/${app.slug}`}
+          className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50"
+        >
+          View app page →
+        </Link>
       </div>
-      {params.get("created") ? <FormSuccess message="Your app is registered and live on your storefront. Add a logo and screenshots below." /> : null}
+      {params.get("created") ? (
+        <FormSuccess message="Your app is registered and live on your storefront. Add a logo and screenshots below." />
+      ) : null}
       {params.get("saved") ? <FormSuccess message="Saved." /> : null}
       {params.get("uploadError") ? <FormError message={params.get("uploadError")} /> : null}
       {result && "message" in result ? <FormSuccess message={result.message} /> : null}
       {formError && !("message" in (result ?? {})) ? <FormError message={formError} /> : null}
 
       <section aria-labelledby="media-h" className="space-y-6 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="media-h" className="text-lg font-semibold">Logo and screenshots</h2>
-        <ImageUpload maxBytes={IMAGE_LIMITS.logo} action={`/apps/${app.slug}/logo`} fieldName="logo" label="Logo" hint="Square works best. PNG, JPEG, WebP or GIF, up to 2 MB." onUploaded={refresh} />
+        <h2 id="media-h" className="text-lg font-semibold">
+          Logo and screenshots
+        </h2>
+        <ImageUpload
+          maxBytes={IMAGE_LIMITS.logo}
+          action={`/apps/${app.slug}/logo`}
+          fieldName="logo"
+          label="Logo"
+          hint="Square works best. PNG, JPEG, WebP or GIF, up to 2 MB."
+          onUploaded={refresh}
+        />
         <div className="space-y-3">
           <MultiImageUpload
             maxBytes={IMAGE_LIMITS.screenshot}
@@ -110,18 +135,29 @@ export default function EditApp() {
                       <input type="hidden" name="intent" value="move-screenshot" />
                       <input type="hidden" name="screenshotId" value={s.id} />
                       <input type="hidden" name="direction" value="up" />
-                      <Button variant="secondary" type="submit" disabled={i === 0} aria-label={`Move screenshot ${i + 1} earlier`}>Earlier</Button>
+                      <Button variant="secondary" type="submit" disabled={i === 0} aria-label={`Move screenshot ${i + 1} earlier`}>
+                        Earlier
+                      </Button>
                     </Form>
                     <Form method="post" preventScrollReset>
                       <input type="hidden" name="intent" value="move-screenshot" />
                       <input type="hidden" name="screenshotId" value={s.id} />
                       <input type="hidden" name="direction" value="down" />
-                      <Button variant="secondary" type="submit" disabled={i === screenshots.length - 1} aria-label={`Move screenshot ${i + 1} later`}>Later</Button>
+                      <Button
+                        variant="secondary"
+                        type="submit"
+                        disabled={i === screenshots.length - 1}
+                        aria-label={`Move screenshot ${i + 1} later`}
+                      >
+                        Later
+                      </Button>
                     </Form>
                     <Form method="post" preventScrollReset className="ml-auto">
                       <input type="hidden" name="intent" value="delete-screenshot" />
                       <input type="hidden" name="screenshotId" value={s.id} />
-                      <Button variant="danger" type="submit" aria-label={`Remove screenshot ${i + 1}`}>Remove</Button>
+                      <Button variant="danger" type="submit" aria-label={`Remove screenshot ${i + 1}`}>
+                        Remove
+                      </Button>
                     </Form>
                   </div>
                 </li>
@@ -132,26 +168,41 @@ export default function EditApp() {
       </section>
 
       <section aria-labelledby="details-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="details-h" className="mb-4 text-lg font-semibold">Details</h2>
+        <h2 id="details-h" className="mb-4 text-lg font-semibold">
+          Details
+        </h2>
         <AppForm intent="update" values={app.values} categories={categories} errors={errors} submitLabel="Save changes" />
       </section>
 
       <section aria-labelledby="visibility-h" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="visibility-h" className="text-lg font-semibold">Visibility</h2>
+        <h2 id="visibility-h" className="text-lg font-semibold">
+          Visibility
+        </h2>
         <div className="flex flex-wrap gap-3">
           <Form method="post">
             <input type="hidden" name="intent" value={app.published ? "unpublish" : "publish"} />
-            <Button type="submit" variant="secondary">{app.published ? "Unpublish" : "Publish"}</Button>
+            <Button type="submit" variant="secondary">
+              {app.published ? "Unpublish" : "Publish"}
+            </Button>
           </Form>
           {isAdmin ? (
             <Form method="post">
               <input type="hidden" name="intent" value={app.featured ? "unfeature" : "feature"} />
-              <Button type="submit" variant="secondary">{app.featured ? "Remove from featured" : "Feature this app"}</Button>
+              <Button type="submit" variant="secondary">
+                {app.featured ? "Remove from featured" : "Feature this app"}
+              </Button>
             </Form>
           ) : null}
-          <Form method="post" onSubmit={(e) => { if (!confirm("Delete this app, its logo and screenshots? This can't be undone.")) e.preventDefault(); }}>
+          <Form
+            method="post"
+            onSubmit={(e) => {
+              if (!confirm("Delete this app, its logo and screenshots? This can't be undone.")) e.preventDefault();
+            }}
+          >
             <input type="hidden" name="intent" value="delete" />
-            <Button type="submit" variant="danger">Delete app</Button>
+            <Button type="submit" variant="danger">
+              Delete app
+            </Button>
           </Form>
         </div>
       </section>

@@ -40,7 +40,13 @@ export default function NewApp() {
           <AppForm intent="create" categories={categories} errors={errors} formError={formError} submitLabel="Register app" />
         </div>
       ) : (
-        <p className="rounded-2xl border border-slate-200 bg-white p-6 text-slate-700">Apps live on your storefront. <Link to="/settings/profile" className="font-semibold text-brand-700 underline">Open your storefront</Link> first.</p>
+        <p className="rounded-2xl border border-slate-200 bg-white p-6 text-slate-700">
+          Apps live on your storefront.{" "}
+          <Link to="/settings/profile" className="font-semibold text-brand-700 underline">
+            Open your storefront
+          </Link>{" "}
+          first.
+        </p>
       )}
     </div>
   );

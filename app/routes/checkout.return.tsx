@@ -25,28 +25,56 @@ export default function ThankYou() {
     if (s.state !== "processing") return;
     const t = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 1500);
     const slowTimer = setTimeout(() => setSlow(true), 20_000);
-    return () => { clearInterval(t); clearTimeout(slowTimer); };
+    return () => {
+      clearInterval(t);
+      clearTimeout(slowTimer);
+    };
   }, [s.state, revalidator]);
   return (
     <div className="mx-auto max-w-lg rounded-2xl border border-slate-200 bg-white p-8 text-center shadow-sm" aria-live="polite">
       {s.state === "ready" ? (
         <>
-          <svg aria-hidden="true" viewBox="0 0 24 24" className="mx-auto h-12 w-12 fill-emerald-600"><path d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20Zm-1.2 14.2-4-4 1.4-1.4 2.6 2.6 5.6-5.6 1.4 1.4-7 7Z" /></svg>
-          <h1 className="mt-4 text-2xl font-bold tracking-tight" data-testid="checkout-state">Ready</h1>
-          <p className="mt-2 text-slate-600">{s.kind === "product" ? `${s.title} is in your library.` : `You're a member of ${s.title}.`}</p>
-          <Link to={s.link} className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">{s.kind === "product" ? "Open your library" : "See your memberships"}</Link>
+          <svg aria-hidden="true" viewBox="0 0 24 24" className="mx-auto h-12 w-12 fill-emerald-600">
+            <path d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20Zm-1.2 14.2-4-4 1.4-1.4 2.6 2.6 5.6-5.6 1.4 1.4-7 7Z" />
+          </svg>
+          <h1 className="mt-4 text-2xl font-bold tracking-tight" data-testid="checkout-state">
+            Ready
+          </h1>
+          <p className="mt-2 text-slate-600">
+            {s.kind === "product" ? `${s.title} is in your library.` : `You're a member of ${s.title}.`}
+          </p>
+          <Link
+            to={s.link}
+            className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700"
+          >
+            {s.kind === "product" ? "Open your library" : "See your memberships"}
+          </Link>
         </>
       ) : s.state === "expired" ? (
         <>
-          <h1 className="text-2xl font-bold tracking-tight" data-testid="checkout-state">Checkout expired</h1>
+          <h1 className="text-2xl font-bold tracking-tight" data-testid="checkout-state">
+            Checkout expired
+          </h1>
           <p className="mt-2 text-slate-600">This checkout ended without a payment. You weren't charged.</p>
         </>
       ) : (
         <>
           <div className="mx-auto h-10 w-10 animate-spin rounded-full border-4 border-brand-200 border-t-brand-600" aria-hidden="true" />
-          <h1 className="mt-4 text-2xl font-bold tracking-tight" data-testid="checkout-state">Processing…</h1>
-          <p className="mt-2 text-slate-600">Thanks! We're confirming your payment with Stripe for {s.title}. This page updates by itself.</p>
-          {slow ? <p className="mt-3 text-sm text-slate-500">This is taking longer than usual. Your payment is safe — it will show up in your <Link to="/library" className="underline">library</Link> as soon as Stripe confirms it.</p> : null}
+          <h1 className="mt-4 text-2xl font-bold tracking-tight" data-testid="checkout-state">
+            Processing…
+          </h1>
+          <p className="mt-2 text-slate-600">
+            Thanks! We're confirming your payment with Stripe for {s.title}. This page updates by itself.
+          </p>
+          {slow ? (
+            <p className="mt-3 text-sm text-slate-500">
+              This is taking longer than usual. Your payment is safe — it will show up in your{" "}
+              <Link to="/library" className="underline">
+                library
+              </Link>{" "}
+              as soon as Stripe confirms it.
+            </p>
+          ) : null}
         </>
       )}
     </div>

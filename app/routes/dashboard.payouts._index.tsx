@@ -11,7 +11,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
   const form = formToObject(await request.formData());
   return jsonOrError(async () => {
-    const { url } = form.intent === "stripe-dashboard" ? await payoutDashboardLink(env, viewer) : await startOnboarding(env, viewer, new URL(request.url).origin);
+    const { url } =
+      form.intent === "stripe-dashboard"
+        ? await payoutDashboardLink(env, viewer)
+        : await startOnboarding(env, viewer, new URL(request.url).origin);
     return redirect(url);
   });
 }

@@ -50,28 +50,62 @@ export default function EditPost() {
   const result = useActionData<typeof action>();
   const errors = result && "fieldErrors" in result ? result.fieldErrors : {};
   const [params] = useSearchParams();
-  const notice = params.get("saved") ? "Saved." : params.get("scheduled") ? "Scheduled — it will be published automatically." : params.get("unpublished") ? "Unpublished. It's back to a draft and gone from feeds." : null;
+  const notice = params.get("saved")
+    ? "Saved."
+    : params.get("scheduled")
+      ? "Scheduled — it will be published automatically."
+      : params.get("unpublished")
+        ? "Unpublished. It's back to a draft and gone from feeds."
+        : null;
   return (
     <div className="mx-auto max-w-3xl space-y-6">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
-          <p className="text-sm"><Link to="/dashboard/posts" className="text-brand-700">← Your posts</Link></p>
+          <p className="text-sm">
+            <Link to="/dashboard/posts" className="text-brand-700">
+              ← Your posts
+            </Link>
+          </p>
           <h1 className="mt-2 text-2xl font-bold tracking-tight">Edit post</h1>
           <p className="mt-1 text-sm text-slate-600">
-            {post.status === "published" ? "Published" : post.status === "scheduled" && post.publishAt ? `Scheduled for ${new Date(post.publishAt * 1000).toISOString().replace("T", " ").slice(0, 16)} UTC` : "Draft"}
-            {" · "}<Link to={post.url} className="text-brand-700">{post.status === "published" ? "View" : "Preview"}</Link>
+            {post.status === "published"
+              ? "Published"
+              : post.status === "scheduled" && post.publishAt
+                ? `Scheduled for ${new Date(post.publishAt * 1000).toISOString().replace("T", " ").slice(0, 16)} UTC`
+                : "Draft"}
+            {" · "}
+            <Link to={post.url} className="text-brand-700">
+              {post.status === "published" ? "View" : "Preview"}
+            </Link>
           </p>
         </div>
         {post.status !== "draft" ? (
           <Form method="post" encType="multipart/form-data">
-            <Button type="submit" name="intent" value="unpublish" variant="secondary">{post.status === "scheduled" ? "Cancel schedule" : "Unpublish"}</Button>
+            <Button type="submit" name="intent" value="unpublish" variant="secondary">
+              {post.status === "scheduled" ? "Cancel schedule" : "Unpublish"}
+            </Button>
           </Form>
         ) : null}
       </div>
       <FormSuccess message={notice} />
-      <PostEditor post={post} offerings={offerings} errors={errors} formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null} submitLabel="Publish now" />
-      <Form method="post" encType="multipart/form-data" className="border-t border-slate-200 pt-6" onSubmit={(e) => { if (!confirm("Delete this post for good?")) e.preventDefault(); }}>
-        <Button type="submit" name="intent" value="delete" variant="danger">Delete post</Button>
+      <PostEditor
+        post={post}
+        offerings={offerings}
+        errors={errors}
+        formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null}
+        submitLabel="Publish now"
+      />
+      <Form
+        method="post"
+        encType="multipart/form-data"
+        className="border-t border-slate-200 pt-6"
+        onSubmit={(e) => {
+          if (!confirm("Delete this post for good?")) e.preventDefault();
+        }}
+      >
+        <Button type="submit" name="intent" value="delete" variant="danger">
+          Delete post
+        </Button>
       </Form>
     </div>
   );

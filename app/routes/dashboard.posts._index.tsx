@@ -27,20 +27,39 @@ export default function MyPosts() {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold tracking-tight">Your posts</h1>
-          <p className="mt-1 text-slate-600">Updates, build logs and tutorials on <Link to={`/@${handle}`} className="text-brand-700">@{handle}</Link>.</p>
+          <p className="mt-1 text-slate-600">
+            Updates, build logs and tutorials on{" "}
+            <Link to={`/@${handle}`} className="text-brand-700">
+              @{handle}
+            </Link>
+            .
+          </p>
         </div>
-        <Link to="/dashboard/posts/new" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">New post</Link>
+        <Link
+          to="/dashboard/posts/new"
+          className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700"
+        >
+          New post
+        </Link>
       </div>
       {posts.length === 0 ? (
-        <EmptyState icon="pen" title="No posts yet">Write your first update — your followers will see it in their feed.</EmptyState>
+        <EmptyState icon="pen" title="No posts yet">
+          Write your first update — your followers will see it in their feed.
+        </EmptyState>
       ) : (
         <ul className="divide-y divide-slate-200 overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm">
           {posts.map((p) => (
             <li key={p.id} className="flex flex-wrap items-center gap-3 px-4 py-3">
-              <Link to={`/dashboard/posts/${p.id}`} className="min-w-0 flex-1 font-medium text-slate-900 hover:text-brand-700">{p.title}</Link>
+              <Link to={`/dashboard/posts/${p.id}`} className="min-w-0 flex-1 font-medium text-slate-900 hover:text-brand-700">
+                {p.title}
+              </Link>
               <AccessBadge visibility={p.visibility} label={p.visibilityLabel} locked={false} />
               <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[p.status]}`}>
-                {p.status === "scheduled" && p.publishAt ? `Scheduled ${formatDateTime(p.publishAt)}` : p.status === "published" ? `Published ${formatDate(p.publishedAt)}` : "Draft"}
+                {p.status === "scheduled" && p.publishAt
+                  ? `Scheduled ${formatDateTime(p.publishAt)}`
+                  : p.status === "published"
+                    ? `Published ${formatDate(p.publishedAt)}`
+                    : "Draft"}
               </span>
             </li>
           ))}

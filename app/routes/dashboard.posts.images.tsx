@@ -16,7 +16,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const back = (postId: string) => (postId ? `/dashboard/posts/${encodeURIComponent(postId)}` : "/dashboard/posts/new");
   const run = async () => {
     const declared = Number(request.headers.get("Content-Length") ?? "0");
-    if (declared > IMAGE_LIMITS.cover + (isMultipart ? 64 * 1024 : 0)) throw tooLarge(tooLargeMessage("image", IMAGE_LIMITS.cover, isMultipart ? undefined : declared));
+    if (declared > IMAGE_LIMITS.cover + (isMultipart ? 64 * 1024 : 0))
+      throw tooLarge(tooLargeMessage("image", IMAGE_LIMITS.cover, isMultipart ? undefined : declared));
     if (isMultipart) {
       const form = await request.formData();
       const file = form.get("image");

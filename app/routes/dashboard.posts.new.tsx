@@ -42,12 +42,28 @@ export default function NewPost() {
   return (
     <div className="mx-auto max-w-3xl space-y-6">
       <div>
-        <p className="text-sm"><Link to="/dashboard/posts" className="text-brand-700">← Your posts</Link></p>
+        <p className="text-sm">
+          <Link to="/dashboard/posts" className="text-brand-700">
+            ← Your posts
+          </Link>
+        </p>
         <h1 className="mt-2 text-2xl font-bold tracking-tight">New post</h1>
-        <p className="mt-1 text-slate-600">It will appear on <span className="font-mono">/@{handle}</span> and in your followers' feeds when you publish.</p>
+        <p className="mt-1 text-slate-600">
+          It will appear on <span className="font-mono">/@{handle}</span> and in your followers' feeds when you publish.
+        </p>
       </div>
       <PostEditor
-        post={{ title: "", slug: "", excerpt: "", body: "", visibility: "public", tierIds: [], productId: null, appId: null, coverUrl: null }}
+        post={{
+          title: "",
+          slug: "",
+          excerpt: "",
+          body: "",
+          visibility: "public",
+          tierIds: [],
+          productId: null,
+          appId: null,
+          coverUrl: null,
+        }}
         offerings={offerings}
         errors={errors}
         formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null}

@@ -10,7 +10,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const env = context.cloudflare.env;
   const id = params.id ?? "";
-  if (!(request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) return jsonOrError(() => setProductCover(env, viewer, id, request.body));
+  if (!(request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data"))
+    return jsonOrError(() => setProductCover(env, viewer, id, request.body));
   try {
     const file = (await request.formData()).get("cover");
     await setProductCover(env, viewer, id, file instanceof File ? file : null);

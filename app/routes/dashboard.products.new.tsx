@@ -29,12 +29,19 @@ export default function NewProduct() {
   const busy = useNavigation().state === "submitting";
   return (
     <div className="mx-auto max-w-2xl space-y-6">
-      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">← Dashboard</Link>
+      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">
+        ← Dashboard
+      </Link>
       <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-2xl font-bold tracking-tight">New product</h1>
         <p className="mt-1 text-sm text-slate-600">Save it as a draft, add files (and lessons for a course), then publish.</p>
         <div className="mt-6">
-          <ProductForm errors={errors} formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null} busy={busy} submitLabel="Create draft" />
+          <ProductForm
+            errors={errors}
+            formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null}
+            busy={busy}
+            submitLabel="Create draft"
+          />
         </div>
       </div>
     </div>

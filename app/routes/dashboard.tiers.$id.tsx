@@ -25,7 +25,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return handleForm(async () => {
     if (form.intent === "archive" || form.intent === "restore") {
       await setTierStatus(env, viewer, params.id ?? "", form.intent === "archive" ? "archived" : "active");
-      return { ok: true as const, message: form.intent === "archive" ? "Archived: hidden from your storefront; current members keep their membership." : "Restored." };
+      return {
+        ok: true as const,
+        message: form.intent === "archive" ? "Archived: hidden from your storefront; current members keep their membership." : "Restored.",
+      };
     }
     await saveTier(env, viewer, params.id ?? "", form);
     return { ok: true as const, message: "Saved. Price changes apply to new members; existing members keep their price." };
@@ -39,15 +42,22 @@ export default function EditTier() {
   const busy = useNavigation().state === "submitting";
   return (
     <div className="mx-auto max-w-2xl space-y-6">
-      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">← Dashboard</Link>
+      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">
+        ← Dashboard
+      </Link>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold tracking-tight">{tier.name}</h1>
-          <p className="text-sm text-slate-600">{tier.priceLabel}{tier.maxSubscribers !== null ? ` · ${tier.seatsLeftLabel} · ${waitlistCount} waiting` : ""}</p>
+          <p className="text-sm text-slate-600">
+            {tier.priceLabel}
+            {tier.maxSubscribers !== null ? ` · ${tier.seatsLeftLabel} · ${waitlistCount} waiting` : ""}
+          </p>
         </div>
         <Form method="post">
           <input type="hidden" name="intent" value={tier.status === "archived" ? "restore" : "archive"} />
-          <Button type="submit" variant="secondary">{tier.status === "archived" ? "Restore" : "Archive"}</Button>
+          <Button type="submit" variant="secondary">
+            {tier.status === "archived" ? "Restore" : "Archive"}
+          </Button>
         </Form>
       </div>
       {result && "message" in result ? <FormSuccess message={result.message} /> : null}

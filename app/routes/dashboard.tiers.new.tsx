@@ -17,7 +17,8 @@ export function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 // Keep the same draft id across a failed save (no fresh one after the action).
-export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) => (formMethod ? false : defaultShouldRevalidate);
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, defaultShouldRevalidate }) =>
+  formMethod ? false : defaultShouldRevalidate;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
@@ -35,10 +36,20 @@ export default function NewTier() {
   const busy = useNavigation().state === "submitting";
   return (
     <div className="mx-auto max-w-2xl space-y-6">
-      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">← Dashboard</Link>
+      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">
+        ← Dashboard
+      </Link>
       <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-2xl font-bold tracking-tight">New membership tier</h1>
-        <div className="mt-6"><TierForm errors={errors} formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null} busy={busy} submitLabel="Create tier" draftId={draftId} /></div>
+        <div className="mt-6">
+          <TierForm
+            errors={errors}
+            formError={result && "formError" in result && !Object.keys(errors).length ? result.formError : null}
+            busy={busy}
+            submitLabel="Create tier"
+            draftId={draftId}
+          />
+        </div>
       </div>
     </div>
   );

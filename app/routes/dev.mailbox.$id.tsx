@@ -3,7 +3,10 @@ import { data } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { getMailboxMessage } from "~/modules/email/service.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.message.subject ?? "Email"} — Dev mailbox` }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.message.subject ?? "Email"} — Dev mailbox` },
+  { name: "robots", content: "noindex" },
+];
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
@@ -17,13 +20,26 @@ export default function MailboxMessage() {
   const { message: m } = useLoaderData<typeof loader>();
   return (
     <div className="mx-auto max-w-4xl space-y-4">
-      <p className="text-sm"><Link to="/dev/mailbox" className="text-brand-700">← Mailbox</Link></p>
+      <p className="text-sm">
+        <Link to="/dev/mailbox" className="text-brand-700">
+          ← Mailbox
+        </Link>
+      </p>
       <div className="rounded-2xl border border-slate-200 bg-white p-4 text-sm">
         <h1 className="text-lg font-semibold text-slate-900">{m.subject}</h1>
         <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-slate-600">
-          <dt className="font-medium">From</dt><dd>{m.from}</dd>
-          <dt className="font-medium">To</dt><dd>{m.to}</dd>
-          {Object.entries(m.headers).flatMap(([k, v]) => [<dt key={`${k}-k`} className="font-medium">{k}</dt>, <dd key={`${k}-v`} className="break-all">{v}</dd>])}
+          <dt className="font-medium">From</dt>
+          <dd>{m.from}</dd>
+          <dt className="font-medium">To</dt>
+          <dd>{m.to}</dd>
+          {Object.entries(m.headers).flatMap(([k, v]) => [
+            <dt key={`${k}-k`} className="font-medium">
+              {k}
+            </dt>,
+            <dd key={`${k}-v`} className="break-all">
+              {v}
+            </dd>,
+          ])}
         </dl>
       </div>
       <section aria-label="HTML version" className="overflow-hidden rounded-2xl border border-slate-200 bg-white">

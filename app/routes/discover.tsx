@@ -20,7 +20,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const what = data?.tab === "posts" ? "Posts" : cat ? `${cat} apps` : "Discover AI apps";
   return [
     { title: `${q ? `“${q}” — ` : ""}${what} — All Thrive` },
-    { name: "description", content: "Browse and search AI apps and builders' posts by category, what's trending and what's new — and follow the builders behind them." },
+    {
+      name: "description",
+      content:
+        "Browse and search AI apps and builders' posts by category, what's trending and what's new — and follow the builders behind them.",
+    },
   ];
 };
 
@@ -34,7 +38,9 @@ const pagerLink = "rounded-lg bg-white px-5 py-2 text-sm font-semibold text-slat
 function NextPage({ to }: { to: string }) {
   return (
     <div className="flex justify-center">
-      <Link to={to} className={pagerLink}>Next page</Link>
+      <Link to={to} className={pagerLink}>
+        Next page
+      </Link>
     </div>
   );
 }
@@ -81,14 +87,23 @@ function ResultTabs({ tab, link }: { tab: Page["tab"]; link: LinkTo }) {
 function AppFilters({ d, link }: { d: Page; link: LinkTo }) {
   const { query } = d;
   const sorts = (query.q ? ["relevance", "trending", "new", "followed"] : ["trending", "new", "followed"]) as (keyof typeof SORT_LABELS)[];
-  const chip = (active: boolean) => `whitespace-nowrap rounded-full px-3 py-1.5 text-sm font-medium ${active ? "bg-brand-600 text-white" : "bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"}`;
+  const chip = (active: boolean) =>
+    `whitespace-nowrap rounded-full px-3 py-1.5 text-sm font-medium ${active ? "bg-brand-600 text-white" : "bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"}`;
   return (
     <>
       <nav aria-label="Categories" className="-mx-4 overflow-x-auto px-4">
         <ul className="flex gap-2 py-1">
-          <li><Link to={link({ category: "", cursor: "" })} className={chip(!query.category)}>All</Link></li>
+          <li>
+            <Link to={link({ category: "", cursor: "" })} className={chip(!query.category)}>
+              All
+            </Link>
+          </li>
           {d.categories.map((c) => (
-            <li key={c.slug}><Link to={link({ category: c.slug, cursor: "" })} className={chip(query.category === c.slug)}>{c.name}</Link></li>
+            <li key={c.slug}>
+              <Link to={link({ category: c.slug, cursor: "" })} className={chip(query.category === c.slug)}>
+                {c.name}
+              </Link>
+            </li>
           ))}
         </ul>
       </nav>
@@ -96,13 +111,37 @@ function AppFilters({ d, link }: { d: Page; link: LinkTo }) {
         <div className="flex items-center gap-2" aria-label="Sort">
           <span className="text-slate-500">Sort:</span>
           {sorts.map((s) => (
-            <Link key={s} to={link({ sort: s, cursor: "" })} aria-current={query.sort === s ? "true" : undefined} className={query.sort === s ? "font-semibold text-brand-800 underline underline-offset-4" : "text-slate-600 hover:text-slate-900"}>{SORT_LABELS[s]}</Link>
+            <Link
+              key={s}
+              to={link({ sort: s, cursor: "" })}
+              aria-current={query.sort === s ? "true" : undefined}
+              className={
+                query.sort === s ? "font-semibold text-brand-800 underline underline-offset-4" : "text-slate-600 hover:text-slate-900"
+              }
+            >
+              {SORT_LABELS[s]}
+            </Link>
           ))}
         </div>
         <div className="flex items-center gap-2" aria-label="Status">
           <span className="text-slate-500">Status:</span>
-          {([["", "Any"], ["live", "Live"], ["beta", "Beta"], ["coming_soon", "Coming soon"]] as const).map(([v, l]) => (
-            <Link key={v} to={link({ status: v, cursor: "" })} className={query.status === v ? "font-semibold text-brand-800 underline underline-offset-4" : "text-slate-600 hover:text-slate-900"}>{l}</Link>
+          {(
+            [
+              ["", "Any"],
+              ["live", "Live"],
+              ["beta", "Beta"],
+              ["coming_soon", "Coming soon"],
+            ] as const
+          ).map(([v, l]) => (
+            <Link
+              key={v}
+              to={link({ status: v, cursor: "" })}
+              className={
+                query.status === v ? "font-semibold text-brand-800 underline underline-offset-4" : "text-slate-600 hover:text-slate-900"
+              }
+            >
+              {l}
+            </Link>
           ))}
         </div>
       </div>
@@ -117,26 +156,42 @@ function AppResults({ d, link }: { d: Page; link: LinkTo }) {
     <>
       {d.featured.length ? (
         <section aria-labelledby="featured-h" className="space-y-3">
-          <h2 id="featured-h" className="text-xl font-semibold tracking-tight">Featured</h2>
+          <h2 id="featured-h" className="text-xl font-semibold tracking-tight">
+            Featured
+          </h2>
           <AppGrid apps={d.featured} label="Featured apps" />
         </section>
       ) : null}
 
       <section aria-labelledby="results-h" className="space-y-4">
-        <h2 id="results-h" className="text-xl font-semibold tracking-tight">{query.q ? `Results for “${query.q}”` : SORT_LABELS[query.sort]}</h2>
+        <h2 id="results-h" className="text-xl font-semibold tracking-tight">
+          {query.q ? `Results for “${query.q}”` : SORT_LABELS[query.sort]}
+        </h2>
         {d.unknownCategory ? (
           <EmptyState icon="search" title={`We don't have a “${query.category}” category`}>
-            Try one of the categories above, or <Link to="/discover" className={textLink}>browse everything</Link>.
+            Try one of the categories above, or{" "}
+            <Link to="/discover" className={textLink}>
+              browse everything
+            </Link>
+            .
           </EmptyState>
         ) : d.badCursor ? (
           <EmptyState icon="refresh" title="That page link has expired">
-            Rankings move as people use apps. <Link to={link({ cursor: "" })} className={textLink}>Start from the first page</Link>.
+            Rankings move as people use apps.{" "}
+            <Link to={link({ cursor: "" })} className={textLink}>
+              Start from the first page
+            </Link>
+            .
           </EmptyState>
         ) : d.items.length === 0 ? (
           <EmptyState icon="search" title={query.q ? `No apps match “${query.q}”` : "No apps here yet"}>
             {query.q ? (
               <>
-                Check the spelling, try fewer words, or <Link to={link({ q: "", cursor: "" })} className={textLink}>clear the search</Link>.{morePosts ? " Posts that match are listed below." : ""}
+                Check the spelling, try fewer words, or{" "}
+                <Link to={link({ q: "", cursor: "" })} className={textLink}>
+                  clear the search
+                </Link>
+                .{morePosts ? " Posts that match are listed below." : ""}
               </>
             ) : (
               "New apps show up here as soon as builders publish them."
@@ -153,9 +208,14 @@ function AppResults({ d, link }: { d: Page; link: LinkTo }) {
       {d.posts && morePosts ? (
         <section aria-labelledby="posts-h" className="space-y-3">
           <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
-            <h2 id="posts-h" className="text-xl font-semibold tracking-tight">Posts matching “{query.q}”</h2>
+            <h2 id="posts-h" className="text-xl font-semibold tracking-tight">
+              Posts matching “{query.q}”
+            </h2>
             {d.posts.nextCursor ? (
-              <Link to={link({ in: "posts", category: "", status: "", sort: "", cursor: "" })} className="text-sm font-semibold text-brand-700 hover:underline">
+              <Link
+                to={link({ in: "posts", category: "", status: "", sort: "", cursor: "" })}
+                className="text-sm font-semibold text-brand-700 hover:underline"
+              >
                 See all matching posts
               </Link>
             ) : null}
@@ -171,15 +231,24 @@ function PostResults({ d, link }: { d: Extract<Page, { tab: "posts" }>; link: Li
   const { query, posts } = d;
   return (
     <section aria-labelledby="results-h" className="space-y-4">
-      <h2 id="results-h" className="text-xl font-semibold tracking-tight">Posts matching “{query.q}”</h2>
+      <h2 id="results-h" className="text-xl font-semibold tracking-tight">
+        Posts matching “{query.q}”
+      </h2>
       {posts.badCursor ? (
         <EmptyState icon="refresh" title="That page link has expired">
-          New posts change the results. <Link to={link({ cursor: "" })} className={textLink}>Start from the first page</Link>.
+          New posts change the results.{" "}
+          <Link to={link({ cursor: "" })} className={textLink}>
+            Start from the first page
+          </Link>
+          .
         </EmptyState>
       ) : posts.items.length === 0 ? (
         <EmptyState icon="pen" title={`No posts match “${query.q}”`}>
           Posts are found by their title, teaser and free preview. Try other words, or{" "}
-          <Link to={link({ in: "", cursor: "" })} className={textLink}>look for apps instead</Link>.
+          <Link to={link({ in: "", cursor: "" })} className={textLink}>
+            look for apps instead
+          </Link>
+          .
         </EmptyState>
       ) : (
         <>
@@ -196,7 +265,14 @@ export default function Discover() {
   const { query, tab } = d;
   const link: LinkTo = (patch) => {
     const p = new URLSearchParams();
-    const merged: Record<string, string> = { q: query.q, in: tab === "posts" ? "posts" : "", category: query.category, sort: query.sort, status: query.status, ...patch };
+    const merged: Record<string, string> = {
+      q: query.q,
+      in: tab === "posts" ? "posts" : "",
+      category: query.category,
+      sort: query.sort,
+      status: query.status,
+      ...patch,
+    };
     for (const [k, v] of Object.entries(merged)) if (v && !(k === "sort" && v === (merged.q ? "relevance" : "trending"))) p.set(k, v);
     const s = p.toString();
     return `/discover${s ? `?${s}` : ""}`;
@@ -204,14 +280,27 @@ export default function Discover() {
   return (
     <div className="space-y-8">
       <div className="space-y-4">
-        <h1 className="text-3xl font-bold tracking-tight">{d.category ? `${d.category.name} apps` : tab === "posts" ? "Discover posts" : "Discover AI apps"}</h1>
+        <h1 className="text-3xl font-bold tracking-tight">
+          {d.category ? `${d.category.name} apps` : tab === "posts" ? "Discover posts" : "Discover AI apps"}
+        </h1>
         <Form method="get" action="/discover" role="search" className="flex gap-2">
           {query.category ? <input type="hidden" name="category" value={query.category} /> : null}
           {query.status ? <input type="hidden" name="status" value={query.status} /> : null}
           {tab === "posts" ? <input type="hidden" name="in" value="posts" /> : null}
-          <label htmlFor="discover-q" className="sr-only">Search apps and posts</label>
-          <input id="discover-q" type="search" name="q" defaultValue={query.q} placeholder="Search apps and posts, e.g. “voice tutor” or “Claude”" className="block w-full min-w-0 rounded-lg border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-200 focus:outline-none" />
-          <button type="submit" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">Search</button>
+          <label htmlFor="discover-q" className="sr-only">
+            Search apps and posts
+          </label>
+          <input
+            id="discover-q"
+            type="search"
+            name="q"
+            defaultValue={query.q}
+            placeholder="Search apps and posts, e.g. “voice tutor” or “Claude”"
+            className="block w-full min-w-0 rounded-lg border border-slate-300 bg-white px-3 py-2 shadow-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-200 focus:outline-none"
+          />
+          <button type="submit" className="rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-brand-700">
+            Search
+          </button>
         </Form>
         {query.q ? <ResultTabs tab={tab} link={link} /> : null}
         {d.tab === "apps" ? <AppFilters d={d} link={link} /> : null}

@@ -50,7 +50,9 @@ const size = (n: number) => (n > 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} 
 const day = (ts: number | null) => formatDate(ts);
 
 const DownloadIcon = () => (
-  <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4 fill-current"><path d="M9 3h2v7.6l2.8-2.8 1.4 1.4L10 14.4 4.8 9.2l1.4-1.4L9 10.6V3Zm-5 13h12v2H4v-2Z" /></svg>
+  <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4 fill-current">
+    <path d="M9 3h2v7.6l2.8-2.8 1.4 1.4L10 14.4 4.8 9.2l1.4-1.4L9 10.6V3Zm-5 13h12v2H4v-2Z" />
+  </svg>
 );
 
 export default function Library() {
@@ -71,11 +73,22 @@ export default function Library() {
       {offers.length ? (
         <section aria-label="Notifications" className="space-y-2">
           {offers.map((o) => (
-            <div key={o.id} className="flex flex-wrap items-center justify-between gap-3 rounded-xl border border-brand-200 bg-brand-50 px-4 py-3 text-sm text-brand-900">
+            <div
+              key={o.id}
+              className="flex flex-wrap items-center justify-between gap-3 rounded-xl border border-brand-200 bg-brand-50 px-4 py-3 text-sm text-brand-900"
+            >
               <span>{o.message}</span>
               <span className="flex gap-3">
-                {o.link ? <Link to={o.link} className="font-semibold underline">Take the seat</Link> : null}
-                <Form method="post"><input type="hidden" name="intent" value="dismiss" /><input type="hidden" name="notificationId" value={o.id} /><button className="text-brand-700 hover:underline">Dismiss</button></Form>
+                {o.link ? (
+                  <Link to={o.link} className="font-semibold underline">
+                    Take the seat
+                  </Link>
+                ) : null}
+                <Form method="post">
+                  <input type="hidden" name="intent" value="dismiss" />
+                  <input type="hidden" name="notificationId" value={o.id} />
+                  <button className="text-brand-700 hover:underline">Dismiss</button>
+                </Form>
               </span>
             </div>
           ))}
@@ -83,31 +96,59 @@ export default function Library() {
       ) : null}
 
       <section aria-labelledby="purchases-h" className="space-y-3">
-        <h2 id="purchases-h" className="text-lg font-semibold">Purchases</h2>
+        <h2 id="purchases-h" className="text-lg font-semibold">
+          Purchases
+        </h2>
         {purchases.length === 0 ? (
-          <EmptyState icon="box" title="Nothing here yet">Products you buy — courses, templates, prompt packs — show up here with their downloads.</EmptyState>
+          <EmptyState icon="box" title="Nothing here yet">
+            Products you buy — courses, templates, prompt packs — show up here with their downloads.
+          </EmptyState>
         ) : (
           <ul className="space-y-3">
             {purchases.map((p) => (
               <li key={p.orderId} className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
                 <div className="flex flex-wrap items-start justify-between gap-3">
                   <div className="min-w-0">
-                    <Link to={p.href} className="font-semibold text-slate-900 hover:text-brand-700">{p.title}</Link>
-                    <p className="text-sm text-slate-500">{p.typeLabel} · {p.paidLabel}</p>
+                    <Link to={p.href} className="font-semibold text-slate-900 hover:text-brand-700">
+                      {p.title}
+                    </Link>
+                    <p className="text-sm text-slate-500">
+                      {p.typeLabel} · {p.paidLabel}
+                    </p>
                   </div>
                   <StatusBadge status={p.status} label={p.statusLabel} />
                 </div>
                 {p.status === "paid" ? (
                   <div className="mt-3 flex flex-wrap gap-2">
-                    {p.isCourse ? <Link to={`/library/courses/${p.productId}`} className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700">Continue course</Link> : null}
+                    {p.isCourse ? (
+                      <Link
+                        to={`/library/courses/${p.productId}`}
+                        className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
+                      >
+                        Continue course
+                      </Link>
+                    ) : null}
                     {p.files.map((f) => (
-                      <a key={f.id} href={`/library/download/${f.id}`} className="inline-flex max-w-full items-center gap-1.5 rounded-lg bg-slate-100 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-200" download>
-                        <DownloadIcon /><span className="truncate">{f.fileName}</span><span className="text-slate-500">· {size(f.size)}</span>
+                      <a
+                        key={f.id}
+                        href={`/library/download/${f.id}`}
+                        className="inline-flex max-w-full items-center gap-1.5 rounded-lg bg-slate-100 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-200"
+                        download
+                      >
+                        <DownloadIcon />
+                        <span className="truncate">{f.fileName}</span>
+                        <span className="text-slate-500">· {size(f.size)}</span>
                       </a>
                     ))}
                   </div>
                 ) : (
-                  <p className="mt-2 text-sm text-slate-600">{p.status === "refunded" && p.duplicate ? "You already owned this, so this second payment was refunded automatically." : p.status === "refunded" ? "Refunded — access has ended." : "This payment is disputed, so access is paused."}</p>
+                  <p className="mt-2 text-sm text-slate-600">
+                    {p.status === "refunded" && p.duplicate
+                      ? "You already owned this, so this second payment was refunded automatically."
+                      : p.status === "refunded"
+                        ? "Refunded — access has ended."
+                        : "This payment is disputed, so access is paused."}
+                  </p>
                 )}
               </li>
             ))}
@@ -116,43 +157,92 @@ export default function Library() {
       </section>
 
       <section aria-labelledby="members-h" className="space-y-3">
-        <h2 id="members-h" className="text-lg font-semibold">Memberships</h2>
+        <h2 id="members-h" className="text-lg font-semibold">
+          Memberships
+        </h2>
         {memberships.length === 0 ? (
-          <EmptyState icon="star" title="No memberships yet">Support a creator with a membership and it shows up here.</EmptyState>
+          <EmptyState icon="star" title="No memberships yet">
+            Support a creator with a membership and it shows up here.
+          </EmptyState>
         ) : (
           <ul className="space-y-3">
             {memberships.map((m) => (
               <li key={m.id} className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
                 <div className="flex flex-wrap items-start justify-between gap-3">
                   <div className="min-w-0">
-                    <p className="font-semibold">{m.tierName} <span className="font-normal text-slate-500">· <Link className="hover:underline" to={`/@${m.creator.handle}`}>{m.creator.displayName}</Link></span></p>
+                    <p className="font-semibold">
+                      {m.tierName}{" "}
+                      <span className="font-normal text-slate-500">
+                        ·{" "}
+                        <Link className="hover:underline" to={`/@${m.creator.handle}`}>
+                          {m.creator.displayName}
+                        </Link>
+                      </span>
+                    </p>
                     <p className="text-sm text-slate-500">
                       {m.priceLabel}
-                      {m.periodEnd && m.status !== "canceled" ? (m.cancelAtPeriodEnd ? ` · ends ${day(m.periodEnd)}` : ` · renews ${day(m.periodEnd)}`) : ""}
+                      {m.periodEnd && m.status !== "canceled"
+                        ? m.cancelAtPeriodEnd
+                          ? ` · ends ${day(m.periodEnd)}`
+                          : ` · renews ${day(m.periodEnd)}`
+                        : ""}
                     </p>
                   </div>
                   <StatusBadge status={m.state.status} label={m.state.label} />
                 </div>
-                {m.state.status === "paused" ? <p className="mt-2 text-sm text-amber-800">A payment for this membership is disputed, so members-only posts and emails are paused until the dispute is resolved. Your seat is kept.</p> : null}
+                {m.state.status === "paused" ? (
+                  <p className="mt-2 text-sm text-amber-800">
+                    A payment for this membership is disputed, so members-only posts and emails are paused until the dispute is resolved.
+                    Your seat is kept.
+                  </p>
+                ) : null}
                 {m.note ? <p className="mt-2 text-sm text-slate-600">{m.note}</p> : null}
                 {m.payments.length ? (
                   <ul className="mt-2 space-y-0.5 text-sm text-slate-600" aria-label="Payments refunded or disputed">
-                    {m.payments.map((p, i) => <li key={i}>{p.label}</li>)}
+                    {m.payments.map((p, i) => (
+                      <li key={i}>{p.label}</li>
+                    ))}
                   </ul>
                 ) : null}
-                {m.status === "past_due" ? <p className="mt-2 text-sm text-amber-800">Your last payment failed. Update your card to keep your membership.</p> : null}
+                {m.status === "past_due" ? (
+                  <p className="mt-2 text-sm text-amber-800">Your last payment failed. Update your card to keep your membership.</p>
+                ) : null}
                 {m.status !== "canceled" ? (
                   <div className="mt-3 flex flex-wrap gap-2">
                     {m.paid ? (
                       <>
-                        <Form method="post"><input type="hidden" name="membershipId" value={m.id} /><input type="hidden" name="intent" value={m.cancelAtPeriodEnd ? "resume" : "cancel"} />
-                          <button disabled={busy} className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">{m.cancelAtPeriodEnd ? "Resume" : "Cancel at period end"}</button></Form>
-                        <Form method="post"><input type="hidden" name="membershipId" value={m.id} /><input type="hidden" name="intent" value="portal" />
-                          <button disabled={busy} className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">Update card &amp; invoices</button></Form>
+                        <Form method="post">
+                          <input type="hidden" name="membershipId" value={m.id} />
+                          <input type="hidden" name="intent" value={m.cancelAtPeriodEnd ? "resume" : "cancel"} />
+                          <button
+                            disabled={busy}
+                            className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+                          >
+                            {m.cancelAtPeriodEnd ? "Resume" : "Cancel at period end"}
+                          </button>
+                        </Form>
+                        <Form method="post">
+                          <input type="hidden" name="membershipId" value={m.id} />
+                          <input type="hidden" name="intent" value="portal" />
+                          <button
+                            disabled={busy}
+                            className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+                          >
+                            Update card &amp; invoices
+                          </button>
+                        </Form>
                       </>
                     ) : (
-                      <Form method="post"><input type="hidden" name="membershipId" value={m.id} /><input type="hidden" name="intent" value="leave" />
-                        <button disabled={busy} className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">Leave tier</button></Form>
+                      <Form method="post">
+                        <input type="hidden" name="membershipId" value={m.id} />
+                        <input type="hidden" name="intent" value="leave" />
+                        <button
+                          disabled={busy}
+                          className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+                        >
+                          Leave tier
+                        </button>
+                      </Form>
                     )}
                   </div>
                 ) : null}

@@ -36,14 +36,23 @@ export default function LogIn() {
     <AuthCard
       title="Welcome back"
       subtitle="Log in to your All Thrive account."
-      footer={<>New here? <Link className="font-semibold text-brand-700 hover:underline" to="/signup">Create an account</Link></>}
+      footer={
+        <>
+          New here?{" "}
+          <Link className="font-semibold text-brand-700 hover:underline" to="/signup">
+            Create an account
+          </Link>
+        </>
+      }
     >
       <Form method="post" className="space-y-4" noValidate>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
         {showFormError ? <FormError message={result.formError} /> : null}
         <Field label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
-        <Button type="submit" className="w-full" disabled={busy}>{busy ? "Logging in…" : "Log in"}</Button>
+        <Button type="submit" className="w-full" disabled={busy}>
+          {busy ? "Logging in…" : "Log in"}
+        </Button>
       </Form>
     </AuthCard>
   );

@@ -6,7 +6,14 @@ import { formatDate } from "~/components/post-card";
 import { Button } from "~/components/ui/form";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { handleForm } from "~/lib/http.server";
-import { listNotifications, markAllRead, markRead, openNotification, parseNotificationCursor, type NotificationEntry } from "~/modules/notifications/service.server";
+import {
+  listNotifications,
+  markAllRead,
+  markRead,
+  openNotification,
+  parseNotificationCursor,
+  type NotificationEntry,
+} from "~/modules/notifications/service.server";
 import { safeRedirect } from "~/lib/redirects";
 import { orRespond } from "~/lib/http.server";
 
@@ -55,20 +62,28 @@ export default function Notifications() {
         {unread ? (
           <Form method="post">
             <input type="hidden" name="intent" value="read-all" />
-            <Button type="submit" variant="secondary">Mark all read</Button>
+            <Button type="submit" variant="secondary">
+              Mark all read
+            </Button>
           </Form>
         ) : null}
       </div>
       {items.length === 0 ? (
-        <EmptyState icon="bell" title="Nothing new">New posts from builders you follow, new followers and sales show up here.</EmptyState>
+        <EmptyState icon="bell" title="Nothing new">
+          New posts from builders you follow, new followers and sales show up here.
+        </EmptyState>
       ) : (
         <ul className="divide-y divide-slate-200 overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm">
-          {items.map((n) => <NotificationItem key={n.id} n={n} />)}
+          {items.map((n) => (
+            <NotificationItem key={n.id} n={n} />
+          ))}
         </ul>
       )}
       {next ? (
         <div className="text-center">
-          <Link to={`/notifications?before=${next}`} className="text-sm font-semibold text-brand-700">Older</Link>
+          <Link to={`/notifications?before=${next}`} className="text-sm font-semibold text-brand-700">
+            Older
+          </Link>
         </div>
       ) : null}
     </div>
@@ -85,14 +100,25 @@ function NotificationItem({ n }: { n: NotificationEntry }) {
       <span className="min-w-0 flex-1">
         <span className="flex items-center gap-2 text-xs font-medium uppercase tracking-wide text-slate-500">
           {KIND_LABEL[n.kind] ?? n.kind}
-          {n.count > 1 ? <span className="rounded-full bg-slate-100 px-2 py-0.5 text-[11px] font-semibold normal-case tracking-normal text-slate-700">{n.count}</span> : null}
+          {n.count > 1 ? (
+            <span className="rounded-full bg-slate-100 px-2 py-0.5 text-[11px] font-semibold normal-case tracking-normal text-slate-700">
+              {n.count}
+            </span>
+          ) : null}
           {unread ? <span className="sr-only"> (unread)</span> : null}
         </span>
-        <span className={`block text-slate-900 ${unread ? "font-semibold" : ""}`}>{n.message}{n.expired ? <span className="font-normal text-slate-500"> (expired)</span> : null}</span>
+        <span className={`block text-slate-900 ${unread ? "font-semibold" : ""}`}>
+          {n.message}
+          {n.expired ? <span className="font-normal text-slate-500"> (expired)</span> : null}
+        </span>
         {n.detail ? <span className="block text-sm text-slate-600">{n.detail}</span> : null}
         <span className="block text-xs text-slate-500">{formatDate(n.createdAt)}</span>
       </span>
-      {n.link ? <span aria-hidden="true" className="mt-2 text-slate-400">›</span> : null}
+      {n.link ? (
+        <span aria-hidden="true" className="mt-2 text-slate-400">
+          ›
+        </span>
+      ) : null}
     </>
   );
   const cls = `flex w-full items-start gap-3 px-4 py-3 text-left ${unread ? "bg-brand-50/50" : ""}`;
@@ -103,7 +129,8 @@ function NotificationItem({ n }: { n: NotificationEntry }) {
           to={n.link}
           className={`${cls} hover:bg-slate-50 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-600`}
           onClick={() => {
-            if (n.unread) fetcher.submit({ intent: "read", id: n.id, group: n.groupKey ?? "" }, { method: "post", action: "/notifications" });
+            if (n.unread)
+              fetcher.submit({ intent: "read", id: n.id, group: n.groupKey ?? "" }, { method: "post", action: "/notifications" });
           }}
         >
           {body}

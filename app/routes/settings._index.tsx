@@ -24,7 +24,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   return handleForm(async () => {
     const { setCookie } = await changePassword(env, viewer.id, form);
-    return data({ ok: true as const, message: "Password changed. Other devices have been signed out." }, { headers: { "Set-Cookie": setCookie } });
+    return data(
+      { ok: true as const, message: "Password changed. Other devices have been signed out." },
+      { headers: { "Set-Cookie": setCookie } },
+    );
   });
 }
 
@@ -37,29 +40,60 @@ export default function Settings() {
     <div className="mx-auto max-w-2xl space-y-8">
       <div>
         <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
-        <p className="mt-1 text-slate-600">Signed in as <span className="font-medium text-slate-900">{email}</span>.</p>
-        <p className="mt-2 text-sm"><Link to="/settings/profile" className="font-semibold text-brand-700 hover:underline">Edit your creator profile →</Link></p>
-        <p className="mt-1 text-sm"><Link to="/settings/email" className="font-semibold text-brand-700 hover:underline">Email and private RSS feeds →</Link></p>
+        <p className="mt-1 text-slate-600">
+          Signed in as <span className="font-medium text-slate-900">{email}</span>.
+        </p>
+        <p className="mt-2 text-sm">
+          <Link to="/settings/profile" className="font-semibold text-brand-700 hover:underline">
+            Edit your creator profile →
+          </Link>
+        </p>
+        <p className="mt-1 text-sm">
+          <Link to="/settings/email" className="font-semibold text-brand-700 hover:underline">
+            Email and private RSS feeds →
+          </Link>
+        </p>
       </div>
 
       <section aria-labelledby="pw" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="pw" className="text-lg font-semibold">Change password</h2>
+        <h2 id="pw" className="text-lg font-semibold">
+          Change password
+        </h2>
         <Form method="post" className="mt-4 space-y-4" noValidate>
           <input type="hidden" name="intent" value="change-password" />
           {result && "message" in result ? <FormSuccess message={result.message} /> : null}
           {result && "formError" in result && !Object.keys(errors).length ? <FormError message={result.formError} /> : null}
-          <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" error={errors.currentPassword} />
-          <Field label="New password" name="newPassword" type="password" autoComplete="new-password" hint="At least 10 characters." error={errors.newPassword} />
-          <Button type="submit" disabled={busy}>Change password</Button>
+          <Field
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            error={errors.currentPassword}
+          />
+          <Field
+            label="New password"
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            hint="At least 10 characters."
+            error={errors.newPassword}
+          />
+          <Button type="submit" disabled={busy}>
+            Change password
+          </Button>
         </Form>
       </section>
 
       <section aria-labelledby="sessions" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="sessions" className="text-lg font-semibold">Sessions</h2>
+        <h2 id="sessions" className="text-lg font-semibold">
+          Sessions
+        </h2>
         <p className="mt-1 text-sm text-slate-600">Signed in on a shared computer? End every session, including this one.</p>
         <Form method="post" className="mt-4">
           <input type="hidden" name="intent" value="logout-all" />
-          <Button type="submit" variant="danger">Log out of all sessions</Button>
+          <Button type="submit" variant="danger">
+            Log out of all sessions
+          </Button>
         </Form>
       </section>
     </div>

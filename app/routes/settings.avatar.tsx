@@ -19,7 +19,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const run = async () => {
     const declared = Number(request.headers.get("Content-Length") ?? "0");
     // Refuse obviously oversized bodies before reading them (multipart adds a little overhead).
-    if (declared > IMAGE_LIMITS.avatar + (isMultipart ? 64 * 1024 : 0)) throw tooLarge(tooLargeMessage("image", IMAGE_LIMITS.avatar, isMultipart ? undefined : declared));
+    if (declared > IMAGE_LIMITS.avatar + (isMultipart ? 64 * 1024 : 0))
+      throw tooLarge(tooLargeMessage("image", IMAGE_LIMITS.avatar, isMultipart ? undefined : declared));
     if (isMultipart) {
       const form = await request.formData();
       const file = form.get("avatar");

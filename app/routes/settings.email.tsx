@@ -23,7 +23,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleForm(async () => {
     if (form.intent === "create-rss") {
       const feed = await createRssToken(env, viewer, String(form.handle ?? ""));
-      return { ok: true as const, message: `Your private feed for ${feed.displayName} is ready. Copy the link now — it is shown only once.`, rssUrl: feed.url };
+      return {
+        ok: true as const,
+        message: `Your private feed for ${feed.displayName} is ready. Copy the link now — it is shown only once.`,
+        rssUrl: feed.url,
+      };
     }
     if (form.intent === "revoke-rss") {
       await revokeRssToken(env, viewer, String(form.handle ?? ""));
@@ -47,26 +51,43 @@ export default function EmailSettings() {
   return (
     <div className="mx-auto max-w-2xl space-y-8">
       <div>
-        <p className="text-sm"><Link to="/settings" className="text-brand-700 hover:text-brand-900">← Settings</Link></p>
+        <p className="text-sm">
+          <Link to="/settings" className="text-brand-700 hover:text-brand-900">
+            ← Settings
+          </Link>
+        </p>
         <h1 className="mt-2 text-2xl font-bold tracking-tight">Email and feeds</h1>
       </div>
       {result && "message" in result ? <FormSuccess message={result.message} /> : null}
       {result && "formError" in result ? <FormError message={result.formError} /> : null}
       {result && "rssUrl" in result && result.rssUrl ? (
         <div className="rounded-xl border border-slate-200 bg-white p-4">
-          <label htmlFor="rss-url" className="text-sm font-medium text-slate-800">Private feed URL</label>
-          <input id="rss-url" readOnly value={result.rssUrl} className="mt-1 block w-full rounded-lg border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
+          <label htmlFor="rss-url" className="text-sm font-medium text-slate-800">
+            Private feed URL
+          </label>
+          <input
+            id="rss-url"
+            readOnly
+            value={result.rssUrl}
+            className="mt-1 block w-full rounded-lg border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs"
+            onFocus={(e) => e.currentTarget.select()}
+          />
           <p className="mt-1 text-xs text-slate-500">Anyone with this link can read what you can read from this creator. Don't share it.</p>
         </div>
       ) : null}
       <section aria-labelledby="email-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="email-h" className="text-lg font-semibold">New post emails</h2>
+        <h2 id="email-h" className="text-lg font-semibold">
+          New post emails
+        </h2>
         <Form method="post" className="mt-4 space-y-4">
           <input type="hidden" name="intent" value="set-mode" />
           <fieldset className="space-y-3">
             <legend className="sr-only">Which post emails do you want?</legend>
             {MODES.map((m) => (
-              <label key={m.value} className="flex cursor-pointer items-start gap-3 rounded-lg border border-slate-200 p-3 hover:bg-slate-50">
+              <label
+                key={m.value}
+                className="flex cursor-pointer items-start gap-3 rounded-lg border border-slate-200 p-3 hover:bg-slate-50"
+              >
                 <input type="radio" name="mode" value={m.value} defaultChecked={mode === m.value} className="mt-1" />
                 <span>
                   <span className="block font-medium text-slate-900">{m.label}</span>
@@ -75,22 +96,42 @@ export default function EmailSettings() {
               </label>
             ))}
           </fieldset>
-          <Button type="submit" disabled={busy}>Save preferences</Button>
+          <Button type="submit" disabled={busy}>
+            Save preferences
+          </Button>
         </Form>
       </section>
       <section aria-labelledby="rss-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="rss-h" className="text-lg font-semibold">Private RSS feeds</h2>
-        <p className="mt-1 text-sm text-slate-600">Get a personal feed link from any post ("Private RSS"). It includes the full text of posts you can read.</p>
+        <h2 id="rss-h" className="text-lg font-semibold">
+          Private RSS feeds
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          Get a personal feed link from any post ("Private RSS"). It includes the full text of posts you can read.
+        </p>
         {feeds.length === 0 ? (
           <p className="mt-4 text-sm text-slate-500">You have no private feeds.</p>
         ) : (
           <ul className="mt-4 divide-y divide-slate-200">
             {feeds.map((f) => (
               <li key={f.handle} className="flex items-center justify-between gap-3 py-3">
-                <span><span className="font-medium">{f.displayName}</span> <span className="text-slate-500">@{f.handle}</span></span>
+                <span>
+                  <span className="font-medium">{f.displayName}</span> <span className="text-slate-500">@{f.handle}</span>
+                </span>
                 <span className="flex gap-2">
-                  <Form method="post"><input type="hidden" name="intent" value="create-rss" /><input type="hidden" name="handle" value={f.handle} /><Button type="submit" variant="secondary">New link</Button></Form>
-                  <Form method="post"><input type="hidden" name="intent" value="revoke-rss" /><input type="hidden" name="handle" value={f.handle} /><Button type="submit" variant="danger">Revoke</Button></Form>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="create-rss" />
+                    <input type="hidden" name="handle" value={f.handle} />
+                    <Button type="submit" variant="secondary">
+                      New link
+                    </Button>
+                  </Form>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="revoke-rss" />
+                    <input type="hidden" name="handle" value={f.handle} />
+                    <Button type="submit" variant="danger">
+                      Revoke
+                    </Button>
+                  </Form>
                 </span>
               </li>
             ))}

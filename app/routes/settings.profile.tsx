@@ -51,13 +51,24 @@ export default function Profile() {
       <div className="mx-auto max-w-xl">
         <div className="rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
           <h1 className="text-2xl font-bold tracking-tight">Open your storefront</h1>
-          <p className="mt-1 text-slate-600">Pick a handle — it becomes your address: <span className="font-mono text-slate-800">allthrive.app/@handle</span>.</p>
+          <p className="mt-1 text-slate-600">
+            Pick a handle — it becomes your address: <span className="font-mono text-slate-800">allthrive.app/@handle</span>.
+          </p>
           <Form method="post" className="mt-6 space-y-4" noValidate>
             <input type="hidden" name="intent" value="become-creator" />
             <FormError message={formError} />
-            <Field label="Handle" name="handle" required autoComplete="off" hint="3–30 characters: lowercase letters, digits and hyphens." error={errors.handle} />
+            <Field
+              label="Handle"
+              name="handle"
+              required
+              autoComplete="off"
+              hint="3–30 characters: lowercase letters, digits and hyphens."
+              error={errors.handle}
+            />
             <Field label="Display name" name="displayName" required autoComplete="name" error={errors.displayName} />
-            <Button type="submit" disabled={busy}>Create my storefront</Button>
+            <Button type="submit" disabled={busy}>
+              Create my storefront
+            </Button>
           </Form>
         </div>
       </div>
@@ -71,14 +82,21 @@ export default function Profile() {
           <h1 className="text-2xl font-bold tracking-tight">Your creator profile</h1>
           <p className="mt-1 text-slate-600">This is what visitors see on your storefront.</p>
         </div>
-        <Link to={`/@${creator.handle}`} className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50">
+        <Link
+          to={`/@${creator.handle}`}
+          className="rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-slate-300 hover:bg-slate-50"
+        >
           View @{creator.handle} →
         </Link>
       </div>
-      {params.get("welcome") ? <FormSuccess message={`Your storefront is live at /@${creator.handle}. Add a photo and a bio so people know who you are.`} /> : null}
+      {params.get("welcome") ? (
+        <FormSuccess message={`Your storefront is live at /@${creator.handle}. Add a photo and a bio so people know who you are.`} />
+      ) : null}
 
       <section aria-labelledby="avatar-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="avatar-h" className="text-lg font-semibold">Avatar</h2>
+        <h2 id="avatar-h" className="text-lg font-semibold">
+          Avatar
+        </h2>
         <div className="mt-4 flex items-start gap-6">
           <Avatar url={creator.avatarUrl} name={creator.displayName} size={80} />
           <div className="flex-1">
@@ -98,23 +116,62 @@ export default function Profile() {
       </section>
 
       <section aria-labelledby="profile-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="profile-h" className="text-lg font-semibold">Profile</h2>
+        <h2 id="profile-h" className="text-lg font-semibold">
+          Profile
+        </h2>
         <Form method="post" className="mt-4 space-y-4" noValidate>
           <input type="hidden" name="intent" value="update-profile" />
           <input type="hidden" name="handle" value={creator.handle} />
           {result && "message" in result ? <FormSuccess message={result.message} /> : null}
           <FormError message={formError} />
           <Field label="Display name" name="displayName" defaultValue={creator.displayName} error={errors.displayName} />
-          <TextArea label="Bio" name="bio" rows={6} defaultValue={creator.bio} hint="Markdown works: **bold**, _italic_, [links](https://example.com), lists." error={errors.bio} />
+          <TextArea
+            label="Bio"
+            name="bio"
+            rows={6}
+            defaultValue={creator.bio}
+            hint="Markdown works: **bold**, _italic_, [links](https://example.com), lists."
+            error={errors.bio}
+          />
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-2 text-sm font-medium text-slate-800">Links</legend>
-            <Field label="Website" name="website" type="url" placeholder="https://" defaultValue={creator.links.website ?? ""} error={errors.website} />
+            <Field
+              label="Website"
+              name="website"
+              type="url"
+              placeholder="https://"
+              defaultValue={creator.links.website ?? ""}
+              error={errors.website}
+            />
             <Field label="X" name="x" type="url" placeholder="https://x.com/…" defaultValue={creator.links.x ?? ""} error={errors.x} />
-            <Field label="GitHub" name="github" type="url" placeholder="https://github.com/…" defaultValue={creator.links.github ?? ""} error={errors.github} />
-            <Field label="LinkedIn" name="linkedin" type="url" placeholder="https://linkedin.com/in/…" defaultValue={creator.links.linkedin ?? ""} error={errors.linkedin} />
-            <Field label="YouTube" name="youtube" type="url" placeholder="https://youtube.com/@…" defaultValue={creator.links.youtube ?? ""} error={errors.youtube} />
+            <Field
+              label="GitHub"
+              name="github"
+              type="url"
+              placeholder="https://github.com/…"
+              defaultValue={creator.links.github ?? ""}
+              error={errors.github}
+            />
+            <Field
+              label="LinkedIn"
+              name="linkedin"
+              type="url"
+              placeholder="https://linkedin.com/in/…"
+              defaultValue={creator.links.linkedin ?? ""}
+              error={errors.linkedin}
+            />
+            <Field
+              label="YouTube"
+              name="youtube"
+              type="url"
+              placeholder="https://youtube.com/@…"
+              defaultValue={creator.links.youtube ?? ""}
+              error={errors.youtube}
+            />
           </fieldset>
-          <Button type="submit" disabled={busy}>{busy ? "Saving…" : "Save profile"}</Button>
+          <Button type="submit" disabled={busy}>
+            {busy ? "Saving…" : "Save profile"}
+          </Button>
         </Form>
       </section>
     </div>

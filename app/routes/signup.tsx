@@ -36,14 +36,32 @@ export default function SignUp() {
     <AuthCard
       title="Create your account"
       subtitle="Show your AI apps, write about your journey and get paid for what you know."
-      footer={<>Already have an account? <Link className="font-semibold text-brand-700 hover:underline" to="/login">Log in</Link></>}
+      footer={
+        <>
+          Already have an account?{" "}
+          <Link className="font-semibold text-brand-700 hover:underline" to="/login">
+            Log in
+          </Link>
+        </>
+      }
     >
       <Form method="post" className="space-y-4" noValidate>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
         {showFormError ? <FormError message={result.formError} /> : null}
         <Field label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
-        <Field label="Password" name="password" type="password" autoComplete="new-password" required minLength={10} hint="At least 10 characters." error={errors.password} />
-        <Button type="submit" className="w-full" disabled={busy}>{busy ? "Creating account…" : "Sign up"}</Button>
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          hint="At least 10 characters."
+          error={errors.password}
+        />
+        <Button type="submit" className="w-full" disabled={busy}>
+          {busy ? "Creating account…" : "Sign up"}
+        </Button>
       </Form>
     </AuthCard>
   );

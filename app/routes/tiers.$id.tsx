@@ -20,7 +20,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   });
 }
 
-type ActionResult = { ok: false; formError: string; fieldErrors: Record<string, string>; waitlist?: boolean } | { ok: true; message: string; waitlist?: boolean };
+type ActionResult =
+  | { ok: false; formError: string; fieldErrors: Record<string, string>; waitlist?: boolean }
+  | { ok: true; message: string; waitlist?: boolean };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
@@ -30,7 +32,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     if (form.intent === "waitlist") {
       const r = await joinWaitlist(env, viewer, tierId);
-      return data<ActionResult>({ ok: true, message: r.offered ? "Good news — a seat is free and held for you. Subscribe now to take it." : `You're on the waitlist (number ${r.position}). We'll hold the next free seat for you and let you know in your library.`, waitlist: true });
+      return data<ActionResult>({
+        ok: true,
+        message: r.offered
+          ? "Good news — a seat is free and held for you. Subscribe now to take it."
+          : `You're on the waitlist (number ${r.position}). We'll hold the next free seat for you and let you know in your library.`,
+        waitlist: true,
+      });
     }
     if (form.intent === "leave-waitlist") {
       await leaveWaitlist(env, viewer, tierId);
@@ -39,13 +47,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const { url, alreadyMember } = await startTierCheckout(env, viewer, tierId, form, new URL(request.url).origin);
     return redirect(url, alreadyMember ? 303 : 302);
   } catch (e) {
-    if (e instanceof TierFullError) return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: {}, waitlist: true }, { status: 409 });
+    if (e instanceof TierFullError)
+      return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: {}, waitlist: true }, { status: 409 });
     if (isAppError(e)) return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
     throw e;
   }
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.tier.name} — ${data.creator?.displayName} — All Thrive` : "Not found — All Thrive" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.tier.name} — ${data.creator?.displayName} — All Thrive` : "Not found — All Thrive" },
+];
 
 export default function TierPage() {
   const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner } = useLoaderData<typeof loader>();
@@ -56,51 +67,115 @@ export default function TierPage() {
   const showWaitlist = (tier.full && !offerExpiresAt) || (result && !result.ok && result.waitlist);
   return (
     <div className="mx-auto max-w-xl space-y-6">
-      {creator ? <Link to={`/@${creator.handle}`} className="inline-block text-sm text-brand-700 hover:underline">← {creator.displayName}</Link> : null}
+      {creator ? (
+        <Link to={`/@${creator.handle}`} className="inline-block text-sm text-brand-700 hover:underline">
+          ← {creator.displayName}
+        </Link>
+      ) : null}
       <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
         <p className="text-sm font-medium text-brand-700">Membership</p>
         <h1 className="mt-1 text-2xl font-bold tracking-tight">{tier.name}</h1>
         <p className="mt-1 text-lg font-semibold tabular-nums">{tier.priceLabel}</p>
-        {tier.maxSubscribers !== null ? <p className="mt-1 text-sm text-slate-600" data-testid="seats">{tier.full ? "Full" : tier.seatsLeftLabel}</p> : null}
+        {tier.maxSubscribers !== null ? (
+          <p className="mt-1 text-sm text-slate-600" data-testid="seats">
+            {tier.full ? "Full" : tier.seatsLeftLabel}
+          </p>
+        ) : null}
         {tier.description ? <p className="mt-4 text-slate-700">{tier.description}</p> : null}
         {tier.benefits.length ? (
           <ul className="mt-4 space-y-1.5 text-slate-700">
             {tier.benefits.map((b, i) => (
-              <li key={i} className="flex gap-2"><svg aria-hidden="true" viewBox="0 0 20 20" className="mt-1 h-4 w-4 shrink-0 fill-emerald-600"><path d="M7.7 14.3 3.4 10l1.4-1.4 2.9 2.9 7.5-7.5 1.4 1.4z" /></svg>{b}</li>
+              <li key={i} className="flex gap-2">
+                <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-1 h-4 w-4 shrink-0 fill-emerald-600">
+                  <path d="M7.7 14.3 3.4 10l1.4-1.4 2.9 2.9 7.5-7.5 1.4 1.4z" />
+                </svg>
+                {b}
+              </li>
             ))}
           </ul>
         ) : null}
         <div className="mt-6 space-y-3">
-          {params.get("member") === "already" && membership ? <FormSuccess message="You're already a member of this tier — nothing was charged again." /> : null}
-          {params.get("checkout") === "canceled" ? <p className="text-sm text-slate-600">Checkout canceled — you weren't charged. Your seat is released when the checkout expires.</p> : null}
+          {params.get("member") === "already" && membership ? (
+            <FormSuccess message="You're already a member of this tier — nothing was charged again." />
+          ) : null}
+          {params.get("checkout") === "canceled" ? (
+            <p className="text-sm text-slate-600">
+              Checkout canceled — you weren't charged. Your seat is released when the checkout expires.
+            </p>
+          ) : null}
           {/* The page itself already says where the person stands on the waitlist or which seat is held. */}
-          {result && result.ok && !(result.waitlist && (waitlistPosition || offerExpiresAt)) ? <FormSuccess message={result.message} /> : null}
+          {result && result.ok && !(result.waitlist && (waitlistPosition || offerExpiresAt)) ? (
+            <FormSuccess message={result.message} />
+          ) : null}
           {result && !result.ok && !Object.keys(errors).length ? <FormError message={result.formError} /> : null}
-          {offerExpiresAt ? <FormSuccess message={`A seat is held for you until ${new Date(offerExpiresAt * 1000).toUTCString()}.`} /> : null}
+          {offerExpiresAt ? (
+            <FormSuccess message={`A seat is held for you until ${new Date(offerExpiresAt * 1000).toUTCString()}.`} />
+          ) : null}
           {isOwner ? (
-            <p className="text-sm text-slate-600">This is your tier. <Link className="text-brand-700 underline" to={`/dashboard/tiers/${tier.id}`}>Edit it</Link>.</p>
+            <p className="text-sm text-slate-600">
+              This is your tier.{" "}
+              <Link className="text-brand-700 underline" to={`/dashboard/tiers/${tier.id}`}>
+                Edit it
+              </Link>
+              .
+            </p>
           ) : membership?.paused ? (
-            <Link to="/library" className="flex justify-center rounded-lg bg-amber-50 px-4 py-2.5 text-sm font-semibold text-amber-800 ring-1 ring-amber-200">Your membership is paused — payment disputed. See your library</Link>
+            <Link
+              to="/library"
+              className="flex justify-center rounded-lg bg-amber-50 px-4 py-2.5 text-sm font-semibold text-amber-800 ring-1 ring-amber-200"
+            >
+              Your membership is paused — payment disputed. See your library
+            </Link>
           ) : membership ? (
-            <Link to="/library" className="flex justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white">You're a member — manage in your library</Link>
+            <Link to="/library" className="flex justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white">
+              You're a member — manage in your library
+            </Link>
           ) : !tier.sellable ? (
-            <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">Coming soon — the creator is finishing payout setup.</p>
+            <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">
+              Coming soon — the creator is finishing payout setup.
+            </p>
           ) : showWaitlist ? (
             waitlistPosition ? (
               <div className="space-y-2">
-                <p className="text-sm text-slate-700">You're number {waitlistPosition} on the waitlist. We'll hold the next free seat for you.</p>
-                <Form method="post"><input type="hidden" name="intent" value="leave-waitlist" /><Button type="submit" variant="secondary">Leave the waitlist</Button></Form>
+                <p className="text-sm text-slate-700">
+                  You're number {waitlistPosition} on the waitlist. We'll hold the next free seat for you.
+                </p>
+                <Form method="post">
+                  <input type="hidden" name="intent" value="leave-waitlist" />
+                  <Button type="submit" variant="secondary">
+                    Leave the waitlist
+                  </Button>
+                </Form>
               </div>
             ) : (
-              <Form method="post"><input type="hidden" name="intent" value="waitlist" /><Button type="submit" className="w-full" disabled={busy}>Join the waitlist</Button></Form>
+              <Form method="post">
+                <input type="hidden" name="intent" value="waitlist" />
+                <Button type="submit" className="w-full" disabled={busy}>
+                  Join the waitlist
+                </Button>
+              </Form>
             )
           ) : tier.pricing === "free" ? (
-            <Form method="post"><input type="hidden" name="intent" value="subscribe" /><Button type="submit" className="w-full" disabled={busy}>Join for free</Button></Form>
+            <Form method="post">
+              <input type="hidden" name="intent" value="subscribe" />
+              <Button type="submit" className="w-full" disabled={busy}>
+                Join for free
+              </Button>
+            </Form>
           ) : tier.pricing === "pwyw" ? (
             <Form method="post" className="space-y-3" noValidate>
               <input type="hidden" name="intent" value="subscribe" />
-              <Field label={`Your monthly amount (${tier.currency.toUpperCase()})`} name="amount" inputMode="decimal" defaultValue={tier.minimum?.input} error={errors.amount} hint={`At least ${tier.minimum?.label}.`} />
-              <Button type="submit" className="w-full" disabled={busy}>Subscribe</Button>
+              <Field
+                label={`Your monthly amount (${tier.currency.toUpperCase()})`}
+                name="amount"
+                inputMode="decimal"
+                defaultValue={tier.minimum?.input}
+                error={errors.amount}
+                hint={`At least ${tier.minimum?.label}.`}
+              />
+              <Button type="submit" className="w-full" disabled={busy}>
+                Subscribe
+              </Button>
             </Form>
           ) : (
             <div className="grid gap-2">
@@ -108,7 +183,9 @@ export default function TierPage() {
                 <Form method="post" key={p.interval}>
                   <input type="hidden" name="intent" value="subscribe" />
                   <input type="hidden" name="interval" value={p.interval} />
-                  <Button type="submit" className="w-full" variant={p.interval === "month" ? "primary" : "secondary"} disabled={busy}>Subscribe — {p.label}</Button>
+                  <Button type="submit" className="w-full" variant={p.interval === "month" ? "primary" : "secondary"} disabled={busy}>
+                    Subscribe — {p.label}
+                  </Button>
                 </Form>
               ))}
             </div>

@@ -35,11 +35,18 @@ export default function Unsubscribe() {
       {done && "ok" in done && done.ok ? (
         <div className="mt-4 space-y-4">
           <FormSuccess message={`Done — ${email} will get no more post emails.`} />
-          <p className="text-sm text-slate-600">Changed your mind? <Link to="/settings/email" className="font-medium text-brand-700 underline">Email preferences</Link></p>
+          <p className="text-sm text-slate-600">
+            Changed your mind?{" "}
+            <Link to="/settings/email" className="font-medium text-brand-700 underline">
+              Email preferences
+            </Link>
+          </p>
         </div>
       ) : (
         <Form method="post" className="mt-4 space-y-4">
-          <p className="text-slate-600">Stop all new-post emails to <strong>{email}</strong>?</p>
+          <p className="text-slate-600">
+            Stop all new-post emails to <strong>{email}</strong>?
+          </p>
           <Button type="submit">Unsubscribe</Button>
         </Form>
       )}

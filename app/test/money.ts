@@ -11,14 +11,31 @@ export const PDF = new TextEncoder().encode("%PDF-1.7\n% All Thrive test file\n1
 
 export async function createProduct(cookie: string, fields: Record<string, string> = {}) {
   const s = fields.slug ?? productSlug();
-  const res = await postForm("/dashboard/products/new", { type: "template", title: "Support bot prompts", slug: s, description: "Fifty **tested** prompts.", price: "19.99", currency: "usd", ...fields }, { cookie });
+  const res = await postForm(
+    "/dashboard/products/new",
+    {
+      type: "template",
+      title: "Support bot prompts",
+      slug: s,
+      description: "Fifty **tested** prompts.",
+      price: "19.99",
+      currency: "usd",
+      ...fields,
+    },
+    { cookie },
+  );
   expect(res.status).toBe(302);
   const id = res.headers.get("Location")!.split("/dashboard/products/")[1].split("?")[0];
   return { id, slug: s };
 }
 
 export async function upload(productId: string, name: string, bytes: Uint8Array, cookie: string) {
-  return app(`/dashboard/products/${productId}/files?name=${encodeURIComponent(name)}`, { method: "POST", body: bytes as unknown as BodyInit, cookie, headers: { "Content-Type": "application/octet-stream" } });
+  return app(`/dashboard/products/${productId}/files?name=${encodeURIComponent(name)}`, {
+    method: "POST",
+    body: bytes as unknown as BodyInit,
+    cookie,
+    headers: { "Content-Type": "application/octet-stream" },
+  });
 }
 
 /** A seller with one published product with a PDF; returns what the tests need. */
@@ -56,7 +73,11 @@ export async function purchased(opts: { deliverNow?: boolean } = {}) {
 
 export async function makeTier(cookie: string, fields: Record<string, string> = {}) {
   const name = fields.name ?? `Tier ${crypto.randomUUID().slice(0, 6)}`;
-  const res = await postForm("/dashboard/tiers/new", { name, pricing: "fixed", currency: "usd", monthly: "5", annual: "50", benefits: "Monthly Q&A\nPrivate Discord", ...fields }, { cookie });
+  const res = await postForm(
+    "/dashboard/tiers/new",
+    { name, pricing: "fixed", currency: "usd", monthly: "5", annual: "50", benefits: "Monthly Q&A\nPrivate Discord", ...fields },
+    { cookie },
+  );
   expect(res.status).toBe(302);
   const row = await env.DB.prepare("SELECT * FROM tiers WHERE name=?").bind(name).first<Record<string, string | number | null>>();
   return row!;
@@ -77,8 +98,19 @@ export async function subscribeAndPay(tierId: string, cookie: string, fields?: R
 }
 
 export const membership = (userId: string, tierId: string) =>
-  env.DB.prepare("SELECT status, amount, interval, cancel_at_period_end AS cancelAtPeriodEnd, current_period_end AS periodEnd, stripe_subscription_id AS sub, note FROM memberships WHERE user_id=? AND tier_id=?")
-    .bind(userId, tierId).first<{ status: string; amount: number; interval: string; cancelAtPeriodEnd: number; periodEnd: number; sub: string; note: string | null }>();
+  env.DB.prepare(
+    "SELECT status, amount, interval, cancel_at_period_end AS cancelAtPeriodEnd, current_period_end AS periodEnd, stripe_subscription_id AS sub, note FROM memberships WHERE user_id=? AND tier_id=?",
+  )
+    .bind(userId, tierId)
+    .first<{
+      status: string;
+      amount: number;
+      interval: string;
+      cancelAtPeriodEnd: number;
+      periodEnd: number;
+      sub: string;
+      note: string | null;
+    }>();
 
 /** A paying member of a fresh $5/month tier (the real paid-tier Checkout, webhooks delivered). */
 export async function payingMember() {

@@ -4,8 +4,14 @@ import { env as testEnv } from "cloudflare:workers";
 import worker from "../../workers/index";
 
 export async function runQueueMessage(queue: string, body: unknown, opts: { attempts?: number; id?: string; env?: Env } = {}) {
-  const batch = createMessageBatch(queue, [{ id: opts.id ?? crypto.randomUUID(), timestamp: new Date(), attempts: opts.attempts ?? 1, body }]);
+  const batch = createMessageBatch(queue, [
+    { id: opts.id ?? crypto.randomUUID(), timestamp: new Date(), attempts: opts.attempts ?? 1, body },
+  ]);
   const ctx = createExecutionContext();
-  await (worker.queue as unknown as (b: MessageBatch, e: Env, c: ExecutionContext) => Promise<void>)(batch as MessageBatch<unknown>, opts.env ?? testEnv, ctx);
+  await (worker.queue as unknown as (b: MessageBatch, e: Env, c: ExecutionContext) => Promise<void>)(
+    batch as MessageBatch<unknown>,
+    opts.env ?? testEnv,
+    ctx,
+  );
   return getQueueResult(batch, ctx);
 }

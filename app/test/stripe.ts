@@ -6,7 +6,11 @@ import { app } from "./http";
 
 export const emulatorUrl = () => `http://127.0.0.1:${env.STRIPE_API_PORT}`;
 
-export async function emulator<T = Record<string, unknown>>(path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<T> {
+export async function emulator<T = Record<string, unknown>>(
+  path: string,
+  body?: unknown,
+  method = body === undefined ? "GET" : "POST",
+): Promise<T> {
   const res = await fetch(emulatorUrl() + path, {
     method,
     headers: body === undefined ? {} : { "Content-Type": "application/json" },
@@ -17,7 +21,11 @@ export async function emulator<T = Record<string, unknown>>(path: string, body?:
   return json;
 }
 
-export type Recorded = { event: { id: string; type: string; created: number; data: { object: Record<string, unknown> } }; payload: string; signature: string };
+export type Recorded = {
+  event: { id: string; type: string; created: number; data: { object: Record<string, unknown> } };
+  payload: string;
+  signature: string;
+};
 
 /** Events recorded by the emulator whose payload mentions any of `needles` (user, account or Stripe ids). */
 export async function eventsMatching(...needles: string[]): Promise<Recorded[]> {
@@ -70,7 +78,9 @@ export async function settle(eventIds: string[], timeoutMs = 20_000) {
 
 async function pendingEvents(ids: string[]) {
   if (!ids.length) return [];
-  const rows = await env.DB.prepare(`SELECT id FROM stripe_events WHERE status='queued' AND id IN (${ids.map(() => "?").join(",")})`).bind(...ids).all<{ id: string }>();
+  const rows = await env.DB.prepare(`SELECT id FROM stripe_events WHERE status='queued' AND id IN (${ids.map(() => "?").join(",")})`)
+    .bind(...ids)
+    .all<{ id: string }>();
   return rows.results.map((r) => r.id);
 }
 
@@ -91,14 +101,29 @@ export type FaultKind = "resource_missing" | "account_invalid" | "rate_limit" | 
  * answers only after the app's SDK timeout (STRIPE_TIMEOUT_MS), every try. Asserts the failure was
  * logged once, with Stripe's request id when Stripe answered at all.
  */
-export async function withStripeFault<T>(path: string, match: string, kind: FaultKind, fn: () => Promise<T>, opts: { method?: string; logged?: number } = {}) {
-  await emulator("/_emulator/faults", { path, match, kind, ...(opts.method ? { method: opts.method } : {}), ...(kind === "timeout" ? { delayMs: 20_000 } : {}) });
+export async function withStripeFault<T>(
+  path: string,
+  match: string,
+  kind: FaultKind,
+  fn: () => Promise<T>,
+  opts: { method?: string; logged?: number } = {},
+) {
+  await emulator("/_emulator/faults", {
+    path,
+    match,
+    kind,
+    ...(opts.method ? { method: opts.method } : {}),
+    ...(kind === "timeout" ? { delayMs: 20_000 } : {}),
+  });
   const logged = vi.spyOn(console, "error").mockImplementation(() => {});
   try {
     const out = await fn();
     const lines = logged.mock.calls.map((c) => String(c[0]).slice(0, 300));
     expect(lines, lines.join("\n")).toHaveLength(opts.logged ?? 1);
-    if ((opts.logged ?? 1) > 0) expect(String(logged.mock.calls[0][0])).toMatch(kind === "network" || kind === "timeout" ? /StripeConnectionError/ : /\[request req_\w+\]/);
+    if ((opts.logged ?? 1) > 0)
+      expect(String(logged.mock.calls[0][0])).toMatch(
+        kind === "network" || kind === "timeout" ? /StripeConnectionError/ : /\[request req_\w+\]/,
+      );
     return out;
   } finally {
     logged.mockReset();

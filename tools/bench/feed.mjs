@@ -39,7 +39,8 @@ async function post(json) {
 async function fanout(label, followers, tag, pageSize, pagesPerMessage = 10) {
   const c = await post({ op: "creator" });
   const s0 = Date.now();
-  for (let from = 0; from < followers; from += 10_000) await post({ op: "followers", creatorId: c.creatorId, tag, from, count: Math.min(10_000, followers - from) });
+  for (let from = 0; from < followers; from += 10_000)
+    await post({ op: "followers", creatorId: c.creatorId, tag, from, count: Math.min(10_000, followers - from) });
   console.log(`  ${label}: seeded ${followers.toLocaleString()} followers in ${((Date.now() - s0) / 1000).toFixed(1)} s`);
   const t0 = performance.now();
   const { postId, delivery } = await post({ op: "publish", creatorId: c.creatorId, title: `Fan-out to ${followers}` });
@@ -53,9 +54,24 @@ async function fanout(label, followers, tag, pageSize, pagesPerMessage = 10) {
   const pages = Math.ceil(followers / pageSize);
   const messages = Math.ceil(pages / pagesPerMessage);
   const ok = p.delivered === followers && p.missed === 0 && p.duplicates === 0 && p.notifiedTwice === 0;
-  console.log(`  ${label}: ${delivery} · all ${p.delivered.toLocaleString()} feeds have it after ${secs.toFixed(1)} s · ${messages} fan-out messages of ≤${pagesPerMessage} pages (${(messages / secs).toFixed(1)} msg/s, ${(pages / secs).toFixed(1)} pages/s) · ${(p.delivered / secs).toFixed(0)} feed rows/s (+ ${p.notified.toLocaleString()} notifications)`);
-  console.log(`  ${label}: missed ${p.missed} · delivered twice ${p.duplicates} · notified twice ${p.notifiedTwice} → ${ok ? "exactly once" : "NOT exactly once"}`);
-  return { followers, seconds: secs, delivery, pages, messages, messagesPerSecond: messages / secs, pagesPerSecond: pages / secs, rowsPerSecond: p.delivered / secs, ...p, exactlyOnce: ok };
+  console.log(
+    `  ${label}: ${delivery} · all ${p.delivered.toLocaleString()} feeds have it after ${secs.toFixed(1)} s · ${messages} fan-out messages of ≤${pagesPerMessage} pages (${(messages / secs).toFixed(1)} msg/s, ${(pages / secs).toFixed(1)} pages/s) · ${(p.delivered / secs).toFixed(0)} feed rows/s (+ ${p.notified.toLocaleString()} notifications)`,
+  );
+  console.log(
+    `  ${label}: missed ${p.missed} · delivered twice ${p.duplicates} · notified twice ${p.notifiedTwice} → ${ok ? "exactly once" : "NOT exactly once"}`,
+  );
+  return {
+    followers,
+    seconds: secs,
+    delivery,
+    pages,
+    messages,
+    messagesPerSecond: messages / secs,
+    pagesPerSecond: pages / secs,
+    rowsPerSecond: p.delivered / secs,
+    ...p,
+    exactlyOnce: ok,
+  };
 }
 
 export async function runFeedBench({ buildFirst = true } = {}) {
@@ -65,7 +81,10 @@ export async function runFeedBench({ buildFirst = true } = {}) {
   process.env.X_LOCAL_OBSERVABILITY = "false"; // wrangler dev's local trace collector: see run.mjs
   process.env.WRANGLER_DISABLE_REQUEST_BODY_DRAINING = "1"; // dev-only middleware: see run.mjs
 
-  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false);
+  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(
+    () => true,
+    () => false,
+  );
   if (busy) throw new Error(`Port ${PORT} is already in use; set BENCH_FEED_PORT to a free port.`);
   if (buildFirst) build({ quiet: true });
   const persistTo = mkdtempSync(join(tmpdir(), "allthrive-bench-feed-"));
@@ -81,12 +100,14 @@ export async function runFeedBench({ buildFirst = true } = {}) {
     console.log("▸ /feed for a user following 200 creators (2 posts each, published through the queue), 20 connections");
     const r0 = Date.now();
     const reader = await post({ op: "reader", tag: "r", from: 0, creators: 50, postsEach: 2 });
-    for (let from = 50; from < 200; from += 50) await post({ op: "reader", tag: "r", from, creators: 50, postsEach: 2, readerId: reader.readerId });
+    for (let from = 50; from < 200; from += 50)
+      await post({ op: "reader", tag: "r", from, creators: 50, postsEach: 2, readerId: reader.readerId });
     console.log(`  seeded 200 creators and 400 posts in ${((Date.now() - r0) / 1000).toFixed(1)} s`);
     const { cookie } = await post({ op: "session", userId: reader.readerId });
     const anon = new http.Agent({ keepAlive: false });
     // Wait until the fan-out of all 400 posts has landed, so no background work skews the measurement.
-    for (let i = 0; i < 240 && (await post({ op: "feedSize", userId: reader.readerId })).items < 400; i++) await new Promise((r) => setTimeout(r, 250));
+    for (let i = 0; i < 240 && (await post({ op: "feedSize", userId: reader.readerId })).items < 400; i++)
+      await new Promise((r) => setTimeout(r, 250));
     await new Promise((r) => setTimeout(r, 1000));
     const page = await request(anon, "/feed", { headers: { Cookie: cookie } });
     writeFileSync(STATIC_PATH, "x".repeat(page.body.length));
@@ -99,19 +120,34 @@ export async function runFeedBench({ buildFirst = true } = {}) {
     console.log(`  (interleaved: ${ROUNDS} rounds of ${(DURATION_MS / ROUNDS / 1000).toFixed(1)} s per page, each after a warm-up)`);
     const [stat, feed] = await loadInterleaved([
       { name: "static file (feed page size), 20 conns", path: `/${STATIC_NAME}`, connections: 20 },
-      { name: "/feed (200 creators followed), 20 conns", path: "/feed", connections: 20, headers: { Cookie: cookie }, check: (r) => String(r.body).includes("Your feed") },
+      {
+        name: "/feed (200 creators followed), 20 conns",
+        path: "/feed",
+        connections: 20,
+        headers: { Cookie: cookie },
+        check: (r) => String(r.body).includes("Your feed"),
+      },
     ]);
     // For context, on its own (so its garbage isn't collected during /feed's slices): the cheapest
     // signed-in page (session + root loader + SSR, no feed work).
-    const [floor] = await loadInterleaved([{ name: "/settings (signed-in SSR floor), 20 conns", path: "/settings", connections: 20, headers: { Cookie: cookie } }]);
+    const [floor] = await loadInterleaved([
+      { name: "/settings (signed-in SSR floor), 20 conns", path: "/settings", connections: 20, headers: { Cookie: cookie } },
+    ]);
     results.scenarios.signedInFloor = floor;
     const staticP99 = stat.p99;
-    if (process.env.BENCH_FEED_DATA) results.scenarios.feedData = await load("/feed.data (loaders only), 20 conns", "/feed.data", { connections: 20, headers: { Cookie: cookie } });
+    if (process.env.BENCH_FEED_DATA)
+      results.scenarios.feedData = await load("/feed.data (loaders only), 20 conns", "/feed.data", {
+        connections: 20,
+        headers: { Cookie: cookie },
+      });
     results.scenarios.feedStatic = stat;
     results.scenarios.feed = { ...feed, bytes: page.body.length };
     const targets = [
       [`fan-out to ${BIG.toLocaleString()} followers < 60 s`, results.scenarios.fanoutBig.seconds < 60],
-      ["fan-out exactly once (no duplicates, none missed) — both sizes", results.scenarios.fanoutBig.exactlyOnce && results.scenarios.fanoutSmall.exactlyOnce],
+      [
+        "fan-out exactly once (no duplicates, none missed) — both sizes",
+        results.scenarios.fanoutBig.exactlyOnce && results.scenarios.fanoutSmall.exactlyOnce,
+      ],
       [`/feed p99 ≤ 3 × static p99 @20 (ratio ${(feed.p99 / staticP99).toFixed(2)})`, feed.p99 <= 3 * staticP99],
     ];
     console.log("▸ Feed targets");
@@ -126,7 +162,9 @@ export async function runFeedBench({ buildFirst = true } = {}) {
     return results;
   } finally {
     if (app) await app.stop();
-    try { unlinkSync(STATIC_PATH); } catch {}
+    try {
+      unlinkSync(STATIC_PATH);
+    } catch {}
     rmSync(persistTo, { recursive: true, force: true });
   }
 }

@@ -6,11 +6,14 @@ import http from "node:http";
 export function loopbackClient({ port, durationMs }) {
   function request(agent, path, { method = "GET", headers = {}, body } = {}) {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: "127.0.0.1", port, path, method, agent, headers: { Host: `localhost:${port}`, ...headers } }, (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      });
+      const req = http.request(
+        { host: "127.0.0.1", port, path, method, agent, headers: { Host: `localhost:${port}`, ...headers } },
+        (res) => {
+          const chunks = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        },
+      );
       req.on("error", reject);
       // Never wait forever (e.g. a request caught in a wrangler dev reload).
       req.setTimeout(30_000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
@@ -30,7 +33,11 @@ export function loopbackClient({ port, durationMs }) {
   async function load(name, path, { connections, headers = {}, check }) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
     const warmEnd = Date.now() + Number(process.env.BENCH_WARMUP_MS ?? 2000);
-    await Promise.all(Array.from({ length: connections }, async () => { while (Date.now() < warmEnd) await request(agent, path, { headers }); }));
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (Date.now() < warmEnd) await request(agent, path, { headers });
+      }),
+    );
     const lat = [];
     let errors = 0;
     const start = performance.now();
@@ -49,7 +56,9 @@ export function loopbackClient({ port, durationMs }) {
     agent.destroy();
     lat.sort((a, b) => a - b);
     const out = { name, path, connections, requests: lat.length, errors, rps: lat.length / secs, p50: pct(lat, 50), p99: pct(lat, 99) };
-    console.log(`  ${name.padEnd(44)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50.toFixed(1).padStart(6)} ms  p99 ${out.p99.toFixed(1).padStart(6)} ms${errors ? `  (${errors} errors)` : ""}`);
+    console.log(
+      `  ${name.padEnd(44)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50.toFixed(1).padStart(6)} ms  p99 ${out.p99.toFixed(1).padStart(6)} ms${errors ? `  (${errors} errors)` : ""}`,
+    );
     return out;
   }
 
@@ -62,10 +71,21 @@ export function loopbackClient({ port, durationMs }) {
    */
   async function loadInterleaved(specs, { rounds = Number(process.env.BENCH_ROUNDS ?? 5) } = {}) {
     const sliceMs = durationMs / rounds;
-    const state = specs.map((sp) => ({ sp, agent: new http.Agent({ keepAlive: true, maxSockets: sp.connections }), lat: [], done: 0, errors: 0, ms: 0 }));
+    const state = specs.map((sp) => ({
+      sp,
+      agent: new http.Agent({ keepAlive: true, maxSockets: sp.connections }),
+      lat: [],
+      done: 0,
+      errors: 0,
+      ms: 0,
+    }));
     for (const st of state) {
       const warmEnd = Date.now() + Number(process.env.BENCH_WARMUP_MS ?? 2000);
-      await Promise.all(Array.from({ length: st.sp.connections }, async () => { while (Date.now() < warmEnd) await request(st.agent, st.sp.path, { headers: st.sp.headers ?? {} }); }));
+      await Promise.all(
+        Array.from({ length: st.sp.connections }, async () => {
+          while (Date.now() < warmEnd) await request(st.agent, st.sp.path, { headers: st.sp.headers ?? {} });
+        }),
+      );
     }
     for (let r = 0; r < rounds; r++) {
       for (const st of state) {
@@ -90,8 +110,20 @@ export function loopbackClient({ port, durationMs }) {
     return state.map(({ sp, agent, lat, done, errors, ms }) => {
       agent.destroy();
       lat.sort((a, b) => a - b);
-      const out = { name: sp.name, path: sp.path, connections: sp.connections, requests: lat.length, errors, rps: done / (ms / 1000), p50: pct(lat, 50), p99: pct(lat, 99), rounds };
-      console.log(`  ${sp.name.padEnd(44)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50.toFixed(1).padStart(6)} ms  p99 ${out.p99.toFixed(1).padStart(6)} ms${errors ? `  (${errors} errors)` : ""}`);
+      const out = {
+        name: sp.name,
+        path: sp.path,
+        connections: sp.connections,
+        requests: lat.length,
+        errors,
+        rps: done / (ms / 1000),
+        p50: pct(lat, 50),
+        p99: pct(lat, 99),
+        rounds,
+      };
+      console.log(
+        `  ${sp.name.padEnd(44)} ${out.rps.toFixed(0).padStart(6)} req/s  p50 ${out.p50.toFixed(1).padStart(6)} ms  p99 ${out.p99.toFixed(1).padStart(6)} ms${errors ? `  (${errors} errors)` : ""}`,
+      );
       return out;
     });
   }

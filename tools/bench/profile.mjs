@@ -19,7 +19,11 @@ const STATIC_NAME = "__profile-static.txt";
 const { request, load } = loopbackClient({ port: PORT, durationMs: DURATION_MS });
 
 async function post(path, json) {
-  const r = await request(new http.Agent(), path, { method: "POST", body: Buffer.from(JSON.stringify(json)), headers: { "Content-Type": "application/json", Origin: `http://localhost:${PORT}` } });
+  const r = await request(new http.Agent(), path, {
+    method: "POST",
+    body: Buffer.from(JSON.stringify(json)),
+    headers: { "Content-Type": "application/json", Origin: `http://localhost:${PORT}` },
+  });
   if (r.status !== 200) throw new Error(`${path} → ${r.status}: ${r.body}`);
   return JSON.parse(String(r.body));
 }
@@ -55,19 +59,37 @@ async function inspector() {
   const list = await (await fetch(`http://127.0.0.1:${INSPECTOR}/json`)).json();
   const target = list.find((t) => /allthrive|core:user/.test(t.title ?? "")) ?? list[0];
   const ws = new WebSocket(target.webSocketDebuggerUrl, { headers: { Origin: "http://localhost" } });
-  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  await new Promise((r, j) => {
+    ws.onopen = r;
+    ws.onerror = j;
+  });
   let id = 0;
   const pending = new Map();
-  ws.onmessage = (m) => { const d = JSON.parse(m.data); if (d.id && pending.has(d.id)) { pending.get(d.id)(d); pending.delete(d.id); } };
-  const send = (method, params = {}) => new Promise((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params })); });
+  ws.onmessage = (m) => {
+    const d = JSON.parse(m.data);
+    if (d.id && pending.has(d.id)) {
+      pending.get(d.id)(d);
+      pending.delete(d.id);
+    }
+  };
+  const send = (method, params = {}) =>
+    new Promise((r) => {
+      const i = ++id;
+      pending.set(i, r);
+      ws.send(JSON.stringify({ id: i, method, params }));
+    });
   return { send, close: () => ws.close(), title: target.title };
 }
 
 function bundleLines() {
   try {
-    const dirs = readdirSync(".wrangler/tmp").filter((d) => d.startsWith("dev-")).map((d) => join(".wrangler/tmp", d, "index.js"));
+    const dirs = readdirSync(".wrangler/tmp")
+      .filter((d) => d.startsWith("dev-"))
+      .map((d) => join(".wrangler/tmp", d, "index.js"));
     return readFileSync(dirs.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0], "utf8").split("\n");
-  } catch { return []; }
+  } catch {
+    return [];
+  }
 }
 
 function summarise(profile, requests, top = 35) {
@@ -76,7 +98,8 @@ function summarise(profile, requests, top = 35) {
   const self = new Map();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const dt = new Map();
-  for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  for (let i = 0; i < profile.samples.length; i++)
+    dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
   let total = 0;
   for (const [nid, us] of dt) {
     const n = byId.get(nid);
@@ -111,7 +134,14 @@ async function main() {
     migrate({ persistTo, quiet: true });
     // The storefront\'s tiers and products go through the local Stripe emulator, as in `npm start`.
     stripe = await startStripe({ port: STRIPE_PORT, appUrl: `http://localhost:${PORT}`, quiet: true });
-    app = await startApp({ port: PORT, persistTo, quiet: process.env.QUIET !== "0", stripePort: STRIPE_PORT, vars: JSON.parse(process.env.VARS ?? "{}"), extraArgs: ["--inspector-port", String(INSPECTOR)] });
+    app = await startApp({
+      port: PORT,
+      persistTo,
+      quiet: process.env.QUIET !== "0",
+      stripePort: STRIPE_PORT,
+      vars: JSON.parse(process.env.VARS ?? "{}"),
+      extraArgs: ["--inspector-port", String(INSPECTOR)],
+    });
     const sf = await post("/dev/bench-seed", { op: "storefront", apps: 8, followers: 1000 });
     for (let i = 0; i < 5; i++) await post("/dev/bench-seed", { op: "apps", count: 2000, seed: i + 1 });
     const anon = new http.Agent();
@@ -128,9 +158,11 @@ async function main() {
     let feedCookie = cookie;
     if (scenarios.includes("feed")) {
       const reader = await post("/dev/bench-feed", { op: "reader", tag: "r", from: 0, creators: 50, postsEach: 2 });
-      for (let from = 50; from < 200; from += 50) await post("/dev/bench-feed", { op: "reader", tag: "r", from, creators: 50, postsEach: 2, readerId: reader.readerId });
+      for (let from = 50; from < 200; from += 50)
+        await post("/dev/bench-feed", { op: "reader", tag: "r", from, creators: 50, postsEach: 2, readerId: reader.readerId });
       feedCookie = (await post("/dev/bench-feed", { op: "session", userId: reader.readerId })).cookie;
-      for (let i = 0; i < 240 && (await post("/dev/bench-feed", { op: "feedSize", userId: reader.readerId })).items < 400; i++) await new Promise((r) => setTimeout(r, 250));
+      for (let i = 0; i < 240 && (await post("/dev/bench-feed", { op: "feedSize", userId: reader.readerId })).items < 400; i++)
+        await new Promise((r) => setTimeout(r, 250));
     }
     const defs = {
       feed: ["/feed", { Cookie: feedCookie }, 20],
@@ -159,9 +191,11 @@ async function main() {
         await insp.send("Profiler.setSamplingInterval", { interval: 200 });
         await insp.send("Profiler.start");
       }
-      const before = cpu(pids), selfBefore = process.cpuUsage();
+      const before = cpu(pids),
+        selfBefore = process.cpuUsage();
       const r = await load(name, path, { connections, headers });
-      const after = cpu(pids), selfAfter = process.cpuUsage();
+      const after = cpu(pids),
+        selfAfter = process.cpuUsage();
       const n = r.requests;
       const parts = Object.keys(after).map((k) => `${k} ${((after[k] - (before[k] ?? 0)) / n).toFixed(2)}`);
       const self = ((selfAfter.user - selfBefore.user + selfAfter.system - selfBefore.system) / 1000 / n).toFixed(2);
@@ -176,7 +210,9 @@ async function main() {
   } finally {
     if (app) await app.stop();
     if (stripe) await stripe.close();
-    try { unlinkSync(join("build", "client", STATIC_NAME)); } catch {}
+    try {
+      unlinkSync(join("build", "client", STATIC_NAME));
+    } catch {}
     if (process.env.KEEP === "1") console.log(`  kept the database in ${persistTo}`);
     else rmSync(persistTo, { recursive: true, force: true });
   }

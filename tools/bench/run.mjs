@@ -27,7 +27,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 async function post(path, json, headers = {}) {
   const agent = new http.Agent({ keepAlive: false });
   const body = Buffer.from(JSON.stringify(json));
-  const r = await request(agent, path, { method: "POST", body, headers: { "Content-Type": "application/json", Origin: `http://localhost:${PORT}`, ...headers } });
+  const r = await request(agent, path, {
+    method: "POST",
+    body,
+    headers: { "Content-Type": "application/json", Origin: `http://localhost:${PORT}`, ...headers },
+  });
   if (r.status !== 200) throw new Error(`${path} → ${r.status}: ${r.body}`);
   return JSON.parse(String(r.body));
 }
@@ -36,7 +40,10 @@ const verdict = (ok) => (ok ? "PASS" : "MISS");
 
 async function main() {
   // Another worktree's server on this port would silently answer instead of ours.
-  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false);
+  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(
+    () => true,
+    () => false,
+  );
   if (busy) throw new Error(`Port ${PORT} is already in use; set BENCH_PORT to a free port.`);
   // Measure what a deployment runs: wrangler dev otherwise substitutes the host's NODE_ENV
   // ("development") and the server renders with React's slower development build.
@@ -57,11 +64,15 @@ async function main() {
     // The storefront\'s tiers and products go through the local Stripe emulator, as in `npm start`.
     stripe = await startStripe({ port: STRIPE_PORT, appUrl: `http://localhost:${PORT}`, quiet: true });
     app = await startApp({ port: PORT, persistTo, quiet: true, stripePort: STRIPE_PORT });
-    console.log("▸ Seeding: a storefront with 8 apps (3 screenshots each), 2 products, 3 tiers (one capped), 6 posts and 1,000 followers; 10,000 apps for discovery…");
+    console.log(
+      "▸ Seeding: a storefront with 8 apps (3 screenshots each), 2 products, 3 tiers (one capped), 6 posts and 1,000 followers; 10,000 apps for discovery…",
+    );
     const t0 = Date.now();
     const sf = await post("/dev/bench-seed", { op: "storefront", apps: 8, followers: 1000 });
     for (let i = 0; i < 5; i++) await post("/dev/bench-seed", { op: "apps", count: 2000, seed: i + 1 });
-    console.log(`  seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s (storefront /@${sf.handle}: ${sf.followers} followers, ${sf.offerings.products} products, ${sf.offerings.tiers} tiers, ${sf.offerings.posts} posts)`);
+    console.log(
+      `  seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s (storefront /@${sf.handle}: ${sf.followers} followers, ${sf.offerings.products} products, ${sf.offerings.tiers} tiers, ${sf.offerings.posts} posts)`,
+    );
 
     const anon = new http.Agent({ keepAlive: false });
     const page = await request(anon, `/@${sf.handle}`);
@@ -78,14 +89,26 @@ async function main() {
     writeFileSync(STATIC_PATH_SEARCH, fill(search.body.length));
     writeFileSync(STATIC_PATH_POST, fill(postPage.body.length));
     for (let i = 0; i < 120; i++) {
-      const [a, b, c] = await Promise.all([request(anon, `/${STATIC_NAME}`), request(anon, `/${STATIC_NAME_SEARCH}`), request(anon, `/${STATIC_NAME_POST}`)]).catch(() => [{ body: "" }, { body: "" }, { body: "" }]);
+      const [a, b, c] = await Promise.all([
+        request(anon, `/${STATIC_NAME}`),
+        request(anon, `/${STATIC_NAME_SEARCH}`),
+        request(anon, `/${STATIC_NAME_POST}`),
+      ]).catch(() => [{ body: "" }, { body: "" }, { body: "" }]);
       if (a.body.length === page.body.length && b.body.length === search.body.length && c.body.length === postPage.body.length) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     await new Promise((r) => setTimeout(r, 2000));
     const { cookies } = await post("/dev/bench-seed", { op: "users", count: 1000 });
     const viewerCookie = cookies[0];
-    const results = { date: new Date().toISOString(), durationMs: DURATION_MS, pageBytes: page.body.length, searchBytes: search.body.length, postBytes: postPage.body.length, scenarios: {}, targets: [] };
+    const results = {
+      date: new Date().toISOString(),
+      durationMs: DURATION_MS,
+      pageBytes: page.body.length,
+      searchBytes: search.body.length,
+      postBytes: postPage.body.length,
+      scenarios: {},
+      targets: [],
+    };
     // A browser that runs the app's scripts carries at_js=1 (set by root.tsx): its signed-in
     // storefront visit is the shared HTML from the edge cache plus one /viewer.json (decision 55).
     const scriptsCookie = `${viewerCookie}; at_js=1`;
@@ -95,20 +118,43 @@ async function main() {
     // Two interleaved pairs rather than one rotation of three: the signed-in render leaves garbage
     // in the Worker's heap that V8 collects later, and in a rotation that later is the next page's
     // slice (the cache hits'), charging one page's cost to another.
-    console.log(`  (each pair interleaved: ${ROUNDS} rounds of ${(DURATION_MS / ROUNDS / 1000).toFixed(1)} s per page, each after a warm-up)`);
+    console.log(
+      `  (each pair interleaved: ${ROUNDS} rounds of ${(DURATION_MS / ROUNDS / 1000).toFixed(1)} s per page, each after a warm-up)`,
+    );
     const staticSpec = { name: "static file, 50 conns", path: `/${STATIC_NAME}`, connections: 50 };
     const [static50, hit] = await loadInterleaved([
       staticSpec,
-      { name: "storefront, anonymous (edge cache hit)", path: `/@${sf.handle}`, connections: 50, check: (r) => r.headers["x-edge-cache"] === "HIT" || r.headers["x-edge-cache"] === "STALE" },
+      {
+        name: "storefront, anonymous (edge cache hit)",
+        path: `/@${sf.handle}`,
+        connections: 50,
+        check: (r) => r.headers["x-edge-cache"] === "HIT" || r.headers["x-edge-cache"] === "STALE",
+      },
     ]);
     const [static50b, shared, perViewer] = await loadInterleaved([
       staticSpec,
-      { name: "storefront, signed in: shared HTML (edge cache)", path: `/@${sf.handle}`, connections: 50, headers: { Cookie: scriptsCookie }, check: isHit },
-      { name: "storefront, signed in: /viewer.json", path: `/viewer.json?storefront=${sf.handle}`, connections: 50, headers: { Cookie: scriptsCookie }, check: (r) => /"following":/.test(String(r.body)) },
+      {
+        name: "storefront, signed in: shared HTML (edge cache)",
+        path: `/@${sf.handle}`,
+        connections: 50,
+        headers: { Cookie: scriptsCookie },
+        check: isHit,
+      },
+      {
+        name: "storefront, signed in: /viewer.json",
+        path: `/viewer.json?storefront=${sf.handle}`,
+        connections: 50,
+        headers: { Cookie: scriptsCookie },
+        check: (r) => /"following":/.test(String(r.body)),
+      },
     ]);
     // One signed-in page view = both requests, one after the other: views/s = 1 / (1/a + 1/b); its
     // p99 is at most the sum of theirs (the sum is what the target is checked against).
-    const ssr = { name: "storefront, signed in (shared HTML + /viewer.json)", rps: 1 / (1 / shared.rps + 1 / perViewer.rps), p99: shared.p99 + perViewer.p99 };
+    const ssr = {
+      name: "storefront, signed in (shared HTML + /viewer.json)",
+      rps: 1 / (1 / shared.rps + 1 / perViewer.rps),
+      p99: shared.p99 + perViewer.p99,
+    };
     console.log(`  ${ssr.name.padEnd(44)} ${ssr.rps.toFixed(0).padStart(6)} views/s        p99 ≤ ${ssr.p99.toFixed(1)} ms`);
     console.log(`▸ Post page (${postPage.body.length} bytes, ${postPath}) vs a static file of the same size, 50 connections`);
     const staticPostSpec = { name: "static file (post page size), 50 conns", path: `/${STATIC_NAME_POST}`, connections: 50 };
@@ -118,27 +164,70 @@ async function main() {
     ]);
     const [static50q, postShared, postPerViewer] = await loadInterleaved([
       staticPostSpec,
-      { name: "post page, signed in: shared HTML (edge cache)", path: postPath, connections: 50, headers: { Cookie: scriptsCookie }, check: isHit },
-      { name: "post page, signed in: /viewer.json", path: "/viewer.json", connections: 50, headers: { Cookie: scriptsCookie }, check: (r) => /"email":/.test(String(r.body)) },
+      {
+        name: "post page, signed in: shared HTML (edge cache)",
+        path: postPath,
+        connections: 50,
+        headers: { Cookie: scriptsCookie },
+        check: isHit,
+      },
+      {
+        name: "post page, signed in: /viewer.json",
+        path: "/viewer.json",
+        connections: 50,
+        headers: { Cookie: scriptsCookie },
+        check: (r) => /"email":/.test(String(r.body)),
+      },
     ]);
-    const postSsr = { name: "post page, signed in (shared HTML + /viewer.json)", rps: 1 / (1 / postShared.rps + 1 / postPerViewer.rps), p99: postShared.p99 + postPerViewer.p99 };
+    const postSsr = {
+      name: "post page, signed in (shared HTML + /viewer.json)",
+      rps: 1 / (1 / postShared.rps + 1 / postPerViewer.rps),
+      p99: postShared.p99 + postPerViewer.p99,
+    };
     console.log(`  ${postSsr.name.padEnd(44)} ${postSsr.rps.toFixed(0).padStart(6)} views/s        p99 ≤ ${postSsr.p99.toFixed(1)} ms`);
     console.log(`▸ /discover full-text search over 10,000 apps (q=${q}, signed in so every request runs FTS5), 10 connections`);
     const [static10, fts] = await loadInterleaved([
       { name: "static file (search page size), 10 conns", path: `/${STATIC_NAME_SEARCH}`, connections: 10 },
       { name: `discover ?q=${q}`, path: `/discover?q=${q}`, connections: 10, headers: { Cookie: viewerCookie } },
     ]);
-    Object.assign(results.scenarios, { static50, hit, static50b, shared, perViewer, ssr, static50p, postHit, static50q, postShared, postPerViewer, postSsr, static10, fts });
+    Object.assign(results.scenarios, {
+      static50,
+      hit,
+      static50b,
+      shared,
+      perViewer,
+      ssr,
+      static50p,
+      postHit,
+      static50q,
+      postShared,
+      postPerViewer,
+      postSsr,
+      static10,
+      fts,
+    });
 
     console.log("▸ Follow/unfollow storm: 2,000 concurrent requests (1,000 users × follow + unfollow) against one creator");
     const storm = new http.Agent({ keepAlive: true, maxSockets: 256 });
     const origin = `http://localhost:${PORT}`;
     const form = (intent) => Buffer.from(new URLSearchParams({ intent, js: "1" }).toString());
-    const ops = cookies.flatMap((c) => [["follow", c], ["unfollow", c]]).sort(() => Math.random() - 0.5);
+    const ops = cookies
+      .flatMap((c) => [
+        ["follow", c],
+        ["unfollow", c],
+      ])
+      .sort(() => Math.random() - 0.5);
     const s0 = performance.now();
     const statuses = await Promise.all(
       ops.map(([intent, cookie]) =>
-        request(storm, `/@${sf.handle}/follow`, { method: "POST", body: form(intent), headers: { Cookie: cookie, Origin: origin, "Content-Type": "application/x-www-form-urlencoded" } }).then((r) => r.status, () => 0),
+        request(storm, `/@${sf.handle}/follow`, {
+          method: "POST",
+          body: form(intent),
+          headers: { Cookie: cookie, Origin: origin, "Content-Type": "application/x-www-form-urlencoded" },
+        }).then(
+          (r) => r.status,
+          () => 0,
+        ),
       ),
     );
     const stormSecs = (performance.now() - s0) / 1000;
@@ -148,10 +237,26 @@ async function main() {
     const sfPage = String((await request(anon, `/@${sf.handle}`)).body);
     const shown = Number((/data-testid="follower-count"[^>]*>([\d,]+) follower/.exec(sfPage)?.[1] ?? "-1").replace(/,/g, ""));
     const okCount = statuses.filter((s) => s === 200).length;
-    const agree = counts.doCount === counts.doRows && counts.doCount === counts.d1Edges && counts.doCount === counts.d1Count && counts.doCount === shown;
-    console.log(`  ${ops.length} requests in ${stormSecs.toFixed(2)} s → ${(ops.length / stormSecs).toFixed(0)} follow ops/s (${okCount} × 200)`);
-    console.log(`  DO count ${counts.doCount} (rows ${counts.doRows}) · D1 edges ${counts.d1Edges} · D1 mirrored count ${counts.d1Count} · storefront shows ${shown} → ${agree ? "all agree" : "DISAGREE"}`);
-    results.scenarios.storm = { requests: ops.length, seconds: stormSecs, opsPerSecond: ops.length / stormSecs, ok: okCount, ...counts, storefrontShows: shown, agree };
+    const agree =
+      counts.doCount === counts.doRows &&
+      counts.doCount === counts.d1Edges &&
+      counts.doCount === counts.d1Count &&
+      counts.doCount === shown;
+    console.log(
+      `  ${ops.length} requests in ${stormSecs.toFixed(2)} s → ${(ops.length / stormSecs).toFixed(0)} follow ops/s (${okCount} × 200)`,
+    );
+    console.log(
+      `  DO count ${counts.doCount} (rows ${counts.doRows}) · D1 edges ${counts.d1Edges} · D1 mirrored count ${counts.d1Count} · storefront shows ${shown} → ${agree ? "all agree" : "DISAGREE"}`,
+    );
+    results.scenarios.storm = {
+      requests: ops.length,
+      seconds: stormSecs,
+      opsPerSecond: ops.length / stormSecs,
+      ok: okCount,
+      ...counts,
+      storefrontShows: shown,
+      agree,
+    };
 
     const targets = [
       ["anonymous storefront (cache hit) req/s ≥ 0.8 × static @50", hit.rps / static50.rps, hit.rps >= 0.8 * static50.rps],
@@ -175,7 +280,10 @@ async function main() {
   } finally {
     if (app) await app.stop();
     if (stripe) await stripe.close();
-    for (const f of [STATIC_PATH, STATIC_PATH_SEARCH, STATIC_PATH_POST]) try { unlinkSync(f); } catch {}
+    for (const f of [STATIC_PATH, STATIC_PATH_SEARCH, STATIC_PATH_POST])
+      try {
+        unlinkSync(f);
+      } catch {}
     rmSync(persistTo, { recursive: true, force: true });
   }
 }

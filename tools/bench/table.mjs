@@ -7,12 +7,15 @@ import { join } from "node:path";
 const n = Number(process.argv[2] ?? 5);
 const dir = "tools/bench/results";
 const files = readdirSync(dir).sort();
-const runs = files.filter((f) => f.startsWith("bench-")).slice(-n).map((f) => {
-  const main = JSON.parse(readFileSync(join(dir, f), "utf8"));
-  const next = files.find((g) => g.startsWith("feed-") && g.slice(5) > f.slice(6));
-  const feed = next ? JSON.parse(readFileSync(join(dir, next), "utf8")) : null;
-  return { main, feed };
-});
+const runs = files
+  .filter((f) => f.startsWith("bench-"))
+  .slice(-n)
+  .map((f) => {
+    const main = JSON.parse(readFileSync(join(dir, f), "utf8"));
+    const next = files.find((g) => g.startsWith("feed-") && g.slice(5) > f.slice(6));
+    const feed = next ? JSON.parse(readFileSync(join(dir, next), "utf8")) : null;
+    return { main, feed };
+  });
 const rows = new Map();
 for (const [i, { main, feed }] of runs.entries()) {
   const add = (label, value, pass) => {
@@ -30,6 +33,8 @@ console.log(`| Target | ${runs.map((_, i) => `Run ${i + 1}`).join(" | ")} | Met 
 console.log(`|---|${runs.map(() => "---:").join("|")}|---|`);
 for (const [label, cells] of rows) {
   const all = cells.every((c) => c?.pass);
-  console.log(`| ${label} | ${cells.map((c) => (c ? `${c.value}${c.pass ? "" : " ✗"}` : "—")).join(" | ")} | ${all ? "yes" : `**no** (${cells.filter((c) => c && !c.pass).length} of ${runs.length} missed)`} |`);
+  console.log(
+    `| ${label} | ${cells.map((c) => (c ? `${c.value}${c.pass ? "" : " ✗"}` : "—")).join(" | ")} | ${all ? "yes" : `**no** (${cells.filter((c) => c && !c.pass).length} of ${runs.length} missed)`} |`,
+  );
 }
 console.log(`\nRuns: ${runs.map(({ main }) => main.date).join(", ")}`);

@@ -16,17 +16,43 @@ let app, browser, persistTo, files;
 
 /** A real PNG (solid colour) so uploads pass the magic-byte check. */
 function png(w, h, [r, g, b]) {
-  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
-  const crc = (buf) => { let c = 0xffffffff; for (const x of buf) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
-  const chunk = (type, data) => { const len = Buffer.alloc(4); len.writeUInt32BE(data.length); const td = Buffer.concat([Buffer.from(type), data]); const c = Buffer.alloc(4); c.writeUInt32BE(crc(td)); return Buffer.concat([len, td, c]); };
-  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr.set([8, 2, 0, 0, 0], 8);
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const x of buf) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
   const raw = Buffer.alloc((w * 3 + 1) * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([(r + x) & 255, (g + y) & 255, b], y * (w * 3 + 1) + 1 + x * 3);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 before(async () => {
-  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false);
+  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(
+    () => true,
+    () => false,
+  );
   if (busy) throw new Error(`Port ${PORT} is in use; set E2E_APPS_PORT.`);
   build({ quiet: true });
   persistTo = mkdtempSync(join(tmpdir(), "allthrive-e2e-apps-"));
@@ -34,7 +60,16 @@ before(async () => {
   app = await startApp({ port: PORT, persistTo, quiet: true });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   mkdirSync(SHOTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "allthrive-e2e-files-"));
@@ -91,7 +126,12 @@ test("a creator registers an app with media; another user finds it and follows t
   await page.getByText("logo.png uploaded.").waitFor();
   // Throttle uploads so the per-file progress bars are observable.
   const cdp = await creatorCtx.newCDPSession(page);
-  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: 4_000_000, uploadThroughput: 1_500_000 });
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 20,
+    downloadThroughput: 4_000_000,
+    uploadThroughput: 1_500_000,
+  });
   await page.locator("#upload-screenshots").setInputFiles(files.shots);
   await page.getByRole("progressbar", { name: /Uploading shot-0\.png/ }).waitFor();
   await page.screenshot({ path: `${SHOTS}/apps-upload-progress.png`, fullPage: true });
@@ -140,11 +180,20 @@ test("a creator registers an app with media; another user finds it and follows t
   // Phone width.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
   const p = await phone.newPage();
-  for (const [name, path] of [["storefront", `/@${handle}`], ["app", `/apps/${slug}`], ["discover", "/discover?category=voice"]]) {
+  for (const [name, path] of [
+    ["storefront", `/@${handle}`],
+    ["app", `/apps/${slug}`],
+    ["discover", "/discover?category=voice"],
+  ]) {
     await p.goto(`${app.url}${path}`);
     await p.screenshot({ path: `${SHOTS}/apps-phone-${name}.png`, fullPage: true });
     const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    const wide = await p.evaluate(() => [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 3).map((e) => `${e.tagName}.${e.className}`.slice(0, 120)));
+    const wide = await p.evaluate(() =>
+      [...document.querySelectorAll("body *")]
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .slice(0, 3)
+        .map((e) => `${e.tagName}.${e.className}`.slice(0, 120)),
+    );
     assert.ok(overflow <= 0, `${name} scrolls sideways on a phone by ${overflow}px: ${wide.join(" | ")}`);
   }
   await Promise.all([creatorCtx.close(), fanCtx.close(), phone.close()]);

@@ -21,13 +21,23 @@ function png(w, h, [r, g, b]) {
   const raw = Buffer.alloc((w * 3 + 1) * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([r, g, b], y * (w * 3 + 1) + 1 + x * 3);
   const chunk = (type, data) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
     const body = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body));
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
     return Buffer.concat([len, body, crc]);
   };
-  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 test("sign up → become a creator → avatar → bio → public storefront → log out → log in", async () => {
@@ -58,9 +68,13 @@ test("sign up → become a creator → avatar → bio → public storefront → 
   await page.getByText("Your storefront is live at /@e2e-builder").waitFor();
 
   // Avatar: a disguised text file is refused with a message; a real PNG uploads with a progress bar.
-  await page.getByLabel("Upload a new avatar").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: Buffer.from("definitely not an image") });
+  await page
+    .getByLabel("Upload a new avatar")
+    .setInputFiles({ name: "me.png", mimeType: "image/png", buffer: Buffer.from("definitely not an image") });
   await page.getByText("isn't a PNG, JPEG, WebP or GIF").waitFor();
-  await page.getByLabel("Upload a new avatar").setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(96, 96, [124, 92, 255]) });
+  await page
+    .getByLabel("Upload a new avatar")
+    .setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(96, 96, [124, 92, 255]) });
   await page.getByText("me.png uploaded.").waitFor();
   await page.locator('img[alt="E2E Builder\'s avatar"]').waitFor();
 
@@ -101,5 +115,8 @@ test("sign up → become a creator → avatar → bio → public storefront → 
   assert.equal(missing.status(), 404);
   await phone.getByText("Page not found").waitFor();
   await snap(phone, "foundation-07-404-phone");
-  assert.deepEqual(errors.filter((e) => !/Failed to load resource.*(4\d\d)/.test(e)), []);
+  assert.deepEqual(
+    errors.filter((e) => !/Failed to load resource.*(4\d\d)/.test(e)),
+    [],
+  );
 });

@@ -38,7 +38,15 @@ function headerControls(page) {
       .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden" && !el.classList.contains("sr-only"))
       .map((el) => {
         const r = el.getBoundingClientRect();
-        return { label: el.getAttribute("aria-label") || el.textContent.trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom, scrollWidth: el.scrollWidth, clientWidth: el.clientWidth };
+        return {
+          label: el.getAttribute("aria-label") || el.textContent.trim(),
+          left: r.left,
+          right: r.right,
+          top: r.top,
+          bottom: r.bottom,
+          scrollWidth: el.scrollWidth,
+          clientWidth: el.clientWidth,
+        };
       }),
   );
 }
@@ -46,7 +54,10 @@ function headerControls(page) {
 test("signed in on a 390 px phone, every header link is fully visible; the 1280 px header too", async () => {
   const { page } = creator;
   const errors = watchPageErrors(page);
-  for (const [width, height] of [[390, 844], [1280, 900]]) {
+  for (const [width, height] of [
+    [390, 844],
+    [1280, 900],
+  ]) {
     await page.setViewportSize({ width, height });
     await page.goto(`${app.url}/discover`);
     const controls = await headerControls(page);
@@ -55,10 +66,16 @@ test("signed in on a 390 px phone, every header link is fully visible; the 1280 
       assert.ok(labels.includes(name), `${width}px: "${name}" is in the header (${labels.join(", ")})`);
     }
     for (const c of controls) {
-      assert.ok(c.left >= 0 && c.right <= width && c.top >= 0 && c.bottom <= height, `${width}px: "${c.label}" lies within the viewport (${c.left}–${c.right})`);
+      assert.ok(
+        c.left >= 0 && c.right <= width && c.top >= 0 && c.bottom <= height,
+        `${width}px: "${c.label}" lies within the viewport (${c.left}–${c.right})`,
+      );
       assert.ok(c.scrollWidth <= c.clientWidth, `${width}px: "${c.label}" is not cut off (${c.scrollWidth} > ${c.clientWidth})`);
     }
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), `${width}px: no sideways scroll`);
+    assert.ok(
+      await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+      `${width}px: no sideways scroll`,
+    );
     await snap(page, `header-signed-in-${width}`);
   }
   assert.deepEqual(errors, []);
@@ -90,13 +107,27 @@ function previewAndFade(page) {
 test("a one-line locked preview is not covered by the fade; a tall one still fades at the end", async () => {
   const { page } = creator;
   const tierRes = await page.request.post(`${app.url}/dashboard/tiers/new`, {
-    form: { name: "Insiders", pricing: "free", currency: "usd", description: "Behind the scenes.", benefits: "", monthly: "", annual: "", minimum: "", maxSubscribers: "" },
+    form: {
+      name: "Insiders",
+      pricing: "free",
+      currency: "usd",
+      description: "Behind the scenes.",
+      benefits: "",
+      monthly: "",
+      annual: "",
+      minimum: "",
+      maxSubscribers: "",
+    },
     headers: { Origin: app.url },
     maxRedirects: 0,
   });
   assert.equal(tierRes.status(), 302);
   await page.setViewportSize({ width: 1280, height: 900 });
-  const shortUrl = await publishLocked(page, "A short tease", "Just one line before the paywall.\n\n<!-- paywall -->\n\nThe rest is for insiders.");
+  const shortUrl = await publishLocked(
+    page,
+    "A short tease",
+    "Just one line before the paywall.\n\n<!-- paywall -->\n\nThe rest is for insiders.",
+  );
   const longPara = "This paragraph is long enough to wrap over several lines of the preview, so the fade has room to work. ".repeat(4);
   const tallUrl = await publishLocked(page, "A long tease", `${longPara}\n\n${longPara}\n\n<!-- paywall -->\n\nThe rest is for insiders.`);
 
@@ -104,19 +135,28 @@ test("a one-line locked preview is not covered by the fade; a tall one still fad
   const reader = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const rp = await reader.newPage();
   const errors = watchPageErrors(rp);
-  for (const [width, height] of [[390, 844], [1280, 900]]) {
+  for (const [width, height] of [
+    [390, 844],
+    [1280, 900],
+  ]) {
     await rp.setViewportSize({ width, height });
     await rp.goto(shortUrl);
     await rp.getByText("Keep reading").waitFor();
     assert.ok(await rp.getByText("Just one line before the paywall.").isVisible());
     const s = await previewAndFade(rp);
-    assert.ok(s.fadeHeight === 0 || s.fadeTop >= s.textBottom, `${width}px: the fade (${s.fadeTop}–${s.fadeBottom}) does not overlap the one-line preview (${s.textTop}–${s.textBottom})`);
+    assert.ok(
+      s.fadeHeight === 0 || s.fadeTop >= s.textBottom,
+      `${width}px: the fade (${s.fadeTop}–${s.fadeBottom}) does not overlap the one-line preview (${s.textTop}–${s.textBottom})`,
+    );
     await snap(rp, `locked-preview-short-${width}`);
 
     await rp.goto(tallUrl);
     await rp.getByText("Keep reading").waitFor();
     const t = await previewAndFade(rp);
-    assert.ok(t.fadeHeight > 0 && t.fadeTop > t.textTop + 40, `${width}px: a tall preview fades only its last part (${t.fadeTop}–${t.fadeBottom} over ${t.textTop}–${t.textBottom})`);
+    assert.ok(
+      t.fadeHeight > 0 && t.fadeTop > t.textTop + 40,
+      `${width}px: a tall preview fades only its last part (${t.fadeTop}–${t.fadeBottom} over ${t.textTop}–${t.textBottom})`,
+    );
     await snap(rp, `locked-preview-tall-${width}`);
   }
   assert.deepEqual(errors, []);

@@ -28,7 +28,16 @@ before(async () => {
   app = await startApp({ port: PORT, persistTo, stripePort: STRIPE_PORT, quiet: true });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -44,7 +53,10 @@ async function signUp(page, email) {
   await page.goto(`${app.url}/signup`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("a-long-test-password");
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/signup")), page.getByRole("button", { name: /sign up|create/i }).click()]);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith("/signup")),
+    page.getByRole("button", { name: /sign up|create/i }).click(),
+  ]);
 }
 
 const shot = async (page, name) => page.screenshot({ path: `${shots}/money-${name}.png`, fullPage: true });

@@ -55,7 +55,17 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
 
   // A free membership tier (paid tiers need Stripe; see the note at the top).
   const tierRes = await creator.page.request.post(`${app.url}/dashboard/tiers/new`, {
-    form: { name: "Insiders", pricing: "free", currency: "usd", description: "Behind the scenes.", benefits: "", monthly: "", annual: "", minimum: "", maxSubscribers: "" },
+    form: {
+      name: "Insiders",
+      pricing: "free",
+      currency: "usd",
+      description: "Behind the scenes.",
+      benefits: "",
+      monthly: "",
+      annual: "",
+      minimum: "",
+      maxSubscribers: "",
+    },
     headers: { Origin: app.url },
     maxRedirects: 0,
   });
@@ -68,7 +78,10 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
 
   const member = await signUp({ width: 390, height: 844 }, `member-${stamp}@example.test`);
   await member.page.goto(`${app.url}/@e2e-writer`);
-  await member.page.getByRole("link", { name: /Join for free|Subscribe/ }).first().click();
+  await member.page
+    .getByRole("link", { name: /Join for free|Subscribe/ })
+    .first()
+    .click();
   await member.page.getByRole("button", { name: "Join for free" }).click();
   await member.page.waitForLoadState("networkidle");
 
@@ -76,7 +89,11 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
   const { page } = creator;
   await page.goto(`${app.url}/dashboard/posts/new`);
   await page.getByLabel("Title").fill("How I test my agents");
-  await page.getByLabel("Body").fill(`Every agent I ship goes through the same **three checks**.\n\n\`\`\`ts\nconst passed = cases.filter((c) => judge(c)).length;\n\`\`\`\n\n<!-- paywall -->\n\n${SECRET}\n\nAnd here is the whole checklist.`);
+  await page
+    .getByLabel("Body")
+    .fill(
+      `Every agent I ship goes through the same **three checks**.\n\n\`\`\`ts\nconst passed = cases.filter((c) => judge(c)).length;\n\`\`\`\n\n<!-- paywall -->\n\n${SECRET}\n\nAnd here is the whole checklist.`,
+    );
   await page.getByText("Specific tiers").click();
   await page.getByLabel("Insiders").check();
   await snap(page, "posts-01-editor");
@@ -94,8 +111,12 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
   await snap(f, "posts-03-follower-feed");
   // Once the page has hydrated, a feed link navigates inside the app (one list-level click handler,
   // D31): the document is not reloaded.
-  await f.waitForFunction(() => Object.keys(document.querySelector('ol[aria-label="Feed"]') ?? {}).some((k) => k.startsWith("__reactProps")));
-  await f.evaluate(() => { window.__sameDocument = true; });
+  await f.waitForFunction(() =>
+    Object.keys(document.querySelector('ol[aria-label="Feed"]') ?? {}).some((k) => k.startsWith("__reactProps")),
+  );
+  await f.evaluate(() => {
+    window.__sameDocument = true;
+  });
   await f.getByRole("link", { name: "How I test my agents" }).click();
   await f.getByText("Keep reading").waitFor();
   assert.equal(await f.evaluate(() => window.__sameDocument === true), true, "the feed link navigated without reloading the page");

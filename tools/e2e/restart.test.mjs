@@ -22,7 +22,14 @@ const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 /** Runs the real `npm start` on `stateDir`; resolves once it says it is running (or fails with its output). */
 async function npmStart() {
   const child = spawn(npm, ["start"], {
-    env: { ...process.env, PORT: String(PORT), STRIPE_EMULATOR_PORT: String(STRIPE_PORT), ALLTHRIVE_STATE_DIR: stateDir, STRIPE_SECRET_KEY: "", NO_COLOR: "1" },
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      STRIPE_EMULATOR_PORT: String(STRIPE_PORT),
+      ALLTHRIVE_STATE_DIR: stateDir,
+      STRIPE_SECRET_KEY: "",
+      NO_COLOR: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group, so SIGINT reaches it like Ctrl-C in a terminal
   });
@@ -41,7 +48,11 @@ async function npmStart() {
     /** Ctrl-C: SIGINT to the whole foreground group; resolves with how it exited. */
     async stop() {
       if (child.exitCode === null) process.kill(-child.pid, "SIGINT");
-      const t = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 20_000);
+      const t = setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }, 20_000);
       const r = await exited;
       clearTimeout(t);
       return r;
@@ -50,7 +61,9 @@ async function npmStart() {
 }
 
 let browser, running;
-before(async () => { browser = await launchBrowser(); });
+before(async () => {
+  browser = await launchBrowser();
+});
 after(async () => {
   await running?.stop().catch(() => {});
   await browser?.close();
@@ -93,7 +106,10 @@ async function libraryShows(page, titles) {
 const crossLines = (out) => out.split("\n").filter((l) => l.startsWith("✖"));
 
 test("the agreement check names the accounts the emulator lacks and says how to fix it", () => {
-  const state = new Map([["acct_1", { object: "account" }], ["prod_1", { object: "product" }]]);
+  const state = new Map([
+    ["acct_1", { object: "account" }],
+    ["prod_1", { object: "product" }],
+  ]);
   assert.deepEqual(missingAccounts(["acct_1", "acct_2", "prod_1"], state), ["acct_2", "prod_1"]);
   assert.equal(disagreementMessage([], "/x/state"), null);
   const line = disagreementMessage(["acct_2"], "/x/state");
@@ -108,7 +124,9 @@ test("npm start, buy, Ctrl-C, npm start again on the same state, buy again from 
   // Uncaught page errors fail the test (a missing image or favicon, a console 404, doesn't).
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  page.on("response", (r) => { if (r.status() === 404) console.log(`(404 ${r.url()})`); });
+  page.on("response", (r) => {
+    if (r.status() === 404) console.log(`(404 ${r.url()})`);
+  });
   await signIn(page, "visitor@demo.allthrive.app");
   await buySupportPrompts(page);
 
@@ -155,7 +173,10 @@ test("only the emulator's state deleted: npm start prints one ✖ line with the 
     page.getByRole("button", { name: "Buy for $49.00" }).click(),
   ]);
   assert.equal(res.status(), 409);
-  await page.getByText(/can.t take payments right now/).first().waitFor();
+  await page
+    .getByText(/can.t take payments right now/)
+    .first()
+    .waitFor();
   await snap(page, "restart-emulator-state-deleted");
   await ctx.close();
 });

@@ -8,7 +8,10 @@ const PORT = Number(process.env.E2E_UPLOAD_LIMITS_PORT ?? 8805);
 let app, browser;
 
 before(async () => {
-  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(() => true, () => false);
+  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(
+    () => true,
+    () => false,
+  );
   if (busy) throw new Error(`Port ${PORT} is in use; set E2E_UPLOAD_LIMITS_PORT.`);
   app = await startTestApp(PORT);
   browser = await launchBrowser();
@@ -48,7 +51,9 @@ test("a 31 MB screenshot and a text file named .png are refused in the page, uns
   await creatorWithApp(page, id);
 
   const uploads = [];
-  page.on("request", (r) => { if (r.method() === "POST" && /\/apps\/[^/]+\/(screenshots|logo)/.test(r.url())) uploads.push(r.url()); });
+  page.on("request", (r) => {
+    if (r.method() === "POST" && /\/apps\/[^/]+\/(screenshots|logo)/.test(r.url())) uploads.push(r.url());
+  });
 
   // 31 MB with a real PNG signature: only the size is wrong.
   const big = Buffer.alloc(31 * 1024 * 1024);
@@ -59,7 +64,9 @@ test("a 31 MB screenshot and a text file named .png are refused in the page, uns
   assert.equal((await sizeAlert.textContent()).trim(), "That image is too large (31.0 MB); images can be at most 5 MB.");
 
   // A text file wearing a .png name.
-  await page.locator("#upload-logo").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: Buffer.from("just some text, not an image\n") });
+  await page
+    .locator("#upload-logo")
+    .setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: Buffer.from("just some text, not an image\n") });
   const typeAlert = page.getByRole("alert").filter({ hasText: "isn't a PNG" });
   await typeAlert.waitFor();
   assert.equal((await typeAlert.textContent()).trim(), "That file isn't a PNG, JPEG, WebP or GIF image. (SVG isn't accepted.)");

@@ -9,7 +9,10 @@ import { startEmulator } from "../stripe-emulator/server.mjs";
 const npx = process.platform === "win32" ? "npx.cmd" : "npx";
 
 export function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: opts.quiet ? "pipe" : "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...opts.env } });
+  const r = spawnSync(cmd, args, {
+    stdio: opts.quiet ? "pipe" : "inherit",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...opts.env },
+  });
   if (r.status !== 0) {
     if (opts.quiet) process.stderr.write(String(r.stdout ?? "") + String(r.stderr ?? ""));
     throw new Error(`${cmd} ${args.join(" ")} failed with exit code ${r.status}`);
@@ -42,7 +45,12 @@ export const stripeStateFile = (persistTo = ".wrangler/state") => `${persistTo}/
 
 /** @param {{port?: number, appUrl: string, quiet?: boolean, stateFile?: string|null}} opts */
 export async function startStripe({ port = 12111, appUrl, quiet = false, stateFile = null }) {
-  return startEmulator({ port, webhookUrl: `${appUrl}/webhooks/stripe`, stateFile, log: quiet ? () => {} : (l) => console.log(`[stripe-emulator] ${l}`) });
+  return startEmulator({
+    port,
+    webhookUrl: `${appUrl}/webhooks/stripe`,
+    stateFile,
+    log: quiet ? () => {} : (l) => console.log(`[stripe-emulator] ${l}`),
+  });
 }
 
 /**
@@ -54,7 +62,10 @@ export function accountsMissingFromEmulator(emulator, { persistTo } = {}) {
   if (persistTo) args.push("--persist-to", persistTo);
   const r = run(npx, args, { quiet: true, env: { CI: "1" } });
   const rows = JSON.parse(String(r.stdout)).flatMap((x) => x.results ?? []);
-  return missingAccounts(rows.map((x) => x.id), emulator.state);
+  return missingAccounts(
+    rows.map((x) => x.id),
+    emulator.state,
+  );
 }
 
 /** The account ids (from the database) that the emulator's state doesn't hold as accounts. */
@@ -79,9 +90,30 @@ export function disagreementMessage(missing, stateDir = ".wrangler/state") {
  * span of every request into `.wrangler/state/v3/observability` and grows without bound) is off
  * unless `traces` is true or the environment has `LOCAL_TRACES=1` (decision D42).
  */
-export async function startApp({ port = 8787, persistTo, vars = {}, quiet = false, stripePort, extraArgs = [], traces = process.env.LOCAL_TRACES === "1" } = {}) {
-  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--var", "APP_ENV:development", "--var", `PUBLIC_URL:http://localhost:${port}`];
-  if (stripePort) args.push("--var", `STRIPE_API_PORT:${stripePort}`, "--var", "STRIPE_API_HOST:127.0.0.1", "--var", "STRIPE_API_PROTOCOL:http");
+export async function startApp({
+  port = 8787,
+  persistTo,
+  vars = {},
+  quiet = false,
+  stripePort,
+  extraArgs = [],
+  traces = process.env.LOCAL_TRACES === "1",
+} = {}) {
+  const args = [
+    "wrangler",
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--show-interactive-dev-session=false",
+    "--var",
+    "APP_ENV:development",
+    "--var",
+    `PUBLIC_URL:http://localhost:${port}`,
+  ];
+  if (stripePort)
+    args.push("--var", `STRIPE_API_PORT:${stripePort}`, "--var", "STRIPE_API_HOST:127.0.0.1", "--var", "STRIPE_API_PROTOCOL:http");
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   if (persistTo) args.push("--persist-to", persistTo);
   args.push(...extraArgs);
@@ -121,7 +153,11 @@ export async function startApp({ port = 8787, persistTo, vars = {}, quiet = fals
       } catch {
         child.kill("SIGTERM");
       }
-      setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 5000).unref();
+      setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }, 5000).unref();
     });
   return { url, child, stop, log: () => log };
 }

@@ -10,7 +10,7 @@ export class ApiError extends Error {
   constructor(status, message, details = {}) {
     super(message);
     this.status = status;
-    this.type = details.type ?? 'invalid_request_error';
+    this.type = details.type ?? "invalid_request_error";
     this.param = details.param;
     this.code = details.code;
     this.decline_code = details.decline_code;
@@ -21,16 +21,16 @@ export class ApiError extends Error {
     if (this.code) error.code = this.code;
     if (this.decline_code) error.decline_code = this.decline_code;
     if (this.param) error.param = this.param;
-    if (this.code) error.doc_url = `https://stripe.com/docs/error-codes/${this.code.replace(/_/g, '-')}`;
+    if (this.code) error.doc_url = `https://stripe.com/docs/error-codes/${this.code.replace(/_/g, "-")}`;
     return { error };
   }
 }
 
-export function notFound(kind, id, param = 'id') {
-  return new ApiError(404, `No such ${kind}: '${id}'`, { param, code: 'resource_missing' });
+export function notFound(kind, id, param = "id") {
+  return new ApiError(404, `No such ${kind}: '${id}'`, { param, code: "resource_missing" });
 }
 
 /** A missing object referenced by another parameter is a 400 in Stripe, not a 404. */
 export function missingReference(kind, id, param) {
-  return new ApiError(400, `No such ${kind}: '${id}'`, { param, code: 'resource_missing' });
+  return new ApiError(400, `No such ${kind}: '${id}'`, { param, code: "resource_missing" });
 }

@@ -2,15 +2,15 @@
 // Plain server-rendered HTML forms with inline CSS, so they work without JavaScript and are easy
 // to drive from Playwright by button text.
 
-import { formatMoney } from './resources.mjs';
+import { formatMoney } from "./resources.mjs";
 
 export function escapeHtml(value) {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return String(value ?? "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 const h = escapeHtml;
 
@@ -70,11 +70,11 @@ ${body}
 }
 
 function date(ts) {
-  return ts ? new Date(ts * 1000).toISOString().slice(0, 10) : '—';
+  return ts ? new Date(ts * 1000).toISOString().slice(0, 10) : "—";
 }
 
 function priceLabel(price) {
-  const amount = price.custom_unit_amount ? 'Pay what you want' : formatMoney(price.unit_amount, price.currency);
+  const amount = price.custom_unit_amount ? "Pay what you want" : formatMoney(price.unit_amount, price.currency);
   if (!price.recurring) return amount;
   const { interval, interval_count: n } = price.recurring;
   return n === 1 ? `${amount} / ${interval}` : `${amount} every ${n} ${interval}s`;
@@ -86,26 +86,24 @@ export function checkoutPage({ session, lineItems, trialDays, error, email, amou
   const rows = lineItems
     .map(
       (li) => `<tr><td>${h(li.description ?? li.price.id)}<div class="muted">${h(priceLabel(li.price))}</div></td>
-<td class="num">× ${h(li.quantity)}</td><td class="num">${custom === li ? '' : h(formatMoney(li.amount_total, li.currency))}</td></tr>`,
+<td class="num">× ${h(li.quantity)}</td><td class="num">${custom === li ? "" : h(formatMoney(li.amount_total, li.currency))}</td></tr>`,
     )
-    .join('\n');
-  const heading = session.mode === 'subscription' ? 'Subscribe' : 'Pay';
-  const trialNote = trialDays
-    ? `<p class="muted">${h(trialDays)}-day free trial — nothing is charged today.</p>`
-    : '';
-  let amountField = '';
+    .join("\n");
+  const heading = session.mode === "subscription" ? "Subscribe" : "Pay";
+  const trialNote = trialDays ? `<p class="muted">${h(trialDays)}-day free trial — nothing is charged today.</p>` : "";
+  let amountField = "";
   if (custom) {
     const { minimum, maximum, preset } = custom.price.custom_unit_amount;
     const limits = [
       minimum !== null ? `Minimum ${formatMoney(minimum, session.currency)}` : null,
       maximum !== null ? `maximum ${formatMoney(maximum, session.currency)}` : null,
     ].filter(Boolean);
-    const value = amount ?? (preset !== null ? (preset / 100).toFixed(2) : '');
+    const value = amount ?? (preset !== null ? (preset / 100).toFixed(2) : "");
     amountField = `<label for="amount">Amount (${h(session.currency.toUpperCase())})</label>
 <input id="amount" name="amount" inputmode="decimal" autocomplete="off" value="${h(value)}" placeholder="0.00">
-${limits.length ? `<div class="hint">${h(limits.join(', '))}</div>` : ''}`;
+${limits.length ? `<div class="hint">${h(limits.join(", "))}</div>` : ""}`;
   }
-  const total = custom ? 'Amount of your choice' : formatMoney(session.amount_total, session.currency);
+  const total = custom ? "Amount of your choice" : formatMoney(session.amount_total, session.currency);
   return layout(
     `Checkout — ${heading}`,
     `<div class="grid">
@@ -124,11 +122,11 @@ ${rows}
 </section>
 <section class="card" aria-labelledby="payment-heading">
   <h2 id="payment-heading">Payment details</h2>
-  ${error ? `<div class="error" role="alert">${h(error)}</div>` : ''}
+  ${error ? `<div class="error" role="alert">${h(error)}</div>` : ""}
   <form method="post" action="/checkout/pay/${h(session.id)}">
     ${amountField}
     <label for="email">Email</label>
-    <input id="email" name="email" type="email" autocomplete="email" value="${h(email ?? '')}">
+    <input id="email" name="email" type="email" autocomplete="email" value="${h(email ?? "")}">
     <label for="card">Card number</label>
     <input id="card" value="4242 4242 4242 4242" readonly aria-readonly="true">
     <div class="hint">Test card. "Pay" succeeds, "Decline card" simulates a decline.</div>
@@ -147,41 +145,41 @@ ${rows}
 
 /** Shown for a session that is no longer open (or after paying without a success_url). */
 export function checkoutClosedPage(session) {
-  if (session.status === 'complete') {
+  if (session.status === "complete") {
     return layout(
-      'Payment complete',
+      "Payment complete",
       `<section class="card"><h1>Payment complete</h1>
 <p><span class="badge complete">${h(session.payment_status)}</span> Checkout session <code>${h(session.id)}</code> is complete.</p>
-${session.success_url ? `<p><a class="button primary" href="${h(resolveSuccessUrl(session))}">Continue</a></p>` : ''}</section>`,
+${session.success_url ? `<p><a class="button primary" href="${h(resolveSuccessUrl(session))}">Continue</a></p>` : ""}</section>`,
     );
   }
   return layout(
-    'Checkout session expired',
+    "Checkout session expired",
     `<section class="card"><h1>This checkout session has expired</h1>
 <p><span class="badge expired">expired</span> Checkout session <code>${h(session.id)}</code> can no longer be paid.</p>
-${session.cancel_url ? `<p><a class="button" href="${h(session.cancel_url)}">Return to merchant</a></p>` : ''}</section>`,
+${session.cancel_url ? `<p><a class="button" href="${h(session.cancel_url)}">Return to merchant</a></p>` : ""}</section>`,
   );
 }
 
 export function resolveSuccessUrl(session) {
-  return (session.success_url ?? '').replaceAll('{CHECKOUT_SESSION_ID}', session.id);
+  return (session.success_url ?? "").replaceAll("{CHECKOUT_SESSION_ID}", session.id);
 }
 
 /** Connect onboarding (Express-style) for an account link. */
 export function onboardingPage({ account, link }) {
   return layout(
-    'Set up payouts — Stripe Connect',
+    "Set up payouts — Stripe Connect",
     `<section class="card" style="max-width:560px;margin:auto">
-<p class="muted">Stripe Connect · ${h(link.type === 'account_update' ? 'Update account' : 'Onboarding')}</p>
+<p class="muted">Stripe Connect · ${h(link.type === "account_update" ? "Update account" : "Onboarding")}</p>
 <h1>Set up payouts with All Thrive</h1>
 <p>Confirm the details below to start accepting payments. In the emulator, no information is collected.</p>
 <dl>
   <dt>Account</dt><dd>${h(account.id)}</dd>
   <dt>Type</dt><dd>${h(account.type)}</dd>
-  <dt>Email</dt><dd>${h(account.email ?? '—')}</dd>
+  <dt>Email</dt><dd>${h(account.email ?? "—")}</dd>
   <dt>Country</dt><dd>${h(account.country)}</dd>
-  <dt>Charges enabled</dt><dd>${account.charges_enabled ? 'yes' : 'no'}</dd>
-  <dt>Payouts enabled</dt><dd>${account.payouts_enabled ? 'yes' : 'no'}</dd>
+  <dt>Charges enabled</dt><dd>${account.charges_enabled ? "yes" : "no"}</dd>
+  <dt>Payouts enabled</dt><dd>${account.payouts_enabled ? "yes" : "no"}</dd>
 </dl>
 <form method="post" action="/connect/onboarding/${h(link.token)}">
   <div class="row">
@@ -197,7 +195,7 @@ export function messagePage(title, text, link) {
   return layout(
     title,
     `<section class="card" style="max-width:560px;margin:auto"><h1>${h(title)}</h1><p>${h(text)}</p>
-${link ? `<p><a class="button" href="${h(link.href)}">${h(link.label)}</a></p>` : ''}</section>`,
+${link ? `<p><a class="button" href="${h(link.href)}">${h(link.label)}</a></p>` : ""}</section>`,
   );
 }
 
@@ -206,20 +204,24 @@ export function portalPage({ session, customer, subscriptions, productName, noti
   const cards = subscriptions.length
     ? subscriptions
         .map((sub) => {
-          const names = sub.items.data.map((i) => productName(i.price.product)).join(', ');
-          const prices = sub.items.data.map((i) => priceLabel(i.price)).join(' + ');
-          const ending = sub.status === 'canceled'
-            ? `Ended ${date(sub.ended_at)}`
-            : sub.cancel_at_period_end || sub.cancel_at
-              ? `Cancels on ${date(sub.cancel_at ?? sub.current_period_end)}`
-              : `Renews on ${date(sub.current_period_end)}`;
-          const actions = sub.status === 'canceled'
-            ? ''
-            : `<form method="post" action="/billing/portal/${h(session.id)}" class="row">
+          const names = sub.items.data.map((i) => productName(i.price.product)).join(", ");
+          const prices = sub.items.data.map((i) => priceLabel(i.price)).join(" + ");
+          const ending =
+            sub.status === "canceled"
+              ? `Ended ${date(sub.ended_at)}`
+              : sub.cancel_at_period_end || sub.cancel_at
+                ? `Cancels on ${date(sub.cancel_at ?? sub.current_period_end)}`
+                : `Renews on ${date(sub.current_period_end)}`;
+          const actions =
+            sub.status === "canceled"
+              ? ""
+              : `<form method="post" action="/billing/portal/${h(session.id)}" class="row">
   <input type="hidden" name="subscription" value="${h(sub.id)}">
-  ${sub.cancel_at_period_end || sub.cancel_at
-    ? '<button type="submit" class="primary" name="action" value="resume">Resume</button>'
-    : '<button type="submit" class="danger" name="action" value="cancel">Cancel at period end</button>'}
+  ${
+    sub.cancel_at_period_end || sub.cancel_at
+      ? '<button type="submit" class="primary" name="action" value="resume">Resume</button>'
+      : '<button type="submit" class="danger" name="action" value="cancel">Cancel at period end</button>'
+  }
   <button type="submit" name="action" value="update_card">Update card</button>
 </form>`;
           return `<article class="sub" data-subscription="${h(sub.id)}">
@@ -229,31 +231,34 @@ export function portalPage({ session, customer, subscriptions, productName, noti
   ${actions}
 </article>`;
         })
-        .join('\n')
+        .join("\n")
     : '<p class="muted">No subscriptions.</p>';
   return layout(
-    'Billing portal',
+    "Billing portal",
     `<section class="card" style="max-width:680px;margin:auto">
 <p class="muted">All Thrive · Billing</p>
 <h1>Manage your subscriptions</h1>
 <p class="muted">${h(customer.email ?? customer.id)} · Visa •••• 4242</p>
-${notice ? `<div class="notice" role="status">${h(notice)}</div>` : ''}
+${notice ? `<div class="notice" role="status">${h(notice)}</div>` : ""}
 ${cards}
-${session.return_url ? `<p><a class="button" href="${h(session.return_url)}">Return</a></p>` : ''}
+${session.return_url ? `<p><a class="button" href="${h(session.return_url)}">Return</a></p>` : ""}
 </section>`,
   );
 }
 
 export function invoicePage(invoice) {
   const rows = invoice.lines.data
-    .map((l) => `<tr><td>${h(l.description)}<div class="muted">${date(l.period.start)} – ${date(l.period.end)}</div></td><td class="num">${h(formatMoney(l.amount, l.currency))}</td></tr>`)
-    .join('\n');
+    .map(
+      (l) =>
+        `<tr><td>${h(l.description)}<div class="muted">${date(l.period.start)} – ${date(l.period.end)}</div></td><td class="num">${h(formatMoney(l.amount, l.currency))}</td></tr>`,
+    )
+    .join("\n");
   return layout(
     `Invoice ${invoice.number}`,
     `<section class="card" style="max-width:680px;margin:auto">
 <p class="muted">All Thrive</p>
 <h1>Invoice ${h(invoice.number)} <span class="badge ${h(invoice.status)}">${h(invoice.status)}</span></h1>
-<p class="muted">${h(invoice.customer_email ?? '')} · ${date(invoice.created)}</p>
+<p class="muted">${h(invoice.customer_email ?? "")} · ${date(invoice.created)}</p>
 <table><tbody>${rows}</tbody></table>
 <div class="total">${h(formatMoney(invoice.total, invoice.currency))}</div>
 </section>`,
@@ -262,7 +267,7 @@ export function invoicePage(invoice) {
 
 export function receiptPage(charge) {
   return layout(
-    'Receipt',
+    "Receipt",
     `<section class="card" style="max-width:560px;margin:auto">
 <p class="muted">All Thrive</p>
 <h1>Receipt</h1>
@@ -279,14 +284,14 @@ export function receiptPage(charge) {
 
 export function dashboardPage(account) {
   return layout(
-    'Express dashboard',
+    "Express dashboard",
     `<section class="card" style="max-width:560px;margin:auto">
 <p class="muted">Stripe Express (emulated)</p>
 <h1>${h(account.business_profile?.name ?? account.email ?? account.id)}</h1>
 <dl>
   <dt>Account</dt><dd>${h(account.id)}</dd>
-  <dt>Charges enabled</dt><dd>${account.charges_enabled ? 'yes' : 'no'}</dd>
-  <dt>Payouts enabled</dt><dd>${account.payouts_enabled ? 'yes' : 'no'}</dd>
+  <dt>Charges enabled</dt><dd>${account.charges_enabled ? "yes" : "no"}</dd>
+  <dt>Payouts enabled</dt><dd>${account.payouts_enabled ? "yes" : "no"}</dd>
 </dl>
 </section>`,
   );

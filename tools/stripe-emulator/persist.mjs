@@ -4,9 +4,9 @@
 //
 // Writes are atomic: serialize → write a temp file → fsync → rename over the old file → fsync the
 // directory. A process killed at any point leaves either the previous complete file or the new one.
-import fs from 'node:fs';
-import path from 'node:path';
-import v8 from 'node:v8';
+import fs from "node:fs";
+import path from "node:path";
+import v8 from "node:v8";
 
 const FORMAT = 1;
 
@@ -16,7 +16,7 @@ export function readSnapshot(file, log = () => {}) {
   try {
     buf = fs.readFileSync(file);
   } catch (err) {
-    if (err.code === 'ENOENT') return null;
+    if (err.code === "ENOENT") return null;
     throw err;
   }
   try {
@@ -36,7 +36,7 @@ export function writeSnapshot(file, snap) {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  const fd = fs.openSync(tmp, "w");
   try {
     fs.writeSync(fd, v8.serialize({ format: FORMAT, ...snap }));
     fs.fsyncSync(fd);
@@ -45,7 +45,7 @@ export function writeSnapshot(file, snap) {
   }
   fs.renameSync(tmp, file);
   try {
-    const dfd = fs.openSync(dir, 'r');
+    const dfd = fs.openSync(dir, "r");
     try {
       fs.fsyncSync(dfd);
     } finally {
@@ -91,5 +91,5 @@ export function removeStaleTemps(file) {
   } catch {
     return;
   }
-  for (const n of names) if (n.startsWith(`${base}.`) && n.endsWith('.tmp')) fs.rmSync(path.join(dir, n), { force: true });
+  for (const n of names) if (n.startsWith(`${base}.`) && n.endsWith(".tmp")) fs.rmSync(path.join(dir, n), { force: true });
 }

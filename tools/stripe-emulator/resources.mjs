@@ -2,16 +2,16 @@
 // synchronous: it validates, mutates, and emits events (recorded and queued for delivery by the
 // WebhookDispatcher) before returning, so callers can slice the new events off the record list.
 
-import { randomBytes } from 'node:crypto';
-import { ApiError, missingReference, notFound } from './errors.mjs';
-import { asArray, bool, int, mergeMetadata, num, oneOf, required, str } from './form.mjs';
+import { randomBytes } from "node:crypto";
+import { ApiError, missingReference, notFound } from "./errors.mjs";
+import { asArray, bool, int, mergeMetadata, num, oneOf, required, str } from "./form.mjs";
 
-export const DEFAULT_API_VERSION = '2026-10-28.endive'; // what stripe@23.1.0 pins
+export const DEFAULT_API_VERSION = "2026-10-28.endive"; // what stripe@23.1.0 pins
 
-const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 export function randomId(prefix, length = 24) {
   const bytes = randomBytes(length);
-  let out = '';
+  let out = "";
   for (let i = 0; i < length; i++) out += ALPHABET[bytes[i] % ALPHABET.length];
   return prefix + out;
 }
@@ -21,19 +21,32 @@ const clone = (v) => (v === undefined ? undefined : structuredClone(v));
 const DAY = 86_400;
 
 export const ZERO_DECIMAL = new Set([
-  'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf',
+  "bif",
+  "clp",
+  "djf",
+  "gnf",
+  "jpy",
+  "kmf",
+  "krw",
+  "mga",
+  "pyg",
+  "rwf",
+  "ugx",
+  "vnd",
+  "vuv",
+  "xaf",
+  "xof",
+  "xpf",
 ]);
 
 /** Adds `count` intervals to a unix timestamp using calendar months (clamped to month end). */
 export function addInterval(ts, interval, count = 1) {
-  if (interval === 'day') return ts + count * DAY;
-  if (interval === 'week') return ts + count * 7 * DAY;
-  const months = interval === 'year' ? 12 * count : count;
+  if (interval === "day") return ts + count * DAY;
+  if (interval === "week") return ts + count * 7 * DAY;
+  const months = interval === "year" ? 12 * count : count;
   const d = new Date(ts * 1000);
   const day = d.getUTCDate();
-  const target = new Date(
-    Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()),
-  );
+  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()));
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(day, lastDay));
   return Math.floor(target.getTime() / 1000);
@@ -55,7 +68,7 @@ function diff(before, after) {
 }
 
 function emptyList(url) {
-  return { object: 'list', data: [], has_more: false, total_count: 0, url };
+  return { object: "list", data: [], has_more: false, total_count: 0, url };
 }
 
 export class StripeState {
@@ -93,11 +106,11 @@ export class StripeState {
   }
 
   get(id) {
-    return typeof id === 'string' ? this.objects.get(id) : undefined;
+    return typeof id === "string" ? this.objects.get(id) : undefined;
   }
 
   /** Fetches an object of the given `object` type or throws Stripe's 404. */
-  fetch(id, objectType, noun = objectType, param = 'id') {
+  fetch(id, objectType, noun = objectType, param = "id") {
     const obj = this.get(id);
     if (!obj || obj.object !== objectType || obj.deleted) throw notFound(noun, id, param);
     return obj;
@@ -118,49 +131,49 @@ export class StripeState {
 
   /** Stripe list envelope with limit / starting_after / ending_before. */
   paginate(items, params, url) {
-    const limit = int(params.limit, 'limit') ?? 10;
+    const limit = int(params.limit, "limit") ?? 10;
     if (limit < 1 || limit > 100) {
-      throw new ApiError(400, 'Invalid limit: must be between 1 and 100', { param: 'limit' });
+      throw new ApiError(400, "Invalid limit: must be between 1 and 100", { param: "limit" });
     }
     let start = 0;
     let end = items.length;
     if (params.starting_after) {
       const i = items.findIndex((o) => o.id === params.starting_after);
-      if (i === -1) throw notFound('object', params.starting_after, 'starting_after');
+      if (i === -1) throw notFound("object", params.starting_after, "starting_after");
       start = i + 1;
     } else if (params.ending_before) {
       const i = items.findIndex((o) => o.id === params.ending_before);
-      if (i === -1) throw notFound('object', params.ending_before, 'ending_before');
+      if (i === -1) throw notFound("object", params.ending_before, "ending_before");
       end = i;
       start = Math.max(0, end - limit);
     }
     const data = items.slice(start, Math.min(end, start + limit));
     const hasMore = params.ending_before ? start > 0 : start + limit < end;
-    return { object: 'list', data, has_more: hasMore, url };
+    return { object: "list", data, has_more: hasMore, url };
   }
 
   /** Deep copy of obj with `expand` paths (e.g. `line_items`, `data.customer`, `subscription.latest_invoice`). */
   expand(obj, paths) {
     const out = clone(obj);
     for (const path of asArray(paths)) {
-      if (typeof path === 'string' && path) this.expandPath(out, path.split('.'));
+      if (typeof path === "string" && path) this.expandPath(out, path.split("."));
     }
     return out;
   }
 
   expandPath(node, segs) {
-    if (!node || typeof node !== 'object' || !segs.length) return;
+    if (!node || typeof node !== "object" || !segs.length) return;
     const [key, ...rest] = segs;
     if (Array.isArray(node)) {
       for (const el of node) this.expandPath(el, segs);
       return;
     }
-    if (key === 'line_items' && node.object === 'checkout.session') {
+    if (key === "line_items" && node.object === "checkout.session") {
       node.line_items = this.sessionLineItems(node.id, {});
-    } else if (typeof node[key] === 'string' && this.objects.has(node[key])) {
+    } else if (typeof node[key] === "string" && this.objects.has(node[key])) {
       node[key] = clone(this.objects.get(node[key]));
     } else if (Array.isArray(node[key]) && !rest.length) {
-      node[key] = node[key].map((v) => (typeof v === 'string' && this.objects.has(v) ? clone(this.objects.get(v)) : v));
+      node[key] = node[key].map((v) => (typeof v === "string" && this.objects.has(v) ? clone(this.objects.get(v)) : v));
     }
     this.expandPath(node[key], rest);
   }
@@ -177,8 +190,8 @@ export class StripeState {
     const account = opts.account ?? this.ownerAccount.get(object.id);
     const ctx = this.requestContext;
     const event = {
-      id: randomId('evt_'),
-      object: 'event',
+      id: randomId("evt_"),
+      object: "event",
       ...(account ? { account } : {}),
       api_version: this.apiVersion,
       created: now(),
@@ -206,23 +219,21 @@ export class StripeState {
 
   createAccount(p, ctx = {}) {
     const type =
-      oneOf(p.type, ['express', 'standard', 'custom'], 'type') ??
-      { express: 'express', full: 'standard', none: 'custom' }[p.controller?.stripe_dashboard?.type] ??
-      (p.controller ? 'none' : 'standard');
+      oneOf(p.type, ["express", "standard", "custom"], "type") ??
+      { express: "express", full: "standard", none: "custom" }[p.controller?.stripe_dashboard?.type] ??
+      (p.controller ? "none" : "standard");
     const requested = Object.entries(p.capabilities ?? {})
-      .filter(([, v]) => v && bool(v.requested, 'capabilities') === true)
+      .filter(([, v]) => v && bool(v.requested, "capabilities") === true)
       .map(([k]) => k);
-    const capabilities = Object.fromEntries(
-      (requested.length ? requested : ['card_payments', 'transfers']).map((k) => [k, 'inactive']),
-    );
-    const country = (str(p.country, 'country') ?? 'US').toUpperCase();
-    const currencyByCountry = { US: 'usd', GB: 'gbp', CA: 'cad', AU: 'aud', JP: 'jpy', CH: 'chf', NZ: 'nzd' };
-    const due = ['business_profile.url', 'external_account', 'tos_acceptance.date', 'tos_acceptance.ip'];
-    const dashboard = p.controller?.stripe_dashboard?.type ?? (type === 'express' ? 'express' : type === 'standard' ? 'full' : 'none');
-    const id = randomId('acct_', 16);
+    const capabilities = Object.fromEntries((requested.length ? requested : ["card_payments", "transfers"]).map((k) => [k, "inactive"]));
+    const country = (str(p.country, "country") ?? "US").toUpperCase();
+    const currencyByCountry = { US: "usd", GB: "gbp", CA: "cad", AU: "aud", JP: "jpy", CH: "chf", NZ: "nzd" };
+    const due = ["business_profile.url", "external_account", "tos_acceptance.date", "tos_acceptance.ip"];
+    const dashboard = p.controller?.stripe_dashboard?.type ?? (type === "express" ? "express" : type === "standard" ? "full" : "none");
+    const id = randomId("acct_", 16);
     const account = {
       id,
-      object: 'account',
+      object: "account",
       business_profile: {
         mcc: p.business_profile?.mcc ?? null,
         name: p.business_profile?.name ?? null,
@@ -233,35 +244,48 @@ export class StripeState {
       business_type: p.business_type ?? null,
       capabilities,
       charges_enabled: false,
-      controller: p.controller || type !== 'standard'
-        ? {
-            fees: { payer: p.controller?.fees?.payer ?? 'application' },
-            is_controller: true,
-            losses: { payments: p.controller?.losses?.payments ?? 'application' },
-            requirement_collection: p.controller?.requirement_collection ?? 'stripe',
-            stripe_dashboard: { type: dashboard },
-            type: 'application',
-          }
-        : { type: 'account' },
+      controller:
+        p.controller || type !== "standard"
+          ? {
+              fees: { payer: p.controller?.fees?.payer ?? "application" },
+              is_controller: true,
+              losses: { payments: p.controller?.losses?.payments ?? "application" },
+              requirement_collection: p.controller?.requirement_collection ?? "stripe",
+              stripe_dashboard: { type: dashboard },
+              type: "application",
+            }
+          : { type: "account" },
       country,
       created: now(),
-      default_currency: str(p.default_currency, 'default_currency') ?? currencyByCountry[country] ?? 'usd',
+      default_currency: str(p.default_currency, "default_currency") ?? currencyByCountry[country] ?? "usd",
       details_submitted: false,
-      email: str(p.email, 'email') ?? null,
+      email: str(p.email, "email") ?? null,
       external_accounts: emptyList(`/v1/accounts/${id}/external_accounts`),
       future_requirements: {
-        alternatives: [], current_deadline: null, currently_due: [], disabled_reason: null,
-        errors: [], eventually_due: [], past_due: [], pending_verification: [],
+        alternatives: [],
+        current_deadline: null,
+        currently_due: [],
+        disabled_reason: null,
+        errors: [],
+        eventually_due: [],
+        past_due: [],
+        pending_verification: [],
       },
       metadata: mergeMetadata({}, p.metadata),
       payouts_enabled: false,
       requirements: {
-        alternatives: [], current_deadline: null, currently_due: [...due], disabled_reason: 'requirements.past_due',
-        errors: [], eventually_due: [...due], past_due: [...due], pending_verification: [],
+        alternatives: [],
+        current_deadline: null,
+        currently_due: [...due],
+        disabled_reason: "requirements.past_due",
+        errors: [],
+        eventually_due: [...due],
+        past_due: [...due],
+        pending_verification: [],
       },
       settings: {
-        dashboard: { display_name: p.business_profile?.name ?? null, timezone: 'Etc/UTC' },
-        payouts: { debit_negative_balances: true, schedule: { delay_days: 2, interval: 'daily' }, statement_descriptor: null },
+        dashboard: { display_name: p.business_profile?.name ?? null, timezone: "Etc/UTC" },
+        payouts: { debit_negative_balances: true, schedule: { delay_days: 2, interval: "daily" }, statement_descriptor: null },
       },
       tos_acceptance: { date: null, ip: null, user_agent: null },
       type,
@@ -270,31 +294,31 @@ export class StripeState {
   }
 
   updateAccount(id, p) {
-    const account = this.fetch(id, 'account');
+    const account = this.fetch(id, "account");
     const before = clone(account);
     if (p.metadata !== undefined) account.metadata = mergeMetadata(account.metadata, p.metadata);
-    if (p.email !== undefined) account.email = str(p.email, 'email') || null;
-    if (p.business_profile && typeof p.business_profile === 'object') {
+    if (p.email !== undefined) account.email = str(p.email, "email") || null;
+    if (p.business_profile && typeof p.business_profile === "object") {
       for (const [k, v] of Object.entries(p.business_profile)) {
-        if (k in account.business_profile) account.business_profile[k] = v === '' ? null : v;
+        if (k in account.business_profile) account.business_profile[k] = v === "" ? null : v;
       }
     }
     if (p.business_type !== undefined) account.business_type = p.business_type || null;
     const previous = diff(before, account);
-    if (Object.keys(previous).length) this.emit('account.updated', account, { previous, account: account.id });
+    if (Object.keys(previous).length) this.emit("account.updated", account, { previous, account: account.id });
     return account;
   }
 
   createAccountLink(p) {
-    const accountId = required(p.account, 'account');
-    const account = this.ref(accountId, 'account', 'account', 'account');
-    const type = oneOf(required(p.type, 'type'), ['account_onboarding', 'account_update'], 'type');
-    for (const param of ['refresh_url', 'return_url']) {
+    const accountId = required(p.account, "account");
+    const account = this.ref(accountId, "account", "account", "account");
+    const type = oneOf(required(p.type, "type"), ["account_onboarding", "account_update"], "type");
+    for (const param of ["refresh_url", "return_url"]) {
       if (p[param] !== undefined && !/^https?:\/\//.test(p[param])) {
-        throw new ApiError(400, `Invalid URL: ${p[param]}`, { param, code: 'url_invalid' });
+        throw new ApiError(400, `Invalid URL: ${p[param]}`, { param, code: "url_invalid" });
       }
     }
-    const token = randomId('', 32);
+    const token = randomId("", 32);
     const created = now();
     const link = {
       token,
@@ -309,7 +333,7 @@ export class StripeState {
     };
     this.accountLinks.set(token, link);
     return {
-      object: 'account_link',
+      object: "account_link",
       created,
       expires_at: link.expires_at,
       url: `${this.publicUrl}/connect/onboarding/${token}`,
@@ -317,9 +341,9 @@ export class StripeState {
   }
 
   createLoginLink(accountId) {
-    const account = this.fetch(accountId, 'account');
+    const account = this.fetch(accountId, "account");
     return {
-      object: 'login_link',
+      object: "login_link",
       created: now(),
       url: `${this.publicUrl}/connect/dashboard/${account.id}`,
     };
@@ -327,34 +351,37 @@ export class StripeState {
 
   /** What the hosted "Complete onboarding" button does. Emits account.updated (a Connect event). */
   completeOnboarding(accountId) {
-    const account = this.fetch(accountId, 'account');
+    const account = this.fetch(accountId, "account");
     const before = clone(account);
     account.charges_enabled = true;
     account.payouts_enabled = true;
     account.details_submitted = true;
-    for (const k of Object.keys(account.capabilities)) account.capabilities[k] = 'active';
+    for (const k of Object.keys(account.capabilities)) account.capabilities[k] = "active";
     account.requirements = {
       ...account.requirements,
-      currently_due: [], eventually_due: [], past_due: [], disabled_reason: null,
+      currently_due: [],
+      eventually_due: [],
+      past_due: [],
+      disabled_reason: null,
     };
-    account.tos_acceptance = { date: now(), ip: '127.0.0.1', user_agent: 'stripe-emulator' };
-    if (!account.business_profile.url) account.business_profile.url = 'https://allthrive.example';
+    account.tos_acceptance = { date: now(), ip: "127.0.0.1", user_agent: "stripe-emulator" };
+    if (!account.business_profile.url) account.business_profile.url = "https://allthrive.example";
     const previous = diff(before, account);
-    if (Object.keys(previous).length) this.emit('account.updated', account, { previous, account: account.id });
+    if (Object.keys(previous).length) this.emit("account.updated", account, { previous, account: account.id });
     return account;
   }
 
   /** Checks a destination account for destination charges, as Stripe does at creation time. */
   assertDestination(accountId, param) {
     const account = this.get(accountId);
-    if (!account || account.object !== 'account') {
-      throw new ApiError(400, `No such destination: '${accountId}'`, { param, code: 'resource_missing' });
+    if (!account || account.object !== "account") {
+      throw new ApiError(400, `No such destination: '${accountId}'`, { param, code: "resource_missing" });
     }
-    if (this.requireDestinationCapabilities && account.capabilities.transfers !== 'active') {
+    if (this.requireDestinationCapabilities && account.capabilities.transfers !== "active") {
       throw new ApiError(
         400,
-        'Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments',
-        { param, code: 'insufficient_capabilities_for_transfer' },
+        "Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments",
+        { param, code: "insufficient_capabilities_for_transfer" },
       );
     }
     return account;
@@ -363,19 +390,19 @@ export class StripeState {
   // ---------------------------------------------------------------- products & prices
 
   createProduct(p, ctx = {}) {
-    const name = required(str(p.name, 'name'), 'name');
+    const name = required(str(p.name, "name"), "name");
     const priceSpec = p.default_price_data
-      ? this.normalizePrice(p.default_price_data, 'default_price_data', { productPending: true })
+      ? this.normalizePrice(p.default_price_data, "default_price_data", { productPending: true })
       : null;
     const t = now();
     const product = this.put(
       {
-        id: str(p.id, 'id') || randomId('prod_', 14),
-        object: 'product',
-        active: bool(p.active, 'active') ?? true,
+        id: str(p.id, "id") || randomId("prod_", 14),
+        object: "product",
+        active: bool(p.active, "active") ?? true,
         created: t,
         default_price: null,
-        description: str(p.description, 'description') || null,
+        description: str(p.description, "description") || null,
         images: asArray(p.images).map(String),
         livemode: false,
         marketing_features: [],
@@ -383,34 +410,34 @@ export class StripeState {
         name,
         package_dimensions: null,
         shippable: null,
-        statement_descriptor: str(p.statement_descriptor, 'statement_descriptor') || null,
-        tax_code: str(p.tax_code, 'tax_code') || null,
-        type: 'service',
-        unit_label: str(p.unit_label, 'unit_label') || null,
+        statement_descriptor: str(p.statement_descriptor, "statement_descriptor") || null,
+        tax_code: str(p.tax_code, "tax_code") || null,
+        type: "service",
+        unit_label: str(p.unit_label, "unit_label") || null,
         updated: t,
-        url: str(p.url, 'url') || null,
+        url: str(p.url, "url") || null,
       },
       ctx.account,
     );
     if (priceSpec) product.default_price = this.createPriceFromSpec({ ...priceSpec, productId: product.id }, ctx).id;
-    this.emit('product.created', product);
+    this.emit("product.created", product);
     return product;
   }
 
   updateProduct(id, p) {
-    const product = this.fetch(id, 'product');
+    const product = this.fetch(id, "product");
     const before = clone(product);
-    if (p.name !== undefined) product.name = required(str(p.name, 'name'), 'name');
-    if (p.active !== undefined) product.active = bool(p.active, 'active');
-    if (p.description !== undefined) product.description = str(p.description, 'description') || null;
+    if (p.name !== undefined) product.name = required(str(p.name, "name"), "name");
+    if (p.active !== undefined) product.active = bool(p.active, "active");
+    if (p.description !== undefined) product.description = str(p.description, "description") || null;
     if (p.images !== undefined) product.images = asArray(p.images).map(String);
-    if (p.url !== undefined) product.url = str(p.url, 'url') || null;
+    if (p.url !== undefined) product.url = str(p.url, "url") || null;
     if (p.metadata !== undefined) product.metadata = mergeMetadata(product.metadata, p.metadata);
     if (p.default_price !== undefined) {
       if (p.default_price) {
-        const price = this.ref(p.default_price, 'price', 'price', 'default_price');
+        const price = this.ref(p.default_price, "price", "price", "default_price");
         if (price.product !== product.id) {
-          throw new ApiError(400, 'The default price must belong to this product.', { param: 'default_price' });
+          throw new ApiError(400, "The default price must belong to this product.", { param: "default_price" });
         }
       }
       product.default_price = p.default_price || null;
@@ -418,108 +445,124 @@ export class StripeState {
     const previous = diff(before, product);
     if (Object.keys(previous).length) {
       product.updated = now();
-      this.emit('product.updated', product, { previous });
+      this.emit("product.updated", product, { previous });
     }
     return product;
   }
 
   deleteProduct(id) {
-    const product = this.fetch(id, 'product');
-    if (this.all('price').some((pr) => pr.product === id)) {
-      throw new ApiError(400, 'This product cannot be deleted because it has one or more user-created prices.', {
-        param: 'id',
+    const product = this.fetch(id, "product");
+    if (this.all("price").some((pr) => pr.product === id)) {
+      throw new ApiError(400, "This product cannot be deleted because it has one or more user-created prices.", {
+        param: "id",
       });
     }
     this.objects.delete(id);
-    this.emit('product.deleted', product);
-    return { id, object: 'product', deleted: true };
+    this.emit("product.deleted", product);
+    return { id, object: "product", deleted: true };
   }
 
   /**
    * Validates price params without creating anything (so a failing request leaves no trace).
    * @param {string} prefix param prefix for error messages (e.g. `line_items[0][price_data]`)
    */
-  normalizePrice(p, prefix = '', { adHoc = false, productPending = false } = {}) {
+  normalizePrice(p, prefix = "", { adHoc = false, productPending = false } = {}) {
     const P = (...parts) =>
-      prefix ? `${prefix}[${parts.join('][')}]` : parts[0] + parts.slice(1).map((x) => `[${x}]`).join('');
-    if (!p || typeof p !== 'object') throw new ApiError(400, 'Invalid object', { param: prefix || undefined });
-    const currency = required(str(p.currency, P('currency')), P('currency')).toLowerCase();
-    if (!/^[a-z]{3}$/.test(currency)) throw new ApiError(400, `Invalid currency: ${currency}`, { param: P('currency') });
-    const productId = str(p.product, P('product')) || null;
+      prefix
+        ? `${prefix}[${parts.join("][")}]`
+        : parts[0] +
+          parts
+            .slice(1)
+            .map((x) => `[${x}]`)
+            .join("");
+    if (!p || typeof p !== "object") throw new ApiError(400, "Invalid object", { param: prefix || undefined });
+    const currency = required(str(p.currency, P("currency")), P("currency")).toLowerCase();
+    if (!/^[a-z]{3}$/.test(currency)) throw new ApiError(400, `Invalid currency: ${currency}`, { param: P("currency") });
+    const productId = str(p.product, P("product")) || null;
     let productData = null;
     if (productId) {
-      this.ref(productId, 'product', 'product', P('product'));
+      this.ref(productId, "product", "product", P("product"));
     } else if (p.product_data) {
-      required(str(p.product_data.name, P('product_data', 'name')), P('product_data', 'name'));
+      required(str(p.product_data.name, P("product_data", "name")), P("product_data", "name"));
       productData = p.product_data;
     } else if (!productPending) {
-      required(undefined, P('product'));
+      required(undefined, P("product"));
     }
     let recurring = null;
     if (p.recurring) {
-      const interval = oneOf(required(p.recurring.interval, P('recurring', 'interval')), ['day', 'week', 'month', 'year'], P('recurring', 'interval'));
-      const count = int(p.recurring.interval_count, P('recurring', 'interval_count')) ?? 1;
+      const interval = oneOf(
+        required(p.recurring.interval, P("recurring", "interval")),
+        ["day", "week", "month", "year"],
+        P("recurring", "interval"),
+      );
+      const count = int(p.recurring.interval_count, P("recurring", "interval_count")) ?? 1;
       const max = { day: 1095, week: 156, month: 36, year: 3 }[interval];
       if (count < 1 || count > max) {
-        throw new ApiError(400, 'The maximum billing interval is three years.', { param: P('recurring', 'interval_count') });
+        throw new ApiError(400, "The maximum billing interval is three years.", { param: P("recurring", "interval_count") });
       }
       recurring = {
         interval,
         interval_count: count,
         meter: null,
-        trial_period_days: int(p.recurring.trial_period_days, P('recurring', 'trial_period_days')) ?? null,
-        usage_type: p.recurring.usage_type ?? 'licensed',
+        trial_period_days: int(p.recurring.trial_period_days, P("recurring", "trial_period_days")) ?? null,
+        usage_type: p.recurring.usage_type ?? "licensed",
       };
     }
-    let unitAmount = int(p.unit_amount, P('unit_amount'));
+    let unitAmount = int(p.unit_amount, P("unit_amount"));
     if (unitAmount === undefined && p.unit_amount_decimal !== undefined) {
-      unitAmount = Math.round(num(p.unit_amount_decimal, P('unit_amount_decimal')));
+      unitAmount = Math.round(num(p.unit_amount_decimal, P("unit_amount_decimal")));
     }
     let custom = null;
     if (p.custom_unit_amount) {
-      if (bool(p.custom_unit_amount.enabled, P('custom_unit_amount', 'enabled')) !== true) {
-        required(undefined, P('custom_unit_amount', 'enabled'));
+      if (bool(p.custom_unit_amount.enabled, P("custom_unit_amount", "enabled")) !== true) {
+        required(undefined, P("custom_unit_amount", "enabled"));
       }
       if (recurring) {
-        throw new ApiError(400, 'custom_unit_amount cannot be used with recurring prices.', { param: P('custom_unit_amount') });
+        throw new ApiError(400, "custom_unit_amount cannot be used with recurring prices.", { param: P("custom_unit_amount") });
       }
       if (unitAmount !== undefined && unitAmount !== null) {
-        throw new ApiError(400, 'You may only specify one of these parameters: custom_unit_amount, unit_amount.', { param: P('unit_amount') });
+        throw new ApiError(400, "You may only specify one of these parameters: custom_unit_amount, unit_amount.", {
+          param: P("unit_amount"),
+        });
       }
       custom = {
-        maximum: int(p.custom_unit_amount.maximum, P('custom_unit_amount', 'maximum')) ?? null,
-        minimum: int(p.custom_unit_amount.minimum, P('custom_unit_amount', 'minimum')) ?? null,
-        preset: int(p.custom_unit_amount.preset, P('custom_unit_amount', 'preset')) ?? null,
+        maximum: int(p.custom_unit_amount.maximum, P("custom_unit_amount", "maximum")) ?? null,
+        minimum: int(p.custom_unit_amount.minimum, P("custom_unit_amount", "minimum")) ?? null,
+        preset: int(p.custom_unit_amount.preset, P("custom_unit_amount", "preset")) ?? null,
       };
       const { minimum, maximum, preset } = custom;
       if (minimum !== null && maximum !== null && minimum > maximum) {
-        throw new ApiError(400, 'custom_unit_amount[minimum] must be less than or equal to custom_unit_amount[maximum].', { param: P('custom_unit_amount', 'minimum') });
+        throw new ApiError(400, "custom_unit_amount[minimum] must be less than or equal to custom_unit_amount[maximum].", {
+          param: P("custom_unit_amount", "minimum"),
+        });
       }
       if (preset !== null && ((minimum !== null && preset < minimum) || (maximum !== null && preset > maximum))) {
-        throw new ApiError(400, 'custom_unit_amount[preset] must be between the minimum and maximum.', { param: P('custom_unit_amount', 'preset') });
+        throw new ApiError(400, "custom_unit_amount[preset] must be between the minimum and maximum.", {
+          param: P("custom_unit_amount", "preset"),
+        });
       }
       unitAmount = null;
     } else if (unitAmount === undefined || unitAmount === null) {
-      required(undefined, P('unit_amount'));
+      required(undefined, P("unit_amount"));
     } else if (unitAmount < 0) {
-      throw new ApiError(400, 'Invalid integer: unit_amount must be non-negative', { param: P('unit_amount') });
+      throw new ApiError(400, "Invalid integer: unit_amount must be non-negative", { param: P("unit_amount") });
     }
     return {
-      active: adHoc ? false : bool(p.active, P('active')) ?? true,
+      active: adHoc ? false : (bool(p.active, P("active")) ?? true),
       currency,
       custom_unit_amount: custom,
-      lookup_key: str(p.lookup_key, P('lookup_key')) || null,
-      metadata: mergeMetadata({}, p.metadata, P('metadata')),
-      nickname: str(p.nickname, P('nickname')) || null,
+      lookup_key: str(p.lookup_key, P("lookup_key")) || null,
+      metadata: mergeMetadata({}, p.metadata, P("metadata")),
+      nickname: str(p.nickname, P("nickname")) || null,
       productId,
       productData,
       recurring,
-      tax_behavior: p.tax_behavior ?? 'unspecified',
+      tax_behavior: p.tax_behavior ?? "unspecified",
       unit_amount: unitAmount,
     };
   }
 
-  createPrice(p, ctx = {}, prefix = '', opts = {}) {
+  createPrice(p, ctx = {}, prefix = "", opts = {}) {
     return this.createPriceFromSpec(this.normalizePrice(p, prefix, opts), ctx);
   }
 
@@ -528,10 +571,10 @@ export class StripeState {
     const productId = spec.productId ?? this.createProduct(spec.productData, ctx).id;
     const price = this.put(
       {
-        id: randomId('price_'),
-        object: 'price',
+        id: randomId("price_"),
+        object: "price",
         active: spec.active,
-        billing_scheme: 'per_unit',
+        billing_scheme: "per_unit",
         created: now(),
         currency: spec.currency,
         custom_unit_amount: spec.custom_unit_amount,
@@ -544,30 +587,30 @@ export class StripeState {
         tax_behavior: spec.tax_behavior,
         tiers_mode: null,
         transform_quantity: null,
-        type: spec.recurring ? 'recurring' : 'one_time',
+        type: spec.recurring ? "recurring" : "one_time",
         unit_amount: spec.unit_amount,
         unit_amount_decimal: spec.unit_amount === null ? null : String(spec.unit_amount),
       },
       ctx.account,
     );
-    this.emit('price.created', price);
+    this.emit("price.created", price);
     return price;
   }
 
   updatePrice(id, p) {
-    const price = this.fetch(id, 'price');
+    const price = this.fetch(id, "price");
     const before = clone(price);
-    if (p.active !== undefined) price.active = bool(p.active, 'active');
+    if (p.active !== undefined) price.active = bool(p.active, "active");
     if (p.metadata !== undefined) price.metadata = mergeMetadata(price.metadata, p.metadata);
-    if (p.nickname !== undefined) price.nickname = str(p.nickname, 'nickname') || null;
-    if (p.lookup_key !== undefined) price.lookup_key = str(p.lookup_key, 'lookup_key') || null;
-    for (const immutable of ['unit_amount', 'currency', 'recurring', 'product', 'custom_unit_amount']) {
+    if (p.nickname !== undefined) price.nickname = str(p.nickname, "nickname") || null;
+    if (p.lookup_key !== undefined) price.lookup_key = str(p.lookup_key, "lookup_key") || null;
+    for (const immutable of ["unit_amount", "currency", "recurring", "product", "custom_unit_amount"]) {
       if (p[immutable] !== undefined) {
         throw new ApiError(400, `Received unknown parameter: ${immutable}`, { param: immutable });
       }
     }
     const previous = diff(before, price);
-    if (Object.keys(previous).length) this.emit('price.updated', price, { previous });
+    if (Object.keys(previous).length) this.emit("price.updated", price, { previous });
     return price;
   }
 
@@ -576,55 +619,55 @@ export class StripeState {
   createCustomer(p, ctx = {}) {
     const customer = this.put(
       {
-        id: randomId('cus_', 14),
-        object: 'customer',
+        id: randomId("cus_", 14),
+        object: "customer",
         address: null,
         balance: 0,
         created: now(),
         currency: null,
         default_source: null,
         delinquent: false,
-        description: str(p.description, 'description') || null,
+        description: str(p.description, "description") || null,
         discount: null,
-        email: str(p.email, 'email') || null,
-        invoice_prefix: randomId('', 8).toUpperCase(),
+        email: str(p.email, "email") || null,
+        invoice_prefix: randomId("", 8).toUpperCase(),
         invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
         livemode: false,
         metadata: mergeMetadata({}, p.metadata),
-        name: str(p.name, 'name') || null,
+        name: str(p.name, "name") || null,
         next_invoice_sequence: 1,
-        phone: str(p.phone, 'phone') || null,
+        phone: str(p.phone, "phone") || null,
         preferred_locales: [],
         shipping: null,
-        tax_exempt: 'none',
+        tax_exempt: "none",
         test_clock: null,
       },
       ctx.account,
     );
-    this.emit('customer.created', customer);
+    this.emit("customer.created", customer);
     return customer;
   }
 
   updateCustomer(id, p) {
-    const customer = this.fetch(id, 'customer');
+    const customer = this.fetch(id, "customer");
     const before = clone(customer);
-    for (const k of ['email', 'name', 'description', 'phone']) {
+    for (const k of ["email", "name", "description", "phone"]) {
       if (p[k] !== undefined) customer[k] = str(p[k], k) || null;
     }
     if (p.metadata !== undefined) customer.metadata = mergeMetadata(customer.metadata, p.metadata);
     const previous = diff(before, customer);
-    if (Object.keys(previous).length) this.emit('customer.updated', customer, { previous });
+    if (Object.keys(previous).length) this.emit("customer.updated", customer, { previous });
     return customer;
   }
 
   deleteCustomer(id) {
-    const customer = this.fetch(id, 'customer');
-    for (const sub of this.all('subscription')) {
-      if (sub.customer === id && sub.status !== 'canceled') this.cancelSubscription(sub.id, {});
+    const customer = this.fetch(id, "customer");
+    for (const sub of this.all("subscription")) {
+      if (sub.customer === id && sub.status !== "canceled") this.cancelSubscription(sub.id, {});
     }
     this.objects.delete(id);
-    this.emit('customer.deleted', customer);
-    return { id, object: 'customer', deleted: true };
+    this.emit("customer.deleted", customer);
+    return { id, object: "customer", deleted: true };
   }
 
   paymentMethodFor(customerId, billing) {
@@ -633,19 +676,25 @@ export class StripeState {
       if (existing) return this.get(existing);
     }
     const pm = this.put({
-      id: randomId('pm_'),
-      object: 'payment_method',
+      id: randomId("pm_"),
+      object: "payment_method",
       billing_details: { address: null, email: billing.email ?? null, name: billing.name ?? null, phone: null },
       card: {
-        brand: 'visa', checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
-        country: 'US', display_brand: 'visa', exp_month: 12, exp_year: new Date().getUTCFullYear() + 5,
-        funding: 'credit', last4: '4242', networks: { available: ['visa'], preferred: null },
+        brand: "visa",
+        checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: "pass" },
+        country: "US",
+        display_brand: "visa",
+        exp_month: 12,
+        exp_year: new Date().getUTCFullYear() + 5,
+        funding: "credit",
+        last4: "4242",
+        networks: { available: ["visa"], preferred: null },
       },
       created: now(),
       customer: customerId ?? null,
       livemode: false,
       metadata: {},
-      type: 'card',
+      type: "card",
     });
     if (customerId) this.internal.set(customerId, { ...(this.internal.get(customerId) ?? {}), paymentMethod: pm.id });
     return pm;
@@ -660,8 +709,8 @@ export class StripeState {
   createPayment(o) {
     const t = now();
     const pm = this.paymentMethodFor(o.customer, { email: o.email, name: o.name });
-    const piId = randomId('pi_');
-    const chId = randomId('ch_');
+    const piId = randomId("pi_");
+    const chId = randomId("ch_");
     const succeeded = o.succeed !== false;
     const transferData = o.transfer_data?.destination
       ? { destination: o.transfer_data.destination, ...(o.transfer_data.amount != null ? { amount: o.transfer_data.amount } : {}) }
@@ -670,36 +719,36 @@ export class StripeState {
     let transferId = null;
     let feeId = null;
     if (succeeded && transferData) {
-      transferId = randomId('tr_');
+      transferId = randomId("tr_");
       this.put({
         id: transferId,
-        object: 'transfer',
+        object: "transfer",
         amount: transferData.amount ?? o.amount - (fee ?? 0),
         amount_reversed: 0,
         created: t,
         currency: o.currency,
         description: null,
         destination: transferData.destination,
-        destination_payment: randomId('py_'),
+        destination_payment: randomId("py_"),
         livemode: false,
         metadata: {},
         reversals: emptyList(`/v1/transfers/${transferId}/reversals`),
         reversed: false,
         source_transaction: chId,
-        source_type: 'card',
+        source_type: "card",
         transfer_group: o.transfer_group ?? null,
       });
     }
     if (succeeded && fee) {
-      feeId = randomId('fee_');
+      feeId = randomId("fee_");
       this.put({
         id: feeId,
-        object: 'application_fee',
+        object: "application_fee",
         account: transferData?.destination ?? o.account ?? null,
         amount: fee,
         amount_refunded: 0,
-        application: 'ca_allthrive_emulator',
-        balance_transaction: randomId('txn_'),
+        application: "ca_allthrive_emulator",
+        balance_transaction: randomId("txn_"),
         charge: chId,
         created: t,
         currency: o.currency,
@@ -711,17 +760,17 @@ export class StripeState {
     }
     const declineError = {
       charge: chId,
-      code: 'card_declined',
-      decline_code: 'generic_decline',
-      doc_url: 'https://stripe.com/docs/error-codes/card-declined',
-      message: 'Your card was declined.',
+      code: "card_declined",
+      decline_code: "generic_decline",
+      doc_url: "https://stripe.com/docs/error-codes/card-declined",
+      message: "Your card was declined.",
       payment_method: clone(pm),
-      type: 'card_error',
+      type: "card_error",
     };
     const pi = this.put(
       {
         id: piId,
-        object: 'payment_intent',
+        object: "payment_intent",
         amount: o.amount,
         amount_capturable: 0,
         amount_details: { tip: {} },
@@ -731,9 +780,9 @@ export class StripeState {
         automatic_payment_methods: null,
         canceled_at: null,
         cancellation_reason: null,
-        capture_method: 'automatic',
-        client_secret: `${piId}_secret_${randomId('', 24)}`,
-        confirmation_method: 'automatic',
+        capture_method: "automatic",
+        client_secret: `${piId}_secret_${randomId("", 24)}`,
+        confirmation_method: "automatic",
         created: t,
         currency: o.currency,
         customer: o.customer ?? null,
@@ -745,8 +794,8 @@ export class StripeState {
         next_action: null,
         on_behalf_of: o.on_behalf_of ?? null,
         payment_method: pm.id,
-        payment_method_options: { card: { request_three_d_secure: 'automatic' } },
-        payment_method_types: ['card'],
+        payment_method_options: { card: { request_three_d_secure: "automatic" } },
+        payment_method_types: ["card"],
         processing: null,
         receipt_email: o.receipt_email ?? null,
         review: null,
@@ -755,7 +804,7 @@ export class StripeState {
         source: null,
         statement_descriptor: null,
         statement_descriptor_suffix: null,
-        status: succeeded ? 'succeeded' : 'requires_payment_method',
+        status: succeeded ? "succeeded" : "requires_payment_method",
         transfer_data: transferData,
         transfer_group: o.transfer_group ?? null,
       },
@@ -764,16 +813,16 @@ export class StripeState {
     const charge = this.put(
       {
         id: chId,
-        object: 'charge',
+        object: "charge",
         amount: o.amount,
         amount_captured: succeeded ? o.amount : 0,
         amount_refunded: 0,
         application: null,
         application_fee: feeId,
         application_fee_amount: fee,
-        balance_transaction: succeeded ? randomId('txn_') : null,
+        balance_transaction: succeeded ? randomId("txn_") : null,
         billing_details: { address: null, email: o.email ?? null, name: o.name ?? null, phone: null },
-        calculated_statement_descriptor: 'ALLTHRIVE',
+        calculated_statement_descriptor: "ALLTHRIVE",
         captured: succeeded,
         created: t,
         currency: o.currency,
@@ -782,24 +831,43 @@ export class StripeState {
         destination: transferData?.destination ?? null,
         disputed: false,
         failure_balance_transaction: null,
-        failure_code: succeeded ? null : 'card_declined',
-        failure_message: succeeded ? null : 'Your card was declined.',
+        failure_code: succeeded ? null : "card_declined",
+        failure_message: succeeded ? null : "Your card was declined.",
         fraud_details: {},
         livemode: false,
         metadata: o.metadata ?? {},
         on_behalf_of: o.on_behalf_of ?? null,
         outcome: succeeded
-          ? { network_status: 'approved_by_network', reason: null, risk_level: 'normal', risk_score: 20, seller_message: 'Payment complete.', type: 'authorized' }
-          : { network_status: 'declined_by_network', reason: 'generic_decline', risk_level: 'normal', risk_score: 20, seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' },
+          ? {
+              network_status: "approved_by_network",
+              reason: null,
+              risk_level: "normal",
+              risk_score: 20,
+              seller_message: "Payment complete.",
+              type: "authorized",
+            }
+          : {
+              network_status: "declined_by_network",
+              reason: "generic_decline",
+              risk_level: "normal",
+              risk_score: 20,
+              seller_message: "The bank did not return any further details with this decline.",
+              type: "issuer_declined",
+            },
         paid: succeeded,
         payment_intent: piId,
         payment_method: pm.id,
         payment_method_details: {
           card: {
-            brand: 'visa', country: 'US', exp_month: pm.card.exp_month, exp_year: pm.card.exp_year,
-            funding: 'credit', last4: '4242', network: 'visa',
+            brand: "visa",
+            country: "US",
+            exp_month: pm.card.exp_month,
+            exp_year: pm.card.exp_year,
+            funding: "credit",
+            last4: "4242",
+            network: "visa",
           },
-          type: 'card',
+          type: "card",
         },
         receipt_email: o.receipt_email ?? null,
         receipt_number: null,
@@ -811,7 +879,7 @@ export class StripeState {
         source_transfer: null,
         statement_descriptor: null,
         statement_descriptor_suffix: null,
-        status: succeeded ? 'succeeded' : 'failed',
+        status: succeeded ? "succeeded" : "failed",
         transfer: transferId,
         transfer_data: transferData,
         transfer_group: o.transfer_group ?? null,
@@ -822,68 +890,74 @@ export class StripeState {
   }
 
   emitPaymentEvents({ pi, charge }) {
-    if (charge.status === 'succeeded') {
-      this.emit('charge.succeeded', charge);
-      this.emit('payment_intent.succeeded', pi);
+    if (charge.status === "succeeded") {
+      this.emit("charge.succeeded", charge);
+      this.emit("payment_intent.succeeded", pi);
     } else {
-      this.emit('charge.failed', charge);
-      this.emit('payment_intent.payment_failed', pi);
+      this.emit("charge.failed", charge);
+      this.emit("payment_intent.payment_failed", pi);
     }
   }
 
   // ---------------------------------------------------------------- checkout sessions
 
   createCheckoutSession(p, ctx = {}) {
-    const mode = oneOf(required(p.mode, 'mode'), ['payment', 'subscription', 'setup'], 'mode');
-    if (mode === 'setup') throw new ApiError(400, 'The Stripe emulator does not support `setup` mode.', { param: 'mode' });
+    const mode = oneOf(required(p.mode, "mode"), ["payment", "subscription", "setup"], "mode");
+    if (mode === "setup") throw new ApiError(400, "The Stripe emulator does not support `setup` mode.", { param: "mode" });
     if (p.customer && p.customer_email) {
-      throw new ApiError(400, 'You may only specify one of these parameters: customer, customer_email.', { param: 'customer_email' });
+      throw new ApiError(400, "You may only specify one of these parameters: customer, customer_email.", { param: "customer_email" });
     }
-    const customer = p.customer ? this.ref(p.customer, 'customer', 'customer', 'customer') : null;
+    const customer = p.customer ? this.ref(p.customer, "customer", "customer", "customer") : null;
     const created = now();
     let expiresAt = created + DAY;
     if (p.expires_at !== undefined) {
-      expiresAt = int(p.expires_at, 'expires_at');
+      expiresAt = int(p.expires_at, "expires_at");
       const slack = 10; // requests computed "now + 30 min" a moment ago must still pass
       if (expiresAt < created + 30 * 60 - slack) {
-        throw new ApiError(400, 'The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.', { param: 'expires_at' });
+        throw new ApiError(400, "The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.", {
+          param: "expires_at",
+        });
       }
       if (expiresAt > created + DAY + slack) {
-        throw new ApiError(400, 'The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.', { param: 'expires_at' });
+        throw new ApiError(400, "The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.", {
+          param: "expires_at",
+        });
       }
     }
-    for (const param of ['success_url', 'cancel_url']) {
+    for (const param of ["success_url", "cancel_url"]) {
       if (p[param] !== undefined && !/^https?:\/\/.+/.test(p[param])) {
-        throw new ApiError(400, `Not a valid URL`, { param, code: 'url_invalid' });
+        throw new ApiError(400, `Not a valid URL`, { param, code: "url_invalid" });
       }
     }
     if (p.client_reference_id !== undefined && String(p.client_reference_id).length > 200) {
-      throw new ApiError(400, 'client_reference_id must be at most 200 characters', { param: 'client_reference_id' });
+      throw new ApiError(400, "client_reference_id must be at most 200 characters", { param: "client_reference_id" });
     }
 
     // Validate line items before creating anything (price_data creates objects).
     const rawItems = asArray(p.line_items);
-    if (!rawItems.length) required(undefined, 'line_items');
+    if (!rawItems.length) required(undefined, "line_items");
     // Each entry: {price: an existing price, or a normalized price_data spec (created at the end)}
     const resolved = rawItems.map((li, i) => {
       const base = `line_items[${i}]`;
-      if (!li || typeof li !== 'object') throw new ApiError(400, 'Invalid object', { param: base });
+      if (!li || typeof li !== "object") throw new ApiError(400, "Invalid object", { param: base });
       if (!li.price && !li.price_data) {
         throw new ApiError(400, `You must specify either \`price\` or \`price_data\` in ${base}.`, { param: `${base}[price]` });
       }
       if (li.price && li.price_data) {
-        throw new ApiError(400, 'You may only specify one of these parameters: price, price_data.', { param: `${base}[price_data]` });
+        throw new ApiError(400, "You may only specify one of these parameters: price, price_data.", { param: `${base}[price_data]` });
       }
       const quantity = int(required(li.quantity, `${base}[quantity]`), `${base}[quantity]`);
-      if (quantity < 1) throw new ApiError(400, 'Quantity must be at least 1.', { param: `${base}[quantity]` });
+      if (quantity < 1) throw new ApiError(400, "Quantity must be at least 1.", { param: `${base}[quantity]` });
       if (li.price) {
-        const price = this.ref(li.price, 'price', 'price', `${base}[price]`);
+        const price = this.ref(li.price, "price", "price", `${base}[price]`);
         if (!price.active) {
-          throw new ApiError(400, 'The price specified is inactive. This field only accepts active prices.', { param: `${base}[price]` });
+          throw new ApiError(400, "The price specified is inactive. This field only accepts active prices.", { param: `${base}[price]` });
         }
         const product = this.get(price.product);
         if (product && !product.active) {
-          throw new ApiError(400, 'The price specified belongs to an inactive product. Checkout requires active products.', { param: `${base}[price]` });
+          throw new ApiError(400, "The price specified belongs to an inactive product. Checkout requires active products.", {
+            param: `${base}[price]`,
+          });
         }
         return { price, quantity };
       }
@@ -891,22 +965,22 @@ export class StripeState {
     });
     const priceOf = (r) => r.price ?? r.spec;
 
-    if (p.payment_intent_data && mode !== 'payment') {
-      throw new ApiError(400, `You can not pass \`payment_intent_data\` in \`${mode}\` mode.`, { param: 'payment_intent_data' });
+    if (p.payment_intent_data && mode !== "payment") {
+      throw new ApiError(400, `You can not pass \`payment_intent_data\` in \`${mode}\` mode.`, { param: "payment_intent_data" });
     }
-    if (p.subscription_data && mode !== 'subscription') {
-      throw new ApiError(400, `You can not pass \`subscription_data\` in \`${mode}\` mode.`, { param: 'subscription_data' });
+    if (p.subscription_data && mode !== "subscription") {
+      throw new ApiError(400, `You can not pass \`subscription_data\` in \`${mode}\` mode.`, { param: "subscription_data" });
     }
     const pidIn = p.payment_intent_data ?? {};
     const pid = {
-      application_fee_amount: int(pidIn.application_fee_amount, 'payment_intent_data[application_fee_amount]') ?? null,
+      application_fee_amount: int(pidIn.application_fee_amount, "payment_intent_data[application_fee_amount]") ?? null,
       transfer_data: pidIn.transfer_data
         ? {
-            destination: required(pidIn.transfer_data.destination, 'payment_intent_data[transfer_data][destination]'),
-            amount: int(pidIn.transfer_data.amount, 'payment_intent_data[transfer_data][amount]') ?? null,
+            destination: required(pidIn.transfer_data.destination, "payment_intent_data[transfer_data][destination]"),
+            amount: int(pidIn.transfer_data.amount, "payment_intent_data[transfer_data][amount]") ?? null,
           }
         : null,
-      metadata: mergeMetadata({}, pidIn.metadata, 'payment_intent_data[metadata]'),
+      metadata: mergeMetadata({}, pidIn.metadata, "payment_intent_data[metadata]"),
       description: str(pidIn.description) ?? null,
       on_behalf_of: str(pidIn.on_behalf_of) ?? null,
       receipt_email: str(pidIn.receipt_email) ?? null,
@@ -914,105 +988,120 @@ export class StripeState {
     };
     if (pid.application_fee_amount !== null) {
       if (pid.application_fee_amount < 0) {
-        throw new ApiError(400, 'Invalid integer: application_fee_amount must be non-negative', { param: 'payment_intent_data[application_fee_amount]' });
+        throw new ApiError(400, "Invalid integer: application_fee_amount must be non-negative", {
+          param: "payment_intent_data[application_fee_amount]",
+        });
       }
       if (!pid.transfer_data && !ctx.account) {
         throw new ApiError(
           400,
-          'Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).',
-          { param: 'payment_intent_data[application_fee_amount]' },
+          "Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).",
+          { param: "payment_intent_data[application_fee_amount]" },
         );
       }
     }
-    if (pid.transfer_data) this.assertDestination(pid.transfer_data.destination, 'payment_intent_data[transfer_data][destination]');
+    if (pid.transfer_data) this.assertDestination(pid.transfer_data.destination, "payment_intent_data[transfer_data][destination]");
 
     const sdIn = p.subscription_data ?? {};
     const sd = {
-      application_fee_percent: num(sdIn.application_fee_percent, 'subscription_data[application_fee_percent]') ?? null,
+      application_fee_percent: num(sdIn.application_fee_percent, "subscription_data[application_fee_percent]") ?? null,
       transfer_data: sdIn.transfer_data
         ? {
-            destination: required(sdIn.transfer_data.destination, 'subscription_data[transfer_data][destination]'),
-            amount_percent: num(sdIn.transfer_data.amount_percent, 'subscription_data[transfer_data][amount_percent]') ?? null,
+            destination: required(sdIn.transfer_data.destination, "subscription_data[transfer_data][destination]"),
+            amount_percent: num(sdIn.transfer_data.amount_percent, "subscription_data[transfer_data][amount_percent]") ?? null,
           }
         : null,
-      metadata: mergeMetadata({}, sdIn.metadata, 'subscription_data[metadata]'),
-      trial_period_days: int(sdIn.trial_period_days, 'subscription_data[trial_period_days]') ?? null,
+      metadata: mergeMetadata({}, sdIn.metadata, "subscription_data[metadata]"),
+      trial_period_days: int(sdIn.trial_period_days, "subscription_data[trial_period_days]") ?? null,
       description: str(sdIn.description) ?? null,
       on_behalf_of: str(sdIn.on_behalf_of) ?? null,
     };
     if (sd.application_fee_percent !== null) {
       if (sd.application_fee_percent < 0 || sd.application_fee_percent > 100) {
-        throw new ApiError(400, 'application_fee_percent must be between 0 and 100.', { param: 'subscription_data[application_fee_percent]' });
+        throw new ApiError(400, "application_fee_percent must be between 0 and 100.", {
+          param: "subscription_data[application_fee_percent]",
+        });
       }
       if (!sd.transfer_data && !ctx.account) {
         throw new ApiError(
           400,
-          'Can only apply an application_fee_percent when the subscription is a direct charge (Stripe-Account header) or has `transfer_data[destination]`.',
-          { param: 'subscription_data[application_fee_percent]' },
+          "Can only apply an application_fee_percent when the subscription is a direct charge (Stripe-Account header) or has `transfer_data[destination]`.",
+          { param: "subscription_data[application_fee_percent]" },
         );
       }
     }
     if (sd.trial_period_days !== null && (sd.trial_period_days < 1 || sd.trial_period_days > 730)) {
-      throw new ApiError(400, 'trial_period_days must be between 1 and 730.', { param: 'subscription_data[trial_period_days]' });
+      throw new ApiError(400, "trial_period_days must be between 1 and 730.", { param: "subscription_data[trial_period_days]" });
     }
-    if (sd.transfer_data) this.assertDestination(sd.transfer_data.destination, 'subscription_data[transfer_data][destination]');
+    if (sd.transfer_data) this.assertDestination(sd.transfer_data.destination, "subscription_data[transfer_data][destination]");
 
     const currency = priceOf(resolved[0]).currency;
     if (resolved.some((r) => priceOf(r).currency !== currency)) {
-      throw new ApiError(400, 'All line items must use the same currency.', { param: 'line_items' });
+      throw new ApiError(400, "All line items must use the same currency.", { param: "line_items" });
     }
     const recurringItems = resolved.filter((r) => priceOf(r).recurring);
-    if (mode === 'payment' && recurringItems.length) {
+    if (mode === "payment" && recurringItems.length) {
       const i = resolved.findIndex((r) => priceOf(r).recurring);
       throw new ApiError(
         400,
-        'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
+        "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.",
         { param: `line_items[${i}][price]` },
       );
     }
-    if (mode === 'subscription') {
+    if (mode === "subscription") {
       if (!recurringItems.length) {
-        throw new ApiError(400, 'You must provide at least one recurring price in `subscription` mode when using prices.', { param: 'line_items' });
+        throw new ApiError(400, "You must provide at least one recurring price in `subscription` mode when using prices.", {
+          param: "line_items",
+        });
       }
       const { interval, interval_count } = priceOf(recurringItems[0]).recurring;
-      if (recurringItems.some((r) => priceOf(r).recurring.interval !== interval || priceOf(r).recurring.interval_count !== interval_count)) {
-        throw new ApiError(400, 'All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.', { param: 'line_items' });
+      if (
+        recurringItems.some((r) => priceOf(r).recurring.interval !== interval || priceOf(r).recurring.interval_count !== interval_count)
+      ) {
+        throw new ApiError(400, "All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.", {
+          param: "line_items",
+        });
       }
     }
     const customIdx = resolved.findIndex((r) => priceOf(r).custom_unit_amount);
     if (customIdx !== -1) {
-      if (mode !== 'payment') {
-        throw new ApiError(400, 'Prices with `custom_unit_amount` can only be used in `payment` mode.', { param: `line_items[${customIdx}][price]` });
+      if (mode !== "payment") {
+        throw new ApiError(400, "Prices with `custom_unit_amount` can only be used in `payment` mode.", {
+          param: `line_items[${customIdx}][price]`,
+        });
       }
       if (resolved.length > 1 || resolved[customIdx].quantity !== 1) {
-        throw new ApiError(400, 'Prices with `custom_unit_amount` must be the only line item, with quantity 1.', { param: `line_items[${customIdx}][quantity]` });
+        throw new ApiError(400, "Prices with `custom_unit_amount` must be the only line item, with quantity 1.", {
+          param: `line_items[${customIdx}][quantity]`,
+        });
       }
     }
 
-    const trial = mode === 'subscription' && sd.trial_period_days !== null;
+    const trial = mode === "subscription" && sd.trial_period_days !== null;
     const unitOf = (price) =>
-      price.custom_unit_amount ? price.custom_unit_amount.preset ?? price.custom_unit_amount.minimum ?? 0 : price.unit_amount;
+      price.custom_unit_amount ? (price.custom_unit_amount.preset ?? price.custom_unit_amount.minimum ?? 0) : price.unit_amount;
     const dueNow = (price, quantity) => (trial && price.recurring ? 0 : unitOf(price) * quantity);
     const amountTotal = resolved.reduce((sum, r) => sum + dueNow(priceOf(r), r.quantity), 0);
-    if (mode === 'payment' && pid.application_fee_amount !== null && customIdx === -1 && pid.application_fee_amount > amountTotal) {
-      throw new ApiError(400, 'The application fee amount cannot be greater than the total amount of the payment.', {
-        param: 'payment_intent_data[application_fee_amount]',
+    if (mode === "payment" && pid.application_fee_amount !== null && customIdx === -1 && pid.application_fee_amount > amountTotal) {
+      throw new ApiError(400, "The application fee amount cannot be greater than the total amount of the payment.", {
+        param: "payment_intent_data[application_fee_amount]",
       });
     }
-    const customerCreation = mode === 'payment' ? oneOf(p.customer_creation, ['always', 'if_required'], 'customer_creation') ?? 'if_required' : null;
+    const customerCreation =
+      mode === "payment" ? (oneOf(p.customer_creation, ["always", "if_required"], "customer_creation") ?? "if_required") : null;
     const metadata = mergeMetadata({}, p.metadata);
-    const allowPromotionCodes = bool(p.allow_promotion_codes, 'allow_promotion_codes') ?? null;
+    const allowPromotionCodes = bool(p.allow_promotion_codes, "allow_promotion_codes") ?? null;
     const methodTypes = asArray(p.payment_method_types).map(String);
 
     // Validation is done; only now create price_data's ad-hoc (archived) prices, like Stripe.
-    const id = randomId('cs_test_', 58);
+    const id = randomId("cs_test_", 58);
     const lineItems = resolved.map((r) => {
       const price = r.price ?? this.createPriceFromSpec(r.spec, ctx);
       const quantity = r.quantity;
       const amount = unitOf(price) * quantity;
       return {
-        id: randomId('li_'),
-        object: 'item',
+        id: randomId("li_"),
+        object: "item",
         amount_discount: 0,
         amount_subtotal: amount,
         amount_tax: 0,
@@ -1027,7 +1116,7 @@ export class StripeState {
     const session = this.put(
       {
         id,
-        object: 'checkout.session',
+        object: "checkout.session",
         adaptive_pricing: { enabled: false },
         after_expiration: null,
         allow_promotion_codes: allowPromotionCodes,
@@ -1047,36 +1136,58 @@ export class StripeState {
         custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
         customer: customer?.id ?? null,
         customer_creation: customerCreation,
-        customer_details: customer || p.customer_email
-          ? { address: null, email: customer?.email ?? p.customer_email, name: customer?.name ?? null, phone: null, tax_exempt: 'none', tax_ids: [] }
-          : null,
+        customer_details:
+          customer || p.customer_email
+            ? {
+                address: null,
+                email: customer?.email ?? p.customer_email,
+                name: customer?.name ?? null,
+                phone: null,
+                tax_exempt: "none",
+                tax_ids: [],
+              }
+            : null,
         customer_email: p.customer_email ?? null,
         discounts: [],
         expires_at: expiresAt,
         invoice: null,
-        invoice_creation: mode === 'payment' ? { enabled: false, invoice_data: { account_tax_ids: null, custom_fields: null, description: null, footer: null, issuer: null, metadata: {}, rendering_options: null } } : null,
+        invoice_creation:
+          mode === "payment"
+            ? {
+                enabled: false,
+                invoice_data: {
+                  account_tax_ids: null,
+                  custom_fields: null,
+                  description: null,
+                  footer: null,
+                  issuer: null,
+                  metadata: {},
+                  rendering_options: null,
+                },
+              }
+            : null,
         livemode: false,
         locale: p.locale ?? null,
         metadata,
         mode,
         payment_intent: null,
         payment_link: null,
-        payment_method_collection: 'always',
+        payment_method_collection: "always",
         payment_method_options: {},
-        payment_method_types: methodTypes.length ? methodTypes : ['card'],
-        payment_status: 'unpaid',
+        payment_method_types: methodTypes.length ? methodTypes : ["card"],
+        payment_status: "unpaid",
         recovered_from: null,
         saved_payment_method_options: null,
         setup_intent: null,
         shipping_address_collection: null,
         shipping_cost: null,
         shipping_options: [],
-        status: 'open',
+        status: "open",
         submit_type: p.submit_type ?? null,
         subscription: null,
         success_url: p.success_url ?? null,
         total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-        ui_mode: 'hosted',
+        ui_mode: "hosted",
         url: `${this.publicUrl}/checkout/pay/${id}`,
       },
       ctx.account,
@@ -1086,42 +1197,46 @@ export class StripeState {
   }
 
   sessionLineItems(id, params) {
-    this.fetch(id, 'checkout.session', 'checkout session');
+    this.fetch(id, "checkout.session", "checkout session");
     const { lineItems } = this.internal.get(id);
     return this.paginate([...lineItems], params, `/v1/checkout/sessions/${id}/line_items`);
   }
 
   /** Lazily expires sessions whose expires_at has passed (plus a periodic sweep in the server). */
   expireIfDue(session) {
-    if (session.status === 'open' && session.expires_at <= now()) this.expireCheckoutSession(session.id);
+    if (session.status === "open" && session.expires_at <= now()) this.expireCheckoutSession(session.id);
   }
 
   sweepExpired() {
-    for (const s of this.all('checkout.session')) this.expireIfDue(s);
+    for (const s of this.all("checkout.session")) this.expireIfDue(s);
   }
 
   expireCheckoutSession(id) {
-    const session = this.fetch(id, 'checkout.session', 'checkout session');
-    if (session.status !== 'open') {
-      throw new ApiError(400, `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`, {
-        param: 'session',
-        code: 'checkout_session_not_open',
-      });
+    const session = this.fetch(id, "checkout.session", "checkout session");
+    if (session.status !== "open") {
+      throw new ApiError(
+        400,
+        `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
+        {
+          param: "session",
+          code: "checkout_session_not_open",
+        },
+      );
     }
-    session.status = 'expired';
+    session.status = "expired";
     session.url = null;
-    this.emit('checkout.session.expired', session);
+    this.emit("checkout.session.expired", session);
     return session;
   }
 
   openSession(id) {
-    const session = this.fetch(id, 'checkout.session', 'checkout session');
+    const session = this.fetch(id, "checkout.session", "checkout session");
     this.expireIfDue(session);
-    if (session.status === 'complete') {
-      throw new ApiError(400, 'This Checkout Session has already been completed.', { code: 'checkout_session_completed' });
+    if (session.status === "complete") {
+      throw new ApiError(400, "This Checkout Session has already been completed.", { code: "checkout_session_completed" });
     }
-    if (session.status === 'expired') {
-      throw new ApiError(400, 'This Checkout Session has expired.', { code: 'checkout_session_expired' });
+    if (session.status === "expired") {
+      throw new ApiError(400, "This Checkout Session has expired.", { code: "checkout_session_expired" });
     }
     return session;
   }
@@ -1130,10 +1245,10 @@ export class StripeState {
   declineCheckoutSession(id) {
     const session = this.openSession(id);
     const error = {
-      code: 'card_declined',
-      decline_code: 'generic_decline',
-      message: 'Your card was declined.',
-      type: 'card_error',
+      code: "card_declined",
+      decline_code: "generic_decline",
+      message: "Your card was declined.",
+      type: "card_error",
     };
     this.internal.get(id).lastError = error;
     return { session, error };
@@ -1156,21 +1271,27 @@ export class StripeState {
       const { minimum, maximum, preset } = custom.price.custom_unit_amount;
       customAmount = input.amount ?? preset ?? null;
       if (customAmount === null || customAmount === undefined || !Number.isInteger(customAmount)) {
-        throw new ApiError(400, 'Enter an amount to pay.', { param: 'amount' });
+        throw new ApiError(400, "Enter an amount to pay.", { param: "amount" });
       }
       const floor = minimum ?? (ZERO_DECIMAL.has(session.currency) ? 1 : 50);
       if (customAmount < floor) {
-        throw new ApiError(400, `The amount must be at least ${formatMoney(floor, session.currency)}.`, { param: 'amount', code: 'amount_too_small' });
+        throw new ApiError(400, `The amount must be at least ${formatMoney(floor, session.currency)}.`, {
+          param: "amount",
+          code: "amount_too_small",
+        });
       }
       if (maximum !== null && customAmount > maximum) {
-        throw new ApiError(400, `The amount must be at most ${formatMoney(maximum, session.currency)}.`, { param: 'amount', code: 'amount_too_large' });
+        throw new ApiError(400, `The amount must be at most ${formatMoney(maximum, session.currency)}.`, {
+          param: "amount",
+          code: "amount_too_large",
+        });
       }
       if (pid.application_fee_amount !== null && pid.application_fee_amount > customAmount) {
-        throw new ApiError(400, 'The application fee amount cannot be greater than the total amount of the payment.', { param: 'amount' });
+        throw new ApiError(400, "The application fee amount cannot be greater than the total amount of the payment.", { param: "amount" });
       }
     }
     if (input.email !== undefined && input.email !== null && !/^[^\s@]+@[^\s@]+$/.test(input.email)) {
-      throw new ApiError(400, 'Enter a valid email address.', { param: 'email' });
+      throw new ApiError(400, "Enter a valid email address.", { param: "email" });
     }
 
     if (custom) {
@@ -1178,18 +1299,18 @@ export class StripeState {
       session.amount_subtotal = session.amount_total = customAmount;
     }
     let customer = session.customer ? this.get(session.customer) : null;
-    const email = input.email || session.customer_email || customer?.email || 'test-buyer@example.com';
-    const name = input.name || customer?.name || 'Test Buyer';
-    const needsCustomer = session.mode === 'subscription' || session.customer_creation === 'always';
+    const email = input.email || session.customer_email || customer?.email || "test-buyer@example.com";
+    const name = input.name || customer?.name || "Test Buyer";
+    const needsCustomer = session.mode === "subscription" || session.customer_creation === "always";
     if (!customer && needsCustomer) customer = this.createCustomer({ email, name }, { account: data.account });
 
     session.customer = customer?.id ?? null;
-    session.customer_details = { address: null, email, name, phone: null, tax_exempt: 'none', tax_ids: [] };
-    session.status = 'complete';
+    session.customer_details = { address: null, email, name, phone: null, tax_exempt: "none", tax_ids: [] };
+    session.status = "complete";
     session.url = null;
     data.lastError = null;
 
-    if (session.mode === 'payment') {
+    if (session.mode === "payment") {
       const payment = this.createPayment({
         amount: session.amount_total,
         currency: session.currency,
@@ -1206,8 +1327,8 @@ export class StripeState {
         account: data.account,
       });
       session.payment_intent = payment.pi.id;
-      session.payment_status = 'paid';
-      this.emit('checkout.session.completed', session);
+      session.payment_status = "paid";
+      this.emit("checkout.session.completed", session);
       this.emitPaymentEvents(payment);
       return session;
     }
@@ -1224,13 +1345,13 @@ export class StripeState {
     });
     session.subscription = subscription.id;
     session.invoice = invoice.id;
-    session.payment_status = invoice.amount_due > 0 ? 'paid' : 'no_payment_required';
-    this.emit('customer.subscription.created', subscription);
-    this.emit('invoice.created', invoice);
-    this.emit('invoice.finalized', invoice);
-    this.emit('invoice.paid', invoice);
-    this.emit('invoice.payment_succeeded', invoice);
-    this.emit('checkout.session.completed', session);
+    session.payment_status = invoice.amount_due > 0 ? "paid" : "no_payment_required";
+    this.emit("customer.subscription.created", subscription);
+    this.emit("invoice.created", invoice);
+    this.emit("invoice.finalized", invoice);
+    this.emit("invoice.paid", invoice);
+    this.emit("invoice.payment_succeeded", invoice);
+    this.emit("checkout.session.completed", session);
     if (payment) this.emitPaymentEvents(payment);
     return session;
   }
@@ -1239,8 +1360,8 @@ export class StripeState {
 
   subscriptionItem(subId, price, quantity, periodStart, periodEnd) {
     return {
-      id: randomId('si_', 14),
-      object: 'subscription_item',
+      id: randomId("si_", 14),
+      object: "subscription_item",
       billing_thresholds: null,
       created: now(),
       current_period_end: periodEnd,
@@ -1261,24 +1382,24 @@ export class StripeState {
     const { interval, interval_count } = recurring[0].price.recurring;
     const trialDays = sd.trial_period_days;
     const periodEnd = trialDays ? start + trialDays * DAY : addInterval(start, interval, interval_count);
-    const id = randomId('sub_');
+    const id = randomId("sub_");
     const items = recurring.map((li) => this.subscriptionItem(id, li.price, li.quantity, start, periodEnd));
     const subscription = this.put(
       {
         id,
-        object: 'subscription',
+        object: "subscription",
         application: null,
         application_fee_percent: sd.application_fee_percent,
         automatic_tax: { disabled_reason: null, enabled: false, liability: null },
         billing_cycle_anchor: periodEnd > start && trialDays ? periodEnd : start,
         billing_cycle_anchor_config: null,
-        billing_mode: { type: 'flexible' },
+        billing_mode: { type: "flexible" },
         billing_thresholds: null,
         cancel_at: null,
         cancel_at_period_end: false,
         canceled_at: null,
         cancellation_details: { comment: null, feedback: null, reason: null },
-        collection_method: 'charge_automatically',
+        collection_method: "charge_automatically",
         created: start,
         currency,
         // Newer API versions moved the period to the items; both are kept for compatibility.
@@ -1292,25 +1413,33 @@ export class StripeState {
         description: sd.description ?? null,
         discounts: [],
         ended_at: null,
-        invoice_settings: { account_tax_ids: null, issuer: { type: 'self' } },
-        items: { object: 'list', data: items, has_more: false, total_count: items.length, url: `/v1/subscription_items?subscription=${id}` },
+        invoice_settings: { account_tax_ids: null, issuer: { type: "self" } },
+        items: {
+          object: "list",
+          data: items,
+          has_more: false,
+          total_count: items.length,
+          url: `/v1/subscription_items?subscription=${id}`,
+        },
         latest_invoice: null,
         livemode: false,
         metadata: { ...sd.metadata },
         next_pending_invoice_item_invoice: null,
         on_behalf_of: sd.on_behalf_of ?? null,
         pause_collection: null,
-        payment_settings: { payment_method_options: null, payment_method_types: null, save_default_payment_method: 'off' },
+        payment_settings: { payment_method_options: null, payment_method_types: null, save_default_payment_method: "off" },
         pending_invoice_item_interval: null,
         pending_setup_intent: null,
         pending_update: null,
         schedule: null,
         start_date: start,
-        status: trialDays ? 'trialing' : 'active',
+        status: trialDays ? "trialing" : "active",
         test_clock: null,
-        transfer_data: sd.transfer_data ? { amount_percent: sd.transfer_data.amount_percent, destination: sd.transfer_data.destination } : null,
+        transfer_data: sd.transfer_data
+          ? { amount_percent: sd.transfer_data.amount_percent, destination: sd.transfer_data.destination }
+          : null,
         trial_end: trialDays ? periodEnd : null,
-        trial_settings: { end_behavior: { missing_payment_method: 'create_invoice' } },
+        trial_settings: { end_behavior: { missing_payment_method: "create_invoice" } },
         trial_start: trialDays ? start : null,
       },
       account,
@@ -1319,7 +1448,7 @@ export class StripeState {
     subscription.default_payment_method = pm.id;
     const extra = oneTime.map((li) => ({ description: li.description, amount: li.amount_total, price: li.price, quantity: li.quantity }));
     const { invoice, payment } = this.createSubscriptionInvoice(subscription, {
-      reason: 'subscription_create',
+      reason: "subscription_create",
       periodStart: start,
       periodEnd,
       trial: Boolean(trialDays),
@@ -1338,17 +1467,19 @@ export class StripeState {
   createSubscriptionInvoice(sub, { reason, periodStart, periodEnd, trial = false, extra = [], succeed = true, email, name }) {
     const customer = this.get(sub.customer);
     const t = now();
-    const id = randomId('in_');
+    const id = randomId("in_");
     const lines = sub.items.data.map((item) => {
       const product = this.get(item.price.product);
       const amount = trial ? 0 : item.price.unit_amount * item.quantity;
       const per = `${formatMoney(item.price.unit_amount, item.price.currency)} / ${item.price.recurring.interval}`;
       return {
-        id: randomId('il_'),
-        object: 'line_item',
+        id: randomId("il_"),
+        object: "line_item",
         amount,
         currency: sub.currency,
-        description: trial ? `Trial period for ${product?.name ?? 'subscription'}` : `${item.quantity} × ${product?.name ?? 'subscription'} (at ${per})`,
+        description: trial
+          ? `Trial period for ${product?.name ?? "subscription"}`
+          : `${item.quantity} × ${product?.name ?? "subscription"} (at ${per})`,
         discount_amounts: [],
         discountable: true,
         discounts: [],
@@ -1358,14 +1489,21 @@ export class StripeState {
         parent: {
           invoice_item_details: null,
           subscription_item_details: {
-            invoice_item: null, proration: false, proration_details: { credited_items: null },
-            subscription: sub.id, subscription_item: item.id,
+            invoice_item: null,
+            proration: false,
+            proration_details: { credited_items: null },
+            subscription: sub.id,
+            subscription_item: item.id,
           },
-          type: 'subscription_item_details',
+          type: "subscription_item_details",
         },
         period: { end: periodEnd, start: periodStart },
         pretax_credit_amounts: [],
-        pricing: { price_details: { price: item.price.id, product: item.price.product }, type: 'price_details', unit_amount_decimal: String(item.price.unit_amount) },
+        pricing: {
+          price_details: { price: item.price.id, product: item.price.product },
+          type: "price_details",
+          unit_amount_decimal: String(item.price.unit_amount),
+        },
         quantity: item.quantity,
         subscription: sub.id,
         subtotal: amount,
@@ -1374,19 +1512,34 @@ export class StripeState {
     });
     for (const x of extra) {
       lines.push({
-        id: randomId('il_'),
-        object: 'line_item',
+        id: randomId("il_"),
+        object: "line_item",
         amount: x.amount,
         currency: sub.currency,
         description: x.description,
-        discount_amounts: [], discountable: true, discounts: [],
+        discount_amounts: [],
+        discountable: true,
+        discounts: [],
         invoice: id,
         livemode: false,
         metadata: {},
-        parent: { invoice_item_details: { invoice_item: randomId('ii_'), proration: false, proration_details: { credited_items: null }, subscription: sub.id }, subscription_item_details: null, type: 'invoice_item_details' },
+        parent: {
+          invoice_item_details: {
+            invoice_item: randomId("ii_"),
+            proration: false,
+            proration_details: { credited_items: null },
+            subscription: sub.id,
+          },
+          subscription_item_details: null,
+          type: "invoice_item_details",
+        },
         period: { end: periodStart, start: periodStart },
         pretax_credit_amounts: [],
-        pricing: { price_details: { price: x.price.id, product: x.price.product }, type: 'price_details', unit_amount_decimal: String(x.price.unit_amount) },
+        pricing: {
+          price_details: { price: x.price.id, product: x.price.product },
+          type: "price_details",
+          unit_amount_decimal: String(x.price.unit_amount),
+        },
         quantity: x.quantity,
         subscription: sub.id,
         subtotal: x.amount,
@@ -1401,9 +1554,9 @@ export class StripeState {
     const invoice = this.put(
       {
         id,
-        object: 'invoice',
-        account_country: 'US',
-        account_name: 'All Thrive (Stripe emulator)',
+        object: "invoice",
+        account_country: "US",
+        account_name: "All Thrive (Stripe emulator)",
         account_tax_ids: null,
         amount_due: total,
         amount_overpaid: 0,
@@ -1419,7 +1572,7 @@ export class StripeState {
         automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
         automatically_finalizes_at: null,
         billing_reason: reason,
-        collection_method: 'charge_automatically',
+        collection_method: "charge_automatically",
         created: t,
         currency: sub.currency,
         custom_fields: null,
@@ -1429,7 +1582,7 @@ export class StripeState {
         customer_name: customer?.name ?? name ?? null,
         customer_phone: null,
         customer_shipping: null,
-        customer_tax_exempt: 'none',
+        customer_tax_exempt: "none",
         customer_tax_ids: [],
         default_payment_method: null,
         default_source: null,
@@ -1443,23 +1596,23 @@ export class StripeState {
         from_invoice: null,
         hosted_invoice_url: `${this.publicUrl}/invoices/${id}`,
         invoice_pdf: `${this.publicUrl}/invoices/${id}/pdf`,
-        issuer: { type: 'self' },
+        issuer: { type: "self" },
         last_finalization_error: null,
         latest_revision: null,
-        lines: { object: 'list', data: lines, has_more: false, total_count: lines.length, url: `/v1/invoices/${id}/lines` },
+        lines: { object: "list", data: lines, has_more: false, total_count: lines.length, url: `/v1/invoices/${id}/lines` },
         livemode: false,
         metadata: {},
         next_payment_attempt: paid ? null : t + 3 * DAY,
-        number: `${customer?.invoice_prefix ?? 'EMULATOR'}-${String(seq).padStart(4, '0')}`,
+        number: `${customer?.invoice_prefix ?? "EMULATOR"}-${String(seq).padStart(4, "0")}`,
         on_behalf_of: sub.on_behalf_of ?? null,
         parent: {
           quote_details: null,
           subscription_details: { metadata: { ...sub.metadata }, subscription: sub.id },
-          type: 'subscription_details',
+          type: "subscription_details",
         },
         payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
-        period_end: reason === 'subscription_create' ? t : periodStart,
-        period_start: reason === 'subscription_create' ? t : sub.current_period_start,
+        period_end: reason === "subscription_create" ? t : periodStart,
+        period_start: reason === "subscription_create" ? t : sub.current_period_start,
         post_payment_credit_notes_amount: 0,
         pre_payment_credit_notes_amount: 0,
         receipt_number: null,
@@ -1468,7 +1621,7 @@ export class StripeState {
         shipping_details: null,
         starting_balance: 0,
         statement_descriptor: null,
-        status: paid ? 'paid' : 'open',
+        status: paid ? "paid" : "open",
         status_transitions: { finalized_at: t, marked_uncollectible_at: null, paid_at: paid ? t : null, voided_at: null },
         // Not part of newer API versions (see parent.subscription_details), kept for compatibility.
         subscription: sub.id,
@@ -1496,20 +1649,30 @@ export class StripeState {
         metadata: {},
         application_fee_amount: fee,
         transfer_data: sub.transfer_data ? { destination: sub.transfer_data.destination } : null,
-        description: reason === 'subscription_create' ? 'Subscription creation' : 'Subscription update',
+        description: reason === "subscription_create" ? "Subscription creation" : "Subscription update",
         on_behalf_of: sub.on_behalf_of,
         succeed,
         account: this.ownerAccount.get(sub.id),
       });
       this.internal.set(id, { payment_intent: payment.pi.id, charge: payment.charge.id });
       invoice.payments = {
-        object: 'list',
-        data: [{
-          id: randomId('inpay_'), object: 'invoice_payment', amount_paid: paid ? total : null, amount_requested: total,
-          created: t, currency: sub.currency, invoice: id, is_default: true, livemode: false,
-          payment: { payment_intent: payment.pi.id, type: 'payment_intent' },
-          status: paid ? 'paid' : 'open', status_transitions: { canceled_at: null, paid_at: paid ? t : null },
-        }],
+        object: "list",
+        data: [
+          {
+            id: randomId("inpay_"),
+            object: "invoice_payment",
+            amount_paid: paid ? total : null,
+            amount_requested: total,
+            created: t,
+            currency: sub.currency,
+            invoice: id,
+            is_default: true,
+            livemode: false,
+            payment: { payment_intent: payment.pi.id, type: "payment_intent" },
+            status: paid ? "paid" : "open",
+            status_transitions: { canceled_at: null, paid_at: paid ? t : null },
+          },
+        ],
         has_more: false,
         url: `/v1/invoice_payments?invoice=${id}`,
       };
@@ -1529,9 +1692,9 @@ export class StripeState {
   }
 
   liveSubscription(id) {
-    const sub = this.fetch(id, 'subscription');
-    if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
-      throw new ApiError(400, 'A canceled subscription can only update its cancellation_details and metadata.', { param: 'id' });
+    const sub = this.fetch(id, "subscription");
+    if (sub.status === "canceled" || sub.status === "incomplete_expired") {
+      throw new ApiError(400, "A canceled subscription can only update its cancellation_details and metadata.", { param: "id" });
     }
     return sub;
   }
@@ -1543,35 +1706,35 @@ export class StripeState {
   renewSubscription(id) {
     const sub = this.liveSubscription(id);
     const latest = this.get(sub.latest_invoice);
-    if (latest && latest.status === 'open') {
+    if (latest && latest.status === "open") {
       const before = clone(sub);
       this.payOpenInvoice(latest, sub);
-      sub.status = 'active';
-      this.emit('invoice.paid', latest);
-      this.emit('invoice.payment_succeeded', latest);
-      this.emit('customer.subscription.updated', sub, { previous: diff(before, sub) });
+      sub.status = "active";
+      this.emit("invoice.paid", latest);
+      this.emit("invoice.payment_succeeded", latest);
+      this.emit("customer.subscription.updated", sub, { previous: diff(before, sub) });
       return sub;
     }
     if (sub.cancel_at_period_end || (sub.cancel_at && sub.cancel_at <= sub.current_period_end)) {
-      return this.endSubscription(sub, sub.current_period_end, 'cancellation_requested');
+      return this.endSubscription(sub, sub.current_period_end, "cancellation_requested");
     }
     const before = clone(sub);
     const { interval, interval_count } = sub.items.data[0].price.recurring;
     const start = sub.current_period_end;
     const end = addInterval(start, interval, interval_count);
     const { invoice, payment } = this.createSubscriptionInvoice(sub, {
-      reason: 'subscription_cycle',
+      reason: "subscription_cycle",
       periodStart: start,
       periodEnd: end,
       succeed: true,
     });
     this.setPeriod(sub, start, end);
-    if (sub.status === 'trialing' || sub.status === 'past_due' || sub.status === 'unpaid') sub.status = 'active';
-    this.emit('invoice.created', invoice);
-    this.emit('invoice.finalized', invoice);
-    this.emit('invoice.paid', invoice);
-    this.emit('invoice.payment_succeeded', invoice);
-    this.emit('customer.subscription.updated', sub, { previous: diff(before, sub) });
+    if (sub.status === "trialing" || sub.status === "past_due" || sub.status === "unpaid") sub.status = "active";
+    this.emit("invoice.created", invoice);
+    this.emit("invoice.finalized", invoice);
+    this.emit("invoice.paid", invoice);
+    this.emit("invoice.payment_succeeded", invoice);
+    this.emit("customer.subscription.updated", sub, { previous: diff(before, sub) });
     if (payment) this.emitPaymentEvents(payment);
     return sub;
   }
@@ -1587,10 +1750,10 @@ export class StripeState {
       metadata: {},
       application_fee_amount: invoice.application_fee_amount,
       transfer_data: sub.transfer_data ? { destination: sub.transfer_data.destination } : null,
-      description: 'Subscription update',
+      description: "Subscription update",
       account: this.ownerAccount.get(sub.id),
     });
-    invoice.status = 'paid';
+    invoice.status = "paid";
     invoice.amount_paid = invoice.amount_due;
     invoice.amount_remaining = 0;
     invoice.attempt_count += 1;
@@ -1601,13 +1764,26 @@ export class StripeState {
     // payment and the one that succeeded is added (after them) as `paid`.
     if (invoice.payments?.data) {
       for (const earlier of invoice.payments.data) {
-        if (earlier.status === 'open') Object.assign(earlier, { status: 'canceled', is_default: false, status_transitions: { ...earlier.status_transitions, canceled_at: t } });
+        if (earlier.status === "open")
+          Object.assign(earlier, {
+            status: "canceled",
+            is_default: false,
+            status_transitions: { ...earlier.status_transitions, canceled_at: t },
+          });
       }
       invoice.payments.data.push({
-        id: randomId('inpay_'), object: 'invoice_payment', amount_paid: invoice.amount_due, amount_requested: invoice.amount_due,
-        created: t, currency: invoice.currency, invoice: invoice.id, is_default: true, livemode: false,
-        payment: { payment_intent: payment.pi.id, type: 'payment_intent' },
-        status: 'paid', status_transitions: { canceled_at: null, paid_at: t },
+        id: randomId("inpay_"),
+        object: "invoice_payment",
+        amount_paid: invoice.amount_due,
+        amount_requested: invoice.amount_due,
+        created: t,
+        currency: invoice.currency,
+        invoice: invoice.id,
+        is_default: true,
+        livemode: false,
+        payment: { payment_intent: payment.pi.id, type: "payment_intent" },
+        status: "paid",
+        status_transitions: { canceled_at: null, paid_at: t },
       });
     }
     this.emitPaymentEvents(payment);
@@ -1617,15 +1793,20 @@ export class StripeState {
   failSubscriptionPayment(id) {
     const sub = this.liveSubscription(id);
     const latest = this.get(sub.latest_invoice);
-    if (latest && latest.status === 'open') {
+    if (latest && latest.status === "open") {
       // Another failed retry of the same invoice.
       latest.attempt_count += 1;
       latest.next_payment_attempt = now() + 3 * DAY;
       const payment = this.createPayment({
-        amount: latest.amount_due, currency: latest.currency, customer: latest.customer,
-        email: latest.customer_email, name: latest.customer_name, succeed: false, description: 'Subscription update',
+        amount: latest.amount_due,
+        currency: latest.currency,
+        customer: latest.customer,
+        email: latest.customer_email,
+        name: latest.customer_name,
+        succeed: false,
+        description: "Subscription update",
       });
-      this.emit('invoice.payment_failed', latest);
+      this.emit("invoice.payment_failed", latest);
       this.emitPaymentEvents(payment);
       return sub;
     }
@@ -1634,24 +1815,24 @@ export class StripeState {
     const start = sub.current_period_end;
     const end = addInterval(start, interval, interval_count);
     const { invoice, payment } = this.createSubscriptionInvoice(sub, {
-      reason: 'subscription_cycle',
+      reason: "subscription_cycle",
       periodStart: start,
       periodEnd: end,
       succeed: false,
     });
     this.setPeriod(sub, start, end);
-    if (invoice.status === 'open') sub.status = 'past_due';
-    this.emit('invoice.created', invoice);
-    this.emit('invoice.finalized', invoice);
-    this.emit(invoice.status === 'open' ? 'invoice.payment_failed' : 'invoice.paid', invoice);
-    this.emit('customer.subscription.updated', sub, { previous: diff(before, sub) });
+    if (invoice.status === "open") sub.status = "past_due";
+    this.emit("invoice.created", invoice);
+    this.emit("invoice.finalized", invoice);
+    this.emit(invoice.status === "open" ? "invoice.payment_failed" : "invoice.paid", invoice);
+    this.emit("customer.subscription.updated", sub, { previous: diff(before, sub) });
     if (payment) this.emitPaymentEvents(payment);
     return sub;
   }
 
   endSubscription(sub, endedAt, reason, details = {}) {
     const t = now();
-    sub.status = 'canceled';
+    sub.status = "canceled";
     sub.canceled_at = sub.canceled_at ?? t;
     sub.ended_at = endedAt ?? t;
     sub.cancel_at = sub.cancel_at ?? null;
@@ -1661,32 +1842,32 @@ export class StripeState {
       reason,
     };
     const latest = this.get(sub.latest_invoice);
-    if (latest && latest.status === 'open') {
-      latest.status = 'void';
+    if (latest && latest.status === "open") {
+      latest.status = "void";
       latest.status_transitions.voided_at = t;
       latest.next_payment_attempt = null;
     }
-    this.emit('customer.subscription.deleted', sub);
+    this.emit("customer.subscription.deleted", sub);
     return sub;
   }
 
   /** DELETE /v1/subscriptions/:id — cancels immediately. */
   cancelSubscription(id, p = {}) {
-    const sub = this.fetch(id, 'subscription');
-    if (sub.status === 'canceled') {
-      throw new ApiError(400, 'This subscription has already been canceled.', { param: 'id', code: 'resource_missing' });
+    const sub = this.fetch(id, "subscription");
+    if (sub.status === "canceled") {
+      throw new ApiError(400, "This subscription has already been canceled.", { param: "id", code: "resource_missing" });
     }
     const details = p.cancellation_details ?? {};
-    return this.endSubscription(sub, now(), 'cancellation_requested', details);
+    return this.endSubscription(sub, now(), "cancellation_requested", details);
   }
 
   updateSubscription(id, p) {
-    const sub = this.fetch(id, 'subscription');
+    const sub = this.fetch(id, "subscription");
     const before = clone(sub);
-    if (sub.status === 'canceled') {
-      const allowed = new Set(['metadata', 'cancellation_details', 'expand']);
+    if (sub.status === "canceled") {
+      const allowed = new Set(["metadata", "cancellation_details", "expand"]);
       const bad = Object.keys(p).find((k) => !allowed.has(k));
-      if (bad) throw new ApiError(400, 'A canceled subscription can only update its cancellation_details and metadata.', { param: bad });
+      if (bad) throw new ApiError(400, "A canceled subscription can only update its cancellation_details and metadata.", { param: bad });
     }
     if (p.metadata !== undefined) sub.metadata = mergeMetadata(sub.metadata, p.metadata);
     if (p.description !== undefined) sub.description = str(p.description) || null;
@@ -1698,38 +1879,41 @@ export class StripeState {
       };
     }
     if (p.cancel_at_period_end !== undefined) {
-      const flag = bool(p.cancel_at_period_end, 'cancel_at_period_end');
+      const flag = bool(p.cancel_at_period_end, "cancel_at_period_end");
       sub.cancel_at_period_end = flag;
       sub.cancel_at = flag ? sub.current_period_end : null;
       sub.canceled_at = flag ? now() : null;
-      sub.cancellation_details = { ...sub.cancellation_details, reason: flag ? 'cancellation_requested' : null };
+      sub.cancellation_details = { ...sub.cancellation_details, reason: flag ? "cancellation_requested" : null };
     }
     if (p.cancel_at !== undefined) {
-      const at = p.cancel_at === '' ? null : int(p.cancel_at, 'cancel_at');
+      const at = p.cancel_at === "" ? null : int(p.cancel_at, "cancel_at");
       sub.cancel_at = at;
       sub.cancel_at_period_end = at !== null && at === sub.current_period_end;
       sub.canceled_at = at === null ? null : now();
-      sub.cancellation_details = { ...sub.cancellation_details, reason: at === null ? null : 'cancellation_requested' };
+      sub.cancellation_details = { ...sub.cancellation_details, reason: at === null ? null : "cancellation_requested" };
     }
     if (p.application_fee_percent !== undefined) {
-      sub.application_fee_percent = num(p.application_fee_percent, 'application_fee_percent');
+      sub.application_fee_percent = num(p.application_fee_percent, "application_fee_percent");
     }
     if (p.transfer_data !== undefined) {
-      if (p.transfer_data === '') sub.transfer_data = null;
+      if (p.transfer_data === "") sub.transfer_data = null;
       else {
-        const dest = required(p.transfer_data.destination, 'transfer_data[destination]');
-        this.assertDestination(dest, 'transfer_data[destination]');
+        const dest = required(p.transfer_data.destination, "transfer_data[destination]");
+        this.assertDestination(dest, "transfer_data[destination]");
         sub.transfer_data = { amount_percent: num(p.transfer_data.amount_percent) ?? null, destination: dest };
       }
     }
     if (p.default_payment_method !== undefined) sub.default_payment_method = p.default_payment_method || null;
     if (p.pause_collection !== undefined) {
-      sub.pause_collection = p.pause_collection === '' ? null : { behavior: p.pause_collection.behavior, resumes_at: int(p.pause_collection.resumes_at) ?? null };
+      sub.pause_collection =
+        p.pause_collection === ""
+          ? null
+          : { behavior: p.pause_collection.behavior, resumes_at: int(p.pause_collection.resumes_at) ?? null };
     }
-    if (p.trial_end !== undefined && sub.status === 'trialing') {
-      if (p.trial_end === 'now') {
+    if (p.trial_end !== undefined && sub.status === "trialing") {
+      if (p.trial_end === "now") {
         sub.trial_end = now();
-        sub.status = 'active';
+        sub.status = "active";
       }
     }
     if (p.items !== undefined) {
@@ -1738,7 +1922,7 @@ export class StripeState {
         const base = `items[${i}]`;
         if (it.id) {
           const existing = sub.items.data.find((x) => x.id === it.id);
-          if (!existing) throw missingReference('subscription item', it.id, `${base}[id]`);
+          if (!existing) throw missingReference("subscription item", it.id, `${base}[id]`);
           if (bool(it.deleted, `${base}[deleted]`)) {
             sub.items.data = sub.items.data.filter((x) => x.id !== it.id);
             return;
@@ -1753,30 +1937,36 @@ export class StripeState {
             throw new ApiError(400, `Cannot add multiple subscription items with the same price: ${price.id}`, { param: `${base}[price]` });
           }
           sub.items.data.push(
-            this.subscriptionItem(sub.id, price, int(it.quantity, `${base}[quantity]`) ?? 1, sub.current_period_start, sub.current_period_end),
+            this.subscriptionItem(
+              sub.id,
+              price,
+              int(it.quantity, `${base}[quantity]`) ?? 1,
+              sub.current_period_start,
+              sub.current_period_end,
+            ),
           );
         }
       });
-      if (!sub.items.data.length) throw new ApiError(400, 'A subscription must have at least one active plan.', { param: 'items' });
+      if (!sub.items.data.length) throw new ApiError(400, "A subscription must have at least one active plan.", { param: "items" });
       sub.items.total_count = sub.items.data.length;
     }
     const previous = diff(before, sub);
     if (Object.keys(previous).length) {
-      this.emit('customer.subscription.updated', sub, { previous });
+      this.emit("customer.subscription.updated", sub, { previous });
     }
     return sub;
   }
 
   recurringPrice(priceId, sub, param) {
-    const price = this.ref(priceId, 'price', 'price', param);
+    const price = this.ref(priceId, "price", "price", param);
     if (!price.recurring) {
-      throw new ApiError(400, 'The price specified is not a recurring price; subscriptions need recurring prices.', { param });
+      throw new ApiError(400, "The price specified is not a recurring price; subscriptions need recurring prices.", { param });
     }
     if (price.currency !== sub.currency) {
       throw new ApiError(400, `The price's currency (${price.currency}) does not match the subscription's (${sub.currency}).`, { param });
     }
     if (!price.active) {
-      throw new ApiError(400, 'The price specified is inactive. This field only accepts active prices.', { param });
+      throw new ApiError(400, "The price specified is inactive. This field only accepts active prices.", { param });
     }
     return price;
   }
@@ -1784,42 +1974,44 @@ export class StripeState {
   // ---------------------------------------------------------------- refunds & disputes
 
   chargeFor(p) {
-    if (p.charge) return this.ref(p.charge, 'charge', 'charge', 'charge');
+    if (p.charge) return this.ref(p.charge, "charge", "charge", "charge");
     if (p.payment_intent) {
-      const pi = this.ref(p.payment_intent, 'payment_intent', 'payment_intent', 'payment_intent');
+      const pi = this.ref(p.payment_intent, "payment_intent", "payment_intent", "payment_intent");
       const charge = this.get(pi.latest_charge);
-      if (!charge || pi.status !== 'succeeded') {
-        throw new ApiError(400, `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, { param: 'payment_intent' });
+      if (!charge || pi.status !== "succeeded") {
+        throw new ApiError(400, `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, { param: "payment_intent" });
       }
       return charge;
     }
-    throw new ApiError(400, 'One of the following params should be provided for this request: payment_intent or charge.', { param: 'charge' });
+    throw new ApiError(400, "One of the following params should be provided for this request: payment_intent or charge.", {
+      param: "charge",
+    });
   }
 
   createRefund(p) {
     if (p.charge && p.payment_intent) {
-      throw new ApiError(400, 'You may only specify one of these parameters: charge, payment_intent.', { param: 'payment_intent' });
+      throw new ApiError(400, "You may only specify one of these parameters: charge, payment_intent.", { param: "payment_intent" });
     }
     const charge = this.chargeFor(p);
-    if (charge.status !== 'succeeded') {
-      throw new ApiError(400, `Charge ${charge.id} has not succeeded and cannot be refunded.`, { param: 'charge' });
+    if (charge.status !== "succeeded") {
+      throw new ApiError(400, `Charge ${charge.id} has not succeeded and cannot be refunded.`, { param: "charge" });
     }
     const remaining = charge.amount - charge.amount_refunded;
     if (remaining <= 0) {
-      throw new ApiError(400, `Charge ${charge.id} has already been refunded.`, { code: 'charge_already_refunded' });
+      throw new ApiError(400, `Charge ${charge.id} has already been refunded.`, { code: "charge_already_refunded" });
     }
-    const amount = int(p.amount, 'amount') ?? remaining;
-    if (amount < 1) throw new ApiError(400, 'Refund amount must be at least 1.', { param: 'amount' });
+    const amount = int(p.amount, "amount") ?? remaining;
+    if (amount < 1) throw new ApiError(400, "Refund amount must be at least 1.", { param: "amount" });
     if (amount > remaining) {
       throw new ApiError(
         400,
         `Refund amount (${formatMoney(amount, charge.currency)}) is greater than unrefunded amount on charge (${formatMoney(remaining, charge.currency)})`,
-        { param: 'amount', code: 'amount_too_large' },
+        { param: "amount", code: "amount_too_large" },
       );
     }
-    const reason = oneOf(p.reason, ['duplicate', 'fraudulent', 'requested_by_customer'], 'reason') ?? null;
-    const refundFee = bool(p.refund_application_fee, 'refund_application_fee') ?? false;
-    const reverseTransfer = bool(p.reverse_transfer, 'reverse_transfer') ?? false;
+    const reason = oneOf(p.reason, ["duplicate", "fraudulent", "requested_by_customer"], "reason") ?? null;
+    const refundFee = bool(p.refund_application_fee, "refund_application_fee") ?? false;
+    const reverseTransfer = bool(p.reverse_transfer, "reverse_transfer") ?? false;
     const before = clone(charge);
     const t = now();
     // As on Stripe: a refund made without `reverse_transfer` / `refund_application_fee` (the
@@ -1828,7 +2020,7 @@ export class StripeState {
     // proportion to the refunded amount, rounded to the nearest minor unit (never more than is
     // left). The refund that empties the charge also takes a rounding cent left over by earlier
     // proportional refunds, so a series of them adds up to the whole fee and transfer.
-    const refundId = randomId('re_');
+    const refundId = randomId("re_");
     const emptiesCharge = amount === remaining;
     const share = (total, done) => {
       const left = total - done;
@@ -1843,16 +2035,24 @@ export class StripeState {
       const reversal = share(transfer.amount, transfer.amount_reversed);
       if (reversal > 0) {
         const transferBefore = clone(transfer);
-        transferReversal = randomId('trr_');
+        transferReversal = randomId("trr_");
         const trr = this.put({
-          id: transferReversal, object: 'transfer_reversal', amount: reversal, balance_transaction: randomId('txn_'), created: t,
-          currency: transfer.currency, destination_payment_refund: randomId('pyr_'), metadata: {}, source_refund: refundId, transfer: transfer.id,
+          id: transferReversal,
+          object: "transfer_reversal",
+          amount: reversal,
+          balance_transaction: randomId("txn_"),
+          created: t,
+          currency: transfer.currency,
+          destination_payment_refund: randomId("pyr_"),
+          metadata: {},
+          source_refund: refundId,
+          transfer: transfer.id,
         });
         transfer.amount_reversed += reversal;
         transfer.reversed = transfer.amount_reversed >= transfer.amount;
         transfer.reversals.data.unshift(clone(trr));
         transfer.reversals.total_count = transfer.reversals.data.length;
-        reversed = () => this.emit('transfer.reversed', transfer, { previous: diff(transferBefore, transfer) });
+        reversed = () => this.emit("transfer.reversed", transfer, { previous: diff(transferBefore, transfer) });
       }
     }
     let feeRefunded = null;
@@ -1861,54 +2061,66 @@ export class StripeState {
       const back = share(fee.amount, fee.amount_refunded);
       if (back > 0) {
         const feeBefore = clone(fee);
-        const fr = this.put({ id: randomId('fr_'), object: 'fee_refund', amount: back, balance_transaction: randomId('txn_'), created: t, currency: fee.currency, fee: fee.id, metadata: {} });
+        const fr = this.put({
+          id: randomId("fr_"),
+          object: "fee_refund",
+          amount: back,
+          balance_transaction: randomId("txn_"),
+          created: t,
+          currency: fee.currency,
+          fee: fee.id,
+          metadata: {},
+        });
         fee.amount_refunded += back;
         fee.refunded = fee.amount_refunded >= fee.amount;
         fee.refunds.data.unshift(clone(fr));
         fee.refunds.total_count = fee.refunds.data.length;
-        feeRefunded = () => this.emit('application_fee.refunded', fee, { previous: diff(feeBefore, fee) });
+        feeRefunded = () => this.emit("application_fee.refunded", fee, { previous: diff(feeBefore, fee) });
       }
     }
     const refund = this.put(
       {
         id: refundId,
-        object: 'refund',
+        object: "refund",
         amount,
-        balance_transaction: randomId('txn_'),
+        balance_transaction: randomId("txn_"),
         charge: charge.id,
         created: t,
         currency: charge.currency,
-        destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+        destination_details: {
+          card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" },
+          type: "card",
+        },
         metadata: mergeMetadata({}, p.metadata),
         payment_intent: charge.payment_intent,
         reason,
         receipt_number: null,
         source_transfer_reversal: null,
-        status: 'succeeded',
+        status: "succeeded",
         transfer_reversal: transferReversal,
       },
       this.ownerAccount.get(charge.id),
     );
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded >= charge.amount;
-    this.emit('charge.refunded', charge, { previous: diff(before, charge) });
-    this.emit('refund.created', refund);
+    this.emit("charge.refunded", charge, { previous: diff(before, charge) });
+    this.emit("refund.created", refund);
     feeRefunded?.();
     reversed?.();
     return refund;
   }
 
   createDispute(chargeOrPi, p = {}) {
-    const charge = chargeOrPi?.startsWith('pi_')
-      ? this.get(this.fetch(chargeOrPi, 'payment_intent').latest_charge)
-      : this.fetch(chargeOrPi, 'charge');
-    if (charge.status !== 'succeeded') throw new ApiError(400, `Charge ${charge.id} did not succeed; it cannot be disputed.`);
+    const charge = chargeOrPi?.startsWith("pi_")
+      ? this.get(this.fetch(chargeOrPi, "payment_intent").latest_charge)
+      : this.fetch(chargeOrPi, "charge");
+    if (charge.status !== "succeeded") throw new ApiError(400, `Charge ${charge.id} did not succeed; it cannot be disputed.`);
     if (charge.disputed) throw new ApiError(400, `Charge ${charge.id} is already disputed.`);
     const t = now();
     const dispute = this.put(
       {
-        id: randomId('du_'),
-        object: 'dispute',
+        id: randomId("du_"),
+        object: "dispute",
         amount: p.amount ?? charge.amount - charge.amount_refunded,
         balance_transactions: [],
         charge: charge.id,
@@ -1921,14 +2133,14 @@ export class StripeState {
         livemode: false,
         metadata: {},
         payment_intent: charge.payment_intent,
-        payment_method_details: { card: { brand: 'visa', case_type: 'chargeback', network_reason_code: '10.4' }, type: 'card' },
-        reason: p.reason ?? 'fraudulent',
-        status: 'needs_response',
+        payment_method_details: { card: { brand: "visa", case_type: "chargeback", network_reason_code: "10.4" }, type: "card" },
+        reason: p.reason ?? "fraudulent",
+        status: "needs_response",
       },
       this.ownerAccount.get(charge.id),
     );
     charge.disputed = true;
-    this.emit('charge.dispute.created', dispute);
+    this.emit("charge.dispute.created", dispute);
     return dispute;
   }
 
@@ -1939,53 +2151,62 @@ export class StripeState {
    * alone submits staged evidence. A closed dispute takes metadata only. Sends charge.dispute.updated.
    */
   updateDispute(id, p = {}) {
-    const dispute = this.fetch(id, 'dispute');
-    const submit = bool(p.submit, 'submit');
-    const hasEvidence = p.evidence !== undefined && p.evidence !== '';
-    if ((hasEvidence || submit) && ['won', 'lost', 'warning_closed'].includes(dispute.status)) {
-      throw new ApiError(400, `Dispute ${dispute.id} is already closed (${dispute.status}); its evidence can't change.`, { param: hasEvidence ? 'evidence' : 'submit' });
+    const dispute = this.fetch(id, "dispute");
+    const submit = bool(p.submit, "submit");
+    const hasEvidence = p.evidence !== undefined && p.evidence !== "";
+    if ((hasEvidence || submit) && ["won", "lost", "warning_closed"].includes(dispute.status)) {
+      throw new ApiError(400, `Dispute ${dispute.id} is already closed (${dispute.status}); its evidence can't change.`, {
+        param: hasEvidence ? "evidence" : "submit",
+      });
     }
     const before = clone(dispute);
     if (p.metadata !== undefined) dispute.metadata = mergeMetadata(dispute.metadata, p.metadata);
     if (hasEvidence) {
-      if (typeof p.evidence !== 'object') throw new ApiError(400, 'Invalid hash: evidence', { param: 'evidence' });
-      dispute.evidence = { ...dispute.evidence, ...Object.fromEntries(Object.entries(p.evidence).map(([k, v]) => [k, v === '' ? null : str(v)])) };
+      if (typeof p.evidence !== "object") throw new ApiError(400, "Invalid hash: evidence", { param: "evidence" });
+      dispute.evidence = {
+        ...dispute.evidence,
+        ...Object.fromEntries(Object.entries(p.evidence).map(([k, v]) => [k, v === "" ? null : str(v)])),
+      };
     }
     if ((hasEvidence && submit !== false) || (submit === true && Object.keys(dispute.evidence).length)) {
-      dispute.status = { needs_response: 'under_review', warning_needs_response: 'warning_under_review' }[dispute.status] ?? dispute.status;
-      dispute.evidence_details = { ...dispute.evidence_details, has_evidence: true, submission_count: dispute.evidence_details.submission_count + 1 };
+      dispute.status = { needs_response: "under_review", warning_needs_response: "warning_under_review" }[dispute.status] ?? dispute.status;
+      dispute.evidence_details = {
+        ...dispute.evidence_details,
+        has_evidence: true,
+        submission_count: dispute.evidence_details.submission_count + 1,
+      };
     }
     const previous = diff(before, dispute);
-    if (Object.keys(previous).length) this.emit('charge.dispute.updated', dispute, { previous });
+    if (Object.keys(previous).length) this.emit("charge.dispute.updated", dispute, { previous });
     return dispute;
   }
 
   /** Closes a dispute as the card network would: `won` (funds reinstated) or `lost`. Sends charge.dispute.closed. */
   closeDispute(id, p = {}) {
-    const dispute = this.fetch(id, 'dispute');
-    const status = oneOf(p.status, ['won', 'lost'], 'status') ?? 'won';
-    if (dispute.status === 'won' || dispute.status === 'lost') {
+    const dispute = this.fetch(id, "dispute");
+    const status = oneOf(p.status, ["won", "lost"], "status") ?? "won";
+    if (dispute.status === "won" || dispute.status === "lost") {
       throw new ApiError(400, `Dispute ${dispute.id} is already closed (${dispute.status}).`);
     }
     const before = clone(dispute);
     dispute.status = status;
     dispute.is_charge_refundable = false;
-    this.emit('charge.dispute.closed', dispute, { previous: diff(before, dispute) });
+    this.emit("charge.dispute.closed", dispute, { previous: diff(before, dispute) });
     return dispute;
   }
 
   // ---------------------------------------------------------------- billing portal
 
   createPortalSession(p) {
-    const customer = this.ref(required(p.customer, 'customer'), 'customer', 'customer', 'customer');
+    const customer = this.ref(required(p.customer, "customer"), "customer", "customer", "customer");
     if (p.return_url !== undefined && !/^https?:\/\//.test(p.return_url)) {
-      throw new ApiError(400, 'Not a valid URL', { param: 'return_url', code: 'url_invalid' });
+      throw new ApiError(400, "Not a valid URL", { param: "return_url", code: "url_invalid" });
     }
-    const id = randomId('bps_');
+    const id = randomId("bps_");
     return this.put({
       id,
-      object: 'billing_portal.session',
-      configuration: 'bpc_emulator_default',
+      object: "billing_portal.session",
+      configuration: "bpc_emulator_default",
       created: now(),
       customer: customer.id,
       flow: null,
@@ -1998,12 +2219,12 @@ export class StripeState {
   }
 }
 
-export function formatMoney(amount, currency = 'usd') {
-  if (amount === null || amount === undefined) return '—';
+export function formatMoney(amount, currency = "usd") {
+  if (amount === null || amount === undefined) return "—";
   const code = String(currency).toUpperCase();
   const value = ZERO_DECIMAL.has(String(currency).toLowerCase()) ? amount : amount / 100;
   try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: code }).format(value);
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: code }).format(value);
   } catch {
     return `${value.toFixed(2)} ${code}`;
   }

@@ -2,9 +2,9 @@
 // webhook URL happens on a single serial queue (in emission order) with retries, so API
 // responses never wait for the receiver.
 
-import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import { createHmac } from "node:crypto";
+import http from "node:http";
+import https from "node:https";
 
 /**
  * Stripe's webhook signature header: `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<payload>")>`.
@@ -14,7 +14,7 @@ import https from 'node:https';
  * @param {number} [timestamp] unix seconds, defaults to now
  */
 export function signPayload(payload, secret, timestamp = Math.floor(Date.now() / 1000)) {
-  const signature = createHmac('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
+  const signature = createHmac("sha256", secret).update(`${timestamp}.${payload}`, "utf8").digest("hex");
   return `t=${timestamp},v1=${signature}`;
 }
 
@@ -29,34 +29,32 @@ function postOnce(url, payload, signature, timeoutMs) {
       resolve({ status: null, error: `invalid webhook URL: ${url}` });
       return;
     }
-    const lib = target.protocol === 'https:' ? https : http;
+    const lib = target.protocol === "https:" ? https : http;
     const req = lib.request(
       target,
       {
-        method: 'POST',
+        method: "POST",
         agent: false, // no keep-alive: nothing lingers after close()
         headers: {
-          'Content-Type': 'application/json; charset=utf-8',
-          'Content-Length': Buffer.byteLength(payload),
-          'Stripe-Signature': signature,
-          'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-          'Cache-Control': 'no-cache',
-          Accept: '*/*; q=0.5, application/xml',
-          Connection: 'close',
+          "Content-Type": "application/json; charset=utf-8",
+          "Content-Length": Buffer.byteLength(payload),
+          "Stripe-Signature": signature,
+          "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+          "Cache-Control": "no-cache",
+          Accept: "*/*; q=0.5, application/xml",
+          Connection: "close",
         },
         timeout: timeoutMs,
       },
       (res) => {
         const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8').slice(0, 500) }),
-        );
-        res.on('error', (e) => resolve({ status: res.statusCode, error: e.message }));
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8").slice(0, 500) }));
+        res.on("error", (e) => resolve({ status: res.statusCode, error: e.message }));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-    req.on('error', (e) => resolve({ status: null, error: e.message }));
+    req.on("timeout", () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on("error", (e) => resolve({ status: null, error: e.message }));
     req.end(payload);
   });
 }
@@ -72,7 +70,7 @@ export class WebhookDispatcher {
     // attempts = 1 + retryDelaysMs.length
     this.retryDelaysMs = options.retryDelaysMs ?? [100, 500];
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.enabledEvents = options.enabledEvents ?? '*';
+    this.enabledEvents = options.enabledEvents ?? "*";
     this.log = options.log ?? (() => {});
     /** @type {{event: object, payload: string, signature: string, deliveries: object[], settled: Promise<void>}[]} */
     this.records = [];
@@ -89,7 +87,7 @@ export class WebhookDispatcher {
   }
 
   isEnabled(type) {
-    return this.enabledEvents === '*' || this.enabledEvents.includes('*') || this.enabledEvents.includes(type);
+    return this.enabledEvents === "*" || this.enabledEvents.includes("*") || this.enabledEvents.includes(type);
   }
 
   /** Serializes, signs, records and (if configured) enqueues delivery of an event. */
@@ -151,8 +149,7 @@ export class WebhookDispatcher {
       const url = this.webhookUrl;
       if (!url || this.closed || job.generation !== this.generation) return;
       // Each attempt is signed at send time, like Stripe's retries.
-      const signature =
-        attempt === 1 && job.signature ? job.signature : signPayload(rec.payload, this.webhookSecret);
+      const signature = attempt === 1 && job.signature ? job.signature : signPayload(rec.payload, this.webhookSecret);
       const started = Date.now();
       const result = await postOnce(url, rec.payload, signature, this.timeoutMs);
       const ok = result.status !== null && result.status >= 200 && result.status < 300;
@@ -166,9 +163,7 @@ export class WebhookDispatcher {
         ...(result.error ? { error: result.error } : {}),
         ...(!ok && result.body ? { response_body: result.body } : {}),
       });
-      this.log(
-        `webhook ${rec.event.type} ${rec.event.id} → ${url} attempt ${attempt}: ${result.status ?? result.error}`,
-      );
+      this.log(`webhook ${rec.event.type} ${rec.event.id} → ${url} attempt ${attempt}: ${result.status ?? result.error}`);
       if (ok) return;
       if (attempt < attempts) await sleep(this.retryDelaysMs[attempt - 1]);
     }
@@ -195,10 +190,7 @@ export class WebhookDispatcher {
   async waitFor(records, timeoutMs) {
     if (!timeoutMs || !records.length) return;
     let timer;
-    await Promise.race([
-      Promise.all(records.map((r) => r.settled)),
-      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
+    await Promise.race([Promise.all(records.map((r) => r.settled)), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
 

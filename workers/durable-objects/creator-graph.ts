@@ -70,7 +70,12 @@ export class CreatorGraph extends DurableObject<Env> {
       count -= 1;
       this.setMeta("count", count);
       // `at` = when the follow happened, so the trending signal it added can be taken back exactly.
-      this.sql.exec("INSERT INTO outbox (op, follower_id, at, count_after) VALUES ('unfollow', ?, ?, ?)", followerId, existing.created_at, count);
+      this.sql.exec(
+        "INSERT INTO outbox (op, follower_id, at, count_after) VALUES ('unfollow', ?, ?, ?)",
+        followerId,
+        existing.created_at,
+        count,
+      );
       return { following: false, count, changed: true };
     }
     return { following: !!existing, count, changed: false };
@@ -102,7 +107,11 @@ export class CreatorGraph extends DurableObject<Env> {
   }
 
   /** Seeding helper: many follows in one synchronous block, then one drain. */
-  async followMany(creatorId: string, followerIds: string[], at = Math.floor(Date.now() / 1000)): Promise<{ count: number; added: number }> {
+  async followMany(
+    creatorId: string,
+    followerIds: string[],
+    at = Math.floor(Date.now() / 1000),
+  ): Promise<{ count: number; added: number }> {
     this.remember(creatorId);
     let added = 0;
     for (const id of followerIds) if (id !== creatorId && this.applySync("follow", id, at).changed) added++;
@@ -125,7 +134,11 @@ export class CreatorGraph extends DurableObject<Env> {
   /** Follower ids in id order after `after` (keyset page), for reconcile. */
   async followerPage(after: string, limit = 1000): Promise<{ userId: string; createdAt: number }[]> {
     return this.sql
-      .exec<{ user_id: string; created_at: number }>("SELECT user_id, created_at FROM followers WHERE user_id > ? ORDER BY user_id LIMIT ?", after, limit)
+      .exec<{ user_id: string; created_at: number }>(
+        "SELECT user_id, created_at FROM followers WHERE user_id > ? ORDER BY user_id LIMIT ?",
+        after,
+        limit,
+      )
       .toArray()
       .map((r) => ({ userId: r.user_id, createdAt: r.created_at }));
   }

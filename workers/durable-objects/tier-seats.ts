@@ -39,7 +39,15 @@ export const CREATE_LEASE_SECONDS = 20;
  * hold if Stripe fails). `create: false`: the person's checkout is already open — reuse `sessionId`.
  */
 export type ReserveResult =
-  | { ok: true; holdId: string; expiresAt: number; create: boolean; sessionId: string | null; sessionUrl: string | null; fromOffer: boolean }
+  | {
+      ok: true;
+      holdId: string;
+      expiresAt: number;
+      create: boolean;
+      sessionId: string | null;
+      sessionUrl: string | null;
+      fromOffer: boolean;
+    }
   | { ok: false; reason: "full" | "already_member"; seatsLeft: 0 | null };
 export type AttachResult = { attached: boolean; sessionId: string | null; sessionUrl: string | null };
 export type JoinResult = { ok: true } | { ok: false; reason: "full" | "already_member" };
@@ -72,7 +80,12 @@ export class TierSeats extends DurableObject<Env> {
         CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL);
       `);
       // Added for "one open checkout per person" (D52): the session's URL and the opener's lease.
-      const cols = new Set(this.sql.exec("SELECT name FROM pragma_table_info('holds')").toArray().map((r) => String(r.name)));
+      const cols = new Set(
+        this.sql
+          .exec("SELECT name FROM pragma_table_info('holds')")
+          .toArray()
+          .map((r) => String(r.name)),
+      );
       if (!cols.has("session_url")) this.sql.exec("ALTER TABLE holds ADD COLUMN session_url TEXT");
       if (!cols.has("lease_until")) this.sql.exec("ALTER TABLE holds ADD COLUMN lease_until INTEGER");
     });
@@ -101,7 +114,12 @@ export class TierSeats extends DurableObject<Env> {
   /** Drops holds whose time is up: offers at their expiry, checkout holds after the grace period. */
   private purge(t: number) {
     const gone = this.sql
-      .exec("SELECT hold_id FROM holds WHERE (kind='offer' AND expires_at<=?) OR (kind='checkout' AND expires_at+?<=?)", t, HOLD_GRACE_SECONDS, t)
+      .exec(
+        "SELECT hold_id FROM holds WHERE (kind='offer' AND expires_at<=?) OR (kind='checkout' AND expires_at+?<=?)",
+        t,
+        HOLD_GRACE_SECONDS,
+        t,
+      )
       .toArray();
     for (const r of gone) {
       this.sql.exec("DELETE FROM holds WHERE hold_id=?", r.hold_id);
@@ -128,13 +146,22 @@ export class TierSeats extends DurableObject<Env> {
       if (this.sql.exec("SELECT 1 FROM members WHERE user_id=?", userId).toArray().length) continue;
       const holdId = `offer_${next.seq}_${t}`;
       const expiresAt = t + OFFER_TTL_SECONDS;
-      this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at) VALUES (?,?,?,?,NULL,?)", holdId, userId, "offer", expiresAt, t);
+      this.sql.exec(
+        "INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at) VALUES (?,?,?,?,NULL,?)",
+        holdId,
+        userId,
+        "offer",
+        expiresAt,
+        t,
+      );
       this.sql.exec("INSERT INTO outbox(kind,payload) VALUES ('offer', ?)", JSON.stringify({ tierId: tier, userId, holdId, expiresAt }));
     }
   }
 
   private scheduleAlarm() {
-    const row = this.sql.exec("SELECT MIN(CASE WHEN kind='offer' THEN expires_at ELSE expires_at+? END) AS at FROM holds", HOLD_GRACE_SECONDS).one();
+    const row = this.sql
+      .exec("SELECT MIN(CASE WHEN kind='offer' THEN expires_at ELSE expires_at+? END) AS at FROM holds", HOLD_GRACE_SECONDS)
+      .one();
     const pendingOutbox = Number(this.sql.exec("SELECT COUNT(*) AS n FROM outbox").one().n) > 0;
     const at = row.at === null ? null : Number(row.at);
     if (pendingOutbox) return this.ctx.storage.setAlarm(Date.now() + 30_000);
@@ -151,7 +178,7 @@ export class TierSeats extends DurableObject<Env> {
         return [
           this.env.DB.prepare(
             "INSERT OR IGNORE INTO notifications(id,user_id,kind,message,link,expires_at,created_at) SELECT ?, ?, 'waitlist_offer', 'A seat opened up in ' || t.name || ' — it is held for you for 24 hours.', '/tiers/' || t.id, ?, ? FROM tiers t WHERE t.id=?",
-          ).bind(`offer:${p.holdId}:${p.tierId}`, p.userId, p.expiresAt, now(), p.tierId)
+          ).bind(`offer:${p.holdId}:${p.tierId}`, p.userId, p.expiresAt, now(), p.tierId),
         ];
       });
       await this.env.DB.batch(stmts);
@@ -216,7 +243,15 @@ export class TierSeats extends DurableObject<Env> {
     for (const resolve of list ?? []) resolve();
   }
 
-  private reserveSync({ holdId, userId, expiresAt }: { holdId: string; userId: string; expiresAt: number }): ReserveResult | { wait: true; holdId: string; until: number } {
+  private reserveSync({
+    holdId,
+    userId,
+    expiresAt,
+  }: {
+    holdId: string;
+    userId: string;
+    expiresAt: number;
+  }): ReserveResult | { wait: true; holdId: string; until: number } {
     const t = now();
     this.purge(t);
     // Seats freed by lapsed holds go to the waitlist first (possibly to this very person).
@@ -224,10 +259,22 @@ export class TierSeats extends DurableObject<Env> {
     if (this.sql.exec("SELECT 1 FROM members WHERE user_id=?", userId).toArray().length) {
       return { ok: false, reason: "already_member", seatsLeft: null };
     }
-    const existing = this.sql.exec("SELECT hold_id, kind, expires_at, session_id, session_url, lease_until FROM holds WHERE user_id=? OR hold_id=?", userId, holdId).toArray()[0];
+    const existing = this.sql
+      .exec(
+        "SELECT hold_id, kind, expires_at, session_id, session_url, lease_until FROM holds WHERE user_id=? OR hold_id=?",
+        userId,
+        holdId,
+      )
+      .toArray()[0];
     if (existing && existing.kind === "checkout" && Number(existing.expires_at) > t + 60) {
       const held = { ok: true as const, holdId: String(existing.hold_id), expiresAt: Number(existing.expires_at), fromOffer: false };
-      if (existing.session_id) return { ...held, create: false, sessionId: String(existing.session_id), sessionUrl: (existing.session_url as string | null) ?? null };
+      if (existing.session_id)
+        return {
+          ...held,
+          create: false,
+          sessionId: String(existing.session_id),
+          sessionUrl: (existing.session_url as string | null) ?? null,
+        };
       const lease = Number(existing.lease_until ?? 0);
       if (lease > t) return { wait: true, holdId: held.holdId, until: lease };
       // Whoever was opening the session gave up (or crashed): this caller opens it.
@@ -248,7 +295,15 @@ export class TierSeats extends DurableObject<Env> {
   }
 
   private insertCheckoutHold(holdId: string, userId: string, expiresAt: number, t: number) {
-    this.sql.exec("INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at,lease_until) VALUES (?,?,?,?,NULL,?,?)", holdId, userId, "checkout", expiresAt, t, t + CREATE_LEASE_SECONDS);
+    this.sql.exec(
+      "INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at,lease_until) VALUES (?,?,?,?,NULL,?,?)",
+      holdId,
+      userId,
+      "checkout",
+      expiresAt,
+      t,
+      t + CREATE_LEASE_SECONDS,
+    );
     this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
   }
 
@@ -260,7 +315,8 @@ export class TierSeats extends DurableObject<Env> {
   async attach(holdId: string, sessionId: string, sessionUrl: string | null = null): Promise<AttachResult> {
     const row = this.sql.exec("SELECT session_id, session_url FROM holds WHERE hold_id=?", holdId).toArray()[0];
     if (!row) return { attached: false, sessionId: null, sessionUrl: null };
-    if (row.session_id && row.session_id !== sessionId) return { attached: false, sessionId: String(row.session_id), sessionUrl: (row.session_url as string | null) ?? null };
+    if (row.session_id && row.session_id !== sessionId)
+      return { attached: false, sessionId: String(row.session_id), sessionUrl: (row.session_url as string | null) ?? null };
     this.sql.exec("UPDATE holds SET session_id=?, session_url=?, lease_until=NULL WHERE hold_id=?", sessionId, sessionUrl, holdId);
     this.wake(holdId);
     return { attached: true, sessionId, sessionUrl };
@@ -348,7 +404,8 @@ export class TierSeats extends DurableObject<Env> {
   async joinWaitlist(userId: string): Promise<{ position: number; offered: boolean }> {
     const t = now();
     this.purge(t);
-    if (this.sql.exec("SELECT 1 FROM holds WHERE user_id=? AND kind='offer'", userId).toArray().length) return { position: 0, offered: true };
+    if (this.sql.exec("SELECT 1 FROM holds WHERE user_id=? AND kind='offer'", userId).toArray().length)
+      return { position: 0, offered: true };
     this.sql.exec("INSERT OR IGNORE INTO waitlist(user_id, joined_at) VALUES (?, ?)", userId, t);
     this.offerNext(t);
     const offered = this.sql.exec("SELECT 1 FROM holds WHERE user_id=? AND kind='offer'", userId).toArray().length > 0;
@@ -373,7 +430,16 @@ export class TierSeats extends DurableObject<Env> {
     const base: SeatStatus = {
       cap: this.cap,
       members: this.count("members"),
-      holds: Number(this.sql.exec("SELECT COUNT(*) AS n FROM holds WHERE (kind='offer' AND expires_at>?) OR (kind='checkout' AND expires_at+?>?)", t, HOLD_GRACE_SECONDS, t).one().n),
+      holds: Number(
+        this.sql
+          .exec(
+            "SELECT COUNT(*) AS n FROM holds WHERE (kind='offer' AND expires_at>?) OR (kind='checkout' AND expires_at+?>?)",
+            t,
+            HOLD_GRACE_SECONDS,
+            t,
+          )
+          .one().n,
+      ),
       seatsLeft: this.seatsLeft(),
       waitlist: Number(this.sql.exec("SELECT COUNT(*) AS n FROM waitlist").one().n),
     };
@@ -386,7 +452,10 @@ export class TierSeats extends DurableObject<Env> {
 
   /** Confirmed member subscription ids (for reconciliation with D1). */
   async memberIds(): Promise<string[]> {
-    return this.sql.exec("SELECT sub_id FROM members ORDER BY confirmed_at").toArray().map((r) => String(r.sub_id));
+    return this.sql
+      .exec("SELECT sub_id FROM members ORDER BY confirmed_at")
+      .toArray()
+      .map((r) => String(r.sub_id));
   }
 
   /** Sweeps expired holds, offers freed seats to the waitlist, drains the outbox, reschedules. */

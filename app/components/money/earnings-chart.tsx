@@ -2,11 +2,21 @@
  * Gross sales by month as simple bars (an SVG rect per month, scaled in CSS so the labels stay
  * readable at any width), with the numbers in text too for screen readers.
  */
-export function EarningsChart({ chart, currency }: { chart: { month: string; label: string; gross: number; grossLabel: string }[]; currency: string }) {
+export function EarningsChart({
+  chart,
+  currency,
+}: {
+  chart: { month: string; label: string; gross: number; grossLabel: string }[];
+  currency: string;
+}) {
   const max = Math.max(1, ...chart.map((c) => c.gross));
   return (
     <figure className="w-full">
-      <div role="img" aria-label={`Gross sales per month in ${currency.toUpperCase()}: ${chart.map((c) => `${c.label} ${c.grossLabel}`).join(", ")}`} className="flex h-48 items-end gap-2 border-b border-slate-200 sm:gap-4">
+      <div
+        role="img"
+        aria-label={`Gross sales per month in ${currency.toUpperCase()}: ${chart.map((c) => `${c.label} ${c.grossLabel}`).join(", ")}`}
+        className="flex h-48 items-end gap-2 border-b border-slate-200 sm:gap-4"
+      >
         {chart.map((c) => {
           const pct = c.gross ? Math.max(3, Math.round((c.gross / max) * 100)) : 0;
           return (
@@ -20,7 +30,11 @@ export function EarningsChart({ chart, currency }: { chart: { month: string; lab
         })}
       </div>
       <div className="mt-1 flex gap-2 sm:gap-4" aria-hidden="true">
-        {chart.map((c) => <span key={c.month} className="flex-1 text-center text-xs text-slate-500">{c.label}</span>)}
+        {chart.map((c) => (
+          <span key={c.month} className="flex-1 text-center text-xs text-slate-500">
+            {c.label}
+          </span>
+        ))}
       </div>
       <figcaption className="sr-only">Gross sales per month, last six months.</figcaption>
     </figure>
@@ -41,5 +55,11 @@ export function StatusBadge({ status, label }: { status: string; label?: string 
     disputed: "bg-rose-50 text-rose-800 ring-rose-200",
     canceled: "bg-slate-100 text-slate-700 ring-slate-200",
   };
-  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tone[status] ?? "bg-slate-100 text-slate-700 ring-slate-200"}`}>{label ?? status.replace("_", " ")}</span>;
+  return (
+    <span
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tone[status] ?? "bg-slate-100 text-slate-700 ring-slate-200"}`}
+    >
+      {label ?? status.replace("_", " ")}
+    </span>
+  );
 }

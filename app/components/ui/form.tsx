@@ -25,8 +25,16 @@ export function Field({ label, name, error, hint, className, ...rest }: FieldPro
         className={`mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-brand-500 focus:ring-2 focus:ring-brand-200 focus:outline-none ${error ? "border-red-500" : "border-slate-300"}`}
         {...rest}
       />
-      {hint ? <p id={hintId} className="mt-1 text-xs text-slate-500">{hint}</p> : null}
-      {error ? <p id={errId} role="alert" className="mt-1 text-sm text-red-700">{error}</p> : null}
+      {hint ? (
+        <p id={hintId} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errId} role="alert" className="mt-1 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -39,7 +47,9 @@ export function TextArea({ label, name, error, hint, className, ...rest }: TextA
   const hintId = `${id}-hint`;
   return (
     <div className={className}>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">{label}</label>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
       <textarea
         id={id}
         name={name}
@@ -48,8 +58,16 @@ export function TextArea({ label, name, error, hint, className, ...rest }: TextA
         className={`mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:ring-2 focus:ring-brand-200 focus:outline-none ${error ? "border-red-500" : "border-slate-300"}`}
         {...rest}
       />
-      {hint ? <p id={hintId} className="mt-1 text-xs text-slate-500">{hint}</p> : null}
-      {error ? <p id={errId} role="alert" className="mt-1 text-sm text-red-700">{error}</p> : null}
+      {hint ? (
+        <p id={hintId} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errId} role="alert" className="mt-1 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -72,14 +90,22 @@ export function FormSuccess({ message }: { message?: string | null }) {
   );
 }
 
-export function Button({ children, variant = "primary", className = "", ...rest }: { variant?: "primary" | "secondary" | "danger" } & React.ButtonHTMLAttributes<HTMLButtonElement>) {
+export function Button({
+  children,
+  variant = "primary",
+  className = "",
+  ...rest
+}: { variant?: "primary" | "secondary" | "danger" } & React.ButtonHTMLAttributes<HTMLButtonElement>) {
   const styles = {
     primary: "bg-brand-600 text-white hover:bg-brand-700 disabled:bg-brand-200",
     secondary: "bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50",
     danger: "bg-white text-red-700 ring-1 ring-red-300 hover:bg-red-50",
   }[variant];
   return (
-    <button className={`inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-semibold shadow-sm transition disabled:cursor-not-allowed ${styles} ${className}`} {...rest}>
+    <button
+      className={`inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-semibold shadow-sm transition disabled:cursor-not-allowed ${styles} ${className}`}
+      {...rest}
+    >
       {children}
     </button>
   );

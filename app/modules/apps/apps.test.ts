@@ -20,7 +20,8 @@ const fields = (over: Record<string, string> = {}) => ({
   ...over,
 });
 const r2Keys = async (prefix: string) => (await env.MEDIA.list({ prefix })).objects.map((o) => o.key);
-const rawUpload = (path: string, body: BodyInit, cookie: string) => app(path, { method: "POST", body, cookie, headers: { "Content-Type": "application/octet-stream" } });
+const rawUpload = (path: string, body: BodyInit, cookie: string) =>
+  app(path, { method: "POST", body, cookie, headers: { "Content-Type": "application/octet-stream" } });
 
 describe("registering and editing apps", () => {
   it("registers an app, shows it on its page and the storefront with a sanitised description and embed", async () => {
@@ -76,7 +77,11 @@ describe("registering and editing apps", () => {
     const c = await makeCreator(env);
     const made = await makeApp(env, c, { name: "Search" });
     expect(made.slug).toMatch(/^search-\d+$/);
-    const edit = await postForm(`/apps/${made.slug}/edit`, { intent: "update", name: "Search", appUrl: "https://x.example", category: "other" }, { cookie: await c.cookie() });
+    const edit = await postForm(
+      `/apps/${made.slug}/edit`,
+      { intent: "update", name: "Search", appUrl: "https://x.example", category: "other" },
+      { cookie: await c.cookie() },
+    );
     expect(edit.status).toBe(200);
   });
 
@@ -87,7 +92,11 @@ describe("registering and editing apps", () => {
     const cookie = await other.cookie();
     const shot = (await screenshotsOf(env, (await findAppBySlug(env, slug))!.id))[0];
     for (const intent of ["update", "unpublish", "delete", "delete-screenshot", "move-screenshot"]) {
-      const res = await postForm(`/apps/${slug}/edit`, { ...fields({ name: "Hijacked" }), intent, screenshotId: shot.id, direction: "down" }, { cookie });
+      const res = await postForm(
+        `/apps/${slug}/edit`,
+        { ...fields({ name: "Hijacked" }), intent, screenshotId: shot.id, direction: "down" },
+        { cookie },
+      );
       expect(res.status, intent).toBe(403);
     }
     expect((await rawUpload(`/apps/${slug}/logo`, await placeholderPng(8, 8), cookie)).status).toBe(403);
@@ -123,7 +132,8 @@ describe("logo and screenshot uploads", () => {
     const cookie = await c.cookie();
     const { slug, id } = await makeApp(env, c, { name: `Media ${c.handle}` });
     expect((await rawUpload(`/apps/${slug}/logo`, await placeholderPng(32, 32), cookie)).status).toBe(200);
-    for (let i = 0; i < 3; i++) expect((await rawUpload(`/apps/${slug}/screenshots`, await placeholderPng(40 + i, 30), cookie)).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await rawUpload(`/apps/${slug}/screenshots`, await placeholderPng(40 + i, 30), cookie)).status).toBe(200);
     const shots = await screenshotsOf(env, id);
     expect(shots).toHaveLength(3);
     await postForm(`/apps/${slug}/edit`, { intent: "move-screenshot", screenshotId: shots[2].id, direction: "up" }, { cookie });
@@ -142,7 +152,16 @@ describe("logo and screenshot uploads", () => {
   it.each([
     ["a disguised text file", () => new TextEncoder().encode("this is definitely not a png file"), 415, "isn't a PNG, JPEG, WebP or GIF"],
     ["an SVG", () => new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'), 415, "SVG isn't accepted"],
-    ["an oversized screenshot", () => { const b = new Uint8Array(5 * 1024 * 1024 + 1); b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]); return b; }, 413, "too large"],
+    [
+      "an oversized screenshot",
+      () => {
+        const b = new Uint8Array(5 * 1024 * 1024 + 1);
+        b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+        return b;
+      },
+      413,
+      "too large",
+    ],
   ])("refuses %s and stores nothing", async (_n, make, status, message) => {
     const c = await makeCreator(env);
     const { slug, id } = await makeApp(env, c, { name: `Refuse ${c.handle}` });

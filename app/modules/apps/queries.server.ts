@@ -23,9 +23,18 @@ export const cardColumns = {
   creatorName: creators.displayName,
 };
 export type AppCardRow = {
-  id: string; slug: string; name: string; tagline: string; logoKey: string | null; categorySlug: string;
-  status: (typeof apps.$inferSelect)["status"]; techStack: string[]; featured: boolean; published: boolean;
-  creatorHandle: string; creatorName: string;
+  id: string;
+  slug: string;
+  name: string;
+  tagline: string;
+  logoKey: string | null;
+  categorySlug: string;
+  status: (typeof apps.$inferSelect)["status"];
+  techStack: string[];
+  featured: boolean;
+  published: boolean;
+  creatorHandle: string;
+  creatorName: string;
 };
 
 export function presentAppCard(r: AppCardRow) {
@@ -90,8 +99,14 @@ export async function slugHolder(env: Env, slug: string): Promise<{ appId: strin
 export async function slugsStartingWith(env: Env, base: string): Promise<Set<string>> {
   const db = getDb(env);
   const [current, old] = await db.batch([
-    db.select({ slug: apps.slug }).from(apps).where(sql`${apps.slug} = ${base} OR ${apps.slug} LIKE ${base + "-%"}`),
-    db.select({ slug: appSlugHistory.oldSlug }).from(appSlugHistory).where(sql`${appSlugHistory.oldSlug} = ${base} OR ${appSlugHistory.oldSlug} LIKE ${base + "-%"}`),
+    db
+      .select({ slug: apps.slug })
+      .from(apps)
+      .where(sql`${apps.slug} = ${base} OR ${apps.slug} LIKE ${base + "-%"}`),
+    db
+      .select({ slug: appSlugHistory.oldSlug })
+      .from(appSlugHistory)
+      .where(sql`${appSlugHistory.oldSlug} = ${base} OR ${appSlugHistory.oldSlug} LIKE ${base + "-%"}`),
   ]);
   return new Set([...current, ...old].map((r) => r.slug));
 }
@@ -109,7 +124,12 @@ export const creatorAppsQuery = (db: Db, creatorId: string | SQL, draftsVisibleT
     .select(cardColumns)
     .from(apps)
     .innerJoin(creators, eq(creators.userId, apps.creatorId))
-    .where(and(eq(apps.creatorId, creatorId), draftsVisibleTo ? or(eq(apps.published, true), eq(apps.creatorId, draftsVisibleTo)) : eq(apps.published, true)))
+    .where(
+      and(
+        eq(apps.creatorId, creatorId),
+        draftsVisibleTo ? or(eq(apps.published, true), eq(apps.creatorId, draftsVisibleTo)) : eq(apps.published, true),
+      ),
+    )
     .orderBy(desc(apps.featured), desc(apps.createdAt));
 
 type PageViewer = { id: string; isAdmin: boolean } | null;
@@ -202,6 +222,8 @@ export async function appCacheVersion(env: Env, slug: string): Promise<string | 
 
 /** Bumped on every change to any app; part of the `/discover` and home cache keys. */
 export async function catalogVersion(env: Env): Promise<number> {
-  const r = await prepared(env, "catalogVersion", (db) => db.select({ v: counters.value }).from(counters).where(eq(counters.name, "catalog")).prepare()).get();
+  const r = await prepared(env, "catalogVersion", (db) =>
+    db.select({ v: counters.value }).from(counters).where(eq(counters.name, "catalog")).prepare(),
+  ).get();
   return r?.v ?? 0;
 }

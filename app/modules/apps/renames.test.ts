@@ -10,7 +10,13 @@ const unique = () => crypto.randomUUID().slice(0, 8);
 const friendly404 = /We couldn&#x27;t find that app|That app doesn&#x27;t exist/;
 
 /** The edit form's fields for an app, with a new slug. */
-const renameFields = (name: string, slug: string) => ({ intent: "update", name, slug, appUrl: "https://renamed.example.com/go", category: "other" });
+const renameFields = (name: string, slug: string) => ({
+  intent: "update",
+  name,
+  slug,
+  appUrl: "https://renamed.example.com/go",
+  category: "other",
+});
 
 async function rename(cookie: string, from: string, name: string, to: string) {
   const res = await postForm(`/apps/${from}/edit`, renameFields(name, to), { cookie });
@@ -21,7 +27,7 @@ async function rename(cookie: string, from: string, name: string, to: string) {
 /** Follows same-site redirects the way a browser would; returns every hop's response. */
 async function follow(path: string, init: Parameters<typeof app>[1] = {}) {
   const hops: Response[] = [];
-  for (let next: string | null = path; next && next.startsWith("/") && hops.length < 5; ) {
+  for (let next: string | null = path; next && next.startsWith("/") && hops.length < 5;) {
     const res: Response = await app(next, init);
     hops.push(res);
     next = res.status >= 300 && res.status < 400 ? res.headers.get("Location") : null;
@@ -98,7 +104,11 @@ describe("renaming an app's slug", () => {
 
     const other = await makeCreator(env);
     const otherCookie = await other.cookie();
-    const created = await postForm("/apps/new", { intent: "create", name: "Squatter", slug: old, appUrl: "https://squat.example", category: "other" }, { cookie: otherCookie });
+    const created = await postForm(
+      "/apps/new",
+      { intent: "create", name: "Squatter", slug: old, appUrl: "https://squat.example", category: "other" },
+      { cookie: otherCookie },
+    );
     expect(created.status).toBe(409);
     const body = await created.text();
     expect(body).toContain("That address used to belong to another app and still leads there. Please choose another.");
@@ -153,7 +163,11 @@ describe("renaming an app's slug", () => {
     // page cached above) takes the old slug, then a second app takes the other one.
     const other = await makeCreator(env);
     const otherCookie = await other.cookie();
-    const taken = await postForm("/apps/new", { intent: "create", name: "Second Life", slug: old, appUrl: "https://second.example", category: "other" }, { cookie: otherCookie });
+    const taken = await postForm(
+      "/apps/new",
+      { intent: "create", name: "Second Life", slug: old, appUrl: "https://second.example", category: "other" },
+      { cookie: otherCookie },
+    );
     expect(taken.status).toBe(302);
     const page = await app(`/apps/${old}`);
     expect(page.status).toBe(200);

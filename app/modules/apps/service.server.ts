@@ -9,7 +9,15 @@ import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/module
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
-import { findAppBySlug, findAppBySlugOrOld, findCategory, renamedAppSlug, screenshotsOf, slugHolder, slugsStartingWith } from "./queries.server";
+import {
+  findAppBySlug,
+  findAppBySlugOrOld,
+  findCategory,
+  renamedAppSlug,
+  screenshotsOf,
+  slugHolder,
+  slugsStartingWith,
+} from "./queries.server";
 import { apps, appScreenshots, appSlugHistory, appVisits, counters } from "./schema";
 import { onAppPublished, onAppRemoved, onAppStatusChanged } from "~/modules/feed/app-activity.server";
 import { AppInput, MAX_SCREENSHOTS, RESERVED_SLUGS, ScreenshotMove, slugify, type AppInputOutput } from "./validation";
@@ -23,9 +31,22 @@ type AppRow = typeof apps.$inferSelect;
 function bumpVersions(db: Db, creatorId: string, appId?: string) {
   const now = nowSeconds();
   return [
-    db.update(creators).set({ version: sql`${creators.version} + 1`, updatedAt: now }).where(eq(creators.userId, creatorId)),
-    db.update(counters).set({ value: sql`${counters.value} + 1` }).where(eq(counters.name, "catalog")),
-    ...(appId ? [db.update(apps).set({ version: sql`${apps.version} + 1`, updatedAt: now }).where(eq(apps.id, appId))] : []),
+    db
+      .update(creators)
+      .set({ version: sql`${creators.version} + 1`, updatedAt: now })
+      .where(eq(creators.userId, creatorId)),
+    db
+      .update(counters)
+      .set({ value: sql`${counters.value} + 1` })
+      .where(eq(counters.name, "catalog")),
+    ...(appId
+      ? [
+          db
+            .update(apps)
+            .set({ version: sql`${apps.version} + 1`, updatedAt: now })
+            .where(eq(apps.id, appId)),
+        ]
+      : []),
   ] as const;
 }
 
@@ -41,7 +62,8 @@ export async function requireOwnedApp(env: Env, viewer: Viewer, slug: string): P
 }
 
 async function checkCategory(env: Env, slug: string) {
-  if (!(await findCategory(env, slug))) throw unprocessable("Choose one of the listed categories.", { category: "Choose one of the listed categories." });
+  if (!(await findCategory(env, slug)))
+    throw unprocessable("Choose one of the listed categories.", { category: "Choose one of the listed categories." });
 }
 
 const slugTaken = "That address is taken. Please choose another.";
@@ -120,7 +142,11 @@ export async function createApp(env: Env, viewer: Viewer, input: unknown) {
     if (isUniqueViolation(e)) throw conflict(slugTaken, { slug: slugTaken });
     throw e;
   }
-  await onAppPublished(env, { id, creatorId: creator.userId, slug, name: p.name, tagline: p.tagline, status: p.status }, creator.displayName);
+  await onAppPublished(
+    env,
+    { id, creatorId: creator.userId, slug, name: p.name, tagline: p.tagline, status: p.status },
+    creator.displayName,
+  );
   return { id, slug };
 }
 
@@ -130,8 +156,15 @@ export async function updateApp(env: Env, viewer: Viewer, slug: string, input: u
   const p = parseOrThrow(
     AppInput,
     overStored(input, {
-      name: app.name, slug: app.slug, tagline: app.tagline, description: app.descriptionMarkdown, appUrl: app.appUrl,
-      demoVideoUrl: app.demoVideoUrl ?? "", category: app.categorySlug, techStack: app.techStack.join(", "), status: app.status,
+      name: app.name,
+      slug: app.slug,
+      tagline: app.tagline,
+      description: app.descriptionMarkdown,
+      appUrl: app.appUrl,
+      demoVideoUrl: app.demoVideoUrl ?? "",
+      category: app.categorySlug,
+      techStack: app.techStack.join(", "),
+      status: app.status,
     }),
   );
   await checkCategory(env, p.category);
@@ -141,7 +174,10 @@ export async function updateApp(env: Env, viewer: Viewer, slug: string, input: u
   const db = getDb(env);
   try {
     await db.batch([
-      db.update(apps).set({ ...columns(p), slug: newSlug }).where(eq(apps.id, app.id)),
+      db
+        .update(apps)
+        .set({ ...columns(p), slug: newSlug })
+        .where(eq(apps.id, app.id)),
       ...(renamed
         ? [
             ...claimSlug(db, newSlug, app.id),
@@ -155,7 +191,12 @@ export async function updateApp(env: Env, viewer: Viewer, slug: string, input: u
     if (isUniqueViolation(e)) throw conflict(slugTaken, { slug: slugTaken });
     throw e;
   }
-  if (app.published) await onAppStatusChanged(env, { id: app.id, creatorId: app.creatorId, slug: newSlug, name: p.name, tagline: p.tagline, status: p.status }, app.status);
+  if (app.published)
+    await onAppStatusChanged(
+      env,
+      { id: app.id, creatorId: app.creatorId, slug: newSlug, name: p.name, tagline: p.tagline, status: p.status },
+      app.status,
+    );
   return { slug: newSlug };
 }
 
@@ -164,7 +205,10 @@ export async function setPublished(env: Env, viewer: Viewer, slug: string, publi
   const app = await requireOwnedApp(env, viewer, slug);
   const db = getDb(env);
   await db.batch([
-    db.update(apps).set({ published, publishedAt: published ? (app.publishedAt ?? nowSeconds()) : app.publishedAt }).where(eq(apps.id, app.id)),
+    db
+      .update(apps)
+      .set({ published, publishedAt: published ? (app.publishedAt ?? nowSeconds()) : app.publishedAt })
+      .where(eq(apps.id, app.id)),
     ...bumpVersions(db, app.creatorId, app.id),
   ]);
   if (!published) await onAppRemoved(env, app.id);
@@ -239,7 +283,10 @@ export async function removeScreenshot(env: Env, viewer: Viewer, slug: string, s
   const shot = (await screenshotsOf(env, app.id)).find((s) => s.id === screenshotId);
   if (!shot) throw notFound("That screenshot is already gone.");
   const db = getDb(env);
-  await db.batch([db.delete(appScreenshots).where(and(eq(appScreenshots.id, shot.id), eq(appScreenshots.appId, app.id))), ...bumpVersions(db, app.creatorId, app.id)]);
+  await db.batch([
+    db.delete(appScreenshots).where(and(eq(appScreenshots.id, shot.id), eq(appScreenshots.appId, app.id))),
+    ...bumpVersions(db, app.creatorId, app.id),
+  ]);
   await deleteMedia(env, [shot.key]);
 }
 
@@ -314,7 +361,9 @@ function visitorSecret(env: Env): string | null {
   if (env.APP_ENV === "development") return DEV_VISITOR_SECRET;
   if (!warnedNoSecret) {
     warnedNoSecret = true;
-    console.warn("VISITOR_HASH_SECRET is missing or shorter than 16 characters (wrangler secret put VISITOR_HASH_SECRET): anonymous page views and try-clicks are not counted.");
+    console.warn(
+      "VISITOR_HASH_SECRET is missing or shorter than 16 characters (wrangler secret put VISITOR_HASH_SECRET): anonymous page views and try-clicks are not counted.",
+    );
   }
   return null;
 }

@@ -6,7 +6,20 @@ export const MAX_SCREENSHOTS = 8;
 export const MAX_TECH_TAGS = 12;
 
 /** Words that would shadow app sub-routes or read as system pages. */
-export const RESERVED_SLUGS = new Set(["new", "edit", "try", "admin", "api", "apps", "discover", "settings", "search", "category", "featured", "trending"]);
+export const RESERVED_SLUGS = new Set([
+  "new",
+  "edit",
+  "try",
+  "admin",
+  "api",
+  "apps",
+  "discover",
+  "settings",
+  "search",
+  "category",
+  "featured",
+  "trending",
+]);
 
 /** "My Cool App!" → "my-cool-app" (diacritics dropped, at most 60 characters). */
 export function slugify(name: string): string {
@@ -64,7 +77,12 @@ const TechStack = v.pipe(
 );
 
 export const AppInput = v.object({
-  name: v.pipe(v.string("Give the app a name."), v.trim(), v.nonEmpty("Give the app a name."), v.maxLength(60, "Keep the name under 60 characters.")),
+  name: v.pipe(
+    v.string("Give the app a name."),
+    v.trim(),
+    v.nonEmpty("Give the app a name."),
+    v.maxLength(60, "Keep the name under 60 characters."),
+  ),
   slug: v.optional(v.pipe(v.string(), v.trim(), emptyToUndefined, v.optional(Slug))),
   tagline: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(120, "Keep the tagline to 120 characters or fewer.")), ""),
   description: v.optional(v.pipe(v.string(), v.maxLength(10_000, "Keep the description under 10,000 characters.")), ""),
@@ -74,7 +92,12 @@ export const AppInput = v.object({
       v.string(),
       v.trim(),
       emptyToUndefined,
-      v.optional(v.pipe(v.string(), v.check((s) => videoEmbed(s) !== null, "Use a YouTube, Loom or Vimeo link for the demo video."))),
+      v.optional(
+        v.pipe(
+          v.string(),
+          v.check((s) => videoEmbed(s) !== null, "Use a YouTube, Loom or Vimeo link for the demo video."),
+        ),
+      ),
     ),
   ),
   category: v.pipe(v.string("Choose a category."), v.trim(), v.nonEmpty("Choose a category.")),

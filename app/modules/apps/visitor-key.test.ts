@@ -7,7 +7,8 @@ import { tryApp, visitorKey } from "./service.server";
 
 const DAY = 86_400_000;
 const day = 20_000; // 2024-10-04
-const visit = (ip = "203.0.113.5", ua = "Mozilla/5.0 visitor-key-test") => new Request("http://localhost/apps/x", { headers: { "CF-Connecting-IP": ip, "User-Agent": ua } });
+const visit = (ip = "203.0.113.5", ua = "Mozilla/5.0 visitor-key-test") =>
+  new Request("http://localhost/apps/x", { headers: { "CF-Connecting-IP": ip, "User-Agent": ua } });
 const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -27,7 +28,13 @@ describe("the anonymous visitor key", () => {
     const key = await visitorKey(env, visit(), null, day * DAY);
     const raw = bytes(`${day}|203.0.113.5|Mozilla/5.0 visitor-key-test`);
     expect(key).not.toBe(`h:${hex(await crypto.subtle.digest("SHA-256", raw))}`);
-    const secret = await crypto.subtle.importKey("raw", bytes(secrets(env as Env).VISITOR_HASH_SECRET!), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const secret = await crypto.subtle.importKey(
+      "raw",
+      bytes(secrets(env as Env).VISITOR_HASH_SECRET!),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
     expect(key).toBe(`h:${hex(await crypto.subtle.sign("HMAC", secret, raw))}`);
     const otherSecret = { ...env, VISITOR_HASH_SECRET: "another-secret-of-enough-length" } as Env;
     expect(await visitorKey(otherSecret, visit(), null, day * DAY)).not.toBe(key);

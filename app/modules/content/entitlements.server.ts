@@ -66,7 +66,13 @@ export function decide(access: ViewerAccess, gate: Gate): Decision {
   }
 }
 
-const NOBODY = (viewerId: string | null = null): ViewerAccess => ({ viewerId, follows: new Set(), tiers: new Map(), paid: new Set(), purchased: new Set() });
+const NOBODY = (viewerId: string | null = null): ViewerAccess => ({
+  viewerId,
+  follows: new Set(),
+  tiers: new Map(),
+  paid: new Set(),
+  purchased: new Set(),
+});
 
 /** Loads everything `decide` needs for one viewer and a set of gates, in at most three queries. */
 export async function loadAccess(env: Env, viewerId: string | null, gates: Gate[]): Promise<ViewerAccess> {
@@ -113,16 +119,34 @@ const ids = (x: Ids) => (Array.isArray(x) ? (x.length ? x : [NONE]) : x);
 type ViewerRef = string | Placeholder | SQL;
 
 const followsQuery = (db: Db, viewerId: ViewerRef, creatorIds: Ids) =>
-  db.select({ id: follows.creatorId }).from(follows).where(and(eq(follows.followerId, viewerId), inArray(follows.creatorId, ids(creatorIds))));
+  db
+    .select({ id: follows.creatorId })
+    .from(follows)
+    .where(and(eq(follows.followerId, viewerId), inArray(follows.creatorId, ids(creatorIds))));
 
 const membershipsQuery = (db: Db, viewerId: ViewerRef, creatorIds: Ids) =>
   db
-    .select({ creatorId: memberships.creatorId, tierId: memberships.tierId, subscription: memberships.stripeSubscriptionId, amount: memberships.amount })
+    .select({
+      creatorId: memberships.creatorId,
+      tierId: memberships.tierId,
+      subscription: memberships.stripeSubscriptionId,
+      amount: memberships.amount,
+    })
     .from(memberships)
-    .where(and(eq(memberships.userId, viewerId), inArray(memberships.creatorId, ids(creatorIds)), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES), not(membershipPaused)));
+    .where(
+      and(
+        eq(memberships.userId, viewerId),
+        inArray(memberships.creatorId, ids(creatorIds)),
+        inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES),
+        not(membershipPaused),
+      ),
+    );
 
 const purchasesQuery = (db: Db, viewerId: ViewerRef, productIds: Ids) =>
-  db.select({ id: orders.productId }).from(orders).where(and(eq(orders.buyerId, viewerId), inArray(orders.productId, ids(productIds)), eq(orders.status, "paid")));
+  db
+    .select({ id: orders.productId })
+    .from(orders)
+    .where(and(eq(orders.buyerId, viewerId), inArray(orders.productId, ids(productIds)), eq(orders.status, "paid")));
 
 /**
  * The three fact queries for `viewerId` as batchable statements, for callers that already run a
@@ -130,14 +154,23 @@ const purchasesQuery = (db: Db, viewerId: ViewerRef, productIds: Ids) =>
  * results to `accessFromFacts`.
  */
 export function accessQueries(db: Db, viewerId: ViewerRef, creatorIds: Ids, productIds: Ids) {
-  return [followsQuery(db, viewerId, creatorIds), membershipsQuery(db, viewerId, creatorIds), purchasesQuery(db, viewerId, productIds)] as const;
+  return [
+    followsQuery(db, viewerId, creatorIds),
+    membershipsQuery(db, viewerId, creatorIds),
+    purchasesQuery(db, viewerId, productIds),
+  ] as const;
 }
 
 export function accessFromFacts(
   viewerId: string,
   [followRows, memberRows, orderRows]: [{ id: string }[], Parameters<typeof foldMemberships>[0], { id: string }[]],
 ): ViewerAccess {
-  return { viewerId, follows: new Set(followRows.map((r) => r.id)), ...foldMemberships(memberRows), purchased: new Set(orderRows.map((r) => r.id)) };
+  return {
+    viewerId,
+    follows: new Set(followRows.map((r) => r.id)),
+    ...foldMemberships(memberRows),
+    purchased: new Set(orderRows.map((r) => r.id)),
+  };
 }
 
 function foldMemberships(rows: { creatorId: string; tierId: string; subscription: string | null; amount: number }[]) {
@@ -170,7 +203,10 @@ export const LIVE_MEMBERSHIP_STATUSES = ["active", "trialing", "past_due"];
  * literal (not a bound parameter) lets SQLite use the partial index `invoices_disputed_sub_idx`.
  * /library, the tier page and the creator dashboard select it to say "paused — payment disputed".
  */
-export const membershipPaused = sql<boolean>`exists (select 1 from ${invoices} where ${qualified(invoices.stripeSubscriptionId)} = ${qualified(memberships.stripeSubscriptionId)} and ${qualified(invoices.status)} = 'disputed')`.mapWith(Boolean);
+export const membershipPaused =
+  sql<boolean>`exists (select 1 from ${invoices} where ${qualified(invoices.stripeSubscriptionId)} = ${qualified(memberships.stripeSubscriptionId)} and ${qualified(invoices.status)} = 'disputed')`.mapWith(
+    Boolean,
+  );
 
 /** How /library and the dashboard show a membership's state: a paused live membership says why. */
 export function membershipState(status: string, paused: boolean): { status: string; label: string } {
@@ -179,7 +215,11 @@ export function membershipState(status: string, paused: boolean): { status: stri
 }
 
 /** The viewer's live memberships with these creators: tier ids per creator, and who they pay. */
-export async function liveMemberships(env: Env, viewerId: string, creatorIds: string[]): Promise<{ tiers: Map<string, Set<string>>; paid: Set<string> }> {
+export async function liveMemberships(
+  env: Env,
+  viewerId: string,
+  creatorIds: string[],
+): Promise<{ tiers: Map<string, Set<string>>; paid: Set<string> }> {
   return foldMemberships(await membershipsQuery(getDb(env), viewerId, creatorIds));
 }
 

@@ -37,7 +37,14 @@ const ALLOWED: Record<Kind, Reader[]> = {
 
 describe("decide() — the pure rules", () => {
   const C = "creator-1";
-  const access = (over: Partial<ViewerAccess>): ViewerAccess => ({ viewerId: "v", follows: new Set(), tiers: new Map(), paid: new Set(), purchased: new Set(), ...over });
+  const access = (over: Partial<ViewerAccess>): ViewerAccess => ({
+    viewerId: "v",
+    follows: new Set(),
+    tiers: new Map(),
+    paid: new Set(),
+    purchased: new Set(),
+    ...over,
+  });
   const who: Record<Reader, ViewerAccess> = {
     anonymous: access({ viewerId: null }),
     follower: access({ follows: new Set([C]) }),
@@ -50,7 +57,12 @@ describe("decide() — the pure rules", () => {
   for (const kind of KINDS) {
     for (const reader of READERS) {
       it(`${kind} × ${reader}`, () => {
-        const gate: Gate = { creatorId: C, visibility: kind, tierIds: kind === "tiers" ? ["t1"] : [], productId: kind === "product" ? "p1" : null };
+        const gate: Gate = {
+          creatorId: C,
+          visibility: kind,
+          tierIds: kind === "tiers" ? ["t1"] : [],
+          productId: kind === "product" ? "p1" : null,
+        };
         expect(decide(who[reader], gate).allowed).toBe(ALLOWED[kind].includes(reader));
       });
     }
@@ -78,9 +90,43 @@ describe("every output obeys the gate", () => {
     const now = nowSeconds();
     const [t1, t2, p1] = [`tier_${newId(8)}`, `tier_${newId(8)}`, `prod_${newId(8)}`];
     await db.batch([
-      db.insert(tiers).values({ id: t1, creatorId: creator.id, name: "Insider", pricing: "fixed", currency: "usd", monthlyAmount: 500, createdAt: now, updatedAt: now }),
-      db.insert(tiers).values({ id: t2, creatorId: creator.id, name: "Supporter", pricing: "fixed", currency: "usd", monthlyAmount: 300, createdAt: now, updatedAt: now }),
-      db.insert(products).values({ id: p1, creatorId: creator.id, type: "template", title: "Agent Starter Kit", slug: `kit-${newId(5)}`, priceAmount: 1900, currency: "usd", createdAt: now, updatedAt: now }),
+      db
+        .insert(tiers)
+        .values({
+          id: t1,
+          creatorId: creator.id,
+          name: "Insider",
+          pricing: "fixed",
+          currency: "usd",
+          monthlyAmount: 500,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      db
+        .insert(tiers)
+        .values({
+          id: t2,
+          creatorId: creator.id,
+          name: "Supporter",
+          pricing: "fixed",
+          currency: "usd",
+          monthlyAmount: 300,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      db
+        .insert(products)
+        .values({
+          id: p1,
+          creatorId: creator.id,
+          type: "template",
+          title: "Agent Starter Kit",
+          slug: `kit-${newId(5)}`,
+          priceAmount: 1900,
+          currency: "usd",
+          createdAt: now,
+          updatedAt: now,
+        }),
     ]);
     const readers = {} as (typeof world)["readers"];
     for (const r of READERS) {
@@ -92,11 +138,37 @@ describe("every output obeys the gate", () => {
     for (const r of ["follower", "subscriber", "otherTier"] as const) {
       await followCreator(env, { id: readers[r].id, email: readers[r].email, isAdmin: false }, creator.handle);
     }
-    const membership = (userId: string, tierId: string) => ({ id: newId(), stripeSubscriptionId: `sub_${newId(10)}`, userId, creatorId: creator.id, tierId, status: "active", interval: "month", amount: 500, currency: "usd", createdAt: now, updatedAt: now });
+    const membership = (userId: string, tierId: string) => ({
+      id: newId(),
+      stripeSubscriptionId: `sub_${newId(10)}`,
+      userId,
+      creatorId: creator.id,
+      tierId,
+      status: "active",
+      interval: "month",
+      amount: 500,
+      currency: "usd",
+      createdAt: now,
+      updatedAt: now,
+    });
     await db.batch([
       db.insert(memberships).values(membership(readers.subscriber.id, t1)),
       db.insert(memberships).values(membership(readers.otherTier.id, t2)),
-      db.insert(orders).values({ id: newId(), checkoutSessionId: `cs_${newId(10)}`, buyerId: readers.buyer.id, creatorId: creator.id, productId: p1, currency: "usd", gross: 1900, fee: 152, net: 1748, status: "paid", createdAt: now }),
+      db
+        .insert(orders)
+        .values({
+          id: newId(),
+          checkoutSessionId: `cs_${newId(10)}`,
+          buyerId: readers.buyer.id,
+          creatorId: creator.id,
+          productId: p1,
+          currency: "usd",
+          gross: 1900,
+          fee: 152,
+          net: 1748,
+          status: "paid",
+          createdAt: now,
+        }),
     ]);
     const posts = {} as (typeof world)["posts"];
     for (const kind of KINDS) {
@@ -113,7 +185,10 @@ describe("every output obeys the gate", () => {
     }
     for (const r of Object.keys(readers) as (keyof typeof readers)[]) {
       const u = readers[r];
-      readers[r].rss = (await createRssToken(env, { id: u.id, email: u.email, isAdmin: false }, creator.handle)).url.replace("http://localhost:8787", "");
+      readers[r].rss = (await createRssToken(env, { id: u.id, email: u.email, isAdmin: false }, creator.handle)).url.replace(
+        "http://localhost:8787",
+        "",
+      );
     }
     Object.assign(world, { creator, readers, posts });
   });
@@ -152,7 +227,9 @@ describe("every output obeys the gate", () => {
         const p = posts[kind];
         for (const reader of READERS) {
           if (ALLOWED[kind].includes(reader)) continue;
-          const res = await app(`/@${creator.handle}/posts/${p.slug}?_data=${encodeURIComponent("routes/$handle.posts.$slug")}`, { cookie: cookieOf(reader) });
+          const res = await app(`/@${creator.handle}/posts/${p.slug}?_data=${encodeURIComponent("routes/$handle.posts.$slug")}`, {
+            cookie: cookieOf(reader),
+          });
           expect(await res.text()).not.toContain(p.secret);
         }
       });
@@ -190,8 +267,14 @@ describe("every output obeys the gate", () => {
           if (kind !== "public") expect(feed).not.toContain(p.secret);
         }
         const ids = (Object.keys(readers) as (keyof typeof readers)[]).map((r) => readers[r].id);
-        const batch = createMessageBatch("allthrive-email", [{ id: newId(), timestamp: new Date(), attempts: 1, body: { type: "post_email", postId: p.id, userIds: ids } }]);
-        await (worker.queue as unknown as (b: MessageBatch, e: Env, c: ExecutionContext) => Promise<void>)(batch, env, createExecutionContext());
+        const batch = createMessageBatch("allthrive-email", [
+          { id: newId(), timestamp: new Date(), attempts: 1, body: { type: "post_email", postId: p.id, userIds: ids } },
+        ]);
+        await (worker.queue as unknown as (b: MessageBatch, e: Env, c: ExecutionContext) => Promise<void>)(
+          batch,
+          env,
+          createExecutionContext(),
+        );
         for (const r of Object.keys(readers) as (keyof typeof readers)[]) {
           const mail = await getDb(env).query.devMailbox.findFirst({ where: eq(devMailbox.id, `post:${p.id}:${readers[r].id}`) });
           if (r === "creator") {

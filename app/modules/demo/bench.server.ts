@@ -19,7 +19,11 @@ const BenchSeed = v.variant("op", [
     /** Products, tiers (one capped) and posts too; needs the local Stripe emulator. Default true. */
     offerings: v.optional(v.boolean(), true),
   }),
-  v.object({ op: v.literal("apps"), count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)), seed: v.pipe(v.number(), v.integer()) }),
+  v.object({
+    op: v.literal("apps"),
+    count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)),
+    seed: v.pipe(v.number(), v.integer()),
+  }),
   v.object({ op: v.literal("users"), count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)) }),
   v.object({ op: v.literal("flush"), creatorId: v.string() }),
   v.object({ op: v.literal("counts"), creatorId: v.string() }),
@@ -50,16 +54,53 @@ Conversion went from 18% to 26% over 400 conversations. The full prompt and the 
  */
 async function benchOfferings(env: Env, viewer: Viewer) {
   await completeEmulatorOnboarding(env, viewer);
-  const kit = await createProduct(env, viewer, { type: "template", title: "Booking-bot starter kit", slug: "booking-bot-kit", price: "29", currency: "usd", description: "Everything I use to ship **AI booking assistants**:\n\n- n8n + OpenAI workflow\n- Prompt set with guardrails\n- A setup guide (PDF)" });
+  const kit = await createProduct(env, viewer, {
+    type: "template",
+    title: "Booking-bot starter kit",
+    slug: "booking-bot-kit",
+    price: "29",
+    currency: "usd",
+    description:
+      "Everything I use to ship **AI booking assistants**:\n\n- n8n + OpenAI workflow\n- Prompt set with guardrails\n- A setup guide (PDF)",
+  });
   await file(env, viewer, kit.id, "setup-guide.pdf", pdf("Booking-bot setup guide"));
   await setProductCover(env, viewer, kit.id, new Blob([(await placeholderPng(640, 360, "#0ea5e9", "#6366f1")) as BlobPart]).stream());
   await setProductStatus(env, viewer, kit.id, "published");
-  const pack = await createProduct(env, viewer, { type: "prompt_pack", title: "Support triage prompts", slug: "support-triage-prompts", price: "12.50", currency: "usd", description: "40 prompts that classify, summarise and route support tickets." });
+  const pack = await createProduct(env, viewer, {
+    type: "prompt_pack",
+    title: "Support triage prompts",
+    slug: "support-triage-prompts",
+    price: "12.50",
+    currency: "usd",
+    description: "40 prompts that classify, summarise and route support tickets.",
+  });
   await file(env, viewer, pack.id, "prompts.md", new TextEncoder().encode("# Support triage prompts\n\n1. Classify the ticket…\n"));
   await setProductStatus(env, viewer, pack.id, "published");
-  await saveTier(env, viewer, null, { name: "Followers", pricing: "free", currency: "usd", description: "Build logs in your inbox.", benefits: "Weekly build log\nCommunity Q&A" });
-  const inner = await saveTier(env, viewer, null, { name: "Inner circle", pricing: "fixed", currency: "usd", monthly: "15", annual: "150", maxSubscribers: "50", description: "Small group, real feedback.", benefits: "Monthly group call\nPrivate Discord\nCode reviews" });
-  await saveTier(env, viewer, null, { name: "Supporter", pricing: "pwyw", currency: "usd", minimum: "3", description: "Chip in what you like.", benefits: "Name in the credits\nEarly access" });
+  await saveTier(env, viewer, null, {
+    name: "Followers",
+    pricing: "free",
+    currency: "usd",
+    description: "Build logs in your inbox.",
+    benefits: "Weekly build log\nCommunity Q&A",
+  });
+  const inner = await saveTier(env, viewer, null, {
+    name: "Inner circle",
+    pricing: "fixed",
+    currency: "usd",
+    monthly: "15",
+    annual: "150",
+    maxSubscribers: "50",
+    description: "Small group, real feedback.",
+    benefits: "Monthly group call\nPrivate Discord\nCode reviews",
+  });
+  await saveTier(env, viewer, null, {
+    name: "Supporter",
+    pricing: "pwyw",
+    currency: "usd",
+    minimum: "3",
+    description: "Chip in what you like.",
+    benefits: "Name in the credits\nEarly access",
+  });
   const posts: [string, Parameters<typeof makePost>[2]][] = [
     ["public", {}],
     ["public", {}],
@@ -68,7 +109,8 @@ async function benchOfferings(env: Env, viewer: Viewer) {
     ["tiers", { visibility: "tiers", tierIds: [inner.id] }],
     ["product", { visibility: "product", productId: kit.id }],
   ];
-  for (const [i, [kind, spec]] of posts.entries()) await makePost(env, { viewer }, { title: `Build log ${i + 1}: ${kind} update`, body: BODY, ...spec });
+  for (const [i, [kind, spec]] of posts.entries())
+    await makePost(env, { viewer }, { title: `Build log ${i + 1}: ${kind} update`, body: BODY, ...spec });
   return { products: 2, tiers: 3, posts: posts.length };
 }
 
@@ -80,12 +122,18 @@ export async function benchSeed(env: Env, input: unknown) {
   const p = parseOrThrow(BenchSeed, input);
   switch (p.op) {
     case "storefront": {
-      const c = await makeCreator(env, { displayName: "Bench Creator", bio: "A **realistic** storefront: apps, screenshots, followers.", avatarColors: ["#0ea5e9", "#6366f1"], links: { website: "https://example.com" } });
+      const c = await makeCreator(env, {
+        displayName: "Bench Creator",
+        bio: "A **realistic** storefront: apps, screenshots, followers.",
+        avatarColors: ["#0ea5e9", "#6366f1"],
+        links: { website: "https://example.com" },
+      });
       for (let i = 0; i < p.apps; i++) {
         await makeApp(env, c, {
           name: `Bench App ${i + 1}`,
           tagline: "An AI helper that drafts, summarises and answers — fast.",
-          description: "## What it does\n\nDrafts replies, **summarises** threads and answers questions about your documents.\n\n- Works with Gmail and Slack\n- Private by default",
+          description:
+            "## What it does\n\nDrafts replies, **summarises** threads and answers questions about your documents.\n\n- Works with Gmail and Slack\n- Private by default",
           category: CATS[i % CATS.length],
           techStack: ["OpenAI", "Claude", "TypeScript", "React"],
           logoColors: ["#f59e0b", "#ef4444"],
@@ -111,7 +159,13 @@ export async function benchSeed(env: Env, input: unknown) {
     }
     case "counts": {
       const summary = await creatorGraph(env, p.creatorId).summary();
-      return { doCount: summary.count, doRows: summary.rows, pending: summary.pending, d1Edges: await countFollowEdges(env, p.creatorId), d1Count: await followerCount(env, p.creatorId) };
+      return {
+        doCount: summary.count,
+        doRows: summary.rows,
+        pending: summary.pending,
+        d1Edges: await countFollowEdges(env, p.creatorId),
+        d1Count: await followerCount(env, p.creatorId),
+      };
     }
   }
 }

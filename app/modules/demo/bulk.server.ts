@@ -12,24 +12,113 @@ import { creators } from "~/modules/storefronts/schema";
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 import { creatorGraph } from "~/modules/follows/service.server";
 
-const ADJ = ["Swift", "Clever", "Quiet", "Bright", "Lucid", "Nimble", "Steady", "Bold", "Tiny", "Deep", "Open", "Smart", "Calm", "Rapid", "Kind", "Sharp", "Fresh", "Prime", "Neat", "True"];
-const NOUN = ["Scribe", "Tutor", "Pilot", "Agent", "Lens", "Forge", "Atlas", "Echo", "Muse", "Ledger", "Sketch", "Radar", "Coach", "Butler", "Compass", "Harbor", "Relay", "Canvas", "Oracle", "Sentry", "Weaver", "Beacon", "Parrot", "Quill", "Sprout"];
-const DOES = ["summarises meetings", "drafts replies to customer emails", "turns spreadsheets into charts", "answers questions about your docs", "writes unit tests", "transcribes voice notes", "plans study sessions", "tags support tickets", "designs social posts", "researches competitors", "books appointments", "reviews pull requests", "translates podcasts", "cleans CSV files", "generates product photos"];
-const TECH = ["OpenAI", "Claude", "Gemini", "Llama", "Mistral", "Python", "TypeScript", "React", "Next.js", "LangChain", "LlamaIndex", "Whisper", "Pinecone", "Postgres", "Supabase", "Cloudflare Workers", "FastAPI", "Stable Diffusion", "ElevenLabs", "Zapier"];
+const ADJ = [
+  "Swift",
+  "Clever",
+  "Quiet",
+  "Bright",
+  "Lucid",
+  "Nimble",
+  "Steady",
+  "Bold",
+  "Tiny",
+  "Deep",
+  "Open",
+  "Smart",
+  "Calm",
+  "Rapid",
+  "Kind",
+  "Sharp",
+  "Fresh",
+  "Prime",
+  "Neat",
+  "True",
+];
+const NOUN = [
+  "Scribe",
+  "Tutor",
+  "Pilot",
+  "Agent",
+  "Lens",
+  "Forge",
+  "Atlas",
+  "Echo",
+  "Muse",
+  "Ledger",
+  "Sketch",
+  "Radar",
+  "Coach",
+  "Butler",
+  "Compass",
+  "Harbor",
+  "Relay",
+  "Canvas",
+  "Oracle",
+  "Sentry",
+  "Weaver",
+  "Beacon",
+  "Parrot",
+  "Quill",
+  "Sprout",
+];
+const DOES = [
+  "summarises meetings",
+  "drafts replies to customer emails",
+  "turns spreadsheets into charts",
+  "answers questions about your docs",
+  "writes unit tests",
+  "transcribes voice notes",
+  "plans study sessions",
+  "tags support tickets",
+  "designs social posts",
+  "researches competitors",
+  "books appointments",
+  "reviews pull requests",
+  "translates podcasts",
+  "cleans CSV files",
+  "generates product photos",
+];
+const TECH = [
+  "OpenAI",
+  "Claude",
+  "Gemini",
+  "Llama",
+  "Mistral",
+  "Python",
+  "TypeScript",
+  "React",
+  "Next.js",
+  "LangChain",
+  "LlamaIndex",
+  "Whisper",
+  "Pinecone",
+  "Postgres",
+  "Supabase",
+  "Cloudflare Workers",
+  "FastAPI",
+  "Stable Diffusion",
+  "ElevenLabs",
+  "Zapier",
+];
 const CATS = ["chatbot", "agent", "automation", "content", "coding", "data", "design", "productivity", "research", "voice", "other"];
 const STATUSES = ["live", "live", "live", "beta", "coming_soon"] as const;
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
-
 
 /** Inserts `count` users (no usable password) and returns their ids. */
 export async function bulkUsers(env: Env, count: number, prefix: string): Promise<string[]> {
   const db = getDb(env);
   const now = nowSeconds();
-  const rows = Array.from({ length: count }, (_, i) => ({ id: newId(), email: `${prefix}-${i}-${newId(6)}@bench.test`, passwordHash: "disabled", isAdmin: false, createdAt: now }));
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: newId(),
+    email: `${prefix}-${i}-${newId(6)}@bench.test`,
+    passwordHash: "disabled",
+    isAdmin: false,
+    createdAt: now,
+  }));
   const stmts = [];
   for (let i = 0; i < rows.length; i += 20) stmts.push(db.insert(users).values(rows.slice(i, i + 20)));
   for (let i = 0; i < stmts.length; i += 50) {
@@ -58,9 +147,15 @@ export async function bulkApps(env: Env, count: number, seed: number, creatorsCo
   const db = getDb(env);
   const now = nowSeconds();
   const random = rng(seed);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const userIds = await bulkUsers(env, creatorsCount, "maker");
-  const creatorRows = userIds.map((id, i) => ({ userId: id, handle: `bench-${seed}-${i}`, displayName: `${pick(ADJ)} ${pick(NOUN)} Labs`, createdAt: now, updatedAt: now }));
+  const creatorRows = userIds.map((id, i) => ({
+    userId: id,
+    handle: `bench-${seed}-${i}`,
+    displayName: `${pick(ADJ)} ${pick(NOUN)} Labs`,
+    createdAt: now,
+    updatedAt: now,
+  }));
   const cstmts = [];
   for (let i = 0; i < creatorRows.length; i += 10) cstmts.push(db.insert(creators).values(creatorRows.slice(i, i + 10)));
   await db.batch(cstmts as [(typeof cstmts)[number], ...(typeof cstmts)[number][]]);

@@ -11,7 +11,11 @@ async function asProduction(path: string, method = "GET") {
   const ctx = createExecutionContext();
   const headers: Record<string, string> = { Host: new URL(ORIGIN).host };
   if (method !== "GET") headers.Origin = ORIGIN;
-  const res = await fetchWorker(new Request(ORIGIN + path, { method, headers, body: method === "GET" ? undefined : "{}" }), { ...env, APP_ENV: "production" }, ctx);
+  const res = await fetchWorker(
+    new Request(ORIGIN + path, { method, headers, body: method === "GET" ? undefined : "{}" }),
+    { ...env, APP_ENV: "production" },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }

@@ -29,7 +29,14 @@ const Op = v.variant("op", [
   }),
   v.object({ op: v.literal("publish"), creatorId: v.string(), title: v.string() }),
   v.object({ op: v.literal("progress"), creatorId: v.string(), postId: v.string() }),
-  v.object({ op: v.literal("reader"), tag: v.pipe(v.string(), v.regex(/^[a-z0-9]{1,12}$/)), from: v.pipe(v.number(), v.integer(), v.minValue(0)), creators: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(50)), readerId: v.optional(v.string()), postsEach: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5)) }),
+  v.object({
+    op: v.literal("reader"),
+    tag: v.pipe(v.string(), v.regex(/^[a-z0-9]{1,12}$/)),
+    from: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    creators: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(50)),
+    readerId: v.optional(v.string()),
+    postsEach: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5)),
+  }),
   v.object({ op: v.literal("session"), userId: v.string() }),
   v.object({ op: v.literal("feedSize"), userId: v.string() }),
 ]);
@@ -41,13 +48,30 @@ async function bulkFollowers(env: Env, creatorId: string, tag: string, from: num
   const to = from + count - 1;
   const id = `printf('bf-%s-%07d', ?3, n)`;
   await env.DB.batch([
-    env.DB.prepare(`${SEQ} INSERT OR IGNORE INTO users (id, email, password_hash, is_admin, created_at) SELECT ${id}, printf('bf-%s-%07d@bench.test', ?3, n), 'disabled', 0, ?4 FROM seq`).bind(from, to, tag, now),
-    env.DB.prepare(`${SEQ} INSERT OR IGNORE INTO email_preferences (user_id, mode, updated_at) SELECT ${id}, 'none', ?4 FROM seq`).bind(from, to, tag, now),
-    env.DB.prepare(`${SEQ} INSERT OR IGNORE INTO follows (follower_id, creator_id, created_at) SELECT ${id}, ?4, ?5 FROM seq`).bind(from, to, tag, creatorId, now),
-    env.DB.prepare(`INSERT INTO creator_stats (creator_id, follower_count, follow_seq) VALUES (?1, (SELECT count(*) FROM follows WHERE creator_id = ?1), 0)
-      ON CONFLICT(creator_id) DO UPDATE SET follower_count = excluded.follower_count`).bind(creatorId),
+    env.DB.prepare(
+      `${SEQ} INSERT OR IGNORE INTO users (id, email, password_hash, is_admin, created_at) SELECT ${id}, printf('bf-%s-%07d@bench.test', ?3, n), 'disabled', 0, ?4 FROM seq`,
+    ).bind(from, to, tag, now),
+    env.DB.prepare(`${SEQ} INSERT OR IGNORE INTO email_preferences (user_id, mode, updated_at) SELECT ${id}, 'none', ?4 FROM seq`).bind(
+      from,
+      to,
+      tag,
+      now,
+    ),
+    env.DB.prepare(`${SEQ} INSERT OR IGNORE INTO follows (follower_id, creator_id, created_at) SELECT ${id}, ?4, ?5 FROM seq`).bind(
+      from,
+      to,
+      tag,
+      creatorId,
+      now,
+    ),
+    env.DB.prepare(
+      `INSERT INTO creator_stats (creator_id, follower_count, follow_seq) VALUES (?1, (SELECT count(*) FROM follows WHERE creator_id = ?1), 0)
+      ON CONFLICT(creator_id) DO UPDATE SET follower_count = excluded.follower_count`,
+    ).bind(creatorId),
   ]);
-  const row = await env.DB.prepare("SELECT follower_count AS n FROM creator_stats WHERE creator_id = ?").bind(creatorId).first<{ n: number }>();
+  const row = await env.DB.prepare("SELECT follower_count AS n FROM creator_stats WHERE creator_id = ?")
+    .bind(creatorId)
+    .first<{ n: number }>();
   return { followers: row?.n ?? 0 };
 }
 
@@ -57,9 +81,19 @@ async function readerCreators(env: Env, tag: string, from: number, creators: num
   const to = from + creators - 1;
   const id = `printf('bc-%s-%05d', ?3, n)`;
   await env.DB.batch([
-    env.DB.prepare(`${SEQ} INSERT OR IGNORE INTO users (id, email, password_hash, is_admin, created_at) SELECT ${id}, printf('bc-%s-%05d@bench.test', ?3, n), 'disabled', 0, ?4 FROM seq`).bind(from, to, tag, now),
-    env.DB.prepare(`${SEQ} INSERT OR IGNORE INTO creators (user_id, handle, display_name, bio_markdown, links, version, created_at, updated_at) SELECT ${id}, printf('bc-%s-%05d', ?3, n), printf('Bench Creator %d', n), '', '{}', 1, ?4, ?4 FROM seq`).bind(from, to, tag, now),
-    env.DB.prepare(`${SEQ} INSERT OR IGNORE INTO follows (follower_id, creator_id, created_at) SELECT ?4, ${id}, ?5 FROM seq`).bind(from, to, tag, readerId, now),
+    env.DB.prepare(
+      `${SEQ} INSERT OR IGNORE INTO users (id, email, password_hash, is_admin, created_at) SELECT ${id}, printf('bc-%s-%05d@bench.test', ?3, n), 'disabled', 0, ?4 FROM seq`,
+    ).bind(from, to, tag, now),
+    env.DB.prepare(
+      `${SEQ} INSERT OR IGNORE INTO creators (user_id, handle, display_name, bio_markdown, links, version, created_at, updated_at) SELECT ${id}, printf('bc-%s-%05d', ?3, n), printf('Bench Creator %d', n), '', '{}', 1, ?4, ?4 FROM seq`,
+    ).bind(from, to, tag, now),
+    env.DB.prepare(`${SEQ} INSERT OR IGNORE INTO follows (follower_id, creator_id, created_at) SELECT ?4, ${id}, ?5 FROM seq`).bind(
+      from,
+      to,
+      tag,
+      readerId,
+      now,
+    ),
   ]);
   let published = 0;
   for (let n = from; n <= to; n++) {
@@ -91,7 +125,11 @@ export async function benchFeed(env: Env, input: unknown) {
     case "followers":
       return bulkFollowers(env, p.creatorId, p.tag, p.from, p.count);
     case "publish": {
-      const { id } = await createPost(env, { id: p.creatorId, email: "", isAdmin: false }, { title: p.title, body: "A post for the fan-out benchmark.", visibility: "public" });
+      const { id } = await createPost(
+        env,
+        { id: p.creatorId, email: "", isAdmin: false },
+        { title: p.title, body: "A post for the fan-out benchmark.", visibility: "public" },
+      );
       const r = await publishPost(env, { id: p.creatorId, email: "", isAdmin: false }, id);
       return { postId: id, delivery: r.delivery };
     }
@@ -99,22 +137,39 @@ export async function benchFeed(env: Env, input: unknown) {
       const [delivered, followers, missed, notified, notifiedTwice] = await env.DB.batch<{ n: number }>([
         env.DB.prepare("SELECT count(*) AS n FROM feed_items WHERE activity_id = ?").bind(p.postId),
         env.DB.prepare("SELECT count(*) AS n FROM follows WHERE creator_id = ?").bind(p.creatorId),
-        env.DB.prepare("SELECT count(*) AS n FROM follows f WHERE f.creator_id = ?1 AND NOT EXISTS (SELECT 1 FROM feed_items fi WHERE fi.user_id = f.follower_id AND fi.activity_id = ?2)").bind(p.creatorId, p.postId),
+        env.DB.prepare(
+          "SELECT count(*) AS n FROM follows f WHERE f.creator_id = ?1 AND NOT EXISTS (SELECT 1 FROM feed_items fi WHERE fi.user_id = f.follower_id AND fi.activity_id = ?2)",
+        ).bind(p.creatorId, p.postId),
         env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE subject_id = ? AND kind = 'new_post'").bind(p.postId),
-        env.DB.prepare("SELECT count(*) AS n FROM (SELECT user_id FROM notifications WHERE subject_id = ? AND kind = 'new_post' GROUP BY user_id HAVING count(*) > 1)").bind(p.postId),
+        env.DB.prepare(
+          "SELECT count(*) AS n FROM (SELECT user_id FROM notifications WHERE subject_id = ? AND kind = 'new_post' GROUP BY user_id HAVING count(*) > 1)",
+        ).bind(p.postId),
       ]);
       const [dups] = await env.DB.batch<{ n: number }>([
-        env.DB.prepare("SELECT count(*) AS n FROM (SELECT user_id FROM feed_items WHERE activity_id = ? GROUP BY user_id HAVING count(*) > 1)").bind(p.postId),
+        env.DB.prepare(
+          "SELECT count(*) AS n FROM (SELECT user_id FROM feed_items WHERE activity_id = ? GROUP BY user_id HAVING count(*) > 1)",
+        ).bind(p.postId),
       ]);
       const n = (r: D1Result<{ n: number }>) => Number(r.results[0]?.n ?? 0);
-      return { delivered: n(delivered), followers: n(followers), missed: n(missed), duplicates: n(dups), notified: n(notified), notifiedTwice: n(notifiedTwice) };
+      return {
+        delivered: n(delivered),
+        followers: n(followers),
+        missed: n(missed),
+        duplicates: n(dups),
+        notified: n(notified),
+        notifiedTwice: n(notifiedTwice),
+      };
     }
     case "reader": {
       const readerId = p.readerId ?? `br-${p.tag}-${newId(6)}`;
       if (!p.readerId) {
         // Email off, so the background email queue doesn't compete with the /feed measurement.
         await env.DB.batch([
-          env.DB.prepare("INSERT INTO users (id, email, password_hash, is_admin, created_at) VALUES (?, ?, 'disabled', 0, ?)").bind(readerId, `${readerId}@bench.test`, nowSeconds()),
+          env.DB.prepare("INSERT INTO users (id, email, password_hash, is_admin, created_at) VALUES (?, ?, 'disabled', 0, ?)").bind(
+            readerId,
+            `${readerId}@bench.test`,
+            nowSeconds(),
+          ),
           env.DB.prepare("INSERT INTO email_preferences (user_id, mode, updated_at) VALUES (?, 'none', ?)").bind(readerId, nowSeconds()),
         ]);
       }

@@ -29,7 +29,9 @@ export async function withRetry<T>(fn: () => Promise<T>, tries = 3): Promise<T> 
 
 Keep prompts in version control and **evaluate every change** against a fixed set of examples.`;
 
-const BUILD_LOG = (what: string) => `This week I shipped ${what}. The short version: it works, users like it, and it cost less than I feared.
+const BUILD_LOG = (
+  what: string,
+) => `This week I shipped ${what}. The short version: it works, users like it, and it cost less than I feared.
 
 <!-- paywall -->
 
@@ -68,14 +70,34 @@ export async function seedPosts(env: Env, creators: Record<string, Viewer>, visi
     if (!plan) continue;
     const who = { viewer };
     await makePost(env, who, { title: `Tutorial: ${plan.tutorial} in 40 lines`, body: CODE_TUTORIAL(plan.tutorial), visibility: "public" });
-    await makePost(env, who, { title: `Build log: ${plan.log}`, body: BUILD_LOG(plan.log), visibility: "followers", excerpt: `What shipping ${plan.log} taught me this week.` });
+    await makePost(env, who, {
+      title: `Build log: ${plan.log}`,
+      body: BUILD_LOG(plan.log),
+      visibility: "followers",
+      excerpt: `What shipping ${plan.log} taught me this week.`,
+    });
     const offers = await listOfferings(env, viewer.id);
     if (offers.tiers.length) {
-      await makePost(env, who, { title: `Members only: ${plan.members}`, body: MEMBERS_ONLY(plan.members), visibility: "tiers", tierIds: [offers.tiers[0].id] });
+      await makePost(env, who, {
+        title: `Members only: ${plan.members}`,
+        body: MEMBERS_ONLY(plan.members),
+        visibility: "tiers",
+        tierIds: [offers.tiers[0].id],
+      });
     } else if (offers.products.length) {
-      await makePost(env, who, { title: `For buyers: ${plan.members}`, body: MEMBERS_ONLY(plan.members), visibility: "product", productId: offers.products[0].id });
+      await makePost(env, who, {
+        title: `For buyers: ${plan.members}`,
+        body: MEMBERS_ONLY(plan.members),
+        visibility: "product",
+        productId: offers.products[0].id,
+      });
     } else {
-      await makePost(env, who, { title: `Draft: ${plan.members}`, body: MEMBERS_ONLY(plan.members), visibility: "followers", status: "draft" });
+      await makePost(env, who, {
+        title: `Draft: ${plan.members}`,
+        body: MEMBERS_ONLY(plan.members),
+        visibility: "followers",
+        status: "draft",
+      });
     }
   }
 }

@@ -8,14 +8,22 @@ import { clearEdgeMemory } from "~/lib/edge-cache.server";
 import { DEMO_APPS } from "~/modules/demo/seed-apps.server";
 import { decayedTrending, trendingIncrement, TRENDING_EPOCH, HALF_LIFE_SECONDS } from "~/lib/trending";
 
-const word = () => `zq${crypto.randomUUID().replace(/[^a-z]/g, "").slice(0, 8)}`;
+const word = () =>
+  `zq${crypto
+    .randomUUID()
+    .replace(/[^a-z]/g, "")
+    .slice(0, 8)}`;
 
 describe("search and browsing", () => {
   it("ranks a name match above a description match, finds tech stack tags and prefixes, and filters by category", async () => {
     const c = await makeCreator(env);
     const w = word();
     const tag = word();
-    const inDescription = await makeApp(env, c, { name: `Helper ${w.slice(0, 4)}x`, description: `Mentions ${w} once, deep in the text.`, category: "research" });
+    const inDescription = await makeApp(env, c, {
+      name: `Helper ${w.slice(0, 4)}x`,
+      description: `Mentions ${w} once, deep in the text.`,
+      category: "research",
+    });
     const inName = await makeApp(env, c, { name: `${w} Studio`, category: "voice", techStack: [tag] });
     const r = await discoverApps(env, { q: w });
     expect(r.items.map((i) => i.slug)).toEqual([inName.slug, inDescription.slug]);
@@ -23,14 +31,23 @@ describe("search and browsing", () => {
     expect((await discoverApps(env, { q: tag })).items.map((i) => i.slug)).toEqual([inName.slug]);
     expect((await discoverApps(env, { q: w, category: "voice" })).items.map((i) => i.slug)).toEqual([inName.slug]);
     // Edits are searchable at once (FTS triggers).
-    await postForm(`/apps/${inDescription.slug}/edit`, { intent: "update", name: "Renamed", appUrl: "https://x.example", category: "research", description: "nothing" }, { cookie: await c.cookie() });
+    await postForm(
+      `/apps/${inDescription.slug}/edit`,
+      { intent: "update", name: "Renamed", appUrl: "https://x.example", category: "research", description: "nothing" },
+      { cookie: await c.cookie() },
+    );
     expect((await discoverApps(env, { q: w })).items.map((i) => i.slug)).toEqual([inName.slug]);
   });
 
   it("finds other word forms, category names and tags, and the search box's own example finds a demo app", async () => {
     const c = await makeCreator(env);
     const demo = Object.values(DEMO_APPS).flat();
-    const spec = (name: string) => ({ ...demo.find((a) => a.name === name)!, name: `${name} ${word()}`, logoColors: undefined, screenshots: 0 });
+    const spec = (name: string) => ({
+      ...demo.find((a) => a.name === name)!,
+      name: `${name} ${word()}`,
+      logoColors: undefined,
+      screenshots: 0,
+    });
     const parla = await makeApp(env, c, spec("Parla")); // "a patient AI tutor", category Voice
     const bookbot = await makeApp(env, c, spec("BookBot")); // "books … appointments"
     const slugs = async (q: string) => (await discoverApps(env, { q })).items.map((i) => i.slug);
@@ -41,7 +58,11 @@ describe("search and browsing", () => {
     expect(await slugs("elevenlabs")).toContain(parla.slug); // a tech stack tag
     expect(await slugs("eleven")).toContain(parla.slug); // prefix
     // A category change is searchable at once (FTS triggers).
-    await postForm(`/apps/${parla.slug}/edit`, { intent: "update", name: "Parla", appUrl: "https://x.example", category: "research", description: "nothing" }, { cookie: await c.cookie() });
+    await postForm(
+      `/apps/${parla.slug}/edit`,
+      { intent: "update", name: "Parla", appUrl: "https://x.example", category: "research", description: "nothing" },
+      { cookie: await c.cookie() },
+    );
     expect(await slugs("voice tutor")).not.toContain(parla.slug);
     expect(await slugs("research")).toContain(parla.slug);
     // The example in the search box's placeholder returns results.
@@ -102,7 +123,11 @@ describe("edge cache", () => {
     expect(hit.headers.get("Set-Cookie")).toBeNull();
 
     const cookie = await c.cookie();
-    await postForm(`/apps/${slug}/edit`, { intent: "update", name: "Freshly Renamed", appUrl: "https://x.example", category: "other" }, { cookie });
+    await postForm(
+      `/apps/${slug}/edit`,
+      { intent: "update", name: "Freshly Renamed", appUrl: "https://x.example", category: "other" },
+      { cookie },
+    );
     const after = [await anonymousPageKey(env, sfUrl), await anonymousPageKey(env, appUrl)];
     expect(after[0]!.key).not.toBe(before[0]!.key);
     expect(after[1]!.key).not.toBe(before[1]!.key);

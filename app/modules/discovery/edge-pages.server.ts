@@ -87,7 +87,11 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
       if (val) params.set(k, val.trim().slice(0, 200));
     }
     params.sort();
-    return { key: `${path === "/" ? "home" : "discover"}:c${await memoVersion("catalog", () => catalogVersion(env))}:${params}`, freshSeconds: MIN, staleSeconds: 10 * MIN };
+    return {
+      key: `${path === "/" ? "home" : "discover"}:c${await memoVersion("catalog", () => catalogVersion(env))}:${params}`,
+      freshSeconds: MIN,
+      staleSeconds: 10 * MIN,
+    };
   }
   return null;
 }

@@ -28,11 +28,20 @@ async function postResults(env: Env, viewerId: string | null, q: string, cursor:
  */
 export async function getDiscoverPage(env: Env, viewerId: string | null, searchParams: URLSearchParams) {
   // Absent and empty parameters alike are left out, so their defaults apply (a search sorts by best match).
-  const raw: Record<string, string> = Object.fromEntries(DISCOVER_PARAMS.flatMap((k) => (searchParams.get(k) ? [[k, searchParams.get(k)!]] : [])));
+  const raw: Record<string, string> = Object.fromEntries(
+    DISCOVER_PARAMS.flatMap((k) => (searchParams.get(k) ? [[k, searchParams.get(k)!]] : [])),
+  );
   const tab: Tab = raw.in === "posts" && ftsQuery(raw.q) ? "posts" : "apps";
   if (tab === "posts") {
     const p = parseOrThrow(DiscoverParams, raw);
-    const apps: AppsResult = { query: { q: p.q, category: "", sort: "relevance", status: "" }, category: null, unknownCategory: false, badCursor: false, items: [], nextCursor: null };
+    const apps: AppsResult = {
+      query: { q: p.q, category: "", sort: "relevance", status: "" },
+      category: null,
+      unknownCategory: false,
+      badCursor: false,
+      items: [],
+      nextCursor: null,
+    };
     const posts = await postResults(env, viewerId, p.q, raw.cursor ?? "", POSTS_PAGE_SIZE);
     return { ...apps, tab, categories: [], featured: [], posts };
   }
@@ -47,7 +56,9 @@ export async function getDiscoverPage(env: Env, viewerId: string | null, searchP
   ]);
   const result = appsPlan.result ?? appsPlan.finish(appRows as Parameters<typeof appsPlan.finish>[0]);
   const postPage = postsPlan ? await (postsPlan.result ?? postsPlan.finish(postHits as { id: string; score: number }[])) : null;
-  const posts = postPage ? { items: await postCards(env, viewerId, postPage.rows), nextCursor: postPage.nextCursor, badCursor: postPage.badCursor } : null;
+  const posts = postPage
+    ? { items: await postCards(env, viewerId, postPage.rows), nextCursor: postPage.nextCursor, badCursor: postPage.badCursor }
+    : null;
   const plainFirstPage = !raw.q && !raw.cursor && !result.unknownCategory;
   const featured = plainFirstPage ? await featuredApps(env) : [];
   return { ...result, tab, categories: categories.map((c) => ({ slug: c.slug, name: c.name })), featured, posts };

@@ -19,7 +19,11 @@ import { searchPosts } from "./queries.server";
 import { POSTS_PAGE_SIZE } from "./pages.server";
 
 /** A unique searchable word (letters only, so no prefix of another test's word). */
-const word = () => `zp${crypto.randomUUID().replace(/[^a-z]/g, "").slice(0, 10)}`;
+const word = () =>
+  `zp${crypto
+    .randomUUID()
+    .replace(/[^a-z]/g, "")
+    .slice(0, 10)}`;
 const found = async (q: string) => (await searchPosts(env, q, { limit: 50 })).rows.map((r) => r.post.id);
 const page = async (path: string, cookie?: string) => {
   const res = await app(path, { cookie });
@@ -39,8 +43,31 @@ describe("post search", () => {
     const now = nowSeconds();
     const [tierId, productId] = [`tier_${newId(8)}`, `prod_${newId(8)}`];
     await db.batch([
-      db.insert(tiers).values({ id: tierId, creatorId: creator.id, name: "Insider", pricing: "fixed", currency: "usd", monthlyAmount: 500, createdAt: now, updatedAt: now }),
-      db.insert(products).values({ id: productId, creatorId: creator.id, type: "template", title: "Starter Kit", slug: `kit-${newId(5)}`, priceAmount: 1900, currency: "usd", createdAt: now, updatedAt: now }),
+      db
+        .insert(tiers)
+        .values({
+          id: tierId,
+          creatorId: creator.id,
+          name: "Insider",
+          pricing: "fixed",
+          currency: "usd",
+          monthlyAmount: 500,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      db
+        .insert(products)
+        .values({
+          id: productId,
+          creatorId: creator.id,
+          type: "template",
+          title: "Starter Kit",
+          slug: `kit-${newId(5)}`,
+          priceAmount: 1900,
+          currency: "usd",
+          createdAt: now,
+          updatedAt: now,
+        }),
     ]);
     Object.assign(w, { creator, tierId, productId });
   });
@@ -53,7 +80,10 @@ describe("post search", () => {
 
   it("finds a public post by any word of its body, even after a paywall marker", async () => {
     const [early, late] = [word(), word()];
-    const p = await makePost(env, w.creator, { title: "Shipping notes", body: `We shipped ${early} today.\n\n<!-- paywall -->\n\nPublic posts are indexed whole: ${late}.` });
+    const p = await makePost(env, w.creator, {
+      title: "Shipping notes",
+      body: `We shipped ${early} today.\n\n<!-- paywall -->\n\nPublic posts are indexed whole: ${late}.`,
+    });
     expect(await found(early)).toEqual([p.id]);
     expect(await found(late)).toEqual([p.id]);
     const { text } = await page(`/discover?q=${early}&in=posts`);
@@ -84,7 +114,12 @@ describe("post search", () => {
       expect(await found(inSecret)).toEqual([]);
       expect(await found(`${inPreview} ${inSecret}`)).toEqual([]); // every word must match
 
-      for (const path of [`/discover?q=${inPreview}&in=posts`, `/discover.data?q=${inPreview}&in=posts`, `/discover?q=${inPreview}`, `/discover.data?q=${inPreview}`]) {
+      for (const path of [
+        `/discover?q=${inPreview}&in=posts`,
+        `/discover.data?q=${inPreview}&in=posts`,
+        `/discover?q=${inPreview}`,
+        `/discover.data?q=${inPreview}`,
+      ]) {
         const { text } = await page(path);
         expect(text, path).toContain(`Deep dive ${inTitle}`);
         expect(text, path).not.toContain(inSecret);
@@ -101,12 +136,20 @@ describe("post search", () => {
 
   it("indexes nothing of a gated post's body without a marker, and shows its preview as the teaser", async () => {
     const [inTitle, inBody] = [word(), word()];
-    await makePost(env, w.creator, { visibility: "followers", title: `No marker ${inTitle}`, body: `All of this is for followers: ${inBody}.` });
+    await makePost(env, w.creator, {
+      visibility: "followers",
+      title: `No marker ${inTitle}`,
+      body: `All of this is for followers: ${inBody}.`,
+    });
     expect(await found(inBody)).toEqual([]);
     expect((await page(`/discover?q=${inTitle}&in=posts`)).text).not.toContain(inBody);
 
     const [inPreview, inRest] = [word(), word()];
-    await makePost(env, w.creator, { visibility: "paid", title: "With preview", body: `Intro about ${inPreview} for everyone.\n\n---paywall---\n\nPaid detail ${inRest}.` });
+    await makePost(env, w.creator, {
+      visibility: "paid",
+      title: "With preview",
+      body: `Intro about ${inPreview} for everyone.\n\n---paywall---\n\nPaid detail ${inRest}.`,
+    });
     const html = (await page(`/discover?q=${inPreview}&in=posts`)).text;
     expect(html).toContain(`Intro about ${inPreview} for everyone.`);
     expect(html).not.toContain(inRest);
@@ -114,12 +157,30 @@ describe("post search", () => {
 
   it("shows each viewer their own lock state, and a follower still gets no gated text", async () => {
     const [inPreview, inSecret] = [word(), word()];
-    await makePost(env, w.creator, { visibility: "followers", title: `For followers ${inPreview}`, body: `Teaser ${inPreview}.\n\n<!-- paywall -->\n\nGated ${inSecret}.` });
+    await makePost(env, w.creator, {
+      visibility: "followers",
+      title: `For followers ${inPreview}`,
+      body: `Teaser ${inPreview}.\n\n<!-- paywall -->\n\nGated ${inSecret}.`,
+    });
     const follower = await makeUser(env);
     await followCreator(env, follower.viewer, w.creator.handle);
     const subscriber = await makeUser(env);
     const now = nowSeconds();
-    await getDb(env).insert(memberships).values({ id: newId(), stripeSubscriptionId: `sub_${newId(10)}`, userId: subscriber.id, creatorId: w.creator.id, tierId: w.tierId, status: "active", interval: "month", amount: 500, currency: "usd", createdAt: now, updatedAt: now });
+    await getDb(env)
+      .insert(memberships)
+      .values({
+        id: newId(),
+        stripeSubscriptionId: `sub_${newId(10)}`,
+        userId: subscriber.id,
+        creatorId: w.creator.id,
+        tierId: w.tierId,
+        status: "active",
+        interval: "month",
+        amount: 500,
+        currency: "usd",
+        createdAt: now,
+        updatedAt: now,
+      });
 
     const asFollower = (await page(`/discover?q=${inPreview}&in=posts`, await follower.cookie())).text;
     expect(asFollower).toContain("(you have access)");
@@ -154,7 +215,8 @@ describe("post search", () => {
     const p = await makePost(env, w.creator, { title: `Old ${oldTitle}`, body });
     expect(await found(later)).toEqual([p.id]);
 
-    const edit = (fields: Record<string, unknown>) => updatePost(env, w.creator.viewer, p.id, { title: `Old ${oldTitle}`, body, visibility: "public", ...fields });
+    const edit = (fields: Record<string, unknown>) =>
+      updatePost(env, w.creator.viewer, p.id, { title: `Old ${oldTitle}`, body, visibility: "public", ...fields });
     await edit({ title: `New ${newTitle}` });
     expect(await found(oldTitle)).toEqual([]);
     expect(await found(newTitle)).toEqual([p.id]);

@@ -17,7 +17,11 @@ export const DISCOVER_PAGE_SIZE = 24;
 
 type Cursor = { s: Sort; v: number; id: string };
 const isCursor = (x: unknown): x is Cursor =>
-  !!x && typeof x === "object" && typeof (x as Cursor).s === "string" && typeof (x as Cursor).v === "number" && typeof (x as Cursor).id === "string";
+  !!x &&
+  typeof x === "object" &&
+  typeof (x as Cursor).s === "string" &&
+  typeof (x as Cursor).v === "number" &&
+  typeof (x as Cursor).id === "string";
 
 /** Column weights for bm25 over (name, tagline, description, tech stack, category name): a name hit counts most. */
 const BM25 = sql.raw("bm25(apps_fts, 10.0, 5.0, 1.0, 3.0, 2.0)");
@@ -33,7 +37,9 @@ export async function discoverApps(env: Env, rawParams: Record<string, string>) 
 }
 
 /** Either the answer already, or a batchable statement and how to turn its rows into the answer. */
-export type Plan<R, Row> = { result: R; statement?: undefined; finish?: undefined } | { result?: undefined; statement: BatchItem<"sqlite"> & PromiseLike<Row[]>; finish(rows: Row[]): R };
+export type Plan<R, Row> =
+  | { result: R; statement?: undefined; finish?: undefined }
+  | { result?: undefined; statement: BatchItem<"sqlite"> & PromiseLike<Row[]>; finish(rows: Row[]): R };
 type AppRow = AppCardRow & { sortValue: number; techStackJson: string };
 type AppsPage = {
   query: { q: string; category: string; sort: Sort; status: string };
@@ -56,7 +62,13 @@ export async function planDiscoverApps(env: Env, rawParams: Record<string, strin
   const sort: Sort = p.sort === "relevance" && !match ? "trending" : (p.sort ?? (match ? "relevance" : "trending"));
   const category = p.category ? await findCategory(env, p.category) : null;
   const base = { query: { q: p.q, category: p.category, sort, status: p.status }, category };
-  const empty = { ...base, unknownCategory: false, badCursor: false, items: [] as ReturnType<typeof presentAppCard>[], nextCursor: null as string | null };
+  const empty = {
+    ...base,
+    unknownCategory: false,
+    badCursor: false,
+    items: [] as ReturnType<typeof presentAppCard>[],
+    nextCursor: null as string | null,
+  };
   if (p.category && !category) return { result: { ...empty, unknownCategory: true } };
   const cursor = decodeCursor(p.cursor, isCursor);
   const badCursor = !!p.cursor && (!cursor || cursor.s !== sort);
@@ -72,8 +84,15 @@ export async function planDiscoverApps(env: Env, rawParams: Record<string, strin
   const where: SQL[] = [sql`${apps.published} = 1`];
   if (category) where.push(sql`${apps.categorySlug} = ${category.slug}`);
   if (p.status) where.push(sql`${apps.status} = ${p.status}`);
-  if (cursor) where.push(asc ? sql`(${sortKey} > ${cursor.v} OR (${sortKey} = ${cursor.v} AND ${apps.id} > ${cursor.id}))` : sql`(${sortKey} < ${cursor.v} OR (${sortKey} = ${cursor.v} AND ${apps.id} < ${cursor.id}))`);
-  const hits = match ? sql`(SELECT rowid AS rid, ${BM25} AS score FROM apps_fts WHERE apps_fts MATCH ${match}) AS hits JOIN ${apps} ON ${apps}.rowid = hits.rid` : sql`${apps}`;
+  if (cursor)
+    where.push(
+      asc
+        ? sql`(${sortKey} > ${cursor.v} OR (${sortKey} = ${cursor.v} AND ${apps.id} > ${cursor.id}))`
+        : sql`(${sortKey} < ${cursor.v} OR (${sortKey} = ${cursor.v} AND ${apps.id} < ${cursor.id}))`,
+    );
+  const hits = match
+    ? sql`(SELECT rowid AS rid, ${BM25} AS score FROM apps_fts WHERE apps_fts MATCH ${match}) AS hits JOIN ${apps} ON ${apps}.rowid = hits.rid`
+    : sql`${apps}`;
   const order = asc ? sql`${sortKey} ASC, ${apps.id} ASC` : sql`${sortKey} DESC, ${apps.id} DESC`;
   const statement = getDb(env).all<AppCardRow & { sortValue: number; techStackJson: string }>(sql`
     SELECT ${apps.id} AS id, ${apps.slug} AS slug, ${apps.name} AS name, ${apps.tagline} AS tagline, ${apps.logoKey} AS logoKey,
@@ -91,7 +110,9 @@ export async function planDiscoverApps(env: Env, rawParams: Record<string, strin
     const last = page[page.length - 1];
     return {
       ...empty,
-      items: page.map((r) => presentAppCard({ ...r, techStack: JSON.parse(r.techStackJson || "[]"), featured: !!r.featured, published: !!r.published })),
+      items: page.map((r) =>
+        presentAppCard({ ...r, techStack: JSON.parse(r.techStackJson || "[]"), featured: !!r.featured, published: !!r.published }),
+      ),
       nextCursor: more ? encodeCursor({ s: sort, v: last.sortValue, id: last.id } satisfies Cursor) : null,
     };
   };
@@ -119,7 +140,11 @@ export async function searchPosts(env: Env, q: string, opts: { limit: number; cu
  * and scores (batchable: one column per name); `finish` loads those posts with their creators —
  * a second read only when something matched.
  */
-export function planPostSearch(env: Env, q: string, opts: { limit: number; cursor?: string }): Plan<Promise<PostHits>, { id: string; score: number }> {
+export function planPostSearch(
+  env: Env,
+  q: string,
+  opts: { limit: number; cursor?: string },
+): Plan<Promise<PostHits>, { id: string; score: number }> {
   const match = ftsQuery(q);
   const cursor = decodeCursor(opts.cursor, isPostCursor);
   const badCursor = !!opts.cursor && !cursor;
@@ -143,7 +168,12 @@ export function planPostSearch(env: Env, q: string, opts: { limit: number; curso
       .select({ post: postListColumns, creator: creators })
       .from(posts)
       .innerJoin(creators, eq(creators.userId, posts.creatorId))
-      .where(inArray(posts.id, page.map((h) => h.id)));
+      .where(
+        inArray(
+          posts.id,
+          page.map((h) => h.id),
+        ),
+      );
     const byId = new Map(found.map((r) => [r.post.id, r]));
     const rows = page.flatMap((h) => {
       const r = byId.get(h.id);
@@ -198,5 +228,11 @@ export async function activeCreators(env: Env, limit = 6) {
     .groupBy(creators.userId)
     .orderBy(desc(max(apps.updatedAt)))
     .limit(limit);
-  return rows.map((r) => ({ handle: r.handle, displayName: r.displayName, avatarUrl: mediaUrl(r.avatarKey), followers: r.followers, appCount: r.appCount }));
+  return rows.map((r) => ({
+    handle: r.handle,
+    displayName: r.displayName,
+    avatarUrl: mediaUrl(r.avatarKey),
+    followers: r.followers,
+    appCount: r.appCount,
+  }));
 }

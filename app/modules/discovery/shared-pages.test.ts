@@ -15,7 +15,12 @@ describe("anonymous post pages from the edge cache", () => {
   it("are cached (MISS, then HIT) and never contain a gated post's text, whoever read it in between", async () => {
     const c = await makeCreator(env);
     const secret = `Members-only paragraph ${c.handle} with the real recipe.`;
-    const { slug } = await makePost(env, c, { title: "Followers get the recipe", visibility: "followers", excerpt: "A public teaser.", body: `Intro.\n\n${secret}` });
+    const { slug } = await makePost(env, c, {
+      title: "Followers get the recipe",
+      visibility: "followers",
+      excerpt: "A public teaser.",
+      body: `Intro.\n\n${secret}`,
+    });
     const path = `/@${c.handle}/posts/${slug}`;
 
     const first = await app(path);
@@ -115,7 +120,10 @@ describe("the signed-in storefront: shared HTML + /viewer.json", () => {
     const mine = await app(`/viewer.json?storefront=${c.handle.toUpperCase()}`, { cookie: withScripts(fanCookie) });
     expect(mine.status).toBe(200);
     expect(mine.headers.get("Cache-Control")).toBe("private, no-store");
-    expect(await mine.json()).toEqual({ viewer: { email: fan.email, isAdmin: false, handle: null, unread: 0 }, storefront: { handle: c.handle, following: true, isOwner: false } });
+    expect(await mine.json()).toEqual({
+      viewer: { email: fan.email, isAdmin: false, handle: null, unread: 0 },
+      storefront: { handle: c.handle, following: true, isOwner: false },
+    });
     const theirs = await (await app(`/viewer.json?storefront=${c.handle}`, { cookie: await other.cookie() })).json();
     expect(theirs).toMatchObject({ viewer: { email: other.email }, storefront: { following: false, isOwner: false } });
     const owner = await (await app(`/viewer.json?storefront=${c.handle}`, { cookie: await c.cookie() })).json();

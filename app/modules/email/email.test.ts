@@ -13,7 +13,11 @@ import { unsubscribeToken } from "./tokens.server";
 
 const deliver = (body: unknown, attempts = 1) => runQueueMessage("allthrive-email", body, { attempts });
 
-const mailFor = (postId: string) => getDb(env).select().from(devMailbox).where(like(devMailbox.id, `post:${postId}:%`));
+const mailFor = (postId: string) =>
+  getDb(env)
+    .select()
+    .from(devMailbox)
+    .where(like(devMailbox.id, `post:${postId}:%`));
 
 describe("new-post emails", () => {
   it("send once per (post, recipient) however often the message is retried", async () => {
@@ -29,7 +33,10 @@ describe("new-post emails", () => {
     await Promise.all([deliver(msg, 3), deliver(msg, 3)]);
     const mails = await mailFor(post.id);
     expect(mails.map((m) => m.to).sort()).toEqual([a.email, b.email].sort());
-    const sends = await getDb(env).select().from(emailSends).where(like(emailSends.key, `post:${post.id}:%`));
+    const sends = await getDb(env)
+      .select()
+      .from(emailSends)
+      .where(like(emailSends.key, `post:${post.id}:%`));
     expect(sends.every((s) => s.status === "sent")).toBe(true);
   });
 
@@ -38,7 +45,9 @@ describe("new-post emails", () => {
     const a = await makeUser(env);
     const post = await makePost(env, c, { title: "Crash in the middle" });
     // Simulate a crash after the claim but before the send.
-    await getDb(env).insert(emailSends).values({ key: `post:${post.id}:${a.id}`, userId: a.id, kind: "new_post", status: "sending", createdAt: 1 });
+    await getDb(env)
+      .insert(emailSends)
+      .values({ key: `post:${post.id}:${a.id}`, userId: a.id, kind: "new_post", status: "sending", createdAt: 1 });
     await deliver({ type: "post_email", postId: post.id, userIds: [a.id] }, 2);
     await deliver({ type: "post_email", postId: post.id, userIds: [a.id] }, 3);
     expect(await mailFor(post.id)).toHaveLength(1);
@@ -64,8 +73,15 @@ describe("new-post emails", () => {
     const c = await makeCreator(env);
     const none = await makeUser(env);
     const subOnly = await makeUser(env);
-    for (const [u, mode] of [[none, "none"], [subOnly, "subscribed"]] as const) {
-      const res = await app("/settings/email", { method: "POST", body: new URLSearchParams({ intent: "set-mode", mode }), cookie: await u.cookie() });
+    for (const [u, mode] of [
+      [none, "none"],
+      [subOnly, "subscribed"],
+    ] as const) {
+      const res = await app("/settings/email", {
+        method: "POST",
+        body: new URLSearchParams({ intent: "set-mode", mode }),
+        cookie: await u.cookie(),
+      });
       expect(res.status).toBe(200);
     }
     const post = await makePost(env, c);
@@ -78,7 +94,10 @@ describe("subscribed-only mode with a real paid membership", () => {
   /** Waits until the real fan-out → email queue has settled both recipients' sends for the post. */
   async function settledSends(postId: string, userIds: string[]) {
     for (let i = 0; i < 200; i++) {
-      const rows = await getDb(env).select().from(emailSends).where(like(emailSends.key, `post:${postId}:%`));
+      const rows = await getDb(env)
+        .select()
+        .from(emailSends)
+        .where(like(emailSends.key, `post:${postId}:%`));
       if (userIds.every((u) => rows.some((r) => r.key === `post:${postId}:${u}` && r.status !== "sending"))) return rows;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -91,7 +110,15 @@ describe("subscribed-only mode with a real paid membership", () => {
     const follower = await makeUser(env);
     for (const u of [member, follower]) {
       await followCreator(env, u.viewer, seller.handle);
-      expect((await app("/settings/email", { method: "POST", body: new URLSearchParams({ intent: "set-mode", mode: "subscribed" }), cookie: await u.cookie() })).status).toBe(200);
+      expect(
+        (
+          await app("/settings/email", {
+            method: "POST",
+            body: new URLSearchParams({ intent: "set-mode", mode: "subscribed" }),
+            cookie: await u.cookie(),
+          })
+        ).status,
+      ).toBe(200);
     }
     // Publishing runs the real fan-out, which enqueues the emails.
     const post = await makePost(env, seller, { title: "Members hear first" });
@@ -109,8 +136,14 @@ describe("one-click unsubscribe", () => {
     const page = await app(`/unsubscribe?u=${u.id}&t=${t}`);
     expect(page.status).toBe(200);
     expect(await getEmailMode(env, u.id)).toBe("all"); // GET never unsubscribes (link scanners)
-    const res = await (await import("cloudflare:workers")).exports.default.fetch(
-      new Request(`http://localhost:8787/unsubscribe?u=${u.id}&t=${t}`, { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
+    const res = await (
+      await import("cloudflare:workers")
+    ).exports.default.fetch(
+      new Request(`http://localhost:8787/unsubscribe?u=${u.id}&t=${t}`, {
+        method: "POST",
+        body: "List-Unsubscribe=One-Click",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      }),
     );
     expect(res.status).toBe(200);
     expect(await getEmailMode(env, u.id)).toBe("none");
@@ -139,4 +172,3 @@ describe("dev mailbox", () => {
     expect((await app("/dev/mailbox/anything")).status).toBe(404);
   });
 });
-

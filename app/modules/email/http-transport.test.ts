@@ -16,7 +16,13 @@ const capturePort = () => (env as unknown as { EMAIL_CAPTURE_PORT: string }).EMA
 const API_KEY = "re_test_capture_key";
 /** The test env with the http transport aimed at the capture server; `mode` picks its answer. */
 const httpEnv = (mode: "ok" | "500" | "429" | "422") =>
-  ({ ...env, EMAIL_TRANSPORT: "http", EMAIL_API_URL: `http://127.0.0.1:${capturePort()}/emails/${mode}`, EMAIL_API_KEY: API_KEY, EMAIL_FROM: "All Thrive <updates@allthrive.test>" }) as unknown as Env;
+  ({
+    ...env,
+    EMAIL_TRANSPORT: "http",
+    EMAIL_API_URL: `http://127.0.0.1:${capturePort()}/emails/${mode}`,
+    EMAIL_API_KEY: API_KEY,
+    EMAIL_FROM: "All Thrive <updates@allthrive.test>",
+  }) as unknown as Env;
 
 type Captured = { path: string; headers: Record<string, string>; body: string };
 async function captured(key: string): Promise<Captured[]> {
@@ -42,7 +48,14 @@ describe("http email transport (real HTTP to a loopback endpoint)", () => {
     expect(req.headers.authorization).toBe(`Bearer ${API_KEY}`);
     expect(req.headers["content-type"]).toBe("application/json");
     expect(req.headers["idempotency-key"]).toBe(key);
-    const body = JSON.parse(req.body) as { from: string; to: string[]; subject: string; html: string; text: string; headers: Record<string, string> };
+    const body = JSON.parse(req.body) as {
+      from: string;
+      to: string[];
+      subject: string;
+      html: string;
+      text: string;
+      headers: Record<string, string>;
+    };
     expect(body.from).toBe("All Thrive <updates@allthrive.test>");
     expect(body.to).toEqual([reader.email]);
     expect(body.subject).toBe("Http Hana: Over the wire");

@@ -43,7 +43,9 @@ export async function processPostEmails(env: Env, raw: unknown): Promise<{ sent:
     .from(users)
     .leftJoin(emailPreferences, eq(emailPreferences.userId, users.id))
     .where(inArray(users.id, msg.userIds));
-  let sent = 0, skipped = 0, duplicates = 0;
+  let sent = 0,
+    skipped = 0,
+    duplicates = 0;
   for (const r of recipients) {
     const key = `post:${post.id}:${r.id}`;
     const claimed = await db
@@ -53,7 +55,10 @@ export async function processPostEmails(env: Env, raw: unknown): Promise<{ sent:
       .returning({ key: emailSends.key });
     if (!claimed.length) {
       const prior = await db.query.emailSends.findFirst({ where: eq(emailSends.key, key), columns: { status: true } });
-      if (prior?.status !== "sending") { duplicates++; continue; }
+      if (prior?.status !== "sending") {
+        duplicates++;
+        continue;
+      }
     }
     const mode: EmailMode = r.mode ?? "all";
     const wanted = mode === "all" || (mode === "subscribed" && (await hasActiveSubscription(env, r.id, creator.userId)));
@@ -120,7 +125,8 @@ export async function setEmailMode(env: Env, userId: string, input: unknown) {
 
 /** One-click unsubscribe: a valid signed token turns all post emails off for that user. */
 export async function unsubscribeWithToken(env: Env, userId: string, token: string) {
-  if (!(await verifyUnsubscribeToken(env, userId, token))) throw badRequest("This unsubscribe link is not valid. Open the link from the email again, or change your preferences in Settings.");
+  if (!(await verifyUnsubscribeToken(env, userId, token)))
+    throw badRequest("This unsubscribe link is not valid. Open the link from the email again, or change your preferences in Settings.");
   const user = await getDb(env).query.users.findFirst({ where: eq(users.id, userId), columns: { id: true, email: true } });
   if (!user) throw badRequest("This unsubscribe link is not valid.");
   await setEmailMode(env, userId, { mode: "none" });
@@ -129,7 +135,8 @@ export async function unsubscribeWithToken(env: Env, userId: string, token: stri
 
 /** Checks a token without changing anything (the GET confirmation page). */
 export async function checkUnsubscribeToken(env: Env, userId: string, token: string) {
-  if (!(await verifyUnsubscribeToken(env, userId, token))) throw badRequest("This unsubscribe link is not valid. Open the link from the email again, or change your preferences in Settings.");
+  if (!(await verifyUnsubscribeToken(env, userId, token)))
+    throw badRequest("This unsubscribe link is not valid. Open the link from the email again, or change your preferences in Settings.");
   const user = await getDb(env).query.users.findFirst({ where: eq(users.id, userId), columns: { email: true } });
   if (!user) throw badRequest("This unsubscribe link is not valid.");
   return { email: user.email.replace(/^(.).*(@.*)$/, "$1…$2") };

@@ -6,7 +6,14 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 
 export type Rendered = { subject: string; html: string; text: string };
 
-function layout(opts: { preheader: string; bodyHtml: string; bodyText: string; unsubscribeUrl: string; settingsUrl: string; reason: string }): { html: string; text: string } {
+function layout(opts: {
+  preheader: string;
+  bodyHtml: string;
+  bodyText: string;
+  unsubscribeUrl: string;
+  settingsUrl: string;
+  reason: string;
+}): { html: string; text: string } {
   const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
 <body style="margin:0;background:#f8fafc;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#0f172a">
 <span style="display:none;max-height:0;overflow:hidden">${esc(opts.preheader)}</span>
@@ -43,13 +50,25 @@ export type NewPostEmailData = {
 
 export function newPostEmail(d: NewPostEmailData): Rendered {
   const subject = `${d.creatorName}: ${d.title}`;
-  const cover = d.coverUrl ? `<img src="${esc(d.coverUrl)}" alt="" width="544" style="width:100%;max-width:544px;border-radius:12px;margin:0 0 16px">` : "";
-  const content = d.locked ? d.previewHtml ?? (d.teaser ? `<p>${esc(d.teaser)}</p>` : "") : d.bodyHtml ?? "";
+  const cover = d.coverUrl
+    ? `<img src="${esc(d.coverUrl)}" alt="" width="544" style="width:100%;max-width:544px;border-radius:12px;margin:0 0 16px">`
+    : "";
+  const content = d.locked ? (d.previewHtml ?? (d.teaser ? `<p>${esc(d.teaser)}</p>` : "")) : (d.bodyHtml ?? "");
   const lock = d.locked
     ? `<div style="margin:20px 0;padding:16px;border-radius:12px;background:#f3f1ff;color:#3d2196"><strong>The rest of this post is for ${esc(d.ctaLabel.toLowerCase().includes("buy") ? "buyers" : "members")}.</strong><br><a href="${esc(d.postUrl)}" style="display:inline-block;margin-top:10px;background:#6a3df5;color:#fff;padding:10px 16px;border-radius:8px;text-decoration:none;font-weight:600">${esc(d.ctaLabel)}</a></div>`
     : `<p><a href="${esc(d.postUrl)}" style="color:#5a2ee0">Read it on All Thrive</a></p>`;
   const bodyHtml = `<p style="margin:0 0 4px;color:#64748b;font-size:14px">New post from ${esc(d.creatorName)} (@${esc(d.creatorHandle)})</p>
 <h1 style="margin:0 0 16px;font-size:24px;line-height:1.3"><a href="${esc(d.postUrl)}" style="color:#0f172a;text-decoration:none">${esc(d.title)}</a></h1>${cover}${content}${lock}`;
   const bodyText = `New post from ${d.creatorName} (@${d.creatorHandle})\n\n${d.title}\n${"=".repeat(Math.min(d.title.length, 60))}\n\n${d.plainText}\n\n${d.locked ? `${d.ctaLabel}: ${d.postUrl}` : `Read it on All Thrive: ${d.postUrl}`}`;
-  return { subject, ...layout({ preheader: d.teaser || d.title, bodyHtml, bodyText, unsubscribeUrl: d.unsubscribeUrl, settingsUrl: d.settingsUrl, reason: `You get this because you follow ${d.creatorName} on All Thrive.` }) };
+  return {
+    subject,
+    ...layout({
+      preheader: d.teaser || d.title,
+      bodyHtml,
+      bodyText,
+      unsubscribeUrl: d.unsubscribeUrl,
+      settingsUrl: d.settingsUrl,
+      reason: `You get this because you follow ${d.creatorName} on All Thrive.`,
+    }),
+  };
 }

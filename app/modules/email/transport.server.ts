@@ -32,7 +32,16 @@ export async function sendEmail(env: Env, msg: OutgoingEmail): Promise<SendResul
   if (transport === "http") return sendHttp(env, msg);
   await getDb(env)
     .insert(devMailbox)
-    .values({ id: msg.idempotencyKey, to: msg.to, from: emailFrom(env), subject: msg.subject, html: msg.html, text: msg.text, headers: msg.headers, createdAt: nowSeconds() })
+    .values({
+      id: msg.idempotencyKey,
+      to: msg.to,
+      from: emailFrom(env),
+      subject: msg.subject,
+      html: msg.html,
+      text: msg.text,
+      headers: msg.headers,
+      createdAt: nowSeconds(),
+    })
     .onConflictDoNothing();
   return { ok: true, id: msg.idempotencyKey };
 }
@@ -43,7 +52,14 @@ async function sendHttp(env: Env, msg: OutgoingEmail): Promise<SendResult> {
   const res = await fetch(EMAIL_API_URL, {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${EMAIL_API_KEY}`, "Idempotency-Key": msg.idempotencyKey },
-    body: JSON.stringify({ from: emailFrom(env), to: [msg.to], subject: msg.subject, html: msg.html, text: msg.text, headers: msg.headers }),
+    body: JSON.stringify({
+      from: emailFrom(env),
+      to: [msg.to],
+      subject: msg.subject,
+      html: msg.html,
+      text: msg.text,
+      headers: msg.headers,
+    }),
   });
   if (res.ok) {
     const body = (await res.json().catch(() => ({}))) as { id?: string; MessageID?: string };

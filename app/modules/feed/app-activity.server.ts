@@ -15,7 +15,16 @@ const STATUS_LABEL: Record<string, string> = { beta: "in beta", live: "live", co
 export async function onAppPublished(env: Env, app: AppLike, creatorName: string) {
   await publishActivity(
     env,
-    { id: `app:${app.id}`, creatorId: app.creatorId, kind: "app_new", subjectId: app.id, title: `${creatorName} launched ${app.name}`, summary: app.tagline ?? "", url: `/apps/${app.slug}`, publishedAt: nowSeconds() },
+    {
+      id: `app:${app.id}`,
+      creatorId: app.creatorId,
+      kind: "app_new",
+      subjectId: app.id,
+      title: `${creatorName} launched ${app.name}`,
+      summary: app.tagline ?? "",
+      url: `/apps/${app.slug}`,
+      publishedAt: nowSeconds(),
+    },
     { notify: false },
   );
 }
@@ -25,7 +34,16 @@ export async function onAppStatusChanged(env: Env, app: AppLike, from: string) {
   const at = nowSeconds();
   await publishActivity(
     env,
-    { id: `appstatus:${app.id}:${at}`, creatorId: app.creatorId, kind: "app_status", subjectId: app.id, title: `${app.name} is now ${STATUS_LABEL[app.status] ?? app.status}`, summary: app.tagline ?? "", url: `/apps/${app.slug}`, publishedAt: at },
+    {
+      id: `appstatus:${app.id}:${at}`,
+      creatorId: app.creatorId,
+      kind: "app_status",
+      subjectId: app.id,
+      title: `${app.name} is now ${STATUS_LABEL[app.status] ?? app.status}`,
+      summary: app.tagline ?? "",
+      url: `/apps/${app.slug}`,
+      publishedAt: at,
+    },
     { notify: false },
   );
 }

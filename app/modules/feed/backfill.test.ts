@@ -15,7 +15,10 @@ function capturingEnv() {
   const sent: unknown[] = [];
   const e = {
     ...env,
-    FANOUT_QUEUE: { send: async (m: unknown) => void sent.push(m), sendBatch: async (ms: { body: unknown }[]) => void sent.push(...ms.map((m) => m.body)) },
+    FANOUT_QUEUE: {
+      send: async (m: unknown) => void sent.push(m),
+      sendBatch: async (ms: { body: unknown }[]) => void sent.push(...ms.map((m) => m.body)),
+    },
     EMAIL_QUEUE: { send: async () => {}, sendBatch: async () => {} },
   } as unknown as Env;
   return { env: e, sent };
@@ -25,7 +28,10 @@ function capturingEnv() {
 async function deliver(cap: ReturnType<typeof capturingEnv>) {
   const bodies = cap.sent.splice(0);
   if (!bodies.length) return;
-  const batch = createMessageBatch("allthrive-fanout", bodies.map((body, i) => ({ id: `m${i}-${Math.random()}`, timestamp: new Date(), attempts: 1, body })));
+  const batch = createMessageBatch(
+    "allthrive-fanout",
+    bodies.map((body, i) => ({ id: `m${i}-${Math.random()}`, timestamp: new Date(), attempts: 1, body })),
+  );
   const ctx = createExecutionContext();
   await (worker.queue as unknown as (b: MessageBatch, e: Env, c: ExecutionContext) => Promise<void>)(batch, cap.env, ctx);
   expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([]);
@@ -37,8 +43,18 @@ async function creatorWithPosts() {
   const quiet = capturingEnv();
   const posts = [];
   for (let i = 1; i <= 11; i++) posts.push(await makePost(quiet.env, c, { title: `Public note ${String(i).padStart(2, "0")}` }));
-  posts.push(await makePost(quiet.env, c, { title: "Members-only deep dive", visibility: "paid", body: "The free preview part.\n\n<!-- paywall -->\n\nSECRET-GATED-TEXT for members." }));
-  for (const [i, p] of posts.entries()) await getDb(env).update(activities).set({ publishedAt: 1_800_000_000 + i * 60 }).where(eq(activities.id, p.id));
+  posts.push(
+    await makePost(quiet.env, c, {
+      title: "Members-only deep dive",
+      visibility: "paid",
+      body: "The free preview part.\n\n<!-- paywall -->\n\nSECRET-GATED-TEXT for members.",
+    }),
+  );
+  for (const [i, p] of posts.entries())
+    await getDb(env)
+      .update(activities)
+      .set({ publishedAt: 1_800_000_000 + i * 60 })
+      .where(eq(activities.id, p.id));
   return { c, posts };
 }
 
@@ -56,7 +72,12 @@ describe("feed backfill on follow", () => {
     await deliver(cap);
 
     const stored = await storedFor(reader.id);
-    expect(stored.map((r) => r.activityId).sort()).toEqual(posts.slice(-BACKFILL_ITEMS).map((p) => p.id).sort());
+    expect(stored.map((r) => r.activityId).sort()).toEqual(
+      posts
+        .slice(-BACKFILL_ITEMS)
+        .map((p) => p.id)
+        .sort(),
+    );
     const html = await (await app("/feed", { cookie: await reader.cookie() })).text();
     expect(html).not.toContain("Your feed is empty");
     expect(html).toContain("Members-only deep dive");

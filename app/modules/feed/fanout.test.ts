@@ -23,8 +23,14 @@ function capturingEnv(overrides: Record<string, string> = {}) {
   const e = {
     ...env,
     ...overrides,
-    FANOUT_QUEUE: { send: async (m: FanoutMessage) => void fanout.push(m), sendBatch: async (ms: { body: FanoutMessage }[]) => void fanout.push(...ms.map((m) => m.body)) },
-    EMAIL_QUEUE: { send: async (m: unknown) => void emails.push(m), sendBatch: async (ms: { body: unknown }[]) => void emails.push(...ms.map((m) => m.body)) },
+    FANOUT_QUEUE: {
+      send: async (m: FanoutMessage) => void fanout.push(m),
+      sendBatch: async (ms: { body: FanoutMessage }[]) => void fanout.push(...ms.map((m) => m.body)),
+    },
+    EMAIL_QUEUE: {
+      send: async (m: unknown) => void emails.push(m),
+      sendBatch: async (ms: { body: unknown }[]) => void emails.push(...ms.map((m) => m.body)),
+    },
   } as unknown as Env;
   return { env: e, fanout, emails };
 }
@@ -186,7 +192,17 @@ describe("reading a feed page", () => {
     const name = `Tidy ${newId(5)}`;
     const tagline = `Sorts ${newId(6)} receipts for you.`;
     const a = await makeApp(env, c, { name, tagline, status: "beta" });
-    await updateApp(env, c.viewer, a.slug, { name, slug: a.slug, tagline, description: "An app.", appUrl: "https://example.com/app", demoVideoUrl: "", category: "other", techStack: "OpenAI", status: "live" });
+    await updateApp(env, c.viewer, a.slug, {
+      name,
+      slug: a.slug,
+      tagline,
+      description: "An app.",
+      appUrl: "https://example.com/app",
+      demoVideoUrl: "",
+      category: "other",
+      techStack: "OpenAI",
+      status: "live",
+    });
     await makePost(env, c, { title: "Week one of Tidy", excerpt: "What shipped this week.", visibility: "public" });
     const cookie = await reader.cookie();
     let html = "";
@@ -216,14 +232,27 @@ describe("reading a feed page", () => {
       await followCreator({ ...env, FANOUT_QUEUE: { send: async () => {} } } as unknown as Env, reader.viewer, c.handle);
       await makePost(env, c, { title: `Followed ${i}` });
       // A long history of fanned-out ("push") activities: the read-time merge only wants "pull" ones.
-      const history = Array.from({ length: 200 }, (_, k) => ({ id: newId(), creatorId: c.id, kind: "app_status" as const, subjectId: newId(), title: "x", url: "/x", publishedAt: now - 1000 - k }));
-      for (let k = 0; k < history.length; k += 10) await getDb(env).insert(activities).values(history.slice(k, k + 10));
+      const history = Array.from({ length: 200 }, (_, k) => ({
+        id: newId(),
+        creatorId: c.id,
+        kind: "app_status" as const,
+        subjectId: newId(),
+        title: "x",
+        url: "/x",
+        publishedAt: now - 1000 - k,
+      }));
+      for (let k = 0; k < history.length; k += 10)
+        await getDb(env)
+          .insert(activities)
+          .values(history.slice(k, k + 10));
     }
     const values = { user: reader.id, t: Number.MAX_SAFE_INTEGER, id: "" };
     const queries = feedQueries(env, 20) as unknown as { getQuery(): { sql: string; params: unknown[] } }[];
     let read: number[] = [];
     for (let i = 0; i < 100; i++) {
-      const results = await env.DB.batch(queries.map((q) => env.DB.prepare(q.getQuery().sql).bind(...fillPlaceholders(q.getQuery().params, values))));
+      const results = await env.DB.batch(
+        queries.map((q) => env.DB.prepare(q.getQuery().sql).bind(...fillPlaceholders(q.getQuery().params, values))),
+      );
       read = results.map((r) => Number(r.meta.rows_read));
       if (results[0].results.length === 2) break; // both posts fanned out to the reader by the queue
       await new Promise((r) => setTimeout(r, 50));

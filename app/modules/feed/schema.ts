@@ -25,7 +25,9 @@ export const activities = sqliteTable(
     title: text("title").notNull(),
     summary: text("summary").notNull().default(""),
     url: text("url").notNull(),
-    delivery: text("delivery", { enum: ["push", "pull"] }).notNull().default("push"),
+    delivery: text("delivery", { enum: ["push", "pull"] })
+      .notNull()
+      .default("push"),
     publishedAt: integer("published_at").notNull(),
   },
   (t) => [

@@ -59,7 +59,13 @@ export async function publishActivity(env: Env, a: ActivityInput, opts: { notify
   // Pull creators' followers still get the email, through the same pages; feed rows and bell
   // notifications are skipped (the feed merges the post in at read time).
   if (delivery === "push" || opts.notify) {
-    await env.FANOUT_QUEUE.send({ type: "fanout", activityId: a.id, creatorId: a.creatorId, after: null, notify: opts.notify } satisfies FanoutMessage);
+    await env.FANOUT_QUEUE.send({
+      type: "fanout",
+      activityId: a.id,
+      creatorId: a.creatorId,
+      after: null,
+      notify: opts.notify,
+    } satisfies FanoutMessage);
   }
   return delivery;
 }
@@ -123,7 +129,10 @@ export async function backfillFollower(env: Env, raw: unknown): Promise<{ insert
  * per message keep the per-invocation work bounded (≈3 D1 queries per page) while saving a queue
  * hop per page. Safe to run any number of times for the same message.
  */
-export async function processFanoutPage(env: Env, raw: unknown): Promise<{ followers: number; next: string | null; emails: number; pages: number }> {
+export async function processFanoutPage(
+  env: Env,
+  raw: unknown,
+): Promise<{ followers: number; next: string | null; emails: number; pages: number }> {
   const msg = v.parse(FanoutMessage, raw);
   const { pagesPerMessage } = feedConfig(env);
   let after = msg.after;

@@ -97,7 +97,9 @@ describe("durable object ⇄ D1 convergence and reconcile", () => {
     await followCreator(env, a.viewer, c.handle);
     await followCreator(env, b.viewer, c.handle);
     // Break D1 behind the DO's back.
-    await getDb(env).delete(follows).where(and(eq(follows.creatorId, c.id), eq(follows.followerId, a.id)));
+    await getDb(env)
+      .delete(follows)
+      .where(and(eq(follows.creatorId, c.id), eq(follows.followerId, a.id)));
     const report = await reconcileFollows(env, { creatorId: c.id });
     expect(report.drifted).toHaveLength(1);
     expect(report.drifted[0]).toMatchObject({ doCount: 2, d1Edges: 1, missingInD1: 1 });
@@ -116,7 +118,9 @@ describe("durable object ⇄ D1 convergence and reconcile", () => {
     const c = await makeCreator(env);
     const fan = await makeUser(env);
     await followCreator(env, fan.viewer, c.handle);
-    await getDb(env).delete(follows).where(and(eq(follows.creatorId, c.id), eq(follows.followerId, fan.id)));
+    await getDb(env)
+      .delete(follows)
+      .where(and(eq(follows.creatorId, c.id), eq(follows.followerId, fan.id)));
     const admin = await makeUser(env, { isAdmin: true });
     const adminCookie = await admin.cookie();
 

@@ -3,7 +3,13 @@ import { mediaUrl } from "~/modules/media/service.server";
 import { findCreatorByHandle } from "~/modules/storefronts/queries.server";
 import { listFollowers, listFollowing, type PersonRow } from "./queries.server";
 
-const present = (r: PersonRow) => ({ userId: r.userId, handle: r.handle, displayName: r.displayName, avatarUrl: mediaUrl(r.avatarKey), since: r.since });
+const present = (r: PersonRow) => ({
+  userId: r.userId,
+  handle: r.handle,
+  displayName: r.displayName,
+  avatarUrl: mediaUrl(r.avatarKey),
+  since: r.since,
+});
 
 /** Data for /@handle/followers and /@handle/following. */
 export async function getPeoplePage(env: Env, rawHandle: string, which: "followers" | "following", cursor: string | null) {

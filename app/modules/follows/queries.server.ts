@@ -12,14 +12,20 @@ export const followerCountQuery = (db: Db, creatorId: string | SQL) =>
 
 /** Batchable: whether `viewerId` follows `creatorId` (D1 edge). */
 export const isFollowingQuery = (db: Db, creatorId: string | SQL, viewerId: string | Placeholder | SQL) =>
-  db.select({ at: follows.createdAt }).from(follows).where(and(eq(follows.creatorId, creatorId), eq(follows.followerId, viewerId)));
+  db
+    .select({ at: follows.createdAt })
+    .from(follows)
+    .where(and(eq(follows.creatorId, creatorId), eq(follows.followerId, viewerId)));
 
 export async function followerCount(env: Env, creatorId: string): Promise<number> {
   return (await followerCountQuery(getDb(env), creatorId))[0]?.n ?? 0;
 }
 
 export async function countFollowEdges(env: Env, creatorId: string): Promise<number> {
-  const [{ n }] = await getDb(env).select({ n: sql<number>`count(*)` }).from(follows).where(eq(follows.creatorId, creatorId));
+  const [{ n }] = await getDb(env)
+    .select({ n: sql<number>`count(*)` })
+    .from(follows)
+    .where(eq(follows.creatorId, creatorId));
   return n;
 }
 
@@ -33,10 +39,21 @@ export type PersonRow = { userId: string; handle: string | null; displayName: st
 export async function listFollowers(env: Env, creatorId: string, rawCursor: string | null) {
   const cursor = decodeCursor(rawCursor, isPageCursor);
   const rows = await getDb(env)
-    .select({ userId: follows.followerId, handle: creators.handle, displayName: creators.displayName, avatarKey: creators.avatarKey, since: follows.createdAt })
+    .select({
+      userId: follows.followerId,
+      handle: creators.handle,
+      displayName: creators.displayName,
+      avatarKey: creators.avatarKey,
+      since: follows.createdAt,
+    })
     .from(follows)
     .leftJoin(creators, eq(creators.userId, follows.followerId))
-    .where(and(eq(follows.creatorId, creatorId), cursor ? or(lt(follows.createdAt, cursor.t), and(eq(follows.createdAt, cursor.t), lt(follows.followerId, cursor.id))) : undefined))
+    .where(
+      and(
+        eq(follows.creatorId, creatorId),
+        cursor ? or(lt(follows.createdAt, cursor.t), and(eq(follows.createdAt, cursor.t), lt(follows.followerId, cursor.id))) : undefined,
+      ),
+    )
     .orderBy(desc(follows.createdAt), desc(follows.followerId))
     .limit(PAGE_SIZE + 1);
   return page(rows, (r) => ({ t: r.since, id: r.userId }), rawCursor !== null && !cursor);
@@ -46,10 +63,21 @@ export async function listFollowers(env: Env, creatorId: string, rawCursor: stri
 export async function listFollowing(env: Env, userId: string, rawCursor: string | null) {
   const cursor = decodeCursor(rawCursor, isPageCursor);
   const rows = await getDb(env)
-    .select({ userId: follows.creatorId, handle: creators.handle, displayName: creators.displayName, avatarKey: creators.avatarKey, since: follows.createdAt })
+    .select({
+      userId: follows.creatorId,
+      handle: creators.handle,
+      displayName: creators.displayName,
+      avatarKey: creators.avatarKey,
+      since: follows.createdAt,
+    })
     .from(follows)
     .innerJoin(creators, eq(creators.userId, follows.creatorId))
-    .where(and(eq(follows.followerId, userId), cursor ? or(lt(follows.createdAt, cursor.t), and(eq(follows.createdAt, cursor.t), lt(follows.creatorId, cursor.id))) : undefined))
+    .where(
+      and(
+        eq(follows.followerId, userId),
+        cursor ? or(lt(follows.createdAt, cursor.t), and(eq(follows.createdAt, cursor.t), lt(follows.creatorId, cursor.id))) : undefined,
+      ),
+    )
     .orderBy(desc(follows.createdAt), desc(follows.creatorId))
     .limit(PAGE_SIZE + 1);
   return page(rows, (r) => ({ t: r.since, id: r.userId }), rawCursor !== null && !cursor);
@@ -74,6 +102,11 @@ export async function followerIdPage(env: Env, creatorId: string, after: string,
 
 /** Keyset page of creator ids (for reconcile). */
 export async function creatorIdPage(env: Env, after: string, limit = 200): Promise<string[]> {
-  const rows = await getDb(env).select({ id: creators.userId }).from(creators).where(sql`${creators.userId} > ${after}`).orderBy(creators.userId).limit(limit);
+  const rows = await getDb(env)
+    .select({ id: creators.userId })
+    .from(creators)
+    .where(sql`${creators.userId} > ${after}`)
+    .orderBy(creators.userId)
+    .limit(limit);
   return rows.map((r) => r.id);
 }

@@ -22,12 +22,25 @@ export async function followCreator(env: Env, viewer: Viewer, handle: string) {
   const r = await creatorGraph(env, creator.userId).follow(creator.userId, viewer.id);
   // A new follow: the creator's recent items reach this reader's feed through the fan-out queue.
   // A failed enqueue doesn't undo the follow (their next posts still arrive).
-  if (r.changed) await enqueueBackfill(env, viewer.id, creator.userId).catch((e) => console.warn(`feed backfill for ${viewer.id} ← ${creator.userId} not enqueued: ${e instanceof Error ? e.message : String(e)}`));
+  if (r.changed)
+    await enqueueBackfill(env, viewer.id, creator.userId).catch((e) =>
+      console.warn(`feed backfill for ${viewer.id} ← ${creator.userId} not enqueued: ${e instanceof Error ? e.message : String(e)}`),
+    );
   // Notifications: tell the creator (once per follower, however often they re-follow).
   if (r.following) {
     const fan = await findCreatorByUserId(env, viewer.id);
     const who = fan ? `${fan.displayName} (@${fan.handle})` : "A new member";
-    await notify(env, { userId: creator.userId, kind: "new_follower", subjectId: viewer.id, actorId: viewer.id, actorName: fan ? who : null, message: `${who} started following you`, link: `/@${creator.handle}/followers`, groupKey: "followers", groupLabel: null });
+    await notify(env, {
+      userId: creator.userId,
+      kind: "new_follower",
+      subjectId: viewer.id,
+      actorId: viewer.id,
+      actorName: fan ? who : null,
+      message: `${who} started following you`,
+      link: `/@${creator.handle}/followers`,
+      groupKey: "followers",
+      groupLabel: null,
+    });
   }
   return { handle: creator.handle, following: r.following, count: r.count };
 }
@@ -64,8 +77,14 @@ export async function reconcileCreator(env: Env, creatorId: string, repair: bool
   const graph = creatorGraph(env, creatorId);
   await graph.flush(); // deliver anything still in the outbox before comparing
   const summary = await graph.summary();
-  const doIter = pages((after) => graph.followerPage(after, 1000), (r) => r.userId);
-  const d1Iter = pages((after) => followerIdPage(env, creatorId, after, 1000), (id) => id);
+  const doIter = pages(
+    (after) => graph.followerPage(after, 1000),
+    (r) => r.userId,
+  );
+  const d1Iter = pages(
+    (after) => followerIdPage(env, creatorId, after, 1000),
+    (id) => id,
+  );
   const missing: { userId: string; createdAt: number }[] = [];
   const extra: string[] = [];
   let d1Edges = 0;
@@ -91,7 +110,16 @@ export async function reconcileCreator(env: Env, creatorId: string, repair: bool
     const rows = await graph.repairCount();
     await repairFollowEdges(env, creatorId, missing, extra, rows);
   }
-  return { creatorId, doCount: summary.count, doRows: summary.rows, d1Count, d1Edges, missingInD1: missing.length, extraInD1: extra.length, repaired: drift && repair };
+  return {
+    creatorId,
+    doCount: summary.count,
+    doRows: summary.rows,
+    d1Count,
+    d1Edges,
+    missingInD1: missing.length,
+    extraInD1: extra.length,
+    repaired: drift && repair,
+  };
 }
 
 /** Reconciles every creator (or one). Reports only creators that drifted, plus totals. */
@@ -104,7 +132,12 @@ export async function reconcileFollows(env: Env, opts: { repair?: boolean; creat
     if (d.missingInD1 || d.extraInD1 || d.doCount !== d.doRows || d.d1Count !== d.doRows) drifted.push(d);
   };
   if (opts.creatorId) await check(opts.creatorId);
-  else for await (const id of pages((after) => creatorIdPage(env, after), (id) => id)) await check(id);
+  else
+    for await (const id of pages(
+      (after) => creatorIdPage(env, after),
+      (id) => id,
+    ))
+      await check(id);
   return { checked, drifted, ok: drifted.length === 0 || !!opts.repair };
 }
 

@@ -67,9 +67,7 @@ export async function repairFollowEdges(
 ): Promise<void> {
   const db = getDb(env);
   const writes = [
-    ...missing.map((m) =>
-      insertEdge(db, m.userId, creatorId, m.createdAt),
-    ),
+    ...missing.map((m) => insertEdge(db, m.userId, creatorId, m.createdAt)),
     ...extra.map((id) => db.delete(follows).where(and(eq(follows.creatorId, creatorId), eq(follows.followerId, id)))),
   ];
   for (let i = 0; i < writes.length; i += 50) {

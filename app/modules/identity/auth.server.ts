@@ -71,7 +71,8 @@ export type Prefetched = { key: string; results: readonly unknown[] };
  * session named by the `session` placeholder. An expired session still matches here, which is why
  * `resolveSession` drops the results unless the session is valid.
  */
-export const viewerIdBySession = () => sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sql.placeholder("session")})`;
+export const viewerIdBySession = () =>
+  sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${sessions.id} = ${sql.placeholder("session")})`;
 
 /**
  * A page's batch: the results that rode in with the session lookup when they are for `key` (a ride
@@ -89,7 +90,12 @@ export function batchOrPrefetched<const Q extends readonly PreparedAll<unknown>[
   return runPreparedBatch(env, queries, values);
 }
 
-export type ResolvedSession = { viewer: SessionViewer | null; sessionId: string | null; setCookie: string | null; prefetched: Prefetched | null };
+export type ResolvedSession = {
+  viewer: SessionViewer | null;
+  sessionId: string | null;
+  setCookie: string | null;
+  prefetched: Prefetched | null;
+};
 
 /**
  * The one query behind every signed-in request: session, user, creator handle and unread count.
@@ -98,19 +104,19 @@ export type ResolvedSession = { viewer: SessionViewer | null; sessionId: string 
 const sessionLookup = (env: Env) =>
   prepared(env, "session", (db) =>
     db
-    .select({
-      userId: sessions.userId,
-      expiresAt: sessions.expiresAt,
-      email: users.email,
-      isAdmin: users.isAdmin,
-      handle: creators.handle,
-      unread: unreadCountSql(qualified(users.id)),
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .leftJoin(creators, eq(creators.userId, sessions.userId))
-    .where(eq(sessions.id, sql.placeholder("session")))
-    .prepare(),
+      .select({
+        userId: sessions.userId,
+        expiresAt: sessions.expiresAt,
+        email: users.email,
+        isAdmin: users.isAdmin,
+        handle: creators.handle,
+        unread: unreadCountSql(qualified(users.id)),
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .leftJoin(creators, eq(creators.userId, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder("session")))
+      .prepare(),
   );
 
 /**
@@ -141,11 +147,20 @@ export async function resolveSession(request: Request, env: Env, ride: SessionRi
   const lifeMs = SESSION_DAYS * 86_400_000;
   let setCookie: string | null = null;
   if (row.expiresAt * 1000 - now < lifeMs / 2) {
-    await getDb(env).update(sessions).set({ expiresAt: Math.floor((now + lifeMs) / 1000) }).where(eq(sessions.id, sessionId));
+    await getDb(env)
+      .update(sessions)
+      .set({ expiresAt: Math.floor((now + lifeMs) / 1000) })
+      .where(eq(sessions.id, sessionId));
     setCookie = l.createSessionCookie(sessionId).serialize();
   }
   return {
-    viewer: { id: row.userId, email: row.email, isAdmin: Boolean(row.isAdmin), handle: row.handle ?? null, unread: Number(row.unread) || 0 },
+    viewer: {
+      id: row.userId,
+      email: row.email,
+      isAdmin: Boolean(row.isAdmin),
+      handle: row.handle ?? null,
+      unread: Number(row.unread) || 0,
+    },
     sessionId,
     setCookie,
     prefetched,

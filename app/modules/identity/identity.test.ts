@@ -62,9 +62,17 @@ describe("log in", () => {
     expect(ok.status).toBe(302);
     expect(sessionCookie(ok)).toBeTruthy();
 
-    const wrong = await postForm("/login", { email: u.email, password: "wrong-password-1" }, { headers: { "CF-Connecting-IP": "10.0.0.1" } });
+    const wrong = await postForm(
+      "/login",
+      { email: u.email, password: "wrong-password-1" },
+      { headers: { "CF-Connecting-IP": "10.0.0.1" } },
+    );
     expect(wrong.status).toBe(401);
-    const unknown = await postForm("/login", { email: uniqueEmail(), password: "whatever-123" }, { headers: { "CF-Connecting-IP": "10.0.0.1" } });
+    const unknown = await postForm(
+      "/login",
+      { email: uniqueEmail(), password: "whatever-123" },
+      { headers: { "CF-Connecting-IP": "10.0.0.1" } },
+    );
     expect(unknown.status).toBe(401);
     const [wrongText, unknownText] = [await wrong.text(), await unknown.text()];
     expect(wrongText).toContain("That email and password don't match an account");
@@ -76,11 +84,19 @@ describe("log in", () => {
   it("slows down repeated failures for one email with a 429 that says when to retry", async () => {
     const u = await makeUser(env, { email: uniqueEmail(), password: "right-password-1" });
     for (let i = 0; i < 5; i++) {
-      const r = await postForm("/login", { email: u.email, password: `nope-nope-${i}` }, { headers: { "CF-Connecting-IP": `10.1.0.${i}` } });
+      const r = await postForm(
+        "/login",
+        { email: u.email, password: `nope-nope-${i}` },
+        { headers: { "CF-Connecting-IP": `10.1.0.${i}` } },
+      );
       expect(r.status).toBe(401);
     }
     // Even the right password is refused until the window ends.
-    const blocked = await postForm("/login", { email: u.email, password: "right-password-1" }, { headers: { "CF-Connecting-IP": "10.1.1.1" } });
+    const blocked = await postForm(
+      "/login",
+      { email: u.email, password: "right-password-1" },
+      { headers: { "CF-Connecting-IP": "10.1.1.1" } },
+    );
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect(await blocked.text()).toMatch(/Too many failed sign-in attempts for this account\. Try again in \d+ (minute|second)/);
@@ -145,14 +161,27 @@ describe("sessions", () => {
     const stale = await u.cookie();
     await env.DB.prepare("DELETE FROM sessions WHERE id = ?").bind(stale.split("=")[1]).run();
     // The browser keeps the last Set-Cookie for a name: that one must be the new session.
-    const lastSession = (res: Response) => res.headers.getSetCookie().filter((c) => c.startsWith("at_session=")).at(-1)?.split(";")[0];
-    const login = await postForm("/login", { email: u.email, password: "right-password-1" }, { cookie: stale, headers: { "CF-Connecting-IP": "10.4.0.1" } });
+    const lastSession = (res: Response) =>
+      res.headers
+        .getSetCookie()
+        .filter((c) => c.startsWith("at_session="))
+        .at(-1)
+        ?.split(";")[0];
+    const login = await postForm(
+      "/login",
+      { email: u.email, password: "right-password-1" },
+      { cookie: stale, headers: { "CF-Connecting-IP": "10.4.0.1" } },
+    );
     expect(login.status).toBe(302);
     const afterLogin = lastSession(login)!;
     expect(afterLogin).toMatch(/^at_session=.+/);
     expect((await app("/settings", { cookie: afterLogin })).status).toBe(200);
 
-    const signup = await postForm("/signup", { email: uniqueEmail(), password: "a-long-password" }, { cookie: stale, headers: { "CF-Connecting-IP": "10.4.0.2" } });
+    const signup = await postForm(
+      "/signup",
+      { email: uniqueEmail(), password: "a-long-password" },
+      { cookie: stale, headers: { "CF-Connecting-IP": "10.4.0.2" } },
+    );
     expect(signup.status).toBe(302);
     const afterSignup = lastSession(signup)!;
     expect(afterSignup).toMatch(/^at_session=.+/);
@@ -165,8 +194,12 @@ describe("sessions", () => {
     const ageing = await u.cookie();
     const idOf = (c: string) => c.split("=")[1];
     const now = Math.floor(Date.now() / 1000);
-    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?").bind(now - 60, idOf(expired)).run();
-    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?").bind(now + 5 * 86_400, idOf(ageing)).run();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?")
+      .bind(now - 60, idOf(expired))
+      .run();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?")
+      .bind(now + 5 * 86_400, idOf(ageing))
+      .run();
 
     const out = await app("/settings", { cookie: expired });
     expect(out.status).toBe(302);

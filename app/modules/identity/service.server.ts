@@ -21,13 +21,19 @@ const signupLimits = (ip: string): Limit[] => [
 export async function createUser(env: Env, input: { email: string; password: string; isAdmin?: boolean }) {
   const { email, password } = parseOrThrow(SignUpInput, input);
   const existing = await findUserByEmail(env, email);
-  if (existing) throw conflict("An account with this email already exists. Try signing in.", { email: "An account with this email already exists. Try signing in." });
+  if (existing)
+    throw conflict("An account with this email already exists. Try signing in.", {
+      email: "An account with this email already exists. Try signing in.",
+    });
   const user = { id: newId(), email, passwordHash: await hashPassword(password), isAdmin: input.isAdmin ?? false, createdAt: nowSeconds() };
   try {
     await insertUser(env, user);
   } catch (e) {
     // Two sign-ups racing for one email: the unique index decides.
-    if (String(e).includes("UNIQUE")) throw conflict("An account with this email already exists. Try signing in.", { email: "An account with this email already exists. Try signing in." });
+    if (String(e).includes("UNIQUE"))
+      throw conflict("An account with this email already exists. Try signing in.", {
+        email: "An account with this email already exists. Try signing in.",
+      });
     throw e;
   }
   return { id: user.id, email: user.email };

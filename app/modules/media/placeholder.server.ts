@@ -27,7 +27,9 @@ export async function placeholderPng(width: number, height: number, from = "#6a3
   const a = hexToRgb(from);
   const b = hexToRgb(to);
   const raw = new Uint8Array((width * 3 + 1) * height);
-  const cx = width / 2, cy = height / 2, r = Math.min(width, height) * 0.28;
+  const cx = width / 2,
+    cy = height / 2,
+    r = Math.min(width, height) * 0.28;
   for (let y = 0; y < height; y++) {
     const row = y * (width * 3 + 1);
     raw[row] = 0; // filter: none
@@ -36,7 +38,10 @@ export async function placeholderPng(width: number, height: number, from = "#6a3
       let px = [0, 1, 2].map((i) => a[i] + (b[i] - a[i]) * t);
       const d = Math.hypot(x - cx, y - cy);
       if (d < r) px = px.map((v) => v + (255 - v) * 0.35 * (1 - d / r));
-      raw.set(px.map((v) => Math.round(v)), row + 1 + x * 3);
+      raw.set(
+        px.map((v) => Math.round(v)),
+        row + 1 + x * 3,
+      );
     }
   }
   const ihdr = new Uint8Array(13);
@@ -48,6 +53,9 @@ export async function placeholderPng(width: number, height: number, from = "#6a3
   const parts = [sig, pngChunk("IHDR", ihdr), pngChunk("IDAT", await deflate(raw)), pngChunk("IEND", new Uint8Array())];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
-  for (const p of parts) { out.set(p, off); off += p.length; }
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
   return out;
 }

@@ -36,7 +36,10 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, maxBy
 }
 
 /** Accepts an image upload from either a raw body or a multipart File, validated by magic bytes and then parsed whole (structure and dimensions). */
-export async function readImageUpload(source: ReadableStream<Uint8Array> | File | null, kind: ImageKind): Promise<{ bytes: Uint8Array; mime: string; ext: string }> {
+export async function readImageUpload(
+  source: ReadableStream<Uint8Array> | File | null,
+  kind: ImageKind,
+): Promise<{ bytes: Uint8Array; mime: string; ext: string }> {
   const max = IMAGE_LIMITS[kind];
   const label = "image";
   if (source && typeof (source as File).arrayBuffer === "function" && "size" in source) {
@@ -54,12 +57,19 @@ export async function readImageUpload(source: ReadableStream<Uint8Array> | File 
   if (!check.ok && check.reason === "incomplete")
     throw unprocessable(`That file isn't a complete ${FORMAT_LABEL[type.mime]} image (it may be truncated or corrupted).`);
   if (!check.ok)
-    throw unprocessable(`That image is ${check.width}×${check.height} pixels; images can be at most 12,000 pixels on a side and 40 megapixels.`);
+    throw unprocessable(
+      `That image is ${check.width}×${check.height} pixels; images can be at most 12,000 pixels on a side and 40 megapixels.`,
+    );
   return { bytes, ...type };
 }
 
 /** Stores a validated public image in R2 under a random key (never the user's file name). */
-export async function putPublicImage(env: Env, kind: ImageKind, ownerId: string, image: { bytes: Uint8Array; mime: string; ext: string }): Promise<string> {
+export async function putPublicImage(
+  env: Env,
+  kind: ImageKind,
+  ownerId: string,
+  image: { bytes: Uint8Array; mime: string; ext: string },
+): Promise<string> {
   const key = `public/${kind}/${ownerId}/${newId(16)}.${image.ext}`;
   await env.MEDIA.put(key, image.bytes, {
     httpMetadata: { contentType: image.mime, cacheControl: "public, max-age=31536000, immutable" },

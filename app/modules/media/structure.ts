@@ -174,6 +174,7 @@ export function inspectImage(bytes: Uint8Array, mime: ImageType["mime"]): ImageI
   }
   const { width, height } = size;
   if (size.type !== SIZE_TYPE[mime] || !width || !height) return { ok: false, reason: "incomplete" };
-  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS) return { ok: false, reason: "too-big", width, height };
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS)
+    return { ok: false, reason: "too-big", width, height };
   return { ok: true, width, height };
 }

@@ -8,9 +8,20 @@ import { saveTier } from "~/modules/tiers/service.server";
 import { listNotifications, unreadCount } from "./service.server";
 
 const freeTier = (c: Awaited<ReturnType<typeof makeCreator>>, name: string) =>
-  saveTier(env, c.viewer, null, { name, pricing: "free", currency: "usd", description: "", benefits: "", monthly: "", annual: "", minimum: "", maxSubscribers: "" });
+  saveTier(env, c.viewer, null, {
+    name,
+    pricing: "free",
+    currency: "usd",
+    description: "",
+    benefits: "",
+    monthly: "",
+    annual: "",
+    minimum: "",
+    maxSubscribers: "",
+  });
 
-const read = (cookie: string, fields: Record<string, string>) => app("/notifications", { method: "POST", body: new URLSearchParams(fields), cookie });
+const read = (cookie: string, fields: Record<string, string>) =>
+  app("/notifications", { method: "POST", body: new URLSearchParams(fields), cookie });
 
 describe("notifications page", () => {
   it("groups repeats into one linked line that names who did it, and the bell counts it once", async () => {
@@ -22,7 +33,12 @@ describe("notifications page", () => {
 
     const { items } = await listNotifications(env, c.id, null);
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ message: "9 new members joined Inner circle", count: 9, unread: true, link: `/dashboard/tiers/${tierId}` });
+    expect(items[0]).toMatchObject({
+      message: "9 new members joined Inner circle",
+      count: 9,
+      unread: true,
+      link: `/dashboard/tiers/${tierId}`,
+    });
     expect(items[0].detail).toBe(`Ana Ruiz (@${named.handle}) and 8 others`);
     expect(await unreadCount(env, c.id)).toBe(1);
 

@@ -32,7 +32,17 @@ describe("notifications", () => {
 
   it("tell a creator about a new member, and the bell counts unread ones until read", async () => {
     const c = await makeCreator(env);
-    const { id: tierId } = await saveTier(env, c.viewer, null, { name: "Friends", pricing: "free", currency: "usd", description: "", benefits: "", monthly: "", annual: "", minimum: "", maxSubscribers: "" });
+    const { id: tierId } = await saveTier(env, c.viewer, null, {
+      name: "Friends",
+      pricing: "free",
+      currency: "usd",
+      description: "",
+      benefits: "",
+      monthly: "",
+      annual: "",
+      minimum: "",
+      maxSubscribers: "",
+    });
     const u = await makeUser(env);
     await joinFreeTier(env, u.viewer, tierId);
     expect(await unreadCount(env, c.id)).toBe(1);
@@ -52,14 +62,26 @@ describe("notifications", () => {
     const [n] = (await listNotifications(env, c.id, null)).items;
     const other = await makeUser(env);
     const otherCookie = await other.cookie();
-    const res = await app("/notifications", { method: "POST", body: new URLSearchParams({ intent: "open", id: n.id }), cookie: otherCookie });
+    const res = await app("/notifications", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "open", id: n.id }),
+      cookie: otherCookie,
+    });
     expect(res.status).toBe(404);
-    const dismiss = await app("/library", { method: "POST", body: new URLSearchParams({ intent: "dismiss", notificationId: n.id }), cookie: otherCookie });
+    const dismiss = await app("/library", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "dismiss", notificationId: n.id }),
+      cookie: otherCookie,
+    });
     expect(dismiss.status).toBe(404);
     expect(await dismiss.text()).toContain("couldn't find that notification");
     expect(await unreadCount(env, c.id)).toBe(1);
     // The owner still opens it and is taken to its link.
-    const own = await app("/notifications", { method: "POST", body: new URLSearchParams({ intent: "open", id: n.id }), cookie: await c.cookie() });
+    const own = await app("/notifications", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "open", id: n.id }),
+      cookie: await c.cookie(),
+    });
     expect(own.status).toBe(302);
     expect(await unreadCount(env, c.id)).toBe(0);
   });
@@ -67,7 +89,9 @@ describe("notifications", () => {
 
 describe("paid notifications survive duplicate webhooks", () => {
   const countFor = async (creatorId: string, kind: string) =>
-    (await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id=? AND kind=?").bind(creatorId, kind).first<{ n: number }>())!.n;
+    (await env.DB.prepare("SELECT COUNT(*) AS n FROM notifications WHERE user_id=? AND kind=?")
+      .bind(creatorId, kind)
+      .first<{ n: number }>())!.n;
 
   /** Every event twice at the endpoint, then once more straight through the consumer (a queue redelivery). */
   async function deliverTwice(...needles: string[]) {
@@ -90,7 +114,9 @@ describe("paid notifications survive duplicate webhooks", () => {
   it("a product sale notifies the creator exactly once", async () => {
     const { seller, buyer, sessionId, title } = await purchasedUndelivered();
     await deliverTwice(buyer.id);
-    expect((await env.DB.prepare("SELECT status FROM orders WHERE checkout_session_id=?").bind(sessionId).first<{ status: string }>())!.status).toBe("paid");
+    expect(
+      (await env.DB.prepare("SELECT status FROM orders WHERE checkout_session_id=?").bind(sessionId).first<{ status: string }>())!.status,
+    ).toBe("paid");
     expect(await countFor(seller.id, "new_purchase")).toBe(1);
     expect((await listNotifications(env, seller.id, null)).items.map((n) => n.message)).toContain(`New sale: ${title}`);
   });

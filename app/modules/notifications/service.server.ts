@@ -33,8 +33,18 @@ export async function notify(env: Env, n: NotifyInput) {
   await getDb(env)
     .insert(notifications)
     .values({
-      id: newId(), userId: n.userId, kind: n.kind, subjectId: n.subjectId, actorId: n.actorId ?? null, actorName: n.actorName ?? null, message: n.message, link: n.link,
-      expiresAt: n.expiresAt ?? null, createdAt: nowSeconds(), groupKey: n.groupKey ?? null, groupLabel: n.groupLabel ?? null,
+      id: newId(),
+      userId: n.userId,
+      kind: n.kind,
+      subjectId: n.subjectId,
+      actorId: n.actorId ?? null,
+      actorName: n.actorName ?? null,
+      message: n.message,
+      link: n.link,
+      expiresAt: n.expiresAt ?? null,
+      createdAt: nowSeconds(),
+      groupKey: n.groupKey ?? null,
+      groupLabel: n.groupLabel ?? null,
     })
     .onConflictDoNothing();
 }
@@ -45,7 +55,10 @@ export async function notify(env: Env, n: NotifyInput) {
  */
 export async function personName(env: Env, userId: string | null | undefined): Promise<string | null> {
   if (!userId) return null;
-  const row = await getDb(env).query.creators.findFirst({ where: eq(creators.userId, userId), columns: { handle: true, displayName: true } });
+  const row = await getDb(env).query.creators.findFirst({
+    where: eq(creators.userId, userId),
+    columns: { handle: true, displayName: true },
+  });
   return row ? `${row.displayName} (@${row.handle})` : null;
 }
 
@@ -61,7 +74,9 @@ export async function unreadCount(env: Env, userId: string): Promise<number> {
  */
 export const unreadCountSql = (userId: SQLWrapper) =>
   // A group of repeats ("9 new members joined Inner circle") counts once, as the page shows it.
-  sql<number>`(SELECT count(DISTINCT coalesce(g, id)) FROM (SELECT ${qualified(notifications.groupKey)} AS g, ${qualified(notifications.id)} AS id FROM ${notifications} WHERE ${qualified(notifications.userId)} = ${userId} AND ${qualified(notifications.readAt)} IS NULL LIMIT 100))`.mapWith(Number);
+  sql<number>`(SELECT count(DISTINCT coalesce(g, id)) FROM (SELECT ${qualified(notifications.groupKey)} AS g, ${qualified(notifications.id)} AS id FROM ${notifications} WHERE ${qualified(notifications.userId)} = ${userId} AND ${qualified(notifications.readAt)} IS NULL LIMIT 100))`.mapWith(
+    Number,
+  );
 
 type Row = typeof notifications.$inferSelect;
 
@@ -141,7 +156,9 @@ export async function listNotifications(env: Env, userId: string, before: { t: n
     .where(
       and(
         eq(notifications.userId, userId),
-        before ? or(lt(notifications.createdAt, before.t), and(eq(notifications.createdAt, before.t), lt(notifications.id, before.id))) : undefined,
+        before
+          ? or(lt(notifications.createdAt, before.t), and(eq(notifications.createdAt, before.t), lt(notifications.id, before.id)))
+          : undefined,
       ),
     )
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
@@ -183,13 +200,22 @@ export async function openNotification(env: Env, userId: string, id: string): Pr
  */
 export async function markRead(env: Env, userId: string, target: { id: string; group?: string | null }) {
   const db = getDb(env);
-  const one = await db.query.notifications.findFirst({ where: and(eq(notifications.id, target.id), eq(notifications.userId, userId)), columns: { groupKey: true } });
+  const one = await db.query.notifications.findFirst({
+    where: and(eq(notifications.id, target.id), eq(notifications.userId, userId)),
+    columns: { groupKey: true },
+  });
   if (!one) throw notFound("That notification doesn't exist.");
   const group = target.group && target.group === one.groupKey ? one.groupKey : null;
   await db
     .update(notifications)
     .set({ readAt: nowSeconds() })
-    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), group ? eq(notifications.groupKey, group) : eq(notifications.id, target.id)));
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        isNull(notifications.readAt),
+        group ? eq(notifications.groupKey, group) : eq(notifications.id, target.id),
+      ),
+    );
 }
 
 /** Payment hooks: tell the creator about a sale / a new member. Idempotent per order / membership. */
@@ -202,8 +228,15 @@ export async function notifyNewPurchase(env: Env, n: { creatorId: string; produc
   const title = product?.title ?? "a product";
   const who = await personName(env, order?.buyerId);
   await notify(env, {
-    userId: n.creatorId, kind: "new_purchase", subjectId: n.orderKey, actorId: order?.buyerId ?? null, actorName: who,
-    message: who ? `${who} bought ${title}` : `New sale: ${title}`, link: `/dashboard/products/${n.productId}`, groupKey: `product:${n.productId}`, groupLabel: title,
+    userId: n.creatorId,
+    kind: "new_purchase",
+    subjectId: n.orderKey,
+    actorId: order?.buyerId ?? null,
+    actorName: who,
+    message: who ? `${who} bought ${title}` : `New sale: ${title}`,
+    link: `/dashboard/products/${n.productId}`,
+    groupKey: `product:${n.productId}`,
+    groupLabel: title,
   });
 }
 
@@ -212,12 +245,22 @@ export async function notifyNewSubscriber(env: Env, n: { creatorId: string; tier
   const db = getDb(env);
   const [tier, member] = await Promise.all([
     db.query.tiers.findFirst({ where: eq(tiers.id, n.tierId), columns: { name: true } }),
-    db.query.memberships.findFirst({ where: or(eq(memberships.id, n.membershipKey), eq(memberships.stripeSubscriptionId, n.membershipKey)), columns: { userId: true } }),
+    db.query.memberships.findFirst({
+      where: or(eq(memberships.id, n.membershipKey), eq(memberships.stripeSubscriptionId, n.membershipKey)),
+      columns: { userId: true },
+    }),
   ]);
   const name = tier?.name ?? "a tier";
   const who = await personName(env, member?.userId);
   await notify(env, {
-    userId: n.creatorId, kind: "new_subscriber", subjectId: n.membershipKey, actorId: member?.userId ?? null, actorName: who,
-    message: `${who ?? "A new member"} joined ${name}`, link: `/dashboard/tiers/${n.tierId}`, groupKey: `tier:${n.tierId}`, groupLabel: name,
+    userId: n.creatorId,
+    kind: "new_subscriber",
+    subjectId: n.membershipKey,
+    actorId: member?.userId ?? null,
+    actorName: who,
+    message: `${who ?? "A new member"} joined ${name}`,
+    link: `/dashboard/tiers/${n.tierId}`,
+    groupKey: `tier:${n.tierId}`,
+    groupLabel: name,
   });
 }

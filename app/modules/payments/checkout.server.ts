@@ -27,7 +27,9 @@ export const CHECKOUT_TTL_SECONDS = 31 * 60;
 /** 409 for a full tier, carrying the waitlist offer. */
 export class TierFullError extends AppError {
   constructor(public readonly tierId: string) {
-    super(409, "This tier is full right now. Join the waitlist and we'll hold the next free seat for you.", { waitlist: `/tiers/${tierId}` });
+    super(409, "This tier is full right now. Join the waitlist and we'll hold the next free seat for you.", {
+      waitlist: `/tiers/${tierId}`,
+    });
   }
 }
 
@@ -45,7 +47,12 @@ const CLAIM_STALE_SECONDS = 30;
  * first — a unique index allows one open row per (person, product) — and only the request that
  * claimed it opens the Checkout Session; concurrent ones wait for that session's URL and reuse it.
  */
-export async function startProductCheckout(env: Env, viewer: Viewer, productId: string, origin: string): Promise<{ url: string; owned?: true }> {
+export async function startProductCheckout(
+  env: Env,
+  viewer: Viewer,
+  productId: string,
+  origin: string,
+): Promise<{ url: string; owned?: true }> {
   const db = getDb(env);
   const p = await db.query.products.findFirst({ where: eq(products.id, productId) });
   if (!p || p.status !== "published") throw notFound("That product isn't for sale.");
@@ -63,7 +70,16 @@ export async function startProductCheckout(env: Env, viewer: Viewer, productId: 
       try {
         const session = await stripe.checkout.sessions.create({
           mode: "payment",
-          line_items: [{ quantity: 1, price_data: { currency: p.currency, unit_amount: p.priceAmount, product_data: { name: p.title, metadata: { product_id: p.id } } } }],
+          line_items: [
+            {
+              quantity: 1,
+              price_data: {
+                currency: p.currency,
+                unit_amount: p.priceAmount,
+                product_data: { name: p.title, metadata: { product_id: p.id } },
+              },
+            },
+          ],
           payment_intent_data: {
             application_fee_amount: platformFee(p.priceAmount),
             transfer_data: { destination: seller.accountId },
@@ -85,7 +101,14 @@ export async function startProductCheckout(env: Env, viewer: Viewer, productId: 
       }
     }
     // Another request of this person holds the open checkout: reuse its session once it has one.
-    const open = await db.query.checkouts.findFirst({ where: and(eq(checkouts.userId, viewer.id), eq(checkouts.productId, p.id), eq(checkouts.kind, "product"), eq(checkouts.status, "open")) });
+    const open = await db.query.checkouts.findFirst({
+      where: and(
+        eq(checkouts.userId, viewer.id),
+        eq(checkouts.productId, p.id),
+        eq(checkouts.kind, "product"),
+        eq(checkouts.status, "open"),
+      ),
+    });
     if (open?.url) {
       const existing = await stripe.checkout.sessions.retrieve(open.sessionId);
       if (existing.status === "open" && existing.url) return { url: existing.url };
@@ -93,10 +116,14 @@ export async function startProductCheckout(env: Env, viewer: Viewer, productId: 
         if (await hasAccess(env, viewer.id, p.id)) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
         throw conflict("Your payment is being processed. Check your library in a moment.");
       }
-      await db.update(checkouts).set({ status: "expired" }).where(and(eq(checkouts.sessionId, open.sessionId), eq(checkouts.status, "open")));
+      await db
+        .update(checkouts)
+        .set({ status: "expired" })
+        .where(and(eq(checkouts.sessionId, open.sessionId), eq(checkouts.status, "open")));
       continue;
     }
-    if (Date.now() > deadline) throw new AppError(503, "Your checkout is still being opened. Try again in a moment.", {}, { "Retry-After": "5" });
+    if (Date.now() > deadline)
+      throw new AppError(503, "Your checkout is still being opened. Try again in a moment.", {}, { "Retry-After": "5" });
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -110,10 +137,37 @@ async function claimProductCheckout(env: Env, userId: string, productId: string,
   const db = getDb(env);
   const t = nowSeconds();
   const claimId = `claim_${newId(16)}`;
-  const mine = and(eq(checkouts.userId, userId), eq(checkouts.productId, productId), eq(checkouts.kind, "product"), eq(checkouts.status, "open"));
+  const mine = and(
+    eq(checkouts.userId, userId),
+    eq(checkouts.productId, productId),
+    eq(checkouts.kind, "product"),
+    eq(checkouts.status, "open"),
+  );
   const [, inserted] = await db.batch([
-    db.update(checkouts).set({ status: "expired" }).where(and(mine, sql`(${checkouts.expiresAt} <= ${t + 60} OR (${checkouts.url} IS NULL AND ${checkouts.createdAt} < ${t - CLAIM_STALE_SECONDS}))`)),
-    db.insert(checkouts).values({ sessionId: claimId, kind: "product", userId, creatorId, productId, status: "open", url: null, expiresAt: t + CHECKOUT_TTL_SECONDS, createdAt: t }).onConflictDoNothing().returning({ id: checkouts.sessionId }),
+    db
+      .update(checkouts)
+      .set({ status: "expired" })
+      .where(
+        and(
+          mine,
+          sql`(${checkouts.expiresAt} <= ${t + 60} OR (${checkouts.url} IS NULL AND ${checkouts.createdAt} < ${t - CLAIM_STALE_SECONDS}))`,
+        ),
+      ),
+    db
+      .insert(checkouts)
+      .values({
+        sessionId: claimId,
+        kind: "product",
+        userId,
+        creatorId,
+        productId,
+        status: "open",
+        url: null,
+        expiresAt: t + CHECKOUT_TTL_SECONDS,
+        createdAt: t,
+      })
+      .onConflictDoNothing()
+      .returning({ id: checkouts.sessionId }),
   ]);
   return inserted[0]?.id ?? null;
 }
@@ -124,7 +178,11 @@ async function releaseProductCheckout(env: Env, claimId: string) {
 }
 
 async function liveMembership(env: Env, userId: string, tierId: string) {
-  const [m] = await getDb(env).select().from(memberships).where(and(eq(memberships.userId, userId), eq(memberships.tierId, tierId), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES))).limit(1);
+  const [m] = await getDb(env)
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.tierId, tierId), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES)))
+    .limit(1);
   return m ?? null;
 }
 
@@ -143,7 +201,13 @@ export type TierCheckoutResult = { url: string; alreadyMember?: true };
  * One open checkout per person per tier (D52): the object hands every concurrent request of one
  * person the same hold, and only one of them opens the session; the others get its URL.
  */
-export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string, input: unknown, origin: string): Promise<TierCheckoutResult> {
+export async function startTierCheckout(
+  env: Env,
+  viewer: Viewer,
+  tierId: string,
+  input: unknown,
+  origin: string,
+): Promise<TierCheckoutResult> {
   const db = getDb(env);
   const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
   if (!t || t.status !== "active") throw notFound("That tier isn't available.");
@@ -154,14 +218,28 @@ export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string
   if (!seller.ok || !seller.accountId) throw conflict("This tier is coming soon: the creator is still setting up payouts.");
   if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
 
-  let lineItem: { price: string; quantity: number } | { price_data: { currency: string; unit_amount: number; recurring: { interval: "month" | "year" }; product: string }; quantity: number };
+  let lineItem:
+    | { price: string; quantity: number }
+    | {
+        price_data: { currency: string; unit_amount: number; recurring: { interval: "month" | "year" }; product: string };
+        quantity: number;
+      };
   if (t.pricing === "pwyw") {
     const amount = parseMoney(s.amount ?? "", t.currency);
     const min = Math.max(t.pwywMinimum ?? 0, priceLimits(t.currency).min);
     if (amount === null) throw unprocessable("Enter how much you'd like to pay each month.", { amount: "Enter an amount like 5 or 7.50." });
-    if (amount < min) throw unprocessable(`The minimum is ${formatMoney(min, t.currency)} a month.`, { amount: `The minimum is ${formatMoney(min, t.currency)} a month.` });
-    if (amount > priceLimits(t.currency).max) throw unprocessable(`The most you can pay is ${formatMoney(priceLimits(t.currency).max, t.currency)}.`, { amount: "That's more than we can accept." });
-    lineItem = { quantity: 1, price_data: { currency: t.currency, unit_amount: amount, recurring: { interval: "month" }, product: t.stripeProductId! } };
+    if (amount < min)
+      throw unprocessable(`The minimum is ${formatMoney(min, t.currency)} a month.`, {
+        amount: `The minimum is ${formatMoney(min, t.currency)} a month.`,
+      });
+    if (amount > priceLimits(t.currency).max)
+      throw unprocessable(`The most you can pay is ${formatMoney(priceLimits(t.currency).max, t.currency)}.`, {
+        amount: "That's more than we can accept.",
+      });
+    lineItem = {
+      quantity: 1,
+      price_data: { currency: t.currency, unit_amount: amount, recurring: { interval: "month" }, product: t.stripeProductId! },
+    };
   } else {
     const priceId = s.interval === "year" ? t.stripeAnnualPriceId : t.stripeMonthlyPriceId;
     if (!priceId) throw unprocessable(s.interval === "year" ? "This tier has no annual price." : "This tier has no monthly price.");
@@ -169,7 +247,8 @@ export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string
   }
 
   const stub = seats(env, t.id);
-  const reserveSeat = () => stub.reserve({ holdId: `hold_${newId(16)}`, userId: viewer.id, expiresAt: nowSeconds() + CHECKOUT_TTL_SECONDS });
+  const reserveSeat = () =>
+    stub.reserve({ holdId: `hold_${newId(16)}`, userId: viewer.id, expiresAt: nowSeconds() + CHECKOUT_TTL_SECONDS });
   let hold = await reserveSeat();
   if (!hold.ok && hold.reason === "already_member") return { url: alreadyMemberUrl(t.id), alreadyMember: true };
   if (!hold.ok) throw new TierFullError(t.id);
@@ -186,14 +265,22 @@ export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string
     if (!hold.ok) throw new TierFullError(t.id);
     if (!hold.create && hold.sessionUrl) return { url: hold.sessionUrl };
   }
-  const prior = await db.select({ customer: memberships.stripeCustomerId }).from(memberships).where(eq(memberships.userId, viewer.id)).limit(20);
+  const prior = await db
+    .select({ customer: memberships.stripeCustomerId })
+    .from(memberships)
+    .where(eq(memberships.userId, viewer.id))
+    .limit(20);
   const customer = prior.find((m) => m.customer)?.customer ?? undefined;
   const meta = { kind: "tier", tier_id: t.id, user_id: viewer.id, creator_id: t.creatorId, hold_id: hold.holdId };
   try {
     const session = await stripe.checkout.sessions.create({
       mode: "subscription",
       line_items: [lineItem],
-      subscription_data: { application_fee_percent: PLATFORM_FEE_PERCENT, transfer_data: { destination: seller.accountId }, metadata: meta },
+      subscription_data: {
+        application_fee_percent: PLATFORM_FEE_PERCENT,
+        transfer_data: { destination: seller.accountId },
+        metadata: meta,
+      },
       ...(customer ? { customer } : { customer_email: viewer.email }),
       client_reference_id: viewer.id,
       metadata: meta,
@@ -201,7 +288,20 @@ export async function startTierCheckout(env: Env, viewer: Viewer, tierId: string
       success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${origin}/tiers/${t.id}?checkout=canceled`,
     });
-    await db.insert(checkouts).values({ sessionId: session.id, kind: "tier", userId: viewer.id, creatorId: t.creatorId, tierId: t.id, holdId: hold.holdId, status: "open", url: session.url, expiresAt: hold.expiresAt, createdAt: nowSeconds() });
+    await db
+      .insert(checkouts)
+      .values({
+        sessionId: session.id,
+        kind: "tier",
+        userId: viewer.id,
+        creatorId: t.creatorId,
+        tierId: t.id,
+        holdId: hold.holdId,
+        status: "open",
+        url: session.url,
+        expiresAt: hold.expiresAt,
+        createdAt: nowSeconds(),
+      });
     const attached = await stub.attach(hold.holdId, session.id, session.url);
     if (!attached.attached && attached.sessionId && attached.sessionUrl) {
       // Our turn to open the session had lapsed and another request of this person opened one: keep theirs.
@@ -233,7 +333,20 @@ export async function joinFreeTier(env: Env, viewer: Viewer, tierId: string): Pr
   if (!r.ok) throw new TierFullError(t.id);
   const now = nowSeconds();
   try {
-    await db.insert(memberships).values({ id, userId: viewer.id, creatorId: t.creatorId, tierId: t.id, status: "active", amount: 0, currency: null, createdAt: now, updatedAt: now, syncedAt: Date.now() });
+    await db
+      .insert(memberships)
+      .values({
+        id,
+        userId: viewer.id,
+        creatorId: t.creatorId,
+        tierId: t.id,
+        status: "active",
+        amount: 0,
+        currency: null,
+        createdAt: now,
+        updatedAt: now,
+        syncedAt: Date.now(),
+      });
   } catch (e) {
     await stub.end(id); // no membership row, no seat
     throw e;

@@ -21,7 +21,9 @@ export async function findPayoutAccount(env: Env, creatorId: string) {
 }
 
 /** The onboarding state machine, as the dashboard shows it. */
-export function onboardingState(acct: { chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean } | null | undefined): OnboardingState {
+export function onboardingState(
+  acct: { chargesEnabled: boolean; payoutsEnabled: boolean; detailsSubmitted: boolean } | null | undefined,
+): OnboardingState {
   if (!acct) return "not_started";
   if (acct.chargesEnabled && acct.payoutsEnabled) return "enabled";
   if (acct.chargesEnabled || acct.detailsSubmitted) return "restricted";
@@ -57,7 +59,10 @@ export async function startOnboarding(env: Env, viewer: Viewer, origin: string):
         },
         capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
         // Stripe refuses non-public URLs (localhost) for the business URL, so only send a real one.
-        business_profile: { name: creator.displayName, ...(/^https:\/\/(?!localhost|127\.)/.test(origin) ? { url: `${origin}/@${creator.handle}` } : {}) },
+        business_profile: {
+          name: creator.displayName,
+          ...(/^https:\/\/(?!localhost|127\.)/.test(origin) ? { url: `${origin}/@${creator.handle}` } : {}),
+        },
         metadata: { creator_id: creator.userId, handle: creator.handle },
       },
       { idempotencyKey: `connect-account-${creator.userId}` },
@@ -65,7 +70,16 @@ export async function startOnboarding(env: Env, viewer: Viewer, origin: string):
     const t = nowSeconds();
     await getDb(env)
       .insert(payoutAccounts)
-      .values({ creatorId: creator.userId, stripeAccountId: account.id, chargesEnabled: account.charges_enabled, payoutsEnabled: account.payouts_enabled, detailsSubmitted: account.details_submitted, stateAt: account.created ?? t, createdAt: t, updatedAt: t })
+      .values({
+        creatorId: creator.userId,
+        stripeAccountId: account.id,
+        chargesEnabled: account.charges_enabled,
+        payoutsEnabled: account.payouts_enabled,
+        detailsSubmitted: account.details_submitted,
+        stateAt: account.created ?? t,
+        createdAt: t,
+        updatedAt: t,
+      })
       .onConflictDoNothing();
     acct = (await findPayoutAccount(env, creator.userId))!;
   }
@@ -99,10 +113,19 @@ export async function applyAccount(env: Env, account: Stripe.Account, at: number
   if (!row || at < row.stateAt) return false;
   await db
     .update(payoutAccounts)
-    .set({ chargesEnabled: !!account.charges_enabled, payoutsEnabled: !!account.payouts_enabled, detailsSubmitted: !!account.details_submitted, stateAt: at, updatedAt: nowSeconds() })
+    .set({
+      chargesEnabled: !!account.charges_enabled,
+      payoutsEnabled: !!account.payouts_enabled,
+      detailsSubmitted: !!account.details_submitted,
+      stateAt: at,
+      updatedAt: nowSeconds(),
+    })
     .where(eq(payoutAccounts.stripeAccountId, account.id));
   // "Coming soon" vs buyable shows on the cached storefront: bump its version.
-  await db.update(creators).set({ version: sql`${creators.version} + 1` }).where(eq(creators.userId, row.creatorId));
+  await db
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, row.creatorId));
   return true;
 }
 

@@ -35,14 +35,34 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
   const q = (opts.q ?? "").trim().toLowerCase().slice(0, 200);
   const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await getDb(env)
-    .select({ id: orders.id, title: products.title, buyer: users.email, refundReason: orders.refundReason, gross: orders.gross, fee: orders.fee, net: orders.net, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), currency: orders.currency, status: orders.status, createdAt: orders.createdAt })
-    .from(orders).innerJoin(products, eq(products.id, orders.productId)).innerJoin(users, eq(users.id, orders.buyerId))
-    .where(and(
-      eq(orders.creatorId, creatorId),
-      q ? sql`lower(${users.email}) LIKE ${like} ESCAPE '\\'` : undefined,
-      after ? sql`(${orders.createdAt} < ${after.at} OR (${orders.createdAt} = ${after.at} AND ${orders.id} < ${after.id}))` : undefined,
-    ))
-    .orderBy(desc(orders.createdAt), desc(orders.id)).limit(ORDERS_PAGE_SIZE + 1);
+    .select({
+      id: orders.id,
+      title: products.title,
+      buyer: users.email,
+      refundReason: orders.refundReason,
+      gross: orders.gross,
+      fee: orders.fee,
+      net: orders.net,
+      refunded: orders.amountRefunded,
+      feeRefunded: orders.feeRefunded,
+      transferReversed: orders.transferReversed,
+      disputeLost: lostDisputeAmount("orders"),
+      currency: orders.currency,
+      status: orders.status,
+      createdAt: orders.createdAt,
+    })
+    .from(orders)
+    .innerJoin(products, eq(products.id, orders.productId))
+    .innerJoin(users, eq(users.id, orders.buyerId))
+    .where(
+      and(
+        eq(orders.creatorId, creatorId),
+        q ? sql`lower(${users.email}) LIKE ${like} ESCAPE '\\'` : undefined,
+        after ? sql`(${orders.createdAt} < ${after.at} OR (${orders.createdAt} = ${after.at} AND ${orders.id} < ${after.id}))` : undefined,
+      ),
+    )
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(ORDERS_PAGE_SIZE + 1);
   const page = rows.slice(0, ORDERS_PAGE_SIZE);
   const last = page[page.length - 1];
   return {
@@ -78,10 +98,50 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
 export async function earnings(env: Env, creatorId: string) {
   const db = getDb(env);
   const [o, i] = await Promise.all([
-    db.select({ currency: orders.currency, gross: orders.gross, fee: orders.fee, net: orders.net, status: orders.status, refunded: orders.amountRefunded, feeRefunded: orders.feeRefunded, transferReversed: orders.transferReversed, disputeLost: lostDisputeAmount("orders"), at: orders.createdAt }).from(orders).where(eq(orders.creatorId, creatorId)),
-    db.select({ currency: invoices.currency, gross: invoices.gross, fee: invoices.fee, net: invoices.net, status: invoices.status, refunded: invoices.amountRefunded, feeRefunded: invoices.feeRefunded, transferReversed: invoices.transferReversed, disputeLost: lostDisputeAmount("invoices"), at: invoices.paidAt }).from(invoices).where(eq(invoices.creatorId, creatorId)),
+    db
+      .select({
+        currency: orders.currency,
+        gross: orders.gross,
+        fee: orders.fee,
+        net: orders.net,
+        status: orders.status,
+        refunded: orders.amountRefunded,
+        feeRefunded: orders.feeRefunded,
+        transferReversed: orders.transferReversed,
+        disputeLost: lostDisputeAmount("orders"),
+        at: orders.createdAt,
+      })
+      .from(orders)
+      .where(eq(orders.creatorId, creatorId)),
+    db
+      .select({
+        currency: invoices.currency,
+        gross: invoices.gross,
+        fee: invoices.fee,
+        net: invoices.net,
+        status: invoices.status,
+        refunded: invoices.amountRefunded,
+        feeRefunded: invoices.feeRefunded,
+        transferReversed: invoices.transferReversed,
+        disputeLost: lostDisputeAmount("invoices"),
+        at: invoices.paidAt,
+      })
+      .from(invoices)
+      .where(eq(invoices.creatorId, creatorId)),
   ]);
-  const totals = new Map<string, { gross: number; fee: number; net: number; refunded: number; platformFunded: number; sales: number; products: number; memberships: number }>();
+  const totals = new Map<
+    string,
+    {
+      gross: number;
+      fee: number;
+      net: number;
+      refunded: number;
+      platformFunded: number;
+      sales: number;
+      products: number;
+      memberships: number;
+    }
+  >();
   const months = new Map<string, Map<string, number>>(); // currency → month → gross kept
   for (const r of [...o.map((x) => ({ ...x, src: "products" as const })), ...i.map((x) => ({ ...x, src: "memberships" as const }))]) {
     const t = totals.get(r.currency) ?? { gross: 0, fee: 0, net: 0, refunded: 0, platformFunded: 0, sales: 0, products: 0, memberships: 0 };
@@ -89,14 +149,29 @@ export async function earnings(env: Env, creatorId: string) {
     totals.set(r.currency, t);
     if (r.status === "disputed" && !lost) continue; // open dispute: undecided, not counted yet
     const k = kept({ ...r, disputeLost: lost });
-    t.gross += k.gross; t.fee += k.fee; t.net += k.net; t.refunded += Math.min(r.refunded, r.gross); t.platformFunded += k.platformFunded; t[r.src] += k.gross;
+    t.gross += k.gross;
+    t.fee += k.fee;
+    t.net += k.net;
+    t.refunded += Math.min(r.refunded, r.gross);
+    t.platformFunded += k.platformFunded;
+    t[r.src] += k.gross;
     if (r.status === "paid") t.sales += 1;
     const m = months.get(r.currency) ?? new Map<string, number>();
     m.set(monthKey(r.at), (m.get(monthKey(r.at)) ?? 0) + k.gross);
     months.set(r.currency, m);
   }
   const byCurrency = [...totals.entries()]
-    .map(([currency, t]) => ({ currency, ...t, grossLabel: formatMoney(t.gross, currency), feeLabel: formatMoney(t.fee, currency), netLabel: formatMoney(t.net, currency), refundedLabel: formatMoney(t.refunded, currency), platformFundedLabel: formatMoney(t.platformFunded, currency), productsLabel: formatMoney(t.products, currency), membershipsLabel: formatMoney(t.memberships, currency) }))
+    .map(([currency, t]) => ({
+      currency,
+      ...t,
+      grossLabel: formatMoney(t.gross, currency),
+      feeLabel: formatMoney(t.fee, currency),
+      netLabel: formatMoney(t.net, currency),
+      refundedLabel: formatMoney(t.refunded, currency),
+      platformFundedLabel: formatMoney(t.platformFunded, currency),
+      productsLabel: formatMoney(t.products, currency),
+      membershipsLabel: formatMoney(t.memberships, currency),
+    }))
     .sort((a, b) => b.gross - a.gross);
   // Chart: the last 6 months of the main currency.
   const main = byCurrency[0]?.currency ?? "usd";
@@ -130,7 +205,10 @@ export async function refundOrder(env: Env, viewer: Viewer, orderId: string, amo
   if (amountInput != null && amountInput.trim() !== "") {
     const parsed = parseMoney(amountInput, order.currency);
     const most = formatMoney(remaining, order.currency);
-    if (parsed === null) throw badRequest(`Enter the amount to refund as a number, like ${toMajorString(remaining, order.currency)}.`, { amount: "Not an amount." });
+    if (parsed === null)
+      throw badRequest(`Enter the amount to refund as a number, like ${toMajorString(remaining, order.currency)}.`, {
+        amount: "Not an amount.",
+      });
     if (parsed < 1) throw badRequest("The refund must be more than zero.", { amount: "Must be more than zero." });
     if (parsed > remaining) throw badRequest(`You can refund at most ${most} on this order.`, { amount: `At most ${most}.` });
     amount = parsed;
@@ -138,11 +216,18 @@ export async function refundOrder(env: Env, viewer: Viewer, orderId: string, amo
   let chargeId: string | null = null;
   try {
     const refund = await getStripe(env).refunds.create(
-      { payment_intent: order.paymentIntentId, amount, reason: "requested_by_customer", refund_application_fee: true, reverse_transfer: true, metadata: { order_id: order.id } },
+      {
+        payment_intent: order.paymentIntentId,
+        amount,
+        reason: "requested_by_customer",
+        refund_application_fee: true,
+        reverse_transfer: true,
+        metadata: { order_id: order.id },
+      },
       // Keyed by what was already refunded, so a double submit refunds once and a later partial refund is new.
       { idempotencyKey: `refund-order-${order.id}-${order.amountRefunded}-${amount}` },
     );
-    chargeId = typeof refund.charge === "string" ? refund.charge : refund.charge?.id ?? null;
+    chargeId = typeof refund.charge === "string" ? refund.charge : (refund.charge?.id ?? null);
   } catch (e) {
     if (!alreadyRefunded(e)) throw e;
   }

@@ -36,7 +36,7 @@ export const HANDLED_EVENTS = new Set([
   "account.updated",
 ]);
 
-const id = (x: string | { id: string } | null | undefined) => (typeof x === "string" ? x : x?.id ?? null);
+const id = (x: string | { id: string } | null | undefined) => (typeof x === "string" ? x : (x?.id ?? null));
 
 export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<"processed" | "ignored"> {
   if (!HANDLED_EVENTS.has(event.type)) return "ignored";
@@ -91,10 +91,21 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
     const money = split(gross);
     const paymentIntentId = id(session.payment_intent as string | null);
     await db.batch([
-      db.insert(orders).values({
-        id: newId(), checkoutSessionId: session.id, paymentIntentId, buyerId: meta.buyer_id, creatorId: meta.creator_id!, productId: meta.product_id,
-        currency: session.currency ?? "usd", ...money, status: "paid", createdAt: session.created ?? nowSeconds(),
-      }).onConflictDoNothing(),
+      db
+        .insert(orders)
+        .values({
+          id: newId(),
+          checkoutSessionId: session.id,
+          paymentIntentId,
+          buyerId: meta.buyer_id,
+          creatorId: meta.creator_id!,
+          productId: meta.product_id,
+          currency: session.currency ?? "usd",
+          ...money,
+          status: "paid",
+          createdAt: session.created ?? nowSeconds(),
+        })
+        .onConflictDoNothing(),
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
     ]);
     const duplicate = await refundIfDuplicateOrder(env, session.id, meta.buyer_id, meta.product_id);
@@ -121,15 +132,35 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
 async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: string, productId: string): Promise<boolean> {
   const db = getDb(env);
   const paid = await db
-    .select({ id: orders.id, sessionId: orders.checkoutSessionId, paymentIntentId: orders.paymentIntentId, refundReason: orders.refundReason })
+    .select({
+      id: orders.id,
+      sessionId: orders.checkoutSessionId,
+      paymentIntentId: orders.paymentIntentId,
+      refundReason: orders.refundReason,
+    })
     .from(orders)
-    .where(and(eq(orders.buyerId, buyerId), eq(orders.productId, productId), sql`(${orders.status} = 'paid' OR ${orders.refundReason} = 'duplicate')`))
+    .where(
+      and(
+        eq(orders.buyerId, buyerId),
+        eq(orders.productId, productId),
+        sql`(${orders.status} = 'paid' OR ${orders.refundReason} = 'duplicate')`,
+      ),
+    )
     .orderBy(asc(orders.createdAt), asc(orders.id));
   const extra = paid.slice(1);
   for (const o of extra) {
     if (o.paymentIntentId && o.refundReason !== "duplicate") {
       await getStripe(env)
-        .refunds.create({ payment_intent: o.paymentIntentId, reason: "duplicate", refund_application_fee: true, reverse_transfer: true, metadata: { order_id: o.id } }, { idempotencyKey: `duplicate-refund-${o.sessionId}` })
+        .refunds.create(
+          {
+            payment_intent: o.paymentIntentId,
+            reason: "duplicate",
+            refund_application_fee: true,
+            reverse_transfer: true,
+            metadata: { order_id: o.id },
+          },
+          { idempotencyKey: `duplicate-refund-${o.sessionId}` },
+        )
         .catch((e: unknown) => {
           if (!alreadyRefunded(e)) throw e;
         });
@@ -145,7 +176,10 @@ async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Pr
   const db = getDb(env);
   const c = await db.query.checkouts.findFirst({ where: eq(checkouts.sessionId, session.id) });
   if (!c) return "ignored";
-  await db.update(checkouts).set({ status: "expired" }).where(and(eq(checkouts.sessionId, session.id), eq(checkouts.status, "open")));
+  await db
+    .update(checkouts)
+    .set({ status: "expired" })
+    .where(and(eq(checkouts.sessionId, session.id), eq(checkouts.status, "open")));
   if (c.tierId) {
     await seats(env, c.tierId).release({ holdId: c.holdId, sessionId: session.id });
     await markSeatsChanged(env, c.tierId);
@@ -213,7 +247,17 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
   const db = getDb(env);
   await db
     .insert(memberships)
-    .values({ id: newId(), stripeSubscriptionId: sub.id, userId: meta.user_id, creatorId: meta.creator_id ?? "", tierId, note, endReason, createdAt: sub.created ?? nowSeconds(), ...values })
+    .values({
+      id: newId(),
+      stripeSubscriptionId: sub.id,
+      userId: meta.user_id,
+      creatorId: meta.creator_id ?? "",
+      tierId,
+      note,
+      endReason,
+      createdAt: sub.created ?? nowSeconds(),
+      ...values,
+    })
     .onConflictDoUpdate({
       target: memberships.stripeSubscriptionId,
       // A terminal state is final; otherwise only a newer read may overwrite.
@@ -223,7 +267,15 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
   if (SEAT_STATUSES.has(status)) await notifyNewSubscriber(env, { creatorId: meta.creator_id ?? "", tierId, membershipKey: sub.id });
   if (status === "canceled") {
     // Make sure a canceled state written by a racing older read can't linger as live.
-    await db.update(memberships).set({ status: "canceled", cancelAtPeriodEnd: values.cancelAtPeriodEnd, updatedAt: nowSeconds(), ...(endReason ? { endReason, note } : {}) }).where(eq(memberships.stripeSubscriptionId, sub.id));
+    await db
+      .update(memberships)
+      .set({
+        status: "canceled",
+        cancelAtPeriodEnd: values.cancelAtPeriodEnd,
+        updatedAt: nowSeconds(),
+        ...(endReason ? { endReason, note } : {}),
+      })
+      .where(eq(memberships.stripeSubscriptionId, sub.id));
   }
   await markSeatsChanged(env, tierId);
   return "processed";
@@ -232,9 +284,11 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
 /** Cancels a subscription now; one that is already canceled (a retry, a race) is fine. */
 async function cancelNow(env: Env, sub: Stripe.Subscription, idempotencyKey: string) {
   if (sub.status === "canceled") return;
-  await getStripe(env).subscriptions.cancel(sub.id, {}, { idempotencyKey }).catch((e: { code?: string; stripeMessage?: string }) => {
-    if (e.code !== "resource_missing" && !/already been canceled/.test(String(e.stripeMessage ?? (e as Error).message))) throw e;
-  });
+  await getStripe(env)
+    .subscriptions.cancel(sub.id, {}, { idempotencyKey })
+    .catch((e: { code?: string; stripeMessage?: string }) => {
+      if (e.code !== "resource_missing" && !/already been canceled/.test(String(e.stripeMessage ?? (e as Error).message))) throw e;
+    });
 }
 
 type InvoicePayments = {
@@ -248,7 +302,8 @@ type InvoicePayments = {
  * only the `paid` one counts.
  */
 async function invoicePaymentIntent(env: Env, inv: Stripe.Invoice | string): Promise<string | null> {
-  const fromShape = (x: InvoicePayments) => id(x.payments?.data?.find((p) => p.status === "paid")?.payment?.payment_intent ?? x.payment_intent ?? null);
+  const fromShape = (x: InvoicePayments) =>
+    id(x.payments?.data?.find((p) => p.status === "paid")?.payment?.payment_intent ?? x.payment_intent ?? null);
   if (typeof inv !== "string") {
     const found = fromShape(inv as unknown as InvoicePayments);
     if (found) return found;
@@ -269,9 +324,19 @@ async function refundAndCancel(env: Env, sub: Stripe.Subscription, why: "overcap
   if (!latest) return;
   const pi = await invoicePaymentIntent(env, latest);
   if (pi) {
-    await stripe.refunds.create({ payment_intent: pi, refund_application_fee: true, reverse_transfer: true, ...(why === "duplicate" ? { reason: "duplicate" as const } : {}) }, { idempotencyKey: `${why}-refund-${sub.id}` }).catch((e: unknown) => {
-      if (!alreadyRefunded(e)) throw e;
-    });
+    await stripe.refunds
+      .create(
+        {
+          payment_intent: pi,
+          refund_application_fee: true,
+          reverse_transfer: true,
+          ...(why === "duplicate" ? { reason: "duplicate" as const } : {}),
+        },
+        { idempotencyKey: `${why}-refund-${sub.id}` },
+      )
+      .catch((e: unknown) => {
+        if (!alreadyRefunded(e)) throw e;
+      });
   }
   await getDb(env).update(invoices).set({ status: "refunded" }).where(eq(invoices.id, latest));
 }
@@ -279,7 +344,9 @@ async function refundAndCancel(env: Env, sub: Stripe.Subscription, why: "overcap
 async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed" | "ignored"> {
   const subId = invoiceSubscriptionId(inv);
   if (!subId) return "ignored";
-  const parentMeta = (inv as unknown as { parent?: { subscription_details?: { metadata?: Record<string, string> } } }).parent?.subscription_details?.metadata ?? {};
+  const parentMeta =
+    (inv as unknown as { parent?: { subscription_details?: { metadata?: Record<string, string> } } }).parent?.subscription_details
+      ?.metadata ?? {};
   let meta = parentMeta;
   if (!meta.tier_id) meta = (await getStripe(env).subscriptions.retrieve(subId)).metadata ?? {};
   if (!meta.tier_id) return "ignored";
@@ -288,7 +355,18 @@ async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed"
   if (gross > 0) {
     await getDb(env)
       .insert(invoices)
-      .values({ id: inv.id!, stripeSubscriptionId: subId, userId: meta.user_id ?? null, creatorId: meta.creator_id ?? "", tierId: meta.tier_id, currency: inv.currency, ...split(gross), status: "paid", paymentIntentId, paidAt: inv.status_transitions?.paid_at ?? inv.created })
+      .values({
+        id: inv.id!,
+        stripeSubscriptionId: subId,
+        userId: meta.user_id ?? null,
+        creatorId: meta.creator_id ?? "",
+        tierId: meta.tier_id,
+        currency: inv.currency,
+        ...split(gross),
+        status: "paid",
+        paymentIntentId,
+        paidAt: inv.status_transitions?.paid_at ?? inv.created,
+      })
       .onConflictDoUpdate({ target: invoices.id, set: { paymentIntentId }, setWhere: sql`${invoices.paymentIntentId} IS NULL` });
   }
   await syncSubscription(env, subId);
@@ -334,12 +412,32 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
   // Refunds and reversals only grow, so the larger amount is the newer read (a late, older read never shrinks it).
   const grow = (col: SQLiteColumn, value: number) => sql<number>`MAX(${col}, ${value})`;
   await db.batch([
-    db.update(orders).set({ amountRefunded: grow(orders.amountRefunded, refunded), feeRefunded: grow(orders.feeRefunded, feeRefunded), transferReversed: grow(orders.transferReversed, transferReversed) }).where(eq(orders.paymentIntentId, pi)),
-    db.update(invoices).set({ amountRefunded: grow(invoices.amountRefunded, refunded), feeRefunded: grow(invoices.feeRefunded, feeRefunded), transferReversed: grow(invoices.transferReversed, transferReversed) }).where(eq(invoices.paymentIntentId, pi)),
+    db
+      .update(orders)
+      .set({
+        amountRefunded: grow(orders.amountRefunded, refunded),
+        feeRefunded: grow(orders.feeRefunded, feeRefunded),
+        transferReversed: grow(orders.transferReversed, transferReversed),
+      })
+      .where(eq(orders.paymentIntentId, pi)),
+    db
+      .update(invoices)
+      .set({
+        amountRefunded: grow(invoices.amountRefunded, refunded),
+        feeRefunded: grow(invoices.feeRefunded, feeRefunded),
+        transferReversed: grow(invoices.transferReversed, transferReversed),
+      })
+      .where(eq(invoices.paymentIntentId, pi)),
     ...(full
       ? [
-          db.update(orders).set({ status: "refunded", refundedAt: t }).where(and(eq(orders.paymentIntentId, pi), sql`${orders.status} != 'refunded'`)),
-          db.update(invoices).set({ status: "refunded", refundedAt: t }).where(and(eq(invoices.paymentIntentId, pi), sql`${invoices.status} != 'refunded'`)),
+          db
+            .update(orders)
+            .set({ status: "refunded", refundedAt: t })
+            .where(and(eq(orders.paymentIntentId, pi), sql`${orders.status} != 'refunded'`)),
+          db
+            .update(invoices)
+            .set({ status: "refunded", refundedAt: t })
+            .where(and(eq(invoices.paymentIntentId, pi), sql`${invoices.status} != 'refunded'`)),
         ]
       : []),
   ]);
@@ -363,7 +461,10 @@ async function endMembershipIfLatest(env: Env, invoiceId: string, subscriptionId
 async function endMembership(env: Env, sub: Stripe.Subscription, idempotencyKey: string, note: string) {
   await cancelNow(env, sub, idempotencyKey);
   await syncSubscription(env, sub.id);
-  await getDb(env).update(memberships).set({ note }).where(and(eq(memberships.stripeSubscriptionId, sub.id), sql`${memberships.note} IS NULL`));
+  await getDb(env)
+    .update(memberships)
+    .set({ note })
+    .where(and(eq(memberships.stripeSubscriptionId, sub.id), sql`${memberships.note} IS NULL`));
 }
 
 /** Stripe's final dispute outcomes; everything else (needs_response, under_review, warning_*) is open. */
@@ -381,8 +482,22 @@ export async function syncDispute(env: Env, disputeId: string): Promise<"process
   const closedAt = DISPUTE_FINAL.has(d.status) ? nowSeconds() : null;
   await db
     .insert(disputes)
-    .values({ id: d.id, chargeId: id(d.charge as string)!, paymentIntentId: pi, amount: d.amount, currency: d.currency, reason: d.reason ?? null, status: d.status, closedAt, createdAt: d.created })
-    .onConflictDoUpdate({ target: disputes.id, set: { status: d.status, closedAt, amount: d.amount }, setWhere: sql`${disputes.status} NOT IN ('won', 'lost', 'warning_closed')` });
+    .values({
+      id: d.id,
+      chargeId: id(d.charge as string)!,
+      paymentIntentId: pi,
+      amount: d.amount,
+      currency: d.currency,
+      reason: d.reason ?? null,
+      status: d.status,
+      closedAt,
+      createdAt: d.created,
+    })
+    .onConflictDoUpdate({
+      target: disputes.id,
+      set: { status: d.status, closedAt, amount: d.amount },
+      setWhere: sql`${disputes.status} NOT IN ('won', 'lost', 'warning_closed')`,
+    });
   if (pi) await applyDisputes(env, pi);
   // A lost dispute takes the money back from the platform; record what Stripe reports it did with
   // the fee and the creator's transfer (re-read, like a refund), so earnings match Stripe.
@@ -404,8 +519,14 @@ async function applyDisputes(env: Env, paymentIntentId: string) {
   if (!d) return;
   const [from, to] = disputeWon(d.status) ? ["disputed", "paid"] : ["paid", "disputed"];
   await db.batch([
-    db.update(orders).set({ status: to }).where(and(eq(orders.paymentIntentId, paymentIntentId), eq(orders.status, from))),
-    db.update(invoices).set({ status: to }).where(and(eq(invoices.paymentIntentId, paymentIntentId), eq(invoices.status, from))),
+    db
+      .update(orders)
+      .set({ status: to })
+      .where(and(eq(orders.paymentIntentId, paymentIntentId), eq(orders.status, from))),
+    db
+      .update(invoices)
+      .set({ status: to })
+      .where(and(eq(invoices.paymentIntentId, paymentIntentId), eq(invoices.status, from))),
   ]);
   if (d.status !== "lost") return;
   const inv = await db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, paymentIntentId) });

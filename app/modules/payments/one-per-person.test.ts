@@ -16,9 +16,12 @@ import { seats } from "~/modules/tiers/seats.server";
 const text = async (res: Response) => (await res.text()).replace(/&#x27;/g, "'");
 
 const liveMemberships = (userId: string, tierId: string) =>
-  env.DB.prepare("SELECT COUNT(*) AS n FROM memberships WHERE user_id=? AND tier_id=? AND status IN ('active','trialing','past_due')").bind(userId, tierId).first<number>("n");
+  env.DB.prepare("SELECT COUNT(*) AS n FROM memberships WHERE user_id=? AND tier_id=? AND status IN ('active','trialing','past_due')")
+    .bind(userId, tierId)
+    .first<number>("n");
 
-const openCheckouts = (userId: string) => env.DB.prepare("SELECT COUNT(*) AS n FROM checkouts WHERE user_id=?").bind(userId).first<number>("n");
+const openCheckouts = (userId: string) =>
+  env.DB.prepare("SELECT COUNT(*) AS n FROM checkouts WHERE user_id=?").bind(userId).first<number>("n");
 
 /** A second Checkout Session for the same purchase, made at Stripe directly — as one opened before
  * this rule existed (or by racing past it) would be. Same metadata as the app's own. */
@@ -26,22 +29,38 @@ async function staleSessionLike(first: Stripe.Checkout.Session, email: string) {
   const stripe = getStripe(env);
   const items = await stripe.checkout.sessions.listLineItems(first.id);
   const price = items.data[0].price!;
-  const base = { customer_email: email, client_reference_id: first.client_reference_id!, metadata: first.metadata!, success_url: "http://localhost:8787/checkout/return?session_id={CHECKOUT_SESSION_ID}", cancel_url: "http://localhost:8787/" };
+  const base = {
+    customer_email: email,
+    client_reference_id: first.client_reference_id!,
+    metadata: first.metadata!,
+    success_url: "http://localhost:8787/checkout/return?session_id={CHECKOUT_SESSION_ID}",
+    cancel_url: "http://localhost:8787/",
+  };
   if (first.mode === "subscription") {
     const sub = await stripe.subscriptions.retrieve(String(first.subscription));
     return stripe.checkout.sessions.create({
       ...base,
       mode: "subscription",
       line_items: [{ price: price.id, quantity: 1 }],
-      subscription_data: { application_fee_percent: 8, transfer_data: { destination: String(sub.transfer_data?.destination) }, metadata: first.metadata! },
+      subscription_data: {
+        application_fee_percent: 8,
+        transfer_data: { destination: String(sub.transfer_data?.destination) },
+        metadata: first.metadata!,
+      },
     });
   }
   const pi = await stripe.paymentIntents.retrieve(String(first.payment_intent));
   return stripe.checkout.sessions.create({
     ...base,
     mode: "payment",
-    line_items: [{ quantity: 1, price_data: { currency: price.currency, unit_amount: price.unit_amount!, product_data: { name: "Same product" } } }],
-    payment_intent_data: { application_fee_amount: pi.application_fee_amount!, transfer_data: { destination: String(pi.transfer_data?.destination) }, metadata: first.metadata! },
+    line_items: [
+      { quantity: 1, price_data: { currency: price.currency, unit_amount: price.unit_amount!, product_data: { name: "Same product" } } },
+    ],
+    payment_intent_data: {
+      application_fee_amount: pi.application_fee_amount!,
+      transfer_data: { destination: String(pi.transfer_data?.destination) },
+      metadata: first.metadata!,
+    },
   });
 }
 
@@ -71,7 +90,9 @@ describe("one open checkout per person per tier", () => {
     const t = await makeTier(await c.cookie(), { maxSubscribers: "10" });
     const people = await Promise.all(Array.from({ length: 5 }, () => makeUser(env)));
     const cookies = await Promise.all(people.map((p) => p.cookie()));
-    const res = await Promise.all(cookies.flatMap((cookie) => [subscribe(String(t.id), cookie), subscribe(String(t.id), cookie), subscribe(String(t.id), cookie)]));
+    const res = await Promise.all(
+      cookies.flatMap((cookie) => [subscribe(String(t.id), cookie), subscribe(String(t.id), cookie), subscribe(String(t.id), cookie)]),
+    );
     expect(res.every((r) => r.status === 302)).toBe(true);
     expect(new Set(res.map((r) => r.headers.get("Location"))).size).toBe(5);
     const s = await seats(env, String(t.id)).status();
@@ -155,21 +176,36 @@ describe("one membership per person per tier", () => {
     expect(s.holds).toBe(0);
     expect(s.seatsLeft).toBe(9);
 
-    const rows = await env.DB.prepare("SELECT stripe_subscription_id AS sub, status, end_reason AS endReason FROM memberships WHERE user_id=? AND tier_id=? ORDER BY status").bind(u.id, tierId).all<{ sub: string; status: string; endReason: string | null }>();
-    expect(rows.results.map((r) => [r.status, r.endReason])).toEqual([["active", null], ["canceled", "duplicate"]]);
+    const rows = await env.DB.prepare(
+      "SELECT stripe_subscription_id AS sub, status, end_reason AS endReason FROM memberships WHERE user_id=? AND tier_id=? ORDER BY status",
+    )
+      .bind(u.id, tierId)
+      .all<{ sub: string; status: string; endReason: string | null }>();
+    expect(rows.results.map((r) => [r.status, r.endReason])).toEqual([
+      ["active", null],
+      ["canceled", "duplicate"],
+    ]);
     const dup = rows.results.find((r) => r.status === "canceled")!.sub;
     // Stripe: the duplicate subscription is canceled and its one payment refunded in full, fee and transfer returned.
     const sub = await stripe.subscriptions.retrieve(dup);
     expect(sub.status).toBe("canceled");
     const inv = await stripe.invoices.retrieve(String(sub.latest_invoice), { expand: ["payments"] });
-    const pi = String((inv as unknown as { payments: { data: { payment: { payment_intent: string } }[] } }).payments.data[0].payment.payment_intent);
+    const pi = String(
+      (inv as unknown as { payments: { data: { payment: { payment_intent: string } }[] } }).payments.data[0].payment.payment_intent,
+    );
     const refunds = await stripe.refunds.list({ payment_intent: pi });
     expect(refunds.data).toHaveLength(1);
     expect(refunds.data[0]).toMatchObject({ amount: 500, status: "succeeded", reason: "duplicate" });
     // D1 records it as Stripe did it (D35).
-    const recorded = await env.DB.prepare("SELECT status, gross, amount_refunded AS refunded, fee_refunded AS feeRefunded, transfer_reversed AS reversed FROM invoices WHERE stripe_subscription_id=?").bind(dup).first();
+    const recorded = await env.DB.prepare(
+      "SELECT status, gross, amount_refunded AS refunded, fee_refunded AS feeRefunded, transfer_reversed AS reversed FROM invoices WHERE stripe_subscription_id=?",
+    )
+      .bind(dup)
+      .first();
     expect(recorded).toEqual({ status: "refunded", gross: 500, refunded: 500, feeRefunded: 40, reversed: 460 });
-    const kept = await env.DB.prepare("SELECT status, amount_refunded AS refunded FROM invoices WHERE stripe_subscription_id=?").bind(rows.results.find((r) => r.status === "active")!.sub).first();
+    const kept = await env.DB.prepare("SELECT status, amount_refunded AS refunded FROM invoices WHERE stripe_subscription_id=?")
+      .bind(rows.results.find((r) => r.status === "active")!.sub)
+      .first();
     expect(kept).toEqual({ status: "paid", refunded: 0 });
 
     // The member sees it in their library, the creator in the dashboard.
@@ -189,7 +225,7 @@ describe("one membership per person per tier", () => {
 });
 
 describe("one-time products: one paid order per person", () => {
-  it("someone who owns a product is told \"You own this\" with their downloads, and no second checkout starts", async () => {
+  it('someone who owns a product is told "You own this" with their downloads, and no second checkout starts', async () => {
     const p = await purchased();
     const before = await openCheckouts(p.buyer.id);
     const again = await postForm(`/@${p.seller.handle}/products/${p.slug}`, { productId: p.id }, { cookie: p.cookie });
@@ -211,7 +247,9 @@ describe("one-time products: one paid order per person", () => {
     const p = await publishedProduct();
     const buyer = await makeUser(env);
     const cookie = await buyer.cookie();
-    const res = await Promise.all(Array.from({ length: 3 }, () => postForm(`/@${p.seller.handle}/products/${p.slug}`, { productId: p.id }, { cookie })));
+    const res = await Promise.all(
+      Array.from({ length: 3 }, () => postForm(`/@${p.seller.handle}/products/${p.slug}`, { productId: p.id }, { cookie })),
+    );
     expect(res.map((r) => r.status)).toEqual([302, 302, 302]);
     const urls = new Set(res.map((r) => r.headers.get("Location")));
     expect(urls.size).toBe(1);
@@ -234,7 +272,11 @@ describe("one-time products: one paid order per person", () => {
 
     // The queue may apply the two payments in either order: whichever lands first is the order kept,
     // the other is the duplicate. Exactly one of each, and the refund is on the duplicate's payment.
-    const orders = await env.DB.prepare("SELECT checkout_session_id AS session, status, refund_reason AS reason, gross, amount_refunded AS refunded, fee_refunded AS feeRefunded, transfer_reversed AS reversed FROM orders WHERE buyer_id=? ORDER BY status").bind(buyer.id).all<{ session: string }>();
+    const orders = await env.DB.prepare(
+      "SELECT checkout_session_id AS session, status, refund_reason AS reason, gross, amount_refunded AS refunded, fee_refunded AS feeRefunded, transfer_reversed AS reversed FROM orders WHERE buyer_id=? ORDER BY status",
+    )
+      .bind(buyer.id)
+      .all<{ session: string }>();
     expect(orders.results.map((o) => o.session).sort()).toEqual([first.id, second.id].sort());
     const keptSession = orders.results[0].session;
     const dupSession = orders.results[1].session;
@@ -270,12 +312,24 @@ describe("TierSeats: one hold per person, one opener", () => {
     await stub.configure(tierId, 3);
     const first = await stub.reserve({ holdId: "h1", userId: "u", expiresAt: exp() });
     expect(first).toMatchObject({ ok: true, holdId: "h1", create: true, sessionId: null });
-    const waiting = Promise.all([stub.reserve({ holdId: "h2", userId: "u", expiresAt: exp() }), stub.reserve({ holdId: "h3", userId: "u", expiresAt: exp() })]);
-    expect(await stub.attach("h1", "cs_1", "https://pay/cs_1")).toEqual({ attached: true, sessionId: "cs_1", sessionUrl: "https://pay/cs_1" });
-    for (const r of await waiting) expect(r).toMatchObject({ ok: true, holdId: "h1", create: false, sessionId: "cs_1", sessionUrl: "https://pay/cs_1" });
+    const waiting = Promise.all([
+      stub.reserve({ holdId: "h2", userId: "u", expiresAt: exp() }),
+      stub.reserve({ holdId: "h3", userId: "u", expiresAt: exp() }),
+    ]);
+    expect(await stub.attach("h1", "cs_1", "https://pay/cs_1")).toEqual({
+      attached: true,
+      sessionId: "cs_1",
+      sessionUrl: "https://pay/cs_1",
+    });
+    for (const r of await waiting)
+      expect(r).toMatchObject({ ok: true, holdId: "h1", create: false, sessionId: "cs_1", sessionUrl: "https://pay/cs_1" });
     expect((await stub.status()).holds).toBe(1);
     // A second session attached late (its opener had lost its turn) doesn't replace the first.
-    expect(await stub.attach("h1", "cs_2", "https://pay/cs_2")).toEqual({ attached: false, sessionId: "cs_1", sessionUrl: "https://pay/cs_1" });
+    expect(await stub.attach("h1", "cs_2", "https://pay/cs_2")).toEqual({
+      attached: false,
+      sessionId: "cs_1",
+      sessionUrl: "https://pay/cs_1",
+    });
   });
 
   it("if the opener fails (release), a waiting request of the same person becomes the opener", async () => {

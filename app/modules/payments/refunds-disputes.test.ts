@@ -10,13 +10,32 @@ import { createRssToken } from "~/modules/posts/pages.server";
 import { seats } from "~/modules/tiers/seats.server";
 import { earnings } from "./dashboard.server";
 
-type InvoiceRow = { id: string; status: string; gross: number; fee: number; net: number; amount_refunded: number; payment_intent_id: string | null };
+type InvoiceRow = {
+  id: string;
+  status: string;
+  gross: number;
+  fee: number;
+  net: number;
+  amount_refunded: number;
+  payment_intent_id: string | null;
+};
 const invoicesOf = async (sub: string) =>
-  (await env.DB.prepare("SELECT id, status, gross, fee, net, amount_refunded, payment_intent_id FROM invoices WHERE stripe_subscription_id=? ORDER BY paid_at, rowid").bind(sub).all<InvoiceRow>()).results;
-const orderOf = (sessionId: string) => env.DB.prepare("SELECT status, gross, amount_refunded AS refunded FROM orders WHERE checkout_session_id=?").bind(sessionId).first<{ status: string; gross: number; refunded: number }>();
-const disputeOf = (pi: string) => env.DB.prepare("SELECT status, reason, closed_at AS closedAt FROM disputes WHERE payment_intent_id=?").bind(pi).first<{ status: string; reason: string; closedAt: number | null }>();
+  (
+    await env.DB.prepare(
+      "SELECT id, status, gross, fee, net, amount_refunded, payment_intent_id FROM invoices WHERE stripe_subscription_id=? ORDER BY paid_at, rowid",
+    )
+      .bind(sub)
+      .all<InvoiceRow>()
+  ).results;
+const orderOf = (sessionId: string) =>
+  env.DB.prepare("SELECT status, gross, amount_refunded AS refunded FROM orders WHERE checkout_session_id=?")
+    .bind(sessionId)
+    .first<{ status: string; gross: number; refunded: number }>();
+const disputeOf = (pi: string) =>
+  env.DB.prepare("SELECT status, reason, closed_at AS closedAt FROM disputes WHERE payment_intent_id=?")
+    .bind(pi)
+    .first<{ status: string; reason: string; closedAt: number | null }>();
 const usd = async (creatorId: string) => (await earnings(env, creatorId)).byCurrency.find((c) => c.currency === "usd")!;
-
 
 describe("refunds of subscription invoices made on Stripe's side", () => {
   it("are recorded in minor units; older or partial refunds keep access, a full refund of the latest invoice ends it", async () => {
@@ -67,7 +86,10 @@ describe("refunds of subscription invoices made on Stripe's side", () => {
     // Delivering everything again (Stripe retries, resends) changes nothing.
     const all = await eventsMatching(member.id, first.payment_intent_id!, latest.payment_intent_id!);
     await postAll([...all].reverse());
-    expect((await invoicesOf(sub)).map((i) => [i.status, i.amount_refunded])).toEqual([["refunded", 500], ["refunded", 500]]);
+    expect((await invoicesOf(sub)).map((i) => [i.status, i.amount_refunded])).toEqual([
+      ["refunded", 500],
+      ["refunded", 500],
+    ]);
     expect((await membership(member.id, tierId))!.status).toBe("canceled");
   });
 
@@ -77,13 +99,19 @@ describe("refunds of subscription invoices made on Stripe's side", () => {
     const member = await makeUser(env);
     await subscribeAndPay(String(tier.id), await member.cookie());
     const stripe = getStripe(env);
-    const subId = (await eventsMatching(member.id)).find((e) => e.event.type === "customer.subscription.created")!.event.data.object.id as string;
+    const subId = (await eventsMatching(member.id)).find((e) => e.event.type === "customer.subscription.created")!.event.data.object
+      .id as string;
     const invoiceId = String((await stripe.subscriptions.retrieve(subId)).latest_invoice);
-    const inv = (await stripe.invoices.retrieve(invoiceId, { expand: ["payments"] })) as unknown as { payments: { data: { payment: { payment_intent: string } }[] } };
+    const inv = (await stripe.invoices.retrieve(invoiceId, { expand: ["payments"] })) as unknown as {
+      payments: { data: { payment: { payment_intent: string } }[] };
+    };
     const pi = inv.payments.data[0].payment.payment_intent;
     await stripe.refunds.create({ payment_intent: pi });
     const events = await eventsMatching(member.id, pi);
-    const refundFirst = [...events.filter((e) => e.event.type.startsWith("charge.refund") || e.event.type.startsWith("refund.")), ...events];
+    const refundFirst = [
+      ...events.filter((e) => e.event.type.startsWith("charge.refund") || e.event.type.startsWith("refund.")),
+      ...events,
+    ];
     await postAll(refundFirst);
     expect((await invoicesOf(subId)).map((i) => i.status)).toEqual(["refunded"]);
     expect((await membership(member.id, String(tier.id)))!.status).toBe("canceled");
@@ -105,7 +133,9 @@ describe("product orders: partial refunds", () => {
 describe("disputes: created, closed, in any order", () => {
   it("won restores the access the dispute paused; the dispute is recorded as won", async () => {
     const { seller, cookie, fileId, sessionId, paymentIntent } = await purchased();
-    const { object: d } = await emulator<{ object: { id: string } }>(`/_emulator/charges/${paymentIntent}/dispute`, { reason: "product_not_received" });
+    const { object: d } = await emulator<{ object: { id: string } }>(`/_emulator/charges/${paymentIntent}/dispute`, {
+      reason: "product_not_received",
+    });
     await deliver(paymentIntent);
     expect((await app(`/library/download/${fileId}`, { cookie })).status).toBe(404);
     expect((await usd(seller.id)).gross).toBe(0);
@@ -167,7 +197,12 @@ describe("disputes: created, closed, in any order", () => {
 async function tierPost(seller: Awaited<ReturnType<typeof makeSeller>>, tierId: string) {
   const secret = `Members-only sentence ${crypto.randomUUID()} stays behind the paywall.`;
   const preview = `Free preview ${crypto.randomUUID().slice(0, 8)} for everyone.`;
-  const post = await makePost(env, seller, { title: "Tier notes", body: `${preview}\n\n<!-- paywall -->\n\n${secret}`, visibility: "tiers", tierIds: [tierId] });
+  const post = await makePost(env, seller, {
+    title: "Tier notes",
+    body: `${preview}\n\n<!-- paywall -->\n\n${secret}`,
+    visibility: "tiers",
+    tierIds: [tierId],
+  });
   return { url: `/@${seller.handle}/posts/${post.slug}`, secret, preview };
 }
 
@@ -184,11 +219,15 @@ const OPEN = { html: true, data: true };
 
 const subscriptionPi = async (sub: string) => {
   const invoiceId = String((await getStripe(env).subscriptions.retrieve(sub)).latest_invoice);
-  const inv = (await getStripe(env).invoices.retrieve(invoiceId, { expand: ["payments"] })) as unknown as { payments: { data: { payment: { payment_intent: string } }[] } };
+  const inv = (await getStripe(env).invoices.retrieve(invoiceId, { expand: ["payments"] })) as unknown as {
+    payments: { data: { payment: { payment_intent: string } }[] };
+  };
   return inv.payments.data[0].payment.payment_intent;
 };
-const openDispute = async (pi: string) => (await emulator<{ object: { id: string } }>(`/_emulator/charges/${pi}/dispute`, { reason: "subscription_canceled" })).object.id;
-const submitEvidence = (disputeId: string) => getStripe(env).disputes.update(disputeId, { evidence: { uncategorized_text: "The member read 12 posts this month." } });
+const openDispute = async (pi: string) =>
+  (await emulator<{ object: { id: string } }>(`/_emulator/charges/${pi}/dispute`, { reason: "subscription_canceled" })).object.id;
+const submitEvidence = (disputeId: string) =>
+  getStripe(env).disputes.update(disputeId, { evidence: { uncategorized_text: "The member read 12 posts this month." } });
 /** The recorded charge.dispute.created / updated / closed events of a payment, by type. */
 async function disputeEvents(pi: string) {
   const ev = await eventsMatching(pi);
@@ -205,7 +244,13 @@ async function disputedMember() {
 }
 
 /** Everything a member and Stripe can observe about one membership, for end-state comparisons. */
-async function endState(memberId: string, tierId: string, sub: string, post: { url: string; secret: string; preview: string }, cookie: string) {
+async function endState(
+  memberId: string,
+  tierId: string,
+  sub: string,
+  post: { url: string; secret: string; preview: string },
+  cookie: string,
+) {
   const m = (await membership(memberId, tierId))!;
   return {
     membership: m.status,
@@ -300,7 +345,13 @@ describe("disputes on subscription payments pause the membership (D28)", () => {
     expect(await reads(post, cookie)).toEqual(LOCKED);
     await emulator(`/_emulator/disputes/${d2}/close`, { status: "won" });
     await deliver(latest);
-    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({ membership: "active", invoices: ["paid", "paid"], reads: OPEN, stripe: "active", seats: 1 });
+    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({
+      membership: "active",
+      invoices: ["paid", "paid"],
+      reads: OPEN,
+      stripe: "active",
+      seats: 1,
+    });
   });
 
   it("won: created / updated / closed shuffled and duplicated end with access and nothing paused", async () => {
@@ -310,7 +361,13 @@ describe("disputes on subscription payments pause the membership (D28)", () => {
     const { created, updated, closed } = await disputeEvents(pi);
     expect([created.length, updated.length, closed.length]).toEqual([1, 1, 1]);
     await postAll([...closed, ...updated, ...created, ...closed, ...created, ...updated]);
-    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({ membership: "active", invoices: ["paid"], reads: OPEN, stripe: "active", seats: 1 });
+    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({
+      membership: "active",
+      invoices: ["paid"],
+      reads: OPEN,
+      stripe: "active",
+      seats: 1,
+    });
     expect(await disputeOf(pi)).toMatchObject({ status: "won" });
     expect(await usd(seller.id)).toMatchObject({ gross: 500 });
   });
@@ -323,7 +380,8 @@ describe("disputes on subscription payments pause the membership (D28)", () => {
     const cookie = await member.cookie();
     const post = await tierPost(seller, tierId);
     await subscribeAndPay(tierId, cookie);
-    const sub = (await eventsMatching(member.id)).find((e) => e.event.type === "customer.subscription.created")!.event.data.object.id as string;
+    const sub = (await eventsMatching(member.id)).find((e) => e.event.type === "customer.subscription.created")!.event.data.object
+      .id as string;
     const pi = await subscriptionPi(sub);
     const disputeId = await openDispute(pi);
     await submitEvidence(disputeId);
@@ -337,7 +395,13 @@ describe("disputes on subscription payments pause the membership (D28)", () => {
     await deliver(member.id, pi); // whatever our cancel produced, plus every event once more
     await postAll(created); // a late "created" can't reopen the lost dispute
     expect(await disputeOf(pi)).toMatchObject({ status: "lost" });
-    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({ membership: "canceled", invoices: ["disputed"], reads: LOCKED, stripe: "canceled", seats: 0 });
+    expect(await endState(member.id, tierId, sub, post, cookie)).toEqual({
+      membership: "canceled",
+      invoices: ["disputed"],
+      reads: LOCKED,
+      stripe: "canceled",
+      seats: 0,
+    });
   });
 });
 
@@ -349,7 +413,9 @@ describe("an invoice paid after a failed attempt", () => {
     await deliver(member.id);
     const stripe = getStripe(env);
     const latestId = String((await stripe.subscriptions.retrieve(sub)).latest_invoice);
-    const inv = (await stripe.invoices.retrieve(latestId, { expand: ["payments"] })) as unknown as { payments: { data: { status: string; payment: { payment_intent: string } }[] } };
+    const inv = (await stripe.invoices.retrieve(latestId, { expand: ["payments"] })) as unknown as {
+      payments: { data: { status: string; payment: { payment_intent: string } }[] };
+    };
     expect(inv.payments.data.map((p) => p.status)).toEqual(["canceled", "paid"]); // the failed attempt is listed first
     const paidPi = inv.payments.data.find((p) => p.status === "paid")!.payment.payment_intent;
     const recorded = (await invoicesOf(sub)).find((i) => i.id === latestId)!;

@@ -4,7 +4,9 @@ import { users } from "../identity/schema";
 
 /** A creator's Stripe connected account (Express-style; the platform controls fees and losses). */
 export const payoutAccounts = sqliteTable("payout_accounts", {
-  creatorId: text("creator_id").primaryKey().references(() => users.id, { onDelete: "cascade" }),
+  creatorId: text("creator_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
   stripeAccountId: text("stripe_account_id").notNull().unique(),
   chargesEnabled: integer("charges_enabled", { mode: "boolean" }).notNull().default(false),
   payoutsEnabled: integer("payouts_enabled", { mode: "boolean" }).notNull().default(false),
@@ -34,7 +36,9 @@ export const checkouts = sqliteTable(
   {
     sessionId: text("session_id").primaryKey(),
     kind: text("kind").notNull(), // product | tier
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     creatorId: text("creator_id").notNull(),
     productId: text("product_id"),
     tierId: text("tier_id"),
@@ -49,7 +53,9 @@ export const checkouts = sqliteTable(
   (t) => [
     index("checkouts_user_idx").on(t.userId, t.createdAt),
     // At most one open checkout per person per product: the row is claimed before Stripe is asked (D52).
-    uniqueIndex("checkouts_open_product_idx").on(t.userId, t.productId).where(sql`kind = 'product' AND status = 'open'`),
+    uniqueIndex("checkouts_open_product_idx")
+      .on(t.userId, t.productId)
+      .where(sql`kind = 'product' AND status = 'open'`),
   ],
 );
 
@@ -60,7 +66,9 @@ export const orders = sqliteTable(
     id: text("id").primaryKey(),
     checkoutSessionId: text("checkout_session_id").notNull().unique(),
     paymentIntentId: text("payment_intent_id"),
-    buyerId: text("buyer_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    buyerId: text("buyer_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     creatorId: text("creator_id").notNull(),
     productId: text("product_id").notNull(),
     currency: text("currency").notNull(),
@@ -80,7 +88,11 @@ export const orders = sqliteTable(
     refundReason: text("refund_reason"),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("orders_buyer_idx").on(t.buyerId, t.productId), index("orders_creator_idx").on(t.creatorId, t.createdAt), index("orders_pi_idx").on(t.paymentIntentId)],
+  (t) => [
+    index("orders_buyer_idx").on(t.buyerId, t.productId),
+    index("orders_creator_idx").on(t.creatorId, t.createdAt),
+    index("orders_pi_idx").on(t.paymentIntentId),
+  ],
 );
 
 /** Subscriptions to creator tiers (paid ones mirror a Stripe subscription; free ones have none). */
@@ -90,7 +102,9 @@ export const memberships = sqliteTable(
     id: text("id").primaryKey(),
     stripeSubscriptionId: text("stripe_subscription_id").unique(),
     stripeCustomerId: text("stripe_customer_id"),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     creatorId: text("creator_id").notNull(),
     tierId: text("tier_id").notNull(),
     /** active | trialing | past_due | canceled | incomplete | unpaid */
@@ -111,7 +125,11 @@ export const memberships = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("memberships_user_idx").on(t.userId), index("memberships_tier_idx").on(t.tierId, t.status), index("memberships_creator_idx").on(t.creatorId, t.createdAt)],
+  (t) => [
+    index("memberships_user_idx").on(t.userId),
+    index("memberships_tier_idx").on(t.tierId, t.status),
+    index("memberships_creator_idx").on(t.creatorId, t.createdAt),
+  ],
 );
 
 /** Paid subscription invoices: the money side of memberships. */
@@ -145,7 +163,9 @@ export const invoices = sqliteTable(
     index("invoices_pi_idx").on(t.paymentIntentId),
     index("invoices_user_idx").on(t.userId, t.paidAt),
     // Only disputed invoices: what makes "is this membership paused?" (content/entitlements) one tiny probe (D28).
-    index("invoices_disputed_sub_idx").on(t.stripeSubscriptionId).where(sql`status = 'disputed'`),
+    index("invoices_disputed_sub_idx")
+      .on(t.stripeSubscriptionId)
+      .where(sql`status = 'disputed'`),
   ],
 );
 

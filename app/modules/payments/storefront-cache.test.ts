@@ -10,10 +10,22 @@ import { tiers } from "~/modules/tiers/schema";
 describe("storefront cache key and seats", () => {
   it("changes when a capped tier's seats change, so 'seats left' is never stale", async () => {
     const c = await makeCreator(env);
-    await getDb(env).insert(tiers).values({
-      id: `t_${c.handle}`, creatorId: c.id, name: "Inner circle", description: "", benefits: [], pricing: "free",
-      currency: "usd", maxSubscribers: 5, status: "active", position: 0, createdAt: 1, updatedAt: 1,
-    } as typeof tiers.$inferInsert);
+    await getDb(env)
+      .insert(tiers)
+      .values({
+        id: `t_${c.handle}`,
+        creatorId: c.id,
+        name: "Inner circle",
+        description: "",
+        benefits: [],
+        pricing: "free",
+        currency: "usd",
+        maxSubscribers: 5,
+        status: "active",
+        position: 0,
+        createdAt: 1,
+        updatedAt: 1,
+      } as typeof tiers.$inferInsert);
     const url = new URL(`http://localhost/@${c.handle}`);
     const before = (await anonymousPageKey(env, url))!.key;
     await markSeatsChanged(env, `t_${c.handle}`);
@@ -42,7 +54,11 @@ describe("the per-isolate version memo (D29)", () => {
     const cached = await app(`/@${c.handle}`);
     expect(cached.headers.get("X-Edge-Cache")).toBe("HIT");
     expect(await cached.text()).toContain("Before Name");
-    const edit = await postForm("/settings/profile", { intent: "update-profile", handle: c.handle, displayName: "After Name", bio: "" }, { cookie: await c.cookie() });
+    const edit = await postForm(
+      "/settings/profile",
+      { intent: "update-profile", handle: c.handle, displayName: "After Name", bio: "" },
+      { cookie: await c.cookie() },
+    );
     expect(edit.status).toBeLessThan(400);
     const next = await app(`/@${c.handle}`);
     expect(next.headers.get("X-Edge-Cache")).toBe("MISS");

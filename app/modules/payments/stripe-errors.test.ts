@@ -25,7 +25,9 @@ describe("a failing Stripe never answers a person with a 500", () => {
   it.each(CASES)("buying a product when Stripe answers %s: a clear message, no checkout left behind", async (kind, status, text) => {
     const p = await publishedProduct();
     const buyer = await makeUser(env);
-    const res = await failing("/v1/checkout/sessions", buyer.id, kind, async () => postForm(`/@${p.seller.handle}/products/${p.slug}`, { productId: p.id }, { cookie: await buyer.cookie() }));
+    const res = await failing("/v1/checkout/sessions", buyer.id, kind, async () =>
+      postForm(`/@${p.seller.handle}/products/${p.slug}`, { productId: p.id }, { cookie: await buyer.cookie() }),
+    );
     expect(res.status).toBe(status);
     expect(norm(await res.text())).toContain(norm(text));
     const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM checkouts WHERE user_id=?").bind(buyer.id).first<{ n: number }>();
@@ -51,7 +53,9 @@ describe("a failing Stripe never answers a person with a 500", () => {
 
   it.each(CASES)("setting up payouts when Stripe answers %s: a clear message, no payout account half-made", async (kind, status) => {
     const c = await makeCreator(env);
-    const res = await failing("/v1/account", c.viewer.email, kind, async () => postForm("/dashboard/payouts", {}, { cookie: await c.cookie() }));
+    const res = await failing("/v1/account", c.viewer.email, kind, async () =>
+      postForm("/dashboard/payouts", {}, { cookie: await c.cookie() }),
+    );
     expect(res.status).toBe(status === 409 ? 409 : 503);
     const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM payout_accounts WHERE creator_id=?").bind(c.id).first<{ n: number }>();
     expect(row!.n).toBe(0);
@@ -60,7 +64,13 @@ describe("a failing Stripe never answers a person with a 500", () => {
   it.each(CASES)("creating a paid tier when Stripe answers %s: a clear message, no tier without a price", async (kind, status) => {
     const c = await makeSeller(env);
     const name = `Tier ${crypto.randomUUID().slice(0, 8)}`;
-    const res = await failing("/v1/products", name, kind, async () => postForm("/dashboard/tiers/new", { name, pricing: "fixed", currency: "usd", monthly: "5", annual: "50", benefits: "Q&A" }, { cookie: await c.cookie() }));
+    const res = await failing("/v1/products", name, kind, async () =>
+      postForm(
+        "/dashboard/tiers/new",
+        { name, pricing: "fixed", currency: "usd", monthly: "5", annual: "50", benefits: "Q&A" },
+        { cookie: await c.cookie() },
+      ),
+    );
     expect(res.status).toBe(status);
     // No tier without its Stripe product and prices.
     const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM tiers WHERE name=?").bind(name).first<{ n: number }>();

@@ -31,8 +31,14 @@ async function stripeSays(paymentIntent: string) {
   const charge = await stripe.charges.retrieve(String(pi.latest_charge), { expand: ["application_fee", "transfer"] });
   const fee = charge.application_fee as Stripe.ApplicationFee;
   const transfer = charge.transfer as Stripe.Transfer;
-  const lost = (await stripe.disputes.list({ payment_intent: paymentIntent })).data.filter((d) => d.status === "lost").reduce((n, d) => n + d.amount, 0);
-  return { gross: charge.amount - charge.amount_refunded - lost, fee: fee.amount - fee.amount_refunded, net: transfer.amount - transfer.amount_reversed };
+  const lost = (await stripe.disputes.list({ payment_intent: paymentIntent })).data
+    .filter((d) => d.status === "lost")
+    .reduce((n, d) => n + d.amount, 0);
+  return {
+    gross: charge.amount - charge.amount_refunded - lost,
+    fee: fee.amount - fee.amount_refunded,
+    net: transfer.amount - transfer.amount_reversed,
+  };
 }
 
 /** What the app records and shows for the order (dashboard row and earnings). */
@@ -109,8 +115,21 @@ describe("the dashboard's orders list", () => {
     const buyers: Awaited<ReturnType<typeof makeUser>>[] = [];
     for (let i = 0; i < 3; i++) buyers.push(await makeUser(env));
     // 120 orders over three buyers, some sharing a second, inserted directly (the checkout path is covered elsewhere).
-    const stmt = env.DB.prepare("INSERT INTO orders (id, checkout_session_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at) VALUES (?, ?, ?, ?, ?, 'usd', 500, 40, 460, 'paid', ?)");
-    await env.DB.batch(Array.from({ length: 120 }, (_, i) => stmt.bind(`ord_${product.id}_${String(i).padStart(3, "0")}`, `cs_${product.id}_${i}`, buyers[i % 3].id, product.seller.id, product.id, now - Math.floor(i / 2))));
+    const stmt = env.DB.prepare(
+      "INSERT INTO orders (id, checkout_session_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at) VALUES (?, ?, ?, ?, ?, 'usd', 500, 40, 460, 'paid', ?)",
+    );
+    await env.DB.batch(
+      Array.from({ length: 120 }, (_, i) =>
+        stmt.bind(
+          `ord_${product.id}_${String(i).padStart(3, "0")}`,
+          `cs_${product.id}_${i}`,
+          buyers[i % 3].id,
+          product.seller.id,
+          product.id,
+          now - Math.floor(i / 2),
+        ),
+      ),
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {

@@ -68,7 +68,6 @@ export async function receiveStripeWebhook(request: Request, env: Env): Promise<
   return Response.json({ received: true, duplicate: !inserted.length });
 }
 
-
 /** The stripe-events consumer: each message acked on success, retried with backoff on failure. */
 export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage>, env: Env): Promise<void> {
   const db = getDb(env);
@@ -81,11 +80,18 @@ export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage
         continue;
       }
       const outcome = await applyStripeEvent(env, event);
-      await db.update(stripeEvents).set({ status: outcome, processedAt: nowSeconds(), attempts: msg.attempts, lastError: null }).where(eq(stripeEvents.id, eventId));
+      await db
+        .update(stripeEvents)
+        .set({ status: outcome, processedAt: nowSeconds(), attempts: msg.attempts, lastError: null })
+        .where(eq(stripeEvents.id, eventId));
       msg.ack();
     } catch (e) {
       const message = e instanceof StripeFailure ? e.detail : e instanceof Error ? e.message : String(e);
-      await db.update(stripeEvents).set({ attempts: msg.attempts, lastError: message.slice(0, 500) }).where(eq(stripeEvents.id, eventId)).catch(() => {});
+      await db
+        .update(stripeEvents)
+        .set({ attempts: msg.attempts, lastError: message.slice(0, 500) })
+        .where(eq(stripeEvents.id, eventId))
+        .catch(() => {});
       console.warn(`stripe event ${eventId} (${event?.type}) failed on attempt ${msg.attempts}: ${message}`);
       // 10 s, 20 s, 40 s … capped at 10 minutes.
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
@@ -96,11 +102,21 @@ export async function consumeStripeEvents(batch: MessageBatch<StripeEventMessage
 /** The dead-letter consumer: keeps every poison message in D1 (nothing is silently dropped). */
 export async function consumeDeadLetters(batch: MessageBatch<StripeEventMessage>, env: Env): Promise<void> {
   const db = getDb(env);
-  await storeDeadLetters(batch, env, (eventIds) => eventIds.map((id) => db.update(stripeEvents).set({ status: "dead" }).where(eq(stripeEvents.id, id))));
+  await storeDeadLetters(batch, env, (eventIds) =>
+    eventIds.map((id) => db.update(stripeEvents).set({ status: "dead" }).where(eq(stripeEvents.id, id))),
+  );
 }
 
 export async function lastErrorFor(env: Env, eventIds: string[]) {
   if (!eventIds.length) return new Map<string, string | null>();
-  const rows = await getDb(env).select({ id: stripeEvents.id, lastError: stripeEvents.lastError }).from(stripeEvents).where(sql`${stripeEvents.id} IN (${sql.join(eventIds.map((i) => sql`${i}`), sql`, `)})`);
+  const rows = await getDb(env)
+    .select({ id: stripeEvents.id, lastError: stripeEvents.lastError })
+    .from(stripeEvents)
+    .where(
+      sql`${stripeEvents.id} IN (${sql.join(
+        eventIds.map((i) => sql`${i}`),
+        sql`, `,
+      )})`,
+    );
   return new Map(rows.map((r) => [r.id, r.lastError]));
 }

@@ -8,13 +8,27 @@ import { makeUser } from "~/modules/demo/factories.server";
 import { backoffSeconds } from "~/lib/backoff";
 import { receiveStripeWebhook, type StripeEventMessage } from "./webhooks.server";
 
-const fakeEvent = (type: string, object: Record<string, unknown>, id = `evt_test_${crypto.randomUUID().replace(/-/g, "")}`) =>
-  ({ id, object: "event", type, created: Math.floor(Date.now() / 1000), livemode: false, api_version: "2026-10-28.endive", data: { object }, pending_webhooks: 1, request: { id: null, idempotency_key: null } });
+const fakeEvent = (type: string, object: Record<string, unknown>, id = `evt_test_${crypto.randomUUID().replace(/-/g, "")}`) => ({
+  id,
+  object: "event",
+  type,
+  created: Math.floor(Date.now() / 1000),
+  livemode: false,
+  api_version: "2026-10-28.endive",
+  data: { object },
+  pending_webhooks: 1,
+  request: { id: null, idempotency_key: null },
+});
 
 const send = (payload: string, signature?: string | null) =>
-  app("/webhooks/stripe", { method: "POST", body: payload, headers: { "Content-Type": "application/json", ...(signature === null ? {} : { "Stripe-Signature": signature ?? "" }) } });
+  app("/webhooks/stripe", {
+    method: "POST",
+    body: payload,
+    headers: { "Content-Type": "application/json", ...(signature === null ? {} : { "Stripe-Signature": signature ?? "" }) },
+  });
 
-const stored = async (id: string) => env.DB.prepare("SELECT id, status FROM stripe_events WHERE id=?").bind(id).first<{ id: string; status: string }>();
+const stored = async (id: string) =>
+  env.DB.prepare("SELECT id, status FROM stripe_events WHERE id=?").bind(id).first<{ id: string; status: string }>();
 
 describe("POST /webhooks/stripe", () => {
   it("refuses a missing, wrong or tampered signature with 400 and stores nothing", async () => {
@@ -24,7 +38,9 @@ describe("POST /webhooks/stripe", () => {
     expect((await send(payload, "t=1,v1=deadbeef")).status).toBe(400);
     const good = await signStripePayload(env, payload);
     expect((await send(payload.replace("acct_nobody", "acct_somebody"), good)).status).toBe(400);
-    const wrongSecret = await (await import("stripe")).default.webhooks.generateTestHeaderStringAsync({ payload, secret: "whsec_not_ours" });
+    const wrongSecret = await (
+      await import("stripe")
+    ).default.webhooks.generateTestHeaderStringAsync({ payload, secret: "whsec_not_ours" });
     expect((await send(payload, wrongSecret)).status).toBe(400);
     expect(await stored(ev.id)).toBeNull();
   });
@@ -72,8 +88,17 @@ describe("POST /webhooks/stripe", () => {
   it("in production without a signing secret it answers 503 and never falls back to the emulator's secret", async () => {
     const ev = fakeEvent("account.updated", { id: "acct_x" });
     const payload = JSON.stringify(ev);
-    const req = new Request("https://allthrive.example/webhooks/stripe", { method: "POST", body: payload, headers: { "Stripe-Signature": await signStripePayload(env, payload) } });
-    const res = await receiveStripeWebhook(req, { ...env, APP_ENV: "production", STRIPE_WEBHOOK_SECRET: undefined, STRIPE_SECRET_KEY: undefined } as Env);
+    const req = new Request("https://allthrive.example/webhooks/stripe", {
+      method: "POST",
+      body: payload,
+      headers: { "Stripe-Signature": await signStripePayload(env, payload) },
+    });
+    const res = await receiveStripeWebhook(req, {
+      ...env,
+      APP_ENV: "production",
+      STRIPE_WEBHOOK_SECRET: undefined,
+      STRIPE_SECRET_KEY: undefined,
+    } as Env);
     expect(res.status).toBe(503);
     expect(await stored(ev.id)).toBeNull();
   });
@@ -89,12 +114,19 @@ describe("POST /webhooks/stripe", () => {
 });
 
 describe("stripe-events consumer", () => {
-  const message = (ev: ReturnType<typeof fakeEvent>, attempts: number) => ({ id: `msg-${ev.id}-${attempts}`, timestamp: new Date(), attempts, body: { eventId: ev.id, type: ev.type, event: ev } });
+  const message = (ev: ReturnType<typeof fakeEvent>, attempts: number) => ({
+    id: `msg-${ev.id}-${attempts}`,
+    timestamp: new Date(),
+    attempts,
+    body: { eventId: ev.id, type: ev.type, event: ev },
+  });
 
   it("retries a failing event with growing backoff, then the DLQ consumer stores it for admins", async () => {
     // account.updated for an account Stripe doesn't know: every attempt fails.
     const ev = fakeEvent("account.updated", { id: "acct_doesnotexist0001" });
-    await env.DB.prepare("INSERT INTO stripe_events(id,type,created,status,attempts,received_at) VALUES (?,?,?,?,0,?)").bind(ev.id, ev.type, ev.created, "queued", ev.created).run();
+    await env.DB.prepare("INSERT INTO stripe_events(id,type,created,status,attempts,received_at) VALUES (?,?,?,?,0,?)")
+      .bind(ev.id, ev.type, ev.created, "queued", ev.created)
+      .run();
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     // Each failed Stripe call is logged once, with Stripe's request id (stripe.server.ts).
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
@@ -113,7 +145,9 @@ describe("stripe-events consumer", () => {
     expect(delays).toEqual([1, 2, 3, 4, 5, 6].map((n) => backoffSeconds(n)));
     expect(delays).toEqual([10, 20, 40, 80, 160, 320]);
     expect(warn).toHaveBeenCalled();
-    const row = await env.DB.prepare("SELECT status, attempts, last_error FROM stripe_events WHERE id=?").bind(ev.id).first<{ status: string; attempts: number; last_error: string }>();
+    const row = await env.DB.prepare("SELECT status, attempts, last_error FROM stripe_events WHERE id=?")
+      .bind(ev.id)
+      .first<{ status: string; attempts: number; last_error: string }>();
     expect(row).toMatchObject({ status: "queued", attempts: 6 });
     expect(row!.last_error).toContain("acct_doesnotexist0001");
     expect(row!.last_error).toMatch(/\[request req_/);
@@ -139,7 +173,9 @@ describe("stripe-events consumer", () => {
 
   it("acks an event that was already processed without applying it again", async () => {
     const ev = fakeEvent("account.updated", { id: "acct_doesnotexist0002" });
-    await env.DB.prepare("INSERT INTO stripe_events(id,type,created,status,attempts,received_at) VALUES (?,?,?,?,1,?)").bind(ev.id, ev.type, ev.created, "processed", ev.created).run();
+    await env.DB.prepare("INSERT INTO stripe_events(id,type,created,status,attempts,received_at) VALUES (?,?,?,?,1,?)")
+      .bind(ev.id, ev.type, ev.created, "processed", ev.created)
+      .run();
     const batch = createMessageBatch<StripeEventMessage>("allthrive-stripe-events", [message(ev, 1)] as never);
     const ctx = createExecutionContext();
     await worker.queue!(batch as never, env, ctx);

@@ -16,21 +16,44 @@ import { creators } from "~/modules/storefronts/schema";
 
 export type Cta = { need: Need; label: string; href: string; detail: string };
 
-export function ctaFor(need: Need, creator: Pick<CreatorRow, "handle" | "displayName">, returnTo: string, visibility: Visibility = "paid"): Cta {
+export function ctaFor(
+  need: Need,
+  creator: Pick<CreatorRow, "handle" | "displayName">,
+  returnTo: string,
+  visibility: Visibility = "paid",
+): Cta {
   switch (need) {
     case "sign_in":
-      return { need, label: "Sign in to follow", href: `/login?redirectTo=${encodeURIComponent(returnTo)}`, detail: `This post is for people who follow ${creator.displayName}. Sign in (or sign up — it's free) and follow to read the rest.` };
+      return {
+        need,
+        label: "Sign in to follow",
+        href: `/login?redirectTo=${encodeURIComponent(returnTo)}`,
+        detail: `This post is for people who follow ${creator.displayName}. Sign in (or sign up — it's free) and follow to read the rest.`,
+      };
     case "follow":
-      return { need, label: `Follow ${creator.displayName}`, href: `/@${creator.handle}`, detail: `This post is for ${creator.displayName}'s followers. Following is free.` };
+      return {
+        need,
+        label: `Follow ${creator.displayName}`,
+        href: `/@${creator.handle}`,
+        detail: `This post is for ${creator.displayName}'s followers. Following is free.`,
+      };
     case "subscribe":
       return {
         need,
         label: "Subscribe to read",
         href: `/@${creator.handle}#subscriptions`,
-        detail: visibility === "tiers" ? `This post is for members of selected ${creator.displayName} tiers.` : `This post is for paying subscribers of ${creator.displayName}.`,
+        detail:
+          visibility === "tiers"
+            ? `This post is for members of selected ${creator.displayName} tiers.`
+            : `This post is for paying subscribers of ${creator.displayName}.`,
       };
     case "buy":
-      return { need, label: "Buy to read", href: `/@${creator.handle}#products`, detail: `This post is included with one of ${creator.displayName}'s products.` };
+      return {
+        need,
+        label: "Buy to read",
+        href: `/@${creator.handle}#products`,
+        detail: `This post is included with one of ${creator.displayName}'s products.`,
+      };
   }
 }
 
@@ -70,7 +93,11 @@ export function storefrontPostCards(rows: ListFields[], creator: CreatorRow): Po
  * for everyone, so edge-cached pages may hold them).
  */
 export async function postCards(env: Env, viewerId: string | null, rows: { post: ListFields; creator: CreatorRow }[]): Promise<PostCard[]> {
-  const access = await loadAccess(env, viewerId, rows.map((r) => gateOf(r.post)));
+  const access = await loadAccess(
+    env,
+    viewerId,
+    rows.map((r) => gateOf(r.post)),
+  );
   return rows.map((r) => presentCard(r.post, r.creator, access));
 }
 
@@ -81,7 +108,8 @@ export async function appPosts(env: Env, viewerId: string | null, appId: string,
 
 // ── RSS ─────────────────────────────────────────────────────────────────────────────────────────
 
-const xmlEsc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+const xmlEsc = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 const cdata = (s: string) => `<![CDATA[${s.replace(/]]>/g, "]]]]><![CDATA[>")}]]>`;
 
 async function sha256(s: string) {
@@ -92,7 +120,9 @@ async function sha256(s: string) {
 /** Which user a private feed token belongs to (for that creator), or null. */
 async function tokenOwner(env: Env, creatorId: string, token: string): Promise<string | null> {
   if (!/^[a-z0-9]{20,64}$/.test(token)) return null;
-  const row = await getDb(env).query.rssTokens.findFirst({ where: and(eq(rssTokens.tokenHash, await sha256(token)), eq(rssTokens.creatorId, creatorId)) });
+  const row = await getDb(env).query.rssTokens.findFirst({
+    where: and(eq(rssTokens.tokenHash, await sha256(token)), eq(rssTokens.creatorId, creatorId)),
+  });
   return row?.userId ?? null;
 }
 
@@ -137,13 +167,19 @@ export async function createRssToken(env: Env, viewer: Viewer, handle: string) {
     db.delete(rssTokens).where(and(eq(rssTokens.userId, viewer.id), eq(rssTokens.creatorId, creator.userId))),
     db.insert(rssTokens).values({ tokenHash: await sha256(token), userId: viewer.id, creatorId: creator.userId, createdAt: nowSeconds() }),
   ]);
-  return { url: `${env.PUBLIC_URL.replace(/\/$/, "")}/@${creator.handle}/feed.xml?token=${token}`, handle: creator.handle, displayName: creator.displayName };
+  return {
+    url: `${env.PUBLIC_URL.replace(/\/$/, "")}/@${creator.handle}/feed.xml?token=${token}`,
+    handle: creator.handle,
+    displayName: creator.displayName,
+  };
 }
 
 export async function revokeRssToken(env: Env, viewer: Viewer, handle: string) {
   const creator = await findCreatorByHandle(env, handle);
   if (!creator) throw notFound("There's no creator with that handle.");
-  await getDb(env).delete(rssTokens).where(and(eq(rssTokens.userId, viewer.id), eq(rssTokens.creatorId, creator.userId)));
+  await getDb(env)
+    .delete(rssTokens)
+    .where(and(eq(rssTokens.userId, viewer.id), eq(rssTokens.creatorId, creator.userId)));
 }
 
 export async function listRssTokens(env: Env, viewer: Viewer) {

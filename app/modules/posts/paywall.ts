@@ -17,7 +17,14 @@ export function splitPaywall(markdown: string): PaywallSplit {
     const f = lines[i].match(FENCE);
     if (f) fence = fence === null ? f[1] : fence === f[1] ? null : fence;
     else if (fence === null && MARKER.test(lines[i])) {
-      return { preview: lines.slice(0, i).join("\n").trimEnd(), rest: lines.slice(i + 1).join("\n").trimStart(), hasMarker: true };
+      return {
+        preview: lines.slice(0, i).join("\n").trimEnd(),
+        rest: lines
+          .slice(i + 1)
+          .join("\n")
+          .trimStart(),
+        hasMarker: true,
+      };
     }
   }
   return { preview: "", rest: markdown ?? "", hasMarker: false };

@@ -29,7 +29,7 @@ describe("paywall marker", () => {
   });
 
   it("highlights code blocks server-side and escapes them", () => {
-    const html = renderMarkdown("```ts\nconst x = \"<b>\"; // note\n```");
+    const html = renderMarkdown('```ts\nconst x = "<b>"; // note\n```');
     expect(html).toContain('<span class="tok-k">const</span>');
     expect(html).toContain('<span class="tok-s">&quot;&lt;b&gt;&quot;</span>');
     expect(html).toContain('<span class="tok-c">// note</span>');
@@ -41,7 +41,16 @@ describe("writing posts", () => {
   it("a creator writes a draft, publishes it, and it shows on the storefront and its page", async () => {
     const c = await makeCreator(env);
     const cookie = await c.cookie();
-    const res = await app("/dashboard/posts/new", { method: "POST", body: multipart({ intent: "save", title: "Shipping my booking agent", body: "It **works**.\n\n```js\nlet a = 1;\n```", visibility: "public" }), cookie });
+    const res = await app("/dashboard/posts/new", {
+      method: "POST",
+      body: multipart({
+        intent: "save",
+        title: "Shipping my booking agent",
+        body: "It **works**.\n\n```js\nlet a = 1;\n```",
+        visibility: "public",
+      }),
+      cookie,
+    });
     expect(res.status).toBe(302);
     const editUrl = res.headers.get("Location")!;
     expect(editUrl).toMatch(/^\/dashboard\/posts\/[a-z0-9]+\?saved=1$/);
@@ -50,7 +59,11 @@ describe("writing posts", () => {
     expect((await app(`/@${c.handle}/posts/shipping-my-booking-agent`, { cookie })).status).toBe(200);
 
     const id = editUrl.split("/")[3].split("?")[0];
-    const pub = await app(`/dashboard/posts/${id}`, { method: "POST", body: multipart({ intent: "publish", title: "Shipping my booking agent", body: "It **works**.", visibility: "public" }), cookie });
+    const pub = await app(`/dashboard/posts/${id}`, {
+      method: "POST",
+      body: multipart({ intent: "publish", title: "Shipping my booking agent", body: "It **works**.", visibility: "public" }),
+      cookie,
+    });
     expect(pub.status).toBe(302);
     expect(pub.headers.get("Location")).toBe(`/@${c.handle}/posts/shipping-my-booking-agent?published=1`);
     const page = await (await app(`/@${c.handle}/posts/shipping-my-booking-agent`)).text();
@@ -62,14 +75,26 @@ describe("writing posts", () => {
   it("refuses invalid input with field messages, and duplicate slugs with 409", async () => {
     const c = await makeCreator(env);
     const cookie = await c.cookie();
-    const bad = await app("/dashboard/posts/new", { method: "POST", body: multipart({ intent: "save", title: "  ", visibility: "public" }), cookie });
+    const bad = await app("/dashboard/posts/new", {
+      method: "POST",
+      body: multipart({ intent: "save", title: "  ", visibility: "public" }),
+      cookie,
+    });
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain("Give your post a title.");
-    const noTier = await app("/dashboard/posts/new", { method: "POST", body: multipart({ intent: "save", title: "Tiered", visibility: "tiers" }), cookie });
+    const noTier = await app("/dashboard/posts/new", {
+      method: "POST",
+      body: multipart({ intent: "save", title: "Tiered", visibility: "tiers" }),
+      cookie,
+    });
     expect(noTier.status).toBe(422);
     expect(await noTier.text()).toContain("Choose at least one tier.");
     await makePost(env, c, { slug: "same-slug", title: "One" });
-    const dup = await app("/dashboard/posts/new", { method: "POST", body: multipart({ intent: "save", title: "Two", slug: "same-slug", visibility: "public" }), cookie });
+    const dup = await app("/dashboard/posts/new", {
+      method: "POST",
+      body: multipart({ intent: "save", title: "Two", slug: "same-slug", visibility: "public" }),
+      cookie,
+    });
     expect(dup.status).toBe(409);
     expect(await dup.text()).toContain("already have a post with that slug");
   });
@@ -82,7 +107,11 @@ describe("writing posts", () => {
     for (const who of [other, member]) {
       const cookie = await who.cookie();
       for (const intent of ["save", "publish", "unpublish", "delete"]) {
-        const res = await app(`/dashboard/posts/${post.id}`, { method: "POST", body: multipart({ intent, title: "Hijacked", visibility: "public" }), cookie });
+        const res = await app(`/dashboard/posts/${post.id}`, {
+          method: "POST",
+          body: multipart({ intent, title: "Hijacked", visibility: "public" }),
+          cookie,
+        });
         expect(res.status).toBe(403);
       }
       expect((await app(`/dashboard/posts/${post.id}`, { cookie })).status).toBe(403);
@@ -94,10 +123,18 @@ describe("writing posts", () => {
     const c = await makeCreator(env);
     const cookie = await c.cookie();
     const post = await makePost(env, c, { status: "draft", title: "Future post" });
-    const past = await app(`/dashboard/posts/${post.id}`, { method: "POST", body: multipart({ intent: "schedule", title: "Future post", visibility: "public", publishAt: "2020-01-01T10:00", tzOffset: "0" }), cookie });
+    const past = await app(`/dashboard/posts/${post.id}`, {
+      method: "POST",
+      body: multipart({ intent: "schedule", title: "Future post", visibility: "public", publishAt: "2020-01-01T10:00", tzOffset: "0" }),
+      cookie,
+    });
     expect(past.status).toBe(422);
     const when = new Date(Date.now() + 3600_000).toISOString().slice(0, 16);
-    const ok = await app(`/dashboard/posts/${post.id}`, { method: "POST", body: multipart({ intent: "schedule", title: "Future post", visibility: "public", publishAt: when, tzOffset: "0" }), cookie });
+    const ok = await app(`/dashboard/posts/${post.id}`, {
+      method: "POST",
+      body: multipart({ intent: "schedule", title: "Future post", visibility: "public", publishAt: when, tzOffset: "0" }),
+      cookie,
+    });
     expect(ok.status).toBe(302);
     expect((await findPostById(env, post.id))?.status).toBe("scheduled");
     await publishDuePosts(env, Math.floor(Date.now() / 1000));
@@ -125,7 +162,12 @@ describe("writing posts", () => {
     expect(form).toContain('action="/dashboard/posts/images"');
 
     // An image uploaded from the new form (no post yet) comes back as Markdown for the body.
-    const up = await app("/dashboard/posts/images", { method: "POST", body: await placeholderPng(16, 16), headers: { "Content-Type": "application/octet-stream" }, cookie });
+    const up = await app("/dashboard/posts/images", {
+      method: "POST",
+      body: await placeholderPng(16, 16),
+      headers: { "Content-Type": "application/octet-stream" },
+      cookie,
+    });
     expect(up.status).toBe(200);
     const { url, markdown } = await up.json<{ url: string; markdown: string }>();
     expect(markdown).toBe(`![](${url})`);
@@ -137,13 +179,35 @@ describe("writing posts", () => {
     expect(noJs.headers.get("Location")).toMatch(/^\/dashboard\/posts\/new\?image=/);
 
     // A bad time refuses the schedule and creates nothing.
-    const past = await app("/dashboard/posts/new", { method: "POST", body: multipart({ intent: "schedule", title: "From the new form", body: markdown, visibility: "public", publishAt: "2020-01-01T10:00", tzOffset: "0" }), cookie });
+    const past = await app("/dashboard/posts/new", {
+      method: "POST",
+      body: multipart({
+        intent: "schedule",
+        title: "From the new form",
+        body: markdown,
+        visibility: "public",
+        publishAt: "2020-01-01T10:00",
+        tzOffset: "0",
+      }),
+      cookie,
+    });
     expect(past.status).toBe(422);
     expect(await past.text()).toContain("Choose a time in the future.");
     expect((await app(`/@${c.handle}/posts/from-the-new-form`, { cookie })).status).toBe(404);
 
     const when = new Date(Date.now() + 3600_000).toISOString().slice(0, 16);
-    const res = await app("/dashboard/posts/new", { method: "POST", body: multipart({ intent: "schedule", title: "From the new form", body: `Look:\n\n${markdown}`, visibility: "public", publishAt: when, tzOffset: "0" }), cookie });
+    const res = await app("/dashboard/posts/new", {
+      method: "POST",
+      body: multipart({
+        intent: "schedule",
+        title: "From the new form",
+        body: `Look:\n\n${markdown}`,
+        visibility: "public",
+        publishAt: when,
+        tzOffset: "0",
+      }),
+      cookie,
+    });
     expect(res.status).toBe(302);
     const loc = res.headers.get("Location")!;
     expect(loc).toMatch(/^\/dashboard\/posts\/[a-z0-9]+\?scheduled=1$/);
@@ -160,7 +224,12 @@ describe("writing posts", () => {
 
   it("images in posts go through the same upload checks", async () => {
     const c = await makeCreator(env);
-    const res = await app("/dashboard/posts/images", { method: "POST", body: "not an image", headers: { "Content-Type": "application/octet-stream" }, cookie: await c.cookie() });
+    const res = await app("/dashboard/posts/images", {
+      method: "POST",
+      body: "not an image",
+      headers: { "Content-Type": "application/octet-stream" },
+      cookie: await c.cookie(),
+    });
     expect(res.status).toBe(415);
     expect((await res.json<{ error: string }>()).error).toContain("isn't a PNG, JPEG, WebP or GIF");
   });
@@ -192,7 +261,11 @@ describe("what lists show (teaser and preview stored beside the body)", () => {
     expect(await feedOf(readerCookie, (h) => h.includes("Pipeline notes"))).toContain(sentence);
 
     // The creator makes it paid-only (no paywall marker: no preview at all).
-    const res = await app(`/dashboard/posts/${post.id}`, { method: "POST", body: multipart({ intent: "save", title: "Pipeline notes", body, visibility: "paid" }), cookie: creatorCookie });
+    const res = await app(`/dashboard/posts/${post.id}`, {
+      method: "POST",
+      body: multipart({ intent: "save", title: "Pipeline notes", body, visibility: "paid" }),
+      cookie: creatorCookie,
+    });
     expect(res.status).toBe(302);
     for (const cookie of [undefined, readerCookie]) {
       const store = await (await app(`/@${c.handle}`, { cookie })).text();

@@ -44,7 +44,10 @@ export function teaserOf(p: Pick<PostRow, "excerpt" | "bodyMarkdown" | "visibili
  * What lists show of a post without its body, stored beside it by the posts service on every write
  * of body, excerpt or visibility: the card teaser and the free preview's Markdown (null: no marker).
  */
-export function listFields(p: Pick<PostRow, "excerpt" | "bodyMarkdown" | "visibility">): { teaser: string; previewMarkdown: string | null } {
+export function listFields(p: Pick<PostRow, "excerpt" | "bodyMarkdown" | "visibility">): {
+  teaser: string;
+  previewMarkdown: string | null;
+} {
   const split = splitPaywall(p.bodyMarkdown);
   return { teaser: teaserOf(p), previewMarkdown: split.hasMarker ? split.preview : null };
 }
@@ -74,7 +77,23 @@ export type PostCard = {
 };
 
 /** What list presenters read of a post (lists select `postListColumns`: no body). */
-export type ListFields = Pick<PostRow, "id" | "creatorId" | "slug" | "title" | "excerpt" | "teaser" | "previewMarkdown" | "coverKey" | "appId" | "status" | "visibility" | "tierIds" | "productId" | "publishedAt"> & { legacyBody?: string | null };
+export type ListFields = Pick<
+  PostRow,
+  | "id"
+  | "creatorId"
+  | "slug"
+  | "title"
+  | "excerpt"
+  | "teaser"
+  | "previewMarkdown"
+  | "coverKey"
+  | "appId"
+  | "status"
+  | "visibility"
+  | "tierIds"
+  | "productId"
+  | "publishedAt"
+> & { legacyBody?: string | null };
 /** What the full post presenter reads: the list fields and the body. */
 export type PostFields = ListFields & Pick<PostRow, "bodyMarkdown">;
 export type CreatorFields = Pick<CreatorRow, "userId" | "handle" | "displayName" | "avatarKey">;
@@ -108,7 +127,11 @@ function card(post: ListFields, creator: CreatorFields, decision: Decision, teas
 
 /** A list card: title, teaser and lock state only (no body at all). */
 export function presentCard(post: ListFields, creator: CreatorFields, access: ViewerAccess | null): PostCard {
-  const decision: Decision = access ? decide(access, gateOf(post)) : post.visibility === "public" ? { allowed: true, need: null } : { allowed: false, need: "sign_in" };
+  const decision: Decision = access
+    ? decide(access, gateOf(post))
+    : post.visibility === "public"
+      ? { allowed: true, need: null }
+      : { allowed: false, need: "sign_in" };
   return card(post, creator, decision, listFieldsOf(post).teaser);
 }
 
@@ -129,7 +152,17 @@ export function presentPost(post: PostFields, creator: CreatorFields, decision: 
   const split = splitPaywall(post.bodyMarkdown);
   const base = card(post, creator, decision, teaserOf(post));
   if (decision.allowed) {
-    return { ...base, bodyHtml: renderMarkdown(split.hasMarker ? `${split.preview}\n\n${split.rest}` : split.rest), previewHtml: null, hasPreview: split.hasMarker };
+    return {
+      ...base,
+      bodyHtml: renderMarkdown(split.hasMarker ? `${split.preview}\n\n${split.rest}` : split.rest),
+      previewHtml: null,
+      hasPreview: split.hasMarker,
+    };
   }
-  return { ...base, bodyHtml: null, previewHtml: split.hasMarker && split.preview ? renderMarkdown(split.preview) : null, hasPreview: split.hasMarker };
+  return {
+    ...base,
+    bodyHtml: null,
+    previewHtml: split.hasMarker && split.preview ? renderMarkdown(split.preview) : null,
+    hasPreview: split.hasMarker,
+  };
 }

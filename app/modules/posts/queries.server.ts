@@ -42,12 +42,22 @@ const newestFirst = [desc(posts.publishedAt), desc(posts.id)];
 
 /** Published posts of a creator, newest first, whole rows (RSS renders their bodies). */
 export async function listPublishedPosts(env: Env, creatorId: string, limit = 20) {
-  return getDb(env).select().from(posts).where(publishedBy(creatorId)).orderBy(...newestFirst).limit(limit);
+  return getDb(env)
+    .select()
+    .from(posts)
+    .where(publishedBy(creatorId))
+    .orderBy(...newestFirst)
+    .limit(limit);
 }
 
 /** Batchable (the creator may be a subquery): the same as list rows (no body), for the storefront. */
 export function publishedPostListQuery(db: Db, creatorId: string | SQL, limit: number) {
-  return db.select(postListColumns).from(posts).where(publishedBy(creatorId)).orderBy(...newestFirst).limit(limit);
+  return db
+    .select(postListColumns)
+    .from(posts)
+    .where(publishedBy(creatorId))
+    .orderBy(...newestFirst)
+    .limit(limit);
 }
 
 /** Published posts tied to an app, newest first, as list rows (app pages). */

@@ -52,7 +52,12 @@ export function reindexPostStatements(db: Db, postId: string, fields: IndexedFie
     db.delete(postsFts).where(sql`${postsFts.rowid} = (SELECT rowid FROM ${posts} WHERE ${posts.id} = ${postId})`),
     db.insert(postsFts).select(
       db
-        .select({ rowid: rowidOfPost.as("rowid"), title: sql<string>`${t.title}`.as("title"), excerpt: sql<string>`${t.excerpt}`.as("excerpt"), body: sql<string>`${t.body}`.as("body") })
+        .select({
+          rowid: rowidOfPost.as("rowid"),
+          title: sql<string>`${t.title}`.as("title"),
+          excerpt: sql<string>`${t.excerpt}`.as("excerpt"),
+          body: sql<string>`${t.body}`.as("body"),
+        })
         .from(posts)
         .where(
           and(

@@ -64,11 +64,13 @@ async function uniqueSlug(env: Env, creatorId: string, wanted: string, exceptId?
 
 async function parsePost(env: Env, creatorId: string, input: unknown) {
   const p = parseOrThrow(PostInput, input);
-  if (p.visibility === "tiers" && !p.tierIds.length) throw unprocessable("Choose at least one tier.", { tierIds: "Choose at least one tier." });
-  if (p.visibility === "product" && !p.productId) throw unprocessable("Choose the product whose buyers can read this.", { productId: "Choose a product." });
+  if (p.visibility === "tiers" && !p.tierIds.length)
+    throw unprocessable("Choose at least one tier.", { tierIds: "Choose at least one tier." });
+  if (p.visibility === "product" && !p.productId)
+    throw unprocessable("Choose the product whose buyers can read this.", { productId: "Choose a product." });
   await validateOfferings(env, creatorId, {
     tierIds: p.visibility === "tiers" ? p.tierIds : [],
-    productId: p.visibility === "product" ? p.productId ?? null : null,
+    productId: p.visibility === "product" ? (p.productId ?? null) : null,
     appId: p.appId ?? null,
   });
   return p;
@@ -80,29 +82,33 @@ export async function createPost(env: Env, viewer: Viewer, input: unknown, cover
   const p = await parsePost(env, creator.userId, input);
   let slug: string;
   if (p.slug) {
-    if (await findPostBySlug(env, creator.userId, p.slug)) throw conflict("You already have a post with that slug.", { slug: "You already have a post with that slug." });
+    if (await findPostBySlug(env, creator.userId, p.slug))
+      throw conflict("You already have a post with that slug.", { slug: "You already have a post with that slug." });
     slug = p.slug;
   } else slug = await uniqueSlug(env, creator.userId, slugify(p.title));
-  const coverKey = cover && cover.size > 0 ? await putPublicImage(env, "cover", creator.userId, await readImageUpload(cover, "cover")) : null;
+  const coverKey =
+    cover && cover.size > 0 ? await putPublicImage(env, "cover", creator.userId, await readImageUpload(cover, "cover")) : null;
   const now = nowSeconds();
   const id = newId();
-  await getDb(env).insert(posts).values({
-    id,
-    creatorId: creator.userId,
-    slug,
-    title: p.title,
-    bodyMarkdown: p.body,
-    excerpt: p.excerpt || null,
-    ...listFields({ bodyMarkdown: p.body, excerpt: p.excerpt || null, visibility: p.visibility }),
-    coverKey,
-    appId: p.appId ?? null,
-    visibility: p.visibility,
-    tierIds: p.visibility === "tiers" ? p.tierIds : [],
-    productId: p.visibility === "product" ? p.productId ?? null : null,
-    status: "draft",
-    createdAt: now,
-    updatedAt: now,
-  });
+  await getDb(env)
+    .insert(posts)
+    .values({
+      id,
+      creatorId: creator.userId,
+      slug,
+      title: p.title,
+      bodyMarkdown: p.body,
+      excerpt: p.excerpt || null,
+      ...listFields({ bodyMarkdown: p.body, excerpt: p.excerpt || null, visibility: p.visibility }),
+      coverKey,
+      appId: p.appId ?? null,
+      visibility: p.visibility,
+      tierIds: p.visibility === "tiers" ? p.tierIds : [],
+      productId: p.visibility === "product" ? (p.productId ?? null) : null,
+      status: "draft",
+      createdAt: now,
+      updatedAt: now,
+    });
   return { id, slug };
 }
 
@@ -114,15 +120,22 @@ export async function updatePost(env: Env, viewer: Viewer, postId: string, input
     env,
     post.creatorId,
     overStored(input, {
-      title: post.title, slug: post.slug, body: post.bodyMarkdown, excerpt: post.excerpt ?? "", visibility: post.visibility,
-      tierIds: post.tierIds, productId: post.productId ?? "", appId: post.appId ?? "",
+      title: post.title,
+      slug: post.slug,
+      body: post.bodyMarkdown,
+      excerpt: post.excerpt ?? "",
+      visibility: post.visibility,
+      tierIds: post.tierIds,
+      productId: post.productId ?? "",
+      appId: post.appId ?? "",
     }),
   );
   const slug = p.slug ?? post.slug;
   if (slug !== post.slug && (await findPostBySlug(env, post.creatorId, slug))) {
     throw conflict("You already have a post with that slug.", { slug: "You already have a post with that slug." });
   }
-  const coverKey = cover && cover.size > 0 ? await putPublicImage(env, "cover", post.creatorId, await readImageUpload(cover, "cover")) : undefined;
+  const coverKey =
+    cover && cover.size > 0 ? await putPublicImage(env, "cover", post.creatorId, await readImageUpload(cover, "cover")) : undefined;
   const db = getDb(env);
   const text = { title: p.title, bodyMarkdown: p.body, excerpt: p.excerpt || null, visibility: p.visibility };
   await db.batch([
@@ -134,7 +147,7 @@ export async function updatePost(env: Env, viewer: Viewer, postId: string, input
         ...listFields(text),
         appId: p.appId ?? null,
         tierIds: p.visibility === "tiers" ? p.tierIds : [],
-        productId: p.visibility === "product" ? p.productId ?? null : null,
+        productId: p.visibility === "product" ? (p.productId ?? null) : null,
         ...(coverKey ? { coverKey } : {}),
         updatedAt: nowSeconds(),
       })
@@ -143,15 +156,24 @@ export async function updatePost(env: Env, viewer: Viewer, postId: string, input
     ...reindexPostStatements(db, post.id, text),
     bumpStorefront(env, creator.userId),
     // A published post's feed entry and notifications link to its (possibly new) address.
-    db.update(activities).set({ url: postPath(creator.handle, slug) }).where(eq(activities.id, post.id)),
-    db.update(notifications).set({ link: postPath(creator.handle, slug) }).where(and(eq(notifications.subjectId, post.id), eq(notifications.kind, "new_post"))),
+    db
+      .update(activities)
+      .set({ url: postPath(creator.handle, slug) })
+      .where(eq(activities.id, post.id)),
+    db
+      .update(notifications)
+      .set({ link: postPath(creator.handle, slug) })
+      .where(and(eq(notifications.subjectId, post.id), eq(notifications.kind, "new_post"))),
   ]);
   if (coverKey) await deleteMedia(env, [post.coverKey]);
   return { id: post.id, slug };
 }
 
 const bumpStorefront = (env: Env, creatorId: string) =>
-  getDb(env).update(creators).set({ version: sql`${creators.version} + 1` }).where(eq(creators.userId, creatorId));
+  getDb(env)
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, creatorId));
 
 /** Publishes now: visible at its URL, listed, fanned out to followers' feeds, emailed. */
 export async function publishPost(env: Env, viewer: Viewer, postId: string) {
@@ -172,7 +194,16 @@ async function publishOwnedPost(env: Env, post: PostRow, creator: CreatorRow) {
   const url = postPath(creator.handle, post.slug);
   const delivery = await publishActivity(
     env,
-    { id: post.id, creatorId: creator.userId, kind: "post", subjectId: post.id, title: `${creator.displayName} posted “${post.title}”`, summary: teaserOf(post), url, publishedAt },
+    {
+      id: post.id,
+      creatorId: creator.userId,
+      kind: "post",
+      subjectId: post.id,
+      title: `${creator.displayName} posted “${post.title}”`,
+      summary: teaserOf(post),
+      url,
+      publishedAt,
+    },
     { notify: true },
   );
   return { url, delivery };
@@ -185,7 +216,8 @@ export function parseScheduleTime(input: unknown): number {
   const at = Math.floor(Date.parse(`${s.publishAt.length === 16 ? s.publishAt + ":00" : s.publishAt}Z`) / 1000) + s.tzOffset * 60;
   if (!Number.isFinite(at)) throw unprocessable("Choose a date and time.", { publishAt: "Choose a date and time." });
   if (at <= nowSeconds() + 30) throw unprocessable("Choose a time in the future.", { publishAt: "Choose a time in the future." });
-  if (at > nowSeconds() + 366 * 86400) throw unprocessable("Schedule at most a year ahead.", { publishAt: "Schedule at most a year ahead." });
+  if (at > nowSeconds() + 366 * 86400)
+    throw unprocessable("Schedule at most a year ahead.", { publishAt: "Schedule at most a year ahead." });
   return at;
 }
 
@@ -244,6 +276,9 @@ export async function publishDuePosts(env: Env, now = nowSeconds()) {
 
 /** The earliest publish time among scheduled posts (the scheduler's next alarm), or null. */
 export async function nextPublishAt(env: Env): Promise<number | null> {
-  const [row] = await getDb(env).select({ at: sql<number | null>`min(${posts.publishAt})` }).from(posts).where(eq(posts.status, "scheduled"));
+  const [row] = await getDb(env)
+    .select({ at: sql<number | null>`min(${posts.publishAt})` })
+    .from(posts)
+    .where(eq(posts.status, "scheduled"));
   return row?.at ?? null;
 }

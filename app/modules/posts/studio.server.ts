@@ -6,13 +6,20 @@ import { listAllPostsOfCreator } from "./queries.server";
 import { VISIBILITY_LABELS } from "./present.server";
 import { requireCreator, requireOwnedPost } from "./service.server";
 
-
 export async function listMyPosts(env: Env, viewer: Viewer) {
   const creator = await requireCreator(env, viewer);
   const rows = await listAllPostsOfCreator(env, creator.userId);
   return {
     handle: creator.handle,
-    posts: rows.map((p) => ({ id: p.id, title: p.title, status: p.status, visibility: p.visibility, visibilityLabel: VISIBILITY_LABELS[p.visibility], publishAt: p.publishAt, publishedAt: p.publishedAt })),
+    posts: rows.map((p) => ({
+      id: p.id,
+      title: p.title,
+      status: p.status,
+      visibility: p.visibility,
+      visibilityLabel: VISIBILITY_LABELS[p.visibility],
+      publishAt: p.publishAt,
+      publishedAt: p.publishedAt,
+    })),
   };
 }
 

@@ -36,7 +36,11 @@ const KINDS: Record<string, Kind> = {
   markdown: { mime: "text/markdown; charset=utf-8", label: "Markdown", check: isText },
   txt: { mime: "text/plain; charset=utf-8", label: "text", check: isText },
   csv: { mime: "text/csv; charset=utf-8", label: "CSV", check: isText },
-  json: { mime: "application/json", label: "JSON", check: (b) => isText(b) && /^\s*[[{]/.test(new TextDecoder().decode(stripBom(b).subarray(0, 64))) },
+  json: {
+    mime: "application/json",
+    label: "JSON",
+    check: (b) => isText(b) && /^\s*[[{]/.test(new TextDecoder().decode(stripBom(b).subarray(0, 64))),
+  },
   png: { mime: "image/png", label: "PNG", check: (b) => sniffImage(b)?.mime === "image/png" },
   jpg: { mime: "image/jpeg", label: "JPEG", check: (b) => sniffImage(b)?.mime === "image/jpeg" },
   jpeg: { mime: "image/jpeg", label: "JPEG", check: (b) => sniffImage(b)?.mime === "image/jpeg" },
@@ -52,7 +56,11 @@ export const ALLOWED_DESCRIPTION = "PDF, ZIP, EPUB, Markdown, text, JSON, CSV, P
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "file";
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is stripped
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?]+/g, "").replace(/\s+/g, " ").trim().slice(0, 120);
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f"<>|:*?]+/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 120);
   return cleaned || "file";
 }
 
@@ -86,13 +94,19 @@ export async function putPrivateFile(
   let done = false;
   while (have < HEAD_BYTES) {
     const r = await reader.read();
-    if (r.done) { done = true; break; }
+    if (r.done) {
+      done = true;
+      break;
+    }
     chunks.push(r.value);
     have += r.value.byteLength;
   }
   const head = new Uint8Array(have);
   let off = 0;
-  for (const c of chunks) { head.set(c, off); off += c.byteLength; }
+  for (const c of chunks) {
+    head.set(c, off);
+    off += c.byteLength;
+  }
   if (!kind.check(head.subarray(0, Math.max(HEAD_BYTES, 0)))) {
     await reader.cancel().catch(() => {});
     throw unsupportedMedia(`That file doesn't look like a ${kind.label} file. Check the file and try again.`);

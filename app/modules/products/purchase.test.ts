@@ -12,13 +12,22 @@ describe("digital products: create, upload, publish", () => {
   it("validates price limits and slugs per creator", async () => {
     const c = await makeCreator(env);
     const cookie = await c.cookie();
-    for (const [price, currency, msg] of [["0.50", "usd", "lowest price is $1.00"], ["10000.01", "usd", "highest price is $10,000.00"], ["19.999", "usd", "Enter a price"], ["10", "jpy", "lowest price is ¥50"]]) {
+    for (const [price, currency, msg] of [
+      ["0.50", "usd", "lowest price is $1.00"],
+      ["10000.01", "usd", "highest price is $10,000.00"],
+      ["19.999", "usd", "Enter a price"],
+      ["10", "jpy", "lowest price is ¥50"],
+    ]) {
       const res = await postForm("/dashboard/products/new", { type: "ebook", title: "X", slug: slug(), price, currency }, { cookie });
       expect(res.status).toBe(422);
       expect(await res.text()).toContain(msg);
     }
     const p = await createProduct(cookie);
-    const dup = await postForm("/dashboard/products/new", { type: "ebook", title: "Y", slug: p.slug, price: "5", currency: "usd" }, { cookie });
+    const dup = await postForm(
+      "/dashboard/products/new",
+      { type: "ebook", title: "Y", slug: p.slug, price: "5", currency: "usd" },
+      { cookie },
+    );
     expect(dup.status).toBe(409);
   });
 
@@ -34,7 +43,12 @@ describe("digital products: create, upload, publish", () => {
     expect(((await fake.json()) as { error: string }).error).toContain("doesn't look like a PDF");
     expect((await upload(p.id, "run.exe", PDF, cookie)).status).toBe(415);
     expect((await upload(p.id, "bin.txt", new Uint8Array([0x68, 0x69, 0, 0, 1, 2]), cookie)).status).toBe(415);
-    const huge = await app(`/dashboard/products/${p.id}/files?name=big.zip`, { method: "POST", body: "PK", cookie, headers: { "Content-Length": String(101 * 1024 * 1024) } }).catch(() => null);
+    const huge = await app(`/dashboard/products/${p.id}/files?name=big.zip`, {
+      method: "POST",
+      body: "PK",
+      cookie,
+      headers: { "Content-Length": String(101 * 1024 * 1024) },
+    }).catch(() => null);
     if (huge) expect([413, 400]).toContain(huge.status);
     const keys = (await env.MEDIA.list({ prefix: `private/products/${p.id}/` })).objects.map((o) => o.key);
     expect(keys).toHaveLength(3);
@@ -134,7 +148,9 @@ describe("purchase → webhook → order → download", () => {
     const events = await deliver(buyer.id);
     expect(events.map((e) => e.event.type)).toContain("charge.refunded");
     // Stripe refunded the fee too (refund_application_fee) and reversed the transfer.
-    const { objects } = await emulator<{ objects: { object: string; amount_refunded?: number; amount_reversed?: number; metadata?: Record<string, string> }[] }>("/_emulator/state");
+    const { objects } = await emulator<{
+      objects: { object: string; amount_refunded?: number; amount_reversed?: number; metadata?: Record<string, string> }[];
+    }>("/_emulator/state");
     expect(objects.some((o) => o.object === "application_fee" && o.amount_refunded === 80)).toBe(true);
     const dash = await (await app("/dashboard", { cookie: await seller.cookie() })).text();
     expect(dash).toContain("Refunded: $10.00");
@@ -179,10 +195,14 @@ describe("courses", () => {
     const cookie = await seller.cookie();
     const p = await createProduct(cookie, { type: "course", title: "Evals for everyone" });
     for (const title of ["Why evals", "Your first eval", "Shipping"]) {
-      expect((await postForm(`/dashboard/products/${p.id}`, { intent: "add-lesson", title, body: `All about **${title}**` }, { cookie })).status).toBe(200);
+      expect(
+        (await postForm(`/dashboard/products/${p.id}`, { intent: "add-lesson", title, body: `All about **${title}**` }, { cookie })).status,
+      ).toBe(200);
     }
     await postForm(`/dashboard/products/${p.id}`, { intent: "publish" }, { cookie });
-    const lessonIds = (await env.DB.prepare("SELECT id FROM lessons WHERE product_id=? ORDER BY position").bind(p.id).all<{ id: string }>()).results.map((r) => r.id);
+    const lessonIds = (
+      await env.DB.prepare("SELECT id FROM lessons WHERE product_id=? ORDER BY position").bind(p.id).all<{ id: string }>()
+    ).results.map((r) => r.id);
     // Reorder: move the last one up.
     await postForm(`/dashboard/products/${p.id}`, { intent: "move-lesson", lessonId: lessonIds[2], direction: "up" }, { cookie });
 

@@ -9,7 +9,9 @@ export const products = sqliteTable(
   "products",
   {
     id: text("id").primaryKey(),
-    creatorId: text("creator_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    creatorId: text("creator_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     type: text("type").$type<ProductType>().notNull(),
     title: text("title").notNull(),
     /** Unique per creator; the public address is /@handle/products/:slug. */
@@ -32,7 +34,9 @@ export const productFiles = sqliteTable(
   "product_files",
   {
     id: text("id").primaryKey(),
-    productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id, { onDelete: "cascade" }),
     r2Key: text("r2_key").notNull().unique(),
     /** Display name only (sanitised); never used to build the key. */
     fileName: text("file_name").notNull(),
@@ -48,7 +52,9 @@ export const lessons = sqliteTable(
   "lessons",
   {
     id: text("id").primaryKey(),
-    productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id, { onDelete: "cascade" }),
     position: integer("position").notNull(),
     title: text("title").notNull(),
     bodyMarkdown: text("body_markdown").notNull().default(""),
@@ -62,8 +68,12 @@ export const lessons = sqliteTable(
 export const lessonProgress = sqliteTable(
   "lesson_progress",
   {
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-    lessonId: text("lesson_id").notNull().references(() => lessons.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    lessonId: text("lesson_id")
+      .notNull()
+      .references(() => lessons.id, { onDelete: "cascade" }),
     productId: text("product_id").notNull(),
     completedAt: integer("completed_at").notNull(),
   },
@@ -74,8 +84,12 @@ export const lessonProgress = sqliteTable(
 export const courseCursors = sqliteTable(
   "course_cursors",
   {
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-    productId: text("product_id").notNull().references(() => products.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id, { onDelete: "cascade" }),
     lessonId: text("lesson_id").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

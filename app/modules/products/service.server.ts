@@ -47,7 +47,10 @@ function parseProduct(input: unknown) {
 }
 
 async function bumpStorefront(env: Env, creatorId: string) {
-  await getDb(env).update(creators).set({ version: sql`${creators.version} + 1` }).where(eq(creators.userId, creatorId));
+  await getDb(env)
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, creatorId));
 }
 
 export async function createProduct(env: Env, viewer: Viewer, input: unknown) {
@@ -56,12 +59,24 @@ export async function createProduct(env: Env, viewer: Viewer, input: unknown) {
   const t = nowSeconds();
   const id = newId();
   try {
-    await getDb(env).insert(products).values({
-      id, creatorId: creator.userId, type: p.type, title: p.title, slug: p.slug, descriptionMarkdown: p.description ?? "",
-      priceAmount: p.amount, currency: p.currency, status: p.status ?? "draft", createdAt: t, updatedAt: t,
-    });
+    await getDb(env)
+      .insert(products)
+      .values({
+        id,
+        creatorId: creator.userId,
+        type: p.type,
+        title: p.title,
+        slug: p.slug,
+        descriptionMarkdown: p.description ?? "",
+        priceAmount: p.amount,
+        currency: p.currency,
+        status: p.status ?? "draft",
+        createdAt: t,
+        updatedAt: t,
+      });
   } catch (e) {
-    if (isUniqueViolation(e)) throw conflict("You already have a product at that address.", { slug: "You already have a product at that address." });
+    if (isUniqueViolation(e))
+      throw conflict("You already have a product at that address.", { slug: "You already have a product at that address." });
     throw e;
   }
   await bumpStorefront(env, creator.userId);
@@ -74,17 +89,32 @@ export async function updateProduct(env: Env, viewer: Viewer, productId: string,
   // A field the request doesn't carry keeps its stored value (saving the edit form never unpublishes).
   const p = parseProduct(
     overStored(input, {
-      type: existing.type, title: existing.title, slug: existing.slug, description: existing.descriptionMarkdown,
-      price: toMajorString(existing.priceAmount, existing.currency), currency: existing.currency, status: existing.status,
+      type: existing.type,
+      title: existing.title,
+      slug: existing.slug,
+      description: existing.descriptionMarkdown,
+      price: toMajorString(existing.priceAmount, existing.currency),
+      currency: existing.currency,
+      status: existing.status,
     }),
   );
   try {
     await getDb(env)
       .update(products)
-      .set({ type: p.type, title: p.title, slug: p.slug, descriptionMarkdown: p.description ?? "", priceAmount: p.amount, currency: p.currency, status: p.status ?? existing.status, updatedAt: nowSeconds() })
+      .set({
+        type: p.type,
+        title: p.title,
+        slug: p.slug,
+        descriptionMarkdown: p.description ?? "",
+        priceAmount: p.amount,
+        currency: p.currency,
+        status: p.status ?? existing.status,
+        updatedAt: nowSeconds(),
+      })
       .where(eq(products.id, productId));
   } catch (e) {
-    if (isUniqueViolation(e)) throw conflict("You already have a product at that address.", { slug: "You already have a product at that address." });
+    if (isUniqueViolation(e))
+      throw conflict("You already have a product at that address.", { slug: "You already have a product at that address." });
     throw e;
   }
   await bumpStorefront(env, existing.creatorId);
@@ -112,14 +142,26 @@ export async function setProductCover(env: Env, viewer: Viewer, productId: strin
 }
 
 /** Streams an uploaded file into private storage and records it. */
-export async function addProductFile(env: Env, viewer: Viewer, productId: string, fileName: string, body: ReadableStream<Uint8Array> | null, length: number) {
+export async function addProductFile(
+  env: Env,
+  viewer: Viewer,
+  productId: string,
+  fileName: string,
+  body: ReadableStream<Uint8Array> | null,
+  length: number,
+) {
   const p = await requireOwnedProduct(env, viewer, productId);
   const name = cleanFileName(fileName);
-  const count = await getDb(env).select({ n: sql<number>`count(*)` }).from(productFiles).where(eq(productFiles.productId, p.id));
+  const count = await getDb(env)
+    .select({ n: sql<number>`count(*)` })
+    .from(productFiles)
+    .where(eq(productFiles.productId, p.id));
   if (Number(count[0]?.n ?? 0) >= 20) throw unprocessable("A product can have up to 20 files.");
   const stored = await putPrivateFile(env, p.id, name, body, length);
   const id = newId();
-  await getDb(env).insert(productFiles).values({ id, productId: p.id, r2Key: stored.key, fileName: name, mime: stored.mime, size: stored.size, createdAt: nowSeconds() });
+  await getDb(env)
+    .insert(productFiles)
+    .values({ id, productId: p.id, r2Key: stored.key, fileName: name, mime: stored.mime, size: stored.size, createdAt: nowSeconds() });
   return { id, fileName: name, size: stored.size };
 }
 
@@ -136,9 +178,22 @@ export async function addLesson(env: Env, viewer: Viewer, productId: string, inp
   if (p.type !== "course") throw unprocessable("Only courses have lessons.");
   const l = parseOrThrow(LessonInput, input);
   const db = getDb(env);
-  const [{ max }] = await db.select({ max: sql<number | null>`max(${lessons.position})` }).from(lessons).where(eq(lessons.productId, productId));
+  const [{ max }] = await db
+    .select({ max: sql<number | null>`max(${lessons.position})` })
+    .from(lessons)
+    .where(eq(lessons.productId, productId));
   const id = newId();
-  await db.insert(lessons).values({ id, productId, position: (max ?? 0) + 1, title: l.title, bodyMarkdown: l.body ?? "", videoUrl: l.videoUrl ?? null, createdAt: nowSeconds() });
+  await db
+    .insert(lessons)
+    .values({
+      id,
+      productId,
+      position: (max ?? 0) + 1,
+      title: l.title,
+      bodyMarkdown: l.body ?? "",
+      videoUrl: l.videoUrl ?? null,
+      createdAt: nowSeconds(),
+    });
   return { id };
 }
 
@@ -147,7 +202,10 @@ export async function updateLesson(env: Env, viewer: Viewer, lessonId: string, i
   if (!lesson) throw notFound("That lesson doesn't exist.");
   await requireOwnedProduct(env, viewer, lesson.productId);
   const l = parseOrThrow(LessonInput, input);
-  await getDb(env).update(lessons).set({ title: l.title, bodyMarkdown: l.body ?? "", videoUrl: l.videoUrl ?? null }).where(eq(lessons.id, lessonId));
+  await getDb(env)
+    .update(lessons)
+    .set({ title: l.title, bodyMarkdown: l.body ?? "", videoUrl: l.videoUrl ?? null })
+    .where(eq(lessons.id, lessonId));
 }
 
 /** Moves a lesson up or down by swapping positions with its neighbour (one batch). */
@@ -196,7 +254,11 @@ export function presentProduct(p: ProductRow, sellable: boolean) {
 /** Published products for a storefront, with whether they can be bought yet. */
 /** A creator's published products, newest first (batchable: the storefront folds it into one D1 batch). */
 export function publishedProductsQuery(db: ReturnType<typeof getDb>, creatorId: string | SQL) {
-  return db.select().from(products).where(and(eq(products.creatorId, creatorId), eq(products.status, "published"))).orderBy(desc(products.createdAt));
+  return db
+    .select()
+    .from(products)
+    .where(and(eq(products.creatorId, creatorId), eq(products.status, "published")))
+    .orderBy(desc(products.createdAt));
 }
 
 export async function listPublishedProducts(env: Env, creatorId: string) {
@@ -213,13 +275,18 @@ export async function getProductPage(env: Env, handle: string, slug: string, vie
   const creator = await findCreatorByHandle(env, handle);
   if (!creator) return null;
   const db = getDb(env);
-  const p = await db.query.products.findFirst({ where: and(eq(products.creatorId, creator.userId), eq(products.slug, slug.toLowerCase())) });
+  const p = await db.query.products.findFirst({
+    where: and(eq(products.creatorId, creator.userId), eq(products.slug, slug.toLowerCase())),
+  });
   if (!p) return null;
   const isOwner = viewer?.id === p.creatorId;
   if (p.status !== "published" && !isOwner) return null;
   const [acct, files, lessonRows, owned] = await Promise.all([
     db.query.payoutAccounts.findFirst({ where: eq(payoutAccounts.creatorId, p.creatorId) }),
-    db.select({ id: productFiles.id, fileName: productFiles.fileName, size: productFiles.size }).from(productFiles).where(eq(productFiles.productId, p.id)),
+    db
+      .select({ id: productFiles.id, fileName: productFiles.fileName, size: productFiles.size })
+      .from(productFiles)
+      .where(eq(productFiles.productId, p.id)),
     db.select({ title: lessons.title }).from(lessons).where(eq(lessons.productId, p.id)).orderBy(asc(lessons.position)),
     viewer ? hasAccess(env, viewer.id, p.id) : Promise.resolve(false),
   ]);
@@ -238,9 +305,17 @@ export async function getProductPage(env: Env, handle: string, slug: string, vie
 /** A buyer has access while they hold a paid (not refunded, not disputed) order; creators always. */
 export async function hasAccess(env: Env, userId: string, productId: string): Promise<boolean> {
   const db = getDb(env);
-  const [order] = await db.select({ id: orders.id }).from(orders).where(and(eq(orders.buyerId, userId), eq(orders.productId, productId), eq(orders.status, "paid"))).limit(1);
+  const [order] = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.buyerId, userId), eq(orders.productId, productId), eq(orders.status, "paid")))
+    .limit(1);
   if (order) return true;
-  const [own] = await db.select({ id: products.id }).from(products).where(and(eq(products.id, productId), eq(products.creatorId, userId))).limit(1);
+  const [own] = await db
+    .select({ id: products.id })
+    .from(products)
+    .where(and(eq(products.id, productId), eq(products.creatorId, userId)))
+    .limit(1);
   return !!own;
 }
 
@@ -274,14 +349,21 @@ export async function listCreatorProducts(env: Env, creatorId: string) {
  */
 export async function downloadFile(env: Env, viewer: Viewer | null, fileId: string, request: Request): Promise<Response> {
   const missing = () => new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-  if (!viewer) return new Response("Please sign in to download your purchases.", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!viewer)
+    return new Response("Please sign in to download your purchases.", {
+      status: 403,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
   const f = await getDb(env).query.productFiles.findFirst({ where: eq(productFiles.id, fileId) });
   if (!f || !(await hasAccess(env, viewer.id, f.productId))) return missing();
   const obj = await env.MEDIA.get(f.r2Key, { range: request.headers });
   if (!obj) return missing();
   const headers = new Headers();
   headers.set("Content-Type", f.mime);
-  headers.set("Content-Disposition", `attachment; filename="${f.fileName.replace(/[^\x20-\x7e]/g, "_").replace(/"/g, "")}"; filename*=UTF-8''${encodeURIComponent(f.fileName)}`);
+  headers.set(
+    "Content-Disposition",
+    `attachment; filename="${f.fileName.replace(/[^\x20-\x7e]/g, "_").replace(/"/g, "")}"; filename*=UTF-8''${encodeURIComponent(f.fileName)}`,
+  );
   headers.set("Cache-Control", "private, no-store");
   headers.set("X-Content-Type-Options", "nosniff");
   headers.set("Content-Security-Policy", "default-src 'none'; sandbox");
@@ -296,17 +378,28 @@ export async function getCourse(env: Env, viewer: Viewer, productId: string, les
   if (!p || p.type !== "course" || !(await hasAccess(env, viewer.id, productId))) throw notFound("That course isn't in your library.");
   const [lessonRows, done, cursor] = await Promise.all([
     db.select().from(lessons).where(eq(lessons.productId, productId)).orderBy(asc(lessons.position)),
-    db.select({ lessonId: lessonProgress.lessonId }).from(lessonProgress).where(and(eq(lessonProgress.userId, viewer.id), eq(lessonProgress.productId, productId))),
+    db
+      .select({ lessonId: lessonProgress.lessonId })
+      .from(lessonProgress)
+      .where(and(eq(lessonProgress.userId, viewer.id), eq(lessonProgress.productId, productId))),
     db.query.courseCursors.findFirst({ where: and(eq(courseCursors.userId, viewer.id), eq(courseCursors.productId, productId)) }),
   ]);
   const doneSet = new Set(done.map((d) => d.lessonId));
-  const resumeId = cursor?.lessonId && lessonRows.some((l) => l.id === cursor.lessonId) ? cursor.lessonId : (lessonRows.find((l) => !doneSet.has(l.id)) ?? lessonRows[0])?.id ?? null;
+  const resumeId =
+    cursor?.lessonId && lessonRows.some((l) => l.id === cursor.lessonId)
+      ? cursor.lessonId
+      : ((lessonRows.find((l) => !doneSet.has(l.id)) ?? lessonRows[0])?.id ?? null);
   const currentId = lessonId ?? resumeId;
   const current = lessonRows.find((l) => l.id === currentId) ?? null;
   if (lessonId && !current) throw notFound("That lesson doesn't exist.");
   if (current && lessonId) {
-    await db.insert(courseCursors).values({ userId: viewer.id, productId, lessonId: current.id, updatedAt: nowSeconds() })
-      .onConflictDoUpdate({ target: [courseCursors.userId, courseCursors.productId], set: { lessonId: current.id, updatedAt: nowSeconds() } });
+    await db
+      .insert(courseCursors)
+      .values({ userId: viewer.id, productId, lessonId: current.id, updatedAt: nowSeconds() })
+      .onConflictDoUpdate({
+        target: [courseCursors.userId, courseCursors.productId],
+        set: { lessonId: current.id, updatedAt: nowSeconds() },
+      });
   }
   const idx = current ? lessonRows.findIndex((l) => l.id === current.id) : -1;
   return {
@@ -315,7 +408,15 @@ export async function getCourse(env: Env, viewer: Viewer, productId: string, les
     completed: doneSet.size,
     resumeId,
     current: current
-      ? { id: current.id, title: current.title, html: renderMarkdown(current.bodyMarkdown), videoUrl: safeUrl(current.videoUrl, false), done: doneSet.has(current.id), prevId: lessonRows[idx - 1]?.id ?? null, nextId: lessonRows[idx + 1]?.id ?? null }
+      ? {
+          id: current.id,
+          title: current.title,
+          html: renderMarkdown(current.bodyMarkdown),
+          videoUrl: safeUrl(current.videoUrl, false),
+          done: doneSet.has(current.id),
+          prevId: lessonRows[idx - 1]?.id ?? null,
+          nextId: lessonRows[idx + 1]?.id ?? null,
+        }
       : null,
   };
 }
@@ -324,12 +425,19 @@ export async function setLessonDone(env: Env, viewer: Viewer, lessonId: string, 
   const db = getDb(env);
   const lesson = await db.query.lessons.findFirst({ where: eq(lessons.id, lessonId) });
   if (!lesson || !(await hasAccess(env, viewer.id, lesson.productId))) throw notFound("That lesson isn't in your library.");
-  if (done) await db.insert(lessonProgress).values({ userId: viewer.id, lessonId, productId: lesson.productId, completedAt: nowSeconds() }).onConflictDoNothing();
+  if (done)
+    await db
+      .insert(lessonProgress)
+      .values({ userId: viewer.id, lessonId, productId: lesson.productId, completedAt: nowSeconds() })
+      .onConflictDoNothing();
   else await db.delete(lessonProgress).where(and(eq(lessonProgress.userId, viewer.id), eq(lessonProgress.lessonId, lessonId)));
 }
 
 /** Files of the products a viewer may download, for the library. */
 export async function filesForProducts(env: Env, productIds: string[]) {
   if (!productIds.length) return [];
-  return getDb(env).select({ id: productFiles.id, productId: productFiles.productId, fileName: productFiles.fileName, size: productFiles.size }).from(productFiles).where(inArray(productFiles.productId, productIds));
+  return getDb(env)
+    .select({ id: productFiles.id, productId: productFiles.productId, fileName: productFiles.fileName, size: productFiles.size })
+    .from(productFiles)
+    .where(inArray(productFiles.productId, productIds));
 }

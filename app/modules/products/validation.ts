@@ -25,7 +25,12 @@ export const priceField = (raw: string, currency: string): { amount: number } | 
 
 export const ProductInput = v.object({
   type: v.picklist(PRODUCT_TYPES, "Choose what kind of product this is."),
-  title: v.pipe(v.string("Give your product a title."), v.trim(), v.nonEmpty("Give your product a title."), v.maxLength(120, "Keep the title under 120 characters.")),
+  title: v.pipe(
+    v.string("Give your product a title."),
+    v.trim(),
+    v.nonEmpty("Give your product a title."),
+    v.maxLength(120, "Keep the title under 120 characters."),
+  ),
   slug: Slug,
   description: v.optional(v.pipe(v.string(), v.maxLength(20_000, "Keep the description under 20,000 characters.")), ""),
   price: v.pipe(v.string("Enter a price."), v.trim(), v.nonEmpty("Enter a price.")),
@@ -35,14 +40,25 @@ export const ProductInput = v.object({
 });
 
 export const LessonInput = v.object({
-  title: v.pipe(v.string("Give the lesson a title."), v.trim(), v.nonEmpty("Give the lesson a title."), v.maxLength(120, "Keep the title under 120 characters.")),
+  title: v.pipe(
+    v.string("Give the lesson a title."),
+    v.trim(),
+    v.nonEmpty("Give the lesson a title."),
+    v.maxLength(120, "Keep the title under 120 characters."),
+  ),
   body: v.optional(v.pipe(v.string(), v.maxLength(50_000, "Keep the lesson under 50,000 characters.")), ""),
   videoUrl: v.optional(
     v.pipe(
       v.string(),
       v.trim(),
       v.transform((s) => (s === "" ? undefined : s)),
-      v.optional(v.pipe(v.string(), v.url("The video link must be a full https:// address."), v.check((s) => /^https:\/\//i.test(s), "The video link must start with https://"))),
+      v.optional(
+        v.pipe(
+          v.string(),
+          v.url("The video link must be a full https:// address."),
+          v.check((s) => /^https:\/\//i.test(s), "The video link must start with https://"),
+        ),
+      ),
     ),
   ),
 });

@@ -30,7 +30,11 @@ const MAX_BODY = 100_000;
  * Stores a dead-letter batch (idempotent by message id) together with `extra` statements in one
  * D1 batch, then acks it. A failure throws, so the queue redelivers the batch.
  */
-export async function storeDeadLetters(batch: MessageBatch<unknown>, env: Env, extra: (rowsEventIds: string[]) => BatchItem<"sqlite">[] = () => []): Promise<void> {
+export async function storeDeadLetters(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  extra: (rowsEventIds: string[]) => BatchItem<"sqlite">[] = () => [],
+): Promise<void> {
   const db = getDb(env);
   const rows = batch.messages.map((m) => {
     const body = (m.body ?? {}) as { eventId?: unknown; type?: unknown };
@@ -46,7 +50,10 @@ export async function storeDeadLetters(batch: MessageBatch<unknown>, env: Env, e
   });
   if (rows.length) {
     const ids = rows.map((r) => r.eventId).filter((x): x is string => !!x);
-    await db.batch([db.insert(deadLetters).values(rows).onConflictDoNothing(), ...extra(ids)] as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    await db.batch([db.insert(deadLetters).values(rows).onConflictDoNothing(), ...extra(ids)] as [
+      BatchItem<"sqlite">,
+      ...BatchItem<"sqlite">[],
+    ]);
   }
   batch.ackAll();
 }
@@ -67,7 +74,11 @@ function describe(body: string): string {
 export async function listDeadLetters(env: Env, limit = 200) {
   const db = getDb(env);
   const [rows, [counts]] = await Promise.all([
-    db.select().from(deadLetters).orderBy(sql`${deadLetters.outcome} IS NOT NULL`, desc(deadLetters.createdAt)).limit(limit),
+    db
+      .select()
+      .from(deadLetters)
+      .orderBy(sql`${deadLetters.outcome} IS NOT NULL`, desc(deadLetters.createdAt))
+      .limit(limit),
     db.select({ total: sql<number>`count(*)`, open: sql<number>`coalesce(sum(${deadLetters.outcome} IS NULL), 0)` }).from(deadLetters),
   ]);
   return {
@@ -108,7 +119,8 @@ export async function retryDeadLetter(env: Env, viewer: Viewer, id: string) {
   const existing = await getDb(env).query.deadLetters.findFirst({ where: eq(deadLetters.id, id) });
   if (!existing) throw notFound("That dead letter doesn't exist.");
   const target = byDlq.get(existing.queue);
-  if (!target) throw unprocessable(`Messages from ${existing.queue} can't be retried: it isn't a known dead-letter queue. Discard it instead.`);
+  if (!target)
+    throw unprocessable(`Messages from ${existing.queue} can't be retried: it isn't a known dead-letter queue. Discard it instead.`);
   let body: unknown;
   try {
     body = JSON.parse(existing.body);

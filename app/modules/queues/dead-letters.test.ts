@@ -20,7 +20,14 @@ async function pendingFanout() {
   const followers = [await makeUser(env), await makeUser(env)];
   for (const f of followers) await followCreator(env, f.viewer, c.handle);
   const sent: FanoutMessage[] = [];
-  const cap = { ...env, FANOUT_QUEUE: { send: async (m: FanoutMessage) => void sent.push(m), sendBatch: async (ms: { body: FanoutMessage }[]) => void sent.push(...ms.map((m) => m.body)) }, EMAIL_QUEUE: { send: async () => {}, sendBatch: async () => {} } } as unknown as Env;
+  const cap = {
+    ...env,
+    FANOUT_QUEUE: {
+      send: async (m: FanoutMessage) => void sent.push(m),
+      sendBatch: async (ms: { body: FanoutMessage }[]) => void sent.push(...ms.map((m) => m.body)),
+    },
+    EMAIL_QUEUE: { send: async () => {}, sendBatch: async () => {} },
+  } as unknown as Env;
   const post = await makePost(cap, c, { title: "Dead-lettered post" });
   const msg = sent.shift()!;
   sent.length = 0;
@@ -69,7 +76,10 @@ describe("dead-letter queues", () => {
     await expect(discardDeadLetter(cap, admin.viewer, "dlq-fanout-2")).rejects.toMatchObject({ status: 409 });
     expect(sent).toEqual([msg]);
     // The live consumer runs it.
-    const batch = createMessageBatch("allthrive-fanout", sent.map((body, i) => ({ id: `re-${i}`, timestamp: new Date(), attempts: 1, body })));
+    const batch = createMessageBatch(
+      "allthrive-fanout",
+      sent.map((body, i) => ({ id: `re-${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
     const ctx = createExecutionContext();
     await runQueue(batch, cap, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["re-0"]);

@@ -16,7 +16,11 @@ describe("becoming a creator", () => {
     const u = await makeUser(env);
     const cookie = await u.cookie();
     const h = handle();
-    const res = await postForm("/settings/profile", { intent: "become-creator", handle: h.toUpperCase(), displayName: "Ada Builder" }, { cookie });
+    const res = await postForm(
+      "/settings/profile",
+      { intent: "become-creator", handle: h.toUpperCase(), displayName: "Ada Builder" },
+      { cookie },
+    );
     expect(res.status).toBe(302);
     const page = await app(`/@${h}`);
     expect(page.status).toBe(200);
@@ -38,7 +42,11 @@ describe("becoming a creator", () => {
     ["webhooks", "reserved"],
   ])("refuses handle %j", async (h, message) => {
     const u = await makeUser(env);
-    const res = await postForm("/settings/profile", { intent: "become-creator", handle: h, displayName: "X" }, { cookie: await u.cookie() });
+    const res = await postForm(
+      "/settings/profile",
+      { intent: "become-creator", handle: h, displayName: "X" },
+      { cookie: await u.cookie() },
+    );
     expect(res.status).toBe(422);
     expect(await res.text()).toContain(message);
   });
@@ -46,7 +54,11 @@ describe("becoming a creator", () => {
   it("refuses a taken handle case-insensitively", async () => {
     const first = await makeCreator(env);
     const u = await makeUser(env);
-    const res = await postForm("/settings/profile", { intent: "become-creator", handle: first.handle.toUpperCase(), displayName: "Copycat" }, { cookie: await u.cookie() });
+    const res = await postForm(
+      "/settings/profile",
+      { intent: "become-creator", handle: first.handle.toUpperCase(), displayName: "Copycat" },
+      { cookie: await u.cookie() },
+    );
     expect(res.status).toBe(409);
     expect(await res.text()).toContain("That handle is taken");
   });
@@ -57,7 +69,14 @@ describe("editing the profile", () => {
     const c = await makeCreator(env);
     const res = await postForm(
       "/settings/profile",
-      { intent: "update-profile", handle: c.handle, displayName: "New Name", bio: "Hello **world** <script>alert(1)</script>", website: "https://example.com", github: "https://github.com/ada" },
+      {
+        intent: "update-profile",
+        handle: c.handle,
+        displayName: "New Name",
+        bio: "Hello **world** <script>alert(1)</script>",
+        website: "https://example.com",
+        github: "https://github.com/ada",
+      },
       { cookie: await c.cookie() },
     );
     expect(res.status).toBe(200);
@@ -73,7 +92,11 @@ describe("editing the profile", () => {
     const cookie = await c.cookie();
     const js = await postForm("/settings/profile", { handle: c.handle, displayName: "X", website: "javascript:alert(1)" }, { cookie });
     expect(js.status).toBe(422);
-    const wrongHost = await postForm("/settings/profile", { handle: c.handle, displayName: "X", github: "https://gitlab.com/me" }, { cookie });
+    const wrongHost = await postForm(
+      "/settings/profile",
+      { handle: c.handle, displayName: "X", github: "https://gitlab.com/me" },
+      { cookie },
+    );
     expect(wrongHost.status).toBe(422);
     expect(await wrongHost.text()).toContain("GitHub link must point to github.com");
   });
@@ -129,8 +152,18 @@ describe("avatar upload", () => {
   });
 
   it.each([
-    ["a text file renamed .png", () => new TextEncoder().encode("just some text, honestly, not an image"), 415, "isn't a PNG, JPEG, WebP or GIF"],
-    ["an SVG", () => new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 415, "SVG isn't accepted"],
+    [
+      "a text file renamed .png",
+      () => new TextEncoder().encode("just some text, honestly, not an image"),
+      415,
+      "isn't a PNG, JPEG, WebP or GIF",
+    ],
+    [
+      "an SVG",
+      () => new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+      415,
+      "SVG isn't accepted",
+    ],
     ["an empty body", () => new Uint8Array(), 422, "Choose an image"],
   ])("refuses %s and stores nothing", async (_name, make, status, message) => {
     const c = await makeCreator(env);
@@ -147,7 +180,13 @@ describe("avatar upload", () => {
     big.set(png);
     // A stream (no Content-Length) proves the limit holds while reading, not just on the header.
     const stream = new Blob([big]).stream();
-    const res = await app(`/settings/avatar?handle=${c.handle}`, { method: "POST", body: stream, cookie: await c.cookie(), headers: { "Content-Type": "application/octet-stream" }, duplex: "half" } as RequestInit);
+    const res = await app(`/settings/avatar?handle=${c.handle}`, {
+      method: "POST",
+      body: stream,
+      cookie: await c.cookie(),
+      headers: { "Content-Type": "application/octet-stream" },
+      duplex: "half",
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: string }).error).toContain("too large");
     expect(await r2Count(`public/avatar/${c.id}/`)).toBe(0);
@@ -215,7 +254,9 @@ describe("a signed-in storefront is read in the session lookup's own D1 batch", 
     const { slug } = await makeApp(env, c, { name: `Gone ${c.handle}` });
     expect((await postForm(`/apps/${slug}/edit`, { intent: "unpublish" }, { cookie: await c.cookie() })).status).toBe(200);
     const stale = await c.cookie();
-    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?").bind(Math.floor(Date.now() / 1000) - 60, stale.split("=")[1]).run();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE id = ?")
+      .bind(Math.floor(Date.now() / 1000) - 60, stale.split("=")[1])
+      .run();
     const res = await app(`/@${c.handle}`, { cookie: stale });
     expect(res.status).toBe(200);
     expect(res.headers.getSetCookie().join("\n")).toMatch(/at_session=;/);

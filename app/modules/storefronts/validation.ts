@@ -2,10 +2,42 @@ import * as v from "valibot";
 
 /** Words that would shadow a route or confuse people; refused as handles. */
 export const RESERVED_HANDLES = new Set([
-  "admin", "api", "app", "apps", "dashboard", "discover", "feed", "library", "login", "logout",
-  "media", "settings", "signup", "webhooks", "assets", "static", "help", "about", "dev", "root",
-  "support", "allthrive", "creators", "terms", "privacy", "security", "billing", "checkout",
-  "notifications", "posts", "rss", "www", "mail", "system", "null", "undefined",
+  "admin",
+  "api",
+  "app",
+  "apps",
+  "dashboard",
+  "discover",
+  "feed",
+  "library",
+  "login",
+  "logout",
+  "media",
+  "settings",
+  "signup",
+  "webhooks",
+  "assets",
+  "static",
+  "help",
+  "about",
+  "dev",
+  "root",
+  "support",
+  "allthrive",
+  "creators",
+  "terms",
+  "privacy",
+  "security",
+  "billing",
+  "checkout",
+  "notifications",
+  "posts",
+  "rss",
+  "www",
+  "mail",
+  "system",
+  "null",
+  "undefined",
 ]);
 
 export const Handle = v.pipe(
@@ -33,7 +65,16 @@ const optionalUrl = (label: string, hosts?: string[]) =>
           v.url(`The ${label} link must be a full web address starting with https://`),
           v.check((s) => /^https?:\/\//i.test(s), `The ${label} link must start with http:// or https://`),
           v.check(
-            (s) => !hosts || hosts.some((h) => { try { const host = new URL(s).hostname.toLowerCase(); return host === h || host.endsWith("." + h); } catch { return false; } }),
+            (s) =>
+              !hosts ||
+              hosts.some((h) => {
+                try {
+                  const host = new URL(s).hostname.toLowerCase();
+                  return host === h || host.endsWith("." + h);
+                } catch {
+                  return false;
+                }
+              }),
             `The ${label} link must point to ${hosts?.join(" or ")}.`,
           ),
         ),

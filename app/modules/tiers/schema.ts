@@ -6,7 +6,9 @@ export const tiers = sqliteTable(
   "tiers",
   {
     id: text("id").primaryKey(),
-    creatorId: text("creator_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    creatorId: text("creator_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     benefits: text("benefits", { mode: "json" }).$type<string[]>().notNull().default([]),

@@ -12,5 +12,7 @@ export function seats(env: Env, tierId: string) {
  * storefront version — the cache key — in one statement.
  */
 export async function markSeatsChanged(env: Env, tierId: string): Promise<void> {
-  await env.DB.prepare("UPDATE creators SET version = version + 1 WHERE user_id = (SELECT creator_id FROM tiers WHERE id = ?)").bind(tierId).run();
+  await env.DB.prepare("UPDATE creators SET version = version + 1 WHERE user_id = (SELECT creator_id FROM tiers WHERE id = ?)")
+    .bind(tierId)
+    .run();
 }

@@ -31,20 +31,39 @@ function money(field: string, raw: string, currency: string, required: boolean):
   const amount = parseMoney(raw, currency);
   if (amount === null) throw unprocessable("Enter a price like 5 or 5.99.", { [field]: "Enter a price like 5 or 5.99." });
   const { min, max } = priceLimits(currency);
-  if (amount < min) throw unprocessable(`The lowest price is ${formatMoney(min, currency)}.`, { [field]: `The lowest price is ${formatMoney(min, currency)}.` });
-  if (amount > max) throw unprocessable(`The highest price is ${formatMoney(max, currency)}.`, { [field]: `The highest price is ${formatMoney(max, currency)}.` });
+  if (amount < min)
+    throw unprocessable(`The lowest price is ${formatMoney(min, currency)}.`, {
+      [field]: `The lowest price is ${formatMoney(min, currency)}.`,
+    });
+  if (amount > max)
+    throw unprocessable(`The highest price is ${formatMoney(max, currency)}.`, {
+      [field]: `The highest price is ${formatMoney(max, currency)}.`,
+    });
   return amount;
 }
 
 function parseTier(input: unknown) {
   const raw = (input ?? {}) as Record<string, unknown>;
-  const t = parseOrThrow(TierInput, { ...raw, currency: String(raw.currency ?? "usd").toLowerCase(), maxSubscribers: String(raw.maxSubscribers ?? "") });
-  const benefits = (t.benefits ?? "").split("\n").map((s) => s.trim().replace(/^[-*•]\s*/, "")).filter(Boolean).slice(0, 12);
-  let monthly: number | null = null, annual: number | null = null, minimum: number | null = null;
+  const t = parseOrThrow(TierInput, {
+    ...raw,
+    currency: String(raw.currency ?? "usd").toLowerCase(),
+    maxSubscribers: String(raw.maxSubscribers ?? ""),
+  });
+  const benefits = (t.benefits ?? "")
+    .split("\n")
+    .map((s) => s.trim().replace(/^[-*•]\s*/, ""))
+    .filter(Boolean)
+    .slice(0, 12);
+  let monthly: number | null = null,
+    annual: number | null = null,
+    minimum: number | null = null;
   if (t.pricing === "fixed") {
     monthly = money("monthly", t.monthly ?? "", t.currency, false);
     annual = money("annual", t.annual ?? "", t.currency, false);
-    if (monthly === null && annual === null) throw unprocessable("Offer a monthly price, an annual price, or both.", { monthly: "Offer a monthly price, an annual price, or both." });
+    if (monthly === null && annual === null)
+      throw unprocessable("Offer a monthly price, an annual price, or both.", {
+        monthly: "Offer a monthly price, an annual price, or both.",
+      });
   } else if (t.pricing === "pwyw") {
     minimum = money("minimum", t.minimum ?? "", t.currency, true);
   }
@@ -55,8 +74,14 @@ function parseTier(input: unknown) {
 function tierFormValues(t: typeof tiers.$inferSelect): Record<string, string> {
   const amount = (a: number | null) => (a === null ? "" : toMajorString(a, t.currency));
   return {
-    name: t.name, description: t.description, benefits: t.benefits.join("\n"), pricing: t.pricing, currency: t.currency,
-    monthly: amount(t.monthlyAmount), annual: amount(t.annualAmount), minimum: amount(t.pwywMinimum),
+    name: t.name,
+    description: t.description,
+    benefits: t.benefits.join("\n"),
+    pricing: t.pricing,
+    currency: t.currency,
+    monthly: amount(t.monthlyAmount),
+    annual: amount(t.annualAmount),
+    minimum: amount(t.pwywMinimum),
     maxSubscribers: t.maxSubscribers === null ? "" : String(t.maxSubscribers),
   };
 }
@@ -69,7 +94,10 @@ function digest(value: unknown): string {
 }
 
 async function bumpStorefront(env: Env, creatorId: string) {
-  await getDb(env).update(creators).set({ version: sql`${creators.version} + 1` }).where(eq(creators.userId, creatorId));
+  await getDb(env)
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, creatorId));
 }
 
 /**
@@ -84,10 +112,15 @@ export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, 
   // An edit: a field the request doesn't carry keeps its stored value (no cap lifted, no text wiped).
   const t = parseTier(existing ? overStored(input, tierFormValues(existing)) : input);
   if (existing && existing.pricing !== t.pricing && (existing.pricing === "free") !== (t.pricing === "free")) {
-    const live = await getDb(env).select({ n: sql<number>`count(*)` }).from(memberships).where(and(eq(memberships.tierId, existing.id), ne(memberships.status, "canceled")));
-    if (Number(live[0]?.n ?? 0) > 0) throw conflict("This tier has members, so it can't switch between free and paid. Create a new tier instead.");
+    const live = await getDb(env)
+      .select({ n: sql<number>`count(*)` })
+      .from(memberships)
+      .where(and(eq(memberships.tierId, existing.id), ne(memberships.status, "canceled")));
+    if (Number(live[0]?.n ?? 0) > 0)
+      throw conflict("This tier has members, so it can't switch between free and paid. Create a new tier instead.");
   }
-  if (existing && existing.currency !== t.currency && existing.stripeProductId) throw conflict("A tier's currency can't change once it has prices. Create a new tier instead.");
+  if (existing && existing.currency !== t.currency && existing.stripeProductId)
+    throw conflict("A tier's currency can't change once it has prices. Create a new tier instead.");
   const creatorId = existing?.creatorId ?? creator!.userId;
   // A new tier's id comes from its form (`draftId`), so saving again after Stripe failed part-way
   // reuses the Stripe product and prices the first try made (same idempotency keys) instead of
@@ -110,7 +143,8 @@ export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, 
   if (t.pricing !== "free") {
     const productData = { name: t.name, description: t.description || undefined, metadata: { tier_id: id, creator_id: creatorId } };
     // Keyed by the tier and what is sent: the same save again gets the same product back.
-    if (!productId) productId = (await stripe.products.create(productData, { idempotencyKey: `tier-product-${id}-${digest(productData)}` })).id;
+    if (!productId)
+      productId = (await stripe.products.create(productData, { idempotencyKey: `tier-product-${id}-${digest(productData)}` })).id;
     else await stripe.products.update(productId, { name: t.name, description: t.description || "" });
     const syncPrice = async (interval: "month" | "year", amount: number | null, currentId: string | null, currentAmount: number | null) => {
       if (t.pricing !== "fixed" || amount === null) {
@@ -132,16 +166,32 @@ export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, 
   }
   const now = nowSeconds();
   const values = {
-    name: t.name, description: t.description ?? "", benefits: t.benefits, pricing: t.pricing, currency: t.currency,
-    monthlyAmount: t.monthly, annualAmount: t.annual, pwywMinimum: t.minimum, maxSubscribers: t.maxSubscribers,
-    stripeProductId: productId, stripeMonthlyPriceId: monthlyPriceId, stripeAnnualPriceId: annualPriceId, updatedAt: now,
+    name: t.name,
+    description: t.description ?? "",
+    benefits: t.benefits,
+    pricing: t.pricing,
+    currency: t.currency,
+    monthlyAmount: t.monthly,
+    annualAmount: t.annual,
+    pwywMinimum: t.minimum,
+    maxSubscribers: t.maxSubscribers,
+    stripeProductId: productId,
+    stripeMonthlyPriceId: monthlyPriceId,
+    stripeAnnualPriceId: annualPriceId,
+    updatedAt: now,
   };
   const db = getDb(env);
   if (existing) await db.update(tiers).set(values).where(eq(tiers.id, id));
   else {
-    const [{ n }] = await db.select({ n: sql<number>`count(*)` }).from(tiers).where(eq(tiers.creatorId, creatorId));
+    const [{ n }] = await db
+      .select({ n: sql<number>`count(*)` })
+      .from(tiers)
+      .where(eq(tiers.creatorId, creatorId));
     // A double submit of the same form may race here: the second insert is a no-op.
-    await db.insert(tiers).values({ id, creatorId, ...values, status: "active", position: Number(n), createdAt: now }).onConflictDoNothing();
+    await db
+      .insert(tiers)
+      .values({ id, creatorId, ...values, status: "active", position: Number(n), createdAt: now })
+      .onConflictDoNothing();
   }
   await seats(env, id).configure(id, t.maxSubscribers);
   await bumpStorefront(env, creatorId);
@@ -163,8 +213,10 @@ export function seatsLeftLabel(seatsLeft: number | null, maxSubscribers: number 
 export function presentTier(t: TierRow, extra: { seatsLeft: number | null; sellable: boolean }) {
   const prices: { interval: "month" | "year"; label: string; amount: number }[] = [];
   if (t.pricing === "fixed") {
-    if (t.monthlyAmount !== null) prices.push({ interval: "month", label: `${formatMoney(t.monthlyAmount, t.currency)} / month`, amount: t.monthlyAmount });
-    if (t.annualAmount !== null) prices.push({ interval: "year", label: `${formatMoney(t.annualAmount, t.currency)} / year`, amount: t.annualAmount });
+    if (t.monthlyAmount !== null)
+      prices.push({ interval: "month", label: `${formatMoney(t.monthlyAmount, t.currency)} / month`, amount: t.monthlyAmount });
+    if (t.annualAmount !== null)
+      prices.push({ interval: "year", label: `${formatMoney(t.annualAmount, t.currency)} / year`, amount: t.annualAmount });
   }
   return {
     id: t.id,
@@ -174,8 +226,16 @@ export function presentTier(t: TierRow, extra: { seatsLeft: number | null; sella
     pricing: t.pricing as "free" | "fixed" | "pwyw",
     currency: t.currency,
     prices,
-    minimum: t.pwywMinimum !== null ? { label: formatMoney(t.pwywMinimum, t.currency), amount: t.pwywMinimum, input: toMajorString(t.pwywMinimum, t.currency) } : null,
-    priceLabel: t.pricing === "free" ? "Free" : t.pricing === "pwyw" ? `Pay what you want, from ${formatMoney(t.pwywMinimum ?? 0, t.currency)} / month` : prices.map((p) => p.label).join(" or "),
+    minimum:
+      t.pwywMinimum !== null
+        ? { label: formatMoney(t.pwywMinimum, t.currency), amount: t.pwywMinimum, input: toMajorString(t.pwywMinimum, t.currency) }
+        : null,
+    priceLabel:
+      t.pricing === "free"
+        ? "Free"
+        : t.pricing === "pwyw"
+          ? `Pay what you want, from ${formatMoney(t.pwywMinimum ?? 0, t.currency)} / month`
+          : prices.map((p) => p.label).join(" or "),
     maxSubscribers: t.maxSubscribers,
     seatsLeft: extra.seatsLeft,
     seatsLeftLabel: seatsLeftLabel(extra.seatsLeft, t.maxSubscribers),
@@ -223,7 +283,13 @@ export async function getTierPage(env: Env, tierId: string, viewer: Viewer | nul
     db.query.payoutAccounts.findFirst({ where: eq(payoutAccounts.creatorId, t.creatorId) }),
     seats(env, t.id).status(viewer?.id),
     viewer
-      ? db.select({ status: memberships.status, paused: membershipPaused }).from(memberships).where(and(eq(memberships.userId, viewer.id), eq(memberships.tierId, t.id), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES))).limit(1)
+      ? db
+          .select({ status: memberships.status, paused: membershipPaused })
+          .from(memberships)
+          .where(
+            and(eq(memberships.userId, viewer.id), eq(memberships.tierId, t.id), inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES)),
+          )
+          .limit(1)
       : Promise.resolve([]),
   ]);
   return {

@@ -16,9 +16,17 @@ describe("tiers: saving syncs Stripe prices", () => {
     const t = await makeTier(cookie);
     expect(t.stripe_product_id).toMatch(/^prod_/);
     const old = String(t.stripe_monthly_price_id);
-    const res = await postForm(`/dashboard/tiers/${t.id}`, { name: String(t.name), pricing: "fixed", currency: "usd", monthly: "7", annual: "50" }, { cookie });
+    const res = await postForm(
+      `/dashboard/tiers/${t.id}`,
+      { name: String(t.name), pricing: "fixed", currency: "usd", monthly: "7", annual: "50" },
+      { cookie },
+    );
     expect(res.status).toBe(200);
-    const after = await env.DB.prepare("SELECT stripe_monthly_price_id AS m, stripe_annual_price_id AS a, monthly_amount AS amt FROM tiers WHERE id=?").bind(t.id).first<{ m: string; a: string; amt: number }>();
+    const after = await env.DB.prepare(
+      "SELECT stripe_monthly_price_id AS m, stripe_annual_price_id AS a, monthly_amount AS amt FROM tiers WHERE id=?",
+    )
+      .bind(t.id)
+      .first<{ m: string; a: string; amt: number }>();
     expect(after!.m).not.toBe(old);
     expect(after!.a).toBe(t.stripe_annual_price_id);
     expect(after!.amt).toBe(700);
@@ -26,10 +34,21 @@ describe("tiers: saving syncs Stripe prices", () => {
     expect((await getStripe(env).prices.retrieve(after!.m)).unit_amount).toBe(700);
     // Validation: paid tier needs a price; caps are positive whole numbers.
     expect((await postForm("/dashboard/tiers/new", { name: "X", pricing: "fixed", currency: "usd" }, { cookie })).status).toBe(422);
-    expect((await postForm("/dashboard/tiers/new", { name: "X", pricing: "fixed", currency: "usd", monthly: "5", maxSubscribers: "0" }, { cookie })).status).toBe(422);
+    expect(
+      (
+        await postForm(
+          "/dashboard/tiers/new",
+          { name: "X", pricing: "fixed", currency: "usd", monthly: "5", maxSubscribers: "0" },
+          { cookie },
+        )
+      ).status,
+    ).toBe(422);
     // Someone else can't edit it.
     const other = await makeCreator(env);
-    expect((await postForm(`/dashboard/tiers/${t.id}`, { name: "Mine now", pricing: "free", currency: "usd" }, { cookie: await other.cookie() })).status).toBe(403);
+    expect(
+      (await postForm(`/dashboard/tiers/${t.id}`, { name: "Mine now", pricing: "free", currency: "usd" }, { cookie: await other.cookie() }))
+        .status,
+    ).toBe(403);
   });
 });
 
@@ -67,7 +86,9 @@ describe("subscription lifecycle", () => {
     await emulator(`/_emulator/subscriptions/${m.sub}/renew`, {});
     await deliver(buyer.id);
     expect((await membership(buyer.id, String(t.id)))!.status).toBe("active");
-    const invoices = await env.DB.prepare("SELECT COUNT(*) AS n FROM invoices WHERE stripe_subscription_id=? AND status='paid'").bind(m.sub).first<{ n: number }>();
+    const invoices = await env.DB.prepare("SELECT COUNT(*) AS n FROM invoices WHERE stripe_subscription_id=? AND status='paid'")
+      .bind(m.sub)
+      .first<{ n: number }>();
     expect(invoices!.n).toBe(3);
 
     const mid = (await env.DB.prepare("SELECT id FROM memberships WHERE stripe_subscription_id=?").bind(m.sub).first<{ id: string }>())!.id;
@@ -124,7 +145,9 @@ describe("capacity: exact caps under concurrency", () => {
     const stub = seats(env, tierId);
     await stub.configure(tierId, 20);
     const exp = Math.floor(Date.now() / 1000) + 31 * 60;
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => stub.reserve({ holdId: `h${i}`, userId: `u${i}`, expiresAt: exp })));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => stub.reserve({ holdId: `h${i}`, userId: `u${i}`, expiresAt: exp })),
+    );
     const ok = results.filter((r) => r.ok);
     expect(ok).toHaveLength(20);
     expect(results.filter((r) => !r.ok && r.reason === "full")).toHaveLength(180);
@@ -137,10 +160,15 @@ describe("capacity: exact caps under concurrency", () => {
     holders.slice(0, 10).forEach((h) => calls.push(stub.release({ holdId: h }), stub.release({ holdId: h })));
     holders.slice(10).forEach((h, i) => {
       const sub = `sub_${h}`;
-      calls.push(stub.confirm({ holdId: h, subscriptionId: sub, userId: `u-${i}` }), stub.confirm({ holdId: h, subscriptionId: sub, userId: `u-${i}` }));
+      calls.push(
+        stub.confirm({ holdId: h, subscriptionId: sub, userId: `u-${i}` }),
+        stub.confirm({ holdId: h, subscriptionId: sub, userId: `u-${i}` }),
+      );
     });
     const late = Array.from({ length: 30 }, (_, i) => stub.confirm({ holdId: null, subscriptionId: `sub_late_${i}`, userId: `late${i}` }));
-    const lateResults = await Promise.all([...late, ...calls.sort(() => Math.random() - 0.5)]).then((r) => r.slice(0, 30) as { ok: boolean }[]);
+    const lateResults = await Promise.all([...late, ...calls.sort(() => Math.random() - 0.5)]).then(
+      (r) => r.slice(0, 30) as { ok: boolean }[],
+    );
     const s = await stub.status();
     expect(s.members).toBeLessThanOrEqual(20);
     expect(s.members + s.holds).toBeLessThanOrEqual(20);
@@ -175,7 +203,9 @@ describe("capacity: exact caps under concurrency", () => {
     const tierId = `t_sweep_${c.handle}`;
     await env.DB.prepare(
       "INSERT INTO tiers (id, creator_id, name, description, benefits, pricing, currency, max_subscribers, status, position, created_at, updated_at) VALUES (?, ?, 'Inner', '', '[]', 'free', 'usd', 2, 'active', 0, 1, 1)",
-    ).bind(tierId, c.id).run();
+    )
+      .bind(tierId, c.id)
+      .run();
     const stub = seats(env, tierId);
     await stub.configure(tierId, 2);
     const past = Math.floor(Date.now() / 1000) - HOLD_GRACE_SECONDS - 5;
@@ -264,7 +294,9 @@ describe("full tiers: 409, waitlist and offers", () => {
     const b = await makeUser(env);
     const res = await subscribe(tierId, await a.cookie());
     const aUrl = res.headers.get("Location")!;
-    const aHold = (await env.DB.prepare("SELECT hold_id FROM checkouts WHERE session_id=?").bind(aUrl.split("/checkout/pay/")[1]).first<{ hold_id: string }>())!.hold_id;
+    const aHold = (await env.DB.prepare("SELECT hold_id FROM checkouts WHERE session_id=?")
+      .bind(aUrl.split("/checkout/pay/")[1])
+      .first<{ hold_id: string }>())!.hold_id;
     await seats(env, tierId).release({ holdId: aHold }); // the hold lapsed (e.g. swept) while A was still paying
     await subscribeAndPay(tierId, await b.cookie());
     await deliver(b.id);
@@ -286,7 +318,8 @@ describe("webhook delivery order doesn't matter", () => {
     const buyer = await makeUser(env);
     const cookie = await buyer.cookie();
     await subscribeAndPay(String(t.id), cookie);
-    const sub = (await eventsMatching(buyer.id)).find((e) => e.event.type === "customer.subscription.created")!.event.data.object.id as string;
+    const sub = (await eventsMatching(buyer.id)).find((e) => e.event.type === "customer.subscription.created")!.event.data.object
+      .id as string;
     await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
     await emulator(`/_emulator/subscriptions/${sub}/fail_payment`, {});
     await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
@@ -295,8 +328,14 @@ describe("webhook delivery order doesn't matter", () => {
     return { tierId: String(t.id), buyer, events };
   }
   async function snapshot(userId: string, tierId: string) {
-    const m = await env.DB.prepare("SELECT status, amount, interval, cancel_at_period_end AS c FROM memberships WHERE user_id=? AND tier_id=?").bind(userId, tierId).all();
-    const i = await env.DB.prepare("SELECT gross, fee, net, status FROM invoices WHERE user_id=? ORDER BY paid_at, gross").bind(userId).all();
+    const m = await env.DB.prepare(
+      "SELECT status, amount, interval, cancel_at_period_end AS c FROM memberships WHERE user_id=? AND tier_id=?",
+    )
+      .bind(userId, tierId)
+      .all();
+    const i = await env.DB.prepare("SELECT gross, fee, net, status FROM invoices WHERE user_id=? ORDER BY paid_at, gross")
+      .bind(userId)
+      .all();
     const s = await seats(env, tierId).status();
     return { memberships: m.results, invoices: i.results, seats: { members: s.members, holds: s.holds } };
   }
@@ -315,7 +354,9 @@ describe("webhook delivery order doesn't matter", () => {
     // Replays of everything (Stripe's "resend") change nothing.
     await postAll([...chaos.events].reverse());
     expect(await snapshot(chaos.buyer.id, chaos.tierId)).toEqual(expected);
-    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM stripe_events WHERE id IN (" + chaos.events.map(() => "?").join(",") + ")").bind(...chaos.events.map((e) => e.event.id)).first<{ n: number }>();
+    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM stripe_events WHERE id IN (" + chaos.events.map(() => "?").join(",") + ")")
+      .bind(...chaos.events.map((e) => e.event.id))
+      .first<{ n: number }>();
     expect(n!.n).toBe(chaos.events.length);
   });
 });

@@ -18,7 +18,14 @@ export const TierInput = v.object({
       v.string(),
       v.trim(),
       v.transform((s) => (s === "" ? null : Number(s))),
-      v.nullable(v.pipe(v.number("Enter a whole number of seats."), v.integer("Enter a whole number of seats."), v.minValue(1, "A cap needs at least 1 seat."), v.maxValue(100_000, "Caps go up to 100,000 seats."))),
+      v.nullable(
+        v.pipe(
+          v.number("Enter a whole number of seats."),
+          v.integer("Enter a whole number of seats."),
+          v.minValue(1, "A cap needs at least 1 seat."),
+          v.maxValue(100_000, "Caps go up to 100,000 seats."),
+        ),
+      ),
     ),
     "",
   ),

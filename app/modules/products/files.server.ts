@@ -55,8 +55,8 @@ export const ALLOWED_DESCRIPTION = "PDF, ZIP, EPUB, Markdown, text, JSON, CSV, P
 /** A display name people can read; the storage key never uses it. */
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "file";
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is stripped
   const cleaned = base
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is stripped
     .replace(/[\u0000-\u001f\u007f"<>|:*?]+/g, "")
     .replace(/\s+/g, " ")
     .trim()

@@ -90,43 +90,37 @@ describe("every output obeys the gate", () => {
     const now = nowSeconds();
     const [t1, t2, p1] = [`tier_${newId(8)}`, `tier_${newId(8)}`, `prod_${newId(8)}`];
     await db.batch([
-      db
-        .insert(tiers)
-        .values({
-          id: t1,
-          creatorId: creator.id,
-          name: "Insider",
-          pricing: "fixed",
-          currency: "usd",
-          monthlyAmount: 500,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      db
-        .insert(tiers)
-        .values({
-          id: t2,
-          creatorId: creator.id,
-          name: "Supporter",
-          pricing: "fixed",
-          currency: "usd",
-          monthlyAmount: 300,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      db
-        .insert(products)
-        .values({
-          id: p1,
-          creatorId: creator.id,
-          type: "template",
-          title: "Agent Starter Kit",
-          slug: `kit-${newId(5)}`,
-          priceAmount: 1900,
-          currency: "usd",
-          createdAt: now,
-          updatedAt: now,
-        }),
+      db.insert(tiers).values({
+        id: t1,
+        creatorId: creator.id,
+        name: "Insider",
+        pricing: "fixed",
+        currency: "usd",
+        monthlyAmount: 500,
+        createdAt: now,
+        updatedAt: now,
+      }),
+      db.insert(tiers).values({
+        id: t2,
+        creatorId: creator.id,
+        name: "Supporter",
+        pricing: "fixed",
+        currency: "usd",
+        monthlyAmount: 300,
+        createdAt: now,
+        updatedAt: now,
+      }),
+      db.insert(products).values({
+        id: p1,
+        creatorId: creator.id,
+        type: "template",
+        title: "Agent Starter Kit",
+        slug: `kit-${newId(5)}`,
+        priceAmount: 1900,
+        currency: "usd",
+        createdAt: now,
+        updatedAt: now,
+      }),
     ]);
     const readers = {} as (typeof world)["readers"];
     for (const r of READERS) {
@@ -154,21 +148,19 @@ describe("every output obeys the gate", () => {
     await db.batch([
       db.insert(memberships).values(membership(readers.subscriber.id, t1)),
       db.insert(memberships).values(membership(readers.otherTier.id, t2)),
-      db
-        .insert(orders)
-        .values({
-          id: newId(),
-          checkoutSessionId: `cs_${newId(10)}`,
-          buyerId: readers.buyer.id,
-          creatorId: creator.id,
-          productId: p1,
-          currency: "usd",
-          gross: 1900,
-          fee: 152,
-          net: 1748,
-          status: "paid",
-          createdAt: now,
-        }),
+      db.insert(orders).values({
+        id: newId(),
+        checkoutSessionId: `cs_${newId(10)}`,
+        buyerId: readers.buyer.id,
+        creatorId: creator.id,
+        productId: p1,
+        currency: "usd",
+        gross: 1900,
+        fee: 152,
+        net: 1748,
+        status: "paid",
+        createdAt: now,
+      }),
     ]);
     const posts = {} as (typeof world)["posts"];
     for (const kind of KINDS) {

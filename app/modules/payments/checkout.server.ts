@@ -288,20 +288,18 @@ export async function startTierCheckout(
       success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${origin}/tiers/${t.id}?checkout=canceled`,
     });
-    await db
-      .insert(checkouts)
-      .values({
-        sessionId: session.id,
-        kind: "tier",
-        userId: viewer.id,
-        creatorId: t.creatorId,
-        tierId: t.id,
-        holdId: hold.holdId,
-        status: "open",
-        url: session.url,
-        expiresAt: hold.expiresAt,
-        createdAt: nowSeconds(),
-      });
+    await db.insert(checkouts).values({
+      sessionId: session.id,
+      kind: "tier",
+      userId: viewer.id,
+      creatorId: t.creatorId,
+      tierId: t.id,
+      holdId: hold.holdId,
+      status: "open",
+      url: session.url,
+      expiresAt: hold.expiresAt,
+      createdAt: nowSeconds(),
+    });
     const attached = await stub.attach(hold.holdId, session.id, session.url);
     if (!attached.attached && attached.sessionId && attached.sessionUrl) {
       // Our turn to open the session had lapsed and another request of this person opened one: keep theirs.
@@ -333,20 +331,18 @@ export async function joinFreeTier(env: Env, viewer: Viewer, tierId: string): Pr
   if (!r.ok) throw new TierFullError(t.id);
   const now = nowSeconds();
   try {
-    await db
-      .insert(memberships)
-      .values({
-        id,
-        userId: viewer.id,
-        creatorId: t.creatorId,
-        tierId: t.id,
-        status: "active",
-        amount: 0,
-        currency: null,
-        createdAt: now,
-        updatedAt: now,
-        syncedAt: Date.now(),
-      });
+    await db.insert(memberships).values({
+      id,
+      userId: viewer.id,
+      creatorId: t.creatorId,
+      tierId: t.id,
+      status: "active",
+      amount: 0,
+      currency: null,
+      createdAt: now,
+      updatedAt: now,
+      syncedAt: Date.now(),
+    });
   } catch (e) {
     await stub.end(id); // no membership row, no seat
     throw e;

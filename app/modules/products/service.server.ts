@@ -183,17 +183,15 @@ export async function addLesson(env: Env, viewer: Viewer, productId: string, inp
     .from(lessons)
     .where(eq(lessons.productId, productId));
   const id = newId();
-  await db
-    .insert(lessons)
-    .values({
-      id,
-      productId,
-      position: (max ?? 0) + 1,
-      title: l.title,
-      bodyMarkdown: l.body ?? "",
-      videoUrl: l.videoUrl ?? null,
-      createdAt: nowSeconds(),
-    });
+  await db.insert(lessons).values({
+    id,
+    productId,
+    position: (max ?? 0) + 1,
+    title: l.title,
+    bodyMarkdown: l.body ?? "",
+    videoUrl: l.videoUrl ?? null,
+    createdAt: nowSeconds(),
+  });
   return { id };
 }
 

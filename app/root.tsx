@@ -32,7 +32,10 @@ export function loader({ context }: LoaderFunctionArgs) {
 
 type HeaderViewer = { email: string; isAdmin: boolean; handle: string | null; unread: number };
 /** What `/viewer.json` answers: the viewer's own parts of a shared page (decision 55). */
-export type PerViewer = { viewer: HeaderViewer | null; storefront: { handle: string; following: boolean; isOwner: boolean } | null };
+export type PerViewer = {
+  viewer: HeaderViewer | null;
+  storefront: { handle: string; following: boolean; followerCount: number; isOwner: boolean } | null;
+};
 const PerViewerContext = createContext<PerViewer | null>(null);
 
 /** The per-viewer answer for a shared page (null while it loads, and on pages rendered per viewer). */

@@ -104,14 +104,17 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
 
 /**
  * The per-viewer parts of a storefront served from the shared cache (decision 55): whether the
- * viewer follows the creator, and whether it is their own storefront. One statement, which rides
+ * viewer follows the creator (with the current follower count), and whether it is their own
+ * storefront. Two statements, which ride
  * along with the session lookup (`storefrontViewerRide`), so `/viewer.json` is one D1 round trip.
  */
 const creatorIdByHandle = () => sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${sql.placeholder("handle")})`;
-const viewerStateQueries = (env: Env) =>
-  prepared(env, "storefront:viewer", (db) => [isFollowingQuery(db, creatorIdByHandle(), sql.placeholder("viewer")).prepare()] as const);
+function viewerStateStatements(db: Db, viewer: Placeholder | SQL) {
+  return [isFollowingQuery(db, creatorIdByHandle(), viewer).prepare(), followerCountQuery(db, creatorIdByHandle()).prepare()] as const;
+}
+const viewerStateQueries = (env: Env) => prepared(env, "storefront:viewer", (db) => viewerStateStatements(db, sql.placeholder("viewer")));
 const viewerStateRidingQueries = (env: Env) =>
-  prepared(env, "storefront:viewer:session", (db) => [isFollowingQuery(db, creatorIdByHandle(), viewerIdBySession()).prepare()] as const);
+  prepared(env, "storefront:viewer:session", (db) => viewerStateStatements(db, viewerIdBySession()));
 const viewerStateKey = (handle: string) => `storefront-viewer:${handle}`;
 export const STOREFRONT_HANDLE = /^[a-z0-9-]{1,30}$/i;
 
@@ -130,14 +133,16 @@ export async function storefrontViewerState(
   prefetched: Prefetched | null = null,
 ) {
   const h = handle.toLowerCase();
-  const [following] = await batchOrPrefetched(
+  const [following, followers] = await batchOrPrefetched(
     env,
     viewerStateQueries(env),
     { handle: h, viewer: viewer.id },
     prefetched,
     viewerStateKey(h),
   );
-  return { handle: h, following: following.length > 0, isOwner: viewer.handle?.toLowerCase() === h };
+  // The follower count comes fresh with the follow state: the shared page's count may be a few
+  // seconds old, and a person who just unfollowed must not still be counted on their own screen.
+  return { handle: h, following: following.length > 0, followerCount: followers[0]?.n ?? 0, isOwner: viewer.handle?.toLowerCase() === h };
 }
 
 /**

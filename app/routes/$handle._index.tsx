@@ -62,6 +62,7 @@ export default function Storefront() {
   const mine = data.shared ? (perViewer?.storefront?.handle === creator.handle.toLowerCase() ? perViewer.storefront : null) : null;
   const isOwner = data.shared ? !!mine?.isOwner : data.isOwner;
   const viewerFollows = data.shared ? !!mine?.following : data.viewerFollows;
+  const shownFollowerCount = mine?.followerCount ?? followerCount;
   const signedIn = data.shared ? perViewer === null || !!viewer : data.signedIn;
   // The owner also sees their drafts: on the shared page, fetch their own render of it instead.
   const ownerOnShared = data.shared && !!mine?.isOwner;
@@ -95,7 +96,7 @@ export default function Storefront() {
             <FollowButton
               handle={creator.handle}
               following={viewerFollows}
-              count={followerCount}
+              count={shownFollowerCount}
               signedIn={signedIn}
               isSelf={isOwner}
               pending={data.shared && perViewer === null}

@@ -54,7 +54,9 @@ test("a follower sees the shared page filled in with their follow state, account
 
   // Unfollow from the shared page; a reload (the shared page again) shows the new state.
   const count = Number((await page.getByTestId("follower-count").innerText()).replace(/\D/g, ""));
+  const unfollowed = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/@maya-builds/follow"));
   await followButton(page).click();
+  assert.equal((await unfollowed).ok(), true);
   await page.waitForFunction(() => document.querySelector("main header button[aria-pressed]")?.getAttribute("aria-pressed") === "false");
   for (let i = 0; ; i++) {
     await page.reload();
@@ -64,8 +66,13 @@ test("a follower sees the shared page filled in with their follow state, account
     await page.waitForTimeout(250);
   }
   assert.equal(Number((await page.getByTestId("follower-count").innerText()).replace(/\D/g, "")), count - 1);
+  // Follow again and wait for the server's answer (the button turns at once; the POST may still be
+  // on its way, and closing the page would cancel it).
+  const followed = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/@maya-builds/follow"));
   await followButton(page).click();
+  assert.equal((await followed).ok(), true);
   await page.waitForFunction(() => document.querySelector("main header button[aria-pressed]")?.getAttribute("aria-pressed") === "true");
+  assert.equal(Number((await page.getByTestId("follower-count").innerText()).replace(/\D/g, "")), count);
   assert.deepEqual(errors, []);
   await context.close();
 });

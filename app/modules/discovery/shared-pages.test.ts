@@ -122,10 +122,14 @@ describe("the signed-in storefront: shared HTML + /viewer.json", () => {
     expect(mine.headers.get("Cache-Control")).toBe("private, no-store");
     expect(await mine.json()).toEqual({
       viewer: { email: fan.email, isAdmin: false, handle: null, unread: 0 },
-      storefront: { handle: c.handle, following: true, isOwner: false },
+      storefront: { handle: c.handle, following: true, followerCount: 1, isOwner: false },
     });
     const theirs = await (await app(`/viewer.json?storefront=${c.handle}`, { cookie: await other.cookie() })).json();
-    expect(theirs).toMatchObject({ viewer: { email: other.email }, storefront: { following: false, isOwner: false } });
+    expect(theirs).toMatchObject({ viewer: { email: other.email }, storefront: { following: false, followerCount: 1, isOwner: false } });
+    // The count is fresh, not the shared page's: an unfollow shows at once on the unfollower's screen.
+    expect((await postForm(`/@${c.handle}/follow`, { intent: "unfollow" }, { cookie: fanCookie })).status).toBeLessThan(400);
+    const after = await (await app(`/viewer.json?storefront=${c.handle}`, { cookie: withScripts(fanCookie) })).json();
+    expect(after).toMatchObject({ storefront: { following: false, followerCount: 0 } });
     const owner = await (await app(`/viewer.json?storefront=${c.handle}`, { cookie: await c.cookie() })).json();
     expect(owner).toMatchObject({ viewer: { handle: c.handle }, storefront: { isOwner: true } });
     expect(await (await app(`/viewer.json?storefront=${c.handle}`)).json()).toEqual({ viewer: null, storefront: null });

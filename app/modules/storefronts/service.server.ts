@@ -5,6 +5,7 @@ import { nowSeconds } from "~/lib/ids";
 import { markdownExcerpt, renderMarkdown } from "~/lib/markdown.server";
 import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
+import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
 import { findCreatorByHandle, findCreatorByUserId } from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
@@ -12,6 +13,7 @@ import { BecomeCreatorInput, ProfileInput } from "./validation";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
+  await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const db = getDb(env);
   const { handle, displayName } = parseOrThrow(BecomeCreatorInput, input);
   if (await findCreatorByUserId(env, viewer.id)) throw conflict("You already have a storefront.");

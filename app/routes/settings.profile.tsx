@@ -11,6 +11,7 @@ import { requireViewer } from "~/modules/identity/auth.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { becomeCreator, updateProfile } from "~/modules/storefronts/service.server";
 import { IMAGE_LIMITS } from "~/lib/upload-limits";
+import { VerifyEmailNotice } from "~/components/verify-email-notice";
 
 export const meta: MetaFunction = () => [{ title: "Your creator profile — All Thrive" }];
 
@@ -49,6 +50,7 @@ export default function Profile() {
   if (!creator) {
     return (
       <div className="mx-auto max-w-xl">
+        <VerifyEmailNotice action="open your storefront" />
         <div className="rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
           <h1 className="text-2xl font-bold tracking-tight">Open your storefront</h1>
           <p className="mt-1 text-slate-600">

@@ -7,12 +7,12 @@ import { useViewer } from "~/root";
  */
 export function VerifyEmailNotice({ action = "do this" }: { action?: string }) {
   const viewer = useViewer();
-  const fetcher = useFetcher<{ ok: true; message: string } | { ok: false; formError: string }>();
+  const fetcher = useFetcher<{ ok: true; message: string } | { error: string }>();
   if (!viewer || viewer.emailVerified !== false) return null;
   const answer = fetcher.data;
   return (
     <div role="status" data-testid="verify-email-notice" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950">
-      <p className="font-semibold">Confirm your email address to {action}.</p>
+      <p className="font-semibold">{`Confirm your email address to ${action}.`}</p>
       <p className="mt-1">
         We emailed a confirmation link to <span className="font-medium">{viewer.email}</span>. Until you click it you can browse, follow and
         buy, but not open a storefront, sell or write posts.
@@ -25,7 +25,7 @@ export function VerifyEmailNotice({ action = "do this" }: { action?: string }) {
         >
           {fetcher.state !== "idle" ? "Sending…" : "Resend link"}
         </button>
-        {answer ? <span role="alert">{"message" in answer ? answer.message : answer.formError}</span> : null}
+        {answer ? <span role="alert">{"message" in answer ? answer.message : answer.error}</span> : null}
       </fetcher.Form>
     </div>
   );

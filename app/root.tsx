@@ -27,10 +27,13 @@ export function loader({ context }: LoaderFunctionArgs) {
   const viewer = context.viewer;
   // The shared signed-in page (decision 55): rendered for no one; the browser asks /viewer.json.
   if (!viewer) return { viewer: null, shared: !!context.shared };
-  return { viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread }, shared: false };
+  return {
+    viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread, emailVerified: viewer.emailVerified },
+    shared: false,
+  };
 }
 
-type HeaderViewer = { email: string; isAdmin: boolean; handle: string | null; unread: number };
+type HeaderViewer = { email: string; isAdmin: boolean; handle: string | null; unread: number; emailVerified: boolean };
 /** What `/viewer.json` answers: the viewer's own parts of a shared page (decision 55). */
 export type PerViewer = {
   viewer: HeaderViewer | null;

@@ -29,6 +29,7 @@ import { storefrontViewerRide, viewerJson } from "../app/pages/storefront.server
 import { jsonOrError } from "../app/lib/http.server";
 import { sessionRide } from "../app/pages/rides.server";
 import { openRequestSession } from "../app/lib/d1-session.server";
+import { handleRedirectLocation } from "../app/modules/storefronts/service.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 
@@ -94,6 +95,12 @@ export default {
       sessionId: session.sessionId,
       prefetched: session.prefetched,
     });
+    // A renamed storefront (D62): `/@old/...` answers 404 from Remix, then 301 to the new handle
+    // for 90 days. Only 404s ask, so live storefronts pay nothing for it.
+    if (response.status === 404 && (request.method === "GET" || request.method === "HEAD") && url.pathname.startsWith("/@")) {
+      const location = await handleRedirectLocation(env, url);
+      if (location) return d1.finish(withSecurityHeaders(new Response(null, { status: 301, headers: { Location: location } }), env));
+    }
     // An edit made here shows to this isolate's very next anonymous visitor (D29).
     if (request.method !== "GET" && request.method !== "HEAD") forgetVersions();
     const out = withSecurityHeaders(response, env);

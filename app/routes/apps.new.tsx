@@ -7,6 +7,7 @@ import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { getNewAppPage } from "~/modules/apps/pages.server";
 import { createApp } from "~/modules/apps/service.server";
+import { VerifyEmailNotice } from "~/components/verify-email-notice";
 
 export const meta: MetaFunction = () => [{ title: "Register an app — All Thrive" }];
 
@@ -31,6 +32,7 @@ export default function NewApp() {
   const formError = result && "formError" in result && !Object.keys(errors).length ? result.formError : null;
   return (
     <div className="mx-auto max-w-2xl space-y-6">
+      <VerifyEmailNotice action="list apps" />
       <div>
         <h1 className="text-2xl font-bold tracking-tight">Register an app</h1>
         <p className="mt-1 text-slate-600">It appears on your storefront and in Discover. You can add a logo and screenshots next.</p>

@@ -8,6 +8,7 @@ import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { refundOrder } from "~/modules/payments/dashboard.server";
 import { getDashboard } from "~/pages/dashboard.server";
+import { VerifyEmailNotice } from "~/components/verify-email-notice";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard — All Thrive" }];
 
@@ -98,6 +99,7 @@ export default function Dashboard() {
   const main = d.earnings.byCurrency[0];
   return (
     <div className="space-y-6">
+      <VerifyEmailNotice action="sell and get paid" />
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-bold tracking-tight">Dashboard</h1>

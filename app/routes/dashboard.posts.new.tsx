@@ -7,6 +7,7 @@ import { requireViewer } from "~/modules/identity/auth.server";
 import { newPostForm } from "~/modules/posts/studio.server";
 import { createPost, parseScheduleTime, publishPost, schedulePost } from "~/modules/posts/service.server";
 import { postFormInput } from "~/modules/posts/form";
+import { VerifyEmailNotice } from "~/components/verify-email-notice";
 
 export const meta: MetaFunction = () => [{ title: "New post — All Thrive" }];
 
@@ -41,6 +42,7 @@ export default function NewPost() {
   const errors = result && "fieldErrors" in result ? result.fieldErrors : {};
   return (
     <div className="mx-auto max-w-3xl space-y-6">
+      <VerifyEmailNotice action="write posts" />
       <div>
         <p className="text-sm">
           <Link to="/dashboard/posts" className="text-brand-700">

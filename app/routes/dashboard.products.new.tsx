@@ -6,6 +6,7 @@ import { handleForm } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { createProduct } from "~/modules/products/service.server";
+import { VerifyEmailNotice } from "~/components/verify-email-notice";
 
 export const meta: MetaFunction = () => [{ title: "New product — All Thrive" }];
 
@@ -29,6 +30,7 @@ export default function NewProduct() {
   const busy = useNavigation().state === "submitting";
   return (
     <div className="mx-auto max-w-2xl space-y-6">
+      <VerifyEmailNotice action="sell products" />
       <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">
         ← Dashboard
       </Link>

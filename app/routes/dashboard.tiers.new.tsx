@@ -7,6 +7,7 @@ import { newId } from "~/lib/ids";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { saveTier } from "~/modules/tiers/service.server";
+import { VerifyEmailNotice } from "~/components/verify-email-notice";
 
 export const meta: MetaFunction = () => [{ title: "New tier — All Thrive" }];
 
@@ -36,6 +37,7 @@ export default function NewTier() {
   const busy = useNavigation().state === "submitting";
   return (
     <div className="mx-auto max-w-2xl space-y-6">
+      <VerifyEmailNotice action="offer memberships" />
       <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">
         ← Dashboard
       </Link>

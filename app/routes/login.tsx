@@ -50,6 +50,11 @@ export default function LogIn() {
         {showFormError ? <FormError message={result.formError} /> : null}
         <Field label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
+        <p className="-mt-2 text-right text-sm">
+          <Link className="font-semibold text-brand-700 hover:underline" to="/forgot-password">
+            Forgot password?
+          </Link>
+        </p>
         <Button type="submit" className="w-full" disabled={busy}>
           {busy ? "Logging in…" : "Log in"}
         </Button>

@@ -1,11 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { data, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useState } from "react";
 import { Button, Field, FormError, FormSuccess } from "~/components/ui/form";
 import { handleForm } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
 import { endAllSessions, endSession, requireViewer } from "~/modules/identity/auth.server";
 import { changePassword } from "~/modules/identity/service.server";
+import { clientIp } from "~/lib/http.server";
+import { requestEmailChange } from "~/modules/accounts/service.server";
+import { VerifyEmailNotice } from "~/components/verify-email-notice";
 
 export const meta: MetaFunction = () => [{ title: "Settings — All Thrive" }];
 
@@ -22,10 +26,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await endAllSessions(env, viewer.id);
     return redirect("/login", { headers: { "Set-Cookie": await endSession(env, null) } });
   }
+  if (form.intent === "change-email")
+    return handleForm(async () => ({
+      ok: true as const,
+      intent: "change-email" as const,
+      ...(await requestEmailChange(env, viewer, form, clientIp(request))),
+    }));
   return handleForm(async () => {
     const { setCookie } = await changePassword(env, viewer.id, form);
     return data(
-      { ok: true as const, message: "Password changed. Other devices have been signed out." },
+      { ok: true as const, intent: "change-password" as const, message: "Password changed. Other devices have been signed out." },
       { headers: { "Set-Cookie": setCookie } },
     );
   });
@@ -34,8 +44,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Settings() {
   const { email } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const errors = result && "fieldErrors" in result ? result.fieldErrors : {};
-  const busy = useNavigation().state === "submitting";
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  // Which form answered: the email form posts intent=change-email; everything else is the password form.
+  const emailForm = navigation.formData?.get("intent") === "change-email" || (result && "intent" in result && result.intent === "change-email");
+  const [lastIntent, setLastIntent] = useState<string | null>(null);
+  useEffect(() => {
+    const i = navigation.formData?.get("intent");
+    if (typeof i === "string") setLastIntent(i);
+  }, [navigation.formData]);
+  const forEmail = lastIntent === "change-email" || !!emailForm;
+  const emailResult = forEmail ? result : undefined;
+  const pwResult = forEmail ? undefined : result;
+  const errors = pwResult && "fieldErrors" in pwResult ? pwResult.fieldErrors : {};
+  const emailErrors = emailResult && "fieldErrors" in emailResult ? emailResult.fieldErrors : {};
   return (
     <div className="mx-auto max-w-2xl space-y-8">
       <div>
@@ -55,14 +77,42 @@ export default function Settings() {
         </p>
       </div>
 
+      <VerifyEmailNotice action="open a storefront, sell and write" />
+
+      <section aria-labelledby="em" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h2 id="em" className="text-lg font-semibold">
+          Change email address
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          We'll email a confirmation link to the new address; the change happens when you click it. Your current address gets a notice
+          with an undo link.
+        </p>
+        <Form method="post" className="mt-4 space-y-4" noValidate>
+          <input type="hidden" name="intent" value="change-email" />
+          {emailResult && "message" in emailResult ? <FormSuccess message={emailResult.message} /> : null}
+          {emailResult && "formError" in emailResult && !Object.keys(emailErrors).length ? <FormError message={emailResult.formError} /> : null}
+          <Field label="New email address" name="newEmail" type="email" autoComplete="email" error={emailErrors.newEmail} />
+          <Field
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            error={emailErrors.currentPassword}
+          />
+          <Button type="submit" disabled={busy}>
+            Send confirmation link
+          </Button>
+        </Form>
+      </section>
+
       <section aria-labelledby="pw" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
         <h2 id="pw" className="text-lg font-semibold">
           Change password
         </h2>
         <Form method="post" className="mt-4 space-y-4" noValidate>
           <input type="hidden" name="intent" value="change-password" />
-          {result && "message" in result ? <FormSuccess message={result.message} /> : null}
-          {result && "formError" in result && !Object.keys(errors).length ? <FormError message={result.formError} /> : null}
+          {pwResult && "message" in pwResult ? <FormSuccess message={pwResult.message} /> : null}
+          {pwResult && "formError" in pwResult && !Object.keys(errors).length ? <FormError message={pwResult.formError} /> : null}
           <Field
             label="Current password"
             name="currentPassword"

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
 import { ImageUpload } from "~/components/image-upload";
 import { Button, Field, FormError, FormSuccess, TextArea } from "~/components/ui/form";
@@ -11,6 +11,7 @@ import { requireViewer } from "~/modules/identity/auth.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { becomeCreator, updateProfile } from "~/modules/storefronts/service.server";
 import { IMAGE_LIMITS } from "~/lib/upload-limits";
+import { VerifyEmailNotice } from "~/components/verify-email-notice";
 
 export const meta: MetaFunction = () => [{ title: "Your creator profile — All Thrive" }];
 
@@ -45,10 +46,13 @@ export default function Profile() {
   const busy = useNavigation().state === "submitting";
   const [params] = useSearchParams();
   const revalidator = useRevalidator();
+  const handleFetcher = useFetcher<{ ok: true; handle: string; message: string } | { error: string; fieldErrors: Record<string, string> }>();
+  const handleResult = handleFetcher.data;
 
   if (!creator) {
     return (
       <div className="mx-auto max-w-xl">
+        <VerifyEmailNotice action="open your storefront" />
         <div className="rounded-2xl border border-slate-200 bg-white p-8 shadow-sm">
           <h1 className="text-2xl font-bold tracking-tight">Open your storefront</h1>
           <p className="mt-1 text-slate-600">
@@ -113,6 +117,30 @@ export default function Profile() {
             />
           </div>
         </div>
+      </section>
+
+      <section aria-labelledby="handle-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h2 id="handle-h" className="text-lg font-semibold">
+          Handle
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          Your address is <span className="font-mono">/@{creator.handle}</span>. You can change it once every 30 days; the old address
+          redirects to the new one for 90 days and stays yours meanwhile.
+        </p>
+        <handleFetcher.Form method="post" action="/settings/handle" className="mt-4 space-y-4" noValidate>
+          {handleResult && "message" in handleResult ? <FormSuccess message={handleResult.message} /> : null}
+          {handleResult && "error" in handleResult && !handleResult.fieldErrors?.handle ? <FormError message={handleResult.error} /> : null}
+          <Field
+            label="New handle"
+            name="handle"
+            autoComplete="off"
+            hint="3–30 characters: lowercase letters, digits and hyphens."
+            error={handleResult && "fieldErrors" in handleResult ? handleResult.fieldErrors?.handle : undefined}
+          />
+          <Button type="submit" disabled={handleFetcher.state !== "idle"}>
+            Change handle
+          </Button>
+        </handleFetcher.Form>
       </section>
 
       <section aria-labelledby="profile-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">

@@ -7,7 +7,7 @@ import { clientIp, handleForm } from "~/lib/http.server";
 import { safeRedirect } from "~/lib/redirects";
 import { formToObject } from "~/lib/validation";
 import { requireAnonymous } from "~/modules/identity/auth.server";
-import { signUp } from "~/modules/identity/service.server";
+import { registerAccount } from "~/modules/accounts/service.server";
 
 export { passThroughHeaders as headers } from "~/lib/route-headers";
 
@@ -21,7 +21,7 @@ export function loader({ context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   return handleForm(async () => {
     const form = formToObject(await request.formData());
-    const { setCookie } = await signUp(context.cloudflare.env, form, clientIp(request));
+    const { setCookie } = await registerAccount(context.cloudflare.env, form, clientIp(request));
     throw redirect(safeRedirect(form.redirectTo, "/?welcome=1"), { headers: { "Set-Cookie": setCookie } });
   });
 }

@@ -5,6 +5,7 @@ import { conflict, forbidden, isUniqueViolation, notFound, unprocessable } from 
 import { newId, nowSeconds } from "~/lib/ids";
 import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
+import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
@@ -113,6 +114,7 @@ function columns(p: AppInputOutput) {
 
 /** Registers an app for the viewer's storefront; it is published straight away. */
 export async function createApp(env: Env, viewer: Viewer, input: unknown) {
+  await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const creator = await findCreatorByUserId(env, viewer.id);
   if (!creator) throw forbidden("Open your storefront first — apps are listed on it.");
   const p = parseOrThrow(AppInput, input);

@@ -14,10 +14,11 @@ import { findPayoutAccount, refreshOnboarding, startOnboarding } from "~/modules
 
 export const DEMO_PASSWORD = "thrive-demo-2026";
 
-export async function makeUser(env: Env, opts: { email?: string; password?: string; isAdmin?: boolean } = {}) {
+/** A person with a verified email address unless `verified: false` (D61). */
+export async function makeUser(env: Env, opts: { email?: string; password?: string; isAdmin?: boolean; verified?: boolean } = {}) {
   const email = opts.email ?? `user-${newId(8)}@example.test`;
   const password = opts.password ?? DEMO_PASSWORD;
-  const user = await createUser(env, { email, password, isAdmin: opts.isAdmin });
+  const user = await createUser(env, { email, password, isAdmin: opts.isAdmin, verified: opts.verified ?? true });
   const viewer: Viewer = { id: user.id, email: user.email, isAdmin: opts.isAdmin ?? false };
   return { ...user, password, viewer, cookie: async () => (await startSession(env, user.id)).split(";")[0] };
 }

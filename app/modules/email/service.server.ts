@@ -19,6 +19,7 @@ import { gateOf, presentPost } from "~/modules/posts/present.server";
 import { splitPaywall, withoutMarker } from "~/modules/posts/paywall";
 import { PostEmailMessage } from "~/modules/feed/messages";
 import { EMAIL_MODES, emailPreferences, emailSends, type EmailMode } from "./schema";
+import { AccountEmailMessage } from "./messages";
 import { newPostEmail } from "./templates.server";
 import { sendEmail } from "./transport.server";
 import { unsubscribeUrl, verifyUnsubscribeToken } from "./tokens.server";
@@ -103,6 +104,41 @@ export async function processPostEmails(env: Env, raw: unknown): Promise<{ sent:
     else skipped++;
   }
   return { sent, skipped, duplicates };
+}
+
+// ── Account emails (D61) ────────────────────────────────────────────────────────────────────────
+
+/** Everything the email queue carries: new-post batches and account emails. */
+export async function processEmailMessage(env: Env, raw: unknown) {
+  if ((raw as { type?: unknown } | null)?.type === "account_email") return processAccountEmail(env, raw);
+  return processPostEmails(env, raw);
+}
+
+/** Queues an account email (sent by the EMAIL_QUEUE consumer, at most once per key). */
+export async function enqueueAccountEmail(env: Env, msg: Omit<AccountEmailMessage, "type">): Promise<void> {
+  await env.EMAIL_QUEUE.send({ type: "account_email", ...msg } satisfies AccountEmailMessage);
+}
+
+/** Claim-then-send, like new-post emails: a redelivered message never sends twice. */
+export async function processAccountEmail(env: Env, raw: unknown): Promise<"sent" | "duplicate" | "dropped"> {
+  const msg = v.parse(AccountEmailMessage, raw);
+  if (!msg.to) return "dropped";
+  const db = getDb(env);
+  const claimed = await db
+    .insert(emailSends)
+    .values({ key: msg.key, userId: msg.userId, kind: msg.kind, status: "sending", createdAt: nowSeconds() })
+    .onConflictDoNothing()
+    .returning({ key: emailSends.key });
+  if (!claimed.length) {
+    const prior = await db.query.emailSends.findFirst({ where: eq(emailSends.key, msg.key), columns: { status: true } });
+    if (prior?.status !== "sending") return "duplicate";
+  }
+  const result = await sendEmail(env, { to: msg.to, subject: msg.subject, html: msg.html, text: msg.text, headers: {}, idempotencyKey: msg.key });
+  await db
+    .update(emailSends)
+    .set(result.ok ? { status: "sent", providerId: result.id, sentAt: nowSeconds() } : { status: "skipped" })
+    .where(eq(emailSends.key, msg.key));
+  return result.ok ? "sent" : "dropped";
 }
 
 // ── Preferences ─────────────────────────────────────────────────────────────────────────────────

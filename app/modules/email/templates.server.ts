@@ -72,3 +72,76 @@ export function newPostEmail(d: NewPostEmailData): Rendered {
     }),
   };
 }
+
+// ── Account emails (D61): transactional, so no unsubscribe link — they go out whatever the
+// person's new-post preference, and only when they (or someone typing their address) asked.
+
+function accountLayout(opts: { preheader: string; bodyHtml: string; bodyText: string }): { html: string; text: string } {
+  const reason = "You get this email because of a request on your All Thrive account.";
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
+<body style="margin:0;background:#f8fafc;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#0f172a">
+<span style="display:none;max-height:0;overflow:hidden">${esc(opts.preheader)}</span>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px 12px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border:1px solid #e2e8f0;border-radius:16px">
+<tr><td style="padding:24px 28px 8px;font-weight:700;font-size:18px;color:#5a2ee0">All Thrive</td></tr>
+<tr><td style="padding:8px 28px 24px;font-size:16px;line-height:1.6">${opts.bodyHtml}</td></tr>
+<tr><td style="padding:16px 28px 24px;border-top:1px solid #e2e8f0;font-size:12px;color:#64748b;line-height:1.5">${esc(reason)}</td></tr>
+</table></td></tr></table></body></html>`;
+  const text = `${opts.bodyText}\n\n—\n${reason}\n`;
+  return { html, text };
+}
+
+const button = (url: string, label: string) =>
+  `<p style="margin:20px 0"><a href="${esc(url)}" style="display:inline-block;background:#6a3df5;color:#fff;padding:12px 18px;border-radius:8px;text-decoration:none;font-weight:600">${esc(label)}</a></p>
+<p style="margin:0 0 12px;font-size:13px;color:#64748b">Or paste this link into your browser:<br><span style="word-break:break-all">${esc(url)}</span></p>`;
+
+function accountEmail(subject: string, lead: string, url: string, label: string, after: string): Rendered {
+  return {
+    subject,
+    ...accountLayout({
+      preheader: lead,
+      bodyHtml: `<h1 style="margin:0 0 12px;font-size:22px">${esc(subject)}</h1><p>${esc(lead)}</p>${button(url, label)}<p style="color:#475569;font-size:14px">${esc(after)}</p>`,
+      bodyText: `${subject}\n\n${lead}\n\n${label}: ${url}\n\n${after}`,
+    }),
+  };
+}
+
+export function passwordResetEmail(d: { resetUrl: string }): Rendered {
+  return accountEmail(
+    "Reset your All Thrive password",
+    "Someone (hopefully you) asked to reset the password of the All Thrive account for this address.",
+    d.resetUrl,
+    "Choose a new password",
+    "The link works once and expires in 1 hour. If you didn't ask for it, ignore this email: your password stays as it is.",
+  );
+}
+
+export function verifyEmailEmail(d: { verifyUrl: string }): Rendered {
+  return accountEmail(
+    "Confirm your email address",
+    "Welcome to All Thrive! Confirm this address to open a storefront, sell and write posts.",
+    d.verifyUrl,
+    "Confirm my email",
+    "The link works once and expires in 24 hours. If you didn't create an account, ignore this email.",
+  );
+}
+
+export function confirmEmailChangeEmail(d: { confirmUrl: string; newEmail: string }): Rendered {
+  return accountEmail(
+    "Confirm your new email address",
+    `Confirm ${d.newEmail} as the new address of your All Thrive account.`,
+    d.confirmUrl,
+    "Use this address",
+    "The link works once and expires in 24 hours. Until you confirm, your account keeps its current address.",
+  );
+}
+
+export function emailChangedNoticeEmail(d: { undoUrl: string; newEmail: string }): Rendered {
+  return accountEmail(
+    "Your All Thrive email address was changed",
+    `The email address of your All Thrive account was changed to ${d.newEmail}. If that was you, there is nothing to do.`,
+    d.undoUrl,
+    "This wasn't me — undo it",
+    "Undoing restores this address and signs every device out; then reset your password from the sign-in page. The link works for 7 days.",
+  );
+}

@@ -19,7 +19,7 @@ export type Viewer = { id: string; email: string; isAdmin: boolean };
  * become a creator) and `unread` (the bell, counted up to 100) come from the same single query as
  * the session itself, so the header of a signed-in page costs no extra D1 round trip.
  */
-export type SessionViewer = Viewer & { handle: string | null; unread: number };
+export type SessionViewer = Viewer & { handle: string | null; unread: number; emailVerified: boolean };
 
 const SESSION_DAYS = 30;
 
@@ -109,6 +109,7 @@ const sessionLookup = (env: Env) =>
         expiresAt: sessions.expiresAt,
         email: users.email,
         isAdmin: users.isAdmin,
+        emailVerifiedAt: users.emailVerifiedAt,
         handle: creators.handle,
         unread: unreadCountSql(qualified(users.id)),
       })
@@ -160,6 +161,7 @@ export async function resolveSession(request: Request, env: Env, ride: SessionRi
       isAdmin: Boolean(row.isAdmin),
       handle: row.handle ?? null,
       unread: Number(row.unread) || 0,
+      emailVerified: row.emailVerifiedAt != null,
     },
     sessionId,
     setCookie,

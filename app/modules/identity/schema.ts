@@ -7,6 +7,8 @@ export const users = sqliteTable("users", {
   /** `scrypt$N$r$p$saltB64$hashB64` — parameters travel with the hash so they can be raised later. */
   passwordHash: text("password_hash").notNull(),
   isAdmin: integer("is_admin", { mode: "boolean" }).notNull().default(false),
+  /** When the person proved they read this address (null = not yet: publishing and selling wait, D61). */
+  emailVerifiedAt: integer("email_verified_at"),
   createdAt: integer("created_at").notNull(),
 });
 
@@ -28,3 +30,28 @@ export const rateLimits = sqliteTable("rate_limits", {
   windowStart: integer("window_start").notNull(),
   count: integer("count").notNull(),
 });
+
+export const ACCOUNT_TOKEN_PURPOSES = ["password_reset", "verify_email", "change_email", "undo_email_change"] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/**
+ * Single-use emailed links (password reset, email verification, email change and its undo), D61.
+ * Only the SHA-256 of the random token is stored, so a copy of the database holds no usable link.
+ * A newer request of the same purpose marks older unused ones used.
+ */
+export const accountTokens = sqliteTable(
+  "account_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ACCOUNT_TOKEN_PURPOSES }).notNull(),
+    /** change_email: the new address; undo_email_change: the old address to restore. */
+    email: text("email"),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("account_tokens_user_idx").on(t.userId, t.purpose)],
+);

@@ -18,14 +18,18 @@ const signupLimits = (ip: string): Limit[] => [
 ];
 
 /** Creates an account (without signing in). Used by sign-up, tests and the demo seed. */
-export async function createUser(env: Env, input: { email: string; password: string; isAdmin?: boolean }) {
+/** `verified`: the address counts as proven (demo seed, tests); sign-up leaves it unverified (D61). */
+export async function createUser(env: Env, input: { email: string; password: string; isAdmin?: boolean; verified?: boolean }) {
   const { email, password } = parseOrThrow(SignUpInput, input);
   const existing = await findUserByEmail(env, email);
   if (existing)
     throw conflict("An account with this email already exists. Try signing in.", {
       email: "An account with this email already exists. Try signing in.",
     });
-  const user = { id: newId(), email, passwordHash: await hashPassword(password), isAdmin: input.isAdmin ?? false, createdAt: nowSeconds() };
+  const user = { id: newId(), email, passwordHash: await hashPassword(password), isAdmin: input.isAdmin ?? false,
+    emailVerifiedAt: input.verified ? nowSeconds() : null,
+    createdAt: nowSeconds(),
+  };
   try {
     await insertUser(env, user);
   } catch (e) {

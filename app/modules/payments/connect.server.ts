@@ -10,6 +10,7 @@ import { forbidden } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { getStripe, type Stripe } from "~/lib/stripe.server";
 import type { Viewer } from "~/modules/identity/auth.server";
+import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { payoutAccounts } from "./schema";
 import { creators } from "~/modules/storefronts/schema";
@@ -44,6 +45,7 @@ async function requireCreator(env: Env, viewer: Viewer) {
 
 /** Creates the connected account once (idempotent per creator), then a fresh single-use link. */
 export async function startOnboarding(env: Env, viewer: Viewer, origin: string): Promise<{ url: string }> {
+  await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const creator = await requireCreator(env, viewer);
   const stripe = getStripe(env);
   let acct = await findPayoutAccount(env, creator.userId);

@@ -8,6 +8,7 @@ import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
+import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
@@ -78,6 +79,7 @@ async function parsePost(env: Env, creatorId: string, input: unknown) {
 
 /** Creates a draft. Returns its id and slug. */
 export async function createPost(env: Env, viewer: Viewer, input: unknown, cover?: File | null) {
+  await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const creator = await requireCreator(env, viewer);
   const p = await parsePost(env, creator.userId, input);
   let slug: string;
@@ -177,6 +179,7 @@ const bumpStorefront = (env: Env, creatorId: string) =>
 
 /** Publishes now: visible at its URL, listed, fanned out to followers' feeds, emailed. */
 export async function publishPost(env: Env, viewer: Viewer, postId: string) {
+  await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const { post, creator } = await requireOwnedPost(env, viewer, postId);
   return publishOwnedPost(env, post, creator);
 }

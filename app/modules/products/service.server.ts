@@ -6,6 +6,7 @@ import { formatMoney, toMajorString } from "~/lib/money";
 import { markdownExcerpt, renderMarkdown, safeUrl } from "~/lib/markdown.server";
 import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
+import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { deleteMedia, mediaUrl, putPublicImage, r2ObjectResponse, readImageUpload } from "~/modules/media/service.server";
 import { creators } from "~/modules/storefronts/schema";
 import { findCreatorByHandle, findCreatorByUserId } from "~/modules/storefronts/queries.server";
@@ -54,6 +55,7 @@ async function bumpStorefront(env: Env, creatorId: string) {
 }
 
 export async function createProduct(env: Env, viewer: Viewer, input: unknown) {
+  await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const creator = await requireCreator(env, viewer);
   const p = parseProduct(input);
   const t = nowSeconds();

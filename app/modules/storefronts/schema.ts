@@ -22,6 +22,21 @@ export const creators = sqliteTable("creators", {
   links: text("links", { mode: "json" }).$type<CreatorLinks>().notNull().default({}),
   /** Bumped on every edit that changes the public storefront; part of edge-cache keys. */
   version: integer("version").notNull().default(1),
+  /** Last handle change (rate limit: once per 30 days, D62). */
+  handleChangedAt: integer("handle_changed_at"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * A handle given up by a rename (D62): for 90 days `/@old/...` answers 301 to the current handle
+ * and nobody but its previous owner may claim it.
+ */
+export const handleRedirects = sqliteTable("handle_redirects", {
+  oldHandle: text("old_handle").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: integer("expires_at").notNull(),
+  createdAt: integer("created_at").notNull(),
 });

@@ -1,22 +1,25 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
-import { conflict, forbidden, notFound } from "~/lib/errors";
+import { conflict, forbidden, isUniqueViolation, notFound, tooManyRequests, unprocessable } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { markdownExcerpt, renderMarkdown } from "~/lib/markdown.server";
 import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
+import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
-import { findCreatorByHandle, findCreatorByUserId } from "./queries.server";
+import { currentHandleFor, findCreatorByHandle, findCreatorByUserId, findLiveHandleRedirect, renameHandle } from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
-import { BecomeCreatorInput, ProfileInput } from "./validation";
+import { BecomeCreatorInput, ChangeHandleInput, ProfileInput } from "./validation";
 
 /** Claims a handle for the viewer, turning them into a creator with a storefront. */
 export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
+  await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const db = getDb(env);
   const { handle, displayName } = parseOrThrow(BecomeCreatorInput, input);
   if (await findCreatorByUserId(env, viewer.id)) throw conflict("You already have a storefront.");
   const taken = "That handle is taken. Please choose another.";
   if (await findCreatorByHandle(env, handle)) throw conflict(taken, { handle: taken });
+  await assertNotReservedForOthers(env, viewer.id, handle);
   const now = nowSeconds();
   try {
     await db.insert(creators).values({ userId: viewer.id, handle, displayName, createdAt: now, updatedAt: now });
@@ -25,6 +28,67 @@ export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
     throw e;
   }
   return { handle };
+}
+
+// ── Handle changes (D62) ────────────────────────────────────────────────────────────────────────
+
+const DAY = 86_400;
+export const HANDLE_REDIRECT_DAYS = 90;
+export const HANDLE_CHANGE_EVERY_DAYS = 30;
+const day = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
+
+/** A handle someone renamed away from stays theirs (and redirects) for 90 days. */
+async function assertNotReservedForOthers(env: Env, userId: string, handle: string) {
+  const held = await findLiveHandleRedirect(env, handle);
+  if (held && held.userId !== userId) {
+    const msg = `That handle was in use until recently and is reserved until ${day(held.expiresAt)}. Please choose another.`;
+    throw conflict(msg, { handle: msg });
+  }
+}
+
+/**
+ * Renames the viewer's storefront. At most once per 30 days (429 with the date it opens again).
+ * The old handle 301-redirects (every `/@old/...` address) to the new one for 90 days and nobody
+ * else may claim it meanwhile; its owner may take it back (at any time: that undoes a rename).
+ */
+export async function changeHandle(env: Env, viewer: Viewer, input: unknown) {
+  const { handle } = parseOrThrow(ChangeHandleInput, input);
+  const creator = await findCreatorByUserId(env, viewer.id);
+  if (!creator) throw notFound("Open your storefront first.");
+  if (handle === creator.handle) throw unprocessable("That is already your handle.", { handle: "That is already your handle." });
+  const now = nowSeconds();
+  // Taking back a handle of one's own that is still reserved undoes a rename: not rate-limited.
+  const takingBack = (await findLiveHandleRedirect(env, handle))?.userId === viewer.id;
+  if (!takingBack && creator.handleChangedAt && now - creator.handleChangedAt < HANDLE_CHANGE_EVERY_DAYS * DAY) {
+    const opens = creator.handleChangedAt + HANDLE_CHANGE_EVERY_DAYS * DAY;
+    throw tooManyRequests(
+      `You can change your handle once every ${HANDLE_CHANGE_EVERY_DAYS} days. You can change it again on ${day(opens)}.`,
+      opens - now,
+    );
+  }
+  const taken = "That handle is taken. Please choose another.";
+  if (await findCreatorByHandle(env, handle)) throw conflict(taken, { handle: taken });
+  await assertNotReservedForOthers(env, viewer.id, handle);
+  try {
+    await renameHandle(env, viewer.id, creator.handle, handle, HANDLE_REDIRECT_DAYS * DAY);
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict(taken, { handle: taken });
+    throw e;
+  }
+  return { handle, previous: creator.handle };
+}
+
+/**
+ * `/@old/...` → the same address under the person's current handle, while the old one is
+ * reserved (90 days). Null for anything else. Asked only after a page answered 404, so live
+ * storefronts never pay for it.
+ */
+export async function handleRedirectLocation(env: Env, url: URL): Promise<string | null> {
+  const m = /^\/@([a-z0-9-]{3,30})(\/.*)?$/i.exec(url.pathname);
+  if (!m) return null;
+  const current = await currentHandleFor(env, m[1]);
+  if (!current || current === m[1].toLowerCase()) return null;
+  return `/@${current}${m[2] ?? ""}${url.search}`;
 }
 
 /** Loads the creator behind `handle` and checks the viewer may edit it (owner or admin). */

@@ -52,6 +52,8 @@ export const Handle = v.pipe(
   v.check((h) => !RESERVED_HANDLES.has(h), "That handle is reserved. Please choose another."),
 );
 
+export const ChangeHandleInput = v.object({ handle: Handle });
+
 const optionalUrl = (label: string, hosts?: string[]) =>
   v.optional(
     v.pipe(

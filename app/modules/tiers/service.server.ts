@@ -6,6 +6,7 @@ import { formatMoney, parseMoney, priceLimits, toMajorString } from "~/lib/money
 import { getStripe } from "~/lib/stripe.server";
 import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
+import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { creators } from "~/modules/storefronts/schema";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { memberships, payoutAccounts } from "~/modules/payments/schema";
@@ -106,6 +107,7 @@ async function bumpStorefront(env: Env, creatorId: string) {
  * tier's Durable Object learns its cap.
  */
 export async function saveTier(env: Env, viewer: Viewer, tierId: string | null, input: unknown) {
+  await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const creator = await findCreatorByUserId(env, viewer.id);
   if (!creator && !tierId) throw forbidden("Open your storefront first — then you can offer memberships.");
   const existing = tierId ? await requireOwnedTier(env, viewer, tierId) : null;

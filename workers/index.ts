@@ -99,7 +99,10 @@ export default {
     // for 90 days. Only 404s ask, so live storefronts pay nothing for it.
     if (response.status === 404 && (request.method === "GET" || request.method === "HEAD") && url.pathname.startsWith("/@")) {
       const location = await handleRedirectLocation(env, url);
-      if (location) return d1.finish(withSecurityHeaders(new Response(null, { status: 301, headers: { Location: location } }), env));
+      if (location)
+        return d1.finish(
+          withSecurityHeaders(url.pathname.endsWith(".data") ? singleFetchRedirect(location) : permanentRedirect(location), env),
+        );
     }
     // An edit made here shows to this isolate's very next anonymous visitor (D29).
     if (request.method !== "GET" && request.method !== "HEAD") forgetVersions();
@@ -120,3 +123,30 @@ export default {
     ctx.waitUntil(publishDuePosts(env));
   },
 } satisfies ExportedHandler<Env>;
+
+const permanentRedirect = (location: string) => new Response(null, { status: 301, headers: { Location: location } });
+
+/**
+ * A redirect as Remix's client-side navigation expects it from a `.data` request (what Remix's own
+ * server answers when a loader redirects): 202, `X-Remix-Response`, and the redirect in the
+ * turbo-stream encoding. A plain 301 would be followed by `fetch` and leave the old address in the
+ * address bar. The handle-change tests pin this format.
+ */
+function singleFetchRedirect(location: string) {
+  const body = [
+    ["SingleFetchRedirect", 1],
+    { _2: 3, _4: 5, _6: 7, _8: 7, _9: 7 },
+    "redirect",
+    location,
+    "status",
+    301,
+    "revalidate",
+    false,
+    "reload",
+    "replace",
+  ];
+  return new Response(`${JSON.stringify(body)}\n`, {
+    status: 202,
+    headers: { "Content-Type": "text/x-script", "X-Remix-Response": "yes", Location: location },
+  });
+}

@@ -24,3 +24,23 @@ export function sessionCookie(res: Response): string | undefined {
   const all = res.headers.getSetCookie?.() ?? [res.headers.get("Set-Cookie") ?? ""];
   return all.find((c) => c.startsWith("at_session="))?.split(";")[0];
 }
+
+/**
+ * The values a Remix `.data` (turbo-stream) response gives to `key`, wherever it appears: the
+ * stream stores each distinct string and value once and refers to them by index, so a test can't
+ * look for `"key",value` next to each other.
+ */
+export function dataValues(text: string, key: string): unknown[] {
+  const flat = JSON.parse(text.split("\n")[0]) as unknown[];
+  const out: unknown[] = [];
+  flat.forEach((k, i) => {
+    if (k !== key) return;
+    for (const item of flat) {
+      if (item && typeof item === "object" && !Array.isArray(item) && `_${i}` in item) {
+        const v = (item as Record<string, number>)[`_${i}`];
+        out.push(v >= 0 ? flat[v] : v === -5 ? null : v === -7 ? undefined : v);
+      }
+    }
+  });
+  return out;
+}

@@ -47,6 +47,26 @@ describe("changing a handle", () => {
     const page = await app(`/@${next}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Renamed Rita");
+
+    // A client-side navigation (Remix asks for `.data`) gets the redirect the way Remix itself
+    // answers one — the same encoding as a loader's redirect (here /dashboard's, to /login).
+    const remixOwn = await app("/dashboard.data");
+    expect(remixOwn.status).toBe(202);
+    const remixBody = JSON.parse((await remixOwn.text()).trim()) as unknown[];
+    for (const [path, to] of [
+      [`/@${old}.data`, `/@${next}`],
+      [`/@${old}/posts/${post.slug}.data?_routes=routes%2F%24handle.posts.%24slug`, `/@${next}/posts/${post.slug}`],
+    ]) {
+      const r = await app(path, { cookie: await fan.cookie() });
+      expect(r.status, path).toBe(202);
+      expect(r.headers.get("X-Remix-Response"), path).toBe("yes");
+      const body = JSON.parse((await r.text()).trim()) as unknown[];
+      expect(body[3], path).toBe(to);
+      expect(
+        body.map((v, i) => (i === 3 || i === 5 ? null : v)),
+        path,
+      ).toEqual(remixBody.map((v, i) => (i === 3 || i === 5 ? null : v)));
+    }
   });
 
   it("keeps the old handle for its owner for 90 days: nobody else can take it, the owner can take it back", async () => {

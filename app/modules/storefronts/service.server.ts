@@ -84,11 +84,17 @@ export async function changeHandle(env: Env, viewer: Viewer, input: unknown) {
  * storefronts never pay for it.
  */
 export async function handleRedirectLocation(env: Env, url: URL): Promise<string | null> {
-  const m = /^\/@([a-z0-9-]{3,30})(\/.*)?$/i.exec(url.pathname);
+  // A client-side navigation asks for the page's data (`/@old.data`, `/@old/posts/x.data`): the
+  // answer names the page, which Remix then asks for again under the new handle.
+  const page = url.pathname.endsWith(".data") ? url.pathname.slice(0, -".data".length) : url.pathname;
+  const m = /^\/@([a-z0-9-]{3,30})(\/.*)?$/i.exec(page);
   if (!m) return null;
   const current = await currentHandleFor(env, m[1]);
   if (!current || current === m[1].toLowerCase()) return null;
-  return `/@${current}${m[2] ?? ""}${url.search}`;
+  const search = new URLSearchParams(url.search);
+  search.delete("_routes");
+  const query = search.toString();
+  return `/@${current}${m[2] ?? ""}${query ? `?${query}` : ""}`;
 }
 
 /** Loads the creator behind `handle` and checks the viewer may edit it (owner or admin). */

@@ -104,7 +104,13 @@ export async function paymentForEmail(env: Env, paymentIntentId: string) {
     .limit(1);
   if (order) return order;
   const [inv] = await db
-    .select({ buyerId: invoices.userId, creatorId: invoices.creatorId, gross: invoices.gross, currency: invoices.currency, title: tiers.name })
+    .select({
+      buyerId: invoices.userId,
+      creatorId: invoices.creatorId,
+      gross: invoices.gross,
+      currency: invoices.currency,
+      title: tiers.name,
+    })
     .from(invoices)
     .innerJoin(tiers, eq(tiers.id, invoices.tierId))
     .where(eq(invoices.paymentIntentId, paymentIntentId))

@@ -247,7 +247,10 @@ export function newSaleEmail(d: NewSaleData): Rendered {
     ["You earn", m(d.net)],
   ];
   const bodyHtml = `${h1(`New sale: ${d.productTitle}`)}<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="margin:8px 0 16px;font-size:15px">${rows
-    .map(([l, v], i) => `<tr><td style="padding:6px 0;${i === 2 ? "font-weight:700" : ""}">${esc(l)}</td><td align="right" style="padding:6px 0;${i === 2 ? "font-weight:700" : ""}">${esc(v)}</td></tr>`)
+    .map(
+      ([l, v], i) =>
+        `<tr><td style="padding:6px 0;${i === 2 ? "font-weight:700" : ""}">${esc(l)}</td><td align="right" style="padding:6px 0;${i === 2 ? "font-weight:700" : ""}">${esc(v)}</td></tr>`,
+    )
     .join("")}</table>${button(d.dashboardUrl, "See your earnings")}`;
   return {
     subject: `New sale: ${d.productTitle} (${m(d.gross)})`,

@@ -140,7 +140,10 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
     }
     case "membership_canceled":
     case "membership_ended": {
-      const m = await membershipForEmail(env, r.membershipId ? { membershipId: str(r.membershipId) } : { subscriptionId: str(r.subscriptionId) });
+      const m = await membershipForEmail(
+        env,
+        r.membershipId ? { membershipId: str(r.membershipId) } : { subscriptionId: str(r.subscriptionId) },
+      );
       if (!m) throw new Error(`membership ${str(r.subscriptionId ?? r.membershipId)} not recorded yet`);
       return {
         to: m.memberEmail,
@@ -179,7 +182,10 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
     }
     case "new_member":
     case "member_canceled": {
-      const m = await membershipForEmail(env, r.membershipId ? { membershipId: str(r.membershipId) } : { subscriptionId: str(r.subscriptionId) });
+      const m = await membershipForEmail(
+        env,
+        r.membershipId ? { membershipId: str(r.membershipId) } : { subscriptionId: str(r.subscriptionId) },
+      );
       if (!m) throw new Error(`membership ${str(r.subscriptionId ?? r.membershipId)} not recorded yet`);
       const c = await creatorForEmail(env, m.membership.creatorId);
       if (!c || !c.memberAlerts) return null; // the creator turned member alerts off

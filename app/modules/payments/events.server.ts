@@ -275,7 +275,10 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
     if (sub.cancel_at_period_end) {
       // Canceled by the member (ends at period end): told once per end date; the creator once per membership.
       const endsAt = values.currentPeriodEnd;
-      await queueTxEmail(env, "membership_canceled", `membership-canceled:${sub.id}:${endsAt ?? ""}`, { subscriptionId: sub.id, at: endsAt });
+      await queueTxEmail(env, "membership_canceled", `membership-canceled:${sub.id}:${endsAt ?? ""}`, {
+        subscriptionId: sub.id,
+        at: endsAt,
+      });
       await queueTxEmail(env, "member_canceled", `member-canceled:${sub.id}`, { subscriptionId: sub.id });
     }
   }

@@ -176,6 +176,20 @@ export async function liveTierMemberIds(env: Env, tierId: string) {
   return [...new Set(rows.map((r) => r.userId))];
 }
 
+/**
+ * Records a tier message unless `limit` were already sent for the tier since `since`: one
+ * statement (D1's single writer), so two sends at once can't both slip under the limit.
+ */
+export async function insertTierMessageWithinLimit(env: Env, row: typeof tierMessages.$inferInsert, since: number, limit: number) {
+  const res = await env.DB.prepare(
+    `INSERT INTO tier_messages (id, tier_id, creator_id, subject, body_markdown, recipients, created_at)
+     SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM tier_messages WHERE tier_id = ? AND created_at >= ?) < ?`,
+  )
+    .bind(row.id, row.tierId, row.creatorId, row.subject, row.bodyMarkdown, row.recipients ?? 0, row.createdAt, row.tierId, since, limit)
+    .run();
+  return (res.meta.changes ?? 0) > 0;
+}
+
 export async function recentTierMessages(env: Env, tierId: string, since: number) {
   const [row] = await getDb(env)
     .select({ n: sql<number>`count(*)` })

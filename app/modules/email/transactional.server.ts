@@ -6,7 +6,9 @@
  * webhook delivered three times, or two different events about one order all meet the claim.
  */
 import * as v from "valibot";
-import { badRequest } from "~/lib/errors";
+import { badRequest, tooManyRequests } from "~/lib/errors";
+import { newId, nowSeconds } from "~/lib/ids";
+import { parseOrThrow } from "~/lib/validation";
 import { renderMarkdown } from "~/lib/markdown.server";
 import {
   addCreatorOptout,
@@ -15,6 +17,8 @@ import {
   creatorForEmail,
   creatorIdOfAccount,
   finishClaim,
+  insertTierMessageWithinLimit,
+  liveTierMemberIds,
   invoiceForEmail,
   membershipForEmail,
   optedOutOfCreator,
@@ -23,7 +27,7 @@ import {
   tierMessageForEmail,
   userEmail,
 } from "./queries.server";
-import { TierMessageEmail, TxEmailMessage, type TxKind } from "./messages";
+import { TierMessageEmail, TxEmailMessage, type TierMessageEmail as TierMessageEmailT, type TxKind } from "./messages";
 import type { Rendered } from "./templates.server";
 import {
   memberAlertEmail,
@@ -299,4 +303,47 @@ export async function unsubscribeFromCreator(env: Env, userId: string, creatorId
   const info = await checkCreatorUnsubscribe(env, userId, creatorId, token);
   await addCreatorOptout(env, userId, creatorId);
   return info;
+}
+
+// ── A creator's message to a tier's members ─────────────────────────────────────────────────────
+
+export const TIER_MESSAGES_PER_DAY = 3;
+
+const TierMessageInput = v.object({
+  subject: v.pipe(
+    v.string("Enter a subject."),
+    v.trim(),
+    v.minLength(1, "Enter a subject."),
+    v.maxLength(150, "Keep the subject under 150 characters."),
+  ),
+  body: v.pipe(
+    v.string("Write a message."),
+    v.trim(),
+    v.minLength(1, "Write a message."),
+    v.maxLength(20_000, "Keep the message under 20,000 characters."),
+  ),
+});
+
+/**
+ * Records a message to every live member of a tier (the caller has checked the tier is the
+ * creator's) and queues it in pages of 100 recipients. At most TIER_MESSAGES_PER_DAY per tier in
+ * any 24 hours. Markdown is rendered and sanitised like posts when the emails are built.
+ */
+export async function sendTierMessage(env: Env, tier: { id: string; creatorId: string }, input: unknown) {
+  const { subject, body } = parseOrThrow(TierMessageInput, input);
+  const recipients = await liveTierMemberIds(env, tier.id);
+  const t = nowSeconds();
+  const id = newId();
+  const ok = await insertTierMessageWithinLimit(
+    env,
+    { id, tierId: tier.id, creatorId: tier.creatorId, subject, bodyMarkdown: body, recipients: recipients.length, createdAt: t },
+    t - 86_400,
+    TIER_MESSAGES_PER_DAY,
+  );
+  if (!ok) throw tooManyRequests(`You can message this tier ${TIER_MESSAGES_PER_DAY} times a day. Try again tomorrow.`, 3600);
+  for (let i = 0; i < recipients.length; i += 100) {
+    const page: TierMessageEmailT = { type: "tier_message", messageId: id, userIds: recipients.slice(i, i + 100) };
+    await env.EMAIL_QUEUE.send(page, { contentType: "json" });
+  }
+  return { id, recipients: recipients.length };
 }

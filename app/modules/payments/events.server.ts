@@ -313,6 +313,41 @@ async function cancelNow(env: Env, sub: Stripe.Subscription, idempotencyKey: str
     });
 }
 
+/**
+ * A creator removes a paying member: optionally refund the subscription's latest invoice in full
+ * (fee returned, transfer reversed — the same refund as the dashboard's), then cancel now at
+ * Stripe and re-read, which frees the seat and marks the row canceled. Idempotent on the
+ * subscription id; Stripe's events later say the same thing.
+ */
+export async function removeSubscription(env: Env, subscriptionId: string, refundLatest: boolean) {
+  const stripe = getStripe(env);
+  const sub = await stripe.subscriptions.retrieve(subscriptionId);
+  if (refundLatest) {
+    const latest = id(sub.latest_invoice as string | null);
+    const pi = latest ? await invoicePaymentIntent(env, latest) : null;
+    if (pi) {
+      await stripe.refunds
+        .create(
+          {
+            payment_intent: pi,
+            reason: "requested_by_customer",
+            refund_application_fee: true,
+            reverse_transfer: true,
+            metadata: { removed_by_creator: "true" },
+          },
+          { idempotencyKey: `remove-refund-${sub.id}` },
+        )
+        .catch((e: unknown) => {
+          if (!alreadyRefunded(e)) throw e;
+        });
+      const charge = id((await stripe.paymentIntents.retrieve(pi)).latest_charge as string | null);
+      if (charge) await syncCharge(env, charge);
+    }
+  }
+  await cancelNow(env, await stripe.subscriptions.retrieve(subscriptionId), `remove-cancel-${sub.id}`);
+  await syncSubscription(env, sub.id);
+}
+
 type InvoicePayments = {
   payment_intent?: string | { id: string } | null;
   payments?: { data?: { status?: string; payment?: { payment_intent?: string | { id: string } } }[] };

@@ -11,6 +11,7 @@ import { appendSessionCookie, hasSessionCookie, resolveSession } from "../app/mo
 import { checkOrigin, withSecurityHeaders } from "../app/lib/security.server";
 import { servePublicMedia } from "../app/modules/media/service.server";
 import { handleContentQueues } from "./queues";
+import { endExpiredComps } from "../app/modules/payments/members.server";
 export { PostScheduler } from "./durable-objects/post-scheduler";
 import { publishDuePosts } from "../app/modules/posts/service.server";
 import { serveFromEdgeCache } from "../app/lib/edge-cache.server";
@@ -121,6 +122,7 @@ export default {
   /** Cron (every minute): publish scheduled posts whose time has come. */
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(publishDuePosts(env));
+    ctx.waitUntil(endExpiredComps(env));
   },
 } satisfies ExportedHandler<Env>;
 

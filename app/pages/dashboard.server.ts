@@ -2,12 +2,12 @@
 import { formatMoney } from "~/lib/money";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { listCreatorProducts } from "~/modules/products/service.server";
-import { listTiers } from "~/modules/tiers/service.server";
+import { getTierPage, listTiers, requireOwnedTier } from "~/modules/tiers/service.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { membershipState } from "~/modules/content/entitlements.server";
 import { findPayoutAccount, onboardingState } from "~/modules/payments/connect.server";
 import { earnings, listCreatorOrders } from "~/modules/payments/dashboard.server";
-import { creatorMembers, duplicateMembershipPayments } from "~/modules/payments/queries.server";
+import { creatorMembers, duplicateMembershipPayments, tierMembers } from "~/modules/payments/queries.server";
 
 export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: string | null; q?: string | null } = {}) {
   const creator = await findCreatorByUserId(env, viewer.id);
@@ -41,5 +41,24 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
       priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free",
     })),
     earnings: money,
+  };
+}
+
+/** A creator's tier page: the tier's form and its members list with the members actions. */
+export async function getTierDashboard(env: Env, viewer: Viewer, tierId: string) {
+  await requireOwnedTier(env, viewer, tierId);
+  const [page, rows] = await Promise.all([getTierPage(env, tierId, viewer), tierMembers(env, tierId)]);
+  return {
+    ...page!,
+    members: rows.map((m) => ({
+      id: m.id,
+      member: m.member,
+      live: ["active", "trialing", "past_due"].includes(m.status),
+      status: m.comp ? (m.status === "active" ? "free (comp)" : "comp ended") : m.status.replace("_", " "),
+      paid: !!m.stripeSubscriptionId,
+      priceLabel: m.stripeSubscriptionId && m.currency ? `${formatMoney(m.amount, m.currency)}/${m.interval ?? "period"}` : "free",
+      periodEnd: m.periodEnd,
+      cancelAtPeriodEnd: m.cancelAtPeriodEnd,
+    })),
   };
 }

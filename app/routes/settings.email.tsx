@@ -4,7 +4,7 @@ import { Button, FormError, FormSuccess } from "~/components/ui/form";
 import { handleForm } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { getEmailMode, setEmailMode } from "~/modules/email/service.server";
+import { getEmailMode, getMemberAlerts, setEmailMode, setMemberAlerts } from "~/modules/email/service.server";
 import { createRssToken, listRssTokens, revokeRssToken } from "~/modules/posts/pages.server";
 
 export const meta: MetaFunction = () => [{ title: "Email and feeds — All Thrive" }];
@@ -12,8 +12,12 @@ export const meta: MetaFunction = () => [{ title: "Email and feeds — All Thriv
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const env = context.cloudflare.env;
-  const [mode, feeds] = await Promise.all([getEmailMode(env, viewer.id), listRssTokens(env, viewer)]);
-  return { mode, feeds };
+  const [mode, feeds, memberAlerts] = await Promise.all([
+    getEmailMode(env, viewer.id),
+    listRssTokens(env, viewer),
+    getMemberAlerts(env, viewer.id),
+  ]);
+  return { mode, feeds, memberAlerts };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -33,6 +37,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await revokeRssToken(env, viewer, String(form.handle ?? ""));
       return { ok: true as const, message: "Private feed link revoked. Feed readers using it will stop updating.", rssUrl: null };
     }
+    if (form.intent === "member-alerts") {
+      const { memberAlerts } = await setMemberAlerts(env, viewer.id, form);
+      return {
+        ok: true as const,
+        message: memberAlerts ? "You'll get an email when someone joins or cancels a tier." : "Member alerts are off.",
+        rssUrl: null,
+      };
+    }
     await setEmailMode(env, viewer.id, form);
     return { ok: true as const, message: "Email preferences saved.", rssUrl: null };
   });
@@ -45,7 +57,7 @@ const MODES = [
 ] as const;
 
 export default function EmailSettings() {
-  const { mode, feeds } = useLoaderData<typeof loader>();
+  const { mode, feeds, memberAlerts } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
@@ -98,6 +110,26 @@ export default function EmailSettings() {
           </fieldset>
           <Button type="submit" disabled={busy}>
             Save preferences
+          </Button>
+        </Form>
+      </section>
+      <section aria-labelledby="alerts-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h2 id="alerts-h" className="text-lg font-semibold">
+          Member alerts (for creators)
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          An email when someone joins or cancels one of your tiers. Sale receipts and payout alerts always go out.
+        </p>
+        <Form method="post" className="mt-4 flex flex-wrap items-center gap-4">
+          <input type="hidden" name="intent" value="member-alerts" />
+          <label className="flex items-center gap-2 text-sm">
+            <input type="radio" name="memberAlerts" value="on" defaultChecked={memberAlerts} /> On
+          </label>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="radio" name="memberAlerts" value="off" defaultChecked={!memberAlerts} /> Off
+          </label>
+          <Button type="submit" variant="secondary" disabled={busy}>
+            Save
           </Button>
         </Form>
       </section>

@@ -371,6 +371,29 @@ export class StripeState {
     return account;
   }
 
+  /**
+   * Stripe asks an onboarded account for more information (e.g. a new verification threshold):
+   * the fields become past due and charges and payouts are disabled until they are provided.
+   * Emits account.updated.
+   */
+  requireInformation(accountId, p = {}) {
+    const account = this.fetch(accountId, "account");
+    const before = clone(account);
+    const due = Array.isArray(p.fields) && p.fields.length ? p.fields.map(String) : ["individual.verification.document"];
+    account.charges_enabled = false;
+    account.payouts_enabled = false;
+    account.requirements = {
+      ...account.requirements,
+      currently_due: [...due],
+      eventually_due: [...due],
+      past_due: [...due],
+      disabled_reason: "requirements.past_due",
+    };
+    const previous = diff(before, account);
+    if (Object.keys(previous).length) this.emit("account.updated", account, { previous, account: account.id });
+    return account;
+  }
+
   /** Checks a destination account for destination charges, as Stripe does at creation time. */
   assertDestination(accountId, param) {
     const account = this.get(accountId);

@@ -401,6 +401,8 @@ export async function startEmulator(options = {}) {
         return act(() => state.expireCheckoutSession(id));
       case "POST accounts/:id/complete_onboarding":
         return act(() => state.completeOnboarding(id));
+      case "POST accounts/:id/require_information":
+        return act(() => state.requireInformation(id, body ?? {}));
       case "POST subscriptions/:id/renew":
         return act(() => state.renewSubscription(id));
       case "POST subscriptions/:id/fail_payment":

@@ -17,3 +17,41 @@ export const AccountEmailMessage = v.object({
   text: v.string(),
 });
 export type AccountEmailMessage = v.InferOutput<typeof AccountEmailMessage>;
+
+/** Every transactional email kind; the key of each is its business event (order, invoice, refund …). */
+export const TX_KINDS = [
+  "purchase_receipt",
+  "new_sale",
+  "membership_started",
+  "membership_renewed",
+  "payment_failed",
+  "membership_canceled",
+  "membership_ended",
+  "refund_issued",
+  "new_member",
+  "member_canceled",
+  "payout_attention",
+] as const;
+export type TxKind = (typeof TX_KINDS)[number];
+
+/**
+ * One transactional email. `key` is the idempotency key claimed before sending (D16): built from
+ * the business event (e.g. `receipt:order:<checkout session>`, `refund:<re_…>`), never from the
+ * webhook delivery, so the same event delivered three times, or by two different Stripe events,
+ * sends one email.
+ */
+export const TxEmailMessage = v.object({
+  type: v.literal("tx_email"),
+  kind: v.picklist(TX_KINDS),
+  key: v.pipe(v.string(), v.minLength(1), v.maxLength(300)),
+  ref: v.record(v.string(), v.nullable(v.union([v.string(), v.number(), v.boolean()]))),
+});
+export type TxEmailMessage = v.InferOutput<typeof TxEmailMessage>;
+
+/** A creator's message to a tier's members, for up to 100 recipients; once per (message, recipient). */
+export const TierMessageEmail = v.object({
+  type: v.literal("tier_message"),
+  messageId: v.pipe(v.string(), v.minLength(1)),
+  userIds: v.pipe(v.array(v.string()), v.maxLength(100)),
+});
+export type TierMessageEmail = v.InferOutput<typeof TierMessageEmail>;

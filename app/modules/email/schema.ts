@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, index, primaryKey } from "drizzle-orm/sqlite-core";
 import { users } from "../identity/schema";
 
 export const EMAIL_MODES = ["all", "subscribed", "none"] as const;
@@ -10,6 +10,8 @@ export const emailPreferences = sqliteTable("email_preferences", {
     .primaryKey()
     .references(() => users.id, { onDelete: "cascade" }),
   mode: text("mode", { enum: EMAIL_MODES }).notNull().default("all"),
+  /** Creator alerts for new and canceled members (sales and payout alerts always go out). */
+  memberAlerts: integer("member_alerts", { mode: "boolean" }).notNull().default(true),
   updatedAt: integer("updated_at").notNull(),
 });
 
@@ -45,4 +47,35 @@ export const devMailbox = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("dev_mailbox_to_idx").on(t.to, t.createdAt), index("dev_mailbox_time_idx").on(t.createdAt)],
+);
+
+/**
+ * A person who unsubscribed from one creator's emails (the footer link of a creator's message to
+ * their members): that creator's tier messages skip them. Receipts are never affected.
+ */
+export const creatorEmailOptouts = sqliteTable(
+  "creator_email_optouts",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    creatorId: text("creator_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.creatorId] })],
+);
+
+/** A creator's message to every member of one tier (rate-limited per tier per day). */
+export const tierMessages = sqliteTable(
+  "tier_messages",
+  {
+    id: text("id").primaryKey(),
+    tierId: text("tier_id").notNull(),
+    creatorId: text("creator_id").notNull(),
+    subject: text("subject").notNull(),
+    bodyMarkdown: text("body_markdown").notNull(),
+    recipients: integer("recipients").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("tier_messages_tier_idx").on(t.tierId, t.createdAt)],
 );

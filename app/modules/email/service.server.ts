@@ -159,6 +159,23 @@ export async function setEmailMode(env: Env, userId: string, input: unknown) {
   return { mode };
 }
 
+/** Whether a creator gets "new member" / "member canceled" emails (no row = yes). */
+export async function getMemberAlerts(env: Env, userId: string): Promise<boolean> {
+  const row = await getDb(env).query.emailPreferences.findFirst({ where: eq(emailPreferences.userId, userId) });
+  return row?.memberAlerts ?? true;
+}
+
+const MemberAlertsInput = v.object({ memberAlerts: v.picklist(["on", "off"], "Choose whether you want member alerts.") });
+
+export async function setMemberAlerts(env: Env, userId: string, input: unknown) {
+  const on = parseOrThrow(MemberAlertsInput, input).memberAlerts === "on";
+  await getDb(env)
+    .insert(emailPreferences)
+    .values({ userId, mode: "all", memberAlerts: on, updatedAt: nowSeconds() })
+    .onConflictDoUpdate({ target: emailPreferences.userId, set: { memberAlerts: on, updatedAt: nowSeconds() } });
+  return { memberAlerts: on };
+}
+
 /** One-click unsubscribe: a valid signed token turns all post emails off for that user. */
 export async function unsubscribeWithToken(env: Env, userId: string, token: string) {
   if (!(await verifyUnsubscribeToken(env, userId, token)))

@@ -2,29 +2,47 @@
  * Email templates: one function per kind renders BOTH the HTML and the plain-text part from the
  * same data, inside a shared layout whose footer always carries the unsubscribe link.
  */
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+export const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 export type Rendered = { subject: string; html: string; text: string };
 
-function layout(opts: {
+/**
+ * The one layout every email uses: brand (and the creator's name when the email is about one),
+ * the body, and a footer that says why it was sent. Marketing-like mail (new posts, creator
+ * messages) carries an unsubscribe link; receipts and account notices carry only the reason and
+ * a link to the email preferences.
+ */
+export function layout(opts: {
   preheader: string;
   bodyHtml: string;
   bodyText: string;
-  unsubscribeUrl: string;
+  unsubscribeUrl?: string | null;
+  unsubscribeLabel?: string;
   settingsUrl: string;
   reason: string;
+  creatorName?: string | null;
 }): { html: string; text: string } {
+  const brand = opts.creatorName
+    ? `All Thrive <span style="font-weight:400;color:#64748b">· ${esc(opts.creatorName)}</span>`
+    : "All Thrive";
+  const unsubLabel = opts.unsubscribeLabel ?? "Unsubscribe from these emails";
+  const links = [
+    opts.unsubscribeUrl ? `<a href="${esc(opts.unsubscribeUrl)}" style="color:#64748b">${esc(unsubLabel)}</a>` : null,
+    `<a href="${esc(opts.settingsUrl)}" style="color:#64748b">Email preferences</a>`,
+  ].filter(Boolean);
   const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
 <body style="margin:0;background:#f8fafc;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#0f172a">
 <span style="display:none;max-height:0;overflow:hidden">${esc(opts.preheader)}</span>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px 12px">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border:1px solid #e2e8f0;border-radius:16px">
-<tr><td style="padding:24px 28px 8px;font-weight:700;font-size:18px;color:#5a2ee0">All Thrive</td></tr>
+<tr><td style="padding:24px 28px 8px;font-weight:700;font-size:18px;color:#5a2ee0">${brand}</td></tr>
 <tr><td style="padding:8px 28px 24px;font-size:16px;line-height:1.6">${opts.bodyHtml}</td></tr>
 <tr><td style="padding:16px 28px 24px;border-top:1px solid #e2e8f0;font-size:12px;color:#64748b;line-height:1.5">
-${esc(opts.reason)}<br><a href="${esc(opts.unsubscribeUrl)}" style="color:#64748b">Unsubscribe from these emails</a> · <a href="${esc(opts.settingsUrl)}" style="color:#64748b">Email preferences</a>
+${esc(opts.reason)}<br>${links.join(" · ")}
 </td></tr></table></td></tr></table></body></html>`;
-  const text = `${opts.bodyText}\n\n—\n${opts.reason}\nUnsubscribe: ${opts.unsubscribeUrl}\nEmail preferences: ${opts.settingsUrl}\n`;
+  const text = `${opts.creatorName ? `All Thrive · ${opts.creatorName}` : "All Thrive"}\n\n${opts.bodyText}\n\n—\n${opts.reason}\n${
+    opts.unsubscribeUrl ? `${unsubLabel}: ${opts.unsubscribeUrl}\n` : ""
+  }Email preferences: ${opts.settingsUrl}\n`;
   return { html, text };
 }
 

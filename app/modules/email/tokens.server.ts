@@ -40,3 +40,21 @@ export async function verifyUnsubscribeToken(env: Env, userId: string, token: st
 export async function unsubscribeUrl(env: Env, userId: string): Promise<string> {
   return `${env.PUBLIC_URL.replace(/\/$/, "")}/unsubscribe?u=${encodeURIComponent(userId)}&t=${await unsubscribeToken(env, userId)}`;
 }
+
+/** The token of a link that unsubscribes one person from ONE creator's messages. */
+export const creatorUnsubscribeToken = (env: Env, userId: string, creatorId: string) =>
+  hmac(env, `unsubscribe:creator:v1:${userId}:${creatorId}`);
+
+export async function verifyCreatorUnsubscribeToken(env: Env, userId: string, creatorId: string, token: string): Promise<boolean> {
+  if (!userId || !creatorId || !token || token.length > 100) return false;
+  const expected = enc.encode(await creatorUnsubscribeToken(env, userId, creatorId));
+  const given = enc.encode(token);
+  if (expected.byteLength !== given.byteLength) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.byteLength; i++) diff |= expected[i] ^ given[i];
+  return diff === 0;
+}
+
+export async function creatorUnsubscribeUrl(env: Env, userId: string, creatorId: string): Promise<string> {
+  return `${env.PUBLIC_URL.replace(/\/$/, "")}/unsubscribe?u=${encodeURIComponent(userId)}&c=${encodeURIComponent(creatorId)}&t=${await creatorUnsubscribeToken(env, userId, creatorId)}`;
+}

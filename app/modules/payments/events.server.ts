@@ -15,6 +15,7 @@ import { alreadyRefunded, getStripe, type Stripe } from "~/lib/stripe.server";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { applyAccount } from "./connect.server";
 import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
+import { queueTxEmail } from "~/modules/email/transactional.server";
 import { checkouts, disputes, invoices, memberships, orders } from "./schema";
 
 export const HANDLED_EVENTS = new Set([
@@ -52,10 +53,8 @@ export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<"
       return syncSubscription(env, String(obj.id));
     case "invoice.paid":
       return onInvoicePaid(env, obj as unknown as Stripe.Invoice);
-    case "invoice.payment_failed": {
-      const subId = invoiceSubscriptionId(obj as unknown as Stripe.Invoice);
-      return subId ? syncSubscription(env, subId) : "ignored";
-    }
+    case "invoice.payment_failed":
+      return onInvoicePaymentFailed(env, obj as unknown as Stripe.Invoice);
     case "charge.refunded":
       return syncCharge(env, String(obj.id));
     case "refund.created":
@@ -76,6 +75,7 @@ export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<"
     case "account.updated": {
       const account = await getStripe(env).accounts.retrieve(String(obj.id));
       await applyAccount(env, account, Math.max(event.created, nowSeconds()));
+      await emailIfAccountNeedsAttention(env, account);
       return "processed";
     }
   }
@@ -109,7 +109,12 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
     ]);
     const duplicate = await refundIfDuplicateOrder(env, session.id, meta.buyer_id, meta.product_id);
-    if (!duplicate) await notifyNewPurchase(env, { creatorId: meta.creator_id!, productId: meta.product_id, orderKey: session.id });
+    if (!duplicate) {
+      await notifyNewPurchase(env, { creatorId: meta.creator_id!, productId: meta.product_id, orderKey: session.id });
+      // Keyed on the order (its checkout session): one receipt and one sale alert however often this arrives.
+      await queueTxEmail(env, "purchase_receipt", `receipt:order:${session.id}`, { sessionId: session.id });
+      await queueTxEmail(env, "new_sale", `sale:order:${session.id}`, { sessionId: session.id });
+    }
     if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
     return "processed";
   }
@@ -264,7 +269,24 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
       set: { ...values, note: note ?? sql`${memberships.note}`, endReason: endReason ?? sql`${memberships.endReason}` },
       setWhere: sql`${memberships.syncedAt} < ${readAt} AND ${memberships.status} != 'canceled'`,
     });
-  if (SEAT_STATUSES.has(status)) await notifyNewSubscriber(env, { creatorId: meta.creator_id ?? "", tierId, membershipKey: sub.id });
+  if (SEAT_STATUSES.has(status)) {
+    await notifyNewSubscriber(env, { creatorId: meta.creator_id ?? "", tierId, membershipKey: sub.id });
+    await queueTxEmail(env, "new_member", `member-new:${sub.id}`, { subscriptionId: sub.id });
+    if (sub.cancel_at_period_end) {
+      // Canceled by the member (ends at period end): told once per end date; the creator once per membership.
+      const endsAt = values.currentPeriodEnd;
+      await queueTxEmail(env, "membership_canceled", `membership-canceled:${sub.id}:${endsAt ?? ""}`, {
+        subscriptionId: sub.id,
+        at: endsAt,
+      });
+      await queueTxEmail(env, "member_canceled", `member-canceled:${sub.id}`, { subscriptionId: sub.id });
+    }
+  }
+  if (status === "canceled") {
+    await queueTxEmail(env, "membership_ended", `membership-ended:${sub.id}`, { subscriptionId: sub.id, at: null });
+    // A subscription we undid ourselves (tier full, duplicate) never was a member to the creator.
+    if (!note) await queueTxEmail(env, "member_canceled", `member-canceled:${sub.id}`, { subscriptionId: sub.id });
+  }
   if (status === "canceled") {
     // Make sure a canceled state written by a racing older read can't linger as live.
     await db
@@ -289,6 +311,41 @@ async function cancelNow(env: Env, sub: Stripe.Subscription, idempotencyKey: str
     .catch((e: { code?: string; stripeMessage?: string }) => {
       if (e.code !== "resource_missing" && !/already been canceled/.test(String(e.stripeMessage ?? (e as Error).message))) throw e;
     });
+}
+
+/**
+ * A creator removes a paying member: optionally refund the subscription's latest invoice in full
+ * (fee returned, transfer reversed — the same refund as the dashboard's), then cancel now at
+ * Stripe and re-read, which frees the seat and marks the row canceled. Idempotent on the
+ * subscription id; Stripe's events later say the same thing.
+ */
+export async function removeSubscription(env: Env, subscriptionId: string, refundLatest: boolean) {
+  const stripe = getStripe(env);
+  const sub = await stripe.subscriptions.retrieve(subscriptionId);
+  if (refundLatest) {
+    const latest = id(sub.latest_invoice as string | null);
+    const pi = latest ? await invoicePaymentIntent(env, latest) : null;
+    if (pi) {
+      await stripe.refunds
+        .create(
+          {
+            payment_intent: pi,
+            reason: "requested_by_customer",
+            refund_application_fee: true,
+            reverse_transfer: true,
+            metadata: { removed_by_creator: "true" },
+          },
+          { idempotencyKey: `remove-refund-${sub.id}` },
+        )
+        .catch((e: unknown) => {
+          if (!alreadyRefunded(e)) throw e;
+        });
+      const charge = id((await stripe.paymentIntents.retrieve(pi)).latest_charge as string | null);
+      if (charge) await syncCharge(env, charge);
+    }
+  }
+  await cancelNow(env, await stripe.subscriptions.retrieve(subscriptionId), `remove-cancel-${sub.id}`);
+  await syncSubscription(env, sub.id);
 }
 
 type InvoicePayments = {
@@ -371,7 +428,59 @@ async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed"
   }
   await syncSubscription(env, subId);
   if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
+  if (gross > 0) {
+    const m = await getDb(env).query.memberships.findFirst({
+      where: eq(memberships.stripeSubscriptionId, subId),
+      columns: { status: true, note: true, endReason: true },
+    });
+    // No welcome or receipt for a subscription we undid (tier full, duplicate): its refund email says what happened.
+    const undone = m?.status === "canceled" && (m.note || m.endReason);
+    if (m && !undone) {
+      const first = inv.billing_reason === "subscription_create";
+      await queueTxEmail(
+        env,
+        first ? "membership_started" : "membership_renewed",
+        first ? `membership-started:${subId}` : `invoice-receipt:${inv.id}`,
+        { invoiceId: inv.id!, subscriptionId: subId },
+      );
+    }
+  }
   return "processed";
+}
+
+/** A renewal payment failed: re-read the subscription, and tell the member once per failed attempt of that invoice. */
+async function onInvoicePaymentFailed(env: Env, inv: Stripe.Invoice): Promise<"processed" | "ignored"> {
+  const subId = invoiceSubscriptionId(inv);
+  if (!subId) return "ignored";
+  if ((await syncSubscription(env, subId)) === "ignored") return "ignored";
+  await queueTxEmail(env, "payment_failed", `payment-failed:${inv.id}:${inv.attempt_count ?? 0}`, {
+    subscriptionId: subId,
+    invoiceId: inv.id!,
+    amountDue: inv.amount_due ?? 0,
+    currency: inv.currency,
+  });
+  return "processed";
+}
+
+/**
+ * After onboarding, an account that can't take payments or pay out, or owes Stripe information,
+ * gets one email per distinct state (the state is the key, so a re-delivered or re-read
+ * account.updated sends nothing new).
+ */
+async function emailIfAccountNeedsAttention(env: Env, account: Stripe.Account) {
+  if (!account.details_submitted) return; // still onboarding: the Payouts page says what's next
+  const req = account.requirements;
+  const due = [...new Set([...(req?.past_due ?? []), ...(req?.currently_due ?? [])])].sort();
+  const charges = !!account.charges_enabled;
+  const payouts = !!account.payouts_enabled;
+  if (charges && payouts && !due.length) return;
+  const state = `${charges ? 1 : 0}${payouts ? 1 : 0}:${req?.disabled_reason ?? ""}:${due.join(",")}`;
+  await queueTxEmail(env, "payout_attention", `payout-attention:${account.id}:${state}`.slice(0, 300), {
+    accountId: account.id,
+    due: due.join(","),
+    chargesEnabled: charges,
+    payoutsEnabled: payouts,
+  });
 }
 
 /**
@@ -441,11 +550,35 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
         ]
       : []),
   ]);
+  if (refunded > 0) await emailRefunds(env, chargeId, pi);
   if (full) {
     const inv = await db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, pi) });
     if (inv) await endMembershipIfLatest(env, inv.id, inv.stripeSubscriptionId);
   }
   return "processed";
+}
+
+/**
+ * One email per refund (keyed on the Stripe refund id) of a payment we recorded; a refund seen
+ * before its order/invoice is written is emailed when `reconcilePayment` re-reads the charge.
+ */
+async function emailRefunds(env: Env, chargeId: string, paymentIntentId: string) {
+  const db = getDb(env);
+  const [order, inv] = await Promise.all([
+    db.query.orders.findFirst({ where: eq(orders.paymentIntentId, paymentIntentId), columns: { id: true } }),
+    db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, paymentIntentId), columns: { id: true } }),
+  ]);
+  if (!order && !inv) return;
+  const list = await getStripe(env).refunds.list({ charge: chargeId, limit: 100 });
+  for (const r of list.data) {
+    if (r.status === "failed" || r.status === "canceled") continue;
+    await queueTxEmail(env, "refund_issued", `refund:${r.id}`, {
+      refundId: r.id,
+      paymentIntentId,
+      amount: r.amount,
+      currency: r.currency,
+    });
+  }
 }
 
 const REFUND_ENDED_NOTE = "Your latest payment was refunded, so this membership has ended.";

@@ -1,5 +1,5 @@
 /** The payments domain's reads for the library and the dashboard (decision 0056: SQL lives in queries files). */
-import { and, desc, eq, gt, isNull, ne, or } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, or, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { users } from "~/modules/identity/schema";
 import { notifications } from "~/modules/notifications/schema";
@@ -123,4 +123,27 @@ export function duplicateMembershipPayments(env: Env, creatorId: string) {
     .where(and(eq(invoices.creatorId, creatorId), eq(memberships.endReason, "duplicate")))
     .orderBy(desc(invoices.paidAt))
     .limit(20);
+}
+
+/** The members of one tier, live first, for the creator's tier page (at most 200). */
+export function tierMembers(env: Env, tierId: string) {
+  return getDb(env)
+    .select({
+      id: memberships.id,
+      member: users.email,
+      status: memberships.status,
+      comp: memberships.comp,
+      stripeSubscriptionId: memberships.stripeSubscriptionId,
+      amount: memberships.amount,
+      currency: memberships.currency,
+      interval: memberships.interval,
+      periodEnd: memberships.currentPeriodEnd,
+      cancelAtPeriodEnd: memberships.cancelAtPeriodEnd,
+      createdAt: memberships.createdAt,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.tierId, tierId))
+    .orderBy(sql`${memberships.status} IN ('active','trialing','past_due') DESC`, desc(memberships.createdAt))
+    .limit(200);
 }

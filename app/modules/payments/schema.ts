@@ -120,6 +120,8 @@ export const memberships = sqliteTable(
     /** Why we ended it ourselves: "duplicate" (the person already had a live membership of the tier;
      * canceled and its payment refunded, D52). Its refunded invoices show as "refunded — duplicate". */
     endReason: text("end_reason"),
+    /** A free membership given by the creator (no Stripe subscription); it ends at `currentPeriodEnd`. */
+    comp: integer("comp", { mode: "boolean" }).notNull().default(false),
     /** Date.now() of the Stripe read this row reflects; an older read never overwrites a newer one. */
     syncedAt: integer("synced_at").notNull().default(0),
     createdAt: integer("created_at").notNull(),

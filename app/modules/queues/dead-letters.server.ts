@@ -63,6 +63,8 @@ function describe(body: string): string {
   try {
     const b = JSON.parse(body) as Record<string, unknown>;
     if (b.type === "fanout") return `activity ${b.activityId} of creator ${b.creatorId}${b.after ? `, followers after ${b.after}` : ""}`;
+    if (b.type === "tx_email") return `${b.kind} email (${b.key})`;
+    if (b.type === "tier_message") return `tier message ${b.messageId}, ${Array.isArray(b.userIds) ? b.userIds.length : 0} recipient(s)`;
     if (b.type === "post_email") return `post ${b.postId}, ${Array.isArray(b.userIds) ? b.userIds.length : 0} recipient(s)`;
     const o = (b.event as { data?: { object?: { id?: string } } } | undefined)?.data?.object;
     return o?.id ? `object ${o.id}` : "";

@@ -403,6 +403,8 @@ export async function startEmulator(options = {}) {
         return act(() => state.completeOnboarding(id));
       case "POST subscriptions/:id/renew":
         return act(() => state.renewSubscription(id));
+      case "POST subscriptions/:id/age":
+        return act(() => state.ageSubscription(id, body.seconds));
       case "POST subscriptions/:id/fail_payment":
         return act(() => state.failSubscriptionPayment(id));
       case "POST subscriptions/:id/cancel":

@@ -209,7 +209,11 @@ describe("subscription schedules (change at period end)", () => {
       end_behavior: "release",
       phases: [
         { start_date: schedule.phases[0].start_date, end_date: schedule.phases[0].end_date, items: [{ price: basic.id, quantity: 1 }] },
-        { items: [{ price: basicYear.id, quantity: 1 }], iterations: 1, metadata: { tier_id: "yearly" } },
+        {
+          items: [{ price: basicYear.id, quantity: 1 }],
+          duration: { interval: "year", interval_count: 1 },
+          metadata: { tier_id: "yearly" },
+        },
       ],
     });
     assert.equal(updated.phases[1].start_date, sub.items.data[0].current_period_end);

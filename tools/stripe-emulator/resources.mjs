@@ -2029,6 +2029,12 @@ export class StripeState {
         const price = this.get(items[0].price);
         let end = null;
         if (ph.end_date !== undefined) end = int(ph.end_date, `phases[${i}][end_date]`);
+        else if (ph.duration !== undefined)
+          end = addInterval(
+            start,
+            oneOf(ph.duration.interval, ["day", "week", "month", "year"], `phases[${i}][duration][interval]`),
+            int(ph.duration.interval_count ?? 1, `phases[${i}][duration][interval_count]`),
+          );
         else if (ph.iterations !== undefined)
           end = addInterval(
             start,

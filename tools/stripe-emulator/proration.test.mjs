@@ -238,6 +238,7 @@ describe("subscription schedules (change at period end)", () => {
         { items: [{ price: pro.id }], iterations: 1 },
       ],
     });
+    await assert.rejects(stripe.subscriptions.update(sub.id, { cancel_at_period_end: true }), /managed by the subscription schedule/);
     await stripe.subscriptionSchedules.release(schedule.id);
     await control(`subscriptions/${sub.id}/renew`);
     const renewed = await stripe.subscriptions.retrieve(sub.id);

@@ -2328,6 +2328,13 @@ export class StripeState {
         ...(p.cancellation_details.feedback !== undefined ? { feedback: p.cancellation_details.feedback || null } : {}),
       };
     }
+    if (sub.schedule && (p.cancel_at_period_end !== undefined || p.cancel_at !== undefined)) {
+      throw new ApiError(
+        400,
+        `The subscription is managed by the subscription schedule \`${sub.schedule}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+        { param: p.cancel_at_period_end !== undefined ? "cancel_at_period_end" : "cancel_at" },
+      );
+    }
     if (p.cancel_at_period_end !== undefined) {
       const flag = bool(p.cancel_at_period_end, "cancel_at_period_end");
       sub.cancel_at_period_end = flag;
@@ -2371,7 +2378,7 @@ export class StripeState {
       if (sub.schedule && asArray(p.items).some((it) => it.price)) {
         throw new ApiError(
           400,
-          `The subscription is managed by the subscription schedule \`${sub.schedule}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+          `The subscription is managed by the subscription schedule \`${sub.schedule}\`, and updating its items directly is not allowed. Please update the schedule instead.`,
           { param: "items" },
         );
       }

@@ -235,6 +235,22 @@ describe("downgrade: at the period end", () => {
   });
 });
 
+describe("cancel while a downgrade is pending", () => {
+  it("cancel at period end withdraws the pending downgrade first (Stripe refuses it on a scheduled subscription)", async () => {
+    const { a, b } = await creatorWithTiers({ capA: "1" });
+    const { user, cookie, sub } = await memberOf(b);
+    expect((await switchTo(a, cookie, { interval: "month" })).status).toBe(200);
+    const [m] = await live(user.id);
+    const res = await postForm("/library", { intent: "cancel", membershipId: m.id }, { cookie });
+    expect(res.status).toBe(200);
+    expect((await seats(env, a).status()).seatsLeft).toBe(1);
+    const s = await getStripe(env).subscriptions.retrieve(sub);
+    expect(s.cancel_at_period_end).toBe(true);
+    expect(s.schedule).toBeNull();
+    expect((await live(user.id))[0]).toMatchObject({ tierId: b, pendingTierId: null });
+  });
+});
+
 describe("one paid membership per creator", () => {
   it("a subscribe to another paid tier of the same creator becomes a switch, not a second checkout", async () => {
     const { a, b } = await creatorWithTiers();

@@ -44,6 +44,18 @@ export async function getLibrary(env: Env, viewer: Viewer) {
       priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free",
       periodEnd: m.periodEnd,
       cancelAtPeriodEnd: m.cancelAtPeriodEnd,
+      /** A downgrade waiting for the renewal (D66): "Switching to X ($3.00 / month) on 5 Jan 2027". */
+      pending:
+        m.pendingTierId && m.pendingAt
+          ? {
+              tierName: m.pendingTierName ?? "another tier",
+              tierId: m.pendingTierId,
+              at: m.pendingAt,
+              label: `Switching to ${m.pendingTierId === m.tierId ? "the same tier" : (m.pendingTierName ?? "another tier")}${
+                m.pendingAmount !== null && m.currency ? ` (${formatMoney(m.pendingAmount, m.currency)} / ${m.pendingInterval})` : ""
+              } on ${formatDate(m.pendingAt)}`,
+            }
+          : null,
       note: m.note,
       payments: unusualPayments.filter((p) => p.subscription === m.paid).map((p) => describePayment(p, m.endReason === "duplicate")),
     })),

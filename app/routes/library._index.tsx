@@ -10,6 +10,7 @@ import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { leaveFreeTier } from "~/modules/payments/checkout.server";
 import { billingPortal, dismissNotification, setCancelAtPeriodEnd } from "~/modules/payments/library.server";
+import { cancelPendingSwitch } from "~/modules/payments/switch.server";
 import { getLibrary } from "~/pages/library.server";
 
 export const meta: MetaFunction = () => [{ title: "Your library — All Thrive" }];
@@ -34,6 +35,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
         return { ok: true as const, message: "Resumed. Your membership will renew as usual." };
       case "portal":
         throw redirect((await billingPortal(env, viewer, id, new URL(request.url).origin)).url);
+      case "keep-tier":
+        await cancelPendingSwitch(env, viewer, id);
+        return { ok: true as const, message: "Your tier stays as it is; the switch was withdrawn." };
       case "leave":
         await leaveFreeTier(env, viewer, id);
         return { ok: true as const, message: "You've left the tier." };
@@ -195,6 +199,18 @@ export default function Library() {
                     A payment for this membership is disputed, so members-only posts and emails are paused until the dispute is resolved.
                     Your seat is kept.
                   </p>
+                ) : null}
+                {m.pending && m.status !== "canceled" ? (
+                  <div className="mt-2 flex flex-wrap items-center gap-2" data-testid="pending-switch">
+                    <p className="text-sm text-slate-700">{m.pending.label}. Until then you keep your current tier.</p>
+                    <Form method="post">
+                      <input type="hidden" name="membershipId" value={m.id} />
+                      <input type="hidden" name="intent" value="keep-tier" />
+                      <button disabled={busy} className="text-sm font-semibold text-brand-700 underline">
+                        Keep my current tier
+                      </button>
+                    </Form>
+                  </div>
                 ) : null}
                 {m.note ? <p className="mt-2 text-sm text-slate-600">{m.note}</p> : null}
                 {m.payments.length ? (

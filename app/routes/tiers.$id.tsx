@@ -8,13 +8,14 @@ import { passThroughHeaders } from "~/lib/route-headers";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { joinWaitlist, leaveWaitlist, startTierCheckout, TierFullError } from "~/modules/payments/checkout.server";
-import { getTierPage } from "~/modules/tiers/service.server";
+import { SwitchFullError, switchTier } from "~/modules/payments/switch.server";
+import { tierPage } from "~/pages/tier.server";
 
 export const headers = passThroughHeaders;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
-    const page = await getTierPage(context.cloudflare.env, params.id ?? "", context.viewer);
+    const page = await tierPage(context.cloudflare.env, params.id ?? "", context.viewer);
     invariantResponse(page, "That tier doesn't exist.");
     return page;
   });
@@ -22,7 +23,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 type ActionResult =
   | { ok: false; formError: string; fieldErrors: Record<string, string>; waitlist?: boolean }
-  | { ok: true; message: string; waitlist?: boolean };
+  | { ok: true; message: string; waitlist?: boolean; switched?: "upgrade" | "downgrade" };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
@@ -44,10 +45,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await leaveWaitlist(env, viewer, tierId);
       return data<ActionResult>({ ok: true, message: "You've left the waitlist." });
     }
+    if (form.intent === "switch") {
+      const r = await switchTier(env, viewer, tierId, {
+        interval: String(form.interval ?? ""),
+        prorationDate: String(form.prorationDate ?? ""),
+      });
+      return data<ActionResult>({ ok: true, message: r.message, switched: r.kind });
+    }
     const { url, alreadyMember } = await startTierCheckout(env, viewer, tierId, form, new URL(request.url).origin);
     return redirect(url, alreadyMember ? 303 : 302);
   } catch (e) {
-    if (e instanceof TierFullError)
+    if (e instanceof TierFullError || e instanceof SwitchFullError)
       return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: {}, waitlist: true }, { status: 409 });
     if (isAppError(e)) return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
     throw e;
@@ -59,7 +67,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export default function TierPage() {
-  const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner } = useLoaderData<typeof loader>();
+  const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner, switchOffer } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state !== "idle";
   const [params] = useSearchParams();
@@ -126,9 +134,15 @@ export default function TierPage() {
             >
               Your membership is paused — payment disputed. See your library
             </Link>
-          ) : membership ? (
+          ) : membership && !switchOffer ? (
             <Link to="/library" className="flex justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white">
               You're a member — manage in your library
+            </Link>
+          ) : switchOffer && !(result && result.ok && result.switched) && !showWaitlist ? (
+            <SwitchPanel offer={switchOffer} tierName={tier.name} isMember={!!membership} busy={busy} highlight={params.get("switch")} />
+          ) : result && result.ok && result.switched ? (
+            <Link to="/library" className="flex justify-center rounded-lg bg-emerald-600 px-4 py-2.5 text-sm font-semibold text-white">
+              See your membership in your library
             </Link>
           ) : !tier.sellable ? (
             <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">
@@ -193,6 +207,74 @@ export default function TierPage() {
         </div>
         <p className="mt-6 text-xs text-slate-500">Cancel any time from your library. Secure payments by Stripe.</p>
       </div>
+    </div>
+  );
+}
+
+type Offer = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["switchOffer"]>;
+
+const dayLabel = (ts: number | null) => (ts ? new Date(ts * 1000).toUTCString().slice(5, 16) : "the end of your current period");
+
+/** For a member of another paid tier (or interval) of this creator: switch instead of a second checkout (D65). */
+function SwitchPanel({
+  offer,
+  tierName,
+  isMember,
+  busy,
+  highlight,
+}: {
+  offer: Offer;
+  tierName: string;
+  isMember: boolean;
+  busy: boolean;
+  highlight: string | null;
+}) {
+  return (
+    <div className="space-y-3" data-testid="switch-offer">
+      <p className="text-sm text-slate-700">
+        {isMember ? (
+          <>
+            You're a member of {tierName} at {offer.fromLabel}.
+          </>
+        ) : (
+          <>
+            You're a member of <strong>{offer.fromTierName}</strong> ({offer.fromLabel}). You can hold one paid tier per creator, so
+            choosing this one switches your membership — no second subscription.
+          </>
+        )}
+      </p>
+      {offer.refused ? (
+        <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">{offer.refused}</p>
+      ) : (
+        offer.options.map((o) => (
+          <Form
+            method="post"
+            key={o.interval}
+            className={`rounded-xl p-3 ring-1 ${highlight === o.interval ? "ring-brand-500" : "ring-slate-200"}`}
+          >
+            <input type="hidden" name="intent" value="switch" />
+            <input type="hidden" name="interval" value={o.interval} />
+            {o.prorationDate ? <input type="hidden" name="prorationDate" value={o.prorationDate} /> : null}
+            <p className="text-sm text-slate-700" data-testid={`switch-${o.interval}`}>
+              {o.kind === "upgrade" ? (
+                <>
+                  Upgrade to {o.priceLabel}, starting now. You'll be charged <strong className="tabular-nums">{o.amountDueLabel}</strong>{" "}
+                  today for the rest of this period (the unused part of your current price is credited).
+                </>
+              ) : (
+                <>
+                  Switch to {o.priceLabel}. This takes effect on <strong>{dayLabel(o.effectiveAt)}</strong>, when your current period ends;
+                  nothing is charged now and you keep your current tier until then.
+                </>
+              )}
+            </p>
+            <Button type="submit" className="mt-2 w-full" disabled={busy} variant={o.kind === "upgrade" ? "primary" : "secondary"}>
+              {isMember ? `Switch to ${o.interval === "year" ? "annual" : "monthly"}` : "Switch to this tier"}
+              {o.kind === "upgrade" && o.amountDueLabel ? ` — pay ${o.amountDueLabel} now` : ""}
+            </Button>
+          </Form>
+        ))
+      )}
     </div>
   );
 }

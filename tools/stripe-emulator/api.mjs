@@ -150,6 +150,16 @@ export const routes = [
       return s.paginate([...sub.items.data], p, "/v1/subscription_items");
     },
   ],
+  ["POST", "/v1/invoices/create_preview", (s, p) => s.previewInvoice(p)],
+  ["POST", "/v1/subscription_schedules", (s, p) => s.createSubscriptionSchedule(p)],
+  [
+    "GET",
+    "/v1/subscription_schedules",
+    listRoute("subscription_schedule", "/v1/subscription_schedules", (p) => and(eq("customer", p.customer), createdFilter(p))),
+  ],
+  ["GET", "/v1/subscription_schedules/:id", (s, p, ctx, { id }) => s.fetch(id, "subscription_schedule")],
+  ["POST", "/v1/subscription_schedules/:id", (s, p, ctx, { id }) => s.updateSubscriptionSchedule(id, p)],
+  ["POST", "/v1/subscription_schedules/:id/release", (s, p, ctx, { id }) => s.releaseSubscriptionSchedule(id)],
   [
     "GET",
     "/v1/invoices",

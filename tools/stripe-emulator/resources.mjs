@@ -1487,11 +1487,29 @@ export class StripeState {
    * Creates a finalized invoice for the subscription's current items and attempts payment.
    * @returns {{invoice: object, payment: {pi: object, charge: object} | null}}
    */
-  createSubscriptionInvoice(sub, { reason, periodStart, periodEnd, trial = false, extra = [], succeed = true, email, name }) {
+  createSubscriptionInvoice(
+    sub,
+    {
+      reason,
+      periodStart,
+      periodEnd,
+      trial = false,
+      extra = [],
+      succeed = true,
+      email,
+      name,
+      itemLines = true,
+      prorations = [],
+      preview = false,
+    },
+  ) {
     const customer = this.get(sub.customer);
     const t = now();
-    const id = randomId("in_");
-    const lines = sub.items.data.map((item) => {
+    const id = preview ? randomId("upcoming_in_") : randomId("in_");
+    // Proration lines left as pending invoice items by `create_prorations` are billed on this invoice.
+    const pending = preview ? [] : (this.internal.get(`pending_prorations:${sub.id}`) ?? []);
+    if (!preview) this.internal.delete(`pending_prorations:${sub.id}`);
+    const lines = (itemLines ? sub.items.data : []).map((item) => {
       const product = this.get(item.price.product);
       const amount = trial ? 0 : item.price.unit_amount * item.quantity;
       const per = `${formatMoney(item.price.unit_amount, item.price.currency)} / ${item.price.recurring.interval}`;
@@ -1569,102 +1587,108 @@ export class StripeState {
         taxes: [],
       });
     }
+    for (const pr of [...pending, ...prorations]) lines.push(this.prorationLine(sub, id, pr));
     const total = lines.reduce((s, l) => s + l.amount, 0);
-    const fee = sub.application_fee_percent !== null ? percentFee(total, sub.application_fee_percent) : null;
-    const seq = customer ? customer.next_invoice_sequence++ : ++this.invoiceSeq;
-    const payNow = total > 0;
-    const paid = !payNow || succeed;
-    const invoice = this.put(
-      {
-        id,
-        object: "invoice",
-        account_country: "US",
-        account_name: "All Thrive (Stripe emulator)",
-        account_tax_ids: null,
-        amount_due: total,
-        amount_overpaid: 0,
-        amount_paid: paid ? total : 0,
-        amount_remaining: paid ? 0 : total,
-        amount_shipping: 0,
-        application: null,
-        // Not part of newer API versions' invoice shape, kept for apps that read it.
-        application_fee_amount: fee,
-        attempt_count: payNow ? 1 : 0,
-        attempted: payNow,
-        auto_advance: !paid,
-        automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
-        automatically_finalizes_at: null,
-        billing_reason: reason,
-        collection_method: "charge_automatically",
-        created: t,
-        currency: sub.currency,
-        custom_fields: null,
-        customer: sub.customer,
-        customer_address: null,
-        customer_email: customer?.email ?? email ?? null,
-        customer_name: customer?.name ?? name ?? null,
-        customer_phone: null,
-        customer_shipping: null,
-        customer_tax_exempt: "none",
-        customer_tax_ids: [],
-        default_payment_method: null,
-        default_source: null,
-        default_tax_rates: [],
-        description: null,
-        discounts: [],
-        due_date: null,
-        effective_at: t,
-        ending_balance: 0,
-        footer: null,
-        from_invoice: null,
-        hosted_invoice_url: `${this.publicUrl}/invoices/${id}`,
-        invoice_pdf: `${this.publicUrl}/invoices/${id}/pdf`,
-        issuer: { type: "self" },
-        last_finalization_error: null,
-        latest_revision: null,
-        lines: { object: "list", data: lines, has_more: false, total_count: lines.length, url: `/v1/invoices/${id}/lines` },
-        livemode: false,
-        metadata: {},
-        next_payment_attempt: paid ? null : t + 3 * DAY,
-        number: `${customer?.invoice_prefix ?? "EMULATOR"}-${String(seq).padStart(4, "0")}`,
-        on_behalf_of: sub.on_behalf_of ?? null,
-        parent: {
-          quote_details: null,
-          subscription_details: { metadata: { ...sub.metadata }, subscription: sub.id },
-          type: "subscription_details",
-        },
-        payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
-        period_end: reason === "subscription_create" ? t : periodStart,
-        period_start: reason === "subscription_create" ? t : sub.current_period_start,
-        post_payment_credit_notes_amount: 0,
-        pre_payment_credit_notes_amount: 0,
-        receipt_number: null,
-        rendering: null,
-        shipping_cost: null,
-        shipping_details: null,
-        starting_balance: 0,
-        statement_descriptor: null,
-        status: paid ? "paid" : "open",
-        status_transitions: { finalized_at: t, marked_uncollectible_at: null, paid_at: paid ? t : null, voided_at: null },
-        // Not part of newer API versions (see parent.subscription_details), kept for compatibility.
-        subscription: sub.id,
-        subtotal: total,
-        subtotal_excluding_tax: total,
-        test_clock: null,
-        total,
-        total_discount_amounts: [],
-        total_excluding_tax: total,
-        total_pretax_credit_amounts: [],
-        total_taxes: [],
-        transfer_data: sub.transfer_data ? { amount: null, destination: sub.transfer_data.destination } : null,
-        webhooks_delivered_at: t,
+    // Customer credit balance (negative = credit): a negative total becomes credit, credit pays positive totals.
+    const startingBalance = customer?.balance ?? 0;
+    const applied = total < 0 ? total : startingBalance < 0 ? Math.max(startingBalance, -total) : 0;
+    const amountDue = Math.max(0, total + (total < 0 ? -total : applied));
+    const endingBalance = total < 0 ? startingBalance + total : startingBalance - applied;
+    if (customer && !preview) customer.balance = endingBalance;
+    const fee = sub.application_fee_percent !== null ? percentFee(amountDue, sub.application_fee_percent) : null;
+    const seq = preview ? 0 : customer ? customer.next_invoice_sequence++ : ++this.invoiceSeq;
+    const payNow = amountDue > 0 && !preview;
+    const paid = preview ? false : !payNow || succeed;
+    const invoiceObject = {
+      id,
+      object: "invoice",
+      account_country: "US",
+      account_name: "All Thrive (Stripe emulator)",
+      account_tax_ids: null,
+      amount_due: amountDue,
+      amount_overpaid: 0,
+      amount_paid: paid ? amountDue : 0,
+      amount_remaining: paid ? 0 : amountDue,
+      amount_shipping: 0,
+      application: null,
+      // Not part of newer API versions' invoice shape, kept for apps that read it.
+      application_fee_amount: fee,
+      attempt_count: payNow ? 1 : 0,
+      attempted: payNow,
+      auto_advance: !paid,
+      automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
+      automatically_finalizes_at: null,
+      billing_reason: reason,
+      collection_method: "charge_automatically",
+      created: t,
+      currency: sub.currency,
+      custom_fields: null,
+      customer: sub.customer,
+      customer_address: null,
+      customer_email: customer?.email ?? email ?? null,
+      customer_name: customer?.name ?? name ?? null,
+      customer_phone: null,
+      customer_shipping: null,
+      customer_tax_exempt: "none",
+      customer_tax_ids: [],
+      default_payment_method: null,
+      default_source: null,
+      default_tax_rates: [],
+      description: null,
+      discounts: [],
+      due_date: null,
+      effective_at: t,
+      ending_balance: endingBalance,
+      footer: null,
+      from_invoice: null,
+      hosted_invoice_url: `${this.publicUrl}/invoices/${id}`,
+      invoice_pdf: `${this.publicUrl}/invoices/${id}/pdf`,
+      issuer: { type: "self" },
+      last_finalization_error: null,
+      latest_revision: null,
+      lines: { object: "list", data: lines, has_more: false, total_count: lines.length, url: `/v1/invoices/${id}/lines` },
+      livemode: false,
+      metadata: {},
+      next_payment_attempt: paid ? null : t + 3 * DAY,
+      number: `${customer?.invoice_prefix ?? "EMULATOR"}-${String(seq).padStart(4, "0")}`,
+      on_behalf_of: sub.on_behalf_of ?? null,
+      parent: {
+        quote_details: null,
+        subscription_details: { metadata: { ...sub.metadata }, subscription: sub.id },
+        type: "subscription_details",
       },
-      this.ownerAccount.get(sub.id),
-    );
+      payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
+      period_end: reason === "subscription_create" ? t : periodStart,
+      period_start: reason === "subscription_create" ? t : sub.current_period_start,
+      post_payment_credit_notes_amount: 0,
+      pre_payment_credit_notes_amount: 0,
+      receipt_number: null,
+      rendering: null,
+      shipping_cost: null,
+      shipping_details: null,
+      starting_balance: startingBalance,
+      statement_descriptor: null,
+      status: preview ? "draft" : paid ? "paid" : "open",
+      status_transitions: { finalized_at: t, marked_uncollectible_at: null, paid_at: paid ? t : null, voided_at: null },
+      // Not part of newer API versions (see parent.subscription_details), kept for compatibility.
+      subscription: sub.id,
+      subtotal: total,
+      subtotal_excluding_tax: total,
+      test_clock: null,
+      total,
+      total_discount_amounts: [],
+      total_excluding_tax: total,
+      total_pretax_credit_amounts: [],
+      total_taxes: [],
+      transfer_data: sub.transfer_data ? { amount: null, destination: sub.transfer_data.destination } : null,
+      webhooks_delivered_at: t,
+    };
+    if (preview) return { invoice: invoiceObject, payment: null };
+    const invoice = this.put(invoiceObject, this.ownerAccount.get(sub.id));
     let payment = null;
     if (payNow) {
       payment = this.createPayment({
-        amount: total,
+        amount: amountDue,
         currency: sub.currency,
         customer: sub.customer,
         email: customer?.email ?? email,
@@ -1684,8 +1708,8 @@ export class StripeState {
           {
             id: randomId("inpay_"),
             object: "invoice_payment",
-            amount_paid: paid ? total : null,
-            amount_requested: total,
+            amount_paid: paid ? amountDue : null,
+            amount_requested: amountDue,
             created: t,
             currency: sub.currency,
             invoice: id,
@@ -1702,6 +1726,420 @@ export class StripeState {
     }
     sub.latest_invoice = id;
     return { invoice, payment };
+  }
+
+  /** An invoice line for one proration (credit for unused time, or charge for remaining time). */
+  prorationLine(sub, invoiceId, pr) {
+    return {
+      id: randomId("il_"),
+      object: "line_item",
+      amount: pr.amount,
+      currency: sub.currency,
+      description: pr.description,
+      discount_amounts: [],
+      discountable: false,
+      discounts: [],
+      invoice: invoiceId,
+      livemode: false,
+      metadata: {},
+      parent: {
+        invoice_item_details: null,
+        subscription_item_details: {
+          invoice_item: pr.invoiceItem,
+          proration: true,
+          proration_details: { credited_items: pr.credited ? { invoice: pr.credited.invoice, invoice_line_items: [] } : null },
+          subscription: sub.id,
+          subscription_item: pr.itemId,
+        },
+        type: "subscription_item_details",
+      },
+      period: { end: pr.period.end, start: pr.period.start },
+      pretax_credit_amounts: [],
+      pricing: {
+        price_details: { price: pr.price.id, product: pr.price.product },
+        type: "price_details",
+        unit_amount_decimal: String(pr.price.unit_amount),
+      },
+      quantity: pr.quantity,
+      subscription: sub.id,
+      subtotal: pr.amount,
+      taxes: [],
+    };
+  }
+
+  /**
+   * Plans a change of a subscription's items as Stripe bills it (used by update and by preview).
+   * Proration, for each item whose price or quantity changes, at time t = proration_date (default
+   * now) within the current period [start, end):
+   *   fraction  = (end − t) / (end − start)
+   *   credit    = −round(old unit_amount × old quantity × fraction)   "Unused time on … after …"
+   *   charge    = +round(new unit_amount × new quantity × fraction)   "Remaining time on … after …"
+   * (each line rounded half away from zero to the minor unit, as Stripe does per line). When the
+   * billing interval changes, the period resets to start at t: the credit is the same, and instead
+   * of the remaining-time charge the new price's full first period is invoiced at once.
+   * `proration_behavior`: create_prorations (default; lines wait for the next invoice unless the
+   * interval changed), always_invoice (invoiced and charged now), none (no proration lines).
+   */
+  planItemChange(sub, p, prefix = "") {
+    const behavior = oneOf(
+      p.proration_behavior ?? "create_prorations",
+      ["create_prorations", "always_invoice", "none"],
+      `${prefix}proration_behavior`,
+    );
+    const start = sub.current_period_start;
+    const end = sub.current_period_end;
+    let t = p.proration_date === undefined ? now() : int(p.proration_date, `${prefix}proration_date`);
+    if (t < start || t > end) {
+      throw new ApiError(400, "proration_date must be within the subscription's current billing period.", {
+        param: `${prefix}proration_date`,
+      });
+    }
+    const items = sub.items.data.map((x) => ({ ...x, price: x.price, next: x.price, nextQuantity: x.quantity, deleted: false }));
+    const added = [];
+    asArray(p.items ?? []).forEach((it, i) => {
+      const base = `${prefix}items[${i}]`;
+      if (it.id) {
+        const existing = items.find((x) => x.id === it.id);
+        if (!existing) throw missingReference("subscription item", it.id, `${base}[id]`);
+        if (bool(it.deleted, `${base}[deleted]`)) existing.deleted = true;
+        if (it.price) existing.next = this.recurringPrice(it.price, sub, `${base}[price]`);
+        if (it.quantity !== undefined) existing.nextQuantity = int(it.quantity, `${base}[quantity]`);
+      } else {
+        const price = this.recurringPrice(required(it.price, `${base}[price]`), sub, `${base}[price]`);
+        if (items.some((x) => x.price.id === price.id && !x.deleted) || added.some((x) => x.price.id === price.id)) {
+          throw new ApiError(400, `Cannot add multiple subscription items with the same price: ${price.id}`, { param: `${base}[price]` });
+        }
+        added.push({ price, quantity: int(it.quantity, `${base}[quantity]`) ?? 1 });
+      }
+    });
+    const remaining = [...items.filter((x) => !x.deleted).map((x) => x.next), ...added.map((x) => x.price)];
+    if (!remaining.length) throw new ApiError(400, "A subscription must have at least one active plan.", { param: `${prefix}items` });
+    const intervals = new Set(remaining.map((pr) => `${pr.recurring.interval}/${pr.recurring.interval_count}`));
+    if (intervals.size > 1) {
+      throw new ApiError(400, "All prices on a subscription must have the same `recurring.interval` and `recurring.interval_count`.", {
+        param: `${prefix}items`,
+      });
+    }
+    const cur = sub.items.data[0].price.recurring;
+    const [interval, count] = [...intervals][0].split("/");
+    const intervalChanged = interval !== cur.interval || Number(count) !== cur.interval_count;
+    const fraction = end > start ? (end - t) / (end - start) : 0;
+    const prorations = [];
+    const stamp = new Date(t * 1000).toISOString().slice(0, 10);
+    const productName = (price) => this.get(price.product)?.name ?? "subscription";
+    if (behavior !== "none") {
+      for (const x of items) {
+        const changed = x.deleted || x.next.id !== x.price.id || x.nextQuantity !== x.quantity;
+        if (!changed || sub.status === "trialing") continue;
+        const credit = -Math.round(x.price.unit_amount * x.quantity * fraction);
+        if (credit !== 0) {
+          prorations.push({
+            amount: credit,
+            description: `Unused time on ${x.quantity} × ${productName(x.price)} after ${stamp}`,
+            price: x.price,
+            quantity: x.quantity,
+            itemId: x.id,
+            invoiceItem: randomId("ii_"),
+            credited: { invoice: sub.latest_invoice },
+            period: { start: t, end },
+          });
+        }
+        if (!x.deleted && !intervalChanged) {
+          const charge = Math.round(x.next.unit_amount * x.nextQuantity * fraction);
+          if (charge !== 0) {
+            prorations.push({
+              amount: charge,
+              description: `Remaining time on ${x.nextQuantity} × ${productName(x.next)} after ${stamp}`,
+              price: x.next,
+              quantity: x.nextQuantity,
+              itemId: x.id,
+              invoiceItem: randomId("ii_"),
+              period: { start: t, end },
+            });
+          }
+        }
+      }
+      if (!intervalChanged) {
+        for (const a of added) {
+          const charge = Math.round(a.price.unit_amount * a.quantity * fraction);
+          if (charge !== 0) {
+            prorations.push({
+              amount: charge,
+              description: `Remaining time on ${a.quantity} × ${productName(a.price)} after ${stamp}`,
+              price: a.price,
+              quantity: a.quantity,
+              itemId: null,
+              invoiceItem: randomId("ii_"),
+              period: { start: t, end },
+            });
+          }
+        }
+      }
+    }
+    return {
+      behavior,
+      t,
+      items,
+      added,
+      intervalChanged,
+      interval,
+      intervalCount: Number(count),
+      prorations,
+      invoiceNow: intervalChanged || (behavior === "always_invoice" && prorations.length > 0),
+    };
+  }
+
+  /** Applies a plan from planItemChange to the subscription's items (and the period, on an interval change). */
+  applyItemChange(sub, plan) {
+    const kept = [];
+    for (const x of plan.items) {
+      const real = sub.items.data.find((i) => i.id === x.id);
+      if (x.deleted) continue;
+      if (x.next.id !== real.price.id) real.price = clone(x.next);
+      real.quantity = x.nextQuantity;
+      kept.push(real);
+    }
+    for (const a of plan.added) {
+      kept.push(this.subscriptionItem(sub.id, a.price, a.quantity, sub.current_period_start, sub.current_period_end));
+    }
+    sub.items.data = kept;
+    sub.items.total_count = kept.length;
+    if (plan.intervalChanged) {
+      const end = addInterval(plan.t, plan.interval, plan.intervalCount);
+      this.setPeriod(sub, plan.t, end);
+      sub.billing_cycle_anchor = plan.t;
+    }
+  }
+
+  /** POST /v1/invoices/create_preview — what an update would invoice, without changing anything. */
+  previewInvoice(p) {
+    const subId = required(p.subscription, "subscription");
+    const source = this.liveSubscription(subId);
+    const details = p.subscription_details ?? {};
+    const params = {
+      items: details.items ?? p.subscription_items,
+      proration_behavior: details.proration_behavior ?? p.subscription_proration_behavior,
+      proration_date: details.proration_date ?? p.subscription_proration_date,
+    };
+    const sub = clone(source);
+    const plan = this.planItemChange(sub, params, details.items ? "subscription_details[" : "");
+    this.applyItemChange(sub, plan);
+    if (plan.invoiceNow) {
+      return this.createSubscriptionInvoice(sub, {
+        reason: "subscription_update",
+        periodStart: sub.current_period_start,
+        periodEnd: sub.current_period_end,
+        itemLines: plan.intervalChanged,
+        prorations: plan.prorations,
+        preview: true,
+      }).invoice;
+    }
+    // Otherwise the preview is the next renewal, carrying any prorations left pending.
+    const { interval, interval_count } = sub.items.data[0].price.recurring;
+    const start = sub.current_period_end;
+    const pending = [...(this.internal.get(`pending_prorations:${subId}`) ?? []), ...plan.prorations];
+    return this.createSubscriptionInvoice(sub, {
+      reason: "subscription_cycle",
+      periodStart: start,
+      periodEnd: addInterval(start, interval, interval_count),
+      prorations: pending,
+      preview: true,
+    }).invoice;
+  }
+
+  /** Emulator control: pretends `seconds` of the current period have passed (shifts the period back). */
+  ageSubscription(id, seconds) {
+    const sub = this.liveSubscription(id);
+    const s = int(seconds, "seconds");
+    if (!(s > 0) || sub.current_period_start + s >= sub.current_period_end + (sub.current_period_end - sub.current_period_start)) {
+      throw new ApiError(400, "seconds must be positive and less than the current period.", { param: "seconds" });
+    }
+    this.setPeriod(sub, sub.current_period_start - s, sub.current_period_end - s);
+    sub.billing_cycle_anchor -= s;
+    return sub;
+  }
+
+  // ---------------------------------------------------------------- subscription schedules
+
+  /** POST /v1/subscription_schedules {from_subscription}: one phase, the current period as it is. */
+  createSubscriptionSchedule(p) {
+    const subId = required(p.from_subscription, "from_subscription");
+    const sub = this.liveSubscription(subId);
+    if (sub.schedule) {
+      throw new ApiError(400, `You cannot migrate a subscription that is already attached to a schedule: \`${sub.schedule}\`.`, {
+        param: "from_subscription",
+      });
+    }
+    const id = randomId("sub_sched_");
+    const schedule = this.put(
+      {
+        id,
+        object: "subscription_schedule",
+        application: null,
+        billing_mode: { type: "flexible" },
+        canceled_at: null,
+        completed_at: null,
+        created: now(),
+        current_phase: { end_date: sub.current_period_end, start_date: sub.current_period_start },
+        customer: sub.customer,
+        default_settings: { application_fee_percent: sub.application_fee_percent, collection_method: "charge_automatically" },
+        end_behavior: "release",
+        livemode: false,
+        metadata: mergeMetadata({}, p.metadata),
+        phases: [this.phaseFromSubscription(sub)],
+        released_at: null,
+        released_subscription: null,
+        status: "active",
+        subscription: sub.id,
+        test_clock: null,
+      },
+      this.ownerAccount.get(sub.id),
+    );
+    const before = clone(sub);
+    sub.schedule = id;
+    this.emit("subscription_schedule.created", schedule);
+    this.emit("customer.subscription.updated", sub, { previous: diff(before, sub) });
+    return schedule;
+  }
+
+  phaseFromSubscription(sub) {
+    return {
+      application_fee_percent: sub.application_fee_percent,
+      end_date: sub.current_period_end,
+      items: sub.items.data.map((i) => ({ price: i.price.id, quantity: i.quantity, metadata: {} })),
+      metadata: {},
+      proration_behavior: "create_prorations",
+      start_date: sub.current_period_start,
+      transfer_data: sub.transfer_data ? { ...sub.transfer_data } : null,
+    };
+  }
+
+  /**
+   * POST /v1/subscription_schedules/:id {phases, end_behavior, metadata}. The first phase must be the
+   * current one (its start_date); each later phase starts when the previous one ends (end_date, or
+   * `iterations` periods of its price). Phase `metadata` is merged into the subscription's when the
+   * phase starts. The emulator moves phases only at renewals (`/_emulator/subscriptions/:id/renew`).
+   */
+  updateSubscriptionSchedule(id, p) {
+    const schedule = this.fetch(id, "subscription_schedule");
+    if (schedule.status !== "active" && schedule.status !== "not_started") {
+      throw new ApiError(400, `You cannot update a subscription schedule that is currently in the \`${schedule.status}\` status.`, {
+        param: "phases",
+      });
+    }
+    if (p.metadata !== undefined) schedule.metadata = mergeMetadata(schedule.metadata, p.metadata);
+    if (p.end_behavior !== undefined) schedule.end_behavior = oneOf(p.end_behavior, ["release", "cancel"], "end_behavior");
+    if (p.phases !== undefined) {
+      const sub = this.get(schedule.subscription);
+      const phases = asArray(p.phases);
+      if (!phases.length) throw new ApiError(400, "At least one phase is required.", { param: "phases" });
+      let start =
+        phases[0].start_date === undefined || phases[0].start_date === "now"
+          ? schedule.current_phase.start_date
+          : int(phases[0].start_date, "phases[0][start_date]");
+      if (start !== schedule.current_phase.start_date) {
+        throw new ApiError(400, "You can not modify the start date of the current phase.", { param: "phases[0][start_date]" });
+      }
+      schedule.phases = phases.map((ph, i) => {
+        const items = asArray(required(ph.items, `phases[${i}][items]`)).map((it, j) => {
+          const price = this.recurringPrice(
+            required(it.price, `phases[${i}][items][${j}][price]`),
+            sub,
+            `phases[${i}][items][${j}][price]`,
+          );
+          return { price: price.id, quantity: int(it.quantity, `phases[${i}][items][${j}][quantity]`) ?? 1, metadata: {} };
+        });
+        const price = this.get(items[0].price);
+        let end = null;
+        if (ph.end_date !== undefined) end = int(ph.end_date, `phases[${i}][end_date]`);
+        else if (ph.duration !== undefined)
+          end = addInterval(
+            start,
+            oneOf(ph.duration.interval, ["day", "week", "month", "year"], `phases[${i}][duration][interval]`),
+            int(ph.duration.interval_count ?? 1, `phases[${i}][duration][interval_count]`),
+          );
+        else if (ph.iterations !== undefined)
+          end = addInterval(
+            start,
+            price.recurring.interval,
+            price.recurring.interval_count * int(ph.iterations, `phases[${i}][iterations]`),
+          );
+        else if (i < phases.length - 1)
+          throw new ApiError(400, `phases[${i}] needs an end_date or iterations.`, { param: `phases[${i}][end_date]` });
+        const phase = {
+          application_fee_percent: num(ph.application_fee_percent, `phases[${i}][application_fee_percent]`) ?? sub.application_fee_percent,
+          end_date: end,
+          items,
+          metadata: mergeMetadata({}, ph.metadata),
+          proration_behavior: ph.proration_behavior ?? "create_prorations",
+          start_date: start,
+          transfer_data: ph.transfer_data ? { amount_percent: null, destination: ph.transfer_data.destination } : sub.transfer_data,
+        };
+        start = end;
+        return phase;
+      });
+    }
+    this.emit("subscription_schedule.updated", schedule);
+    return schedule;
+  }
+
+  /** POST /v1/subscription_schedules/:id/release: the subscription continues as it is, without the schedule. */
+  releaseSubscriptionSchedule(id) {
+    const schedule = this.fetch(id, "subscription_schedule");
+    if (schedule.status !== "active" && schedule.status !== "not_started") {
+      throw new ApiError(400, `You cannot release a subscription schedule that is currently in the \`${schedule.status}\` status.`, {
+        param: "id",
+      });
+    }
+    this.finishSchedule(schedule, "released");
+    return schedule;
+  }
+
+  finishSchedule(schedule, status) {
+    const sub = this.get(schedule.subscription);
+    schedule.status = status;
+    if (status === "released") {
+      schedule.released_at = now();
+      schedule.released_subscription = sub?.id ?? null;
+    } else schedule.completed_at = now();
+    schedule.current_phase = null;
+    if (sub && sub.schedule === schedule.id) {
+      const before = clone(sub);
+      sub.schedule = null;
+      this.emit("customer.subscription.updated", sub, { previous: diff(before, sub) });
+    }
+    this.emit(status === "released" ? "subscription_schedule.released" : "subscription_schedule.completed", schedule);
+  }
+
+  /**
+   * At a renewal (period boundary `at`): a schedule whose next phase starts then swaps the items to
+   * that phase's prices and merges its metadata into the subscription. Entering the last phase of a
+   * schedule that ends with `release` releases it (the subscription then renews as it is).
+   * Returns the schedule to report (or null).
+   */
+  advanceSchedule(sub, at) {
+    if (!sub.schedule) return null;
+    const schedule = this.get(sub.schedule);
+    if (!schedule || schedule.status !== "active") return null;
+    const idx = schedule.phases.findIndex((ph) => ph.start_date <= at && (ph.end_date === null || ph.end_date > at));
+    if (idx <= 0) return null;
+    const phase = schedule.phases[idx];
+    const first = sub.items.data[0];
+    sub.items.data = phase.items.map((it, j) => {
+      const price = this.get(it.price);
+      if (j === 0) {
+        first.price = clone(price);
+        first.quantity = it.quantity;
+        return first;
+      }
+      return this.subscriptionItem(sub.id, price, it.quantity, sub.current_period_start, sub.current_period_end);
+    });
+    sub.items.total_count = sub.items.data.length;
+    sub.metadata = mergeMetadata(sub.metadata, phase.metadata);
+    if (phase.application_fee_percent !== undefined) sub.application_fee_percent = phase.application_fee_percent;
+    schedule.phases.splice(0, idx);
+    schedule.current_phase = { start_date: phase.start_date, end_date: phase.end_date };
+    return schedule;
   }
 
   /** Mirrors the period onto the subscription and each item (older + newer API shapes). */
@@ -1742,8 +2180,9 @@ export class StripeState {
       return this.endSubscription(sub, sub.current_period_end, "cancellation_requested");
     }
     const before = clone(sub);
-    const { interval, interval_count } = sub.items.data[0].price.recurring;
     const start = sub.current_period_end;
+    const schedule = this.advanceSchedule(sub, start);
+    const { interval, interval_count } = sub.items.data[0].price.recurring;
     const end = addInterval(start, interval, interval_count);
     const { invoice, payment } = this.createSubscriptionInvoice(sub, {
       reason: "subscription_cycle",
@@ -1753,6 +2192,17 @@ export class StripeState {
     });
     this.setPeriod(sub, start, end);
     if (sub.status === "trialing" || sub.status === "past_due" || sub.status === "unpaid") sub.status = "active";
+    if (schedule) {
+      this.emit("subscription_schedule.updated", schedule);
+      if (schedule.phases.length === 1 && schedule.end_behavior === "release") {
+        schedule.status = "released";
+        schedule.released_at = now();
+        schedule.released_subscription = sub.id;
+        schedule.current_phase = null;
+        sub.schedule = null;
+        this.emit("subscription_schedule.released", schedule);
+      }
+    }
     this.emit("invoice.created", invoice);
     this.emit("invoice.finalized", invoice);
     this.emit("invoice.paid", invoice);
@@ -1901,6 +2351,13 @@ export class StripeState {
         ...(p.cancellation_details.feedback !== undefined ? { feedback: p.cancellation_details.feedback || null } : {}),
       };
     }
+    if (sub.schedule && (p.cancel_at_period_end !== undefined || p.cancel_at !== undefined)) {
+      throw new ApiError(
+        400,
+        `The subscription is managed by the subscription schedule \`${sub.schedule}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`,
+        { param: p.cancel_at_period_end !== undefined ? "cancel_at_period_end" : "cancel_at" },
+      );
+    }
     if (p.cancel_at_period_end !== undefined) {
       const flag = bool(p.cancel_at_period_end, "cancel_at_period_end");
       sub.cancel_at_period_end = flag;
@@ -1939,43 +2396,46 @@ export class StripeState {
         sub.status = "active";
       }
     }
+    let plan = null;
     if (p.items !== undefined) {
-      const items = asArray(p.items);
-      items.forEach((it, i) => {
-        const base = `items[${i}]`;
-        if (it.id) {
-          const existing = sub.items.data.find((x) => x.id === it.id);
-          if (!existing) throw missingReference("subscription item", it.id, `${base}[id]`);
-          if (bool(it.deleted, `${base}[deleted]`)) {
-            sub.items.data = sub.items.data.filter((x) => x.id !== it.id);
-            return;
-          }
-          if (it.price) existing.price = clone(this.recurringPrice(it.price, sub, `${base}[price]`));
-          if (it.quantity !== undefined) existing.quantity = int(it.quantity, `${base}[quantity]`);
-          if (it.metadata !== undefined) existing.metadata = mergeMetadata(existing.metadata, it.metadata);
-        } else {
-          // As in Stripe: an item without `id` is ADDED to the subscription, not swapped in.
-          const price = this.recurringPrice(required(it.price, `${base}[price]`), sub, `${base}[price]`);
-          if (sub.items.data.some((x) => x.price.id === price.id)) {
-            throw new ApiError(400, `Cannot add multiple subscription items with the same price: ${price.id}`, { param: `${base}[price]` });
-          }
-          sub.items.data.push(
-            this.subscriptionItem(
-              sub.id,
-              price,
-              int(it.quantity, `${base}[quantity]`) ?? 1,
-              sub.current_period_start,
-              sub.current_period_end,
-            ),
-          );
-        }
+      if (sub.schedule && asArray(p.items).some((it) => it.price)) {
+        throw new ApiError(
+          400,
+          `The subscription is managed by the subscription schedule \`${sub.schedule}\`, and updating its items directly is not allowed. Please update the schedule instead.`,
+          { param: "items" },
+        );
+      }
+      plan = this.planItemChange(sub, p);
+      this.applyItemChange(sub, plan);
+    } else if (p.proration_behavior !== undefined) {
+      oneOf(p.proration_behavior, ["create_prorations", "always_invoice", "none"], "proration_behavior");
+    }
+    let invoiced = null;
+    if (plan?.invoiceNow) {
+      invoiced = this.createSubscriptionInvoice(sub, {
+        reason: "subscription_update",
+        periodStart: sub.current_period_start,
+        periodEnd: sub.current_period_end,
+        itemLines: plan.intervalChanged,
+        prorations: plan.prorations,
+        succeed: true,
       });
-      if (!sub.items.data.length) throw new ApiError(400, "A subscription must have at least one active plan.", { param: "items" });
-      sub.items.total_count = sub.items.data.length;
+    } else if (plan?.prorations.length) {
+      // create_prorations: pending invoice items, billed with the next invoice.
+      const key = `pending_prorations:${sub.id}`;
+      this.internal.set(key, [...(this.internal.get(key) ?? []), ...plan.prorations]);
     }
     const previous = diff(before, sub);
     if (Object.keys(previous).length) {
       this.emit("customer.subscription.updated", sub, { previous });
+    }
+    if (invoiced) {
+      const { invoice, payment } = invoiced;
+      this.emit("invoice.created", invoice);
+      this.emit("invoice.finalized", invoice);
+      this.emit("invoice.paid", invoice);
+      this.emit("invoice.payment_succeeded", invoice);
+      if (payment) this.emitPaymentEvents(payment);
     }
     return sub;
   }

@@ -405,6 +405,8 @@ export async function startEmulator(options = {}) {
         return act(() => state.requireInformation(id, body ?? {}));
       case "POST subscriptions/:id/renew":
         return act(() => state.renewSubscription(id));
+      case "POST subscriptions/:id/age":
+        return act(() => state.ageSubscription(id, body.seconds));
       case "POST subscriptions/:id/fail_payment":
         return act(() => state.failSubscriptionPayment(id));
       case "POST subscriptions/:id/cancel":

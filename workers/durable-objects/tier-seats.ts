@@ -345,6 +345,39 @@ export class TierSeats extends DurableObject<Env> {
     return { ok: true };
   }
 
+  /**
+   * Holds a seat for a member moving here from another tier of the same creator (a tier switch,
+   * D65): one synchronous step — already a member → refused; a seat offered to this person (or a
+   * checkout hold of theirs) becomes this hold; otherwise only with room. The hold is confirmed
+   * (`confirm` with the same id as hold and seat key) once Stripe has switched the subscription,
+   * or released when the switch fails or is withdrawn. Idempotent on `holdId`.
+   */
+  async holdSwitch(input: { holdId: string; userId: string; expiresAt: number }): Promise<JoinResult> {
+    const t = now();
+    const { holdId, userId, expiresAt } = input;
+    this.purge(t);
+    this.offerNext(t);
+    if (this.sql.exec("SELECT 1 FROM holds WHERE hold_id=?", holdId).toArray().length) return { ok: true };
+    if (this.sql.exec("SELECT 1 FROM members WHERE user_id=?", userId).toArray().length) return { ok: false, reason: "already_member" };
+    const mine = this.sql.exec("SELECT hold_id FROM holds WHERE user_id=?", userId).toArray();
+    if (!mine.length) {
+      const left = this.seatsLeft();
+      if (left !== null && left <= 0) return { ok: false, reason: "full" };
+    }
+    for (const h of mine) this.sql.exec("DELETE FROM holds WHERE hold_id=?", h.hold_id);
+    this.sql.exec(
+      "INSERT INTO holds(hold_id,user_id,kind,expires_at,session_id,created_at,lease_until) VALUES (?,?,'checkout',?,NULL,?,NULL)",
+      holdId,
+      userId,
+      expiresAt,
+      t,
+    );
+    this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
+    await this.after();
+    for (const h of mine) this.wake(String(h.hold_id));
+    return { ok: true };
+  }
+
   /** Payment verified: the hold becomes a member. Idempotent on the subscription id. */
   async confirm(input: { holdId: string | null; subscriptionId: string; userId: string }): Promise<ConfirmResult> {
     const t = now();

@@ -20,6 +20,7 @@ import { canSell } from "./connect.server";
 import { notifyNewSubscriber } from "~/modules/notifications/service.server";
 import { LIVE_MEMBERSHIP_STATUSES } from "~/modules/content/entitlements.server";
 import { checkouts, memberships } from "./schema";
+import { livePaidMemberships } from "./queries.server";
 
 /** Checkout Sessions (and so seat holds) last 31 minutes: Stripe's minimum is 30. */
 export const CHECKOUT_TTL_SECONDS = 31 * 60;
@@ -186,6 +187,9 @@ async function liveMembership(env: Env, userId: string, tierId: string) {
   return m ?? null;
 }
 
+/** Where a subscribe of a member of another paid tier of the creator lands: the tier page's switch offer. */
+export const switchUrl = (tierId: string, interval: string) => `/tiers/${tierId}?switch=${interval === "year" ? "year" : "month"}`;
+
 /** Where a repeat subscribe/join of a live member lands: the tier page, saying so (not an error). */
 export const alreadyMemberUrl = (tierId: string) => `/tiers/${tierId}?member=already`;
 
@@ -216,6 +220,14 @@ export async function startTierCheckout(
   const s = parseOrThrow(SubscribeInput, input);
   const seller = await canSell(env, t.creatorId);
   if (!seller.ok || !seller.accountId) throw conflict("This tier is coming soon: the creator is still setting up payouts.");
+  // One paid membership per person per creator (D65): a member of another paid tier (or of this
+  // one at the other interval) switches instead — the tier page shows the prorated price first.
+  const [paid] = await livePaidMemberships(env, viewer.id, t.creatorId);
+  if (paid) {
+    if (paid.tierId === t.id && (t.pricing !== "fixed" || paid.interval === s.interval))
+      return { url: alreadyMemberUrl(t.id), alreadyMember: true };
+    return { url: switchUrl(t.id, s.interval), alreadyMember: true };
+  }
   if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
 
   let lineItem:

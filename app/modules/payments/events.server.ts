@@ -17,6 +17,7 @@ import { applyAccount } from "./connect.server";
 import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
 import { queueTxEmail } from "~/modules/email/transactional.server";
 import { checkouts, disputes, invoices, memberships, orders } from "./schema";
+import { livePaidMemberships, membershipBySubscription } from "./queries.server";
 
 export const HANDLED_EVENTS = new Set([
   "checkout.session.completed",
@@ -213,11 +214,27 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
   if (!meta.tier_id || !meta.user_id) return "ignored";
   const tierId = meta.tier_id;
   const stub = seats(env, tierId);
+  // After a tier switch (D65) the seat in the new tier has its own key (the switch id).
+  const seatKey = meta.seat_key ?? sub.id;
+  const db = getDb(env);
+  const row = await membershipBySubscription(env, sub.id);
+  // A read older than the row (a late event of before a switch) must not move seats around.
+  const stale = !!row && row.syncedAt >= readAt;
+  const moved = !!row && row.tierId !== tierId;
   let status: string = sub.status;
   let note: string | null = null;
   let endReason: string | null = null;
-  if (SEAT_STATUSES.has(status)) {
-    const r = await stub.confirm({ holdId: meta.hold_id ?? null, subscriptionId: sub.id, userId: meta.user_id });
+  if (stale && moved) {
+    // This read names a tier the membership has already left: its seat there is gone for good.
+    if (meta.hold_id) await stub.release({ holdId: meta.hold_id });
+    await stub.end(seatKey);
+  } else if (SEAT_STATUSES.has(status)) {
+    const r = await stub.confirm({ holdId: meta.hold_id ?? null, subscriptionId: seatKey, userId: meta.user_id });
+    if (r.ok && moved && row) {
+      // The new seat is confirmed: only now is the old one given up.
+      await seats(env, row.tierId).end(row.seatKey ?? sub.id);
+      await markSeatsChanged(env, row.tierId);
+    }
     if (!r.ok && r.reason === "full") {
       await refundAndCancel(env, sub, "overcap");
       status = "canceled";
@@ -225,14 +242,21 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
     } else if (!r.ok && r.reason === "duplicate") {
       // Paid twice for one tier (D52): the membership they already have stays; this one is undone.
       await refundAndCancel(env, sub, "duplicate");
-      await stub.end(sub.id);
+      await stub.end(seatKey);
       status = "canceled";
       endReason = "duplicate";
       note = "You were already a member of this tier, so this second subscription was canceled and its payment refunded.";
     }
   } else if (ENDED_STATUSES.has(status)) {
-    await stub.end(sub.id);
+    await stub.end(seatKey);
     if (meta.hold_id) await stub.release({ holdId: meta.hold_id });
+    if (row && moved) await seats(env, row.tierId).end(row.seatKey ?? sub.id);
+  }
+  const pending = SEAT_STATUSES.has(status) && !stale ? await pendingSwitch(env, sub) : null;
+  if (row?.pendingSwitchId && row.pendingTierId && row.pendingSwitchId !== pending?.switchId && row.pendingSwitchId !== seatKey && !stale) {
+    // A pending downgrade was withdrawn or the membership ended: its held seat goes back.
+    await seats(env, row.pendingTierId).release({ holdId: row.pendingSwitchId });
+    await markSeatsChanged(env, row.pendingTierId);
   }
   const item = sub.items?.data?.[0];
   const price = item?.price;
@@ -246,10 +270,17 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
     currentPeriodStart: item?.current_period_start ?? s.current_period_start ?? null,
     currentPeriodEnd: item?.current_period_end ?? s.current_period_end ?? null,
     cancelAtPeriodEnd: !!sub.cancel_at_period_end,
+    tierId,
+    seatKey,
+    pendingTierId: pending?.tierId ?? null,
+    pendingInterval: pending?.interval ?? null,
+    pendingAmount: pending?.amount ?? null,
+    pendingAt: pending?.at ?? null,
+    pendingScheduleId: pending?.scheduleId ?? null,
+    pendingSwitchId: pending?.switchId ?? null,
     syncedAt: readAt,
     updatedAt: nowSeconds(),
   };
-  const db = getDb(env);
   await db
     .insert(memberships)
     .values({
@@ -257,7 +288,6 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
       stripeSubscriptionId: sub.id,
       userId: meta.user_id,
       creatorId: meta.creator_id ?? "",
-      tierId,
       note,
       endReason,
       createdAt: sub.created ?? nowSeconds(),
@@ -271,8 +301,11 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
     });
   if (SEAT_STATUSES.has(status)) {
     await notifyNewSubscriber(env, { creatorId: meta.creator_id ?? "", tierId, membershipKey: sub.id });
-    await queueTxEmail(env, "new_member", `member-new:${sub.id}`, { subscriptionId: sub.id });
-    if (sub.cancel_at_period_end) {
+    // A second paid membership of this creator is undone at once: its member and creator get
+    // no "new member" or "canceled" mail for it (the refund mail tells the member what happened).
+    const kept = await keepOnePaidMembership(env, meta.user_id, meta.creator_id ?? "", sub.id);
+    if (kept) await queueTxEmail(env, "new_member", `member-new:${sub.id}`, { subscriptionId: sub.id });
+    if (kept && sub.cancel_at_period_end) {
       // Canceled by the member (ends at period end): told once per end date; the creator once per membership.
       const endsAt = values.currentPeriodEnd;
       await queueTxEmail(env, "membership_canceled", `membership-canceled:${sub.id}:${endsAt ?? ""}`, {
@@ -301,6 +334,57 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
   }
   await markSeatsChanged(env, tierId);
   return "processed";
+}
+
+/**
+ * A downgrade waiting for the period end (D66): the subscription's schedule, whose next phase
+ * carries the new price and, in its metadata, the new tier and seat key. Re-read on every sync, so
+ * the row always shows what Stripe will do at the renewal.
+ */
+async function pendingSwitch(env: Env, sub: Stripe.Subscription) {
+  const scheduleId = id(sub.schedule as string | null);
+  if (!scheduleId) return null;
+  const stripe = getStripe(env);
+  const schedule = await stripe.subscriptionSchedules.retrieve(scheduleId);
+  if (schedule.status !== "active" && schedule.status !== "not_started") return null;
+  const periodEnd = sub.items.data[0]?.current_period_end ?? 0;
+  const next = schedule.phases.find((p) => p.start_date >= periodEnd);
+  const priceId = next ? id(next.items[0]?.price as string | null) : null;
+  if (!next || !priceId) return null;
+  const price = await stripe.prices.retrieve(priceId);
+  return {
+    scheduleId,
+    at: next.start_date,
+    tierId: next.metadata?.tier_id ?? sub.metadata?.tier_id ?? null,
+    switchId: next.metadata?.hold_id && next.metadata.hold_id !== sub.metadata?.hold_id ? next.metadata.hold_id : null,
+    interval: price.recurring?.interval ?? null,
+    amount: price.unit_amount ?? null,
+  };
+}
+
+const ONE_PAID_NOTE =
+  "You already had a paid membership with this creator, so this second subscription was canceled and its payment refunded. To change tiers, use “Switch to this tier” on the tier page.";
+
+/**
+ * One paid membership per person per creator (D65). Two checkouts for different tiers of one
+ * creator opened before either was paid can both complete; the membership kept is the person's
+ * oldest (created, then subscription id) — the same answer whichever completion is applied first —
+ * and every other one is canceled and refunded in full like a duplicate (D52).
+ */
+async function keepOnePaidMembership(env: Env, userId: string, creatorId: string, subscriptionId: string): Promise<boolean> {
+  const live = await livePaidMemberships(env, userId, creatorId);
+  const extras = live.slice(1);
+  for (const extra of extras) {
+    const sub = await getStripe(env).subscriptions.retrieve(extra.stripeSubscriptionId!);
+    await refundAndCancel(env, sub, "duplicate");
+    await seats(env, extra.tierId).end(extra.seatKey ?? sub.id);
+    await getDb(env)
+      .update(memberships)
+      .set({ status: "canceled", endReason: "duplicate", note: ONE_PAID_NOTE, updatedAt: nowSeconds() })
+      .where(eq(memberships.id, extra.id));
+    await markSeatsChanged(env, extra.tierId);
+  }
+  return !extras.some((m) => m.stripeSubscriptionId === subscriptionId);
 }
 
 /** Cancels a subscription now; one that is already canceled (a retry, a race) is fine. */

@@ -8,6 +8,7 @@ import type { Viewer } from "~/modules/identity/auth.server";
 import { memberships } from "./schema";
 import { notifications } from "~/modules/notifications/schema";
 import { syncSubscription } from "./events.server";
+import { cancelPendingSwitch } from "./switch.server";
 
 async function ownMembership(env: Env, viewer: Viewer, membershipId: string) {
   const m = await getDb(env).query.memberships.findFirst({ where: eq(memberships.id, membershipId) });
@@ -20,6 +21,8 @@ export async function setCancelAtPeriodEnd(env: Env, viewer: Viewer, membershipI
   const m = await ownMembership(env, viewer, membershipId);
   if (!m.stripeSubscriptionId) throw unprocessable("Free memberships don't renew — leave the tier instead.");
   if (m.status === "canceled") throw unprocessable("This membership has already ended.");
+  // Stripe refuses cancelation changes on a scheduled subscription: canceling withdraws a pending downgrade (D66) first.
+  if (cancel && m.pendingScheduleId) await cancelPendingSwitch(env, viewer, m.id);
   await getStripe(env).subscriptions.update(m.stripeSubscriptionId, { cancel_at_period_end: cancel });
   await syncSubscription(env, m.stripeSubscriptionId);
 }

@@ -1,13 +1,13 @@
 /** The payments domain's reads for the library and the dashboard (decision 0056: SQL lives in queries files). */
-import { and, desc, eq, gt, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, sql, eq, gt, inArray, isNotNull, isNull, lt, ne, or } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { users } from "~/modules/identity/schema";
 import { notifications } from "~/modules/notifications/schema";
 import { products } from "~/modules/products/schema";
 import { creators } from "~/modules/storefronts/schema";
 import { tiers } from "~/modules/tiers/schema";
-import { membershipPaused } from "~/modules/content/entitlements.server";
-import { invoices, memberships, orders } from "./schema";
+import { LIVE_MEMBERSHIP_STATUSES, membershipPaused } from "~/modules/content/entitlements.server";
+import { invoices, memberships, orders, tierSwitches } from "./schema";
 
 /** What a buyer's library lists: their orders, memberships, open waitlist offers and membership payments that were refunded or disputed. */
 export async function libraryRows(env: Env, userId: string) {
@@ -48,6 +48,11 @@ export async function libraryRows(env: Env, userId: string) {
         paused: membershipPaused,
         tierName: tiers.name,
         tierId: tiers.id,
+        pendingTierId: memberships.pendingTierId,
+        pendingTierName: sql<string | null>`(SELECT name FROM tiers pt WHERE pt.id = ${memberships.pendingTierId})`,
+        pendingAt: memberships.pendingAt,
+        pendingInterval: memberships.pendingInterval,
+        pendingAmount: memberships.pendingAmount,
         handle: creators.handle,
         creatorName: creators.displayName,
       })
@@ -146,4 +151,80 @@ export function tierMembers(env: Env, tierId: string) {
     .where(eq(memberships.tierId, tierId))
     .orderBy(sql`${memberships.status} IN ('active','trialing','past_due') DESC`, desc(memberships.createdAt))
     .limit(200);
+}
+
+// ------------------------------------------------------------------ tier switches (D65, D66)
+
+/** A person's live PAID memberships of a creator (free ones don't count), oldest first. */
+export function livePaidMemberships(env: Env, userId: string, creatorId: string) {
+  return getDb(env)
+    .select()
+    .from(memberships)
+    .where(
+      and(
+        eq(memberships.userId, userId),
+        eq(memberships.creatorId, creatorId),
+        inArray(memberships.status, LIVE_MEMBERSHIP_STATUSES),
+        isNotNull(memberships.stripeSubscriptionId),
+      ),
+    )
+    .orderBy(asc(memberships.createdAt), asc(memberships.stripeSubscriptionId));
+}
+
+export function membershipBySubscription(env: Env, subscriptionId: string) {
+  return getDb(env).query.memberships.findFirst({ where: eq(memberships.stripeSubscriptionId, subscriptionId) });
+}
+
+export function membershipById(env: Env, id: string) {
+  return getDb(env).query.memberships.findFirst({ where: eq(memberships.id, id) });
+}
+
+export function tierById(env: Env, id: string) {
+  return getDb(env).query.tiers.findFirst({ where: eq(tiers.id, id) });
+}
+
+/** Stale lock: an `open` switch whose request died (Stripe's client gives up well before this). */
+export const SWITCH_LOCK_STALE_SECONDS = 60;
+
+/**
+ * Claims the person's one open switch with this creator (the unique partial index is the lock).
+ * An open switch older than the stale limit is marked failed first. Returns false when another
+ * switch of this person is in progress.
+ */
+export async function claimSwitch(env: Env, row: typeof tierSwitches.$inferInsert): Promise<boolean> {
+  const db = getDb(env);
+  const [, inserted] = await db.batch([
+    db
+      .update(tierSwitches)
+      .set({ status: "failed" })
+      .where(
+        and(
+          eq(tierSwitches.userId, row.userId),
+          eq(tierSwitches.creatorId, row.creatorId),
+          eq(tierSwitches.status, "open"),
+          lt(tierSwitches.createdAt, row.createdAt - SWITCH_LOCK_STALE_SECONDS),
+        ),
+      ),
+    db.insert(tierSwitches).values(row).onConflictDoNothing().returning({ id: tierSwitches.id }),
+  ]);
+  return inserted.length > 0;
+}
+
+export async function finishSwitch(
+  env: Env,
+  id: string,
+  set: { status: "applied" | "scheduled" | "failed" | "withdrawn"; amountDue?: number | null; effectiveAt?: number | null },
+) {
+  await getDb(env).update(tierSwitches).set(set).where(eq(tierSwitches.id, id));
+}
+
+export async function withdrawScheduledSwitches(env: Env, subscriptionId: string) {
+  await getDb(env)
+    .update(tierSwitches)
+    .set({ status: "withdrawn" })
+    .where(and(eq(tierSwitches.stripeSubscriptionId, subscriptionId), eq(tierSwitches.status, "scheduled")));
+}
+
+export function switchById(env: Env, id: string) {
+  return getDb(env).query.tierSwitches.findFirst({ where: eq(tierSwitches.id, id) });
 }

@@ -122,6 +122,18 @@ export const memberships = sqliteTable(
     endReason: text("end_reason"),
     /** A free membership given by the creator (no Stripe subscription); it ends at `currentPeriodEnd`. */
     comp: integer("comp", { mode: "boolean" }).notNull().default(false),
+    /** The key this membership's seat has in its tier's TierSeats object: the subscription id, or
+     * the switch id after a tier switch (D65) — what `end` is called with when it leaves the tier. */
+    seatKey: text("seat_key"),
+    /** A downgrade waiting for the period end (a Stripe subscription schedule, D66): the tier and
+     * price interval/amount from `pendingAt` (the renewal), read from the schedule on every sync. */
+    pendingTierId: text("pending_tier_id"),
+    pendingInterval: text("pending_interval"),
+    pendingAmount: integer("pending_amount"),
+    pendingAt: integer("pending_at"),
+    /** The schedule's id and the switch (seat hold in the pending tier) it belongs to. */
+    pendingScheduleId: text("pending_schedule_id"),
+    pendingSwitchId: text("pending_switch_id"),
     /** Date.now() of the Stripe read this row reflects; an older read never overwrites a newer one. */
     syncedAt: integer("synced_at").notNull().default(0),
     createdAt: integer("created_at").notNull(),
@@ -131,6 +143,44 @@ export const memberships = sqliteTable(
     index("memberships_user_idx").on(t.userId),
     index("memberships_tier_idx").on(t.tierId, t.status),
     index("memberships_creator_idx").on(t.creatorId, t.createdAt),
+    index("memberships_user_creator_idx").on(t.userId, t.creatorId, t.status),
+  ],
+);
+
+/**
+ * Tier switches (D65): a member of one paid tier moving to another tier (or interval) of the same
+ * creator. The one `open` row per (person, creator) is the lock that serialises a person's switches;
+ * the row then records what happened: `applied` (upgrade, charged at once with proration),
+ * `scheduled` (downgrade at the period end), `failed`, `withdrawn`.
+ */
+export const tierSwitches = sqliteTable(
+  "tier_switches",
+  {
+    /** Also the seat hold id and the seat key in the target tier's TierSeats object. */
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    creatorId: text("creator_id").notNull(),
+    stripeSubscriptionId: text("stripe_subscription_id").notNull(),
+    fromTierId: text("from_tier_id").notNull(),
+    toTierId: text("to_tier_id").notNull(),
+    toInterval: text("to_interval").notNull(),
+    /** upgrade | downgrade */
+    kind: text("kind").notNull(),
+    /** open | applied | scheduled | failed | withdrawn */
+    status: text("status").notNull(),
+    /** What the upgrade invoice charged (minor units), as previewed and as Stripe billed it. */
+    amountDue: integer("amount_due"),
+    prorationDate: integer("proration_date"),
+    effectiveAt: integer("effective_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("tier_switches_open_idx")
+      .on(t.userId, t.creatorId)
+      .where(sql`status = 'open'`),
+    index("tier_switches_sub_idx").on(t.stripeSubscriptionId, t.createdAt),
   ],
 );
 

@@ -13,3 +13,4 @@ export * from "./posts/schema";
 export * from "./feed/schema";
 export * from "./notifications/schema";
 export * from "./email/schema";
+export * from "./admin/schema";

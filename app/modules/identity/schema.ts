@@ -8,6 +8,11 @@ export const users = sqliteTable("users", {
   passwordHash: text("password_hash").notNull(),
   isAdmin: integer("is_admin", { mode: "boolean" }).notNull().default(false),
   createdAt: integer("created_at").notNull(),
+  /** Set by an admin (with `suspendedReason`): no sign-in, no sessions, content hidden (decision 67). */
+  suspendedAt: integer("suspended_at"),
+  suspendedReason: text("suspended_reason"),
+  /** Set when the person deleted their account: personal data is gone, the row stays for orders (decision 68). */
+  deletedAt: integer("deleted_at"),
 });
 
 export const sessions = sqliteTable(

@@ -6,7 +6,7 @@ import { markdownExcerpt, renderMarkdown } from "~/lib/markdown.server";
 import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
-import { findCreatorByHandle, findCreatorByUserId } from "./queries.server";
+import { findCreatorByHandle, findCreatorByUserId, handleHeld } from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
 import { BecomeCreatorInput, ProfileInput } from "./validation";
 
@@ -16,8 +16,8 @@ export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
   const { handle, displayName } = parseOrThrow(BecomeCreatorInput, input);
   if (await findCreatorByUserId(env, viewer.id)) throw conflict("You already have a storefront.");
   const taken = "That handle is taken. Please choose another.";
-  if (await findCreatorByHandle(env, handle)) throw conflict(taken, { handle: taken });
   const now = nowSeconds();
+  if (await handleHeld(env, handle, now)) throw conflict(taken, { handle: taken });
   try {
     await db.insert(creators).values({ userId: viewer.id, handle, displayName, createdAt: now, updatedAt: now });
   } catch (e) {

@@ -15,7 +15,10 @@ const LIVE = ["active", "trialing", "past_due"];
 export async function consoleNumbers(env: Env, monthStart: number) {
   const db = getDb(env);
   const [c, m, o, i, d] = await db.batch([
-    db.select({ n: sql<number>`count(*)` }).from(creators).where(isNull(creators.hiddenAt)),
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(creators)
+      .where(isNull(creators.hiddenAt)),
     db
       .select({ n: sql<number>`count(DISTINCT ${memberships.userId})` })
       .from(memberships)
@@ -30,7 +33,10 @@ export async function consoleNumbers(env: Env, monthStart: number) {
       .from(invoices)
       .where(gte(invoices.paidAt, monthStart))
       .groupBy(invoices.currency),
-    db.select({ n: sql<number>`count(*)` }).from(deadLetters).where(isNull(deadLetters.outcome)),
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(deadLetters)
+      .where(isNull(deadLetters.outcome)),
   ]);
   const gmv = new Map<string, number>();
   for (const r of [...o, ...i]) gmv.set(r.currency, (gmv.get(r.currency) ?? 0) + Number(r.gross));
@@ -117,7 +123,10 @@ export async function writeUnsuspension(env: Env, userId: string, log: ActionRow
   const db = getDb(env);
   await db.batch([
     db.update(users).set({ suspendedAt: null, suspendedReason: null }).where(eq(users.id, userId)),
-    db.update(creators).set({ hiddenAt: null }).where(and(eq(creators.userId, userId))),
+    db
+      .update(creators)
+      .set({ hiddenAt: null })
+      .where(and(eq(creators.userId, userId))),
     ...invalidateCreatorPages(db, userId),
     logActionStatement(db, log),
   ]);
@@ -147,7 +156,11 @@ export async function findAppForAdmin(env: Env, slug: string) {
 }
 
 /** Writes the featured set and order: `ids` in order get ranks 1..n; `removed` loses featured. */
-export async function writeFeatured(env: Env, changes: { id: string; creatorId: string; featured: boolean; rank: number | null }[], log: ActionRow) {
+export async function writeFeatured(
+  env: Env,
+  changes: { id: string; creatorId: string; featured: boolean; rank: number | null }[],
+  log: ActionRow,
+) {
   const db = getDb(env);
   const stmts: BatchItem<"sqlite">[] = [];
   for (const c of changes) {
@@ -165,4 +178,3 @@ export async function writeFeatured(env: Env, changes: { id: string; creatorId: 
 export async function listActions(env: Env, limit = 100) {
   return getDb(env).select().from(adminActions).orderBy(desc(adminActions.createdAt), desc(adminActions.id)).limit(limit);
 }
-

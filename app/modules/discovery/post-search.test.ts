@@ -43,31 +43,27 @@ describe("post search", () => {
     const now = nowSeconds();
     const [tierId, productId] = [`tier_${newId(8)}`, `prod_${newId(8)}`];
     await db.batch([
-      db
-        .insert(tiers)
-        .values({
-          id: tierId,
-          creatorId: creator.id,
-          name: "Insider",
-          pricing: "fixed",
-          currency: "usd",
-          monthlyAmount: 500,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      db
-        .insert(products)
-        .values({
-          id: productId,
-          creatorId: creator.id,
-          type: "template",
-          title: "Starter Kit",
-          slug: `kit-${newId(5)}`,
-          priceAmount: 1900,
-          currency: "usd",
-          createdAt: now,
-          updatedAt: now,
-        }),
+      db.insert(tiers).values({
+        id: tierId,
+        creatorId: creator.id,
+        name: "Insider",
+        pricing: "fixed",
+        currency: "usd",
+        monthlyAmount: 500,
+        createdAt: now,
+        updatedAt: now,
+      }),
+      db.insert(products).values({
+        id: productId,
+        creatorId: creator.id,
+        type: "template",
+        title: "Starter Kit",
+        slug: `kit-${newId(5)}`,
+        priceAmount: 1900,
+        currency: "usd",
+        createdAt: now,
+        updatedAt: now,
+      }),
     ]);
     Object.assign(w, { creator, tierId, productId });
   });

@@ -6,7 +6,7 @@
  */
 import { backoffSeconds } from "../app/lib/backoff";
 import { processFeedMessage } from "../app/modules/feed/service.server";
-import { processPostEmails } from "../app/modules/email/service.server";
+import { processEmailMessage } from "../app/modules/email/service.server";
 import { QUEUES, storeDeadLetters } from "../app/modules/queues/dead-letters.server";
 
 export const FANOUT_QUEUE_NAME = QUEUES.fanout.name;
@@ -36,7 +36,7 @@ export async function handleContentQueues(batch: MessageBatch, env: Env): Promis
       await each(batch, (body) => processFeedMessage(env, body));
       return true;
     case QUEUES.email.name:
-      await each(batch, (body) => processPostEmails(env, body));
+      await each(batch, (body) => processEmailMessage(env, body));
       return true;
     case QUEUES.fanout.dlq:
     case QUEUES.email.dlq:

@@ -53,6 +53,11 @@ export default function Settings() {
             Email and private RSS feeds →
           </Link>
         </p>
+        <p className="mt-1 text-sm">
+          <Link to="/settings/delete" className="font-semibold text-rose-700 hover:underline">
+            Delete your account →
+          </Link>
+        </p>
       </div>
 
       <section aria-labelledby="pw" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">

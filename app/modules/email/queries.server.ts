@@ -1,6 +1,28 @@
-import { desc, eq, like } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, like } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
+import { users } from "~/modules/identity/schema";
+import { memberships } from "~/modules/payments/schema";
+import { tiers } from "~/modules/tiers/schema";
 import { devMailbox } from "./schema";
+
+/** The members behind these memberships, with their email and tier (deleted accounts left out). */
+export async function membersToTell(env: Env, membershipIds: string[]) {
+  if (!membershipIds.length) return [];
+  const rows = await getDb(env)
+    .select({
+      membershipId: memberships.id,
+      userId: memberships.userId,
+      email: users.email,
+      tierName: tiers.name,
+      periodEnd: memberships.currentPeriodEnd,
+      sub: memberships.stripeSubscriptionId,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(tiers, eq(tiers.id, memberships.tierId))
+    .where(and(inArray(memberships.id, membershipIds), isNull(users.deletedAt)));
+  return rows.map((r) => ({ ...r, paid: !!r.sub }));
+}
 
 /** Newest first; optional filter by recipient. */
 export async function listMailbox(env: Env, to: string | null, limit = 100) {

@@ -17,11 +17,12 @@ import { decider, hasActiveSubscription, type Need } from "~/modules/content/ent
 import { findPostsByIds } from "~/modules/posts/queries.server";
 import { gateOf, presentPost } from "~/modules/posts/present.server";
 import { splitPaywall, withoutMarker } from "~/modules/posts/paywall";
-import { PostEmailMessage } from "~/modules/feed/messages";
+import { CreatorLeavingEmailMessage, PostEmailMessage } from "~/modules/feed/messages";
 import { EMAIL_MODES, emailPreferences, emailSends, type EmailMode } from "./schema";
-import { newPostEmail } from "./templates.server";
+import { creatorLeavingEmail, newPostEmail } from "./templates.server";
 import { sendEmail } from "./transport.server";
 import { unsubscribeUrl, verifyUnsubscribeToken } from "./tokens.server";
+import { membersToTell } from "./queries.server";
 
 export const CTA_LABELS: Record<Need, string> = {
   sign_in: "Sign in to read",
@@ -103,6 +104,60 @@ export async function processPostEmails(env: Env, raw: unknown): Promise<{ sent:
     else skipped++;
   }
   return { sent, skipped, duplicates };
+}
+
+/** The email queue's consumer: new-post emails, or the notice to members of a creator who left. */
+export async function processEmailMessage(env: Env, raw: unknown) {
+  if ((raw as { type?: unknown } | null)?.type === "creator_leaving") return processCreatorLeaving(env, raw);
+  return processPostEmails(env, raw);
+}
+
+/**
+ * Members of a creator who deleted their account learn their membership won't renew. Sent even to
+ * people who turned new-post emails off (it is about their money); once per membership.
+ */
+export async function processCreatorLeaving(env: Env, raw: unknown) {
+  const msg = v.parse(CreatorLeavingEmailMessage, raw);
+  const db = getDb(env);
+  let sent = 0;
+  for (const r of await membersToTell(env, msg.membershipIds)) {
+    const key = `creator_leaving:${r.membershipId}`;
+    const claimed = await db
+      .insert(emailSends)
+      .values({ key, userId: r.userId, kind: "creator_leaving", status: "sending", createdAt: nowSeconds() })
+      .onConflictDoNothing()
+      .returning({ key: emailSends.key });
+    if (!claimed.length) {
+      const prior = await db.query.emailSends.findFirst({ where: eq(emailSends.key, key), columns: { status: true } });
+      if (prior?.status !== "sending") continue;
+    }
+    const unsub = await unsubscribeUrl(env, r.userId);
+    const rendered = creatorLeavingEmail({
+      creatorName: msg.creatorName,
+      tierName: r.tierName,
+      accessUntil:
+        r.periodEnd && r.paid
+          ? new Date(r.periodEnd * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+          : null,
+      libraryUrl: absolute(env, "/library"),
+      unsubscribeUrl: unsub,
+      settingsUrl: absolute(env, "/settings/email"),
+    });
+    const result = await sendEmail(env, {
+      to: r.email,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      headers: { "List-Unsubscribe": `<${unsub}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+      idempotencyKey: key,
+    });
+    await db
+      .update(emailSends)
+      .set(result.ok ? { status: "sent", providerId: result.id, sentAt: nowSeconds() } : { status: "skipped" })
+      .where(eq(emailSends.key, key));
+    if (result.ok) sent++;
+  }
+  return { sent };
 }
 
 // ── Preferences ─────────────────────────────────────────────────────────────────────────────────

@@ -25,7 +25,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 const day = (s: number | null) =>
-  s ? new Date(s * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) : "the end of the period";
+  s
+    ? new Date(s * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+    : "the end of the period";
 
 export default function DeleteAccount() {
   const d = useLoaderData<typeof loader>();
@@ -62,7 +64,8 @@ export default function DeleteAccount() {
                 <strong>Payouts</strong> for sales already made keep settling to your Stripe account as usual.
               </li>
               <li>
-                <strong>Your handle</strong> is reserved for {d.handleReservedDays} days so nobody can pose as you, then anyone may claim it.
+                <strong>Your handle</strong>{" "}
+                {`is reserved for ${d.handleReservedDays} days so nobody can pose as you, then anyone may claim it.`}
               </li>
             </>
           ) : null}
@@ -74,13 +77,25 @@ export default function DeleteAccount() {
         </ul>
         {d.held.some((h) => h.paid) ? (
           <p className="text-sm text-slate-600">
-            Paid memberships end on: {d.held.filter((h) => h.paid).map((h) => `${h.tierName} — ${day(h.periodEnd)}`).join("; ")}.
+            Paid memberships end on:{" "}
+            {d.held
+              .filter((h) => h.paid)
+              .map((h) => `${h.tierName} — ${day(h.periodEnd)}`)
+              .join("; ")}
+            .
           </p>
         ) : null}
       </section>
       <Form method="post" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
         {result && "formError" in result && !Object.keys(errors).length ? <FormError message={result.formError} /> : null}
-        <Field label="Your password, to confirm" name="password" type="password" autoComplete="current-password" required error={errors.password} />
+        <Field
+          label="Your password, to confirm"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.password}
+        />
         <Button variant="danger" disabled={busy}>
           Delete my account
         </Button>

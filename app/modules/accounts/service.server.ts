@@ -29,7 +29,9 @@ export async function deletionPreview(env: Env, viewer: Viewer) {
   const [rows, creator] = await Promise.all([liveMemberships(env, viewer.id), findCreatorByUserId(env, viewer.id)]);
   return {
     handle: creator?.handle ?? null,
-    held: rows.filter((r) => r.userId === viewer.id).map((r) => ({ tierName: r.tierName ?? "a tier", periodEnd: r.periodEnd, paid: !!r.sub })),
+    held: rows
+      .filter((r) => r.userId === viewer.id)
+      .map((r) => ({ tierName: r.tierName ?? "a tier", periodEnd: r.periodEnd, paid: !!r.sub })),
     members: rows.filter((r) => r.creatorId === viewer.id && r.userId !== viewer.id).length,
     handleReservedDays: HANDLE_RESERVED_DAYS,
   };
@@ -58,7 +60,11 @@ export async function deleteAccount(env: Env, viewer: Viewer, input: unknown) {
   // 2. The creator's members hear about it (through the email queue, once per membership).
   const members = creator ? rows.filter((r) => r.creatorId === viewer.id && r.userId !== viewer.id).map((r) => r.id) : [];
   for (let i = 0; i < members.length; i += 100) {
-    const msg: CreatorLeavingEmailMessage = { type: "creator_leaving", creatorName: creator!.displayName, membershipIds: members.slice(i, i + 100) };
+    const msg: CreatorLeavingEmailMessage = {
+      type: "creator_leaving",
+      creatorName: creator!.displayName,
+      membershipIds: members.slice(i, i + 100),
+    };
     await env.EMAIL_QUEUE.send(msg);
   }
   // 3. Follows end through each creator's Durable Object (exact counts).

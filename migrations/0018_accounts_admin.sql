@@ -11,6 +11,20 @@ CREATE TABLE `admin_actions` (
 );
 --> statement-breakpoint
 CREATE INDEX `admin_actions_created_idx` ON `admin_actions` (`created_at`);--> statement-breakpoint
+CREATE TABLE `data_exports` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`status` text DEFAULT 'pending' NOT NULL,
+	`r2_key` text,
+	`size` integer,
+	`created_at` integer NOT NULL,
+	`ready_at` integer,
+	`expires_at` integer,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `data_exports_user_idx` ON `data_exports` (`user_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `handle_reservations` (
 	`handle` text PRIMARY KEY NOT NULL,
 	`released_at` integer NOT NULL

@@ -8,6 +8,7 @@ import { backoffSeconds } from "../app/lib/backoff";
 import { processFeedMessage } from "../app/modules/feed/service.server";
 import { processEmailMessage } from "../app/modules/email/service.server";
 import { QUEUES, storeDeadLetters } from "../app/modules/queues/dead-letters.server";
+import { processExportMessage } from "../app/modules/exports/service.server";
 
 export const FANOUT_QUEUE_NAME = QUEUES.fanout.name;
 export const EMAIL_QUEUE_NAME = QUEUES.email.name;
@@ -38,8 +39,12 @@ export async function handleContentQueues(batch: MessageBatch, env: Env): Promis
     case QUEUES.email.name:
       await each(batch, (body) => processEmailMessage(env, body));
       return true;
+    case QUEUES.exports.name:
+      await each(batch, (body) => processExportMessage(env, body));
+      return true;
     case QUEUES.fanout.dlq:
     case QUEUES.email.dlq:
+    case QUEUES.exports.dlq:
       await storeDeadLetters(batch, env);
       return true;
     default:

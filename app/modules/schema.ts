@@ -14,3 +14,4 @@ export * from "./feed/schema";
 export * from "./notifications/schema";
 export * from "./email/schema";
 export * from "./admin/schema";
+export * from "./exports/schema";

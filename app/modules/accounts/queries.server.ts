@@ -11,6 +11,7 @@ import { tiers } from "~/modules/tiers/schema";
 import { feedItems } from "~/modules/feed/schema";
 import { notifications } from "~/modules/notifications/schema";
 import { emailPreferences } from "~/modules/email/schema";
+import { dataExports } from "~/modules/exports/schema";
 
 const LIVE = ["active", "trialing", "past_due"];
 
@@ -39,6 +40,12 @@ export async function endFreeMemberships(env: Env, ids: string[]) {
     .update(memberships)
     .set({ status: "canceled", updatedAt: Math.floor(Date.now() / 1000) })
     .where(inArray(memberships.id, ids));
+}
+
+/** R2 keys of this person's data exports (deleted with the account). */
+export async function exportKeys(env: Env, userId: string): Promise<string[]> {
+  const rows = await getDb(env).select({ k: dataExports.r2Key }).from(dataExports).where(eq(dataExports.userId, userId));
+  return rows.map((r) => r.k).filter((k): k is string => !!k);
 }
 
 /** R2 keys of the public images a creator uploaded (avatar, app logos and screenshots, post covers). */
@@ -111,6 +118,7 @@ export async function writeDeletion(
     db.delete(feedItems).where(eq(feedItems.userId, p.userId)),
     db.delete(notifications).where(eq(notifications.userId, p.userId)),
     db.delete(emailPreferences).where(eq(emailPreferences.userId, p.userId)),
+    db.delete(dataExports).where(eq(dataExports.userId, p.userId)),
     ...creatorWrites,
   ]);
 }

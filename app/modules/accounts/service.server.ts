@@ -17,7 +17,7 @@ import { syncSubscription } from "~/modules/payments/events.server";
 import { unfollowEveryone } from "~/modules/follows/service.server";
 import { deleteMedia } from "~/modules/media/service.server";
 import type { CreatorLeavingEmailMessage } from "~/modules/feed/messages";
-import { creatorMediaKeys, endFreeMemberships, liveMemberships, writeDeletion } from "./queries.server";
+import { creatorMediaKeys, endFreeMemberships, exportKeys, liveMemberships, writeDeletion } from "./queries.server";
 
 /** How long a deleted creator's handle stays reserved. */
 export const HANDLE_RESERVED_DAYS = 90;
@@ -70,7 +70,7 @@ export async function deleteAccount(env: Env, viewer: Viewer, input: unknown) {
   // 3. Follows end through each creator's Durable Object (exact counts).
   await unfollowEveryone(env, viewer.id);
   // 4. Personal data.
-  const mediaKeys = creator ? await creatorMediaKeys(env, viewer.id) : [];
+  const mediaKeys = [...(creator ? await creatorMediaKeys(env, viewer.id) : []), ...(await exportKeys(env, viewer.id))];
   const now = nowSeconds();
   await writeDeletion(env, {
     userId: viewer.id,

@@ -3,10 +3,11 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "~/lib/db.server";
 import { app, postForm, sessionCookie } from "~/test/http";
-import { DEMO_PASSWORD, makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
+import { DEMO_PASSWORD, makeApp, makeCreator, makePost, makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { followCreator } from "~/modules/follows/service.server";
 import { createRssToken } from "~/modules/posts/pages.server";
 import { sessions } from "~/modules/identity/schema";
+import { createProduct, makeTier, PDF, upload } from "~/test/money";
 import { adminActions } from "./schema";
 
 const ADMIN_PAGES = ["/admin", "/admin/users", "/admin/featured", "/admin/dead-letters", "/admin/reconcile-follows"];
@@ -87,7 +88,7 @@ describe("suspension", () => {
   it("needs a reason, ends sessions, refuses sign-in with a clear message and hides everything; unsuspend brings it back", async () => {
     const admin = await makeUser(env, { isAdmin: true });
     const fan = await makeUser(env);
-    const c = await makeCreator(env, { displayName: "Suspendable Sam" });
+    const c = await makeSeller(env, { displayName: "Suspendable Sam" });
     const appRow = await makeApp(env, c, { name: "Zyxwv Hidden App" });
     await followCreator(env, fan.viewer, c.handle);
     const post = await makePost(env, c, { title: "Qwertz hidden post" });
@@ -95,6 +96,13 @@ describe("suspension", () => {
     expect(await feedHas(fanCookie, "Qwertz hidden post")).toBe(true);
     const rss = await createRssToken(env, c.viewer, c.handle);
     const creatorCookie = await c.cookie();
+    const product = await createProduct(creatorCookie);
+    expect((await upload(product.id, "guide.pdf", PDF, creatorCookie)).status).toBe(200);
+    expect((await postForm(`/dashboard/products/${product.id}`, { intent: "publish" }, { cookie: creatorCookie })).status).toBe(200);
+    const tier = await makeTier(creatorCookie, { pricing: "free" });
+    const joiner = await makeUser(env);
+    expect((await app(`/@${c.handle}/products/${product.slug}`)).status).toBe(200);
+    expect((await app(`/tiers/${tier.id}`)).status).toBe(200);
 
     // Everything is public, and the anonymous pages are in the edge cache.
     const pages = [`/@${c.handle}`, `/@${c.handle}/posts/${post.slug}`, `/apps/${appRow.slug}`];
@@ -126,6 +134,9 @@ describe("suspension", () => {
 
     // Hidden everywhere: pages (cached ones too), RSS (public and private), search, discovery, home, feed.
     for (const p of pages) expect((await app(p)).status, p).toBe(404);
+    expect((await app(`/@${c.handle}/products/${product.slug}`)).status).toBe(404);
+    expect((await app(`/tiers/${tier.id}`)).status).toBe(404);
+    expect((await postForm(`/tiers/${tier.id}`, { intent: "subscribe" }, { cookie: await joiner.cookie() })).status).toBe(404);
     expect((await app(`/@${c.handle}/feed.xml`)).status).toBe(404);
     expect((await app(new URL(rss.url).pathname + new URL(rss.url).search)).status).toBe(404);
     expect(await (await app("/discover?q=Zyxwv")).text()).not.toContain("Zyxwv Hidden App");

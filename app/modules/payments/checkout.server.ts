@@ -47,6 +47,12 @@ const CLAIM_STALE_SECONDS = 30;
  * first — a unique index allows one open row per (person, product) — and only the request that
  * claimed it opens the Checkout Session; concurrent ones wait for that session's URL and reuse it.
  */
+/** True while the creator's account is suspended or deleted (no storefront: nothing to buy or join). */
+async function creatorHidden(env: Env, creatorId: string): Promise<boolean> {
+  const c = await getDb(env).query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, creatorId), columns: { hiddenAt: true } });
+  return !c || c.hiddenAt !== null;
+}
+
 export async function startProductCheckout(
   env: Env,
   viewer: Viewer,
@@ -57,6 +63,8 @@ export async function startProductCheckout(
   const p = await db.query.products.findFirst({ where: eq(products.id, productId) });
   if (!p || p.status !== "published") throw notFound("That product isn't for sale.");
   const creator = await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, p.creatorId) });
+  // A suspended or deleted creator sells nothing (decisions 67, 68).
+  if (!creator || creator.hiddenAt !== null) throw notFound("That product isn't for sale.");
   if (p.creatorId === viewer.id || (await hasAccess(env, viewer.id, p.id))) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
   const seller = await canSell(env, p.creatorId);
   if (!seller.ok || !seller.accountId) throw conflict("This product is coming soon: the creator is still setting up payouts.");
@@ -210,7 +218,7 @@ export async function startTierCheckout(
 ): Promise<TierCheckoutResult> {
   const db = getDb(env);
   const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
-  if (!t || t.status !== "active") throw notFound("That tier isn't available.");
+  if (!t || t.status !== "active" || (await creatorHidden(env, t.creatorId))) throw notFound("That tier isn't available.");
   if (t.creatorId === viewer.id) throw conflict("You can't subscribe to your own tier.");
   if (t.pricing === "free") return joinFreeTier(env, viewer, tierId);
   const s = parseOrThrow(SubscribeInput, input);
@@ -288,20 +296,18 @@ export async function startTierCheckout(
       success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${origin}/tiers/${t.id}?checkout=canceled`,
     });
-    await db
-      .insert(checkouts)
-      .values({
-        sessionId: session.id,
-        kind: "tier",
-        userId: viewer.id,
-        creatorId: t.creatorId,
-        tierId: t.id,
-        holdId: hold.holdId,
-        status: "open",
-        url: session.url,
-        expiresAt: hold.expiresAt,
-        createdAt: nowSeconds(),
-      });
+    await db.insert(checkouts).values({
+      sessionId: session.id,
+      kind: "tier",
+      userId: viewer.id,
+      creatorId: t.creatorId,
+      tierId: t.id,
+      holdId: hold.holdId,
+      status: "open",
+      url: session.url,
+      expiresAt: hold.expiresAt,
+      createdAt: nowSeconds(),
+    });
     const attached = await stub.attach(hold.holdId, session.id, session.url);
     if (!attached.attached && attached.sessionId && attached.sessionUrl) {
       // Our turn to open the session had lapsed and another request of this person opened one: keep theirs.
@@ -324,7 +330,8 @@ export async function startTierCheckout(
 export async function joinFreeTier(env: Env, viewer: Viewer, tierId: string): Promise<TierCheckoutResult> {
   const db = getDb(env);
   const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
-  if (!t || t.status !== "active" || t.pricing !== "free") throw notFound("That tier isn't available.");
+  if (!t || t.status !== "active" || t.pricing !== "free" || (await creatorHidden(env, t.creatorId)))
+    throw notFound("That tier isn't available.");
   if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
   const id = `free_${newId(16)}`;
   const stub = seats(env, t.id);
@@ -333,20 +340,18 @@ export async function joinFreeTier(env: Env, viewer: Viewer, tierId: string): Pr
   if (!r.ok) throw new TierFullError(t.id);
   const now = nowSeconds();
   try {
-    await db
-      .insert(memberships)
-      .values({
-        id,
-        userId: viewer.id,
-        creatorId: t.creatorId,
-        tierId: t.id,
-        status: "active",
-        amount: 0,
-        currency: null,
-        createdAt: now,
-        updatedAt: now,
-        syncedAt: Date.now(),
-      });
+    await db.insert(memberships).values({
+      id,
+      userId: viewer.id,
+      creatorId: t.creatorId,
+      tierId: t.id,
+      status: "active",
+      amount: 0,
+      currency: null,
+      createdAt: now,
+      updatedAt: now,
+      syncedAt: Date.now(),
+    });
   } catch (e) {
     await stub.end(id); // no membership row, no seat
     throw e;

@@ -41,18 +41,18 @@ const CLAIM_WAIT_MS = 20_000;
 /** A claim whose session never arrived (its request died) is given up after this long. */
 const CLAIM_STALE_SECONDS = 30;
 
-/**
- * Buying a product. Someone who already owns it gets the product page saying so (`owned`), never a
- * second checkout. One open checkout per person per product (D52): the `checkouts` row is claimed
- * first — a unique index allows one open row per (person, product) — and only the request that
- * claimed it opens the Checkout Session; concurrent ones wait for that session's URL and reuse it.
- */
 /** True while the creator's account is suspended or deleted (no storefront: nothing to buy or join). */
 async function creatorHidden(env: Env, creatorId: string): Promise<boolean> {
   const c = await getDb(env).query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, creatorId), columns: { hiddenAt: true } });
   return !c || c.hiddenAt !== null;
 }
 
+/**
+ * Buying a product. Someone who already owns it gets the product page saying so (`owned`), never a
+ * second checkout. One open checkout per person per product (D52): the `checkouts` row is claimed
+ * first — a unique index allows one open row per (person, product) — and only the request that
+ * claimed it opens the Checkout Session; concurrent ones wait for that session's URL and reuse it.
+ */
 export async function startProductCheckout(
   env: Env,
   viewer: Viewer,

@@ -60,7 +60,8 @@ test("an admin suspends a creator with a reason, sees it logged, and unsuspends 
   await anon.close();
 
   await nav.getByRole("link", { name: "Home" }).click();
-  await page.getByRole("cell", { name: "Spam links in every post" }).waitFor();
+  await page.waitForURL((u) => u.pathname === "/admin");
+  await page.getByRole("cell", { name: "Spam links in every post", exact: true }).waitFor();
   await snap(page, "admin-console");
 
   await nav.getByRole("link", { name: "Featured apps" }).click();

@@ -9,6 +9,7 @@ import { processFeedMessage } from "../app/modules/feed/service.server";
 import { processEmailMessage } from "../app/modules/email/service.server";
 import { processTierMessageEmails, processTxEmail } from "../app/modules/email/transactional.server";
 import { QUEUES, storeDeadLetters } from "../app/modules/queues/dead-letters.server";
+import { processExportMessage } from "../app/modules/exports/service.server";
 
 export const FANOUT_QUEUE_NAME = QUEUES.fanout.name;
 export const EMAIL_QUEUE_NAME = QUEUES.email.name;
@@ -44,8 +45,12 @@ export async function handleContentQueues(batch: MessageBatch, env: Env): Promis
         return processEmailMessage(env, body);
       });
       return true;
+    case QUEUES.exports.name:
+      await each(batch, (body) => processExportMessage(env, body));
+      return true;
     case QUEUES.fanout.dlq:
     case QUEUES.email.dlq:
+    case QUEUES.exports.dlq:
       await storeDeadLetters(batch, env);
       return true;
     default:

@@ -13,3 +13,5 @@ export * from "./posts/schema";
 export * from "./feed/schema";
 export * from "./notifications/schema";
 export * from "./email/schema";
+export * from "./admin/schema";
+export * from "./exports/schema";

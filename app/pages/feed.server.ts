@@ -3,7 +3,7 @@
  * big creators they follow (fan-out on read), newest first, keyset-paginated by
  * (published_at, activity_id). Posts are gated per reader by the entitlement module.
  */
-import { and, desc, eq, inArray, lt, or, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { prepared, type Db } from "~/lib/db.server";
 import { batchOrPrefetched, viewerIdBySession, type Prefetched, type SessionRide } from "~/modules/identity/auth.server";
 import { accessFromFacts, accessQueries, decide as decideAccess, type Gate } from "~/modules/content/entitlements.server";
@@ -111,7 +111,7 @@ function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
       .from(activities)
       .innerJoin(creators, eq(creators.userId, activities.creatorId))
       .leftJoin(posts, and(eq(activities.kind, "post"), eq(posts.id, activities.subjectId), eq(posts.status, "published")))
-      .where(isCandidate)
+      .where(and(isCandidate, isNull(creators.hiddenAt)))
       .prepare(),
     follows_.prepare(),
     memberships_.prepare(),

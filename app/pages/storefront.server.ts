@@ -2,7 +2,7 @@
  * The storefront page (`/@handle`): composes the creator, their apps, follower count, products,
  * tiers and posts from their domains into one D1 batch. Pages sit above the domains (decision 0056).
  */
-import { eq, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { and, eq, isNull, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { prepared, type Db } from "~/lib/db.server";
 import { badRequest } from "~/lib/errors";
 import {
@@ -34,7 +34,7 @@ function storefrontStatements(db: Db, viewer: Placeholder | SQL) {
     db
       .select()
       .from(creators)
-      .where(eq(creators.handle, sql.placeholder("handle")))
+      .where(and(eq(creators.handle, sql.placeholder("handle")), isNull(creators.hiddenAt)))
       .limit(1)
       .prepare(),
     creatorAppsQuery(db, creatorId, viewer).prepare(),

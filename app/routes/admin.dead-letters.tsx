@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
+import { AdminNav } from "~/components/admin-nav";
 import { Button, FormError, FormSuccess } from "~/components/ui/form";
 import { badRequest, forbidden } from "~/lib/errors";
 import { handleForm, orRespond } from "~/lib/http.server";
@@ -52,6 +53,7 @@ export default function DeadLetters() {
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-bold tracking-tight">Dead letters</h1>
+      <AdminNav />
       <p className="text-slate-600">
         Queue messages that failed every retry, from every queue: {open} open, {total} in total. Fix the cause, then <strong>Retry</strong>{" "}
         sends the message back to its original queue once; <strong>Discard</strong> marks it handled without running it. Both are recorded

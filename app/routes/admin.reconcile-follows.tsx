@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { AdminNav } from "~/components/admin-nav";
 import { Button, FormError, FormSuccess } from "~/components/ui/form";
 import { forbidden } from "~/lib/errors";
 import { handleForm, orRespond } from "~/lib/http.server";
@@ -61,6 +62,7 @@ export default function ReconcileFollows() {
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-bold tracking-tight">Reconcile follows</h1>
+      <AdminNav />
       <p className="text-slate-600">
         Each creator's followers live in a Durable Object (the source of truth) and are copied to D1 as follow edges and a follower count.
         <strong> Check</strong> compares the two for every creator (or one handle) and lists the creators that drifted; nothing changes.

@@ -11,7 +11,8 @@ import { movedPermanently } from "~/lib/redirects";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { getEditAppPage } from "~/modules/apps/pages.server";
-import { deleteApp, moveScreenshot, removeScreenshot, setFeatured, setPublished, updateApp } from "~/modules/apps/service.server";
+import { changeFeatured } from "~/modules/admin/service.server";
+import { deleteApp, moveScreenshot, removeScreenshot, setPublished, updateApp } from "~/modules/apps/service.server";
 import { MAX_SCREENSHOTS } from "~/modules/apps/validation";
 import { IMAGE_LIMITS } from "~/lib/upload-limits";
 
@@ -46,7 +47,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         };
       case "feature":
       case "unfeature":
-        await setFeatured(env, viewer, slug, form.intent === "feature");
+        // Through the admin console's rules, so it keeps the featured order and is logged (decision 67).
+        await changeFeatured(env, viewer, form.intent === "feature" ? "add" : "remove", slug);
         return { ok: true as const, message: form.intent === "feature" ? "Featured." : "No longer featured." };
       case "delete-screenshot":
         await removeScreenshot(env, viewer, slug, String(form.screenshotId ?? ""));

@@ -75,6 +75,16 @@ export default function Settings() {
             Email and private RSS feeds →
           </Link>
         </p>
+        <p className="mt-1 text-sm">
+          <Link to="/settings/export" className="font-semibold text-brand-700 hover:underline">
+            Export your data →
+          </Link>
+        </p>
+        <p className="mt-1 text-sm">
+          <Link to="/settings/delete" className="font-semibold text-rose-700 hover:underline">
+            Delete your account →
+          </Link>
+        </p>
       </div>
 
       <VerifyEmailNotice action="open a storefront, sell and write" />

@@ -206,6 +206,10 @@ export default function TierPage() {
           )}
         </div>
         <p className="mt-6 text-xs text-slate-500">Cancel any time from your library. Secure payments by Stripe.</p>
+        <p className="mt-1 text-xs text-slate-500">
+          When you join, {creator?.displayName ?? "the creator"} sees your email address, tier, status and the date you joined (members are
+          listed in their dashboard and in their audience export).
+        </p>
       </div>
     </div>
   );

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, or, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { getDb, prepared, type Db } from "~/lib/db.server";
 import { mediaUrl } from "~/modules/media/service.server";
 import { creators } from "~/modules/storefronts/schema";
@@ -157,7 +157,7 @@ export async function getAppPage(env: Env, slug: string, viewer: PageViewer) {
     .from(apps)
     .innerJoin(creators, eq(creators.userId, apps.creatorId))
     .innerJoin(appCategories, eq(appCategories.slug, apps.categorySlug))
-    .where(eq(apps.slug, slug.toLowerCase()));
+    .where(and(eq(apps.slug, slug.toLowerCase()), isNull(creators.hiddenAt)));
   if (!row) {
     const movedTo = await renamedAppSlug(env, slug, viewer);
     return movedTo ? ({ movedTo } as MovedApp) : null;
@@ -214,7 +214,7 @@ export async function appCacheVersion(env: Env, slug: string): Promise<string | 
       .from(apps)
       .innerJoin(creators, eq(creators.userId, apps.creatorId))
       .leftJoin(creatorStats, eq(creatorStats.creatorId, apps.creatorId))
-      .where(eq(apps.slug, sql.placeholder("slug")))
+      .where(and(eq(apps.slug, sql.placeholder("slug")), isNull(creators.hiddenAt)))
       .prepare(),
   ).get({ slug: slug.toLowerCase() });
   return r && r.published ? `${r.id}.a${r.a}.c${r.c}.f${r.f ?? 0}` : null;

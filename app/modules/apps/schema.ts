@@ -37,6 +37,8 @@ export const apps = sqliteTable(
     techStack: text("tech_stack", { mode: "json" }).$type<string[]>().notNull().default([]),
     status: text("status", { enum: APP_STATUSES }).notNull().default("live"),
     featured: integer("featured", { mode: "boolean" }).notNull().default(false),
+    /** Editorial order of featured apps (admin console): lowest first; null sorts last. */
+    featuredRank: integer("featured_rank"),
     published: integer("published", { mode: "boolean" }).notNull().default(true),
     /** Bumped on every edit shown on the app page; part of its edge-cache key. */
     version: integer("version").notNull().default(1),

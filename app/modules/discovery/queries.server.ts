@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, max, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, max, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
@@ -81,7 +81,7 @@ export async function planDiscoverApps(env: Env, rawParams: Record<string, strin
     relevance: sql`hits.score`,
   }[sort];
   const asc = sort === "relevance";
-  const where: SQL[] = [sql`${apps.published} = 1`];
+  const where: SQL[] = [sql`${apps.published} = 1`, sql`${creators.hiddenAt} IS NULL`];
   if (category) where.push(sql`${apps.categorySlug} = ${category.slug}`);
   if (p.status) where.push(sql`${apps.status} = ${p.status}`);
   if (cursor)
@@ -169,9 +169,12 @@ export function planPostSearch(
       .from(posts)
       .innerJoin(creators, eq(creators.userId, posts.creatorId))
       .where(
-        inArray(
-          posts.id,
-          page.map((h) => h.id),
+        and(
+          inArray(
+            posts.id,
+            page.map((h) => h.id),
+          ),
+          isNull(creators.hiddenAt),
         ),
       );
     const byId = new Map(found.map((r) => [r.post.id, r]));
@@ -185,7 +188,8 @@ export function planPostSearch(
   return { statement, finish };
 }
 
-const published = eq(apps.published, true);
+/** Published apps of creators whose storefront is not hidden (suspended or deleted, decision 67). */
+const published = and(eq(apps.published, true), isNull(creators.hiddenAt));
 
 export async function featuredApps(env: Env, limit = 8) {
   const db = getDb(env);
@@ -194,7 +198,7 @@ export async function featuredApps(env: Env, limit = 8) {
     .from(apps)
     .innerJoin(creators, eq(creators.userId, apps.creatorId))
     .where(and(published, eq(apps.featured, true)))
-    .orderBy(desc(apps.trendingScore), desc(apps.id))
+    .orderBy(sql`${apps.featuredRank} IS NULL`, asc(apps.featuredRank), desc(apps.trendingScore), desc(apps.id))
     .limit(limit);
   return rows.map(presentAppCard);
 }

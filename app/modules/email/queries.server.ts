@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, like, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, like, sql, isNull } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { nowSeconds } from "~/lib/ids";
 import { users } from "~/modules/identity/schema";
@@ -7,6 +7,25 @@ import { products } from "~/modules/products/schema";
 import { creators } from "~/modules/storefronts/schema";
 import { tiers } from "~/modules/tiers/schema";
 import { creatorEmailOptouts, devMailbox, emailPreferences, emailSends, tierMessages } from "./schema";
+
+/** The members behind these memberships, with their email and tier (deleted accounts left out). */
+export async function membersToTell(env: Env, membershipIds: string[]) {
+  if (!membershipIds.length) return [];
+  const rows = await getDb(env)
+    .select({
+      membershipId: memberships.id,
+      userId: memberships.userId,
+      email: users.email,
+      tierName: tiers.name,
+      periodEnd: memberships.currentPeriodEnd,
+      sub: memberships.stripeSubscriptionId,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .innerJoin(tiers, eq(tiers.id, memberships.tierId))
+    .where(and(inArray(memberships.id, membershipIds), isNull(users.deletedAt)));
+  return rows.map((r) => ({ ...r, paid: !!r.sub }));
+}
 
 /** Newest first; optional filter by recipient. */
 export async function listMailbox(env: Env, to: string | null, limit = 100) {

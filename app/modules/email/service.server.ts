@@ -17,12 +17,13 @@ import { decider, hasActiveSubscription, type Need } from "~/modules/content/ent
 import { findPostsByIds } from "~/modules/posts/queries.server";
 import { gateOf, presentPost } from "~/modules/posts/present.server";
 import { splitPaywall, withoutMarker } from "~/modules/posts/paywall";
-import { PostEmailMessage } from "~/modules/feed/messages";
+import { CreatorLeavingEmailMessage, PostEmailMessage } from "~/modules/feed/messages";
 import { EMAIL_MODES, emailPreferences, emailSends, type EmailMode } from "./schema";
 import { AccountEmailMessage } from "./messages";
-import { newPostEmail } from "./templates.server";
+import { newPostEmail, creatorLeavingEmail } from "./templates.server";
 import { sendEmail } from "./transport.server";
 import { unsubscribeUrl, verifyUnsubscribeToken } from "./tokens.server";
+import { membersToTell } from "./queries.server";
 
 export const CTA_LABELS: Record<Need, string> = {
   sign_in: "Sign in to read",
@@ -108,9 +109,14 @@ export async function processPostEmails(env: Env, raw: unknown): Promise<{ sent:
 
 // ── Account emails (D61) ────────────────────────────────────────────────────────────────────────
 
-/** Everything the email queue carries: new-post batches and account emails. */
+/**
+ * The email queue's consumer for new-post batches, account emails and the notice to members of a
+ * creator who left (transactional and tier-message emails are dispatched in workers/queues.ts).
+ */
 export async function processEmailMessage(env: Env, raw: unknown) {
-  if ((raw as { type?: unknown } | null)?.type === "account_email") return processAccountEmail(env, raw);
+  const type = (raw as { type?: unknown } | null)?.type;
+  if (type === "account_email") return processAccountEmail(env, raw);
+  if (type === "creator_leaving") return processCreatorLeaving(env, raw);
   return processPostEmails(env, raw);
 }
 
@@ -139,6 +145,54 @@ export async function processAccountEmail(env: Env, raw: unknown): Promise<"sent
     .set(result.ok ? { status: "sent", providerId: result.id, sentAt: nowSeconds() } : { status: "skipped" })
     .where(eq(emailSends.key, msg.key));
   return result.ok ? "sent" : "dropped";
+}
+
+/**
+ * Members of a creator who deleted their account learn their membership won't renew. Sent even to
+ * people who turned new-post emails off (it is about their money); once per membership.
+ */
+export async function processCreatorLeaving(env: Env, raw: unknown) {
+  const msg = v.parse(CreatorLeavingEmailMessage, raw);
+  const db = getDb(env);
+  let sent = 0;
+  for (const r of await membersToTell(env, msg.membershipIds)) {
+    const key = `creator_leaving:${r.membershipId}`;
+    const claimed = await db
+      .insert(emailSends)
+      .values({ key, userId: r.userId, kind: "creator_leaving", status: "sending", createdAt: nowSeconds() })
+      .onConflictDoNothing()
+      .returning({ key: emailSends.key });
+    if (!claimed.length) {
+      const prior = await db.query.emailSends.findFirst({ where: eq(emailSends.key, key), columns: { status: true } });
+      if (prior?.status !== "sending") continue;
+    }
+    const unsub = await unsubscribeUrl(env, r.userId);
+    const rendered = creatorLeavingEmail({
+      creatorName: msg.creatorName,
+      tierName: r.tierName,
+      accessUntil:
+        r.periodEnd && r.paid
+          ? new Date(r.periodEnd * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+          : null,
+      libraryUrl: absolute(env, "/library"),
+      unsubscribeUrl: unsub,
+      settingsUrl: absolute(env, "/settings/email"),
+    });
+    const result = await sendEmail(env, {
+      to: r.email,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      headers: { "List-Unsubscribe": `<${unsub}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+      idempotencyKey: key,
+    });
+    await db
+      .update(emailSends)
+      .set(result.ok ? { status: "sent", providerId: result.id, sentAt: nowSeconds() } : { status: "skipped" })
+      .where(eq(emailSends.key, key));
+    if (result.ok) sent++;
+  }
+  return { sent };
 }
 
 // ── Preferences ─────────────────────────────────────────────────────────────────────────────────

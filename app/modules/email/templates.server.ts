@@ -163,3 +163,34 @@ export function emailChangedNoticeEmail(d: { undoUrl: string; newEmail: string }
     "Undoing restores this address and signs every device out; then reset your password from the sign-in page. The link works for 7 days.",
   );
 }
+export type CreatorLeavingEmailData = {
+  creatorName: string;
+  tierName: string;
+  /** "5 January 2027", or null when the membership was free (it simply ends). */
+  accessUntil: string | null;
+  libraryUrl: string;
+  unsubscribeUrl: string;
+  settingsUrl: string;
+};
+
+/** To a member of a creator who deleted their account: no further charges, access until period end. */
+export function creatorLeavingEmail(d: CreatorLeavingEmailData): Rendered {
+  const until = d.accessUntil
+    ? `You won't be charged again. Your membership stays active until ${d.accessUntil}, then ends.`
+    : "Your free membership has ended.";
+  const bodyText = `${d.creatorName} has closed their All Thrive account, so "${d.tierName}" will not renew.\n\n${until}\n\nAnything you bought from ${d.creatorName} stays downloadable from your library: ${d.libraryUrl}`;
+  const bodyHtml = `<p><strong>${esc(d.creatorName)}</strong> has closed their All Thrive account, so <strong>${esc(d.tierName)}</strong> will not renew.</p>
+<p>${esc(until)}</p>
+<p>Anything you bought from ${esc(d.creatorName)} stays downloadable from <a href="${esc(d.libraryUrl)}" style="color:#5a2ee0">your library</a>.</p>`;
+  return {
+    subject: `${d.creatorName}'s membership won't renew`,
+    ...layout({
+      preheader: until,
+      bodyHtml,
+      bodyText,
+      unsubscribeUrl: d.unsubscribeUrl,
+      settingsUrl: d.settingsUrl,
+      reason: `You're getting this because you were a member of ${d.creatorName} on All Thrive.`,
+    }),
+  };
+}

@@ -28,6 +28,9 @@ const vars = (env: Env) => env as unknown as EmailVars;
 export const emailFrom = (env: Env) => vars(env).EMAIL_FROM || "All Thrive <updates@allthrive.local>";
 
 export async function sendEmail(env: Env, msg: OutgoingEmail): Promise<SendResult> {
+  // A deleted account's address is `deleted-…@deleted.invalid` (D68): a receipt or membership mail
+  // still queued for it when it was deleted goes nowhere. `.invalid` never delivers (RFC 2606).
+  if (/\.invalid$/i.test(msg.to)) return { ok: false, permanent: true, reason: "The account was deleted." };
   const transport = vars(env).EMAIL_TRANSPORT || "local";
   if (transport === "http") return sendHttp(env, msg);
   await getDb(env)

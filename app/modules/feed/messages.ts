@@ -30,3 +30,14 @@ export type BackfillMessage = v.InferOutput<typeof BackfillMessage>;
 /** Everything the fan-out queue carries. */
 export const FeedQueueMessage = v.variant("type", [FanoutMessage, BackfillMessage]);
 export type FeedQueueMessage = v.InferOutput<typeof FeedQueueMessage>;
+
+/**
+ * A creator deleted their account: tell these members that their membership won't renew (decision
+ * 68). Sent through the email queue; each (membership) is emailed at most once.
+ */
+export const CreatorLeavingEmailMessage = v.object({
+  type: v.literal("creator_leaving"),
+  creatorName: v.string(),
+  membershipIds: v.pipe(v.array(v.string()), v.maxLength(100)),
+});
+export type CreatorLeavingEmailMessage = v.InferOutput<typeof CreatorLeavingEmailMessage>;

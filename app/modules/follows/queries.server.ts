@@ -110,3 +110,14 @@ export async function creatorIdPage(env: Env, after: string, limit = 200): Promi
     .limit(limit);
   return rows.map((r) => r.id);
 }
+
+/** The creators a person follows, by id, keyset-paged (D1 edges). */
+export async function followedCreatorIds(env: Env, userId: string, after: string, limit = 200): Promise<string[]> {
+  const rows = await getDb(env)
+    .select({ id: follows.creatorId })
+    .from(follows)
+    .where(and(eq(follows.followerId, userId), sql`${follows.creatorId} > ${after}`))
+    .orderBy(follows.creatorId)
+    .limit(limit);
+  return rows.map((r) => r.id);
+}

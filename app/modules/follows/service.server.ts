@@ -1,7 +1,7 @@
 import { forbidden, notFound, unprocessable } from "~/lib/errors";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { findCreatorByHandle, findCreatorByUserId } from "~/modules/storefronts/queries.server";
-import { creatorIdPage, followerCount, followerIdPage } from "./queries.server";
+import { creatorIdPage, followedCreatorIds, followerCount, followerIdPage } from "./queries.server";
 import { repairFollowEdges } from "./sync.server";
 import { notify } from "~/modules/notifications/service.server";
 import { enqueueBackfill } from "~/modules/feed/service.server";
@@ -147,4 +147,18 @@ export async function reconcileFollowsAsAdmin(env: Env, viewer: Viewer, opts: { 
   let creatorId: string | undefined;
   if (opts.handle) creatorId = (await target(env, opts.handle)).userId;
   return reconcileFollows(env, { repair: opts.repair, creatorId });
+}
+
+/**
+ * Ends every follow this person has (account deletion): through each creator's Durable Object, so
+ * counts and D1 edges stay exact. Hidden creators included (they are found by id, not handle).
+ */
+export async function unfollowEveryone(env: Env, userId: string) {
+  let after = "";
+  for (;;) {
+    const ids = await followedCreatorIds(env, userId, after, 200);
+    if (!ids.length) return;
+    for (const creatorId of ids) await creatorGraph(env, creatorId).unfollow(creatorId, userId);
+    after = ids[ids.length - 1];
+  }
 }

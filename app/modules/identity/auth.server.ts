@@ -110,6 +110,7 @@ const sessionLookup = (env: Env) =>
         email: users.email,
         isAdmin: users.isAdmin,
         emailVerifiedAt: users.emailVerifiedAt,
+        blocked: sql<number>`(${users.suspendedAt} IS NOT NULL OR ${users.deletedAt} IS NOT NULL)`,
         handle: creators.handle,
         unread: unreadCountSql(qualified(users.id)),
       })
@@ -141,7 +142,8 @@ export async function resolveSession(request: Request, env: Env, ride: SessionRi
     row = await sessionLookup(env).get({ session: sessionId });
   }
   const now = Date.now();
-  if (!row || row.expiresAt * 1000 <= now) {
+  // A suspended or deleted account has no sessions (they are deleted then); this is the backstop.
+  if (!row || row.expiresAt * 1000 <= now || row.blocked) {
     if (row) await l.invalidateSession(sessionId);
     return { viewer: null, sessionId: null, setCookie: l.createBlankSessionCookie().serialize(), prefetched: null };
   }

@@ -10,6 +10,11 @@ export const users = sqliteTable("users", {
   /** When the person proved they read this address (null = not yet: publishing and selling wait, D61). */
   emailVerifiedAt: integer("email_verified_at"),
   createdAt: integer("created_at").notNull(),
+  /** Set by an admin (with `suspendedReason`): no sign-in, no sessions, content hidden (decision 67). */
+  suspendedAt: integer("suspended_at"),
+  suspendedReason: text("suspended_reason"),
+  /** Set when the person deleted their account: personal data is gone, the row stays for orders (decision 68). */
+  deletedAt: integer("deleted_at"),
 });
 
 export const sessions = sqliteTable(

@@ -1,5 +1,5 @@
 import { getDb } from "~/lib/db.server";
-import { AppError, conflict, unauthorized, unprocessable } from "~/lib/errors";
+import { AppError, conflict, forbidden, unauthorized, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { parseOrThrow } from "~/lib/validation";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.server";
@@ -66,14 +66,21 @@ export async function logIn(env: Env, input: unknown, ip: string) {
   await assertUnderLimits(db, limits);
   const user = await findUserByEmail(env, email);
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-  if (!user || !ok) {
+  if (!user || !ok || user.deletedAt !== null) {
     await Promise.all(limits.map((l) => hit(db, l.key, l.windowSeconds)));
     // One message whether or not the email has an account (and the same scrypt work, above),
     // so sign-in never tells anyone which emails are registered.
     throw new AppError(401, LOGIN_FAILED, { password: LOGIN_FAILED });
   }
+  if (user.suspendedAt !== null) {
+    // Only someone who knows the password learns about the suspension (decision 67).
+    throw forbidden(SUSPENDED_MESSAGE);
+  }
   return { user: { id: user.id, email: user.email }, setCookie: await startSession(env, user.id) };
 }
+
+export const SUSPENDED_MESSAGE =
+  "This account is suspended, so it can't sign in. If you think this is a mistake, write to support@allthrive.app.";
 
 /** Changes the password, ends every other session and starts a fresh one for this device. */
 export async function changePassword(env: Env, userId: string, input: unknown) {

@@ -42,6 +42,12 @@ const CLAIM_WAIT_MS = 20_000;
 /** A claim whose session never arrived (its request died) is given up after this long. */
 const CLAIM_STALE_SECONDS = 30;
 
+/** True while the creator's account is suspended or deleted (no storefront: nothing to buy or join). */
+async function creatorHidden(env: Env, creatorId: string): Promise<boolean> {
+  const c = await getDb(env).query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, creatorId), columns: { hiddenAt: true } });
+  return !c || c.hiddenAt !== null;
+}
+
 /**
  * Buying a product. Someone who already owns it gets the product page saying so (`owned`), never a
  * second checkout. One open checkout per person per product (D52): the `checkouts` row is claimed
@@ -58,6 +64,8 @@ export async function startProductCheckout(
   const p = await db.query.products.findFirst({ where: eq(products.id, productId) });
   if (!p || p.status !== "published") throw notFound("That product isn't for sale.");
   const creator = await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, p.creatorId) });
+  // A suspended or deleted creator sells nothing (decisions 67, 68).
+  if (!creator || creator.hiddenAt !== null) throw notFound("That product isn't for sale.");
   if (p.creatorId === viewer.id || (await hasAccess(env, viewer.id, p.id))) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
   const seller = await canSell(env, p.creatorId);
   if (!seller.ok || !seller.accountId) throw conflict("This product is coming soon: the creator is still setting up payouts.");
@@ -214,7 +222,7 @@ export async function startTierCheckout(
 ): Promise<TierCheckoutResult> {
   const db = getDb(env);
   const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
-  if (!t || t.status !== "active") throw notFound("That tier isn't available.");
+  if (!t || t.status !== "active" || (await creatorHidden(env, t.creatorId))) throw notFound("That tier isn't available.");
   if (t.creatorId === viewer.id) throw conflict("You can't subscribe to your own tier.");
   if (t.pricing === "free") return joinFreeTier(env, viewer, tierId);
   const s = parseOrThrow(SubscribeInput, input);
@@ -334,7 +342,8 @@ export async function startTierCheckout(
 export async function joinFreeTier(env: Env, viewer: Viewer, tierId: string): Promise<TierCheckoutResult> {
   const db = getDb(env);
   const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
-  if (!t || t.status !== "active" || t.pricing !== "free") throw notFound("That tier isn't available.");
+  if (!t || t.status !== "active" || t.pricing !== "free" || (await creatorHidden(env, t.creatorId)))
+    throw notFound("That tier isn't available.");
   if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
   const id = `free_${newId(16)}`;
   const stub = seats(env, t.id);

@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { creators } from "~/modules/storefronts/schema";
 import { posts } from "./schema";
@@ -28,7 +28,7 @@ export async function findPostByHandleAndSlug(env: Env, handle: string, slug: st
     .select({ post: posts, creator: creators })
     .from(posts)
     .innerJoin(creators, eq(creators.userId, posts.creatorId))
-    .where(and(eq(creators.handle, handle.toLowerCase()), eq(posts.slug, slug.toLowerCase())))
+    .where(and(eq(creators.handle, handle.toLowerCase()), eq(posts.slug, slug.toLowerCase()), isNull(creators.hiddenAt)))
     .limit(1);
   return rows[0] ?? null;
 }
@@ -106,7 +106,7 @@ export async function postCacheVersion(env: Env, handle: string, slug: string): 
     .select({ v: creators.version, status: posts.status, visibility: posts.visibility })
     .from(posts)
     .innerJoin(creators, eq(creators.userId, posts.creatorId))
-    .where(and(eq(creators.handle, handle.toLowerCase()), eq(posts.slug, slug.toLowerCase())))
+    .where(and(eq(creators.handle, handle.toLowerCase()), eq(posts.slug, slug.toLowerCase()), isNull(creators.hiddenAt)))
     .limit(1);
   const r = rows[0];
   return r ? `v${r.v}.${r.status}.${r.visibility}` : null;

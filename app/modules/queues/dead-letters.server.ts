@@ -17,6 +17,7 @@ export const QUEUES = {
   fanout: { name: "allthrive-fanout", dlq: "allthrive-fanout-dlq", binding: "FANOUT_QUEUE" },
   email: { name: "allthrive-email", dlq: "allthrive-email-dlq", binding: "EMAIL_QUEUE" },
   stripeEvents: { name: "allthrive-stripe-events", dlq: "allthrive-stripe-events-dlq", binding: "STRIPE_EVENTS" },
+  exports: { name: "allthrive-exports", dlq: "allthrive-exports-dlq", binding: "EXPORT_QUEUE" },
 } as const satisfies Record<string, { name: string; dlq: string; binding: keyof Env }>;
 
 const byDlq = new Map<string, (typeof QUEUES)[keyof typeof QUEUES]>(Object.values(QUEUES).map((q) => [q.dlq, q]));

@@ -1,11 +1,26 @@
-import { and, desc, eq, gt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, sql, isNull } from "drizzle-orm";
 import { getDb, prepared } from "~/lib/db.server";
 import { nowSeconds } from "~/lib/ids";
-import { creators, handleRedirects } from "./schema";
+import { creators, handleRedirects, handleReservations } from "./schema";
 import { creatorStats } from "~/modules/follows/schema";
 
+/** The creator behind a public handle; none while their account is suspended or deleted (`hiddenAt`). */
 export async function findCreatorByHandle(env: Env, handle: string) {
-  return getDb(env).query.creators.findFirst({ where: eq(creators.handle, handle.toLowerCase()) });
+  return getDb(env).query.creators.findFirst({ where: and(eq(creators.handle, handle.toLowerCase()), isNull(creators.hiddenAt)) });
+}
+
+/** Whether a handle is held at all: by any creator (hidden ones too) or reserved after a deletion. */
+export async function handleHeld(env: Env, handle: string, now: number): Promise<boolean> {
+  const db = getDb(env);
+  const [c, r] = await db.batch([
+    db.select({ id: creators.userId }).from(creators).where(eq(creators.handle, handle.toLowerCase())).limit(1),
+    db
+      .select({ h: handleReservations.handle })
+      .from(handleReservations)
+      .where(and(eq(handleReservations.handle, handle.toLowerCase()), sql`${handleReservations.releasedAt} > ${now}`))
+      .limit(1),
+  ]);
+  return c.length > 0 || r.length > 0;
 }
 
 export async function findCreatorByUserId(env: Env, userId: string) {
@@ -14,7 +29,7 @@ export async function findCreatorByUserId(env: Env, userId: string) {
 
 /** Newest creators first; used by the home page until discovery ranks them. */
 export async function listCreators(env: Env, limit = 24) {
-  return getDb(env).query.creators.findMany({ orderBy: [desc(creators.createdAt)], limit });
+  return getDb(env).query.creators.findMany({ where: isNull(creators.hiddenAt), orderBy: [desc(creators.createdAt)], limit });
 }
 
 /**
@@ -27,7 +42,7 @@ export async function storefrontCacheVersion(env: Env, handle: string): Promise<
       .select({ v: creators.version, f: creatorStats.followerCount })
       .from(creators)
       .leftJoin(creatorStats, eq(creatorStats.creatorId, creators.userId))
-      .where(eq(creators.handle, sql.placeholder("handle")))
+      .where(and(eq(creators.handle, sql.placeholder("handle")), isNull(creators.hiddenAt)))
       .prepare(),
   ).get({ handle: handle.toLowerCase() });
   return r ? `v${r.v}.f${r.f ?? 0}` : null;

@@ -26,6 +26,20 @@ export const creators = sqliteTable("creators", {
   handleChangedAt: integer("handle_changed_at"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+  /**
+   * Set while the creator's account is suspended or deleted: the storefront and everything on it
+   * (apps, posts, products, tiers) is hidden from every public output (decision 67).
+   */
+  hiddenAt: integer("hidden_at"),
+});
+
+/**
+ * Handles of deleted accounts, reserved until `releasedAt` (90 days after the deletion) so nobody
+ * can pose as the person who left (decision 68).
+ */
+export const handleReservations = sqliteTable("handle_reservations", {
+  handle: text("handle").primaryKey(),
+  releasedAt: integer("released_at").notNull(),
 });
 
 /**

@@ -7,7 +7,7 @@ import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
-import { currentHandleFor, findCreatorByHandle, findCreatorByUserId, findLiveHandleRedirect, renameHandle } from "./queries.server";
+import { currentHandleFor, findCreatorByHandle, findCreatorByUserId, findLiveHandleRedirect, renameHandle, handleHeld } from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
 import { BecomeCreatorInput, ChangeHandleInput, ProfileInput } from "./validation";
 
@@ -18,9 +18,11 @@ export async function becomeCreator(env: Env, viewer: Viewer, input: unknown) {
   const { handle, displayName } = parseOrThrow(BecomeCreatorInput, input);
   if (await findCreatorByUserId(env, viewer.id)) throw conflict("You already have a storefront.");
   const taken = "That handle is taken. Please choose another.";
-  if (await findCreatorByHandle(env, handle)) throw conflict(taken, { handle: taken });
-  await assertNotReservedForOthers(env, viewer.id, handle);
   const now = nowSeconds();
+  // Held: by any creator (a suspended one too) or reserved after a deletion (D68); a renamed
+  // storefront's old handle stays its owner's (D62).
+  if (await handleHeld(env, handle, now)) throw conflict(taken, { handle: taken });
+  await assertNotReservedForOthers(env, viewer.id, handle);
   try {
     await db.insert(creators).values({ userId: viewer.id, handle, displayName, createdAt: now, updatedAt: now });
   } catch (e) {
@@ -67,7 +69,7 @@ export async function changeHandle(env: Env, viewer: Viewer, input: unknown) {
     );
   }
   const taken = "That handle is taken. Please choose another.";
-  if (await findCreatorByHandle(env, handle)) throw conflict(taken, { handle: taken });
+  if (await handleHeld(env, handle, now)) throw conflict(taken, { handle: taken });
   await assertNotReservedForOthers(env, viewer.id, handle);
   try {
     await renameHandle(env, viewer.id, creator.handle, handle, HANDLE_REDIRECT_DAYS * DAY);

@@ -294,6 +294,8 @@ export async function getTierPage(env: Env, tierId: string, viewer: Viewer | nul
           .limit(1)
       : Promise.resolve([]),
   ]);
+  // A suspended or deleted creator's tiers are hidden everywhere (decision 67).
+  if (!creator || creator.hiddenAt !== null) return null;
   return {
     tier: presentTier(t, { seatsLeft: t.maxSubscribers === null ? null : status.seatsLeft, sellable: !!acct?.chargesEnabled }),
     creator: creator ? { handle: creator.handle, displayName: creator.displayName } : null,

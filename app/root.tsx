@@ -28,7 +28,13 @@ export function loader({ context }: LoaderFunctionArgs) {
   // The shared signed-in page (decision 55): rendered for no one; the browser asks /viewer.json.
   if (!viewer) return { viewer: null, shared: !!context.shared };
   return {
-    viewer: { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread, emailVerified: viewer.emailVerified },
+    viewer: {
+      email: viewer.email,
+      isAdmin: viewer.isAdmin,
+      handle: viewer.handle,
+      unread: viewer.unread,
+      emailVerified: viewer.emailVerified,
+    },
     shared: false,
   };
 }

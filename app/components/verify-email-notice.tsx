@@ -11,7 +11,11 @@ export function VerifyEmailNotice({ action = "do this" }: { action?: string }) {
   if (!viewer || viewer.emailVerified !== false) return null;
   const answer = fetcher.data;
   return (
-    <div role="status" data-testid="verify-email-notice" className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950">
+    <div
+      role="status"
+      data-testid="verify-email-notice"
+      className="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950"
+    >
       <p className="font-semibold">{`Confirm your email address to ${action}.`}</p>
       <p className="mt-1">
         We emailed a confirmation link to <span className="font-medium">{viewer.email}</span>. Until you click it you can browse, follow and

@@ -156,7 +156,9 @@ export async function viewerJson(env: Env, url: URL, viewer: SessionViewer | nul
   if (handle !== null && !STOREFRONT_HANDLE.test(handle))
     throw badRequest("That isn't a creator's handle: use letters, digits and dashes (at most 30).");
   return {
-    viewer: viewer ? { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread, emailVerified: viewer.emailVerified } : null,
+    viewer: viewer
+      ? { email: viewer.email, isAdmin: viewer.isAdmin, handle: viewer.handle, unread: viewer.unread, emailVerified: viewer.emailVerified }
+      : null,
     storefront: viewer && handle ? await storefrontViewerState(env, handle, viewer, prefetched) : null,
   };
 }

@@ -47,7 +47,8 @@ export default function Settings() {
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
   // Which form answered: the email form posts intent=change-email; everything else is the password form.
-  const emailForm = navigation.formData?.get("intent") === "change-email" || (result && "intent" in result && result.intent === "change-email");
+  const emailForm =
+    navigation.formData?.get("intent") === "change-email" || (result && "intent" in result && result.intent === "change-email");
   const [lastIntent, setLastIntent] = useState<string | null>(null);
   useEffect(() => {
     const i = navigation.formData?.get("intent");
@@ -94,13 +95,15 @@ export default function Settings() {
           Change email address
         </h2>
         <p className="mt-1 text-sm text-slate-600">
-          We'll email a confirmation link to the new address; the change happens when you click it. Your current address gets a notice
-          with an undo link.
+          We'll email a confirmation link to the new address; the change happens when you click it. Your current address gets a notice with
+          an undo link.
         </p>
         <Form method="post" className="mt-4 space-y-4" noValidate>
           <input type="hidden" name="intent" value="change-email" />
           {emailResult && "message" in emailResult ? <FormSuccess message={emailResult.message} /> : null}
-          {emailResult && "formError" in emailResult && !Object.keys(emailErrors).length ? <FormError message={emailResult.formError} /> : null}
+          {emailResult && "formError" in emailResult && !Object.keys(emailErrors).length ? (
+            <FormError message={emailResult.formError} />
+          ) : null}
           <Field label="New email address" name="newEmail" type="email" autoComplete="email" error={emailErrors.newEmail} />
           <Field
             label="Current password"

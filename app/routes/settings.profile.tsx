@@ -46,7 +46,9 @@ export default function Profile() {
   const busy = useNavigation().state === "submitting";
   const [params] = useSearchParams();
   const revalidator = useRevalidator();
-  const handleFetcher = useFetcher<{ ok: true; handle: string; message: string } | { error: string; fieldErrors: Record<string, string> }>();
+  const handleFetcher = useFetcher<
+    { ok: true; handle: string; message: string } | { error: string; fieldErrors: Record<string, string> }
+  >();
   const handleResult = handleFetcher.data;
 
   if (!creator) {

@@ -63,8 +63,12 @@ describe("password reset", () => {
     expect(await again.text()).toContain("invalid, already used or expired");
     expect(await (await app(link)).text()).toContain("This link doesn&#x27;t work");
     // The new password signs in; the old one no longer does.
-    expect((await postForm("/login", { email: u.email, password: "brand-new-password" }, { headers: { "CF-Connecting-IP": ip() } })).status).toBe(302);
-    expect((await postForm("/login", { email: u.email, password: "old-password-1" }, { headers: { "CF-Connecting-IP": ip() } })).status).toBe(401);
+    expect(
+      (await postForm("/login", { email: u.email, password: "brand-new-password" }, { headers: { "CF-Connecting-IP": ip() } })).status,
+    ).toBe(302);
+    expect(
+      (await postForm("/login", { email: u.email, password: "old-password-1" }, { headers: { "CF-Connecting-IP": ip() } })).status,
+    ).toBe(401);
   });
 
   it("stores only the SHA-256 of a token: the database holds no usable link", async () => {
@@ -137,7 +141,11 @@ describe("email verification", () => {
     const page = await (await app("/settings/profile", { cookie })).text();
     expect(page).toContain("Confirm your email address to open your storefront");
     expect(page).toContain("Resend link");
-    const refused = await postForm("/settings/profile", { intent: "become-creator", handle: `v-${crypto.randomUUID().slice(0, 6)}`, displayName: "V" }, { cookie });
+    const refused = await postForm(
+      "/settings/profile",
+      { intent: "become-creator", handle: `v-${crypto.randomUUID().slice(0, 6)}`, displayName: "V" },
+      { cookie },
+    );
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain("Please confirm your email address first");
 

@@ -50,7 +50,7 @@ async function issue(env: Env, userId: string, purpose: AccountTokenPurpose, ema
 }
 
 /** Uses a link: the row, or a 400 that says what to do next. */
-async function use(env: Env, token: string | undefined, purpose: AccountTokenPurpose, invalid: string) {
+async function spendToken(env: Env, token: string | undefined, purpose: AccountTokenPurpose, invalid: string) {
   if (!looksLikeAccountToken(token)) throw badRequest(invalid);
   const row = await consumeAccountToken(env, await hashAccountToken(token), purpose);
   if (!row) throw badRequest(invalid);
@@ -85,7 +85,9 @@ export async function requestPasswordReset(env: Env, input: unknown, ip: string)
   const now = nowSeconds();
   await storeAccountToken(
     env,
-    user ? { tokenHash, userId: user.id, purpose: "password_reset", email: null, expiresAt: now + TOKEN_TTL.password_reset, createdAt: now } : null,
+    user
+      ? { tokenHash, userId: user.id, purpose: "password_reset", email: null, expiresAt: now + TOKEN_TTL.password_reset, createdAt: now }
+      : null,
     "password_reset",
   );
   const mail = passwordResetEmail({ resetUrl: absolute(env, `/reset-password/${token}`) });
@@ -112,7 +114,7 @@ export async function checkResetToken(env: Env, token: string | undefined): Prom
  */
 export async function resetPassword(env: Env, token: string | undefined, input: unknown): Promise<{ setCookie: string }> {
   const { password } = parseOrThrow(ResetPasswordInput, input);
-  const row = await use(env, token, "password_reset", RESET_INVALID);
+  const row = await spendToken(env, token, "password_reset", RESET_INVALID);
   await setPasswordHash(env, row.userId, await hashPassword(password));
   await markEmailVerified(env, row.userId);
   await endAllSessions(env, row.userId);
@@ -121,12 +123,19 @@ export async function resetPassword(env: Env, token: string | undefined, input: 
 
 // ── Email verification ──────────────────────────────────────────────────────────────────────────
 
-const VERIFY_INVALID = "This confirmation link is invalid, already used or expired (links work for 24 hours). Sign in and use “Resend link”.";
+const VERIFY_INVALID =
+  "This confirmation link is invalid, already used or expired (links work for 24 hours). Sign in and use “Resend link”.";
 
 async function sendVerification(env: Env, user: { id: string; email: string }) {
   const { token, tokenHash } = await issue(env, user.id, "verify_email");
   const mail = verifyEmailEmail({ verifyUrl: absolute(env, `/verify-email/${token}`) });
-  await enqueueAccountEmail(env, { key: `account:verify:${tokenHash.slice(0, 32)}`, kind: "verify_email", userId: user.id, to: user.email, ...mail });
+  await enqueueAccountEmail(env, {
+    key: `account:verify:${tokenHash.slice(0, 32)}`,
+    kind: "verify_email",
+    userId: user.id,
+    to: user.email,
+    ...mail,
+  });
 }
 
 /** Sign-up plus the verification email. */
@@ -140,7 +149,9 @@ export async function registerAccount(env: Env, input: unknown, ip: string) {
 export async function resendVerification(env: Env, viewer: Viewer): Promise<{ message: string }> {
   if (await isEmailVerified(env, viewer.id)) return { message: "Your email address is already confirmed." };
   const db = getDb(env);
-  const limits: Limit[] = [{ key: `verify:user:${viewer.id}`, max: 3, windowSeconds: HOUR, message: "We've already sent you several links." }];
+  const limits: Limit[] = [
+    { key: `verify:user:${viewer.id}`, max: 3, windowSeconds: HOUR, message: "We've already sent you several links." },
+  ];
   await assertUnderLimits(db, limits);
   await hit(db, limits[0].key, HOUR);
   await sendVerification(env, viewer);
@@ -148,14 +159,15 @@ export async function resendVerification(env: Env, viewer: Viewer): Promise<{ me
 }
 
 export async function verifyEmail(env: Env, token: string | undefined): Promise<{ userId: string }> {
-  const row = await use(env, token, "verify_email", VERIFY_INVALID);
+  const row = await spendToken(env, token, "verify_email", VERIFY_INVALID);
   await markEmailVerified(env, row.userId);
   return { userId: row.userId };
 }
 
 // ── Email change ────────────────────────────────────────────────────────────────────────────────
 
-const CHANGE_INVALID = "This email-change link is invalid, already used or expired (links work for 24 hours). Start the change again in Settings.";
+const CHANGE_INVALID =
+  "This email-change link is invalid, already used or expired (links work for 24 hours). Start the change again in Settings.";
 const UNDO_INVALID = "This undo link is invalid, already used or expired (undo links work for 7 days).";
 const TAKEN = "Another account already uses that email address.";
 
@@ -172,10 +184,17 @@ export async function requestEmailChange(env: Env, viewer: Viewer, input: unknow
   const user = await findUserWithPassword(env, viewer.id);
   if (!(await verifyPassword(currentPassword, user?.passwordHash ?? (await dummyPasswordHash()))) || !user)
     throw unprocessable("Your current password is not right.", { currentPassword: "Your current password is not right." });
-  if (newEmail === user.email) throw unprocessable("That is already your email address.", { newEmail: "That is already your email address." });
+  if (newEmail === user.email)
+    throw unprocessable("That is already your email address.", { newEmail: "That is already your email address." });
   const { token, tokenHash } = await issue(env, user.id, "change_email", newEmail);
   const mail = confirmEmailChangeEmail({ confirmUrl: absolute(env, `/change-email/${token}`), newEmail });
-  await enqueueAccountEmail(env, { key: `account:change:${tokenHash.slice(0, 32)}`, kind: "change_email", userId: user.id, to: newEmail, ...mail });
+  await enqueueAccountEmail(env, {
+    key: `account:change:${tokenHash.slice(0, 32)}`,
+    kind: "change_email",
+    userId: user.id,
+    to: newEmail,
+    ...mail,
+  });
   return { message: `We've sent a confirmation link to ${newEmail}. Your address changes when you click it.` };
 }
 
@@ -191,7 +210,7 @@ export async function checkEmailLink(env: Env, token: string | undefined, purpos
  * database) and the OLD address gets a notice with a 7-day undo link.
  */
 export async function confirmEmailChange(env: Env, token: string | undefined): Promise<{ email: string }> {
-  const row = await use(env, token, "change_email", CHANGE_INVALID);
+  const row = await spendToken(env, token, "change_email", CHANGE_INVALID);
   const user = await findUserWithPassword(env, row.userId);
   if (!user || !row.email) throw badRequest(CHANGE_INVALID);
   const oldEmail = user.email;
@@ -205,16 +224,23 @@ export async function confirmEmailChange(env: Env, token: string | undefined): P
   }
   const { token: undo, tokenHash } = await issue(env, user.id, "undo_email_change", oldEmail);
   const mail = emailChangedNoticeEmail({ undoUrl: absolute(env, `/undo-email-change/${undo}`), newEmail });
-  await enqueueAccountEmail(env, { key: `account:undo:${tokenHash.slice(0, 32)}`, kind: "email_changed", userId: user.id, to: oldEmail, ...mail });
+  await enqueueAccountEmail(env, {
+    key: `account:undo:${tokenHash.slice(0, 32)}`,
+    kind: "email_changed",
+    userId: user.id,
+    to: oldEmail,
+    ...mail,
+  });
   return { email: newEmail };
 }
 
 /** The undo link from the notice: restores the old address and ends every session. */
 export async function undoEmailChange(env: Env, token: string | undefined): Promise<{ email: string }> {
-  const row = await use(env, token, "undo_email_change", UNDO_INVALID);
+  const row = await spendToken(env, token, "undo_email_change", UNDO_INVALID);
   if (!row.email) throw badRequest(UNDO_INVALID);
   const holder = await findUserByEmail(env, row.email);
-  if (holder && holder.id !== row.userId) throw new AppError(409, "Another account now uses that address, so it can't be restored. Contact support.");
+  if (holder && holder.id !== row.userId)
+    throw new AppError(409, "Another account now uses that address, so it can't be restored. Contact support.");
   await setUserEmail(env, row.userId, row.email);
   await retireAccountTokens(env, row.userId, ["change_email", "password_reset"]);
   await endAllSessions(env, row.userId);

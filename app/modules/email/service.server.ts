@@ -139,7 +139,14 @@ export async function processAccountEmail(env: Env, raw: unknown): Promise<"sent
     const prior = await db.query.emailSends.findFirst({ where: eq(emailSends.key, msg.key), columns: { status: true } });
     if (prior?.status !== "sending") return "duplicate";
   }
-  const result = await sendEmail(env, { to: msg.to, subject: msg.subject, html: msg.html, text: msg.text, headers: {}, idempotencyKey: msg.key });
+  const result = await sendEmail(env, {
+    to: msg.to,
+    subject: msg.subject,
+    html: msg.html,
+    text: msg.text,
+    headers: {},
+    idempotencyKey: msg.key,
+  });
   await db
     .update(emailSends)
     .set(result.ok ? { status: "sent", providerId: result.id, sentAt: nowSeconds() } : { status: "skipped" })

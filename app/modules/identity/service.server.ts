@@ -26,7 +26,11 @@ export async function createUser(env: Env, input: { email: string; password: str
     throw conflict("An account with this email already exists. Try signing in.", {
       email: "An account with this email already exists. Try signing in.",
     });
-  const user = { id: newId(), email, passwordHash: await hashPassword(password), isAdmin: input.isAdmin ?? false,
+  const user = {
+    id: newId(),
+    email,
+    passwordHash: await hashPassword(password),
+    isAdmin: input.isAdmin ?? false,
     emailVerifiedAt: input.verified ? nowSeconds() : null,
     createdAt: nowSeconds(),
   };

@@ -7,7 +7,14 @@ import { overStored, parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { deleteMedia, mediaUrl, putPublicImage, readImageUpload } from "~/modules/media/service.server";
-import { currentHandleFor, findCreatorByHandle, findCreatorByUserId, findLiveHandleRedirect, renameHandle, handleHeld } from "./queries.server";
+import {
+  currentHandleFor,
+  findCreatorByHandle,
+  findCreatorByUserId,
+  findLiveHandleRedirect,
+  renameHandle,
+  handleHeld,
+} from "./queries.server";
 import { creators, type CreatorLinks } from "./schema";
 import { BecomeCreatorInput, ChangeHandleInput, ProfileInput } from "./validation";
 

@@ -28,8 +28,11 @@ import { publishedPostListQuery } from "~/modules/posts/queries.server";
  * follow state): a `viewer` placeholder holding their id or "" (no one), or the session subquery
  * when the statements ride along with the session lookup.
  */
+/** The creator's id, found by the `handle` placeholder inside the statement (no extra round trip). */
+const creatorIdByHandle = () => sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${sql.placeholder("handle")})`;
+
 function storefrontStatements(db: Db, viewer: Placeholder | SQL) {
-  const creatorId = sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${sql.placeholder("handle")})`;
+  const creatorId = creatorIdByHandle();
   return [
     db
       .select()
@@ -105,10 +108,9 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
 /**
  * The per-viewer parts of a storefront served from the shared cache (decision 55): whether the
  * viewer follows the creator (with the current follower count), and whether it is their own
- * storefront. Two statements, which ride
- * along with the session lookup (`storefrontViewerRide`), so `/viewer.json` is one D1 round trip.
+ * storefront. Two statements, which ride along with the session lookup (`storefrontViewerRide`),
+ * so `/viewer.json` is one D1 round trip.
  */
-const creatorIdByHandle = () => sql`(SELECT ${creators.userId} FROM ${creators} WHERE ${creators.handle} = ${sql.placeholder("handle")})`;
 function viewerStateStatements(db: Db, viewer: Placeholder | SQL) {
   return [isFollowingQuery(db, creatorIdByHandle(), viewer).prepare(), followerCountQuery(db, creatorIdByHandle()).prepare()] as const;
 }

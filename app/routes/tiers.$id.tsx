@@ -238,7 +238,11 @@ function SwitchPanel({
       <p className="text-sm text-slate-700">
         {isMember ? (
           <>
-            You're a member of {tierName} at {offer.fromLabel}.
+            You're a member of {tierName} at {offer.fromLabel} —{" "}
+            <Link className="text-brand-700 underline" to="/library">
+              manage in your library
+            </Link>
+            .
           </>
         ) : (
           <>

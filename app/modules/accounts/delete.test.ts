@@ -15,9 +15,10 @@ import { orders } from "~/modules/payments/schema";
 import { devMailbox } from "~/modules/email/schema";
 import { follows } from "~/modules/follows/schema";
 
-async function mailFor(to: string) {
+/** Mail to `to` whose subject contains `about` (members also get their own receipts and welcome mail). */
+async function mailFor(to: string, about: string) {
   for (let i = 0; i < 200; i++) {
-    const rows = await getDb(env).select().from(devMailbox).where(eq(devMailbox.to, to));
+    const rows = (await getDb(env).select().from(devMailbox).where(eq(devMailbox.to, to))).filter((m) => m.subject.includes(about));
     if (rows.length) return rows;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -84,10 +85,15 @@ describe("delete account", () => {
     expect((await stripe.invoices.list({ subscription: memberSub })).data).toHaveLength(1);
 
     // The member is emailed through the email queue.
-    const mail = await mailFor(member.email);
+    const mail = await mailFor(member.email, "Leaving Lou's membership won't renew");
     expect(mail).toHaveLength(1);
-    expect(mail[0].subject).toContain("Leaving Lou");
     expect(mail[0].text).toContain("You won't be charged again");
+
+    // The person who left gets one last mail at the address they had, saying what happened and what stays.
+    const farewell = await mailFor(seller.email, "Your All Thrive account was deleted");
+    expect(farewell).toHaveLength(1);
+    expect(farewell[0].text).toContain("your members were told");
+    expect(farewell[0].text).toContain("payouts already owed keep settling");
 
     // The buyer keeps the download.
     const dl = await app(`/library/download/${fileId}`, { cookie: buyerCookie });

@@ -8,6 +8,9 @@ import * as v from "valibot";
 import { unprocessable, unauthorized } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { getStripe } from "~/lib/stripe.server";
+import { publicUrl } from "~/lib/public-url";
+import { enqueueAccountEmail } from "~/modules/email/service.server";
+import { accountDeletedEmail } from "~/modules/email/templates.server";
 import { parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { verifyPassword } from "~/modules/identity/passwords.server";
@@ -17,7 +20,7 @@ import { syncSubscription } from "~/modules/payments/events.server";
 import { unfollowEveryone } from "~/modules/follows/service.server";
 import { deleteMedia } from "~/modules/media/service.server";
 import type { CreatorLeavingEmailMessage } from "~/modules/feed/messages";
-import { creatorMediaKeys, endFreeMemberships, exportKeys, liveMemberships, writeDeletion } from "./queries.server";
+import { creatorMediaKeys, endFreeMemberships, exportKeys, hasOrders, liveMemberships, writeDeletion } from "./queries.server";
 
 /** How long a deleted creator's handle stays reserved. */
 export const HANDLE_RESERVED_DAYS = 90;
@@ -81,5 +84,17 @@ export async function deleteAccount(env: Env, viewer: Viewer, input: unknown) {
     releaseAt: now + HANDLE_RESERVED_DAYS * 86_400,
   });
   await deleteMedia(env, mediaKeys);
+  // 5. A last mail to the address they had (kept only in this queue message, never stored again).
+  await enqueueAccountEmail(env, {
+    key: `account:deleted:${viewer.id}`,
+    kind: "account_deleted",
+    userId: null,
+    to: user.email,
+    ...accountDeletedEmail({
+      signUpUrl: publicUrl(env, "/signup"),
+      boughtSomething: await hasOrders(env, viewer.id),
+      wasCreator: !!creator,
+    }),
+  });
   return { canceled: rows.filter((r) => r.sub).length, membersNotified: members.length };
 }

@@ -4,7 +4,7 @@ import { getDb } from "~/lib/db.server";
 import { accountTokens, sessions, users } from "~/modules/identity/schema";
 import { creators, handleRedirects, handleReservations } from "~/modules/storefronts/schema";
 import { apps, appScreenshots, counters } from "~/modules/apps/schema";
-import { memberships } from "~/modules/payments/schema";
+import { memberships, orders } from "~/modules/payments/schema";
 import { posts, rssTokens } from "~/modules/posts/schema";
 import { products } from "~/modules/products/schema";
 import { tiers } from "~/modules/tiers/schema";
@@ -40,6 +40,12 @@ export async function endFreeMemberships(env: Env, ids: string[]) {
     .update(memberships)
     .set({ status: "canceled", updatedAt: Math.floor(Date.now() / 1000) })
     .where(inArray(memberships.id, ids));
+}
+
+/** Whether this person ever bought something (the farewell mail says the order amounts are kept). */
+export async function hasOrders(env: Env, userId: string): Promise<boolean> {
+  const row = await getDb(env).select({ id: orders.id }).from(orders).where(eq(orders.buyerId, userId)).limit(1);
+  return row.length > 0;
 }
 
 /** R2 keys of this person's data exports (deleted with the account). */

@@ -4,6 +4,7 @@
  * its purpose wins) through the email queue (email/service.server.ts). This domain composes
  * identity and email; identity itself stays below email in the import graph.
  */
+import { publicUrl } from "~/lib/public-url";
 import { AppError, badRequest, conflict, isUniqueViolation, unprocessable } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { getDb } from "~/lib/db.server";
@@ -37,8 +38,6 @@ export const TOKEN_TTL: Record<AccountTokenPurpose, number> = {
   change_email: 24 * HOUR,
   undo_email_change: 7 * 24 * HOUR,
 };
-
-const absolute = (env: Env, path: string) => `${env.PUBLIC_URL.replace(/\/$/, "")}${path}`;
 
 /** A new link for `purpose`; older unused links of that purpose stop working. Returns the token. */
 async function issue(env: Env, userId: string, purpose: AccountTokenPurpose, email: string | null = null) {
@@ -90,7 +89,7 @@ export async function requestPasswordReset(env: Env, input: unknown, ip: string)
       : null,
     "password_reset",
   );
-  const mail = passwordResetEmail({ resetUrl: absolute(env, `/reset-password/${token}`) });
+  const mail = passwordResetEmail({ resetUrl: publicUrl(env, `/reset-password/${token}`) });
   await enqueueAccountEmail(env, {
     key: `account:reset:${tokenHash.slice(0, 32)}`,
     kind: "password_reset",
@@ -128,7 +127,7 @@ const VERIFY_INVALID =
 
 async function sendVerification(env: Env, user: { id: string; email: string }) {
   const { token, tokenHash } = await issue(env, user.id, "verify_email");
-  const mail = verifyEmailEmail({ verifyUrl: absolute(env, `/verify-email/${token}`) });
+  const mail = verifyEmailEmail({ verifyUrl: publicUrl(env, `/verify-email/${token}`) });
   await enqueueAccountEmail(env, {
     key: `account:verify:${tokenHash.slice(0, 32)}`,
     kind: "verify_email",
@@ -187,7 +186,7 @@ export async function requestEmailChange(env: Env, viewer: Viewer, input: unknow
   if (newEmail === user.email)
     throw unprocessable("That is already your email address.", { newEmail: "That is already your email address." });
   const { token, tokenHash } = await issue(env, user.id, "change_email", newEmail);
-  const mail = confirmEmailChangeEmail({ confirmUrl: absolute(env, `/change-email/${token}`), newEmail });
+  const mail = confirmEmailChangeEmail({ confirmUrl: publicUrl(env, `/change-email/${token}`), newEmail });
   await enqueueAccountEmail(env, {
     key: `account:change:${tokenHash.slice(0, 32)}`,
     kind: "change_email",
@@ -223,7 +222,7 @@ export async function confirmEmailChange(env: Env, token: string | undefined): P
     throw e;
   }
   const { token: undo, tokenHash } = await issue(env, user.id, "undo_email_change", oldEmail);
-  const mail = emailChangedNoticeEmail({ undoUrl: absolute(env, `/undo-email-change/${undo}`), newEmail });
+  const mail = emailChangedNoticeEmail({ undoUrl: publicUrl(env, `/undo-email-change/${undo}`), newEmail });
   await enqueueAccountEmail(env, {
     key: `account:undo:${tokenHash.slice(0, 32)}`,
     kind: "email_changed",

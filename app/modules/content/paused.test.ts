@@ -12,11 +12,7 @@ async function seen(tierId: string, cookie: string) {
   const tier = await (await app(`/tiers/${tierId}`, { cookie })).text();
   const library = await (await app("/library", { cookie })).text();
   return {
-    tierSays: tier.includes("Your membership is paused")
-      ? "paused"
-      : tier.includes("a member — manage in your library")
-        ? "member"
-        : "neither",
+    tierSays: tier.includes("Your membership is paused") ? "paused" : tier.includes("manage in your library") ? "member" : "neither",
     libraryPaused: library.includes("paused — payment disputed"),
   };
 }

@@ -6,6 +6,7 @@
  * (the previous attempt died mid-send) → the same key is sent again, and the transport dedupes on
  * it (the local mailbox's primary key; the HTTP provider's Idempotency-Key header).
  */
+import { publicUrl } from "~/lib/public-url";
 import { and, eq, inArray } from "drizzle-orm";
 import * as v from "valibot";
 import { getDb } from "~/lib/db.server";
@@ -31,8 +32,6 @@ export const CTA_LABELS: Record<Need, string> = {
   subscribe: "Subscribe to read",
   buy: "Buy to read",
 };
-
-const absolute = (env: Env, path: string) => `${env.PUBLIC_URL.replace(/\/$/, "")}${path}`;
 
 export async function processPostEmails(env: Env, raw: unknown): Promise<{ sent: number; skipped: number; duplicates: number }> {
   const msg = v.parse(PostEmailMessage, raw);
@@ -77,8 +76,8 @@ export async function processPostEmails(env: Env, raw: unknown): Promise<{ sent:
       creatorName: creator.displayName,
       creatorHandle: creator.handle,
       title: post.title,
-      postUrl: absolute(env, view.url),
-      coverUrl: view.coverUrl ? absolute(env, view.coverUrl) : null,
+      postUrl: publicUrl(env, view.url),
+      coverUrl: view.coverUrl ? publicUrl(env, view.coverUrl) : null,
       bodyHtml: view.bodyHtml,
       previewHtml: view.previewHtml,
       teaser: view.teaser,
@@ -86,7 +85,7 @@ export async function processPostEmails(env: Env, raw: unknown): Promise<{ sent:
       ctaLabel: view.need ? CTA_LABELS[view.need] : "Read",
       plainText: decision.allowed ? withoutMarker(post.bodyMarkdown) : split.hasMarker ? split.preview : view.teaser,
       unsubscribeUrl: await unsubscribeUrl(env, r.id),
-      settingsUrl: absolute(env, "/settings/email"),
+      settingsUrl: publicUrl(env, "/settings/email"),
     });
     const unsub = await unsubscribeUrl(env, r.id);
     const result = await sendEmail(env, {
@@ -181,9 +180,9 @@ export async function processCreatorLeaving(env: Env, raw: unknown) {
         r.periodEnd && r.paid
           ? new Date(r.periodEnd * 1000).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
           : null,
-      libraryUrl: absolute(env, "/library"),
+      libraryUrl: publicUrl(env, "/library"),
       unsubscribeUrl: unsub,
-      settingsUrl: absolute(env, "/settings/email"),
+      settingsUrl: publicUrl(env, "/settings/email"),
     });
     const result = await sendEmail(env, {
       to: r.email,

@@ -163,6 +163,26 @@ export function emailChangedNoticeEmail(d: { undoUrl: string; newEmail: string }
     "Undoing restores this address and signs every device out; then reset your password from the sign-in page. The link works for 7 days.",
   );
 }
+/** The last mail to someone who deleted their account: what happened and what stays (D68). */
+export function accountDeletedEmail(d: { signUpUrl: string; boughtSomething: boolean; wasCreator: boolean }): Rendered {
+  const kept = [
+    "Your profile, sessions, follows and notifications are gone and your memberships won't renew.",
+    d.wasCreator ? "Your tiers stopped renewing and your members were told; payouts already owed keep settling to your bank." : "",
+    d.boughtSomething
+      ? "Orders stay in our accounting records (amounts only, no personal details), as tax law requires."
+      : "We keep no personal details about you.",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  return accountEmail(
+    "Your All Thrive account was deleted",
+    `As you asked, your All Thrive account was deleted. ${kept}`,
+    d.signUpUrl,
+    "Start again with a new account",
+    "If you didn't delete your account, reply to this email straight away.",
+  );
+}
+
 export type CreatorLeavingEmailData = {
   creatorName: string;
   tierName: string;

@@ -5,6 +5,7 @@
  * arrived first, the email says what is true now), and sends once. A redelivered message, a
  * webhook delivered three times, or two different events about one order all meet the claim.
  */
+import { publicUrl } from "~/lib/public-url";
 import * as v from "valibot";
 import { badRequest, tooManyRequests } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -51,7 +52,6 @@ export async function queueTxEmail(env: Env, kind: TxKind, key: string, ref: Ref
   await env.EMAIL_QUEUE.send(msg, { contentType: "json" });
 }
 
-const url = (env: Env, path: string) => `${env.PUBLIC_URL.replace(/\/$/, "")}${path}`;
 const str = (x: unknown) => (typeof x === "string" ? x : x == null ? "" : String(x));
 const num = (x: unknown) => (typeof x === "number" ? x : Number(x ?? 0));
 
@@ -60,7 +60,7 @@ type Outgoing = { to: string; userId: string | null; rendered: Rendered; headers
 /** What to send for a message now, or null when there is nothing to send (skipped, recorded as such). */
 async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
   const r = msg.ref;
-  const settingsUrl = url(env, "/settings/email");
+  const settingsUrl = publicUrl(env, "/settings/email");
   switch (msg.kind) {
     case "purchase_receipt":
     case "new_sale": {
@@ -78,8 +78,8 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
             gross: o.order.gross,
             reference: o.order.id,
             paidAt: o.order.createdAt,
-            libraryUrl: url(env, "/library"),
-            courseUrl: o.productType === "course" ? url(env, `/library/courses/${o.order.productId}`) : null,
+            libraryUrl: publicUrl(env, "/library"),
+            courseUrl: o.productType === "course" ? publicUrl(env, `/library/courses/${o.order.productId}`) : null,
             settingsUrl,
           }),
         };
@@ -96,7 +96,7 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
           gross: o.order.gross,
           fee: o.order.fee,
           net: o.order.net,
-          dashboardUrl: url(env, "/dashboard"),
+          dashboardUrl: publicUrl(env, "/dashboard"),
           settingsUrl,
         }),
       };
@@ -120,8 +120,8 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
           reference: inv.id,
           paidAt: inv.paidAt,
           periodEnd: m.membership.currentPeriodEnd,
-          libraryUrl: url(env, "/library"),
-          creatorUrl: url(env, `/@${m.creatorHandle}`),
+          libraryUrl: publicUrl(env, "/library"),
+          creatorUrl: publicUrl(env, `/@${m.creatorHandle}`),
           settingsUrl,
         }),
       };
@@ -137,7 +137,7 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
           tierName: m.tierName,
           currency: str(r.currency) || m.membership.currency || "usd",
           amountDue: num(r.amountDue),
-          updateUrl: url(env, "/library"),
+          updateUrl: publicUrl(env, "/library"),
           settingsUrl,
         }),
       };
@@ -158,8 +158,8 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
           tierName: m.tierName,
           at: r.at == null ? m.membership.currentPeriodEnd : num(r.at),
           note: m.membership.note,
-          libraryUrl: url(env, "/library"),
-          tierUrl: url(env, `/tiers/${m.membership.tierId}`),
+          libraryUrl: publicUrl(env, "/library"),
+          tierUrl: publicUrl(env, `/tiers/${m.membership.tierId}`),
           settingsUrl,
         }),
       };
@@ -179,7 +179,7 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
           amount: num(r.amount),
           paid: pay.gross,
           reference: str(r.refundId),
-          libraryUrl: url(env, "/library"),
+          libraryUrl: publicUrl(env, "/library"),
           settingsUrl,
         }),
       };
@@ -201,7 +201,7 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
           creatorName: c.displayName,
           tierName: m.tierName,
           memberName: m.memberEmail,
-          dashboardUrl: url(env, `/dashboard/tiers/${m.membership.tierId}`),
+          dashboardUrl: publicUrl(env, `/dashboard/tiers/${m.membership.tierId}`),
           settingsUrl,
         }),
       };
@@ -218,7 +218,7 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
           due: str(r.due).split(",").filter(Boolean),
           chargesEnabled: !!r.chargesEnabled,
           payoutsEnabled: !!r.payoutsEnabled,
-          payoutsUrl: url(env, "/dashboard/payouts"),
+          payoutsUrl: publicUrl(env, "/dashboard/payouts"),
           settingsUrl,
         }),
       };
@@ -278,7 +278,7 @@ export async function processTierMessageEmails(env: Env, raw: unknown) {
           bodyHtml,
           bodyText: m.message.bodyMarkdown,
           unsubscribeUrl: unsub,
-          settingsUrl: url(env, "/settings/email"),
+          settingsUrl: publicUrl(env, "/settings/email"),
         }),
         headers: { "List-Unsubscribe": `<${unsub}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
       };

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { build, migrate, startApp } from "../lib/app-server.mjs";
+import { confirmEmail } from "./lib.mjs";
 
 const PORT = Number(process.env.E2E_APPS_PORT ?? 8791);
 const SHOTS = "test-results/screenshots";
@@ -95,7 +96,9 @@ async function signUp(page, email) {
   await page.getByRole("button", { name: "Sign up" }).click();
   // Sign-up lands on the home page; opening a storefront is an offer there.
   await page.waitForURL(/\/\?welcome=1$/);
-  await page.getByTestId("welcome").getByRole("link", { name: "Open your storefront" }).click();
+  // Opening a storefront needs a confirmed address: the emailed link, then its "Open your storefront".
+  await confirmEmail(page, app.url, email);
+  await page.getByRole("link", { name: "Open your storefront" }).click();
   await page.waitForURL(/\/settings\/profile/);
 }
 

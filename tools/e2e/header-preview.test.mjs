@@ -2,7 +2,7 @@
 // locked post's short free preview is not covered by the fade under it.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, snap, startTestApp, watchPageErrors } from "./lib.mjs";
+import { confirmEmail, launchBrowser, snap, startTestApp, watchPageErrors } from "./lib.mjs";
 
 const PORT = 8804;
 const PASSWORD = "a-strong-password";
@@ -15,10 +15,12 @@ before(async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await page.goto(`${app.url}/signup`);
-  await page.getByLabel("Email").fill(`hdr-${Date.now()}@example.test`);
+  const email = `hdr-${Date.now()}@example.test`;
+  await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(/welcome=1/);
+  await confirmEmail(page, app.url, email);
   await page.goto(`${app.url}/settings/profile`);
   await page.getByLabel("Handle").fill("hdr-writer");
   await page.getByLabel("Display name").fill("Hedda Writer");

@@ -56,3 +56,24 @@ export function watchPageErrors(page) {
   });
   return errors;
 }
+
+/**
+ * Confirms a new account's email the way a person does: opens the "Confirm your email address"
+ * mail in the dev mailbox (the queue delivers it within a second or two) and follows its link.
+ * Leaves the page on the "Email confirmed" screen, whose link opens the storefront form.
+ */
+export async function confirmEmail(page, baseUrl, email) {
+  const subject = page.getByRole("link", { name: /Confirm your email address/ });
+  for (let i = 0; i < 60 && !(await subject.count()); i++) {
+    await page.goto(`${baseUrl}/dev/mailbox?to=${encodeURIComponent(email)}`);
+    if (!(await subject.count())) await page.waitForTimeout(250);
+  }
+  await subject.first().click();
+  await page.waitForURL(/\/dev\/mailbox\/.+/);
+  await page.getByText("Plain-text version").click();
+  const text = await page.locator("pre").innerText();
+  const path = /\/verify-email\/[A-Za-z0-9_-]{43}/.exec(text)?.[0];
+  if (!path) throw new Error(`no confirmation link in: ${text}`);
+  await page.goto(`${baseUrl}${path}`);
+  await page.getByText("Email confirmed").waitFor();
+}

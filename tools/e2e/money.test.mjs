@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { build, migrate, seed, startApp, startStripe } from "../lib/app-server.mjs";
+import { confirmEmail } from "./lib.mjs";
 
 const PORT = Number(process.env.E2E_MONEY_PORT ?? 8792);
 const STRIPE_PORT = Number(process.env.E2E_MONEY_STRIPE_PORT ?? 12192);
@@ -101,6 +102,7 @@ test("creator onboards, sells a product and a capped tier; a buyer purchases, do
   const creatorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const c = await creatorCtx.newPage();
   await signUp(c, `creator-${uniq}@example.test`);
+  await confirmEmail(c, app.url, `creator-${uniq}@example.test`);
   await c.goto(`${app.url}/settings/profile`);
   await c.getByLabel("Handle").fill(handle);
   await c.getByLabel("Display name").fill("Robin Maker");

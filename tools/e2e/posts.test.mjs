@@ -4,7 +4,7 @@
 // the visibility matrix run in workerd.)
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, snap, startTestApp, watchPageErrors } from "./lib.mjs";
+import { confirmEmail, launchBrowser, snap, startTestApp, watchPageErrors } from "./lib.mjs";
 
 const PORT = 8793;
 const PASSWORD = "a-strong-password";
@@ -30,7 +30,9 @@ async function signUp(viewport, email) {
   await page.getByRole("button", { name: "Sign up" }).click();
   // Sign-up lands on the home page, where opening a storefront is offered.
   await page.waitForURL(/\/\?welcome=1$/);
-  await page.getByTestId("welcome").getByRole("link", { name: "Open your storefront" }).click();
+  // Opening a storefront needs a confirmed address: the emailed link, then its "Open your storefront".
+  await confirmEmail(page, app.url, email);
+  await page.getByRole("link", { name: "Open your storefront" }).click();
   await page.waitForURL(/\/settings\/profile/);
   return { context, page, errors };
 }

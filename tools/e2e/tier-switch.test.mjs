@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build, migrate, startApp, startStripe } from "../lib/app-server.mjs";
-import { launchBrowser, snap, watchPageErrors } from "./lib.mjs";
+import { confirmEmail, launchBrowser, snap, watchPageErrors } from "./lib.mjs";
 
 const PORT = Number(process.env.E2E_TIER_SWITCH_PORT ?? 8812);
 const STRIPE_PORT = Number(process.env.E2E_TIER_SWITCH_STRIPE_PORT ?? 12212);
@@ -66,6 +66,7 @@ test("a member upgrades to another tier of the same creator and pays the prorate
   const creatorCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const c = await creatorCtx.newPage();
   await signUp(c, `creator-${uniq}@example.test`);
+  await confirmEmail(c, app.url, `creator-${uniq}@example.test`);
   await c.goto(`${app.url}/settings/profile`);
   await c.getByLabel("Handle").fill(handle);
   await c.getByLabel("Display name").fill("Sam Switch");

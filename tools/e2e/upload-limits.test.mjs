@@ -2,7 +2,7 @@
 // message, before anything is sent, and nothing is stored.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, snap, startTestApp } from "./lib.mjs";
+import { confirmEmail, launchBrowser, snap, startTestApp } from "./lib.mjs";
 
 const PORT = Number(process.env.E2E_UPLOAD_LIMITS_PORT ?? 8805);
 let app, browser;
@@ -28,7 +28,9 @@ async function creatorWithApp(page, id) {
   await page.getByLabel("Password").fill("a-long-password-1");
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(/\/\?welcome=1$/);
-  await page.getByTestId("welcome").getByRole("link", { name: "Open your storefront" }).click();
+  // Opening a storefront needs a confirmed address: the emailed link, then its "Open your storefront".
+  await confirmEmail(page, app.url, `limits-${id}@example.test`);
+  await page.getByRole("link", { name: "Open your storefront" }).click();
   await page.waitForURL(/\/settings\/profile/);
   await page.getByLabel("Handle").fill(`limits-${id}`);
   await page.getByLabel("Display name").fill("Lim Its");

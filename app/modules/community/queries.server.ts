@@ -497,9 +497,12 @@ export async function setFeedbackHidden(env: Env, itemId: string, hiddenAt: numb
 export async function mergeFeedbackRows(env: Env, dupId: string, keepId: string, now: number) {
   const db = getDb(env);
   await db.batch([
-    db.run(
-      sql`INSERT OR IGNORE INTO feedback_votes (item_id, user_id, created_at) SELECT ${keepId}, user_id, created_at FROM feedback_votes WHERE item_id = ${dupId}`,
-    ),
+    db
+      .insert(feedbackVotes)
+      .select(
+        sql`SELECT ${keepId}, ${qualified(feedbackVotes.userId)}, ${qualified(feedbackVotes.createdAt)} FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${dupId}`,
+      )
+      .onConflictDoNothing(),
     db.delete(feedbackVotes).where(eq(feedbackVotes.itemId, dupId)),
     db.update(feedbackItems).set({ mergedInto: keepId, voteCount: 0, updatedAt: now }).where(eq(feedbackItems.id, dupId)),
     db

@@ -207,6 +207,28 @@ describe("who may comment", () => {
   });
 });
 
+describe("deleting an account", () => {
+  it("wipes the person's comments; one with replies stays as 'comment deleted' and keeps its replies", async () => {
+    const { post } = await publicPost();
+    const leaver = await settledUser();
+    const other = await settledUser();
+    await comment("post", post.id, "Words of someone leaving", await leaver.cookie());
+    const parent = await newestId("post", post.id, leaver.id);
+    await comment("post", post.id, "A reply that stays", await other.cookie(), { parentId: parent });
+    await comment("post", post.id, "Another leaving remark", await leaver.cookie());
+    expect((await postForm("/settings/delete", { password: leaver.password }, { cookie: await leaver.cookie() })).status).toBe(302);
+    const html = await (await thread("post", post.id)).text();
+    expect(html).not.toContain("Words of someone leaving");
+    expect(html).not.toContain("Another leaving remark");
+    expect(html).toContain("comment deleted");
+    expect(html).toContain("A reply that stays");
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE author_id=? AND body_markdown != ''")
+      .bind(leaver.id)
+      .first<{ n: number }>();
+    expect(left!.n).toBe(0);
+  });
+});
+
 describe("anti-spam", () => {
   it("rate-limits an account with 429 and Retry-After; refuses duplicate text", async () => {
     const { post } = await publicPost();

@@ -258,7 +258,11 @@ export async function listReplies(env: Env, parentIds: string[], viewerId: strin
 }
 
 function visibleTo(viewerId: string | null, seeHidden: boolean): SQL {
-  const live = and(isNull(users.suspendedAt), isNull(users.deletedAt))!;
+  // A deleted account's comment with replies still shows as "comment deleted" so the replies keep their place.
+  const live = or(
+    and(isNull(users.suspendedAt), isNull(users.deletedAt)),
+    and(isNull(users.suspendedAt), sql`${comments.deletedAt} IS NOT NULL`),
+  )!;
   const notDeadLeaf = or(isNull(comments.deletedAt), gt(comments.replyCount, 0))!;
   if (seeHidden) return and(live, notDeadLeaf)!;
   const hiddenOk = viewerId ? or(isNull(comments.hiddenAt), eq(comments.authorId, viewerId)) : isNull(comments.hiddenAt);

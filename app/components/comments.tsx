@@ -79,6 +79,16 @@ export function CommentThread({ data: d, onSort }: { data: ThreadData; onSort?: 
           )}
         </nav>
       </div>
+      {d.board ? (
+        <Link
+          to={`${d.thread.path}/feedback`}
+          className="inline-flex items-center gap-2 rounded-lg bg-brand-50 px-3 py-1.5 text-sm font-medium text-brand-800"
+          data-board-totals
+        >
+          ▲ {d.board.votes} {d.board.votes === 1 ? "upvote" : "upvotes"} on {d.board.items} feedback{" "}
+          {d.board.items === 1 ? "item" : "items"}
+        </Link>
+      ) : null}
       {d.reactions ? <Reactions base={base} reactions={d.reactions} signedIn={d.viewer.signedIn} /> : null}
       {d.viewer.isModerator ? <PolicyForm base={base} policy={d.thread.policy} /> : null}
       {d.viewer.canComment ? (

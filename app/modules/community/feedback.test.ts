@@ -56,6 +56,9 @@ describe("the feedback board", () => {
     expect(notes.results.length).toBe(1);
     expect(notes.results[0].message).toContain("is now planned");
     expect(await (await app(`/apps/${slug}/feedback/${id}`)).text()).toContain('data-status="planned"');
+    // The app's comments section (per viewer, not the cached page) carries the board's live totals.
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
+    expect(await (await app(`/comments/app/${appId}`)).text()).toMatch(/1<!-- --> <!-- -->upvote<!-- --> on <!-- -->1<!-- --> feedback/);
   });
 
   it("validates and authorises filing: anonymous 401, unverified 403, short title 422, unknown app 404", async () => {

@@ -21,6 +21,7 @@ import { notify } from "~/modules/notifications/service.server";
 import { gateOf, postPath } from "~/modules/posts/present.server";
 import {
   actorFacts,
+  appVoteTotal,
   countThread,
   existingHandles,
   findAppForThread,
@@ -275,6 +276,8 @@ export async function getThread(
     ref.type === "post" ? reactionState(env, ref.id, viewerId) : Promise.resolve(null),
     countThread(env, ref.type, ref.id),
   ]);
+  // An app page is edge-cached, so its board's live totals ride on this per-viewer request.
+  const board = ref.type === "app" ? await appVoteTotal(env, ref.id) : null;
   const mentions = await mentionMap(
     env,
     all.map((c) => c.bodyMarkdown),
@@ -324,6 +327,7 @@ export async function getThread(
     thread: { type: ref.type, id: ref.id, title: thread.title, path: thread.path, policy: thread.policy, ownerId: thread.ownerId },
     sort,
     total,
+    board,
     pinned: page.pinned && !cursor ? withReplies(page.pinned) : null,
     comments: page.rows.map(withReplies),
     next: page.more && last ? `${sort === "top" ? last.likeCount : last.createdAt}.${last.id}` : null,

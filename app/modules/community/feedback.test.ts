@@ -223,3 +223,30 @@ describe("reports and the moderation queue", () => {
     expect((await app("/settings", { cookie: badCookie })).status).toBe(302);
   });
 });
+
+describe("/discover: most upvoted this week", () => {
+  it("orders apps by this week's upvotes from verified people; old votes and unverified voters don't count", async () => {
+    const a = await board();
+    const b = await board();
+    const author = await settledUser();
+    const ia = itemIdOf(await file(a.slug, { kind: "idea", title: "Idea for app A" }, await author.cookie()));
+    const ib = itemIdOf(await file(b.slug, { kind: "idea", title: "Idea for app B" }, await author.cookie()));
+    const voters = await Promise.all(Array.from({ length: 3 }, () => settledUser()));
+    for (const v of voters.slice(0, 2)) await onItem(b.slug, ib, { intent: "vote" }, await v.cookie());
+    await onItem(a.slug, ia, { intent: "vote" }, await voters[2].cookie());
+    // Ten old votes for A (eight days ago) and unverified rows don't lift it above B.
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 10; i++) {
+      const u = await makeUser(env, { verified: i % 2 === 0 });
+      await env.DB.prepare("INSERT INTO feedback_votes (item_id, user_id, created_at) VALUES (?, ?, ?)")
+        .bind(ia, u.id, i % 2 === 0 ? now - 8 * 86400 : now)
+        .run();
+    }
+    const html = await (await app("/discover?sort=upvoted")).text();
+    expect(html).toContain("Most upvoted this week");
+    const posA = html.indexOf(`/apps/${a.slug}"`);
+    const posB = html.indexOf(`/apps/${b.slug}"`);
+    expect(posB).toBeGreaterThan(-1);
+    expect(posA).toBeGreaterThan(posB);
+  });
+});

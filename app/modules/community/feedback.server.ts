@@ -4,7 +4,7 @@
  * the same batch), statuses set by the maker, duplicates merged by the maker (votes move to the
  * kept item, each voter counted once and notified once), and a comment thread per item.
  */
-import { forbidden, notFound, unprocessable } from "~/lib/errors";
+import { forbidden, notFound, unauthorized, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { parseOrThrow } from "~/lib/validation";
@@ -166,7 +166,7 @@ export async function voteFeedback(env: Env, viewer: Viewer | null, slug: string
 }
 
 async function makersItem(env: Env, viewer: Viewer | null, slug: string, id: string) {
-  if (!viewer) throw forbidden("Only the app's maker can do that.");
+  if (!viewer) throw unauthorized("Sign in as the app's maker to do that.");
   const app = await boardApp(env, viewer, slug);
   if (!app.isMaker) throw forbidden("Only the app's maker can do that.");
   const item = await findFeedback(env, id);

@@ -250,3 +250,59 @@ describe("/discover: most upvoted this week", () => {
     expect(posA).toBeGreaterThan(posB);
   });
 });
+
+describe("authorisation matrix for moderation and board actions", () => {
+  it("anonymous, other user, other creator, blocked user: refused; owner and admin: allowed", async () => {
+    const { maker, slug } = await board();
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
+    const author = await settledUser();
+    const other = await settledUser();
+    const otherCreator = await makeCreator(env);
+    const admin = await settledUser({ isAdmin: true });
+    const id = itemIdOf(await file(slug, { kind: "idea", title: "Matrix idea" }, await author.cookie()));
+    const keep = itemIdOf(await file(slug, { kind: "idea", title: "Matrix keeper" }, await other.cookie()));
+    await postForm(
+      `/comments/app/${appId}`,
+      { intent: "comment", body: "Matrix comment" },
+      { cookie: await author.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+    );
+    const commentId = (await env.DB.prepare("SELECT id FROM comments WHERE author_id=? AND target_id=?")
+      .bind(author.id, appId)
+      .first<{ id: string }>())!.id;
+    const onThread = (fields: Record<string, string>, cookie?: string) =>
+      postForm(`/comments/app/${appId}`, fields, { cookie, headers: { "CF-Connecting-IP": freshIp() } });
+
+    const refused: [string, string | undefined, number][] = [
+      ["anonymous", undefined, 401],
+      ["other user", await other.cookie(), 403],
+      ["other creator", await otherCreator.cookie(), 403],
+    ];
+    for (const [who, cookie, status] of refused) {
+      for (const intent of ["pin", "hide", "block"])
+        expect((await onThread({ intent, commentId }, cookie)).status, `${who} ${intent}`).toBe(status);
+      expect((await onThread({ intent: "policy", policy: "off" }, cookie)).status, `${who} policy`).toBe(status);
+      expect((await onThread({ intent: "edit", commentId, body: "hijack" }, cookie)).status, `${who} edit`).toBe(status);
+      expect((await onThread({ intent: "delete", commentId }, cookie)).status, `${who} delete`).toBe(status);
+      expect((await onItem(slug, id, { intent: "status", status: "done" }, cookie)).status, `${who} status`).toBe(status);
+      expect((await onItem(slug, id, { intent: "merge", keepId: keep }, cookie)).status, `${who} merge`).toBe(status);
+    }
+    // The admin may moderate anyone's thread and board.
+    const ac = await admin.cookie();
+    expect((await onThread({ intent: "pin", commentId }, ac)).status).toBe(200);
+    expect((await onThread({ intent: "hide", commentId }, ac)).status).toBe(200);
+    expect((await onThread({ intent: "unhide", commentId }, ac)).status).toBe(200);
+    expect((await onItem(slug, id, { intent: "status", status: "done" }, ac)).status).toBe(200);
+    // The owner blocks the author: no more comments or feedback from them on this maker's apps; unblock restores.
+    const mc = await maker.cookie();
+    expect((await onThread({ intent: "block", commentId }, mc)).status).toBe(200);
+    expect((await onThread({ intent: "comment", body: "blocked words" }, await author.cookie())).status).toBe(403);
+    expect((await file(slug, { kind: "idea", title: "Blocked idea" }, await author.cookie())).status).toBe(403);
+    expect((await onThread({ intent: "unblock", commentId }, mc)).status).toBe(200);
+    expect((await onThread({ intent: "comment", body: "back again" }, await author.cookie())).status).toBe(200);
+    expect((await onThread({ intent: "unpin", commentId }, mc)).status).toBe(200);
+    expect((await onItem(slug, id, { intent: "merge", keepId: keep }, mc)).status).toBe(303);
+    // The comment's author still edits and deletes their own.
+    expect((await onThread({ intent: "edit", commentId, body: "Matrix comment, edited" }, await author.cookie())).status).toBe(200);
+    expect((await onThread({ intent: "delete", commentId }, await author.cookie())).status).toBe(200);
+  });
+});

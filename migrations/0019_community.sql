@@ -70,6 +70,8 @@ CREATE TABLE `feedback_votes` (
 	`item_id` text NOT NULL,
 	`user_id` text NOT NULL,
 	`created_at` integer NOT NULL,
+	`trending_weight` real DEFAULT 0 NOT NULL,
+	`counted` integer DEFAULT false NOT NULL,
 	PRIMARY KEY(`item_id`, `user_id`),
 	FOREIGN KEY (`item_id`) REFERENCES `feedback_items`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade

@@ -91,6 +91,11 @@ export function CommentThread({ data: d, onSort }: { data: ThreadData; onSort?: 
       ) : null}
       {d.reactions ? <Reactions base={base} reactions={d.reactions} signedIn={d.viewer.signedIn} /> : null}
       {d.viewer.isModerator ? <PolicyForm base={base} policy={d.thread.policy} /> : null}
+      {d.viewer.signedIn && !d.viewer.isModerator && d.thread.type !== "feedback" ? (
+        <div className="text-xs">
+          <ReportButton targetType={d.thread.type} targetId={d.thread.id} label={`Report this ${d.thread.type}`} />
+        </div>
+      ) : null}
       {d.viewer.canComment ? (
         <CommentForm base={base} />
       ) : (
@@ -303,7 +308,7 @@ function CommentItem({ c, base, d, reply = false }: { c: Comment; base: string; 
 }
 
 /** "Report" with a reason and an optional note, posted to /report. */
-export function ReportButton({ targetType, targetId }: { targetType: string; targetId: string }) {
+export function ReportButton({ targetType, targetId, label = "Report" }: { targetType: string; targetId: string; label?: string }) {
   const f = useFetcher<{ ok: true; message: string } | FormFailure>();
   const [open, setOpen] = useState(false);
   if (f.data?.ok) return <span className="text-slate-500">Reported — thank you</span>;
@@ -332,7 +337,7 @@ export function ReportButton({ targetType, targetId }: { targetType: string; tar
     </f.Form>
   ) : (
     <button type="button" onClick={() => setOpen(true)} className="text-slate-500 hover:text-red-700">
-      Report
+      {label}
     </button>
   );
 }

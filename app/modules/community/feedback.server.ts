@@ -7,6 +7,7 @@
 import { forbidden, notFound, unauthorized, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { renderMarkdown } from "~/lib/markdown.server";
+import { trendingIncrement } from "~/lib/trending";
 import { parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { notify } from "~/modules/notifications/service.server";
@@ -29,6 +30,14 @@ import {
 import { FEEDBACK_STATUSES, type FeedbackStatus } from "./schema";
 import { assertNoLinksForNewAccount, requireCommunityActor, spendRateLimit } from "./service.server";
 import { FeedbackInput, FeedbackStatusInput } from "./validation";
+
+/**
+ * Upvotes are a trending signal (docs/apps-follows-discovery.md's formula, decision 76): one per
+ * person per item, never bought, weight 2 — or 0.5 from accounts under a day old (voting already
+ * needs a verified address), taken back exactly on unvote.
+ */
+export const UPVOTE_WEIGHT = 2;
+export const NEW_ACCOUNT_UPVOTE_WEIGHT = 0.5;
 
 export const STATUS_LABELS: Record<FeedbackStatus, string> = {
   open: "Open",
@@ -162,7 +171,9 @@ async function votable(env: Env, viewer: Viewer | null, slug: string, id: string
 export async function voteFeedback(env: Env, viewer: Viewer | null, slug: string, id: string, on: boolean, ip: string) {
   const { actor, item } = await votable(env, viewer, slug, id);
   await spendRateLimit(env, "vote", actor, ip);
-  return { votes: await writeVote(env, item.id, actor.id, on, nowSeconds()), voted: on };
+  const now = nowSeconds();
+  const weight = trendingIncrement(actor.isNew ? NEW_ACCOUNT_UPVOTE_WEIGHT : UPVOTE_WEIGHT, now);
+  return { votes: await writeVote(env, item, actor.id, on, now, weight), voted: on };
 }
 
 async function makersItem(env: Env, viewer: Viewer | null, slug: string, id: string) {
@@ -207,7 +218,7 @@ export async function mergeFeedback(env: Env, viewer: Viewer | null, slug: strin
   if (keep.id === dup.id) throw unprocessable("Choose a different item to merge into.");
   if (dup.mergedInto) throw unprocessable("This item was already merged.");
   const voters = await voterIds(env, dup.id);
-  await mergeFeedbackRows(env, dup.id, keep.id, nowSeconds());
+  await mergeFeedbackRows(env, dup, keep.id, nowSeconds());
   await Promise.all(
     voters
       .filter((u) => u !== app.creatorId)

@@ -5,6 +5,7 @@ import { makeApp, makeCreator, makeUser } from "~/modules/demo/factories.server"
 import { bulkUsers } from "~/modules/demo/bulk.server";
 import { startSessions } from "~/modules/identity/auth.server";
 import { countVoteRows } from "./queries.server";
+import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 
 let ipSeq = 0;
 const freshIp = () => `10.66.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
@@ -85,12 +86,29 @@ describe("the feedback board", () => {
     const ids = await bulkUsers(env, 250, "voter");
     await env.DB.prepare(`UPDATE users SET email_verified_at = 1, created_at = created_at - 172800 WHERE email LIKE 'voter-%'`).run();
     const cookies = await startSessions(env, ids);
+    const score = async () =>
+      (await env.DB.prepare("SELECT trending_score AS s FROM apps WHERE slug=?").bind(slug).first<{ s: number }>())!.s;
+    const weights = async () =>
+      (await env.DB.prepare("SELECT coalesce(sum(trending_weight), 0) AS w FROM feedback_votes WHERE item_id=?")
+        .bind(id)
+        .first<{ w: number }>())!.w;
+    const before = await score();
     const results = await Promise.all(
       [...cookies, ...cookies].map((c, i) => onItem(slug, id, { intent: "vote" }, c, `10.55.${i % 200}.${Math.floor(i / 200)}`)),
     );
     expect(results.filter((r) => r.status !== 200).length).toBe(0);
     expect(await countVoteRows(env, id)).toBe(250);
     expect(await votesOf(id)).toBe(250);
+    // Trending rose by exactly the 250 votes' weights (a duplicate added nothing) …
+    const close = (a: number, b: number) => expect(Math.abs(a - b) / Math.max(Math.abs(b), 1)).toBeLessThan(1e-9);
+    expect(await weights()).toBeGreaterThan(0);
+    close((await score()) - before, await weights());
+    // … and 500 concurrent unvotes take back exactly that.
+    await Promise.all(
+      [...cookies, ...cookies].map((c, i) => onItem(slug, id, { intent: "unvote" }, c, `10.54.${i % 200}.${Math.floor(i / 200)}`)),
+    );
+    expect(await votesOf(id)).toBe(0);
+    close(await score(), before);
   }, 240_000);
 
   it("merging a duplicate moves its votes (each voter once) and tells its voters once", async () => {
@@ -108,6 +126,18 @@ describe("the feedback board", () => {
     expect(merged.status).toBe(303);
     expect(await votesOf(keep)).toBe(3);
     expect(await votesOf(dup)).toBe(0);
+    // Trending counts a voter of both once: the app's score is its publish signal plus exactly the kept votes' weights.
+    const appRow = await env.DB.prepare("SELECT trending_score AS s, published_at AS p FROM apps WHERE slug=?")
+      .bind(slug)
+      .first<{ s: number; p: number }>();
+    const kept = await env.DB.prepare(
+      "SELECT coalesce(sum(trending_weight), 0) AS w, count(*) AS n FROM feedback_votes WHERE item_id IN (?, ?)",
+    )
+      .bind(keep, dup)
+      .first<{ w: number; n: number }>();
+    expect(kept!.n).toBe(3);
+    const publish = trendingIncrement(SIGNAL_WEIGHTS.publish, appRow!.p);
+    expect(Math.abs(appRow!.s - publish - kept!.w) / kept!.w).toBeLessThan(1e-9);
     const boardHtml = await (await app(`/apps/${slug}/feedback`)).text();
     expect(boardHtml).toContain("Export to CSV");
     expect(boardHtml).not.toContain("CSV export please");

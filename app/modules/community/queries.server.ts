@@ -455,20 +455,48 @@ export async function votedAmong(env: Env, userId: string, itemIds: string[]): P
 
 const voteRecount = (itemId: string) => sql`(SELECT count(*) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${itemId})`;
 
-/** Vote or unvote, then recount — one batch, so the stored count always equals the rows. */
-export async function writeVote(env: Env, itemId: string, userId: string, on: boolean, now: number): Promise<number> {
+/**
+ * Vote or unvote in one batch (decision 74/76): the row, the recount, and the app's trending score.
+ * A new vote's weight is added once — claimed through `counted` inside the batch, so a duplicate
+ * vote adds nothing; unvoting subtracts exactly what the vote had added.
+ */
+export async function writeVote(
+  env: Env,
+  item: { id: string; appId: string },
+  userId: string,
+  on: boolean,
+  now: number,
+  trendingWeight: number,
+): Promise<number> {
   const db = getDb(env);
+  const mine = and(eq(feedbackVotes.itemId, item.id), eq(feedbackVotes.userId, userId));
+  const weightOf = (counted: boolean) =>
+    sql`(SELECT coalesce(sum(${qualified(feedbackVotes.trendingWeight)}), 0) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${item.id} AND ${qualified(feedbackVotes.userId)} = ${userId} AND ${qualified(feedbackVotes.counted)} = ${counted ? 1 : 0})`;
   const change = on
-    ? db.insert(feedbackVotes).values({ itemId, userId, createdAt: now }).onConflictDoNothing()
-    : db.delete(feedbackVotes).where(and(eq(feedbackVotes.itemId, itemId), eq(feedbackVotes.userId, userId)));
-  const [, , after] = await db.batch([
-    change,
+    ? ([
+        db.insert(feedbackVotes).values({ itemId: item.id, userId, createdAt: now, trendingWeight, counted: false }).onConflictDoNothing(),
+        db
+          .update(apps)
+          .set({ trendingScore: sql`${apps.trendingScore} + ${weightOf(false)}` })
+          .where(eq(apps.id, item.appId)),
+        db.update(feedbackVotes).set({ counted: true }).where(mine),
+      ] as const)
+    : ([
+        db
+          .update(apps)
+          .set({ trendingScore: sql`${apps.trendingScore} - ${weightOf(true)}` })
+          .where(eq(apps.id, item.appId)),
+        db.delete(feedbackVotes).where(mine),
+      ] as const);
+  const results = await db.batch([
+    ...change,
     db
       .update(feedbackItems)
-      .set({ voteCount: voteRecount(itemId) })
-      .where(eq(feedbackItems.id, itemId)),
-    db.select({ n: feedbackItems.voteCount }).from(feedbackItems).where(eq(feedbackItems.id, itemId)),
+      .set({ voteCount: voteRecount(item.id) })
+      .where(eq(feedbackItems.id, item.id)),
+    db.select({ n: feedbackItems.voteCount }).from(feedbackItems).where(eq(feedbackItems.id, item.id)),
   ]);
+  const after = results.at(-1) as { n: number }[];
   return after[0]?.n ?? 0;
 }
 
@@ -498,17 +526,25 @@ export async function setFeedbackHidden(env: Env, itemId: string, hiddenAt: numb
  * (someone who voted for both counts once), the duplicate keeps no votes, and both counts are
  * recounted from the rows.
  */
-export async function mergeFeedbackRows(env: Env, dupId: string, keepId: string, now: number) {
+export async function mergeFeedbackRows(env: Env, dup: { id: string; appId: string }, keepId: string, now: number) {
   const db = getDb(env);
+  const sumOf = (itemId: string, counted: boolean | null) =>
+    sql`(SELECT coalesce(sum(${qualified(feedbackVotes.trendingWeight)}), 0) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${itemId}${counted === null ? sql`` : sql` AND ${qualified(feedbackVotes.counted)} = ${counted ? 1 : 0}`})`;
   await db.batch([
     db
       .insert(feedbackVotes)
       .select(
-        sql`SELECT ${keepId}, ${qualified(feedbackVotes.userId)}, ${qualified(feedbackVotes.createdAt)} FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${dupId}`,
+        sql`SELECT ${keepId}, ${qualified(feedbackVotes.userId)}, ${qualified(feedbackVotes.createdAt)}, ${qualified(feedbackVotes.trendingWeight)}, 0 FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${dup.id}`,
       )
       .onConflictDoNothing(),
-    db.delete(feedbackVotes).where(eq(feedbackVotes.itemId, dupId)),
-    db.update(feedbackItems).set({ mergedInto: keepId, voteCount: 0, updatedAt: now }).where(eq(feedbackItems.id, dupId)),
+    // Trending: the duplicate's votes leave, the ones that moved come back (a voter of both counts once).
+    db
+      .update(apps)
+      .set({ trendingScore: sql`${apps.trendingScore} - ${sumOf(dup.id, null)} + ${sumOf(keepId, false)}` })
+      .where(eq(apps.id, dup.appId)),
+    db.update(feedbackVotes).set({ counted: true }).where(eq(feedbackVotes.itemId, keepId)),
+    db.delete(feedbackVotes).where(eq(feedbackVotes.itemId, dup.id)),
+    db.update(feedbackItems).set({ mergedInto: keepId, voteCount: 0, updatedAt: now }).where(eq(feedbackItems.id, dup.id)),
     db
       .update(feedbackItems)
       .set({ voteCount: voteRecount(keepId), updatedAt: now })

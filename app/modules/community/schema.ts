@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, real, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 import { sql } from "drizzle-orm";
 import { users } from "../identity/schema";
 
@@ -178,6 +178,13 @@ export const feedbackVotes = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: integer("created_at").notNull(),
+    /**
+     * What this vote added to its app's `trending_score` (decision 76): the signal's weight (less for
+     * accounts under a day old) times 2^((t − EPOCH)/half-life), so unvoting takes back exactly it.
+     */
+    trendingWeight: real("trending_weight").notNull().default(0),
+    /** 0 until the vote's weight has been added to the app's score (set in the same batch). */
+    counted: integer("counted", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.itemId, t.userId] }), index("feedback_votes_user_idx").on(t.userId)],
 );

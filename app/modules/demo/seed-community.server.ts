@@ -5,6 +5,7 @@
  * way the services do.
  */
 import { newId, nowSeconds } from "~/lib/ids";
+import { trendingIncrement } from "~/lib/trending";
 import type { Viewer } from "~/modules/identity/auth.server";
 import {
   findAppForThread,
@@ -93,7 +94,7 @@ export async function seedCommunity(env: Env, people: Record<string, Viewer>, vi
       createdAt: t,
       updatedAt: t,
     });
-    for (const v of it.voters) await writeVote(env, id, v.id, true, t);
+    for (const v of it.voters) await writeVote(env, { id, appId: app.id }, v.id, true, t, trendingIncrement(2, t));
     if (it.status !== "open") await writeFeedbackStatus(env, id, it.status, t);
     if (it.status === "planned")
       await comment({ type: "feedback", id, ownerId: maya.id }, maya, "Planned for next month — thanks for the votes!");

@@ -8,6 +8,7 @@ import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factori
 import { bulkUsers } from "~/modules/demo/bulk.server";
 import { startSessions } from "~/modules/identity/auth.server";
 import { countLikeRows } from "./queries.server";
+import { personalData } from "~/modules/exports/queries.server";
 
 let ipSeq = 0;
 /** A fresh client IP per call site, so per-IP limits of one test don't leak into another. */
@@ -226,6 +227,19 @@ describe("deleting an account", () => {
       .bind(leaver.id)
       .first<{ n: number }>();
     expect(left!.n).toBe(0);
+  });
+});
+
+describe("data export", () => {
+  it("includes the person's comments (not deleted ones)", async () => {
+    const { post } = await publicPost();
+    const u = await settledUser();
+    await comment("post", post.id, "Export me please", await u.cookie());
+    await comment("post", post.id, "Gone soon", await u.cookie());
+    await act("post", post.id, { intent: "delete", commentId: await newestId("post", post.id, u.id) }, await u.cookie());
+    const data = await personalData(env, u.id);
+    expect(data.comments.map((c) => c.body)).toEqual(["Export me please"]);
+    expect(data.comments[0]).toMatchObject({ on: "post", targetId: post.id });
   });
 });
 

@@ -159,9 +159,8 @@ export async function fileFeedback(env: Env, viewer: Viewer | null, slug: string
 }
 
 async function votable(env: Env, viewer: Viewer | null, slug: string, id: string) {
-  const actor = await requireCommunityActor(env, viewer);
-  const app = await boardApp(env, viewer, slug);
-  const item = await findFeedback(env, id);
+  // Independent reads, one round trip's worth of waiting (a vote storm is mostly these).
+  const [actor, app, item] = await Promise.all([requireCommunityActor(env, viewer), boardApp(env, viewer, slug), findFeedback(env, id)]);
   if (!item || item.appId !== app.id || item.hiddenAt !== null) throw notFound("We couldn't find that feedback item.");
   if (item.mergedInto) throw unprocessable("This item was merged into another one: vote there.");
   return { actor, item };

@@ -175,11 +175,13 @@ export async function spendRateLimit(env: Env, action: Action, actor: Actor, ip:
   const l = LIMITS[action];
   const [max, win] = actor.isNew ? l.newAccount : l.account;
   const db = getDb(env);
-  for (const [key, m, w] of [
+  const windows = [
     [`${action}:u:${actor.id}`, max, win],
     [`${action}:ip:${ip}`, l.ip[0], l.ip[1]],
-  ] as const) {
-    const { count, resetAt } = await hit(db, key, w);
+  ] as const;
+  const hits = await Promise.all(windows.map(([key, , w]) => hit(db, key, w)));
+  for (const [i, [key, m]] of windows.entries()) {
+    const { count, resetAt } = hits[i];
     if (count > m) {
       const retry = Math.max(1, resetAt - nowSeconds());
       const newNote = actor.isNew && key.includes(":u:") ? " New accounts have lower limits for their first day." : "";
@@ -259,7 +261,7 @@ export async function getThread(
     thread.isModerator,
   );
   const all = [...tops, ...replies];
-  const [names, liked, blocked, member, reactions, total] = await Promise.all([
+  const [names, liked, blocked, member, reactions, total, board, mentions] = await Promise.all([
     publicNames(
       env,
       all.map((c) => c.authorId),
@@ -275,13 +277,13 @@ export async function getThread(
     viewerId && thread.policy === "members" && !thread.isModerator ? isMember(env, viewerId, thread.ownerId) : Promise.resolve(true),
     ref.type === "post" ? reactionState(env, ref.id, viewerId) : Promise.resolve(null),
     countThread(env, ref.type, ref.id),
+    // An app page is edge-cached, so its board's live totals ride on this per-viewer request.
+    ref.type === "app" ? appVoteTotal(env, ref.id) : Promise.resolve(null),
+    mentionMap(
+      env,
+      all.map((c) => c.bodyMarkdown),
+    ),
   ]);
-  // An app page is edge-cached, so its board's live totals ride on this per-viewer request.
-  const board = ref.type === "app" ? await appVoteTotal(env, ref.id) : null;
-  const mentions = await mentionMap(
-    env,
-    all.map((c) => c.bodyMarkdown),
-  );
   const now = nowSeconds();
   const present = (c: CommentRow): CommentView => {
     const deleted = c.deletedAt !== null;

@@ -22,7 +22,7 @@ export function CommentsSection({ type, id }: { type: "post" | "app" | "feedback
   const [sort, setSort] = useState<"new" | "top">("new");
   const { load } = fetcher;
   useEffect(() => {
-    load(`/comments/${type}/${id}?sort=${sort}`);
+    load(`/comments/${type}/${id}?sort=${sort}&embed=1`);
   }, [load, type, id, sort]);
   const d = fetcher.data;
   return (

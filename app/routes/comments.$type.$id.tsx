@@ -37,7 +37,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     return data({ ok: true as const, ...thread }, { headers: PRIVATE });
   } catch (e) {
     if (!isAppError(e)) throw e;
-    return data({ ok: false as const, message: e.message }, { status: e.status, headers: PRIVATE });
+    // The page's embedded section asks with `embed`: a refusal is then an ordinary answer (the
+    // browser logs every 4xx as a console error), still with nothing of the thread in it.
+    const status = url.searchParams.has("embed") ? 200 : e.status;
+    return data({ ok: false as const, message: e.message }, { status, headers: PRIVATE });
   }
 }
 

@@ -51,6 +51,7 @@ test("visitor comments and files an idea, maker replies and plans it, voter noti
   await vp.getByLabel("Details").fill("For my accountant, monthly.");
   await vp.getByRole("button", { name: "Post feedback" }).click();
   await vp.waitForURL(/\/apps\/bookbot\/feedback\/[a-z0-9]+$/);
+  await vp.getByRole("heading", { name: "Export bookings to CSV" }).waitFor();
   const itemUrl = vp.url();
   await vp.getByRole("button", { name: "Upvote" }).click();
   await vp.getByRole("button", { name: "Remove your upvote" }).waitFor();
@@ -105,6 +106,15 @@ test("visitor comments and files an idea, maker replies and plans it, voter noti
   assert.equal(await anon.getByText("I'd love an export").count(), 0, "the hidden comment is gone for others");
   await vp.goto(`${app.url}/apps/bookbot`);
   await vp.getByText(/Hidden — only you/).waitFor();
+
+  // A followers-only post: an anonymous reader's comments section says why, and shows no comment.
+  const anonErrors = watchPageErrors(anon);
+  const gated = await anon.goto(`${app.url}/@lena-voice/posts/build-log-pronunciation-scoring`);
+  assert.equal(gated.status(), 200);
+  await anon.locator("[data-comments^='post:']").getByText("Comments on this post are for readers who can read the whole post.").waitFor();
+  assert.equal(await anon.locator("[data-comment]").count(), 0);
+  await snap(anon, "community-gated-post-comments");
+  assert.deepEqual(anonErrors, []);
 
   for (const s of [visitor, maker, reader, admin]) assert.deepEqual(s.errors, []);
   for (const s of [visitor, maker, reader, admin]) await s.context.close();

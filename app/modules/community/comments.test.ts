@@ -362,6 +362,10 @@ describe("comments on gated posts", () => {
       expect(t.status, who).toBe(c ? 403 : 403);
       expect(await t.text(), who).not.toContain(secret);
       expect((await threadData("post", post.id, c)).text, who).not.toContain(secret);
+      const embedded = await threadData("post", post.id, c, "embed=1");
+      expect(embedded.status, who).toBe(200);
+      expect(embedded.text, who).toContain("readers who can read the whole post");
+      expect(embedded.text, who).not.toContain(secret);
       expect(await (await app(postUrl, { cookie: c })).text(), who).not.toContain(secret);
       expect(await (await app(`${postUrl}.data`, { cookie: c })).text(), who).not.toContain(secret);
       expect((await comment("post", post.id, "can I?", c)).status, who).toBe(c ? 403 : 401);

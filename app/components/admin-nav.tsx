@@ -3,6 +3,7 @@ import { NavLink } from "@remix-run/react";
 const LINKS = [
   { to: "/admin", label: "Home", end: true },
   { to: "/admin/users", label: "Users" },
+  { to: "/admin/moderation", label: "Moderation" },
   { to: "/admin/featured", label: "Featured apps" },
   { to: "/admin/dead-letters", label: "Dead letters" },
   { to: "/admin/reconcile-follows", label: "Follow reconcile" },

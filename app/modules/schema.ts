@@ -15,3 +15,4 @@ export * from "./notifications/schema";
 export * from "./email/schema";
 export * from "./admin/schema";
 export * from "./exports/schema";
+export * from "./community/schema";

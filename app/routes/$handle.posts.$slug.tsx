@@ -7,6 +7,7 @@ import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
 import { getPostPage } from "~/modules/posts/pages.server";
 import { useViewer } from "~/root";
+import { CommentsSection } from "~/components/comments";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -139,6 +140,8 @@ export default function PostPage() {
           ) : null}
         </div>
       </footer>
+      {/* Comments and reactions are fetched per viewer (decision 73): never part of this cacheable page. */}
+      {post.status === "published" ? <CommentsSection type="post" id={post.id} /> : null}
     </article>
   );
 }

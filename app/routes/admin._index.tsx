@@ -45,7 +45,7 @@ export default function AdminHome() {
           detail="orders + subscription invoices, gross"
         />
         <Stat label="Dead letters" value={String(d.deadLetters)} detail="open" to="/admin/dead-letters" />
-        <Stat label="Open reports" value={String(d.openReports)} detail="reports arrive with the community features" />
+        <Stat label="Open reports" value={String(d.openReports)} detail="waiting in moderation" to="/admin/moderation" />
       </section>
       <section aria-labelledby="log-h" className="space-y-2">
         <h2 id="log-h" className="text-lg font-semibold">

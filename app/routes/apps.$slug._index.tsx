@@ -9,6 +9,7 @@ import { movedPermanently } from "~/lib/redirects";
 import { getAppPage } from "~/modules/apps/queries.server";
 import { appPosts } from "~/modules/posts/pages.server";
 import { PostCard } from "~/components/post-card";
+import { CommentsSection } from "~/components/comments";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -156,6 +157,17 @@ export default function AppPage() {
               ))}
             </section>
           ) : null}
+          {/* Community (decision 73): the board link is static; the thread is fetched per viewer. */}
+          <p>
+            <Link
+              to={`/apps/${app.slug}/feedback`}
+              className="text-sm font-semibold text-brand-700 hover:text-brand-900"
+              data-feedback-link
+            >
+              Feedback board: ideas, bugs and questions →
+            </Link>
+          </p>
+          {app.published ? <CommentsSection type="app" id={app.id} /> : null}
         </div>
         <aside aria-labelledby="maker-h" className="h-fit space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
           <h2 id="maker-h" className="text-sm font-semibold uppercase tracking-wide text-slate-500">

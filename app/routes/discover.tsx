@@ -28,7 +28,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   ];
 };
 
-const SORT_LABELS = { trending: "Trending", new: "New", followed: "Most followed", relevance: "Best match" } as const;
+const SORT_LABELS = {
+  trending: "Trending",
+  new: "New",
+  followed: "Most followed",
+  upvoted: "Most upvoted this week",
+  relevance: "Best match",
+} as const;
 
 type Page = ReturnType<typeof useLoaderData<typeof loader>>;
 type LinkTo = (patch: Record<string, string>) => string;
@@ -86,7 +92,9 @@ function ResultTabs({ tab, link }: { tab: Page["tab"]; link: LinkTo }) {
 
 function AppFilters({ d, link }: { d: Page; link: LinkTo }) {
   const { query } = d;
-  const sorts = (query.q ? ["relevance", "trending", "new", "followed"] : ["trending", "new", "followed"]) as (keyof typeof SORT_LABELS)[];
+  const sorts = (
+    query.q ? ["relevance", "trending", "new", "followed", "upvoted"] : ["trending", "new", "followed", "upvoted"]
+  ) as (keyof typeof SORT_LABELS)[];
   const chip = (active: boolean) =>
     `whitespace-nowrap rounded-full px-3 py-1.5 text-sm font-medium ${active ? "bg-brand-600 text-white" : "bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"}`;
   return (

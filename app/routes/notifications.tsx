@@ -50,6 +50,11 @@ const KIND_LABEL: Record<string, string> = {
   new_subscriber: "New subscriber",
   new_purchase: "New sale",
   waitlist_offer: "A seat is free",
+  comment_reply: "Reply",
+  new_comment: "New comment",
+  mention: "Mention",
+  new_feedback: "New feedback",
+  feedback_status: "Feedback update",
 };
 
 export default function Notifications() {

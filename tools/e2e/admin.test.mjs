@@ -38,7 +38,7 @@ test("an admin suspends a creator with a reason, sees it logged, and unsuspends 
   const numbers = page.getByRole("region", { name: "Today's numbers" });
   for (const label of ["Creators", "Members", "GMV this month", "Dead letters", "Open reports"])
     await numbers.getByText(label, { exact: true }).waitFor();
-  await numbers.getByText("reports arrive with the community features").waitFor();
+  await numbers.getByText("waiting in moderation").waitFor();
   assert.match(await numbers.innerText(), /\$\d/, "GMV is formatted money");
 
   const nav = page.getByRole("navigation", { name: "Admin console" });

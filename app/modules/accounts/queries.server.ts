@@ -12,6 +12,7 @@ import { feedItems } from "~/modules/feed/schema";
 import { notifications } from "~/modules/notifications/schema";
 import { creatorEmailOptouts, emailPreferences } from "~/modules/email/schema";
 import { dataExports } from "~/modules/exports/schema";
+import { comments, feedbackItems } from "~/modules/community/schema";
 
 const LIVE = ["active", "trialing", "past_due"];
 
@@ -139,6 +140,10 @@ export async function writeDeletion(
     db.delete(dataExports).where(eq(dataExports.userId, p.userId)),
     db.delete(accountTokens).where(eq(accountTokens.userId, p.userId)),
     db.delete(creatorEmailOptouts).where(eq(creatorEmailOptouts.userId, p.userId)),
+    // Community (decision 73): their comments' text is wiped (a comment with replies stays as
+    // "comment deleted"; threads already leave out deleted accounts) and their feedback items hidden.
+    db.update(comments).set({ bodyMarkdown: "", deletedAt: p.now, pinnedAt: null }).where(eq(comments.authorId, p.userId)),
+    db.update(feedbackItems).set({ bodyMarkdown: "", hiddenAt: p.now }).where(eq(feedbackItems.authorId, p.userId)),
     ...creatorWrites,
   ]);
 }

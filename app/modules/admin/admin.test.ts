@@ -10,10 +10,11 @@ import { sessions } from "~/modules/identity/schema";
 import { createProduct, makeTier, PDF, upload } from "~/test/money";
 import { adminActions } from "./schema";
 
-const ADMIN_PAGES = ["/admin", "/admin/users", "/admin/featured", "/admin/dead-letters", "/admin/reconcile-follows"];
+const ADMIN_PAGES = ["/admin", "/admin/users", "/admin/moderation", "/admin/featured", "/admin/dead-letters", "/admin/reconcile-follows"];
 const ADMIN_POSTS: [string, Record<string, string>][] = [
   ["/admin/users", { intent: "suspend", userId: "x", reason: "spam spam" }],
   ["/admin/featured", { op: "add", slug: "anything" }],
+  ["/admin/moderation", { intent: "hide", reportId: "x", reason: "spam spam" }],
   ["/admin/dead-letters", { intent: "discard", id: "x" }],
   ["/admin/reconcile-follows", { repair: "1" }],
 ];
@@ -41,12 +42,12 @@ describe("admin console: every route refuses non-admins", () => {
     expect(await getDb(env).select().from(adminActions).where(eq(adminActions.adminId, member.id))).toHaveLength(0);
   });
 
-  it("the home shows today's numbers, the reports placeholder and links to every tool", async () => {
+  it("the home shows today's numbers, open reports and links to every tool", async () => {
     const admin = await makeUser(env, { isAdmin: true });
     const html = await (await app("/admin", { cookie: await admin.cookie() })).text();
-    for (const s of ["Creators", "Members", "GMV this month", "Dead letters", "Open reports", "reports arrive with the community features"])
+    for (const s of ["Creators", "Members", "GMV this month", "Dead letters", "Open reports", "waiting in moderation"])
       expect(html).toContain(s);
-    for (const href of ["/admin/users", "/admin/featured", "/admin/dead-letters", "/admin/reconcile-follows"])
+    for (const href of ["/admin/users", "/admin/moderation", "/admin/featured", "/admin/dead-letters", "/admin/reconcile-follows"])
       expect(html).toContain(`href="${href}"`);
   });
 });

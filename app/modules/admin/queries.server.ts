@@ -7,6 +7,7 @@ import { creators } from "~/modules/storefronts/schema";
 import { apps, counters } from "~/modules/apps/schema";
 import { deadLetters, invoices, memberships, orders } from "~/modules/payments/schema";
 import { rssTokens } from "~/modules/posts/schema";
+import { reports } from "~/modules/community/schema";
 import { adminActions } from "./schema";
 
 const LIVE = ["active", "trialing", "past_due"];
@@ -14,7 +15,7 @@ const LIVE = ["active", "trialing", "past_due"];
 /** Counts for the console's home; GMV is paid orders plus paid invoices since `monthStart`, per currency. */
 export async function consoleNumbers(env: Env, monthStart: number) {
   const db = getDb(env);
-  const [c, m, o, i, d] = await db.batch([
+  const [c, m, o, i, d, r] = await db.batch([
     db
       .select({ n: sql<number>`count(*)` })
       .from(creators)
@@ -37,6 +38,10 @@ export async function consoleNumbers(env: Env, monthStart: number) {
       .select({ n: sql<number>`count(*)` })
       .from(deadLetters)
       .where(isNull(deadLetters.outcome)),
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(reports)
+      .where(eq(reports.status, "open")),
   ]);
   const gmv = new Map<string, number>();
   for (const r of [...o, ...i]) gmv.set(r.currency, (gmv.get(r.currency) ?? 0) + Number(r.gross));
@@ -45,6 +50,7 @@ export async function consoleNumbers(env: Env, monthStart: number) {
     members: Number(m[0]?.n ?? 0),
     gmv: [...gmv].map(([currency, amount]) => ({ currency, amount })).sort((a, b) => b.amount - a.amount),
     deadLetters: Number(d[0]?.n ?? 0),
+    openReports: Number(r[0]?.n ?? 0),
   };
 }
 
@@ -117,6 +123,11 @@ export async function writeSuspension(env: Env, userId: string, reason: string, 
     db.delete(rssTokens).where(eq(rssTokens.userId, userId)),
     logActionStatement(db, log),
   ]);
+}
+
+/** Appends one entry to the action log on its own (moderation actions that write elsewhere). */
+export async function logAction(env: Env, row: ActionRow) {
+  await logActionStatement(getDb(env), row);
 }
 
 export async function writeUnsuspension(env: Env, userId: string, log: ActionRow) {

@@ -11,6 +11,7 @@ import {
   findAppForAdmin,
   findUserForAdmin,
   listActions,
+  logAction,
   listFeatured,
   searchUsers,
   writeFeatured,
@@ -49,10 +50,21 @@ export async function getConsoleHome(env: Env, admin: Viewer) {
     members: n.members,
     gmv: n.gmv.map((g) => ({ ...g, formatted: formatMoney(g.amount, g.currency) })),
     deadLetters: n.deadLetters,
-    // There is no reports table yet: reports arrive with the community features.
-    openReports: 0,
+    openReports: n.openReports,
     actions: await listActions(env, 20),
   };
+}
+
+/** Logs a moderation action taken elsewhere (decision 67's log: who, what, which target, when, why). */
+export async function recordAdminAction(
+  env: Env,
+  admin: Viewer,
+  action: string,
+  target: { type: string; id: string; label: string },
+  reason = "",
+) {
+  requireAdmin(admin);
+  await logAction(env, entry(admin, action, target.type, target.id, target.label, reason));
 }
 
 export async function adminSearchUsers(env: Env, admin: Viewer, q: string) {

@@ -10,6 +10,8 @@ import { placeholderPng } from "~/modules/media/placeholder.server";
 import { createProduct, setProductCover, setProductStatus } from "~/modules/products/service.server";
 import { saveTier } from "~/modules/tiers/service.server";
 import { file, pdf } from "./seed-payments.server";
+import { seedBenchCommunity } from "./bench-community.server";
+import { countVoteRows, findFeedback } from "~/modules/community/queries.server";
 
 const BenchSeed = v.variant("op", [
   v.object({
@@ -27,6 +29,14 @@ const BenchSeed = v.variant("op", [
   v.object({ op: v.literal("users"), count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)) }),
   v.object({ op: v.literal("flush"), creatorId: v.string() }),
   v.object({ op: v.literal("counts"), creatorId: v.string() }),
+  /** An app with `comments` comments and a `items`-item feedback board, plus `voters` verified people with sessions. */
+  v.object({
+    op: v.literal("community"),
+    comments: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+    items: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)),
+    voters: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)),
+  }),
+  v.object({ op: v.literal("votes"), itemId: v.string() }),
 ]);
 
 const BODY = `I shipped this week's update to the booking assistant. Here is what changed, what broke and what I learned.
@@ -147,6 +157,10 @@ export async function benchSeed(env: Env, input: unknown) {
     }
     case "apps":
       return bulkApps(env, p.count, p.seed);
+    case "community":
+      return seedBenchCommunity(env, p);
+    case "votes":
+      return { rows: await countVoteRows(env, p.itemId), stored: (await findFeedback(env, p.itemId))?.voteCount ?? null };
     case "users": {
       const ids = await bulkUsers(env, p.count, "storm");
       return { ids, cookies: await bulkSessions(env, ids) };

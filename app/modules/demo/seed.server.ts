@@ -6,6 +6,7 @@ import { DEMO_PASSWORD, makeCreator, makeUser, type CreatorSpec } from "./factor
 import { seedPosts } from "./seed-posts.server";
 import { seedPayments, seedVisitorPurchases } from "./seed-payments.server";
 import { seedDemoApps } from "./seed-apps.server";
+import { seedCommunity } from "./seed-community.server";
 
 export const DEMO_CREATORS: (CreatorSpec & { email: string })[] = [
   {
@@ -74,6 +75,7 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   await seedDemoApps(env, demoCreators, [...members, admin]);
   // Posts: the visitor follows everyone, so feeds, bells and the dev mailbox fill up.
   await seedPosts(env, made, members[0].viewer);
+  await seedCommunity(env, made, members[0].viewer);
   const [{ n: total }] = await db.select({ n: count() }).from(users);
   return { seeded: true, users: total };
 }

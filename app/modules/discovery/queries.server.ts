@@ -2,11 +2,14 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, max, sql, type SQL } fr
 import type { BatchItem } from "drizzle-orm/batch";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
+import { qualified } from "~/lib/sql";
 import { mediaUrl } from "~/modules/media/service.server";
 import { apps } from "~/modules/apps/schema";
 import { cardColumns, findCategory, presentAppCard, type AppCardRow } from "~/modules/apps/queries.server";
 import { creatorStats } from "~/modules/follows/schema";
 import { creators } from "~/modules/storefronts/schema";
+import { feedbackItems, feedbackVotes } from "~/modules/community/schema";
+import { users } from "~/modules/identity/schema";
 import { posts } from "~/modules/posts/schema";
 import { postListColumns, type CreatorRow } from "~/modules/posts/queries.server";
 import type { ListFields } from "~/modules/posts/present.server";
@@ -16,6 +19,18 @@ import { DiscoverParams, ftsQuery, type Sort } from "./validation";
 export const DISCOVER_PAGE_SIZE = 24;
 
 type Cursor = { s: Sort; v: number; id: string };
+/**
+ * "Most upvoted this week" (decision 76): feedback-board upvotes cast on the app's visible items in
+ * the last 7 days (window start rounded to the hour, so cached pages and cursors agree), counting
+ * only votes of verified, not suspended, not deleted accounts — one person, one vote per item.
+ */
+function upvotesThisWeek(): SQL {
+  const now = Math.floor(Date.now() / 1000);
+  const since = now - (now % 3600) - 7 * 86400;
+  const q = qualified;
+  return sql`(SELECT count(*) FROM ${feedbackVotes} JOIN ${feedbackItems} ON ${q(feedbackItems.id)} = ${q(feedbackVotes.itemId)} JOIN ${users} ON ${q(users.id)} = ${q(feedbackVotes.userId)} WHERE ${q(feedbackItems.appId)} = ${q(apps.id)} AND ${q(feedbackItems.hiddenAt)} IS NULL AND ${q(feedbackItems.mergedInto)} IS NULL AND ${q(feedbackVotes.createdAt)} >= ${since} AND ${q(users.emailVerifiedAt)} IS NOT NULL AND ${q(users.suspendedAt)} IS NULL AND ${q(users.deletedAt)} IS NULL)`;
+}
+
 const isCursor = (x: unknown): x is Cursor =>
   !!x &&
   typeof x === "object" &&
@@ -78,6 +93,7 @@ export async function planDiscoverApps(env: Env, rawParams: Record<string, strin
     trending: sql`${apps.trendingScore}`,
     new: sql`COALESCE(${apps.publishedAt}, 0)`,
     followed: sql`COALESCE(${creatorStats.followerCount}, 0)`,
+    upvoted: upvotesThisWeek(),
     relevance: sql`hits.score`,
   }[sort];
   const asc = sort === "relevance";

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { APP_STATUSES } from "~/modules/apps/schema";
 
-export const SORTS = ["trending", "new", "followed", "relevance"] as const;
+export const SORTS = ["trending", "new", "followed", "upvoted", "relevance"] as const;
 export type Sort = (typeof SORTS)[number];
 
 /** What a search lists: apps (default) or posts. */

@@ -12,6 +12,7 @@ import { follows } from "~/modules/follows/schema";
 import { notifications } from "~/modules/notifications/schema";
 import { emailPreferences } from "~/modules/email/schema";
 import { dataExports, type ExportKind } from "./schema";
+import { comments, feedbackItems } from "~/modules/community/schema";
 
 export async function insertExport(env: Env, row: typeof dataExports.$inferInsert) {
   await getDb(env).insert(dataExports).values(row);
@@ -49,138 +50,179 @@ export async function pendingExport(env: Env, userId: string, kind: ExportKind, 
 /** Everything the data export holds about one person, in one D1 batch. */
 export async function personalData(env: Env, userId: string) {
   const db = getDb(env);
-  const [user, creator, appRows, postRows, productRows, fileRows, bought, sold, memberOf, subscriptionPayments, following, notes] =
-    await db.batch([
-      db.select({ id: users.id, email: users.email, createdAt: users.createdAt }).from(users).where(eq(users.id, userId)),
-      db
-        .select({
-          handle: creators.handle,
-          displayName: creators.displayName,
-          bio: creators.bioMarkdown,
-          links: creators.links,
-          createdAt: creators.createdAt,
-        })
-        .from(creators)
-        .where(eq(creators.userId, userId)),
-      db
-        .select({
-          slug: apps.slug,
-          name: apps.name,
-          tagline: apps.tagline,
-          description: apps.descriptionMarkdown,
-          appUrl: apps.appUrl,
-          category: apps.categorySlug,
-          techStack: apps.techStack,
-          status: apps.status,
-          published: apps.published,
-          createdAt: apps.createdAt,
-        })
-        .from(apps)
-        .where(eq(apps.creatorId, userId))
-        .orderBy(asc(apps.createdAt)),
-      db
-        .select({
-          slug: posts.slug,
-          title: posts.title,
-          body: posts.bodyMarkdown,
-          status: posts.status,
-          visibility: posts.visibility,
-          publishedAt: posts.publishedAt,
-          createdAt: posts.createdAt,
-        })
-        .from(posts)
-        .where(eq(posts.creatorId, userId))
-        .orderBy(asc(posts.createdAt)),
-      db
-        .select({
-          id: products.id,
-          slug: products.slug,
-          title: products.title,
-          type: products.type,
-          description: products.descriptionMarkdown,
-          priceAmount: products.priceAmount,
-          currency: products.currency,
-          status: products.status,
-          createdAt: products.createdAt,
-        })
-        .from(products)
-        .where(eq(products.creatorId, userId))
-        .orderBy(asc(products.createdAt)),
-      db
-        .select({ productId: productFiles.productId, fileName: productFiles.fileName, size: productFiles.size, mime: productFiles.mime })
-        .from(productFiles)
-        .innerJoin(products, eq(products.id, productFiles.productId))
-        .where(eq(products.creatorId, userId)),
-      db
-        .select({
-          id: orders.id,
-          product: products.title,
-          gross: orders.gross,
-          currency: orders.currency,
-          status: orders.status,
-          amountRefunded: orders.amountRefunded,
-          createdAt: orders.createdAt,
-        })
-        .from(orders)
-        .leftJoin(products, eq(products.id, orders.productId))
-        .where(eq(orders.buyerId, userId))
-        .orderBy(asc(orders.createdAt)),
-      db
-        .select({
-          id: orders.id,
-          product: products.title,
-          gross: orders.gross,
-          fee: orders.fee,
-          net: orders.net,
-          currency: orders.currency,
-          status: orders.status,
-          amountRefunded: orders.amountRefunded,
-          createdAt: orders.createdAt,
-        })
-        .from(orders)
-        .leftJoin(products, eq(products.id, orders.productId))
-        .where(eq(orders.creatorId, userId))
-        .orderBy(asc(orders.createdAt)),
-      db
-        .select({
-          tier: tiers.name,
-          creator: creators.handle,
-          status: memberships.status,
-          amount: memberships.amount,
-          currency: memberships.currency,
-          interval: memberships.interval,
-          cancelAtPeriodEnd: memberships.cancelAtPeriodEnd,
-          currentPeriodEnd: memberships.currentPeriodEnd,
-          since: memberships.createdAt,
-        })
-        .from(memberships)
-        .leftJoin(tiers, eq(tiers.id, memberships.tierId))
-        .leftJoin(creators, eq(creators.userId, memberships.creatorId))
-        .where(eq(memberships.userId, userId))
-        .orderBy(asc(memberships.createdAt)),
-      db
-        .select({ id: invoices.id, gross: invoices.gross, currency: invoices.currency, status: invoices.status, paidAt: invoices.paidAt })
-        .from(invoices)
-        .where(eq(invoices.userId, userId))
-        .orderBy(asc(invoices.paidAt)),
-      db
-        .select({ handle: creators.handle, displayName: creators.displayName, since: follows.createdAt })
-        .from(follows)
-        .innerJoin(creators, eq(creators.userId, follows.creatorId))
-        .where(eq(follows.followerId, userId))
-        .orderBy(asc(follows.createdAt)),
-      db
-        .select({
-          kind: notifications.kind,
-          message: notifications.message,
-          link: notifications.link,
-          createdAt: notifications.createdAt,
-          readAt: notifications.readAt,
-        })
-        .from(notifications)
-        .where(eq(notifications.userId, userId))
-        .orderBy(asc(notifications.createdAt)),
-    ]);
+  const [
+    user,
+    creator,
+    appRows,
+    postRows,
+    productRows,
+    fileRows,
+    bought,
+    sold,
+    memberOf,
+    subscriptionPayments,
+    following,
+    notes,
+    commentRows,
+    feedbackRows,
+  ] = await db.batch([
+    db.select({ id: users.id, email: users.email, createdAt: users.createdAt }).from(users).where(eq(users.id, userId)),
+    db
+      .select({
+        handle: creators.handle,
+        displayName: creators.displayName,
+        bio: creators.bioMarkdown,
+        links: creators.links,
+        createdAt: creators.createdAt,
+      })
+      .from(creators)
+      .where(eq(creators.userId, userId)),
+    db
+      .select({
+        slug: apps.slug,
+        name: apps.name,
+        tagline: apps.tagline,
+        description: apps.descriptionMarkdown,
+        appUrl: apps.appUrl,
+        category: apps.categorySlug,
+        techStack: apps.techStack,
+        status: apps.status,
+        published: apps.published,
+        createdAt: apps.createdAt,
+      })
+      .from(apps)
+      .where(eq(apps.creatorId, userId))
+      .orderBy(asc(apps.createdAt)),
+    db
+      .select({
+        slug: posts.slug,
+        title: posts.title,
+        body: posts.bodyMarkdown,
+        status: posts.status,
+        visibility: posts.visibility,
+        publishedAt: posts.publishedAt,
+        createdAt: posts.createdAt,
+      })
+      .from(posts)
+      .where(eq(posts.creatorId, userId))
+      .orderBy(asc(posts.createdAt)),
+    db
+      .select({
+        id: products.id,
+        slug: products.slug,
+        title: products.title,
+        type: products.type,
+        description: products.descriptionMarkdown,
+        priceAmount: products.priceAmount,
+        currency: products.currency,
+        status: products.status,
+        createdAt: products.createdAt,
+      })
+      .from(products)
+      .where(eq(products.creatorId, userId))
+      .orderBy(asc(products.createdAt)),
+    db
+      .select({ productId: productFiles.productId, fileName: productFiles.fileName, size: productFiles.size, mime: productFiles.mime })
+      .from(productFiles)
+      .innerJoin(products, eq(products.id, productFiles.productId))
+      .where(eq(products.creatorId, userId)),
+    db
+      .select({
+        id: orders.id,
+        product: products.title,
+        gross: orders.gross,
+        currency: orders.currency,
+        status: orders.status,
+        amountRefunded: orders.amountRefunded,
+        createdAt: orders.createdAt,
+      })
+      .from(orders)
+      .leftJoin(products, eq(products.id, orders.productId))
+      .where(eq(orders.buyerId, userId))
+      .orderBy(asc(orders.createdAt)),
+    db
+      .select({
+        id: orders.id,
+        product: products.title,
+        gross: orders.gross,
+        fee: orders.fee,
+        net: orders.net,
+        currency: orders.currency,
+        status: orders.status,
+        amountRefunded: orders.amountRefunded,
+        createdAt: orders.createdAt,
+      })
+      .from(orders)
+      .leftJoin(products, eq(products.id, orders.productId))
+      .where(eq(orders.creatorId, userId))
+      .orderBy(asc(orders.createdAt)),
+    db
+      .select({
+        tier: tiers.name,
+        creator: creators.handle,
+        status: memberships.status,
+        amount: memberships.amount,
+        currency: memberships.currency,
+        interval: memberships.interval,
+        cancelAtPeriodEnd: memberships.cancelAtPeriodEnd,
+        currentPeriodEnd: memberships.currentPeriodEnd,
+        since: memberships.createdAt,
+      })
+      .from(memberships)
+      .leftJoin(tiers, eq(tiers.id, memberships.tierId))
+      .leftJoin(creators, eq(creators.userId, memberships.creatorId))
+      .where(eq(memberships.userId, userId))
+      .orderBy(asc(memberships.createdAt)),
+    db
+      .select({ id: invoices.id, gross: invoices.gross, currency: invoices.currency, status: invoices.status, paidAt: invoices.paidAt })
+      .from(invoices)
+      .where(eq(invoices.userId, userId))
+      .orderBy(asc(invoices.paidAt)),
+    db
+      .select({ handle: creators.handle, displayName: creators.displayName, since: follows.createdAt })
+      .from(follows)
+      .innerJoin(creators, eq(creators.userId, follows.creatorId))
+      .where(eq(follows.followerId, userId))
+      .orderBy(asc(follows.createdAt)),
+    db
+      .select({
+        kind: notifications.kind,
+        message: notifications.message,
+        link: notifications.link,
+        createdAt: notifications.createdAt,
+        readAt: notifications.readAt,
+      })
+      .from(notifications)
+      .where(eq(notifications.userId, userId))
+      .orderBy(asc(notifications.createdAt)),
+    // Community (decision 73): what they wrote, wherever it hangs.
+    db
+      .select({
+        id: comments.id,
+        on: comments.targetType,
+        targetId: comments.targetId,
+        replyTo: comments.parentId,
+        body: comments.bodyMarkdown,
+        createdAt: comments.createdAt,
+        editedAt: comments.editedAt,
+      })
+      .from(comments)
+      .where(and(eq(comments.authorId, userId), isNull(comments.deletedAt)))
+      .orderBy(asc(comments.createdAt)),
+    db
+      .select({
+        id: feedbackItems.id,
+        appId: feedbackItems.appId,
+        kind: feedbackItems.kind,
+        title: feedbackItems.title,
+        body: feedbackItems.bodyMarkdown,
+        status: feedbackItems.status,
+        createdAt: feedbackItems.createdAt,
+      })
+      .from(feedbackItems)
+      .where(eq(feedbackItems.authorId, userId))
+      .orderBy(asc(feedbackItems.createdAt)),
+  ]);
   return {
     profile: { ...user[0], creator: creator[0] ?? null },
     apps: appRows,
@@ -190,6 +232,8 @@ export async function personalData(env: Env, userId: string) {
     memberships: { held: memberOf, payments: subscriptionPayments },
     follows: following,
     notifications: notes,
+    comments: commentRows,
+    feedback: feedbackRows,
   };
 }
 

@@ -1,7 +1,19 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "../identity/schema";
 
-export const NOTIFICATION_KINDS = ["new_post", "new_follower", "new_subscriber", "new_purchase", "waitlist_offer"] as const;
+export const NOTIFICATION_KINDS = [
+  "new_post",
+  "new_follower",
+  "new_subscriber",
+  "new_purchase",
+  "waitlist_offer",
+  // Community (decision 73): replies, comments on your post/app, @mentions, feedback for your app, status of feedback you voted for.
+  "comment_reply",
+  "new_comment",
+  "mention",
+  "new_feedback",
+  "feedback_status",
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**

@@ -1,0 +1,338 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { app, postForm } from "~/test/http";
+import { makeApp, makeCreator, makeUser } from "~/modules/demo/factories.server";
+import { bulkUsers } from "~/modules/demo/bulk.server";
+import { startSessions } from "~/modules/identity/auth.server";
+import { countVoteRows } from "./queries.server";
+import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
+
+let ipSeq = 0;
+const freshIp = () => `10.66.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
+
+async function settledUser(opts: { isAdmin?: boolean } = {}) {
+  const u = await makeUser(env, opts);
+  await env.DB.prepare("UPDATE users SET created_at = created_at - 172800 WHERE id=?").bind(u.id).run();
+  return u;
+}
+
+async function board() {
+  const maker = await makeCreator(env);
+  const a = await makeApp(env, maker);
+  return { maker, slug: a.slug, name: a.name };
+}
+
+const file = (slug: string, fields: Record<string, string>, cookie?: string) =>
+  postForm(`/apps/${slug}/feedback?index`, { intent: "file", ...fields }, { cookie, headers: { "CF-Connecting-IP": freshIp() } });
+const onItem = (slug: string, id: string, fields: Record<string, string>, cookie?: string, ip = freshIp()) =>
+  postForm(`/apps/${slug}/feedback/${id}`, fields, { cookie, headers: { "CF-Connecting-IP": ip } });
+const itemIdOf = (res: Response) => res.headers.get("Location")!.split("/").pop()!;
+const votesOf = async (id: string) =>
+  (await env.DB.prepare("SELECT vote_count AS n FROM feedback_items WHERE id=?").bind(id).first<{ n: number }>())!.n;
+
+describe("the feedback board", () => {
+  it("a visitor files an idea; the maker is notified and sets it planned; voters are notified once", async () => {
+    const { maker, slug } = await board();
+    const visitor = await settledUser();
+    const res = await file(slug, { kind: "idea", title: "Dark mode please", body: "My *eyes*" }, await visitor.cookie());
+    expect(res.status).toBe(303);
+    const id = itemIdOf(res);
+    const page = await (await app(`/apps/${slug}/feedback`)).text();
+    expect(page).toContain("Dark mode please");
+    expect(page).toContain(">Open<");
+    const makerNote = await env.DB.prepare("SELECT message FROM notifications WHERE user_id=? AND kind='new_feedback'")
+      .bind(maker.id)
+      .first<{ message: string }>();
+    expect(makerNote!.message).toContain("Dark mode please");
+
+    expect((await onItem(slug, id, { intent: "vote" }, await visitor.cookie())).status).toBe(200);
+    expect((await onItem(slug, id, { intent: "status", status: "planned" }, await visitor.cookie())).status).toBe(403);
+    expect((await onItem(slug, id, { intent: "status", status: "planned" }, await (await makeCreator(env)).cookie())).status).toBe(403);
+    expect((await onItem(slug, id, { intent: "status", status: "bogus" }, await maker.cookie())).status).toBe(422);
+    expect((await onItem(slug, id, { intent: "status", status: "planned" }, await maker.cookie())).status).toBe(200);
+    expect((await onItem(slug, id, { intent: "status", status: "planned" }, await maker.cookie())).status).toBe(200);
+    const notes = await env.DB.prepare("SELECT message FROM notifications WHERE user_id=? AND kind='feedback_status'")
+      .bind(visitor.id)
+      .all<{ message: string }>();
+    expect(notes.results.length).toBe(1);
+    expect(notes.results[0].message).toContain("is now planned");
+    expect(await (await app(`/apps/${slug}/feedback/${id}`)).text()).toContain('data-status="planned"');
+    // The app's comments section (per viewer, not the cached page) carries the board's live totals.
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
+    expect(await (await app(`/comments/app/${appId}`)).text()).toMatch(/1<!-- --> <!-- -->upvote<!-- --> on <!-- -->1<!-- --> feedback/);
+  });
+
+  it("validates and authorises filing: anonymous 401, unverified 403, short title 422, unknown app 404", async () => {
+    const { slug } = await board();
+    expect((await file(slug, { kind: "idea", title: "Anonymous idea" })).status).toBe(401);
+    const unverified = await makeUser(env, { verified: false });
+    expect((await file(slug, { kind: "idea", title: "Unverified idea" }, await unverified.cookie())).status).toBe(403);
+    const u = await settledUser();
+    const bad = await file(slug, { kind: "idea", title: "ab" }, await u.cookie());
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("at least 4 characters");
+    expect((await file(slug, { kind: "rant", title: "A rant here" }, await u.cookie())).status).toBe(422);
+    expect((await file("no-such-app-xyz", { kind: "idea", title: "Nowhere" }, await u.cookie())).status).toBe(404);
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM feedback_items fi JOIN apps a ON a.id = fi.app_id WHERE a.slug=?")
+      .bind(slug)
+      .first<{ n: number }>();
+    expect(n!.n).toBe(0);
+  });
+
+  it("500 concurrent upvotes from 250 people (each twice) count exactly 250", async () => {
+    const { slug } = await board();
+    const author = await settledUser();
+    const id = itemIdOf(await file(slug, { kind: "bug", title: "Crash on save" }, await author.cookie()));
+    const ids = await bulkUsers(env, 250, "voter");
+    await env.DB.prepare(`UPDATE users SET email_verified_at = 1, created_at = created_at - 172800 WHERE email LIKE 'voter-%'`).run();
+    const cookies = await startSessions(env, ids);
+    const score = async () =>
+      (await env.DB.prepare("SELECT trending_score AS s FROM apps WHERE slug=?").bind(slug).first<{ s: number }>())!.s;
+    const weights = async () =>
+      (await env.DB.prepare("SELECT coalesce(sum(trending_weight), 0) AS w FROM feedback_votes WHERE item_id=?")
+        .bind(id)
+        .first<{ w: number }>())!.w;
+    const before = await score();
+    const results = await Promise.all(
+      [...cookies, ...cookies].map((c, i) => onItem(slug, id, { intent: "vote" }, c, `10.55.${i % 200}.${Math.floor(i / 200)}`)),
+    );
+    expect(results.filter((r) => r.status !== 200).length).toBe(0);
+    expect(await countVoteRows(env, id)).toBe(250);
+    expect(await votesOf(id)).toBe(250);
+    // Trending rose by exactly the 250 votes' weights (a duplicate added nothing) …
+    const close = (a: number, b: number) => expect(Math.abs(a - b) / Math.max(Math.abs(b), 1)).toBeLessThan(1e-9);
+    expect(await weights()).toBeGreaterThan(0);
+    close((await score()) - before, await weights());
+    // … and 500 concurrent unvotes take back exactly that.
+    await Promise.all(
+      [...cookies, ...cookies].map((c, i) => onItem(slug, id, { intent: "unvote" }, c, `10.54.${i % 200}.${Math.floor(i / 200)}`)),
+    );
+    expect(await votesOf(id)).toBe(0);
+    close(await score(), before);
+  }, 240_000);
+
+  it("merging a duplicate moves its votes (each voter once) and tells its voters once", async () => {
+    const { maker, slug } = await board();
+    const [a, b, c] = await Promise.all([settledUser(), settledUser(), settledUser()]);
+    const keep = itemIdOf(await file(slug, { kind: "idea", title: "Export to CSV" }, await a.cookie()));
+    const dup = itemIdOf(await file(slug, { kind: "idea", title: "CSV export please" }, await b.cookie()));
+    await onItem(slug, keep, { intent: "vote" }, await a.cookie());
+    await onItem(slug, dup, { intent: "vote" }, await a.cookie()); // a voted for both
+    await onItem(slug, dup, { intent: "vote" }, await b.cookie());
+    await onItem(slug, dup, { intent: "vote" }, await c.cookie());
+    expect((await onItem(slug, dup, { intent: "merge", keepId: keep }, await a.cookie())).status).toBe(403);
+    expect((await onItem(slug, dup, { intent: "merge", keepId: dup }, await maker.cookie())).status).toBe(422);
+    const merged = await onItem(slug, dup, { intent: "merge", keepId: keep }, await maker.cookie());
+    expect(merged.status).toBe(303);
+    expect(await votesOf(keep)).toBe(3);
+    expect(await votesOf(dup)).toBe(0);
+    // Trending counts a voter of both once: the app's score is its publish signal plus exactly the kept votes' weights.
+    const appRow = await env.DB.prepare("SELECT trending_score AS s, published_at AS p FROM apps WHERE slug=?")
+      .bind(slug)
+      .first<{ s: number; p: number }>();
+    const kept = await env.DB.prepare(
+      "SELECT coalesce(sum(trending_weight), 0) AS w, count(*) AS n FROM feedback_votes WHERE item_id IN (?, ?)",
+    )
+      .bind(keep, dup)
+      .first<{ w: number; n: number }>();
+    expect(kept!.n).toBe(3);
+    const publish = trendingIncrement(SIGNAL_WEIGHTS.publish, appRow!.p);
+    expect(Math.abs(appRow!.s - publish - kept!.w) / kept!.w).toBeLessThan(1e-9);
+    const boardHtml = await (await app(`/apps/${slug}/feedback`)).text();
+    expect(boardHtml).toContain("Export to CSV");
+    expect(boardHtml).not.toContain("CSV export please");
+    for (const u of [a, b, c]) {
+      const n = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id=? AND subject_id=?")
+        .bind(u.id, `merge:${dup}`)
+        .first<{ n: number }>();
+      expect(n!.n).toBe(1);
+    }
+    // A second merge of the same duplicate is refused; voting on it is refused too.
+    expect((await onItem(slug, dup, { intent: "merge", keepId: keep }, await maker.cookie())).status).toBe(422);
+    expect((await onItem(slug, dup, { intent: "vote" }, await c.cookie())).status).toBe(422);
+  });
+
+  it("comments on a feedback item use the same thread rules; the maker's replies are marked", async () => {
+    const { maker, slug } = await board();
+    const u = await settledUser();
+    const id = itemIdOf(await file(slug, { kind: "question", title: "Does it work offline?" }, await u.cookie()));
+    const c1 = await postForm(
+      `/comments/feedback/${id}`,
+      { intent: "comment", body: "Asking for a friend" },
+      { cookie: await u.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+    );
+    expect(c1.status).toBe(200);
+    const c2 = await postForm(
+      `/comments/feedback/${id}`,
+      { intent: "comment", body: "Not yet — planned!" },
+      { cookie: await maker.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+    );
+    expect(c2.status).toBe(200);
+    const html = await (await app(`/comments/feedback/${id}`)).text();
+    expect(html).toContain("Asking for a friend");
+    expect(html).toMatch(/Creator<\/span>/);
+  });
+});
+
+describe("reports and the moderation queue", () => {
+  it("a reader reports a comment; the admin sees it, hides it (logged) and the open count drops", async () => {
+    const { maker, slug } = await board();
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
+    const spammer = await settledUser();
+    await postForm(
+      `/comments/app/${appId}`,
+      { intent: "comment", body: "Buy followers cheap" },
+      { cookie: await spammer.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+    );
+    const commentId = (await env.DB.prepare("SELECT id FROM comments WHERE author_id=?").bind(spammer.id).first<{ id: string }>())!.id;
+    const reader = await settledUser();
+    const report = (cookie?: string, fields: Record<string, string> = {}) =>
+      postForm(
+        "/report",
+        { targetType: "comment", targetId: commentId, reason: "spam", note: "obvious", ...fields },
+        { cookie, headers: { "CF-Connecting-IP": freshIp() } },
+      );
+    expect((await report()).status).toBe(401);
+    expect((await report(await spammer.cookie())).status).toBe(422); // own content
+    expect((await report(await reader.cookie(), { reason: "meh" })).status).toBe(422);
+    expect((await report(await reader.cookie(), { targetId: "nothing000000" })).status).toBe(404);
+    expect((await report(await reader.cookie())).status).toBe(200);
+    expect((await report(await reader.cookie())).status).toBe(409);
+    expect((await report(await maker.cookie())).status).toBe(200);
+
+    const admin = await settledUser({ isAdmin: true });
+    const ac = await admin.cookie();
+    const home = await (await app("/admin", { cookie: ac })).text();
+    const open = Number(/Open reports<\/div><div[^>]*>(\d+)</.exec(home)![1]);
+    expect(open).toBeGreaterThanOrEqual(2);
+    // Non-admins can't see or act on the queue.
+    expect((await app("/admin/moderation", { cookie: await reader.cookie() })).status).toBe(403);
+    const queue = await (await app("/admin/moderation", { cookie: ac })).text();
+    expect(queue).toContain("Buy followers cheap");
+    const reportId = (await env.DB.prepare("SELECT id FROM reports WHERE target_id=? LIMIT 1").bind(commentId).first<{ id: string }>())!.id;
+    expect(
+      (await postForm("/admin/moderation", { intent: "hide", reportId, reason: "spam" }, { cookie: await reader.cookie() })).status,
+    ).toBe(403);
+    expect((await postForm("/admin/moderation", { intent: "hide", reportId, reason: "spam" }, { cookie: ac })).status).toBe(200);
+    expect(await (await app(`/comments/app/${appId}`)).text()).not.toContain("Buy followers cheap");
+    // Both reports on that comment are closed by the one decision; it is logged.
+    const still = await env.DB.prepare("SELECT count(*) AS n FROM reports WHERE target_id=? AND status='open'")
+      .bind(commentId)
+      .first<{ n: number }>();
+    expect(still!.n).toBe(0);
+    const home2 = await (await app("/admin", { cookie: ac })).text();
+    expect(Number(/Open reports<\/div><div[^>]*>(\d+)</.exec(home2)![1])).toBe(open - 2);
+    const log = await env.DB.prepare("SELECT action, admin_id AS adminId FROM admin_actions WHERE target_id=?")
+      .bind(commentId)
+      .first<{ action: string; adminId: string }>();
+    expect(log).toMatchObject({ action: "hide-content", adminId: admin.id });
+    expect((await postForm("/admin/moderation", { intent: "dismiss", reportId, reason: "x" }, { cookie: ac })).status).toBe(409);
+  });
+
+  it("suspending the author from a report hides their content and ends their sessions", async () => {
+    const { slug } = await board();
+    const bad = await settledUser();
+    const badCookie = await bad.cookie();
+    const id = itemIdOf(await file(slug, { kind: "idea", title: "Spammy spam item" }, badCookie));
+    const reader = await settledUser();
+    expect(
+      (
+        await postForm(
+          "/report",
+          { targetType: "feedback", targetId: id, reason: "spam" },
+          { cookie: await reader.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+        )
+      ).status,
+    ).toBe(200);
+    const admin = await settledUser({ isAdmin: true });
+    const reportId = (await env.DB.prepare("SELECT id FROM reports WHERE target_id=?").bind(id).first<{ id: string }>())!.id;
+    expect(
+      (await postForm("/admin/moderation", { intent: "suspend", reportId, reason: "spammer" }, { cookie: await admin.cookie() })).status,
+    ).toBe(200);
+    expect(await (await app(`/apps/${slug}/feedback`)).text()).not.toContain("Spammy spam item");
+    expect((await app("/settings", { cookie: badCookie })).status).toBe(302);
+  });
+});
+
+describe("/discover: most upvoted this week", () => {
+  it("orders apps by this week's upvotes from verified people; old votes and unverified voters don't count", async () => {
+    const a = await board();
+    const b = await board();
+    const author = await settledUser();
+    const ia = itemIdOf(await file(a.slug, { kind: "idea", title: "Idea for app A" }, await author.cookie()));
+    const ib = itemIdOf(await file(b.slug, { kind: "idea", title: "Idea for app B" }, await author.cookie()));
+    const voters = await Promise.all(Array.from({ length: 3 }, () => settledUser()));
+    for (const v of voters.slice(0, 2)) await onItem(b.slug, ib, { intent: "vote" }, await v.cookie());
+    await onItem(a.slug, ia, { intent: "vote" }, await voters[2].cookie());
+    // Ten old votes for A (eight days ago) and unverified rows don't lift it above B.
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 10; i++) {
+      const u = await makeUser(env, { verified: i % 2 === 0 });
+      await env.DB.prepare("INSERT INTO feedback_votes (item_id, user_id, created_at) VALUES (?, ?, ?)")
+        .bind(ia, u.id, i % 2 === 0 ? now - 8 * 86400 : now)
+        .run();
+    }
+    const html = await (await app("/discover?sort=upvoted")).text();
+    expect(html).toContain("Most upvoted this week");
+    const posA = html.indexOf(`/apps/${a.slug}"`);
+    const posB = html.indexOf(`/apps/${b.slug}"`);
+    expect(posB).toBeGreaterThan(-1);
+    expect(posA).toBeGreaterThan(posB);
+  });
+});
+
+describe("authorisation matrix for moderation and board actions", () => {
+  it("anonymous, other user, other creator, blocked user: refused; owner and admin: allowed", async () => {
+    const { maker, slug } = await board();
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
+    const author = await settledUser();
+    const other = await settledUser();
+    const otherCreator = await makeCreator(env);
+    const admin = await settledUser({ isAdmin: true });
+    const id = itemIdOf(await file(slug, { kind: "idea", title: "Matrix idea" }, await author.cookie()));
+    const keep = itemIdOf(await file(slug, { kind: "idea", title: "Matrix keeper" }, await other.cookie()));
+    await postForm(
+      `/comments/app/${appId}`,
+      { intent: "comment", body: "Matrix comment" },
+      { cookie: await author.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+    );
+    const commentId = (await env.DB.prepare("SELECT id FROM comments WHERE author_id=? AND target_id=?")
+      .bind(author.id, appId)
+      .first<{ id: string }>())!.id;
+    const onThread = (fields: Record<string, string>, cookie?: string) =>
+      postForm(`/comments/app/${appId}`, fields, { cookie, headers: { "CF-Connecting-IP": freshIp() } });
+
+    const refused: [string, string | undefined, number][] = [
+      ["anonymous", undefined, 401],
+      ["other user", await other.cookie(), 403],
+      ["other creator", await otherCreator.cookie(), 403],
+    ];
+    for (const [who, cookie, status] of refused) {
+      for (const intent of ["pin", "hide", "block"])
+        expect((await onThread({ intent, commentId }, cookie)).status, `${who} ${intent}`).toBe(status);
+      expect((await onThread({ intent: "policy", policy: "off" }, cookie)).status, `${who} policy`).toBe(status);
+      expect((await onThread({ intent: "edit", commentId, body: "hijack" }, cookie)).status, `${who} edit`).toBe(status);
+      expect((await onThread({ intent: "delete", commentId }, cookie)).status, `${who} delete`).toBe(status);
+      expect((await onItem(slug, id, { intent: "status", status: "done" }, cookie)).status, `${who} status`).toBe(status);
+      expect((await onItem(slug, id, { intent: "merge", keepId: keep }, cookie)).status, `${who} merge`).toBe(status);
+    }
+    // The admin may moderate anyone's thread and board.
+    const ac = await admin.cookie();
+    expect((await onThread({ intent: "pin", commentId }, ac)).status).toBe(200);
+    expect((await onThread({ intent: "hide", commentId }, ac)).status).toBe(200);
+    expect((await onThread({ intent: "unhide", commentId }, ac)).status).toBe(200);
+    expect((await onItem(slug, id, { intent: "status", status: "done" }, ac)).status).toBe(200);
+    // The owner blocks the author: no more comments or feedback from them on this maker's apps; unblock restores.
+    const mc = await maker.cookie();
+    expect((await onThread({ intent: "block", commentId }, mc)).status).toBe(200);
+    expect((await onThread({ intent: "comment", body: "blocked words" }, await author.cookie())).status).toBe(403);
+    expect((await file(slug, { kind: "idea", title: "Blocked idea" }, await author.cookie())).status).toBe(403);
+    expect((await onThread({ intent: "unblock", commentId }, mc)).status).toBe(200);
+    expect((await onThread({ intent: "comment", body: "back again" }, await author.cookie())).status).toBe(200);
+    expect((await onThread({ intent: "unpin", commentId }, mc)).status).toBe(200);
+    expect((await onItem(slug, id, { intent: "merge", keepId: keep }, mc)).status).toBe(303);
+    // The comment's author still edits and deletes their own.
+    expect((await onThread({ intent: "edit", commentId, body: "Matrix comment, edited" }, await author.cookie())).status).toBe(200);
+    expect((await onThread({ intent: "delete", commentId }, await author.cookie())).status).toBe(200);
+  });
+});

@@ -1,0 +1,564 @@
+/**
+ * The community domain's SQL (decision 0056): comments, likes, reactions, thread policies, blocks,
+ * reports and feedback boards. Counters are always recounted from their rows inside the same D1
+ * batch as the write (a batch is one transaction), so they are exact under concurrency (D74).
+ */
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { getDb } from "~/lib/db.server";
+import { qualified } from "~/lib/sql";
+import { apps } from "~/modules/apps/schema";
+import { users } from "~/modules/identity/schema";
+import { posts } from "~/modules/posts/schema";
+import { creators } from "~/modules/storefronts/schema";
+import {
+  commentLikes,
+  commentPolicies,
+  comments,
+  communityBlocks,
+  feedbackItems,
+  feedbackVotes,
+  postReactions,
+  reports,
+  type CommentPolicy,
+  type CommentTarget,
+  type FeedbackKind,
+  type FeedbackStatus,
+  type Reaction,
+  type ReportTarget,
+} from "./schema";
+
+export type CommentRow = typeof comments.$inferSelect;
+export type FeedbackRow = typeof feedbackItems.$inferSelect;
+
+// ── people ─────────────────────────────────────────────────────────────────────────────────────
+
+/** What the anti-spam and permission rules need to know about the actor, in one read. */
+export async function actorFacts(env: Env, userId: string) {
+  return getDb(env).query.users.findFirst({
+    where: eq(users.id, userId),
+    columns: { id: true, emailVerifiedAt: true, suspendedAt: true, deletedAt: true, createdAt: true, isAdmin: true },
+  });
+}
+
+/** user id → public name/handle for those who have a storefront (others are "a member"). */
+export async function publicNames(env: Env, userIds: string[]) {
+  if (!userIds.length) return new Map<string, { handle: string; displayName: string }>();
+  const rows = await getDb(env)
+    .select({ userId: creators.userId, handle: creators.handle, displayName: creators.displayName })
+    .from(creators)
+    .where(and(inArray(creators.userId, [...new Set(userIds)]), isNull(creators.hiddenAt)));
+  return new Map(rows.map((r) => [r.userId, { handle: r.handle, displayName: r.displayName }]));
+}
+
+/** Which of these handles belong to a visible storefront (lower-cased handle → user id). */
+export async function existingHandles(env: Env, handles: string[]) {
+  if (!handles.length) return new Map<string, string>();
+  const rows = await getDb(env)
+    .select({ userId: creators.userId, handle: creators.handle })
+    .from(creators)
+    .where(and(inArray(creators.handle, handles), isNull(creators.hiddenAt)));
+  return new Map(rows.map((r) => [r.handle, r.userId]));
+}
+
+// ── the things threads hang on ─────────────────────────────────────────────────────────────────
+
+export async function findPostForThread(env: Env, postId: string) {
+  const rows = await getDb(env)
+    .select({
+      id: posts.id,
+      slug: posts.slug,
+      title: posts.title,
+      status: posts.status,
+      creatorId: posts.creatorId,
+      visibility: posts.visibility,
+      tierIds: posts.tierIds,
+      productId: posts.productId,
+      handle: creators.handle,
+    })
+    .from(posts)
+    .innerJoin(creators, eq(creators.userId, posts.creatorId))
+    .where(and(eq(posts.id, postId), isNull(creators.hiddenAt)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+export async function findAppForThread(env: Env, where: { id?: string; slug?: string }) {
+  const rows = await getDb(env)
+    .select({ id: apps.id, slug: apps.slug, name: apps.name, creatorId: apps.creatorId, published: apps.published })
+    .from(apps)
+    .innerJoin(creators, eq(creators.userId, apps.creatorId))
+    .where(and(where.id ? eq(apps.id, where.id) : eq(apps.slug, (where.slug ?? "").toLowerCase()), isNull(creators.hiddenAt)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+export async function findFeedback(env: Env, id: string) {
+  return getDb(env).query.feedbackItems.findFirst({ where: eq(feedbackItems.id, id) });
+}
+
+// ── policies and blocks ────────────────────────────────────────────────────────────────────────
+
+export async function threadPolicy(env: Env, type: CommentTarget, id: string): Promise<CommentPolicy> {
+  const row = await getDb(env).query.commentPolicies.findFirst({
+    where: and(eq(commentPolicies.targetType, type), eq(commentPolicies.targetId, id)),
+  });
+  return row?.policy ?? "everyone";
+}
+
+export async function writeThreadPolicy(env: Env, type: CommentTarget, id: string, policy: CommentPolicy, now: number) {
+  await getDb(env)
+    .insert(commentPolicies)
+    .values({ targetType: type, targetId: id, policy, updatedAt: now })
+    .onConflictDoUpdate({ target: [commentPolicies.targetType, commentPolicies.targetId], set: { policy, updatedAt: now } });
+}
+
+export async function isBlocked(env: Env, ownerId: string, userId: string): Promise<boolean> {
+  const row = await getDb(env).query.communityBlocks.findFirst({
+    where: and(eq(communityBlocks.ownerId, ownerId), eq(communityBlocks.userId, userId)),
+  });
+  return !!row;
+}
+
+export async function writeBlock(env: Env, ownerId: string, userId: string, blocked: boolean, now: number) {
+  const db = getDb(env);
+  if (blocked) await db.insert(communityBlocks).values({ ownerId, userId, createdAt: now }).onConflictDoNothing();
+  else await db.delete(communityBlocks).where(and(eq(communityBlocks.ownerId, ownerId), eq(communityBlocks.userId, userId)));
+}
+
+// ── comments ───────────────────────────────────────────────────────────────────────────────────
+
+export async function findComment(env: Env, id: string) {
+  return getDb(env).query.comments.findFirst({ where: eq(comments.id, id) });
+}
+
+/** The author's identical text in this thread since `since` (duplicate-flood check). */
+export async function recentDuplicate(env: Env, authorId: string, body: string, since: number) {
+  const row = await getDb(env)
+    .select({ id: comments.id })
+    .from(comments)
+    .where(and(eq(comments.authorId, authorId), gt(comments.createdAt, since), eq(comments.bodyMarkdown, body)))
+    .limit(1);
+  return row.length > 0;
+}
+
+const replyRecount = (parentId: string) =>
+  sql`(SELECT count(*) FROM ${comments} AS r WHERE r.parent_id = ${parentId} AND r.deleted_at IS NULL)`;
+
+/** Inserts a comment; a reply also recounts its parent's replies in the same batch. */
+export async function insertComment(env: Env, row: typeof comments.$inferInsert) {
+  const db = getDb(env);
+  const insert = db.insert(comments).values(row);
+  if (!row.parentId) await insert;
+  else
+    await db.batch([
+      insert,
+      db
+        .update(comments)
+        .set({ replyCount: replyRecount(row.parentId) })
+        .where(eq(comments.id, row.parentId)),
+    ]);
+}
+
+export async function updateCommentBody(env: Env, id: string, body: string, now: number) {
+  await getDb(env).update(comments).set({ bodyMarkdown: body, editedAt: now }).where(eq(comments.id, id));
+}
+
+/**
+ * The author deletes: a comment with live replies keeps its row as "comment deleted" (text wiped);
+ * otherwise the row goes. A reply's removal recounts its parent, and a parent that was already
+ * deleted and has no replies left goes too.
+ */
+export async function removeComment(env: Env, c: CommentRow, now: number) {
+  const db = getDb(env);
+  if (!c.parentId) {
+    if (c.replyCount > 0) await db.update(comments).set({ deletedAt: now, bodyMarkdown: "", pinnedAt: null }).where(eq(comments.id, c.id));
+    else await db.delete(comments).where(eq(comments.id, c.id));
+    return;
+  }
+  await db.batch([
+    db.delete(comments).where(eq(comments.id, c.id)),
+    db
+      .update(comments)
+      .set({ replyCount: replyRecount(c.parentId) })
+      .where(eq(comments.id, c.parentId)),
+    db.delete(comments).where(and(eq(comments.id, c.parentId), sql`${comments.deletedAt} IS NOT NULL`, eq(comments.replyCount, 0))),
+  ]);
+}
+
+export async function setCommentHidden(env: Env, id: string, hiddenAt: number | null) {
+  await getDb(env).update(comments).set({ hiddenAt }).where(eq(comments.id, id));
+}
+
+export async function setCommentPinned(env: Env, c: Pick<CommentRow, "id" | "targetType" | "targetId">, pinnedAt: number | null) {
+  const db = getDb(env);
+  const unpinAll = db
+    .update(comments)
+    .set({ pinnedAt: null })
+    .where(and(eq(comments.targetType, c.targetType), eq(comments.targetId, c.targetId)));
+  if (pinnedAt === null) await db.update(comments).set({ pinnedAt: null }).where(eq(comments.id, c.id));
+  else await db.batch([unpinAll, db.update(comments).set({ pinnedAt }).where(eq(comments.id, c.id))]);
+}
+
+export type ThreadCursor = { k: number; id: string };
+
+/**
+ * One page of a thread's top-level comments, newest first or most liked first (keyset on
+ * (created_at, id) or (like_count, id)). Hidden comments are left out except for their author and
+ * `seeHidden` (the thread's owner, admins); comments by suspended or deleted accounts are left out;
+ * deleted comments stay only while they have replies. The pinned comment is listed apart.
+ */
+export async function listThreadPage(
+  env: Env,
+  q: {
+    type: CommentTarget;
+    id: string;
+    sort: "new" | "top";
+    cursor: ThreadCursor | null;
+    limit: number;
+    viewerId: string | null;
+    seeHidden: boolean;
+  },
+) {
+  const db = getDb(env);
+  const visible = visibleTo(q.viewerId, q.seeHidden);
+  const sortKey = q.sort === "top" ? comments.likeCount : comments.createdAt;
+  const after = q.cursor ? or(lt(sortKey, q.cursor.k), and(eq(sortKey, q.cursor.k), lt(comments.id, q.cursor.id))) : undefined;
+  const thread = and(eq(comments.targetType, q.type), eq(comments.targetId, q.id), isNull(comments.parentId));
+  const [page, pinned] = await db.batch([
+    db
+      .select({ c: comments })
+      .from(comments)
+      .innerJoin(users, eq(users.id, comments.authorId))
+      .where(and(thread, isNull(comments.pinnedAt), visible, after))
+      .orderBy(desc(sortKey), desc(comments.id))
+      .limit(q.limit + 1),
+    db
+      .select({ c: comments })
+      .from(comments)
+      .innerJoin(users, eq(users.id, comments.authorId))
+      .where(and(thread, sql`${comments.pinnedAt} IS NOT NULL`, visible))
+      .limit(1),
+  ]);
+  const more = page.length > q.limit;
+  const rows = page.slice(0, q.limit).map((r) => r.c);
+  return { rows, pinned: pinned[0]?.c ?? null, more };
+}
+
+/** Replies (oldest first) of the given top-level comments, with the same visibility rule. */
+export async function listReplies(env: Env, parentIds: string[], viewerId: string | null, seeHidden: boolean, perParent = 50) {
+  if (!parentIds.length) return [];
+  const rows = await getDb(env)
+    .select({ c: comments })
+    .from(comments)
+    .innerJoin(users, eq(users.id, comments.authorId))
+    .where(and(inArray(comments.parentId, parentIds), visibleTo(viewerId, seeHidden)))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .limit(parentIds.length * perParent);
+  return rows.map((r) => r.c);
+}
+
+function visibleTo(viewerId: string | null, seeHidden: boolean): SQL {
+  // A deleted account's comment with replies still shows as "comment deleted" so the replies keep their place.
+  const live = or(
+    and(isNull(users.suspendedAt), isNull(users.deletedAt)),
+    and(isNull(users.suspendedAt), sql`${comments.deletedAt} IS NOT NULL`),
+  )!;
+  const notDeadLeaf = or(isNull(comments.deletedAt), gt(comments.replyCount, 0))!;
+  if (seeHidden) return and(live, notDeadLeaf)!;
+  const hiddenOk = viewerId ? or(isNull(comments.hiddenAt), eq(comments.authorId, viewerId)) : isNull(comments.hiddenAt);
+  return and(live, notDeadLeaf, hiddenOk)!;
+}
+
+export async function countThread(env: Env, type: CommentTarget, id: string): Promise<number> {
+  const row = await getDb(env)
+    .select({ n: sql<number>`count(*)` })
+    .from(comments)
+    .innerJoin(users, eq(users.id, comments.authorId))
+    .where(
+      and(
+        eq(comments.targetType, type),
+        eq(comments.targetId, id),
+        isNull(comments.deletedAt),
+        isNull(comments.hiddenAt),
+        isNull(users.suspendedAt),
+      ),
+    );
+  return Number(row[0]?.n ?? 0);
+}
+
+export async function likedAmong(env: Env, userId: string, commentIds: string[]): Promise<Set<string>> {
+  if (!commentIds.length) return new Set();
+  const rows = await getDb(env)
+    .select({ id: commentLikes.commentId })
+    .from(commentLikes)
+    .where(and(eq(commentLikes.userId, userId), inArray(commentLikes.commentId, commentIds)));
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Like or unlike, then recount — one batch, so the stored count always equals the rows. */
+export async function writeLike(env: Env, commentId: string, userId: string, on: boolean, now: number): Promise<number> {
+  const db = getDb(env);
+  const change = on
+    ? db.insert(commentLikes).values({ commentId, userId, createdAt: now }).onConflictDoNothing()
+    : db.delete(commentLikes).where(and(eq(commentLikes.commentId, commentId), eq(commentLikes.userId, userId)));
+  const [, , after] = await db.batch([
+    change,
+    db
+      .update(comments)
+      .set({ likeCount: sql`(SELECT count(*) FROM ${commentLikes} WHERE ${qualified(commentLikes.commentId)} = ${commentId})` })
+      .where(eq(comments.id, commentId)),
+    db.select({ n: comments.likeCount }).from(comments).where(eq(comments.id, commentId)),
+  ]);
+  return after[0]?.n ?? 0;
+}
+
+export async function countLikeRows(env: Env, commentId: string): Promise<number> {
+  const row = await getDb(env)
+    .select({ n: sql<number>`count(*)` })
+    .from(commentLikes)
+    .where(eq(commentLikes.commentId, commentId));
+  return Number(row[0]?.n ?? 0);
+}
+
+// ── reactions ──────────────────────────────────────────────────────────────────────────────────
+
+export async function writeReaction(env: Env, postId: string, userId: string, reaction: Reaction | null, now: number) {
+  const db = getDb(env);
+  const change =
+    reaction === null
+      ? db.delete(postReactions).where(and(eq(postReactions.postId, postId), eq(postReactions.userId, userId)))
+      : db
+          .insert(postReactions)
+          .values({ postId, userId, reaction, createdAt: now })
+          .onConflictDoUpdate({ target: [postReactions.postId, postReactions.userId], set: { reaction } });
+  const [, counts] = await db.batch([change, reactionCountsQuery(db, postId)]);
+  return counts;
+}
+
+const reactionCountsQuery = (db: ReturnType<typeof getDb>, postId: string) =>
+  db
+    .select({ reaction: postReactions.reaction, n: sql<number>`count(*)` })
+    .from(postReactions)
+    .where(eq(postReactions.postId, postId))
+    .groupBy(postReactions.reaction);
+
+export async function reactionState(env: Env, postId: string, userId: string | null) {
+  const db = getDb(env);
+  const [counts, mine] = await db.batch([
+    reactionCountsQuery(db, postId),
+    db
+      .select({ reaction: postReactions.reaction })
+      .from(postReactions)
+      .where(and(eq(postReactions.postId, postId), eq(postReactions.userId, userId ?? "\u0000none"))),
+  ]);
+  return { counts, mine: mine[0]?.reaction ?? null };
+}
+
+// ── reports ────────────────────────────────────────────────────────────────────────────────────
+
+/** Files a report; false when this person already reported this target. */
+export async function insertReport(env: Env, row: typeof reports.$inferInsert): Promise<boolean> {
+  const out = await getDb(env).insert(reports).values(row).onConflictDoNothing().returning({ id: reports.id });
+  return out.length > 0;
+}
+
+export async function findReport(env: Env, id: string) {
+  return getDb(env).query.reports.findFirst({ where: eq(reports.id, id) });
+}
+
+export async function listOpenReports(env: Env, limit = 100) {
+  return getDb(env)
+    .select({
+      id: reports.id,
+      targetType: reports.targetType,
+      targetId: reports.targetId,
+      reason: reports.reason,
+      note: reports.note,
+      createdAt: reports.createdAt,
+      reporterEmail: users.email,
+    })
+    .from(reports)
+    .innerJoin(users, eq(users.id, reports.reporterId))
+    .where(eq(reports.status, "open"))
+    .orderBy(asc(reports.createdAt))
+    .limit(limit);
+}
+
+/** Resolves every open report on the same target at once (one decision covers them all). */
+export async function resolveReports(
+  env: Env,
+  targetType: ReportTarget,
+  targetId: string,
+  status: "dismissed" | "actioned",
+  by: string,
+  now: number,
+) {
+  await getDb(env)
+    .update(reports)
+    .set({ status, resolvedAt: now, resolvedBy: by })
+    .where(and(eq(reports.targetType, targetType), eq(reports.targetId, targetId), eq(reports.status, "open")));
+}
+
+export async function findProfileUser(env: Env, handleOrId: string) {
+  const rows = await getDb(env)
+    .select({ userId: creators.userId, handle: creators.handle })
+    .from(creators)
+    .where(or(eq(creators.userId, handleOrId), eq(creators.handle, handleOrId.toLowerCase())))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+// ── feedback boards ────────────────────────────────────────────────────────────────────────────
+
+export async function insertFeedback(env: Env, row: typeof feedbackItems.$inferInsert) {
+  await getDb(env).insert(feedbackItems).values(row);
+}
+
+export type FeedbackSort = "top" | "new";
+
+export async function listFeedbackItems(
+  env: Env,
+  appId: string,
+  sort: FeedbackSort,
+  status: FeedbackStatus | null,
+  viewerId: string | null,
+) {
+  const db = getDb(env);
+  const where = and(
+    eq(feedbackItems.appId, appId),
+    isNull(feedbackItems.mergedInto),
+    viewerId ? or(isNull(feedbackItems.hiddenAt), eq(feedbackItems.authorId, viewerId)) : isNull(feedbackItems.hiddenAt),
+    status ? eq(feedbackItems.status, status) : undefined,
+    isNull(users.suspendedAt),
+  );
+  return db
+    .select({ item: feedbackItems })
+    .from(feedbackItems)
+    .innerJoin(users, eq(users.id, feedbackItems.authorId))
+    .where(where)
+    .orderBy(
+      ...(sort === "top" ? [desc(feedbackItems.voteCount), desc(feedbackItems.createdAt)] : [desc(feedbackItems.createdAt)]),
+      desc(feedbackItems.id),
+    )
+    .limit(200)
+    .then((rows) => rows.map((r) => r.item));
+}
+
+export async function votedAmong(env: Env, userId: string, itemIds: string[]): Promise<Set<string>> {
+  if (!itemIds.length) return new Set();
+  const rows = await getDb(env)
+    .select({ id: feedbackVotes.itemId })
+    .from(feedbackVotes)
+    .where(and(eq(feedbackVotes.userId, userId), inArray(feedbackVotes.itemId, itemIds)));
+  return new Set(rows.map((r) => r.id));
+}
+
+const voteRecount = (itemId: string) => sql`(SELECT count(*) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${itemId})`;
+
+/**
+ * Vote or unvote in one batch (decision 74/76): the row, the recount, and the app's trending score.
+ * A new vote's weight is added once — claimed through `counted` inside the batch, so a duplicate
+ * vote adds nothing; unvoting subtracts exactly what the vote had added.
+ */
+export async function writeVote(
+  env: Env,
+  item: { id: string; appId: string },
+  userId: string,
+  on: boolean,
+  now: number,
+  trendingWeight: number,
+): Promise<number> {
+  const db = getDb(env);
+  const mine = and(eq(feedbackVotes.itemId, item.id), eq(feedbackVotes.userId, userId));
+  const weightOf = (counted: boolean) =>
+    sql`(SELECT coalesce(sum(${qualified(feedbackVotes.trendingWeight)}), 0) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${item.id} AND ${qualified(feedbackVotes.userId)} = ${userId} AND ${qualified(feedbackVotes.counted)} = ${counted ? 1 : 0})`;
+  const change = on
+    ? ([
+        db.insert(feedbackVotes).values({ itemId: item.id, userId, createdAt: now, trendingWeight, counted: false }).onConflictDoNothing(),
+        db
+          .update(apps)
+          .set({ trendingScore: sql`${apps.trendingScore} + ${weightOf(false)}` })
+          .where(eq(apps.id, item.appId)),
+        db.update(feedbackVotes).set({ counted: true }).where(mine),
+      ] as const)
+    : ([
+        db
+          .update(apps)
+          .set({ trendingScore: sql`${apps.trendingScore} - ${weightOf(true)}` })
+          .where(eq(apps.id, item.appId)),
+        db.delete(feedbackVotes).where(mine),
+      ] as const);
+  const results = await db.batch([
+    ...change,
+    db
+      .update(feedbackItems)
+      .set({ voteCount: voteRecount(item.id) })
+      .where(eq(feedbackItems.id, item.id)),
+    db.select({ n: feedbackItems.voteCount }).from(feedbackItems).where(eq(feedbackItems.id, item.id)),
+  ]);
+  const after = results.at(-1) as { n: number }[];
+  return after[0]?.n ?? 0;
+}
+
+export async function countVoteRows(env: Env, itemId: string): Promise<number> {
+  const row = await getDb(env)
+    .select({ n: sql<number>`count(*)` })
+    .from(feedbackVotes)
+    .where(eq(feedbackVotes.itemId, itemId));
+  return Number(row[0]?.n ?? 0);
+}
+
+export async function voterIds(env: Env, itemId: string): Promise<string[]> {
+  const rows = await getDb(env).select({ id: feedbackVotes.userId }).from(feedbackVotes).where(eq(feedbackVotes.itemId, itemId));
+  return rows.map((r) => r.id);
+}
+
+export async function writeFeedbackStatus(env: Env, itemId: string, status: FeedbackStatus, now: number) {
+  await getDb(env).update(feedbackItems).set({ status, updatedAt: now }).where(eq(feedbackItems.id, itemId));
+}
+
+export async function setFeedbackHidden(env: Env, itemId: string, hiddenAt: number | null) {
+  await getDb(env).update(feedbackItems).set({ hiddenAt }).where(eq(feedbackItems.id, itemId));
+}
+
+/**
+ * Merges `dupId` into `keepId` in one batch: the duplicate's voters become voters of the kept item
+ * (someone who voted for both counts once), the duplicate keeps no votes, and both counts are
+ * recounted from the rows.
+ */
+export async function mergeFeedbackRows(env: Env, dup: { id: string; appId: string }, keepId: string, now: number) {
+  const db = getDb(env);
+  const sumOf = (itemId: string, counted: boolean | null) =>
+    sql`(SELECT coalesce(sum(${qualified(feedbackVotes.trendingWeight)}), 0) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${itemId}${counted === null ? sql`` : sql` AND ${qualified(feedbackVotes.counted)} = ${counted ? 1 : 0}`})`;
+  await db.batch([
+    db
+      .insert(feedbackVotes)
+      .select(
+        sql`SELECT ${keepId}, ${qualified(feedbackVotes.userId)}, ${qualified(feedbackVotes.createdAt)}, ${qualified(feedbackVotes.trendingWeight)}, 0 FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${dup.id}`,
+      )
+      .onConflictDoNothing(),
+    // Trending: the duplicate's votes leave, the ones that moved come back (a voter of both counts once).
+    db
+      .update(apps)
+      .set({ trendingScore: sql`${apps.trendingScore} - ${sumOf(dup.id, null)} + ${sumOf(keepId, false)}` })
+      .where(eq(apps.id, dup.appId)),
+    db.update(feedbackVotes).set({ counted: true }).where(eq(feedbackVotes.itemId, keepId)),
+    db.delete(feedbackVotes).where(eq(feedbackVotes.itemId, dup.id)),
+    db.update(feedbackItems).set({ mergedInto: keepId, voteCount: 0, updatedAt: now }).where(eq(feedbackItems.id, dup.id)),
+    db
+      .update(feedbackItems)
+      .set({ voteCount: voteRecount(keepId), updatedAt: now })
+      .where(eq(feedbackItems.id, keepId)),
+  ]);
+}
+
+/** Total upvotes on an app's board (open items and all), for the app page. */
+export async function appVoteTotal(env: Env, appId: string): Promise<{ items: number; votes: number }> {
+  const row = await getDb(env)
+    .select({ items: sql<number>`count(*)`, votes: sql<number>`coalesce(sum(${feedbackItems.voteCount}), 0)` })
+    .from(feedbackItems)
+    .where(and(eq(feedbackItems.appId, appId), isNull(feedbackItems.mergedInto), isNull(feedbackItems.hiddenAt)));
+  return { items: Number(row[0]?.items ?? 0), votes: Number(row[0]?.votes ?? 0) };
+}
+
+export type { FeedbackKind };

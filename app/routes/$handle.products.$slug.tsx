@@ -2,12 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
-import { Button, FormError } from "~/components/ui/form";
+import { Button, Field, FormError } from "~/components/ui/form";
 import { invariantResponse } from "~/lib/errors";
-import { handleForm, orRespond } from "~/lib/http.server";
+import { clientIp, handleForm, orRespond } from "~/lib/http.server";
+import { passThroughHeaders } from "~/lib/route-headers";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { startProductCheckout } from "~/modules/payments/checkout.server";
 import { getProductPage } from "~/modules/products/service.server";
+
+export const headers = passThroughHeaders;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -28,6 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       viewer,
       String(form.get("productId") ?? ""),
       new URL(request.url).origin,
+      { amount: String(form.get("amount") ?? ""), ip: clientIp(request) },
     );
     throw redirect(url, owned ? 303 : 302);
   });
@@ -82,13 +86,19 @@ export default function ProductPage() {
       </div>
       <aside className="lg:sticky lg:top-24 lg:self-start">
         <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-          <p className="text-3xl font-bold tracking-tight tabular-nums">{product.price}</p>
-          <p className="mt-1 text-sm text-slate-500">One-time purchase · instant access</p>
+          <p className="text-3xl font-bold tracking-tight tabular-nums">{product.pricing === "pwyw" ? product.suggested : product.price}</p>
+          <p className="mt-1 text-sm text-slate-500">
+            {product.pricing === "free"
+              ? "Free · instant access"
+              : product.pricing === "pwyw"
+                ? `Pay what you want · suggested price · minimum ${product.minimum}`
+                : "One-time purchase · instant access"}
+          </p>
           {params.get("checkout") === "canceled" ? (
             <p className="mt-3 text-sm text-slate-600">Checkout canceled — you weren't charged.</p>
           ) : null}
           <div className="mt-4 space-y-3">
-            {result && "formError" in result ? <FormError message={result.formError} /> : null}
+            {result && "formError" in result && !result.fieldErrors?.amount ? <FormError message={result.formError} /> : null}
             {owned && !isOwner ? (
               <div className="space-y-2" data-testid="owned">
                 <p className="text-sm font-semibold text-emerald-800">You own this</p>
@@ -111,10 +121,28 @@ export default function ProductPage() {
                 Coming soon — the creator is finishing payout setup.
               </p>
             ) : (
-              <Form method="post">
+              <Form method="post" className="space-y-3" noValidate>
                 <input type="hidden" name="productId" value={product.id} />
+                {product.pricing === "pwyw" ? (
+                  <Field
+                    label="Name your price"
+                    name="amount"
+                    inputMode="decimal"
+                    defaultValue={product.suggestedInput}
+                    error={result && "fieldErrors" in result ? result.fieldErrors?.amount : undefined}
+                    hint={`${product.currency.toUpperCase()} · minimum ${product.minimum}${product.freeAllowed ? " — enter 0 to get it free" : ""}`}
+                  />
+                ) : null}
                 <Button type="submit" className="w-full py-2.5" disabled={busy}>
-                  {busy ? "Opening checkout…" : `Buy for ${product.price}`}
+                  {busy
+                    ? product.pricing === "free"
+                      ? "Adding to your library…"
+                      : "Opening checkout…"
+                    : product.pricing === "free"
+                      ? "Get it free"
+                      : product.pricing === "pwyw"
+                        ? "Continue"
+                        : `Buy for ${product.price}`}
                 </Button>
               </Form>
             )}
@@ -138,7 +166,11 @@ export default function ProductPage() {
               </ul>
             </div>
           ) : null}
-          <p className="mt-6 text-xs text-slate-500">Secure checkout by Stripe. {creator.displayName} receives 92% of your payment.</p>
+          <p className="mt-6 text-xs text-slate-500">
+            {product.pricing === "free"
+              ? "Free: no card needed. It stays in your library."
+              : `Secure checkout by Stripe. ${creator.displayName} receives 92% of your payment.`}
+          </p>
         </div>
       </aside>
     </article>

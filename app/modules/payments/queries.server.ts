@@ -228,3 +228,24 @@ export async function withdrawScheduledSwitches(env: Env, subscriptionId: string
 export function switchById(env: Env, id: string) {
   return getDb(env).query.tierSwitches.findFirst({ where: eq(tierSwitches.id, id) });
 }
+
+/**
+ * Records a $0 order (free product, or pay what you want paid at 0) unless the person already holds
+ * a paid order of the product. One statement — INSERT … SELECT … WHERE NOT EXISTS — so concurrent
+ * claims of one person make exactly one order (D1 runs each statement atomically). Returns the
+ * order's key (its `checkout_session_id`, `free_…`: no Stripe session exists) or null when they
+ * already had it.
+ */
+export async function insertFreeOrder(
+  env: Env,
+  o: { id: string; key: string; buyerId: string; creatorId: string; productId: string; currency: string; createdAt: number },
+): Promise<string | null> {
+  const rows = await getDb(env).all<{ key: string }>(sql`
+    INSERT INTO orders (id, checkout_session_id, payment_intent_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at)
+    SELECT ${o.id}, ${o.key}, NULL, ${o.buyerId}, ${o.creatorId}, ${o.productId}, ${o.currency}, 0, 0, 0, 'paid', ${o.createdAt}
+    WHERE NOT EXISTS (
+      SELECT 1 FROM orders WHERE buyer_id = ${o.buyerId} AND product_id = ${o.productId} AND status = 'paid'
+    )
+    RETURNING checkout_session_id AS key`);
+  return rows[0]?.key ?? null;
+}

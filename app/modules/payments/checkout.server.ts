@@ -51,6 +51,22 @@ async function creatorHidden(env: Env, creatorId: string): Promise<boolean> {
   return !c || c.hiddenAt !== null;
 }
 
+/** A published product of a visible creator, or 404. */
+export async function productForSale(env: Env, productId: string) {
+  const db = getDb(env);
+  const p = await db.query.products.findFirst({ where: eq(products.id, productId) });
+  if (!p || p.status !== "published") throw notFound("That product isn't for sale.");
+  const creator = await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, p.creatorId) });
+  // A suspended or deleted creator sells nothing (decisions 67, 68).
+  if (!creator || creator.hiddenAt !== null) throw notFound("That product isn't for sale.");
+  return { p, creator };
+}
+
+/** What this buyer pays, in minor units: the price, 0 for a free product, or their own amount (D69). */
+export function buyerAmount(p: typeof products.$inferSelect, raw: string | undefined): number {
+  return p.pricing === "free" ? 0 : p.pricing === "pwyw" ? chosenAmount(raw ?? "", p) : p.priceAmount;
+}
+
 /**
  * Buying a product. Someone who already owns it gets the product page saying so (`owned`), never a
  * second checkout. One open checkout per person per product (D52): the `checkouts` row is claimed
@@ -65,16 +81,11 @@ export async function startProductCheckout(
   opts: { amount?: string; ip?: string } = {},
 ): Promise<{ url: string; owned?: true; free?: true }> {
   const db = getDb(env);
-  const p = await db.query.products.findFirst({ where: eq(products.id, productId) });
-  if (!p || p.status !== "published") throw notFound("That product isn't for sale.");
-  const creator = await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, p.creatorId) });
-  // A suspended or deleted creator sells nothing (decisions 67, 68).
-  if (!creator || creator.hiddenAt !== null) throw notFound("That product isn't for sale.");
+  const { p, creator } = await productForSale(env, productId);
   if (p.creatorId === viewer.id || (await hasAccess(env, viewer.id, p.id))) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
-  // What this buyer pays, in minor units: the price, 0 for a free product, or their own amount (D69).
-  const amount = p.pricing === "free" ? 0 : p.pricing === "pwyw" ? chosenAmount(opts.amount ?? "", p) : p.priceAmount;
+  const amount = buyerAmount(p, opts.amount);
   if (amount === 0) {
-    await claimFreeProduct(env, viewer, p, opts.ip ?? "local");
+    await claimFreeProduct(env, { buyerId: viewer.id, email: viewer.email }, p, opts.ip ?? "local");
     return { url: ownedUrl(creator.handle, p.slug), owned: true, free: true };
   }
   const seller = await canSell(env, p.creatorId);
@@ -159,13 +170,10 @@ export const FREE_ORDER_LIMITS = { perEmail: 10, perIp: 30, windowSeconds: 60 * 
  * returned, so concurrent claims can't slip past the limit. One order per person per product
  * (insertFreeOrder). Delivered like any purchase: the library, a receipt email, the creator's alert.
  */
-async function claimFreeProduct(env: Env, viewer: Viewer, p: typeof products.$inferSelect, ip: string): Promise<void> {
+export async function assertFreeOrderAllowed(env: Env, email: string, ip: string): Promise<void> {
   const db = getDb(env);
   const w = FREE_ORDER_LIMITS.windowSeconds;
-  const [byEmail, byIp] = await Promise.all([
-    hit(db, `free-order:email:${viewer.email.toLowerCase()}`, w),
-    hit(db, `free-order:ip:${ip}`, w),
-  ]);
+  const [byEmail, byIp] = await Promise.all([hit(db, `free-order:email:${email.toLowerCase()}`, w), hit(db, `free-order:ip:${ip}`, w)]);
   const over = byEmail.count > FREE_ORDER_LIMITS.perEmail ? byEmail : byIp.count > FREE_ORDER_LIMITS.perIp ? byIp : null;
   if (over) {
     const retry = Math.max(1, over.resetAt - nowSeconds());
@@ -174,19 +182,34 @@ async function claimFreeProduct(env: Env, viewer: Viewer, p: typeof products.$in
       retry,
     );
   }
+}
+
+/** Records the $0 order (after `assertFreeOrderAllowed`); returns its key, or null when they already had it. */
+export async function recordFreeOrder(
+  env: Env,
+  buyer: { buyerId: string; guest?: boolean },
+  p: typeof products.$inferSelect,
+): Promise<string | null> {
   const key = `free_${newId(16)}`;
   const recorded = await insertFreeOrder(env, {
     id: newId(),
     key,
-    buyerId: viewer.id,
+    guest: !!buyer.guest,
+    buyerId: buyer.buyerId,
     creatorId: p.creatorId,
     productId: p.id,
     currency: p.currency,
     createdAt: nowSeconds(),
   });
-  if (!recorded) return; // a concurrent claim of theirs got it first: they own it, nothing more to send
+  if (!recorded) return null; // a concurrent claim of theirs got it first: they own it, nothing more to send
   await notifyNewPurchase(env, { creatorId: p.creatorId, productId: p.id, orderKey: key });
   await queueTxEmail(env, "purchase_receipt", `receipt:order:${key}`, { sessionId: key });
+  return key;
+}
+
+async function claimFreeProduct(env: Env, buyer: { buyerId: string; email: string }, p: typeof products.$inferSelect, ip: string) {
+  await assertFreeOrderAllowed(env, buyer.email, ip);
+  await recordFreeOrder(env, buyer, p);
 }
 
 /**

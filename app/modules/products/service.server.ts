@@ -379,6 +379,17 @@ export async function downloadFile(env: Env, viewer: Viewer | null, fileId: stri
     });
   const f = await getDb(env).query.productFiles.findFirst({ where: eq(productFiles.id, fileId) });
   if (!f || !(await hasAccess(env, viewer.id, f.productId))) return missing();
+  return streamProductFile(env, f, request);
+}
+
+/** A product file by id, for callers that authorise access themselves (guest checkouts, D71). */
+export async function findProductFile(env: Env, fileId: string) {
+  return (await getDb(env).query.productFiles.findFirst({ where: eq(productFiles.id, fileId) })) ?? null;
+}
+
+/** Streams a private product file as an attachment (nosniff, no-store, sandboxed); the caller has authorised it. */
+export async function streamProductFile(env: Env, f: typeof productFiles.$inferSelect, request: Request): Promise<Response> {
+  const missing = () => new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   const obj = await env.MEDIA.get(f.r2Key, { range: request.headers });
   if (!obj) return missing();
   const headers = new Headers();

@@ -188,6 +188,24 @@ export function presentListPost(post: ListFields, creator: CreatorFields, decisi
   };
 }
 
+/** A post body as readers with access get it — the one renderer (and sanitiser) for the page and the editor's preview. */
+export function renderPostBody(markdown: string): string {
+  return renderMarkdown(withoutMarker(markdown));
+}
+
+/**
+ * The editor's live preview: the body exactly as the published page renders it for readers with
+ * access, and what readers without access see (the free part before the paywall marker).
+ */
+export function previewPostBody(markdown: string) {
+  const split = splitPaywall(markdown);
+  return {
+    html: renderPostBody(markdown),
+    freeHtml: split.hasMarker ? renderMarkdown(split.preview) : null,
+    hasMarker: split.hasMarker,
+  };
+}
+
 /** The full view for one reader: body when allowed, else only the preview. */
 export function presentPost(post: PostFields, creator: CreatorFields, decision: Decision): PostView {
   const split = splitPaywall(post.bodyMarkdown);
@@ -195,7 +213,7 @@ export function presentPost(post: PostFields, creator: CreatorFields, decision: 
   if (decision.allowed) {
     return {
       ...base,
-      bodyHtml: renderMarkdown(split.hasMarker ? `${split.preview}\n\n${split.rest}` : split.rest),
+      bodyHtml: renderPostBody(post.bodyMarkdown),
       previewHtml: null,
       hasPreview: split.hasMarker,
     };

@@ -40,7 +40,11 @@ const MARKS: Mark[] = [
 
 /** Words and minutes of reading, as the editor shows them. */
 export function wordStats(markdown: string) {
-  const words = (markdown.replace(/<!--[\s\S]*?-->/g, " ").match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? []).length;
+  const text = markdown
+    .replace(/<!--[\s\S]*?-->/g, " ") // the paywall marker
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1") // links and images count by their text, not their address
+    .replace(/https?:\/\/\S+/g, " ");
+  const words = (text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? []).length;
   return { words, minutes: Math.max(1, Math.round(words / WORDS_PER_MINUTE)) };
 }
 
@@ -210,7 +214,10 @@ export function MarkdownEditor({
     if (alt === null) return;
     const cleanAlt = alt.replace(/[[\]\n]/g, " ").trim();
     const token = `![Uploading ${Math.random().toString(36).slice(2, 8)}… 0%]()`;
-    replaceRange(el.selectionStart, el.selectionEnd, token);
+    // An image goes on a line of its own.
+    const before = el.value.slice(0, el.selectionStart);
+    const lead = before === "" || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
+    replaceRange(el.selectionStart, el.selectionEnd, `${lead}${token}\n`);
     let current = token;
     const swap = (next: string) => {
       const e2 = ref.current;

@@ -95,8 +95,17 @@ async function signUp(page, email) {
   await page.getByRole("button", { name: "Sign up" }).click();
   // Sign-up lands on the home page; opening a storefront is an offer there.
   await page.waitForURL(/\/\?welcome=1$/);
-  await page.getByTestId("welcome").getByRole("link", { name: "Open your storefront" }).click();
-  await page.waitForURL(/\/settings\/profile/);
+  // Opening a storefront waits for a verified address (D61): the link from the dev mailbox.
+  let link = null;
+  for (let i = 0; i < 40 && !link; i++) {
+    const list = await (await page.request.get(`${app.url}/dev/mailbox?to=${encodeURIComponent(email)}`)).text();
+    const mail = /\/dev\/mailbox\/([^"]+)"/.exec(list)?.[1];
+    if (mail) link = /\/verify-email\/[A-Za-z0-9_-]+/.exec(await (await page.request.get(`${app.url}/dev/mailbox/${mail}`)).text())?.[0];
+    if (!link) await page.waitForTimeout(250);
+  }
+  assert.ok(link, "a verification link");
+  await page.goto(`${app.url}${link}`);
+  await page.goto(`${app.url}/settings/profile`);
 }
 
 test("a creator registers an app with media; another user finds it and follows the creator", async () => {
@@ -146,6 +155,20 @@ test("a creator registers an app with media; another user finds it and follows t
   await page.goto(`${app.url}/apps/${slug}`);
   assert.equal(await page.getByRole("img", { name: /screenshot/ }).count(), 3);
   await page.screenshot({ path: `${SHOTS}/apps-page.png`, fullPage: true });
+  // Screenshots open in a lightbox: arrow keys move, Escape closes and focus goes back to the thumbnail.
+  const firstShot = page.getByRole("link", { name: /Open .* screenshot 1 larger/ });
+  await firstShot.click();
+  const box = page.getByRole("dialog");
+  await box.getByText("Screenshot 1 of 3").waitFor();
+  await page.keyboard.press("ArrowRight");
+  await box.getByText("Screenshot 2 of 3").waitFor();
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await box.getByText("Screenshot 3 of 3").waitFor();
+  await page.screenshot({ path: `${SHOTS}/apps-lightbox.png` });
+  await page.keyboard.press("Escape");
+  await box.waitFor({ state: "hidden" });
+  assert.equal(await firstShot.evaluate((el) => el === document.activeElement), true);
 
   // Another user: discovery by category and by search, then follow / unfollow.
   const fanCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });

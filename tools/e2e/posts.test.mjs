@@ -30,8 +30,17 @@ async function signUp(viewport, email) {
   await page.getByRole("button", { name: "Sign up" }).click();
   // Sign-up lands on the home page, where opening a storefront is offered.
   await page.waitForURL(/\/\?welcome=1$/);
-  await page.getByTestId("welcome").getByRole("link", { name: "Open your storefront" }).click();
-  await page.waitForURL(/\/settings\/profile/);
+  // Opening a storefront waits for a verified address (D61): the link from the dev mailbox.
+  let link = null;
+  for (let i = 0; i < 40 && !link; i++) {
+    const list = await (await page.request.get(`${app.url}/dev/mailbox?to=${encodeURIComponent(email)}`)).text();
+    const mail = /\/dev\/mailbox\/([^"]+)"/.exec(list)?.[1];
+    if (mail) link = /\/verify-email\/[A-Za-z0-9_-]+/.exec(await (await page.request.get(`${app.url}/dev/mailbox/${mail}`)).text())?.[0];
+    if (!link) await page.waitForTimeout(250);
+  }
+  assert.ok(link, "a verification link");
+  await page.goto(`${app.url}${link}`);
+  await page.goto(`${app.url}/settings/profile`);
   return { context, page, errors };
 }
 
@@ -151,10 +160,10 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
   await snap(fp, "posts-09-follower-feed-390");
   assert.ok((await sideways(fp)) <= 0, "the feed doesn't scroll sideways on a phone");
 
-  // The storefront lists it with a lock badge.
+  // The storefront lists it with a lock badge naming the offer that unlocks it (D70).
   await f.goto(`${app.url}/@e2e-writer`);
   await f.locator("#updates").scrollIntoViewIfNeeded();
-  assert.ok(await f.getByText("Selected tiers").first().isVisible());
+  assert.ok(await f.getByText("Members of Insiders").first().isVisible());
   await snap(f, "posts-10-storefront");
 
   // The bell's list, email preferences with a private feed link, the creator's post list.

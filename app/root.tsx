@@ -43,7 +43,7 @@ type HeaderViewer = { email: string; isAdmin: boolean; handle: string | null; un
 /** What `/viewer.json` answers: the viewer's own parts of a shared page (decision 55). */
 export type PerViewer = {
   viewer: HeaderViewer | null;
-  storefront: { handle: string; following: boolean; followerCount: number; isOwner: boolean } | null;
+  storefront: { handle: string; following: boolean; followerCount: number; isOwner: boolean; unlocked: string[] } | null;
 };
 const PerViewerContext = createContext<PerViewer | null>(null);
 

@@ -9,6 +9,7 @@ export type PostCardData = {
   coverUrl: string | null;
   visibility: string;
   visibilityLabel: string;
+  offer?: string | null;
   locked: boolean;
   publishedAt: number | null;
   creator?: { handle: string; displayName: string };
@@ -18,17 +19,50 @@ export type PostCardData = {
 export { formatDate } from "~/lib/dates";
 import { formatDate } from "~/lib/dates";
 
-/** "Followers", "Paid subscribers"… with a lock when the reader can't read it all. */
-export function AccessBadge({ visibility, label, locked }: { visibility: string; label: string; locked: boolean }) {
+/**
+ * A gated post's badge for this reader: a lock naming the offer that unlocks it ("Members of Inner
+ * circle", "Buyers of Booking-bot kit"), or "Unlocked" when they may read it. Nothing for public posts.
+ */
+export function AccessBadge({
+  visibility,
+  label,
+  locked,
+  offer,
+  audience = false,
+}: {
+  visibility: string;
+  label: string;
+  locked: boolean;
+  offer?: string | null;
+  /** The creator's own lists: say who the post is for, not whether they may read it. */
+  audience?: boolean;
+}) {
   if (visibility === "public") return null;
+  const who = offer ?? label;
+  if (audience)
+    return (
+      <span className="inline-flex shrink-0 items-center gap-1 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700 ring-1 ring-slate-200">
+        <Icon name="lock" className="h-3.5 w-3.5" />
+        {who}
+      </span>
+    );
   return (
     <span
+      data-lock={locked ? "locked" : "unlocked"}
       className={`inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ${locked ? "bg-amber-50 text-amber-800 ring-1 ring-amber-200" : "bg-emerald-50 text-emerald-800 ring-1 ring-emerald-200"}`}
-      title={locked ? `For ${label.toLowerCase()} — locked` : `For ${label.toLowerCase()}`}
+      title={locked ? `For ${who} — locked` : `For ${who} — you have access`}
     >
-      <Icon name="lock" className="h-3.5 w-3.5" />
-      {label}
-      <span className="sr-only">{locked ? " (locked)" : " (you have access)"}</span>
+      {locked ? (
+        <>
+          <Icon name="lock" className="h-3.5 w-3.5" />
+          {who}
+          <span className="sr-only"> (locked)</span>
+        </>
+      ) : (
+        <>
+          Unlocked<span className="sr-only"> — for {who} (you have access)</span>
+        </>
+      )}
     </span>
   );
 }
@@ -44,7 +78,7 @@ export function PostCard({ post, showCreator = false }: { post: PostCardData; sh
             </Link>
           ) : null}
           {post.publishedAt ? <time dateTime={new Date(post.publishedAt * 1000).toISOString()}>{formatDate(post.publishedAt)}</time> : null}
-          <AccessBadge visibility={post.visibility} label={post.visibilityLabel} locked={post.locked} />
+          <AccessBadge visibility={post.visibility} label={post.visibilityLabel} locked={post.locked} offer={post.offer} />
         </div>
         <h3 className="mt-1 text-lg font-semibold leading-snug text-slate-900">
           <Link to={post.url} className="hover:text-brand-700">

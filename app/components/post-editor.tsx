@@ -1,6 +1,7 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { ImageUpload } from "./image-upload";
+import { MarkdownEditor } from "./markdown-editor";
 import { Button, Field, FormError, TextArea } from "./ui/form";
 import { IMAGE_LIMITS } from "~/lib/upload-limits";
 
@@ -90,17 +91,17 @@ export function PostEditor({
           </div>
         </div>
         <div ref={bodyWrap}>
-          <TextArea
+          <MarkdownEditor
             label="Body"
             name="body"
-            rows={18}
             defaultValue={post.body}
-            className="[&_textarea]:font-mono [&_textarea]:text-sm"
+            draftKey={post.id ?? "new"}
+            uploadUrl={`/dashboard/posts/images${post.id ? `?postId=${encodeURIComponent(post.id)}` : ""}`}
             hint={
               <>
-                Markdown. Put a line with <code className="rounded bg-slate-100 px-1">{"<!-- paywall -->"}</code> (or{" "}
-                <code className="rounded bg-slate-100 px-1">---paywall---</code>) where the free preview ends; everything after it is only
-                for the readers you choose below.
+                Markdown. Paste or drop images. Use <strong>Insert paywall here</strong> (or a line with{" "}
+                <code className="rounded bg-slate-100 px-1">{"<!-- paywall -->"}</code>) where the free preview ends; everything after it is
+                only for the readers you choose below.
               </>
             }
             error={errors.body}

@@ -19,7 +19,9 @@ import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.
 import { payoutAccounts } from "~/modules/payments/schema";
 import { presentProduct, publishedProductsQuery } from "~/modules/products/service.server";
 import { creatorTiersQuery, presentTiersWithSeats } from "~/modules/tiers/service.server";
-import { STOREFRONT_POSTS, storefrontPostCards } from "~/modules/posts/pages.server";
+import { STOREFRONT_POSTS, storefrontPostCards, unlockedPostIds } from "~/modules/posts/pages.server";
+import { accessFromFacts, accessQueries } from "~/modules/content/entitlements.server";
+import { products } from "~/modules/products/schema";
 import { publishedPostListQuery } from "~/modules/posts/queries.server";
 
 /**
@@ -93,6 +95,10 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
   const creator = creatorRows[0];
   if (!creator) return null;
   const sellable = !!payout[0]?.chargesEnabled;
+  const names = {
+    tiers: new Map(tierRows.map((t) => [t.id, t.name])),
+    products: new Map(productRows.map((p) => [p.id, p.title])),
+  };
   return {
     creator: presentCreator(creator),
     followerCount: followers[0]?.n ?? 0,
@@ -101,7 +107,7 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
     products: productRows.map((p) => presentProduct(p, sellable)),
     tiers: await presentTiersWithSeats(env, tierRows, sellable),
     services: [] as never[],
-    posts: storefrontPostCards(postRows, creator),
+    posts: await storefrontPostCards(env, viewer?.id ?? null, postRows, creator, names),
   };
 }
 
@@ -112,7 +118,23 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
  * so `/viewer.json` is one D1 round trip.
  */
 function viewerStateStatements(db: Db, viewer: Placeholder | SQL) {
-  return [isFollowingQuery(db, creatorIdByHandle(), viewer).prepare(), followerCountQuery(db, creatorIdByHandle()).prepare()] as const;
+  // The storefront's listed posts and the viewer's facts about this creator (follows, live
+  // memberships, purchases of the creator's products), so the entitlement module decides which of
+  // the shared page's locked cards this viewer may read (D70) — in the same one round trip.
+  const [follows_, memberships_, purchases_] = accessQueries(
+    db,
+    viewer,
+    creatorIdByHandle(),
+    db.select({ id: products.id }).from(products).where(eq(products.creatorId, creatorIdByHandle())),
+  );
+  return [
+    isFollowingQuery(db, creatorIdByHandle(), viewer).prepare(),
+    followerCountQuery(db, creatorIdByHandle()).prepare(),
+    publishedPostListQuery(db, creatorIdByHandle(), STOREFRONT_POSTS).prepare(),
+    follows_.prepare(),
+    memberships_.prepare(),
+    purchases_.prepare(),
+  ] as const;
 }
 const viewerStateQueries = (env: Env) => prepared(env, "storefront:viewer", (db) => viewerStateStatements(db, sql.placeholder("viewer")));
 const viewerStateRidingQueries = (env: Env) =>
@@ -135,7 +157,7 @@ export async function storefrontViewerState(
   prefetched: Prefetched | null = null,
 ) {
   const h = handle.toLowerCase();
-  const [following, followers] = await batchOrPrefetched(
+  const [following, followers, postRows, ...facts] = await batchOrPrefetched(
     env,
     viewerStateQueries(env),
     { handle: h, viewer: viewer.id },
@@ -144,7 +166,15 @@ export async function storefrontViewerState(
   );
   // The follower count comes fresh with the follow state: the shared page's count may be a few
   // seconds old, and a person who just unfollowed must not still be counted on their own screen.
-  return { handle: h, following: following.length > 0, followerCount: followers[0]?.n ?? 0, isOwner: viewer.handle?.toLowerCase() === h };
+  const access = accessFromFacts(viewer.id, facts as Parameters<typeof accessFromFacts>[1]);
+  return {
+    handle: h,
+    following: following.length > 0,
+    followerCount: followers[0]?.n ?? 0,
+    isOwner: viewer.handle?.toLowerCase() === h,
+    /** The listed gated posts this viewer may read: their cards show "Unlocked" instead of the lock. */
+    unlocked: unlockedPostIds(access, postRows),
+  };
 }
 
 /**

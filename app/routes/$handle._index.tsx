@@ -188,7 +188,8 @@ export default function Storefront() {
         {posts.length ? (
           <div className="space-y-3">
             {posts.map((p) => (
-              <PostCard key={p.id} post={p} />
+              // On the shared page every gated card arrives locked; this reader's unlocked ones come from /viewer.json (D70).
+              <PostCard key={p.id} post={mine?.unlocked.includes(p.id) ? { ...p, locked: false } : p} />
             ))}
             <p className="text-sm text-slate-500">
               <a href={`/@${creator.handle}/feed.xml`} className="hover:text-slate-800">

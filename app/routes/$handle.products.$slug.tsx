@@ -2,12 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
-import { Button, FormError } from "~/components/ui/form";
+import { Button, Field, FormError } from "~/components/ui/form";
 import { invariantResponse } from "~/lib/errors";
-import { handleForm, orRespond } from "~/lib/http.server";
-import { requireViewer } from "~/modules/identity/auth.server";
+import { clientIp, handleForm, orRespond } from "~/lib/http.server";
+import { passThroughHeaders } from "~/lib/route-headers";
+import { guestCookie, guestTokenFrom, newGuestToken, startGuestProductCheckout } from "~/modules/payments/guest.server";
 import { startProductCheckout } from "~/modules/payments/checkout.server";
 import { getProductPage } from "~/modules/products/service.server";
+
+export const headers = passThroughHeaders;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -15,19 +18,34 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
     invariantResponse(raw.startsWith("@"), "We couldn't find the page you were looking for.");
     const page = await getProductPage(context.cloudflare.env, raw.slice(1), params.slug ?? "", context.viewer);
     invariantResponse(page, "That product doesn't exist (or isn't published yet).");
-    return page;
+    return { ...page, signedIn: !!context.viewer };
   });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const viewer = requireViewer(request, context.viewer);
   const form = await request.formData();
+  const viewer = context.viewer;
+  if (!viewer) {
+    // Guest checkout (D71): no account needed; this browser's token opens the thank-you page and the files.
+    return handleForm(async () => {
+      const token = guestTokenFrom(request) ?? newGuestToken();
+      const url = new URL(request.url);
+      const { url: next } = await startGuestProductCheckout(context.cloudflare.env, String(form.get("productId") ?? ""), url.origin, {
+        amount: String(form.get("amount") ?? ""),
+        email: String(form.get("email") ?? ""),
+        ip: clientIp(request),
+        token,
+      });
+      throw redirect(next, { status: 303, headers: { "Set-Cookie": guestCookie(token, url.protocol === "https:") } });
+    });
+  }
   return handleForm(async () => {
     const { url, owned } = await startProductCheckout(
       context.cloudflare.env,
       viewer,
       String(form.get("productId") ?? ""),
       new URL(request.url).origin,
+      { amount: String(form.get("amount") ?? ""), ip: clientIp(request) },
     );
     throw redirect(url, owned ? 303 : 302);
   });
@@ -44,7 +62,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 const size = (n: number) => (n > 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 export default function ProductPage() {
-  const { product, creator, files, lessons, isOwner, owned, libraryHref } = useLoaderData<typeof loader>();
+  const { product, creator, files, lessons, isOwner, owned, libraryHref, signedIn } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const [params] = useSearchParams();
@@ -82,13 +100,21 @@ export default function ProductPage() {
       </div>
       <aside className="lg:sticky lg:top-24 lg:self-start">
         <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-          <p className="text-3xl font-bold tracking-tight tabular-nums">{product.price}</p>
-          <p className="mt-1 text-sm text-slate-500">One-time purchase · instant access</p>
+          <p className="text-3xl font-bold tracking-tight tabular-nums">{product.pricing === "pwyw" ? product.suggested : product.price}</p>
+          <p className="mt-1 text-sm text-slate-500">
+            {product.pricing === "free"
+              ? "Free · instant access"
+              : product.pricing === "pwyw"
+                ? `Pay what you want · suggested price · minimum ${product.minimum}`
+                : "One-time purchase · instant access"}
+          </p>
           {params.get("checkout") === "canceled" ? (
             <p className="mt-3 text-sm text-slate-600">Checkout canceled — you weren't charged.</p>
           ) : null}
           <div className="mt-4 space-y-3">
-            {result && "formError" in result ? <FormError message={result.formError} /> : null}
+            {result && "formError" in result && !result.fieldErrors?.amount && !result.fieldErrors?.email ? (
+              <FormError message={result.formError} />
+            ) : null}
             {owned && !isOwner ? (
               <div className="space-y-2" data-testid="owned">
                 <p className="text-sm font-semibold text-emerald-800">You own this</p>
@@ -111,11 +137,55 @@ export default function ProductPage() {
                 Coming soon — the creator is finishing payout setup.
               </p>
             ) : (
-              <Form method="post">
+              <Form method="post" className="space-y-3" noValidate>
                 <input type="hidden" name="productId" value={product.id} />
+                {!signedIn && (product.pricing === "free" || product.freeAllowed) ? (
+                  <Field
+                    label="Your email"
+                    name="email"
+                    type="email"
+                    autoComplete="email"
+                    error={result && "fieldErrors" in result ? result.fieldErrors?.email : undefined}
+                    hint={
+                      product.pricing === "free"
+                        ? "For your receipt and your library. No account needed."
+                        : "Needed only if you pay 0; card payments ask for it at checkout."
+                    }
+                  />
+                ) : null}
+                {product.pricing === "pwyw" ? (
+                  <Field
+                    label="Name your price"
+                    name="amount"
+                    inputMode="decimal"
+                    defaultValue={product.suggestedInput}
+                    error={result && "fieldErrors" in result ? result.fieldErrors?.amount : undefined}
+                    hint={`${product.currency.toUpperCase()} · minimum ${product.minimum}${product.freeAllowed ? " — enter 0 to get it free" : ""}`}
+                  />
+                ) : null}
                 <Button type="submit" className="w-full py-2.5" disabled={busy}>
-                  {busy ? "Opening checkout…" : `Buy for ${product.price}`}
+                  {busy
+                    ? product.pricing === "free"
+                      ? "Adding to your library…"
+                      : "Opening checkout…"
+                    : product.pricing === "free"
+                      ? "Get it free"
+                      : product.pricing === "pwyw"
+                        ? "Continue"
+                        : `Buy for ${product.price}`}
                 </Button>
+                {!signedIn ? (
+                  <p className="text-xs text-slate-500">
+                    No account needed — your receipt and library link go to your email.{" "}
+                    <Link
+                      to={`/login?redirectTo=${encodeURIComponent(`/@${creator.handle}/products/${product.slug}`)}`}
+                      className="underline"
+                    >
+                      Sign in
+                    </Link>{" "}
+                    if you have an account.
+                  </p>
+                ) : null}
               </Form>
             )}
           </div>
@@ -138,7 +208,11 @@ export default function ProductPage() {
               </ul>
             </div>
           ) : null}
-          <p className="mt-6 text-xs text-slate-500">Secure checkout by Stripe. {creator.displayName} receives 92% of your payment.</p>
+          <p className="mt-6 text-xs text-slate-500">
+            {product.pricing === "free"
+              ? "Free: no card needed. It stays in your library."
+              : `Secure checkout by Stripe. ${creator.displayName} receives 92% of your payment.`}
+          </p>
         </div>
       </aside>
     </article>

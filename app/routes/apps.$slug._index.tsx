@@ -10,6 +10,7 @@ import { getAppPage } from "~/modules/apps/queries.server";
 import { appPosts } from "~/modules/posts/pages.server";
 import { PostCard } from "~/components/post-card";
 import { CommentsSection } from "~/components/comments";
+import { ScreenshotGallery } from "~/components/screenshot-lightbox";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -100,20 +101,7 @@ export default function AppPage() {
           <h2 id="shots-h" className="text-xl font-semibold tracking-tight">
             Screenshots
           </h2>
-          <ul className="flex snap-x snap-mandatory gap-4 overflow-x-auto pb-2">
-            {app.screenshots.map((s, i) => (
-              <li key={s.id} className="w-[85%] shrink-0 snap-start sm:w-[48%] lg:w-[32%]">
-                <a href={s.url} target="_blank" rel="noopener">
-                  <img
-                    src={s.url}
-                    alt={`${app.name} screenshot ${i + 1}`}
-                    loading={i < 2 ? "eager" : "lazy"}
-                    className="aspect-video w-full rounded-xl border border-slate-200 bg-slate-100 object-cover"
-                  />
-                </a>
-              </li>
-            ))}
-          </ul>
+          <ScreenshotGallery shots={app.screenshots} appName={app.name} />
         </section>
       ) : null}
 

@@ -4,6 +4,8 @@ import { useEffect, useState } from "react";
 import { orRespond } from "~/lib/http.server";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { checkoutStatus } from "~/modules/payments/checkout.server";
+import { guestCheckoutStatus, guestTokenFrom } from "~/modules/payments/guest.server";
+import { isAppError } from "~/lib/errors";
 
 export const meta: MetaFunction = () => [{ title: "Thank you — All Thrive" }];
 
@@ -12,10 +14,31 @@ export const meta: MetaFunction = () => [{ title: "Thank you — All Thrive" }];
  * so the page says "processing…" until it has, polling every 1.5 s.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const viewer = requireViewer(request, context.viewer);
   const sessionId = new URL(request.url).searchParams.get("session_id") ?? "";
-  return orRespond(() => checkoutStatus(context.cloudflare.env, viewer, sessionId));
+  const env = context.cloudflare.env;
+  const token = guestTokenFrom(request);
+  return orRespond(async () => {
+    // A guest checkout (D71): shown only to the browser holding its token, signed in or not.
+    const guest = token ? await guestCheckoutStatusOrNull(env, sessionId, token) : null;
+    if (guest) return guest;
+    const viewer = requireViewer(request, context.viewer);
+    return { ...(await checkoutStatus(env, viewer, sessionId)), guest: false as const, files: [] as GuestFile[] };
+  });
 }
+
+type GuestFile = { fileName: string; size: number; href: string };
+
+/** The guest view when this browser started that checkout as a guest; null otherwise. */
+async function guestCheckoutStatusOrNull(env: Env, sessionId: string, token: string) {
+  try {
+    return await guestCheckoutStatus(env, sessionId, token);
+  } catch (e) {
+    if (isAppError(e) && e.status === 404) return null;
+    throw e;
+  }
+}
+
+const size = (n: number) => (n > 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 export default function ThankYou() {
   const s = useLoaderData<typeof loader>();
@@ -40,14 +63,34 @@ export default function ThankYou() {
           <h1 className="mt-4 text-2xl font-bold tracking-tight" data-testid="checkout-state">
             Ready
           </h1>
-          <p className="mt-2 text-slate-600">
-            {s.kind === "product" ? `${s.title} is in your library.` : `You're a member of ${s.title}.`}
-          </p>
+          {s.guest ? (
+            <>
+              <p className="mt-2 text-slate-600">
+                Thanks! {s.title} is yours. We've emailed your receipt with a link to your library, where it always stays.
+              </p>
+              {s.files.length ? (
+                <ul className="mt-4 space-y-1 text-left text-sm" data-testid="guest-files">
+                  {s.files.map((f) => (
+                    <li key={f.href}>
+                      <a className="font-medium text-brand-700 hover:underline" href={f.href}>
+                        Download {f.fileName}
+                      </a>{" "}
+                      <span className="text-slate-400">· {size(f.size)}</span>
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </>
+          ) : (
+            <p className="mt-2 text-slate-600">
+              {s.kind === "product" ? `${s.title} is in your library.` : `You're a member of ${s.title}.`}
+            </p>
+          )}
           <Link
             to={s.link}
             className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700"
           >
-            {s.kind === "product" ? "Open your library" : "See your memberships"}
+            {s.guest ? "Sign in to your library" : s.kind === "product" ? "Open your library" : "See your memberships"}
           </Link>
         </>
       ) : s.state === "expired" ? (

@@ -149,6 +149,20 @@ test("a creator registers an app with media; another user finds it and follows t
   await page.goto(`${app.url}/apps/${slug}`);
   assert.equal(await page.getByRole("img", { name: /screenshot/ }).count(), 3);
   await page.screenshot({ path: `${SHOTS}/apps-page.png`, fullPage: true });
+  // Screenshots open in a lightbox: arrow keys move, Escape closes and focus goes back to the thumbnail.
+  const firstShot = page.getByRole("link", { name: /Open .* screenshot 1 larger/ });
+  await firstShot.click();
+  const box = page.getByRole("dialog");
+  await box.getByText("Screenshot 1 of 3").waitFor();
+  await page.keyboard.press("ArrowRight");
+  await box.getByText("Screenshot 2 of 3").waitFor();
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await box.getByText("Screenshot 3 of 3").waitFor();
+  await page.screenshot({ path: `${SHOTS}/apps-lightbox.png` });
+  await page.keyboard.press("Escape");
+  await box.waitFor({ state: "hidden" });
+  assert.equal(await firstShot.evaluate((el) => el === document.activeElement), true);
 
   // Another user: discovery by category and by search, then follow / unfollow.
   const fanCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -153,10 +153,10 @@ test("members-only post: locked preview for a follower (feed, bell, email), full
   await snap(fp, "posts-09-follower-feed-390");
   assert.ok((await sideways(fp)) <= 0, "the feed doesn't scroll sideways on a phone");
 
-  // The storefront lists it with a lock badge.
+  // The storefront lists it with a lock badge naming the offer that unlocks it (D70).
   await f.goto(`${app.url}/@e2e-writer`);
   await f.locator("#updates").scrollIntoViewIfNeeded();
-  assert.ok(await f.getByText("Selected tiers").first().isVisible());
+  assert.ok(await f.getByText("Members of Insiders").first().isVisible());
   await snap(f, "posts-10-storefront");
 
   // The bell's list, email preferences with a private feed link, the creator's post list.

@@ -1,4 +1,5 @@
 import { Form } from "@remix-run/react";
+import { useState } from "react";
 import { Button, Field, FormError, TextArea } from "~/components/ui/form";
 
 const TYPES = [
@@ -9,6 +10,11 @@ const TYPES = [
   ["other", "Other"],
 ] as const;
 const CURRENCIES = ["usd", "eur", "gbp", "cad", "aud", "jpy"];
+const PRICINGS = [
+  ["fixed", "Fixed price"],
+  ["pwyw", "Pay what you want"],
+  ["free", "Free"],
+] as const;
 
 export type ProductDefaults = {
   type?: string;
@@ -16,6 +22,8 @@ export type ProductDefaults = {
   slug?: string;
   description?: string;
   priceInput?: string;
+  minimumInput?: string;
+  pricing?: string;
   currency?: string;
 };
 
@@ -32,6 +40,7 @@ export function ProductForm({
   busy: boolean;
   submitLabel: string;
 }) {
+  const [pricing, setPricing] = useState(defaults.pricing ?? "fixed");
   return (
     <Form method="post" className="space-y-4" noValidate>
       <input type="hidden" name="intent" value="save" />
@@ -70,17 +79,33 @@ export function ProductForm({
         error={errors.description}
         hint="Markdown works."
       />
+      <fieldset>
+        <legend className="block text-sm font-medium text-slate-800">Pricing</legend>
+        <div className="mt-1 flex flex-wrap gap-4 text-sm">
+          {PRICINGS.map(([v, l]) => (
+            <label key={v} className="inline-flex items-center gap-2">
+              <input type="radio" name="pricing" value={v} checked={pricing === v} onChange={() => setPricing(v)} />
+              {l}
+            </label>
+          ))}
+        </div>
+        {errors.pricing ? <p className="mt-1 text-sm text-red-700">{errors.pricing}</p> : null}
+      </fieldset>
       <div className="grid grid-cols-3 gap-3">
-        <Field
-          className="col-span-2"
-          label="Price"
-          name="price"
-          inputMode="decimal"
-          required
-          defaultValue={defaults.priceInput}
-          error={errors.price}
-          hint="From 1.00 to 10,000.00 (JPY: ¥50 to ¥10,000)."
-        />
+        {pricing === "free" ? (
+          <p className="col-span-2 self-end text-sm text-slate-600">Buyers get it for $0 — no card, straight to their library.</p>
+        ) : (
+          <Field
+            className="col-span-2"
+            label={pricing === "pwyw" ? "Suggested price" : "Price"}
+            name="price"
+            inputMode="decimal"
+            required
+            defaultValue={defaults.priceInput}
+            error={errors.price}
+            hint={pricing === "pwyw" ? "Shown first, prefilled for buyers." : "From 1.00 to 10,000.00 (JPY: ¥50 to ¥10,000)."}
+          />
+        )}
         <div>
           <label htmlFor="currency" className="block text-sm font-medium text-slate-800">
             Currency
@@ -99,6 +124,16 @@ export function ProductForm({
           </select>
         </div>
       </div>
+      {pricing === "pwyw" ? (
+        <Field
+          label="Minimum price"
+          name="minimum"
+          inputMode="decimal"
+          defaultValue={defaults.minimumInput ?? "0"}
+          error={errors.minimum}
+          hint="0 lets people take it free; anything above zero must be at least 1.00 (JPY: ¥50)."
+        />
+      ) : null}
       <Button type="submit" disabled={busy}>
         {busy ? "Saving…" : submitLabel}
       </Button>

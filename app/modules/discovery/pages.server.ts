@@ -3,7 +3,16 @@ import { sql } from "drizzle-orm";
 import { batch, getDb, type Db } from "~/lib/db.server";
 import { categoriesQuery } from "~/modules/apps/queries.server";
 import { postCards } from "~/modules/posts/pages.server";
-import { activeCreators, featuredApps, planDiscoverApps, planPostSearch, searchPosts, trendingApps } from "./queries.server";
+import { decider } from "~/modules/content/entitlements.server";
+import {
+  activeCreators,
+  featuredApps,
+  planDiscoverApps,
+  planPostSearch,
+  readerPostSearch,
+  searchPosts,
+  trendingApps,
+} from "./queries.server";
 import { DISCOVER_PARAMS, DiscoverParams, ftsQuery, type Tab } from "./validation";
 
 /** Post results per page on the Posts tab, and how many the Apps tab shows beside its results. */
@@ -17,8 +26,37 @@ const noRows = (db: Db) => db.all<never>(sql`SELECT 1 WHERE 0`);
 
 /** Matching posts as list cards (teasers only), lock state for this viewer. */
 async function postResults(env: Env, viewerId: string | null, q: string, cursor: string, limit: number) {
-  const r = await searchPosts(env, q, { limit, cursor });
+  const r = viewerId ? await searchPostsForReader(env, viewerId, q, { limit, cursor }) : await searchPosts(env, q, { limit, cursor });
   return { items: await postCards(env, viewerId, r.rows), nextCursor: r.nextCursor, badCursor: r.badCursor };
+}
+
+/**
+ * Post search for a signed-in reader (D72): the public matches, plus the gated posts whose full
+ * text matches AND which the entitlement module lets this reader read — every other gated match is
+ * dropped before anything is merged, ranked, paged or counted, so what a reader without access sees
+ * (results, order, counts, "no results") is exactly the public search. A readable gated post is
+ * ranked by its full-text score (its full text contains its public text).
+ */
+async function searchPostsForReader(env: Env, viewerId: string, q: string, opts: { limit: number; cursor?: string }) {
+  const r = await readerPostSearch(env, q, opts);
+  if ("result" in r) return r.result!;
+  const { publicHits, memberCandidates, finish } = r;
+  let readable: { id: string; score: number }[] = [];
+  if (memberCandidates.length) {
+    const gates = memberCandidates.map((c) => ({
+      creatorId: c.creatorId,
+      visibility: c.visibility,
+      tierIds: c.tierIds,
+      productId: c.productId,
+    }));
+    const may = await decider(env, viewerId, gates);
+    readable = memberCandidates.filter((_, i) => may(gates[i]).allowed).map((c) => ({ id: c.id, score: c.score }));
+  }
+  const readableIds = new Set(readable.map((h) => h.id));
+  const merged = [...(publicHits as { id: string; score: number }[]).filter((h) => !readableIds.has(h.id)), ...readable].sort(
+    (a, b) => a.score - b.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  return finish(merged.slice(0, opts.limit + 1));
 }
 
 /**
@@ -48,7 +86,8 @@ export async function getDiscoverPage(env: Env, viewerId: string | null, searchP
   // One D1 batch for the apps page, the categories and the best few matching posts' ids.
   const db = getDb(env);
   const appsPlan = await planDiscoverApps(env, raw);
-  const postsPlan = raw.q && !raw.cursor ? planPostSearch(env, raw.q, { limit: POSTS_ON_APPS_TAB }) : null;
+  // Signed-in readers' few post matches come from their own search (D72), after the batch.
+  const postsPlan = raw.q && !raw.cursor && !viewerId ? planPostSearch(env, raw.q, { limit: POSTS_ON_APPS_TAB }) : null;
   const [appRows, categories, postHits] = await batch(env, [
     appsPlan.statement ?? noRows(db),
     categoriesQuery(db),
@@ -58,7 +97,9 @@ export async function getDiscoverPage(env: Env, viewerId: string | null, searchP
   const postPage = postsPlan ? await (postsPlan.result ?? postsPlan.finish(postHits as { id: string; score: number }[])) : null;
   const posts = postPage
     ? { items: await postCards(env, viewerId, postPage.rows), nextCursor: postPage.nextCursor, badCursor: postPage.badCursor }
-    : null;
+    : raw.q && !raw.cursor && viewerId && ftsQuery(raw.q)
+      ? await postResults(env, viewerId, raw.q, "", POSTS_ON_APPS_TAB)
+      : null;
   const plainFirstPage = !raw.q && !raw.cursor && !result.unknownCategory;
   const featured = plainFirstPage ? await featuredApps(env) : [];
   return { ...result, tab, categories: categories.map((c) => ({ slug: c.slug, name: c.name })), featured, posts };

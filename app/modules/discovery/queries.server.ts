@@ -204,6 +204,43 @@ export function planPostSearch(
   return { statement, finish };
 }
 
+/** How many gated full-text matches a reader's search considers (D72). */
+export const MEMBER_CANDIDATES = 200;
+const MEMBER_BM25 = sql.raw("bm25(posts_member_fts, 10.0, 4.0, 1.0)");
+
+/**
+ * A signed-in reader's post search, step one (D72): in one D1 batch, the public hits (as
+ * `planPostSearch`) and — as CANDIDATES ONLY — gated published posts whose FULL text
+ * (posts_member_fts) matches, with each one's gate. The caller must drop every candidate the
+ * entitlement module doesn't allow for this reader before ranking, paging, counting or showing
+ * anything; then `finish` loads the page it chose.
+ */
+export async function readerPostSearch(env: Env, q: string, opts: { limit: number; cursor?: string }) {
+  const plan = planPostSearch(env, q, opts);
+  if (plan.result) return { result: await plan.result };
+  const cursor = decodeCursor(opts.cursor, isPostCursor);
+  const score = sql<number>`hits.score`;
+  const where: SQL[] = [sql`${posts.status} = 'published'`, sql`${posts.visibility} <> 'public'`];
+  if (cursor) where.push(sql`(${score} > ${cursor.v} OR (${score} = ${cursor.v} AND ${posts.id} > ${cursor.id}))`);
+  const db = getDb(env);
+  const member = db
+    .select({
+      id: posts.id,
+      score,
+      creatorId: posts.creatorId,
+      visibility: posts.visibility,
+      tierIds: posts.tierIds,
+      productId: posts.productId,
+    })
+    .from(sql`(SELECT rowid AS rid, ${MEMBER_BM25} AS score FROM posts_member_fts WHERE posts_member_fts MATCH ${ftsQuery(q)}) AS hits`)
+    .innerJoin(posts, sql`${posts}.rowid = hits.rid`)
+    .where(and(...where))
+    .orderBy(sql`${score} ASC`, sql`${posts.id} ASC`)
+    .limit(MEMBER_CANDIDATES);
+  const [publicHits, memberCandidates] = await db.batch([plan.statement, member]);
+  return { publicHits, memberCandidates, finish: plan.finish };
+}
+
 /** Published apps of creators whose storefront is not hidden (suspended or deleted, decision 67). */
 const published = and(eq(apps.published, true), isNull(creators.hiddenAt));
 

@@ -122,7 +122,7 @@ describe("the signed-in storefront: shared HTML + /viewer.json", () => {
     expect(mine.headers.get("Cache-Control")).toBe("private, no-store");
     expect(await mine.json()).toEqual({
       viewer: { email: fan.email, isAdmin: false, handle: null, unread: 0, emailVerified: true },
-      storefront: { handle: c.handle, following: true, followerCount: 1, isOwner: false },
+      storefront: { handle: c.handle, following: true, followerCount: 1, isOwner: false, unlocked: [] },
     });
     const theirs = await (await app(`/viewer.json?storefront=${c.handle}`, { cookie: await other.cookie() })).json();
     expect(theirs).toMatchObject({ viewer: { email: other.email }, storefront: { following: false, followerCount: 1, isOwner: false } });

@@ -53,6 +53,7 @@ export async function orderForEmail(env: Env, checkoutSessionId: string) {
       creatorName: creators.displayName,
       creatorUserId: creators.userId,
       buyerEmail: users.email,
+      buyerGuestAt: users.guestAt,
     })
     .from(orders)
     .innerJoin(products, eq(products.id, orders.productId))

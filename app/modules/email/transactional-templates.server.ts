@@ -62,6 +62,8 @@ export type PurchaseReceiptData = Common & {
   libraryUrl: string;
   /** The course page in the library (authorised), for courses. */
   courseUrl: string | null;
+  /** Bought as a guest, by an account with no password yet (D71): the link that sets one and opens the library. */
+  setPasswordUrl?: string | null;
 };
 
 export function purchaseReceiptEmail(d: PurchaseReceiptData): Rendered {
@@ -73,11 +75,17 @@ export function purchaseReceiptEmail(d: PurchaseReceiptData): Rendered {
     paidAt: d.paidAt,
     creatorName: d.creatorName,
   });
-  const access = d.courseUrl
-    ? `Your course is ready: ${d.courseUrl}`
-    : `Download your files from your library (sign in to download): ${d.libraryUrl}`;
+  const access = d.setPasswordUrl
+    ? `Set a password to open your library (the link works for 7 days): ${d.setPasswordUrl}`
+    : d.courseUrl
+      ? `Your course is ready: ${d.courseUrl}`
+      : `Download your files from your library (sign in to download): ${d.libraryUrl}`;
   const bodyHtml = `${h1(`Thanks for buying ${d.productTitle}`)}${p(`From ${esc(d.creatorName)}.`)}${r.html}${
-    d.courseUrl ? button(d.courseUrl, "Start the course") : button(d.libraryUrl, "Open your library")
+    d.setPasswordUrl
+      ? `${p("We made you an All Thrive library for your purchases. Choose a password to open it (the link works for 7 days).")}${button(d.setPasswordUrl, "Set a password and open your library")}`
+      : d.courseUrl
+        ? button(d.courseUrl, "Start the course")
+        : button(d.libraryUrl, "Open your library")
   }${p(`<span style="font-size:13px;color:#64748b">Your purchases are always in <a href="${esc(d.libraryUrl)}" style="color:#5a2ee0">your library</a>.</span>`)}`;
   return {
     subject: `Your receipt: ${d.productTitle} from ${d.creatorName}`,

@@ -42,6 +42,35 @@ import {
   tierMessageEmail,
 } from "./transactional-templates.server";
 import { sendEmail } from "./transport.server";
+import { storeAccountToken } from "~/modules/identity/queries.server";
+import { hashAccountToken, newAccountToken } from "~/modules/identity/tokens.server";
+
+/** How long the "set a password" link of a guest purchase's receipt works (D71). */
+export const GUEST_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/**
+ * A single-use link that sets the first password of an account made for a guest purchase (D71):
+ * a password-reset token (the /reset-password flow: sets the password, proves the address, signs
+ * in) that lasts 7 days, since a receipt is often read later. Issued when the receipt is rendered,
+ * so it goes to the address's inbox only; a newer one replaces it.
+ */
+async function setPasswordLink(env: Env, userId: string): Promise<string> {
+  const token = newAccountToken();
+  const now = nowSeconds();
+  await storeAccountToken(
+    env,
+    {
+      tokenHash: await hashAccountToken(token),
+      userId,
+      purpose: "password_reset",
+      email: null,
+      expiresAt: now + GUEST_LINK_TTL_SECONDS,
+      createdAt: now,
+    },
+    "password_reset",
+  );
+  return token;
+}
 import { creatorUnsubscribeUrl, verifyCreatorUnsubscribeToken } from "./tokens.server";
 
 type Ref = Record<string, string | number | boolean | null>;
@@ -80,6 +109,10 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
             paidAt: o.order.createdAt,
             libraryUrl: publicUrl(env, "/library"),
             courseUrl: o.productType === "course" ? publicUrl(env, `/library/courses/${o.order.productId}`) : null,
+            setPasswordUrl:
+              o.order.guest && o.buyerGuestAt !== null
+                ? publicUrl(env, `/reset-password/${await setPasswordLink(env, o.order.buyerId)}`)
+                : null,
             settingsUrl,
           }),
         };

@@ -18,8 +18,9 @@ export async function insertUser(env: Env, user: typeof users.$inferInsert) {
   await getDb(env).insert(users).values(user);
 }
 
+/** A chosen password: an account made for a guest purchase stops being one (D71). */
 export async function setPasswordHash(env: Env, userId: string, passwordHash: string) {
-  await getDb(env).update(users).set({ passwordHash }).where(eq(users.id, userId));
+  await getDb(env).update(users).set({ passwordHash, guestAt: null }).where(eq(users.id, userId));
 }
 
 export function getUserById(env: Env, userId: string) {

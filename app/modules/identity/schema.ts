@@ -15,6 +15,8 @@ export const users = sqliteTable("users", {
   suspendedReason: text("suspended_reason"),
   /** Set when the person deleted their account: personal data is gone, the row stays for orders (decision 68). */
   deletedAt: integer("deleted_at"),
+  /** Made for a guest purchase (D71): no password chosen yet (the hash is of a random one). Cleared when one is set. */
+  guestAt: integer("guest_at"),
 });
 
 export const sessions = sqliteTable(

@@ -5,7 +5,7 @@ import { parseOrThrow } from "~/lib/validation";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.server";
 import { assertUnderLimits, hit, type Limit } from "./rate-limit.server";
 import { findUserByEmail, findUserWithPassword, insertUser, setPasswordHash } from "./queries.server";
-import { ChangePasswordInput, LogInInput, SignUpInput } from "./validation";
+import { ChangePasswordInput, Email, LogInInput, SignUpInput } from "./validation";
 import { endAllSessions, startSession } from "./auth.server";
 
 const LOGIN_WINDOW = 15 * 60;
@@ -99,3 +99,29 @@ export async function changePassword(env: Env, userId: string, input: unknown) {
 }
 
 export { getUserById } from "./queries.server";
+
+/**
+ * The account a guest purchase belongs to (D71): the one with this email, or a new one with no
+ * password chosen yet (`guestAt`; its hash is of a random password, so it can't be signed in to
+ * until the emailed link sets one). Nobody is signed in here. A random password is hashed whether
+ * or not the address had an account, so the time this takes doesn't tell. Two purchases racing for
+ * one new address: the unique index decides and both get the same account.
+ */
+export async function accountForGuestEmail(env: Env, rawEmail: string): Promise<{ id: string; email: string; created: boolean }> {
+  const email = parseOrThrow(Email, rawEmail);
+  const random = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24))));
+  const passwordHash = await hashPassword(random);
+  const existing = await findUserByEmail(env, email);
+  if (existing) return { id: existing.id, email, created: false };
+  const now = nowSeconds();
+  const id = newId();
+  try {
+    await insertUser(env, { id, email, passwordHash, isAdmin: false, emailVerifiedAt: null, createdAt: now, guestAt: now });
+  } catch (e) {
+    if (!String(e).includes("UNIQUE")) throw e;
+    const winner = await findUserByEmail(env, email);
+    if (!winner) throw e;
+    return { id: winner.id, email, created: false };
+  }
+  return { id, email, created: true };
+}

@@ -5,7 +5,7 @@
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
-import { AppError, conflict, notFound, unprocessable } from "~/lib/errors";
+import { AppError, conflict, notFound, tooManyRequests, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { formatMoney, parseMoney, platformFee, priceLimits, PLATFORM_FEE_PERCENT } from "~/lib/money";
 import { getStripe } from "~/lib/stripe.server";
@@ -13,14 +13,17 @@ import { parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { products } from "~/modules/products/schema";
 import { hasAccess } from "~/modules/products/service.server";
+import { chosenAmount } from "~/modules/products/validation";
+import { hit } from "~/modules/identity/rate-limit.server";
+import { queueTxEmail } from "~/modules/email/transactional.server";
 import { tiers } from "~/modules/tiers/schema";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { SubscribeInput } from "~/modules/tiers/validation";
 import { canSell } from "./connect.server";
-import { notifyNewSubscriber } from "~/modules/notifications/service.server";
+import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
 import { LIVE_MEMBERSHIP_STATUSES } from "~/modules/content/entitlements.server";
 import { checkouts, memberships } from "./schema";
-import { livePaidMemberships } from "./queries.server";
+import { insertFreeOrder, livePaidMemberships } from "./queries.server";
 
 /** Checkout Sessions (and so seat holds) last 31 minutes: Stripe's minimum is 30. */
 export const CHECKOUT_TTL_SECONDS = 31 * 60;
@@ -48,6 +51,22 @@ async function creatorHidden(env: Env, creatorId: string): Promise<boolean> {
   return !c || c.hiddenAt !== null;
 }
 
+/** A published product of a visible creator, or 404. */
+export async function productForSale(env: Env, productId: string) {
+  const db = getDb(env);
+  const p = await db.query.products.findFirst({ where: eq(products.id, productId) });
+  if (!p || p.status !== "published") throw notFound("That product isn't for sale.");
+  const creator = await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, p.creatorId) });
+  // A suspended or deleted creator sells nothing (decisions 67, 68).
+  if (!creator || creator.hiddenAt !== null) throw notFound("That product isn't for sale.");
+  return { p, creator };
+}
+
+/** What this buyer pays, in minor units: the price, 0 for a free product, or their own amount (D69). */
+export function buyerAmount(p: typeof products.$inferSelect, raw: string | undefined): number {
+  return p.pricing === "free" ? 0 : p.pricing === "pwyw" ? chosenAmount(raw ?? "", p) : p.priceAmount;
+}
+
 /**
  * Buying a product. Someone who already owns it gets the product page saying so (`owned`), never a
  * second checkout. One open checkout per person per product (D52): the `checkouts` row is claimed
@@ -59,14 +78,16 @@ export async function startProductCheckout(
   viewer: Viewer,
   productId: string,
   origin: string,
-): Promise<{ url: string; owned?: true }> {
+  opts: { amount?: string; ip?: string } = {},
+): Promise<{ url: string; owned?: true; free?: true }> {
   const db = getDb(env);
-  const p = await db.query.products.findFirst({ where: eq(products.id, productId) });
-  if (!p || p.status !== "published") throw notFound("That product isn't for sale.");
-  const creator = await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, p.creatorId) });
-  // A suspended or deleted creator sells nothing (decisions 67, 68).
-  if (!creator || creator.hiddenAt !== null) throw notFound("That product isn't for sale.");
+  const { p, creator } = await productForSale(env, productId);
   if (p.creatorId === viewer.id || (await hasAccess(env, viewer.id, p.id))) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
+  const amount = buyerAmount(p, opts.amount);
+  if (amount === 0) {
+    await claimFreeProduct(env, { buyerId: viewer.id, email: viewer.email }, p, opts.ip ?? "local");
+    return { url: ownedUrl(creator.handle, p.slug), owned: true, free: true };
+  }
   const seller = await canSell(env, p.creatorId);
   if (!seller.ok || !seller.accountId) throw conflict("This product is coming soon: the creator is still setting up payouts.");
   const stripe = getStripe(env);
@@ -84,13 +105,13 @@ export async function startProductCheckout(
               quantity: 1,
               price_data: {
                 currency: p.currency,
-                unit_amount: p.priceAmount,
+                unit_amount: amount,
                 product_data: { name: p.title, metadata: { product_id: p.id } },
               },
             },
           ],
           payment_intent_data: {
-            application_fee_amount: platformFee(p.priceAmount),
+            application_fee_amount: platformFee(amount),
             transfer_data: { destination: seller.accountId },
             metadata: meta,
             description: `${p.title} by ${creator?.displayName ?? "a creator"} on All Thrive`,
@@ -120,8 +141,11 @@ export async function startProductCheckout(
     });
     if (open?.url) {
       const existing = await stripe.checkout.sessions.retrieve(open.sessionId);
-      if (existing.status === "open" && existing.url) return { url: existing.url };
-      if (existing.status === "complete") {
+      if (existing.status === "open" && existing.url && existing.amount_total === amount) return { url: existing.url };
+      if (existing.status === "open") {
+        // Pay what you want: they chose another amount since — that checkout closes and a new one opens.
+        await stripe.checkout.sessions.expire(existing.id).catch(() => undefined);
+      } else if (existing.status === "complete") {
         if (await hasAccess(env, viewer.id, p.id)) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
         throw conflict("Your payment is being processed. Check your library in a moment.");
       }
@@ -135,6 +159,57 @@ export async function startProductCheckout(
       throw new AppError(503, "Your checkout is still being opened. Try again in a moment.", {}, { "Retry-After": "5" });
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Free orders a person (by email) and a network address (by IP) may claim per hour (D69). */
+export const FREE_ORDER_LIMITS = { perEmail: 10, perIp: 30, windowSeconds: 60 * 60 } as const;
+
+/**
+ * A $0 order, recorded without Stripe: a free product or pay what you want paid at 0. Rate-limited
+ * per email and per IP — each hit is counted in one atomic upsert and checked against the count it
+ * returned, so concurrent claims can't slip past the limit. One order per person per product
+ * (insertFreeOrder). Delivered like any purchase: the library, a receipt email, the creator's alert.
+ */
+export async function assertFreeOrderAllowed(env: Env, email: string, ip: string): Promise<void> {
+  const db = getDb(env);
+  const w = FREE_ORDER_LIMITS.windowSeconds;
+  const [byEmail, byIp] = await Promise.all([hit(db, `free-order:email:${email.toLowerCase()}`, w), hit(db, `free-order:ip:${ip}`, w)]);
+  const over = byEmail.count > FREE_ORDER_LIMITS.perEmail ? byEmail : byIp.count > FREE_ORDER_LIMITS.perIp ? byIp : null;
+  if (over) {
+    const retry = Math.max(1, over.resetAt - nowSeconds());
+    throw tooManyRequests(
+      `That's a lot of free downloads in a short time. Try again in ${Math.ceil(retry / 60)} minute${retry > 60 ? "s" : ""}.`,
+      retry,
+    );
+  }
+}
+
+/** Records the $0 order (after `assertFreeOrderAllowed`); returns its key, or null when they already had it. */
+export async function recordFreeOrder(
+  env: Env,
+  buyer: { buyerId: string; guest?: boolean },
+  p: typeof products.$inferSelect,
+): Promise<string | null> {
+  const key = `free_${newId(16)}`;
+  const recorded = await insertFreeOrder(env, {
+    id: newId(),
+    key,
+    guest: !!buyer.guest,
+    buyerId: buyer.buyerId,
+    creatorId: p.creatorId,
+    productId: p.id,
+    currency: p.currency,
+    createdAt: nowSeconds(),
+  });
+  if (!recorded) return null; // a concurrent claim of theirs got it first: they own it, nothing more to send
+  await notifyNewPurchase(env, { creatorId: p.creatorId, productId: p.id, orderKey: key });
+  await queueTxEmail(env, "purchase_receipt", `receipt:order:${key}`, { sessionId: key });
+  return key;
+}
+
+async function claimFreeProduct(env: Env, buyer: { buyerId: string; email: string }, p: typeof products.$inferSelect, ip: string) {
+  await assertFreeOrderAllowed(env, buyer.email, ip);
+  await recordFreeOrder(env, buyer, p);
 }
 
 /**

@@ -17,7 +17,8 @@ import { applyAccount } from "./connect.server";
 import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
 import { queueTxEmail } from "~/modules/email/transactional.server";
 import { checkouts, disputes, invoices, memberships, orders } from "./schema";
-import { livePaidMemberships, membershipBySubscription } from "./queries.server";
+import { completeGuestCheckout, expireGuestCheckout, livePaidMemberships, membershipBySubscription } from "./queries.server";
+import { accountForGuestEmail } from "~/modules/identity/service.server";
 
 export const HANDLED_EVENTS = new Set([
   "checkout.session.completed",
@@ -87,7 +88,12 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
   const meta = session.metadata ?? {};
   const db = getDb(env);
   if (meta.kind === "product") {
-    if (session.payment_status !== "paid" || !meta.product_id || !meta.buyer_id) return "ignored";
+    const guest = meta.guest === "1";
+    if (session.payment_status !== "paid" || !meta.product_id || (!meta.buyer_id && !guest)) return "ignored";
+    // A guest's order goes to the account of the email Checkout collected (made if new, D71); nobody is signed in.
+    const email = session.customer_details?.email ?? session.customer_email;
+    if (guest && !email) throw new Error(`guest checkout ${session.id} completed without an email`);
+    const buyerId = guest ? (await accountForGuestEmail(env, email!)).id : meta.buyer_id!;
     const gross = session.amount_total ?? 0;
     const money = split(gross);
     const paymentIntentId = id(session.payment_intent as string | null);
@@ -98,18 +104,22 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
           id: newId(),
           checkoutSessionId: session.id,
           paymentIntentId,
-          buyerId: meta.buyer_id,
+          buyerId,
           creatorId: meta.creator_id!,
           productId: meta.product_id,
           currency: session.currency ?? "usd",
           ...money,
           status: "paid",
+          guest,
           createdAt: session.created ?? nowSeconds(),
         })
         .onConflictDoNothing(),
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
+      completeGuestCheckout(db, session.id, buyerId),
     ]);
-    const duplicate = await refundIfDuplicateOrder(env, session.id, meta.buyer_id, meta.product_id);
+    // A guest isn't proven to be the account's owner, so their order is never refunded as the
+    // account's duplicate (that would tell them the address already owned it, D71).
+    const duplicate = !guest && (await refundIfDuplicateOrder(env, session.id, buyerId, meta.product_id));
     if (!duplicate) {
       await notifyNewPurchase(env, { creatorId: meta.creator_id!, productId: meta.product_id, orderKey: session.id });
       // Keyed on the order (its checkout session): one receipt and one sale alert however often this arrives.
@@ -149,6 +159,7 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
       and(
         eq(orders.buyerId, buyerId),
         eq(orders.productId, productId),
+        eq(orders.guest, false),
         sql`(${orders.status} = 'paid' OR ${orders.refundReason} = 'duplicate')`,
       ),
     )
@@ -180,6 +191,7 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
 
 async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
   const db = getDb(env);
+  await expireGuestCheckout(env, session.id);
   const c = await db.query.checkouts.findFirst({ where: eq(checkouts.sessionId, session.id) });
   if (!c) return "ignored";
   await db

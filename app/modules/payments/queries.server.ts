@@ -7,7 +7,8 @@ import { products } from "~/modules/products/schema";
 import { creators } from "~/modules/storefronts/schema";
 import { tiers } from "~/modules/tiers/schema";
 import { LIVE_MEMBERSHIP_STATUSES, membershipPaused } from "~/modules/content/entitlements.server";
-import { invoices, memberships, orders, tierSwitches } from "./schema";
+import { productFiles } from "~/modules/products/schema";
+import { guestCheckouts, invoices, memberships, orders, tierSwitches } from "./schema";
 
 /** What a buyer's library lists: their orders, memberships, open waitlist offers and membership payments that were refunded or disputed. */
 export async function libraryRows(env: Env, userId: string) {
@@ -227,4 +228,74 @@ export async function withdrawScheduledSwitches(env: Env, subscriptionId: string
 
 export function switchById(env: Env, id: string) {
   return getDb(env).query.tierSwitches.findFirst({ where: eq(tierSwitches.id, id) });
+}
+
+/**
+ * Records a $0 order (free product, or pay what you want paid at 0) unless the person already holds
+ * a paid order of the product. One statement — INSERT … SELECT … WHERE NOT EXISTS — so concurrent
+ * claims of one person make exactly one order (D1 runs each statement atomically). Returns the
+ * order's key (its `checkout_session_id`, `free_…`: no Stripe session exists) or null when they
+ * already had it.
+ */
+export async function insertFreeOrder(
+  env: Env,
+  o: {
+    id: string;
+    key: string;
+    guest: boolean;
+    buyerId: string;
+    creatorId: string;
+    productId: string;
+    currency: string;
+    createdAt: number;
+  },
+): Promise<string | null> {
+  const rows = await getDb(env).all<{ key: string }>(sql`
+    INSERT INTO orders (id, checkout_session_id, payment_intent_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, guest, created_at)
+    SELECT ${o.id}, ${o.key}, NULL, ${o.buyerId}, ${o.creatorId}, ${o.productId}, ${o.currency}, 0, 0, 0, 'paid', ${o.guest ? 1 : 0}, ${o.createdAt}
+    WHERE NOT EXISTS (
+      SELECT 1 FROM orders WHERE buyer_id = ${o.buyerId} AND product_id = ${o.productId} AND status = 'paid'
+    )
+    RETURNING checkout_session_id AS key`);
+  return rows[0]?.key ?? null;
+}
+
+// ── Guest checkouts (D71) ───────────────────────────────────────────────────────────────────────
+
+export async function insertGuestCheckout(env: Env, row: typeof guestCheckouts.$inferInsert) {
+  await getDb(env).insert(guestCheckouts).values(row);
+}
+
+export async function guestCheckoutBySession(env: Env, sessionId: string) {
+  return (await getDb(env).query.guestCheckouts.findFirst({ where: eq(guestCheckouts.sessionId, sessionId) })) ?? null;
+}
+
+/** The webhook recorded the guest's order: whose account it went to. */
+export function completeGuestCheckout(db: ReturnType<typeof getDb>, sessionId: string, buyerId: string) {
+  return db.update(guestCheckouts).set({ status: "complete", buyerId }).where(eq(guestCheckouts.sessionId, sessionId));
+}
+
+export async function expireGuestCheckout(env: Env, sessionId: string) {
+  await getDb(env)
+    .update(guestCheckouts)
+    .set({ status: "expired" })
+    .where(and(eq(guestCheckouts.sessionId, sessionId), eq(guestCheckouts.status, "open")));
+}
+
+/** The paid order recorded for this Checkout Session, if any. */
+export async function paidOrderOfSession(env: Env, sessionId: string) {
+  const [row] = await getDb(env)
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.checkoutSessionId, sessionId), eq(orders.status, "paid")))
+    .limit(1);
+  return row ?? null;
+}
+
+export function productFilesOf(env: Env, productId: string) {
+  return getDb(env)
+    .select({ id: productFiles.id, fileName: productFiles.fileName, size: productFiles.size })
+    .from(productFiles)
+    .where(eq(productFiles.productId, productId))
+    .orderBy(asc(productFiles.createdAt));
 }

@@ -59,6 +59,28 @@ export const checkouts = sqliteTable(
   ],
 );
 
+/**
+ * Checkouts started without an account (D71). The browser that started one holds a random token
+ * (cookie `at_guest`; only its SHA-256 is stored), which is what lets that browser — and no other —
+ * see the thank-you page and download the files. The buyer (`buyer_id`) is the account of the email
+ * Checkout collected, set when the order is recorded; the guest is never signed in to it.
+ */
+export const guestCheckouts = sqliteTable(
+  "guest_checkouts",
+  {
+    /** The Checkout Session id, or the `free_…` key of a $0 order. */
+    sessionId: text("session_id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    productId: text("product_id").notNull(),
+    creatorId: text("creator_id").notNull(),
+    buyerId: text("buyer_id"),
+    /** open → complete | expired */
+    status: text("status").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("guest_checkouts_buyer_idx").on(t.buyerId)],
+);
+
 /** One-time purchases. Created only from the verified checkout.session.completed webhook. */
 export const orders = sqliteTable(
   "orders",
@@ -86,6 +108,8 @@ export const orders = sqliteTable(
     refundedAt: integer("refunded_at"),
     /** Why the platform refunded it by itself: "duplicate" (the buyer already owned the product, D52). */
     refundReason: text("refund_reason"),
+    /** Bought without signing in (D71): attached to the account of the email Checkout collected. */
+    guest: integer("guest", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [

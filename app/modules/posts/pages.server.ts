@@ -7,10 +7,10 @@ import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
 import { forbidden, notFound } from "~/lib/errors";
 import type { Viewer } from "~/modules/identity/auth.server";
-import { canView, decider, loadAccess, type Need } from "~/modules/content/entitlements.server";
+import { canView, decide, decider, loadAccess, type Need, type ViewerAccess } from "~/modules/content/entitlements.server";
 import { findCreatorByHandle } from "~/modules/storefronts/queries.server";
-import { findPostByHandleAndSlug, listPublishedPosts, listPublishedPostsForApp, type CreatorRow } from "./queries.server";
-import { gateOf, presentCard, presentPost, postPath, type ListFields, type PostCard } from "./present.server";
+import { findPostByHandleAndSlug, listPublishedPosts, listPublishedPostsForApp, offerNamesFor, type CreatorRow } from "./queries.server";
+import { gateOf, presentCard, presentPost, postPath, type ListFields, type OfferNames, type PostCard } from "./present.server";
 import { rssTokens, type Visibility } from "./schema";
 import { creators } from "~/modules/storefronts/schema";
 
@@ -80,11 +80,26 @@ export async function getPostPage(env: Env, viewer: Viewer | null, handle: strin
 export const STOREFRONT_POSTS = 10;
 
 /**
- * The storefront's "Latest updates" cards (its rows come from the storefront's one batch). Lock
- * state is viewer-independent here (decision D14): the page is shared by the edge cache.
+ * The storefront's "Latest updates" cards (its rows come from the storefront's one batch). Each
+ * gated card names the offer that unlocks it (`names`, from the same batch). Rendered for no one
+ * (`viewerId` null: the edge-cached page), every gated card is locked and the reader's unlocked ones
+ * come from /viewer.json (`unlockedStorefrontPosts`, D70); rendered for a viewer, their access is
+ * decided here (one extra D1 batch, only when a gated post is listed).
  */
-export function storefrontPostCards(rows: ListFields[], creator: CreatorRow): PostCard[] {
-  return rows.map((p) => presentCard(p, creator, null));
+export async function storefrontPostCards(
+  env: Env,
+  viewerId: string | null,
+  rows: ListFields[],
+  creator: CreatorRow,
+  names: OfferNames,
+): Promise<PostCard[]> {
+  const access = viewerId && rows.some((p) => p.visibility !== "public") ? await loadAccess(env, viewerId, rows.map(gateOf)) : null;
+  return rows.map((p) => presentCard(p, creator, access, names));
+}
+
+/** Which of these (storefront-listed) posts the viewer may read past the preview, by the entitlement module's decision. */
+export function unlockedPostIds(access: ViewerAccess, rows: ListFields[]): string[] {
+  return rows.filter((p) => p.visibility !== "public" && decide(access, gateOf(p)).allowed).map((p) => p.id);
 }
 
 /**
@@ -93,12 +108,18 @@ export function storefrontPostCards(rows: ListFields[], creator: CreatorRow): Po
  * for everyone, so edge-cached pages may hold them).
  */
 export async function postCards(env: Env, viewerId: string | null, rows: { post: ListFields; creator: CreatorRow }[]): Promise<PostCard[]> {
-  const access = await loadAccess(
-    env,
-    viewerId,
-    rows.map((r) => gateOf(r.post)),
-  );
-  return rows.map((r) => presentCard(r.post, r.creator, access));
+  const [access, names] = await Promise.all([
+    loadAccess(
+      env,
+      viewerId,
+      rows.map((r) => gateOf(r.post)),
+    ),
+    offerNamesFor(
+      env,
+      rows.map((r) => r.post),
+    ),
+  ]);
+  return rows.map((r) => presentCard(r.post, r.creator, access, names));
 }
 
 /** Posts tied to an app, with lock state for this viewer. */

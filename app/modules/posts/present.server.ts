@@ -67,6 +67,8 @@ export type PostCard = {
   coverUrl: string | null;
   visibility: Visibility;
   visibilityLabel: string;
+  /** Who may read it, naming the offer that unlocks it ("Members of Inner circle"); null if public. */
+  offer: string | null;
   /** True when this reader cannot read past the preview. */
   locked: boolean;
   need: Need | null;
@@ -106,7 +108,40 @@ export type PostView = PostCard & {
   hasPreview: boolean;
 };
 
-function card(post: ListFields, creator: CreatorFields, decision: Decision, teaser: string): PostCard {
+/** Tier and product names that unlock posts (only active tiers and published products). */
+export type OfferNames = { tiers: ReadonlyMap<string, string>; products: ReadonlyMap<string, string> };
+
+const orList = (names: string[]) => (names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`);
+
+/**
+ * The exact offer that unlocks a gated post, for its lock badge: "Members of Inner circle",
+ * "Buyers of Booking-bot kit". The same for every reader (it names the offer, not the reader's
+ * state), so edge-cached pages may carry it. Null for public posts.
+ */
+export function offerLabel(
+  post: Pick<ListFields, "visibility" | "tierIds" | "productId">,
+  creator: Pick<CreatorFields, "displayName">,
+  names: OfferNames | null,
+): string | null {
+  switch (post.visibility) {
+    case "public":
+      return null;
+    case "followers":
+      return `Followers of ${creator.displayName}`;
+    case "paid":
+      return `Paying members of ${creator.displayName}`;
+    case "tiers": {
+      const n = post.tierIds.map((id) => names?.tiers.get(id)).filter((x): x is string => !!x);
+      return n.length ? `Members of ${orList(n)}` : `Members of selected ${creator.displayName} tiers`;
+    }
+    case "product": {
+      const t = post.productId ? names?.products.get(post.productId) : undefined;
+      return t ? `Buyers of ${t}` : `Buyers of a ${creator.displayName} product`;
+    }
+  }
+}
+
+function card(post: ListFields, creator: CreatorFields, decision: Decision, teaser: string, names: OfferNames | null = null): PostCard {
   return {
     id: post.id,
     slug: post.slug,
@@ -116,6 +151,7 @@ function card(post: ListFields, creator: CreatorFields, decision: Decision, teas
     coverUrl: mediaUrl(post.coverKey),
     visibility: post.visibility,
     visibilityLabel: VISIBILITY_LABELS[post.visibility],
+    offer: offerLabel(post, creator, names),
     locked: !decision.allowed,
     need: decision.need,
     status: post.status,
@@ -126,13 +162,18 @@ function card(post: ListFields, creator: CreatorFields, decision: Decision, teas
 }
 
 /** A list card: title, teaser and lock state only (no body at all). */
-export function presentCard(post: ListFields, creator: CreatorFields, access: ViewerAccess | null): PostCard {
+export function presentCard(
+  post: ListFields,
+  creator: CreatorFields,
+  access: ViewerAccess | null,
+  names: OfferNames | null = null,
+): PostCard {
   const decision: Decision = access
     ? decide(access, gateOf(post))
     : post.visibility === "public"
       ? { allowed: true, need: null }
       : { allowed: false, need: "sign_in" };
-  return card(post, creator, decision, listFieldsOf(post).teaser);
+  return card(post, creator, decision, listFieldsOf(post).teaser, names);
 }
 
 /** A list entry with its free preview (the feed): never the body, which lists don't read. */
@@ -147,6 +188,24 @@ export function presentListPost(post: ListFields, creator: CreatorFields, decisi
   };
 }
 
+/** A post body as readers with access get it — the one renderer (and sanitiser) for the page and the editor's preview. */
+export function renderPostBody(markdown: string): string {
+  return renderMarkdown(withoutMarker(markdown));
+}
+
+/**
+ * The editor's live preview: the body exactly as the published page renders it for readers with
+ * access, and what readers without access see (the free part before the paywall marker).
+ */
+export function previewPostBody(markdown: string) {
+  const split = splitPaywall(markdown);
+  return {
+    html: renderPostBody(markdown),
+    freeHtml: split.hasMarker ? renderMarkdown(split.preview) : null,
+    hasMarker: split.hasMarker,
+  };
+}
+
 /** The full view for one reader: body when allowed, else only the preview. */
 export function presentPost(post: PostFields, creator: CreatorFields, decision: Decision): PostView {
   const split = splitPaywall(post.bodyMarkdown);
@@ -154,7 +213,7 @@ export function presentPost(post: PostFields, creator: CreatorFields, decision: 
   if (decision.allowed) {
     return {
       ...base,
-      bodyHtml: renderMarkdown(split.hasMarker ? `${split.preview}\n\n${split.rest}` : split.rest),
+      bodyHtml: renderPostBody(post.bodyMarkdown),
       previewHtml: null,
       hasPreview: split.hasMarker,
     };

@@ -1,6 +1,8 @@
 import { and, desc, eq, getTableColumns, inArray, isNull, lte, sql, type SQL } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { creators } from "~/modules/storefronts/schema";
+import { products } from "~/modules/products/schema";
+import { tiers } from "~/modules/tiers/schema";
 import { posts } from "./schema";
 
 export type PostRow = typeof posts.$inferSelect;
@@ -110,4 +112,30 @@ export async function postCacheVersion(env: Env, handle: string, slug: string): 
     .limit(1);
   const r = rows[0];
   return r ? `v${r.v}.${r.status}.${r.visibility}` : null;
+}
+
+/**
+ * Names of the offers that unlock these posts — active tiers and published products only (a draft
+ * product's title is not public) — for the lock badges' "Members of …" / "Buyers of …". One D1
+ * batch, none when no listed post is gated by a tier or a product.
+ */
+export async function offerNamesFor(
+  env: Env,
+  rows: { visibility: string; tierIds: string[]; productId: string | null }[],
+): Promise<{ tiers: Map<string, string>; products: Map<string, string> }> {
+  const tierIds = [...new Set(rows.filter((r) => r.visibility === "tiers").flatMap((r) => r.tierIds))];
+  const productIds = [...new Set(rows.filter((r) => r.visibility === "product" && r.productId).map((r) => r.productId!))];
+  if (!tierIds.length && !productIds.length) return { tiers: new Map(), products: new Map() };
+  const db = getDb(env);
+  const [t, p] = await db.batch([
+    db
+      .select({ id: tiers.id, name: tiers.name })
+      .from(tiers)
+      .where(and(inArray(tiers.id, tierIds.length ? tierIds : [""]), eq(tiers.status, "active"))),
+    db
+      .select({ id: products.id, name: products.title })
+      .from(products)
+      .where(and(inArray(products.id, productIds.length ? productIds : [""]), eq(products.status, "published"))),
+  ]);
+  return { tiers: new Map(t.map((r) => [r.id, r.name])), products: new Map(p.map((r) => [r.id, r.name])) };
 }

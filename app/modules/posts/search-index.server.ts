@@ -28,6 +28,18 @@ const postsFts = sqliteTable("posts_fts", {
   body: text("body").notNull(),
 });
 
+/**
+ * `posts_member_fts` (migration 0021, decision 72): the FULL text of gated published posts. Only
+ * ever searched for a signed-in reader, and each hit is kept only if the entitlement module lets
+ * that reader read the post. Never joined into anything anonymous or shared.
+ */
+export const postsMemberFts = sqliteTable("posts_member_fts", {
+  rowid: integer("rowid").notNull(),
+  title: text("title").notNull(),
+  excerpt: text("excerpt").notNull(),
+  body: text("body").notNull(),
+});
+
 export type IndexedFields = Pick<PostRow, "title" | "bodyMarkdown" | "excerpt" | "visibility">;
 
 /** What the index may hold for a post: never anything after the paywall marker of a gated post. */
@@ -48,7 +60,34 @@ export function searchableText(p: IndexedFields): { title: string; excerpt: stri
 export function reindexPostStatements(db: Db, postId: string, fields: IndexedFields) {
   const t = searchableText(fields);
   const rowidOfPost = sql<number>`${posts}.rowid`;
+  const sameVersion = and(
+    eq(posts.id, postId),
+    eq(posts.status, "published"),
+    eq(posts.visibility, fields.visibility),
+    eq(posts.title, fields.title),
+    eq(posts.bodyMarkdown, fields.bodyMarkdown),
+    fields.excerpt == null ? isNull(posts.excerpt) : eq(posts.excerpt, fields.excerpt),
+  );
+  // Gated posts also get their full text in the members' index (D72); public ones never do.
+  const member =
+    fields.visibility === "public"
+      ? []
+      : [
+          db.insert(postsMemberFts).select(
+            db
+              .select({
+                rowid: rowidOfPost.as("rowid"),
+                title: sql<string>`${fields.title}`.as("title"),
+                excerpt: sql<string>`${fields.excerpt ?? ""}`.as("excerpt"),
+                body: sql<string>`${withoutMarker(fields.bodyMarkdown)}`.as("body"),
+              })
+              .from(posts)
+              .where(sameVersion),
+          ),
+        ];
   return [
+    db.delete(postsMemberFts).where(sql`${postsMemberFts.rowid} = (SELECT rowid FROM ${posts} WHERE ${posts.id} = ${postId})`),
+    ...member,
     db.delete(postsFts).where(sql`${postsFts.rowid} = (SELECT rowid FROM ${posts} WHERE ${posts.id} = ${postId})`),
     db.insert(postsFts).select(
       db

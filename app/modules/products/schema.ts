@@ -3,6 +3,8 @@ import { users } from "../identity/schema";
 
 export const PRODUCT_TYPES = ["course", "template", "prompt_pack", "ebook", "other"] as const;
 export type ProductType = (typeof PRODUCT_TYPES)[number];
+export const PRODUCT_PRICINGS = ["fixed", "free", "pwyw"] as const;
+export type ProductPricing = (typeof PRODUCT_PRICINGS)[number];
 
 /** Digital products a creator sells once. */
 export const products = sqliteTable(
@@ -18,8 +20,12 @@ export const products = sqliteTable(
     slug: text("slug").notNull(),
     descriptionMarkdown: text("description_markdown").notNull().default(""),
     coverKey: text("cover_key"),
-    /** Integer minor units. */
+    /** fixed | free | pwyw (pay what you want, from `minimumAmount`). */
+    pricing: text("pricing").$type<ProductPricing>().notNull().default("fixed"),
+    /** Integer minor units: the price (fixed), 0 (free), or the suggested price shown first (pwyw). */
     priceAmount: integer("price_amount").notNull(),
+    /** Pay what you want: the least a buyer may pay, in minor units (0 = free is allowed). Null otherwise. */
+    minimumAmount: integer("minimum_amount"),
     currency: text("currency").notNull(),
     /** draft | published */
     status: text("status").notNull().default("draft"),

@@ -13,7 +13,7 @@ import { findCreatorByHandle, findCreatorByUserId } from "~/modules/storefronts/
 import { orders, payoutAccounts } from "~/modules/payments/schema";
 import { cleanFileName, putPrivateFile } from "./files.server";
 import { courseCursors, lessonProgress, lessons, productFiles, products, type ProductType } from "./schema";
-import { LessonInput, ProductInput, priceField } from "./validation";
+import { LessonInput, ProductInput, pricingFields } from "./validation";
 
 export const PRODUCT_TYPE_LABELS: Record<ProductType, string> = {
   course: "Course",
@@ -42,9 +42,7 @@ export async function requireOwnedProduct(env: Env, viewer: Viewer, productId: s
 function parseProduct(input: unknown) {
   const raw = (input ?? {}) as Record<string, unknown>;
   const p = parseOrThrow(ProductInput, { ...raw, price: raw.price ?? "", currency: String(raw.currency ?? "usd").toLowerCase() });
-  const price = priceField(p.price, p.currency);
-  if ("error" in price) throw unprocessable(price.error, { price: price.error });
-  return { ...p, amount: price.amount };
+  return { ...p, ...pricingFields(p.pricing, p, p.currency) };
 }
 
 async function bumpStorefront(env: Env, creatorId: string) {
@@ -70,7 +68,9 @@ export async function createProduct(env: Env, viewer: Viewer, input: unknown) {
         title: p.title,
         slug: p.slug,
         descriptionMarkdown: p.description ?? "",
-        priceAmount: p.amount,
+        pricing: p.pricing,
+        priceAmount: p.priceAmount,
+        minimumAmount: p.minimumAmount,
         currency: p.currency,
         status: p.status ?? "draft",
         createdAt: t,
@@ -95,7 +95,9 @@ export async function updateProduct(env: Env, viewer: Viewer, productId: string,
       title: existing.title,
       slug: existing.slug,
       description: existing.descriptionMarkdown,
-      price: toMajorString(existing.priceAmount, existing.currency),
+      pricing: existing.pricing,
+      price: existing.pricing === "free" ? "" : toMajorString(existing.priceAmount, existing.currency),
+      minimum: existing.minimumAmount === null ? "" : toMajorString(existing.minimumAmount, existing.currency),
       currency: existing.currency,
       status: existing.status,
     }),
@@ -108,7 +110,9 @@ export async function updateProduct(env: Env, viewer: Viewer, productId: string,
         title: p.title,
         slug: p.slug,
         descriptionMarkdown: p.description ?? "",
-        priceAmount: p.amount,
+        pricing: p.pricing,
+        priceAmount: p.priceAmount,
+        minimumAmount: p.minimumAmount,
         currency: p.currency,
         status: p.status ?? existing.status,
         updatedAt: nowSeconds(),
@@ -233,6 +237,13 @@ export async function deleteLesson(env: Env, viewer: Viewer, lessonId: string) {
 
 // ---------------------------------------------------------------- presentation & reads
 
+/** How a product's price reads everywhere: "$19.99", "Free", or "$0+" / "$5+" for pay what you want. */
+export function priceLabel(p: Pick<ProductRow, "pricing" | "priceAmount" | "minimumAmount" | "currency">): string {
+  if (p.pricing === "free") return "Free";
+  if (p.pricing === "pwyw") return `${formatMoney(p.minimumAmount ?? 0, p.currency)}+`;
+  return formatMoney(p.priceAmount, p.currency);
+}
+
 export function presentProduct(p: ProductRow, sellable: boolean) {
   return {
     id: p.id,
@@ -242,12 +253,20 @@ export function presentProduct(p: ProductRow, sellable: boolean) {
     slug: p.slug,
     excerpt: markdownExcerpt(p.descriptionMarkdown, 140),
     coverUrl: mediaUrl(p.coverKey),
-    price: formatMoney(p.priceAmount, p.currency),
+    price: priceLabel(p),
     priceAmount: p.priceAmount,
+    pricing: p.pricing,
+    /** Pay what you want: the least accepted and the suggested amount (prefilled), as typed in the form. */
+    minimum: p.pricing === "pwyw" ? formatMoney(p.minimumAmount ?? 0, p.currency) : null,
+    minimumInput: p.minimumAmount === null ? "" : toMajorString(p.minimumAmount, p.currency),
+    suggested: p.pricing === "pwyw" ? formatMoney(p.priceAmount, p.currency) : null,
+    suggestedInput: p.pricing === "pwyw" ? toMajorString(p.priceAmount, p.currency) : "",
+    /** Pay what you want from 0: a buyer may take it free. */
+    freeAllowed: p.pricing === "pwyw" && (p.minimumAmount ?? 0) === 0,
     currency: p.currency,
     status: p.status,
-    /** False until the creator's Stripe account can take charges: shown as "coming soon". */
-    sellable,
+    /** False until the creator's Stripe account can take charges: shown as "coming soon". Free products need no payouts. */
+    sellable: sellable || p.pricing === "free",
   };
 }
 
@@ -330,7 +349,11 @@ export async function getProductForEditing(env: Env, viewer: Viewer, productId: 
   ]);
   return {
     handle: creator?.handle ?? "",
-    product: { ...presentProduct(p, true), description: p.descriptionMarkdown, priceInput: toMajorString(p.priceAmount, p.currency) },
+    product: {
+      ...presentProduct(p, true),
+      description: p.descriptionMarkdown,
+      priceInput: p.pricing === "free" ? "" : toMajorString(p.priceAmount, p.currency),
+    },
     files: files.map((f) => ({ id: f.id, fileName: f.fileName, size: f.size, mime: f.mime })),
     lessons: lessonRows.map((l) => ({ id: l.id, title: l.title, body: l.bodyMarkdown, videoUrl: l.videoUrl })),
   };
@@ -356,6 +379,17 @@ export async function downloadFile(env: Env, viewer: Viewer | null, fileId: stri
     });
   const f = await getDb(env).query.productFiles.findFirst({ where: eq(productFiles.id, fileId) });
   if (!f || !(await hasAccess(env, viewer.id, f.productId))) return missing();
+  return streamProductFile(env, f, request);
+}
+
+/** A product file by id, for callers that authorise access themselves (guest checkouts, D71). */
+export async function findProductFile(env: Env, fileId: string) {
+  return (await getDb(env).query.productFiles.findFirst({ where: eq(productFiles.id, fileId) })) ?? null;
+}
+
+/** Streams a private product file as an attachment (nosniff, no-store, sandboxed); the caller has authorised it. */
+export async function streamProductFile(env: Env, f: typeof productFiles.$inferSelect, request: Request): Promise<Response> {
+  const missing = () => new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   const obj = await env.MEDIA.get(f.r2Key, { range: request.headers });
   if (!obj) return missing();
   const headers = new Headers();

@@ -123,7 +123,7 @@ test("creator onboards, sells a product and a capped tier; a buyer purchases, do
   await c.getByLabel("Title").fill("Agent prompt pack");
   await c.getByLabel("Web address").fill("agent-prompts");
   await c.getByLabel("Description").fill("Thirty **battle-tested** prompts for agents.");
-  await c.getByLabel("Price").fill("19");
+  await c.getByLabel("Price", { exact: true }).fill("19");
   await Promise.all([c.waitForURL(/created=1/), c.getByRole("button", { name: "Create draft" }).click()]);
   const pdfPath = join(files, "agent-prompts.pdf");
   writeFileSync(pdfPath, PDF);

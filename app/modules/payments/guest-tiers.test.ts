@@ -191,6 +191,29 @@ describe("guest join of a paid tier", () => {
     expect(await thirdPage.text()).toContain("Checkout expired");
   });
 
+  it("an email whose account has a paid membership of another tier of the creator: the same page; one paid membership kept (D65)", async () => {
+    const seller = await makeSeller(env);
+    const cookie = await seller.cookie();
+    const first = String((await makeTier(cookie, { maxSubscribers: "10" })).id);
+    const other = String((await makeTier(cookie, { maxSubscribers: "10" })).id);
+    // Signed out, the tier page offers the join.
+    expect(await (await app(`/tiers/${other}`)).text()).toContain('value="subscribe"');
+    const owner = await makeUser(env);
+    await subscribeAndPay(first, await owner.cookie());
+    await deliver(owner.id);
+    const a = await guestJoins(other, owner.email);
+    const b = await guestJoins(other, newEmail());
+    await deliver(a.sessionId, a.holdId);
+    await deliver(b.sessionId, b.holdId);
+    const norm = (html: string, sid: string) => html.replaceAll(sid, "SID").replaceAll(encodeURIComponent(sid), "SID");
+    const pageA = norm(await (await app(a.returnPath, { cookie: a.guest })).text(), a.sessionId);
+    expect(pageA).toContain("Ready");
+    expect(pageA).toBe(norm(await (await app(b.returnPath, { cookie: b.guest })).text(), b.sessionId));
+    expect(await membership(owner.id, first)).toMatchObject({ status: "active" });
+    expect(await membership(owner.id, other)).toMatchObject({ status: "canceled" });
+    expect(await seats(env, other).status()).toMatchObject({ members: 1, holds: 0 }); // guest b only
+  });
+
   it("free tiers ask a guest to sign in", async () => {
     const seller = await makeSeller(env);
     const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "" });

@@ -66,7 +66,9 @@ export default function ThankYou() {
           {s.guest ? (
             <>
               <p className="mt-2 text-slate-600">
-                Thanks! {s.title} is yours. We've emailed your receipt with a link to your library, where it always stays.
+                {s.kind === "tier"
+                  ? `Thanks for joining ${s.title}! We've emailed the address you gave with your receipt and a link to your library, where you manage the membership.`
+                  : `Thanks! ${s.title} is yours. We've emailed your receipt with a link to your library, where it always stays.`}
               </p>
               {s.files.length ? (
                 <ul className="mt-4 space-y-1 text-left text-sm" data-testid="guest-files">

@@ -8,6 +8,7 @@ import { passThroughHeaders } from "~/lib/route-headers";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { joinWaitlist, leaveWaitlist, startTierCheckout, TierFullError } from "~/modules/payments/checkout.server";
+import { guestCookie, guestTokenFrom, newGuestToken, startGuestTierCheckout } from "~/modules/payments/guest.server";
 import { SwitchFullError, switchTier } from "~/modules/payments/switch.server";
 import { tierPage } from "~/pages/tier.server";
 
@@ -26,10 +27,27 @@ type ActionResult =
   | { ok: true; message: string; waitlist?: boolean; switched?: "upgrade" | "downgrade" };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const viewer = requireViewer(request, context.viewer);
   const env = context.cloudflare.env;
-  const form = formToObject(await request.formData());
   const tierId = params.id ?? "";
+  if (!context.viewer) {
+    // Guest join of a paid tier (D77): no account needed; this browser's token opens the thank-you page.
+    const form = formToObject(await request.clone().formData());
+    if (form.intent === "subscribe") {
+      try {
+        const token = guestTokenFrom(request) ?? newGuestToken();
+        const url = new URL(request.url);
+        const { url: next } = await startGuestTierCheckout(env, tierId, form, url.origin, { token });
+        return redirect(next, { status: 303, headers: { "Set-Cookie": guestCookie(token, url.protocol === "https:") } });
+      } catch (e) {
+        if (e instanceof TierFullError)
+          return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: {}, waitlist: true }, { status: 409 });
+        if (isAppError(e)) return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
+        throw e;
+      }
+    }
+  }
+  const viewer = requireViewer(request, context.viewer);
+  const form = formToObject(await request.formData());
   try {
     if (form.intent === "waitlist") {
       const r = await joinWaitlist(env, viewer, tierId);

@@ -73,6 +73,7 @@ export async function membershipForEmail(env: Env, by: { subscriptionId?: string
       creatorName: creators.displayName,
       creatorHandle: creators.handle,
       memberEmail: users.email,
+      memberGuestAt: users.guestAt,
     })
     .from(memberships)
     .innerJoin(tiers, eq(tiers.id, memberships.tierId))

@@ -112,6 +112,8 @@ export type MembershipPaymentData = Common & {
   periodEnd: number | null;
   libraryUrl: string;
   creatorUrl: string;
+  /** Joined as a guest, by an account with no password yet (D77): the link that sets one and opens the library. */
+  setPasswordUrl?: string | null;
 };
 
 export function membershipPaymentEmail(d: MembershipPaymentData): Rendered {
@@ -129,7 +131,11 @@ export function membershipPaymentEmail(d: MembershipPaymentData): Rendered {
     d.kind === "started"
       ? `You're now a member of ${esc(d.creatorName)}'s ${esc(d.tierName)} tier. ${esc(next)}`
       : `Thanks for staying with ${esc(d.creatorName)}. ${esc(next)}`,
-  )}${r.html}${button(d.creatorUrl, `Visit ${d.creatorName}`)}${p(
+  )}${r.html}${
+    d.setPasswordUrl
+      ? `${p("We made you an All Thrive library for your memberships. Choose a password to open it (the link works for 7 days).")}${button(d.setPasswordUrl, "Set a password and open your library")}`
+      : button(d.creatorUrl, `Visit ${d.creatorName}`)
+  }${p(
     `<span style="font-size:13px;color:#64748b">Manage or cancel your membership in <a href="${esc(d.libraryUrl)}" style="color:#5a2ee0">your library</a>.</span>`,
   )}`;
   return {
@@ -137,7 +143,9 @@ export function membershipPaymentEmail(d: MembershipPaymentData): Rendered {
     ...layout({
       preheader: `${title}: ${formatMoney(d.gross, d.currency)}`,
       bodyHtml,
-      bodyText: `${title}\n\n${next}\n\n${r.text}\n\nVisit ${d.creatorName}: ${d.creatorUrl}\nManage your membership: ${d.libraryUrl}`,
+      bodyText: `${title}\n\n${next}\n\n${r.text}\n\n${
+        d.setPasswordUrl ? `Set a password to open your library (the link works for 7 days): ${d.setPasswordUrl}\n` : ""
+      }Visit ${d.creatorName}: ${d.creatorUrl}\nManage your membership: ${d.libraryUrl}`,
       settingsUrl: d.settingsUrl,
       reason: BUYER_REASON,
       creatorName: d.creatorName,

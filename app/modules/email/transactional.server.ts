@@ -155,6 +155,10 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
           periodEnd: m.membership.currentPeriodEnd,
           libraryUrl: publicUrl(env, "/library"),
           creatorUrl: publicUrl(env, `/@${m.creatorHandle}`),
+          setPasswordUrl:
+            msg.kind === "membership_started" && m.memberGuestAt !== null
+              ? publicUrl(env, `/reset-password/${await setPasswordLink(env, m.membership.userId)}`)
+              : null,
           settingsUrl,
         }),
       };

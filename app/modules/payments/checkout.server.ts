@@ -282,6 +282,46 @@ export const alreadyMemberUrl = (tierId: string) => `/tiers/${tierId}?member=alr
  */
 export type TierCheckoutResult = { url: string; alreadyMember?: true };
 
+/** An active tier of a visible creator, or 404. */
+export async function tierForSale(env: Env, tierId: string) {
+  const t = await getDb(env).query.tiers.findFirst({ where: eq(tiers.id, tierId) });
+  if (!t || t.status !== "active" || (await creatorHidden(env, t.creatorId))) throw notFound("That tier isn't available.");
+  return t;
+}
+
+/** The Checkout line item of a paid tier: its monthly/annual price, or the member's own monthly amount (pay what you want). */
+export function tierLineItem(t: typeof tiers.$inferSelect, s: { interval: string; amount?: string }) {
+  let lineItem:
+    | { price: string; quantity: number }
+    | {
+        price_data: { currency: string; unit_amount: number; recurring: { interval: "month" | "year" }; product: string };
+        quantity: number;
+      };
+  if (t.pricing === "pwyw") {
+    const amount = parseMoney(s.amount ?? "", t.currency);
+    const min = Math.max(t.pwywMinimum ?? 0, priceLimits(t.currency).min);
+    if (amount === null) throw unprocessable("Enter how much you'd like to pay each month.", { amount: "Enter an amount like 5 or 7.50." });
+    if (amount < min)
+      throw unprocessable(`The minimum is ${formatMoney(min, t.currency)} a month.`, {
+        amount: `The minimum is ${formatMoney(min, t.currency)} a month.`,
+      });
+    if (amount > priceLimits(t.currency).max)
+      throw unprocessable(`The most you can pay is ${formatMoney(priceLimits(t.currency).max, t.currency)}.`, {
+        amount: "That's more than we can accept.",
+      });
+    lineItem = {
+      quantity: 1,
+      price_data: { currency: t.currency, unit_amount: amount, recurring: { interval: "month" }, product: t.stripeProductId! },
+    };
+  } else {
+    const priceId = s.interval === "year" ? t.stripeAnnualPriceId : t.stripeMonthlyPriceId;
+    if (!priceId) throw unprocessable(s.interval === "year" ? "This tier has no annual price." : "This tier has no monthly price.");
+    lineItem = { price: priceId, quantity: 1 };
+  }
+
+  return lineItem;
+}
+
 /**
  * Subscribing to a paid tier: reserve a seat in the tier's Durable Object first (409 + waitlist
  * offer when full), then open a Checkout Session that expires exactly when the hold does.
@@ -313,33 +353,7 @@ export async function startTierCheckout(
   }
   if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
 
-  let lineItem:
-    | { price: string; quantity: number }
-    | {
-        price_data: { currency: string; unit_amount: number; recurring: { interval: "month" | "year" }; product: string };
-        quantity: number;
-      };
-  if (t.pricing === "pwyw") {
-    const amount = parseMoney(s.amount ?? "", t.currency);
-    const min = Math.max(t.pwywMinimum ?? 0, priceLimits(t.currency).min);
-    if (amount === null) throw unprocessable("Enter how much you'd like to pay each month.", { amount: "Enter an amount like 5 or 7.50." });
-    if (amount < min)
-      throw unprocessable(`The minimum is ${formatMoney(min, t.currency)} a month.`, {
-        amount: `The minimum is ${formatMoney(min, t.currency)} a month.`,
-      });
-    if (amount > priceLimits(t.currency).max)
-      throw unprocessable(`The most you can pay is ${formatMoney(priceLimits(t.currency).max, t.currency)}.`, {
-        amount: "That's more than we can accept.",
-      });
-    lineItem = {
-      quantity: 1,
-      price_data: { currency: t.currency, unit_amount: amount, recurring: { interval: "month" }, product: t.stripeProductId! },
-    };
-  } else {
-    const priceId = s.interval === "year" ? t.stripeAnnualPriceId : t.stripeMonthlyPriceId;
-    if (!priceId) throw unprocessable(s.interval === "year" ? "This tier has no annual price." : "This tier has no monthly price.");
-    lineItem = { price: priceId, quantity: 1 };
-  }
+  const lineItem = tierLineItem(t, s);
 
   const stub = seats(env, t.id);
   const reserveSeat = () =>

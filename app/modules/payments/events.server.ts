@@ -17,7 +17,14 @@ import { applyAccount } from "./connect.server";
 import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
 import { queueTxEmail } from "~/modules/email/transactional.server";
 import { checkouts, disputes, invoices, memberships, orders } from "./schema";
-import { completeGuestCheckout, expireGuestCheckout, livePaidMemberships, membershipBySubscription } from "./queries.server";
+import {
+  claimGuestInvoices,
+  completeGuestCheckout,
+  expireGuestCheckout,
+  invoiceExists,
+  livePaidMemberships,
+  membershipBySubscription,
+} from "./queries.server";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
 
 export const HANDLED_EVENTS = new Set([
@@ -132,6 +139,31 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
   if (meta.kind === "tier") {
     await db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id));
     const subId = id(session.subscription as string | null);
+    if (meta.guest === "1") {
+      // A guest's join (D77): the membership goes to the account of the email Checkout collected
+      // (made if new); the subscription learns whose it is, then is synced like any other. Nobody
+      // is signed in; one paid membership per person holds by that account (syncSubscription).
+      const email = session.customer_details?.email ?? session.customer_email;
+      if (!email || !subId) throw new Error(`guest tier checkout ${session.id} completed without an email or subscription`);
+      const account = await accountForGuestEmail(env, email);
+      await getStripe(env).subscriptions.update(
+        subId,
+        { metadata: { user_id: account.id } },
+        { idempotencyKey: `guest-member-${session.id}` },
+      );
+      await syncSubscription(env, subId);
+      // An invoice.paid applied before this knew no member: it's theirs, and so is its welcome email
+      // (which, for a new account, carries the link that sets a password).
+      await claimGuestInvoices(env, subId, account.id);
+      const m = await membershipBySubscription(env, subId);
+      const undone = m?.status === "canceled" && (m.note || m.endReason);
+      const sub = await getStripe(env).subscriptions.retrieve(subId);
+      const invoiceId = id(sub.latest_invoice as string | null);
+      if (m && !undone && invoiceId && (await invoiceExists(env, invoiceId)))
+        await queueTxEmail(env, "membership_started", `membership-started:${subId}`, { invoiceId, subscriptionId: subId });
+      await completeGuestCheckout(db, session.id, account.id);
+      return "processed";
+    }
     if (subId) await syncSubscription(env, subId);
     return "processed";
   }
@@ -191,7 +223,12 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
 
 async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
   const db = getDb(env);
-  await expireGuestCheckout(env, session.id);
+  const guest = await expireGuestCheckout(env, session.id);
+  if (guest?.tierId && guest.holdId) {
+    // A guest's unpaid tier checkout (D77): its seat goes back at once.
+    await seats(env, guest.tierId).release({ holdId: guest.holdId });
+    await markSeatsChanged(env, guest.tierId);
+  }
   const c = await db.query.checkouts.findFirst({ where: eq(checkouts.sessionId, session.id) });
   if (!c) return "ignored";
   await db
@@ -255,6 +292,8 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
       // Paid twice for one tier (D52): the membership they already have stays; this one is undone.
       await refundAndCancel(env, sub, "duplicate");
       await stub.end(seatKey);
+      // A guest's hold belongs to its checkout, not to the account (D77): it goes back too.
+      if (meta.hold_id) await stub.release({ holdId: meta.hold_id });
       status = "canceled";
       endReason = "duplicate";
       note = "You were already a member of this tier, so this second subscription was canceled and its payment refunded.";
@@ -501,7 +540,8 @@ async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed"
     (inv as unknown as { parent?: { subscription_details?: { metadata?: Record<string, string> } } }).parent?.subscription_details
       ?.metadata ?? {};
   let meta = parentMeta;
-  if (!meta.tier_id) meta = (await getStripe(env).subscriptions.retrieve(subId)).metadata ?? {};
+  // A guest's subscription learns its member only when its checkout completes (D77): re-read it.
+  if (!meta.tier_id || !meta.user_id) meta = (await getStripe(env).subscriptions.retrieve(subId)).metadata ?? {};
   if (!meta.tier_id) return "ignored";
   const gross = inv.amount_paid ?? 0;
   const paymentIntentId = gross > 0 ? await invoicePaymentIntent(env, inv) : null;

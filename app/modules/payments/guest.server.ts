@@ -7,9 +7,8 @@
  */
 import * as v from "valibot";
 import { getDb } from "~/lib/db.server";
-import { conflict, notFound } from "~/lib/errors";
+import { AppError, conflict, notFound } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
-import { platformFee } from "~/lib/money";
 import { getStripe } from "~/lib/stripe.server";
 import { parseOrThrow } from "~/lib/validation";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
@@ -17,7 +16,19 @@ import { Email } from "~/modules/identity/validation";
 import { hashAccountToken } from "~/modules/identity/tokens.server";
 import { findProductFile, hasAccess, streamProductFile } from "~/modules/products/service.server";
 import { canSell } from "./connect.server";
-import { assertFreeOrderAllowed, buyerAmount, productForSale, recordFreeOrder, CHECKOUT_TTL_SECONDS } from "./checkout.server";
+import {
+  assertFreeOrderAllowed,
+  buyerAmount,
+  productForSale,
+  recordFreeOrder,
+  tierLineItem,
+  tierForSale,
+  CHECKOUT_TTL_SECONDS,
+  TierFullError,
+} from "./checkout.server";
+import { platformFee, PLATFORM_FEE_PERCENT } from "~/lib/money";
+import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
+import { SubscribeInput } from "~/modules/tiers/validation";
 import { guestCheckoutBySession, insertGuestCheckout, paidOrderOfSession, productFilesOf } from "./queries.server";
 
 export const GUEST_COOKIE = "at_guest";
@@ -123,6 +134,7 @@ async function ownGuestCheckout(env: Env, sessionId: string, token: string | nul
  * (a free product it already had reads the same: nothing tells the guest it was there before).
  */
 async function guestReady(env: Env, row: NonNullable<Awaited<ReturnType<typeof guestCheckoutBySession>>>): Promise<boolean> {
+  if (!row.productId) return row.status === "complete"; // a tier join (D77): its membership was recorded
   if (row.sessionId.startsWith("free_")) return !!row.buyerId && (await hasAccess(env, row.buyerId, row.productId));
   return !!(await paidOrderOfSession(env, row.sessionId));
 }
@@ -131,9 +143,25 @@ async function guestReady(env: Env, row: NonNullable<Awaited<ReturnType<typeof g
 export async function guestCheckoutStatus(env: Env, sessionId: string, token: string | null) {
   const row = await ownGuestCheckout(env, sessionId, token);
   const db = getDb(env);
-  const p = await db.query.products.findFirst({ where: (t, { eq }) => eq(t.id, row.productId) });
+  if (!row.productId) {
+    // A tier joined as a guest (D77). "Ready" once the webhook has recorded it for the email's
+    // account — also when that account already was a member and this one was undone: the page reads
+    // the same either way, and the inbox (the owner's proof) says what happened.
+    const t = row.tierId ? await db.query.tiers.findFirst({ where: (x, { eq }) => eq(x.id, row.tierId!) }) : undefined;
+    return {
+      kind: "tier" as const,
+      guest: true as const,
+      state: (row.status === "complete" ? "ready" : row.status === "expired" ? "expired" : "processing") as
+        "ready" | "expired" | "processing",
+      title: t?.name ?? "your membership",
+      link: "/login?redirectTo=%2Flibrary",
+      files: [] as { fileName: string; size: number; href: string }[],
+    };
+  }
+  const productId = row.productId;
+  const p = await db.query.products.findFirst({ where: (t, { eq }) => eq(t.id, productId) });
   const ready = await guestReady(env, row);
-  const files = ready ? await productFilesOf(env, row.productId) : [];
+  const files = ready ? await productFilesOf(env, productId) : [];
   return {
     kind: "product" as const,
     guest: true as const,
@@ -161,4 +189,66 @@ export async function guestDownload(env: Env, request: Request, fileId: string):
   const f = await findProductFile(env, fileId);
   if (!f || f.productId !== row.productId || !(await guestReady(env, row))) return missing();
   return streamProductFile(env, f, request);
+}
+
+/**
+ * A guest joins a paid tier (D77). Like a signed-in join, a seat is held in the tier's Durable
+ * Object for exactly as long as the Checkout Session lives, so caps stay exact; the hold belongs to
+ * this attempt (the person is unknown until Checkout collects the email). The webhook records the
+ * membership for the account of that email, where one paid membership per person holds. Free tiers
+ * ask the guest to sign in.
+ */
+export async function startGuestTierCheckout(
+  env: Env,
+  tierId: string,
+  input: unknown,
+  origin: string,
+  opts: { token: string },
+): Promise<{ url: string }> {
+  const t = await tierForSale(env, tierId);
+  if (t.pricing === "free") throw new AppError(401, "Sign in or create an account to join this free tier.");
+  const s = parseOrThrow(SubscribeInput, input);
+  const seller = await canSell(env, t.creatorId);
+  if (!seller.ok || !seller.accountId) throw conflict("This tier is coming soon: the creator is still setting up payouts.");
+  const lineItem = tierLineItem(t, s);
+  const tokenHash = await hashAccountToken(opts.token);
+  const stub = seats(env, t.id);
+  const holdId = `hold_${newId(16)}`;
+  const hold = await stub.reserve({ holdId, userId: `guest:${holdId}`, expiresAt: nowSeconds() + CHECKOUT_TTL_SECONDS });
+  if (!hold.ok) throw new TierFullError(t.id);
+  await markSeatsChanged(env, t.id);
+  const meta = { kind: "tier", tier_id: t.id, creator_id: t.creatorId, hold_id: hold.holdId, guest: "1" };
+  try {
+    const session = await getStripe(env).checkout.sessions.create({
+      mode: "subscription",
+      line_items: [lineItem],
+      subscription_data: {
+        application_fee_percent: PLATFORM_FEE_PERCENT,
+        transfer_data: { destination: seller.accountId },
+        metadata: meta,
+      },
+      // No customer_email: Checkout asks for it; the membership goes to that address's account.
+      metadata: meta,
+      expires_at: hold.expiresAt,
+      success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${origin}/tiers/${t.id}?checkout=canceled`,
+    });
+    await insertGuestCheckout(env, {
+      sessionId: session.id,
+      tokenHash,
+      productId: null,
+      tierId: t.id,
+      holdId: hold.holdId,
+      creatorId: t.creatorId,
+      buyerId: null,
+      status: "open",
+      createdAt: nowSeconds(),
+    });
+    await stub.attach(hold.holdId, session.id, session.url);
+    return { url: session.url! };
+  } catch (e) {
+    await stub.release({ holdId: hold.holdId });
+    await markSeatsChanged(env, t.id);
+    throw e;
+  }
 }

@@ -275,11 +275,14 @@ export function completeGuestCheckout(db: ReturnType<typeof getDb>, sessionId: s
   return db.update(guestCheckouts).set({ status: "complete", buyerId }).where(eq(guestCheckouts.sessionId, sessionId));
 }
 
-export async function expireGuestCheckout(env: Env, sessionId: string) {
-  await getDb(env)
+/** The guest's checkout lapsed unpaid; returns the tier seat hold to release, if it was a tier join (D77). */
+export async function expireGuestCheckout(env: Env, sessionId: string): Promise<{ tierId: string | null; holdId: string | null } | null> {
+  const [row] = await getDb(env)
     .update(guestCheckouts)
     .set({ status: "expired" })
-    .where(and(eq(guestCheckouts.sessionId, sessionId), eq(guestCheckouts.status, "open")));
+    .where(and(eq(guestCheckouts.sessionId, sessionId), eq(guestCheckouts.status, "open")))
+    .returning({ tierId: guestCheckouts.tierId, holdId: guestCheckouts.holdId });
+  return row ?? null;
 }
 
 /** The paid order recorded for this Checkout Session, if any. */
@@ -298,4 +301,16 @@ export function productFilesOf(env: Env, productId: string) {
     .from(productFiles)
     .where(eq(productFiles.productId, productId))
     .orderBy(asc(productFiles.createdAt));
+}
+
+/** Invoices of a guest's subscription recorded before its member was known (D77) are that member's. */
+export async function claimGuestInvoices(env: Env, subscriptionId: string, userId: string) {
+  await getDb(env)
+    .update(invoices)
+    .set({ userId })
+    .where(and(eq(invoices.stripeSubscriptionId, subscriptionId), isNull(invoices.userId)));
+}
+
+export async function invoiceExists(env: Env, invoiceId: string): Promise<boolean> {
+  return !!(await getDb(env).query.invoices.findFirst({ where: eq(invoices.id, invoiceId), columns: { id: true } }));
 }

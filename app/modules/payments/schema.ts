@@ -71,7 +71,11 @@ export const guestCheckouts = sqliteTable(
     /** The Checkout Session id, or the `free_…` key of a $0 order. */
     sessionId: text("session_id").primaryKey(),
     tokenHash: text("token_hash").notNull(),
-    productId: text("product_id").notNull(),
+    /** The product bought; null for a tier joined as a guest (D77). */
+    productId: text("product_id"),
+    /** The tier joined as a guest (D77): a subscription Checkout whose seat hold is `hold_id`. */
+    tierId: text("tier_id"),
+    holdId: text("hold_id"),
     creatorId: text("creator_id").notNull(),
     buyerId: text("buyer_id"),
     /** open → complete | expired */

@@ -1,0 +1,224 @@
+/**
+ * Guest joins of paid tiers (D77): the membership goes to the account of the email Checkout
+ * collected (made if new), nobody is signed in, only the browser that joined sees the thank-you
+ * page, it reads the same whether or not the email had an account, one membership per person per
+ * tier holds by email, and tier caps stay exact (a seat is held per guest checkout).
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { getStripe } from "~/lib/stripe.server";
+import { app, postForm, sessionCookie } from "~/test/http";
+import { makeTier, membership, subscribeAndPay } from "~/test/money";
+import { deliver, payCheckout } from "~/test/stripe";
+import { makeSeller, makeUser } from "~/modules/demo/factories.server";
+import { seats } from "~/modules/tiers/seats.server";
+
+const guestCookieOf = (res: Response) => (res.headers.getSetCookie?.() ?? []).find((c) => c.startsWith("at_guest="))?.split(";")[0] ?? null;
+const newEmail = () => `guest-${crypto.randomUUID().slice(0, 8)}@example.test`;
+
+type Mail = { id: string; subject: string; text: string };
+async function mailTo(to: string, prefix: string, timeoutMs = 15_000): Promise<Mail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = (
+      await env.DB.prepare("SELECT id, subject, text FROM dev_mailbox WHERE to_address=? ORDER BY id").bind(to).all<Mail>()
+    ).results.filter((m) => m.id.startsWith(prefix));
+    if (rows.length) return rows[0];
+    if (Date.now() > deadline) throw new Error(`no ${prefix} email to ${to}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+const startGuest = (tierId: string, fields: Record<string, string> = { interval: "month" }) =>
+  postForm(`/tiers/${tierId}`, { intent: "subscribe", ...fields });
+
+/** A guest joins `tierId` paying with `email`; webhooks delivered. Returns what the browser holds. */
+async function guestJoins(tierId: string, email: string) {
+  const start = await startGuest(tierId);
+  expect(start.status).toBe(303);
+  expect(sessionCookie(start)).toBeUndefined();
+  const guest = guestCookieOf(start)!;
+  expect(guest).toBeTruthy();
+  const checkoutUrl = start.headers.get("Location")!;
+  expect(checkoutUrl).toContain("/checkout/pay/cs_");
+  const sessionId = checkoutUrl.split("/checkout/pay/")[1];
+  const paid = await payCheckout(checkoutUrl, { email });
+  expect(paid.status).toBe(303);
+  const returnUrl = new URL(paid.headers.get("Location")!);
+  const row = await env.DB.prepare("SELECT hold_id AS holdId FROM guest_checkouts WHERE session_id=?")
+    .bind(sessionId)
+    .first<{ holdId: string }>();
+  return { guest, sessionId, holdId: row!.holdId, returnPath: returnUrl.pathname + returnUrl.search };
+}
+
+const userByEmail = (email: string) =>
+  env.DB.prepare("SELECT id, guest_at AS guestAt FROM users WHERE email=?").bind(email).first<{ id: string; guestAt: number | null }>();
+
+describe("guest join of a paid tier", () => {
+  it("a new email: processing, then ready for this browser only; the membership is the new account's; welcome email sets a password", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { maxSubscribers: "10" });
+    const tierId = String(t.id);
+    const email = newEmail();
+    const g = await guestJoins(tierId, email);
+
+    const before = await (await app(g.returnPath, { cookie: g.guest })).text();
+    expect(before).toContain("Processing…");
+
+    await deliver(g.sessionId, g.holdId);
+    const page = await app(g.returnPath, { cookie: g.guest });
+    expect(sessionCookie(page)).toBeUndefined();
+    const html = await page.text();
+    expect(html).toContain("Ready");
+    expect(html).toContain(`Thanks for joining ${t.name}`);
+    // Anyone else: the sign-in redirect, nothing about the tier.
+    const stranger = await app(g.returnPath, { cookie: "at_guest=someoneelsesTokenThatIsLongEnough1234" });
+    expect(stranger.status).toBe(302);
+    expect((await app(g.returnPath)).status).toBe(302);
+
+    const u = (await userByEmail(email))!;
+    expect(u.guestAt).not.toBeNull();
+    expect(await membership(u.id, tierId)).toMatchObject({ status: "active", amount: 500, interval: "month" });
+    const s = await seats(env, tierId).status();
+    expect(s).toMatchObject({ members: 1, holds: 0, seatsLeft: 9 });
+
+    const mail = await mailTo(email, "membership-started:");
+    const link = /\/reset-password\/([A-Za-z0-9_-]+)/.exec(mail.text)![0];
+    expect(mail.text).toContain("Set a password");
+    const set = await postForm(link, { password: "a-long-enough-password" });
+    expect(set.status).toBe(302);
+    const session = sessionCookie(set)!;
+    expect(session).toBeTruthy();
+    expect(await (await app("/library", { cookie: session })).text()).toContain(String(t.name));
+  });
+
+  it("an email with an account: the same page, nobody signed in; the membership is that account's, its email has no set-password link", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { maxSubscribers: "10" });
+    const tierId = String(t.id);
+    const owner = await makeUser(env);
+    const a = await guestJoins(tierId, owner.email);
+    const b = await guestJoins(tierId, newEmail());
+    await deliver(a.sessionId, a.holdId);
+    await deliver(b.sessionId, b.holdId);
+    const pageA = await app(a.returnPath, { cookie: a.guest });
+    const pageB = await app(b.returnPath, { cookie: b.guest });
+    expect(pageA.status).toBe(pageB.status);
+    expect(sessionCookie(pageA)).toBeUndefined();
+    const norm = (html: string, sid: string) => html.replaceAll(sid, "SID").replaceAll(encodeURIComponent(sid), "SID");
+    expect(norm(await pageA.text(), a.sessionId)).toBe(norm(await pageB.text(), b.sessionId));
+    expect((await app("/library", { cookie: a.guest })).status).toBe(302);
+    expect(await membership(owner.id, tierId)).toMatchObject({ status: "active" });
+    const mail = await mailTo(owner.email, "membership-started:");
+    expect(mail.text).not.toContain("/reset-password/");
+  });
+
+  it("an email whose account is already a member: the same page; the second subscription is canceled and refunded; one seat", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { maxSubscribers: "10" });
+    const tierId = String(t.id);
+    const owner = await makeUser(env);
+    await subscribeAndPay(tierId, await owner.cookie());
+    await deliver(owner.id);
+    expect(await membership(owner.id, tierId)).toMatchObject({ status: "active" });
+
+    const a = await guestJoins(tierId, owner.email);
+    const b = await guestJoins(tierId, newEmail());
+    await deliver(a.sessionId, a.holdId);
+    await deliver(b.sessionId, b.holdId);
+    const norm = (html: string, sid: string) => html.replaceAll(sid, "SID").replaceAll(encodeURIComponent(sid), "SID");
+    const pageA = norm(await (await app(a.returnPath, { cookie: a.guest })).text(), a.sessionId);
+    const pageB = norm(await (await app(b.returnPath, { cookie: b.guest })).text(), b.sessionId);
+    expect(pageA).toContain("Ready");
+    expect(pageA).toBe(pageB);
+
+    const rows = await env.DB.prepare(
+      "SELECT status, end_reason AS endReason FROM memberships WHERE user_id=? AND tier_id=? ORDER BY status",
+    )
+      .bind(owner.id, tierId)
+      .all<{ status: string; endReason: string | null }>();
+    expect(rows.results.map((r) => [r.status, r.endReason])).toEqual([
+      ["active", null],
+      ["canceled", "duplicate"],
+    ]);
+    const s = await seats(env, tierId).status();
+    expect(s).toMatchObject({ members: 2, holds: 0, seatsLeft: 8 }); // the owner and guest b
+  });
+
+  it("concurrent guest checkouts never exceed the cap; an expired one gives its seat back", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { maxSubscribers: "2" });
+    const tierId = String(t.id);
+    const res = await Promise.all(Array.from({ length: 5 }, () => startGuest(tierId)));
+    const ok = res.filter((r) => r.status === 303);
+    expect(ok).toHaveLength(2);
+    expect(res.filter((r) => r.status === 409)).toHaveLength(3);
+    expect(await (await res.find((r) => r.status === 409)!.text()).includes("waitlist")).toBe(true);
+    expect(await seats(env, tierId).status()).toMatchObject({ holds: 2, seatsLeft: 0 });
+
+    // Both pay (with the same new email: one person, one membership, one seat).
+    const email = newEmail();
+    const sessions = [];
+    for (const r of ok) {
+      const url = r.headers.get("Location")!;
+      expect((await payCheckout(url, { email })).status).toBe(303);
+      const sessionId = url.split("/checkout/pay/")[1];
+      const row = await env.DB.prepare("SELECT hold_id AS holdId FROM guest_checkouts WHERE session_id=?")
+        .bind(sessionId)
+        .first<{ holdId: string }>();
+      sessions.push({ sessionId, holdId: row!.holdId });
+    }
+    for (const s of sessions) await deliver(s.sessionId, s.holdId);
+    const u = (await userByEmail(email))!;
+    const live = await env.DB.prepare("SELECT count(*) AS n FROM memberships WHERE user_id=? AND tier_id=? AND status='active'")
+      .bind(u.id, tierId)
+      .first<{ n: number }>();
+    expect(live!.n).toBe(1);
+    const after = await seats(env, tierId).status();
+    expect(after.members).toBe(1);
+    expect(after.members + after.holds).toBeLessThanOrEqual(2);
+
+    // Another guest now takes the free seat; an unpaid checkout that expires releases it.
+    const third = await startGuest(tierId);
+    expect(third.status).toBe(303);
+    expect((await seats(env, tierId).status()).seatsLeft).toBe(0);
+    expect((await startGuest(tierId)).status).toBe(409);
+    const thirdSession = third.headers.get("Location")!.split("/checkout/pay/")[1];
+    await getStripe(env).checkout.sessions.expire(thirdSession);
+    await deliver(thirdSession);
+    expect((await seats(env, tierId).status()).seatsLeft).toBe(1);
+    const thirdPage = await app(`/checkout/return?session_id=${thirdSession}`, { cookie: guestCookieOf(third)! });
+    expect(await thirdPage.text()).toContain("Checkout expired");
+  });
+
+  it("an email whose account has a paid membership of another tier of the creator: the same page; one paid membership kept (D65)", async () => {
+    const seller = await makeSeller(env);
+    const cookie = await seller.cookie();
+    const first = String((await makeTier(cookie, { maxSubscribers: "10" })).id);
+    const other = String((await makeTier(cookie, { maxSubscribers: "10" })).id);
+    // Signed out, the tier page offers the join.
+    expect(await (await app(`/tiers/${other}`)).text()).toContain('value="subscribe"');
+    const owner = await makeUser(env);
+    await subscribeAndPay(first, await owner.cookie());
+    await deliver(owner.id);
+    const a = await guestJoins(other, owner.email);
+    const b = await guestJoins(other, newEmail());
+    await deliver(a.sessionId, a.holdId);
+    await deliver(b.sessionId, b.holdId);
+    const norm = (html: string, sid: string) => html.replaceAll(sid, "SID").replaceAll(encodeURIComponent(sid), "SID");
+    const pageA = norm(await (await app(a.returnPath, { cookie: a.guest })).text(), a.sessionId);
+    expect(pageA).toContain("Ready");
+    expect(pageA).toBe(norm(await (await app(b.returnPath, { cookie: b.guest })).text(), b.sessionId));
+    expect(await membership(owner.id, first)).toMatchObject({ status: "active" });
+    expect(await membership(owner.id, other)).toMatchObject({ status: "canceled" });
+    expect(await seats(env, other).status()).toMatchObject({ members: 1, holds: 0 }); // guest b only
+  });
+
+  it("free tiers ask a guest to sign in", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "" });
+    const res = await startGuest(String(t.id), {});
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("Sign in or create an account to join this free tier.");
+  });
+});

@@ -1,4 +1,4 @@
-// `npm run bench:community` (issue 16): an app page with 200 comments and a 100-item feedback board.
+// `npm run bench:community`: an app page with 200 comments and a 100-item feedback board.
 // Measured beside a same-size static file in the same run: the anonymous app page (edge-cache hit,
 // target ≥ 0.8× static req/s), the signed-in comment thread /comments/app/:id — the per-viewer part
 // of the app page (target p99 ≤ 3× static at 20 connections) — and a vote storm: 2,000 upvote

@@ -1,4 +1,4 @@
-// Community in a real browser (issue 16): a visitor comments on an app and files an idea; the maker
+// Community in a real browser: a visitor comments on an app and files an idea; the maker
 // replies and marks it planned; the voter gets the notification; a reader reports the visitor's
 // comment and an admin hides it. Screenshots in test-results/screenshots (community-*.png).
 import { after, before, test } from "node:test";

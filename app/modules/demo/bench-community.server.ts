@@ -1,4 +1,4 @@
-/** Bench data for the community (issue 16): one app, many comments, a feedback board, verified voters with sessions. */
+/** Bench data for the community: one app, many comments, a feedback board, verified voters with sessions. */
 import { inArray } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";

@@ -1,5 +1,5 @@
 /**
- * Demo community (issue 16): a few comments on an app and a post, and BookBot's feedback board
+ * Demo community: a few comments on an app and a post, and BookBot's feedback board
  * with items in different states and votes. Written through the community queries (the services'
  * rate limits would refuse a seed's burst from brand-new accounts); counts are recounted the same
  * way the services do.

@@ -3,6 +3,7 @@
  * base64url. No database row, nothing to guess; tampering with the user id or the token fails the
  * constant-time comparison. Rotating the secret invalidates every old link.
  */
+import { publicUrl } from "~/lib/public-url";
 import { secrets } from "~/lib/secrets";
 const enc = new TextEncoder();
 const DEV_SECRET = "dev-only-email-signing-secret-not-for-production";
@@ -38,7 +39,7 @@ export async function verifyUnsubscribeToken(env: Env, userId: string, token: st
 }
 
 export async function unsubscribeUrl(env: Env, userId: string): Promise<string> {
-  return `${env.PUBLIC_URL.replace(/\/$/, "")}/unsubscribe?u=${encodeURIComponent(userId)}&t=${await unsubscribeToken(env, userId)}`;
+  return publicUrl(env, `/unsubscribe?u=${encodeURIComponent(userId)}&t=${await unsubscribeToken(env, userId)}`);
 }
 
 /** The token of a link that unsubscribes one person from ONE creator's messages. */
@@ -56,5 +57,8 @@ export async function verifyCreatorUnsubscribeToken(env: Env, userId: string, cr
 }
 
 export async function creatorUnsubscribeUrl(env: Env, userId: string, creatorId: string): Promise<string> {
-  return `${env.PUBLIC_URL.replace(/\/$/, "")}/unsubscribe?u=${encodeURIComponent(userId)}&c=${encodeURIComponent(creatorId)}&t=${await creatorUnsubscribeToken(env, userId, creatorId)}`;
+  return publicUrl(
+    env,
+    `/unsubscribe?u=${encodeURIComponent(userId)}&c=${encodeURIComponent(creatorId)}&t=${await creatorUnsubscribeToken(env, userId, creatorId)}`,
+  );
 }

@@ -2,6 +2,7 @@
  * What the post page, the storefront's "Latest updates", app pages and RSS show — each built from
  * the gated views in present.server.ts with decisions from the entitlement module.
  */
+import { publicUrl } from "~/lib/public-url";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -189,7 +190,7 @@ export async function createRssToken(env: Env, viewer: Viewer, handle: string) {
     db.insert(rssTokens).values({ tokenHash: await sha256(token), userId: viewer.id, creatorId: creator.userId, createdAt: nowSeconds() }),
   ]);
   return {
-    url: `${env.PUBLIC_URL.replace(/\/$/, "")}/@${creator.handle}/feed.xml?token=${token}`,
+    url: publicUrl(env, `/@${creator.handle}/feed.xml?token=${token}`),
     handle: creator.handle,
     displayName: creator.displayName,
   };

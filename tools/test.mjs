@@ -19,6 +19,8 @@ function stage(name, cmd, args) {
 }
 
 stage("Build (remix vite:build)", "npx", ["remix", "vite:build"]);
+// The browser tests (and `npm start` inside the restart test) reuse this build instead of rebuilding.
+env.ALLTHRIVE_SKIP_BUILD = "1";
 stage("Typecheck (tsc)", "npx", ["tsc"]);
 stage("Lint (eslint + import graph)", "npm", ["run", "--silent", "lint"]);
 stage("Format (prettier --check)", "npm", ["run", "--silent", "format:check"]);
@@ -50,4 +52,11 @@ stage("Tool tests: production build without dev.* routes, dates in UTC (node:tes
 ]);
 if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
 stage("Capacity projection tests (node:test)", "node", ["--test", "tools/capacity.test.mjs"]);
-stage("Browser tests (playwright-core + chromium)", "node", ["--test", "--test-concurrency=1", "tools/e2e/*.test.mjs"]);
+// Two browser-test files at a time: each starts its own app, emulator and Chromium on its own ports,
+// and a single file spends most of its time waiting on a server (decision D90).
+const e2eConcurrency = process.env.E2E_CONCURRENCY ?? "2";
+stage(`Browser tests (playwright-core + chromium, ${e2eConcurrency} files at a time)`, "node", [
+  "--test",
+  `--test-concurrency=${e2eConcurrency}`,
+  "tools/e2e/*.test.mjs",
+]);

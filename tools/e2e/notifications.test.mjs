@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { seed } from "../lib/app-server.mjs";
 import { launchBrowser, snap, startTestApp, watchPageErrors } from "./lib.mjs";
 
-const PORT = Number(process.env.E2E_NOTIFICATIONS_PORT ?? 8797);
+const PORT = Number(process.env.E2E_NOTIFICATIONS_PORT ?? 8798);
 let app, browser;
 
 before(async () => {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { build, migrate, startApp, startStripe } from "../lib/app-server.mjs";
 import { confirmEmail, launchBrowser, snap, watchPageErrors } from "./lib.mjs";
 
-const PORT = Number(process.env.E2E_TIER_SWITCH_PORT ?? 8812);
+const PORT = Number(process.env.E2E_TIER_SWITCH_PORT ?? 8813);
 const STRIPE_PORT = Number(process.env.E2E_TIER_SWITCH_STRIPE_PORT ?? 12212);
 mkdirSync("test-results/screenshots", { recursive: true });
 const persistTo = mkdtempSync(join(tmpdir(), "allthrive-switch-"));

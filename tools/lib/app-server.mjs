@@ -2,7 +2,10 @@
 // and, unless a real STRIPE_SECRET_KEY is configured, the local Stripe emulator beside it.
 // Shared by `npm start` and the browser tests.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startEmulator } from "../stripe-emulator/server.mjs";
 
@@ -20,14 +23,56 @@ export function run(cmd, args, opts = {}) {
   return r;
 }
 
+/**
+ * Builds the Worker. `npm test` builds once at its start and sets ALLTHRIVE_SKIP_BUILD=1 for the
+ * stages after it, so the browser tests that build for themselves when run alone don't rebuild.
+ */
 export function build({ quiet = false } = {}) {
+  if (process.env.ALLTHRIVE_SKIP_BUILD === "1" && existsSync("build/server/index.js")) return;
   run(npx, ["remix", "vite:build"], { quiet });
 }
 
-export function migrate({ persistTo, quiet = false } = {}) {
+function applyMigrations(persistTo, quiet) {
   const args = ["wrangler", "d1", "migrations", "apply", "DB", "--local"];
   if (persistTo) args.push("--persist-to", persistTo);
   run(npx, args, { quiet, env: { CI: "1" } });
+}
+
+/** A digest of every migration file: a template made from other migrations is never reused. */
+function migrationsDigest() {
+  const h = createHash("sha256");
+  for (const f of readdirSync("migrations").filter((f) => f.endsWith(".sql")).sort()) {
+    h.update(f).update("\0").update(readFileSync(join("migrations", f))).update("\0");
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+const isEmptyDir = (dir) => !existsSync(dir) || readdirSync(dir).length === 0;
+
+/**
+ * Applies the migrations to the local D1 under `persistTo`. A fresh state directory (every browser
+ * test and bench makes one) gets a copy of a once-migrated template kept in the OS temp directory,
+ * keyed by the migrations' digest: `wrangler d1 migrations apply` costs ~10 s of CPU per run and
+ * gives the same bytes each time. A directory that already holds state (`npm start`) is migrated in
+ * place, as before.
+ */
+export function migrate({ persistTo, quiet = false } = {}) {
+  if (!persistTo || !isEmptyDir(persistTo) || process.env.ALLTHRIVE_NO_MIGRATION_TEMPLATE === "1") {
+    applyMigrations(persistTo, quiet);
+    return;
+  }
+  const template = join(tmpdir(), `allthrive-migrated-${migrationsDigest()}`);
+  if (!existsSync(template)) {
+    // Build it under a staging name and rename: a parallel test never sees a half-made template.
+    const staging = mkdtempSync(join(tmpdir(), "allthrive-migrating-"));
+    applyMigrations(staging, quiet);
+    try {
+      renameSync(staging, template);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another process made it first
+    }
+  }
+  cpSync(template, persistTo, { recursive: true });
 }
 
 /** True when a real Stripe key is configured (env or .dev.vars): then no emulator is started. */

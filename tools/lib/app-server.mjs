@@ -41,8 +41,13 @@ function applyMigrations(persistTo, quiet) {
 /** A digest of every migration file: a template made from other migrations is never reused. */
 function migrationsDigest() {
   const h = createHash("sha256");
-  for (const f of readdirSync("migrations").filter((f) => f.endsWith(".sql")).sort()) {
-    h.update(f).update("\0").update(readFileSync(join("migrations", f))).update("\0");
+  for (const f of readdirSync("migrations")
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    h.update(f)
+      .update("\0")
+      .update(readFileSync(join("migrations", f)))
+      .update("\0");
   }
   return h.digest("hex").slice(0, 16);
 }

@@ -28,6 +28,7 @@ CREATE TABLE `bookings` (
 	`gross` integer DEFAULT 0 NOT NULL,
 	`fee` integer DEFAULT 0 NOT NULL,
 	`net` integer DEFAULT 0 NOT NULL,
+	`pack_id` text,
 	`minutes` integer,
 	`answers` text DEFAULT '[]' NOT NULL,
 	`buyer_time_zone` text,
@@ -43,6 +44,28 @@ CREATE INDEX `bookings_buyer_idx` ON `bookings` (`buyer_id`,`created_at`);--> st
 CREATE INDEX `bookings_creator_idx` ON `bookings` (`creator_id`,`start_at`);--> statement-breakpoint
 CREATE INDEX `bookings_pi_idx` ON `bookings` (`payment_intent_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `bookings_hold_idx` ON `bookings` (`hold_id`) WHERE hold_id IS NOT NULL;--> statement-breakpoint
+CREATE TABLE `service_packs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`service_id` text NOT NULL,
+	`creator_id` text NOT NULL,
+	`buyer_id` text NOT NULL,
+	`sessions_total` integer NOT NULL,
+	`sessions_used` integer DEFAULT 0 NOT NULL,
+	`expires_at` integer NOT NULL,
+	`status` text NOT NULL,
+	`checkout_session_id` text,
+	`payment_intent_id` text,
+	`currency` text NOT NULL,
+	`gross` integer DEFAULT 0 NOT NULL,
+	`fee` integer DEFAULT 0 NOT NULL,
+	`net` integer DEFAULT 0 NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`service_id`) REFERENCES `services`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`buyer_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `service_packs_checkout_session_id_unique` ON `service_packs` (`checkout_session_id`);--> statement-breakpoint
+CREATE INDEX `service_packs_buyer_idx` ON `service_packs` (`buyer_id`,`service_id`);--> statement-breakpoint
 CREATE TABLE `services` (
 	`id` text PRIMARY KEY NOT NULL,
 	`creator_id` text NOT NULL,

@@ -108,6 +108,8 @@ export const bookings = sqliteTable(
     gross: integer("gross").notNull().default(0),
     fee: integer("fee").notNull().default(0),
     net: integer("net").notNull().default(0),
+    /** The session pack this booking was redeemed from (no payment of its own). */
+    packId: text("pack_id"),
     /** Booked length in minutes (hourly bookings choose it). */
     minutes: integer("minutes"),
     answers: text("answers", { mode: "json" }).$type<{ label: string; answer: string }[]>().notNull().default([]),
@@ -126,4 +128,36 @@ export const bookings = sqliteTable(
       .on(t.holdId)
       .where(sql`hold_id IS NOT NULL`),
   ],
+);
+
+/**
+ * A bought session pack: N sessions redeemed one booking at a time until `expiresAt`. Redeeming is
+ * one conditional UPDATE (`sessions_used < sessions_total`), so concurrent redemptions never
+ * overdraw it; a canceled pack booking gives its session back.
+ */
+export const servicePacks = sqliteTable(
+  "service_packs",
+  {
+    id: text("id").primaryKey(),
+    serviceId: text("service_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+    creatorId: text("creator_id").notNull(),
+    buyerId: text("buyer_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    sessionsTotal: integer("sessions_total").notNull(),
+    sessionsUsed: integer("sessions_used").notNull().default(0),
+    expiresAt: integer("expires_at").notNull(),
+    /** pending (checkout open) → active | expired | refunded */
+    status: text("status").notNull(),
+    checkoutSessionId: text("checkout_session_id").unique(),
+    paymentIntentId: text("payment_intent_id"),
+    currency: text("currency").notNull(),
+    gross: integer("gross").notNull().default(0),
+    fee: integer("fee").notNull().default(0),
+    net: integer("net").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("service_packs_buyer_idx").on(t.buyerId, t.serviceId)],
 );

@@ -1,0 +1,122 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useLoaderData } from "@remix-run/react";
+import { EmptyState } from "~/components/empty-state";
+import { StatusBadge } from "~/components/money/earnings-chart";
+import { formatMoney } from "~/lib/money";
+import { requireViewer } from "~/modules/identity/auth.server";
+import { creatorBookings } from "~/modules/services/booking.server";
+import { listCreatorServices } from "~/modules/services/service.server";
+
+export const meta: MetaFunction = () => [{ title: "Services — All Thrive" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  const env = context.cloudflare.env;
+  const [services, bookings] = await Promise.all([listCreatorServices(env, viewer.id), creatorBookings(env, viewer)]);
+  return { services, ...bookings };
+}
+
+type B = ReturnType<typeof useLoaderData<typeof loader>>["upcoming"][number];
+
+function BookingRow({ b }: { b: B }) {
+  return (
+    <li className="py-3 text-sm" data-testid="creator-booking">
+      <div className="flex flex-wrap justify-between gap-2">
+        <span className="font-medium text-slate-900">{b.title}</span>
+        <span className="text-slate-600">{b.gross > 0 ? formatMoney(b.gross, b.currency) : b.fromPack ? "pack" : "free"}</span>
+      </div>
+      <p className="text-slate-700">{b.when ?? (b.due ? `Due ${b.due}` : "")}</p>
+      {b.status !== "confirmed" ? <p className="text-xs text-slate-500">{b.status}</p> : null}
+      {b.answers.length ? (
+        <dl className="mt-1 grid gap-x-3 text-xs text-slate-600 sm:grid-cols-[auto_1fr]">
+          {b.answers.map((a, i) => (
+            <div key={i} className="contents">
+              <dt className="font-medium">{a.label}</dt>
+              <dd className="whitespace-pre-wrap">{a.answer}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+    </li>
+  );
+}
+
+export default function DashboardServices() {
+  const { services, upcoming, past, zone } = useLoaderData<typeof loader>();
+  return (
+    <div className="mx-auto max-w-4xl space-y-6">
+      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">
+        ← Dashboard
+      </Link>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-2xl font-bold tracking-tight">Services</h1>
+        <div className="flex gap-2">
+          <Link to="/dashboard/availability" className="rounded-lg bg-white px-3 py-2 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">
+            Availability
+          </Link>
+          <Link to="/dashboard/services/new" className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+            New service
+          </Link>
+        </div>
+      </div>
+      <section aria-labelledby="svc-h" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
+        <h2 id="svc-h" className="font-semibold">
+          Your services
+        </h2>
+        {services.length ? (
+          <ul className="mt-2 divide-y divide-slate-100">
+            {services.map((s) => (
+              <li key={s.id} className="flex items-center justify-between gap-3 py-2.5">
+                <div className="min-w-0">
+                  <Link to={`/dashboard/services/${s.id}`} className="block truncate font-medium text-slate-900 hover:text-brand-700">
+                    {s.title}
+                  </Link>
+                  <p className="text-xs text-slate-500">
+                    {s.pricingLabel} · {s.price} · {s.duration}
+                  </p>
+                </div>
+                <StatusBadge status={s.status} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <div className="mt-3">
+            <EmptyState icon="calendar" title="No services yet">
+              Offer office hours, mentoring, code reviews or a fixed-price audit.
+            </EmptyState>
+          </div>
+        )}
+      </section>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <section aria-labelledby="up-h" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
+          <h2 id="up-h" className="font-semibold">
+            Upcoming bookings <span className="text-xs font-normal text-slate-500">({zone})</span>
+          </h2>
+          {upcoming.length ? (
+            <ul className="divide-y divide-slate-100">
+              {upcoming.map((b) => (
+                <BookingRow key={b.id} b={b} />
+              ))}
+            </ul>
+          ) : (
+            <p className="mt-2 text-sm text-slate-600">Nothing booked yet.</p>
+          )}
+        </section>
+        <section aria-labelledby="past-h" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
+          <h2 id="past-h" className="font-semibold">
+            Past and canceled
+          </h2>
+          {past.length ? (
+            <ul className="divide-y divide-slate-100">
+              {past.map((b) => (
+                <BookingRow key={b.id} b={b} />
+              ))}
+            </ul>
+          ) : (
+            <p className="mt-2 text-sm text-slate-600">None yet.</p>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -42,9 +42,7 @@ export default function LibraryBookings() {
               <li key={p.id} className="flex flex-wrap items-center justify-between gap-3 py-2 text-sm">
                 <span>
                   <span className="font-medium">{p.title}</span> ·{" "}
-                  <span data-testid="pack-left">
-                    {p.left} of {p.total} sessions left
-                  </span>{" "}
+                  <span data-testid="pack-left">{`${p.left} of ${p.total} sessions left`}</span>{" "}
                   <span className="text-slate-500">· {p.expired ? "expired" : `expires ${p.expires}`}</span>
                 </span>
                 {p.bookUrl && p.left > 0 && !p.expired ? (

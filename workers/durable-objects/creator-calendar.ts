@@ -17,6 +17,7 @@ import { DurableObject } from "cloudflare:workers";
 export type CalendarRange = { start: number; end: number; blockStart: number; blockEnd: number; day: string; dailyMax: number | null };
 export type HoldResult = { ok: true; already: boolean } | { ok: false; reason: "taken" | "day_full" };
 export type ConfirmResult = { ok: true; already: boolean } | { ok: false; reason: "taken" | "day_full" };
+export type MoveResult = { ok: true; already: boolean } | { ok: false; reason: "taken" | "day_full" | "gone" };
 export type CalendarBlock = { holdId: string; start: number; end: number; day: string; status: "hold" | "confirmed"; expiresAt: number | null };
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -142,11 +143,13 @@ export class CreatorCalendar extends DurableObject<Env> {
    * everything but the booking itself) before the old one is freed, so the booking is never lost
    * and never doubled. `newHoldId` becomes its key.
    */
-  async move(oldHoldId: string, newHoldId: string, r: CalendarRange): Promise<ConfirmResult> {
+  async move(oldHoldId: string, newHoldId: string, r: CalendarRange): Promise<MoveResult> {
     const t = nowSeconds();
     const old = this.row(oldHoldId);
     const already = this.row(newHoldId);
     if (already?.status === "confirmed" && !old) return { ok: true, already: true };
+    // The booking was moved (or canceled) by another request meanwhile: this move has nothing to move.
+    if (!old || old.status !== "confirmed") return { ok: false, reason: "gone" };
     const clash = this.conflict(r, oldHoldId, t, newHoldId);
     if (clash) return { ok: false, reason: clash };
     this.put(newHoldId, r, "confirmed", null);

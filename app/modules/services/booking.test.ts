@@ -1,0 +1,228 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { getStripe } from "~/lib/stripe.server";
+import { app, postForm } from "~/test/http";
+import { waitForMail } from "~/test/mail";
+import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
+import { sellerWithService } from "~/test/services";
+import { makeUser } from "~/modules/demo/factories.server";
+import { bareRange, calendar } from "./calendar.server";
+import { bookService, openSlots } from "./booking.server";
+import { availabilityRules } from "./calendar.server";
+
+type Booking = { id: string; status: string; gross: number; fee: number; net: number; hold_id: string; refund_reason: string | null; start_at: number };
+const bookingsOf = async (buyerId: string) =>
+  (await env.DB.prepare("SELECT * FROM bookings WHERE buyer_id = ? ORDER BY created_at").bind(buyerId).all<Booking>()).results;
+
+/** The first open slot of a service (ISO) as the page lists it. */
+async function firstSlot(creatorId: string, serviceId: string, skip = 0) {
+  const s = (await env.DB.prepare("SELECT * FROM services WHERE id = ?").bind(serviceId).first<Record<string, unknown>>())!;
+  const rules = await availabilityRules(env, creatorId);
+  const slots = await openSlots(
+    env,
+    { ...s, pricing: s.pricing, creatorId, durationMinutes: Number(s.duration_minutes) } as never,
+    rules,
+    Number(s.duration_minutes),
+  );
+  return new Date(slots[skip].start).toISOString();
+}
+
+describe("CreatorCalendar durable object", () => {
+  it("200 concurrent holds on one slot: exactly one wins; expiry (alarm) frees it", async () => {
+    const creatorId = `cal-${crypto.randomUUID()}`;
+    const cal = calendar(env, creatorId);
+    const start = Date.now() + 86_400_000;
+    const range = bareRange(start, start + 30 * 60_000);
+    const t = Math.floor(Date.now() / 1000);
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => cal.hold(`h${i}`, range, t + 600)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.reason === "taken")).toHaveLength(199);
+    // An overlapping range (any service of this creator) is taken too; an adjacent one is free.
+    expect(await cal.hold("overlap", bareRange(start + 15 * 60_000, start + 45 * 60_000), t + 600)).toEqual({ ok: false, reason: "taken" });
+    expect((await cal.hold("next", bareRange(start + 30 * 60_000, start + 60 * 60_000), t + 600)).ok).toBe(true);
+
+    // An expired hold stops counting at once and is swept by the alarm.
+    const cal2 = calendar(env, `cal-${crypto.randomUUID()}`);
+    expect((await cal2.hold("lapsed", range, t - 1)).ok).toBe(true);
+    expect(await runDurableObjectAlarm(cal2)).toBe(true);
+    expect(await cal2.list()).toEqual([]);
+    expect((await cal2.hold("fresh", range, t + 600)).ok).toBe(true);
+    // Confirm is idempotent; a lapsed hold is confirmed only if nobody took the range meanwhile.
+    expect(await cal2.confirm("fresh", range)).toEqual({ ok: true, already: false });
+    expect(await cal2.confirm("fresh", range)).toEqual({ ok: true, already: true });
+    expect(await cal2.confirm("late", range)).toEqual({ ok: false, reason: "taken" });
+    // Buffers are part of the blocked range; the daily maximum counts the creator-local day.
+    const buffered = { ...bareRange(start + 2 * 3600_000, start + 2.5 * 3600_000), blockStart: start + 1.75 * 3600_000, blockEnd: start + 2.75 * 3600_000 };
+    expect((await cal2.hold("b1", buffered, t + 600)).ok).toBe(true);
+    expect((await cal2.hold("b2", bareRange(start + 2.5 * 3600_000, start + 3 * 3600_000), t + 600)).ok).toBe(false);
+    const capped = { ...bareRange(start + 5 * 3600_000, start + 5.5 * 3600_000), day: "2099-01-01", dailyMax: 1 };
+    expect((await cal2.hold("d1", capped, t + 600)).ok).toBe(true);
+    expect(await cal2.hold("d2", { ...capped, start: capped.start + 3600_000, end: capped.end + 3600_000, blockStart: capped.blockStart + 3600_000, blockEnd: capped.blockEnd + 3600_000 }, t + 600)).toEqual({
+      ok: false,
+      reason: "day_full",
+    });
+  });
+
+  it("move takes the new range before freeing the old one; concurrent moves never lose or double the booking", async () => {
+    const cal = calendar(env, `cal-${crypto.randomUUID()}`);
+    const base = Date.now() + 86_400_000;
+    const r = (h: number) => bareRange(base + h * 3600_000, base + h * 3600_000 + 30 * 60_000);
+    expect((await cal.confirm("b", r(0))).ok).toBe(true);
+    expect((await cal.confirm("other", r(2))).ok).toBe(true);
+    expect(await cal.move("b", "b2", r(2))).toEqual({ ok: false, reason: "taken" });
+    const moves = await Promise.all([cal.move("b", "m1", r(4)), cal.move("b", "m2", r(4)), cal.move("b", "m3", r(6))]);
+    expect(moves.filter((m) => m.ok)).toHaveLength(1);
+    const blocks = await cal.list();
+    expect(blocks.map((x) => x.status)).toEqual(["confirmed", "confirmed"]);
+    expect(blocks.some((x) => x.holdId === "other")).toBe(true);
+  });
+});
+
+describe("booking a service", () => {
+  it("paid per-session booking: held during Checkout, confirmed by the webhook, gross/fee/net recorded, both sides emailed", async () => {
+    const { seller, slug } = await sellerWithService({ price: "50", q0Label: "Your GitHub", q0Required: "on" });
+    const buyer = await makeUser(env);
+    const cookie = await buyer.cookie();
+    const serviceId = (await env.DB.prepare("SELECT id FROM services WHERE slug = ?").bind(slug).first<string>("id"))!;
+    const start = await firstSlot(seller.id, serviceId);
+    // A required intake answer is enforced (422, nothing held).
+    const missing = await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30", tz: "Asia/Kolkata" }, { cookie });
+    expect(missing.status).toBe(422);
+    expect(await calendar(env, seller.id).list()).toEqual([]);
+
+    const res = await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30", tz: "Asia/Kolkata", answer_q0: "octocat" }, { cookie });
+    expect(res.status).toBe(303);
+    const checkoutUrl = res.headers.get("Location")!;
+    expect(checkoutUrl).toContain("/checkout/pay/cs_");
+    const sessionId = sessionIdFrom(checkoutUrl);
+    const session = await getStripe(env).checkout.sessions.retrieve(sessionId, { expand: ["payment_intent"] });
+    const [held] = await calendar(env, seller.id).list();
+    expect(held).toMatchObject({ status: "hold", expiresAt: session.expires_at, start: Date.parse(start) });
+    // Someone else can't take the held slot.
+    const other = await makeUser(env);
+    const clash = await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30", answer_q0: "x" }, { cookie: await other.cookie() });
+    expect(clash.status).toBe(409);
+    expect(await clash.text()).toContain("Someone just booked that time");
+
+    expect((await payCheckout(checkoutUrl)).status).toBe(303);
+    await deliver(buyer.id);
+    const [b] = await bookingsOf(buyer.id);
+    expect(b).toMatchObject({ status: "confirmed", gross: 5000, fee: 400, net: 4600 });
+    expect((await calendar(env, seller.id).list())[0].status).toBe("confirmed");
+    const pi = await getStripe(env).paymentIntents.retrieve(String((await getStripe(env).checkout.sessions.retrieve(sessionId)).payment_intent));
+    expect(pi.application_fee_amount).toBe(400);
+    expect(await (await app(`/checkout/return?session_id=${sessionId}`, { cookie })).text()).toContain("You&#x27;re booked");
+    // Redelivery changes nothing.
+    await deliver(buyer.id);
+    expect(await bookingsOf(buyer.id)).toHaveLength(1);
+    const mail = await waitForMail(buyer.email, "Booked:");
+    expect(mail.text).toMatch(/IST|GMT\+5:30/);
+    const alert = await waitForMail(seller.email, "New booking:");
+    expect(alert.text).toContain("octocat");
+    // The buyer's library and the creator's dashboard list it.
+    expect(await (await app("/library/bookings", { cookie })).text()).toContain("Upcoming");
+    expect(await (await app("/dashboard/services", { cookie: await seller.cookie() })).text()).toContain("octocat");
+  });
+
+  it("a payment that arrives after the hold lapsed and the slot was taken is refunded in full, with an email saying why", async () => {
+    const { seller, slug, id: serviceId } = await sellerWithService({ price: "80" });
+    const buyer = await makeUser(env);
+    const cookie = await buyer.cookie();
+    const start = await firstSlot(seller.id, serviceId);
+    const res = await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30", tz: "Europe/London" }, { cookie });
+    const checkoutUrl = res.headers.get("Location")!;
+    const [mine] = await bookingsOf(buyer.id);
+    // The hold lapses (as on expiry) and another person books the same time.
+    await calendar(env, seller.id).release(mine.hold_id);
+    const t = Date.parse(start);
+    expect((await calendar(env, seller.id).confirm("someone-else", bareRange(t, t + 30 * 60_000))).ok).toBe(true);
+    expect((await payCheckout(checkoutUrl)).status).toBe(303);
+    await deliver(buyer.id);
+    const [b] = await bookingsOf(buyer.id);
+    expect(b).toMatchObject({ status: "refunded", refund_reason: "slot_taken", gross: 8000 });
+    const session = await getStripe(env).checkout.sessions.retrieve(sessionIdFrom(checkoutUrl));
+    const refunds = await getStripe(env).refunds.list({ payment_intent: String(session.payment_intent) });
+    expect(refunds.data.reduce((s, r) => s + r.amount, 0)).toBe(8000);
+    const mail = await waitForMail(buyer.email, "Refunded:");
+    expect(mail.text).toContain("someone else booked it");
+    expect(await (await app(`/checkout/return?session_id=${session.id}`, { cookie })).text()).toContain("Refunded — that time was taken");
+    // Only the other booking holds the time.
+    expect((await calendar(env, seller.id).list()).map((x) => x.holdId)).toEqual(["someone-else"]);
+  });
+
+  it("an expired checkout releases the hold (webhook), and the alarm marks a swept hold's booking expired", async () => {
+    const { seller, slug, id: serviceId } = await sellerWithService({ price: "30" });
+    const buyer = await makeUser(env);
+    const start = await firstSlot(seller.id, serviceId);
+    const res = await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30" }, { cookie: await buyer.cookie() });
+    const sessionId = sessionIdFrom(res.headers.get("Location")!);
+    await getStripe(env).checkout.sessions.expire(sessionId);
+    await deliver(buyer.id);
+    expect((await bookingsOf(buyer.id))[0].status).toBe("expired");
+    expect(await calendar(env, seller.id).list()).toEqual([]);
+
+    // A hold whose time ran out without any webhook: the alarm sweeps it and expires its booking row.
+    const buyer2 = await makeUser(env);
+    await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30" }, { cookie: await buyer2.cookie() });
+    const [b2] = await bookingsOf(buyer2.id);
+    const t = Date.parse(start);
+    await calendar(env, seller.id).release(b2.hold_id);
+    expect((await calendar(env, seller.id).hold(b2.hold_id, bareRange(t, t + 30 * 60_000), Math.floor(Date.now() / 1000) - 1)).ok).toBe(true);
+    expect(await runDurableObjectAlarm(calendar(env, seller.id))).toBe(true);
+    expect((await bookingsOf(buyer2.id))[0].status).toBe("expired");
+  });
+
+  it("20 people booking one free slot at once: exactly one booking, the others are told it's gone", async () => {
+    const { seller, slug, id: serviceId } = await sellerWithService({ price: "0", durationMinutes: "15" });
+    const start = await firstSlot(seller.id, serviceId);
+    const buyers = await Promise.all(Array.from({ length: 20 }, () => makeUser(env)));
+    const outcomes = await Promise.allSettled(
+      buyers.map((b) => bookService(env, b.viewer, seller.handle, slug, { start, minutes: "15" }, "http://localhost:8787")),
+    );
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(lost).toHaveLength(19);
+    expect(lost.every((o) => o.reason.status === 409)).toBe(true);
+    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM bookings WHERE service_id = ? AND status = 'confirmed'").bind(serviceId).first<number>("n");
+    expect(n).toBe(1);
+    // The slot no longer shows.
+    expect(await firstSlot(seller.id, serviceId)).not.toBe(start);
+  });
+
+  it("session packs: bought through Checkout, redeemed one booking at a time, never overdrawn", async () => {
+    const { seller, slug, id: serviceId } = await sellerWithService({ pricing: "pack", price: "120", packSessions: "2", packExpiryDays: "30" });
+    const buyer = await makeUser(env);
+    const cookie = await buyer.cookie();
+    const res = await postForm(`/@${seller.handle}/services/${slug}`, { intent: "buy-pack" }, { cookie });
+    expect(res.status).toBe(303);
+    expect((await payCheckout(res.headers.get("Location")!)).status).toBe(303);
+    await deliver(buyer.id);
+    const pack = (await env.DB.prepare("SELECT * FROM service_packs WHERE buyer_id = ?").bind(buyer.id).first<Record<string, unknown>>())!;
+    expect(pack).toMatchObject({ status: "active", sessions_total: 2, sessions_used: 0, gross: 12000, fee: 960, net: 11040 });
+    const slots = [await firstSlot(seller.id, serviceId, 0), await firstSlot(seller.id, serviceId, 2), await firstSlot(seller.id, serviceId, 4)];
+    const tries = await Promise.allSettled(
+      slots.map((start) => bookService(env, buyer.viewer, seller.handle, slug, { start, minutes: "30", packId: String(pack.id) }, "http://x")),
+    );
+    expect(tries.filter((t) => t.status === "fulfilled")).toHaveLength(2);
+    expect(await env.DB.prepare("SELECT sessions_used AS n FROM service_packs WHERE id = ?").bind(pack.id).first<number>("n")).toBe(2);
+    expect((await bookingsOf(buyer.id)).filter((b) => b.status === "confirmed")).toHaveLength(2);
+    expect(await (await app("/library/bookings", { cookie })).text()).toContain("0 of 2 sessions left");
+  });
+
+  it("fixed package: paid without a slot, gets a due date; the storefront shows real service cards", async () => {
+    const { seller, slug } = await sellerWithService({ pricing: "fixed_package", price: "900", deliveryDays: "5", locationKind: "after_booking", title: "App audit" });
+    const buyer = await makeUser(env);
+    const res = await postForm(`/@${seller.handle}/services/${slug}`, {}, { cookie: await buyer.cookie() });
+    expect(res.status).toBe(303);
+    await payCheckout(res.headers.get("Location")!);
+    await deliver(buyer.id);
+    const b = (await env.DB.prepare("SELECT * FROM bookings WHERE buyer_id = ?").bind(buyer.id).first<Record<string, number | null>>())!;
+    expect(b).toMatchObject({ status: "confirmed", start_at: null, gross: 90000, fee: 7200, net: 82800 });
+    expect(Number(b.due_at) - Number(b.updated_at)).toBe(5 * 86_400);
+    const page = await (await app(`/@${seller.handle}`)).text();
+    expect(page).toContain("App audit");
+    expect(page).toContain("$900.00");
+    expect(page).toContain("Delivered in 5 days");
+  });
+});

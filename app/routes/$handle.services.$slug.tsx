@@ -127,7 +127,7 @@ export default function ServicePage() {
                   <label htmlFor="tz" className="block text-sm font-medium text-slate-800">
                     Times shown in
                   </label>
-                  <input id="tz" name="tz" defaultValue={d.zone} list="tz-list" className={inputClass} />
+                  <input key={d.zone} id="tz" name="tz" defaultValue={d.zone} list="tz-list" className={inputClass} />
                   <datalist id="tz-list">
                     {[d.creatorZone, "America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "UTC"]
                       .filter((z): z is string => !!z)

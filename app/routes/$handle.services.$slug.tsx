@@ -46,7 +46,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data
-    ? [{ title: `${data.service.title} with ${data.creator.displayName} — All Thrive` }, { name: "description", content: data.service.excerpt }]
+    ? [
+        { title: `${data.service.title} with ${data.creator.displayName} — All Thrive` },
+        { name: "description", content: data.service.excerpt },
+      ]
     : [{ title: "Not found — All Thrive" }];
 
 const inputClass =
@@ -129,7 +132,17 @@ export default function ServicePage() {
                   </label>
                   <input key={d.zone} id="tz" name="tz" defaultValue={d.zone} list="tz-list" className={inputClass} />
                   <datalist id="tz-list">
-                    {[d.creatorZone, "America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "UTC"]
+                    {[
+                      d.creatorZone,
+                      "America/New_York",
+                      "America/Los_Angeles",
+                      "Europe/London",
+                      "Europe/Berlin",
+                      "Asia/Kolkata",
+                      "Asia/Tokyo",
+                      "Australia/Sydney",
+                      "UTC",
+                    ]
                       .filter((z): z is string => !!z)
                       .map((z) => (
                         <option key={z} value={z} />
@@ -183,7 +196,11 @@ export default function ServicePage() {
               <input type="hidden" name="tz" value={d.zone} />
               <input type="hidden" name="minutes" value={d.minutes} />
               {d.packs[0] ? <input type="hidden" name="packId" value={d.packs[0].id} /> : null}
-              {d.packs[0] ? <p className="text-sm text-emerald-800">You have {d.packs[0].left} session{d.packs[0].left === 1 ? "" : "s"} left in your pack.</p> : null}
+              {d.packs[0] ? (
+                <p className="text-sm text-emerald-800">
+                  You have {d.packs[0].left} session{d.packs[0].left === 1 ? "" : "s"} left in your pack.
+                </p>
+              ) : null}
               {calendarKind ? (
                 <fieldset aria-describedby="slots-hint">
                   <legend className="text-sm font-semibold text-slate-900">Choose a time</legend>

@@ -111,10 +111,13 @@ export default function ThankYou() {
             Refunded — that time was taken
           </h1>
           <p className="mt-2 text-slate-600">
-            Your payment for {s.title} arrived after the time we held for you had run out, and someone else booked it. We refunded
-            you in full and emailed you. Please choose another time.
+            Your payment for {s.title} arrived after the time we held for you had run out, and someone else booked it. We refunded you in
+            full and emailed you. Please choose another time.
           </p>
-          <Link to={s.link} className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+          <Link
+            to={s.link}
+            className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700"
+          >
             See your bookings
           </Link>
         </>

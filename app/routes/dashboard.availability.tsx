@@ -86,7 +86,14 @@ export default function Availability() {
             <legend className="text-sm font-medium text-slate-800">Weekly hours</legend>
             <p className="text-xs text-slate-500">Like 09:00-12:00, 13:00-17:00. Leave a day empty when you don't take bookings.</p>
             {WEEKDAY_NAMES.map((name, i) => (
-              <Field key={name} label={name} name={`day${i}`} defaultValue={values[`day${i}`]} error={errors[`day${i}`]} placeholder="Not available" />
+              <Field
+                key={name}
+                label={name}
+                name={`day${i}`}
+                defaultValue={values[`day${i}`]}
+                error={errors[`day${i}`]}
+                placeholder="Not available"
+              />
             ))}
           </fieldset>
           <TextArea
@@ -98,11 +105,42 @@ export default function Availability() {
             hint={'One date per line: "2026-12-24 off" or "2026-12-28 10:00-14:00".'}
           />
           <div className="grid gap-4 sm:grid-cols-2">
-            <Field label="Minimum notice (minutes)" name="minNoticeMinutes" inputMode="numeric" defaultValue={values.minNoticeMinutes} error={errors.minNoticeMinutes} />
-            <Field label="Booking horizon (days ahead)" name="horizonDays" inputMode="numeric" defaultValue={values.horizonDays} error={errors.horizonDays} />
-            <Field label="Buffer before (minutes)" name="bufferBeforeMinutes" inputMode="numeric" defaultValue={values.bufferBeforeMinutes} error={errors.bufferBeforeMinutes} />
-            <Field label="Buffer after (minutes)" name="bufferAfterMinutes" inputMode="numeric" defaultValue={values.bufferAfterMinutes} error={errors.bufferAfterMinutes} />
-            <Field label="Most bookings per day" name="dailyMax" inputMode="numeric" defaultValue={values.dailyMax} error={errors.dailyMax} hint="Empty: no limit." />
+            <Field
+              label="Minimum notice (minutes)"
+              name="minNoticeMinutes"
+              inputMode="numeric"
+              defaultValue={values.minNoticeMinutes}
+              error={errors.minNoticeMinutes}
+            />
+            <Field
+              label="Booking horizon (days ahead)"
+              name="horizonDays"
+              inputMode="numeric"
+              defaultValue={values.horizonDays}
+              error={errors.horizonDays}
+            />
+            <Field
+              label="Buffer before (minutes)"
+              name="bufferBeforeMinutes"
+              inputMode="numeric"
+              defaultValue={values.bufferBeforeMinutes}
+              error={errors.bufferBeforeMinutes}
+            />
+            <Field
+              label="Buffer after (minutes)"
+              name="bufferAfterMinutes"
+              inputMode="numeric"
+              defaultValue={values.bufferAfterMinutes}
+              error={errors.bufferAfterMinutes}
+            />
+            <Field
+              label="Most bookings per day"
+              name="dailyMax"
+              inputMode="numeric"
+              defaultValue={values.dailyMax}
+              error={errors.dailyMax}
+              hint="Empty: no limit."
+            />
           </div>
           <Button type="submit" disabled={busy}>
             Save availability

@@ -51,10 +51,16 @@ export default function DashboardServices() {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-bold tracking-tight">Services</h1>
         <div className="flex gap-2">
-          <Link to="/dashboard/availability" className="rounded-lg bg-white px-3 py-2 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">
+          <Link
+            to="/dashboard/availability"
+            className="rounded-lg bg-white px-3 py-2 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+          >
             Availability
           </Link>
-          <Link to="/dashboard/services/new" className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+          <Link
+            to="/dashboard/services/new"
+            className="rounded-lg bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700"
+          >
             New service
           </Link>
         </div>

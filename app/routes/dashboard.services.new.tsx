@@ -36,7 +36,9 @@ export default function NewService() {
       </Link>
       <div className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-2xl font-bold tracking-tight">New service</h1>
-        <p className="mt-1 text-sm text-slate-600">Sessions, hourly work, session packs or a fixed-price deliverable. It starts as a draft.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Sessions, hourly work, session packs or a fixed-price deliverable. It starts as a draft.
+        </p>
         <div className="mt-6">
           <ServiceForm
             errors={errors}

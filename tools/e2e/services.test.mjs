@@ -32,7 +32,10 @@ after(async () => {
   rmSync(persistTo, { recursive: true, force: true });
 });
 
-const shot = async (page, name) => (await page.evaluate(() => window.scrollTo(0, 0)), page.screenshot({ path: `${shots}/services-${name}.png`, fullPage: true }));
+const shot = async (page, name) => (
+  await page.evaluate(() => window.scrollTo(0, 0)),
+  page.screenshot({ path: `${shots}/services-${name}.png`, fullPage: true })
+);
 async function narrow(page, name) {
   await page.setViewportSize({ width: 390, height: 844 });
   await shot(page, `${name}-390`);
@@ -82,7 +85,10 @@ test("a creator sets availability and a service; a visitor in Kolkata books and 
   // Errors on our pages only: the emulator's stand-in checkout page has no favicon (its 404 isn't ours).
   const vErrors = [];
   v.on("pageerror", (e) => vErrors.push(`pageerror: ${e.message}`));
-  v.on("console", (m) => m.type() === "error" && !m.location().url.startsWith(`http://127.0.0.1:${STRIPE_PORT}`) && vErrors.push(`console: ${m.text()}`));
+  v.on(
+    "console",
+    (m) => m.type() === "error" && !m.location().url.startsWith(`http://127.0.0.1:${STRIPE_PORT}`) && vErrors.push(`console: ${m.text()}`),
+  );
   await logIn(v, "member3@demo.allthrive.app");
   await v.goto(`${app.url}/@maya-builds`);
   await v.getByTestId("service-card").filter({ hasText: "Code review session" }).waitFor();

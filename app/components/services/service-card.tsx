@@ -47,11 +47,17 @@ export function ServiceCard({ handle, service }: { handle: string; service: Serv
         </p>
         {service.excerpt ? <p className="line-clamp-2 text-sm text-slate-500">{service.excerpt}</p> : null}
         <p className="pt-1 text-sm text-slate-700">
-          {!service.sellable ? "Coming soon" : next ? (
+          {!service.sellable ? (
+            "Coming soon"
+          ) : next ? (
             <>
               Next available: <time dateTime={service.nextAvailable ?? undefined}>{next}</time>
             </>
-          ) : service.duration.startsWith("Delivered") ? "Order any time" : "No open times right now"}
+          ) : service.duration.startsWith("Delivered") ? (
+            "Order any time"
+          ) : (
+            "No open times right now"
+          )}
         </p>
       </div>
     </Link>

@@ -103,7 +103,13 @@ export function ServiceForm({
 
       {/* Every kind's own fields are always in the form (no JavaScript needed); only the chosen kind's are read. */}
       <div className={`grid gap-4 sm:grid-cols-2 ${pricing === "hourly" ? "" : "hidden"}`}>
-        <Field label="Most hours per booking" name="maxHours" inputMode="numeric" defaultValue={d("maxHours") || "3"} error={errors.maxHours} />
+        <Field
+          label="Most hours per booking"
+          name="maxHours"
+          inputMode="numeric"
+          defaultValue={d("maxHours") || "3"}
+          error={errors.maxHours}
+        />
         <Field
           label="Step between lengths (minutes)"
           name="hourStepMinutes"
@@ -123,7 +129,13 @@ export function ServiceForm({
         />
       </div>
       <div className={`grid gap-4 sm:grid-cols-2 ${pricing === "pack" ? "" : "hidden"}`}>
-        <Field label="Sessions in the pack" name="packSessions" inputMode="numeric" defaultValue={d("packSessions") || "3"} error={errors.packSessions} />
+        <Field
+          label="Sessions in the pack"
+          name="packSessions"
+          inputMode="numeric"
+          defaultValue={d("packSessions") || "3"}
+          error={errors.packSessions}
+        />
         <Field
           label="Unused sessions expire after (days)"
           name="packExpiryDays"
@@ -138,7 +150,13 @@ export function ServiceForm({
           <label htmlFor="svc-location" className="block text-sm font-medium text-slate-800">
             Where
           </label>
-          <select id="svc-location" name="locationKind" value={location} onChange={(e) => setLocation(e.target.value)} className={selectClass}>
+          <select
+            id="svc-location"
+            name="locationKind"
+            value={location}
+            onChange={(e) => setLocation(e.target.value)}
+            className={selectClass}
+          >
             {LOCATIONS.map(([value, label]) => (
               <option key={value} value={value}>
                 {label}

@@ -55,7 +55,8 @@ export async function seedServices(env: Env, maya: Viewer, visitor: Viewer | nul
   await make({
     title: "AI app audit",
     slug: "app-audit",
-    description: "A written review of your AI app: prompts, evals, costs and failure modes. Delivered as a PDF with a 20-minute walkthrough.",
+    description:
+      "A written review of your AI app: prompts, evals, costs and failure modes. Delivered as a PDF with a 20-minute walkthrough.",
     durationMinutes: "60",
     pricing: "fixed_package",
     price: "900",
@@ -78,7 +79,15 @@ export async function seedServices(env: Env, maya: Viewer, visitor: Viewer | nul
   const introRow = await requireOwnedService(env, maya, intro);
   const officeRow = await requireOwnedService(env, maya, office);
   const [firstIntro] = await openSlots(env, introRow, rules, 15);
-  if (firstIntro) await bookService(env, visitor, "maya-builds", "intro-call", { start: String(firstIntro.start), minutes: "15", tz: "Europe/London" }, env.PUBLIC_URL);
+  if (firstIntro)
+    await bookService(
+      env,
+      visitor,
+      "maya-builds",
+      "intro-call",
+      { start: String(firstIntro.start), minutes: "15", tz: "Europe/London" },
+      env.PUBLIC_URL,
+    );
   const officeSlots = await openSlots(env, officeRow, rules, 30);
   const later = officeSlots[Math.min(officeSlots.length - 1, 8)];
   if (later) {
@@ -87,7 +96,13 @@ export async function seedServices(env: Env, maya: Viewer, visitor: Viewer | nul
       visitor,
       "maya-builds",
       "office-hour",
-      { start: String(later.start), minutes: "30", tz: "Europe/London", answer_q0: "Review my support bot's eval set.", answer_q1: "Shipping" },
+      {
+        start: String(later.start),
+        minutes: "30",
+        tz: "Europe/London",
+        answer_q0: "Review my support bot's eval set.",
+        answer_q1: "Shipping",
+      },
       env.PUBLIC_URL,
     );
     await pay(env, url);

@@ -27,7 +27,15 @@ const when = (unix: number, zone: string) =>
     timeZoneName: "short",
   }).format(new Date(unix * 1000));
 
-function simple(d: { subject: string; heading: string; lines: string[]; button?: [string, string]; settingsUrl: string; creatorName: string; reason: string }): Rendered {
+function simple(d: {
+  subject: string;
+  heading: string;
+  lines: string[];
+  button?: [string, string];
+  settingsUrl: string;
+  creatorName: string;
+  reason: string;
+}): Rendered {
   const bodyHtml = `<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3">${esc(d.heading)}</h1>${d.lines
     .map((l) => `<p style="margin:0 0 14px">${esc(l)}</p>`)
     .join("")}${
@@ -38,7 +46,14 @@ function simple(d: { subject: string; heading: string; lines: string[]; button?:
   const bodyText = `${d.heading}\n\n${d.lines.join("\n\n")}${d.button ? `\n\n${d.button[1]}: ${d.button[0]}` : ""}`;
   return {
     subject: d.subject,
-    ...layout({ preheader: d.lines[0] ?? d.heading, bodyHtml, bodyText, settingsUrl: d.settingsUrl, reason: d.reason, creatorName: d.creatorName }),
+    ...layout({
+      preheader: d.lines[0] ?? d.heading,
+      bodyHtml,
+      bodyText,
+      settingsUrl: d.settingsUrl,
+      reason: d.reason,
+      creatorName: d.creatorName,
+    }),
   };
 }
 
@@ -91,7 +106,14 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
   const { b, s, c } = f;
   const buyerZone = b.buyerTimeZone ?? f.creatorZone;
   const paid = b.gross > 0 ? ` Paid ${formatMoney(b.gross, b.currency)}.` : "";
-  const location = s.locationKind === "in_person" ? `Where: ${s.locationDetail ?? ""}.` : s.locationKind === "video" && s.locationDetail ? `Video link: ${s.locationDetail}` : s.locationKind === "phone" ? "By phone." : "The creator will send the details.";
+  const location =
+    s.locationKind === "in_person"
+      ? `Where: ${s.locationDetail ?? ""}.`
+      : s.locationKind === "video" && s.locationDetail
+        ? `Video link: ${s.locationDetail}`
+        : s.locationKind === "phone"
+          ? "By phone."
+          : "The creator will send the details.";
   const icsUrl = publicUrl(env, `/library/bookings/${b.id}.ics`);
   if (kind === "booking_confirmed") {
     if (b.status !== "confirmed") return null;
@@ -102,20 +124,38 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
     return {
       to: f.buyerEmail,
       userId: b.buyerId,
-      rendered: simple({ subject: `Booked: ${s.title}`, heading: `You're booked: ${s.title}`, lines, button: [publicUrl(env, "/library/bookings"), "Your bookings"], settingsUrl, creatorName: c.displayName, reason }),
+      rendered: simple({
+        subject: `Booked: ${s.title}`,
+        heading: `You're booked: ${s.title}`,
+        lines,
+        button: [publicUrl(env, "/library/bookings"), "Your bookings"],
+        settingsUrl,
+        creatorName: c.displayName,
+        reason,
+      }),
     };
   }
   if (kind === "booking_new") {
     if (!f.creatorEmail || b.status !== "confirmed") return null;
     const answers = b.answers.map((a) => `${a.label}: ${a.answer}`);
     const lines = [
-      b.startAt !== null ? `${when(b.startAt, f.creatorZone)} — ${f.buyerEmail}.${paid}` : `Due ${when(b.dueAt ?? b.createdAt, f.creatorZone)} — ${f.buyerEmail}.${paid}`,
+      b.startAt !== null
+        ? `${when(b.startAt, f.creatorZone)} — ${f.buyerEmail}.${paid}`
+        : `Due ${when(b.dueAt ?? b.createdAt, f.creatorZone)} — ${f.buyerEmail}.${paid}`,
       ...answers,
     ];
     return {
       to: f.creatorEmail,
       userId: b.creatorId,
-      rendered: simple({ subject: `New booking: ${s.title}`, heading: `New booking: ${s.title}`, lines, button: [publicUrl(env, "/dashboard/services"), "Your bookings"], settingsUrl, creatorName: c.displayName, reason }),
+      rendered: simple({
+        subject: `New booking: ${s.title}`,
+        heading: `New booking: ${s.title}`,
+        lines,
+        button: [publicUrl(env, "/dashboard/services"), "Your bookings"],
+        settingsUrl,
+        creatorName: c.displayName,
+        reason,
+      }),
     };
   }
   // booking_refunded

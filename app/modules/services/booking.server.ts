@@ -50,7 +50,9 @@ async function findService(env: Env, handle: string, slug: string, viewer: Viewe
   const db = getDb(env);
   const creator = await db.query.creators.findFirst({ where: eq(creators.handle, handle.toLowerCase()) });
   if (!creator || creator.hiddenAt !== null) return null;
-  const s = await db.query.services.findFirst({ where: and(eq(services.creatorId, creator.userId), eq(services.slug, slug.toLowerCase())) });
+  const s = await db.query.services.findFirst({
+    where: and(eq(services.creatorId, creator.userId), eq(services.slug, slug.toLowerCase())),
+  });
   if (!s) return null;
   if (s.status !== "published" && viewer?.id !== s.creatorId) return null;
   return { creator, s };
@@ -106,7 +108,11 @@ export async function getServicePage(
     location: locationLabel(s),
     zone,
     creatorZone: rules?.timeZone ?? null,
-    lengths: lengths.map((m) => ({ minutes: m, label: m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} min`, price: bookingPrice(s, m) })),
+    lengths: lengths.map((m) => ({
+      minutes: m,
+      label: m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} min`,
+      price: bookingPrice(s, m),
+    })),
     minutes,
     days: groupByDay(slots, zone),
     packs: packs.map((p) => ({ id: p.id, left: p.sessionsTotal - p.sessionsUsed, expiresAt: p.expiresAt })),
@@ -140,7 +146,8 @@ export function parseAnswers(questions: IntakeQuestion[], raw: Record<string, un
     }
     const max = q.kind === "long" ? 5000 : 300;
     if (answer.length > max) throw unprocessable(`Keep your answer to “${q.label}” under ${max} characters.`, { [field]: "Too long." });
-    if (q.kind === "choice" && !q.choices.includes(answer)) throw unprocessable(`Choose one of the options for “${q.label}”.`, { [field]: "Choose an option." });
+    if (q.kind === "choice" && !q.choices.includes(answer))
+      throw unprocessable(`Choose one of the options for “${q.label}”.`, { [field]: "Choose an option." });
     out.push({ label: q.label, answer });
   }
   return out;
@@ -153,7 +160,14 @@ export type BookResult = { url: string; bookingId?: string };
  * free one is confirmed at once, a paid one is held for its Checkout Session. A fixed package or a
  * pack purchase goes straight to Checkout; a pack holder's booking redeems one of its sessions.
  */
-export async function bookService(env: Env, viewer: Viewer, handle: string, slug: string, input: Record<string, unknown>, origin: string): Promise<BookResult> {
+export async function bookService(
+  env: Env,
+  viewer: Viewer,
+  handle: string,
+  slug: string,
+  input: Record<string, unknown>,
+  origin: string,
+): Promise<BookResult> {
   const found = await findService(env, handle, slug, viewer);
   if (!found || found.s.status !== "published") throw notFound("That service isn't available.");
   const { creator, s } = found;
@@ -173,16 +187,25 @@ export async function bookService(env: Env, viewer: Viewer, handle: string, slug
   const start = /^\d+$/.test(startRaw) ? Number(startRaw) : Date.parse(startRaw);
   if (!Number.isFinite(start)) throw unprocessable("Choose a time.", { start: "Choose a time." });
   // The time must be one the rules offer now (the calendar object then decides whether it is free).
-  if (!isOffered(rules, minutes, start, Date.now())) throw unprocessable("That time isn't offered. Please choose one from the list.", { start: "Not an offered time." });
+  if (!isOffered(rules, minutes, start, Date.now()))
+    throw unprocessable("That time isn't offered. Please choose one from the list.", { start: "Not an offered time." });
   const end = start + minutes * 60_000;
   const range = rangeFor(rules, start, end);
 
-  if (s.pricing === "pack") return redeemPack(env, viewer, s, { start, end, minutes, range, answers, tz, packId: String(input.packId ?? "") });
+  if (s.pricing === "pack")
+    return redeemPack(env, viewer, s, { start, end, minutes, range, answers, tz, packId: String(input.packId ?? "") });
   if (bookingPrice(s, minutes) === 0) return bookFree(env, viewer, s, { start, end, minutes, range, answers, tz });
   return startCheckout(env, viewer, s, creator, { answers, tz, minutes, start, origin, backUrl, range });
 }
 
-type SlotInput = { start: number; end: number; minutes: number; range: ReturnType<typeof rangeFor>; answers: { label: string; answer: string }[]; tz: string | null };
+type SlotInput = {
+  start: number;
+  end: number;
+  minutes: number;
+  range: ReturnType<typeof rangeFor>;
+  answers: { label: string; answer: string }[];
+  tz: string | null;
+};
 
 /** A free session: the calendar confirms it directly (no hold needed), then the booking row is written. */
 async function bookFree(env: Env, viewer: Viewer, s: ServiceRow, x: SlotInput): Promise<BookResult> {
@@ -358,7 +381,11 @@ async function startCheckout(
       line_items: [
         {
           quantity: 1,
-          price_data: { currency: s.currency, unit_amount: amount, product_data: { name: `${s.title}${when}`, metadata: { service_id: s.id } } },
+          price_data: {
+            currency: s.currency,
+            unit_amount: amount,
+            product_data: { name: `${s.title}${when}`, metadata: { service_id: s.id } },
+          },
         },
       ],
       payment_intent_data: {
@@ -447,7 +474,12 @@ export async function applyServiceCheckoutCompleted(env: Env, session: Stripe.Ch
   return "processed";
 }
 
-async function refundLatePayment(env: Env, bookingId: string, paymentIntentId: string | null, money: { gross: number; fee: number; net: number }) {
+async function refundLatePayment(
+  env: Env,
+  bookingId: string,
+  paymentIntentId: string | null,
+  money: { gross: number; fee: number; net: number },
+) {
   if (paymentIntentId) {
     await getStripe(env)
       .refunds.create(
@@ -476,14 +508,20 @@ export async function applyServiceCheckoutExpired(env: Env, session: Stripe.Chec
     .set({ status: "expired" })
     .where(and(eq(checkouts.sessionId, session.id), eq(checkouts.status, "open")));
   if (meta.pack_id) {
-    await db.update(servicePacks).set({ status: "expired" }).where(and(eq(servicePacks.id, meta.pack_id), eq(servicePacks.status, "pending")));
+    await db
+      .update(servicePacks)
+      .set({ status: "expired" })
+      .where(and(eq(servicePacks.id, meta.pack_id), eq(servicePacks.status, "pending")));
     return "processed";
   }
   const b = meta.booking_id ? await db.query.bookings.findFirst({ where: eq(bookings.id, meta.booking_id) }) : null;
   if (!b) return "ignored";
   if (b.status === "pending") {
     if (b.holdId) await calendar(env, b.creatorId).release(b.holdId);
-    await db.update(bookings).set({ status: "expired", updatedAt: t }).where(and(eq(bookings.id, b.id), eq(bookings.status, "pending")));
+    await db
+      .update(bookings)
+      .set({ status: "expired", updatedAt: t })
+      .where(and(eq(bookings.id, b.id), eq(bookings.status, "pending")));
   }
   return "processed";
 }
@@ -523,7 +561,12 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
   const db = getDb(env);
   const [rows, packs] = await Promise.all([
     db
-      .select({ b: bookings, s: { title: services.title, slug: services.slug, pricing: services.pricing }, handle: creators.handle, name: creators.displayName })
+      .select({
+        b: bookings,
+        s: { title: services.title, slug: services.slug, pricing: services.pricing },
+        handle: creators.handle,
+        name: creators.displayName,
+      })
       .from(bookings)
       .innerJoin(services, eq(services.id, bookings.serviceId))
       .leftJoin(creators, eq(creators.userId, bookings.creatorId))
@@ -575,7 +618,10 @@ export async function creatorBookings(env: Env, viewer: Viewer) {
     .orderBy(desc(bookings.startAt))
     .limit(300);
   const now = nowSeconds();
-  const all = rows.map((r) => ({ ...presentBooking(r.b, r.s, zone), upcoming: r.b.status === "confirmed" && (r.b.endAt ?? r.b.dueAt ?? 0) > now }));
+  const all = rows.map((r) => ({
+    ...presentBooking(r.b, r.s, zone),
+    upcoming: r.b.status === "confirmed" && (r.b.endAt ?? r.b.dueAt ?? 0) > now,
+  }));
   return { zone, upcoming: all.filter((b) => b.upcoming).reverse(), past: all.filter((b) => !b.upcoming) };
 }
 
@@ -604,10 +650,15 @@ export async function storefrontServices(env: Env, creatorId: string, sellable: 
   if (!rows.length) return [];
   const rules = await availabilityRules(env, creatorId);
   const now = Date.now();
-  const busy = rules && rows.some((s) => usesCalendar(s.pricing)) ? await calendar(env, creatorId).busy(now - 86_400_000, now + (LISTED_DAYS + 1) * 86_400_000) : [];
+  const busy =
+    rules && rows.some((s) => usesCalendar(s.pricing))
+      ? await calendar(env, creatorId).busy(now - 86_400_000, now + (LISTED_DAYS + 1) * 86_400_000)
+      : [];
   return rows.map((s) => {
     const next =
-      rules && usesCalendar(s.pricing) ? generateSlots(rules, s.durationMinutes, { now, busy, until: now + LISTED_DAYS * 86_400_000 })[0] : undefined;
+      rules && usesCalendar(s.pricing)
+        ? generateSlots(rules, s.durationMinutes, { now, busy, until: now + LISTED_DAYS * 86_400_000 })[0]
+        : undefined;
     return {
       ...presentService(s, sellable),
       /** ISO instant of the next open slot (shown in the visitor's zone by the browser), or null. */

@@ -11,7 +11,16 @@ import { bareRange, calendar } from "./calendar.server";
 import { bookService, openSlots } from "./booking.server";
 import { availabilityRules } from "./calendar.server";
 
-type Booking = { id: string; status: string; gross: number; fee: number; net: number; hold_id: string; refund_reason: string | null; start_at: number };
+type Booking = {
+  id: string;
+  status: string;
+  gross: number;
+  fee: number;
+  net: number;
+  hold_id: string;
+  refund_reason: string | null;
+  start_at: number;
+};
 const bookingsOf = async (buyerId: string) =>
   (await env.DB.prepare("SELECT * FROM bookings WHERE buyer_id = ? ORDER BY created_at").bind(buyerId).all<Booking>()).results;
 
@@ -53,12 +62,28 @@ describe("CreatorCalendar durable object", () => {
     expect(await cal2.confirm("fresh", range)).toEqual({ ok: true, already: true });
     expect(await cal2.confirm("late", range)).toEqual({ ok: false, reason: "taken" });
     // Buffers are part of the blocked range; the daily maximum counts the creator-local day.
-    const buffered = { ...bareRange(start + 2 * 3600_000, start + 2.5 * 3600_000), blockStart: start + 1.75 * 3600_000, blockEnd: start + 2.75 * 3600_000 };
+    const buffered = {
+      ...bareRange(start + 2 * 3600_000, start + 2.5 * 3600_000),
+      blockStart: start + 1.75 * 3600_000,
+      blockEnd: start + 2.75 * 3600_000,
+    };
     expect((await cal2.hold("b1", buffered, t + 600)).ok).toBe(true);
     expect((await cal2.hold("b2", bareRange(start + 2.5 * 3600_000, start + 3 * 3600_000), t + 600)).ok).toBe(false);
     const capped = { ...bareRange(start + 5 * 3600_000, start + 5.5 * 3600_000), day: "2099-01-01", dailyMax: 1 };
     expect((await cal2.hold("d1", capped, t + 600)).ok).toBe(true);
-    expect(await cal2.hold("d2", { ...capped, start: capped.start + 3600_000, end: capped.end + 3600_000, blockStart: capped.blockStart + 3600_000, blockEnd: capped.blockEnd + 3600_000 }, t + 600)).toEqual({
+    expect(
+      await cal2.hold(
+        "d2",
+        {
+          ...capped,
+          start: capped.start + 3600_000,
+          end: capped.end + 3600_000,
+          blockStart: capped.blockStart + 3600_000,
+          blockEnd: capped.blockEnd + 3600_000,
+        },
+        t + 600,
+      ),
+    ).toEqual({
       ok: false,
       reason: "day_full",
     });
@@ -91,7 +116,11 @@ describe("booking a service", () => {
     expect(missing.status).toBe(422);
     expect(await calendar(env, seller.id).list()).toEqual([]);
 
-    const res = await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30", tz: "Asia/Kolkata", answer_q0: "octocat" }, { cookie });
+    const res = await postForm(
+      `/@${seller.handle}/services/${slug}`,
+      { start, minutes: "30", tz: "Asia/Kolkata", answer_q0: "octocat" },
+      { cookie },
+    );
     expect(res.status).toBe(303);
     const checkoutUrl = res.headers.get("Location")!;
     expect(checkoutUrl).toContain("/checkout/pay/cs_");
@@ -101,7 +130,11 @@ describe("booking a service", () => {
     expect(held).toMatchObject({ status: "hold", expiresAt: session.expires_at, start: Date.parse(start) });
     // Someone else can't take the held slot.
     const other = await makeUser(env);
-    const clash = await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30", answer_q0: "x" }, { cookie: await other.cookie() });
+    const clash = await postForm(
+      `/@${seller.handle}/services/${slug}`,
+      { start, minutes: "30", answer_q0: "x" },
+      { cookie: await other.cookie() },
+    );
     expect(clash.status).toBe(409);
     expect(await clash.text()).toContain("Someone just booked that time");
 
@@ -110,7 +143,9 @@ describe("booking a service", () => {
     const [b] = await bookingsOf(buyer.id);
     expect(b).toMatchObject({ status: "confirmed", gross: 5000, fee: 400, net: 4600 });
     expect((await calendar(env, seller.id).list())[0].status).toBe("confirmed");
-    const pi = await getStripe(env).paymentIntents.retrieve(String((await getStripe(env).checkout.sessions.retrieve(sessionId)).payment_intent));
+    const pi = await getStripe(env).paymentIntents.retrieve(
+      String((await getStripe(env).checkout.sessions.retrieve(sessionId)).payment_intent),
+    );
     expect(pi.application_fee_amount).toBe(400);
     expect(await (await app(`/checkout/return?session_id=${sessionId}`, { cookie })).text()).toContain("You&#x27;re booked");
     // Redelivery changes nothing.
@@ -168,7 +203,9 @@ describe("booking a service", () => {
     const [b2] = await bookingsOf(buyer2.id);
     const t = Date.parse(start);
     await calendar(env, seller.id).release(b2.hold_id);
-    expect((await calendar(env, seller.id).hold(b2.hold_id, bareRange(t, t + 30 * 60_000), Math.floor(Date.now() / 1000) - 1)).ok).toBe(true);
+    expect((await calendar(env, seller.id).hold(b2.hold_id, bareRange(t, t + 30 * 60_000), Math.floor(Date.now() / 1000) - 1)).ok).toBe(
+      true,
+    );
     expect(await runDurableObjectAlarm(calendar(env, seller.id))).toBe(true);
     expect((await bookingsOf(buyer2.id))[0].status).toBe("expired");
   });
@@ -184,14 +221,20 @@ describe("booking a service", () => {
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
     expect(lost).toHaveLength(19);
     expect(lost.every((o) => o.reason.status === 409)).toBe(true);
-    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM bookings WHERE service_id = ? AND status = 'confirmed'").bind(serviceId).first<number>("n");
+    const n = await env.DB.prepare("SELECT COUNT(*) AS n FROM bookings WHERE service_id = ? AND status = 'confirmed'")
+      .bind(serviceId)
+      .first<number>("n");
     expect(n).toBe(1);
     // The slot no longer shows.
     expect(await firstSlot(seller.id, serviceId)).not.toBe(start);
   });
 
   it("session packs: bought through Checkout, redeemed one booking at a time, never overdrawn", async () => {
-    const { seller, slug, id: serviceId } = await sellerWithService({ pricing: "pack", price: "120", packSessions: "2", packExpiryDays: "30" });
+    const {
+      seller,
+      slug,
+      id: serviceId,
+    } = await sellerWithService({ pricing: "pack", price: "120", packSessions: "2", packExpiryDays: "30" });
     const buyer = await makeUser(env);
     const cookie = await buyer.cookie();
     const res = await postForm(`/@${seller.handle}/services/${slug}`, { intent: "buy-pack" }, { cookie });
@@ -200,9 +243,15 @@ describe("booking a service", () => {
     await deliver(buyer.id);
     const pack = (await env.DB.prepare("SELECT * FROM service_packs WHERE buyer_id = ?").bind(buyer.id).first<Record<string, unknown>>())!;
     expect(pack).toMatchObject({ status: "active", sessions_total: 2, sessions_used: 0, gross: 12000, fee: 960, net: 11040 });
-    const slots = [await firstSlot(seller.id, serviceId, 0), await firstSlot(seller.id, serviceId, 2), await firstSlot(seller.id, serviceId, 4)];
+    const slots = [
+      await firstSlot(seller.id, serviceId, 0),
+      await firstSlot(seller.id, serviceId, 2),
+      await firstSlot(seller.id, serviceId, 4),
+    ];
     const tries = await Promise.allSettled(
-      slots.map((start) => bookService(env, buyer.viewer, seller.handle, slug, { start, minutes: "30", packId: String(pack.id) }, "http://x")),
+      slots.map((start) =>
+        bookService(env, buyer.viewer, seller.handle, slug, { start, minutes: "30", packId: String(pack.id) }, "http://x"),
+      ),
     );
     expect(tries.filter((t) => t.status === "fulfilled")).toHaveLength(2);
     expect(await env.DB.prepare("SELECT sessions_used AS n FROM service_packs WHERE id = ?").bind(pack.id).first<number>("n")).toBe(2);
@@ -211,7 +260,13 @@ describe("booking a service", () => {
   });
 
   it("fixed package: paid without a slot, gets a due date; the storefront shows real service cards", async () => {
-    const { seller, slug } = await sellerWithService({ pricing: "fixed_package", price: "900", deliveryDays: "5", locationKind: "after_booking", title: "App audit" });
+    const { seller, slug } = await sellerWithService({
+      pricing: "fixed_package",
+      price: "900",
+      deliveryDays: "5",
+      locationKind: "after_booking",
+      title: "App audit",
+    });
     const buyer = await makeUser(env);
     const res = await postForm(`/@${seller.handle}/services/${slug}`, {}, { cookie: await buyer.cookie() });
     expect(res.status).toBe(303);

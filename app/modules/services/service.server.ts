@@ -176,7 +176,10 @@ export function presentService(s: ServiceRow, sellable: boolean) {
     price: servicePriceLabel(s),
     priceAmount: s.priceAmount,
     currency: s.currency,
-    duration: s.pricing === "fixed_package" ? `Delivered in ${s.deliveryDays} day${s.deliveryDays === 1 ? "" : "s"}` : minutesLabel(s.durationMinutes),
+    duration:
+      s.pricing === "fixed_package"
+        ? `Delivered in ${s.deliveryDays} day${s.deliveryDays === 1 ? "" : "s"}`
+        : minutesLabel(s.durationMinutes),
     durationMinutes: s.durationMinutes,
     locationKind: s.locationKind,
     status: s.status,

@@ -11,7 +11,12 @@ describe("services: dashboard CRUD", () => {
   it("creates each pricing kind with its own fields, in integer minor units", async () => {
     const c = await makeCreator(env);
     const cookie = await c.cookie();
-    const session = await createService(cookie, { price: "49.99", q0Label: "What do you want to cover?", q0Kind: "long", q0Required: "on" });
+    const session = await createService(cookie, {
+      price: "49.99",
+      q0Label: "What do you want to cover?",
+      q0Kind: "long",
+      q0Required: "on",
+    });
     expect(await row(session.id)).toMatchObject({
       pricing: "per_session",
       price_amount: 4999,
@@ -23,7 +28,13 @@ describe("services: dashboard CRUD", () => {
     expect(JSON.parse(String((await row(session.id))!.intake))).toEqual([
       { id: "q0", label: "What do you want to cover?", kind: "long", required: true, choices: [] },
     ]);
-    const hourly = await createService(cookie, { pricing: "hourly", price: "120", durationMinutes: "60", maxHours: "4", hourStepMinutes: "30" });
+    const hourly = await createService(cookie, {
+      pricing: "hourly",
+      price: "120",
+      durationMinutes: "60",
+      maxHours: "4",
+      hourStepMinutes: "30",
+    });
     expect(await row(hourly.id)).toMatchObject({ pricing: "hourly", price_amount: 12000, max_hours: 4, hour_step_minutes: 30 });
     const pkg = await createService(cookie, { pricing: "fixed_package", price: "900", deliveryDays: "5", locationKind: "after_booking" });
     expect(await row(pkg.id)).toMatchObject({ pricing: "fixed_package", price_amount: 90000, delivery_days: 5, location_detail: null });
@@ -40,7 +51,16 @@ describe("services: dashboard CRUD", () => {
     const bad = async (fields: Record<string, string>, message: RegExp, status = 422) => {
       const res = await postForm(
         "/dashboard/services/new",
-        { title: "X", slug: `bad-${crypto.randomUUID().slice(0, 6)}`, durationMinutes: "30", locationKind: "video", pricing: "per_session", price: "50", currency: "usd", ...fields },
+        {
+          title: "X",
+          slug: `bad-${crypto.randomUUID().slice(0, 6)}`,
+          durationMinutes: "30",
+          locationKind: "video",
+          pricing: "per_session",
+          price: "50",
+          currency: "usd",
+          ...fields,
+        },
         { cookie },
       );
       expect(res.status).toBe(status);
@@ -111,7 +131,11 @@ describe("services: dashboard CRUD", () => {
     const c = await makeCreator(env);
     const cookie = await c.cookie();
     const bad = async (fields: Record<string, string>, msg: RegExp) => {
-      const res = await postForm("/dashboard/availability", { timeZone: "UTC", minNoticeMinutes: "0", horizonDays: "30", bufferBeforeMinutes: "0", bufferAfterMinutes: "0", ...fields }, { cookie });
+      const res = await postForm(
+        "/dashboard/availability",
+        { timeZone: "UTC", minNoticeMinutes: "0", horizonDays: "30", bufferBeforeMinutes: "0", bufferAfterMinutes: "0", ...fields },
+        { cookie },
+      );
       expect(res.status).toBe(422);
       expect(await res.text()).toMatch(msg);
     };
@@ -121,7 +145,12 @@ describe("services: dashboard CRUD", () => {
     await bad({ overrides: "2026-02-30 off" }, /2026-12-24/);
     await bad({ horizonDays: "0" }, /between 1 and 365/);
     expect(await env.DB.prepare("SELECT 1 FROM service_availability WHERE creator_id = ?").bind(c.id).first()).toBeNull();
-    await setAvailability(cookie, { timeZone: "America/New_York", day1: "09:00-12:00, 13:00-17:00", overrides: "2026-12-24 off\n2026-12-28 10:00-14:00", dailyMax: "4" });
+    await setAvailability(cookie, {
+      timeZone: "America/New_York",
+      day1: "09:00-12:00, 13:00-17:00",
+      overrides: "2026-12-24 off\n2026-12-28 10:00-14:00",
+      dailyMax: "4",
+    });
     const a = await env.DB.prepare("SELECT * FROM service_availability WHERE creator_id = ?").bind(c.id).first<Record<string, string>>();
     expect(a).toMatchObject({ time_zone: "America/New_York", daily_max: 4 });
     expect(JSON.parse(a!.weekly)[1]).toEqual([

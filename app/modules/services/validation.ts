@@ -18,8 +18,7 @@ const wholeNumber = (label: string, min: number, max: number) =>
     v.check((n) => n >= min && n <= max, `${label} must be between ${min} and ${max}.`),
   );
 
-const optionalText = (max: number, message: string) =>
-  v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max, message)), "");
+const optionalText = (max: number, message: string) => v.optional(v.pipe(v.string(), v.trim(), v.maxLength(max, message)), "");
 
 export const ServiceInput = v.object({
   title: v.pipe(
@@ -77,7 +76,7 @@ function locationDetailOf(kind: string, detail: string): string | null {
   if (kind === "in_person") return detail || fail("Add the address where you'll meet.");
   if (kind === "video") {
     if (!detail) return null; // sent per booking
-    let u: URL | null = null;
+    let u: URL | null;
     try {
       u = new URL(detail);
     } catch {
@@ -99,7 +98,8 @@ export function intakeFrom(raw: Raw): IntakeQuestion[] {
     const field = `q${i}Label`;
     if (label.length > 200) throw unprocessable("Keep each question under 200 characters.", { [field]: "Keep it under 200 characters." });
     const kind = String(raw[`q${i}Kind`] ?? "short");
-    if (!(QUESTION_KINDS as readonly string[]).includes(kind)) throw unprocessable("Choose a question type.", { [`q${i}Kind`]: "Choose a type." });
+    if (!(QUESTION_KINDS as readonly string[]).includes(kind))
+      throw unprocessable("Choose a question type.", { [`q${i}Kind`]: "Choose a type." });
     const choices =
       kind === "choice"
         ? String(raw[`q${i}Choices`] ?? "")
@@ -108,7 +108,9 @@ export function intakeFrom(raw: Raw): IntakeQuestion[] {
             .filter(Boolean)
         : [];
     if (kind === "choice" && (choices.length < 2 || choices.length > 10))
-      throw unprocessable("A choice question needs 2–10 choices, separated by commas.", { [`q${i}Choices`]: "Give 2–10 choices, comma-separated." });
+      throw unprocessable("A choice question needs 2–10 choices, separated by commas.", {
+        [`q${i}Choices`]: "Give 2–10 choices, comma-separated.",
+      });
     if (choices.some((c) => c.length > 80)) throw unprocessable("Keep each choice under 80 characters.", { [`q${i}Choices`]: "Too long." });
     const required = ["on", "true", "1", "yes"].includes(String(raw[`q${i}Required`] ?? "").toLowerCase());
     out.push({ id: `q${i}`, label, kind: kind as IntakeQuestion["kind"], required, choices });
@@ -127,7 +129,9 @@ export function parseService(input: unknown) {
   if (hourStepMinutes !== null && ![15, 30, 60].includes(hourStepMinutes))
     throw unprocessable("Offer lengths in steps of 15, 30 or 60 minutes.", { hourStepMinutes: "Choose 15, 30 or 60 minutes." });
   if (hourly && s.durationMinutes > maxHours! * 60)
-    throw unprocessable("The shortest booking can't be longer than the most hours allowed.", { durationMinutes: "Longer than the maximum." });
+    throw unprocessable("The shortest booking can't be longer than the most hours allowed.", {
+      durationMinutes: "Longer than the maximum.",
+    });
   return {
     title: s.title,
     slug: s.slug,
@@ -169,8 +173,7 @@ export function parseIntervals(text: string, field: string) {
   }
   out.sort((x, y) => parseHm(x.start)! - parseHm(y.start)!);
   for (let i = 1; i < out.length; i++)
-    if (parseHm(out[i].start)! < parseHm(out[i - 1].end)!)
-      throw unprocessable("Those hours overlap.", { [field]: "These hours overlap." });
+    if (parseHm(out[i].start)! < parseHm(out[i - 1].end)!) throw unprocessable("Those hours overlap.", { [field]: "These hours overlap." });
   return out;
 }
 

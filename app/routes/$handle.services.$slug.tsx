@@ -10,7 +10,7 @@ import { formatMoney } from "~/lib/money";
 import { passThroughHeaders } from "~/lib/route-headers";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { bookService, getServicePage } from "~/modules/services/booking.server";
+import { bookService, getServicePage, rescheduleBooking } from "~/modules/services/booking.server";
 
 export const headers = passThroughHeaders;
 
@@ -22,6 +22,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const page = await getServicePage(context.cloudflare.env, raw.slice(1), params.slug ?? "", context.viewer, {
       tz: url.searchParams.get("tz"),
       minutes: url.searchParams.get("minutes"),
+      reschedule: url.searchParams.get("reschedule"),
     });
     invariantResponse(page, "That service doesn't exist (or isn't published yet).");
     return { ...page, signedIn: !!context.viewer, tzChosen: url.searchParams.has("tz") };
@@ -32,6 +33,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const form = formToObject(await request.formData());
   return handleForm(async () => {
+    if (form.intent === "reschedule") {
+      await rescheduleBooking(context.cloudflare.env, viewer, String(form.bookingId ?? ""), String(form.start ?? ""));
+      throw redirect(`/library/bookings?moved=1`, 303);
+    }
     const { url } = await bookService(
       context.cloudflare.env,
       viewer,
@@ -76,11 +81,12 @@ export default function ServicePage() {
   }, [d.tzChosen, d.zone, location.pathname, location.search, navigate]);
 
   const calendarKind = service.pricing !== "fixed_package";
-  const needsPack = service.pricing === "pack" && d.packs.length === 0;
+  const needsPack = service.pricing === "pack" && d.packs.length === 0 && !d.moving;
   const chosen = d.lengths.find((l) => l.minutes === d.minutes);
   const slotCount = d.days.reduce((n, day) => n + day.slots.length, 0);
-  const submitLabel =
-    service.pricing === "fixed_package"
+  const submitLabel = d.moving
+    ? "Move my booking"
+    : service.pricing === "fixed_package"
       ? `Buy for ${service.price}`
       : service.pricing === "pack"
         ? "Book with my pack"
@@ -150,6 +156,7 @@ export default function ServicePage() {
                   </datalist>
                 </div>
                 {d.lengths.length > 1 ? <input type="hidden" name="minutes" value={d.minutes} /> : null}
+                {d.moving ? <input type="hidden" name="reschedule" value={d.moving.id} /> : null}
                 <Button type="submit" variant="secondary">
                   Change
                 </Button>
@@ -195,7 +202,16 @@ export default function ServicePage() {
             <Form method="post" className="mt-4 space-y-4">
               <input type="hidden" name="tz" value={d.zone} />
               <input type="hidden" name="minutes" value={d.minutes} />
-              {d.packs[0] ? <input type="hidden" name="packId" value={d.packs[0].id} /> : null}
+              {d.moving ? (
+                <>
+                  <input type="hidden" name="intent" value="reschedule" />
+                  <input type="hidden" name="bookingId" value={d.moving.id} />
+                  <p role="status" className="rounded-lg bg-sky-50 px-3 py-2 text-sm text-sky-900">
+                    Moving your booking of {d.moving.current}. Choose a new time — the old one is freed only once the new one is yours.
+                  </p>
+                </>
+              ) : null}
+              {d.packs[0] && !d.moving ? <input type="hidden" name="packId" value={d.packs[0].id} /> : null}
               {d.packs[0] ? (
                 <p className="text-sm text-emerald-800">
                   You have {d.packs[0].left} session{d.packs[0].left === 1 ? "" : "s"} left in your pack.
@@ -237,7 +253,7 @@ export default function ServicePage() {
                   )}
                 </fieldset>
               ) : null}
-              {service.intake.map((q) => (
+              {(d.moving ? [] : service.intake).map((q) => (
                 <div key={q.id}>
                   <label htmlFor={`answer_${q.id}`} className="block text-sm font-medium text-slate-800">
                     {q.label}

@@ -1,10 +1,12 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { FormError, FormSuccess } from "~/components/ui/form";
+import { handleForm } from "~/lib/http.server";
 import { EmptyState } from "~/components/empty-state";
 import { StatusBadge } from "~/components/money/earnings-chart";
 import { formatMoney } from "~/lib/money";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { creatorBookings } from "~/modules/services/booking.server";
+import { cancelBooking, creatorBookings } from "~/modules/services/booking.server";
 import { listCreatorServices } from "~/modules/services/service.server";
 
 export const meta: MetaFunction = () => [{ title: "Services — All Thrive" }];
@@ -14,6 +16,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const env = context.cloudflare.env;
   const [services, bookings] = await Promise.all([listCreatorServices(env, viewer.id), creatorBookings(env, viewer)]);
   return { services, ...bookings };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  const form = await request.formData();
+  return handleForm(async () => {
+    const r = await cancelBooking(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""));
+    return {
+      ok: true as const,
+      message: r.refunded ? "Canceled and refunded in full. We've emailed the buyer." : "Canceled. We've emailed the buyer.",
+    };
+  });
 }
 
 type B = ReturnType<typeof useLoaderData<typeof loader>>["upcoming"][number];
@@ -27,6 +41,21 @@ function BookingRow({ b }: { b: B }) {
       </div>
       <p className="text-slate-700">{b.when ?? (b.due ? `Due ${b.due}` : "")}</p>
       {b.status !== "confirmed" ? <p className="text-xs text-slate-500">{b.status}</p> : null}
+      {b.canCancel ? (
+        <div className="mt-1 flex gap-4 text-xs">
+          {b.moveUrl ? (
+            <Link to={b.moveUrl} className="font-medium text-brand-700 hover:underline">
+              Move
+            </Link>
+          ) : null}
+          <Form method="post">
+            <input type="hidden" name="bookingId" value={b.id} />
+            <button type="submit" className="font-medium text-rose-700 hover:underline">
+              Cancel and refund
+            </button>
+          </Form>
+        </div>
+      ) : null}
       {b.answers.length ? (
         <dl className="mt-1 grid gap-x-3 text-xs text-slate-600 sm:grid-cols-[auto_1fr]">
           {b.answers.map((a, i) => (
@@ -43,6 +72,7 @@ function BookingRow({ b }: { b: B }) {
 
 export default function DashboardServices() {
   const { services, upcoming, past, zone } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   return (
     <div className="mx-auto max-w-4xl space-y-6">
       <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">
@@ -65,6 +95,8 @@ export default function DashboardServices() {
           </Link>
         </div>
       </div>
+      {result && "message" in result ? <FormSuccess message={result.message} /> : null}
+      {result && "formError" in result ? <FormError message={result.formError} /> : null}
       <section aria-labelledby="svc-h" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
         <h2 id="svc-h" className="font-semibold">
           Your services

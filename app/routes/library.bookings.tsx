@@ -1,16 +1,34 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
-import { FormSuccess } from "~/components/ui/form";
+import { FormError, FormSuccess } from "~/components/ui/form";
+import { handleForm } from "~/lib/http.server";
 import { formatMoney } from "~/lib/money";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { buyerBookings } from "~/modules/services/booking.server";
+import { buyerBookings, cancelBooking } from "~/modules/services/booking.server";
+import { FREE_CHANGE_HOURS } from "~/modules/services/policy";
 
 export const meta: MetaFunction = () => [{ title: "Your bookings — All Thrive" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   return buyerBookings(context.cloudflare.env, viewer, new URL(request.url).searchParams.get("tz"));
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = requireViewer(request, context.viewer);
+  const form = await request.formData();
+  return handleForm(async () => {
+    const r = await cancelBooking(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""));
+    return {
+      ok: true as const,
+      message: r.refunded
+        ? "Canceled. Your payment is refunded in full."
+        : r.sessionReturned
+          ? "Canceled. The session is back in your pack."
+          : "Canceled.",
+    };
+  });
 }
 
 const STATUS: Record<string, string> = {
@@ -23,6 +41,7 @@ const STATUS: Record<string, string> = {
 export default function LibraryBookings() {
   const { bookings, packs } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
+  const result = useActionData<typeof action>();
   return (
     <div className="mx-auto max-w-3xl space-y-6">
       <div className="flex items-center justify-between">
@@ -32,6 +51,9 @@ export default function LibraryBookings() {
         </Link>
       </div>
       {params.get("booked") ? <FormSuccess message="You're booked. We've emailed you the details." /> : null}
+      {params.get("moved") ? <FormSuccess message="Moved. We've emailed you and the creator the new time." /> : null}
+      {result && "message" in result ? <FormSuccess message={result.message} /> : null}
+      {result && "formError" in result ? <FormError message={result.formError} /> : null}
       {packs.length ? (
         <section aria-labelledby="packs-h" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
           <h2 id="packs-h" className="font-semibold">
@@ -78,10 +100,28 @@ export default function LibraryBookings() {
               {b.refundReason === "slot_taken" ? (
                 <p className="mt-2 text-sm text-amber-800">Your payment arrived after this time was taken, so we refunded it in full.</p>
               ) : null}
-              {b.serviceUrl ? (
-                <Link to={b.serviceUrl} className="mt-2 inline-block text-sm text-brand-700 hover:underline">
-                  Service page
-                </Link>
+              <div className="mt-3 flex flex-wrap items-center gap-4 text-sm">
+                {b.serviceUrl ? (
+                  <Link to={b.serviceUrl} className="text-brand-700 hover:underline">
+                    Service page
+                  </Link>
+                ) : null}
+                {b.serviceUrl && b.freeChange ? (
+                  <Link to={`${b.serviceUrl}?reschedule=${b.id}`} className="font-medium text-brand-700 hover:underline">
+                    Reschedule
+                  </Link>
+                ) : null}
+                {b.canCancel ? (
+                  <Form method="post" className="inline">
+                    <input type="hidden" name="bookingId" value={b.id} />
+                    <button type="submit" className="font-medium text-rose-700 hover:underline">
+                      {b.freeChange ? "Cancel (full refund)" : "Cancel (no refund)"}
+                    </button>
+                  </Form>
+                ) : null}
+              </div>
+              {b.canCancel && !b.freeChange ? (
+                <p className="mt-1 text-xs text-slate-500">{`Less than ${FREE_CHANGE_HOURS} hours to go: it can't be moved, and canceling isn't refunded.`}</p>
               ) : null}
             </li>
           ))}

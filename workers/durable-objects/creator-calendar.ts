@@ -18,11 +18,27 @@ export type CalendarRange = { start: number; end: number; blockStart: number; bl
 export type HoldResult = { ok: true; already: boolean } | { ok: false; reason: "taken" | "day_full" };
 export type ConfirmResult = { ok: true; already: boolean } | { ok: false; reason: "taken" | "day_full" };
 export type MoveResult = { ok: true; already: boolean } | { ok: false; reason: "taken" | "day_full" | "gone" };
-export type CalendarBlock = { holdId: string; start: number; end: number; day: string; status: "hold" | "confirmed"; expiresAt: number | null };
+export type CalendarBlock = {
+  holdId: string;
+  start: number;
+  end: number;
+  day: string;
+  status: "hold" | "confirmed";
+  expiresAt: number | null;
+};
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-type Row = { hold_id: string; start_ms: number; end_ms: number; block_start: number; block_end: number; day: string; status: string; expires_at: number | null };
+type Row = {
+  hold_id: string;
+  start_ms: number;
+  end_ms: number;
+  block_start: number;
+  block_end: number;
+  day: string;
+  status: string;
+  expires_at: number | null;
+};
 
 export class CreatorCalendar extends DurableObject<Env> {
   private sql: SqlStorage;
@@ -61,9 +77,14 @@ export class CreatorCalendar extends DurableObject<Env> {
     if (r.dailyMax !== null) {
       const n = Number(
         this.sql
-          .exec(`SELECT COUNT(*) AS n FROM blocks WHERE hold_id NOT IN (?, ?) AND day = ? AND ${CreatorCalendar.LIVE}`, exceptHoldId, alsoExcept, r.day, t)
-          .one()
-          .n,
+          .exec(
+            `SELECT COUNT(*) AS n FROM blocks WHERE hold_id NOT IN (?, ?) AND day = ? AND ${CreatorCalendar.LIVE}`,
+            exceptHoldId,
+            alsoExcept,
+            r.day,
+            t,
+          )
+          .one().n,
       );
       if (n >= r.dailyMax) return "day_full";
     }
@@ -127,7 +148,21 @@ export class CreatorCalendar extends DurableObject<Env> {
         return { ok: false, reason: clash };
       }
     }
-    this.put(holdId, existing ? { ...r, start: existing.start_ms, end: existing.end_ms, blockStart: existing.block_start, blockEnd: existing.block_end, day: existing.day } : r, "confirmed", null);
+    this.put(
+      holdId,
+      existing
+        ? {
+            ...r,
+            start: existing.start_ms,
+            end: existing.end_ms,
+            blockStart: existing.block_start,
+            blockEnd: existing.block_end,
+            day: existing.day,
+          }
+        : r,
+      "confirmed",
+      null,
+    );
     return { ok: true, already: false };
   }
 
@@ -161,7 +196,12 @@ export class CreatorCalendar extends DurableObject<Env> {
   async busy(from: number, to: number): Promise<{ start: number; end: number; day: string }[]> {
     const t = nowSeconds();
     return this.sql
-      .exec(`SELECT block_start, block_end, day FROM blocks WHERE ${CreatorCalendar.LIVE} AND block_end > ? AND block_start < ?`, t, from, to)
+      .exec(
+        `SELECT block_start, block_end, day FROM blocks WHERE ${CreatorCalendar.LIVE} AND block_end > ? AND block_start < ?`,
+        t,
+        from,
+        to,
+      )
       .toArray()
       .map((r) => ({ start: Number(r.block_start), end: Number(r.block_end), day: String(r.day) }));
   }

@@ -115,6 +115,28 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
           ? "By phone."
           : "The creator will send the details.";
   const icsUrl = publicUrl(env, `/library/bookings/${b.id}.ics`);
+  if (kind === "booking_canceled") {
+    const toCreator = ref.to === "creator";
+    if (toCreator && !f.creatorEmail) return null;
+    const zone = toCreator ? f.creatorZone : buyerZone;
+    const by = b.refundReason === "canceled_by_creator" ? c.displayName : toCreator ? f.buyerEmail : "you";
+    const refund = ref.refunded ? ` The payment of ${formatMoney(b.gross, b.currency)} is refunded in full.` : "";
+    return {
+      to: toCreator ? f.creatorEmail! : f.buyerEmail,
+      userId: toCreator ? b.creatorId : b.buyerId,
+      rendered: simple({
+        subject: `Canceled: ${s.title}`,
+        heading: `Canceled: ${s.title}`,
+        lines: [`The session on ${when(b.startAt ?? b.createdAt, zone)} was canceled by ${by}.${refund}`],
+        button: toCreator
+          ? [publicUrl(env, "/dashboard/services"), "Your bookings"]
+          : [publicUrl(env, `/@${c.handle}/services/${s.slug}`), "Book another time"],
+        settingsUrl,
+        creatorName: c.displayName,
+        reason,
+      }),
+    };
+  }
   if (kind === "booking_confirmed") {
     if (b.status !== "confirmed") return null;
     const lines =
@@ -125,8 +147,8 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
       to: f.buyerEmail,
       userId: b.buyerId,
       rendered: simple({
-        subject: `Booked: ${s.title}`,
-        heading: `You're booked: ${s.title}`,
+        subject: ref.moved ? `Moved: ${s.title}` : `Booked: ${s.title}`,
+        heading: ref.moved ? `Your session moved: ${s.title}` : `You're booked: ${s.title}`,
         lines,
         button: [publicUrl(env, "/library/bookings"), "Your bookings"],
         settingsUrl,
@@ -148,8 +170,8 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
       to: f.creatorEmail,
       userId: b.creatorId,
       rendered: simple({
-        subject: `New booking: ${s.title}`,
-        heading: `New booking: ${s.title}`,
+        subject: ref.moved ? `Booking moved: ${s.title}` : `New booking: ${s.title}`,
+        heading: ref.moved ? `Booking moved: ${s.title}` : `New booking: ${s.title}`,
         lines,
         button: [publicUrl(env, "/dashboard/services"), "Your bookings"],
         settingsUrl,

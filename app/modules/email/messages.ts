@@ -34,6 +34,7 @@ export const TX_KINDS = [
   "booking_confirmed",
   "booking_new",
   "booking_refunded",
+  "booking_canceled",
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 

@@ -95,6 +95,7 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
     case "booking_confirmed":
     case "booking_new":
     case "booking_refunded":
+    case "booking_canceled":
       return renderBookingEmail(env, msg.kind, r);
     case "purchase_receipt":
     case "new_sale": {

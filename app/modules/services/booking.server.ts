@@ -22,6 +22,7 @@ import { bookings, servicePacks, services, type IntakeQuestion } from "./schema"
 import { presentService, usesCalendar, type ServiceRow } from "./service.server";
 import { generateSlots, groupByDay, isOffered, longLabel, shortLabel, type AvailabilityRules } from "./slots";
 import { isValidTimeZone } from "./zones";
+import { FREE_CHANGE_HOURS } from "./policy";
 
 /** Checkout Sessions (and so slot holds) last 31 minutes: Stripe's minimum is 30 (as for products). */
 export const BOOKING_CHECKOUT_TTL_SECONDS = 31 * 60;
@@ -86,21 +87,22 @@ export async function getServicePage(
   handle: string,
   slug: string,
   viewer: Viewer | null,
-  opts: { tz?: string | null; minutes?: string | null } = {},
+  opts: { tz?: string | null; minutes?: string | null; reschedule?: string | null } = {},
 ) {
   const found = await findService(env, handle, slug, viewer);
   if (!found) return null;
   const { creator, s } = found;
+  const moving = await bookingToMove(env, viewer, opts.reschedule ?? null, s.id);
   const [rules, seller, packs] = await Promise.all([
     availabilityRules(env, s.creatorId),
     sellerAccount(env, s.creatorId),
     viewer && s.pricing === "pack" ? activePacks(env, viewer.id, s.id) : Promise.resolve([]),
   ]);
   const lengths = lengthsOf(s);
-  const minutes = lengths.includes(Number(opts.minutes)) ? Number(opts.minutes) : lengths[0];
+  const minutes = moving?.minutes || (lengths.includes(Number(opts.minutes)) ? Number(opts.minutes) : lengths[0]);
   const zone = isValidTimeZone(opts.tz) ? opts.tz : (rules?.timeZone ?? "UTC");
   // A pack's page lists times only to someone holding sessions of it.
-  const listSlots = s.pricing !== "pack" || packs.length > 0;
+  const listSlots = s.pricing !== "pack" || packs.length > 0 || !!moving;
   const slots = listSlots ? await openSlots(env, s, rules, minutes) : [];
   return {
     creator: { handle: creator.handle, displayName: creator.displayName, avatarUrl: mediaUrl(creator.avatarKey) },
@@ -118,6 +120,8 @@ export async function getServicePage(
     packs: packs.map((p) => ({ id: p.id, left: p.sessionsTotal - p.sessionsUsed, expiresAt: p.expiresAt })),
     isOwner: viewer?.id === s.creatorId,
     hasAvailability: !!rules,
+    /** Reschedule mode: the booking being moved and its current time in the shown zone. */
+    moving: moving ? { id: moving.id, current: longLabel(moving.startAt * 1000, zone) } : null,
   };
 }
 
@@ -588,6 +592,9 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
       creatorName: r.name ?? "",
       serviceUrl: r.handle ? `/@${r.handle}/services/${r.s.slug}` : null,
       upcoming: r.b.status === "confirmed" && (r.b.endAt === null || r.b.endAt > now),
+      /** A session not started yet can be canceled (refunded until FREE_CHANGE_HOURS before) and, until then, moved. */
+      canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now,
+      freeChange: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt - now >= FREE_CHANGE_HOURS * 3600,
     };
   });
   list.sort((a, b) => Number(b.upcoming) - Number(a.upcoming) || (a.upcoming ? (a.startAt ?? 0) - (b.startAt ?? 0) : 0));
@@ -608,6 +615,7 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
 /** The creator's bookings (upcoming and past, with intake answers), in their own zone. */
 export async function creatorBookings(env: Env, viewer: Viewer) {
   const db = getDb(env);
+  const handle = (await db.query.creators.findFirst({ where: eq(creators.userId, viewer.id), columns: { handle: true } }))?.handle ?? "";
   const rules = await availabilityRules(env, viewer.id);
   const zone = rules?.timeZone ?? "UTC";
   const rows = await db
@@ -621,6 +629,11 @@ export async function creatorBookings(env: Env, viewer: Viewer) {
   const all = rows.map((r) => ({
     ...presentBooking(r.b, r.s, zone),
     upcoming: r.b.status === "confirmed" && (r.b.endAt ?? r.b.dueAt ?? 0) > now,
+    canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now,
+    moveUrl:
+      r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now
+        ? `/@${handle}/services/${r.s.slug}?reschedule=${r.b.id}`
+        : null,
   }));
   return { zone, upcoming: all.filter((b) => b.upcoming).reverse(), past: all.filter((b) => !b.upcoming) };
 }
@@ -667,4 +680,124 @@ export async function storefrontServices(env: Env, creatorId: string, sellable: 
       creatorZone: rules?.timeZone ?? null,
     };
   });
+}
+
+// ---------------------------------------------------------------- cancel & reschedule
+
+export { FREE_CHANGE_HOURS };
+
+async function bookingForChange(env: Env, viewer: Viewer, bookingId: string) {
+  const b = await getDb(env).query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
+  const isBuyer = b?.buyerId === viewer.id;
+  const isCreator = b?.creatorId === viewer.id || (!!b && viewer.isAdmin);
+  if (!b || (!isBuyer && !isCreator)) throw notFound("That booking isn't yours.");
+  if (b.status !== "confirmed" || b.startAt === null || b.endAt === null || !b.holdId)
+    throw conflict("Only an upcoming confirmed session can be changed.");
+  if (b.startAt <= nowSeconds()) throw conflict("This session has already started.");
+  const early = b.startAt - nowSeconds() >= FREE_CHANGE_HOURS * 3600;
+  return { b, isCreator: isCreator && !isBuyer, early };
+}
+
+/**
+ * Cancels a booking. By the creator: always, with a full refund (a pack session goes back). By the
+ * buyer: until `FREE_CHANGE_HOURS` before the start with a full refund (pack session back); later,
+ * the time is freed but nothing is refunded. One conditional UPDATE decides (a concurrent second
+ * cancel finds nothing to cancel), then the calendar frees the slot and both sides are emailed.
+ */
+export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string) {
+  const { b, isCreator, early } = await bookingForChange(env, viewer, bookingId);
+  const refund = isCreator || early;
+  const db = getDb(env);
+  const t = nowSeconds();
+  const [won] = await db
+    .update(bookings)
+    .set({ status: "canceled", refundReason: isCreator ? "canceled_by_creator" : "canceled_by_buyer", updatedAt: t })
+    .where(and(eq(bookings.id, b.id), eq(bookings.status, "confirmed")))
+    .returning({ id: bookings.id });
+  if (!won) throw conflict("This booking was already changed.");
+  await calendar(env, b.creatorId).release(b.holdId!);
+  if (refund && b.packId)
+    await db
+      .update(servicePacks)
+      .set({ sessionsUsed: sql`MAX(${servicePacks.sessionsUsed} - 1, 0)` })
+      .where(eq(servicePacks.id, b.packId));
+  if (refund && b.paymentIntentId && b.gross > 0)
+    await getStripe(env)
+      .refunds.create(
+        { payment_intent: b.paymentIntentId, refund_application_fee: true, reverse_transfer: true, metadata: { booking_id: b.id } },
+        { idempotencyKey: `cancel-refund-${b.id}` },
+      )
+      .catch((e: unknown) => {
+        if (!alreadyRefunded(e)) throw e;
+      });
+  await db
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, b.creatorId));
+  await queueTxEmail(env, "booking_canceled", `booking-canceled:${b.id}:buyer`, {
+    bookingId: b.id,
+    to: "buyer",
+    refunded: refund && b.gross > 0,
+  });
+  await queueTxEmail(env, "booking_canceled", `booking-canceled:${b.id}:creator`, {
+    bookingId: b.id,
+    to: "creator",
+    refunded: refund && b.gross > 0,
+  });
+  return { refunded: refund && b.gross > 0, sessionReturned: refund && !!b.packId };
+}
+
+/**
+ * Moves a booking to another offered time: the calendar takes the new time before it frees the old
+ * one (`move`), so the booking is never lost and never doubled; the row then follows, guarded by its
+ * old hold id (a concurrent change of the same booking makes this one undo its move).
+ */
+export async function rescheduleBooking(env: Env, viewer: Viewer, bookingId: string, rawStart: string) {
+  const { b, isCreator, early } = await bookingForChange(env, viewer, bookingId);
+  if (!isCreator && !early) throw conflict(`Sessions can be moved until ${FREE_CHANGE_HOURS} hours before they start.`);
+  const rules = await availabilityRules(env, b.creatorId);
+  if (!rules) throw conflict("This creator isn't taking bookings right now.");
+  const start = /^\d+$/.test(rawStart) ? Number(rawStart) : Date.parse(rawStart);
+  const minutes = b.minutes ?? Math.round((b.endAt! - b.startAt!) / 60);
+  if (!Number.isFinite(start) || !isOffered(rules, minutes, start, Date.now()))
+    throw unprocessable("That time isn't offered. Please choose one from the list.", { start: "Not an offered time." });
+  const end = start + minutes * 60_000;
+  const newHold = `bk_${newId(16)}`;
+  const cal = calendar(env, b.creatorId);
+  const moved = await cal.move(b.holdId!, newHold, rangeFor(rules, start, end));
+  if (!moved.ok) {
+    if (moved.reason === "gone") throw conflict("This booking was already changed.");
+    throw new SlotTakenError(moved.reason);
+  }
+  const [row] = await getDb(env)
+    .update(bookings)
+    .set({ startAt: Math.floor(start / 1000), endAt: Math.floor(end / 1000), holdId: newHold, updatedAt: nowSeconds() })
+    .where(and(eq(bookings.id, b.id), eq(bookings.holdId, b.holdId!), eq(bookings.status, "confirmed")))
+    .returning({ id: bookings.id });
+  if (!row) {
+    await cal.release(newHold);
+    throw conflict("This booking was already changed.");
+  }
+  await getDb(env)
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, b.creatorId));
+  await queueTxEmail(env, "booking_confirmed", `booking-confirmed:${b.id}:${newHold}`, { bookingId: b.id, moved: true });
+  await queueTxEmail(env, "booking_new", `booking-new:${b.id}:${newHold}`, { bookingId: b.id, moved: true });
+  return { id: b.id };
+}
+
+/** The booking a reschedule page is about (its owner only), or null. */
+export async function bookingToMove(env: Env, viewer: Viewer | null, bookingId: string | null, serviceId: string) {
+  if (!viewer || !bookingId) return null;
+  const b = await getDb(env).query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
+  if (
+    !b ||
+    b.serviceId !== serviceId ||
+    (b.buyerId !== viewer.id && b.creatorId !== viewer.id) ||
+    b.status !== "confirmed" ||
+    b.startAt === null
+  )
+    return null;
+  return { id: b.id, minutes: b.minutes ?? 0, startAt: b.startAt };
 }

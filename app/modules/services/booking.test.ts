@@ -281,3 +281,109 @@ describe("booking a service", () => {
     expect(page).toContain("Delivered in 5 days");
   });
 });
+
+describe("cancel and reschedule", () => {
+  async function paidBooking(skip: number) {
+    const ctx = await sellerWithService({ price: "40" });
+    const buyer = await makeUser(env);
+    const cookie = await buyer.cookie();
+    const start = await firstSlot(ctx.seller.id, ctx.id, skip);
+    const res = await postForm(`/@${ctx.seller.handle}/services/${ctx.slug}`, { start, minutes: "30" }, { cookie });
+    await payCheckout(res.headers.get("Location")!);
+    await deliver(buyer.id);
+    const [b] = await bookingsOf(buyer.id);
+    expect(b.status).toBe("confirmed");
+    return { ...ctx, buyer, cookie, booking: b, start, sessionId: sessionIdFrom(res.headers.get("Location")!) };
+  }
+  const refunded = async (sessionId: string) => {
+    const pi = String((await getStripe(env).checkout.sessions.retrieve(sessionId)).payment_intent);
+    return (await getStripe(env).refunds.list({ payment_intent: pi })).data.reduce((s, r) => s + r.amount, 0);
+  };
+
+  it("the buyer cancels early (full refund, slot freed); late (no refund); the creator always refunds; strangers can't", async () => {
+    // 120 slots of 30 min ahead = 60 h away: inside the free-change window.
+    const early = await paidBooking(120);
+    const stranger = await makeUser(env);
+    expect((await postForm("/library/bookings", { bookingId: early.booking.id }, { cookie: await stranger.cookie() })).status).toBe(404);
+    const res = await postForm("/library/bookings", { bookingId: early.booking.id }, { cookie: early.cookie });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("refunded in full");
+    expect((await bookingsOf(early.buyer.id))[0]).toMatchObject({ status: "canceled", refund_reason: "canceled_by_buyer" });
+    expect(await refunded(early.sessionId)).toBe(4000);
+    expect(await calendar(env, early.seller.id).list()).toEqual([]);
+    expect(await postForm("/library/bookings", { bookingId: early.booking.id }, { cookie: early.cookie }).then((r) => r.status)).toBe(409);
+    await waitForMail(early.seller.email, "Canceled:");
+
+    const late = await paidBooking(2); // about an hour away
+    expect(await (await postForm("/library/bookings", { bookingId: late.booking.id }, { cookie: late.cookie })).text()).not.toContain(
+      "refunded",
+    );
+    expect(await refunded(late.sessionId)).toBe(0);
+    expect(await calendar(env, late.seller.id).list()).toEqual([]);
+
+    const byCreator = await paidBooking(2);
+    const r = await postForm("/dashboard/services", { bookingId: byCreator.booking.id }, { cookie: await byCreator.seller.cookie() });
+    expect(await r.text()).toContain("refunded in full");
+    expect((await bookingsOf(byCreator.buyer.id))[0]).toMatchObject({ status: "canceled", refund_reason: "canceled_by_creator" });
+    expect(await refunded(byCreator.sessionId)).toBe(4000);
+    await waitForMail(byCreator.buyer.email, "Canceled:");
+  });
+
+  it("concurrent reschedules of one booking: exactly one moves it, never lost, never doubled; the old time is freed", async () => {
+    const b = await paidBooking(120);
+    const targets = await Promise.all([130, 132, 134, 136, 138].map((i) => firstSlot(b.seller.id, b.id, i)));
+    const tries = await Promise.allSettled(
+      targets.map((t) =>
+        postForm(
+          `/@${b.seller.handle}/services/${b.slug}`,
+          { intent: "reschedule", bookingId: b.booking.id, start: t },
+          { cookie: b.cookie },
+        ),
+      ),
+    );
+    const statuses = tries.map((t) => (t.status === "fulfilled" ? t.value.status : 500));
+    expect(statuses.filter((s) => s === 303)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(4);
+    const [after] = await bookingsOf(b.buyer.id);
+    expect(after.status).toBe("confirmed");
+    const blocks = await calendar(env, b.seller.id).list();
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]).toMatchObject({ holdId: after.hold_id, start: after.start_at * 1000 });
+    expect(targets.map(Date.parse)).toContain(after.start_at * 1000);
+    // The old time is open again; the new one is taken for others.
+    const other = await makeUser(env);
+    const take = await postForm(
+      `/@${b.seller.handle}/services/${b.slug}`,
+      { start: new Date(after.start_at * 1000).toISOString(), minutes: "30" },
+      { cookie: await other.cookie() },
+    );
+    expect(take.status).toBe(409);
+    const old = await postForm(
+      `/@${b.seller.handle}/services/${b.slug}`,
+      { start: b.start, minutes: "30" },
+      { cookie: await other.cookie() },
+    );
+    expect(old.status).toBe(303);
+    await waitForMail(b.buyer.email, "Moved:");
+  });
+
+  it("a canceled pack session comes back to the pack", async () => {
+    const {
+      seller,
+      slug,
+      id: serviceId,
+    } = await sellerWithService({ pricing: "pack", price: "90", packSessions: "2", packExpiryDays: "30" });
+    const buyer = await makeUser(env);
+    const cookie = await buyer.cookie();
+    const res = await postForm(`/@${seller.handle}/services/${slug}`, { intent: "buy-pack" }, { cookie });
+    await payCheckout(res.headers.get("Location")!);
+    await deliver(buyer.id);
+    const packId = (await env.DB.prepare("SELECT id FROM service_packs WHERE buyer_id = ?").bind(buyer.id).first<string>("id"))!;
+    const start = await firstSlot(seller.id, serviceId, 120);
+    const { bookingId } = await bookService(env, buyer.viewer, seller.handle, slug, { start, minutes: "30", packId }, "http://x");
+    const used = () => env.DB.prepare("SELECT sessions_used AS n FROM service_packs WHERE id = ?").bind(packId).first<number>("n");
+    expect(await used()).toBe(1);
+    expect(await (await postForm("/library/bookings", { bookingId: bookingId! }, { cookie })).text()).toContain("back in your pack");
+    expect(await used()).toBe(0);
+  });
+});

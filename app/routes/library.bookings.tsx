@@ -106,6 +106,21 @@ export default function LibraryBookings() {
                     Service page
                   </Link>
                 ) : null}
+                {b.icsUrl && b.status === "confirmed" ? (
+                  <a href={b.icsUrl} className="text-brand-700 hover:underline">
+                    Download .ics
+                  </a>
+                ) : null}
+                {b.calendarLinks ? (
+                  <>
+                    <a href={b.calendarLinks.google} target="_blank" rel="noreferrer" className="text-brand-700 hover:underline">
+                      Add to Google
+                    </a>
+                    <a href={b.calendarLinks.outlook} target="_blank" rel="noreferrer" className="text-brand-700 hover:underline">
+                      Add to Outlook
+                    </a>
+                  </>
+                ) : null}
                 {b.serviceUrl && b.freeChange ? (
                   <Link to={`${b.serviceUrl}?reschedule=${b.id}`} className="font-medium text-brand-700 hover:underline">
                     Reschedule

@@ -23,6 +23,7 @@ import { presentService, usesCalendar, type ServiceRow } from "./service.server"
 import { generateSlots, groupByDay, isOffered, longLabel, shortLabel, type AvailabilityRules } from "./slots";
 import { isValidTimeZone } from "./zones";
 import { FREE_CHANGE_HOURS } from "./policy";
+import { addToCalendarLinks } from "./ics.server";
 
 /** Checkout Sessions (and so slot holds) last 31 minutes: Stripe's minimum is 30 (as for products). */
 export const BOOKING_CHECKOUT_TTL_SECONDS = 31 * 60;
@@ -595,6 +596,11 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
       /** A session not started yet can be canceled (refunded until FREE_CHANGE_HOURS before) and, until then, moved. */
       canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now,
       freeChange: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt - now >= FREE_CHANGE_HOURS * 3600,
+      icsUrl: r.b.startAt !== null ? `/library/bookings/${r.b.id}.ics` : null,
+      calendarLinks:
+        r.b.status === "confirmed" && r.b.startAt !== null && r.b.endAt !== null
+          ? addToCalendarLinks(`${r.s.title} with ${r.name ?? ""}`, r.b.startAt, r.b.endAt)
+          : null,
     };
   });
   list.sort((a, b) => Number(b.upcoming) - Number(a.upcoming) || (a.upcoming ? (a.startAt ?? 0) - (b.startAt ?? 0) : 0));
@@ -711,7 +717,12 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
   const t = nowSeconds();
   const [won] = await db
     .update(bookings)
-    .set({ status: "canceled", refundReason: isCreator ? "canceled_by_creator" : "canceled_by_buyer", updatedAt: t })
+    .set({
+      status: "canceled",
+      refundReason: isCreator ? "canceled_by_creator" : "canceled_by_buyer",
+      sequence: sql`${bookings.sequence} + 1`,
+      updatedAt: t,
+    })
     .where(and(eq(bookings.id, b.id), eq(bookings.status, "confirmed")))
     .returning({ id: bookings.id });
   if (!won) throw conflict("This booking was already changed.");
@@ -771,7 +782,13 @@ export async function rescheduleBooking(env: Env, viewer: Viewer, bookingId: str
   }
   const [row] = await getDb(env)
     .update(bookings)
-    .set({ startAt: Math.floor(start / 1000), endAt: Math.floor(end / 1000), holdId: newHold, updatedAt: nowSeconds() })
+    .set({
+      startAt: Math.floor(start / 1000),
+      endAt: Math.floor(end / 1000),
+      holdId: newHold,
+      sequence: sql`${bookings.sequence} + 1`,
+      updatedAt: nowSeconds(),
+    })
     .where(and(eq(bookings.id, b.id), eq(bookings.holdId, b.holdId!), eq(bookings.status, "confirmed")))
     .returning({ id: bookings.id });
   if (!row) {

@@ -1,5 +1,6 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { app, postForm } from "~/test/http";
@@ -385,5 +386,52 @@ describe("cancel and reschedule", () => {
     expect(await used()).toBe(1);
     expect(await (await postForm("/library/bookings", { bookingId: bookingId! }, { cookie })).text()).toContain("back in your pack");
     expect(await used()).toBe(0);
+  });
+
+  it(".ics: parses, carries the right instants and a stable UID; a move raises SEQUENCE, a cancellation is METHOD:CANCEL", async () => {
+    const b = await paidBooking(120);
+    const read = async () => {
+      const res = await app(`/library/bookings/${b.booking.id}.ics`, { cookie: b.cookie });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Content-Type")).toContain("text/calendar");
+      const cal = new ICAL.Component(ICAL.parse(await res.text()));
+      const ev = new ICAL.Event(cal.getFirstSubcomponent("vevent")!);
+      return {
+        method: cal.getFirstPropertyValue("method"),
+        uid: ev.uid,
+        seq: ev.sequence,
+        start: ev.startDate.toJSDate().getTime(),
+        end: ev.endDate.toJSDate().getTime(),
+        status: cal.getFirstSubcomponent("vevent")!.getFirstPropertyValue("status"),
+      };
+    };
+    const first = await read();
+    expect(first).toMatchObject({
+      uid: `booking-${b.booking.id}@allthrive.app`,
+      seq: 0,
+      start: Date.parse(b.start),
+      end: Date.parse(b.start) + 30 * 60_000,
+      status: "CONFIRMED",
+    });
+    // Others get nothing.
+    const stranger = await makeUser(env);
+    expect((await app(`/library/bookings/${b.booking.id}.ics`, { cookie: await stranger.cookie() })).status).toBe(404);
+    // Moved: same UID, higher SEQUENCE, new instants.
+    const target = await firstSlot(b.seller.id, b.id, 140);
+    expect(
+      (
+        await postForm(
+          `/@${b.seller.handle}/services/${b.slug}`,
+          { intent: "reschedule", bookingId: b.booking.id, start: target },
+          { cookie: b.cookie },
+        )
+      ).status,
+    ).toBe(303);
+    const moved = await read();
+    expect(moved).toMatchObject({ uid: first.uid, seq: 1, start: Date.parse(target) });
+    // Canceled: METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE higher again.
+    await postForm("/library/bookings", { bookingId: b.booking.id }, { cookie: b.cookie });
+    const canceled = await read();
+    expect(canceled).toMatchObject({ uid: first.uid, seq: 2, method: "CANCEL", status: "CANCELLED" });
   });
 });

@@ -108,6 +108,8 @@ export const bookings = sqliteTable(
     gross: integer("gross").notNull().default(0),
     fee: integer("fee").notNull().default(0),
     net: integer("net").notNull().default(0),
+    /** The calendar entry's SEQUENCE: +1 on every move or cancellation (the .ics UID stays the booking id). */
+    sequence: integer("sequence").notNull().default(0),
     /** The session pack this booking was redeemed from (no payment of its own). */
     packId: text("pack_id"),
     /** Booked length in minutes (hourly bookings choose it). */

@@ -80,19 +80,21 @@ export default function ServicePage() {
     }
   }, [d.tzChosen, d.zone, location.pathname, location.search, navigate]);
 
-  const calendarKind = service.pricing !== "fixed_package";
+  const calendarKind = service.pricing !== "fixed_package" && !service.linkMode;
   const needsPack = service.pricing === "pack" && d.packs.length === 0 && !d.moving;
   const chosen = d.lengths.find((l) => l.minutes === d.minutes);
   const slotCount = d.days.reduce((n, day) => n + day.slots.length, 0);
   const submitLabel = d.moving
     ? "Move my booking"
-    : service.pricing === "fixed_package"
-      ? `Buy for ${service.price}`
-      : service.pricing === "pack"
-        ? "Book with my pack"
-        : chosen && chosen.price > 0
-          ? `Continue to payment (${formatMoney(chosen.price, service.currency)})`
-          : "Book for free";
+    : service.linkMode
+      ? `Pay ${service.price}, then pick a time`
+      : service.pricing === "fixed_package"
+        ? `Buy for ${service.price}`
+        : service.pricing === "pack"
+          ? "Book with my pack"
+          : chosen && chosen.price > 0
+            ? `Continue to payment (${formatMoney(chosen.price, service.currency)})`
+            : "Book for free";
 
   return (
     <article className="mx-auto grid max-w-5xl gap-8 lg:grid-cols-[1fr_380px]">
@@ -252,6 +254,11 @@ export default function ServicePage() {
                     </p>
                   )}
                 </fieldset>
+              ) : null}
+              {service.linkMode ? (
+                <p className="rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-700">
+                  After paying you pick your time on {d.creator.displayName}&apos;s own scheduling page (your name and email filled in).
+                </p>
               ) : null}
               {(d.moving ? [] : service.intake).map((q) => (
                 <div key={q.id}>

@@ -6,7 +6,7 @@ import { EmptyState } from "~/components/empty-state";
 import { StatusBadge } from "~/components/money/earnings-chart";
 import { formatMoney } from "~/lib/money";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { cancelBooking, creatorBookings } from "~/modules/services/booking.server";
+import { cancelBooking, creatorBookings, markDelivered } from "~/modules/services/booking.server";
 import { listCreatorServices } from "~/modules/services/service.server";
 
 export const meta: MetaFunction = () => [{ title: "Services — All Thrive" }];
@@ -22,6 +22,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const form = await request.formData();
   return handleForm(async () => {
+    if (form.get("intent") === "deliver") {
+      await markDelivered(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""), String(form.get("deliveryUrl") ?? ""));
+      return { ok: true as const, message: "Marked delivered. The buyer sees it in their library." };
+    }
     const r = await cancelBooking(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""));
     return {
       ok: true as const,
@@ -41,6 +45,24 @@ function BookingRow({ b }: { b: B }) {
       </div>
       <p className="text-slate-700">{b.when ?? (b.due ? `Due ${b.due}` : "")}</p>
       {b.status !== "confirmed" ? <p className="text-xs text-slate-500">{b.status}</p> : null}
+      {b.deliverable ? (
+        <Form method="post" className="mt-2 flex flex-wrap items-end gap-2 text-xs">
+          <input type="hidden" name="intent" value="deliver" />
+          <input type="hidden" name="bookingId" value={b.id} />
+          <label className="flex-1">
+            <span className="block font-medium text-slate-700">Delivery link (optional)</span>
+            <input
+              name="deliveryUrl"
+              type="url"
+              placeholder="https://"
+              className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1"
+            />
+          </label>
+          <button type="submit" className="rounded-md bg-emerald-600 px-2 py-1.5 font-semibold text-white hover:bg-emerald-700">
+            Mark delivered
+          </button>
+        </Form>
+      ) : null}
       {b.canCancel ? (
         <div className="mt-1 flex gap-4 text-xs">
           {b.moveUrl ? (

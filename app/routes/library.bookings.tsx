@@ -97,6 +97,24 @@ export default function LibraryBookings() {
               </div>
               {b.when ? <p className="mt-2 text-sm text-slate-800">{b.when}</p> : null}
               {b.due ? <p className="mt-2 text-sm text-slate-800">Due by {b.due}</p> : null}
+              {b.schedulingLink ? (
+                <a
+                  href={b.schedulingLink}
+                  className="mt-2 inline-block rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
+                >
+                  Pick your time
+                </a>
+              ) : null}
+              {b.status === "delivered" ? (
+                <p className="mt-2 text-sm text-emerald-800">
+                  Delivered.{" "}
+                  {b.deliveryUrl ? (
+                    <a href={b.deliveryUrl} rel="noreferrer" className="font-medium underline">
+                      Open the deliverable
+                    </a>
+                  ) : null}
+                </p>
+              ) : null}
               {b.refundReason === "slot_taken" ? (
                 <p className="mt-2 text-sm text-amber-800">Your payment arrived after this time was taken, so we refunded it in full.</p>
               ) : null}

@@ -11,6 +11,7 @@ export type ServiceCardData = {
   price: string;
   duration: string;
   sellable: boolean;
+  linkMode: boolean;
   nextAvailable: string | null;
   nextAvailableLabel: string | null;
   creatorZone: string | null;
@@ -53,6 +54,8 @@ export function ServiceCard({ handle, service }: { handle: string; service: Serv
             <>
               Next available: <time dateTime={service.nextAvailable ?? undefined}>{next}</time>
             </>
+          ) : service.linkMode ? (
+            "Pick a time after paying"
           ) : service.duration.startsWith("Delivered") ? (
             "Order any time"
           ) : (

@@ -173,6 +173,17 @@ export function ServiceForm({
         />
       </div>
 
+      <div className={pricing === "per_session" ? "" : "hidden"}>
+        <Field
+          label="Calendly or Cal.com link (optional)"
+          name="schedulingUrl"
+          type="url"
+          defaultValue={d("schedulingUrl")}
+          error={errors.schedulingUrl}
+          hint="Instead of your availability here: buyers pay, then pick a time on your own Calendly / Cal.com page. Nothing is synced back."
+        />
+      </div>
+
       <fieldset className="space-y-3">
         <legend className="text-sm font-medium text-slate-800">Intake questions (optional)</legend>
         <p className="text-xs text-slate-500">Buyers answer these when they book. Choices: separate with commas.</p>

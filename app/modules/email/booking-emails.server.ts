@@ -139,8 +139,15 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
   }
   if (kind === "booking_confirmed") {
     if (b.status !== "confirmed") return null;
-    const lines =
-      b.startAt !== null
+    const link = s.schedulingUrl ? new URL(s.schedulingUrl) : null;
+    link?.searchParams.set("email", f.buyerEmail);
+    link?.searchParams.set("name", f.buyerEmail.split("@")[0]);
+    const lines = link
+      ? [
+          `Paid for ${s.title} with ${c.displayName}.${paid}`,
+          `Now pick your time on ${c.displayName}'s scheduling page: ${link.toString()}`,
+        ]
+      : b.startAt !== null
         ? [`${when(b.startAt, buyerZone)} with ${c.displayName}.${paid}`, location, `Add it to your calendar: ${icsUrl}`]
         : [`${c.displayName} will deliver it by ${when(b.dueAt ?? b.createdAt, buyerZone)}.${paid}`];
     return {

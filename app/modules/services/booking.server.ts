@@ -76,7 +76,7 @@ export function bookingPrice(s: ServiceRow, minutes: number): number {
 
 /** Open slots for the next `LISTED_DAYS` days (one calendar read), or [] without availability. */
 export async function openSlots(env: Env, s: ServiceRow, rules: AvailabilityRules | null, minutes: number, now = Date.now()) {
-  if (!rules || !usesCalendar(s.pricing)) return [];
+  if (!rules || !usesCalendar(s)) return [];
   const until = now + LISTED_DAYS * 86_400_000;
   const busy = await calendar(env, s.creatorId).busy(now - 86_400_000, until + 86_400_000);
   return generateSlots(rules, minutes, { now, busy, until });
@@ -103,7 +103,7 @@ export async function getServicePage(
   const minutes = moving?.minutes || (lengths.includes(Number(opts.minutes)) ? Number(opts.minutes) : lengths[0]);
   const zone = isValidTimeZone(opts.tz) ? opts.tz : (rules?.timeZone ?? "UTC");
   // A pack's page lists times only to someone holding sessions of it.
-  const listSlots = s.pricing !== "pack" || packs.length > 0 || !!moving;
+  const listSlots = usesCalendar(s) && (s.pricing !== "pack" || packs.length > 0 || !!moving);
   const slots = listSlots ? await openSlots(env, s, rules, minutes) : [];
   return {
     creator: { handle: creator.handle, displayName: creator.displayName, avatarUrl: mediaUrl(creator.avatarKey) },
@@ -181,7 +181,8 @@ export async function bookService(
   const tz = isValidTimeZone(input.tz) ? String(input.tz) : null;
   const backUrl = `/@${creator.handle}/services/${s.slug}`;
 
-  if (s.pricing === "fixed_package" || (s.pricing === "pack" && input.intent === "buy-pack")) {
+  // No native slot: a fixed package, a pack purchase, or link mode (the time is picked on Calendly / Cal.com after paying).
+  if (s.pricing === "fixed_package" || s.schedulingUrl || (s.pricing === "pack" && input.intent === "buy-pack")) {
     return startCheckout(env, viewer, s, creator, { answers, tz, minutes: null, start: null, origin, backUrl });
   }
   const rules = await availabilityRules(env, s.creatorId);
@@ -568,7 +569,7 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
     db
       .select({
         b: bookings,
-        s: { title: services.title, slug: services.slug, pricing: services.pricing },
+        s: { title: services.title, slug: services.slug, pricing: services.pricing, schedulingUrl: services.schedulingUrl },
         handle: creators.handle,
         name: creators.displayName,
       })
@@ -597,6 +598,10 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
       canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now,
       freeChange: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt - now >= FREE_CHANGE_HOURS * 3600,
       icsUrl: r.b.startAt !== null ? `/library/bookings/${r.b.id}.ics` : null,
+      /** Link mode: the creator's Calendly / Cal.com page with the buyer's name and email filled in. */
+      schedulingLink: r.b.status === "confirmed" && r.s.schedulingUrl ? prefilledSchedulingUrl(r.s.schedulingUrl, viewer.email) : null,
+      deliveredAt: r.b.deliveredAt,
+      deliveryUrl: r.b.status === "delivered" ? r.b.deliveryUrl : null,
       calendarLinks:
         r.b.status === "confirmed" && r.b.startAt !== null && r.b.endAt !== null
           ? addToCalendarLinks(`${r.s.title} with ${r.name ?? ""}`, r.b.startAt, r.b.endAt)
@@ -634,8 +639,9 @@ export async function creatorBookings(env: Env, viewer: Viewer) {
   const now = nowSeconds();
   const all = rows.map((r) => ({
     ...presentBooking(r.b, r.s, zone),
-    upcoming: r.b.status === "confirmed" && (r.b.endAt ?? r.b.dueAt ?? 0) > now,
+    upcoming: r.b.status === "confirmed" && (r.b.endAt === null || r.b.endAt > now),
     canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now,
+    deliverable: r.b.status === "confirmed" && r.s.pricing === "fixed_package",
     moveUrl:
       r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now
         ? `/@${handle}/services/${r.s.slug}?reschedule=${r.b.id}`
@@ -670,12 +676,12 @@ export async function storefrontServices(env: Env, creatorId: string, sellable: 
   const rules = await availabilityRules(env, creatorId);
   const now = Date.now();
   const busy =
-    rules && rows.some((s) => usesCalendar(s.pricing))
+    rules && rows.some((s) => usesCalendar(s))
       ? await calendar(env, creatorId).busy(now - 86_400_000, now + (LISTED_DAYS + 1) * 86_400_000)
       : [];
   return rows.map((s) => {
     const next =
-      rules && usesCalendar(s.pricing)
+      rules && usesCalendar(s)
         ? generateSlots(rules, s.durationMinutes, { now, busy, until: now + LISTED_DAYS * 86_400_000 })[0]
         : undefined;
     return {
@@ -817,4 +823,44 @@ export async function bookingToMove(env: Env, viewer: Viewer | null, bookingId: 
   )
     return null;
   return { id: b.id, minutes: b.minutes ?? 0, startAt: b.startAt };
+}
+
+/**
+ * The creator's Calendly / Cal.com page with the buyer's name and email pre-filled (both read
+ * `name` and `email` query parameters). The booking made there is not synchronised back.
+ */
+export function prefilledSchedulingUrl(url: string, email: string): string {
+  const u = new URL(url);
+  u.searchParams.set("email", email);
+  u.searchParams.set("name", email.split("@")[0]);
+  return u.toString();
+}
+
+/**
+ * The creator marks a fixed package delivered, optionally with an https link to the deliverable
+ * (their own storage: the buyer sees the link in their library). Creator (or admin) only; once.
+ */
+export async function markDelivered(env: Env, viewer: Viewer, bookingId: string, rawUrl: string) {
+  const db = getDb(env);
+  const b = await db.query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
+  if (!b || (b.creatorId !== viewer.id && !viewer.isAdmin)) throw notFound("That order isn't yours.");
+  const s = await db.query.services.findFirst({ where: eq(services.id, b.serviceId) });
+  if (s?.pricing !== "fixed_package") throw unprocessable("Only fixed packages are delivered.");
+  let url: string | null = null;
+  if (rawUrl.trim()) {
+    try {
+      const u = new URL(rawUrl.trim());
+      if (u.protocol === "https:") url = u.toString();
+    } catch {
+      url = null;
+    }
+    if (!url) throw unprocessable("The delivery link must be a full https:// address.", { deliveryUrl: "Use an https:// link." });
+  }
+  const t = nowSeconds();
+  const [row] = await db
+    .update(bookings)
+    .set({ status: "delivered", deliveredAt: t, deliveryUrl: url, updatedAt: t })
+    .where(and(eq(bookings.id, b.id), eq(bookings.status, "confirmed")))
+    .returning({ id: bookings.id });
+  if (!row) throw conflict("This order isn't waiting for delivery.");
 }

@@ -6,8 +6,8 @@ import { getStripe } from "~/lib/stripe.server";
 import { app, postForm } from "~/test/http";
 import { waitForMail } from "~/test/mail";
 import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
-import { sellerWithService } from "~/test/services";
-import { makeUser } from "~/modules/demo/factories.server";
+import { createService, sellerWithService } from "~/test/services";
+import { makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { bareRange, calendar } from "./calendar.server";
 import { bookService, openSlots } from "./booking.server";
 import { availabilityRules } from "./calendar.server";
@@ -433,5 +433,80 @@ describe("cancel and reschedule", () => {
     await postForm("/library/bookings", { bookingId: b.booking.id }, { cookie: b.cookie });
     const canceled = await read();
     expect(canceled).toMatchObject({ uid: first.uid, seq: 2, method: "CANCEL", status: "CANCELLED" });
+  });
+});
+
+describe("Calendly / Cal.com link mode and fixed-package delivery", () => {
+  it("link mode: only https Calendly/Cal.com pages on paid sessions; pay first, then the prefilled link", async () => {
+    const seller = await makeSeller(env);
+    const cookie = await seller.cookie();
+    const bad = async (fields: Record<string, string>) => {
+      const res = await postForm(
+        "/dashboard/services/new",
+        {
+          title: "Call",
+          slug: `c-${crypto.randomUUID().slice(0, 6)}`,
+          durationMinutes: "30",
+          locationKind: "video",
+          pricing: "per_session",
+          price: "90",
+          currency: "usd",
+          ...fields,
+        },
+        { cookie },
+      );
+      expect(res.status).toBe(422);
+    };
+    await bad({ schedulingUrl: "http://calendly.com/maya/30min" });
+    await bad({ schedulingUrl: "https://calendly.com.evil.example/maya" });
+    await bad({ schedulingUrl: "https://calendly.com/maya", price: "0" });
+    await bad({ schedulingUrl: "https://cal.com/maya", pricing: "pack", packSessions: "3", packExpiryDays: "30" });
+    // No availability needed: the time is picked on the creator's own page.
+    const s = await createService(cookie, { schedulingUrl: "https://cal.com/maya/intro" });
+    expect((await postForm(`/dashboard/services/${s.id}`, { intent: "publish" }, { cookie })).status).toBe(200);
+    const buyer = await makeUser(env);
+    const bcookie = await buyer.cookie();
+    const res = await postForm(`/@${seller.handle}/services/${s.slug}`, {}, { cookie: bcookie });
+    expect(res.status).toBe(303);
+    await payCheckout(res.headers.get("Location")!);
+    await deliver(buyer.id);
+    const [b] = await bookingsOf(buyer.id);
+    expect(b).toMatchObject({ status: "confirmed", start_at: null, gross: 5000, fee: 400 });
+    const page = await (await app("/library/bookings", { cookie: bcookie })).text();
+    expect(page).toContain(`https://cal.com/maya/intro?email=${encodeURIComponent(buyer.email)}`);
+    expect((await waitForMail(buyer.email, "Booked:")).text).toContain("https://cal.com/maya/intro?email=");
+  });
+
+  it("fixed package: the creator marks it delivered (https link), once; the buyer sees it; nobody else can", async () => {
+    const { seller, slug } = await sellerWithService({
+      pricing: "fixed_package",
+      price: "300",
+      deliveryDays: "3",
+      locationKind: "after_booking",
+    });
+    const buyer = await makeUser(env);
+    const bcookie = await buyer.cookie();
+    const res = await postForm(`/@${seller.handle}/services/${slug}`, {}, { cookie: bcookie });
+    await payCheckout(res.headers.get("Location")!);
+    await deliver(buyer.id);
+    const [b] = await bookingsOf(buyer.id);
+    const other = await makeSeller(env);
+    expect((await postForm("/dashboard/services", { intent: "deliver", bookingId: b.id }, { cookie: await other.cookie() })).status).toBe(
+      404,
+    );
+    const scookie = await seller.cookie();
+    expect(
+      (await postForm("/dashboard/services", { intent: "deliver", bookingId: b.id, deliveryUrl: "ftp://x" }, { cookie: scookie })).status,
+    ).toBe(422);
+    const ok = await postForm(
+      "/dashboard/services",
+      { intent: "deliver", bookingId: b.id, deliveryUrl: "https://files.example.com/audit.pdf" },
+      { cookie: scookie },
+    );
+    expect(ok.status).toBe(200);
+    expect((await postForm("/dashboard/services", { intent: "deliver", bookingId: b.id }, { cookie: scookie })).status).toBe(409);
+    const page = await (await app("/library/bookings", { cookie: bcookie })).text();
+    expect(page).toContain("https://files.example.com/audit.pdf");
+    expect(page).toContain("Delivered.");
   });
 });

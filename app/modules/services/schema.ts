@@ -45,6 +45,11 @@ export const services = sqliteTable(
     /** pack: sessions in the pack and days until unused ones expire. */
     packSessions: integer("pack_sessions"),
     packExpiryDays: integer("pack_expiry_days"),
+    /**
+     * Link mode: the creator's own Calendly or Cal.com page instead of native slots. The buyer pays
+     * first, then picks a time there (name and email pre-filled); nothing is synchronised back.
+     */
+    schedulingUrl: text("scheduling_url"),
     intake: text("intake", { mode: "json" }).$type<IntakeQuestion[]>().notNull().default([]),
     /** draft | published */
     status: text("status").notNull().default("draft"),
@@ -108,6 +113,9 @@ export const bookings = sqliteTable(
     gross: integer("gross").notNull().default(0),
     fee: integer("fee").notNull().default(0),
     net: integer("net").notNull().default(0),
+    /** Fixed packages: when the creator marked it delivered, and the link they delivered (optional). */
+    deliveredAt: integer("delivered_at"),
+    deliveryUrl: text("delivery_url"),
     /** The calendar entry's SEQUENCE: +1 on every move or cancellation (the .ics UID stays the booking id). */
     sequence: integer("sequence").notNull().default(0),
     /** The session pack this booking was redeemed from (no payment of its own). */

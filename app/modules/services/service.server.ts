@@ -27,8 +27,8 @@ export const PRICING_LABELS: Record<ServicePricing, string> = {
   pack: "Session pack",
 };
 
-/** Calendar services need a slot; a fixed package is delivered without one. */
-export const usesCalendar = (p: ServicePricing) => p !== "fixed_package";
+/** Calendar services need a slot; a fixed package is delivered without one, and a link-mode service is booked on the creator's Calendly / Cal.com page. */
+export const usesCalendar = (s: Pick<ServiceRow, "pricing" | "schedulingUrl">) => s.pricing !== "fixed_package" && !s.schedulingUrl;
 
 export async function requireOwnedService(env: Env, viewer: Viewer, serviceId: string): Promise<ServiceRow> {
   const s = await getDb(env).query.services.findFirst({ where: eq(services.id, serviceId) });
@@ -81,6 +81,7 @@ function fields(s: ReturnType<typeof parseService>) {
     packSessions: s.packSessions,
     packExpiryDays: s.packExpiryDays,
     intake: s.intake,
+    schedulingUrl: s.schedulingUrl,
   };
 }
 
@@ -101,6 +102,7 @@ export function formValues(s: ServiceRow): Record<string, string> {
     deliveryDays: s.deliveryDays === null ? "" : String(s.deliveryDays),
     packSessions: s.packSessions === null ? "" : String(s.packSessions),
     packExpiryDays: s.packExpiryDays === null ? "" : String(s.packExpiryDays),
+    schedulingUrl: s.schedulingUrl ?? "",
   };
   s.intake.forEach((q, i) => {
     out[`q${i}Label`] = q.label;
@@ -134,7 +136,7 @@ export async function updateService(env: Env, viewer: Viewer, serviceId: string,
 
 export async function setServiceStatus(env: Env, viewer: Viewer, serviceId: string, status: "draft" | "published") {
   const s = await requireOwnedService(env, viewer, serviceId);
-  if (status === "published" && usesCalendar(s.pricing) && !(await availabilityRules(env, s.creatorId)))
+  if (status === "published" && usesCalendar(s) && !(await availabilityRules(env, s.creatorId)))
     throw unprocessable("Set your availability first, so buyers have times to choose from.");
   await getDb(env).update(services).set({ status, updatedAt: nowSeconds() }).where(eq(services.id, serviceId));
   await bumpStorefront(env, s.creatorId);
@@ -183,6 +185,8 @@ export function presentService(s: ServiceRow, sellable: boolean) {
     durationMinutes: s.durationMinutes,
     locationKind: s.locationKind,
     status: s.status,
+    /** Link mode: booked on the creator's own Calendly / Cal.com page after paying. */
+    linkMode: !!s.schedulingUrl,
     /** False until the creator can take card payments (free services need none). */
     sellable: sellable || s.priceAmount === 0,
   };

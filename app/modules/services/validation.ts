@@ -40,8 +40,27 @@ export const ServiceInput = v.object({
   deliveryDays: v.optional(v.string(), ""),
   packSessions: v.optional(v.string(), ""),
   packExpiryDays: v.optional(v.string(), ""),
+  schedulingUrl: optionalText(300, "Keep the link under 300 characters."),
   status: v.optional(v.picklist(["draft", "published"], "Choose draft or published.")),
 });
+
+/** Hosts a scheduling link may point to (link mode): Calendly and Cal.com. */
+const SCHEDULING_HOSTS = /^(?:www\.)?calendly\.com$|^(?:[a-z0-9-]+\.)?cal\.com$/i;
+
+/** A Calendly or Cal.com page (https on those hosts), or null when empty. */
+export function schedulingUrlOf(raw: string): string | null {
+  if (!raw) return null;
+  let u: URL | null;
+  try {
+    u = new URL(raw);
+  } catch {
+    u = null;
+  }
+  const msg = "Use your https://calendly.com/… or https://cal.com/… booking page.";
+  if (!u || u.protocol !== "https:" || !SCHEDULING_HOSTS.test(u.hostname) || u.pathname.length < 2 || u.username || u.password)
+    throw unprocessable(msg, { schedulingUrl: msg });
+  return u.toString();
+}
 
 type Raw = Record<string, unknown>;
 
@@ -118,6 +137,16 @@ export function intakeFrom(raw: Raw): IntakeQuestion[] {
   return out;
 }
 
+/** Link mode is for paid single sessions: the buyer pays here, then books on the creator's own page. */
+function linkMode(pricing: ServicePricing, price: number, raw: string): string | null {
+  const url = schedulingUrlOf(raw);
+  if (url && (pricing !== "per_session" || price === 0)) {
+    const msg = "A Calendly or Cal.com link works with a paid per-session service.";
+    throw unprocessable(msg, { schedulingUrl: msg });
+  }
+  return url;
+}
+
 /** A parsed, complete service (every kind's own fields checked; the others null). */
 export function parseService(input: unknown) {
   const raw = (input ?? {}) as Raw;
@@ -148,6 +177,7 @@ export function parseService(input: unknown) {
     packSessions: s.pricing === "pack" ? num(raw, "packSessions", "Sessions in the pack", 2, 50) : null,
     packExpiryDays: s.pricing === "pack" ? num(raw, "packExpiryDays", "Days until the pack expires", 7, 730) : null,
     intake: intakeFrom(raw),
+    schedulingUrl: linkMode(s.pricing, priceAmount, s.schedulingUrl),
     status: s.status,
   };
 }

@@ -127,7 +127,9 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
       rendered: simple({
         subject: `Canceled: ${s.title}`,
         heading: `Canceled: ${s.title}`,
-        lines: [`The session on ${when(b.startAt ?? b.createdAt, zone)} was canceled by ${by}.${refund}`],
+        lines: [
+          `${b.startAt !== null ? `The session on ${when(b.startAt, zone)}` : `Your order of ${s.title}`} was canceled by ${by}.${refund}`,
+        ],
         button: toCreator
           ? [publicUrl(env, "/dashboard/services"), "Your bookings"]
           : [publicUrl(env, `/@${c.handle}/services/${s.slug}`), "Book another time"],

@@ -640,7 +640,7 @@ export async function creatorBookings(env: Env, viewer: Viewer) {
   const all = rows.map((r) => ({
     ...presentBooking(r.b, r.s, zone),
     upcoming: r.b.status === "confirmed" && (r.b.endAt === null || r.b.endAt > now),
-    canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now,
+    canCancel: r.b.status === "confirmed" && (r.b.startAt === null || r.b.startAt > now),
     deliverable: r.b.status === "confirmed" && r.s.pricing === "fixed_package",
     moveUrl:
       r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now
@@ -703,11 +703,15 @@ async function bookingForChange(env: Env, viewer: Viewer, bookingId: string) {
   const isBuyer = b?.buyerId === viewer.id;
   const isCreator = b?.creatorId === viewer.id || (!!b && viewer.isAdmin);
   if (!b || (!isBuyer && !isCreator)) throw notFound("That booking isn't yours.");
-  if (b.status !== "confirmed" || b.startAt === null || b.endAt === null || !b.holdId)
-    throw conflict("Only an upcoming confirmed session can be changed.");
+  if (b.status !== "confirmed") throw conflict("Only an upcoming confirmed booking can be changed.");
+  // No time here (a fixed package not delivered yet, or a link-mode session): only its creator cancels it (refunded in full).
+  if (b.startAt === null || b.endAt === null || !b.holdId) {
+    if (!isCreator || isBuyer) throw conflict("Ask the creator to cancel this one: it has no time booked here.");
+    return { b, isCreator: true, early: false, timed: false };
+  }
   if (b.startAt <= nowSeconds()) throw conflict("This session has already started.");
   const early = b.startAt - nowSeconds() >= FREE_CHANGE_HOURS * 3600;
-  return { b, isCreator: isCreator && !isBuyer, early };
+  return { b, isCreator: isCreator && !isBuyer, early, timed: true };
 }
 
 /**
@@ -732,7 +736,7 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
     .where(and(eq(bookings.id, b.id), eq(bookings.status, "confirmed")))
     .returning({ id: bookings.id });
   if (!won) throw conflict("This booking was already changed.");
-  await calendar(env, b.creatorId).release(b.holdId!);
+  if (b.holdId) await calendar(env, b.creatorId).release(b.holdId);
   if (refund && b.packId)
     await db
       .update(servicePacks)
@@ -770,7 +774,8 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
  * old hold id (a concurrent change of the same booking makes this one undo its move).
  */
 export async function rescheduleBooking(env: Env, viewer: Viewer, bookingId: string, rawStart: string) {
-  const { b, isCreator, early } = await bookingForChange(env, viewer, bookingId);
+  const { b, isCreator, early, timed } = await bookingForChange(env, viewer, bookingId);
+  if (!timed) throw conflict("This booking has no time here to move.");
   if (!isCreator && !early) throw conflict(`Sessions can be moved until ${FREE_CHANGE_HOURS} hours before they start.`);
   const rules = await availabilityRules(env, b.creatorId);
   if (!rules) throw conflict("This creator isn't taking bookings right now.");

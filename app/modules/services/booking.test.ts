@@ -475,6 +475,11 @@ describe("Calendly / Cal.com link mode and fixed-package delivery", () => {
     const page = await (await app("/library/bookings", { cookie: bcookie })).text();
     expect(page).toContain(`https://cal.com/maya/intro?email=${encodeURIComponent(buyer.email)}`);
     expect((await waitForMail(buyer.email, "Booked:")).text).toContain("https://cal.com/maya/intro?email=");
+    // The buyer can't cancel a booking with no time here; the creator can, with a full refund.
+    expect((await postForm("/library/bookings", { bookingId: b.id }, { cookie: bcookie })).status).toBe(409);
+    const canceled = await postForm("/dashboard/services", { bookingId: b.id }, { cookie });
+    expect(await canceled.text()).toContain("refunded in full");
+    expect((await bookingsOf(buyer.id))[0].status).toBe("canceled");
   });
 
   it("fixed package: the creator marks it delivered (https link), once; the buyer sees it; nobody else can", async () => {

@@ -28,6 +28,11 @@ export type CalendarBlock = {
 };
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+/** When reminders go out: 24 h and 1 h before the start. */
+export const REMINDERS: [string, number][] = [
+  ["24h", 24 * 3600_000],
+  ["1h", 3600_000],
+];
 
 type Row = {
   hold_id: string;
@@ -53,6 +58,7 @@ export class CreatorCalendar extends DurableObject<Env> {
           expires_at INTEGER, created_at INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS blocks_range ON blocks(block_start, block_end);
         CREATE INDEX IF NOT EXISTS blocks_day ON blocks(day);
+        CREATE TABLE IF NOT EXISTS reminders (hold_id TEXT NOT NULL, kind TEXT NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY (hold_id, kind));
       `);
     });
   }
@@ -114,8 +120,18 @@ export class CreatorCalendar extends DurableObject<Env> {
   }
 
   private async scheduleAlarm() {
-    const next = this.sql.exec("SELECT MIN(expires_at) AS at FROM blocks WHERE status = 'hold'").one().at as number | null;
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next * 1000, Date.now() + 1000));
+    const hold = this.sql.exec("SELECT MIN(expires_at) AS at FROM blocks WHERE status = 'hold'").one().at as number | null;
+    const reminder = this.sql.exec("SELECT MIN(at_ms) AS at FROM reminders").one().at as number | null;
+    const next = Math.min(hold === null ? Infinity : hold * 1000, reminder ?? Infinity);
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 1000));
+  }
+
+  /** Reminder emails 24 h and 1 h before a confirmed booking (those still ahead); sent once by the alarm. */
+  private remind(holdId: string, start: number) {
+    this.sql.exec("DELETE FROM reminders WHERE hold_id = ?", holdId);
+    for (const [kind, before] of REMINDERS)
+      if (start - before > Date.now())
+        this.sql.exec("INSERT INTO reminders (hold_id, kind, at_ms) VALUES (?, ?, ?)", holdId, kind, start - before);
   }
 
   // ------------------------------------------------------------------ RPC
@@ -163,6 +179,8 @@ export class CreatorCalendar extends DurableObject<Env> {
       "confirmed",
       null,
     );
+    this.remind(holdId, existing ? existing.start_ms : r.start);
+    await this.scheduleAlarm();
     return { ok: true, already: false };
   }
 
@@ -170,6 +188,7 @@ export class CreatorCalendar extends DurableObject<Env> {
   async release(holdId: string): Promise<{ released: boolean }> {
     const had = this.row(holdId) !== null;
     this.sql.exec("DELETE FROM blocks WHERE hold_id = ?", holdId);
+    this.sql.exec("DELETE FROM reminders WHERE hold_id = ?", holdId);
     return { released: had };
   }
 
@@ -188,7 +207,12 @@ export class CreatorCalendar extends DurableObject<Env> {
     const clash = this.conflict(r, oldHoldId, t, newHoldId);
     if (clash) return { ok: false, reason: clash };
     this.put(newHoldId, r, "confirmed", null);
-    if (oldHoldId !== newHoldId) this.sql.exec("DELETE FROM blocks WHERE hold_id = ?", oldHoldId);
+    if (oldHoldId !== newHoldId) {
+      this.sql.exec("DELETE FROM blocks WHERE hold_id = ?", oldHoldId);
+      this.sql.exec("DELETE FROM reminders WHERE hold_id = ?", oldHoldId);
+    }
+    this.remind(newHoldId, r.start);
+    await this.scheduleAlarm();
     return { ok: true, already: false };
   }
 
@@ -221,6 +245,25 @@ export class CreatorCalendar extends DurableObject<Env> {
   /** Sweeps expired holds and marks their pending bookings expired in D1. */
   async alarm(): Promise<void> {
     const t = nowSeconds();
+    // Due reminders: one email message each for the buyer and the creator, keyed so each is sent once.
+    const due = this.sql.exec("SELECT hold_id, kind FROM reminders WHERE at_ms <= ?", Date.now()).toArray();
+    for (const d of due) {
+      try {
+        for (const to of ["buyer", "creator"])
+          await this.env.EMAIL_QUEUE.send(
+            {
+              type: "tx_email",
+              kind: "booking_reminder",
+              key: `booking-reminder:${String(d.hold_id)}:${String(d.kind)}:${to}`,
+              ref: { holdId: String(d.hold_id), when: String(d.kind), to },
+            },
+            { contentType: "json" },
+          );
+        this.sql.exec("DELETE FROM reminders WHERE hold_id = ? AND kind = ?", d.hold_id, d.kind);
+      } catch {
+        break; // the queue is unavailable: these stay and the alarm tries again
+      }
+    }
     const gone = this.sql.exec("SELECT hold_id FROM blocks WHERE status = 'hold' AND expires_at <= ?", t).toArray();
     this.sql.exec("DELETE FROM blocks WHERE status = 'hold' AND expires_at <= ?", t);
     try {
@@ -234,5 +277,13 @@ export class CreatorCalendar extends DurableObject<Env> {
       return;
     }
     await this.scheduleAlarm();
+  }
+
+  /** Pending reminders (tests). */
+  async reminders(): Promise<{ holdId: string; kind: string; at: number }[]> {
+    return this.sql
+      .exec("SELECT hold_id, kind, at_ms FROM reminders ORDER BY at_ms")
+      .toArray()
+      .map((r) => ({ holdId: String(r.hold_id), kind: String(r.kind), at: Number(r.at_ms) }));
   }
 }

@@ -101,6 +101,32 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
       }),
     };
   }
+  if (kind === "booking_reminder") {
+    // Sent by the calendar object's alarm; the booking is found by its current hold (a moved booking's old reminders find nothing).
+    const b = await getDb(env).query.bookings.findFirst({ where: eq(bookings.holdId, String(ref.holdId ?? "")) });
+    if (!b || b.status !== "confirmed" || b.startAt === null) return null;
+    const f = await facts(env, b.id);
+    if (!f) return null;
+    const toCreator = ref.to === "creator";
+    if (toCreator && !f.creatorEmail) return null;
+    const zone = toCreator ? f.creatorZone : (b.buyerTimeZone ?? f.creatorZone);
+    const soon = ref.when === "1h" ? "in an hour" : "tomorrow";
+    return {
+      to: toCreator ? f.creatorEmail! : f.buyerEmail,
+      userId: toCreator ? b.creatorId : b.buyerId,
+      rendered: simple({
+        subject: `Reminder: ${f.s.title} ${soon}`,
+        heading: `${f.s.title} is ${soon}`,
+        lines: [`${when(b.startAt, zone)} — ${toCreator ? f.buyerEmail : f.c.displayName}.`],
+        button: toCreator
+          ? [publicUrl(env, "/dashboard/services"), "Your bookings"]
+          : [publicUrl(env, "/library/bookings"), "Your bookings"],
+        settingsUrl,
+        creatorName: f.c.displayName,
+        reason,
+      }),
+    };
+  }
   const f = await facts(env, String(ref.bookingId ?? ""));
   if (!f) throw new Error(`booking ${String(ref.bookingId)} not recorded yet`);
   const { b, s, c } = f;

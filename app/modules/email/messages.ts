@@ -35,6 +35,7 @@ export const TX_KINDS = [
   "booking_new",
   "booking_refunded",
   "booking_canceled",
+  "booking_reminder",
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 

@@ -96,6 +96,7 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
     case "booking_new":
     case "booking_refunded":
     case "booking_canceled":
+    case "booking_reminder":
       return renderBookingEmail(env, msg.kind, r);
     case "purchase_receipt":
     case "new_sale": {

@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
@@ -513,5 +513,58 @@ describe("Calendly / Cal.com link mode and fixed-package delivery", () => {
     const page = await (await app("/library/bookings", { cookie: bcookie })).text();
     expect(page).toContain("https://files.example.com/audit.pdf");
     expect(page).toContain("Delivered.");
+  });
+});
+
+describe("reminders", () => {
+  it("a confirmed booking gets 24 h and 1 h reminders, sent once by the calendar's alarm to both sides; a move replaces them", async () => {
+    const { seller, slug, id: serviceId } = await sellerWithService({ price: "0" });
+    const buyer = await makeUser(env);
+    const start = await firstSlot(seller.id, serviceId, 120);
+    const { bookingId } = await bookService(
+      env,
+      buyer.viewer,
+      seller.handle,
+      slug,
+      { start, minutes: "30", tz: "Asia/Kolkata" },
+      "http://x",
+    );
+    const [b] = await bookingsOf(buyer.id);
+    const cal = calendar(env, seller.id);
+    expect(await cal.reminders()).toEqual([
+      { holdId: b.hold_id, kind: "24h", at: Date.parse(start) - 24 * 3600_000 },
+      { holdId: b.hold_id, kind: "1h", at: Date.parse(start) - 3600_000 },
+    ]);
+    // Moving it: the old reminders go, new ones follow the new time.
+    const target = await firstSlot(seller.id, serviceId, 130);
+    expect(
+      (
+        await postForm(
+          `/@${seller.handle}/services/${slug}`,
+          { intent: "reschedule", bookingId: bookingId!, start: target },
+          { cookie: await buyer.cookie() },
+        )
+      ).status,
+    ).toBe(303);
+    const [moved] = await bookingsOf(buyer.id);
+    expect((await cal.reminders()).map((r) => [r.holdId, r.at])).toEqual([
+      [moved.hold_id, Date.parse(target) - 24 * 3600_000],
+      [moved.hold_id, Date.parse(target) - 3600_000],
+    ]);
+    // Make the 24 h reminder due (the only way to skip a day in a test), then let the alarm run twice.
+    await runInDurableObject(cal, (_o, state: DurableObjectState) => {
+      state.storage.sql.exec("UPDATE reminders SET at_ms = 0 WHERE kind = '24h'");
+    });
+    expect(await runDurableObjectAlarm(cal)).toBe(true);
+    await runDurableObjectAlarm(cal);
+    const mail = await waitForMail(buyer.email, "Reminder:");
+    expect(mail.subject).toContain("tomorrow");
+    expect(mail.text).toMatch(/GMT\+5:30|IST/);
+    await waitForMail(seller.email, "Reminder:");
+    expect((await cal.reminders()).map((r) => r.kind)).toEqual(["1h"]);
+    const sent = await env.DB.prepare("SELECT COUNT(*) AS n FROM dev_mailbox WHERE to_address = ? AND subject LIKE 'Reminder:%'")
+      .bind(buyer.email)
+      .first<number>("n");
+    expect(sent).toBe(1);
   });
 });

@@ -235,11 +235,12 @@ export default function ServicePage() {
                       {d.days.map((day) => (
                         <div key={day.key} role="group" aria-label={day.label}>
                           <p className="text-sm font-medium text-slate-700">{day.label}</p>
-                          <div className="mt-1 flex flex-wrap gap-2">
+                          {/* The slot styles sit on the list once (not on each of ~150 slots): a much smaller page. */}
+                          <div className="mt-1 flex flex-wrap gap-2 [&_input:checked+span]:border-brand-600 [&_input:checked+span]:bg-brand-600 [&_input:checked+span]:text-white [&_input:focus-visible+span]:ring-2 [&_input:focus-visible+span]:ring-brand-400 [&_label]:cursor-pointer [&_span]:inline-block [&_span]:rounded-lg [&_span]:border [&_span]:border-slate-300 [&_span]:px-3 [&_span]:py-1.5 [&_span]:text-sm [&_span]:tabular-nums">
                             {day.slots.map((s) => (
-                              <label key={s.iso} className="cursor-pointer">
-                                <input type="radio" name="start" value={s.iso} className="peer sr-only" required />
-                                <span className="inline-block rounded-lg border border-slate-300 px-3 py-1.5 text-sm tabular-nums peer-checked:border-brand-600 peer-checked:bg-brand-600 peer-checked:text-white peer-focus-visible:ring-2 peer-focus-visible:ring-brand-400">
+                              <label key={s.iso}>
+                                <input type="radio" name="start" value={s.iso} className="sr-only" required />
+                                <span>
                                   <time dateTime={s.iso}>{s.label}</time>
                                 </span>
                               </label>

@@ -90,8 +90,14 @@ test("a creator sets availability and a service; a visitor in Kolkata books and 
     (m) => m.type() === "error" && !m.location().url.startsWith(`http://127.0.0.1:${STRIPE_PORT}`) && vErrors.push(`console: ${m.text()}`),
   );
   await logIn(v, "member3@demo.allthrive.app");
-  await v.goto(`${app.url}/@maya-builds`);
-  await v.getByTestId("service-card").filter({ hasText: "Code review session" }).waitFor();
+  // The storefront is served from the edge cache, whose key version an isolate may memoise for up to
+  // a second (D29): reload until the new service's card is there.
+  const card = v.getByTestId("service-card").filter({ hasText: "Code review session" });
+  for (let i = 0; i < 20 && !(await card.count()); i++) {
+    await v.goto(`${app.url}/@maya-builds`);
+    if (!(await card.count())) await v.waitForTimeout(250);
+  }
+  await card.waitFor();
   await v.locator("#services").scrollIntoViewIfNeeded();
   await shot(v, "04-storefront");
   await narrow(v, "04-storefront");

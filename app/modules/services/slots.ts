@@ -109,10 +109,22 @@ export function isOffered(rules: AvailabilityRules, durationMinutes: number, sta
   return generateSlots(rules, durationMinutes, { now, busy, until: start + 1 }).some((s) => s.start === start);
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one: one per (locale, zone, shape), reused.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function fmt(locale: string, timeZone: string, shape: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${shape}`;
+  let f = formats.get(key);
+  if (!f) {
+    if (formats.size > 500) formats.clear();
+    formats.set(key, (f = new Intl.DateTimeFormat(locale, { ...opts, timeZone })));
+  }
+  return f;
+}
+
 /** Slots grouped by the visitor's local date, labelled in the visitor's zone. */
 export function groupByDay(slots: Slot[], visitorZone: string, locale = "en-US") {
-  const dayFmt = new Intl.DateTimeFormat(locale, { timeZone: visitorZone, weekday: "long", month: "long", day: "numeric" });
-  const timeFmt = new Intl.DateTimeFormat(locale, { timeZone: visitorZone, hour: "numeric", minute: "2-digit" });
+  const dayFmt = fmt(locale, visitorZone, "day", { weekday: "long", month: "long", day: "numeric" });
+  const timeFmt = fmt(locale, visitorZone, "time", { hour: "numeric", minute: "2-digit" });
   const days: { key: string; label: string; slots: { start: number; iso: string; label: string }[] }[] = [];
   for (const s of slots) {
     const key = dateKey(s.start, visitorZone);
@@ -125,13 +137,12 @@ export function groupByDay(slots: Slot[], visitorZone: string, locale = "en-US")
 
 /** "Tue 14:00"-style label of an instant in a zone. */
 export function shortLabel(ms: number, zone: string, locale = "en-US") {
-  return new Intl.DateTimeFormat(locale, { timeZone: zone, weekday: "short", hour: "numeric", minute: "2-digit" }).format(new Date(ms));
+  return fmt(locale, zone, "short", { weekday: "short", hour: "numeric", minute: "2-digit" }).format(new Date(ms));
 }
 
 /** "Monday, December 7, 2026, 2:00 PM" in a zone, for confirmations. */
 export function longLabel(ms: number, zone: string, locale = "en-US") {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone: zone,
+  return fmt(locale, zone, "long", {
     weekday: "long",
     year: "numeric",
     month: "long",

@@ -105,6 +105,7 @@ test("a creator sets availability and a service; a visitor in Kolkata books and 
   // The page asks for the browser's zone once (?tz=), so times are shown in Kolkata time.
   // (Chromium's ICU names the zone by its older alias, Asia/Calcutta: the same rules.)
   await v.waitForURL(/tz=Asia%2F(Kolkata|Calcutta)/);
+  await v.waitForFunction(() => /^Asia\/(Kolkata|Calcutta)$/.test(document.querySelector("#tz")?.value ?? ""));
   assert.match(await v.getByLabel("Times shown in").inputValue(), /^Asia\/(Kolkata|Calcutta)$/);
   const first = v.locator('input[name="start"]').first();
   const iso = await first.getAttribute("value");

@@ -23,6 +23,7 @@ interface __BaseEnv_Env {
 	POST_SCHEDULER: DurableObjectNamespace<import("./workers/index").PostScheduler>;
 	CREATOR_GRAPH: DurableObjectNamespace<import("./workers/index").CreatorGraph>;
 	TIER_SEATS: DurableObjectNamespace<import("./workers/index").TierSeats>;
+	CREATOR_CALENDAR: DurableObjectNamespace<import("./workers/index").CreatorCalendar>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {

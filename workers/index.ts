@@ -33,6 +33,7 @@ import { openRequestSession } from "../app/lib/d1-session.server";
 import { handleRedirectLocation } from "../app/modules/storefronts/service.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
+export { CreatorCalendar } from "./durable-objects/creator-calendar";
 
 const handleRemix = createRequestHandler(build satisfies ServerBuild);
 

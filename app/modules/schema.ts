@@ -16,3 +16,4 @@ export * from "./email/schema";
 export * from "./admin/schema";
 export * from "./exports/schema";
 export * from "./community/schema";
+export * from "./services/schema";

@@ -3,6 +3,7 @@
  * tiers and posts from their domains into one D1 batch. Pages sit above the domains (decision 0056).
  */
 import { and, eq, isNull, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { storefrontServices } from "~/modules/services/booking.server";
 import { prepared, type Db } from "~/lib/db.server";
 import { badRequest } from "~/lib/errors";
 import {
@@ -106,7 +107,7 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
     apps: appRows.map(presentAppCard),
     products: productRows.map((p) => presentProduct(p, sellable)),
     tiers: await presentTiersWithSeats(env, tierRows, sellable),
-    services: [] as never[],
+    services: await storefrontServices(env, creator.userId, sellable),
     posts: await storefrontPostCards(env, viewer?.id ?? null, postRows, creator, names),
   };
 }

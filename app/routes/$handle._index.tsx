@@ -10,6 +10,7 @@ import { invariantResponse } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
 import { getStorefront } from "~/pages/storefront.server";
 import { ProductCard, TierCard } from "~/components/money/offerings";
+import { ServiceCard } from "~/components/services/service-card";
 import { usePerViewer, useViewer } from "~/root";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
@@ -180,9 +181,19 @@ export default function Storefront() {
         )}
       </Section>
       <Section id="services" title="Services">
-        <EmptyState icon="calendar" title="No services yet">
-          Mentoring, office hours and done-for-you packages will appear here.
-        </EmptyState>
+        {data.services.length ? (
+          <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {data.services.map((s) => (
+              <li key={s.id}>
+                <ServiceCard handle={creator.handle} service={s} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <EmptyState icon="calendar" title="No services yet">
+            Mentoring, office hours and done-for-you packages will appear here.
+          </EmptyState>
+        )}
       </Section>
       <Section id="updates" title="Latest updates">
         {posts.length ? (

@@ -85,14 +85,40 @@ export default function ThankYou() {
             </>
           ) : (
             <p className="mt-2 text-slate-600">
-              {s.kind === "product" ? `${s.title} is in your library.` : `You're a member of ${s.title}.`}
+              {s.kind === "product"
+                ? `${s.title} is in your library.`
+                : s.kind === "service"
+                  ? `You're booked: ${s.title}. We've emailed you the details.`
+                  : `You're a member of ${s.title}.`}
             </p>
           )}
           <Link
             to={s.link}
             className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700"
           >
-            {s.guest ? "Sign in to your library" : s.kind === "product" ? "Open your library" : "See your memberships"}
+            {s.guest
+              ? "Sign in to your library"
+              : s.kind === "product"
+                ? "Open your library"
+                : s.kind === "service"
+                  ? "See your bookings"
+                  : "See your memberships"}
+          </Link>
+        </>
+      ) : s.state === "refunded" ? (
+        <>
+          <h1 className="text-2xl font-bold tracking-tight" data-testid="checkout-state">
+            Refunded — that time was taken
+          </h1>
+          <p className="mt-2 text-slate-600">
+            Your payment for {s.title} arrived after the time we held for you had run out, and someone else booked it. We refunded you in
+            full and emailed you. Please choose another time.
+          </p>
+          <Link
+            to={s.link}
+            className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700"
+          >
+            See your bookings
           </Link>
         </>
       ) : s.state === "expired" ? (

@@ -264,6 +264,22 @@ export default function Dashboard() {
         </Card>
       </div>
 
+      <Card
+        title="Services"
+        action={
+          <Link
+            to="/dashboard/services"
+            className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
+          >
+            Services & bookings
+          </Link>
+        }
+      >
+        <p className="text-sm text-slate-600">
+          Office hours, mentoring, session packs and fixed-price packages, booked on your own calendar.
+        </p>
+      </Card>
+
       <Card title="Orders">
         <Form method="get" className="mb-3 flex gap-2" role="search">
           <label className="sr-only" htmlFor="orders-buyer">

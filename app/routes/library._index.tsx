@@ -68,7 +68,12 @@ export default function Library() {
     <div className="mx-auto max-w-4xl space-y-8">
       <div>
         <h1 className="text-2xl font-bold tracking-tight">Your library</h1>
-        <p className="text-slate-600">Everything you've bought and the memberships you hold.</p>
+        <p className="text-slate-600">
+          Everything you've bought and the memberships you hold.{" "}
+          <Link to="/library/bookings" className="font-medium text-brand-700 hover:underline">
+            Your bookings
+          </Link>
+        </p>
       </div>
       {params.get("joined") ? <FormSuccess message="You've joined the tier." /> : null}
       {result && "message" in result && result.message ? <FormSuccess message={result.message} /> : null}

@@ -26,7 +26,7 @@ function emulatorBase(env: Env) {
 }
 
 /** "Pays" a checkout in the emulator; the webhook then creates the order/membership. */
-async function pay(env: Env, checkoutUrl: string) {
+export async function pay(env: Env, checkoutUrl: string) {
   const id = checkoutUrl.split("/checkout/pay/")[1];
   const res = await fetch(`${emulatorBase(env)}/_emulator/checkout/${id}/pay?wait=0`, { method: "POST" });
   if (!res.ok) throw new Error(`emulator pay failed: ${res.status} ${await res.text()}`);

@@ -31,6 +31,11 @@ export const TX_KINDS = [
   "new_member",
   "member_canceled",
   "payout_attention",
+  "booking_confirmed",
+  "booking_new",
+  "booking_refunded",
+  "booking_canceled",
+  "booking_reminder",
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 

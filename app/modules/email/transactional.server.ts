@@ -42,6 +42,7 @@ import {
   tierMessageEmail,
 } from "./transactional-templates.server";
 import { sendEmail } from "./transport.server";
+import { renderBookingEmail } from "./booking-emails.server";
 import { storeAccountToken } from "~/modules/identity/queries.server";
 import { hashAccountToken, newAccountToken } from "~/modules/identity/tokens.server";
 
@@ -91,6 +92,12 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
   const r = msg.ref;
   const settingsUrl = publicUrl(env, "/settings/email");
   switch (msg.kind) {
+    case "booking_confirmed":
+    case "booking_new":
+    case "booking_refunded":
+    case "booking_canceled":
+    case "booking_reminder":
+      return renderBookingEmail(env, msg.kind, r);
     case "purchase_receipt":
     case "new_sale": {
       const o = await orderForEmail(env, str(r.sessionId));

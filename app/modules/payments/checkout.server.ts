@@ -23,6 +23,7 @@ import { canSell } from "./connect.server";
 import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
 import { LIVE_MEMBERSHIP_STATUSES } from "~/modules/content/entitlements.server";
 import { checkouts, memberships } from "./schema";
+import { bookings, servicePacks, services } from "~/modules/services/schema";
 import { insertFreeOrder, livePaidMemberships } from "./queries.server";
 
 /** Checkout Sessions (and so seat holds) last 31 minutes: Stripe's minimum is 30. */
@@ -491,10 +492,31 @@ export async function checkoutStatus(env: Env, viewer: Viewer, sessionId: string
   const db = getDb(env);
   const c = await db.query.checkouts.findFirst({ where: eq(checkouts.sessionId, sessionId) });
   if (!c || c.userId !== viewer.id) throw notFound("We couldn't find that checkout.");
-  let state: "processing" | "ready" | "expired" = c.status === "expired" ? "expired" : "processing";
+  let state: "processing" | "ready" | "expired" | "refunded" = c.status === "expired" ? "expired" : "processing";
   let title = "";
   let link = "/library";
-  if (c.kind === "product" && c.productId) {
+  if (c.kind === "service") {
+    // A booking, fixed package or session pack (services module): ready once the webhook confirmed it.
+    const [b] = await db
+      .select({ status: bookings.status, title: services.title })
+      .from(bookings)
+      .innerJoin(services, eq(services.id, bookings.serviceId))
+      .where(eq(bookings.checkoutSessionId, sessionId))
+      .limit(1);
+    const [p] = b
+      ? []
+      : await db
+          .select({ status: servicePacks.status, title: services.title })
+          .from(servicePacks)
+          .innerJoin(services, eq(services.id, servicePacks.serviceId))
+          .where(eq(servicePacks.checkoutSessionId, sessionId))
+          .limit(1);
+    const row = b ?? p;
+    title = row?.title ?? "your booking";
+    link = "/library/bookings";
+    if (row && ["confirmed", "active", "delivered"].includes(row.status)) state = "ready";
+    if (row?.status === "refunded") state = "refunded";
+  } else if (c.kind === "product" && c.productId) {
     const p = await db.query.products.findFirst({ where: eq(products.id, c.productId) });
     title = p?.title ?? "your purchase";
     if (await hasAccess(env, viewer.id, c.productId)) state = "ready";
@@ -504,5 +526,5 @@ export async function checkoutStatus(env: Env, viewer: Viewer, sessionId: string
     title = t?.name ?? "your membership";
     if (await liveMembership(env, viewer.id, c.tierId)) state = "ready";
   }
-  return { kind: c.kind as "product" | "tier", state, title, link };
+  return { kind: c.kind as "product" | "tier" | "service", state, title, link };
 }

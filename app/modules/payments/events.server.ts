@@ -26,6 +26,7 @@ import {
   membershipBySubscription,
 } from "./queries.server";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
+import { applyServiceCheckoutCompleted, applyServiceCheckoutExpired } from "~/modules/services/booking.server";
 
 export const HANDLED_EVENTS = new Set([
   "checkout.session.completed",
@@ -94,6 +95,8 @@ export async function applyStripeEvent(env: Env, event: Stripe.Event): Promise<"
 async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
   const meta = session.metadata ?? {};
   const db = getDb(env);
+  // Services (bookings, fixed packages, session packs): confirmed against the creator's calendar.
+  if (meta.kind === "service") return applyServiceCheckoutCompleted(env, session);
   if (meta.kind === "product") {
     const guest = meta.guest === "1";
     if (session.payment_status !== "paid" || !meta.product_id || (!meta.buyer_id && !guest)) return "ignored";
@@ -223,6 +226,7 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
 
 async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
   const db = getDb(env);
+  if (session.metadata?.kind === "service") return applyServiceCheckoutExpired(env, session);
   const guest = await expireGuestCheckout(env, session.id);
   if (guest?.tierId && guest.holdId) {
     // A guest's unpaid tier checkout (D77): its seat goes back at once.

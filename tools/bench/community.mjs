@@ -8,6 +8,7 @@ import http from "node:http";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build, migrate, startApp } from "../lib/app-server.mjs";
 import { loopbackClient } from "./load.mjs";
 
@@ -30,7 +31,7 @@ async function post(path, json) {
   return JSON.parse(String(r.body));
 }
 
-async function main() {
+export async function runCommunityBench({ buildFirst = process.env.BENCH_SKIP_BUILD !== "1" } = {}) {
   const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(
     () => true,
     () => false,
@@ -39,7 +40,7 @@ async function main() {
   process.env.NODE_ENV = "production";
   process.env.X_LOCAL_OBSERVABILITY = "false";
   process.env.WRANGLER_DISABLE_REQUEST_BODY_DRAINING = "1";
-  if (process.env.BENCH_SKIP_BUILD !== "1") {
+  if (buildFirst) {
     console.log("▸ Building…");
     build({ quiet: true });
   }
@@ -170,7 +171,10 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// Run directly (`npm run bench:community`), or from `npm run bench` (tools/bench/run.mjs), which
+// imports runCommunityBench after its own benchmarks, on BENCH_COMMUNITY_PORT.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href)
+  runCommunityBench().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -14,6 +14,7 @@ import {
   findAppBySlug,
   findAppBySlugOrOld,
   findCategory,
+  insertViewBySlug,
   renamedAppSlug,
   screenshotsOf,
   slugHolder,
@@ -368,21 +369,9 @@ export async function recordAppView(env: Env, slug: string, visitor: string | nu
   }
   const memo = `${day}|${slug.toLowerCase()}|${visitor}`;
   if (countedViews.has(memo)) return { counted: false };
-  const db = getDb(env);
-  const inc = trendingIncrement(SIGNAL_WEIGHTS.view, now);
-  const s = slug.toLowerCase();
-  const [, updated] = await db.batch([
-    db
-      .insert(appVisits)
-      .select(sql`SELECT ${apps.id}, ${day}, ${visitor}, 'view' FROM ${apps} WHERE ${apps.slug} = ${s} AND ${apps.published} = 1`)
-      .onConflictDoNothing(),
-    db
-      .update(apps)
-      .set({ viewCount: sql`${apps.viewCount} + 1`, trendingScore: sql`${apps.trendingScore} + ${inc}` })
-      .where(and(eq(apps.slug, s), eq(apps.published, true), sql`changes() = 1`)),
-  ]);
+  const counted = await insertViewBySlug(env, slug.toLowerCase(), day, visitor, trendingIncrement(SIGNAL_WEIGHTS.view, now));
   countedViews.add(memo);
-  return { counted: updated.meta.changes === 1 };
+  return { counted };
 }
 
 /** Public, so it only ever applies with APP_ENV=development (npm start, benchmarks, browser tests). */

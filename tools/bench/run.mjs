@@ -295,3 +295,11 @@ if (!process.env.BENCH_SKIP_FEED) {
   const { runFeedBench } = await import("./feed.mjs");
   await runFeedBench({ buildFirst: false });
 }
+
+// The community benchmark (app page with 200 comments and a 100-item board, the signed-in thread,
+// a 2,000-vote storm): its own server and database on BENCH_COMMUNITY_PORT (see community.mjs).
+if (!process.env.BENCH_SKIP_COMMUNITY) {
+  console.log("▸ Community: app page with 200 comments and a 100-item feedback board");
+  const { runCommunityBench } = await import("./community.mjs");
+  await runCommunityBench({ buildFirst: false });
+}

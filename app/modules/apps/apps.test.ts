@@ -4,7 +4,7 @@ import { app, postForm } from "~/test/http";
 import { makeApp, makeCreator, makeUser } from "~/modules/demo/factories.server";
 import { placeholderPng } from "~/modules/media/placeholder.server";
 import { findAppBySlug, screenshotsOf } from "./queries.server";
-import { recordVisit } from "./service.server";
+import { recordAppView, recordVisit } from "./service.server";
 import { slugify } from "./validation";
 
 const fields = (over: Record<string, string> = {}) => ({
@@ -202,5 +202,26 @@ describe("try-clicks", () => {
     expect((await recordVisit(env, a.id, "u:someone", "try", tomorrow)).counted).toBe(true);
     expect((await recordVisit(env, a.id, "u:someone", "try", tomorrow)).counted).toBe(false);
     expect((await app("/apps/no-such-app/try")).status).toBe(404);
+  });
+});
+
+describe("page views", () => {
+  it("counts one view per visitor per app per day in one batch; unpublished and unknown apps count nothing", async () => {
+    const c = await makeCreator(env);
+    const { slug } = await makeApp(env, c, { name: `Views ${c.handle}` });
+    const day2 = Math.floor(Date.now() / 1000) + 2 * 86400;
+    expect(await recordAppView(env, slug, "h:visitor-a", day2)).toEqual({ counted: true });
+    // The same visitor again (this isolate remembers it; the table's key would refuse it anyway).
+    expect(await recordAppView(env, slug.toUpperCase(), "h:visitor-a", day2)).toEqual({ counted: false });
+    expect(await recordAppView(env, slug, "h:visitor-b", day2)).toEqual({ counted: true });
+    expect((await findAppBySlug(env, slug))?.viewCount).toBe(2);
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM app_visits WHERE day=? AND kind='view' AND visitor LIKE 'h:visitor-%'")
+      .bind(Math.floor(day2 / 86400))
+      .first<{ n: number }>();
+    expect(rows!.n).toBe(2);
+    await env.DB.prepare("UPDATE apps SET published=0 WHERE slug=?").bind(slug).run();
+    expect(await recordAppView(env, slug, "h:visitor-c", day2)).toEqual({ counted: false });
+    expect(await recordAppView(env, "no-such-app-here", "h:visitor-c", day2)).toEqual({ counted: false });
+    expect((await findAppBySlug(env, slug))?.viewCount).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import { creators } from "~/modules/storefronts/schema";
 import { creatorStats } from "~/modules/follows/schema";
 import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.server";
 import { renderMarkdown, markdownExcerpt } from "~/lib/markdown.server";
-import { appCategories, apps, appScreenshots, appSlugHistory, counters } from "./schema";
+import { appCategories, apps, appScreenshots, appSlugHistory, appVisits, counters } from "./schema";
 import { videoEmbed } from "./video";
 
 export const cardColumns = {
@@ -226,4 +226,24 @@ export async function catalogVersion(env: Env): Promise<number> {
     db.select({ v: counters.value }).from(counters).where(eq(counters.name, "catalog")).prepare(),
   ).get();
   return r?.v ?? 0;
+}
+
+/**
+ * One page view of the published app at `slug` by `visitor` on `day`, in one batch: the visit row
+ * (the app found by slug inside the insert) and, only when that row is new, the view counter and
+ * trending score. True when the view was counted.
+ */
+export async function insertViewBySlug(env: Env, slug: string, day: number, visitor: string, inc: number): Promise<boolean> {
+  const db = getDb(env);
+  const [, updated] = await db.batch([
+    db
+      .insert(appVisits)
+      .select(sql`SELECT ${apps.id}, ${day}, ${visitor}, 'view' FROM ${apps} WHERE ${apps.slug} = ${slug} AND ${apps.published} = 1`)
+      .onConflictDoNothing(),
+    db
+      .update(apps)
+      .set({ viewCount: sql`${apps.viewCount} + 1`, trendingScore: sql`${apps.trendingScore} + ${inc}` })
+      .where(and(eq(apps.slug, slug), eq(apps.published, true), sql`changes() = 1`)),
+  ]);
+  return updated.meta.changes === 1;
 }

@@ -14,6 +14,7 @@ import {
   findAppBySlug,
   findAppBySlugOrOld,
   findCategory,
+  insertViewBySlug,
   renamedAppSlug,
   screenshotsOf,
   slugHolder,
@@ -344,11 +345,33 @@ export async function tryApp(env: Env, slug: string, visitor: string | null): Pr
   return { appUrl: app.appUrl };
 }
 
-/** Records a page view of a published app by its current slug (called off the response path). */
-export async function recordAppView(env: Env, slug: string, visitor: string | null) {
-  if (!visitor) return;
-  const app = await findAppBySlug(env, slug);
-  if (app?.published) await recordVisit(env, app.id, visitor, "view");
+/**
+ * Visitor keys this isolate has already counted today, per app (`day|slug|visitor`). A view is
+ * counted once per visitor per app per day by the `app_visits` key anyway, so a repeat view in the
+ * same isolate has nothing to write: skipping it keeps an edge-cache hit free of D1 work (the
+ * anonymous app page is otherwise a cached document plus a D1 write batch on every request).
+ * Bounded; a new day or 20,000 entries start it afresh.
+ */
+const countedViews = new Set<string>();
+let countedDay = -1;
+
+/**
+ * Records a page view of a published app by its current slug (called off the response path): one
+ * D1 batch that finds the app by slug and inserts the visit row in the same statement, then the
+ * counter update conditional on that insert. Returns whether anything was written.
+ */
+export async function recordAppView(env: Env, slug: string, visitor: string | null, now = nowSeconds()): Promise<{ counted: boolean }> {
+  if (!visitor) return { counted: false };
+  const day = Math.floor(now / 86400);
+  if (day !== countedDay || countedViews.size >= 20_000) {
+    countedViews.clear();
+    countedDay = day;
+  }
+  const memo = `${day}|${slug.toLowerCase()}|${visitor}`;
+  if (countedViews.has(memo)) return { counted: false };
+  const counted = await insertViewBySlug(env, slug.toLowerCase(), day, visitor, trendingIncrement(SIGNAL_WEIGHTS.view, now));
+  countedViews.add(memo);
+  return { counted };
 }
 
 /** Public, so it only ever applies with APP_ENV=development (npm start, benchmarks, browser tests). */

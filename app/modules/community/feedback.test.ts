@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app, postForm } from "~/test/http";
-import { makeApp, makeCreator, makeUser } from "~/modules/demo/factories.server";
+import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
 import { bulkUsers } from "~/modules/demo/bulk.server";
 import { startSessions } from "~/modules/identity/auth.server";
 import { countVoteRows } from "./queries.server";
@@ -175,6 +175,39 @@ describe("the feedback board", () => {
 });
 
 describe("reports and the moderation queue", () => {
+  it("reports of every kind (feedback item, post, app, profile) reach the queue with a link; a profile report points at its person", async () => {
+    const { maker, slug } = await board();
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
+    const author = await settledUser();
+    const itemId = itemIdOf(await file(slug, { kind: "bug", title: "Reported feedback" }, await author.cookie()));
+    const post = await makePost(env, maker, { title: "Reported post" });
+    const reader = await settledUser();
+    const admin = await settledUser({ isAdmin: true });
+    const targets: [string, string, string][] = [
+      ["feedback", itemId, `/apps/${slug}/feedback/${itemId}`],
+      ["post", post.id, `/@${maker.handle}/posts/${post.slug}`],
+      ["app", appId, `/apps/${slug}`],
+      ["profile", maker.handle, `/@${maker.handle}`],
+    ];
+    for (const [targetType, targetId] of targets) {
+      const res = await postForm(
+        "/report",
+        { targetType, targetId, reason: "other", note: `about this ${targetType}` },
+        { cookie: await reader.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+      );
+      expect(res.status, targetType).toBe(200);
+    }
+    const profile = await env.DB.prepare("SELECT target_id FROM reports WHERE target_type='profile' AND reporter_id=?")
+      .bind(reader.id)
+      .first<{ target_id: string }>();
+    expect(profile!.target_id).toBe(maker.id);
+    const queue = await (await app("/admin/moderation", { cookie: await admin.cookie() })).text();
+    for (const [targetType, , link] of targets) {
+      expect(queue, targetType).toContain(`about this ${targetType}`);
+      expect(queue, targetType).toContain(link);
+    }
+  });
+
   it("a reader reports a comment; the admin sees it, hides it (logged) and the open count drops", async () => {
     const { maker, slug } = await board();
     const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
@@ -334,5 +367,43 @@ describe("authorisation matrix for moderation and board actions", () => {
     // The comment's author still edits and deletes their own.
     expect((await onThread({ intent: "edit", commentId, body: "Matrix comment, edited" }, await author.cookie())).status).toBe(200);
     expect((await onThread({ intent: "delete", commentId }, await author.cookie())).status).toBe(200);
+  });
+
+  it("a suspended user, even holding a session from before, is refused every community action; a suspended owner can't moderate", async () => {
+    const { maker, slug } = await board();
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
+    const author = await settledUser();
+    const id = itemIdOf(await file(slug, { kind: "idea", title: "Before the suspension" }, await author.cookie()));
+    await postForm(
+      `/comments/app/${appId}`,
+      { intent: "comment", body: "Said before" },
+      { cookie: await author.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+    );
+    const commentId = (await env.DB.prepare("SELECT id FROM comments WHERE author_id=? AND target_id=?")
+      .bind(author.id, appId)
+      .first<{ id: string }>())!.id;
+    const suspended = await settledUser();
+    const sc = await suspended.cookie();
+    const mc = await maker.cookie();
+    // Suspend in the database only: their session row stays, so this is the session lookup's backstop.
+    await env.DB.prepare("UPDATE users SET suspended_at=unixepoch() WHERE id IN (?, ?)").bind(suspended.id, maker.id).run();
+    const onThread = (fields: Record<string, string>, cookie: string) =>
+      postForm(`/comments/app/${appId}`, fields, { cookie, headers: { "CF-Connecting-IP": freshIp() } });
+    expect((await onThread({ intent: "comment", body: "still here?" }, sc)).status).toBe(401);
+    expect((await onThread({ intent: "like", commentId }, sc)).status).toBe(401);
+    expect((await file(slug, { kind: "bug", title: "Suspended bug report" }, sc)).status).toBe(401);
+    expect((await onItem(slug, id, { intent: "vote" }, sc)).status).toBe(401);
+    expect(
+      (await postForm("/report", { targetType: "comment", targetId: commentId, reason: "spam", note: "" }, { cookie: sc })).status,
+    ).toBe(401);
+    for (const intent of ["pin", "hide", "block"]) expect((await onThread({ intent, commentId }, mc)).status, `owner ${intent}`).toBe(401);
+    expect((await onThread({ intent: "policy", policy: "off" }, mc)).status).toBe(401);
+    expect((await onItem(slug, id, { intent: "status", status: "done" }, mc)).status).toBe(401);
+    const rows = await env.DB.prepare(
+      "SELECT (SELECT count(*) FROM comments WHERE target_id=?) AS c, (SELECT count(*) FROM reports WHERE target_id=?) AS r",
+    )
+      .bind(appId, commentId)
+      .first<{ c: number; r: number }>();
+    expect(rows).toEqual({ c: 1, r: 0 });
   });
 });

@@ -84,7 +84,8 @@ export function parseThreadRef(type: string, id: string): ThreadRef {
 export async function resolveThread(env: Env, viewer: Viewer | null, ref: ThreadRef): Promise<Thread> {
   const missing = "We couldn't find that conversation. It may have been removed.";
   if (ref.type === "post") {
-    const post = await findPostForThread(env, ref.id);
+    // The policy read needs nothing from the post: one round trip's worth of waiting for both.
+    const [post, policy] = await Promise.all([findPostForThread(env, ref.id), threadPolicy(env, "post", ref.id)]);
     if (!post) throw notFound(missing);
     const isOwner = viewer?.id === post.creatorId;
     if (post.status !== "published" && !isOwner && !viewer?.isAdmin) throw notFound(missing);
@@ -96,12 +97,12 @@ export async function resolveThread(env: Env, viewer: Viewer | null, ref: Thread
       path: postPath(post.handle, post.slug),
       canRead: decision.allowed,
       readDenied: decision.allowed ? null : "Comments on this post are for readers who can read the whole post.",
-      policy: await threadPolicy(env, "post", post.id),
+      policy,
       isModerator: isOwner || !!viewer?.isAdmin,
     };
   }
   if (ref.type === "app") {
-    const app = await findAppForThread(env, { id: ref.id });
+    const [app, policy] = await Promise.all([findAppForThread(env, { id: ref.id }), threadPolicy(env, "app", ref.id)]);
     if (!app) throw notFound(missing);
     const isOwner = viewer?.id === app.creatorId;
     if (!app.published && !isOwner && !viewer?.isAdmin) throw notFound(missing);
@@ -112,7 +113,7 @@ export async function resolveThread(env: Env, viewer: Viewer | null, ref: Thread
       path: `/apps/${app.slug}`,
       canRead: true,
       readDenied: null,
-      policy: await threadPolicy(env, "app", app.id),
+      policy,
       isModerator: isOwner || !!viewer?.isAdmin,
     };
   }

@@ -8,7 +8,9 @@ import { prepared, type Db } from "~/lib/db.server";
 import { batchOrPrefetched, viewerIdBySession, type Prefetched, type SessionRide } from "~/modules/identity/auth.server";
 import { accessFromFacts, accessQueries, decide as decideAccess, type Gate } from "~/modules/content/entitlements.server";
 import { posts } from "~/modules/posts/schema";
-import { gateOf, presentListPost, type PostView } from "~/modules/posts/present.server";
+import { gateOf, presentListPost, type OfferNames, type PostView } from "~/modules/posts/present.server";
+import { products } from "~/modules/products/schema";
+import { tiers } from "~/modules/tiers/schema";
 import { legacyBody } from "~/modules/posts/queries.server";
 import { creators } from "~/modules/storefronts/schema";
 import { follows } from "~/modules/follows/schema";
@@ -36,7 +38,10 @@ export function decodeCursor(s: string | null | undefined): FeedCursor | null {
  * What a feed card shows of a post, and no more: the page's data (serialised into the HTML and sent
  * again for client navigations) carries only these fields. `previewHtml` is set only when locked.
  */
-export type FeedPost = Pick<PostView, "title" | "url" | "teaser" | "previewHtml" | "visibility" | "visibilityLabel" | "locked"> & {
+export type FeedPost = Pick<
+  PostView,
+  "title" | "url" | "teaser" | "previewHtml" | "visibility" | "visibilityLabel" | "offer" | "locked"
+> & {
   creator: { handle: string; displayName: string; avatarUrl: string | null };
 };
 
@@ -61,7 +66,9 @@ const NO_CURSOR = { t: Number.MAX_SAFE_INTEGER, id: "" };
  * items (pushed) and the activities of big creators they follow, merged at read time (pulled);
  * each yields at most `limit + 1`. The first statement reads every candidate's activity + creator
  * + post with its time (a stored item's `published_at` is copied from its activity, which never
- * changes it), the others the reader's entitlement facts for exactly those creators and products.
+ * changes it), the next three the reader's entitlement facts for exactly those creators and
+ * products, the last two the names of the offers that unlock them (active tiers of those creators,
+ * those products if published) for the lock badges' "Members of …" / "Buyers of …".
  */
 function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
   const ct = sql.placeholder("t");
@@ -116,6 +123,16 @@ function feedStatements(db: Db, limit: number, user: Placeholder | SQL) {
     follows_.prepare(),
     memberships_.prepare(),
     purchases_.prepare(),
+    db
+      .select({ id: tiers.id, name: tiers.name })
+      .from(tiers)
+      .where(and(inArray(tiers.creatorId, creatorsOnPage), eq(tiers.status, "active")))
+      .prepare(),
+    db
+      .select({ id: products.id, name: products.title })
+      .from(products)
+      .where(and(inArray(products.id, productsOnPage), eq(products.status, "published")))
+      .prepare(),
   ] as const;
 }
 /** Exported for the test that checks how many rows a feed page reads. */
@@ -148,7 +165,7 @@ export async function readFeed(
   const cursor = decodeCursor(cursorParam) ?? NO_CURSOR;
   // ONE D1 round trip (usually the session's own, see `feedRide`). At most 2 × (limit + 1)
   // candidates are read; the page is the newest `limit`.
-  const [candidates, ...facts] = await batchOrPrefetched(
+  const [candidates, follows_, memberships_, purchases_, tierNames, productNames] = await batchOrPrefetched(
     env,
     feedQueries(env, limit),
     { user: userId, t: cursor.t, id: cursor.id },
@@ -160,7 +177,11 @@ export async function readFeed(
   const nextCursor = sorted.length > limit ? encodeCursor({ t: page[page.length - 1].t, id: page[page.length - 1].id }) : null;
   if (!page.length) return { entries: [], nextCursor: null };
 
-  const access = accessFromFacts(userId, facts as Parameters<typeof accessFromFacts>[1]);
+  const access = accessFromFacts(userId, [follows_, memberships_, purchases_] as Parameters<typeof accessFromFacts>[1]);
+  const names: OfferNames = {
+    tiers: new Map(tierNames.map((r) => [r.id, r.name])),
+    products: new Map(productNames.map((r) => [r.id, r.name])),
+  };
   const decide = (g: Gate) => decideAccess(access, g);
 
   const entries: FeedEntry[] = [];
@@ -187,7 +208,7 @@ export async function readFeed(
         publishedAt: row.t,
       };
       // Feed entries never carry the full body: the teaser, and for locked posts the free preview.
-      const v = presentListPost(post, creator, decide(gateOf(post)));
+      const v = presentListPost(post, creator, decide(gateOf(post)), names);
       const view: FeedPost = {
         title: v.title,
         url: v.url,
@@ -195,6 +216,7 @@ export async function readFeed(
         previewHtml: v.previewHtml,
         visibility: v.visibility,
         visibilityLabel: v.visibilityLabel,
+        offer: v.offer,
         locked: v.locked,
         creator: { handle: v.creator.handle, displayName: v.creator.displayName, avatarUrl: v.creator.avatarUrl },
       };

@@ -65,7 +65,7 @@ export default function PostPage() {
             {post.creator.displayName}
           </Link>
           {post.publishedAt ? <time dateTime={new Date(post.publishedAt * 1000).toISOString()}>{formatDate(post.publishedAt)}</time> : null}
-          <AccessBadge visibility={post.visibility} label={post.visibilityLabel} locked={post.locked} />
+          <AccessBadge visibility={post.visibility} label={post.visibilityLabel} locked={post.locked} offer={post.offer} />
           {isOwner ? (
             <Link
               to={`/dashboard/posts/${post.id}`}

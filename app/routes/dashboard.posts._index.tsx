@@ -53,7 +53,7 @@ export default function MyPosts() {
               <Link to={`/dashboard/posts/${p.id}`} className="min-w-0 flex-1 font-medium text-slate-900 hover:text-brand-700">
                 {p.title}
               </Link>
-              <AccessBadge visibility={p.visibility} label={p.visibilityLabel} locked={false} audience />
+              <AccessBadge visibility={p.visibility} label={p.visibilityLabel} offer={p.offer} locked={false} audience />
               <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[p.status]}`}>
                 {p.status === "scheduled" && p.publishAt
                   ? `Scheduled ${formatDateTime(p.publishAt)}`

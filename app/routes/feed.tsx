@@ -49,7 +49,12 @@ export default function Feed() {
                       {e.post.creator.displayName}
                     </a>
                     <time dateTime={new Date(e.publishedAt * 1000).toISOString()}>{formatDate(e.publishedAt)}</time>
-                    <AccessBadge visibility={e.post.visibility} label={e.post.visibilityLabel} locked={e.post.locked} />
+                    <AccessBadge
+                      visibility={e.post.visibility}
+                      label={e.post.visibilityLabel}
+                      locked={e.post.locked}
+                      offer={e.post.offer}
+                    />
                   </div>
                   <h2 className="mt-2 text-xl font-semibold leading-snug text-slate-900">
                     <a href={e.post.url} data-discover="true" className="hover:text-brand-700">

@@ -18,7 +18,7 @@
  * The facts (follows, subscriptions, purchases) are loaded in bulk by `loadAccess` with one query
  * per kind, then `decide` is a pure function — so lists of 50 feed items cost 3 queries, not 150.
  */
-import { and, eq, inArray, not, sql, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, eq, inArray, not, sql, type Column, type Placeholder, type SQL, type SQLWrapper } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { qualified } from "~/lib/sql";
 import { follows } from "~/modules/follows/schema";
@@ -182,6 +182,33 @@ function foldMemberships(rows: { creatorId: string; tierId: string; subscription
     if (r.subscription || r.amount > 0) paid.add(r.creatorId);
   }
   return { tiers, paid };
+}
+
+/**
+ * `decide`'s rules as an SQL condition on a gated post's row, for one signed-in reader: true exactly
+ * when `decide` would allow it. For searches that must find the readable posts among any number of
+ * gated matches (member search, D83): filtering in SQL keeps every unreadable post out before
+ * ranking, paging or counting, with no bound on how many are looked at. Callers still pass each
+ * row through `decide` (fail closed if the two ever disagreed); the gating tests check both for
+ * every viewer kind. `post` names the outer row's columns (qualified, so correlated subqueries
+ * compare with the outer row, not themselves).
+ */
+export function readableGatedPost(
+  viewerId: string,
+  post: { creatorId: Column; visibility: Column; tierIds: Column; productId: Column },
+): SQL {
+  const creator = qualified(post.creatorId);
+  const visibility = qualified(post.visibility);
+  const liveMembership = (extra: SQL) =>
+    sql`exists (select 1 from ${memberships} where ${qualified(memberships.userId)} = ${viewerId} and ${qualified(memberships.creatorId)} = ${creator} and ${qualified(memberships.status)} in (${sql.join(
+      LIVE_MEMBERSHIP_STATUSES.map((x) => sql`${x}`),
+      sql`, `,
+    )}) and not ${membershipPaused} and ${extra})`;
+  return sql`(${creator} = ${viewerId}
+    or (${visibility} = 'followers' and (exists (select 1 from ${follows} where ${qualified(follows.followerId)} = ${viewerId} and ${qualified(follows.creatorId)} = ${creator}) or ${liveMembership(sql`1`)}))
+    or (${visibility} = 'paid' and ${liveMembership(sql`(${qualified(memberships.stripeSubscriptionId)} is not null or ${qualified(memberships.amount)} > 0)`)})
+    or (${visibility} = 'tiers' and ${liveMembership(sql`${qualified(memberships.tierId)} in (select value from json_each(${qualified(post.tierIds)}))`)})
+    or (${visibility} = 'product' and exists (select 1 from ${orders} where ${qualified(orders.buyerId)} = ${viewerId} and ${qualified(orders.productId)} = ${qualified(post.productId)} and ${qualified(orders.status)} = 'paid')))`;
 }
 
 /** Which of `creatorIds` the viewer follows. */

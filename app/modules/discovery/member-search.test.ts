@@ -199,3 +199,80 @@ describe("search of gated posts, per reader", () => {
     expect(rows?.n).toBe(0); // public posts never sit in the members' index
   });
 });
+
+describe("search of gated posts beyond many unreadable matches", () => {
+  // 205 paid posts that match a word better (it is said three times in a short body) than the one
+  // followers' post this reader may read (said once in a longer paragraph). A search that looked at
+  // only the best few hundred gated matches before asking who may read them would miss it.
+  const MANY = 205;
+  const v = {} as { creator: Awaited<ReturnType<typeof makeCreator>>; w: string; readable: string; follower: User; payer: User };
+  beforeAll(async () => {
+    const creator = await makeCreator(env);
+    const w2 = word();
+    for (let i = 0; i < MANY; i++)
+      await makePost(env, creator, {
+        title: `Paid deep dive ${i} ${newId(4)}`,
+        visibility: "paid",
+        body: `Intro.\n\n<!-- paywall -->\n\n${w2} ${w2} ${w2}.`,
+      });
+    const readable = `Followers story ${newId(4)}`;
+    await makePost(env, creator, {
+      title: readable,
+      visibility: "followers",
+      body: `Intro.\n\n<!-- paywall -->\n\nA much longer paragraph about many other things, where ${w2} is mentioned once among all the other words of it.`,
+    });
+    const follower = await makeUser(env);
+    await followCreator(env, follower.viewer, creator.handle);
+    const payer = await makeUser(env);
+    const now = nowSeconds();
+    const tierId = `tier_${newId(8)}`;
+    const db = getDb(env);
+    await db.batch([
+      db
+        .insert(tiers)
+        .values({ id: tierId, creatorId: creator.id, name: "Pro", pricing: "fixed", monthlyAmount: 900, createdAt: now, updatedAt: now }),
+      db.insert(memberships).values({
+        id: newId(),
+        stripeSubscriptionId: `sub_${newId(10)}`,
+        userId: payer.id,
+        creatorId: creator.id,
+        tierId,
+        status: "active",
+        interval: "month",
+        amount: 900,
+        currency: "usd",
+        createdAt: now,
+        updatedAt: now,
+      }),
+    ]);
+    Object.assign(v, { creator, w: w2, readable, follower, payer });
+  }, 120_000);
+
+  it("a follower finds the one post they may read, on the first page, and nothing of the others", async () => {
+    const html = await (await app(`/discover?q=${v.w}&in=posts`, { cookie: await v.follower.cookie() })).text();
+    expect(html).toContain(v.readable);
+    expect(html).not.toContain("Paid deep dive");
+    expect(html).not.toMatch(/cursor=/); // one result, no further page
+    // A stranger's answer is exactly a word found nowhere.
+    const stranger = await makeUser(env);
+    const nowhere = word();
+    const a = await (await app(`/discover?q=${v.w}&in=posts`, { cookie: await stranger.cookie() })).text();
+    const b = await (await app(`/discover?q=${nowhere}&in=posts`, { cookie: await stranger.cookie() })).text();
+    expect(a.replaceAll(v.w, "WORD")).toBe(b.replaceAll(nowhere, "WORD"));
+  });
+
+  it("a paying member pages through every match exactly once, best first", async () => {
+    const cookie = await v.payer.cookie();
+    const seen: string[] = [];
+    let url: string | null = `/discover?q=${v.w}&in=posts`;
+    for (let pages = 0; url && pages < 20; pages++) {
+      const html: string = await (await app(url, { cookie })).text();
+      seen.push(...[...html.matchAll(/>((?:Paid deep dive \d+|Followers story) \w{4})</g)].map((m) => m[1]));
+      const next: string | undefined = /href="([^"]*cursor=[^"]+)"/.exec(html)?.[1];
+      url = next ? next.replaceAll("&amp;", "&") : null;
+    }
+    expect(seen).toHaveLength(MANY + 1);
+    expect(new Set(seen).size).toBe(MANY + 1);
+    expect(seen[seen.length - 1]).toBe(v.readable); // the weakest match comes last
+  });
+});

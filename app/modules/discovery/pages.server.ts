@@ -31,14 +31,15 @@ async function postResults(env: Env, viewerId: string | null, q: string, cursor:
 }
 
 /**
- * Post search for a signed-in reader (D72): the public matches, plus the gated posts whose full
+ * Post search for a signed-in reader (D72, D83): the public matches, plus the gated posts whose full
  * text matches AND which the entitlement module lets this reader read — every other gated match is
- * dropped before anything is merged, ranked, paged or counted, so what a reader without access sees
+ * left out in SQL (and any the SQL let through would be dropped by `decide` here) before anything is
+ * merged, ranked, paged or counted, so what a reader without access sees
  * (results, order, counts, "no results") is exactly the public search. A readable gated post is
  * ranked by its full-text score (its full text contains its public text).
  */
 async function searchPostsForReader(env: Env, viewerId: string, q: string, opts: { limit: number; cursor?: string }) {
-  const r = await readerPostSearch(env, q, opts);
+  const r = await readerPostSearch(env, viewerId, q, opts);
   if ("result" in r) return r.result!;
   const { publicHits, memberCandidates, finish } = r;
   let readable: { id: string; score: number }[] = [];

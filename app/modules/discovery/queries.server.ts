@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
 import { qualified } from "~/lib/sql";
+import { readableGatedPost } from "~/modules/content/entitlements.server";
 import { mediaUrl } from "~/modules/media/service.server";
 import { apps } from "~/modules/apps/schema";
 import { cardColumns, findCategory, presentAppCard, type AppCardRow } from "~/modules/apps/queries.server";
@@ -204,23 +205,31 @@ export function planPostSearch(
   return { statement, finish };
 }
 
-/** How many gated full-text matches a reader's search considers (D72). */
-export const MEMBER_CANDIDATES = 200;
 const MEMBER_BM25 = sql.raw("bm25(posts_member_fts, 10.0, 4.0, 1.0)");
 
 /**
- * A signed-in reader's post search, step one (D72): in one D1 batch, the public hits (as
- * `planPostSearch`) and — as CANDIDATES ONLY — gated published posts whose FULL text
- * (posts_member_fts) matches, with each one's gate. The caller must drop every candidate the
- * entitlement module doesn't allow for this reader before ranking, paging, counting or showing
- * anything; then `finish` loads the page it chose.
+ * A signed-in reader's post search, step one (D72, D83): in one D1 batch, the public hits (as
+ * `planPostSearch`) and the gated published posts whose FULL text (posts_member_fts) matches AND
+ * which this reader may read (`readableGatedPost`, the entitlement module's rules in SQL), best
+ * first, one page's worth after the cursor — so no unreadable post is ever ranked, paged or
+ * counted, however many of them match. The caller still passes each through `decide`, merges,
+ * and `finish` loads the page it chose.
  */
-export async function readerPostSearch(env: Env, q: string, opts: { limit: number; cursor?: string }) {
+export async function readerPostSearch(env: Env, viewerId: string, q: string, opts: { limit: number; cursor?: string }) {
   const plan = planPostSearch(env, q, opts);
   if (plan.result) return { result: await plan.result };
   const cursor = decodeCursor(opts.cursor, isPostCursor);
   const score = sql<number>`hits.score`;
-  const where: SQL[] = [sql`${posts.status} = 'published'`, sql`${posts.visibility} <> 'public'`];
+  const where: SQL[] = [
+    sql`${posts.status} = 'published'`,
+    sql`${posts.visibility} <> 'public'`,
+    readableGatedPost(viewerId, {
+      creatorId: posts.creatorId,
+      visibility: posts.visibility,
+      tierIds: posts.tierIds,
+      productId: posts.productId,
+    }),
+  ];
   if (cursor) where.push(sql`(${score} > ${cursor.v} OR (${score} = ${cursor.v} AND ${posts.id} > ${cursor.id}))`);
   const db = getDb(env);
   const member = db
@@ -236,7 +245,7 @@ export async function readerPostSearch(env: Env, q: string, opts: { limit: numbe
     .innerJoin(posts, sql`${posts}.rowid = hits.rid`)
     .where(and(...where))
     .orderBy(sql`${score} ASC`, sql`${posts.id} ASC`)
-    .limit(MEMBER_CANDIDATES);
+    .limit(opts.limit + 1);
   const [publicHits, memberCandidates] = await db.batch([plan.statement, member]);
   return { publicHits, memberCandidates, finish: plan.finish };
 }

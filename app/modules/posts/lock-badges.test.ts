@@ -218,3 +218,96 @@ describe("lock badges on app pages", () => {
     expect([asBuyer.fol, asBuyer.inner, asBuyer.prod]).toEqual(["locked", "locked", "unlocked"]);
   });
 });
+
+/** The offer label each gated kind must carry wherever its lock shows. */
+const OFFER = (): Record<Exclude<Kind, "pub">, string> => ({
+  fol: `Followers of ${w.creator.displayName}`,
+  paid: `Paying members of ${w.creator.displayName}`,
+  inner: "Members of Inner circle",
+  outer: "Members of Outer ring",
+  prod: "Buyers of Booking-bot kit",
+  draftProd: `Buyers of a ${w.creator.displayName} product`,
+});
+
+/** The text of the lock badge on the card of this post (by title), or null. */
+function badgeText(html: string, title: string): string | null {
+  const card = html
+    .split("<article")
+    .slice(1)
+    .find((c) => c.includes(title));
+  const m = card ? /<span data-lock="locked"[^>]*>([\s\S]*?)<span class="sr-only">/.exec(card) : null;
+  return m
+    ? m[1]
+        .replace(/<!-- -->/g, "")
+        .replace(/<[^>]+>/g, "")
+        .trim()
+    : null;
+}
+
+describe("lock badges in the feed", () => {
+  // Each reader follows the creator (so every post reaches their feed) and holds one kind of access.
+  const FEED_ACCESS: Record<string, Kind[]> = {
+    follower: ["fol"],
+    innerMember: ["fol", "paid", "inner"],
+    outerMember: ["fol", "outer"],
+    buyer: ["fol", "prod"],
+    refunded: ["fol"],
+  };
+  for (const [who, unlocked] of Object.entries(FEED_ACCESS)) {
+    it(`${who}: every locked card names the exact offer, what they may read says Unlocked`, async () => {
+      const reader = w.viewers[who];
+      if (who !== "follower") await followCreator(env, reader.viewer, w.creator.handle);
+      const cookie = await reader.cookie();
+      let html = "";
+      for (let i = 0; i < 100; i++) {
+        html = await (await app("/feed", { cookie })).text();
+        if (KINDS.every((k) => html.includes(w.posts[k].title))) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(badges(html)).toEqual(expected(unlocked));
+      for (const [k, label] of Object.entries(OFFER()) as [Exclude<Kind, "pub">, string][]) {
+        if (unlocked.includes(k)) continue;
+        expect(badgeText(html, w.posts[k].title), `${who}: ${k}`).toBe(label);
+      }
+      expect(html).not.toContain("Secret unreleased thing");
+      expect(html).not.toContain("Hidden ");
+      // The client navigation's data names the same offers.
+      const data = await (await app("/feed.data", { cookie })).text();
+      for (const [k, label] of Object.entries(OFFER())) if (!unlocked.includes(k as Kind)) expect(data).toContain(label);
+    });
+  }
+});
+
+describe("lock badges on a post page and in RSS", () => {
+  it("the post page's badge and call to action name the offer; the anonymous page stays cached", async () => {
+    const p = w.posts.inner;
+    const slug = (await (await app(`/@${w.creator.handle}`)).text()).match(
+      new RegExp(`/@${w.creator.handle}/posts/([\\w-]+)"[^>]*>${p.title}`),
+    )?.[1];
+    expect(slug).toBeTruthy();
+    const path = `/@${w.creator.handle}/posts/${slug}`;
+    const anon = await (await app(path)).text();
+    expect(anon).toContain('data-lock="locked"');
+    expect(anon).toContain("Members of Inner circle");
+    expect((await app(path)).headers.get("X-Edge-Cache")).toBe("HIT");
+    const member = await (await app(path, { cookie: await w.viewers.innerMember.cookie() })).text();
+    expect(member).toContain('data-lock="unlocked"');
+    expect(member).toContain("Hidden ");
+  });
+
+  it("the public feed says which offer unlocks the rest", async () => {
+    const xml = await (await app(`/@${w.creator.handle}/feed.xml`)).text();
+    expect(xml).toContain("The rest of this post is for members of Inner circle.");
+    expect(xml).toContain("The rest of this post is for buyers of Booking-bot kit.");
+    expect(xml).not.toContain("Secret unreleased thing");
+  });
+});
+
+describe("the creator's own post list", () => {
+  it("says who each post is for by the same offer names", async () => {
+    const html = await (await app("/dashboard/posts", { cookie: await w.creator.cookie() })).text();
+    expect(html).toContain("Members of Inner circle");
+    expect(html).toContain("Buyers of Booking-bot kit");
+    expect(html).toContain(`Paying members of ${w.creator.displayName}`);
+  });
+});

@@ -22,7 +22,10 @@ export function ctaFor(
   creator: Pick<CreatorRow, "handle" | "displayName">,
   returnTo: string,
   visibility: Visibility = "paid",
+  /** The offer that unlocks the post ("Members of Inner circle"), from `offerLabel`. */
+  offer: string | null = null,
 ): Cta {
+  const forWhom = offer ? ` It is for ${offer[0].toLowerCase()}${offer.slice(1)}.` : "";
   switch (need) {
     case "sign_in":
       return {
@@ -43,8 +46,9 @@ export function ctaFor(
         need,
         label: "Subscribe to read",
         href: `/@${creator.handle}#subscriptions`,
-        detail:
-          visibility === "tiers"
+        detail: offer
+          ? `This post is for ${offer[0].toLowerCase()}${offer.slice(1)}.`
+          : visibility === "tiers"
             ? `This post is for members of selected ${creator.displayName} tiers.`
             : `This post is for paying subscribers of ${creator.displayName}.`,
       };
@@ -53,7 +57,7 @@ export function ctaFor(
         need,
         label: "Buy to read",
         href: `/@${creator.handle}#products`,
-        detail: `This post is included with one of ${creator.displayName}'s products.`,
+        detail: `This post is included with one of ${creator.displayName}'s products.${forWhom}`,
       };
   }
 }
@@ -65,13 +69,13 @@ export async function getPostPage(env: Env, viewer: Viewer | null, handle: strin
   const { post, creator } = row;
   const isOwner = !!viewer && (viewer.id === post.creatorId || viewer.isAdmin);
   if (post.status !== "published" && !isOwner) throw notFound("We couldn't find that post. It may have been moved or unpublished.");
-  const decision = await canView(env, viewer?.id ?? null, gateOf(post));
-  const view = presentPost(post, creator, decision);
+  const [decision, names] = await Promise.all([canView(env, viewer?.id ?? null, gateOf(post)), offerNamesFor(env, [gateOf(post)])]);
+  const view = presentPost(post, creator, decision, names);
   const url = postPath(creator.handle, post.slug);
   return {
     post: view,
     isOwner,
-    cta: decision.allowed ? null : ctaFor(decision.need, creator, url, post.visibility),
+    cta: decision.allowed ? null : ctaFor(decision.need, creator, url, post.visibility, view.offer),
     creator: { handle: creator.handle, displayName: creator.displayName, bioExcerpt: "" },
   };
 }
@@ -132,6 +136,7 @@ export async function appPosts(env: Env, viewerId: string | null, appId: string,
 
 const xmlEsc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const cdata = (s: string) => `<![CDATA[${s.replace(/]]>/g, "]]]]><![CDATA[>")}]]>`;
 
 async function sha256(s: string) {
@@ -158,16 +163,16 @@ export async function buildRss(env: Env, handle: string, token: string | null): 
   const readerId = token ? await tokenOwner(env, creator.userId, token) : null;
   if (token && !readerId) throw forbidden("This private feed link has been revoked. Get a new one from your email settings on All Thrive.");
   const rows = await listPublishedPosts(env, creator.userId, 30);
-  const decideFor = await decider(env, readerId, rows.map(gateOf));
+  const [decideFor, names] = await Promise.all([decider(env, readerId, rows.map(gateOf)), offerNamesFor(env, rows.map(gateOf))]);
   const base = env.PUBLIC_URL.replace(/\/$/, "");
   const items = rows.map((p) => {
-    const view = presentPost(p, creator, decideFor(gateOf(p)));
+    const view = presentPost(p, creator, decideFor(gateOf(p)), names);
     const link = base + view.url;
     let html: string;
     if (view.bodyHtml) html = view.bodyHtml;
     else {
       const preview = view.previewHtml ?? (view.teaser ? `<p>${xmlEsc(view.teaser)}</p>` : "");
-      html = `${preview}<p><strong>The rest of this post is for ${view.visibilityLabel.toLowerCase()}.</strong> <a href="${xmlEsc(link)}">Read it on All Thrive</a>.</p>`;
+      html = `${preview}<p><strong>The rest of this post is for ${xmlEsc(lowerFirst(view.offer ?? view.visibilityLabel))}.</strong> <a href="${xmlEsc(link)}">Read it on All Thrive</a>.</p>`;
     }
     return `<item><title>${xmlEsc(p.title)}</title><link>${xmlEsc(link)}</link><guid isPermaLink="false">${xmlEsc(p.id)}</guid><pubDate>${new Date((p.publishedAt ?? p.createdAt) * 1000).toUTCString()}</pubDate><description>${xmlEsc(view.teaser)}</description><content:encoded>${cdata(html)}</content:encoded></item>`;
   });

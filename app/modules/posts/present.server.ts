@@ -177,11 +177,11 @@ export function presentCard(
 }
 
 /** A list entry with its free preview (the feed): never the body, which lists don't read. */
-export function presentListPost(post: ListFields, creator: CreatorFields, decision: Decision): PostView {
+export function presentListPost(post: ListFields, creator: CreatorFields, decision: Decision, names: OfferNames | null = null): PostView {
   const { teaser, previewMarkdown } = listFieldsOf(post);
   const hasPreview = previewMarkdown !== null;
   return {
-    ...card(post, creator, decision, teaser),
+    ...card(post, creator, decision, teaser, names),
     bodyHtml: null,
     previewHtml: !decision.allowed && previewMarkdown ? renderMarkdown(previewMarkdown) : null,
     hasPreview,
@@ -207,9 +207,9 @@ export function previewPostBody(markdown: string) {
 }
 
 /** The full view for one reader: body when allowed, else only the preview. */
-export function presentPost(post: PostFields, creator: CreatorFields, decision: Decision): PostView {
+export function presentPost(post: PostFields, creator: CreatorFields, decision: Decision, names: OfferNames | null = null): PostView {
   const split = splitPaywall(post.bodyMarkdown);
-  const base = card(post, creator, decision, teaserOf(post));
+  const base = card(post, creator, decision, teaserOf(post), names);
   if (decision.allowed) {
     return {
       ...base,

@@ -2,13 +2,17 @@
 import type { Viewer } from "~/modules/identity/auth.server";
 import { listOfferings } from "~/modules/content/offerings.server";
 import { mediaUrl } from "~/modules/media/service.server";
-import { listAllPostsOfCreator } from "./queries.server";
-import { VISIBILITY_LABELS } from "./present.server";
+import { listAllPostsOfCreator, offerNamesFor } from "./queries.server";
+import { offerLabel, VISIBILITY_LABELS } from "./present.server";
 import { requireCreator, requireOwnedPost } from "./service.server";
 
 export async function listMyPosts(env: Env, viewer: Viewer) {
   const creator = await requireCreator(env, viewer);
   const rows = await listAllPostsOfCreator(env, creator.userId);
+  const names = await offerNamesFor(
+    env,
+    rows.map((p) => ({ visibility: p.visibility, tierIds: p.tierIds ?? [], productId: p.productId })),
+  );
   return {
     handle: creator.handle,
     posts: rows.map((p) => ({
@@ -17,6 +21,8 @@ export async function listMyPosts(env: Env, viewer: Viewer) {
       status: p.status,
       visibility: p.visibility,
       visibilityLabel: VISIBILITY_LABELS[p.visibility],
+      /** Who it is for, naming the tier or product ("Members of Inner circle"), as readers' locks say. */
+      offer: offerLabel({ visibility: p.visibility, tierIds: p.tierIds ?? [], productId: p.productId }, creator, names),
       publishAt: p.publishAt,
       publishedAt: p.publishedAt,
     })),

@@ -647,6 +647,12 @@ export async function startEmulator(options = {}) {
 
   // ------------------------------------------------------------------ lifecycle
 
+  // Keep idle connections open longer than any client keeps them pooled: Node's default (5 s) lets
+  // the server close a kept-alive socket just as workerd sends the next request on it, which the
+  // client sees as "Network connection lost" — a race that grows with load (parallel test files).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
+
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

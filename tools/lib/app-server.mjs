@@ -167,6 +167,20 @@ export async function startApp({
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   if (persistTo) args.push("--persist-to", persistTo);
   args.push(...extraArgs);
+  // Several wrangler dev processes starting at the same moment (parallel browser tests) can race
+  // for one of workerd's internal sockets and lose with "Address already in use": start again, a
+  // couple of times, after a short random pause.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchWrangler(args, { port, quiet, traces });
+    } catch (e) {
+      if (attempt >= 3 || !e.addressInUse) throw e;
+      await sleep(500 + Math.random() * 2000);
+    }
+  }
+}
+
+async function launchWrangler(args, { port, quiet, traces }) {
   const child = spawn(npx, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", X_LOCAL_OBSERVABILITY: traces ? "true" : "false" },
@@ -186,7 +200,18 @@ export async function startApp({
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log}`);
+    if (child.exitCode !== null) {
+      // What wrangler started before failing (esbuild's service, workerd) can outlive it and hold
+      // our pipes open, which would keep this process — and a test file — alive forever.
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+      child.stdout.destroy();
+      child.stderr.destroy();
+      const error = new Error(`wrangler dev exited early:\n${log}`);
+      error.addressInUse = /Address already in use|EADDRINUSE/.test(log);
+      throw error;
+    }
     try {
       const r = await fetch(`${url}/favicon.svg`);
       if (r.ok) break;

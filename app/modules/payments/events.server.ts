@@ -27,6 +27,7 @@ import {
 } from "./queries.server";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
 import { applyServiceCheckoutCompleted, applyServiceCheckoutExpired } from "~/modules/services/booking.server";
+import { redeemDiscountStatement, releaseDiscountForSession } from "~/modules/growth/discounts.server";
 
 export const HANDLED_EVENTS = new Set([
   "checkout.session.completed",
@@ -126,6 +127,8 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
         .onConflictDoNothing(),
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
       completeGuestCheckout(db, session.id, buyerId),
+      // A discount code's use (D102): paid, so it stays counted for good.
+      redeemDiscountStatement(db, session.id),
     ]);
     // A guest isn't proven to be the account's owner, so their order is never refunded as the
     // account's duplicate (that would tell them the address already owned it, D71).
@@ -227,6 +230,7 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
 async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
   const db = getDb(env);
   if (session.metadata?.kind === "service") return applyServiceCheckoutExpired(env, session);
+  await releaseDiscountForSession(env, session.id);
   const guest = await expireGuestCheckout(env, session.id);
   if (guest?.tierId && guest.holdId) {
     // A guest's unpaid tier checkout (D77): its seat goes back at once.

@@ -79,3 +79,52 @@ export const discountRedemptions = sqliteTable(
       .where(sql`session_id IS NOT NULL`),
   ],
 );
+
+/**
+ * A paid promotion of one app in one placement (`home` or `discover:<category>`) for `days` days
+ * from `start_day` (days since the epoch, UTC). Paid to the platform (no Connect split); shown only
+ * once an admin approved it, always labelled "Promoted", never part of organic ranking (D104).
+ * pending_payment → in_review (paid) → approved | rejected (refunded pro rata);
+ * pending_payment → expired (checkout lapsed); in_review → refunded (paid after its slot was gone).
+ */
+export const promotions = sqliteTable(
+  "promotions",
+  {
+    id: text("id").primaryKey(),
+    creatorId: text("creator_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    appId: text("app_id").notNull(),
+    placement: text("placement").notNull(),
+    startDay: integer("start_day").notNull(),
+    days: integer("days").notNull(),
+    /** Price per day when bought (minor units) and the total charged = per day × days. */
+    dayAmount: integer("day_amount").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status").notNull(),
+    checkoutSessionId: text("checkout_session_id").unique(),
+    paymentIntentId: text("payment_intent_id"),
+    rejectReason: text("reject_reason"),
+    refundedAmount: integer("refunded_amount").notNull().default(0),
+    impressions: integer("impressions").notNull().default(0),
+    clicks: integer("clicks").notNull().default(0),
+    reviewedBy: text("reviewed_by"),
+    reviewedAt: integer("reviewed_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("promotions_live_idx").on(t.placement, t.status, t.startDay),
+    index("promotions_creator_idx").on(t.creatorId, t.createdAt),
+    index("promotions_status_idx").on(t.status, t.createdAt),
+  ],
+);
+
+/** The platform's price per day for each placement kind (`home`, `discover`), set by admins. */
+export const promotionPrices = sqliteTable("promotion_prices", {
+  placementKind: text("placement_kind").primaryKey(),
+  dayAmount: integer("day_amount").notNull(),
+  currency: text("currency").notNull(),
+  updatedBy: text("updated_by"),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -28,6 +28,7 @@ import {
 import { accountForGuestEmail } from "~/modules/identity/service.server";
 import { applyServiceCheckoutCompleted, applyServiceCheckoutExpired } from "~/modules/services/booking.server";
 import { redeemDiscountStatement, releaseDiscountForSession } from "~/modules/growth/discounts.server";
+import { applyPromotionCheckoutCompleted, applyPromotionCheckoutExpired } from "~/modules/growth/promotions.server";
 
 export const HANDLED_EVENTS = new Set([
   "checkout.session.completed",
@@ -98,6 +99,8 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
   const db = getDb(env);
   // Services (bookings, fixed packages, session packs): confirmed against the creator's calendar.
   if (meta.kind === "service") return applyServiceCheckoutCompleted(env, session);
+  // Promoted listings (growth module): a platform charge confirming a placement slot.
+  if (meta.kind === "promotion") return applyPromotionCheckoutCompleted(env, session);
   if (meta.kind === "product") {
     const guest = meta.guest === "1";
     if (session.payment_status !== "paid" || !meta.product_id || (!meta.buyer_id && !guest)) return "ignored";
@@ -230,6 +233,7 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
 async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
   const db = getDb(env);
   if (session.metadata?.kind === "service") return applyServiceCheckoutExpired(env, session);
+  if (session.metadata?.kind === "promotion") return applyPromotionCheckoutExpired(env, session);
   await releaseDiscountForSession(env, session.id);
   const guest = await expireGuestCheckout(env, session.id);
   if (guest?.tierId && guest.holdId) {

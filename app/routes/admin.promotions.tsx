@@ -56,7 +56,12 @@ export default function AdminPromotions() {
               <input type="hidden" name="kind" value={k} />
               <label className="text-sm">
                 <span className="block text-slate-700">{k === "home" ? "Home page" : "Discover category"}</span>
-                <input name="price" defaultValue={prices[k]} inputMode="decimal" className="mt-1 w-28 rounded-lg border border-slate-300 px-3 py-1.5" />
+                <input
+                  name="price"
+                  defaultValue={prices[k]}
+                  inputMode="decimal"
+                  className="mt-1 w-28 rounded-lg border border-slate-300 px-3 py-1.5"
+                />
               </label>
               <Button disabled={busy}>Save</Button>
             </Form>
@@ -95,7 +100,11 @@ export default function AdminPromotions() {
                       <span className="block text-slate-700">Reason (the creator sees it)</span>
                       <input name="reason" className="mt-1 w-64 rounded-lg border border-slate-300 px-2 py-1.5 text-sm" />
                     </label>
-                    <button type="submit" disabled={busy} className="rounded-lg px-3 py-1.5 text-sm font-semibold text-rose-700 ring-1 ring-rose-300 hover:bg-rose-50">
+                    <button
+                      type="submit"
+                      disabled={busy}
+                      className="rounded-lg px-3 py-1.5 text-sm font-semibold text-rose-700 ring-1 ring-rose-300 hover:bg-rose-50"
+                    >
                       Reject and refund
                     </button>
                   </Form>

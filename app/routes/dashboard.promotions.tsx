@@ -44,9 +44,8 @@ export default function DashboardPromotions() {
       <div>
         <h1 className="text-2xl font-bold tracking-tight">Promotions</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Paid placement above the home page or a Discover category, always labelled “Promoted”. It never changes trending or search
-          order. {slotsPerDay} slots per placement per day; an admin reviews each one before it shows, and a rejection refunds the
-          days not shown.
+          Paid placement above the home page or a Discover category, always labelled “Promoted”. It never changes trending or search order.{" "}
+          {slotsPerDay} slots per placement per day; an admin reviews each one before it shows, and a rejection refunds the days not shown.
         </p>
       </div>
       {params.get("paid") ? (
@@ -139,7 +138,11 @@ export default function DashboardPromotions() {
             </Form>
           ) : (
             <p className="mt-2 text-sm text-slate-600">
-              Publish an app first — <Link to="/apps/new" className="font-medium text-brand-700 underline">add one</Link>.
+              Publish an app first —{" "}
+              <Link to="/apps/new" className="font-medium text-brand-700 underline">
+                add one
+              </Link>
+              .
             </p>
           )}
         </section>

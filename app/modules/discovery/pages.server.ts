@@ -126,6 +126,13 @@ export type PromotedCard = { promotionId: string; app: Awaited<ReturnType<typeof
 /** The running, approved promotions of a placement as app cards, each with its promotion id (for the counters). */
 async function promotedCards(env: Env, placement: string): Promise<PromotedCard[]> {
   const live = await livePromotions(env, placement);
-  const cards = new Map((await appCardsByIds(env, live.map((p) => p.appId))).map((c) => [c.id, c.card]));
+  const cards = new Map(
+    (
+      await appCardsByIds(
+        env,
+        live.map((p) => p.appId),
+      )
+    ).map((c) => [c.id, c.card]),
+  );
   return live.flatMap((p) => (cards.has(p.appId) ? [{ promotionId: p.id, app: cards.get(p.appId)! }] : []));
 }

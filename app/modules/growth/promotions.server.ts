@@ -136,7 +136,9 @@ export async function startPromotionCheckout(env: Env, viewer: Viewer, raw: unkn
           price_data: {
             currency: price.currency,
             unit_amount: price.amount * input.days,
-            product_data: { name: `Promoted listing: ${app.name} — ${where}, ${input.days} day${input.days > 1 ? "s" : ""} from ${input.start}` },
+            product_data: {
+              name: `Promoted listing: ${app.name} — ${where}, ${input.days} day${input.days > 1 ? "s" : ""} from ${input.start}`,
+            },
           },
         },
       ],
@@ -315,7 +317,11 @@ function present(p: typeof promotions.$inferSelect, appName: string) {
     appName,
     placement: p.placement === "home" ? "Home page" : `Discover · ${p.placement.slice(9)}`,
     dates: `${dayLabel(p.startDay)} → ${dayLabel(p.startDay + p.days - 1)} (${p.days} day${p.days > 1 ? "s" : ""})`,
-    status: running ? "Running" : p.status === "approved" && p.startDay + p.days <= today ? "Finished" : (STATUS_LABELS[p.status] ?? p.status),
+    status: running
+      ? "Running"
+      : p.status === "approved" && p.startDay + p.days <= today
+        ? "Finished"
+        : (STATUS_LABELS[p.status] ?? p.status),
     rawStatus: p.status,
     amount: formatMoney(p.amount, p.currency),
     refunded: p.refundedAmount ? formatMoney(p.refundedAmount, p.currency) : null,
@@ -333,7 +339,12 @@ export async function creatorPromotions(env: Env, creatorId: string) {
       .select({ p: promotions, appName: apps.name })
       .from(promotions)
       .innerJoin(apps, eq(apps.id, promotions.appId))
-      .where(and(eq(promotions.creatorId, creatorId), sql`(${promotions.status} != 'pending_payment' OR ${promotions.createdAt} > ${nowSeconds() - 3600})`))
+      .where(
+        and(
+          eq(promotions.creatorId, creatorId),
+          sql`(${promotions.status} != 'pending_payment' OR ${promotions.createdAt} > ${nowSeconds() - 3600})`,
+        ),
+      )
       .orderBy(desc(promotions.createdAt))
       .limit(50),
     db
@@ -348,7 +359,10 @@ export async function creatorPromotions(env: Env, creatorId: string) {
     promotions: rows.map((r) => present(r.p, r.appName)),
     apps: myApps,
     categories,
-    prices: { home: formatMoney(prices.home.amount, prices.home.currency), discover: formatMoney(prices.discover.amount, prices.discover.currency) },
+    prices: {
+      home: formatMoney(prices.home.amount, prices.home.currency),
+      discover: formatMoney(prices.discover.amount, prices.discover.currency),
+    },
     slotsPerDay: PROMOTION_SLOTS_PER_DAY,
     today: dayLabel(dayNumber()),
   };

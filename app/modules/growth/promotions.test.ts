@@ -5,7 +5,7 @@ import { isAppError } from "~/lib/errors";
 import { app, postForm } from "~/test/http";
 import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
 import { makeApp, makeCreator, makeUser } from "~/modules/demo/factories.server";
-import { dayLabel, dayNumber, reviewPromotion, startPromotionCheckout } from "./promotions.server";
+import { dayLabel, dayNumber, promotionSlots, reviewPromotion, startPromotionCheckout } from "./promotions.server";
 
 const ORIGIN = "http://localhost:8787";
 const day = (offset: number) => dayLabel(dayNumber() + offset);
@@ -51,11 +51,8 @@ describe("buying a promotion", () => {
       [{ start: day(-1) }, "Start today"],
       [{ placement: "discover:nope" }, "Choose where"],
     ] as const) {
-      const res = await postForm(
-        "/dashboard/promotions",
-        { appId: a.id, placement: "discover:data", start: day(1), days: "2", ...fields },
-        { cookie },
-      );
+      const base: Record<string, string> = { appId: a.id, placement: "discover:data", start: day(1), days: "2" };
+      const res = await postForm("/dashboard/promotions", { ...base, ...fields }, { cookie });
       expect(res.status).toBe(422);
       expect(await res.text()).toContain(msg);
     }
@@ -115,6 +112,27 @@ describe("slots per placement per day", () => {
     await deliver(sessionIdFrom(first.url));
     const again = await startPromotionCheckout(env, owner.viewer, { appId: a.id, placement: "discover:voice", start, days: "5" }, ORIGIN);
     expect(again.url).toContain("/checkout/pay/");
+  });
+});
+
+describe("a payment that arrives after its hold was swept", () => {
+  it("is confirmed if the days still have room, and refunded in full when they filled up meanwhile", async () => {
+    const owner = await makeCreator(env);
+    const a = await makeApp(env, owner, { category: "content" });
+    const start = day(50);
+    const late = await startPromotionCheckout(env, owner.viewer, { appId: a.id, placement: "discover:content", start, days: "1" }, ORIGIN);
+    const lateId = String((await getStripe(env).checkout.sessions.retrieve(sessionIdFrom(late.url))).metadata!.promotion_id);
+    // The hold lapses (as the sweep would do) and three others take the day.
+    await promotionSlots(env, "discover:content").release(lateId);
+    for (let i = 0; i < 3; i++) await buyAndPay(owner, a.id, "discover:content", start, "1");
+    expect((await payCheckout(late.url)).status).toBe(303);
+    await deliver(sessionIdFrom(late.url));
+    const p = (await promotion(lateId))!;
+    expect(p.status).toBe("refunded");
+    expect(p.refunded_amount).toBe(p.amount);
+    const refunds = await getStripe(env).refunds.list({ payment_intent: p.payment_intent_id });
+    expect(refunds.data.reduce((sum, r) => sum + r.amount, 0)).toBe(p.amount);
+    expect(await promotionSlots(env, "discover:content").availability(dayNumber() + 50, 1, 3)).toEqual([0]);
   });
 });
 

@@ -116,7 +116,7 @@ describe("slots per placement per day", () => {
 });
 
 describe("a payment that arrives after its hold was swept", () => {
-  it("is confirmed if the days still have room, and refunded in full when they filled up meanwhile", async () => {
+  it("is refunded in full when its days filled up meanwhile, and the placement stays at its cap", async () => {
     const owner = await makeCreator(env);
     const a = await makeApp(env, owner, { category: "content" });
     const start = day(50);

@@ -309,13 +309,13 @@ const STATUS_LABELS: Record<string, string> = {
   expired: "Checkout expired",
 };
 
-function present(p: typeof promotions.$inferSelect, appName: string) {
+function present(p: typeof promotions.$inferSelect, appName: string, categoryNames: Map<string, string>) {
   const today = dayNumber();
   const running = p.status === "approved" && p.startDay <= today && p.startDay + p.days > today;
   return {
     id: p.id,
     appName,
-    placement: p.placement === "home" ? "Home page" : `Discover · ${p.placement.slice(9)}`,
+    placement: p.placement === "home" ? "Home page" : `Discover · ${categoryNames.get(p.placement.slice(9)) ?? p.placement.slice(9)}`,
     dates: `${dayLabel(p.startDay)} → ${dayLabel(p.startDay + p.days - 1)} (${p.days} day${p.days > 1 ? "s" : ""})`,
     status: running
       ? "Running"
@@ -356,7 +356,7 @@ export async function creatorPromotions(env: Env, creatorId: string) {
     dayPrices(env),
   ]);
   return {
-    promotions: rows.map((r) => present(r.p, r.appName)),
+    promotions: rows.map((r) => present(r.p, r.appName, new Map(categories.map((c) => [c.slug, c.name])))),
     apps: myApps,
     categories,
     prices: {
@@ -372,7 +372,7 @@ export async function creatorPromotions(env: Env, creatorId: string) {
 export async function adminPromotions(env: Env, admin: Viewer) {
   if (!admin.isAdmin) throw forbidden("Admins only.");
   const db = getDb(env);
-  const [rows, prices] = await Promise.all([
+  const [rows, prices, categories] = await Promise.all([
     db
       .select({ p: promotions, appName: apps.name, appSlug: apps.slug })
       .from(promotions)
@@ -381,9 +381,11 @@ export async function adminPromotions(env: Env, admin: Viewer) {
       .orderBy(sql`${promotions.status} = 'in_review' DESC`, desc(promotions.createdAt))
       .limit(100),
     dayPrices(env),
+    db.select({ slug: appCategories.slug, name: appCategories.name }).from(appCategories),
   ]);
+  const names = new Map(categories.map((c) => [c.slug, c.name]));
   return {
-    promotions: rows.map((r) => ({ ...present(r.p, r.appName), appSlug: r.appSlug })),
+    promotions: rows.map((r) => ({ ...present(r.p, r.appName, names), appSlug: r.appSlug })),
     prices: { home: (prices.home.amount / 100).toFixed(2), discover: (prices.discover.amount / 100).toFixed(2) },
   };
 }

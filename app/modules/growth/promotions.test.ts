@@ -190,6 +190,8 @@ describe("review, label, counters, refunds", () => {
       expect(p).toMatchObject({ status: "rejected", refunded_amount: refunded });
       const refunds = await getStripe(env).refunds.list({ payment_intent: p.payment_intent_id });
       expect(refunds.data.reduce((s, r) => s + r.amount, 0)).toBe(refunded);
+      // The refund's webhooks (charge.refunded, refund.created) are applied without touching any order.
+      await deliver(p.payment_intent_id);
     }
     const dash = await (await app("/dashboard/promotions", { cookie: await owner.cookie() })).text();
     expect(dash).toContain("Broken app link");

@@ -34,6 +34,7 @@ import { handleRedirectLocation } from "../app/modules/storefronts/service.serve
 
 export { TierSeats } from "./durable-objects/tier-seats";
 export { CreatorCalendar } from "./durable-objects/creator-calendar";
+export { PromotionSlots } from "./durable-objects/promotion-slots";
 
 const handleRemix = createRequestHandler(build satisfies ServerBuild);
 

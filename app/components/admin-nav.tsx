@@ -4,7 +4,8 @@ const LINKS = [
   { to: "/admin", label: "Home", end: true },
   { to: "/admin/users", label: "Users" },
   { to: "/admin/moderation", label: "Moderation" },
-  { to: "/admin/featured", label: "Featured apps" },
+  { to: "/admin/featured", label: "Staff picks" },
+  { to: "/admin/promotions", label: "Promotions" },
   { to: "/admin/dead-letters", label: "Dead letters" },
   { to: "/admin/reconcile-follows", label: "Follow reconcile" },
 ];

@@ -48,15 +48,45 @@ export function AppLogo({ url, name, size = 48 }: { url: string | null; name: st
   );
 }
 
+/**
+ * Editorial and paid placement are always told apart: "Staff pick" (admin featured) and "Promoted"
+ * (a paid promotion, D104) — never unlabelled.
+ */
+export type CardBadge = "Staff pick" | "Promoted";
+
+const BADGE_CLS: Record<CardBadge, string> = {
+  "Staff pick": "bg-brand-50 text-brand-800 ring-brand-200",
+  Promoted: "bg-amber-100 text-amber-900 ring-amber-300",
+};
+
 /** A compact app tile for storefronts, discovery and the home page. */
-export function AppCard({ app, showCreator = true }: { app: AppCardData; showCreator?: boolean }) {
+export function AppCard({
+  app,
+  showCreator = true,
+  badge,
+  href,
+}: {
+  app: AppCardData;
+  showCreator?: boolean;
+  badge?: CardBadge;
+  /** Where the card links (a promoted card goes through its click counter). */
+  href?: string;
+}) {
   return (
     <article className="relative flex h-full flex-col gap-3 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm transition hover:border-brand-200 hover:shadow-md">
+      {badge ? (
+        <span
+          data-testid="card-badge"
+          className={`absolute -top-2.5 left-4 rounded-full px-2 py-0.5 text-[0.7rem] font-semibold uppercase tracking-wide ring-1 ${BADGE_CLS[badge]}`}
+        >
+          {badge}
+        </span>
+      ) : null}
       <div className="flex items-start gap-3">
         <AppLogo url={app.logoUrl} name={app.name} />
         <div className="min-w-0 flex-1">
           <h3 className="truncate font-semibold text-slate-900">
-            <Link to={`/apps/${app.slug}`} className="after:absolute after:inset-0 focus:outline-none">
+            <Link to={href ?? `/apps/${app.slug}`} className="after:absolute after:inset-0 focus:outline-none">
               {app.name}
             </Link>
           </h3>
@@ -78,14 +108,55 @@ export function AppCard({ app, showCreator = true }: { app: AppCardData; showCre
   );
 }
 
-export function AppGrid({ apps, showCreator = true, label }: { apps: AppCardData[]; showCreator?: boolean; label?: string }) {
+export function AppGrid({
+  apps,
+  showCreator = true,
+  label,
+  badge,
+}: {
+  apps: AppCardData[];
+  showCreator?: boolean;
+  label?: string;
+  badge?: CardBadge;
+}) {
   return (
     <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label={label}>
       {apps.map((a) => (
         <li key={a.slug} className="min-w-0">
-          <AppCard app={a} showCreator={showCreator} />
+          <AppCard app={a} showCreator={showCreator} badge={badge} />
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * The paid row (D104): every card labelled "Promoted", its link counted as a click and an
+ * impression counted when the card is loaded into view (a lazy, uncached 1×1 image — so it also
+ * counts on pages served from the edge cache).
+ */
+export function PromotedRow({ items, label }: { items: { promotionId: string; app: AppCardData }[]; label: string }) {
+  if (!items.length) return null;
+  return (
+    <section aria-label={label} className="space-y-3 rounded-2xl bg-amber-50/60 p-4 ring-1 ring-amber-200">
+      <p className="text-xs font-medium text-amber-900">
+        Promoted — paid placement, shown above and separately from the rankings, which it doesn't affect.
+      </p>
+      <ul className="grid gap-4 pt-2 sm:grid-cols-2 lg:grid-cols-3">
+        {items.map((p) => (
+          <li key={p.promotionId} className="relative min-w-0" data-testid="promoted-card">
+            <AppCard app={p.app} badge="Promoted" href={`/promoted/${p.promotionId}/click`} />
+            <img
+              src={`/promoted/${p.promotionId}/seen`}
+              alt=""
+              width={1}
+              height={1}
+              loading="lazy"
+              className="pointer-events-none absolute bottom-0 left-0 h-px w-px opacity-0"
+            />
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -55,6 +55,9 @@ export function split(gross: number): { gross: number; fee: number; net: number 
  * minimum charge (JPY: ¥50, so ¥1 can't be charged).
  */
 const STRIPE_MINIMUM: Record<string, number> = { usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, jpy: 50 };
+/** The least Stripe will charge in a currency (minor units): a discounted price between 0 and this can't be paid. */
+export const stripeMinimumCharge = (currency: string) => STRIPE_MINIMUM[currency] ?? (minorUnitDigits(currency) ? 50 : 1);
+
 export function priceLimits(currency: string): { min: number; max: number } {
   const per = minorPerMajor(currency);
   return { min: Math.max(1 * per, STRIPE_MINIMUM[currency] ?? 0), max: 10_000 * per };

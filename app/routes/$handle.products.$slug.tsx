@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
 import { Button, Field, FormError } from "~/components/ui/form";
-import { invariantResponse } from "~/lib/errors";
+import { invariantResponse, unprocessable } from "~/lib/errors";
 import { clientIp, handleForm, orRespond } from "~/lib/http.server";
 import { passThroughHeaders } from "~/lib/route-headers";
 import { guestCookie, guestTokenFrom, newGuestToken, startGuestProductCheckout } from "~/modules/payments/guest.server";
@@ -28,6 +28,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!viewer) {
     // Guest checkout (D71): no account needed; this browser's token opens the thank-you page and the files.
     return handleForm(async () => {
+      // Codes can be limited to first-time buyers, which needs to know who is buying.
+      if (String(form.get("code") ?? "").trim())
+        throw unprocessable("Sign in to use a discount code.", { code: "Sign in to use a discount code." });
       const token = guestTokenFrom(request) ?? newGuestToken();
       const url = new URL(request.url);
       const { url: next } = await startGuestProductCheckout(context.cloudflare.env, String(form.get("productId") ?? ""), url.origin, {
@@ -45,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       viewer,
       String(form.get("productId") ?? ""),
       new URL(request.url).origin,
-      { amount: String(form.get("amount") ?? ""), ip: clientIp(request) },
+      { amount: String(form.get("amount") ?? ""), ip: clientIp(request), code: String(form.get("code") ?? "") },
     );
     throw redirect(url, owned ? 303 : 302);
   });
@@ -112,7 +115,7 @@ export default function ProductPage() {
             <p className="mt-3 text-sm text-slate-600">Checkout canceled — you weren't charged.</p>
           ) : null}
           <div className="mt-4 space-y-3">
-            {result && "formError" in result && !result.fieldErrors?.amount && !result.fieldErrors?.email ? (
+            {result && "formError" in result && !result.fieldErrors?.amount && !result.fieldErrors?.email && !result.fieldErrors?.code ? (
               <FormError message={result.formError} />
             ) : null}
             {owned && !isOwner ? (
@@ -161,6 +164,17 @@ export default function ProductPage() {
                     defaultValue={product.suggestedInput}
                     error={result && "fieldErrors" in result ? result.fieldErrors?.amount : undefined}
                     hint={`${product.currency.toUpperCase()} · minimum ${product.minimum}${product.freeAllowed ? " — enter 0 to get it free" : ""}`}
+                  />
+                ) : null}
+                {product.pricing === "fixed" ? (
+                  <Field
+                    label="Discount code (optional)"
+                    name="code"
+                    autoComplete="off"
+                    autoCapitalize="characters"
+                    defaultValue={params.get("code") ?? ""}
+                    error={result && "fieldErrors" in result ? result.fieldErrors?.code : undefined}
+                    hint="One code per purchase. The discount shows at checkout."
                   />
                 ) : null}
                 <Button type="submit" className="w-full py-2.5" disabled={busy}>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
-import { AppGrid } from "~/components/app-card";
+import { AppGrid, PromotedRow } from "~/components/app-card";
 import { getHomeDiscovery } from "~/modules/discovery/pages.server";
 import { EmptyState } from "~/components/empty-state";
 import { listCreators } from "~/modules/storefronts/queries.server";
@@ -25,7 +25,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 }
 
 export default function Home() {
-  const { creators, featured, trending, activeCreators } = useLoaderData<typeof loader>();
+  const { creators, featured, trending, activeCreators, promoted } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   return (
     <div className="space-y-12">
@@ -61,12 +61,13 @@ export default function Home() {
         </div>
       </section>
 
+      <PromotedRow items={promoted} label="Promoted apps" />
       {featured.length ? (
         <section aria-labelledby="featured-h" className="space-y-4">
           <h2 id="featured-h" className="text-xl font-semibold tracking-tight">
-            Featured apps
+            Staff picks
           </h2>
-          <AppGrid apps={featured} label="Featured apps" />
+          <AppGrid apps={featured} label="Featured apps" badge="Staff pick" />
         </section>
       ) : null}
 

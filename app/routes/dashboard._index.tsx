@@ -280,6 +280,28 @@ export default function Dashboard() {
         </p>
       </Card>
 
+      <Card
+        title="Growth"
+        action={
+          <div className="flex gap-2">
+            <Link
+              to="/dashboard/discounts"
+              className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+            >
+              Discount codes
+            </Link>
+            <Link
+              to="/dashboard/promotions"
+              className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+            >
+              Promotions
+            </Link>
+          </div>
+        }
+      >
+        <p className="text-sm text-slate-600">Codes for launches and loyal fans; labelled paid placement on Discover and the home page.</p>
+      </Card>
+
       <Card title="Orders">
         <Form method="get" className="mb-3 flex gap-2" role="search">
           <label className="sr-only" htmlFor="orders-buyer">

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { data } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { AppGrid } from "~/components/app-card";
+import { AppGrid, PromotedRow } from "~/components/app-card";
 import { EmptyState } from "~/components/empty-state";
 import { Icon } from "~/components/icons";
 import { PostCard, type PostCardData } from "~/components/post-card";
@@ -162,12 +162,13 @@ function AppResults({ d, link }: { d: Page; link: LinkTo }) {
   const morePosts = !!d.posts?.items.length;
   return (
     <>
+      <PromotedRow items={d.promoted} label={`Promoted in ${d.category?.name ?? "this category"}`} />
       {d.featured.length ? (
         <section aria-labelledby="featured-h" className="space-y-3">
           <h2 id="featured-h" className="text-xl font-semibold tracking-tight">
-            Featured
+            Staff picks
           </h2>
-          <AppGrid apps={d.featured} label="Featured apps" />
+          <AppGrid apps={d.featured} label="Featured apps" badge="Staff pick" />
         </section>
       ) : null}
 

@@ -96,6 +96,9 @@ export const routes = [
   ["DELETE", "/v1/customers/:id", (s, p, ctx, { id }) => s.deleteCustomer(id)],
 
   // Checkout
+  ["POST", "/v1/coupons", (s, p, ctx) => s.createCoupon(p, ctx)],
+  ["GET", "/v1/coupons/:id", (s, p, ctx, { id }) => s.fetch(id, "coupon")],
+  ["DELETE", "/v1/coupons/:id", (s, p, ctx, { id }) => s.deleteCoupon(id)],
   ["POST", "/v1/checkout/sessions", (s, p, ctx) => s.createCheckoutSession(p, ctx)],
   [
     "GET",

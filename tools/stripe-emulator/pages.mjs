@@ -112,6 +112,11 @@ ${limits.length ? `<div class="hint">${h(limits.join(", "))}</div>` : ""}`;
   <h1 id="summary-heading">${h(heading)}</h1>
   <div class="total" data-testid="amount-total">${h(total)}</div>
   ${trialNote}
+  ${
+    session.total_details?.amount_discount
+      ? `<p class="muted" data-testid="amount-discount">Discount −${h(formatMoney(session.total_details.amount_discount, session.currency))} (was ${h(formatMoney(session.amount_subtotal, session.currency))})</p>`
+      : ""
+  }
   <table aria-label="Line items">
     <thead><tr><th>Item</th><th class="num">Qty</th><th class="num">Amount</th></tr></thead>
     <tbody>

@@ -922,6 +922,77 @@ export class StripeState {
     }
   }
 
+  // ---------------------------------------------------------------- coupons
+
+  /**
+   * POST /v1/coupons: `percent_off` (0 < x ≤ 100) or `amount_off` + `currency`, `duration` (only
+   * `once` matters for one-time payments), optional `max_redemptions` / `redeem_by` that Checkout
+   * enforces on completion, like Stripe.
+   */
+  createCoupon(p, ctx = {}) {
+    const percentOff = num(p.percent_off, "percent_off") ?? null;
+    const amountOff = int(p.amount_off, "amount_off") ?? null;
+    if ((percentOff === null) === (amountOff === null)) {
+      throw new ApiError(400, "You must pass either `percent_off` or `amount_off`, but not both.", { param: "percent_off" });
+    }
+    if (percentOff !== null && !(percentOff > 0 && percentOff <= 100)) {
+      throw new ApiError(400, "Invalid percent_off: must be greater than 0 and at most 100.", { param: "percent_off" });
+    }
+    if (amountOff !== null && amountOff < 1) throw new ApiError(400, "Invalid amount_off: must be at least 1.", { param: "amount_off" });
+    const currency = str(p.currency, "currency")?.toLowerCase() || null;
+    if (amountOff !== null && !currency) required(undefined, "currency");
+    const duration = oneOf(p.duration, ["once", "repeating", "forever"], "duration") ?? "once";
+    const maxRedemptions = int(p.max_redemptions, "max_redemptions") ?? null;
+    if (maxRedemptions !== null && maxRedemptions < 1) {
+      throw new ApiError(400, "Invalid max_redemptions: must be at least 1.", { param: "max_redemptions" });
+    }
+    const id = str(p.id, "id") || randomId("", 8);
+    if (this.get(id)?.object === "coupon")
+      throw new ApiError(400, "Coupon already exists.", { param: "id", code: "resource_already_exists" });
+    const coupon = this.put(
+      {
+        id,
+        object: "coupon",
+        amount_off: amountOff,
+        created: now(),
+        currency: amountOff !== null ? currency : null,
+        duration,
+        duration_in_months: null,
+        livemode: false,
+        max_redemptions: maxRedemptions,
+        metadata: mergeMetadata({}, p.metadata),
+        name: str(p.name, "name") || null,
+        percent_off: percentOff,
+        redeem_by: int(p.redeem_by, "redeem_by") ?? null,
+        times_redeemed: 0,
+        valid: true,
+      },
+      ctx.account,
+    );
+    this.emit("coupon.created", coupon);
+    return coupon;
+  }
+
+  deleteCoupon(id) {
+    const coupon = this.fetch(id, "coupon");
+    this.objects.delete(id);
+    this.emit("coupon.deleted", { ...coupon, valid: false });
+    return { id, object: "coupon", deleted: true };
+  }
+
+  /** Whether a coupon can still be redeemed (redeem_by, max_redemptions), as Stripe decides `valid`. */
+  couponValid(coupon) {
+    if (coupon.redeem_by !== null && coupon.redeem_by <= now()) return false;
+    if (coupon.max_redemptions !== null && coupon.times_redeemed >= coupon.max_redemptions) return false;
+    return true;
+  }
+
+  /** The amount a coupon takes off a subtotal: percent rounded to the minor unit, fixed capped at the subtotal. */
+  couponDiscount(coupon, subtotal) {
+    if (coupon.percent_off !== null) return Math.min(subtotal, Math.round((subtotal * coupon.percent_off) / 100));
+    return Math.min(subtotal, coupon.amount_off);
+  }
+
   // ---------------------------------------------------------------- checkout sessions
 
   createCheckoutSession(p, ctx = {}) {
@@ -1104,7 +1175,40 @@ export class StripeState {
     const unitOf = (price) =>
       price.custom_unit_amount ? (price.custom_unit_amount.preset ?? price.custom_unit_amount.minimum ?? 0) : price.unit_amount;
     const dueNow = (price, quantity) => (trial && price.recurring ? 0 : unitOf(price) * quantity);
-    const amountTotal = resolved.reduce((sum, r) => sum + dueNow(priceOf(r), r.quantity), 0);
+    const amountSubtotal = resolved.reduce((sum, r) => sum + dueNow(priceOf(r), r.quantity), 0);
+    // `discounts`: one coupon (Checkout accepts at most one discount per session), not with
+    // allow_promotion_codes; the emulator applies it in payment mode only.
+    const rawDiscounts = asArray(p.discounts);
+    if (rawDiscounts.length > 1) {
+      throw new ApiError(400, "You may only specify one discount per Checkout Session.", { param: "discounts" });
+    }
+    if (rawDiscounts.length && p.allow_promotion_codes !== undefined && bool(p.allow_promotion_codes, "allow_promotion_codes")) {
+      throw new ApiError(400, "You may only specify one of these parameters: allow_promotion_codes, discounts.", { param: "discounts" });
+    }
+    let coupon = null;
+    if (rawDiscounts.length) {
+      const d = rawDiscounts[0] ?? {};
+      if (d.promotion_code) {
+        throw new ApiError(400, "The Stripe emulator supports `discounts[0][coupon]` only.", { param: "discounts[0][promotion_code]" });
+      }
+      coupon = this.ref(required(d.coupon, "discounts[0][coupon]"), "coupon", "coupon", "discounts[0][coupon]");
+      if (mode !== "payment") {
+        throw new ApiError(400, "The Stripe emulator applies discounts in `payment` mode only.", { param: "discounts" });
+      }
+      if (customIdx !== -1) {
+        throw new ApiError(400, "Discounts can't be combined with `custom_unit_amount` prices.", { param: "discounts" });
+      }
+      if (!this.couponValid(coupon)) {
+        throw new ApiError(400, `Coupon ${coupon.id} is no longer valid.`, { param: "discounts[0][coupon]", code: "coupon_expired" });
+      }
+      if (coupon.amount_off !== null && coupon.currency !== priceOf(resolved[0]).currency) {
+        throw new ApiError(400, `The coupon's currency (${coupon.currency}) must match the session's currency.`, {
+          param: "discounts[0][coupon]",
+        });
+      }
+    }
+    const amountDiscount = coupon ? this.couponDiscount(coupon, amountSubtotal) : 0;
+    const amountTotal = amountSubtotal - amountDiscount;
     if (mode === "payment" && pid.application_fee_amount !== null && customIdx === -1 && pid.application_fee_amount > amountTotal) {
       throw new ApiError(400, "The application fee amount cannot be greater than the total amount of the payment.", {
         param: "payment_intent_data[application_fee_amount]",
@@ -1122,13 +1226,15 @@ export class StripeState {
       const price = r.price ?? this.createPriceFromSpec(r.spec, ctx);
       const quantity = r.quantity;
       const amount = unitOf(price) * quantity;
+      // One coupon over the whole session: its amount is spread over the items by their share.
+      const share = amountSubtotal ? Math.round((amountDiscount * amount) / amountSubtotal) : 0;
       return {
         id: randomId("li_"),
         object: "item",
-        amount_discount: 0,
+        amount_discount: share,
         amount_subtotal: amount,
         amount_tax: 0,
-        amount_total: amount,
+        amount_total: amount - share,
         currency,
         description: this.get(price.product)?.name ?? null,
         metadata: {},
@@ -1143,7 +1249,7 @@ export class StripeState {
         adaptive_pricing: { enabled: false },
         after_expiration: null,
         allow_promotion_codes: allowPromotionCodes,
-        amount_subtotal: amountTotal,
+        amount_subtotal: amountSubtotal,
         amount_total: amountTotal,
         automatic_tax: { enabled: false, liability: null, provider: null, status: null },
         billing_address_collection: p.billing_address_collection ?? null,
@@ -1171,7 +1277,7 @@ export class StripeState {
               }
             : null,
         customer_email: p.customer_email ?? null,
-        discounts: [],
+        discounts: coupon ? [{ coupon: coupon.id, promotion_code: null }] : [],
         expires_at: expiresAt,
         invoice: null,
         invoice_creation:
@@ -1209,13 +1315,13 @@ export class StripeState {
         submit_type: p.submit_type ?? null,
         subscription: null,
         success_url: p.success_url ?? null,
-        total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+        total_details: { amount_discount: amountDiscount, amount_shipping: 0, amount_tax: 0 },
         ui_mode: "hosted",
         url: `${this.publicUrl}/checkout/pay/${id}`,
       },
       ctx.account,
     );
-    this.internal.set(id, { lineItems, pid, sd, account: ctx.account ?? null, lastError: null });
+    this.internal.set(id, { lineItems, pid, sd, account: ctx.account ?? null, lastError: null, coupon: coupon?.id ?? null });
     return session;
   }
 
@@ -1316,6 +1422,12 @@ export class StripeState {
     if (input.email !== undefined && input.email !== null && !/^[^\s@]+@[^\s@]+$/.test(input.email)) {
       throw new ApiError(400, "Enter a valid email address.", { param: "email" });
     }
+    // A coupon used up or past redeem_by since the session opened can't be redeemed, like Stripe.
+    const coupon = data.coupon ? this.get(data.coupon) : null;
+    if (data.coupon && (!coupon || !this.couponValid(coupon))) {
+      throw new ApiError(400, "This discount is no longer valid.", { code: "coupon_expired" });
+    }
+    if (coupon) coupon.times_redeemed += 1;
 
     if (custom) {
       custom.amount_subtotal = custom.amount_total = customAmount;

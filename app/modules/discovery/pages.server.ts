@@ -6,6 +6,7 @@ import { postCards } from "~/modules/posts/pages.server";
 import { decider } from "~/modules/content/entitlements.server";
 import {
   activeCreators,
+  appCardsByIds,
   featuredApps,
   planDiscoverApps,
   planPostSearch,
@@ -14,6 +15,7 @@ import {
   trendingApps,
 } from "./queries.server";
 import { DISCOVER_PARAMS, DiscoverParams, ftsQuery, type Tab } from "./validation";
+import { livePromotions } from "~/modules/growth/promotions.server";
 
 /** Post results per page on the Posts tab, and how many the Apps tab shows beside its results. */
 export const POSTS_PAGE_SIZE = 20;
@@ -82,7 +84,7 @@ export async function getDiscoverPage(env: Env, viewerId: string | null, searchP
       nextCursor: null,
     };
     const posts = await postResults(env, viewerId, p.q, raw.cursor ?? "", POSTS_PAGE_SIZE);
-    return { ...apps, tab, categories: [], featured: [], posts };
+    return { ...apps, tab, categories: [], featured: [], promoted: [] as PromotedCard[], posts };
   }
   // One D1 batch for the apps page, the categories and the best few matching posts' ids.
   const db = getDb(env);
@@ -103,11 +105,34 @@ export async function getDiscoverPage(env: Env, viewerId: string | null, searchP
       : null;
   const plainFirstPage = !raw.q && !raw.cursor && !result.unknownCategory;
   const featured = plainFirstPage ? await featuredApps(env) : [];
-  return { ...result, tab, categories: categories.map((c) => ({ slug: c.slug, name: c.name })), featured, posts };
+  // A category's paid, labelled row (D104): its own query above the organic list, which it never changes.
+  const promoted = plainFirstPage && result.category ? await promotedCards(env, `discover:${result.category.slug}`) : [];
+  return { ...result, tab, categories: categories.map((c) => ({ slug: c.slug, name: c.name })), featured, promoted, posts };
 }
 
 /** Data for the home page. */
 export async function getHomeDiscovery(env: Env) {
-  const [featured, trending, creators] = await Promise.all([featuredApps(env, 6), trendingApps(env, 6), activeCreators(env, 6)]);
-  return { featured, trending, activeCreators: creators };
+  const [featured, trending, creators, promoted] = await Promise.all([
+    featuredApps(env, 6),
+    trendingApps(env, 6),
+    activeCreators(env, 6),
+    promotedCards(env, "home"),
+  ]);
+  return { featured, trending, activeCreators: creators, promoted };
+}
+
+export type PromotedCard = { promotionId: string; app: Awaited<ReturnType<typeof appCardsByIds>>[number]["card"] };
+
+/** The running, approved promotions of a placement as app cards, each with its promotion id (for the counters). */
+async function promotedCards(env: Env, placement: string): Promise<PromotedCard[]> {
+  const live = await livePromotions(env, placement);
+  const cards = new Map(
+    (
+      await appCardsByIds(
+        env,
+        live.map((p) => p.appId),
+      )
+    ).map((c) => [c.id, c.card]),
+  );
+  return live.flatMap((p) => (cards.has(p.appId) ? [{ promotionId: p.id, app: cards.get(p.appId)! }] : []));
 }

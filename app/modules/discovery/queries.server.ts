@@ -265,6 +265,18 @@ export async function featuredApps(env: Env, limit = 8) {
   return rows.map(presentAppCard);
 }
 
+/** Cards of these published apps (of visible creators), in the order given (the promoted row; D104). */
+export async function appCardsByIds(env: Env, ids: string[]) {
+  if (!ids.length) return [];
+  const rows = await getDb(env)
+    .select(cardColumns)
+    .from(apps)
+    .innerJoin(creators, eq(creators.userId, apps.creatorId))
+    .where(and(published, inArray(apps.id, ids)));
+  const byId = new Map(rows.map((r) => [r.id, presentAppCard(r)]));
+  return ids.flatMap((id) => (byId.has(id) ? [{ id, card: byId.get(id)! }] : []));
+}
+
 export async function trendingApps(env: Env, limit = 6) {
   const rows = await getDb(env)
     .select(cardColumns)

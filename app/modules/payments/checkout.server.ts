@@ -25,6 +25,16 @@ import { LIVE_MEMBERSHIP_STATUSES } from "~/modules/content/entitlements.server"
 import { checkouts, memberships } from "./schema";
 import { bookings, servicePacks, services } from "~/modules/services/schema";
 import { insertFreeOrder, livePaidMemberships } from "./queries.server";
+import {
+  attachDiscountSession,
+  couponFor,
+  quoteDiscount,
+  redeemDiscount,
+  releaseDiscount,
+  releaseDiscountForSession,
+  reserveDiscount,
+  type DiscountQuote,
+} from "~/modules/growth/discounts.server";
 
 /** Checkout Sessions (and so seat holds) last 31 minutes: Stripe's minimum is 30. */
 export const CHECKOUT_TTL_SECONDS = 31 * 60;
@@ -79,12 +89,19 @@ export async function startProductCheckout(
   viewer: Viewer,
   productId: string,
   origin: string,
-  opts: { amount?: string; ip?: string } = {},
+  opts: { amount?: string; ip?: string; code?: string } = {},
 ): Promise<{ url: string; owned?: true; free?: true }> {
   const db = getDb(env);
   const { p, creator } = await productForSale(env, productId);
   if (p.creatorId === viewer.id || (await hasAccess(env, viewer.id, p.id))) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
-  const amount = buyerAmount(p, opts.amount);
+  const subtotal = buyerAmount(p, opts.amount);
+  // A discount code (growth module, D102): one per purchase; the fee is 8% of what is charged.
+  const quote: DiscountQuote | null = opts.code?.trim() ? await quoteDiscount(env, opts.code, p, viewer.id, subtotal) : null;
+  const amount = quote ? quote.total : subtotal;
+  if (quote && amount === 0) {
+    await claimFreeWithCode(env, { buyerId: viewer.id, email: viewer.email }, p, quote, opts.ip ?? "local");
+    return { url: ownedUrl(creator.handle, p.slug), owned: true, free: true };
+  }
   if (amount === 0) {
     await claimFreeProduct(env, { buyerId: viewer.id, email: viewer.email }, p, opts.ip ?? "local");
     return { url: ownedUrl(creator.handle, p.slug), owned: true, free: true };
@@ -92,21 +109,38 @@ export async function startProductCheckout(
   const seller = await canSell(env, p.creatorId);
   if (!seller.ok || !seller.accountId) throw conflict("This product is coming soon: the creator is still setting up payouts.");
   const stripe = getStripe(env);
+  const coupon = quote ? await couponFor(env, quote.code) : null;
   const deadline = Date.now() + CLAIM_WAIT_MS;
   for (;;) {
     const claimId = await claimProductCheckout(env, viewer.id, p.id, p.creatorId);
     if (claimId) {
       const expiresAt = nowSeconds() + CHECKOUT_TTL_SECONDS;
-      const meta = { kind: "product", product_id: p.id, buyer_id: viewer.id, creator_id: p.creatorId };
+      let redemptionId: string | null = null;
+      try {
+        // The code's use is held for exactly as long as the session can be paid (409 when used up).
+        if (quote)
+          redemptionId = await reserveDiscount(env, quote, { buyerId: viewer.id, productId: p.id, currency: p.currency, expiresAt });
+      } catch (e) {
+        await releaseProductCheckout(env, claimId);
+        throw e;
+      }
+      const meta = {
+        kind: "product",
+        product_id: p.id,
+        buyer_id: viewer.id,
+        creator_id: p.creatorId,
+        ...(quote && redemptionId ? { discount_code_id: quote.code.id, discount_redemption_id: redemptionId } : {}),
+      };
       try {
         const session = await stripe.checkout.sessions.create({
+          ...(coupon ? { discounts: [{ coupon }] } : {}),
           mode: "payment",
           line_items: [
             {
               quantity: 1,
               price_data: {
                 currency: p.currency,
-                unit_amount: amount,
+                unit_amount: subtotal,
                 product_data: { name: p.title, metadata: { product_id: p.id } },
               },
             },
@@ -124,9 +158,16 @@ export async function startProductCheckout(
           success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
           cancel_url: `${origin}/@${creator?.handle}/products/${p.slug}?checkout=canceled`,
         });
+        if (session.amount_total !== amount) {
+          // Stripe priced the discount differently from our quote: the fee would not be 8% of the charge.
+          await stripe.checkout.sessions.expire(session.id).catch(() => undefined);
+          throw new Error(`checkout ${session.id}: Stripe's total ${session.amount_total} differs from the quoted ${amount}`);
+        }
+        if (redemptionId) await attachDiscountSession(env, redemptionId, session.id);
         await db.update(checkouts).set({ sessionId: session.id, url: session.url, expiresAt }).where(eq(checkouts.sessionId, claimId));
         return { url: session.url! };
       } catch (e) {
+        if (redemptionId) await releaseDiscount(env, redemptionId);
         await releaseProductCheckout(env, claimId);
         throw e;
       }
@@ -142,10 +183,12 @@ export async function startProductCheckout(
     });
     if (open?.url) {
       const existing = await stripe.checkout.sessions.retrieve(open.sessionId);
-      if (existing.status === "open" && existing.url && existing.amount_total === amount) return { url: existing.url };
+      const sameCoupon = (existing.discounts?.[0]?.coupon ?? null) === coupon;
+      if (existing.status === "open" && existing.url && existing.amount_total === amount && sameCoupon) return { url: existing.url };
       if (existing.status === "open") {
-        // Pay what you want: they chose another amount since — that checkout closes and a new one opens.
+        // Pay what you want or a code: they chose another amount since — that checkout closes and a new one opens.
         await stripe.checkout.sessions.expire(existing.id).catch(() => undefined);
+        await releaseDiscountForSession(env, existing.id);
       } else if (existing.status === "complete") {
         if (await hasAccess(env, viewer.id, p.id)) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
         throw conflict("Your payment is being processed. Check your library in a moment.");
@@ -206,6 +249,32 @@ export async function recordFreeOrder(
   await notifyNewPurchase(env, { creatorId: p.creatorId, productId: p.id, orderKey: key });
   await queueTxEmail(env, "purchase_receipt", `receipt:order:${key}`, { sessionId: key });
   return key;
+}
+
+/**
+ * A 100%-off code: the product free, recorded as a zero order like any free product (rate-limited
+ * the same way), its use counted against the cap in the same exact reservation as a paid one.
+ */
+async function claimFreeWithCode(
+  env: Env,
+  buyer: { buyerId: string; email: string },
+  p: typeof products.$inferSelect,
+  quote: DiscountQuote,
+  ip: string,
+) {
+  await assertFreeOrderAllowed(env, buyer.email, ip);
+  const redemptionId = await reserveDiscount(env, quote, {
+    buyerId: buyer.buyerId,
+    productId: p.id,
+    currency: p.currency,
+    expiresAt: nowSeconds() + 60,
+  });
+  const key = await recordFreeOrder(env, buyer, p).catch(async (e: unknown) => {
+    await releaseDiscount(env, redemptionId);
+    throw e;
+  });
+  if (key) await redeemDiscount(env, redemptionId, key);
+  else await releaseDiscount(env, redemptionId); // they already had it: nothing was used
 }
 
 async function claimFreeProduct(env: Env, buyer: { buyerId: string; email: string }, p: typeof products.$inferSelect, ip: string) {

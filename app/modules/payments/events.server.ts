@@ -27,6 +27,8 @@ import {
 } from "./queries.server";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
 import { applyServiceCheckoutCompleted, applyServiceCheckoutExpired } from "~/modules/services/booking.server";
+import { redeemDiscountStatement, releaseDiscountForSession } from "~/modules/growth/discounts.server";
+import { applyPromotionCheckoutCompleted, applyPromotionCheckoutExpired } from "~/modules/growth/promotions.server";
 
 export const HANDLED_EVENTS = new Set([
   "checkout.session.completed",
@@ -97,6 +99,8 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
   const db = getDb(env);
   // Services (bookings, fixed packages, session packs): confirmed against the creator's calendar.
   if (meta.kind === "service") return applyServiceCheckoutCompleted(env, session);
+  // Promoted listings (growth module): a platform charge confirming a placement slot.
+  if (meta.kind === "promotion") return applyPromotionCheckoutCompleted(env, session);
   if (meta.kind === "product") {
     const guest = meta.guest === "1";
     if (session.payment_status !== "paid" || !meta.product_id || (!meta.buyer_id && !guest)) return "ignored";
@@ -126,6 +130,8 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
         .onConflictDoNothing(),
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
       completeGuestCheckout(db, session.id, buyerId),
+      // A discount code's use (D102): paid, so it stays counted for good.
+      redeemDiscountStatement(db, session.id),
     ]);
     // A guest isn't proven to be the account's owner, so their order is never refunded as the
     // account's duplicate (that would tell them the address already owned it, D71).
@@ -227,6 +233,8 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
 async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
   const db = getDb(env);
   if (session.metadata?.kind === "service") return applyServiceCheckoutExpired(env, session);
+  if (session.metadata?.kind === "promotion") return applyPromotionCheckoutExpired(env, session);
+  await releaseDiscountForSession(env, session.id);
   const guest = await expireGuestCheckout(env, session.id);
   if (guest?.tierId && guest.holdId) {
     // A guest's unpaid tier checkout (D77): its seat goes back at once.

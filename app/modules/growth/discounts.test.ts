@@ -1,0 +1,206 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { getStripe } from "~/lib/stripe.server";
+import { platformFee } from "~/lib/money";
+import { newId } from "~/lib/ids";
+import { app, postForm } from "~/test/http";
+import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
+import { createProduct, publishedProduct } from "~/test/money";
+import { makeCreator, makeUser } from "~/modules/demo/factories.server";
+import { startProductCheckout } from "~/modules/payments/checkout.server";
+import { isAppError } from "~/lib/errors";
+
+const newCode = (prefix = "C") =>
+  `${prefix}${newId(6)
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "X")}`;
+
+async function makeCode(cookie: string, fields: Record<string, string>, productIds: string[] = []) {
+  const body = new URLSearchParams({ kind: "percent", appliesTo: productIds.length ? "chosen" : "all", ...fields });
+  for (const id of productIds) body.append("productIds", id);
+  return app("/dashboard/discounts", { method: "POST", body, cookie });
+}
+
+const redemptions = (code: string) =>
+  env.DB.prepare(
+    "SELECT r.status, r.session_id AS sessionId, r.amount_discount AS discount FROM discount_redemptions r JOIN discount_codes c ON c.id = r.code_id WHERE c.code = ?",
+  )
+    .bind(code)
+    .all<{ status: string; sessionId: string | null; discount: number }>()
+    .then((r) => r.results);
+
+describe("creating discount codes", () => {
+  it("validates, refuses duplicates and other creators' products, and needs a signed-in creator", async () => {
+    const { seller, cookie, id } = await publishedProduct();
+    expect((await makeCode(cookie, { code: "a b", value: "10" })).status).toBe(422);
+    expect(await (await makeCode(cookie, { code: "GOOD10", value: "150" })).text()).toContain("1 to 100");
+    expect((await makeCode(cookie, { code: "GOOD10", kind: "amount", value: "abc" })).status).toBe(422);
+    expect(await (await makeCode(cookie, { code: "OLD10", value: "10", expires: "2020-01-01" })).text()).toContain("has passed");
+    expect((await makeCode(cookie, { code: "good10", value: "10" })).status).toBe(200);
+    const dup = await makeCode(cookie, { code: "GOOD10", value: "20" });
+    expect(dup.status).toBe(409);
+    // Someone else's product can't be chosen; plain users aren't creators; anonymous goes to login.
+    const other = await makeCreator(env);
+    expect((await makeCode(await other.cookie(), { code: "STEAL", value: "50" }, [id])).status).toBe(403);
+    const user = await makeUser(env);
+    expect((await makeCode(await user.cookie(), { code: "NOPE", value: "50" })).status).toBe(403);
+    const anon = await makeCode("", { code: "ANON", value: "50" });
+    expect(anon.status).toBe(302);
+    expect(anon.headers.get("Location")).toContain("/login");
+    // Turning off someone else's code is refused.
+    const row = await env.DB.prepare("SELECT id FROM discount_codes WHERE creator_id=? AND code='GOOD10'")
+      .bind(seller.id)
+      .first<{ id: string }>();
+    expect((await postForm("/dashboard/discounts", { intent: "archive", codeId: row!.id }, { cookie: await other.cookie() })).status).toBe(
+      404,
+    );
+    const page = await (await app("/dashboard/discounts", { cookie })).text();
+    expect(page).toContain("GOOD10");
+    expect(page).toContain("10% off");
+  });
+});
+
+describe("applying a code at checkout", () => {
+  it("charges the discounted price through a Stripe coupon; the 8% fee and the ledger reconcile to the cent", async () => {
+    const { seller, cookie, id, slug, fileId } = await publishedProduct("19.99");
+    const code = newCode("SAVE");
+    expect((await makeCode(cookie, { code, value: "20" }, [id])).status).toBe(200);
+    const buyer = await makeUser(env);
+    const bc = await buyer.cookie();
+    const res = await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code: code.toLowerCase() }, { cookie: bc });
+    expect(res.status).toBe(302);
+    const url = res.headers.get("Location")!;
+    const stripe = getStripe(env);
+    const session = await stripe.checkout.sessions.retrieve(sessionIdFrom(url));
+    expect(session.amount_subtotal).toBe(1999);
+    expect(session.total_details?.amount_discount).toBe(400);
+    expect(session.amount_total).toBe(1599);
+    expect(session.discounts?.length).toBe(1);
+    expect((await redemptions(code))[0]).toMatchObject({ status: "reserved", sessionId: session.id, discount: 400 });
+    expect((await payCheckout(url)).status).toBe(303);
+    await deliver(buyer.id);
+    const order = await env.DB.prepare("SELECT gross, fee, net, payment_intent_id AS pi FROM orders WHERE checkout_session_id=?")
+      .bind(session.id)
+      .first<{ gross: number; fee: number; net: number; pi: string }>();
+    expect(order).toMatchObject({ gross: 1599, fee: platformFee(1599), net: 1599 - platformFee(1599) });
+    expect(order!.fee).toBe(128);
+    // What Stripe charged, took as the fee and transferred equals the ledger exactly.
+    const pi = await stripe.paymentIntents.retrieve(order!.pi, { expand: ["latest_charge"] });
+    expect(pi.amount).toBe(order!.gross);
+    expect(pi.application_fee_amount).toBe(order!.fee);
+    const charge = pi.latest_charge as { transfer?: string };
+    const transfer = await stripe.transfers.retrieve(String(charge.transfer));
+    expect(transfer.amount).toBe(order!.net);
+    expect((await redemptions(code))[0].status).toBe("redeemed");
+    expect((await app(`/library/download/${fileId}`, { cookie: bc })).status).toBe(200);
+    const dash = (await (await app("/dashboard/discounts", { cookie })).text()).replaceAll("<!-- -->", "");
+    expect(dash).toContain("Used 1 · $4.00 given");
+  });
+
+  it("says clearly why a code doesn't work: unknown, expired, not for this item, stacked, first-time only, guests", async () => {
+    const { seller, cookie, id, slug } = await publishedProduct("10.00");
+    const other = await createProduct(cookie, { price: "12" });
+    const [forOther, expired, firstOnly] = [newCode("OTH"), newCode("EXP"), newCode("NEW")];
+    await makeCode(cookie, { code: forOther, value: "10" }, [other.id]);
+    await makeCode(cookie, { code: expired, value: "10" });
+    await env.DB.prepare("UPDATE discount_codes SET expires_at = 1 WHERE code = ?").bind(expired).run();
+    await makeCode(cookie, { code: firstOnly, value: "10", firstTimeOnly: "on" });
+    const buyer = await makeUser(env);
+    const bc = await buyer.cookie();
+    const tryCode = async (code: string, c = bc) => {
+      const res = await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: c });
+      return { status: res.status, text: await res.text() };
+    };
+    expect(await tryCode("NOSUCH")).toMatchObject({ status: 422 });
+    expect((await tryCode("NOSUCH")).text).toContain("isn't a valid code");
+    expect((await tryCode(expired)).text).toContain("has expired");
+    expect((await tryCode(forOther)).text).toContain("isn't for this product");
+    expect((await tryCode(`${forOther} ${firstOnly}`)).text).toContain("Only one code");
+    const guest = await tryCode(firstOnly, "");
+    expect(guest.status).toBe(422);
+    expect(guest.text).toContain("Sign in to use a discount code");
+    // A returning buyer (an order from this creator) can't use a first-time code.
+    await env.DB.prepare(
+      "INSERT INTO orders (id, checkout_session_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    )
+      .bind(newId(), `free_${newId()}`, buyer.id, seller.id, other.id, "usd", 0, 0, 0, "paid", 1)
+      .run();
+    expect((await tryCode(firstOnly)).text).toContain("first-time buyers only");
+    expect(await redemptions(firstOnly)).toEqual([]);
+    // A first-time buyer gets it.
+    const fresh = await makeUser(env);
+    expect((await tryCode(firstOnly, await fresh.cookie())).status).toBe(302);
+  });
+
+  it("a 100% code gives the product free as a recorded zero order, without Stripe", async () => {
+    const { seller, cookie, id, slug, fileId } = await publishedProduct("25.00");
+    const code = newCode("FREE");
+    await makeCode(cookie, { code, value: "100", maxRedemptions: "1" });
+    const buyer = await makeUser(env);
+    const bc = await buyer.cookie();
+    const res = await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: bc });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toContain("?owned=1");
+    const order = await env.DB.prepare("SELECT gross, fee, net, payment_intent_id AS pi FROM orders WHERE buyer_id=? AND product_id=?")
+      .bind(buyer.id, id)
+      .first();
+    expect(order).toEqual({ gross: 0, fee: 0, net: 0, pi: null });
+    expect((await redemptions(code))[0]).toMatchObject({ status: "redeemed", discount: 2500 });
+    expect((await app(`/library/download/${fileId}`, { cookie: bc })).status).toBe(200);
+    // Its one use is gone.
+    const next = await makeUser(env);
+    const refused = await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: await next.cookie() });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("used up");
+  });
+});
+
+describe("max redemptions under concurrency", () => {
+  it("200 concurrent checkouts for a 5-use code open exactly 5 sessions; an expired session gives its use back", async () => {
+    const { seller, cookie, id } = await publishedProduct("9.00");
+    const code = newCode("RUSH");
+    await makeCode(cookie, { code, value: "50", maxRedemptions: "5" });
+    const t = Math.floor(Date.now() / 1000);
+    const buyers = Array.from({ length: 201 }, () => ({ id: newId(), email: `rush-${newId(8)}@example.test`, isAdmin: false }));
+    for (let i = 0; i < buyers.length; i += 40)
+      await env.DB.batch(
+        buyers
+          .slice(i, i + 40)
+          .map((b) =>
+            env.DB.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?,?,?,?)").bind(b.id, b.email, "x", t),
+          ),
+      );
+    const results = await Promise.all(
+      buyers.slice(0, 200).map((b) =>
+        startProductCheckout(env, b, id, "http://localhost:8787", { code }).then(
+          (r) => ({ ok: true as const, url: r.url }),
+          (e: unknown) => {
+            if (!isAppError(e)) throw e;
+            return { ok: false as const, status: e.status, message: e.message };
+          },
+        ),
+      ),
+    );
+    const opened = results.filter((r) => r.ok);
+    const refused = results.filter((r) => !r.ok);
+    expect(opened).toHaveLength(5);
+    expect(refused).toHaveLength(195);
+    expect(new Set(refused.map((r) => (r.ok ? 0 : r.status)))).toEqual(new Set([409]));
+    const rows = await redemptions(code);
+    expect(rows.filter((r) => r.status === "reserved")).toHaveLength(5);
+    const sessions = await env.DB.prepare("SELECT count(*) AS n FROM checkouts WHERE product_id=? AND url IS NOT NULL")
+      .bind(id)
+      .first<{ n: number }>();
+    expect(sessions!.n).toBe(5);
+
+    // One buyer walks away: the session expires (webhook), its use is released, the 201st buyer gets it.
+    const first = opened[0];
+    if (!first.ok) throw new Error("unreachable");
+    await getStripe(env).checkout.sessions.expire(sessionIdFrom(first.url));
+    await deliver(sessionIdFrom(first.url));
+    expect((await redemptions(code)).filter((r) => r.status === "released")).toHaveLength(1);
+    const late = await startProductCheckout(env, buyers[200], id, "http://localhost:8787", { code });
+    expect(late.url).toContain("/checkout/pay/");
+    void seller;
+  });
+});

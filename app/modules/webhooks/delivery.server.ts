@@ -14,8 +14,11 @@ import * as v from "valibot";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
 import { creators } from "~/modules/storefronts/schema";
+import { orders } from "~/modules/payments/schema";
+import { products } from "~/modules/products/schema";
+import { bookings, services } from "~/modules/services/schema";
 import { users } from "~/modules/identity/schema";
-import { queueTxEmail } from "~/modules/email/transactional.server";
+import type { TxEmailMessage } from "~/modules/email/messages";
 import { WebhookDeliveryMessage, WebhookEventMessage } from "./messages";
 import { TEST_EVENT_TYPE, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "./schema";
 import { webhookHeaders } from "./signing";
@@ -52,7 +55,7 @@ export async function fanOutEvent(env: Env, raw: unknown): Promise<void> {
   const targets = isTest ? endpoints : endpoints.filter((e) => e.eventTypes.includes(msg.eventType));
   if (!targets.length) return;
 
-  const data = await withCustomerEmail(env, msg.data);
+  const data = await withCustomerEmail(env, await currentState(env, msg.creatorId, msg.eventType, msg.data));
   const eventId = `msg_${newId(24)}`;
   const payload = JSON.stringify({ type: msg.eventType, timestamp: new Date(msg.at * 1000).toISOString(), data });
   const now = nowSeconds();
@@ -85,6 +88,67 @@ export async function fanOutEvent(env: Env, raw: unknown): Promise<void> {
     await env.WEBHOOK_QUEUE.sendBatch(
       pending.map((d) => ({ body: { type: "webhook_delivery", deliveryId: d.id } satisfies WebhookDeliveryMessage, contentType: "json" })),
     );
+}
+
+/**
+ * Orders and bookings are described from their CURRENT rows when the event is fanned out (the
+ * producer only names them), scoped to the creator; everything else carries what the producer sent.
+ */
+async function currentState(env: Env, creatorId: string, type: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const db = getDb(env);
+  if (type.startsWith("order.")) {
+    const ref = data.order as { checkout_session_id?: string } | undefined;
+    if (!ref?.checkout_session_id) return data;
+    const [o] = await db
+      .select({ o: orders, title: products.title })
+      .from(orders)
+      .leftJoin(products, eq(products.id, orders.productId))
+      .where(and(eq(orders.checkoutSessionId, ref.checkout_session_id), eq(orders.creatorId, creatorId)))
+      .limit(1);
+    if (!o) throw new Error(`order of ${ref.checkout_session_id} not recorded yet`);
+    return {
+      ...data,
+      order: {
+        id: o.o.id,
+        product: { id: o.o.productId, title: o.title },
+        status: o.o.status,
+        currency: o.o.currency,
+        gross: o.o.gross,
+        fee: o.o.fee,
+        net: o.o.net,
+        amount_refunded: o.o.amountRefunded,
+        created_at: o.o.createdAt,
+        refunded_at: o.o.refundedAt,
+      },
+      customer: { id: o.o.buyerId },
+    };
+  }
+  if (type.startsWith("booking.")) {
+    const ref = data.booking as { id?: string } | undefined;
+    if (!ref?.id) return data;
+    const [b] = await db
+      .select({ b: bookings, title: services.title })
+      .from(bookings)
+      .leftJoin(services, eq(services.id, bookings.serviceId))
+      .where(and(eq(bookings.id, ref.id), eq(bookings.creatorId, creatorId)))
+      .limit(1);
+    if (!b) return data;
+    return {
+      ...data,
+      booking: {
+        id: b.b.id,
+        service: { id: b.b.serviceId, title: b.title },
+        status: b.b.status,
+        start_at: b.b.startAt,
+        end_at: b.b.endAt,
+        due_at: b.b.dueAt,
+        currency: b.b.currency,
+        gross: b.b.gross,
+      },
+      customer: { id: b.b.buyerId },
+    };
+  }
+  return data;
 }
 
 /** Adds `customer.email` when the event names a customer by id (creators see their buyers' and members' emails). */
@@ -249,11 +313,15 @@ async function disableIfPersistentlyFailing(env: Env, endpointId: string, since:
     .returning({ userId: webhookEndpoints.userId, url: webhookEndpoints.url });
   if (!off) return false;
   console.warn(`webhook endpoint ${endpointId} of ${off.userId} turned off after failing since ${since}`);
-  await queueTxEmail(env, "webhook_disabled", `webhook-disabled:${endpointId}:${now}`, {
-    creatorId: off.userId,
-    url: off.url,
-    failedForSeconds: now - since,
-  });
+  // Straight onto the email queue (the email module imports the domains that emit webhooks, so
+  // this module doesn't import it back): keyed on the disable, so it is sent once.
+  const mail: TxEmailMessage = {
+    type: "tx_email",
+    kind: "webhook_disabled",
+    key: `webhook-disabled:${endpointId}:${now}`,
+    ref: { creatorId: off.userId, url: off.url, failedForSeconds: now - since },
+  };
+  await env.EMAIL_QUEUE.send(mail, { contentType: "json" });
   return true;
 }
 

@@ -75,7 +75,9 @@ async function webhookBatch(batch: MessageBatch, env: Env) {
       if (out?.result === "retry") msg.retry({ delaySeconds: out.delaySeconds });
       else msg.ack();
     } catch (e) {
-      console.warn(`queue ${batch.queue}: message ${msg.id} failed (attempt ${msg.attempts}): ${e instanceof Error ? e.message : String(e)}`);
+      console.warn(
+        `queue ${batch.queue}: message ${msg.id} failed (attempt ${msg.attempts}): ${e instanceof Error ? e.message : String(e)}`,
+      );
       msg.retry({ delaySeconds: backoff(msg.attempts) });
     }
   }

@@ -28,7 +28,10 @@ export default async function setup() {
         return res.end("not found");
       }
       const [, name, mode] = m;
-      seen.set(name, [...(seen.get(name) ?? []), { path: url.pathname, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") }]);
+      seen.set(name, [
+        ...(seen.get(name) ?? []),
+        { path: url.pathname, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") },
+      ]);
       if (mode === "ok") {
         res.writeHead(200, { "Content-Type": "text/plain" });
         return res.end("thanks");

@@ -406,7 +406,15 @@ async function emitMembershipEvents(
   subId: string,
   meta: Record<string, string>,
   before: { status: string; tierId: string; cancelAtPeriodEnd: boolean; currentPeriodEnd: number | null } | null,
-  now: { status: string; tierId: string; cancelAtPeriodEnd: boolean; currentPeriodEnd: number | null; amount: number; currency: string; interval: string | null },
+  now: {
+    status: string;
+    tierId: string;
+    cancelAtPeriodEnd: boolean;
+    currentPeriodEnd: number | null;
+    amount: number;
+    currency: string;
+    interval: string | null;
+  },
   undone: boolean,
   stale: boolean,
 ) {
@@ -744,7 +752,10 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
   if (refunded > 0) await emailRefunds(env, chargeId, pi);
   if (refunded > 0) {
     // Creators' webhooks: once per refunded amount of an order (a partial refund, then the rest, are two events).
-    const o = await db.query.orders.findFirst({ where: eq(orders.paymentIntentId, pi), columns: { creatorId: true, checkoutSessionId: true } });
+    const o = await db.query.orders.findFirst({
+      where: eq(orders.paymentIntentId, pi),
+      columns: { creatorId: true, checkoutSessionId: true },
+    });
     if (o)
       await emitCreatorEvent(
         env,

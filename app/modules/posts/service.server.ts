@@ -217,7 +217,14 @@ async function publishOwnedPost(env: Env, post: PostRow, creator: CreatorRow) {
     creator.userId,
     "post.published",
     {
-      post: { id: post.id, slug: post.slug, title: post.title, visibility: post.visibility, url: publicUrl(env, url), published_at: publishedAt },
+      post: {
+        id: post.id,
+        slug: post.slug,
+        title: post.title,
+        visibility: post.visibility,
+        url: publicUrl(env, url),
+        published_at: publishedAt,
+      },
     },
     `${post.id}:${publishedAt}`,
   );

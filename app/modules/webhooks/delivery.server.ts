@@ -59,17 +59,19 @@ export async function fanOutEvent(env: Env, raw: unknown): Promise<void> {
   const eventId = `msg_${newId(24)}`;
   const payload = JSON.stringify({ type: msg.eventType, timestamp: new Date(msg.at * 1000).toISOString(), data });
   const now = nowSeconds();
-  await db.batch([
-    db
-      .insert(webhookEvents)
-      .values({ id: eventId, userId: msg.creatorId, key: msg.key, type: msg.eventType, payload, createdAt: now })
-      .onConflictDoNothing(),
-    // Deliveries of whichever event row holds the key (this one, or the one a redelivery made first).
-    db.run(sql`INSERT OR IGNORE INTO webhook_deliveries (id, event_id, endpoint_id, status, manual, attempts, created_at)
-      SELECT lower(hex(randomblob(10))), e.id, ep.value, 'pending', ${isTest ? 1 : 0}, 0, ${now}
-      FROM webhook_events e, json_each(${JSON.stringify(targets.map((t) => t.id))}) ep
-      WHERE e.user_id = ${msg.creatorId} AND e.key = ${msg.key}`),
-  ]);
+  // Claimed by (creator, key): a second emission (or a redelivered message) finds the first row.
+  await db
+    .insert(webhookEvents)
+    .values({ id: eventId, userId: msg.creatorId, key: msg.key, type: msg.eventType, payload, createdAt: now })
+    .onConflictDoNothing();
+  const [event] = await db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.userId, msg.creatorId), eq(webhookEvents.key, msg.key)));
+  await db
+    .insert(webhookDeliveries)
+    .values(targets.map((t) => ({ id: newId(), eventId: event.id, endpointId: t.id, manual: isTest, createdAt: now })))
+    .onConflictDoNothing();
   // Enqueue every delivery of the event not yet tried (a redelivered message re-sends those a
   // crash left unsent; a duplicate attempt message finds the delivery no longer pending).
   const pending = await db
@@ -205,7 +207,14 @@ export async function attemptDelivery(env: Env, raw: unknown): Promise<AttemptOu
   if (!row) return { result: "skipped" };
   const { endpoint, event } = row;
 
-  const log = async (a: { status: number | null; ok: boolean; error: string | null; request: string; response: string; ms: number | null }) =>
+  const log = async (a: {
+    status: number | null;
+    ok: boolean;
+    error: string | null;
+    request: string;
+    response: string;
+    ms: number | null;
+  }) =>
     db.insert(webhookAttempts).values({
       id: newId(),
       deliveryId,
@@ -264,9 +273,16 @@ export async function attemptDelivery(env: Env, raw: unknown): Promise<AttemptOu
       status = res.status;
       ok = res.status >= 200 && res.status < 300;
       response = await excerpt(res, RESPONSE_EXCERPT);
-      if (!ok) error = res.status >= 300 && res.status < 400 ? `Answered a redirect (${res.status}); redirects are not followed.` : `Answered ${res.status}.`;
+      if (!ok)
+        error =
+          res.status >= 300 && res.status < 400
+            ? `Answered a redirect (${res.status}); redirects are not followed.`
+            : `Answered ${res.status}.`;
     } catch (e) {
-      error = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError") ? `No answer within ${TIMEOUT_MS / 1000} s.` : `Could not connect: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
+      error =
+        e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")
+          ? `No answer within ${TIMEOUT_MS / 1000} s.`
+          : `Could not connect: ${e instanceof Error ? e.message : String(e)}`.slice(0, 300);
     }
     ms = Date.now() - started;
   }
@@ -334,4 +350,3 @@ export async function processWebhookMessage(env: Env, body: unknown): Promise<At
   }
   return attemptDelivery(env, body);
 }
-

@@ -50,7 +50,11 @@ export async function listEndpoints(env: Env, viewer: Viewer) {
     .from(webhookEndpoints)
     .where(eq(webhookEndpoints.userId, viewer.id))
     .orderBy(desc(webhookEndpoints.createdAt));
-  return rows.map(({ secret, previousSecret, ...ep }) => ({ ...ep, secret, rotating: !!previousSecret && (ep.previousSecretExpiresAt ?? 0) > nowSeconds() }));
+  return rows.map(({ secret, previousSecret, ...ep }) => ({
+    ...ep,
+    secret,
+    rotating: !!previousSecret && (ep.previousSecretExpiresAt ?? 0) > nowSeconds(),
+  }));
 }
 
 export async function createEndpoint(env: Env, viewer: Viewer, raw: unknown) {
@@ -105,13 +109,17 @@ export async function setEndpointEnabled(env: Env, viewer: Viewer, id: string, e
   const now = nowSeconds();
   await getDb(env)
     .update(webhookEndpoints)
-    .set(enabled ? { disabledAt: null, disabledReason: null, updatedAt: now } : { disabledAt: now, disabledReason: "owner", updatedAt: now })
+    .set(
+      enabled ? { disabledAt: null, disabledReason: null, updatedAt: now } : { disabledAt: now, disabledReason: "owner", updatedAt: now },
+    )
     .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.userId, viewer.id)));
 }
 
 export async function deleteEndpoint(env: Env, viewer: Viewer, id: string) {
   await ownEndpoint(env, viewer, id);
-  await getDb(env).delete(webhookEndpoints).where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.userId, viewer.id)));
+  await getDb(env)
+    .delete(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.userId, viewer.id)));
 }
 
 /** Queues a `webhook.test` event to this endpoint only (one attempt; shows in the log). */
@@ -173,9 +181,13 @@ export async function deliveryLog(env: Env, viewer: Viewer, opts: { endpointId?:
     ? await db
         .select()
         .from(webhookAttempts)
-        .where(inArray(webhookAttempts.deliveryId, rows.map((r) => r.id)))
+        .where(
+          inArray(
+            webhookAttempts.deliveryId,
+            rows.map((r) => r.id),
+          ),
+        )
         .orderBy(desc(webhookAttempts.at), desc(webhookAttempts.attempt))
     : [];
   return rows.map((r) => ({ ...r, log: attempts.filter((a) => a.deliveryId === r.id) }));
 }
-

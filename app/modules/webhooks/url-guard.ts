@@ -93,7 +93,10 @@ export function isLoopbackHost(hostname: string): boolean {
 
 /** Why `hostname` must never be called from production, or null when it may be. */
 export function privateHostReason(hostname: string): string | null {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  const h = hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
   if (!h) return "The URL has no host.";
   const v4 = ipv4(h);
   if (v4) return privateV4(v4) ? `${h} is a private, loopback or reserved address.` : null;
@@ -124,7 +127,9 @@ export function checkWebhookUrl(raw: string, opts: { production: boolean }): Url
   if (url.protocol !== "https:")
     return {
       ok: false,
-      reason: opts.production ? "The URL must start with https://." : "Use https:// (plain http is allowed only for localhost in development).",
+      reason: opts.production
+        ? "The URL must start with https://."
+        : "Use https:// (plain http is allowed only for localhost in development).",
     };
   const why = privateHostReason(url.hostname);
   if (why) return { ok: false, reason: `Webhooks can't be sent there: ${why}` };

@@ -8,6 +8,9 @@ import { newId, nowSeconds } from "~/lib/ids";
 import { makeCreator, makeUser } from "~/modules/demo/factories.server";
 import { followCreator } from "~/modules/follows/service.server";
 import { app, postForm } from "~/test/http";
+import { buy, makeTier, publishedProduct, subscribeAndPay } from "~/test/money";
+import { deliver } from "~/test/stripe";
+import { makeSeller } from "~/modules/demo/factories.server";
 import { waitForMail } from "~/test/mail";
 import worker from "../../../workers/index";
 import { MAX_ATTEMPTS, RETRY_DELAYS } from "./delivery.server";
@@ -105,6 +108,43 @@ describe("creators' webhooks", () => {
     expect(second.headers["webhook-signature"].split(" ")).toHaveLength(2);
     expect((verify(fresh, second) as { type: string }).type).toBe("post.published");
     expect((verify(ep.secret, second) as { type: string }).type).toBe("post.published");
+  });
+
+  it("order.paid and membership.created come from the Stripe event consumer, with the current order and the customer's email", async () => {
+    const product = await publishedProduct("19.99");
+    const ep = await createEndpoint(env, product.seller.viewer, { url: hook("sales"), eventTypes: ["order.paid", "membership.created"] });
+    const buyer = await makeUser(env);
+    await buy(product.id, product.seller.handle, product.slug, await buyer.cookie());
+    await deliver(buyer.id);
+    const [sale] = await waitForRequests("sales");
+    const paid = verify(ep.secret, sale) as {
+      type: string;
+      data: {
+        order: { id: string; product: { id: string; title: string }; gross: number; fee: number; net: number; status: string };
+        customer: { email: string };
+      };
+    };
+    expect(paid.type).toBe("order.paid");
+    expect(paid.data.order).toMatchObject({ product: { id: product.id }, gross: 1999, fee: 160, net: 1839, status: "paid" });
+    expect(paid.data.customer.email).toBe(buyer.email);
+    // The Stripe events applied again send nothing new.
+    await deliver(buyer.id);
+
+    const seller = await makeSeller(env);
+    const ep2 = await createEndpoint(env, seller.viewer, { url: hook("members"), eventTypes: ["membership.created"] });
+    const tier = await makeTier(await seller.cookie());
+    const member = await makeUser(env);
+    await subscribeAndPay(String(tier.id), await member.cookie());
+    await deliver(member.id);
+    const [joined] = await waitForRequests("members");
+    const created = verify(ep2.secret, joined) as {
+      type: string;
+      data: { membership: { tier_id: string; status: string; amount: number }; customer: { email: string } };
+    };
+    expect(created.type).toBe("membership.created");
+    expect(created.data.membership).toMatchObject({ tier_id: String(tier.id), status: "active", amount: 500 });
+    expect(created.data.customer.email).toBe(member.email);
+    expect(await captured("sales")).toHaveLength(1);
   });
 
   it("sends an event emitted twice once, only to endpoints subscribed to its type", async () => {

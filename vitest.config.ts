@@ -22,6 +22,7 @@ export default defineConfig(async () => {
   process.env.ALLTHRIVE_TEST_STRIPE_PORT ??= String(await freePort());
   const stripePort = process.env.ALLTHRIVE_TEST_STRIPE_PORT;
   process.env.ALLTHRIVE_TEST_EMAIL_PORT ??= String(await freePort());
+  process.env.ALLTHRIVE_TEST_WEBHOOK_PORT ??= String(await freePort());
   return {
     plugins: [
       cloudflareTest({
@@ -44,6 +45,8 @@ export default defineConfig(async () => {
             // The loopback stand-in for the email provider (app/test/email-capture.global.ts); the
             // http-transport test points EMAIL_API_URL at it. Everything else keeps EMAIL_TRANSPORT=local.
             EMAIL_CAPTURE_PORT: process.env.ALLTHRIVE_TEST_EMAIL_PORT,
+            // A real local receiver for creators' webhooks (app/test/webhook-receiver.global.ts).
+            WEBHOOK_RECEIVER_PORT: process.env.ALLTHRIVE_TEST_WEBHOOK_PORT,
           },
         },
       }),
@@ -60,7 +63,7 @@ export default defineConfig(async () => {
     test: {
       include: ["app/**/*.test.ts", "workers/**/*.test.ts"],
       setupFiles: ["./app/test/setup.ts"],
-      globalSetup: ["./app/test/stripe-emulator.global.ts", "./app/test/email-capture.global.ts"],
+      globalSetup: ["./app/test/stripe-emulator.global.ts", "./app/test/email-capture.global.ts", "./app/test/webhook-receiver.global.ts"],
       // The default in `vitest run` is one worker less than the cores: one worker on a 2-core CI
       // machine, idle most of the time while a file waits on the emulator, timers or workerd.
       // Files are independent (own storage; emulator faults are scoped to their match), so run

@@ -10,6 +10,7 @@ import { processEmailMessage } from "../app/modules/email/service.server";
 import { processTierMessageEmails, processTxEmail } from "../app/modules/email/transactional.server";
 import { QUEUES, storeDeadLetters } from "../app/modules/queues/dead-letters.server";
 import { processExportMessage } from "../app/modules/exports/service.server";
+import { processWebhookMessage } from "../app/modules/webhooks/delivery.server";
 
 export const FANOUT_QUEUE_NAME = QUEUES.fanout.name;
 export const EMAIL_QUEUE_NAME = QUEUES.email.name;
@@ -48,12 +49,36 @@ export async function handleContentQueues(batch: MessageBatch, env: Env): Promis
     case QUEUES.exports.name:
       await each(batch, (body) => processExportMessage(env, body));
       return true;
+    case QUEUES.webhooks.name:
+      await webhookBatch(batch, env);
+      return true;
     case QUEUES.fanout.dlq:
     case QUEUES.email.dlq:
     case QUEUES.exports.dlq:
+    case QUEUES.webhooks.dlq:
       await storeDeadLetters(batch, env);
       return true;
     default:
       return false;
+  }
+}
+
+/**
+ * Creators' webhooks (decision 0099): a failed HTTP attempt is not an error here — the consumer
+ * answers with its own schedule (`retry` with the delay it chose) or acks a finished delivery.
+ * Only a throw (D1 unreachable, a bug) takes the generic backoff and, in the end, the DLQ.
+ */
+async function webhookBatch(batch: MessageBatch, env: Env) {
+  for (const msg of batch.messages) {
+    try {
+      const out = await processWebhookMessage(env, msg.body);
+      if (out?.result === "retry") msg.retry({ delaySeconds: out.delaySeconds });
+      else msg.ack();
+    } catch (e) {
+      console.warn(
+        `queue ${batch.queue}: message ${msg.id} failed (attempt ${msg.attempts}): ${e instanceof Error ? e.message : String(e)}`,
+      );
+      msg.retry({ delaySeconds: backoff(msg.attempts) });
+    }
   }
 }

@@ -18,3 +18,4 @@ export * from "./exports/schema";
 export * from "./community/schema";
 export * from "./services/schema";
 export * from "./growth/schema";
+export * from "./webhooks/schema";

@@ -8,6 +8,8 @@
  * Who may WRITE: a signed-in, verified, not suspended reader who is not blocked by the thread's
  * owner, within the owner's per-thread policy, and within the rate limits.
  */
+import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
+import { publicUrl } from "~/lib/public-url";
 import { AppError, conflict, forbidden, notFound, tooManyRequests, unauthorized, unprocessable } from "~/lib/errors";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -439,6 +441,23 @@ export async function addComment(env: Env, viewer: Viewer | null, ref: ThreadRef
     createdAt: now,
   });
   await notifyForComment(env, thread, { id, authorId: actor.id, parent, body });
+  // Creators' webhooks: the thread's owner is the creator; the comment is on their own content.
+  await emitCreatorEvent(
+    env,
+    thread.ownerId,
+    "comment.created",
+    {
+      comment: {
+        id,
+        target: { type: ref.type, id: ref.id, title: thread.title, url: publicUrl(env, thread.path) },
+        parent_id: parent?.id ?? null,
+        author_id: actor.id,
+        body_markdown: body,
+        created_at: now,
+      },
+    },
+    id,
+  );
   return { id };
 }
 

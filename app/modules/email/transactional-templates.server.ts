@@ -358,3 +358,27 @@ export function tierMessageEmail(d: TierMessageData): Rendered {
     }),
   };
 }
+
+export type WebhookDisabledData = Common & {
+  creatorName: string;
+  endpointUrl: string;
+  failedFor: string;
+  webhooksUrl: string;
+};
+
+/** A creator's webhook endpoint failed for ~3 days and was turned off (decision 0099). */
+export function webhookDisabledEmail(d: WebhookDisabledData): Rendered {
+  const line = `Every delivery to ${d.endpointUrl} failed for ${d.failedFor}, so we turned this endpoint off. New events are not sent to it until you turn it back on.`;
+  const bodyHtml = `${h1("A webhook endpoint was turned off")}${p(esc(line))}${p("The delivery log shows what your server answered; once it works again, turn the endpoint back on and replay the events you missed.")}${button(d.webhooksUrl, "Open webhook settings")}`;
+  return {
+    subject: "Your webhook endpoint was turned off",
+    ...layout({
+      preheader: line,
+      bodyHtml,
+      bodyText: `A webhook endpoint was turned off.\n\n${line}\n\nSee the delivery log, fix it, turn it back on and replay what you missed: ${d.webhooksUrl}`,
+      settingsUrl: d.settingsUrl,
+      reason: CREATOR_REASON(d.creatorName),
+      creatorName: d.creatorName,
+    }),
+  };
+}

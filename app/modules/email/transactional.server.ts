@@ -40,6 +40,7 @@ import {
   purchaseReceiptEmail,
   refundEmail,
   tierMessageEmail,
+  webhookDisabledEmail,
 } from "./transactional-templates.server";
 import { sendEmail } from "./transport.server";
 import { renderBookingEmail } from "./booking-emails.server";
@@ -263,6 +264,22 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
           chargesEnabled: !!r.chargesEnabled,
           payoutsEnabled: !!r.payoutsEnabled,
           payoutsUrl: publicUrl(env, "/dashboard/payouts"),
+          settingsUrl,
+        }),
+      };
+    }
+    case "webhook_disabled": {
+      const c = await creatorForEmail(env, str(r.creatorId));
+      if (!c) return null;
+      const hours = Math.max(1, Math.round(num(r.failedForSeconds) / 3600));
+      return {
+        to: c.email,
+        userId: c.userId,
+        rendered: webhookDisabledEmail({
+          creatorName: c.displayName,
+          endpointUrl: str(r.url),
+          failedFor: hours >= 48 ? `${Math.round(hours / 24)} days` : `${hours} hour${hours === 1 ? "" : "s"}`,
+          webhooksUrl: publicUrl(env, "/settings/webhooks"),
           settingsUrl,
         }),
       };

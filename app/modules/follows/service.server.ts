@@ -1,3 +1,4 @@
+import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { forbidden, notFound, unprocessable } from "~/lib/errors";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { findCreatorByHandle, findCreatorByUserId } from "~/modules/storefronts/queries.server";
@@ -29,6 +30,16 @@ export async function followCreator(env: Env, viewer: Viewer, handle: string) {
   // Notifications: tell the creator (once per follower, however often they re-follow).
   if (r.following) {
     const fan = await findCreatorByUserId(env, viewer.id);
+    // Creators' webhooks: a new follow edge (a re-follow after unfollowing is a new one); the
+    // follower's public storefront name only when they have one, never their email.
+    if (r.changed)
+      await emitCreatorEvent(
+        env,
+        creator.userId,
+        "follower.created",
+        { follower: { id: viewer.id, handle: fan?.handle ?? null, name: fan?.displayName ?? null }, follower_count: r.count },
+        `${viewer.id}:${r.count}:${Date.now()}`,
+      );
     const who = fan ? `${fan.displayName} (@${fan.handle})` : "A new member";
     await notify(env, {
       userId: creator.userId,

@@ -16,6 +16,7 @@ import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { applyAccount } from "./connect.server";
 import { notifyNewPurchase, notifyNewSubscriber } from "~/modules/notifications/service.server";
 import { queueTxEmail } from "~/modules/email/transactional.server";
+import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { checkouts, disputes, invoices, memberships, orders } from "./schema";
 import {
   claimGuestInvoices,
@@ -141,6 +142,8 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       // Keyed on the order (its checkout session): one receipt and one sale alert however often this arrives.
       await queueTxEmail(env, "purchase_receipt", `receipt:order:${session.id}`, { sessionId: session.id });
       await queueTxEmail(env, "new_sale", `sale:order:${session.id}`, { sessionId: session.id });
+      // Creators' webhooks: the order is read (current state, with its product) when it is sent.
+      await emitCreatorEvent(env, meta.creator_id, "order.paid", { order: { checkout_session_id: session.id } }, session.id);
     }
     if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
     return "processed";
@@ -396,7 +399,63 @@ export async function syncSubscription(env: Env, subscriptionId: string): Promis
       .where(eq(memberships.stripeSubscriptionId, sub.id));
   }
   await markSeatsChanged(env, tierId);
+  await emitMembershipEvents(env, sub.id, meta, row ?? null, { ...values, status }, !!note, stale);
   return "processed";
+}
+
+/**
+ * Creators' webhooks for a synced subscription. Keys make each fire once: `created` per
+ * subscription (when it first holds a seat), `canceled` per subscription, `updated` per distinct state (status, tier, renewal
+ * date, cancel-at-period-end) seen after the first sync. A subscription we undid ourselves (tier
+ * full, duplicate) was never a member, so it sends nothing.
+ */
+async function emitMembershipEvents(
+  env: Env,
+  subId: string,
+  meta: Record<string, string>,
+  before: { status: string; tierId: string; cancelAtPeriodEnd: boolean; currentPeriodEnd: number | null } | null,
+  now: {
+    status: string;
+    tierId: string;
+    cancelAtPeriodEnd: boolean;
+    currentPeriodEnd: number | null;
+    amount: number;
+    currency: string;
+    interval: string | null;
+  },
+  undone: boolean,
+  stale: boolean,
+) {
+  if (undone || stale || !meta.creator_id) return;
+  const data = {
+    membership: {
+      id: subId,
+      tier_id: now.tierId,
+      status: now.status,
+      amount: now.amount,
+      currency: now.currency,
+      interval: now.interval,
+      current_period_end: now.currentPeriodEnd,
+      cancel_at_period_end: now.cancelAtPeriodEnd,
+    },
+    customer: { id: meta.user_id },
+  };
+  if (now.status === "canceled") return emitCreatorEvent(env, meta.creator_id, "membership.canceled", data, subId);
+  if (!SEAT_STATUSES.has(now.status)) return;
+  if (!before || !SEAT_STATUSES.has(before.status)) return emitCreatorEvent(env, meta.creator_id, "membership.created", data, subId);
+  const changed =
+    before.status !== now.status ||
+    before.tierId !== now.tierId ||
+    before.cancelAtPeriodEnd !== now.cancelAtPeriodEnd ||
+    before.currentPeriodEnd !== now.currentPeriodEnd;
+  if (changed)
+    await emitCreatorEvent(
+      env,
+      meta.creator_id,
+      "membership.updated",
+      data,
+      `${subId}:${now.status}:${now.tierId}:${now.cancelAtPeriodEnd ? 1 : 0}:${now.currentPeriodEnd ?? ""}`,
+    );
 }
 
 /**
@@ -699,6 +758,21 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
       : []),
   ]);
   if (refunded > 0) await emailRefunds(env, chargeId, pi);
+  if (refunded > 0) {
+    // Creators' webhooks: once per refunded amount of an order (a partial refund, then the rest, are two events).
+    const o = await db.query.orders.findFirst({
+      where: eq(orders.paymentIntentId, pi),
+      columns: { creatorId: true, checkoutSessionId: true },
+    });
+    if (o)
+      await emitCreatorEvent(
+        env,
+        o.creatorId,
+        "order.refunded",
+        { order: { checkout_session_id: o.checkoutSessionId }, refund: { amount_refunded: refunded, full } },
+        `${o.checkoutSessionId}:${refunded}`,
+      );
+  }
   if (full) {
     const inv = await db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, pi) });
     if (inv) await endMembershipIfLatest(env, inv.id, inv.stripeSubscriptionId);

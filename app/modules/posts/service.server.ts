@@ -2,6 +2,8 @@
  * Writing posts: create, edit, publish now, schedule, unpublish, delete, cover and inline images.
  * Every mutation checks that the viewer owns the post's storefront (or is an admin).
  */
+import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
+import { publicUrl } from "~/lib/public-url";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
@@ -208,6 +210,23 @@ async function publishOwnedPost(env: Env, post: PostRow, creator: CreatorRow) {
       publishedAt,
     },
     { notify: true },
+  );
+  // Creators' webhooks: once per post (its first publication time is the key); never the gated text.
+  await emitCreatorEvent(
+    env,
+    creator.userId,
+    "post.published",
+    {
+      post: {
+        id: post.id,
+        slug: post.slug,
+        title: post.title,
+        visibility: post.visibility,
+        url: publicUrl(env, url),
+        published_at: publishedAt,
+      },
+    },
+    `${post.id}:${publishedAt}`,
   );
   return { url, delivery };
 }

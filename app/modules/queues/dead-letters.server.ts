@@ -18,6 +18,7 @@ export const QUEUES = {
   email: { name: "allthrive-email", dlq: "allthrive-email-dlq", binding: "EMAIL_QUEUE" },
   stripeEvents: { name: "allthrive-stripe-events", dlq: "allthrive-stripe-events-dlq", binding: "STRIPE_EVENTS" },
   exports: { name: "allthrive-exports", dlq: "allthrive-exports-dlq", binding: "EXPORT_QUEUE" },
+  webhooks: { name: "allthrive-webhooks", dlq: "allthrive-webhooks-dlq", binding: "WEBHOOK_QUEUE" },
 } as const satisfies Record<string, { name: string; dlq: string; binding: keyof Env }>;
 
 const byDlq = new Map<string, (typeof QUEUES)[keyof typeof QUEUES]>(Object.values(QUEUES).map((q) => [q.dlq, q]));
@@ -66,6 +67,8 @@ function describe(body: string): string {
     if (b.type === "fanout") return `activity ${b.activityId} of creator ${b.creatorId}${b.after ? `, followers after ${b.after}` : ""}`;
     if (b.type === "tx_email") return `${b.kind} email (${b.key})`;
     if (b.type === "tier_message") return `tier message ${b.messageId}, ${Array.isArray(b.userIds) ? b.userIds.length : 0} recipient(s)`;
+    if (b.type === "webhook_event") return `webhook ${b.eventType} of creator ${b.creatorId} (${b.key})`;
+    if (b.type === "webhook_delivery") return `webhook delivery ${b.deliveryId}`;
     if (b.type === "post_email") return `post ${b.postId}, ${Array.isArray(b.userIds) ? b.userIds.length : 0} recipient(s)`;
     const o = (b.event as { data?: { object?: { id?: string } } } | undefined)?.data?.object;
     return o?.id ? `object ${o.id}` : "";

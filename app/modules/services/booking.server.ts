@@ -5,6 +5,7 @@
  * was given to someone else is refunded in full with an email saying why. Free sessions are
  * confirmed at once. Paid bookings record gross / fee / net like product orders.
  */
+import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { AppError, conflict, notFound, unprocessable } from "~/lib/errors";
@@ -540,6 +541,8 @@ async function afterConfirmed(env: Env, bookingId: string, creatorId: string) {
     .where(eq(creators.userId, creatorId));
   await queueTxEmail(env, "booking_confirmed", `booking-confirmed:${bookingId}`, { bookingId });
   await queueTxEmail(env, "booking_new", `booking-new:${bookingId}`, { bookingId });
+  // Creators' webhooks: the payload is read from the booking's current row when it is sent.
+  await emitCreatorEvent(env, creatorId, "booking.created", { booking: { id: bookingId } }, bookingId);
 }
 
 // ---------------------------------------------------------------- lists
@@ -765,6 +768,13 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
     to: "creator",
     refunded: refund && b.gross > 0,
   });
+  await emitCreatorEvent(
+    env,
+    b.creatorId,
+    "booking.canceled",
+    { booking: { id: b.id }, canceled_by: isCreator ? "creator" : "customer", refunded: refund && b.gross > 0 },
+    b.id,
+  );
   return { refunded: refund && b.gross > 0, sessionReturned: refund && !!b.packId };
 }
 
@@ -812,6 +822,13 @@ export async function rescheduleBooking(env: Env, viewer: Viewer, bookingId: str
     .where(eq(creators.userId, b.creatorId));
   await queueTxEmail(env, "booking_confirmed", `booking-confirmed:${b.id}:${newHold}`, { bookingId: b.id, moved: true });
   await queueTxEmail(env, "booking_new", `booking-new:${b.id}:${newHold}`, { bookingId: b.id, moved: true });
+  await emitCreatorEvent(
+    env,
+    b.creatorId,
+    "booking.rescheduled",
+    { booking: { id: b.id }, previous: { start_at: b.startAt, end_at: b.endAt } },
+    `${b.id}:${newHold}`,
+  );
   return { id: b.id };
 }
 

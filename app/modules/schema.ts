@@ -17,3 +17,5 @@ export * from "./admin/schema";
 export * from "./exports/schema";
 export * from "./community/schema";
 export * from "./services/schema";
+export * from "./api/schema";
+export * from "./licenses/schema";

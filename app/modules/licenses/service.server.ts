@@ -70,26 +70,24 @@ async function ownedOffer(env: Env, viewer: Viewer, offerId: string): Promise<{ 
 export async function setLicensePolicy(env: Env, viewer: Viewer, offerId: string, input: unknown, now = nowSeconds()) {
   const p = parseOrThrow(LicensePolicyInput, input);
   const { type } = await ownedOffer(env, viewer, offerId);
-  const db = getDb(env);
+  const limit = p.activationLimit;
   const backfill =
     type === "product"
-      ? sql`INSERT OR IGNORE INTO license_keys (id, key, creator_id, user_id, product_id, tier_id, order_id, membership_id, activation_limit, revoked_at, created_at)
-          SELECT lower(hex(randomblob(10))), 'ATK-' || upper(hex(randomblob(12))), creator_id, buyer_id, product_id, NULL, id, NULL, ${p.activationLimit}, NULL, ${now}
-          FROM orders WHERE product_id = ${offerId}`
-      : sql`INSERT OR IGNORE INTO license_keys (id, key, creator_id, user_id, product_id, tier_id, order_id, membership_id, activation_limit, revoked_at, created_at)
-          SELECT lower(hex(randomblob(10))), 'ATK-' || upper(hex(randomblob(12))), creator_id, user_id, NULL, tier_id, NULL, id, ${p.activationLimit}, NULL, ${now}
-          FROM memberships WHERE tier_id = ${offerId}`;
-  await db.batch([
-    db
-      .insert(licensePolicies)
-      .values({ offerId, offerType: type, creatorId: viewer.id, activationLimit: p.activationLimit, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: licensePolicies.offerId, set: { activationLimit: p.activationLimit, updatedAt: now } }),
-    db.run(backfill),
-    // Keys already granted follow the new limit (existing activations are kept).
-    db
-      .update(licenseKeys)
-      .set({ activationLimit: p.activationLimit })
-      .where(and(eq(licenseKeys.creatorId, viewer.id), type === "product" ? eq(licenseKeys.productId, offerId) : eq(licenseKeys.tierId, offerId))),
+      ? `INSERT OR IGNORE INTO license_keys (id, key, creator_id, user_id, product_id, tier_id, order_id, membership_id, activation_limit, revoked_at, created_at)
+          SELECT lower(hex(randomblob(10))), 'ATK-' || upper(hex(randomblob(12))), creator_id, buyer_id, product_id, NULL, id, NULL, ?2, NULL, ?3
+          FROM orders WHERE product_id = ?1`
+      : `INSERT OR IGNORE INTO license_keys (id, key, creator_id, user_id, product_id, tier_id, order_id, membership_id, activation_limit, revoked_at, created_at)
+          SELECT lower(hex(randomblob(10))), 'ATK-' || upper(hex(randomblob(12))), creator_id, user_id, NULL, tier_id, NULL, id, ?2, NULL, ?3
+          FROM memberships WHERE tier_id = ?1`;
+  const column = type === "product" ? "product_id" : "tier_id";
+  // One batch (one transaction): the policy, keys for sales made before it, and the new limit on keys already granted.
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO license_policies (offer_id, offer_type, creator_id, activation_limit, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+       ON CONFLICT (offer_id) DO UPDATE SET activation_limit = excluded.activation_limit, updated_at = excluded.updated_at`,
+    ).bind(offerId, type, viewer.id, limit, now),
+    env.DB.prepare(backfill).bind(offerId, limit, now),
+    env.DB.prepare(`UPDATE license_keys SET activation_limit = ?2 WHERE creator_id = ?3 AND ${column} = ?1`).bind(offerId, limit, viewer.id),
   ]);
   return { offerId, offerType: type, activationLimit: p.activationLimit };
 }

@@ -83,6 +83,10 @@ test("a creator creates a token, sees it once, uses it, and revokes it", async (
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${app.url}/settings/tokens`);
   await snap(page, "api-token-list-mobile");
-  assert.deepEqual(errors, []);
+  // The empty form's 422 (asserted above as a message on the page) is the only failed request.
+  assert.deepEqual(
+    errors.filter((e) => !/status of 422/.test(e)),
+    [],
+  );
   await context.close();
 });

@@ -17,7 +17,10 @@ test("the API's OpenAPI document is valid OpenAPI 3.1", async () => {
   for (const [path, ops] of Object.entries(doc.paths))
     for (const [method, op] of Object.entries(ops)) {
       assert.ok(op.operationId && op.summary, `${method} ${path}`);
-      assert.ok(Object.keys(op.responses).some((c) => /^2\d\d$/.test(c)), `${method} ${path} has a success response`);
+      assert.ok(
+        Object.keys(op.responses).some((c) => /^2\d\d$/.test(c)),
+        `${method} ${path} has a success response`,
+      );
     }
 });
 

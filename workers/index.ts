@@ -42,7 +42,8 @@ export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     // The public API: bearer tokens, never cookies, so no Origin check (nothing a page could forge).
-    if (url.pathname === "/api/v1" || url.pathname.startsWith("/api/v1/")) return withSecurityHeaders(await handleApi(request, env, ctx), env);
+    if (url.pathname === "/api/v1" || url.pathname.startsWith("/api/v1/"))
+      return withSecurityHeaders(await handleApi(request, env, ctx), env);
     const refused = checkOrigin(request, env);
     if (refused) return withSecurityHeaders(refused, env);
 

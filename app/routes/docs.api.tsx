@@ -76,7 +76,11 @@ export default function ApiReference() {
 
       <nav aria-label="Endpoint groups" className="flex flex-wrap gap-2">
         {groups.map((g) => (
-          <a key={g.tag} href={`#${g.tag.toLowerCase()}`} className="rounded-full bg-slate-100 px-3 py-1 text-sm font-medium hover:bg-slate-200">
+          <a
+            key={g.tag}
+            href={`#${g.tag.toLowerCase()}`}
+            className="rounded-full bg-slate-100 px-3 py-1 text-sm font-medium hover:bg-slate-200"
+          >
             {g.tag}
           </a>
         ))}
@@ -103,7 +107,8 @@ export default function ApiReference() {
                     <div key={p.name} className="contents">
                       <dt className="font-mono text-slate-800">
                         {p.name}
-                        {p.required ? <span className="text-rose-700">*</span> : null} <span className="text-xs text-slate-500">({p.in})</span>
+                        {p.required ? <span className="text-rose-700">*</span> : null}{" "}
+                        <span className="text-xs text-slate-500">({p.in})</span>
                       </dt>
                       <dd className="text-slate-600">{p.description}</dd>
                     </div>

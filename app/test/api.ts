@@ -19,13 +19,14 @@ export function apiClient(token?: string, headers: Record<string, string> = {}) 
   return createClient<paths>({
     baseUrl: `${ORIGIN}/api/v1`,
     headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
-    fetch: (req: Request) => app(new URL(req.url).pathname + new URL(req.url).search, {
-      method: req.method,
-      headers: req.headers,
-      body: req.method === "GET" || req.method === "HEAD" ? undefined : req.body,
-      // @ts-expect-error workerd needs duplex for a streamed body
-      duplex: "half",
-    }),
+    fetch: (req: Request) =>
+      app(new URL(req.url).pathname + new URL(req.url).search, {
+        method: req.method,
+        headers: req.headers,
+        body: req.method === "GET" || req.method === "HEAD" ? undefined : req.body,
+        // @ts-expect-error workerd needs duplex for a streamed body
+        duplex: "half",
+      }),
   });
 }
 

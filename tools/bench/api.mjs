@@ -35,7 +35,10 @@ async function main() {
       headers: formHeaders,
       body: form({ email: "maya@demo.allthrive.app", password: "thrive-demo-2026" }),
     });
-    const cookie = [login.headers["set-cookie"]].flat().find((c) => c?.startsWith("at_session="))?.split(";")[0];
+    const cookie = [login.headers["set-cookie"]]
+      .flat()
+      .find((c) => c?.startsWith("at_session="))
+      ?.split(";")[0];
     if (!cookie) throw new Error(`login → ${login.status}`);
     const created = await request(agent, "/settings/tokens", {
       method: "POST",
@@ -52,7 +55,13 @@ async function main() {
     console.log(`▸ Entitlement check: ${first.body.length} bytes — ${String(first.body).slice(0, 120)}…`);
     const [stat, ent] = await loadInterleaved([
       { name: `static file (${first.body.length} B)`, path: `/${STATIC_NAME}`, connections: CONNECTIONS },
-      { name: "GET /api/v1/entitlements (valid token)", path, connections: CONNECTIONS, headers, check: (r) => String(r.body).includes('"hasAccess"') },
+      {
+        name: "GET /api/v1/entitlements (valid token)",
+        path,
+        connections: CONNECTIONS,
+        headers,
+        check: (r) => String(r.body).includes('"hasAccess"'),
+      },
     ]);
     const ratio = ent.rps / stat.rps;
     console.log(`  req/s ratio ${ratio.toFixed(2)}× the static file (target ≥ 0.5×): ${ratio >= 0.5 ? "PASS" : "MISS"}`);

@@ -142,7 +142,9 @@ describe("resources through the typed client", () => {
   it("posts: draft, edit, publish; public lists never carry gated text", async () => {
     const creator = await makeCreator(env);
     const client = apiClient(await tokenFor(creator.viewer, ["posts:read", "posts:write"]));
-    const draft = await client.POST("/posts", { body: { title: "Members only", body: "Secret sauce recipe", visibility: "paid", excerpt: "Teaser" } });
+    const draft = await client.POST("/posts", {
+      body: { title: "Members only", body: "Secret sauce recipe", visibility: "paid", excerpt: "Teaser" },
+    });
     expect(draft.response.status).toBe(201);
     expect(draft.data).toMatchObject({ status: "draft", body: "Secret sauce recipe" });
     const id = draft.data!.id;
@@ -172,7 +174,9 @@ describe("resources through the typed client", () => {
     const all = [...first.data!.data, ...second.data!.data, ...third.data!.data].map((f) => f.followedAt);
     expect(all).toEqual([...all].sort().reverse());
     expect(new Set(all).size).toBe(5);
-    const since = await client.GET("/followers", { params: { query: { since: new Date(1_700_000_000_000 + 3 * 86_400_000).toISOString() } } });
+    const since = await client.GET("/followers", {
+      params: { query: { since: new Date(1_700_000_000_000 + 3 * 86_400_000).toISOString() } },
+    });
     expect(since.data!.data).toHaveLength(2);
     const badCursor = await client.GET("/followers", { params: { query: { cursor: "garbage" } } });
     expect(badCursor.response.status).toBe(422);
@@ -190,15 +194,26 @@ describe("idempotency keys", () => {
     expect(b.status).toBe(201);
     expect(b.headers.get("Idempotent-Replayed")).toBe("true");
     expect(await b.json()).toEqual(await a.json());
-    const other = await api("/posts", { method: "POST", token, body: JSON.stringify({ title: "Different" }), headers: { "Idempotency-Key": "k-1" } });
+    const other = await api("/posts", {
+      method: "POST",
+      token,
+      body: JSON.stringify({ title: "Different" }),
+      headers: { "Idempotency-Key": "k-1" },
+    });
     expect(other.status).toBe(422);
     const race = await Promise.all(
-      Array.from({ length: 5 }, () => api("/posts", { method: "POST", token, body: JSON.stringify({ title: "Raced" }), headers: { "Idempotency-Key": "k-2" } })),
+      Array.from({ length: 5 }, () =>
+        api("/posts", { method: "POST", token, body: JSON.stringify({ title: "Raced" }), headers: { "Idempotency-Key": "k-2" } }),
+      ),
     );
     expect(race.every((r) => r.status === 201 || r.status === 409)).toBe(true);
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM posts WHERE creator_id = ? AND title = ?").bind(creator.id, "Raced").first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM posts WHERE creator_id = ? AND title = ?")
+      .bind(creator.id, "Raced")
+      .first<{ n: number }>();
     expect(count!.n).toBe(1);
-    const once = await env.DB.prepare("SELECT count(*) AS n FROM posts WHERE creator_id = ? AND title = ?").bind(creator.id, "Once only").first<{ n: number }>();
+    const once = await env.DB.prepare("SELECT count(*) AS n FROM posts WHERE creator_id = ? AND title = ?")
+      .bind(creator.id, "Once only")
+      .first<{ n: number }>();
     expect(once!.n).toBe(1);
   });
 });
@@ -212,7 +227,9 @@ describe("rate limits", () => {
     const id = await env.DB.prepare("SELECT id FROM api_tokens WHERE user_id = ?").bind(creator.id).first<{ id: string }>();
     const now = Math.floor(Date.now() / 1000);
     const windowStart = now - (now % 60);
-    await env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, ?)").bind(`api:${id!.id}`, windowStart, limit - 1).run();
+    await env.DB.prepare("INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, ?)")
+      .bind(`api:${id!.id}`, windowStart, limit - 1)
+      .run();
     const last = await api("/me", { token });
     if (Math.floor(Date.now() / 1000) - (Math.floor(Date.now() / 1000) % 60) !== windowStart) return; // the minute turned over mid-test
     expect(last.status).toBe(200);
@@ -230,7 +247,9 @@ describe("rate limits", () => {
     const creator = await makeCreator(env);
     const token = await tokenFor(creator.viewer, ["storefront:read"]);
     await Promise.all(Array.from({ length: 20 }, () => api("/me", { token })));
-    const row = await env.DB.prepare("SELECT sum(count) AS n FROM rate_limits WHERE key IN (SELECT 'api:' || id FROM api_tokens WHERE user_id = ?)")
+    const row = await env.DB.prepare(
+      "SELECT sum(count) AS n FROM rate_limits WHERE key IN (SELECT 'api:' || id FROM api_tokens WHERE user_id = ?)",
+    )
       .bind(creator.id)
       .first<{ n: number }>();
     expect(row!.n).toBe(20);
@@ -245,7 +264,12 @@ describe("errors", () => {
     expect(wrong.headers.get("Allow")).toBe("GET");
     const creator = await makeCreator(env);
     const token = await tokenFor(creator.viewer, ["apps:write"]);
-    const form = await api("/apps", { method: "POST", token, body: "name=x", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    const form = await api("/apps", {
+      method: "POST",
+      token,
+      body: "name=x",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
     expect(form.status).toBe(415);
     const broken = await api("/apps", { method: "POST", token, body: "{not json" });
     expect(broken.status).toBe(400);

@@ -101,10 +101,15 @@ export async function authenticateApi(env: Env, request: Request, now = nowSecon
   const resetSeconds = Math.max(1, (counted?.window_start ?? windowStart) + WINDOW_SECONDS - now);
   const rate: RateState = { limit, remaining: Math.max(0, limit - count), resetSeconds, windowSeconds: WINDOW_SECONDS };
   if (count > limit) {
-    throw new AppError(429, `This token made more than ${limit} requests this minute. Try again in ${resetSeconds} s.`, {}, {
-      "Retry-After": String(resetSeconds),
-      ...rateHeaders(rate),
-    });
+    throw new AppError(
+      429,
+      `This token made more than ${limit} requests this minute. Try again in ${resetSeconds} s.`,
+      {},
+      {
+        "Retry-After": String(resetSeconds),
+        ...rateHeaders(rate),
+      },
+    );
   }
   return {
     tokenId: row.id,

@@ -534,7 +534,10 @@ function catalog(
 }
 
 /** Matches a request path (under /api/v1) to an endpoint; `allowed` lists methods when only the path matched. */
-export function matchEndpoint(method: string, path: string): { endpoint: Endpoint; params: Record<string, string> } | { allowed: string[] } | null {
+export function matchEndpoint(
+  method: string,
+  path: string,
+): { endpoint: Endpoint; params: Record<string, string> } | { allowed: string[] } | null {
   const parts = path.split("/").filter(Boolean);
   const allowed: string[] = [];
   for (const e of ENDPOINTS) {
@@ -558,4 +561,3 @@ export function matchEndpoint(method: string, path: string): { endpoint: Endpoin
   }
   return allowed.length ? { allowed } : null;
 }
-

@@ -13,7 +13,12 @@ const memory = new Map<string, Entitlements>();
 const MEMORY_MAX = 2000;
 const EDGE_SECONDS = 3600;
 
-export async function cachedEntitlements(env: Env, ctx: ExecutionContext, caller: ApiCaller, query: URLSearchParams): Promise<Entitlements> {
+export async function cachedEntitlements(
+  env: Env,
+  ctx: ExecutionContext,
+  caller: ApiCaller,
+  query: URLSearchParams,
+): Promise<Entitlements> {
   const { customer_email: email } = parseOrThrow(EntitlementQuery, Object.fromEntries(query));
   const key = `https://entitlements.api.internal/${caller.tokenHash}/${caller.entitlementVersion}/${encodeURIComponent(email)}`;
   const hot = memory.get(key);

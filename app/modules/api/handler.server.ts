@@ -74,7 +74,8 @@ export async function handleApi(request: Request, env: Env, ctx: ExecutionContex
 
 async function readJson(request: Request): Promise<unknown> {
   const type = request.headers.get("Content-Type") ?? "";
-  if (!/^application\/(?:[\w.+-]*\+)?json\b/i.test(type)) throw new AppError(415, "Send the body as JSON (Content-Type: application/json).");
+  if (!/^application\/(?:[\w.+-]*\+)?json\b/i.test(type))
+    throw new AppError(415, "Send the body as JSON (Content-Type: application/json).");
   const text = await request.text();
   if (text.length > MAX_BODY_BYTES) throw new AppError(413, "The request body is too large (256 KB at most).");
   if (!text.trim()) return {};

@@ -127,7 +127,10 @@ export function buildOpenApi(env: Env): Json {
         bearerAuth: { type: "http", scheme: "bearer", description: `Personal access token. Scopes: ${ALL_SCOPES.join(", ")}.` },
       },
       schemas: Object.fromEntries(
-        Object.entries(toJsonSchemaDefs(NAMED, { typeMode: "output", errorMode: "ignore" })).map(([k, val]) => [k, componentRefs(val as Json)]),
+        Object.entries(toJsonSchemaDefs(NAMED, { typeMode: "output", errorMode: "ignore" })).map(([k, val]) => [
+          k,
+          componentRefs(val as Json),
+        ]),
       ),
     },
   };

@@ -167,11 +167,13 @@ export async function handleOf(env: Env, userId: string): Promise<string | null>
 
 export type PageQuery = { limit: number; cursor: [number, string] | null; since: number | null; until: number | null };
 
-const isCursor = (x: unknown): x is [number, string] => Array.isArray(x) && x.length === 2 && Number.isInteger(x[0]) && typeof x[1] === "string";
+const isCursor = (x: unknown): x is [number, string] =>
+  Array.isArray(x) && x.length === 2 && Number.isInteger(x[0]) && typeof x[1] === "string";
 
 function toSeconds(raw: string, name: string): number {
   const ms = Date.parse(raw);
-  if (!Number.isFinite(ms)) throw unprocessable(`${name} must be an ISO 8601 date or date-time.`, { [name]: "Use e.g. 2026-12-01 or 2026-12-01T10:00:00Z." });
+  if (!Number.isFinite(ms))
+    throw unprocessable(`${name} must be an ISO 8601 date or date-time.`, { [name]: "Use e.g. 2026-12-01 or 2026-12-01T10:00:00Z." });
   return Math.floor(ms / 1000);
 }
 
@@ -179,7 +181,8 @@ function toSeconds(raw: string, name: string): number {
 export function pageQuery(q: URLSearchParams): PageQuery {
   const rawLimit = q.get("limit");
   const limit = rawLimit === null ? 50 : Number(rawLimit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw unprocessable("limit must be a whole number from 1 to 100.", { limit: "1–100" });
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    throw unprocessable("limit must be a whole number from 1 to 100.", { limit: "1–100" });
   const rawCursor = q.get("cursor");
   const cursor = rawCursor ? decodeCursor(rawCursor, isCursor) : null;
   if (rawCursor && !cursor) throw unprocessable("That cursor is not valid. Start again without one.", { cursor: "Invalid cursor." });
@@ -332,32 +335,59 @@ export async function publicPosts(env: Env, handle: string) {
     .orderBy(desc(posts.publishedAt))
     .limit(LIST_LIMIT);
   return {
-    data: rows.map(
-      (p): v.InferOutput<typeof R.PublicPost> => ({
-        slug: p.slug,
-        title: p.title,
-        excerpt: p.visibility === "public" ? p.excerpt : null,
-        visibility: p.visibility,
-        gated: p.visibility !== "public",
-        url: publicUrl(env, `/@${c.handle}/posts/${p.slug}`),
-        publishedAt: isoOrNull(p.publishedAt),
-      }),
-    ),
+    data: rows.map((p): v.InferOutput<typeof R.PublicPost> => ({
+      slug: p.slug,
+      title: p.title,
+      excerpt: p.visibility === "public" ? p.excerpt : null,
+      visibility: p.visibility,
+      gated: p.visibility !== "public",
+      url: publicUrl(env, `/@${c.handle}/posts/${p.slug}`),
+      publishedAt: isoOrNull(p.publishedAt),
+    })),
   };
 }
 
-export async function publicOfferings(env: Env, handle: string, priceLabel: (p: ProductRow) => string): Promise<v.InferOutput<typeof R.Offerings>> {
+export async function publicOfferings(
+  env: Env,
+  handle: string,
+  priceLabel: (p: ProductRow) => string,
+): Promise<v.InferOutput<typeof R.Offerings>> {
   const c = await publicCreator(env, handle);
   const db = getDb(env);
   const [ps, ts, ss] = await db.batch([
-    db.select().from(products).where(and(eq(products.creatorId, c.userId), eq(products.status, "published"))).orderBy(desc(products.createdAt)).limit(LIST_LIMIT),
-    db.select().from(tiers).where(and(eq(tiers.creatorId, c.userId), eq(tiers.status, "active"))).orderBy(asc(tiers.position)).limit(LIST_LIMIT),
-    db.select().from(services).where(and(eq(services.creatorId, c.userId), eq(services.status, "published"))).orderBy(desc(services.createdAt)).limit(LIST_LIMIT),
+    db
+      .select()
+      .from(products)
+      .where(and(eq(products.creatorId, c.userId), eq(products.status, "published")))
+      .orderBy(desc(products.createdAt))
+      .limit(LIST_LIMIT),
+    db
+      .select()
+      .from(tiers)
+      .where(and(eq(tiers.creatorId, c.userId), eq(tiers.status, "active")))
+      .orderBy(asc(tiers.position))
+      .limit(LIST_LIMIT),
+    db
+      .select()
+      .from(services)
+      .where(and(eq(services.creatorId, c.userId), eq(services.status, "published")))
+      .orderBy(desc(services.createdAt))
+      .limit(LIST_LIMIT),
   ]);
   return {
-    products: ps.map((p) => ({ slug: p.slug, title: p.title, type: p.type, priceLabel: priceLabel(p), url: publicUrl(env, `/@${c.handle}/products/${p.slug}`) })),
+    products: ps.map((p) => ({
+      slug: p.slug,
+      title: p.title,
+      type: p.type,
+      priceLabel: priceLabel(p),
+      url: publicUrl(env, `/@${c.handle}/products/${p.slug}`),
+    })),
     tiers: ts.map((t) => ({ id: t.id, name: t.name, pricing: t.pricing, currency: t.currency, monthlyAmount: t.monthlyAmount })),
-    services: ss.map((s) => ({ slug: s.slug, title: s.title, pricing: s.pricing, url: publicUrl(env, `/@${c.handle}/services/${s.slug}`) })),
+    services: ss.map((s) => ({
+      slug: s.slug,
+      title: s.title,
+      pricing: s.pricing,
+      url: publicUrl(env, `/@${c.handle}/services/${s.slug}`),
+    })),
   };
 }
-

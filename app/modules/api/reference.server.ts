@@ -2,7 +2,15 @@ import { publicUrl } from "~/lib/public-url";
 import { buildOpenApi } from "./openapi.server";
 
 type Json = Record<string, unknown>;
-type Schema = { type?: string | string[]; enum?: unknown[]; properties?: Record<string, Schema>; required?: string[]; $ref?: string; items?: Schema; anyOf?: Schema[] };
+type Schema = {
+  type?: string | string[];
+  enum?: unknown[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  $ref?: string;
+  items?: Schema;
+  anyOf?: Schema[];
+};
 
 const typeLabel = (s: Schema | undefined): string => {
   if (!s) return "any";
@@ -10,7 +18,8 @@ const typeLabel = (s: Schema | undefined): string => {
   if (s.enum) return s.enum.map((x) => JSON.stringify(x)).join(" | ");
   if (s.anyOf) return s.anyOf.map(typeLabel).join(" | ");
   if (s.type === "array") return `${typeLabel(s.items)}[]`;
-  if (s.type === "object" && s.properties?.data) return `{ data: ${typeLabel(s.properties.data)}${s.properties.nextCursor ? ", nextCursor" : ""} }`;
+  if (s.type === "object" && s.properties?.data)
+    return `{ data: ${typeLabel(s.properties.data)}${s.properties.nextCursor ? ", nextCursor" : ""} }`;
   return Array.isArray(s.type) ? s.type.join(" | ") : (s.type ?? "any");
 };
 
@@ -39,8 +48,16 @@ export function apiReference(env: Env) {
         tag: o.tags[0],
         scope: o.security.length === 0 ? "public" : o["x-required-scope"],
         params: o.parameters.map((p) => ({ name: p.name, in: p.in, required: p.required, description: p.description ?? "" })),
-        body: Object.entries(body?.properties ?? {}).map(([name, s]) => ({ name, type: typeLabel(s), required: !!body?.required?.includes(name) })),
-        returns: ok ? (ok[1].content?.["application/json"] ? typeLabel(ok[1].content["application/json"].schema) : `${ok[0]} No Content`) : "",
+        body: Object.entries(body?.properties ?? {}).map(([name, s]) => ({
+          name,
+          type: typeLabel(s),
+          required: !!body?.required?.includes(name),
+        })),
+        returns: ok
+          ? ok[1].content?.["application/json"]
+            ? typeLabel(ok[1].content["application/json"].schema)
+            : `${ok[0]} No Content`
+          : "",
       };
     }),
   );

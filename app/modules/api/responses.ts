@@ -152,8 +152,7 @@ export const Booking = v.object({
   createdAt: isoTime,
 });
 
-export const page = <S extends v.GenericSchema>(item: S) =>
-  v.object({ data: v.array(item), nextCursor: v.nullable(v.string()) });
+export const page = <S extends v.GenericSchema>(item: S) => v.object({ data: v.array(item), nextCursor: v.nullable(v.string()) });
 export const list = <S extends v.GenericSchema>(item: S) => v.object({ data: v.array(item) });
 
 export const License = v.object({

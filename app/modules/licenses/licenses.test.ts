@@ -12,7 +12,10 @@ describe("license keys for a product", () => {
   it("are granted on payment, activate up to the limit exactly under concurrency, and stop at once on a refund", async () => {
     const product = await publishedProduct("12.00");
     const client = apiClient(await tokenFor(product.seller.viewer, [...SCOPES]));
-    const policy = await client.PUT("/license-policies/{offerId}", { params: { path: { offerId: product.id } }, body: { activationLimit: 2 } });
+    const policy = await client.PUT("/license-policies/{offerId}", {
+      params: { path: { offerId: product.id } },
+      body: { activationLimit: 2 },
+    });
     expect(policy.data).toEqual({ offerId: product.id, offerType: "product", activationLimit: 2 });
 
     const buyer = await makeUser(env);
@@ -68,7 +71,9 @@ describe("license keys for a product", () => {
       hasAccess: false,
       licenses: [],
     });
-    expect((await intruder.PUT("/license-policies/{offerId}", { params: { path: { offerId: product.id } }, body: {} })).response.status).toBe(404);
+    expect(
+      (await intruder.PUT("/license-policies/{offerId}", { params: { path: { offerId: product.id } }, body: {} })).response.status,
+    ).toBe(404);
   });
 });
 

@@ -55,8 +55,14 @@ export const EntitlementQuery = v.object({
 async function ownedOffer(env: Env, viewer: Viewer, offerId: string): Promise<{ type: "product" | "tier" }> {
   const db = getDb(env);
   const [p, t] = await db.batch([
-    db.select({ id: products.id }).from(products).where(and(eq(products.id, offerId), eq(products.creatorId, viewer.id))),
-    db.select({ id: tiers.id }).from(tiers).where(and(eq(tiers.id, offerId), eq(tiers.creatorId, viewer.id))),
+    db
+      .select({ id: products.id })
+      .from(products)
+      .where(and(eq(products.id, offerId), eq(products.creatorId, viewer.id))),
+    db
+      .select({ id: tiers.id })
+      .from(tiers)
+      .where(and(eq(tiers.id, offerId), eq(tiers.creatorId, viewer.id))),
   ]);
   if (p.length) return { type: "product" };
   if (t.length) return { type: "tier" };
@@ -87,7 +93,11 @@ export async function setLicensePolicy(env: Env, viewer: Viewer, offerId: string
        ON CONFLICT (offer_id) DO UPDATE SET activation_limit = excluded.activation_limit, updated_at = excluded.updated_at`,
     ).bind(offerId, type, viewer.id, limit, now),
     env.DB.prepare(backfill).bind(offerId, limit, now),
-    env.DB.prepare(`UPDATE license_keys SET activation_limit = ?2 WHERE creator_id = ?3 AND ${column} = ?1`).bind(offerId, limit, viewer.id),
+    env.DB.prepare(`UPDATE license_keys SET activation_limit = ?2 WHERE creator_id = ?3 AND ${column} = ?1`).bind(
+      offerId,
+      limit,
+      viewer.id,
+    ),
   ]);
   return { offerId, offerType: type, activationLimit: p.activationLimit };
 }
@@ -179,7 +189,12 @@ export async function entitlementsFor(env: Env, creatorId: string, rawQuery: unk
   const userId = sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${email} AND ${users.deletedAt} IS NULL)`;
   const [ms, os, ks] = await db.batch([
     db
-      .select({ tierId: memberships.tierId, tierName: tiers.name, status: memberships.status, currentPeriodEnd: memberships.currentPeriodEnd })
+      .select({
+        tierId: memberships.tierId,
+        tierName: tiers.name,
+        status: memberships.status,
+        currentPeriodEnd: memberships.currentPeriodEnd,
+      })
       .from(memberships)
       .innerJoin(tiers, eq(tiers.id, memberships.tierId))
       .where(
@@ -247,7 +262,9 @@ export async function activateLicense(env: Env, creatorId: string, input: unknow
   )
     .bind(row.id, p.instance, now)
     .run();
-  const has = await env.DB.prepare(`SELECT 1 FROM license_activations WHERE license_id = ?1 AND instance = ?2`).bind(row.id, p.instance).first();
+  const has = await env.DB.prepare(`SELECT 1 FROM license_activations WHERE license_id = ?1 AND instance = ?2`)
+    .bind(row.id, p.instance)
+    .first();
   if (!has) throw conflict(`This license key is already activated on ${row.activationLimit} instance(s), its limit.`);
   return verifyLicense(env, creatorId, { key: p.key, instance: p.instance });
 }

@@ -49,7 +49,7 @@ test("a creator creates a token, sees it once, uses it, and revokes it", async (
   await snap(page, "api-token-created");
 
   // Shown once: a reload lists the token by its prefix only.
-  await page.goto(`${app.url}/settings/tokens`);
+  await page.goto(`${app.url}/settings/tokens`, { waitUntil: "domcontentloaded" });
   assert.equal(await page.getByLabel("Token value").count(), 0);
   assert.ok(!(await page.content()).includes(token), "the token never appears again");
   await page.getByText(`${token.slice(0, 11)}…`).waitFor();
@@ -81,7 +81,7 @@ test("a creator creates a token, sees it once, uses it, and revokes it", async (
   await page.getByText("/api/v1/entitlements").first().waitFor();
   await snap(page, "api-reference");
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${app.url}/settings/tokens`);
+  await page.goto(`${app.url}/settings/tokens`, { waitUntil: "domcontentloaded" });
   await snap(page, "api-token-list-mobile");
   // The empty form's 422 (asserted above as a message on the page) is the only failed request.
   assert.deepEqual(

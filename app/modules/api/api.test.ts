@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
 import { suspendUser } from "~/modules/admin/service.server";
 import { api, apiClient, tokenFor } from "~/test/api";
+import { app, postForm } from "~/test/http";
 import { ENDPOINTS } from "./endpoints.server";
 import { ALL_SCOPES } from "./scopes";
 import { createPersonalToken, revokePersonalToken } from "./tokens.server";
@@ -42,6 +43,33 @@ describe("personal access tokens", () => {
     await expect(createPersonalToken(env, user.viewer, { name: "x", scopes: [] })).rejects.toMatchObject({ status: 422 });
     const n = await env.DB.prepare("SELECT count(*) AS n FROM api_tokens WHERE user_id = ?").bind(user.id).first<{ n: number }>();
     expect(n!.n).toBe(0);
+  });
+});
+
+describe("settings → API tokens", () => {
+  it("shows a new token once, lists it by prefix, and revoking it stops the API at once", async () => {
+    const creator = await makeCreator(env);
+    const cookie = await creator.cookie();
+    const created = await postForm(
+      "/settings/tokens",
+      { intent: "create", name: "CI deploy", scopes: "apps:read", expiresInDays: "30" },
+      { cookie },
+    );
+    expect(created.status).toBe(200);
+    const token = /at_pat_[A-Za-z0-9_-]{43}/.exec(await created.text())![0];
+    expect((await api("/apps", { token })).status).toBe(200);
+    const page = await (await app("/settings/tokens", { cookie })).text();
+    expect(page).toContain("CI deploy");
+    expect(page).toContain(token.slice(0, 11));
+    expect(page).not.toContain(token);
+    const id = await env.DB.prepare("SELECT id FROM api_tokens WHERE user_id = ?").bind(creator.id).first<{ id: string }>();
+    const other = await makeUser(env);
+    const refused = await postForm("/settings/tokens", { intent: "revoke", tokenId: id!.id }, { cookie: await other.cookie() });
+    expect(refused.status).toBe(404);
+    expect((await api("/apps", { token })).status).toBe(200);
+    expect((await postForm("/settings/tokens", { intent: "revoke", tokenId: id!.id }, { cookie })).status).toBe(200);
+    expect((await api("/apps", { token })).status).toBe(401);
+    expect((await app("/docs/api")).status).toBe(200);
   });
 });
 

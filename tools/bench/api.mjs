@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, unlinkSync, mkdirSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import http from "node:http";
+import { pathToFileURL } from "node:url";
 import { build, migrate, seed, startApp } from "../lib/app-server.mjs";
 import { loopbackClient } from "./load.mjs";
 
@@ -16,10 +17,11 @@ const STATIC_NAME = "__bench-static-api.json";
 const STATIC_PATH = join("build", "client", STATIC_NAME);
 const { request, loadInterleaved } = loopbackClient({ port: PORT, durationMs: DURATION_MS });
 
-async function main() {
+/** Runs the entitlement benchmark on its own server and database (BENCH_API_PORT). */
+export async function runApiBench({ buildFirst = !process.env.BENCH_SKIP_BUILD } = {}) {
   process.env.NODE_ENV = "production";
   process.env.X_LOCAL_OBSERVABILITY = "false";
-  if (!process.env.BENCH_SKIP_BUILD) build({ quiet: true });
+  if (buildFirst) build({ quiet: true });
   const persistTo = mkdtempSync(join(tmpdir(), "allthrive-bench-api-"));
   migrate({ persistTo, quiet: true });
   // The bench measures cost, not the limiter: one token may make every request.
@@ -77,7 +79,9 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// Run directly (`npm run bench:api`), or from `npm run bench` (tools/bench/run.mjs) after its others.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href)
+  runApiBench().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -5,6 +5,7 @@ import { makeUser } from "~/modules/demo/factories.server";
 import { buy, payingMember, publishedProduct } from "~/test/money";
 import { deliver } from "~/test/stripe";
 import { apiClient, tokenFor } from "~/test/api";
+import { app, postForm } from "~/test/http";
 
 const SCOPES = ["licenses:read", "licenses:write"] as const;
 
@@ -99,6 +100,31 @@ describe("license keys for a tier", () => {
     expect(bad.response.status).toBe(422);
     const noScope = apiClient(await tokenFor(creator.viewer, ["apps:read"]));
     expect((await noScope.GET("/entitlements", { params: { query: { customer_email: "a@b.co" } } })).response.status).toBe(403);
+  });
+});
+
+describe("the dashboard's license keys page", () => {
+  it("turns keys on for a product (backfilling earlier buyers), lists them, and refuses other creators' offers", async () => {
+    const product = await publishedProduct("4.00");
+    const buyer = await makeUser(env);
+    await buy(product.id, product.seller.handle, product.slug, await buyer.cookie());
+    await deliver(buyer.id);
+    const cookie = product.cookie;
+    const saved = await postForm("/dashboard/licenses", { intent: "grant", offerId: product.id, activationLimit: "3" }, { cookie });
+    expect(saved.status).toBe(200);
+    const page = await (await app("/dashboard/licenses", { cookie })).text();
+    expect(page).toContain("up to 3 activations");
+    expect(page).toContain(buyer.email);
+    expect(page).toMatch(/ATK-[0-9A-F]{24}/);
+    const other = await makeUser(env);
+    const refused = await postForm("/dashboard/licenses", { intent: "grant", offerId: product.id }, { cookie: await other.cookie() });
+    expect(refused.status).toBe(404);
+    const bad = await postForm("/dashboard/licenses", { intent: "grant", offerId: product.id, activationLimit: "0" }, { cookie });
+    expect(bad.status).toBe(422);
+    const limit = await env.DB.prepare("SELECT activation_limit AS l FROM license_policies WHERE offer_id = ?")
+      .bind(product.id)
+      .first<{ l: number }>();
+    expect(limit!.l).toBe(3);
   });
 });
 

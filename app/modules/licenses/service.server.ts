@@ -286,3 +286,47 @@ export async function revokeLicense(env: Env, creatorId: string, input: unknown,
   await getDb(env).update(licenseKeys).set({ revokedAt: now }).where(eq(licenseKeys.id, row.id));
   return verifyLicense(env, creatorId, { key: p.key });
 }
+
+/**
+ * The creator's licensing page: each product and tier with its policy (if any) and how many keys
+ * it has granted, plus the newest keys with their buyer and state.
+ */
+export async function licensingOverview(env: Env, viewer: Viewer) {
+  const db = getDb(env);
+  const [ps, ts, policies, recent] = await db.batch([
+    db
+      .select({ id: products.id, name: products.title, status: products.status })
+      .from(products)
+      .where(eq(products.creatorId, viewer.id))
+      .orderBy(desc(products.createdAt)),
+    db
+      .select({ id: tiers.id, name: tiers.name, status: tiers.status })
+      .from(tiers)
+      .where(eq(tiers.creatorId, viewer.id))
+      .orderBy(asc(tiers.position)),
+    db
+      .select({
+        offerId: licensePolicies.offerId,
+        activationLimit: licensePolicies.activationLimit,
+        keys: sql<number>`(SELECT count(*) FROM ${licenseKeys} WHERE ${licenseKeys.productId} = ${licensePolicies.offerId} OR ${licenseKeys.tierId} = ${licensePolicies.offerId})`,
+      })
+      .from(licensePolicies)
+      .where(eq(licensePolicies.creatorId, viewer.id)),
+    db
+      .select({ ...keyColumns, email: users.email })
+      .from(licenseKeys)
+      .leftJoin(users, eq(users.id, licenseKeys.userId))
+      .where(eq(licenseKeys.creatorId, viewer.id))
+      .orderBy(desc(licenseKeys.createdAt))
+      .limit(50),
+  ]);
+  const byOffer = new Map(policies.map((p) => [p.offerId, p]));
+  const offer = (kind: "product" | "tier") => (o: { id: string; name: string; status: string }) => {
+    const p = byOffer.get(o.id);
+    return { ...o, kind, grants: !!p, activationLimit: p?.activationLimit ?? null, keys: Number(p?.keys ?? 0) };
+  };
+  return {
+    offers: [...ps.map(offer("product")), ...ts.map(offer("tier"))],
+    keys: recent.map((r) => ({ ...presentKey(r as KeyRow), email: r.email })),
+  };
+}

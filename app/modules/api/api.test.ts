@@ -4,6 +4,7 @@ import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factori
 import { suspendUser } from "~/modules/admin/service.server";
 import { api, apiClient, tokenFor } from "~/test/api";
 import { app, postForm } from "~/test/http";
+import { placeholderPng } from "~/modules/media/placeholder.server";
 import { ENDPOINTS } from "./endpoints.server";
 import { ALL_SCOPES } from "./scopes";
 import { createPersonalToken, revokePersonalToken } from "./tokens.server";
@@ -165,6 +166,28 @@ describe("resources through the typed client", () => {
     expect((await client.GET("/apps")).data!.data.map((a) => a.slug)).toEqual([slug]);
     expect((await client.DELETE("/apps/{slug}", { params: { path: { slug } } })).response.status).toBe(204);
     expect((await client.GET("/apps/{slug}", { params: { path: { slug } } })).response.status).toBe(404);
+  });
+
+  it("apps: screenshots upload as the raw image body (magic bytes checked) and can be removed", async () => {
+    const creator = await makeCreator(env);
+    const own = await makeApp(env, creator);
+    const token = await tokenFor(creator.viewer, ["apps:write"]);
+    const png = await placeholderPng(320, 200, "#0ea5e9", "#6366f1");
+    const up = await api(`/apps/${own.slug}/screenshots`, { method: "POST", token, body: png, headers: { "Content-Type": "image/png" } });
+    expect(up.status).toBe(201);
+    const shot = (await up.json()) as { id: string; url: string };
+    expect(shot.url).toMatch(/\/media\//);
+    const fake = await api(`/apps/${own.slug}/screenshots`, {
+      method: "POST",
+      token,
+      body: "<svg/>",
+      headers: { "Content-Type": "image/png" },
+    });
+    expect(fake.status).toBeGreaterThanOrEqual(400);
+    expect(fake.status).toBeLessThan(500);
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM app_screenshots WHERE app_id = ?").bind(own.id).first<{ n: number }>();
+    expect(count!.n).toBe(1);
+    expect((await api(`/apps/${own.slug}/screenshots/${shot.id}`, { method: "DELETE", token })).status).toBe(204);
   });
 
   it("posts: draft, edit, publish; public lists never carry gated text", async () => {

@@ -4,7 +4,7 @@
  * the document cannot describe an endpoint that doesn't exist or miss one that does.
  */
 import * as v from "valibot";
-import { createApp, deleteApp, updateApp } from "~/modules/apps/service.server";
+import { addScreenshot, createApp, deleteApp, removeScreenshot, updateApp } from "~/modules/apps/service.server";
 import { AppInput } from "~/modules/apps/validation";
 import { createPost, deletePost, publishPost, schedulePost, unpublishPost, updatePost } from "~/modules/posts/service.server";
 import { PostInput, ScheduleInput } from "~/modules/posts/validation";
@@ -27,6 +27,7 @@ import {
   setLicensePolicy,
   verifyLicense,
 } from "~/modules/licenses/service.server";
+import { publicUrl } from "~/lib/public-url";
 import type { ApiCaller } from "./auth.server";
 import { cachedEntitlements } from "./entitlement-cache.server";
 import * as Q from "./queries.server";
@@ -41,6 +42,8 @@ export type HandlerContext = {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** The raw request body of an upload endpoint (an image), never buffered here. */
+  upload: ReadableStream<Uint8Array> | null;
 };
 
 export type Endpoint = {
@@ -53,6 +56,8 @@ export type Endpoint = {
   /** The scope a token needs; "token" = any valid token; "public" = no token, CORS open. */
   scope: Scope | "token" | "public";
   body?: v.GenericSchema;
+  /** An upload: the body is the file itself (e.g. `Content-Type: image/png`), not JSON. */
+  upload?: { mediaTypes: string[]; description: string };
   query?: Record<string, { description: string; required?: boolean }>;
   response: v.GenericSchema | null;
   status?: 200 | 201 | 204;
@@ -157,6 +162,37 @@ export const ENDPOINTS: Endpoint[] = [
     handle: async (c) => {
       await Q.ownApp(c.env, me(c).id, c.params.slug);
       await deleteApp(c.env, me(c), c.params.slug);
+      return null;
+    },
+  },
+  {
+    method: "POST",
+    path: "/apps/{slug}/screenshots",
+    operationId: "addAppScreenshot",
+    summary: "Upload a screenshot (PNG, JPEG, WebP or GIF as the raw body; at most 8 per app)",
+    tag: "Apps",
+    scope: "apps:write",
+    upload: { mediaTypes: ["image/png", "image/jpeg", "image/webp", "image/gif"], description: "The image file itself." },
+    response: R.Screenshot,
+    status: 201,
+    handle: async (c) => {
+      await Q.ownApp(c.env, me(c).id, c.params.slug);
+      const { id, url } = await addScreenshot(c.env, me(c), c.params.slug, c.upload);
+      return { id, url: publicUrl(c.env, url) };
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/apps/{slug}/screenshots/{id}",
+    operationId: "removeAppScreenshot",
+    summary: "Remove a screenshot",
+    tag: "Apps",
+    scope: "apps:write",
+    response: null,
+    status: 204,
+    handle: async (c) => {
+      await Q.ownApp(c.env, me(c).id, c.params.slug);
+      await removeScreenshot(c.env, me(c), c.params.slug, c.params.id);
       return null;
     },
   },

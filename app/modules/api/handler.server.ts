@@ -45,13 +45,18 @@ export async function handleApi(request: Request, env: Env, ctx: ExecutionContex
       if (endpoint.scope !== "token") requireScope(caller, endpoint.scope);
     }
     const body = endpoint.body ? await readJson(request) : undefined;
+    const upload = endpoint.upload ? request.body : null;
     const run = async () => {
-      const out = await endpoint.handle({ env, ctx, caller, params, query: url.searchParams, body });
+      const out = await endpoint.handle({ env, ctx, caller, params, query: url.searchParams, body, upload });
       return { status: endpoint.status ?? 200, body: out };
     };
     let result: { status: number; body: unknown; replayed: boolean };
     if (request.method === "POST" && caller) {
-      const fingerprint = `${request.method} ${path}\n${JSON.stringify(body ?? null)}`;
+      // An upload's bytes are not buffered to hash them: its type and length stand in for them.
+      const sent = endpoint.upload
+        ? `${request.headers.get("Content-Type")} ${request.headers.get("Content-Length")}`
+        : JSON.stringify(body ?? null);
+      const fingerprint = `${request.method} ${path}\n${sent}`;
       result = await runIdempotent(env, caller.tokenId, request.headers.get("Idempotency-Key"), fingerprint, run);
     } else result = { ...(await run()), replayed: false };
     const headers = new Headers({ ...cors, "Cache-Control": "private, no-store" });

@@ -39,6 +39,7 @@ const NAMED: Record<string, v.GenericSchema> = {
   Entitlements: R.Entitlements,
   LicensePolicy: R.LicensePolicy,
   Offerings: R.Offerings,
+  Screenshot: R.Screenshot,
   Problem: R.ProblemSchema,
 };
 
@@ -107,6 +108,12 @@ export function buildOpenApi(env: Env): Json {
       parameters: params,
       responses,
     };
+    if (e.upload)
+      op.requestBody = {
+        required: true,
+        description: e.upload.description,
+        content: Object.fromEntries(e.upload.mediaTypes.map((t) => [t, { schema: { type: "string", contentMediaType: t } }])),
+      };
     if (e.body) op.requestBody = { required: true, content: { "application/json": { schema: schemaOf(e.body, "input") } } };
     (paths[e.path] ??= {})[e.method.toLowerCase()] = op;
   }

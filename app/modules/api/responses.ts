@@ -185,6 +185,8 @@ export const Offerings = v.object({
 
 export const Created = v.object({ id });
 
+export const Screenshot = v.object({ id, url: v.string() });
+
 export const ProblemSchema = v.object({
   type: v.string(),
   title: v.string(),

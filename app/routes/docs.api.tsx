@@ -128,6 +128,11 @@ export default function ApiReference() {
                   </ul>
                 </details>
               ) : null}
+              {op.uploadTypes.length ? (
+                <p className="mt-3 text-sm text-slate-600">
+                  Body: the file itself, as <span className="font-mono">{op.uploadTypes.join(", ")}</span>
+                </p>
+              ) : null}
               <p className="mt-3 text-sm text-slate-600">
                 Returns <span className="font-mono">{op.returns}</span>
               </p>

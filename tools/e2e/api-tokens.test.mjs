@@ -80,6 +80,12 @@ test("a creator creates a token, sees it once, uses it, and revokes it", async (
   await page.getByRole("heading", { name: "Licenses", exact: true }).waitFor();
   await page.getByText("/api/v1/entitlements").first().waitFor();
   await snap(page, "api-reference");
+  await page.screenshot({ path: "test-results/screenshots/api-reference-top.png" });
+
+  await page.goto(`${app.url}/dashboard`);
+  await page.getByRole("link", { name: "License keys" }).click();
+  await page.getByRole("heading", { name: "License keys" }).waitFor();
+  await snap(page, "api-dashboard-licenses");
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${app.url}/settings/tokens`, { waitUntil: "domcontentloaded" });
   await snap(page, "api-token-list-mobile");

@@ -35,10 +35,10 @@ export function apiReference(env: Env) {
         security: unknown[];
         "x-required-scope": string | null;
         parameters: { name: string; in: string; required: boolean; description?: string }[];
-        requestBody?: { content: { "application/json": { schema: Schema } } };
+        requestBody?: { content: Record<string, { schema: Schema } | undefined> };
         responses: Record<string, { content?: { "application/json"?: { schema: Schema } } }>;
       };
-      const body = o.requestBody?.content["application/json"].schema;
+      const body = o.requestBody?.content["application/json"]?.schema;
       const ok = Object.entries(o.responses).find(([code]) => /^2/.test(code));
       return {
         id: o.operationId,
@@ -53,6 +53,7 @@ export function apiReference(env: Env) {
           type: typeLabel(s),
           required: !!body?.required?.includes(name),
         })),
+        uploadTypes: body ? [] : Object.keys(o.requestBody?.content ?? {}),
         returns: ok
           ? ok[1].content?.["application/json"]
             ? typeLabel(ok[1].content["application/json"].schema)

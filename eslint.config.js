@@ -38,6 +38,7 @@ export default tseslint.config(
       "tools/bench/results/**",
       "worker-configuration.d.ts",
       "migrations/**",
+      "app/modules/api/openapi-types.ts",
     ],
   },
   js.configs.recommended,

@@ -52,6 +52,7 @@ stage("Tool tests: production build without dev.* routes, dates in UTC (node:tes
 ]);
 if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
 stage("Capacity projection tests (node:test)", "node", ["--test", "tools/capacity.test.mjs"]);
+stage("OpenAPI document validates (node:test)", "node", ["--test", "tools/openapi.test.mjs"]);
 // Two browser-test files at a time: each starts its own app, emulator and Chromium on its own ports,
 // and a single file spends most of its time waiting on a server (decision D90).
 const e2eConcurrency = process.env.E2E_CONCURRENCY ?? "2";

@@ -31,6 +31,7 @@ import { jsonOrError } from "../app/lib/http.server";
 import { sessionRide } from "../app/pages/rides.server";
 import { openRequestSession } from "../app/lib/d1-session.server";
 import { handleRedirectLocation } from "../app/modules/storefronts/service.server";
+import { handleApi } from "../app/modules/api/handler.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 export { CreatorCalendar } from "./durable-objects/creator-calendar";
@@ -41,6 +42,9 @@ const handleRemix = createRequestHandler(build satisfies ServerBuild);
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
+    // The public API: bearer tokens, never cookies, so no Origin check (nothing a page could forge).
+    if (url.pathname === "/api/v1" || url.pathname.startsWith("/api/v1/"))
+      return withSecurityHeaders(await handleApi(request, env, ctx), env);
     const refused = checkOrigin(request, env);
     if (refused) return withSecurityHeaders(refused, env);
 

@@ -19,3 +19,5 @@ export * from "./community/schema";
 export * from "./services/schema";
 export * from "./growth/schema";
 export * from "./webhooks/schema";
+export * from "./api/schema";
+export * from "./licenses/schema";

@@ -302,6 +302,22 @@ export default function Dashboard() {
         <p className="text-sm text-slate-600">Codes for launches and loyal fans; labelled paid placement on Discover and the home page.</p>
       </Card>
 
+      <Card
+        title="License keys"
+        action={
+          <Link
+            to="/dashboard/licenses"
+            className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
+          >
+            License keys
+          </Link>
+        }
+      >
+        <p className="text-sm text-slate-600">
+          Selling access to your own app? Grant a license key per sale and check customers&apos; access from your app with the API.
+        </p>
+      </Card>
+
       <Card title="Orders">
         <Form method="get" className="mb-3 flex gap-2" role="search">
           <label className="sr-only" htmlFor="orders-buyer">

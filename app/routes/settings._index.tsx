@@ -82,6 +82,11 @@ export default function Settings() {
           </Link>
         </p>
         <p className="mt-1 text-sm">
+          <Link to="/settings/tokens" className="font-semibold text-brand-700 hover:underline">
+            API tokens →
+          </Link>
+        </p>
+        <p className="mt-1 text-sm">
           <Link to="/settings/export" className="font-semibold text-brand-700 hover:underline">
             Export your data →
           </Link>

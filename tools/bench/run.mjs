@@ -303,3 +303,11 @@ if (!process.env.BENCH_SKIP_COMMUNITY) {
   const { runCommunityBench } = await import("./community.mjs");
   await runCommunityBench({ buildFirst: false });
 }
+
+// The public API's entitlement check with a valid token vs a static file at 50 connections: its own
+// server and database on BENCH_API_PORT (see api.mjs, decision 0097).
+if (!process.env.BENCH_SKIP_API) {
+  console.log("▸ API: GET /api/v1/entitlements with a valid token");
+  const { runApiBench } = await import("./api.mjs");
+  await runApiBench({ buildFirst: false });
+}

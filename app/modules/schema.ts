@@ -17,3 +17,4 @@ export * from "./admin/schema";
 export * from "./exports/schema";
 export * from "./community/schema";
 export * from "./services/schema";
+export * from "./analytics/schema";

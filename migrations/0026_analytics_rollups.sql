@@ -14,8 +14,6 @@ CREATE TABLE `analytics_daily` (
 	`tries` integer DEFAULT 0 NOT NULL,
 	`follows` integer DEFAULT 0 NOT NULL,
 	`unfollows` integer DEFAULT 0 NOT NULL,
-	`checkouts_started` integer DEFAULT 0 NOT NULL,
-	`checkouts_completed` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`creator_id`, `day`, `item_kind`, `item_id`),
 	FOREIGN KEY (`creator_id`) REFERENCES `creators`(`user_id`) ON UPDATE no action ON DELETE cascade
 );

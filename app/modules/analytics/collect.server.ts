@@ -116,3 +116,14 @@ export async function sendAnalyticsQuietly(env: Env, events: AnalyticsEvent[], i
     console.warn(`analytics: events not recorded: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
+
+/** Sends several messages (each its own idempotency unit), 100 per queue call; never throws. */
+export async function sendAnalyticsMessagesQuietly(env: Env, messages: AnalyticsMessage[]): Promise<void> {
+  if (!messages.length || !env.ANALYTICS_QUEUE) return;
+  try {
+    for (let i = 0; i < messages.length; i += 100)
+      await env.ANALYTICS_QUEUE.sendBatch(messages.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+  } catch (e) {
+    console.warn(`analytics: events not recorded: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

@@ -33,20 +33,11 @@ export const AnalyticsEvent = v.variant("type", [
     utmCampaign: Str(120),
   }),
   v.object({ type: v.picklist(["follow", "unfollow"]), at: v.number(), creatorId: v.string() }),
-  v.object({
-    type: v.picklist(["checkout_started", "checkout_completed"]),
-    at: v.number(),
-    creatorId: v.string(),
-    itemKind: v.picklist(["product", "tier", "service"]),
-    itemId: v.string(),
-  }),
 ]);
 export type AnalyticsEvent = v.InferOutput<typeof AnalyticsEvent>;
 export type PageEvent = Extract<AnalyticsEvent, { page: unknown }>;
 export type CreatorEvent = Exclude<AnalyticsEvent, PageEvent>;
-export type CheckoutEvent = Extract<AnalyticsEvent, { itemKind: unknown }>;
 export const isPageEvent = (e: AnalyticsEvent): e is PageEvent => e.type === "view" || e.type === "try";
-export const isCheckoutEvent = (e: CreatorEvent): e is CheckoutEvent => e.type === "checkout_started" || e.type === "checkout_completed";
 
 export const AnalyticsMessage = v.object({
   id: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),

@@ -8,7 +8,7 @@
  */
 import * as v from "valibot";
 import { nowSeconds } from "~/lib/ids";
-import { AnalyticsMessage, isCheckoutEvent, isPageEvent, type AnalyticsEvent, type PageKind } from "./events";
+import { AnalyticsMessage, isPageEvent, type AnalyticsEvent, type PageKind } from "./events";
 import { isTimeZone, localDay } from "./zone";
 import type { AnalyticsItemKind } from "./schema";
 
@@ -18,14 +18,12 @@ export const SOURCES_TOP_N = 20;
 export const DEDUPE_KEEP_DAYS = 3;
 
 type Resolved = { creatorId: string; itemId: string; tz: string };
-type Metric = "views" | "tries" | "follows" | "unfollows" | "checkoutsStarted" | "checkoutsCompleted";
+type Metric = "views" | "tries" | "follows" | "unfollows";
 const METRIC_COLUMNS: Record<Metric, string> = {
   views: "views",
   tries: "tries",
   follows: "follows",
   unfollows: "unfollows",
-  checkoutsStarted: "checkouts_started",
-  checkoutsCompleted: "checkouts_completed",
 };
 const METRICS = Object.keys(METRIC_COLUMNS) as Metric[];
 
@@ -85,7 +83,7 @@ function plan(events: AnalyticsEvent[], resolved: Map<string, Resolved>): Plan {
   const bump = (creatorId: string, day: string, kind: AnalyticsItemKind, itemId: string, metric: Metric) => {
     const key = `${creatorId}|${day}|${kind}|${itemId}`;
     let row = p.rows.get(key);
-    if (!row) p.rows.set(key, (row = { views: 0, tries: 0, follows: 0, unfollows: 0, checkoutsStarted: 0, checkoutsCompleted: 0 }));
+    if (!row) p.rows.set(key, (row = { views: 0, tries: 0, follows: 0, unfollows: 0 }));
     row[metric]++;
     return key;
   };
@@ -128,12 +126,7 @@ function plan(events: AnalyticsEvent[], resolved: Map<string, Resolved>): Plan {
       const r = resolved.get(`creator|${e.creatorId}`);
       if (!r) continue;
       const day = localDay(e.at, r.tz);
-      if (!isCheckoutEvent(e)) bump(r.creatorId, day, "creator", "", e.type === "follow" ? "follows" : "unfollows");
-      else {
-        const metric: Metric = e.type === "checkout_started" ? "checkoutsStarted" : "checkoutsCompleted";
-        bump(r.creatorId, day, "creator", "", metric);
-        bump(r.creatorId, day, e.itemKind, e.itemId, metric);
-      }
+      bump(r.creatorId, day, "creator", "", e.type === "follow" ? "follows" : "unfollows");
     }
   }
   return p;

@@ -25,8 +25,6 @@ export const analyticsDaily = sqliteTable(
     tries: integer("tries").notNull().default(0),
     follows: integer("follows").notNull().default(0),
     unfollows: integer("unfollows").notNull().default(0),
-    checkoutsStarted: integer("checkouts_started").notNull().default(0),
-    checkoutsCompleted: integer("checkouts_completed").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.creatorId, t.day, t.itemKind, t.itemId] })],
 );

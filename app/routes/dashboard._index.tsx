@@ -283,7 +283,10 @@ export default function Dashboard() {
       <Card
         title="Analytics"
         action={
-          <Link to="/dashboard/analytics" className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700">
+          <Link
+            to="/dashboard/analytics"
+            className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
+          >
             Open analytics
           </Link>
         }

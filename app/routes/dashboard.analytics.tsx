@@ -28,7 +28,22 @@ const RANGE_LINKS = [
   { name: "12m", label: "12 months" },
 ] as const;
 
-const ZONES = ["UTC", "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York", "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Europe/Helsinki", "Africa/Lagos", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"];
+const ZONES = [
+  "UTC",
+  "America/Los_Angeles",
+  "America/Denver",
+  "America/Chicago",
+  "America/New_York",
+  "America/Sao_Paulo",
+  "Europe/London",
+  "Europe/Berlin",
+  "Europe/Helsinki",
+  "Africa/Lagos",
+  "Asia/Kolkata",
+  "Asia/Singapore",
+  "Asia/Tokyo",
+  "Australia/Sydney",
+];
 
 function Delta({ now, before }: { now: number; before: number }) {
   if (before === 0 && now === 0) return <span className="text-slate-400">no change</span>;
@@ -37,7 +52,8 @@ function Delta({ now, before }: { now: number; before: number }) {
   const up = pct >= 0;
   return (
     <span className={up ? "text-emerald-700" : "text-rose-700"}>
-      <span aria-hidden="true">{up ? "▲" : "▼"}</span> {Math.abs(pct)}%<span className="sr-only"> {up ? "up" : "down"} on the previous period</span>
+      <span aria-hidden="true">{up ? "▲" : "▼"}</span> {Math.abs(pct)}%
+      <span className="sr-only"> {up ? "up" : "down"} on the previous period</span>
     </span>
   );
 }
@@ -115,7 +131,12 @@ export default function Analytics() {
         <Card label="Views" value={s.views.toLocaleString("en-US")} now={s.views} before={p.views} />
         <Card label="Unique visitors" value={s.uniques.toLocaleString("en-US")} now={s.uniques} before={p.uniques} />
         <Card label="Try-clicks" value={s.tries.toLocaleString("en-US")} now={s.tries} before={p.tries} />
-        <Card label="Net followers" value={(s.follows - s.unfollows).toLocaleString("en-US")} now={s.follows - s.unfollows} before={p.follows - p.unfollows} />
+        <Card
+          label="Net followers"
+          value={(s.follows - s.unfollows).toLocaleString("en-US")}
+          now={s.follows - s.unfollows}
+          before={p.follows - p.unfollows}
+        />
         <Card label="Checkouts completed" value={`${s.completed} of ${s.started}`} now={s.completed} before={p.completed} />
         <Card label="Gross" value={money(s.gross)} now={s.gross} before={p.gross} />
         <Card label="Net earnings" value={money(s.net)} now={s.net} before={p.net} />
@@ -139,8 +160,20 @@ export default function Analytics() {
           <DataTable name="traffic" table={tables.traffic} currency={cur} csvHref={csv("traffic")} empty="No visits in this range yet." />
         </details>
         <div className="grid gap-6 lg:grid-cols-2">
-          <DataTable name="pages" table={tables.pages} currency={cur} csvHref={csv("pages")} empty="No page views in this range yet. Share your storefront link to get started." />
-          <DataTable name="sources" table={tables.sources} currency={cur} csvHref={csv("sources")} empty="No referrers or UTM campaigns yet. Add ?utm_campaign=… to links you share." />
+          <DataTable
+            name="pages"
+            table={tables.pages}
+            currency={cur}
+            csvHref={csv("pages")}
+            empty="No page views in this range yet. Share your storefront link to get started."
+          />
+          <DataTable
+            name="sources"
+            table={tables.sources}
+            currency={cur}
+            csvHref={csv("sources")}
+            empty="No referrers or UTM campaigns yet. Add ?utm_campaign=… to links you share."
+          />
         </div>
         <BarChart
           title="App views and try-clicks"
@@ -150,7 +183,13 @@ export default function Analytics() {
             { name: "Try-clicks", values: col(tables.apps, "tries"), color: "#f59e0b" },
           ]}
         />
-        <DataTable name="apps" table={tables.apps} currency={cur} csvHref={csv("apps")} empty="No apps yet. Register one to see how many visitors try it." />
+        <DataTable
+          name="apps"
+          table={tables.apps}
+          currency={cur}
+          csvHref={csv("apps")}
+          empty="No apps yet. Register one to see how many visitors try it."
+        />
       </section>
 
       <section aria-labelledby="audience-h" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
@@ -182,7 +221,8 @@ export default function Analytics() {
           Money
         </h2>
         <p className="text-sm text-slate-600">
-          From the ledger: product orders, membership invoices, bookings and session packs. Fee is the platform&apos;s 8%; refunds are counted on the day they were made.
+          From the ledger: product orders, membership invoices, bookings and session packs. Fee is the platform&apos;s 8%; refunds are
+          counted on the day they were made.
         </p>
         <BarChart
           title={`Gross and net (${cur.toUpperCase()})`}
@@ -197,34 +237,68 @@ export default function Analytics() {
           <summary className="cursor-pointer text-sm text-slate-600">Data table</summary>
           <DataTable name="money" table={tables.money} currency={cur} csvHref={csv("money")} empty="No sales in this range." />
         </details>
-        <DataTable name="offerings" table={tables.offerings} currency={cur} csvHref={csv("offerings")} empty="No sales in this range yet." />
-        <LineChart title={`MRR at each month's end (${cur.toUpperCase()})`} labels={labels(tables.mrr)} series={[{ name: "MRR", values: col(tables.mrr, "end"), color: "#6a3df5" }]} format={money} />
+        <DataTable
+          name="offerings"
+          table={tables.offerings}
+          currency={cur}
+          csvHref={csv("offerings")}
+          empty="No sales in this range yet."
+        />
+        <LineChart
+          title={`MRR at each month's end (${cur.toUpperCase()})`}
+          labels={labels(tables.mrr)}
+          series={[{ name: "MRR", values: col(tables.mrr, "end"), color: "#6a3df5" }]}
+          format={money}
+        />
         <DataTable name="mrr" table={tables.mrr} currency={cur} csvHref={csv("mrr")} empty="No paid memberships yet." />
-        <DataTable name="cohorts" table={tables.cohorts} currency={cur} csvHref={csv("cohorts")} empty="Cohorts appear once members have paid." />
+        <DataTable
+          name="cohorts"
+          table={tables.cohorts}
+          currency={cur}
+          csvHref={csv("cohorts")}
+          empty="Cohorts appear once members have paid."
+        />
       </section>
 
       <section aria-labelledby="tz-h" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
         <h2 id="tz-h" className="text-lg font-semibold">
           Your time zone
         </h2>
-        <p className="mt-1 text-sm text-slate-600">Decides which day a visit or sale belongs to. Changing it applies to new visits; past days keep theirs.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Decides which day a visit or sale belongs to. Changing it applies to new visits; past days keep theirs.
+        </p>
         <Form method="post" className="mt-3 flex flex-wrap items-end gap-2">
           <div>
             <label htmlFor="timeZone" className="block text-sm font-medium text-slate-700">
               Time zone
             </label>
-            <input id="timeZone" name="timeZone" list="zones" defaultValue={d.timeZone} className="mt-1 rounded-lg border border-slate-300 px-3 py-1.5 text-sm" aria-describedby="tz-msg" />
+            <input
+              id="timeZone"
+              name="timeZone"
+              list="zones"
+              defaultValue={d.timeZone}
+              className="mt-1 rounded-lg border border-slate-300 px-3 py-1.5 text-sm"
+              aria-describedby="tz-msg"
+            />
             <datalist id="zones">
               {ZONES.map((z) => (
                 <option key={z} value={z} />
               ))}
             </datalist>
           </div>
-          <button type="submit" disabled={nav.state !== "idle"} className="rounded-lg bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white">
+          <button
+            type="submit"
+            disabled={nav.state !== "idle"}
+            className="rounded-lg bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white"
+          >
             Save
           </button>
           <p id="tz-msg" role="status" className="text-sm">
-            {saved && "ok" in saved && saved.ok === false ? <span className="text-rose-700">{saved.formError}</span> : saved ? <span className="text-emerald-700">Saved.</span> : null}
+            {saved && "ok" in saved && saved.ok === false ? (
+              <span className="text-rose-700">{saved.formError}</span>
+            ) : saved ? (
+              <span className="text-emerald-700">Saved.</span>
+            ) : null}
           </p>
         </Form>
       </section>

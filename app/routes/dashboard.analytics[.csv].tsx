@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { orRespond } from "~/lib/http.server";
+import { jsonOrError } from "~/lib/http.server";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { tableCsv } from "~/modules/analytics/csv";
 import { getCreatorAnalytics, tableOrThrow } from "~/modules/analytics/service.server";
@@ -8,7 +8,8 @@ import { getCreatorAnalytics, tableOrThrow } from "~/modules/analytics/service.s
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const url = new URL(request.url);
-  return orRespond(async () => {
+  // A resource route: expected failures answer as JSON with their status (nothing to render).
+  return jsonOrError(async () => {
     const data = await getCreatorAnalytics(context.cloudflare.env, viewer, Object.fromEntries(url.searchParams));
     const name = url.searchParams.get("table") ?? "";
     const csv = tableCsv(tableOrThrow(data, name), data.mainCurrency);

@@ -12,7 +12,19 @@ export function formatCell(cell: string | number | null, type: Column["type"], c
 }
 
 /** One analytics table with its CSV link; `empty` is said when it has no rows. */
-export function DataTable({ name, table, currency, csvHref, empty }: { name: string; table: Table; currency: string; csvHref: string; empty: string }) {
+export function DataTable({
+  name,
+  table,
+  currency,
+  csvHref,
+  empty,
+}: {
+  name: string;
+  table: Table;
+  currency: string;
+  csvHref: string;
+  empty: string;
+}) {
   const cur = table.columns.findIndex((c) => c.key === "currency");
   return (
     <div className="space-y-2">

@@ -33,7 +33,9 @@ export async function setAnalyticsTimeZone(env: Env, viewer: Viewer, input: unkn
   await requireCreator(env, viewer);
   const parsed = v.safeParse(TimeZoneForm, input);
   if (!parsed.success || !isTimeZone(parsed.output.timeZone))
-    throw unprocessable("That isn't a time zone we know. Use a name like Europe/Berlin or America/New_York.", { timeZone: "Unknown time zone." });
+    throw unprocessable("That isn't a time zone we know. Use a name like Europe/Berlin or America/New_York.", {
+      timeZone: "Unknown time zone.",
+    });
   await env.DB.prepare(
     "INSERT INTO analytics_settings (creator_id, time_zone, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (creator_id) DO UPDATE SET time_zone = excluded.time_zone, updated_at = excluded.updated_at",
   )
@@ -201,7 +203,10 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
 
   // ---- money (ledger) ----
   const money = new Map<string, { gross: number; fee: number; net: number; refunds: number; sales: number }>();
-  const offerings = new Map<string, { kind: string; itemId: string; currency: string; sales: number; gross: number; fee: number; net: number; refunds: number }>();
+  const offerings = new Map<
+    string,
+    { kind: string; itemId: string; currency: string; sales: number; gross: number; fee: number; net: number; refunds: number }
+  >();
   const currencyTotals = new Map<string, { gross: number; fee: number; net: number; refunds: number; sales: number }>();
   const zero = () => ({ gross: 0, fee: 0, net: 0, refunds: 0, sales: 0 });
   const moneyItems = new Set<string>();
@@ -209,7 +214,16 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
     const saleDay = localDay(r.at * 1000, tz);
     const refundDay = r.refunded > 0 && r.refunded_at ? localDay(r.refunded_at * 1000, tz) : null;
     const okey = `${r.kind}|${r.item_id}|${r.currency}`;
-    const o = offerings.get(okey) ?? { kind: r.kind, itemId: r.item_id, currency: r.currency, sales: 0, gross: 0, fee: 0, net: 0, refunds: 0 };
+    const o = offerings.get(okey) ?? {
+      kind: r.kind,
+      itemId: r.item_id,
+      currency: r.currency,
+      sales: 0,
+      gross: 0,
+      fee: 0,
+      net: 0,
+      refunds: 0,
+    };
     let touched = false;
     if (inRange(saleDay)) {
       const key = `${bucketOf(range, saleDay)}|${r.currency}`;
@@ -257,9 +271,12 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
   );
 
   // ---- MRR + cohorts (history) ----
-  const allMrr = (mrrRows.results as { membership_id: string; at: number; mrr: number; currency: string | null }[]).map(
-    (r): MrrLogRow => ({ membershipId: r.membership_id, at: r.at, mrr: r.mrr, currency: r.currency }),
-  );
+  const allMrr = (mrrRows.results as { membership_id: string; at: number; mrr: number; currency: string | null }[]).map((r): MrrLogRow => ({
+    membershipId: r.membership_id,
+    at: r.at,
+    mrr: r.mrr,
+    currency: r.currency,
+  }));
   const mrrCurrency = mainCurrency ?? allMrr.find((r) => r.currency)?.currency ?? "usd";
   const mrrRowsMain = allMrr.filter((r) => (r.currency ?? mrrCurrency) === mrrCurrency);
   const mrrMonths = monthsBetween(range.from.slice(0, 7), range.to.slice(0, 7));
@@ -318,7 +335,11 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
         { key: "value", label: "Value", type: "text" },
         { key: "views", label: "Views", type: "int" },
       ],
-      rows: topPerDim(sources.results as { dim: string; value: string; views: number }[], 10).map((s) => [SOURCE_LABELS[s.dim] ?? s.dim, s.value, s.views]),
+      rows: topPerDim(sources.results as { dim: string; value: string; views: number }[], 10).map((s) => [
+        SOURCE_LABELS[s.dim] ?? s.dim,
+        s.value,
+        s.views,
+      ]),
     },
     audience: {
       title: range.bucket === "day" ? "Followers by day" : "Followers by month",
@@ -413,7 +434,11 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
         { key: "size", label: "Members", type: "int" },
         ...Array.from({ length: 12 }, (_, k) => ({ key: `m${k}`, label: `Month ${k}`, type: "pct" as const })),
       ],
-      rows: cohortRows.map((c) => [c.month, c.size, ...Array.from({ length: 12 }, (_, k) => (k < c.retained.length ? pct(c.retained[k], c.size) : null))]),
+      rows: cohortRows.map((c) => [
+        c.month,
+        c.size,
+        ...Array.from({ length: 12 }, (_, k) => (k < c.retained.length ? pct(c.retained[k], c.size) : null)),
+      ]),
     },
   };
 
@@ -437,7 +462,12 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
 
 export type CreatorAnalytics = Awaited<ReturnType<typeof getCreatorAnalytics>>;
 
-const SOURCE_LABELS: Record<string, string> = { ref: "Referrer", utm_source: "UTM source", utm_medium: "UTM medium", utm_campaign: "UTM campaign" };
+const SOURCE_LABELS: Record<string, string> = {
+  ref: "Referrer",
+  utm_source: "UTM source",
+  utm_medium: "UTM medium",
+  utm_campaign: "UTM campaign",
+};
 
 function topPerDim<T extends { dim: string }>(rows: T[], n: number): T[] {
   const seen = new Map<string, number>();
@@ -454,13 +484,20 @@ async function itemNames(env: Env, creatorId: string, handle: string, rows: { it
   const q = (kind: string, sql: string) => env.DB.prepare(sql).bind(creatorId, ids(kind));
   const res = await env.DB.batch([
     q("app", "SELECT 'app' AS kind, id, name FROM apps WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))"),
-    q("product", "SELECT 'product' AS kind, id, title AS name FROM products WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))"),
+    q(
+      "product",
+      "SELECT 'product' AS kind, id, title AS name FROM products WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
+    ),
     q("post", "SELECT 'post' AS kind, id, title AS name FROM posts WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))"),
     q("tier", "SELECT 'tier' AS kind, id, name FROM tiers WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))"),
-    q("service", "SELECT 'service' AS kind, id, title AS name FROM services WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))"),
+    q(
+      "service",
+      "SELECT 'service' AS kind, id, title AS name FROM services WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
+    ),
   ]);
   const out = new Map<string, string>([[`storefront|`, `@${handle} (storefront)`]]);
-  for (const r of res) for (const row of r.results as { kind: string; id: string; name: string }[]) out.set(`${row.kind}|${row.id}`, row.name);
+  for (const r of res)
+    for (const row of r.results as { kind: string; id: string; name: string }[]) out.set(`${row.kind}|${row.id}`, row.name);
   return out;
 }
 

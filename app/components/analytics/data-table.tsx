@@ -22,7 +22,7 @@ export function DataTable({
   name: string;
   table: Table;
   currency: string;
-  csvHref: string;
+  csvHref?: string;
   empty: string;
 }) {
   const cur = table.columns.findIndex((c) => c.key === "currency");
@@ -30,14 +30,16 @@ export function DataTable({
     <div className="space-y-2">
       <div className="flex items-center justify-between gap-3">
         <h3 className="text-sm font-semibold text-slate-800">{table.title}</h3>
-        <a
-          href={csvHref}
-          download={`${name}.csv`}
-          className="rounded-md px-2 py-1 text-xs font-medium text-brand-700 ring-1 ring-brand-200 hover:bg-brand-50"
-          aria-label={`Download ${table.title} as CSV`}
-        >
-          CSV
-        </a>
+        {csvHref ? (
+          <a
+            href={csvHref}
+            download={`${name}.csv`}
+            className="rounded-md px-2 py-1 text-xs font-medium text-brand-700 ring-1 ring-brand-200 hover:bg-brand-50"
+            aria-label={`Download ${table.title} as CSV`}
+          >
+            CSV
+          </a>
+        ) : null}
       </div>
       {table.rows.length === 0 ? (
         <p className="rounded-xl border border-dashed border-slate-300 bg-slate-50 p-4 text-sm text-slate-600">{empty}</p>

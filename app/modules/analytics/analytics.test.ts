@@ -228,3 +228,29 @@ describe("who sees analytics", () => {
     expect((await app("/dashboard/analytics?range=forever", { cookie: await a.cookie() })).status).toBe(400);
   });
 });
+
+describe("platform metrics", () => {
+  it("are for admins only, and GMV and platform revenue equal the ledger", async () => {
+    const admin = await makeUser(env, { isAdmin: true });
+    const c = await makeCreator(env);
+    const plain = await makeUser(env);
+    expect((await app("/admin/metrics", { cookie: await plain.cookie() })).status).toBe(403);
+    expect((await app("/admin/metrics", { cookie: await c.cookie() })).status).toBe(403);
+    expect((await app("/admin/metrics")).status).toBe(302);
+    const page = await app("/admin/metrics", { cookie: await admin.cookie() });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Platform metrics");
+
+    const { getPlatformMetrics } = await import("./platform.server");
+    const now = Date.parse("2026-04-30T12:00:00Z");
+    const m = await getPlatformMetrics(env, admin.viewer, now);
+    const ledger = await env.DB.prepare(
+      `SELECT SUM(gross) AS gross, SUM(fee) AS fee FROM (SELECT gross, fee, created_at AS at FROM orders WHERE currency = 'usd' AND gross > 0
+         UNION ALL SELECT gross, fee, paid_at FROM invoices WHERE currency = 'usd') WHERE strftime('%Y-%m', at, 'unixepoch') = '2026-03'`,
+    ).first<{ gross: number; fee: number }>();
+    const march = m.tables.gmv.rows.find((r) => r[0] === "2026-03" && r[1] === "usd")!;
+    expect(ledger!.gross).toBeGreaterThan(0); // the money test above seeded March
+    expect([march[3], march[4]]).toEqual([ledger!.gross, ledger!.fee]);
+    await expect(getPlatformMetrics(env, c.viewer, now)).rejects.toMatchObject({ status: 403 });
+  });
+});

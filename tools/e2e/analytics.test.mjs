@@ -31,7 +31,10 @@ after(async () => {
 
 test("a creator sees their analytics, switches range and exports CSV; a visit shows up", async () => {
   // An anonymous visitor arrives from a campaign link.
-  const anon = await browser.newContext();
+  // A person's browser (headless Chromium says "HeadlessChrome", which the bot filter rightly skips).
+  const anon = await browser.newContext({
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  });
   const visitor = await anon.newPage();
   const res = await visitor.goto(`${app.url}/@maya-builds?utm_source=e2e&utm_campaign=browser-check`);
   assert.equal(res.status(), 200);
@@ -67,7 +70,8 @@ test("a creator sees their analytics, switches range and exports CSV; a visit sh
   for (let i = 0; i < Math.min(names.length, await charts.count()); i++)
     await charts.nth(i).screenshot({ path: join(SCREENSHOT_DIR, `analytics-chart-${names[i]}.png`) });
 
-  // CSV of the money table: the file's rows are the page's rows.
+  // CSV of the money table (its data table sits under the chart, folded): one row per day.
+  await page.getByRole("region", { name: "Money" }).getByText("Data table").click();
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download Money by day as CSV" }).click()]);
   const csv = readFileSync(await download.path(), "utf8");
   assert.match(csv.split("\r\n")[0], /^"Day","Currency","Sales","Gross","Fee \(8%\)","Net","Refunds"$/);

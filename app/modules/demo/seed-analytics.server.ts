@@ -7,7 +7,7 @@
 import { split } from "~/lib/money";
 import { newId } from "~/lib/ids";
 
-const DAYS = 120;
+const DEMO_DAYS = 120;
 
 function prng(seed: number) {
   let s = seed >>> 0;
@@ -19,7 +19,7 @@ function prng(seed: number) {
 
 const dayKey = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export async function seedAnalytics(env: Env, creators: { id: string; handle: string }[], nowMs = Date.now()): Promise<void> {
+export async function seedAnalytics(env: Env, creators: { id: string; handle: string }[], nowMs = Date.now(), DAYS = DEMO_DAYS): Promise<void> {
   const db = env.DB;
   const startMs = nowMs - DAYS * 86_400_000;
   // A pool of buyers (no password anyone knows: the hash is not a valid scrypt string).
@@ -105,7 +105,7 @@ export async function seedAnalytics(env: Env, creators: { id: string; handle: st
       }
     }
     for (let i = 0; i < stmts.length; i += 200) await db.batch(stmts.slice(i, i + 200));
-    await seedMembers(env, c.id, tiers.results as { id: string; monthly: number; annual: number | null; currency: string }[], buyers, startMs, nowMs, rand);
+    await seedMembers(env, c.id, tiers.results as { id: string; monthly: number; annual: number | null; currency: string }[], buyers, startMs, nowMs, rand, DAYS);
   }
 }
 
@@ -118,6 +118,7 @@ async function seedMembers(
   startMs: number,
   nowMs: number,
   rand: () => number,
+  DAYS: number,
 ) {
   if (!tiers.length) return;
   const db = env.DB;

@@ -83,16 +83,28 @@ export async function runAnalyticsBench({ buildFirst = process.env.BENCH_SKIP_BU
     for (let i = 0; i < 240; i++) {
       await new Promise((r) => setTimeout(r, 500));
       const now = (await post("/dev/bench-seed", { op: "analyticsViews", creatorId: seeded.creatorId })).views;
-      if (now > views) (views = now), (lastGrowth = performance.now());
-      else if (performance.now() - lastGrowth > 5000) break;
+      if (now > views) {
+        views = now;
+        lastGrowth = performance.now();
+      } else if (performance.now() - lastGrowth > 5000) break;
     }
     const applied = views - before;
     const secs = (lastGrowth - t0) / 1000;
-    console.log(`  ingestion: ${applied} page views applied to the rollups in ${secs.toFixed(1)} s → ${(applied / secs).toFixed(0)} events/s`);
+    console.log(
+      `  ingestion: ${applied} page views applied to the rollups in ${secs.toFixed(1)} s → ${(applied / secs).toFixed(0)} events/s`,
+    );
 
     const targets = [
-      { name: "analytics page (365 days) p99 ≤ 3× static p99 (10 conns)", value: analytics.p99 / static10.p99, ok: analytics.p99 <= 3 * static10.p99 && analytics.errors === 0 },
-      { name: "storefront cache hit while recording ≥ 0.8× static req/s", value: hit.rps / static10b.rps, ok: hit.rps >= 0.8 * static10b.rps && hit.errors === 0 },
+      {
+        name: "analytics page (365 days) p99 ≤ 3× static p99 (10 conns)",
+        value: analytics.p99 / static10.p99,
+        ok: analytics.p99 <= 3 * static10.p99 && analytics.errors === 0,
+      },
+      {
+        name: "storefront cache hit while recording ≥ 0.8× static req/s",
+        value: hit.rps / static10b.rps,
+        ok: hit.rps >= 0.8 * static10b.rps && hit.errors === 0,
+      },
       { name: "ingestion events/s (every storefront hit counted once)", value: applied / secs, ok: applied > 0 },
     ];
     console.log("▸ Targets");
@@ -101,7 +113,17 @@ export async function runAnalyticsBench({ buildFirst = process.env.BENCH_SKIP_BU
     const file = `tools/bench/results/analytics-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
     writeFileSync(
       file,
-      JSON.stringify({ date: new Date().toISOString(), durationMs: DURATION_MS, scenarios: { static10, analytics, static10b, hit }, ingestion: { applied, secs }, targets }, null, 2),
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          durationMs: DURATION_MS,
+          scenarios: { static10, analytics, static10b, hit },
+          ingestion: { applied, secs },
+          targets,
+        },
+        null,
+        2,
+      ),
     );
     console.log(`▸ Saved ${file}`);
     return targets;

@@ -72,7 +72,10 @@ test("a creator sees their analytics, switches range and exports CSV; a visit sh
 
   // CSV of the money table (its data table sits under the chart, folded): one row per day.
   await page.getByRole("region", { name: "Money" }).getByText("Data table").click();
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download Money by day as CSV" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download Money by day as CSV" }).click(),
+  ]);
   const csv = readFileSync(await download.path(), "utf8");
   assert.match(csv.split("\r\n")[0], /^"Day","Currency","Sales","Gross","Fee \(8%\)","Net","Refunds"$/);
   assert.equal(csv.trim().split("\r\n").length - 1, 90, "one row per day of the range");

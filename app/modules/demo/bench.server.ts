@@ -171,7 +171,9 @@ export async function benchSeed(env: Env, input: unknown) {
       return { handle: c.handle, creatorId: c.id, cookie: await c.cookie() };
     }
     case "analyticsViews": {
-      const row = await env.DB.prepare("SELECT COALESCE(SUM(views), 0) AS n FROM analytics_daily WHERE creator_id = ?1 AND item_kind = 'creator' AND day >= ?2")
+      const row = await env.DB.prepare(
+        "SELECT COALESCE(SUM(views), 0) AS n FROM analytics_daily WHERE creator_id = ?1 AND item_kind = 'creator' AND day >= ?2",
+      )
         .bind(p.creatorId, new Date(Date.now() - 86_400_000).toISOString().slice(0, 10))
         .first<{ n: number }>();
       return { views: row?.n ?? 0 };

@@ -19,15 +19,25 @@ function prng(seed: number) {
 
 const dayKey = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export async function seedAnalytics(env: Env, creators: { id: string; handle: string }[], nowMs = Date.now(), DAYS = DEMO_DAYS): Promise<void> {
+export async function seedAnalytics(
+  env: Env,
+  creators: { id: string; handle: string }[],
+  nowMs = Date.now(),
+  DAYS = DEMO_DAYS,
+): Promise<void> {
   const db = env.DB;
   const startMs = nowMs - DAYS * 86_400_000;
   // A pool of buyers (no password anyone knows: the hash is not a valid scrypt string).
-  const buyers = Array.from({ length: 40 }, (_, i) => ({ id: `demo-buyer-${i}-${newId(6)}`, email: `buyer${i}@demo-buyers.allthrive.app` }));
+  const buyers = Array.from({ length: 40 }, (_, i) => ({
+    id: `demo-buyer-${i}-${newId(6)}`,
+    email: `buyer${i}@demo-buyers.allthrive.app`,
+  }));
   await db.batch(
     buyers.map((b) =>
       db
-        .prepare("INSERT OR IGNORE INTO users (id, email, password_hash, email_verified_at, created_at) VALUES (?1, ?2, 'demo-buyer-cannot-sign-in', ?3, ?3)")
+        .prepare(
+          "INSERT OR IGNORE INTO users (id, email, password_hash, email_verified_at, created_at) VALUES (?1, ?2, 'demo-buyer-cannot-sign-in', ?3, ?3)",
+        )
         .bind(b.id, b.email, Math.floor(startMs / 1000)),
     ),
   );
@@ -36,8 +46,16 @@ export async function seedAnalytics(env: Env, creators: { id: string; handle: st
     const base = 40 + ci * 25;
     const [apps, products, tiers] = await db.batch([
       db.prepare("SELECT id FROM apps WHERE creator_id = ?1").bind(c.id),
-      db.prepare("SELECT id, price_amount AS price, currency FROM products WHERE creator_id = ?1 AND status = 'published' AND price_amount > 0").bind(c.id),
-      db.prepare("SELECT id, monthly_amount AS monthly, annual_amount AS annual, currency FROM tiers WHERE creator_id = ?1 AND monthly_amount > 0").bind(c.id),
+      db
+        .prepare(
+          "SELECT id, price_amount AS price, currency FROM products WHERE creator_id = ?1 AND status = 'published' AND price_amount > 0",
+        )
+        .bind(c.id),
+      db
+        .prepare(
+          "SELECT id, monthly_amount AS monthly, annual_amount AS annual, currency FROM tiers WHERE creator_id = ?1 AND monthly_amount > 0",
+        )
+        .bind(c.id),
     ]);
     const appIds = (apps.results as { id: string }[]).map((a) => a.id);
     const stmts: D1PreparedStatement[] = [];
@@ -60,15 +78,26 @@ export async function seedAnalytics(env: Env, creators: { id: string; handle: st
           )
           .bind(c.id, day, views, uniques, tries, follows, unfollows),
         db
-          .prepare("INSERT OR REPLACE INTO analytics_daily (creator_id, day, item_kind, item_id, views, uniques) VALUES (?1, ?2, 'storefront', '', ?3, ?4)")
+          .prepare(
+            "INSERT OR REPLACE INTO analytics_daily (creator_id, day, item_kind, item_id, views, uniques) VALUES (?1, ?2, 'storefront', '', ?3, ?4)",
+          )
           .bind(c.id, day, Math.round(views * 0.4), Math.round(uniques * 0.45)),
       );
       appIds.forEach((appId, i) => {
         const share = (0.6 / appIds.length) * (i === 0 ? 1.4 : 0.8);
         stmts.push(
           db
-            .prepare("INSERT OR REPLACE INTO analytics_daily (creator_id, day, item_kind, item_id, views, uniques, tries) VALUES (?1, ?2, 'app', ?3, ?4, ?5, ?6)")
-            .bind(c.id, day, appId, Math.round(views * share), Math.round(uniques * share), Math.round(tries * share * (i === 0 ? 1.3 : 0.7))),
+            .prepare(
+              "INSERT OR REPLACE INTO analytics_daily (creator_id, day, item_kind, item_id, views, uniques, tries) VALUES (?1, ?2, 'app', ?3, ?4, ?5, ?6)",
+            )
+            .bind(
+              c.id,
+              day,
+              appId,
+              Math.round(views * share),
+              Math.round(uniques * share),
+              Math.round(tries * share * (i === 0 ? 1.3 : 0.7)),
+            ),
         );
       });
       for (const [dim, value, share] of [
@@ -99,13 +128,35 @@ export async function seedAnalytics(env: Env, creators: { id: string; handle: st
                 `INSERT INTO orders (id, checkout_session_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, amount_refunded, refunded_at, created_at)
                  VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`,
               )
-              .bind(id, buyers[Math.floor(rand() * buyers.length)].id, c.id, p.id, p.currency, p.price, fee, net, refunded ? "refunded" : "paid", refunded ? p.price : 0, refunded ? at + 86_400 : null, at),
+              .bind(
+                id,
+                buyers[Math.floor(rand() * buyers.length)].id,
+                c.id,
+                p.id,
+                p.currency,
+                p.price,
+                fee,
+                net,
+                refunded ? "refunded" : "paid",
+                refunded ? p.price : 0,
+                refunded ? at + 86_400 : null,
+                at,
+              ),
           );
         }
       }
     }
     for (let i = 0; i < stmts.length; i += 200) await db.batch(stmts.slice(i, i + 200));
-    await seedMembers(env, c.id, tiers.results as { id: string; monthly: number; annual: number | null; currency: string }[], buyers, startMs, nowMs, rand, DAYS);
+    await seedMembers(
+      env,
+      c.id,
+      tiers.results as { id: string; monthly: number; annual: number | null; currency: string }[],
+      buyers,
+      startMs,
+      nowMs,
+      rand,
+      DAYS,
+    );
   }
 }
 
@@ -136,7 +187,18 @@ async function seedMembers(
           `INSERT INTO memberships (id, stripe_subscription_id, user_id, creator_id, tier_id, status, interval, amount, currency, current_period_start, current_period_end, created_at, updated_at)
            VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?7, ?8, ?9, ?10, ?9, ?9)`,
         )
-        .bind(id, `sub_demo_${id}`, buyer, creatorId, tier.id, annual ? "year" : "month", amount, tier.currency, start, start + (annual ? 365 : 30) * 86_400),
+        .bind(
+          id,
+          `sub_demo_${id}`,
+          buyer,
+          creatorId,
+          tier.id,
+          annual ? "year" : "month",
+          amount,
+          tier.currency,
+          start,
+          start + (annual ? 365 : 30) * 86_400,
+        ),
     ];
     // Invoices: each period start until it ends (or now).
     const fate = rand();
@@ -151,11 +213,13 @@ async function seedMembers(
           .bind(`in_demo_${id}_${n}`, `sub_demo_${id}`, buyer, creatorId, tier.id, tier.currency, amount, fee, net, t),
       );
     }
-    if (endAt && endAt < now) stmts.push(db.prepare("UPDATE memberships SET status = 'canceled', updated_at = ?2 WHERE id = ?1").bind(id, endAt));
+    if (endAt && endAt < now)
+      stmts.push(db.prepare("UPDATE memberships SET status = 'canceled', updated_at = ?2 WHERE id = ?1").bind(id, endAt));
     else if (!annual && fate > 0.85) {
       // An upgrade a month in: the amount goes up by half.
       const at = start + 30 * 86_400;
-      if (at < now) stmts.push(db.prepare("UPDATE memberships SET amount = ?2, updated_at = ?3 WHERE id = ?1").bind(id, Math.round(amount * 1.5), at));
+      if (at < now)
+        stmts.push(db.prepare("UPDATE memberships SET amount = ?2, updated_at = ?3 WHERE id = ?1").bind(id, Math.round(amount * 1.5), at));
     }
     await db.batch(stmts);
   }

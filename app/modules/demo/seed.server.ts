@@ -80,7 +80,10 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   await seedPosts(env, made, members[0].viewer);
   await seedCommunity(env, made, members[0].viewer);
   // Analytics: 120 days of traffic, follows, sales and member churn for the demo creators.
-  await seedAnalytics(env, demoCreators.map((c) => ({ id: c.id, handle: c.handle })));
+  await seedAnalytics(
+    env,
+    demoCreators.map((c) => ({ id: c.id, handle: c.handle })),
+  );
   const [{ n: total }] = await db.select({ n: count() }).from(users);
   return { seeded: true, users: total };
 }

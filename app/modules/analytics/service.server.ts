@@ -45,9 +45,12 @@ export async function setAnalyticsTimeZone(env: Env, viewer: Viewer, input: unkn
 }
 
 async function requireCreator(env: Env, viewer: Viewer) {
-  const c = await env.DB.prepare("SELECT user_id, handle, display_name FROM creators WHERE user_id = ?1")
+  // The creator and their analytics time zone in one read.
+  const c = await env.DB.prepare(
+    `SELECT user_id, handle, display_name, COALESCE((SELECT time_zone FROM analytics_settings WHERE creator_id = ?1), (SELECT time_zone FROM service_availability WHERE creator_id = ?1), 'UTC') AS tz FROM creators WHERE user_id = ?1`,
+  )
     .bind(viewer.id)
-    .first<{ user_id: string; handle: string; display_name: string }>();
+    .first<{ user_id: string; handle: string; display_name: string; tz: string }>();
   if (!c) throw forbidden("Analytics are for creators. Claim your handle first to open a storefront.");
   return c;
 }
@@ -104,7 +107,7 @@ const LIVE = "('active', 'trialing', 'past_due')";
 export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unknown, nowMs = Date.now()) {
   const creator = await requireCreator(env, viewer);
   const id = creator.user_id;
-  const tz = await creatorTimeZone(env, id);
+  const tz = isTimeZone(creator.tz) ? creator.tz : "UTC";
   const range = resolveRange(query, localDay(nowMs, tz));
   // Ledger instants are seconds; fetch a day either side and keep what falls on the range's local days.
   const lo = (dayNumber(range.prevFrom) - 1) * 86_400;
@@ -199,7 +202,6 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
 
   // ---- names of pages ----
   const pageRows = pages.results as { item_kind: string; item_id: string; views: number; uniques: number; tries: number }[];
-  const names = await itemNames(env, id, creator.handle, pageRows);
 
   // ---- money (ledger) ----
   const money = new Map<string, { gross: number; fee: number; net: number; refunds: number; sales: number }>();
@@ -263,12 +265,11 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
     cur.gross = currencyTotals.get(mainCurrency)!.gross;
     cur.net = currencyTotals.get(mainCurrency)!.net;
   }
-  const offeringNames = await itemNames(
-    env,
-    id,
-    creator.handle,
-    [...moneyItems].map((k) => ({ item_kind: k.split("|")[0], item_id: k.split("|")[1] })),
-  );
+  // Names of the pages and offerings shown, in one D1 batch.
+  const names = await itemNames(env, id, creator.handle, [
+    ...pageRows,
+    ...[...moneyItems].map((k) => ({ item_kind: k.split("|")[0], item_id: k.split("|")[1] })),
+  ]);
 
   // ---- MRR + cohorts (history) ----
   const allMrr = (mrrRows.results as { membership_id: string; at: number; mrr: number; currency: string | null }[]).map((r): MrrLogRow => ({
@@ -285,7 +286,7 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
 
   // ---- tables (what the page shows and what CSV exports: one source) ----
   const pct = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 10 : null);
-  const label = (kind: string, itemId: string) => names.get(`${kind}|${itemId}`) ?? offeringNames.get(`${kind}|${itemId}`) ?? "(deleted)";
+  const label = (kind: string, itemId: string) => names.get(`${kind}|${itemId}`) ?? "(deleted)";
   const appStats = new Map(pageRows.filter((p) => p.item_kind === "app").map((p) => [p.item_id, p]));
   const followersNow = (followers.results[0] as { n: number }).n;
   const conv = conversions.results[0] as { members: number; buyers: number };

@@ -32,6 +32,8 @@ import { sessionRide } from "../app/pages/rides.server";
 import { openRequestSession } from "../app/lib/d1-session.server";
 import { handleRedirectLocation } from "../app/modules/storefronts/service.server";
 import { handleApi } from "../app/modules/api/handler.server";
+import { collectPageHit } from "../app/modules/analytics/collect.server";
+import { pruneAnalyticsDedupe } from "../app/modules/analytics/rollup.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 export { CreatorCalendar } from "./durable-objects/creator-calendar";
@@ -63,6 +65,8 @@ export default {
     const viewedApp = request.method === "GET" ? appSlugFromPath(url.pathname) : null;
     if (request.method === "GET" && !hasSessionCookie(request)) {
       if (viewedApp) ctx.waitUntil(visitorKey(env, request, null).then((v) => recordAppView(env, viewedApp, v)));
+      // Creator analytics (D91): a path match here, the visitor key and one queue send off the response path.
+      collectPageHit(env, ctx, request, url, () => visitorKey(env, request, null));
       const edgeKey = await anonymousPageKey(env, url);
       if (edgeKey) {
         const render = () => handleRemix(request, { cloudflare: { env, ctx }, viewer: null, sessionId: null });
@@ -74,6 +78,8 @@ export default {
     if (request.method === "GET" && runsScripts(request) && hasSessionCookie(request)) {
       const sharedKey = await sharedSignedInPageKey(env, url);
       if (sharedKey) {
+        // No session is read on this path: the view counts under the anonymous daily key.
+        collectPageHit(env, ctx, request, url, () => visitorKey(env, request, null));
         const bare = new Request(url, { headers: { Accept: request.headers.get("Accept") ?? "text/html" } });
         const render = () => handleRemix(bare, { cloudflare: { env, ctx }, viewer: null, sessionId: null, shared: true });
         return withSecurityHeaders(await serveFromEdgeCache(url.origin, sharedKey, ctx, render), env);
@@ -96,6 +102,9 @@ export default {
     const session = await resolveSession(request, env, sessionRide(env, request, url));
     if (viewedApp && session.viewer)
       ctx.waitUntil(visitorKey(env, request, session.viewer.id).then((v) => recordAppView(env, viewedApp, v)));
+    // Signed-in page views (anonymous ones were collected above, before the edge cache).
+    const viewerId = session.viewer?.id ?? null;
+    if (viewerId) collectPageHit(env, ctx, request, url, () => visitorKey(env, request, viewerId));
     const response = await handleRemix(request, {
       cloudflare: { env, ctx },
       viewer: session.viewer,
@@ -129,6 +138,7 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(publishDuePosts(env));
     ctx.waitUntil(endExpiredComps(env));
+    ctx.waitUntil(pruneAnalyticsDedupe(env));
   },
 } satisfies ExportedHandler<Env>;
 

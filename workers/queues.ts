@@ -11,6 +11,7 @@ import { processTierMessageEmails, processTxEmail } from "../app/modules/email/t
 import { QUEUES, storeDeadLetters } from "../app/modules/queues/dead-letters.server";
 import { processExportMessage } from "../app/modules/exports/service.server";
 import { processWebhookMessage } from "../app/modules/webhooks/delivery.server";
+import { processAnalyticsBatch } from "../app/modules/analytics/rollup.server";
 
 export const FANOUT_QUEUE_NAME = QUEUES.fanout.name;
 export const EMAIL_QUEUE_NAME = QUEUES.email.name;
@@ -52,10 +53,20 @@ export async function handleContentQueues(batch: MessageBatch, env: Env): Promis
     case QUEUES.webhooks.name:
       await webhookBatch(batch, env);
       return true;
+    case QUEUES.analytics.name:
+      // One rollup pass for the whole batch (idempotent per message); a failure retries the batch.
+      try {
+        await processAnalyticsBatch(env, batch);
+      } catch (e) {
+        console.warn(`queue ${batch.queue}: batch failed: ${e instanceof Error ? e.message : String(e)}`);
+        batch.retryAll({ delaySeconds: backoff(Math.max(...batch.messages.map((m) => m.attempts))) });
+      }
+      return true;
     case QUEUES.fanout.dlq:
     case QUEUES.email.dlq:
     case QUEUES.exports.dlq:
     case QUEUES.webhooks.dlq:
+    case QUEUES.analytics.dlq:
       await storeDeadLetters(batch, env);
       return true;
     default:

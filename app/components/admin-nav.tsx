@@ -2,6 +2,7 @@ import { NavLink } from "@remix-run/react";
 
 const LINKS = [
   { to: "/admin", label: "Home", end: true },
+  { to: "/admin/metrics", label: "Metrics" },
   { to: "/admin/users", label: "Users" },
   { to: "/admin/moderation", label: "Moderation" },
   { to: "/admin/featured", label: "Staff picks" },

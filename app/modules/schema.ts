@@ -21,3 +21,4 @@ export * from "./growth/schema";
 export * from "./webhooks/schema";
 export * from "./api/schema";
 export * from "./licenses/schema";
+export * from "./analytics/schema";

@@ -318,6 +318,20 @@ export default function Dashboard() {
         </p>
       </Card>
 
+      <Card
+        title="Analytics"
+        action={
+          <Link
+            to="/dashboard/analytics"
+            className="rounded-lg bg-brand-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-700"
+          >
+            Open analytics
+          </Link>
+        }
+      >
+        <p className="text-sm text-slate-600">Views, visitors, try-clicks, followers, sales, MRR and churn — with CSV export.</p>
+      </Card>
+
       <Card title="Orders">
         <Form method="get" className="mb-3 flex gap-2" role="search">
           <label className="sr-only" htmlFor="orders-buyer">

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { seedAnalytics } from "./seed-analytics.server";
 import { notFound } from "~/lib/errors";
 import { parseOrThrow } from "~/lib/validation";
 import { creatorGraph } from "~/modules/follows/service.server";
@@ -37,6 +38,10 @@ const BenchSeed = v.variant("op", [
     voters: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2500)),
   }),
   v.object({ op: v.literal("votes"), itemId: v.string() }),
+  /** A creator with 2 apps and `days` days of analytics rollups (and a session to open the page). */
+  v.object({ op: v.literal("analytics"), days: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(730)) }),
+  /** Views counted today (UTC) for a creator, from the rollups. */
+  v.object({ op: v.literal("analyticsViews"), creatorId: v.string() }),
 ]);
 
 const BODY = `I shipped this week's update to the booking assistant. Here is what changed, what broke and what I learned.
@@ -159,6 +164,20 @@ export async function benchSeed(env: Env, input: unknown) {
       return bulkApps(env, p.count, p.seed);
     case "community":
       return seedBenchCommunity(env, p);
+    case "analytics": {
+      const c = await makeCreator(env, { displayName: "Analytics Bench" });
+      for (let i = 0; i < 2; i++) await makeApp(env, c, { name: `Analytics App ${i + 1}` });
+      await seedAnalytics(env, [{ id: c.id, handle: c.handle }], Date.now() - 86_400_000, p.days);
+      return { handle: c.handle, creatorId: c.id, cookie: await c.cookie() };
+    }
+    case "analyticsViews": {
+      const row = await env.DB.prepare(
+        "SELECT COALESCE(SUM(views), 0) AS n FROM analytics_daily WHERE creator_id = ?1 AND item_kind = 'creator' AND day >= ?2",
+      )
+        .bind(p.creatorId, new Date(Date.now() - 86_400_000).toISOString().slice(0, 10))
+        .first<{ n: number }>();
+      return { views: row?.n ?? 0 };
+    }
     case "votes":
       return { rows: await countVoteRows(env, p.itemId), stored: (await findFeedback(env, p.itemId))?.voteCount ?? null };
     case "users": {

@@ -8,6 +8,7 @@ import { seedPayments, seedVisitorPurchases } from "./seed-payments.server";
 import { seedServices } from "./seed-services.server";
 import { seedDemoApps } from "./seed-apps.server";
 import { seedCommunity } from "./seed-community.server";
+import { seedAnalytics } from "./seed-analytics.server";
 
 export const DEMO_CREATORS: (CreatorSpec & { email: string })[] = [
   {
@@ -78,6 +79,11 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   // Posts: the visitor follows everyone, so feeds, bells and the dev mailbox fill up.
   await seedPosts(env, made, members[0].viewer);
   await seedCommunity(env, made, members[0].viewer);
+  // Analytics: 120 days of traffic, follows, sales and member churn for the demo creators.
+  await seedAnalytics(
+    env,
+    demoCreators.map((c) => ({ id: c.id, handle: c.handle })),
+  );
   const [{ n: total }] = await db.select({ n: count() }).from(users);
   return { seeded: true, users: total };
 }

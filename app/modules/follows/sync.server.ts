@@ -8,6 +8,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { apps } from "~/modules/apps/schema";
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
+import { sendAnalyticsMessagesQuietly } from "~/modules/analytics/collect.server";
 import { creatorStats, follows } from "./schema";
 
 /** Idempotent edge insert that skips followers whose account no longer exists (so the outbox never jams). */
@@ -55,6 +56,17 @@ export async function applyFollowOps(env: Env, creatorId: string, ops: FollowOp[
         setWhere: sql`excluded.follow_seq > ${creatorStats.followSeq}`,
       }),
   ]);
+  // Followers gained / lost per day (D91): one analytics message per op, keyed by the DO's outbox
+  // sequence, so a replayed chunk is counted once. An unfollow op's `at` is when the follow began
+  // (for the trending take-back), so the loss is dated now.
+  const now = Date.now();
+  await sendAnalyticsMessagesQuietly(
+    env,
+    ops.map((op) => ({
+      id: `follow:${creatorId}:${op.seq}`,
+      events: [{ type: op.op, at: op.op === "follow" ? op.at * 1000 : now, creatorId }],
+    })),
+  );
 }
 
 /** Reconcile repair: makes D1 match the DO (the source of truth) for one creator, in bounded batches. */

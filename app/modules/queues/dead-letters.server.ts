@@ -19,6 +19,7 @@ export const QUEUES = {
   stripeEvents: { name: "allthrive-stripe-events", dlq: "allthrive-stripe-events-dlq", binding: "STRIPE_EVENTS" },
   exports: { name: "allthrive-exports", dlq: "allthrive-exports-dlq", binding: "EXPORT_QUEUE" },
   webhooks: { name: "allthrive-webhooks", dlq: "allthrive-webhooks-dlq", binding: "WEBHOOK_QUEUE" },
+  analytics: { name: "allthrive-analytics", dlq: "allthrive-analytics-dlq", binding: "ANALYTICS_QUEUE" },
 } as const satisfies Record<string, { name: string; dlq: string; binding: keyof Env }>;
 
 const byDlq = new Map<string, (typeof QUEUES)[keyof typeof QUEUES]>(Object.values(QUEUES).map((q) => [q.dlq, q]));

@@ -1,0 +1,129 @@
+/**
+ * Collection (decision 0091): the request path only works out *which* page this is (a regex on the
+ * path) and hands the rest to `ctx.waitUntil`: the salted daily visitor key (apps' `visitorKey`, passed in by
+ * the Worker entry), then one message on the analytics queue. No D1 work, no awaiting on the response path — also on edge-cache hits.
+ */
+import { isbot } from "isbot";
+import { newId } from "~/lib/ids";
+import type { AnalyticsEvent, AnalyticsMessage, PageKind } from "./events";
+
+type PageHit = { type: "view" | "try"; page: { kind: PageKind; handle?: string; key?: string } };
+
+const SEG = "([a-z0-9-]{1,120})";
+const PATTERNS: [RegExp, (m: RegExpExecArray) => PageHit][] = [
+  [/^\/@([a-z0-9-]{1,30})\/?$/i, (m) => ({ type: "view", page: { kind: "storefront", handle: m[1] } })],
+  [
+    new RegExp(`^/@([a-z0-9-]{1,30})/products/${SEG}/?$`, "i"),
+    (m) => ({ type: "view", page: { kind: "product", handle: m[1], key: m[2] } }),
+  ],
+  [new RegExp(`^/@([a-z0-9-]{1,30})/posts/${SEG}/?$`, "i"), (m) => ({ type: "view", page: { kind: "post", handle: m[1], key: m[2] } })],
+  [
+    new RegExp(`^/@([a-z0-9-]{1,30})/services/${SEG}/?$`, "i"),
+    (m) => ({ type: "view", page: { kind: "service", handle: m[1], key: m[2] } }),
+  ],
+  [new RegExp(`^/apps/${SEG}/?$`, "i"), (m) => ({ type: "view", page: { kind: "app", key: m[1] } })],
+  [new RegExp(`^/apps/${SEG}/try/?$`, "i"), (m) => ({ type: "try", page: { kind: "app", key: m[1] } })],
+  [/^\/tiers\/([A-Za-z0-9_-]{1,40})\/?$/, (m) => ({ type: "view", page: { kind: "tier", key: m[1] } })],
+];
+
+/** Which tracked page a GET is for (Remix `.data` navigations count as the page), or null. */
+export function pageHitFromPath(pathname: string): PageHit | null {
+  const path = pathname.endsWith(".data") ? pathname.slice(0, -".data".length) : pathname;
+  if (path.length > 200) return null;
+  for (const [re, make] of PATTERNS) {
+    const m = re.exec(path);
+    if (m) {
+      const hit = make(m);
+      return {
+        type: hit.type,
+        page: {
+          ...hit.page,
+          handle: hit.page.handle?.toLowerCase(),
+          key: hit.page.kind === "tier" ? hit.page.key : hit.page.key?.toLowerCase(),
+        },
+      };
+    }
+  }
+  return null;
+}
+
+const clip = (s: string | null, max: number) => {
+  const t = (s ?? "").trim().toLowerCase().slice(0, max);
+  return t ? t : undefined;
+};
+
+/** The referring site's host, unless it is this site (internal navigation is not a source). */
+function referrerHost(request: Request, url: URL): string | undefined {
+  const ref = request.headers.get("Referer");
+  if (!ref) return undefined;
+  try {
+    const host = new URL(ref).hostname.toLowerCase();
+    return host && host !== url.hostname ? host.slice(0, 120) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records a page view or try-click of a tracked page, off the response path. Returns whether it
+ * will (for tests and the benchmark). Bots, HEAD requests and untracked paths record nothing.
+ */
+export function collectPageHit(
+  env: Env,
+  ctx: ExecutionContext,
+  request: Request,
+  url: URL,
+  visitor: () => Promise<string | null>,
+): boolean {
+  if (request.method !== "GET") return false;
+  const hit = pageHitFromPath(url.pathname);
+  if (!hit || !env.ANALYTICS_QUEUE) return false;
+  if (isbot(request.headers.get("User-Agent") ?? "")) return false;
+  const at = Date.now();
+  const q = url.searchParams;
+  const base = {
+    type: hit.type,
+    at,
+    page: hit.page,
+    referrer: referrerHost(request, url),
+    utmSource: clip(q.get("utm_source"), 80),
+    utmMedium: clip(q.get("utm_medium"), 80),
+    utmCampaign: clip(q.get("utm_campaign"), 120),
+  };
+  ctx.waitUntil(
+    visitor()
+      .then((visitor) => sendAnalytics(env, [{ ...base, visitor: visitor ?? undefined }]))
+      .catch((e) => console.warn(`analytics: page hit not recorded: ${e instanceof Error ? e.message : String(e)}`)),
+  );
+  return true;
+}
+
+/**
+ * Sends events as one message (one idempotency unit). `id` defaults to a fresh random id; pass a
+ * deterministic one (e.g. `follow:<creator>:<seq>`) when the caller itself may run twice.
+ */
+export async function sendAnalytics(env: Env, events: AnalyticsEvent[], id = `m:${newId(24)}`): Promise<void> {
+  if (!events.length || !env.ANALYTICS_QUEUE) return;
+  const message: AnalyticsMessage = { id, events };
+  await env.ANALYTICS_QUEUE.send(message, { contentType: "json" });
+}
+
+/** Like `sendAnalytics`, but never throws: analytics must not break what it observes. */
+export async function sendAnalyticsQuietly(env: Env, events: AnalyticsEvent[], id?: string): Promise<void> {
+  try {
+    await sendAnalytics(env, events, id);
+  } catch (e) {
+    console.warn(`analytics: events not recorded: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Sends several messages (each its own idempotency unit), 100 per queue call; never throws. */
+export async function sendAnalyticsMessagesQuietly(env: Env, messages: AnalyticsMessage[]): Promise<void> {
+  if (!messages.length || !env.ANALYTICS_QUEUE) return;
+  try {
+    for (let i = 0; i < messages.length; i += 100)
+      await env.ANALYTICS_QUEUE.sendBatch(messages.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+  } catch (e) {
+    console.warn(`analytics: events not recorded: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

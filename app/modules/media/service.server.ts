@@ -2,7 +2,7 @@ import { newId } from "~/lib/ids";
 import { tooLarge, unprocessable, unsupportedMedia } from "~/lib/errors";
 import { sniffImage, type ImageType } from "~/lib/sniff";
 import { FORMAT_LABEL, inspectImage } from "./structure";
-import { sizedKey, variantKey, variantWidths, type VariantKind } from "./variant-names";
+import { sizedKey, variantKey, variantWidths, type VariantKind } from "~/lib/image-variants";
 import { makeVariants } from "./variants.server";
 
 import { IMAGE_LIMITS, NOT_AN_IMAGE_MESSAGE, tooLargeMessage, type ImageKind } from "~/lib/upload-limits";

@@ -15,7 +15,7 @@ import webpDecWasm from "@jsquash/webp/codec/dec/webp_dec.wasm?module";
 import webpEncWasm from "@jsquash/webp/codec/enc/webp_enc_simd.wasm?module";
 import resizeWasm from "@jsquash/resize/lib/resize/pkg/squoosh_resize_bg.wasm?module";
 import type { ImageType } from "~/lib/sniff";
-import { variantWidths, type VariantKind } from "./variant-names";
+import { variantWidths, type VariantKind } from "~/lib/image-variants";
 
 type Pixels = { data: Uint8ClampedArray; width: number; height: number; colorSpace?: string };
 

@@ -4,7 +4,7 @@ import { app } from "~/test/http";
 import { makeApp, makeCreator } from "~/modules/demo/factories.server";
 import { screenshotsOf } from "~/modules/apps/queries.server";
 import { placeholderPng, pngChunk } from "./placeholder.server";
-import { responsiveImage, variantWidths } from "./variant-names";
+import { responsiveImage, variantWidths } from "~/lib/image-variants";
 import { imageSize } from "image-size";
 
 const upload = (slug: string, body: Uint8Array, cookie: string) =>

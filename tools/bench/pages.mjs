@@ -121,6 +121,9 @@ export async function runPagesBench({ buildFirst = process.env.BENCH_SKIP_BUILD 
           tbt: lhr.audits["total-blocking-time"].numericValue,
           cls: lhr.audits["cumulative-layout-shift"].numericValue,
           jsGzip: js.total,
+          // Where the main thread's time went (ms, simulated 4× slower CPU) and its long tasks.
+          mainThread: (lhr.audits["mainthread-work-breakdown"]?.details?.items ?? []).map((i) => [i.group, Math.round(i.duration)]),
+          longTasks: (lhr.audits["long-tasks"]?.details?.items ?? []).map((i) => [i.url, Math.round(i.duration), Math.round(i.startTime)]),
           jsFiles: js.files,
           scores: Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])),
           failing: Object.values(lhr.audits)

@@ -3,7 +3,7 @@
  * page markup (which lists them in `srcset`), so the two can't drift apart (decision 0107).
  *
  * An uploaded image whose variants were made is stored as `public/<kind>/<owner>/<id>_<w>x<h>.<ext>`
- * (its pixel size in the name); each variant beside it as `…_<w>x<h>.w<width>.webp`. The widths are
+ * (its pixel size in the name); each variant beside it as `…_<w>x<h>.<ext>.w<width>.webp`. The widths are
  * a pure function of the kind and the original width, so a URL alone says which variants exist — no
  * database column, no listing. Images stored before variants existed (no size in the name) and GIFs
  * have no variants: the markup then shows the original alone.
@@ -30,8 +30,19 @@ const SIZED = /^(\/media\/)?public\/(avatar|logo|screenshot|cover)\/[A-Za-z0-9_-
 /** The stored name of an original with its pixel size. */
 export const sizedKey = (base: string, width: number, height: number, ext: string) => `${base}_${width}x${height}.${ext}`;
 
-/** The R2 key (or /media URL) of one variant of a sized original. */
-export const variantKey = (original: string, width: number) => original.replace(/\.(png|jpg|webp)$/, `.w${width}.webp`);
+/** The R2 key (or /media URL) of one variant of a sized original (the original's name stays inside it). */
+export const variantKey = (original: string, width: number) => `${original}.w${width}.webp`;
+
+/** The original a variant key was made from and the variant's width, when `key` names a variant a page may ask for. */
+export function variantSource(key: string): { original: string; width: number } | null {
+  const m =
+    /^(public\/(avatar|logo|screenshot|cover)\/[A-Za-z0-9_-]+\/[A-Za-z0-9]+_(\d{1,5})x\d{1,5}\.(?:png|jpg|webp))\.w(\d{1,5})\.webp$/.exec(
+      key,
+    );
+  if (!m) return null;
+  const width = Number(m[4]);
+  return variantWidths(m[2] as VariantKind, Number(m[3])).includes(width) ? { original: m[1], width } : null;
+}
 
 export type ResponsiveImage = {
   src: string;

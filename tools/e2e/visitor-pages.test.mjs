@@ -42,7 +42,7 @@ test("an anonymous storefront loads no script until the visitor interacts, then 
   // The avatar is the priority image: a WebP variant chosen for a 96 px box at 2×.
   const avatar = page.getByRole("img", { name: "Maya Chen's avatar" });
   assert.equal(await avatar.getAttribute("fetchpriority"), "high");
-  assert.match(await avatar.evaluate((img) => img.currentSrc), /_160x160\.w\d+\.webp$/);
+  assert.match(await avatar.evaluate((img) => img.currentSrc), /_160x160\.png\.w\d+\.webp$/);
   assert.ok(
     images.every((p) => !/\.(png|jpg)$/.test(p)),
     `every image the browser fetched was a WebP variant: ${images.filter((p) => /\.(png|jpg)$/.test(p)).join(", ")}`,

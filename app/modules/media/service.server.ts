@@ -2,7 +2,7 @@ import { newId } from "~/lib/ids";
 import { tooLarge, unprocessable, unsupportedMedia } from "~/lib/errors";
 import { sniffImage, type ImageType } from "~/lib/sniff";
 import { FORMAT_LABEL, inspectImage } from "./structure";
-import { sizedKey, variantKey, variantWidths, type VariantKind } from "~/lib/image-variants";
+import { sizedKey, variantKey, variantSource, variantWidths, type VariantKind } from "~/lib/image-variants";
 import { makeVariants } from "./variants.server";
 
 import { IMAGE_LIMITS, NOT_AN_IMAGE_MESSAGE, tooLargeMessage, type ImageKind } from "~/lib/upload-limits";
@@ -126,6 +126,22 @@ export const mediaUrl = (key: string | null | undefined) => (key ? `/media/${key
 export async function servePublicMedia(env: Env, key: string, request: Request): Promise<Response> {
   if (!key.startsWith("public/") || key.includes("..")) return new Response("Not found", { status: 404 });
   const obj = await env.MEDIA.get(key, { onlyIf: request.headers, range: request.headers });
+  if (!obj && env.IMAGE_VARIANTS === "cloudflare" && env.IMAGE_ORIGIN) {
+    // Production with image transformations (D0107): a variant not stored is made from the
+    // original by Cloudflare (and cached by it), fetched from the bucket's public origin.
+    const v = variantSource(key);
+    if (v) {
+      const res = await fetch(new URL(`/${v.original}`, env.IMAGE_ORIGIN), {
+        cf: { image: { width: v.width, format: "webp", fit: "scale-down" } },
+      });
+      if (res.ok) {
+        const headers = new Headers(res.headers);
+        headers.set("Cache-Control", "public, max-age=31536000, immutable");
+        headers.set("X-Content-Type-Options", "nosniff");
+        return new Response(res.body, { status: 200, headers });
+      }
+    }
+  }
   if (!obj) return new Response("Not found", { status: 404, headers: { "X-Content-Type-Options": "nosniff" } });
   const headers = new Headers();
   obj.writeHttpMetadata(headers);

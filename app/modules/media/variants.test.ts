@@ -4,7 +4,8 @@ import { app } from "~/test/http";
 import { makeApp, makeCreator } from "~/modules/demo/factories.server";
 import { screenshotsOf } from "~/modules/apps/queries.server";
 import { placeholderPng, pngChunk } from "./placeholder.server";
-import { responsiveImage, variantWidths } from "~/lib/image-variants";
+import { responsiveImage, variantSource, variantWidths } from "~/lib/image-variants";
+import { deleteMedia } from "./service.server";
 import { imageSize } from "image-size";
 
 const upload = (slug: string, body: Uint8Array, cookie: string) =>
@@ -22,6 +23,13 @@ describe("variantWidths", () => {
     expect(variantWidths("screenshot", 2000)).toEqual([480, 960, 1440]);
     expect(variantWidths("avatar", 160)).toEqual([64, 128, 160]);
     expect(variantWidths("logo", 40)).toEqual([40]);
+  });
+
+  it("maps a variant key back to its original only for widths the markup can ask for", () => {
+    const original = "public/cover/u1/abc123_2000x1000.jpg";
+    expect(variantSource(`${original}.w960.webp`)).toEqual({ original, width: 960 });
+    expect(variantSource(`${original}.w961.webp`)).toBeNull();
+    expect(variantSource("public/cover/u1/abc123.jpg.w960.webp")).toBeNull();
   });
 });
 
@@ -46,6 +54,9 @@ describe("uploaded images get resized WebP variants", () => {
       const size = imageSize(new Uint8Array(await r.arrayBuffer()));
       expect(size).toMatchObject({ type: "webp", width: w, height: Math.round((360 * w) / 640) });
     }
+    // Deleting the image deletes its variants with it.
+    await deleteMedia(env, [shot.key]);
+    expect(await r2Keys(`public/screenshot/${id}/`)).toEqual([]);
   });
 
   it("refuses a PNG whose structure is whole but whose pixels don't decode, and stores nothing", async () => {

@@ -48,6 +48,17 @@ async function scriptGzipBytes(lhr) {
   return { total, files };
 }
 
+/**
+ * gzip bytes of every module the page's HTML lists for hydration (Remix's module preloads, live or
+ * made inert until the first interaction): what the page loads once it hydrates.
+ */
+async function hydrationGzipBytes(baseUrl, html) {
+  const hrefs = [...new Set([...html.matchAll(/<link rel="(?:x-)?modulepreload" href="([^"]+)"/g)].map((m) => m[1]))];
+  let total = 0;
+  for (const h of hrefs) total += gzipSync(Buffer.from(await (await fetch(baseUrl + h)).arrayBuffer()), { level: 9 }).length;
+  return total;
+}
+
 async function lighthouseRun(url) {
   const chrome = await chromeLauncher.launch({
     chromePath: CHROMIUM,
@@ -131,8 +142,10 @@ export async function runPagesBench({ buildFirst = process.env.BENCH_SKIP_BUILD 
             .map((a) => a.id),
         });
       }
+      const html = String((await request(anon, p.path)).body);
       const m = {
         path: p.path,
+        jsOnInteractionGzipBytes: await hydrationGzipBytes(app.url, html),
         lcpMs: median(runs.map((r) => r.lcp)),
         fcpMs: median(runs.map((r) => r.fcp)),
         tbtMs: median(runs.map((r) => r.tbt)),
@@ -145,7 +158,8 @@ export async function runPagesBench({ buildFirst = process.env.BENCH_SKIP_BUILD 
       };
       results.pages[p.name] = m;
       console.log(
-        `  ${p.name.padEnd(11)} LCP ${(m.lcpMs / 1000).toFixed(2)} s  FCP ${(m.fcpMs / 1000).toFixed(2)} s  JS ${(m.jsGzipBytes / 1024).toFixed(1)} KB gz  ` +
+        `  ${p.name.padEnd(11)} LCP ${(m.lcpMs / 1000).toFixed(2)} s  FCP ${(m.fcpMs / 1000).toFixed(2)} s  JS ${(m.jsGzipBytes / 1024).toFixed(1)} KB gz` +
+          ` (${(m.jsOnInteractionGzipBytes / 1024).toFixed(1)} KB once hydrated)  TBT ${Math.round(m.tbtMs)} ms  ` +
           `perf ${m.scores.performance} a11y ${m.scores.accessibility} bp ${m.scores["best-practices"]} seo ${m.scores.seo}` +
           (m.failingAudits.length ? `  (below 0.9: ${m.failingAudits.join(", ")})` : ""),
       );

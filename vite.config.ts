@@ -20,6 +20,7 @@ const productionBuild = process.env.ALLTHRIVE_BUILD === "production";
  * Server code imports wasm as compiled modules (`x.wasm?module`, the image codecs: decision 0107).
  * Vite can't bundle those; left as imports of the file, wrangler's bundler turns each into a
  * `WebAssembly.Module` (its CompiledWasm rule), as workerd needs — no fetch of wasm at run time.
+ * The built server names them by absolute path: `build/` is always bundled where it was built.
  */
 function wasmModulesStayImports(): Plugin {
   return {

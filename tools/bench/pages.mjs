@@ -76,7 +76,16 @@ async function lighthouseRun(url) {
   });
   try {
     // No config: Lighthouse's default is the mobile preset (Moto G Power, simulated slow 4G).
-    const result = await lighthouse(url, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: CATEGORIES });
+    // No full-page screenshot: to take it Lighthouse stretches the viewport over the whole page,
+    // which puts every element on screen (and would start hydration on intent, decision 0106) —
+    // nothing a phone's visitor does. It takes no part in any metric.
+    const result = await lighthouse(url, {
+      port: chrome.port,
+      output: "json",
+      logLevel: "error",
+      onlyCategories: CATEGORIES,
+      disableFullPageScreenshot: true,
+    });
     return result.lhr;
   } finally {
     await chrome.kill();

@@ -1,6 +1,6 @@
 import { vitePlugin as remix } from "@remix-run/dev";
 import tailwindcss from "@tailwindcss/vite";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 
 declare module "@remix-run/cloudflare" {
   interface Future {
@@ -16,8 +16,27 @@ declare module "@remix-run/cloudflare" {
  */
 const productionBuild = process.env.ALLTHRIVE_BUILD === "production";
 
+/**
+ * Server code imports wasm as compiled modules (`x.wasm?module`, the image codecs: decision 0107).
+ * Vite can't bundle those; left as imports of the file, wrangler's bundler turns each into a
+ * `WebAssembly.Module` (its CompiledWasm rule), as workerd needs — no fetch of wasm at run time.
+ * The built server names them by absolute path: `build/` is always bundled where it was built.
+ */
+function wasmModulesStayImports(): Plugin {
+  return {
+    name: "allthrive:wasm-modules-stay-imports",
+    enforce: "pre",
+    async resolveId(id, importer) {
+      if (!id.endsWith(".wasm?module")) return null;
+      const file = await this.resolve(id.slice(0, -"?module".length), importer, { skipSelf: true });
+      return file ? { id: `${file.id}?module`, external: true } : null;
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
+    wasmModulesStayImports(),
     tailwindcss(),
     remix({
       // A second build beside the usual one (the production-build test builds into a temp folder).

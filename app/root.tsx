@@ -16,6 +16,7 @@ import { createContext, useContext, useEffect, useState } from "react";
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import stylesheet from "./tailwind.css?url";
 import { Icon } from "~/components/icons";
+import { HYDRATE_ON_INTENT_SCRIPT } from "~/lib/hydration";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -267,6 +268,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
         {children}
         <ScrollRestoration />
         <Scripts />
+        {/* Hydration on intent (decision 0106): inert unless this render deferred its scripts. */}
+        <script dangerouslySetInnerHTML={{ __html: HYDRATE_ON_INTENT_SCRIPT }} />
       </body>
     </html>
   );

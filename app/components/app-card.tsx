@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { UploadedImage } from "./uploaded-image";
 
 export type AppCardData = {
   slug: string;
@@ -24,15 +25,26 @@ export function StatusBadge({ status }: { status: AppCardData["status"] }) {
   return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ring-1 ${s.cls}`}>{s.label}</span>;
 }
 
-export function AppLogo({ url, name, size = 48 }: { url: string | null; name: string; size?: number }) {
+export function AppLogo({
+  url,
+  name,
+  size = 48,
+  priority = false,
+}: {
+  url: string | null;
+  name: string;
+  size?: number;
+  priority?: boolean;
+}) {
   if (url)
     return (
-      <img
+      <UploadedImage
         src={url}
         alt=""
         width={size}
         height={size}
-        loading="lazy"
+        sizes={`${size}px`}
+        priority={priority}
         className="shrink-0 rounded-xl bg-slate-100 object-cover ring-1 ring-slate-200"
         style={{ width: size, height: size }}
       />

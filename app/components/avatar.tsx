@@ -1,5 +1,17 @@
-/** Creator avatar with initials fallback. */
-export function Avatar({ url, name, size = 48 }: { url: string | null; name: string; size?: number }) {
+import { UploadedImage } from "./uploaded-image";
+
+/** Creator avatar with initials fallback. `priority` for the one that is the page's largest image. */
+export function Avatar({
+  url,
+  name,
+  size = 48,
+  priority = false,
+}: {
+  url: string | null;
+  name: string;
+  size?: number;
+  priority?: boolean;
+}) {
   const initials = name
     .split(/\s+/)
     .map((w) => w[0])
@@ -8,11 +20,13 @@ export function Avatar({ url, name, size = 48 }: { url: string | null; name: str
     .toUpperCase();
   if (url)
     return (
-      <img
+      <UploadedImage
         src={url}
         alt={`${name}'s avatar`}
         width={size}
         height={size}
+        sizes={`${size}px`}
+        priority={priority}
         className="shrink-0 rounded-full object-cover ring-2 ring-white"
         style={{ width: size, height: size }}
       />

@@ -18,6 +18,7 @@ export type PostCardData = {
 /** Dates come from the one helper (UTC); re-exported for the pages that show post dates. */
 export { formatDate } from "~/lib/dates";
 import { formatDate } from "~/lib/dates";
+import { UploadedImage } from "~/components/uploaded-image";
 
 /**
  * A gated post's badge for this reader: a lock naming the offer that unlocks it ("Members of Inner
@@ -88,7 +89,7 @@ export function PostCard({ post, showCreator = false }: { post: PostCardData; sh
         {post.teaser ? <p className="mt-1 line-clamp-2 text-sm text-slate-600">{post.teaser}</p> : null}
       </div>
       {post.coverUrl ? (
-        <img src={post.coverUrl} alt="" className="hidden h-20 w-28 shrink-0 rounded-lg object-cover sm:block" loading="lazy" />
+        <UploadedImage src={post.coverUrl} alt="" sizes="112px" className="hidden h-20 w-28 shrink-0 rounded-lg object-cover sm:block" />
       ) : null}
     </article>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { UploadedImage } from "./uploaded-image";
 
 type Shot = { id: string; url: string };
 
@@ -38,10 +39,11 @@ export function ScreenshotGallery({ shots, appName }: { shots: Shot[]; appName: 
                 setIndex(i);
               }}
             >
-              <img
+              <UploadedImage
                 src={s.url}
                 alt={alt(i)}
-                loading={i < 2 ? "eager" : "lazy"}
+                sizes="(min-width: 1024px) 360px, (min-width: 640px) 48vw, 85vw"
+                priority={i === 0}
                 className="aspect-video w-full rounded-xl border border-slate-200 bg-slate-100 object-cover"
               />
             </a>
@@ -68,7 +70,13 @@ export function ScreenshotGallery({ shots, appName }: { shots: Shot[]; appName: 
       >
         {index !== null ? (
           <figure className="flex flex-col gap-3 p-3">
-            <img src={shots[index].url} alt={alt(index)} className="max-h-[78vh] w-full rounded-lg object-contain" />
+            <UploadedImage
+              src={shots[index].url}
+              alt={alt(index)}
+              sizes="(min-width: 1024px) 1024px, 100vw"
+              priority
+              className="max-h-[78vh] w-full rounded-lg object-contain"
+            />
             <figcaption className="flex items-center justify-between gap-2 text-sm">
               <button
                 type="button"

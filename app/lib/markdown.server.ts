@@ -1,4 +1,5 @@
 import { Marked, type Tokens } from "marked";
+import { responsiveImage } from "~/lib/image-variants";
 import xss from "xss";
 
 // js-xss is CommonJS: its FilterXSS class hangs off the default export inside workerd.
@@ -57,7 +58,11 @@ const marked = new Marked({
       const url = safeUrl(href);
       if (!url || url.startsWith("mailto:")) return escapeHtml(text);
       const t = title ? ` title="${escapeHtml(title)}"` : "";
-      return `<img src="${escapeHtml(url)}" alt="${escapeHtml(text)}"${t} loading="lazy">`;
+      const img = (wh: string) => `<img src="${escapeHtml(url)}" alt="${escapeHtml(text)}"${t}${wh} loading="lazy" decoding="async">`;
+      // An uploaded image: its WebP variants at the post column's width, the original as fallback (D0107).
+      const r = responsiveImage(url);
+      if (!r) return img("");
+      return `<picture><source type="image/webp" srcset="${escapeHtml(r.webpSrcSet)}" sizes="(min-width: 768px) 768px, 100vw">${img(` width="${r.width}" height="${r.height}"`)}</picture>`;
     },
   },
 });
@@ -96,7 +101,9 @@ function memo<A extends unknown[]>(fn: (source: string, ...rest: A) => string, m
  */
 const ALLOWED_TAGS: Record<string, string[]> = {
   a: ["href", "title", "rel", "target"],
-  img: ["src", "alt", "title", "loading"],
+  img: ["src", "alt", "title", "loading", "decoding", "width", "height"],
+  picture: [],
+  source: ["type", "srcset", "sizes"],
   code: ["class"],
   span: ["class"],
   ol: ["start"],
@@ -141,8 +148,14 @@ const sanitizer = new FilterXSS({
     }
     if (name === "class") return (tag === "code" && /^language-[\w+-]+$/.test(v)) || (tag === "span" && /^tok-[a-z]+$/.test(v)) ? v : "";
     if (name === "rel") return "nofollow ugc noopener";
+    // Only the variant lists the renderer makes for our own uploads (each URL a /media/ variant).
+    if (name === "srcset")
+      return /^\/media\/public\/[\w/.-]+\.w\d+\.webp \d+w(, \/media\/public\/[\w/.-]+\.w\d+\.webp \d+w)*$/.test(v) ? escapeHtml(v) : "";
+    if (name === "sizes") return /^[\w\s():,.-]+$/.test(v) ? v : "";
+    if (name === "type") return tag === "source" ? (v === "image/webp" ? v : "") : v === "checkbox" ? v : "";
+    if (name === "width" || name === "height") return /^\d{1,5}$/.test(v) ? v : "";
+    if (name === "decoding") return v === "async" ? v : "";
     if (name === "target") return "_blank";
-    if (name === "type") return v === "checkbox" ? v : "";
     if (name === "loading") return "lazy";
     if (name === "start") return /^\d{1,9}$/.test(v) ? v : "";
     if (name === "align") return ["left", "right", "center"].includes(v) ? v : "";

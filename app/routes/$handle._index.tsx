@@ -12,6 +12,10 @@ import { getStorefront } from "~/pages/storefront.server";
 import { ProductCard, TierCard } from "~/components/money/offerings";
 import { ServiceCard } from "~/components/services/service-card";
 import { usePerViewer, useViewer } from "~/root";
+import { hydrateOnIntent } from "~/lib/hydration";
+
+/** Anonymous visitors read this page without JavaScript until they interact (decision 0106). */
+export const handle = hydrateOnIntent;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -79,7 +83,7 @@ export default function Storefront() {
         <div className="h-28 bg-gradient-to-r from-brand-600 via-fuchsia-500 to-amber-400 sm:h-36" aria-hidden="true" />
         <div className="px-6 pb-6 sm:px-8">
           <div className="-mt-12 flex flex-wrap items-end gap-4">
-            <Avatar url={creator.avatarUrl} name={creator.displayName} size={96} />
+            <Avatar url={creator.avatarUrl} name={creator.displayName} size={96} priority />
             <div className="min-w-0 flex-1 pt-14">
               <h1 className="truncate text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">{creator.displayName}</h1>
               <p className="text-slate-500">@{creator.handle}</p>

@@ -8,6 +8,11 @@ import { orRespond } from "~/lib/http.server";
 import { getPostPage } from "~/modules/posts/pages.server";
 import { useViewer } from "~/root";
 import { CommentsSection } from "~/components/comments";
+import { UploadedImage } from "~/components/uploaded-image";
+import { hydrateOnIntent } from "~/lib/hydration";
+
+/** Anonymous visitors read this page without JavaScript until they interact (decision 0106). */
+export const handle = hydrateOnIntent;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -76,7 +81,15 @@ export default function PostPage() {
           ) : null}
         </div>
         <h1 className="mt-4 text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">{post.title}</h1>
-        {post.coverUrl ? <img src={post.coverUrl} alt="" className="mt-6 max-h-[420px] w-full rounded-2xl object-cover" /> : null}
+        {post.coverUrl ? (
+          <UploadedImage
+            src={post.coverUrl}
+            alt=""
+            sizes="(min-width: 768px) 768px, 100vw"
+            priority
+            className="mt-6 max-h-[420px] w-full rounded-2xl object-cover"
+          />
+        ) : null}
       </header>
 
       {post.bodyHtml ? (

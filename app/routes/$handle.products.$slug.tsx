@@ -9,6 +9,7 @@ import { passThroughHeaders } from "~/lib/route-headers";
 import { guestCookie, guestTokenFrom, newGuestToken, startGuestProductCheckout } from "~/modules/payments/guest.server";
 import { startProductCheckout } from "~/modules/payments/checkout.server";
 import { getProductPage } from "~/modules/products/service.server";
+import { UploadedImage } from "~/components/uploaded-image";
 
 export const headers = passThroughHeaders;
 
@@ -76,7 +77,13 @@ export default function ProductPage() {
           <Avatar url={creator.avatarUrl} name={creator.displayName} size={28} /> {creator.displayName}
         </Link>
         {product.coverUrl ? (
-          <img src={product.coverUrl} alt="" className="aspect-[16/9] w-full rounded-2xl object-cover ring-1 ring-slate-200" />
+          <UploadedImage
+            src={product.coverUrl}
+            alt=""
+            sizes="(min-width: 1152px) 1120px, 100vw"
+            priority
+            className="aspect-[16/9] w-full rounded-2xl object-cover ring-1 ring-slate-200"
+          />
         ) : (
           <div
             className="aspect-[16/9] w-full rounded-2xl bg-gradient-to-br from-brand-100 via-fuchsia-100 to-amber-50"

@@ -11,6 +11,7 @@ import { passThroughHeaders } from "~/lib/route-headers";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { bookService, getServicePage, rescheduleBooking } from "~/modules/services/booking.server";
+import { UploadedImage } from "~/components/uploaded-image";
 
 export const headers = passThroughHeaders;
 
@@ -103,7 +104,13 @@ export default function ServicePage() {
           <Avatar url={creator.avatarUrl} name={creator.displayName} size={28} /> {creator.displayName}
         </Link>
         {service.coverUrl ? (
-          <img src={service.coverUrl} alt="" className="aspect-[16/9] w-full rounded-2xl object-cover ring-1 ring-slate-200" />
+          <UploadedImage
+            src={service.coverUrl}
+            alt=""
+            sizes="(min-width: 1152px) 1120px, 100vw"
+            priority
+            className="aspect-[16/9] w-full rounded-2xl object-cover ring-1 ring-slate-200"
+          />
         ) : null}
         <header>
           <p className="text-sm font-medium text-brand-700">{service.pricingLabel}</p>

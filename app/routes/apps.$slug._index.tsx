@@ -11,6 +11,10 @@ import { appPosts } from "~/modules/posts/pages.server";
 import { PostCard } from "~/components/post-card";
 import { CommentsSection } from "~/components/comments";
 import { ScreenshotGallery } from "~/components/screenshot-lightbox";
+import { hydrateOnIntent } from "~/lib/hydration";
+
+/** Anonymous visitors read this page without JavaScript until they interact (decision 0106). */
+export const handle = hydrateOnIntent;
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
@@ -41,7 +45,7 @@ export default function AppPage() {
   return (
     <article className="space-y-10">
       <header className="flex flex-col gap-6 rounded-3xl border border-slate-200 bg-white p-6 shadow-sm sm:flex-row sm:items-start sm:p-8">
-        <AppLogo url={app.logoUrl} name={app.name} size={88} />
+        <AppLogo url={app.logoUrl} name={app.name} size={88} priority />
         <div className="min-w-0 flex-1 space-y-3">
           <div className="flex flex-wrap items-center gap-2">
             <h1 className="text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">{app.name}</h1>

@@ -6,8 +6,12 @@ import { EmptyState } from "~/components/empty-state";
 import { Icon } from "~/components/icons";
 import { PostCard, type PostCardData } from "~/components/post-card";
 import { getDiscoverPage } from "~/modules/discovery/pages.server";
+import { hydrateOnIntent } from "~/lib/hydration";
 
 export { passThroughHeaders as headers } from "~/lib/route-headers";
+
+/** Anonymous visitors read this page without JavaScript until they interact (decision 0106). */
+export const handle = hydrateOnIntent;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const page = await getDiscoverPage(context.cloudflare.env, context.viewer?.id ?? null, new URL(request.url).searchParams);

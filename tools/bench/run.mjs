@@ -311,3 +311,12 @@ if (!process.env.BENCH_SKIP_API) {
   const { runApiBench } = await import("./api.mjs");
   await runApiBench({ buildFirst: false });
 }
+
+// What a visitor's phone downloads and how fast the first screen paints: Lighthouse's mobile preset
+// against the storefront, a post, an app page and /discover (its own server on BENCH_PAGES_PORT; see
+// pages.mjs and docs/performance.md).
+if (!process.env.BENCH_SKIP_PAGES) {
+  console.log("▸ Pages on a phone: Lighthouse, mobile preset");
+  const { runPagesBench } = await import("./pages.mjs");
+  await runPagesBench({ buildFirst: false });
+}

@@ -102,6 +102,8 @@ test("visitor comments and files an idea, maker replies and plans it, voter noti
 
   const anon = await (await browser.newContext()).newPage();
   await anon.goto(`${app.url}/apps/bookbot`);
+  // An anonymous visitor's page hydrates once they interact (decision 0106): here, scrolling down to the thread.
+  await anon.locator("[data-comments^='app:']").scrollIntoViewIfNeeded();
   await anon.locator("[data-comments^='app:']").getByText("Does BookBot work with").waitFor();
   assert.equal(await anon.getByText("I'd love an export").count(), 0, "the hidden comment is gone for others");
   await vp.goto(`${app.url}/apps/bookbot`);
@@ -111,6 +113,7 @@ test("visitor comments and files an idea, maker replies and plans it, voter noti
   const anonErrors = watchPageErrors(anon);
   const gated = await anon.goto(`${app.url}/@lena-voice/posts/build-log-pronunciation-scoring`);
   assert.equal(gated.status(), 200);
+  await anon.locator("[data-comments^='post:']").scrollIntoViewIfNeeded();
   await anon.locator("[data-comments^='post:']").getByText("Comments on this post are for readers who can read the whole post.").waitFor();
   assert.equal(await anon.locator("[data-comment]").count(), 0);
   await snap(anon, "community-gated-post-comments");

@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import { UploadedImage } from "~/components/uploaded-image";
 
 type Product = {
   id: string;
@@ -31,7 +32,12 @@ export function ProductCard({ handle, product: p }: { handle: string; product: P
       className="flex h-full flex-col overflow-hidden rounded-2xl border border-slate-200 bg-white shadow-sm transition hover:border-brand-200 hover:shadow-md"
     >
       {p.coverUrl ? (
-        <img src={p.coverUrl} alt="" className="aspect-[16/9] w-full object-cover" loading="lazy" />
+        <UploadedImage
+          src={p.coverUrl}
+          alt=""
+          sizes="(min-width: 1024px) 360px, (min-width: 640px) 50vw, 100vw"
+          className="aspect-[16/9] w-full object-cover"
+        />
       ) : (
         <div className="aspect-[16/9] w-full bg-gradient-to-br from-brand-100 via-fuchsia-100 to-amber-50" aria-hidden="true" />
       )}

@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { useEffect, useState } from "react";
+import { UploadedImage } from "~/components/uploaded-image";
 
 export type ServiceCardData = {
   id: string;
@@ -36,7 +37,12 @@ export function ServiceCard({ handle, service }: { handle: string; service: Serv
       data-testid="service-card"
     >
       {service.coverUrl ? (
-        <img src={service.coverUrl} alt="" className="aspect-[16/9] w-full object-cover" loading="lazy" />
+        <UploadedImage
+          src={service.coverUrl}
+          alt=""
+          sizes="(min-width: 1024px) 360px, (min-width: 640px) 50vw, 100vw"
+          className="aspect-[16/9] w-full object-cover"
+        />
       ) : (
         <div className="aspect-[16/9] w-full bg-gradient-to-br from-sky-100 via-brand-100 to-emerald-50" aria-hidden="true" />
       )}

@@ -6,6 +6,7 @@ import { placeholderPng } from "~/modules/media/placeholder.server";
 import { findAppBySlug, screenshotsOf } from "./queries.server";
 import { recordAppView, recordVisit } from "./service.server";
 import { slugify } from "./validation";
+import { isVariantKey } from "~/lib/image-variants";
 
 const fields = (over: Record<string, string> = {}) => ({
   intent: "create",
@@ -19,7 +20,8 @@ const fields = (over: Record<string, string> = {}) => ({
   status: "beta",
   ...over,
 });
-const r2Keys = async (prefix: string) => (await env.MEDIA.list({ prefix })).objects.map((o) => o.key);
+/** Uploaded originals under `prefix` (their resized variants beside them are left out: D0107). */
+const r2Keys = async (prefix: string) => (await env.MEDIA.list({ prefix })).objects.map((o) => o.key).filter((k) => !isVariantKey(k));
 const rawUpload = (path: string, body: BodyInit, cookie: string) =>
   app(path, { method: "POST", body, cookie, headers: { "Content-Type": "application/octet-stream" } });
 
@@ -147,6 +149,9 @@ describe("logo and screenshot uploads", () => {
     expect(await findAppBySlug(env, slug)).toBeUndefined();
     expect(await r2Keys(`public/screenshot/${id}/`)).toEqual([]);
     expect(await r2Keys(`public/logo/${id}/`)).toEqual([]);
+    // Their variants went with them.
+    expect((await env.MEDIA.list({ prefix: `public/screenshot/${id}/` })).objects).toEqual([]);
+    expect((await env.MEDIA.list({ prefix: `public/logo/${id}/` })).objects).toEqual([]);
   });
 
   it.each([

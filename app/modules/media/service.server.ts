@@ -1,7 +1,9 @@
 import { newId } from "~/lib/ids";
 import { tooLarge, unprocessable, unsupportedMedia } from "~/lib/errors";
-import { sniffImage } from "~/lib/sniff";
+import { sniffImage, type ImageType } from "~/lib/sniff";
 import { FORMAT_LABEL, inspectImage } from "./structure";
+import { sizedKey, variantKey, variantSource, variantWidths, type VariantKind } from "~/lib/image-variants";
+import { makeVariants } from "./variants.server";
 
 import { IMAGE_LIMITS, NOT_AN_IMAGE_MESSAGE, tooLargeMessage, type ImageKind } from "~/lib/upload-limits";
 
@@ -36,10 +38,7 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, maxBy
 }
 
 /** Accepts an image upload from either a raw body or a multipart File, validated by magic bytes and then parsed whole (structure and dimensions). */
-export async function readImageUpload(
-  source: ReadableStream<Uint8Array> | File | null,
-  kind: ImageKind,
-): Promise<{ bytes: Uint8Array; mime: string; ext: string }> {
+export async function readImageUpload(source: ReadableStream<Uint8Array> | File | null, kind: ImageKind): Promise<UploadedImage> {
   const max = IMAGE_LIMITS[kind];
   const label = "image";
   if (source && typeof (source as File).arrayBuffer === "function" && "size" in source) {
@@ -60,26 +59,61 @@ export async function readImageUpload(
     throw unprocessable(
       `That image is ${check.width}×${check.height} pixels; images can be at most 12,000 pixels on a side and 40 megapixels.`,
     );
-  return { bytes, ...type };
+  return { bytes, ...type, width: check.width, height: check.height };
 }
 
-/** Stores a validated public image in R2 under a random key (never the user's file name). */
-export async function putPublicImage(
-  env: Env,
-  kind: ImageKind,
-  ownerId: string,
-  image: { bytes: Uint8Array; mime: string; ext: string },
-): Promise<string> {
-  const key = `public/${kind}/${ownerId}/${newId(16)}.${image.ext}`;
-  await env.MEDIA.put(key, image.bytes, {
-    httpMetadata: { contentType: image.mime, cacheControl: "public, max-age=31536000, immutable" },
-    customMetadata: { owner: ownerId, kind },
-  });
+/** Images up to this many pixels get resized variants at upload (16 MP: 64 MB decoded). */
+export const MAX_VARIANT_PIXELS = 16_000_000;
+
+export type UploadedImage = { bytes: Uint8Array; mime: ImageType["mime"]; ext: string; width: number; height: number };
+
+/**
+ * Stores a validated public image in R2 under a random key (never the user's file name), with its
+ * resized WebP variants beside it (decision 0107). The pixels are decoded before anything is
+ * stored: a file that passed the structure checks but doesn't decode is refused (422) and leaves
+ * nothing behind. With IMAGE_VARIANTS="cloudflare" (production) no variants are made here — the
+ * media route has Cloudflare's image transformations make them on first request.
+ */
+export async function putPublicImage(env: Env, kind: ImageKind, ownerId: string, image: UploadedImage): Promise<string> {
+  const base = `public/${kind}/${ownerId}/${newId(16)}`;
+  // GIFs (often animated) are served as uploaded; so are images past MAX_VARIANT_PIXELS, whose
+  // decoded pixels (4 bytes each) would not fit a Worker's 128 MB of memory beside the codecs.
+  const sized = image.mime !== "image/gif" && image.width * image.height <= MAX_VARIANT_PIXELS;
+  const key = sized ? sizedKey(base, image.width, image.height, image.ext) : `${base}.${image.ext}`;
+  let variants: { width: number; bytes: Uint8Array }[] = [];
+  if (sized && env.IMAGE_VARIANTS !== "cloudflare") {
+    try {
+      variants = await makeVariants(kind, image.bytes, image.mime);
+    } catch {
+      throw unprocessable(
+        `That ${FORMAT_LABEL[image.mime]} image couldn't be read (it may be corrupted). Try saving it again or choose another file.`,
+      );
+    }
+  }
+  const httpMetadata = { cacheControl: "public, max-age=31536000, immutable" };
+  const customMetadata = { owner: ownerId, kind };
+  // Variants first: the original's key is what gets saved on the record, so by the time anything
+  // can link to it, every variant its srcset names already exists.
+  await Promise.all(
+    variants.map((v) =>
+      env.MEDIA.put(variantKey(key, v.width), v.bytes, {
+        httpMetadata: { ...httpMetadata, contentType: "image/webp" },
+        customMetadata,
+      }),
+    ),
+  );
+  await env.MEDIA.put(key, image.bytes, { httpMetadata: { ...httpMetadata, contentType: image.mime }, customMetadata });
   return key;
 }
 
+/** The variant keys stored beside an original (none for GIFs and images stored before variants). */
+export function variantKeysOf(key: string): string[] {
+  const m = /^public\/(avatar|logo|screenshot|cover)\/.+_(\d{1,5})x\d{1,5}\.(png|jpg|webp)$/.exec(key);
+  return m ? variantWidths(m[1] as VariantKind, Number(m[2])).map((w) => variantKey(key, w)) : [];
+}
+
 export async function deleteMedia(env: Env, keys: (string | null | undefined)[]): Promise<void> {
-  const list = keys.filter((k): k is string => !!k);
+  const list = keys.filter((k): k is string => !!k).flatMap((k) => [k, ...variantKeysOf(k)]);
   if (list.length) await env.MEDIA.delete(list);
 }
 
@@ -92,6 +126,22 @@ export const mediaUrl = (key: string | null | undefined) => (key ? `/media/${key
 export async function servePublicMedia(env: Env, key: string, request: Request): Promise<Response> {
   if (!key.startsWith("public/") || key.includes("..")) return new Response("Not found", { status: 404 });
   const obj = await env.MEDIA.get(key, { onlyIf: request.headers, range: request.headers });
+  if (!obj && env.IMAGE_VARIANTS === "cloudflare" && env.IMAGE_ORIGIN) {
+    // Production with image transformations (D0107): a variant not stored is made from the
+    // original by Cloudflare (and cached by it), fetched from the bucket's public origin.
+    const v = variantSource(key);
+    if (v) {
+      const res = await fetch(new URL(`/${v.original}`, env.IMAGE_ORIGIN), {
+        cf: { image: { width: v.width, format: "webp", fit: "scale-down" } },
+      });
+      if (res.ok) {
+        const headers = new Headers(res.headers);
+        headers.set("Cache-Control", "public, max-age=31536000, immutable");
+        headers.set("X-Content-Type-Options", "nosniff");
+        return new Response(res.body, { status: 200, headers });
+      }
+    }
+  }
   if (!obj) return new Response("Not found", { status: 404, headers: { "X-Content-Type-Options": "nosniff" } });
   const headers = new Headers();
   obj.writeHttpMetadata(headers);

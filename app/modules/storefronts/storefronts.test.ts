@@ -4,11 +4,13 @@ import { app, dataValues, postForm } from "~/test/http";
 import { makeApp, makeCreator, makeUser } from "~/modules/demo/factories.server";
 import { placeholderPng } from "~/modules/media/placeholder.server";
 import { findCreatorByHandle } from "./queries.server";
+import { isVariantKey } from "~/lib/image-variants";
 
 const handle = () => `h-${crypto.randomUUID().slice(0, 8)}`;
 
+/** Uploaded originals under `prefix` (each stored image also has its resized variants beside it: D0107). */
 async function r2Count(prefix: string) {
-  return (await env.MEDIA.list({ prefix })).objects.length;
+  return (await env.MEDIA.list({ prefix })).objects.filter((o) => !isVariantKey(o.key)).length;
 }
 
 describe("becoming a creator", () => {

@@ -7,7 +7,7 @@ import { handleForm, orRespond } from "~/lib/http.server";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { changeFeatured, getFeaturedConsole, requireAdmin } from "~/modules/admin/service.server";
 
-export const meta: MetaFunction = () => [{ title: "Featured apps — admin — All Thrive" }];
+export const meta: MetaFunction = () => [{ title: "Staff picks — admin — All Thrive" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
@@ -36,10 +36,10 @@ export default function AdminFeatured() {
   const busy = useNavigation().state !== "idle";
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-bold tracking-tight">Featured apps</h1>
+      <h1 className="text-2xl font-bold tracking-tight">Staff picks</h1>
       <AdminNav />
       <p className="text-slate-600">
-        Editorial picks, shown in this order in the Featured row of the home page and <Link to="/discover">/discover</Link>. Apps of
+        Editorial picks, shown in this order in the Staff picks row of the home page and <Link to="/discover">/discover</Link>. Apps of
         suspended creators and unpublished apps stay on the list but are not shown.
       </p>
       <Form method="post" className="flex flex-wrap items-end gap-3">

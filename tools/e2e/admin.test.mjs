@@ -64,8 +64,8 @@ test("an admin suspends a creator with a reason, sees it logged, and unsuspends 
   await page.getByRole("cell", { name: "Spam links in every post", exact: true }).waitFor();
   await snap(page, "admin-console");
 
-  await nav.getByRole("link", { name: "Featured apps" }).click();
-  await page.getByRole("heading", { name: "Featured apps" }).waitFor();
+  await nav.getByRole("link", { name: "Staff picks" }).click();
+  await page.getByRole("heading", { name: "Staff picks" }).waitFor();
   await snap(page, "admin-featured");
 
   await page.goto(`${app.url}/admin/users?q=sam-automates`);

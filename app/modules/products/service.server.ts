@@ -52,10 +52,20 @@ async function bumpStorefront(env: Env, creatorId: string) {
     .where(eq(creators.userId, creatorId));
 }
 
+/** A product goes on sale only with something to deliver: at least one file, or a lesson for courses. */
+const NOTHING_TO_DELIVER = "Add at least one file (or a lesson, for courses) before publishing.";
+async function requireDeliverable(env: Env, productId: string) {
+  const files = await getDb(env).select({ id: productFiles.id }).from(productFiles).where(eq(productFiles.productId, productId)).limit(1);
+  const lessonRows = await getDb(env).select({ id: lessons.id }).from(lessons).where(eq(lessons.productId, productId)).limit(1);
+  if (!files.length && !lessonRows.length) throw unprocessable(NOTHING_TO_DELIVER);
+}
+
 export async function createProduct(env: Env, viewer: Viewer, input: unknown) {
   await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const creator = await requireCreator(env, viewer);
   const p = parseProduct(input);
+  // A new product has no files yet, so it starts as a draft; publishing follows its first file.
+  if (p.status === "published") throw unprocessable(NOTHING_TO_DELIVER);
   const t = nowSeconds();
   const id = newId();
   try {
@@ -102,6 +112,7 @@ export async function updateProduct(env: Env, viewer: Viewer, productId: string,
       status: existing.status,
     }),
   );
+  if (p.status === "published" && existing.status !== "published") await requireDeliverable(env, productId);
   try {
     await getDb(env)
       .update(products)
@@ -128,11 +139,7 @@ export async function updateProduct(env: Env, viewer: Viewer, productId: string,
 
 export async function setProductStatus(env: Env, viewer: Viewer, productId: string, status: "draft" | "published") {
   const p = await requireOwnedProduct(env, viewer, productId);
-  if (status === "published") {
-    const files = await getDb(env).select({ id: productFiles.id }).from(productFiles).where(eq(productFiles.productId, productId)).limit(1);
-    const lessonRows = await getDb(env).select({ id: lessons.id }).from(lessons).where(eq(lessons.productId, productId)).limit(1);
-    if (!files.length && !lessonRows.length) throw unprocessable("Add at least one file (or a lesson, for courses) before publishing.");
-  }
+  if (status === "published") await requireDeliverable(env, productId);
   await getDb(env).update(products).set({ status, updatedAt: nowSeconds() }).where(eq(products.id, productId));
   await bumpStorefront(env, p.creatorId);
 }

@@ -122,10 +122,14 @@ export async function updateService(env: Env, viewer: Viewer, serviceId: string,
   const sentQuestions = Object.keys(raw).some((k) => /^q\d+Label$/.test(k));
   const merged = overStored(input, sentQuestions ? Object.fromEntries(Object.entries(stored).filter(([k]) => !/^q\d/.test(k))) : stored);
   const s = parseService(merged);
+  // A status sent with the edit follows the publish rule of setServiceStatus, checked before anything is written.
+  const status = s.status ?? existing.status;
+  if (status === "published" && existing.status !== "published" && usesCalendar(s) && !(await availabilityRules(env, existing.creatorId)))
+    throw unprocessable("Set your availability first, so buyers have times to choose from.");
   try {
     await getDb(env)
       .update(services)
-      .set({ ...fields(s), updatedAt: nowSeconds() })
+      .set({ ...fields(s), status, updatedAt: nowSeconds() })
       .where(eq(services.id, serviceId));
   } catch (e) {
     if (isUniqueViolation(e)) throw slugTaken();

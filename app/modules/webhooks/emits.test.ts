@@ -4,7 +4,6 @@
  * canceled, a post published, a comment written) and received, signed, by the local receiver.
  */
 import { env } from "cloudflare:workers";
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { makeCreator, makeUser } from "~/modules/demo/factories.server";
@@ -15,26 +14,11 @@ import { app, postForm } from "~/test/http";
 import { payingMember, purchased } from "~/test/money";
 import { sellerWithService } from "~/test/services";
 import { deliver, payCheckout } from "~/test/stripe";
+import { captured, hook, verify, waitForRequests } from "~/test/webhooks";
 import type { WebhookEventType } from "./schema";
 import { createEndpoint } from "./service.server";
 
-const port = () => (env as unknown as { WEBHOOK_RECEIVER_PORT: string }).WEBHOOK_RECEIVER_PORT;
-const hook = (name: string) => `http://127.0.0.1:${port()}/hook/${name}/ok`;
-type Captured = { path: string; headers: Record<string, string>; body: string };
 type Payload = { type: string; timestamp: string; data: Record<string, Record<string, unknown>> };
-
-async function captured(name: string): Promise<Captured[]> {
-  const res = await fetch(`http://127.0.0.1:${port()}/_captured?name=${name}`);
-  return ((await res.json()) as { requests: Captured[] }).requests;
-}
-async function waitForRequests(name: string, n: number): Promise<Captured[]> {
-  for (let i = 0; i < 300; i++) {
-    const r = await captured(name);
-    if (r.length >= n) return r;
-    await new Promise((res) => setTimeout(res, 30));
-  }
-  throw new Error(`receiver ${name} got fewer than ${n} requests`);
-}
 
 /** A receiver subscribed to `types` for one creator; `next()` returns the n-th delivery, verified. */
 async function receiver(creator: { viewer: Parameters<typeof createEndpoint>[1] }, types: WebhookEventType[]) {
@@ -46,11 +30,7 @@ async function receiver(creator: { viewer: Parameters<typeof createEndpoint>[1] 
     async next(): Promise<Payload> {
       const c = (await waitForRequests(name, ++seen))[seen - 1];
       expect(c.headers["webhook-id"]).toMatch(/^msg_/);
-      return new Webhook(ep.secret).verify(c.body, {
-        "webhook-id": c.headers["webhook-id"],
-        "webhook-timestamp": c.headers["webhook-timestamp"],
-        "webhook-signature": c.headers["webhook-signature"],
-      }) as Payload;
+      return verify(ep.secret, c) as Payload;
     },
     /** After the queue has moved past everything emitted so far: exactly `seen` deliveries arrived. */
     async nothingElse() {

@@ -1,7 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { getDb } from "~/lib/db.server";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -12,6 +11,7 @@ import { buy, makeTier, publishedProduct, subscribeAndPay } from "~/test/money";
 import { deliver } from "~/test/stripe";
 import { makeSeller } from "~/modules/demo/factories.server";
 import { waitForMail } from "~/test/mail";
+import { captured, hook, verify, waitForRequests } from "~/test/webhooks";
 import worker from "../../../workers/index";
 import { MAX_ATTEMPTS, RETRY_DELAYS } from "./delivery.server";
 import { emitCreatorEvent } from "./emit.server";
@@ -19,22 +19,6 @@ import { webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } f
 import { createEndpoint, deliveryLog, replayDelivery, rotateSecret } from "./service.server";
 import { checkWebhookUrl } from "./url-guard";
 
-const port = () => (env as unknown as { WEBHOOK_RECEIVER_PORT: string }).WEBHOOK_RECEIVER_PORT;
-const hook = (name: string, mode = "ok") => `http://127.0.0.1:${port()}/hook/${name}/${mode}`;
-type Captured = { path: string; headers: Record<string, string>; body: string };
-
-async function captured(name: string): Promise<Captured[]> {
-  const res = await fetch(`http://127.0.0.1:${port()}/_captured?name=${name}`);
-  return ((await res.json()) as { requests: Captured[] }).requests;
-}
-async function waitForRequests(name: string, n = 1): Promise<Captured[]> {
-  for (let i = 0; i < 300; i++) {
-    const r = await captured(name);
-    if (r.length >= n) return r;
-    await new Promise((res) => setTimeout(res, 30));
-  }
-  throw new Error(`receiver ${name} got fewer than ${n} requests`);
-}
 async function waitFor<T>(read: () => Promise<T | null | undefined>, what: string): Promise<T> {
   for (let i = 0; i < 300; i++) {
     const x = await read();
@@ -43,13 +27,6 @@ async function waitFor<T>(read: () => Promise<T | null | undefined>, what: strin
   }
   throw new Error(`timed out waiting for ${what}`);
 }
-const verify = (secret: string, c: Captured) =>
-  new Webhook(secret).verify(c.body, {
-    "webhook-id": c.headers["webhook-id"],
-    "webhook-timestamp": c.headers["webhook-timestamp"],
-    "webhook-signature": c.headers["webhook-signature"],
-  });
-
 /** A delivery row made by hand, so a test drives each attempt itself (nothing runs it in the background). */
 async function handMadeDelivery(creatorId: string, endpointId: string, extra: Partial<typeof webhookDeliveries.$inferInsert> = {}) {
   const db = getDb(env);

@@ -220,10 +220,40 @@ describe("every endpoint round-trips through the typed client", () => {
       title: "Deep review",
     });
     expect((await offerings()).services).toEqual([]);
+    const tooEarly = await client.POST("/services", {
+      body: {
+        title: "Office hours",
+        slug: "office-hours",
+        durationMinutes: "30",
+        locationKind: "video",
+        pricing: "per_session",
+        price: "40",
+        currency: "usd",
+        status: "published",
+      },
+    });
+    expect(tooEarly.response.status, "create published without availability").toBe(422);
+    expect((await client.GET("/services")).data!.data.map((x) => x.slug)).toEqual(["prompt-review"]);
     await setAvailability(cookie);
     const open = await client.PATCH("/services/{id}", { params: { path: { id: sid } }, body: { status: "published" } });
     expect(open.data).toMatchObject({ status: "published", title: "Deep review", durationMinutes: 60 });
     expect((await offerings()).services).toEqual([expect.objectContaining({ slug: "prompt-review", title: "Deep review" })]);
+    // Created as published in one call (availability is set now): live at once, not silently a draft.
+    const liveService = await client.POST("/services", {
+      body: {
+        title: "Office hours",
+        slug: "office-hours",
+        durationMinutes: "30",
+        locationKind: "video",
+        pricing: "per_session",
+        price: "40",
+        currency: "usd",
+        status: "published",
+      },
+    });
+    expect(liveService.response.status).toBe(201);
+    expect(liveService.data).toMatchObject({ slug: "office-hours", status: "published" });
+    expect((await offerings()).services.map((x: { slug: string }) => x.slug).sort()).toEqual(["office-hours", "prompt-review"]);
   });
 
   it("sales and audience: an order, a booking and a membership show up in their lists", async () => {

@@ -51,16 +51,21 @@ export async function createService(env: Env, viewer: Viewer, input: unknown) {
   const creator = await findCreatorByUserId(env, viewer.id);
   if (!creator) throw forbidden("Open your storefront first — then you can offer services.");
   const s = parseService(input);
+  // A new service is a draft unless the request asks to publish it; publishing follows setServiceStatus's rule.
+  const status = s.status ?? "draft";
+  if (status === "published" && usesCalendar(s) && !(await availabilityRules(env, creator.userId)))
+    throw unprocessable("Set your availability first, so buyers have times to choose from.");
   const t = nowSeconds();
   const id = newId();
   try {
     await getDb(env)
       .insert(services)
-      .values({ id, creatorId: creator.userId, ...fields(s), status: "draft", createdAt: t, updatedAt: t });
+      .values({ id, creatorId: creator.userId, ...fields(s), status, createdAt: t, updatedAt: t });
   } catch (e) {
     if (isUniqueViolation(e)) throw slugTaken();
     throw e;
   }
+  if (status === "published") await bumpStorefront(env, creator.userId);
   return { id };
 }
 

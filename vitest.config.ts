@@ -35,7 +35,7 @@ export default defineConfig(async () => {
             STRIPE_API_PORT: stripePort,
             STRIPE_API_PROTOCOL: "http",
             // A short Stripe timeout so the emulator's `timeout` fault (an answer held longer) is quick.
-            STRIPE_TIMEOUT_MS: "4000",
+            STRIPE_TIMEOUT_MS: "2000",
             // Feed: tiny fan-out pages so tests cross several pages; a real signing secret.
             FANOUT_PAGE_SIZE: "3",
             FANOUT_PAGES_PER_MESSAGE: "1",

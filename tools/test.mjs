@@ -1,6 +1,6 @@
 // `npm test`: build → typecheck → lint + import graph → format check → workerd tests → bundle check → emulator tests → browser tests.
 // Exits non-zero on the first failing stage.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
@@ -18,12 +18,64 @@ function stage(name, cmd, args) {
   console.log(`✓ ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
 }
 
+/**
+ * Runs independent checks at the same time (they mostly wait on one core each), buffering each one's
+ * output and printing it whole when it ends, so the log stays readable. Fails after all have ended if
+ * any failed, naming each failure.
+ */
+async function together(stages) {
+  console.log(`\n━━ ${stages.map((s) => s[0]).join(" ‖ ")} ━━`);
+  const t = Date.now();
+  const results = await Promise.all(
+    stages.map(
+      ([name, cmd, args]) =>
+        new Promise((resolve) => {
+          const started = Date.now();
+          const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+          const out = [];
+          child.stdout.on("data", (d) => out.push(d));
+          child.stderr.on("data", (d) => out.push(d));
+          child.on("close", (code) => {
+            console.log(`\n── ${name} ──`);
+            process.stdout.write(Buffer.concat(out));
+            const secs = ((Date.now() - started) / 1000).toFixed(1);
+            console.log(code === 0 ? `✓ ${name} (${secs} s)` : `✗ ${name} failed (exit ${code}, ${secs} s).`);
+            resolve({ name, code });
+          });
+        }),
+    ),
+  );
+  const failed = results.filter((r) => r.code !== 0);
+  if (failed.length) {
+    console.error(`\n✗ failed: ${failed.map((f) => f.name).join(", ")}`);
+    process.exit(1);
+  }
+  console.log(`✓ all ${stages.length} checks (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+}
+
 stage("Build (remix vite:build)", "npx", ["remix", "vite:build"]);
 // The browser tests (and `npm start` inside the restart test) reuse this build instead of rebuilding.
 env.ALLTHRIVE_SKIP_BUILD = "1";
-stage("Typecheck (tsc)", "npx", ["tsc"]);
-stage("Lint (eslint + import graph)", "npm", ["run", "--silent", "lint"]);
-stage("Format (prettier --check)", "npm", ["run", "--silent", "format:check"]);
+// Static checks and the quick node:test suites don't depend on each other: run them side by side.
+const nodeTests = [
+  "tools/docs.test.mjs",
+  "tools/deps-as-published.test.mjs",
+  "tools/production-build.test.mjs",
+  "tools/dates.test.mjs",
+  "tools/capacity.test.mjs",
+  "tools/openapi.test.mjs",
+  ...(existsSync("tools/stripe-emulator") ? ["tools/stripe-emulator/*.test.mjs"] : []),
+];
+await together([
+  ["Typecheck (tsc)", "npx", ["tsc"]],
+  ["Lint (eslint + import graph)", "npm", ["run", "--silent", "lint"]],
+  ["Format (prettier --check)", "npm", ["run", "--silent", "format:check"]],
+  [
+    "Docs, dependencies as published, production build without dev.* routes, UTC dates, capacity, OpenAPI, Stripe emulator (node:test)",
+    "node",
+    ["--test", "--test-concurrency=1", ...nodeTests],
+  ],
+]);
 stage("Worker tests in workerd (vitest)", "npx", ["vitest", "run"]);
 
 const out = mkdtempSync(join(tmpdir(), "allthrive-bundle-"));
@@ -43,16 +95,6 @@ console.log(
 );
 if (gz >= 3 * 1024 * 1024) process.exit(1);
 
-stage("Docs: links, named files, decision index (node:test)", "node", ["--test", "tools/docs.test.mjs"]);
-stage("Dependencies as published (node:test)", "node", ["--test", "tools/deps-as-published.test.mjs"]);
-stage("Tool tests: production build without dev.* routes, dates in UTC (node:test)", "node", [
-  "--test",
-  "tools/production-build.test.mjs",
-  "tools/dates.test.mjs",
-]);
-if (existsSync("tools/stripe-emulator")) stage("Stripe emulator tests (node:test)", "node", ["--test", "tools/stripe-emulator/*.test.mjs"]);
-stage("Capacity projection tests (node:test)", "node", ["--test", "tools/capacity.test.mjs"]);
-stage("OpenAPI document validates (node:test)", "node", ["--test", "tools/openapi.test.mjs"]);
 // Two browser-test files at a time: each starts its own app, emulator and Chromium on its own ports,
 // and a single file spends most of its time waiting on a server (decision D90).
 const e2eConcurrency = process.env.E2E_CONCURRENCY ?? "2";

@@ -154,7 +154,9 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
         subject: `Canceled: ${s.title}`,
         heading: `Canceled: ${s.title}`,
         lines: [
-          `${b.startAt !== null ? `The session on ${when(b.startAt, zone)}` : `Your order of ${s.title}`} was canceled by ${by}.${refund}`,
+          b.refundReason === "refunded_in_stripe"
+            ? `${b.startAt !== null ? `The session on ${when(b.startAt, zone)}` : `The order of ${s.title}`} was refunded in full, so it is canceled.${b.startAt !== null ? " The time is free again." : ""}`
+            : `${b.startAt !== null ? `The session on ${when(b.startAt, zone)}` : `Your order of ${s.title}`} was canceled by ${by}.${refund}`,
         ],
         button: toCreator
           ? [publicUrl(env, "/dashboard/services"), "Your bookings"]

@@ -7,6 +7,7 @@
  */
 import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb } from "~/lib/db.server";
 import { AppError, conflict, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -481,6 +482,14 @@ export async function applyServiceCheckoutCompleted(env: Env, session: Stripe.Ch
   return "processed";
 }
 
+/** The refund columns of a payment the app refunded in full itself (fee and transfer returned); `syncCharge` later records what Stripe says. */
+const fullyRefunded = (m: { gross: number; fee: number; net: number }, t: number) => ({
+  amountRefunded: sql<number>`MAX(${bookings.amountRefunded}, ${m.gross})`,
+  feeRefunded: sql<number>`MAX(${bookings.feeRefunded}, ${m.fee})`,
+  transferReversed: sql<number>`MAX(${bookings.transferReversed}, ${m.net})`,
+  refundedAt: sql<number>`COALESCE(${bookings.refundedAt}, ${t})`,
+});
+
 async function refundLatePayment(
   env: Env,
   bookingId: string,
@@ -500,9 +509,84 @@ async function refundLatePayment(
   const t = nowSeconds();
   await getDb(env)
     .update(bookings)
-    .set({ status: "refunded", refundReason: "slot_taken", paymentIntentId, ...money, updatedAt: t })
+    .set({
+      status: "refunded",
+      refundReason: "slot_taken",
+      paymentIntentId,
+      ...money,
+      ...(paymentIntentId ? fullyRefunded(money, t) : {}),
+      updatedAt: t,
+    })
     .where(eq(bookings.id, bookingId));
   await queueTxEmail(env, "booking_refunded", `booking-refunded:${bookingId}`, { bookingId });
+}
+
+/**
+ * A refund of a service payment, as Stripe reports it on the charge (made by the app, or by the
+ * creator or platform in Stripe's dashboard): the amounts are mirrored onto the booking or pack (they
+ * only grow, so an older read never shrinks them). A full refund of a confirmed booking makes it
+ * `refunded` and frees its time if it hasn't started; a fully refunded pack can't be redeemed any more.
+ * Returns whether the payment was a service payment.
+ */
+export async function mirrorServiceRefund(
+  env: Env,
+  paymentIntentId: string,
+  x: { refunded: number; feeRefunded: number; transferReversed: number; full: boolean },
+): Promise<boolean> {
+  const db = getDb(env);
+  const t = nowSeconds();
+  const grow = (col: SQLiteColumn, v: number) => sql<number>`MAX(${col}, ${v})`;
+  const [b] = await db
+    .update(bookings)
+    .set({
+      amountRefunded: grow(bookings.amountRefunded, x.refunded),
+      feeRefunded: grow(bookings.feeRefunded, x.feeRefunded),
+      transferReversed: grow(bookings.transferReversed, x.transferReversed),
+      refundedAt: sql`COALESCE(${bookings.refundedAt}, ${t})`,
+    })
+    .where(eq(bookings.paymentIntentId, paymentIntentId))
+    .returning();
+  if (!b) {
+    const [p] = await db
+      .update(servicePacks)
+      .set({
+        amountRefunded: grow(servicePacks.amountRefunded, x.refunded),
+        feeRefunded: grow(servicePacks.feeRefunded, x.feeRefunded),
+        transferReversed: grow(servicePacks.transferReversed, x.transferReversed),
+        refundedAt: sql`COALESCE(${servicePacks.refundedAt}, ${t})`,
+        ...(x.full ? { status: "refunded" } : {}),
+      })
+      .where(eq(servicePacks.paymentIntentId, paymentIntentId))
+      .returning({ id: servicePacks.id });
+    return !!p;
+  }
+  if (!x.full) return true;
+  // Fully refunded: a booking still confirmed (or delivered) becomes refunded; one already canceled keeps its status.
+  const [won] = await db
+    .update(bookings)
+    .set({
+      status: "refunded",
+      refundReason: sql`COALESCE(${bookings.refundReason}, 'refunded_in_stripe')`,
+      sequence: sql`${bookings.sequence} + 1`,
+      updatedAt: t,
+    })
+    .where(and(eq(bookings.id, b.id), inArray(bookings.status, ["confirmed", "delivered"])))
+    .returning({ id: bookings.id });
+  if (!won) return true;
+  if (b.holdId && b.startAt !== null && b.startAt > t) {
+    await calendar(env, b.creatorId).release(b.holdId);
+    await db
+      .update(creators)
+      .set({ version: sql`${creators.version} + 1` })
+      .where(eq(creators.userId, b.creatorId));
+  }
+  await queueTxEmail(env, "booking_canceled", `booking-refunded-stripe:${b.id}:buyer`, { bookingId: b.id, to: "buyer", refunded: true });
+  await queueTxEmail(env, "booking_canceled", `booking-refunded-stripe:${b.id}:creator`, {
+    bookingId: b.id,
+    to: "creator",
+    refunded: true,
+  });
+  return true;
 }
 
 /** `checkout.session.expired` of a service checkout: the hold goes back at once. */
@@ -745,7 +829,7 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
       .update(servicePacks)
       .set({ sessionsUsed: sql`MAX(${servicePacks.sessionsUsed} - 1, 0)` })
       .where(eq(servicePacks.id, b.packId));
-  if (refund && b.paymentIntentId && b.gross > 0)
+  if (refund && b.paymentIntentId && b.gross > 0) {
     await getStripe(env)
       .refunds.create(
         { payment_intent: b.paymentIntentId, refund_application_fee: true, reverse_transfer: true, metadata: { booking_id: b.id } },
@@ -754,6 +838,8 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
       .catch((e: unknown) => {
         if (!alreadyRefunded(e)) throw e;
       });
+    await db.update(bookings).set(fullyRefunded(b, t)).where(eq(bookings.id, b.id));
+  }
   await db
     .update(creators)
     .set({ version: sql`${creators.version} + 1` })

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { app, postForm } from "~/test/http";
 import { waitForMail } from "~/test/mail";
-import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
+import { deliver, eventsMatching, payCheckout, postAll, sessionIdFrom } from "~/test/stripe";
+import { earnings } from "~/modules/payments/dashboard.server";
 import { createService, sellerWithService } from "~/test/services";
 import { makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { bareRange, calendar } from "./calendar.server";
@@ -366,6 +367,37 @@ describe("cancel and reschedule", () => {
     );
     expect(old.status).toBe(303);
     await waitForMail(b.buyer.email, "Moved:");
+  });
+
+  it("refunds made in Stripe's dashboard are mirrored: partial keeps the booking, full frees the time; earnings and CSV show services", async () => {
+    const b = await paidBooking(120);
+    const stripe = getStripe(env);
+    const pi = String((await stripe.checkout.sessions.retrieve(b.sessionId)).payment_intent);
+    const usd = async () => (await earnings(env, b.seller.id)).byCurrency.find((c) => c.currency === "usd")!;
+    expect(await usd()).toMatchObject({ gross: 4000, fee: 320, net: 3680, services: 4000, sales: 1 });
+    // Partial refund the way Stripe's dashboard makes it (no fee refund, no transfer reversal).
+    await stripe.refunds.create({ payment_intent: pi, amount: 1000 });
+    await deliver(b.buyer.id, pi);
+    const row = async () =>
+      (await env.DB.prepare("SELECT * FROM bookings WHERE id = ?").bind(b.booking.id).first<Record<string, unknown>>())!;
+    expect(await row()).toMatchObject({ status: "confirmed", amount_refunded: 1000 });
+    expect(await usd()).toMatchObject({ gross: 3000, services: 3000, refunded: 1000, platformFunded: 1000 });
+    expect((await calendar(env, b.seller.id).list()).map((x) => x.holdId)).toEqual([b.booking.hold_id]);
+    // The rest: fully refunded → refunded, the upcoming time is free again, both sides told.
+    await stripe.refunds.create({ payment_intent: pi });
+    await deliver(b.buyer.id, pi);
+    expect(await row()).toMatchObject({ status: "refunded", amount_refunded: 4000, refund_reason: "refunded_in_stripe" });
+    expect(await calendar(env, b.seller.id).list()).toEqual([]);
+    expect(await usd()).toMatchObject({ gross: 0, services: 0, refunded: 4000, sales: 0 });
+    await waitForMail(b.buyer.email, "Canceled:");
+    // Redelivery changes nothing.
+    await postAll(await eventsMatching(pi));
+    expect(await row()).toMatchObject({ status: "refunded", amount_refunded: 4000 });
+    // The CSV export lists the booking with gross / fee / net and what was refunded; only for its creator.
+    const csv = await (await app("/dashboard/earnings.csv", { cookie: await b.seller.cookie() })).text();
+    expect(csv).toContain('"service booking"');
+    expect(csv).toMatch(/"USD","40\.00","3\.20","36\.80","40\.00"/);
+    expect(await (await app("/dashboard/earnings.csv", { cookie: b.cookie })).text()).not.toContain("service booking");
   });
 
   it("a canceled pack session comes back to the pack", async () => {

@@ -23,8 +23,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   return handleForm(async () => {
     if (form.get("intent") === "deliver") {
-      await markDelivered(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""), String(form.get("deliveryUrl") ?? ""));
-      return { ok: true as const, message: "Marked delivered. The buyer sees it in their library." };
+      await markDelivered(
+        context.cloudflare.env,
+        viewer,
+        String(form.get("bookingId") ?? ""),
+        String(form.get("deliveryUrl") ?? ""),
+        String(form.get("deliveryNote") ?? ""),
+      );
+      return { ok: true as const, message: "Marked delivered. We've emailed the buyer; they see it in their library." };
     }
     const r = await cancelBooking(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""));
     return {
@@ -43,7 +49,14 @@ function BookingRow({ b }: { b: B }) {
         <span className="font-medium text-slate-900">{b.title}</span>
         <span className="text-slate-600">{b.gross > 0 ? formatMoney(b.gross, b.currency) : b.fromPack ? "pack" : "free"}</span>
       </div>
-      <p className="text-slate-700">{b.when ?? (b.due ? `Due ${b.due}` : "")}</p>
+      <p className="text-slate-700">
+        {b.when ?? (b.due ? `Due ${b.due}` : "")}
+        {b.overdue ? (
+          <span className="ml-2 rounded-full bg-rose-100 px-2 py-0.5 text-xs font-semibold text-rose-800" data-testid="overdue">
+            Overdue
+          </span>
+        ) : null}
+      </p>
       {b.status !== "confirmed" ? <p className="text-xs text-slate-500">{b.status}</p> : null}
       {b.deliverable ? (
         <Form method="post" className="mt-2 flex flex-wrap items-end gap-2 text-xs">
@@ -57,6 +70,10 @@ function BookingRow({ b }: { b: B }) {
               placeholder="https://"
               className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1"
             />
+          </label>
+          <label className="basis-full">
+            <span className="block font-medium text-slate-700">Note to the buyer (optional)</span>
+            <textarea name="deliveryNote" rows={2} maxLength={2000} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1" />
           </label>
           <button type="submit" className="rounded-md bg-emerald-600 px-2 py-1.5 font-semibold text-white hover:bg-emerald-700">
             Mark delivered

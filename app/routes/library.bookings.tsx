@@ -113,6 +113,7 @@ export default function LibraryBookings() {
                       Open the deliverable
                     </a>
                   ) : null}
+                  {b.deliveryNote ? <span className="mt-1 block whitespace-pre-wrap text-slate-700">{b.deliveryNote}</span> : null}
                 </p>
               ) : null}
               {b.refundReason === "slot_taken" ? (

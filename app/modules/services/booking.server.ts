@@ -689,6 +689,7 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
       schedulingLink: r.b.status === "confirmed" && r.s.schedulingUrl ? prefilledSchedulingUrl(r.s.schedulingUrl, viewer.email) : null,
       deliveredAt: r.b.deliveredAt,
       deliveryUrl: r.b.status === "delivered" ? r.b.deliveryUrl : null,
+      deliveryNote: r.b.status === "delivered" ? r.b.deliveryNote : null,
       calendarLinks:
         r.b.status === "confirmed" && r.b.startAt !== null && r.b.endAt !== null
           ? addToCalendarLinks(`${r.s.title} with ${r.name ?? ""}`, r.b.startAt, r.b.endAt)
@@ -729,6 +730,8 @@ export async function creatorBookings(env: Env, viewer: Viewer) {
     upcoming: r.b.status === "confirmed" && (r.b.endAt === null || r.b.endAt > now),
     canCancel: r.b.status === "confirmed" && (r.b.startAt === null || r.b.startAt > now),
     deliverable: r.b.status === "confirmed" && r.s.pricing === "fixed_package",
+    /** A fixed package past its due date and not delivered yet. */
+    overdue: r.b.status === "confirmed" && r.s.pricing === "fixed_package" && r.b.dueAt !== null && r.b.dueAt < now,
     moveUrl:
       r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now
         ? `/@${handle}/services/${r.s.slug}?reschedule=${r.b.id}`
@@ -946,9 +949,10 @@ export function prefilledSchedulingUrl(url: string, email: string): string {
 
 /**
  * The creator marks a fixed package delivered, optionally with an https link to the deliverable
- * (their own storage: the buyer sees the link in their library). Creator (or admin) only; once.
+ * (their own storage: the buyer sees the link in their library) and a note. Creator (or admin)
+ * only; once. The buyer gets a "delivered" email with the link and the note.
  */
-export async function markDelivered(env: Env, viewer: Viewer, bookingId: string, rawUrl: string) {
+export async function markDelivered(env: Env, viewer: Viewer, bookingId: string, rawUrl: string, rawNote = "") {
   const db = getDb(env);
   const b = await db.query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
   if (!b || (b.creatorId !== viewer.id && !viewer.isAdmin)) throw notFound("That order isn't yours.");
@@ -964,11 +968,14 @@ export async function markDelivered(env: Env, viewer: Viewer, bookingId: string,
     }
     if (!url) throw unprocessable("The delivery link must be a full https:// address.", { deliveryUrl: "Use an https:// link." });
   }
+  const note = rawNote.trim();
+  if (note.length > 2000) throw unprocessable("Keep the note under 2,000 characters.", { deliveryNote: "Too long." });
   const t = nowSeconds();
   const [row] = await db
     .update(bookings)
-    .set({ status: "delivered", deliveredAt: t, deliveryUrl: url, updatedAt: t })
+    .set({ status: "delivered", deliveredAt: t, deliveryUrl: url, deliveryNote: note || null, updatedAt: t })
     .where(and(eq(bookings.id, b.id), eq(bookings.status, "confirmed")))
     .returning({ id: bookings.id });
   if (!row) throw conflict("This order isn't waiting for delivery.");
+  await queueTxEmail(env, "booking_delivered", `booking-delivered:${b.id}`, { bookingId: b.id });
 }

@@ -157,6 +157,13 @@ describe("booking a service", () => {
     expect(mail.text).toMatch(/IST|GMT\+5:30/);
     const alert = await waitForMail(seller.email, "New booking:");
     expect(alert.text).toContain("octocat");
+    // Both carry the .ics as an attachment (not only a link): it parses and holds the booked instant.
+    for (const m of [mail, alert]) {
+      expect(m.attachments).toHaveLength(1);
+      expect(m.attachments[0]).toMatchObject({ filename: "invite.ics", contentType: expect.stringContaining("text/calendar") });
+      const ev = new ICAL.Event(new ICAL.Component(ICAL.parse(m.attachments[0].content)).getFirstSubcomponent("vevent")!);
+      expect(ev.startDate.toJSDate().getTime()).toBe(Date.parse(start));
+    }
     // The buyer's library and the creator's dashboard list it.
     expect(await (await app("/library/bookings", { cookie })).text()).toContain("Upcoming");
     expect(await (await app("/dashboard/services", { cookie: await seller.cookie() })).text()).toContain("octocat");
@@ -461,10 +468,18 @@ describe("cancel and reschedule", () => {
     ).toBe(303);
     const moved = await read();
     expect(moved).toMatchObject({ uid: first.uid, seq: 1, start: Date.parse(target) });
+    // The move and cancel emails carry the updated .ics as an attachment (same UID, its SEQUENCE / METHOD).
+    const attached = (m: { attachments: { content: string }[] }) => {
+      const cal = new ICAL.Component(ICAL.parse(m.attachments[0].content));
+      const ev = new ICAL.Event(cal.getFirstSubcomponent("vevent")!);
+      return { method: cal.getFirstPropertyValue("method"), uid: ev.uid, seq: ev.sequence, start: ev.startDate.toJSDate().getTime() };
+    };
+    expect(attached(await waitForMail(b.buyer.email, "Moved:"))).toMatchObject({ uid: first.uid, seq: 1, start: Date.parse(target) });
     // Canceled: METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE higher again.
     await postForm("/library/bookings", { bookingId: b.booking.id }, { cookie: b.cookie });
     const canceled = await read();
     expect(canceled).toMatchObject({ uid: first.uid, seq: 2, method: "CANCEL", status: "CANCELLED" });
+    expect(attached(await waitForMail(b.seller.email, "Canceled:"))).toMatchObject({ uid: first.uid, seq: 2, method: "CANCEL" });
   });
 });
 
@@ -527,20 +542,28 @@ describe("Calendly / Cal.com link mode and fixed-package delivery", () => {
     await payCheckout(res.headers.get("Location")!);
     await deliver(buyer.id);
     const [b] = await bookingsOf(buyer.id);
+    // Past its due date and not delivered: flagged on the creator's list.
+    const scookie = await seller.cookie();
+    expect(await (await app("/dashboard/services", { cookie: scookie })).text()).not.toContain('data-testid="overdue"');
+    await env.DB.prepare("UPDATE bookings SET due_at = unixepoch() - 60 WHERE id = ?").bind(b.id).run();
+    expect(await (await app("/dashboard/services", { cookie: scookie })).text()).toContain('data-testid="overdue"');
     const other = await makeSeller(env);
     expect((await postForm("/dashboard/services", { intent: "deliver", bookingId: b.id }, { cookie: await other.cookie() })).status).toBe(
       404,
     );
-    const scookie = await seller.cookie();
     expect(
       (await postForm("/dashboard/services", { intent: "deliver", bookingId: b.id, deliveryUrl: "ftp://x" }, { cookie: scookie })).status,
     ).toBe(422);
     const ok = await postForm(
       "/dashboard/services",
-      { intent: "deliver", bookingId: b.id, deliveryUrl: "https://files.example.com/audit.pdf" },
+      { intent: "deliver", bookingId: b.id, deliveryUrl: "https://files.example.com/audit.pdf", deliveryNote: "Findings on page 2." },
       { cookie: scookie },
     );
     expect(ok.status).toBe(200);
+    const delivered = await waitForMail(buyer.email, "Delivered:");
+    expect(delivered.text).toContain("https://files.example.com/audit.pdf");
+    expect(delivered.text).toContain("Findings on page 2.");
+    expect(await (await app("/dashboard/services", { cookie: scookie })).text()).not.toContain('data-testid="overdue"');
     expect((await postForm("/dashboard/services", { intent: "deliver", bookingId: b.id }, { cookie: scookie })).status).toBe(409);
     const page = await (await app("/library/bookings", { cookie: bcookie })).text();
     expect(page).toContain("https://files.example.com/audit.pdf");

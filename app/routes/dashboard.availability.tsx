@@ -141,6 +141,14 @@ export default function Availability() {
               error={errors.dailyMax}
               hint="Empty: no limit."
             />
+            <Field
+              label="Free cancellation window (hours)"
+              name="changeWindowHours"
+              inputMode="numeric"
+              defaultValue={values.changeWindowHours}
+              error={errors.changeWindowHours}
+              hint="Buyers may cancel with a refund or move a booking until this long before it starts (0–720). Shown before they pay."
+            />
           </div>
           <Button type="submit" disabled={busy}>
             Save availability

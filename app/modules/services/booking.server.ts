@@ -20,11 +20,11 @@ import { queueTxEmail } from "~/modules/email/transactional.server";
 import { checkouts, payoutAccounts } from "~/modules/payments/schema";
 import { creators } from "~/modules/storefronts/schema";
 import { availabilityRules, bareRange, calendar, rangeFor } from "./calendar.server";
-import { bookings, servicePacks, services, type IntakeQuestion } from "./schema";
+import { availability, bookings, servicePacks, services, type IntakeQuestion } from "./schema";
 import { presentService, usesCalendar, type ServiceRow } from "./service.server";
 import { generateSlots, groupByDay, isOffered, longLabel, shortLabel, type AvailabilityRules } from "./slots";
 import { isValidTimeZone } from "./zones";
-import { FREE_CHANGE_HOURS } from "./policy";
+import { FREE_CHANGE_HOURS, changeWindowOf } from "./policy";
 import { addToCalendarLinks } from "./ics.server";
 
 /** Checkout Sessions (and so slot holds) last 31 minutes: Stripe's minimum is 30 (as for products). */
@@ -123,6 +123,8 @@ export async function getServicePage(
     packs: packs.map((p) => ({ id: p.id, left: p.sessionsTotal - p.sessionsUsed, expiresAt: p.expiresAt })),
     isOwner: viewer?.id === s.creatorId,
     hasAvailability: !!rules,
+    /** The creator's change policy (hours before a session), shown before paying. */
+    changeWindowHours: changeWindowOf(rules),
     /** Reschedule mode: the booking being moved and its current time in the shown zone. */
     moving: moving ? { id: moving.id, current: longLabel(moving.startAt * 1000, zone) } : null,
   };
@@ -659,10 +661,12 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
         s: { title: services.title, slug: services.slug, pricing: services.pricing, schedulingUrl: services.schedulingUrl },
         handle: creators.handle,
         name: creators.displayName,
+        windowHours: availability.changeWindowHours,
       })
       .from(bookings)
       .innerJoin(services, eq(services.id, bookings.serviceId))
       .leftJoin(creators, eq(creators.userId, bookings.creatorId))
+      .leftJoin(availability, eq(availability.creatorId, bookings.creatorId))
       .where(and(eq(bookings.buyerId, viewer.id), inArray(bookings.status, ["confirmed", "delivered", "refunded", "canceled"])))
       .orderBy(desc(bookings.createdAt))
       .limit(200),
@@ -676,14 +680,16 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
   const now = nowSeconds();
   const list = rows.map((r) => {
     const z = isValidTimeZone(zone) ? zone : (r.b.buyerTimeZone ?? "UTC");
+    const windowHours = r.windowHours ?? FREE_CHANGE_HOURS;
     return {
       ...presentBooking(r.b, r.s, z),
       creatorName: r.name ?? "",
       serviceUrl: r.handle ? `/@${r.handle}/services/${r.s.slug}` : null,
       upcoming: r.b.status === "confirmed" && (r.b.endAt === null || r.b.endAt > now),
-      /** A session not started yet can be canceled (refunded until FREE_CHANGE_HOURS before) and, until then, moved. */
+      /** A session not started yet can be canceled (refunded until the creator's window before) and, until then, moved. */
       canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now,
-      freeChange: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt - now >= FREE_CHANGE_HOURS * 3600,
+      freeChange: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt - now >= windowHours * 3600,
+      windowHours,
       icsUrl: r.b.startAt !== null ? `/library/bookings/${r.b.id}.ics` : null,
       /** Link mode: the creator's Calendly / Cal.com page with the buyer's name and email filled in. */
       schedulingLink: r.b.status === "confirmed" && r.s.schedulingUrl ? prefilledSchedulingUrl(r.s.schedulingUrl, viewer.email) : null,
@@ -797,16 +803,17 @@ async function bookingForChange(env: Env, viewer: Viewer, bookingId: string) {
   // No time here (a fixed package not delivered yet, or a link-mode session): only its creator cancels it (refunded in full).
   if (b.startAt === null || b.endAt === null || !b.holdId) {
     if (!isCreator || isBuyer) throw conflict("Ask the creator to cancel this one: it has no time booked here.");
-    return { b, isCreator: true, early: false, timed: false };
+    return { b, isCreator: true, early: false, timed: false, windowHours: FREE_CHANGE_HOURS };
   }
   if (b.startAt <= nowSeconds()) throw conflict("This session has already started.");
-  const early = b.startAt - nowSeconds() >= FREE_CHANGE_HOURS * 3600;
-  return { b, isCreator: isCreator && !isBuyer, early, timed: true };
+  const windowHours = changeWindowOf(await availabilityRules(env, b.creatorId));
+  const early = b.startAt - nowSeconds() >= windowHours * 3600;
+  return { b, isCreator: isCreator && !isBuyer, early, timed: true, windowHours };
 }
 
 /**
  * Cancels a booking. By the creator: always, with a full refund (a pack session goes back). By the
- * buyer: until `FREE_CHANGE_HOURS` before the start with a full refund (pack session back); later,
+ * buyer: until the creator's change window (default `FREE_CHANGE_HOURS`) before the start with a full refund (pack session back); later,
  * the time is freed but nothing is refunded. One conditional UPDATE decides (a concurrent second
  * cancel finds nothing to cancel), then the calendar frees the slot and both sides are emailed.
  */
@@ -873,9 +880,12 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
  * old hold id (a concurrent change of the same booking makes this one undo its move).
  */
 export async function rescheduleBooking(env: Env, viewer: Viewer, bookingId: string, rawStart: string) {
-  const { b, isCreator, early, timed } = await bookingForChange(env, viewer, bookingId);
+  const { b, isCreator, early, timed, windowHours } = await bookingForChange(env, viewer, bookingId);
   if (!timed) throw conflict("This booking has no time here to move.");
-  if (!isCreator && !early) throw conflict(`Sessions can be moved until ${FREE_CHANGE_HOURS} hours before they start.`);
+  if (!isCreator && !early)
+    throw conflict(
+      `This creator's policy allows moving a session until ${windowHours} hours before it starts, so this one can't be moved any more. You can still cancel (not refunded).`,
+    );
   const rules = await availabilityRules(env, b.creatorId);
   if (!rules) throw conflict("This creator isn't taking bookings right now.");
   const start = /^\d+$/.test(rawStart) ? Number(rawStart) : Date.parse(rawStart);

@@ -7,7 +7,7 @@ import { app, postForm } from "~/test/http";
 import { waitForMail } from "~/test/mail";
 import { deliver, eventsMatching, payCheckout, postAll, sessionIdFrom } from "~/test/stripe";
 import { earnings } from "~/modules/payments/dashboard.server";
-import { createService, sellerWithService } from "~/test/services";
+import { OPEN_ALL_DAY, createService, sellerWithService } from "~/test/services";
 import { makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { bareRange, calendar } from "./calendar.server";
 import { bookService, openSlots } from "./booking.server";
@@ -292,8 +292,8 @@ describe("booking a service", () => {
 });
 
 describe("cancel and reschedule", () => {
-  async function paidBooking(skip: number) {
-    const ctx = await sellerWithService({ price: "40" });
+  async function paidBooking(skip: number, availability: Record<string, string> = {}) {
+    const ctx = await sellerWithService({ price: "40" }, availability);
     const buyer = await makeUser(env);
     const cookie = await buyer.cookie();
     const start = await firstSlot(ctx.seller.id, ctx.id, skip);
@@ -336,6 +336,31 @@ describe("cancel and reschedule", () => {
     expect((await bookingsOf(byCreator.buyer.id))[0]).toMatchObject({ status: "canceled", refund_reason: "canceled_by_creator" });
     expect(await refunded(byCreator.sessionId)).toBe(4000);
     await waitForMail(byCreator.buyer.email, "Canceled:");
+  });
+
+  it("the creator's change window (here 72 h) is shown before paying and enforced: inside it, no move and no refund", async () => {
+    const b = await paidBooking(120, { changeWindowHours: "72" }); // ~60 h away: inside a 72 h window
+    const page = await (await app(`/@${b.seller.handle}/services/${b.slug}`, { cookie: b.cookie })).text();
+    expect(page).toContain("until 3 days before the session");
+    const tooLong = await postForm(
+      "/dashboard/availability",
+      { ...OPEN_ALL_DAY, changeWindowHours: "9999" },
+      { cookie: await b.seller.cookie() },
+    );
+    expect(tooLong.status).toBe(422);
+    const move = await postForm(
+      `/@${b.seller.handle}/services/${b.slug}`,
+      { intent: "reschedule", bookingId: b.booking.id, start: await firstSlot(b.seller.id, b.id, 140) },
+      { cookie: b.cookie },
+    );
+    expect(move.status).toBe(409);
+    expect(await move.text()).toContain("until 72 hours before it starts");
+    expect(await (await app("/library/bookings", { cookie: b.cookie })).text()).toContain("Less than 72 hours to go");
+    const cancel = await postForm("/library/bookings", { bookingId: b.booking.id }, { cookie: b.cookie });
+    expect(cancel.status).toBe(200);
+    expect(await cancel.text()).not.toContain("refunded in full");
+    expect(await refunded(b.sessionId)).toBe(0);
+    expect(await calendar(env, b.seller.id).list()).toEqual([]);
   });
 
   it("concurrent reschedules of one booking: exactly one moves it, never lost, never doubled; the old time is freed", async () => {

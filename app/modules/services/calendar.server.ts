@@ -24,6 +24,7 @@ export async function availabilityRules(env: Env, creatorId: string): Promise<Av
     bufferBeforeMinutes: row.bufferBeforeMinutes,
     bufferAfterMinutes: row.bufferAfterMinutes,
     dailyMax: row.dailyMax,
+    changeWindowHours: row.changeWindowHours,
   };
 }
 

@@ -19,10 +19,10 @@ import { mediaUrl } from "~/modules/media/service.server";
 import { queueTxEmail } from "~/modules/email/transactional.server";
 import { checkouts, payoutAccounts } from "~/modules/payments/schema";
 import { creators } from "~/modules/storefronts/schema";
-import { availabilityRules, bareRange, calendar, rangeFor } from "./calendar.server";
+import { availabilityRules, bareRange, calendar, rangeFor, rulesOf } from "./calendar.server";
 import { availability, bookings, servicePacks, services, type IntakeQuestion } from "./schema";
 import { presentService, usesCalendar, type ServiceRow } from "./service.server";
-import { generateSlots, groupByDay, isOffered, longLabel, shortLabel, type AvailabilityRules } from "./slots";
+import { generateSlots, groupByDay, isOffered, longLabel, shortLabel, type AvailabilityRules, type Slot } from "./slots";
 import { isValidTimeZone } from "./zones";
 import { FREE_CHANGE_HOURS, changeWindowOf } from "./policy";
 import { addToCalendarLinks } from "./ics.server";
@@ -76,12 +76,32 @@ export function bookingPrice(s: ServiceRow, minutes: number): number {
   return s.priceAmount;
 }
 
-/** Open slots for the next `LISTED_DAYS` days (one calendar read), or [] without availability. */
+/**
+ * The computed slots of a (service, length, rules), the same for every visitor: reused for up to
+ * `SLOT_CACHE_MS` while the creator's calendar keeps the same version (any hold, booking, move or
+ * release changes it) and no live hold has lapsed since. Per isolate; a miss recomputes.
+ */
+const SLOT_CACHE_MS = 15_000;
+const slotCache = new Map<string, { version: string; validUntil: number; slots: Slot[] }>();
+
+/**
+ * Open slots for the next `LISTED_DAYS` days, or [] without availability: one calendar call (which
+ * sends the busy ranges only when they changed since the cached list), the slot list computed once
+ * per calendar version. Slots that fell inside the minimum notice since are dropped on every read.
+ */
 export async function openSlots(env: Env, s: ServiceRow, rules: AvailabilityRules | null, minutes: number, now = Date.now()) {
   if (!rules || !usesCalendar(s)) return [];
   const until = now + LISTED_DAYS * 86_400_000;
-  const busy = await calendar(env, s.creatorId).busy(now - 86_400_000, until + 86_400_000);
-  return generateSlots(rules, minutes, { now, busy, until });
+  const key = `${s.creatorId}|${minutes}|${JSON.stringify(rules)}`;
+  const hit = slotCache.get(key);
+  const fresh = hit && hit.validUntil > now ? hit : null;
+  const snap = await calendar(env, s.creatorId).snapshot(now - 86_400_000, until + 86_400_000 + SLOT_CACHE_MS, fresh?.version ?? null);
+  const earliest = now + rules.minNoticeMinutes * 60_000;
+  if (fresh && snap.busy === null) return fresh.slots.filter((x) => x.start >= earliest && x.start < until);
+  const slots = generateSlots(rules, minutes, { now, busy: snap.busy ?? [], until: until + SLOT_CACHE_MS });
+  if (slotCache.size > 500) slotCache.clear();
+  slotCache.set(key, { version: snap.version, validUntil: Math.min(now + SLOT_CACHE_MS, snap.lapsesAt ?? Infinity), slots });
+  return slots.filter((x) => x.start < until);
 }
 
 /** Everything `/@handle/services/:slug` shows. */
@@ -92,13 +112,22 @@ export async function getServicePage(
   viewer: Viewer | null,
   opts: { tz?: string | null; minutes?: string | null; reschedule?: string | null } = {},
 ) {
-  const found = await findService(env, handle, slug, viewer);
-  if (!found) return null;
-  const { creator, s } = found;
-  const moving = await bookingToMove(env, viewer, opts.reschedule ?? null, s.id);
-  const [rules, seller, packs] = await Promise.all([
-    availabilityRules(env, s.creatorId),
-    sellerAccount(env, s.creatorId),
+  // One D1 round trip for what every visitor needs: creator, service, availability rules, payouts.
+  const [row] = await getDb(env)
+    .select({ creator: creators, s: services, rules: availability, chargesEnabled: payoutAccounts.chargesEnabled })
+    .from(services)
+    .innerJoin(creators, eq(creators.userId, services.creatorId))
+    .leftJoin(availability, eq(availability.creatorId, services.creatorId))
+    .leftJoin(payoutAccounts, eq(payoutAccounts.creatorId, services.creatorId))
+    .where(and(eq(creators.handle, handle.toLowerCase()), eq(services.slug, slug.toLowerCase())))
+    .limit(1);
+  if (!row || row.creator.hiddenAt !== null) return null;
+  if (row.s.status !== "published" && viewer?.id !== row.s.creatorId) return null;
+  const { creator, s } = row;
+  const rules = row.rules ? rulesOf(row.rules) : null;
+  const seller = !!row.chargesEnabled;
+  const [moving, packs] = await Promise.all([
+    bookingToMove(env, viewer, opts.reschedule ?? null, s.id),
     viewer && s.pricing === "pack" ? activePacks(env, viewer.id, s.id) : Promise.resolve([]),
   ]);
   const lengths = lengthsOf(s);

@@ -219,6 +219,18 @@ describe("booking a service", () => {
     expect((await bookingsOf(buyer2.id))[0].status).toBe("expired");
   });
 
+  it("the cached slot list follows the calendar: a new hold removes its slot at once, a release brings it back", async () => {
+    const { seller, id: serviceId } = await sellerWithService({ price: "0" });
+    const first = await firstSlot(seller.id, serviceId); // computed and cached
+    expect(await firstSlot(seller.id, serviceId)).toBe(first); // served from the cache
+    const t = Date.parse(first);
+    const cal = calendar(env, seller.id);
+    expect((await cal.hold("cache-hold", bareRange(t, t + 30 * 60_000), Math.floor(Date.now() / 1000) + 600)).ok).toBe(true);
+    expect(await firstSlot(seller.id, serviceId)).not.toBe(first);
+    await cal.release("cache-hold");
+    expect(await firstSlot(seller.id, serviceId)).toBe(first);
+  });
+
   it("20 people booking one free slot at once: exactly one booking, the others are told it's gone", async () => {
     const { seller, slug, id: serviceId } = await sellerWithService({ price: "0", durationMinutes: "15" });
     const start = await firstSlot(seller.id, serviceId);

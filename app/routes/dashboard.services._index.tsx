@@ -6,7 +6,7 @@ import { EmptyState } from "~/components/empty-state";
 import { StatusBadge } from "~/components/money/earnings-chart";
 import { formatMoney } from "~/lib/money";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { cancelBooking, creatorBookings, markDelivered } from "~/modules/services/booking.server";
+import { cancelBooking, creatorBookings, markDelivered, recordLinkModeTime } from "~/modules/services/booking.server";
 import { listCreatorServices } from "~/modules/services/service.server";
 
 export const meta: MetaFunction = () => [{ title: "Services — All Thrive" }];
@@ -22,6 +22,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const form = await request.formData();
   return handleForm(async () => {
+    if (form.get("intent") === "record-time") {
+      await recordLinkModeTime(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""), String(form.get("meetingAt") ?? ""));
+      return { ok: true as const, message: "Time recorded. It's blocked on your calendar, so nobody can book over it here." };
+    }
     if (form.get("intent") === "deliver") {
       await markDelivered(
         context.cloudflare.env,
@@ -58,6 +62,19 @@ function BookingRow({ b }: { b: B }) {
         ) : null}
       </p>
       {b.status !== "confirmed" ? <p className="text-xs text-slate-500">{b.status}</p> : null}
+      {b.needsTime ? (
+        <Form method="post" className="mt-2 flex flex-wrap items-end gap-2 text-xs" data-testid="record-time">
+          <input type="hidden" name="intent" value="record-time" />
+          <input type="hidden" name="bookingId" value={b.id} />
+          <label>
+            <span className="block font-medium text-slate-700">Time they picked on your scheduling page (your zone)</span>
+            <input name="meetingAt" type="datetime-local" required className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
+          </label>
+          <button type="submit" className="rounded-md bg-brand-600 px-2 py-1.5 font-semibold text-white hover:bg-brand-700">
+            Record and block it
+          </button>
+        </Form>
+      ) : null}
       {b.deliverable ? (
         <Form method="post" className="mt-2 flex flex-wrap items-end gap-2 text-xs">
           <input type="hidden" name="intent" value="deliver" />

@@ -23,7 +23,7 @@ import { availabilityRules, bareRange, calendar, rangeFor, rulesOf } from "./cal
 import { availability, bookings, servicePacks, services, type IntakeQuestion } from "./schema";
 import { presentService, usesCalendar, type ServiceRow } from "./service.server";
 import { generateSlots, groupByDay, isOffered, longLabel, shortLabel, type AvailabilityRules, type Slot } from "./slots";
-import { isValidTimeZone } from "./zones";
+import { isValidTimeZone, zonedToUtc } from "./zones";
 import { FREE_CHANGE_HOURS, changeWindowOf } from "./policy";
 import { addToCalendarLinks } from "./ics.server";
 
@@ -716,8 +716,8 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
       serviceUrl: r.handle ? `/@${r.handle}/services/${r.s.slug}` : null,
       upcoming: r.b.status === "confirmed" && (r.b.endAt === null || r.b.endAt > now),
       /** A session not started yet can be canceled (refunded until the creator's window before) and, until then, moved. */
-      canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now,
-      freeChange: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt - now >= windowHours * 3600,
+      canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now && !r.s.schedulingUrl,
+      freeChange: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt - now >= windowHours * 3600 && !r.s.schedulingUrl,
       windowHours,
       icsUrl: r.b.startAt !== null ? `/library/bookings/${r.b.id}.ics` : null,
       /** Link mode: the creator's Calendly / Cal.com page with the buyer's name and email filled in. */
@@ -753,7 +753,10 @@ export async function creatorBookings(env: Env, viewer: Viewer) {
   const rules = await availabilityRules(env, viewer.id);
   const zone = rules?.timeZone ?? "UTC";
   const rows = await db
-    .select({ b: bookings, s: { title: services.title, slug: services.slug, pricing: services.pricing } })
+    .select({
+      b: bookings,
+      s: { title: services.title, slug: services.slug, pricing: services.pricing, schedulingUrl: services.schedulingUrl },
+    })
     .from(bookings)
     .innerJoin(services, eq(services.id, bookings.serviceId))
     .where(and(eq(bookings.creatorId, viewer.id), inArray(bookings.status, ["confirmed", "delivered", "refunded", "canceled"])))
@@ -765,10 +768,12 @@ export async function creatorBookings(env: Env, viewer: Viewer) {
     upcoming: r.b.status === "confirmed" && (r.b.endAt === null || r.b.endAt > now),
     canCancel: r.b.status === "confirmed" && (r.b.startAt === null || r.b.startAt > now),
     deliverable: r.b.status === "confirmed" && r.s.pricing === "fixed_package",
+    /** Link mode: paid, waiting for the creator to record the time the buyer picked on their scheduling page. */
+    needsTime: r.b.status === "confirmed" && !!r.s.schedulingUrl && r.b.startAt === null,
     /** A fixed package past its due date and not delivered yet. */
     overdue: r.b.status === "confirmed" && r.s.pricing === "fixed_package" && r.b.dueAt !== null && r.b.dueAt < now,
     moveUrl:
-      r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now
+      r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now && !r.s.schedulingUrl
         ? `/@${handle}/services/${r.s.slug}?reschedule=${r.b.id}`
         : null,
   }));
@@ -829,8 +834,8 @@ async function bookingForChange(env: Env, viewer: Viewer, bookingId: string) {
   const isCreator = b?.creatorId === viewer.id || (!!b && viewer.isAdmin);
   if (!b || (!isBuyer && !isCreator)) throw notFound("That booking isn't yours.");
   if (b.status !== "confirmed") throw conflict("Only an upcoming confirmed booking can be changed.");
-  // No time here (a fixed package not delivered yet, or a link-mode session): only its creator cancels it (refunded in full).
-  if (b.startAt === null || b.endAt === null || !b.holdId) {
+  // No time here (a fixed package not delivered yet, or a link-mode session, even with its time recorded): only its creator cancels it (refunded in full).
+  if (b.startAt === null || b.endAt === null || !b.holdId || b.holdId.startsWith("lk_")) {
     if (!isCreator || isBuyer) throw conflict("Ask the creator to cancel this one: it has no time booked here.");
     return { b, isCreator: true, early: false, timed: false, windowHours: FREE_CHANGE_HOURS };
   }
@@ -958,6 +963,53 @@ export async function rescheduleBooking(env: Env, viewer: Viewer, bookingId: str
     `${b.id}:${newHold}`,
   );
   return { id: b.id };
+}
+
+/**
+ * Link mode: the creator records the time the buyer picked on their Calendly / Cal.com page
+ * (`local` is "YYYY-MM-DDTHH:MM" in the creator's zone). The time is then taken on the creator's
+ * calendar like any booking (buffers and daily maximum included), so native services can't be
+ * booked over it; the booking gets an .ics, reminders and the time in both lists. Creator only,
+ * once; a clash with another booking is refused (409) and nothing is written.
+ */
+export async function recordLinkModeTime(env: Env, viewer: Viewer, bookingId: string, local: string) {
+  const db = getDb(env);
+  const b = await db.query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
+  if (!b || (b.creatorId !== viewer.id && !viewer.isAdmin)) throw notFound("That booking isn't yours.");
+  const s = await db.query.services.findFirst({ where: eq(services.id, b.serviceId) });
+  if (!s?.schedulingUrl || b.status !== "confirmed") throw conflict("Only a paid Calendly / Cal.com booking takes a recorded time.");
+  if (b.startAt !== null) throw conflict("This booking already has its time.");
+  const rules = await availabilityRules(env, b.creatorId);
+  const zone = rules?.timeZone ?? "UTC";
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local.trim());
+  const start = m ? zonedToUtc({ year: +m[1], month: +m[2], day: +m[3] }, +m[4] * 60 + +m[5], zone) : null;
+  if (start === null) throw unprocessable("Enter the date and time they picked.", { meetingAt: "Enter a date and time." });
+  if (start <= Date.now()) throw unprocessable("That time has passed.", { meetingAt: "Choose a time ahead." });
+  const end = start + (b.minutes ?? s.durationMinutes) * 60_000;
+  const holdId = `lk_${newId(16)}`;
+  const cal = calendar(env, b.creatorId);
+  const r = await cal.confirm(holdId, rules ? rangeFor(rules, start, end) : bareRange(start, end));
+  if (!r.ok)
+    throw conflict(
+      r.reason === "day_full"
+        ? "That day is already at your daily maximum of bookings."
+        : "That time overlaps another booking on your calendar.",
+      { meetingAt: "Clashes with another booking." },
+    );
+  const t = nowSeconds();
+  const [row] = await db
+    .update(bookings)
+    .set({ startAt: Math.floor(start / 1000), endAt: Math.floor(end / 1000), holdId, updatedAt: t })
+    .where(and(eq(bookings.id, b.id), sql`${bookings.startAt} IS NULL`, eq(bookings.status, "confirmed")))
+    .returning({ id: bookings.id });
+  if (!row) {
+    await cal.release(holdId);
+    throw conflict("This booking was already changed.");
+  }
+  await db
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, b.creatorId));
 }
 
 /** The booking a reschedule page is about (its owner only), or null. */

@@ -7,7 +7,7 @@ import { app, postForm } from "~/test/http";
 import { waitForMail } from "~/test/mail";
 import { deliver, eventsMatching, payCheckout, postAll, sessionIdFrom } from "~/test/stripe";
 import { earnings } from "~/modules/payments/dashboard.server";
-import { OPEN_ALL_DAY, createService, sellerWithService } from "~/test/services";
+import { OPEN_ALL_DAY, createService, sellerWithService, setAvailability } from "~/test/services";
 import { makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { bareRange, calendar } from "./calendar.server";
 import { bookService, openSlots } from "./booking.server";
@@ -559,11 +559,31 @@ describe("Calendly / Cal.com link mode and fixed-package delivery", () => {
     const page = await (await app("/library/bookings", { cookie: bcookie })).text();
     expect(page).toContain(`https://cal.com/maya/intro?email=${encodeURIComponent(buyer.email)}`);
     expect((await waitForMail(buyer.email, "Booked:")).text).toContain("https://cal.com/maya/intro?email=");
-    // The buyer can't cancel a booking with no time here; the creator can, with a full refund.
+    // The creator records the time the buyer picked there: it then blocks their native calendar (every service).
+    await setAvailability(cookie); // open all day, in UTC
+    const native = await createService(cookie, {});
+    expect((await postForm(`/dashboard/services/${native.id}`, { intent: "publish" }, { cookie })).status).toBe(200);
+    const slot = await firstSlot(seller.id, native.id, 50);
+    const record = (meetingAt: string, c = cookie) =>
+      postForm("/dashboard/services", { intent: "record-time", bookingId: b.id, meetingAt }, { cookie: c });
+    expect((await record("")).status).toBe(422);
+    expect((await record(slot.slice(0, 16), bcookie)).status).toBe(404);
+    expect((await record(slot.slice(0, 16))).status).toBe(200); // the creator's zone is UTC here
+    expect((await bookingsOf(buyer.id))[0].start_at * 1000).toBe(Date.parse(slot));
+    expect((await record(slot.slice(0, 16))).status).toBe(409);
+    const other = await makeUser(env);
+    const clash = await postForm(
+      `/@${seller.handle}/services/${native.slug}`,
+      { start: slot, minutes: "30" },
+      { cookie: await other.cookie() },
+    );
+    expect(clash.status).toBe(409);
+    // The buyer can't cancel a link-mode booking here; the creator can, with a full refund (the time is freed).
     expect((await postForm("/library/bookings", { bookingId: b.id }, { cookie: bcookie })).status).toBe(409);
     const canceled = await postForm("/dashboard/services", { bookingId: b.id }, { cookie });
     expect(await canceled.text()).toContain("refunded in full");
     expect((await bookingsOf(buyer.id))[0].status).toBe("canceled");
+    expect(await calendar(env, seller.id).list()).toEqual([]);
   });
 
   it("fixed package: the creator marks it delivered (https link), once; the buyer sees it; nobody else can", async () => {

@@ -156,7 +156,9 @@ test("a creator sets availability and a service; a visitor in Kolkata books and 
   await shot(v, "10-reschedule");
   await Promise.all([v.waitForURL(/\/library\/bookings\?moved=1/), v.getByRole("button", { name: "Move my booking" }).click()]);
   await v.getByText("Moved.").first().waitFor();
-  const movedLabel = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Kolkata", hour: "numeric", minute: "2-digit" }).format(new Date(movedTo));
+  const movedLabel = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Kolkata", hour: "numeric", minute: "2-digit" }).format(
+    new Date(movedTo),
+  );
   assert.ok((await v.getByTestId("booking").filter({ hasText: "Code review session" }).innerText()).includes(movedLabel));
   await shot(v, "11-rescheduled");
   await v.goto(`${app.url}/@maya-builds/services/code-review?tz=Asia/Kolkata`);

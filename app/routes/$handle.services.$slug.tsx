@@ -12,6 +12,7 @@ import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { bookService, getServicePage, rescheduleBooking } from "~/modules/services/booking.server";
 import { UploadedImage } from "~/components/uploaded-image";
+import { policySentence } from "~/modules/services/policy";
 
 export const headers = passThroughHeaders;
 
@@ -295,6 +296,12 @@ export default function ServicePage() {
                   ) : null}
                 </div>
               ))}
+              {calendarKind && !d.moving ? (
+                <p className="rounded-lg bg-slate-50 px-3 py-2 text-xs text-slate-600" data-testid="change-policy">
+                  <span className="font-medium text-slate-800">Cancellation policy: </span>
+                  {policySentence(d.changeWindowHours)}
+                </p>
+              ) : null}
               <FormError message={result && "formError" in result && !errors.start ? result.formError : null} />
               {d.signedIn ? (
                 <Button type="submit" disabled={busy || !service.sellable || (calendarKind && !d.days.length)} className="w-full">

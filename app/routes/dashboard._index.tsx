@@ -177,6 +177,10 @@ export default function Dashboard() {
                 <span className="tabular-nums">{main.membershipsLabel}</span>
               </li>
               <li className="flex justify-between">
+                <span>Services &amp; session packs</span>
+                <span className="tabular-nums">{main.servicesLabel}</span>
+              </li>
+              <li className="flex justify-between">
                 <span>Payments</span>
                 <span className="tabular-nums">{main.sales}</span>
               </li>
@@ -184,6 +188,13 @@ export default function Dashboard() {
           ) : null}
           {main && main.refunded > 0 ? (
             <p className="mt-2 text-xs text-slate-500">{`Refunded: ${main.refundedLabel} (not counted).${main.platformFunded > 0 ? ` The platform paid ${main.platformFundedLabel} of it (refunds made in Stripe that kept the fee or your share).` : ""}`}</p>
+          ) : null}
+          {main ? (
+            <p className="mt-3 text-sm">
+              <a href="/dashboard/earnings.csv" className="font-medium text-indigo-700 underline-offset-2 hover:underline" download>
+                Download every payment (CSV)
+              </a>
+            </p>
           ) : null}
           {d.earnings.byCurrency.slice(1).map((c) => (
             <p key={c.currency} className="mt-2 text-xs text-slate-600">

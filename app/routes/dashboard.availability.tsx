@@ -62,6 +62,13 @@ export default function Availability() {
         <p className="mt-1 text-sm text-slate-600">
           When buyers can book you, for every service you offer. Visitors see these times in their own time zone.
         </p>
+        <p className="mt-2 text-xs text-slate-500">
+          Calendly / Cal.com services: we can&apos;t see the times buyers pick there. Record each one on{" "}
+          <Link to="/dashboard/services" className="text-brand-700 hover:underline">
+            your bookings
+          </Link>{" "}
+          and it blocks this calendar too, so nobody books over it here.
+        </p>
         <div className="mt-4 space-y-3">
           {result && "message" in result ? <FormSuccess message={result.message} /> : null}
           {result && "formError" in result ? <FormError message={result.formError} /> : null}
@@ -140,6 +147,14 @@ export default function Availability() {
               defaultValue={values.dailyMax}
               error={errors.dailyMax}
               hint="Empty: no limit."
+            />
+            <Field
+              label="Free cancellation window (hours)"
+              name="changeWindowHours"
+              inputMode="numeric"
+              defaultValue={values.changeWindowHours}
+              error={errors.changeWindowHours}
+              hint="Buyers may cancel with a refund or move a booking until this long before it starts (0–720). Shown before they pay."
             />
           </div>
           <Button type="submit" disabled={busy}>

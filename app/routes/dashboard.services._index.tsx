@@ -6,7 +6,7 @@ import { EmptyState } from "~/components/empty-state";
 import { StatusBadge } from "~/components/money/earnings-chart";
 import { formatMoney } from "~/lib/money";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { cancelBooking, creatorBookings, markDelivered } from "~/modules/services/booking.server";
+import { cancelBooking, creatorBookings, markDelivered, recordLinkModeTime } from "~/modules/services/booking.server";
 import { listCreatorServices } from "~/modules/services/service.server";
 
 export const meta: MetaFunction = () => [{ title: "Services — All Thrive" }];
@@ -22,9 +22,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const form = await request.formData();
   return handleForm(async () => {
+    if (form.get("intent") === "record-time") {
+      await recordLinkModeTime(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""), String(form.get("meetingAt") ?? ""));
+      return { ok: true as const, message: "Time recorded. It's blocked on your calendar, so nobody can book over it here." };
+    }
     if (form.get("intent") === "deliver") {
-      await markDelivered(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""), String(form.get("deliveryUrl") ?? ""));
-      return { ok: true as const, message: "Marked delivered. The buyer sees it in their library." };
+      await markDelivered(
+        context.cloudflare.env,
+        viewer,
+        String(form.get("bookingId") ?? ""),
+        String(form.get("deliveryUrl") ?? ""),
+        String(form.get("deliveryNote") ?? ""),
+      );
+      return { ok: true as const, message: "Marked delivered. We've emailed the buyer; they see it in their library." };
     }
     const r = await cancelBooking(context.cloudflare.env, viewer, String(form.get("bookingId") ?? ""));
     return {
@@ -43,8 +53,28 @@ function BookingRow({ b }: { b: B }) {
         <span className="font-medium text-slate-900">{b.title}</span>
         <span className="text-slate-600">{b.gross > 0 ? formatMoney(b.gross, b.currency) : b.fromPack ? "pack" : "free"}</span>
       </div>
-      <p className="text-slate-700">{b.when ?? (b.due ? `Due ${b.due}` : "")}</p>
+      <p className="text-slate-700">
+        {b.when ?? (b.due ? `Due ${b.due}` : "")}
+        {b.overdue ? (
+          <span className="ml-2 rounded-full bg-rose-100 px-2 py-0.5 text-xs font-semibold text-rose-800" data-testid="overdue">
+            Overdue
+          </span>
+        ) : null}
+      </p>
       {b.status !== "confirmed" ? <p className="text-xs text-slate-500">{b.status}</p> : null}
+      {b.needsTime ? (
+        <Form method="post" className="mt-2 flex flex-wrap items-end gap-2 text-xs" data-testid="record-time">
+          <input type="hidden" name="intent" value="record-time" />
+          <input type="hidden" name="bookingId" value={b.id} />
+          <label>
+            <span className="block font-medium text-slate-700">Time they picked on your scheduling page (your zone)</span>
+            <input name="meetingAt" type="datetime-local" required className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
+          </label>
+          <button type="submit" className="rounded-md bg-brand-600 px-2 py-1.5 font-semibold text-white hover:bg-brand-700">
+            Record and block it
+          </button>
+        </Form>
+      ) : null}
       {b.deliverable ? (
         <Form method="post" className="mt-2 flex flex-wrap items-end gap-2 text-xs">
           <input type="hidden" name="intent" value="deliver" />
@@ -57,6 +87,10 @@ function BookingRow({ b }: { b: B }) {
               placeholder="https://"
               className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1"
             />
+          </label>
+          <label className="basis-full">
+            <span className="block font-medium text-slate-700">Note to the buyer (optional)</span>
+            <textarea name="deliveryNote" rows={2} maxLength={2000} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1" />
           </label>
           <button type="submit" className="rounded-md bg-emerald-600 px-2 py-1.5 font-semibold text-white hover:bg-emerald-700">
             Mark delivered

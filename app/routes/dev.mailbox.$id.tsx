@@ -42,6 +42,25 @@ export default function MailboxMessage() {
           ])}
         </dl>
       </div>
+      {m.attachments.length ? (
+        <section aria-label="Attachments" className="rounded-2xl border border-slate-200 bg-white p-4 text-sm">
+          <h2 className="font-medium text-slate-900">Attachments</h2>
+          <ul className="mt-2 space-y-1">
+            {m.attachments.map((a, i) => (
+              <li key={i}>
+                <a
+                  href={`data:${a.contentType.split(";")[0]};charset=utf-8,${encodeURIComponent(a.content)}`}
+                  download={a.filename}
+                  className="text-brand-700 underline-offset-2 hover:underline"
+                >
+                  {a.filename}
+                </a>{" "}
+                <span className="text-slate-500">({a.contentType})</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section aria-label="HTML version" className="overflow-hidden rounded-2xl border border-slate-200 bg-white">
         {/* Sandboxed: the email's HTML can't run script or touch this page. */}
         <iframe title="Email (HTML)" srcDoc={m.html} sandbox="" className="h-[640px] w-full" />

@@ -6,7 +6,6 @@ import { handleForm } from "~/lib/http.server";
 import { formatMoney } from "~/lib/money";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { buyerBookings, cancelBooking } from "~/modules/services/booking.server";
-import { FREE_CHANGE_HOURS } from "~/modules/services/policy";
 
 export const meta: MetaFunction = () => [{ title: "Your bookings — All Thrive" }];
 
@@ -113,6 +112,7 @@ export default function LibraryBookings() {
                       Open the deliverable
                     </a>
                   ) : null}
+                  {b.deliveryNote ? <span className="mt-1 block whitespace-pre-wrap text-slate-700">{b.deliveryNote}</span> : null}
                 </p>
               ) : null}
               {b.refundReason === "slot_taken" ? (
@@ -154,7 +154,7 @@ export default function LibraryBookings() {
                 ) : null}
               </div>
               {b.canCancel && !b.freeChange ? (
-                <p className="mt-1 text-xs text-slate-500">{`Less than ${FREE_CHANGE_HOURS} hours to go: it can't be moved, and canceling isn't refunded.`}</p>
+                <p className="mt-1 text-xs text-slate-500">{`Less than ${b.windowHours} hours to go (the creator's policy): it can't be moved, and canceling isn't refunded.`}</p>
               ) : null}
             </li>
           ))}

@@ -61,6 +61,8 @@ test("a creator sets availability and a service; a visitor in Kolkata books and 
   await c.getByLabel("Saturday").fill("");
   await c.getByLabel("Sunday").fill("10:00-14:00");
   await c.getByLabel("Minimum notice (minutes)").fill("60");
+  // Changes allowed until the session starts (the default 24 h would hide "Reschedule" for a booking tomorrow).
+  await c.getByLabel("Free cancellation window (hours)").fill("0");
   await c.getByRole("button", { name: "Save availability" }).click();
   await c.getByText("Availability saved").waitFor();
   await shot(c, "01-availability");
@@ -137,6 +139,31 @@ test("a creator sets availability and a service; a visitor in Kolkata books and 
   await c.getByTestId("creator-booking").filter({ hasText: "pull/42" }).waitFor();
   await shot(c, "09-creator-bookings");
   await narrow(c, "09-creator-bookings");
+
+  // The visitor reschedules from their library: the page lists times again (minus their own), they pick
+  // another one, the booking moves and the old time is open again.
+  await v.goto(`${app.url}/library/bookings`);
+  await Promise.all([
+    v.waitForURL(/reschedule=/),
+    v.getByTestId("booking").filter({ hasText: "Code review session" }).getByRole("link", { name: "Reschedule" }).click(),
+  ]);
+  await v.waitForURL(/tz=Asia%2F(Kolkata|Calcutta)/);
+  await v.waitForFunction(() => /^Asia\/(Kolkata|Calcutta)$/.test(document.querySelector("#tz")?.value ?? ""));
+  assert.equal(await v.locator(`input[name="start"][value="${iso}"]`).count(), 0, "their own time isn't offered");
+  const target = v.locator('input[name="start"]').nth(1);
+  const movedTo = await target.getAttribute("value");
+  await target.check({ force: true });
+  await shot(v, "10-reschedule");
+  await Promise.all([v.waitForURL(/\/library\/bookings\?moved=1/), v.getByRole("button", { name: "Move my booking" }).click()]);
+  await v.getByText("Moved.").first().waitFor();
+  const movedLabel = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Kolkata", hour: "numeric", minute: "2-digit" }).format(
+    new Date(movedTo),
+  );
+  assert.ok((await v.getByTestId("booking").filter({ hasText: "Code review session" }).innerText()).includes(movedLabel));
+  await shot(v, "11-rescheduled");
+  await v.goto(`${app.url}/@maya-builds/services/code-review?tz=Asia/Kolkata`);
+  assert.equal(await v.locator(`input[name="start"][value="${iso}"]`).count(), 1, "the old time is open again");
+  assert.equal(await v.locator(`input[name="start"][value="${movedTo}"]`).count(), 0);
 
   assert.deepEqual(cErrors, []);
   assert.deepEqual(vErrors, []);

@@ -47,6 +47,12 @@ type Row = {
 
 export class CreatorCalendar extends DurableObject<Env> {
   private sql: SqlStorage;
+  /**
+   * What is taken changes → the version changes (every put and delete of a block). In memory with a
+   * random epoch per object instance, so a restarted object never repeats an old version.
+   */
+  private epoch = crypto.randomUUID().slice(0, 8);
+  private changes = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -97,11 +103,17 @@ export class CreatorCalendar extends DurableObject<Env> {
     return null;
   }
 
+  private drop(holdId: string) {
+    this.changes++;
+    this.sql.exec("DELETE FROM blocks WHERE hold_id = ?", holdId);
+  }
+
   private row(holdId: string): Row | null {
     return (this.sql.exec("SELECT * FROM blocks WHERE hold_id = ?", holdId).toArray()[0] as unknown as Row | undefined) ?? null;
   }
 
   private put(holdId: string, r: CalendarRange, status: "hold" | "confirmed", expiresAt: number | null) {
+    this.changes++;
     this.sql.exec(
       `INSERT INTO blocks (hold_id, start_ms, end_ms, block_start, block_end, day, status, expires_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -160,7 +172,7 @@ export class CreatorCalendar extends DurableObject<Env> {
     if (!live) {
       const clash = this.conflict(r, holdId, t);
       if (clash) {
-        if (existing) this.sql.exec("DELETE FROM blocks WHERE hold_id = ?", holdId);
+        if (existing) this.drop(holdId);
         return { ok: false, reason: clash };
       }
     }
@@ -187,7 +199,7 @@ export class CreatorCalendar extends DurableObject<Env> {
   /** Frees a hold or a booking (expired checkout, cancellation). Returns whether anything was there. */
   async release(holdId: string): Promise<{ released: boolean }> {
     const had = this.row(holdId) !== null;
-    this.sql.exec("DELETE FROM blocks WHERE hold_id = ?", holdId);
+    this.drop(holdId);
     this.sql.exec("DELETE FROM reminders WHERE hold_id = ?", holdId);
     return { released: had };
   }
@@ -208,7 +220,7 @@ export class CreatorCalendar extends DurableObject<Env> {
     if (clash) return { ok: false, reason: clash };
     this.put(newHoldId, r, "confirmed", null);
     if (oldHoldId !== newHoldId) {
-      this.sql.exec("DELETE FROM blocks WHERE hold_id = ?", oldHoldId);
+      this.drop(oldHoldId);
       this.sql.exec("DELETE FROM reminders WHERE hold_id = ?", oldHoldId);
     }
     this.remind(newHoldId, r.start);
@@ -228,6 +240,21 @@ export class CreatorCalendar extends DurableObject<Env> {
       )
       .toArray()
       .map((r) => ({ start: Number(r.block_start), end: Number(r.block_end), day: String(r.day) }));
+  }
+
+  /**
+   * For cached slot lists: the calendar's current version, when the next live hold lapses (ms; what is
+   * busy changes then without a write), and the busy ranges unless the caller already holds `known`.
+   */
+  async snapshot(
+    from: number,
+    to: number,
+    known: string | null,
+  ): Promise<{ version: string; lapsesAt: number | null; busy: { start: number; end: number; day: string }[] | null }> {
+    const version = `${this.epoch}:${this.changes}`;
+    const next = this.sql.exec("SELECT MIN(expires_at) AS at FROM blocks WHERE status = 'hold' AND expires_at > ?", nowSeconds()).one()
+      .at as number | null;
+    return { version, lapsesAt: next === null ? null : next * 1000, busy: known === version ? null : await this.busy(from, to) };
   }
 
   /** Every block (tests and the reconcile check). */

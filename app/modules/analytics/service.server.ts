@@ -132,16 +132,10 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
       .bind(id, range.from, range.to),
     db
       .prepare(
-        `SELECT 'product' AS kind, product_id AS item_id, currency, gross, fee, net, created_at AS at, amount_refunded AS refunded, refunded_at FROM orders
-           WHERE creator_id = ?1 AND (created_at BETWEEN ?2 AND ?3 OR refunded_at BETWEEN ?2 AND ?3)
-         UNION ALL SELECT 'tier', tier_id, currency, gross, fee, net, paid_at, amount_refunded, refunded_at FROM invoices
-           WHERE creator_id = ?1 AND (paid_at BETWEEN ?2 AND ?3 OR refunded_at BETWEEN ?2 AND ?3)
-         UNION ALL SELECT 'service', service_id, currency, gross, fee, net, created_at,
-             CASE WHEN status = 'refunded' OR (status = 'canceled' AND refund_reason = 'canceled_by_creator') THEN gross ELSE 0 END,
-             CASE WHEN status = 'refunded' OR (status = 'canceled' AND refund_reason = 'canceled_by_creator') THEN updated_at END
-           FROM bookings WHERE creator_id = ?1 AND payment_intent_id IS NOT NULL AND gross > 0 AND (created_at BETWEEN ?2 AND ?3 OR updated_at BETWEEN ?2 AND ?3)
-         UNION ALL SELECT 'service', service_id, currency, gross, fee, net, created_at, CASE WHEN status = 'refunded' THEN gross ELSE 0 END, CASE WHEN status = 'refunded' THEN created_at END
-           FROM service_packs WHERE creator_id = ?1 AND payment_intent_id IS NOT NULL AND gross > 0 AND created_at BETWEEN ?2 AND ?3`,
+        // The earnings ledger view (orders, invoices, paid bookings, session packs): the same rows as the dashboard's earnings.
+        `SELECT CASE kind WHEN 'membership' THEN 'tier' WHEN 'product' THEN 'product' ELSE 'service' END AS kind, item_id, currency, gross, fee, net, at,
+             amount_refunded AS refunded, refunded_at
+           FROM ledger_entries WHERE creator_id = ?1 AND (at BETWEEN ?2 AND ?3 OR refunded_at BETWEEN ?2 AND ?3)`,
       )
       .bind(id, lo, hi),
     db

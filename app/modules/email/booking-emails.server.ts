@@ -11,9 +11,28 @@ import { publicUrl } from "~/lib/public-url";
 import { users } from "~/modules/identity/schema";
 import { availability, bookings, servicePacks, services } from "~/modules/services/schema";
 import { creators } from "~/modules/storefronts/schema";
+import { renderBookingIcs } from "~/modules/services/ics.server";
 import { esc, layout, type Rendered } from "./templates.server";
 
 type Out = { to: string; userId: string | null; rendered: Rendered };
+
+/** The booking's .ics as an attachment (same UID; SEQUENCE and METHOD follow the booking), or none without a time. */
+async function icsAttachment(env: Env, b: typeof bookings.$inferSelect) {
+  const ics = await renderBookingIcs(env, b);
+  if (!ics) return [];
+  const method = /^METHOD:(\w+)/m.exec(ics)?.[1] ?? "PUBLISH";
+  return [
+    {
+      filename: method === "CANCEL" ? "cancel.ics" : "invite.ics",
+      contentType: `text/calendar; charset=utf-8; method=${method}`,
+      content: ics,
+    },
+  ];
+}
+
+function withAttachments(r: Rendered, attachments: Rendered["attachments"]): Rendered {
+  return attachments?.length ? { ...r, attachments } : r;
+}
 
 const when = (unix: number, zone: string) =>
   new Intl.DateTimeFormat("en-US", {
@@ -141,6 +160,8 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
           ? "By phone."
           : "The creator will send the details.";
   const icsUrl = publicUrl(env, `/library/bookings/${b.id}.ics`);
+  // The calendar file travels with every change (a link-mode booking or a fixed package has none).
+  const ics = await icsAttachment(env, b);
   if (kind === "booking_canceled") {
     const toCreator = ref.to === "creator";
     if (toCreator && !f.creatorEmail) return null;
@@ -150,19 +171,24 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
     return {
       to: toCreator ? f.creatorEmail! : f.buyerEmail,
       userId: toCreator ? b.creatorId : b.buyerId,
-      rendered: simple({
-        subject: `Canceled: ${s.title}`,
-        heading: `Canceled: ${s.title}`,
-        lines: [
-          `${b.startAt !== null ? `The session on ${when(b.startAt, zone)}` : `Your order of ${s.title}`} was canceled by ${by}.${refund}`,
-        ],
-        button: toCreator
-          ? [publicUrl(env, "/dashboard/services"), "Your bookings"]
-          : [publicUrl(env, `/@${c.handle}/services/${s.slug}`), "Book another time"],
-        settingsUrl,
-        creatorName: c.displayName,
-        reason,
-      }),
+      rendered: withAttachments(
+        simple({
+          subject: `Canceled: ${s.title}`,
+          heading: `Canceled: ${s.title}`,
+          lines: [
+            b.refundReason === "refunded_in_stripe"
+              ? `${b.startAt !== null ? `The session on ${when(b.startAt, zone)}` : `The order of ${s.title}`} was refunded in full, so it is canceled.${b.startAt !== null ? " The time is free again." : ""}`
+              : `${b.startAt !== null ? `The session on ${when(b.startAt, zone)}` : `Your order of ${s.title}`} was canceled by ${by}.${refund}`,
+          ],
+          button: toCreator
+            ? [publicUrl(env, "/dashboard/services"), "Your bookings"]
+            : [publicUrl(env, `/@${c.handle}/services/${s.slug}`), "Book another time"],
+          settingsUrl,
+          creatorName: c.displayName,
+          reason,
+        }),
+        ics,
+      ),
     };
   }
   if (kind === "booking_confirmed") {
@@ -181,15 +207,18 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
     return {
       to: f.buyerEmail,
       userId: b.buyerId,
-      rendered: simple({
-        subject: ref.moved ? `Moved: ${s.title}` : `Booked: ${s.title}`,
-        heading: ref.moved ? `Your session moved: ${s.title}` : `You're booked: ${s.title}`,
-        lines,
-        button: [publicUrl(env, "/library/bookings"), "Your bookings"],
-        settingsUrl,
-        creatorName: c.displayName,
-        reason,
-      }),
+      rendered: withAttachments(
+        simple({
+          subject: ref.moved ? `Moved: ${s.title}` : `Booked: ${s.title}`,
+          heading: ref.moved ? `Your session moved: ${s.title}` : `You're booked: ${s.title}`,
+          lines,
+          button: [publicUrl(env, "/library/bookings"), "Your bookings"],
+          settingsUrl,
+          creatorName: c.displayName,
+          reason,
+        }),
+        ics,
+      ),
     };
   }
   if (kind === "booking_new") {
@@ -204,11 +233,34 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
     return {
       to: f.creatorEmail,
       userId: b.creatorId,
+      rendered: withAttachments(
+        simple({
+          subject: ref.moved ? `Booking moved: ${s.title}` : `New booking: ${s.title}`,
+          heading: ref.moved ? `Booking moved: ${s.title}` : `New booking: ${s.title}`,
+          lines,
+          button: [publicUrl(env, "/dashboard/services"), "Your bookings"],
+          settingsUrl,
+          creatorName: c.displayName,
+          reason,
+        }),
+        ics,
+      ),
+    };
+  }
+  if (kind === "booking_delivered") {
+    if (b.status !== "delivered") return null;
+    return {
+      to: f.buyerEmail,
+      userId: b.buyerId,
       rendered: simple({
-        subject: ref.moved ? `Booking moved: ${s.title}` : `New booking: ${s.title}`,
-        heading: ref.moved ? `Booking moved: ${s.title}` : `New booking: ${s.title}`,
-        lines,
-        button: [publicUrl(env, "/dashboard/services"), "Your bookings"],
+        subject: `Delivered: ${s.title}`,
+        heading: `${c.displayName} delivered ${s.title}`,
+        lines: [
+          `Your order of ${s.title} is delivered.`,
+          ...(b.deliveryNote ? [`${c.displayName} wrote: ${b.deliveryNote}`] : []),
+          ...(b.deliveryUrl ? [`The deliverable: ${b.deliveryUrl}`] : []),
+        ],
+        button: [publicUrl(env, "/library/bookings"), "Your orders"],
         settingsUrl,
         creatorName: c.displayName,
         reason,

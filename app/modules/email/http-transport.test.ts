@@ -10,6 +10,7 @@ import { getDb } from "~/lib/db.server";
 import { runQueueMessage } from "~/test/queues";
 import { makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
 import { emailSends } from "./schema";
+import { sendEmail } from "./transport.server";
 import { unsubscribeToken } from "./tokens.server";
 
 const capturePort = () => (env as unknown as { EMAIL_CAPTURE_PORT: string }).EMAIL_CAPTURE_PORT;
@@ -99,5 +100,25 @@ describe("http email transport (real HTTP to a loopback endpoint)", () => {
     expect(result.explicitAcks).toHaveLength(1);
     expect(result.retryMessages).toHaveLength(0);
     expect((await sendState(key)).status).toBe("skipped");
+  });
+
+  it("sends attachments the way Resend takes them: base64 content (UTF-8) with its type", async () => {
+    const key = `attach-${crypto.randomUUID()}`;
+    const ics = "BEGIN:VCALENDAR\r\nSUMMARY:Café review\r\nEND:VCALENDAR\r\n";
+    const r = await sendEmail(httpEnv("ok"), {
+      to: "a@example.test",
+      subject: "Booked",
+      html: "<p>Booked</p>",
+      text: "Booked",
+      headers: {},
+      idempotencyKey: key,
+      attachments: [{ filename: "invite.ics", contentType: "text/calendar; charset=utf-8; method=PUBLISH", content: ics }],
+    });
+    expect(r.ok).toBe(true);
+    const [req] = await captured(key);
+    const sent = (JSON.parse(req.body) as { attachments: { filename: string; content: string; content_type: string }[] }).attachments;
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ filename: "invite.ics", content_type: "text/calendar; charset=utf-8; method=PUBLISH" });
+    expect(new TextDecoder().decode(Uint8Array.from(atob(sent[0].content), (c) => c.charCodeAt(0)))).toBe(ics);
   });
 });

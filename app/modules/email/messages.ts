@@ -36,6 +36,7 @@ export const TX_KINDS = [
   "booking_refunded",
   "booking_canceled",
   "booking_reminder",
+  "booking_delivered",
   "webhook_disabled",
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];

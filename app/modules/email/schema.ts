@@ -34,6 +34,9 @@ export const emailSends = sqliteTable(
 );
 
 /** The local transport's outbox: what `/dev/mailbox` shows. Keyed by the idempotency key. */
+/** A file attached to an email: a text file (e.g. `invite.ics`, `text/calendar; method=PUBLISH`). */
+export type EmailAttachment = { filename: string; contentType: string; content: string };
+
 export const devMailbox = sqliteTable(
   "dev_mailbox",
   {
@@ -44,6 +47,8 @@ export const devMailbox = sqliteTable(
     html: text("html").notNull(),
     text: text("text").notNull(),
     headers: text("headers", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+    /** Files sent with the message (e.g. a booking's .ics), text content as sent. */
+    attachments: text("attachments", { mode: "json" }).$type<EmailAttachment[]>().notNull().default([]),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("dev_mailbox_to_idx").on(t.to, t.createdAt), index("dev_mailbox_time_idx").on(t.createdAt)],

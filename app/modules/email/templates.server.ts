@@ -2,9 +2,11 @@
  * Email templates: one function per kind renders BOTH the HTML and the plain-text part from the
  * same data, inside a shared layout whose footer always carries the unsubscribe link.
  */
+import type { EmailAttachment } from "./schema";
+
 export const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-export type Rendered = { subject: string; html: string; text: string };
+export type Rendered = { subject: string; html: string; text: string; attachments?: EmailAttachment[] };
 
 /**
  * The one layout every email uses: brand (and the creator's name when the email is about one),

@@ -98,6 +98,7 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
     case "booking_refunded":
     case "booking_canceled":
     case "booking_reminder":
+    case "booking_delivered":
       return renderBookingEmail(env, msg.kind, r);
     case "purchase_receipt":
     case "new_sale": {
@@ -305,6 +306,7 @@ async function sendOnce(env: Env, key: string, kind: string, produce: () => Prom
     text: out.rendered.text,
     headers: out.headers ?? {},
     idempotencyKey: key,
+    attachments: out.rendered.attachments,
   });
   await finishClaim(env, key, result);
   return result.ok ? ("sent" as const) : ("skipped" as const);

@@ -4,12 +4,12 @@
  *    /dev/mailbox (development only). Keyed by the idempotency key, so it is stored at most once.
  *  - "http": JSON POST to EMAIL_API_URL with `Authorization: Bearer EMAIL_API_KEY` and an
  *    `Idempotency-Key` header — the shape Resend's /emails and similar APIs accept:
- *      { from, to: [..], subject, html, text, headers }
+ *      { from, to: [..], subject, html, text, headers, attachments?: [{ filename, content (base64), content_type }] }
  *    5xx/429/network errors throw (the queue retries); other 4xx are permanent and reported as such.
  */
 import { getDb } from "~/lib/db.server";
 import { nowSeconds } from "~/lib/ids";
-import { devMailbox } from "./schema";
+import { devMailbox, type EmailAttachment } from "./schema";
 
 export type OutgoingEmail = {
   to: string;
@@ -18,6 +18,8 @@ export type OutgoingEmail = {
   text: string;
   headers: Record<string, string>;
   idempotencyKey: string;
+  /** Text files sent with the message (a booking's .ics); none when absent. */
+  attachments?: EmailAttachment[];
 };
 
 export type SendResult = { ok: true; id: string } | { ok: false; permanent: true; reason: string };
@@ -43,6 +45,7 @@ export async function sendEmail(env: Env, msg: OutgoingEmail): Promise<SendResul
       html: msg.html,
       text: msg.text,
       headers: msg.headers,
+      attachments: msg.attachments ?? [],
       createdAt: nowSeconds(),
     })
     .onConflictDoNothing();
@@ -62,6 +65,16 @@ async function sendHttp(env: Env, msg: OutgoingEmail): Promise<SendResult> {
       html: msg.html,
       text: msg.text,
       headers: msg.headers,
+      // Resend's shape: base64 content with its type; the .ics arrives as an attachment calendars open.
+      ...(msg.attachments?.length
+        ? {
+            attachments: msg.attachments.map((a) => ({
+              filename: a.filename,
+              content: base64Utf8(a.content),
+              content_type: a.contentType,
+            })),
+          }
+        : {}),
     }),
   });
   if (res.ok) {
@@ -70,4 +83,10 @@ async function sendHttp(env: Env, msg: OutgoingEmail): Promise<SendResult> {
   }
   if (res.status === 429 || res.status >= 500) throw new Error(`Email provider answered ${res.status}; will retry.`);
   return { ok: false, permanent: true, reason: `Email provider refused the message (${res.status}).` };
+}
+
+function base64Utf8(text: string): string {
+  let bin = "";
+  for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
+  return btoa(bin);
 }

@@ -1,6 +1,6 @@
 /** What the creator dashboard shows: payouts state, sales, members and earnings (gross, fee, net). */
 import { formatMonth } from "~/lib/dates";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
 import { badRequest, conflict, forbidden, notFound } from "~/lib/errors";
@@ -9,8 +9,11 @@ import { alreadyRefunded, getStripe } from "~/lib/stripe.server";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { users } from "~/modules/identity/schema";
 import { products } from "~/modules/products/schema";
+import { toCsv } from "~/modules/exports/csv";
+import { services } from "~/modules/services/schema";
+import { tiers } from "~/modules/tiers/schema";
 import { syncCharge } from "./events.server";
-import { disputes, invoices, orders } from "./schema";
+import { disputes, ledgerEntries, orders } from "./schema";
 
 const monthKey = (ts: number) => new Date(ts * 1000).toISOString().slice(0, 7);
 
@@ -21,7 +24,7 @@ const isOrdersCursor = (v: unknown): v is OrdersCursor =>
 
 /** The minor units a lost dispute took back from this payment (0 when none was lost). */
 // Table-qualified by hand: inside the subquery an unqualified payment_intent_id would be the dispute's own.
-const lostDisputeAmount = (table: "orders" | "invoices") =>
+const lostDisputeAmount = (table: "orders" | "ledger_entries") =>
   sql<number>`COALESCE((SELECT SUM(d.amount) FROM ${disputes} d WHERE d.payment_intent_id = ${sql.raw(`"${table}"."payment_intent_id"`)} AND d.status = 'lost'), 0)`;
 
 /**
@@ -89,46 +92,30 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
 }
 
 /**
- * Earnings per currency and per month, from what Stripe reports for each payment (`kept` in
+ * Earnings per currency and per month (products, memberships and services — the ledger view), from what Stripe reports for each payment (`kept` in
  * app/lib/money.ts): gross after refunds and lost disputes, the fee the platform kept (less the
  * application fee Stripe refunded) and what the creator kept (less the transfer Stripe reversed).
  * A refund made in Stripe's dashboard returns neither fee nor transfer, so the platform funded it;
  * that is shown apart (`platformFunded`). Payments under an open dispute don't count until it closes.
  */
 export async function earnings(env: Env, creatorId: string) {
-  const db = getDb(env);
-  const [o, i] = await Promise.all([
-    db
-      .select({
-        currency: orders.currency,
-        gross: orders.gross,
-        fee: orders.fee,
-        net: orders.net,
-        status: orders.status,
-        refunded: orders.amountRefunded,
-        feeRefunded: orders.feeRefunded,
-        transferReversed: orders.transferReversed,
-        disputeLost: lostDisputeAmount("orders"),
-        at: orders.createdAt,
-      })
-      .from(orders)
-      .where(eq(orders.creatorId, creatorId)),
-    db
-      .select({
-        currency: invoices.currency,
-        gross: invoices.gross,
-        fee: invoices.fee,
-        net: invoices.net,
-        status: invoices.status,
-        refunded: invoices.amountRefunded,
-        feeRefunded: invoices.feeRefunded,
-        transferReversed: invoices.transferReversed,
-        disputeLost: lostDisputeAmount("invoices"),
-        at: invoices.paidAt,
-      })
-      .from(invoices)
-      .where(eq(invoices.creatorId, creatorId)),
-  ]);
+  // One read of the ledger view: product orders, membership invoices, paid bookings and session packs.
+  const rows = await getDb(env)
+    .select({
+      kind: ledgerEntries.kind,
+      currency: ledgerEntries.currency,
+      gross: ledgerEntries.gross,
+      fee: ledgerEntries.fee,
+      net: ledgerEntries.net,
+      status: ledgerEntries.status,
+      refunded: ledgerEntries.amountRefunded,
+      feeRefunded: ledgerEntries.feeRefunded,
+      transferReversed: ledgerEntries.transferReversed,
+      disputeLost: lostDisputeAmount("ledger_entries"),
+      at: ledgerEntries.at,
+    })
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.creatorId, creatorId));
   const totals = new Map<
     string,
     {
@@ -140,11 +127,23 @@ export async function earnings(env: Env, creatorId: string) {
       sales: number;
       products: number;
       memberships: number;
+      services: number;
     }
   >();
   const months = new Map<string, Map<string, number>>(); // currency → month → gross kept
-  for (const r of [...o.map((x) => ({ ...x, src: "products" as const })), ...i.map((x) => ({ ...x, src: "memberships" as const }))]) {
-    const t = totals.get(r.currency) ?? { gross: 0, fee: 0, net: 0, refunded: 0, platformFunded: 0, sales: 0, products: 0, memberships: 0 };
+  const sourceOf = { product: "products", membership: "memberships", booking: "services", pack: "services" } as const;
+  for (const r of rows) {
+    const t = totals.get(r.currency) ?? {
+      gross: 0,
+      fee: 0,
+      net: 0,
+      refunded: 0,
+      platformFunded: 0,
+      sales: 0,
+      products: 0,
+      memberships: 0,
+      services: 0,
+    };
     const lost = Number(r.disputeLost);
     totals.set(r.currency, t);
     if (r.status === "disputed" && !lost) continue; // open dispute: undecided, not counted yet
@@ -154,7 +153,7 @@ export async function earnings(env: Env, creatorId: string) {
     t.net += k.net;
     t.refunded += Math.min(r.refunded, r.gross);
     t.platformFunded += k.platformFunded;
-    t[r.src] += k.gross;
+    t[sourceOf[r.kind]] += k.gross;
     if (r.status === "paid") t.sales += 1;
     const m = months.get(r.currency) ?? new Map<string, number>();
     m.set(monthKey(r.at), (m.get(monthKey(r.at)) ?? 0) + k.gross);
@@ -171,6 +170,7 @@ export async function earnings(env: Env, creatorId: string) {
       platformFundedLabel: formatMoney(t.platformFunded, currency),
       productsLabel: formatMoney(t.products, currency),
       membershipsLabel: formatMoney(t.memberships, currency),
+      servicesLabel: formatMoney(t.services, currency),
     }))
     .sort((a, b) => b.gross - a.gross);
   // Chart: the last 6 months of the main currency.
@@ -183,6 +183,82 @@ export async function earnings(env: Env, creatorId: string) {
     return { month: key, label: formatMonth(d.getTime() / 1000), gross, grossLabel: formatMoney(gross, main) };
   });
   return { byCurrency, chart, chartCurrency: main };
+}
+
+const KIND_LABEL = { product: "product", membership: "membership", booking: "service booking", pack: "session pack" } as const;
+
+/**
+ * Every payment of the ledger (products, memberships, service bookings, session packs) as CSV rows,
+ * oldest first, with gross / fee / net as recorded and what Stripe refunded, returned and reversed,
+ * and the amounts kept (the same `kept` rule as the earnings card). Creator's own only.
+ */
+export async function earningsCsv(env: Env, creatorId: string): Promise<string> {
+  const rows = await getDb(env)
+    .select({
+      kind: ledgerEntries.kind,
+      id: ledgerEntries.id,
+      title: sql<string | null>`COALESCE(${products.title}, ${tiers.name}, ${services.title})`,
+      buyer: users.email,
+      currency: ledgerEntries.currency,
+      gross: ledgerEntries.gross,
+      fee: ledgerEntries.fee,
+      net: ledgerEntries.net,
+      status: ledgerEntries.status,
+      refunded: ledgerEntries.amountRefunded,
+      feeRefunded: ledgerEntries.feeRefunded,
+      transferReversed: ledgerEntries.transferReversed,
+      disputeLost: lostDisputeAmount("ledger_entries"),
+      at: ledgerEntries.at,
+    })
+    .from(ledgerEntries)
+    .leftJoin(products, and(eq(ledgerEntries.kind, "product"), eq(products.id, ledgerEntries.itemId)))
+    .leftJoin(tiers, and(eq(ledgerEntries.kind, "membership"), eq(tiers.id, ledgerEntries.itemId)))
+    .leftJoin(services, and(inArray(ledgerEntries.kind, ["booking", "pack"]), eq(services.id, ledgerEntries.itemId)))
+    .leftJoin(users, eq(users.id, ledgerEntries.buyerId))
+    .where(eq(ledgerEntries.creatorId, creatorId))
+    .orderBy(asc(ledgerEntries.at), asc(ledgerEntries.id));
+  const major = (n: number, c: string) => toMajorString(n, c);
+  return toCsv(
+    [
+      "date",
+      "kind",
+      "item",
+      "buyer",
+      "currency",
+      "gross",
+      "fee",
+      "net",
+      "refunded",
+      "fee_returned",
+      "transfer_reversed",
+      "status",
+      "kept_gross",
+      "kept_fee",
+      "kept_net",
+      "id",
+    ],
+    rows.map((r) => {
+      const k = kept({ ...r, disputeLost: Number(r.disputeLost) });
+      return [
+        new Date(r.at * 1000).toISOString().slice(0, 10),
+        KIND_LABEL[r.kind],
+        r.title ?? "",
+        r.buyer ?? "",
+        r.currency.toUpperCase(),
+        major(r.gross, r.currency),
+        major(r.fee, r.currency),
+        major(r.net, r.currency),
+        major(Math.min(r.refunded, r.gross), r.currency),
+        major(r.feeRefunded, r.currency),
+        major(r.transferReversed, r.currency),
+        r.status,
+        major(k.gross, r.currency),
+        major(k.fee, r.currency),
+        major(k.net, r.currency),
+        r.id,
+      ];
+    }),
+  );
 }
 
 /**

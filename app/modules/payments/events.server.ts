@@ -27,7 +27,7 @@ import {
   membershipBySubscription,
 } from "./queries.server";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
-import { applyServiceCheckoutCompleted, applyServiceCheckoutExpired } from "~/modules/services/booking.server";
+import { applyServiceCheckoutCompleted, applyServiceCheckoutExpired, mirrorServiceRefund } from "~/modules/services/booking.server";
 import { redeemDiscountStatement, releaseDiscountForSession } from "~/modules/growth/discounts.server";
 import { applyPromotionCheckoutCompleted, applyPromotionCheckoutExpired } from "~/modules/growth/promotions.server";
 
@@ -757,6 +757,8 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
         ]
       : []),
   ]);
+  // Service bookings and packs keep their own rows (the ledger view reads them like orders).
+  await mirrorServiceRefund(env, pi, { refunded, feeRefunded, transferReversed, full });
   if (refunded > 0) await emailRefunds(env, chargeId, pi);
   if (refunded > 0) {
     // Creators' webhooks: once per refunded amount of an order (a partial refund, then the rest, are two events).

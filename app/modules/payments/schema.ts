@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteTable, sqliteView, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "../identity/schema";
 
 /** A creator's Stripe connected account (Express-style; the platform controls fees and losses). */
@@ -279,3 +279,29 @@ export const deadLetters = sqliteTable("dead_letters", {
 });
 
 // In-app notifications live in app/modules/notifications (that module owns the table).
+
+/**
+ * The earnings ledger (a SQL view, migration `ledger_entries_view`): every paid payment a creator
+ * received, one row each — product orders, membership invoices, paid bookings and bought session
+ * packs — with gross / fee / net and what Stripe refunded, returned and reversed. Bookings and packs
+ * stay in their own tables (nothing that means "owns a product" reads them); read money from here.
+ */
+export const ledgerEntries = sqliteView("ledger_entries", {
+  kind: text("kind").$type<"product" | "membership" | "booking" | "pack">().notNull(),
+  id: text("id").notNull(),
+  creatorId: text("creator_id").notNull(),
+  buyerId: text("buyer_id"),
+  itemId: text("item_id").notNull(),
+  currency: text("currency").notNull(),
+  gross: integer("gross").notNull(),
+  fee: integer("fee").notNull(),
+  net: integer("net").notNull(),
+  /** paid | refunded | disputed (bookings and packs: paid | refunded) */
+  status: text("status").notNull(),
+  amountRefunded: integer("amount_refunded").notNull(),
+  feeRefunded: integer("fee_refunded").notNull(),
+  transferReversed: integer("transfer_reversed").notNull(),
+  at: integer("at").notNull(),
+  refundedAt: integer("refunded_at"),
+  paymentIntentId: text("payment_intent_id"),
+}).existing();

@@ -7,6 +7,7 @@
  */
 import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb } from "~/lib/db.server";
 import { AppError, conflict, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -18,12 +19,12 @@ import { mediaUrl } from "~/modules/media/service.server";
 import { queueTxEmail } from "~/modules/email/transactional.server";
 import { checkouts, payoutAccounts } from "~/modules/payments/schema";
 import { creators } from "~/modules/storefronts/schema";
-import { availabilityRules, bareRange, calendar, rangeFor } from "./calendar.server";
-import { bookings, servicePacks, services, type IntakeQuestion } from "./schema";
+import { availabilityRules, bareRange, calendar, rangeFor, rulesOf } from "./calendar.server";
+import { availability, bookings, servicePacks, services, type IntakeQuestion } from "./schema";
 import { presentService, usesCalendar, type ServiceRow } from "./service.server";
-import { generateSlots, groupByDay, isOffered, longLabel, shortLabel, type AvailabilityRules } from "./slots";
-import { isValidTimeZone } from "./zones";
-import { FREE_CHANGE_HOURS } from "./policy";
+import { generateSlots, groupByDay, isOffered, longLabel, shortLabel, type AvailabilityRules, type Slot } from "./slots";
+import { isValidTimeZone, zonedToUtc } from "./zones";
+import { FREE_CHANGE_HOURS, changeWindowOf } from "./policy";
 import { addToCalendarLinks } from "./ics.server";
 
 /** Checkout Sessions (and so slot holds) last 31 minutes: Stripe's minimum is 30 (as for products). */
@@ -75,12 +76,32 @@ export function bookingPrice(s: ServiceRow, minutes: number): number {
   return s.priceAmount;
 }
 
-/** Open slots for the next `LISTED_DAYS` days (one calendar read), or [] without availability. */
+/**
+ * The computed slots of a (service, length, rules), the same for every visitor: reused for up to
+ * `SLOT_CACHE_MS` while the creator's calendar keeps the same version (any hold, booking, move or
+ * release changes it) and no live hold has lapsed since. Per isolate; a miss recomputes.
+ */
+const SLOT_CACHE_MS = 15_000;
+const slotCache = new Map<string, { version: string; validUntil: number; slots: Slot[] }>();
+
+/**
+ * Open slots for the next `LISTED_DAYS` days, or [] without availability: one calendar call (which
+ * sends the busy ranges only when they changed since the cached list), the slot list computed once
+ * per calendar version. Slots that fell inside the minimum notice since are dropped on every read.
+ */
 export async function openSlots(env: Env, s: ServiceRow, rules: AvailabilityRules | null, minutes: number, now = Date.now()) {
   if (!rules || !usesCalendar(s)) return [];
   const until = now + LISTED_DAYS * 86_400_000;
-  const busy = await calendar(env, s.creatorId).busy(now - 86_400_000, until + 86_400_000);
-  return generateSlots(rules, minutes, { now, busy, until });
+  const key = `${s.creatorId}|${minutes}|${JSON.stringify(rules)}`;
+  const hit = slotCache.get(key);
+  const fresh = hit && hit.validUntil > now ? hit : null;
+  const snap = await calendar(env, s.creatorId).snapshot(now - 86_400_000, until + 86_400_000 + SLOT_CACHE_MS, fresh?.version ?? null);
+  const earliest = now + rules.minNoticeMinutes * 60_000;
+  if (fresh && snap.busy === null) return fresh.slots.filter((x) => x.start >= earliest && x.start < until);
+  const slots = generateSlots(rules, minutes, { now, busy: snap.busy ?? [], until: until + SLOT_CACHE_MS });
+  if (slotCache.size > 500) slotCache.clear();
+  slotCache.set(key, { version: snap.version, validUntil: Math.min(now + SLOT_CACHE_MS, snap.lapsesAt ?? Infinity), slots });
+  return slots.filter((x) => x.start < until);
 }
 
 /** Everything `/@handle/services/:slug` shows. */
@@ -91,13 +112,22 @@ export async function getServicePage(
   viewer: Viewer | null,
   opts: { tz?: string | null; minutes?: string | null; reschedule?: string | null } = {},
 ) {
-  const found = await findService(env, handle, slug, viewer);
-  if (!found) return null;
-  const { creator, s } = found;
-  const moving = await bookingToMove(env, viewer, opts.reschedule ?? null, s.id);
-  const [rules, seller, packs] = await Promise.all([
-    availabilityRules(env, s.creatorId),
-    sellerAccount(env, s.creatorId),
+  // One D1 round trip for what every visitor needs: creator, service, availability rules, payouts.
+  const [row] = await getDb(env)
+    .select({ creator: creators, s: services, rules: availability, chargesEnabled: payoutAccounts.chargesEnabled })
+    .from(services)
+    .innerJoin(creators, eq(creators.userId, services.creatorId))
+    .leftJoin(availability, eq(availability.creatorId, services.creatorId))
+    .leftJoin(payoutAccounts, eq(payoutAccounts.creatorId, services.creatorId))
+    .where(and(eq(creators.handle, handle.toLowerCase()), eq(services.slug, slug.toLowerCase())))
+    .limit(1);
+  if (!row || row.creator.hiddenAt !== null) return null;
+  if (row.s.status !== "published" && viewer?.id !== row.s.creatorId) return null;
+  const { creator, s } = row;
+  const rules = row.rules ? rulesOf(row.rules) : null;
+  const seller = !!row.chargesEnabled;
+  const [moving, packs] = await Promise.all([
+    bookingToMove(env, viewer, opts.reschedule ?? null, s.id),
     viewer && s.pricing === "pack" ? activePacks(env, viewer.id, s.id) : Promise.resolve([]),
   ]);
   const lengths = lengthsOf(s);
@@ -122,6 +152,8 @@ export async function getServicePage(
     packs: packs.map((p) => ({ id: p.id, left: p.sessionsTotal - p.sessionsUsed, expiresAt: p.expiresAt })),
     isOwner: viewer?.id === s.creatorId,
     hasAvailability: !!rules,
+    /** The creator's change policy (hours before a session), shown before paying. */
+    changeWindowHours: changeWindowOf(rules),
     /** Reschedule mode: the booking being moved and its current time in the shown zone. */
     moving: moving ? { id: moving.id, current: longLabel(moving.startAt * 1000, zone) } : null,
   };
@@ -481,6 +513,14 @@ export async function applyServiceCheckoutCompleted(env: Env, session: Stripe.Ch
   return "processed";
 }
 
+/** The refund columns of a payment the app refunded in full itself (fee and transfer returned); `syncCharge` later records what Stripe says. */
+const fullyRefunded = (m: { gross: number; fee: number; net: number }, t: number) => ({
+  amountRefunded: sql<number>`MAX(${bookings.amountRefunded}, ${m.gross})`,
+  feeRefunded: sql<number>`MAX(${bookings.feeRefunded}, ${m.fee})`,
+  transferReversed: sql<number>`MAX(${bookings.transferReversed}, ${m.net})`,
+  refundedAt: sql<number>`COALESCE(${bookings.refundedAt}, ${t})`,
+});
+
 async function refundLatePayment(
   env: Env,
   bookingId: string,
@@ -500,9 +540,84 @@ async function refundLatePayment(
   const t = nowSeconds();
   await getDb(env)
     .update(bookings)
-    .set({ status: "refunded", refundReason: "slot_taken", paymentIntentId, ...money, updatedAt: t })
+    .set({
+      status: "refunded",
+      refundReason: "slot_taken",
+      paymentIntentId,
+      ...money,
+      ...(paymentIntentId ? fullyRefunded(money, t) : {}),
+      updatedAt: t,
+    })
     .where(eq(bookings.id, bookingId));
   await queueTxEmail(env, "booking_refunded", `booking-refunded:${bookingId}`, { bookingId });
+}
+
+/**
+ * A refund of a service payment, as Stripe reports it on the charge (made by the app, or by the
+ * creator or platform in Stripe's dashboard): the amounts are mirrored onto the booking or pack (they
+ * only grow, so an older read never shrinks them). A full refund of a confirmed booking makes it
+ * `refunded` and frees its time if it hasn't started; a fully refunded pack can't be redeemed any more.
+ * Returns whether the payment was a service payment.
+ */
+export async function mirrorServiceRefund(
+  env: Env,
+  paymentIntentId: string,
+  x: { refunded: number; feeRefunded: number; transferReversed: number; full: boolean },
+): Promise<boolean> {
+  const db = getDb(env);
+  const t = nowSeconds();
+  const grow = (col: SQLiteColumn, v: number) => sql<number>`MAX(${col}, ${v})`;
+  const [b] = await db
+    .update(bookings)
+    .set({
+      amountRefunded: grow(bookings.amountRefunded, x.refunded),
+      feeRefunded: grow(bookings.feeRefunded, x.feeRefunded),
+      transferReversed: grow(bookings.transferReversed, x.transferReversed),
+      refundedAt: sql`COALESCE(${bookings.refundedAt}, ${t})`,
+    })
+    .where(eq(bookings.paymentIntentId, paymentIntentId))
+    .returning();
+  if (!b) {
+    const [p] = await db
+      .update(servicePacks)
+      .set({
+        amountRefunded: grow(servicePacks.amountRefunded, x.refunded),
+        feeRefunded: grow(servicePacks.feeRefunded, x.feeRefunded),
+        transferReversed: grow(servicePacks.transferReversed, x.transferReversed),
+        refundedAt: sql`COALESCE(${servicePacks.refundedAt}, ${t})`,
+        ...(x.full ? { status: "refunded" } : {}),
+      })
+      .where(eq(servicePacks.paymentIntentId, paymentIntentId))
+      .returning({ id: servicePacks.id });
+    return !!p;
+  }
+  if (!x.full) return true;
+  // Fully refunded: a booking still confirmed (or delivered) becomes refunded; one already canceled keeps its status.
+  const [won] = await db
+    .update(bookings)
+    .set({
+      status: "refunded",
+      refundReason: sql`COALESCE(${bookings.refundReason}, 'refunded_in_stripe')`,
+      sequence: sql`${bookings.sequence} + 1`,
+      updatedAt: t,
+    })
+    .where(and(eq(bookings.id, b.id), inArray(bookings.status, ["confirmed", "delivered"])))
+    .returning({ id: bookings.id });
+  if (!won) return true;
+  if (b.holdId && b.startAt !== null && b.startAt > t) {
+    await calendar(env, b.creatorId).release(b.holdId);
+    await db
+      .update(creators)
+      .set({ version: sql`${creators.version} + 1` })
+      .where(eq(creators.userId, b.creatorId));
+  }
+  await queueTxEmail(env, "booking_canceled", `booking-refunded-stripe:${b.id}:buyer`, { bookingId: b.id, to: "buyer", refunded: true });
+  await queueTxEmail(env, "booking_canceled", `booking-refunded-stripe:${b.id}:creator`, {
+    bookingId: b.id,
+    to: "creator",
+    refunded: true,
+  });
+  return true;
 }
 
 /** `checkout.session.expired` of a service checkout: the hold goes back at once. */
@@ -575,10 +690,12 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
         s: { title: services.title, slug: services.slug, pricing: services.pricing, schedulingUrl: services.schedulingUrl },
         handle: creators.handle,
         name: creators.displayName,
+        windowHours: availability.changeWindowHours,
       })
       .from(bookings)
       .innerJoin(services, eq(services.id, bookings.serviceId))
       .leftJoin(creators, eq(creators.userId, bookings.creatorId))
+      .leftJoin(availability, eq(availability.creatorId, bookings.creatorId))
       .where(and(eq(bookings.buyerId, viewer.id), inArray(bookings.status, ["confirmed", "delivered", "refunded", "canceled"])))
       .orderBy(desc(bookings.createdAt))
       .limit(200),
@@ -592,19 +709,22 @@ export async function buyerBookings(env: Env, viewer: Viewer, zone?: string | nu
   const now = nowSeconds();
   const list = rows.map((r) => {
     const z = isValidTimeZone(zone) ? zone : (r.b.buyerTimeZone ?? "UTC");
+    const windowHours = r.windowHours ?? FREE_CHANGE_HOURS;
     return {
       ...presentBooking(r.b, r.s, z),
       creatorName: r.name ?? "",
       serviceUrl: r.handle ? `/@${r.handle}/services/${r.s.slug}` : null,
       upcoming: r.b.status === "confirmed" && (r.b.endAt === null || r.b.endAt > now),
-      /** A session not started yet can be canceled (refunded until FREE_CHANGE_HOURS before) and, until then, moved. */
-      canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now,
-      freeChange: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt - now >= FREE_CHANGE_HOURS * 3600,
+      /** A session not started yet can be canceled (refunded until the creator's window before) and, until then, moved. */
+      canCancel: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now && !r.s.schedulingUrl,
+      freeChange: r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt - now >= windowHours * 3600 && !r.s.schedulingUrl,
+      windowHours,
       icsUrl: r.b.startAt !== null ? `/library/bookings/${r.b.id}.ics` : null,
       /** Link mode: the creator's Calendly / Cal.com page with the buyer's name and email filled in. */
       schedulingLink: r.b.status === "confirmed" && r.s.schedulingUrl ? prefilledSchedulingUrl(r.s.schedulingUrl, viewer.email) : null,
       deliveredAt: r.b.deliveredAt,
       deliveryUrl: r.b.status === "delivered" ? r.b.deliveryUrl : null,
+      deliveryNote: r.b.status === "delivered" ? r.b.deliveryNote : null,
       calendarLinks:
         r.b.status === "confirmed" && r.b.startAt !== null && r.b.endAt !== null
           ? addToCalendarLinks(`${r.s.title} with ${r.name ?? ""}`, r.b.startAt, r.b.endAt)
@@ -633,7 +753,10 @@ export async function creatorBookings(env: Env, viewer: Viewer) {
   const rules = await availabilityRules(env, viewer.id);
   const zone = rules?.timeZone ?? "UTC";
   const rows = await db
-    .select({ b: bookings, s: { title: services.title, slug: services.slug, pricing: services.pricing } })
+    .select({
+      b: bookings,
+      s: { title: services.title, slug: services.slug, pricing: services.pricing, schedulingUrl: services.schedulingUrl },
+    })
     .from(bookings)
     .innerJoin(services, eq(services.id, bookings.serviceId))
     .where(and(eq(bookings.creatorId, viewer.id), inArray(bookings.status, ["confirmed", "delivered", "refunded", "canceled"])))
@@ -645,8 +768,12 @@ export async function creatorBookings(env: Env, viewer: Viewer) {
     upcoming: r.b.status === "confirmed" && (r.b.endAt === null || r.b.endAt > now),
     canCancel: r.b.status === "confirmed" && (r.b.startAt === null || r.b.startAt > now),
     deliverable: r.b.status === "confirmed" && r.s.pricing === "fixed_package",
+    /** Link mode: paid, waiting for the creator to record the time the buyer picked on their scheduling page. */
+    needsTime: r.b.status === "confirmed" && !!r.s.schedulingUrl && r.b.startAt === null,
+    /** A fixed package past its due date and not delivered yet. */
+    overdue: r.b.status === "confirmed" && r.s.pricing === "fixed_package" && r.b.dueAt !== null && r.b.dueAt < now,
     moveUrl:
-      r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now
+      r.b.status === "confirmed" && r.b.startAt !== null && r.b.startAt > now && !r.s.schedulingUrl
         ? `/@${handle}/services/${r.s.slug}?reschedule=${r.b.id}`
         : null,
   }));
@@ -707,19 +834,20 @@ async function bookingForChange(env: Env, viewer: Viewer, bookingId: string) {
   const isCreator = b?.creatorId === viewer.id || (!!b && viewer.isAdmin);
   if (!b || (!isBuyer && !isCreator)) throw notFound("That booking isn't yours.");
   if (b.status !== "confirmed") throw conflict("Only an upcoming confirmed booking can be changed.");
-  // No time here (a fixed package not delivered yet, or a link-mode session): only its creator cancels it (refunded in full).
-  if (b.startAt === null || b.endAt === null || !b.holdId) {
+  // No time here (a fixed package not delivered yet, or a link-mode session, even with its time recorded): only its creator cancels it (refunded in full).
+  if (b.startAt === null || b.endAt === null || !b.holdId || b.holdId.startsWith("lk_")) {
     if (!isCreator || isBuyer) throw conflict("Ask the creator to cancel this one: it has no time booked here.");
-    return { b, isCreator: true, early: false, timed: false };
+    return { b, isCreator: true, early: false, timed: false, windowHours: FREE_CHANGE_HOURS };
   }
   if (b.startAt <= nowSeconds()) throw conflict("This session has already started.");
-  const early = b.startAt - nowSeconds() >= FREE_CHANGE_HOURS * 3600;
-  return { b, isCreator: isCreator && !isBuyer, early, timed: true };
+  const windowHours = changeWindowOf(await availabilityRules(env, b.creatorId));
+  const early = b.startAt - nowSeconds() >= windowHours * 3600;
+  return { b, isCreator: isCreator && !isBuyer, early, timed: true, windowHours };
 }
 
 /**
  * Cancels a booking. By the creator: always, with a full refund (a pack session goes back). By the
- * buyer: until `FREE_CHANGE_HOURS` before the start with a full refund (pack session back); later,
+ * buyer: until the creator's change window (default `FREE_CHANGE_HOURS`) before the start with a full refund (pack session back); later,
  * the time is freed but nothing is refunded. One conditional UPDATE decides (a concurrent second
  * cancel finds nothing to cancel), then the calendar frees the slot and both sides are emailed.
  */
@@ -745,7 +873,7 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
       .update(servicePacks)
       .set({ sessionsUsed: sql`MAX(${servicePacks.sessionsUsed} - 1, 0)` })
       .where(eq(servicePacks.id, b.packId));
-  if (refund && b.paymentIntentId && b.gross > 0)
+  if (refund && b.paymentIntentId && b.gross > 0) {
     await getStripe(env)
       .refunds.create(
         { payment_intent: b.paymentIntentId, refund_application_fee: true, reverse_transfer: true, metadata: { booking_id: b.id } },
@@ -754,6 +882,8 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
       .catch((e: unknown) => {
         if (!alreadyRefunded(e)) throw e;
       });
+    await db.update(bookings).set(fullyRefunded(b, t)).where(eq(bookings.id, b.id));
+  }
   await db
     .update(creators)
     .set({ version: sql`${creators.version} + 1` })
@@ -784,9 +914,12 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
  * old hold id (a concurrent change of the same booking makes this one undo its move).
  */
 export async function rescheduleBooking(env: Env, viewer: Viewer, bookingId: string, rawStart: string) {
-  const { b, isCreator, early, timed } = await bookingForChange(env, viewer, bookingId);
+  const { b, isCreator, early, timed, windowHours } = await bookingForChange(env, viewer, bookingId);
   if (!timed) throw conflict("This booking has no time here to move.");
-  if (!isCreator && !early) throw conflict(`Sessions can be moved until ${FREE_CHANGE_HOURS} hours before they start.`);
+  if (!isCreator && !early)
+    throw conflict(
+      `This creator's policy allows moving a session until ${windowHours} hours before it starts, so this one can't be moved any more. You can still cancel (not refunded).`,
+    );
   const rules = await availabilityRules(env, b.creatorId);
   if (!rules) throw conflict("This creator isn't taking bookings right now.");
   const start = /^\d+$/.test(rawStart) ? Number(rawStart) : Date.parse(rawStart);
@@ -832,6 +965,53 @@ export async function rescheduleBooking(env: Env, viewer: Viewer, bookingId: str
   return { id: b.id };
 }
 
+/**
+ * Link mode: the creator records the time the buyer picked on their Calendly / Cal.com page
+ * (`local` is "YYYY-MM-DDTHH:MM" in the creator's zone). The time is then taken on the creator's
+ * calendar like any booking (buffers and daily maximum included), so native services can't be
+ * booked over it; the booking gets an .ics, reminders and the time in both lists. Creator only,
+ * once; a clash with another booking is refused (409) and nothing is written.
+ */
+export async function recordLinkModeTime(env: Env, viewer: Viewer, bookingId: string, local: string) {
+  const db = getDb(env);
+  const b = await db.query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
+  if (!b || (b.creatorId !== viewer.id && !viewer.isAdmin)) throw notFound("That booking isn't yours.");
+  const s = await db.query.services.findFirst({ where: eq(services.id, b.serviceId) });
+  if (!s?.schedulingUrl || b.status !== "confirmed") throw conflict("Only a paid Calendly / Cal.com booking takes a recorded time.");
+  if (b.startAt !== null) throw conflict("This booking already has its time.");
+  const rules = await availabilityRules(env, b.creatorId);
+  const zone = rules?.timeZone ?? "UTC";
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local.trim());
+  const start = m ? zonedToUtc({ year: +m[1], month: +m[2], day: +m[3] }, +m[4] * 60 + +m[5], zone) : null;
+  if (start === null) throw unprocessable("Enter the date and time they picked.", { meetingAt: "Enter a date and time." });
+  if (start <= Date.now()) throw unprocessable("That time has passed.", { meetingAt: "Choose a time ahead." });
+  const end = start + (b.minutes ?? s.durationMinutes) * 60_000;
+  const holdId = `lk_${newId(16)}`;
+  const cal = calendar(env, b.creatorId);
+  const r = await cal.confirm(holdId, rules ? rangeFor(rules, start, end) : bareRange(start, end));
+  if (!r.ok)
+    throw conflict(
+      r.reason === "day_full"
+        ? "That day is already at your daily maximum of bookings."
+        : "That time overlaps another booking on your calendar.",
+      { meetingAt: "Clashes with another booking." },
+    );
+  const t = nowSeconds();
+  const [row] = await db
+    .update(bookings)
+    .set({ startAt: Math.floor(start / 1000), endAt: Math.floor(end / 1000), holdId, updatedAt: t })
+    .where(and(eq(bookings.id, b.id), sql`${bookings.startAt} IS NULL`, eq(bookings.status, "confirmed")))
+    .returning({ id: bookings.id });
+  if (!row) {
+    await cal.release(holdId);
+    throw conflict("This booking was already changed.");
+  }
+  await db
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, b.creatorId));
+}
+
 /** The booking a reschedule page is about (its owner only), or null. */
 export async function bookingToMove(env: Env, viewer: Viewer | null, bookingId: string | null, serviceId: string) {
   if (!viewer || !bookingId) return null;
@@ -860,9 +1040,10 @@ export function prefilledSchedulingUrl(url: string, email: string): string {
 
 /**
  * The creator marks a fixed package delivered, optionally with an https link to the deliverable
- * (their own storage: the buyer sees the link in their library). Creator (or admin) only; once.
+ * (their own storage: the buyer sees the link in their library) and a note. Creator (or admin)
+ * only; once. The buyer gets a "delivered" email with the link and the note.
  */
-export async function markDelivered(env: Env, viewer: Viewer, bookingId: string, rawUrl: string) {
+export async function markDelivered(env: Env, viewer: Viewer, bookingId: string, rawUrl: string, rawNote = "") {
   const db = getDb(env);
   const b = await db.query.bookings.findFirst({ where: eq(bookings.id, bookingId) });
   if (!b || (b.creatorId !== viewer.id && !viewer.isAdmin)) throw notFound("That order isn't yours.");
@@ -878,11 +1059,14 @@ export async function markDelivered(env: Env, viewer: Viewer, bookingId: string,
     }
     if (!url) throw unprocessable("The delivery link must be a full https:// address.", { deliveryUrl: "Use an https:// link." });
   }
+  const note = rawNote.trim();
+  if (note.length > 2000) throw unprocessable("Keep the note under 2,000 characters.", { deliveryNote: "Too long." });
   const t = nowSeconds();
   const [row] = await db
     .update(bookings)
-    .set({ status: "delivered", deliveredAt: t, deliveryUrl: url, updatedAt: t })
+    .set({ status: "delivered", deliveredAt: t, deliveryUrl: url, deliveryNote: note || null, updatedAt: t })
     .where(and(eq(bookings.id, b.id), eq(bookings.status, "confirmed")))
     .returning({ id: bookings.id });
   if (!row) throw conflict("This order isn't waiting for delivery.");
+  await queueTxEmail(env, "booking_delivered", `booking-delivered:${b.id}`, { bookingId: b.id });
 }

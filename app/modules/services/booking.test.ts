@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { app, postForm } from "~/test/http";
 import { waitForMail } from "~/test/mail";
-import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
-import { createService, sellerWithService } from "~/test/services";
+import { deliver, eventsMatching, payCheckout, postAll, sessionIdFrom } from "~/test/stripe";
+import { earnings } from "~/modules/payments/dashboard.server";
+import { OPEN_ALL_DAY, createService, sellerWithService, setAvailability } from "~/test/services";
 import { makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { bareRange, calendar } from "./calendar.server";
 import { bookService, openSlots } from "./booking.server";
@@ -156,6 +157,13 @@ describe("booking a service", () => {
     expect(mail.text).toMatch(/IST|GMT\+5:30/);
     const alert = await waitForMail(seller.email, "New booking:");
     expect(alert.text).toContain("octocat");
+    // Both carry the .ics as an attachment (not only a link): it parses and holds the booked instant.
+    for (const m of [mail, alert]) {
+      expect(m.attachments).toHaveLength(1);
+      expect(m.attachments[0]).toMatchObject({ filename: "invite.ics", contentType: expect.stringContaining("text/calendar") });
+      const ev = new ICAL.Event(new ICAL.Component(ICAL.parse(m.attachments[0].content)).getFirstSubcomponent("vevent")!);
+      expect(ev.startDate.toJSDate().getTime()).toBe(Date.parse(start));
+    }
     // The buyer's library and the creator's dashboard list it.
     expect(await (await app("/library/bookings", { cookie })).text()).toContain("Upcoming");
     expect(await (await app("/dashboard/services", { cookie: await seller.cookie() })).text()).toContain("octocat");
@@ -209,6 +217,18 @@ describe("booking a service", () => {
     );
     expect(await runDurableObjectAlarm(calendar(env, seller.id))).toBe(true);
     expect((await bookingsOf(buyer2.id))[0].status).toBe("expired");
+  });
+
+  it("the cached slot list follows the calendar: a new hold removes its slot at once, a release brings it back", async () => {
+    const { seller, id: serviceId } = await sellerWithService({ price: "0" });
+    const first = await firstSlot(seller.id, serviceId); // computed and cached
+    expect(await firstSlot(seller.id, serviceId)).toBe(first); // served from the cache
+    const t = Date.parse(first);
+    const cal = calendar(env, seller.id);
+    expect((await cal.hold("cache-hold", bareRange(t, t + 30 * 60_000), Math.floor(Date.now() / 1000) + 600)).ok).toBe(true);
+    expect(await firstSlot(seller.id, serviceId)).not.toBe(first);
+    await cal.release("cache-hold");
+    expect(await firstSlot(seller.id, serviceId)).toBe(first);
   });
 
   it("20 people booking one free slot at once: exactly one booking, the others are told it's gone", async () => {
@@ -284,8 +304,8 @@ describe("booking a service", () => {
 });
 
 describe("cancel and reschedule", () => {
-  async function paidBooking(skip: number) {
-    const ctx = await sellerWithService({ price: "40" });
+  async function paidBooking(skip: number, availability: Record<string, string> = {}) {
+    const ctx = await sellerWithService({ price: "40" }, availability);
     const buyer = await makeUser(env);
     const cookie = await buyer.cookie();
     const start = await firstSlot(ctx.seller.id, ctx.id, skip);
@@ -330,6 +350,31 @@ describe("cancel and reschedule", () => {
     await waitForMail(byCreator.buyer.email, "Canceled:");
   });
 
+  it("the creator's change window (here 72 h) is shown before paying and enforced: inside it, no move and no refund", async () => {
+    const b = await paidBooking(120, { changeWindowHours: "72" }); // ~60 h away: inside a 72 h window
+    const page = await (await app(`/@${b.seller.handle}/services/${b.slug}`, { cookie: b.cookie })).text();
+    expect(page).toContain("until 3 days before the session");
+    const tooLong = await postForm(
+      "/dashboard/availability",
+      { ...OPEN_ALL_DAY, changeWindowHours: "9999" },
+      { cookie: await b.seller.cookie() },
+    );
+    expect(tooLong.status).toBe(422);
+    const move = await postForm(
+      `/@${b.seller.handle}/services/${b.slug}`,
+      { intent: "reschedule", bookingId: b.booking.id, start: await firstSlot(b.seller.id, b.id, 140) },
+      { cookie: b.cookie },
+    );
+    expect(move.status).toBe(409);
+    expect(await move.text()).toContain("until 72 hours before it starts");
+    expect(await (await app("/library/bookings", { cookie: b.cookie })).text()).toContain("Less than 72 hours to go");
+    const cancel = await postForm("/library/bookings", { bookingId: b.booking.id }, { cookie: b.cookie });
+    expect(cancel.status).toBe(200);
+    expect(await cancel.text()).not.toContain("refunded in full");
+    expect(await refunded(b.sessionId)).toBe(0);
+    expect(await calendar(env, b.seller.id).list()).toEqual([]);
+  });
+
   it("concurrent reschedules of one booking: exactly one moves it, never lost, never doubled; the old time is freed", async () => {
     const b = await paidBooking(120);
     const targets = await Promise.all([130, 132, 134, 136, 138].map((i) => firstSlot(b.seller.id, b.id, i)));
@@ -366,6 +411,37 @@ describe("cancel and reschedule", () => {
     );
     expect(old.status).toBe(303);
     await waitForMail(b.buyer.email, "Moved:");
+  });
+
+  it("refunds made in Stripe's dashboard are mirrored: partial keeps the booking, full frees the time; earnings and CSV show services", async () => {
+    const b = await paidBooking(120);
+    const stripe = getStripe(env);
+    const pi = String((await stripe.checkout.sessions.retrieve(b.sessionId)).payment_intent);
+    const usd = async () => (await earnings(env, b.seller.id)).byCurrency.find((c) => c.currency === "usd")!;
+    expect(await usd()).toMatchObject({ gross: 4000, fee: 320, net: 3680, services: 4000, sales: 1 });
+    // Partial refund the way Stripe's dashboard makes it (no fee refund, no transfer reversal).
+    await stripe.refunds.create({ payment_intent: pi, amount: 1000 });
+    await deliver(b.buyer.id, pi);
+    const row = async () =>
+      (await env.DB.prepare("SELECT * FROM bookings WHERE id = ?").bind(b.booking.id).first<Record<string, unknown>>())!;
+    expect(await row()).toMatchObject({ status: "confirmed", amount_refunded: 1000 });
+    expect(await usd()).toMatchObject({ gross: 3000, services: 3000, refunded: 1000, platformFunded: 1000 });
+    expect((await calendar(env, b.seller.id).list()).map((x) => x.holdId)).toEqual([b.booking.hold_id]);
+    // The rest: fully refunded → refunded, the upcoming time is free again, both sides told.
+    await stripe.refunds.create({ payment_intent: pi });
+    await deliver(b.buyer.id, pi);
+    expect(await row()).toMatchObject({ status: "refunded", amount_refunded: 4000, refund_reason: "refunded_in_stripe" });
+    expect(await calendar(env, b.seller.id).list()).toEqual([]);
+    expect(await usd()).toMatchObject({ gross: 0, services: 0, refunded: 4000, sales: 0 });
+    await waitForMail(b.buyer.email, "Canceled:");
+    // Redelivery changes nothing.
+    await postAll(await eventsMatching(pi));
+    expect(await row()).toMatchObject({ status: "refunded", amount_refunded: 4000 });
+    // The CSV export lists the booking with gross / fee / net and what was refunded; only for its creator.
+    const csv = await (await app("/dashboard/earnings.csv", { cookie: await b.seller.cookie() })).text();
+    expect(csv).toContain('"service booking"');
+    expect(csv).toMatch(/"USD","40\.00","3\.20","36\.80","40\.00"/);
+    expect(await (await app("/dashboard/earnings.csv", { cookie: b.cookie })).text()).not.toContain("service booking");
   });
 
   it("a canceled pack session comes back to the pack", async () => {
@@ -429,10 +505,18 @@ describe("cancel and reschedule", () => {
     ).toBe(303);
     const moved = await read();
     expect(moved).toMatchObject({ uid: first.uid, seq: 1, start: Date.parse(target) });
+    // The move and cancel emails carry the updated .ics as an attachment (same UID, its SEQUENCE / METHOD).
+    const attached = (m: { attachments: { content: string }[] }) => {
+      const cal = new ICAL.Component(ICAL.parse(m.attachments[0].content));
+      const ev = new ICAL.Event(cal.getFirstSubcomponent("vevent")!);
+      return { method: cal.getFirstPropertyValue("method"), uid: ev.uid, seq: ev.sequence, start: ev.startDate.toJSDate().getTime() };
+    };
+    expect(attached(await waitForMail(b.buyer.email, "Moved:"))).toMatchObject({ uid: first.uid, seq: 1, start: Date.parse(target) });
     // Canceled: METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE higher again.
     await postForm("/library/bookings", { bookingId: b.booking.id }, { cookie: b.cookie });
     const canceled = await read();
     expect(canceled).toMatchObject({ uid: first.uid, seq: 2, method: "CANCEL", status: "CANCELLED" });
+    expect(attached(await waitForMail(b.seller.email, "Canceled:"))).toMatchObject({ uid: first.uid, seq: 2, method: "CANCEL" });
   });
 });
 
@@ -475,11 +559,31 @@ describe("Calendly / Cal.com link mode and fixed-package delivery", () => {
     const page = await (await app("/library/bookings", { cookie: bcookie })).text();
     expect(page).toContain(`https://cal.com/maya/intro?email=${encodeURIComponent(buyer.email)}`);
     expect((await waitForMail(buyer.email, "Booked:")).text).toContain("https://cal.com/maya/intro?email=");
-    // The buyer can't cancel a booking with no time here; the creator can, with a full refund.
+    // The creator records the time the buyer picked there: it then blocks their native calendar (every service).
+    await setAvailability(cookie); // open all day, in UTC
+    const native = await createService(cookie, {});
+    expect((await postForm(`/dashboard/services/${native.id}`, { intent: "publish" }, { cookie })).status).toBe(200);
+    const slot = await firstSlot(seller.id, native.id, 50);
+    const record = (meetingAt: string, c = cookie) =>
+      postForm("/dashboard/services", { intent: "record-time", bookingId: b.id, meetingAt }, { cookie: c });
+    expect((await record("")).status).toBe(422);
+    expect((await record(slot.slice(0, 16), bcookie)).status).toBe(404);
+    expect((await record(slot.slice(0, 16))).status).toBe(200); // the creator's zone is UTC here
+    expect((await bookingsOf(buyer.id))[0].start_at * 1000).toBe(Date.parse(slot));
+    expect((await record(slot.slice(0, 16))).status).toBe(409);
+    const other = await makeUser(env);
+    const clash = await postForm(
+      `/@${seller.handle}/services/${native.slug}`,
+      { start: slot, minutes: "30" },
+      { cookie: await other.cookie() },
+    );
+    expect(clash.status).toBe(409);
+    // The buyer can't cancel a link-mode booking here; the creator can, with a full refund (the time is freed).
     expect((await postForm("/library/bookings", { bookingId: b.id }, { cookie: bcookie })).status).toBe(409);
     const canceled = await postForm("/dashboard/services", { bookingId: b.id }, { cookie });
     expect(await canceled.text()).toContain("refunded in full");
     expect((await bookingsOf(buyer.id))[0].status).toBe("canceled");
+    expect(await calendar(env, seller.id).list()).toEqual([]);
   });
 
   it("fixed package: the creator marks it delivered (https link), once; the buyer sees it; nobody else can", async () => {
@@ -495,20 +599,28 @@ describe("Calendly / Cal.com link mode and fixed-package delivery", () => {
     await payCheckout(res.headers.get("Location")!);
     await deliver(buyer.id);
     const [b] = await bookingsOf(buyer.id);
+    // Past its due date and not delivered: flagged on the creator's list.
+    const scookie = await seller.cookie();
+    expect(await (await app("/dashboard/services", { cookie: scookie })).text()).not.toContain('data-testid="overdue"');
+    await env.DB.prepare("UPDATE bookings SET due_at = unixepoch() - 60 WHERE id = ?").bind(b.id).run();
+    expect(await (await app("/dashboard/services", { cookie: scookie })).text()).toContain('data-testid="overdue"');
     const other = await makeSeller(env);
     expect((await postForm("/dashboard/services", { intent: "deliver", bookingId: b.id }, { cookie: await other.cookie() })).status).toBe(
       404,
     );
-    const scookie = await seller.cookie();
     expect(
       (await postForm("/dashboard/services", { intent: "deliver", bookingId: b.id, deliveryUrl: "ftp://x" }, { cookie: scookie })).status,
     ).toBe(422);
     const ok = await postForm(
       "/dashboard/services",
-      { intent: "deliver", bookingId: b.id, deliveryUrl: "https://files.example.com/audit.pdf" },
+      { intent: "deliver", bookingId: b.id, deliveryUrl: "https://files.example.com/audit.pdf", deliveryNote: "Findings on page 2." },
       { cookie: scookie },
     );
     expect(ok.status).toBe(200);
+    const delivered = await waitForMail(buyer.email, "Delivered:");
+    expect(delivered.text).toContain("https://files.example.com/audit.pdf");
+    expect(delivered.text).toContain("Findings on page 2.");
+    expect(await (await app("/dashboard/services", { cookie: scookie })).text()).not.toContain('data-testid="overdue"');
     expect((await postForm("/dashboard/services", { intent: "deliver", bookingId: b.id }, { cookie: scookie })).status).toBe(409);
     const page = await (await app("/library/bookings", { cookie: bcookie })).text();
     expect(page).toContain("https://files.example.com/audit.pdf");

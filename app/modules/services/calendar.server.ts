@@ -14,7 +14,11 @@ export function calendar(env: Env, creatorId: string) {
 /** A creator's availability rules, or null when they haven't set any (no calendar services can be booked). */
 export async function availabilityRules(env: Env, creatorId: string): Promise<AvailabilityRules | null> {
   const row = await getDb(env).query.availability.findFirst({ where: eq(availability.creatorId, creatorId) });
-  if (!row) return null;
+  return row ? rulesOf(row) : null;
+}
+
+/** The slot rules of an availability row. */
+export function rulesOf(row: typeof availability.$inferSelect): AvailabilityRules {
   return {
     timeZone: row.timeZone,
     weekly: row.weekly,
@@ -24,6 +28,7 @@ export async function availabilityRules(env: Env, creatorId: string): Promise<Av
     bufferBeforeMinutes: row.bufferBeforeMinutes,
     bufferAfterMinutes: row.bufferAfterMinutes,
     dailyMax: row.dailyMax,
+    changeWindowHours: row.changeWindowHours,
   };
 }
 

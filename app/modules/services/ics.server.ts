@@ -22,6 +22,18 @@ export async function bookingIcs(env: Env, viewer: Viewer, bookingId: string): P
   if (!b || (b.buyerId !== viewer.id && b.creatorId !== viewer.id) || b.startAt === null || b.endAt === null)
     throw notFound("That booking isn't yours.");
   if (!["confirmed", "canceled", "refunded"].includes(b.status)) throw notFound("That booking isn't confirmed.");
+  const ics = await renderBookingIcs(env, b);
+  if (!ics) throw notFound("That booking has no time.");
+  return ics;
+}
+
+/**
+ * The calendar file of a booking with a time (confirmed → PUBLISH; canceled / refunded → CANCEL),
+ * for the pages above and for email attachments; null for a booking without a time.
+ */
+export async function renderBookingIcs(env: Env, b: typeof bookings.$inferSelect): Promise<string | null> {
+  if (b.startAt === null || b.endAt === null) return null;
+  const db = getDb(env);
   const [s, c] = await Promise.all([
     db.query.services.findFirst({ where: eq(services.id, b.serviceId) }),
     db.query.creators.findFirst({ where: eq(creators.userId, b.creatorId) }),

@@ -80,6 +80,11 @@ export const availability = sqliteTable("service_availability", {
   bufferAfterMinutes: integer("buffer_after_minutes").notNull().default(0),
   /** Most bookings on one (creator-local) day; null = no limit. */
   dailyMax: integer("daily_max"),
+  /**
+   * The change policy: a buyer may cancel with a full refund, or move a booking, until this many
+   * hours before it starts; later, cancelling frees the time without a refund and moving is refused.
+   */
+  changeWindowHours: integer("change_window_hours").notNull().default(24),
   updatedAt: integer("updated_at").notNull(),
 });
 
@@ -113,9 +118,17 @@ export const bookings = sqliteTable(
     gross: integer("gross").notNull().default(0),
     fee: integer("fee").notNull().default(0),
     net: integer("net").notNull().default(0),
+    /** What Stripe reports refunded on this payment (dashboard refunds included), mirrored by `syncCharge`; only grows. */
+    amountRefunded: integer("amount_refunded").notNull().default(0),
+    feeRefunded: integer("fee_refunded").notNull().default(0),
+    transferReversed: integer("transfer_reversed").notNull().default(0),
+    /** When the payment was first seen (partly) refunded. */
+    refundedAt: integer("refunded_at"),
     /** Fixed packages: when the creator marked it delivered, and the link they delivered (optional). */
     deliveredAt: integer("delivered_at"),
     deliveryUrl: text("delivery_url"),
+    /** Fixed packages: the creator's note to the buyer on delivery (optional, plain text). */
+    deliveryNote: text("delivery_note"),
     /** The calendar entry's SEQUENCE: +1 on every move or cancellation (the .ics UID stays the booking id). */
     sequence: integer("sequence").notNull().default(0),
     /** The session pack this booking was redeemed from (no payment of its own). */
@@ -167,6 +180,12 @@ export const servicePacks = sqliteTable(
     gross: integer("gross").notNull().default(0),
     fee: integer("fee").notNull().default(0),
     net: integer("net").notNull().default(0),
+    /** What Stripe reports refunded on this payment (dashboard refunds included), mirrored by `syncCharge`; only grows. */
+    amountRefunded: integer("amount_refunded").notNull().default(0),
+    feeRefunded: integer("fee_refunded").notNull().default(0),
+    transferReversed: integer("transfer_reversed").notNull().default(0),
+    /** When the payment was first seen (partly) refunded. */
+    refundedAt: integer("refunded_at"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("service_packs_buyer_idx").on(t.buyerId, t.serviceId)],

@@ -239,6 +239,7 @@ export async function getAvailabilityForEditing(env: Env, viewer: Viewer, guessZ
     bufferBeforeMinutes: String(rules?.bufferBeforeMinutes ?? 0),
     bufferAfterMinutes: String(rules?.bufferAfterMinutes ?? 0),
     dailyMax: rules?.dailyMax == null ? "" : String(rules.dailyMax),
+    changeWindowHours: String(rules?.changeWindowHours ?? 24),
   };
   WEEKDAY_NAMES.forEach((_, i) => (values[`day${i}`] = (weekly[i] ?? []).map((x) => `${x.start}-${x.end}`).join(", ")));
   return { saved: !!rules, values, handle: creator.handle };

@@ -16,6 +16,8 @@ export type AvailabilityRules = {
   bufferBeforeMinutes: number;
   bufferAfterMinutes: number;
   dailyMax: number | null;
+  /** The change policy: hours before a session until which the buyer may cancel with a refund or move it (default 24). */
+  changeWindowHours?: number;
 };
 
 /** A range on the creator's calendar that is taken: a booking or hold, buffers included. */

@@ -232,6 +232,7 @@ export function parseAvailability(input: unknown) {
   if (overrides.length > 200) throw unprocessable("Up to 200 date lines.", { overrides: "Too many dates." });
   const n = (key: string, label: string, min: number, max: number) => num(raw, key, label, min, max);
   const dailyRaw = String(raw.dailyMax ?? "").trim();
+  const windowRaw = String(raw.changeWindowHours ?? "").trim();
   return {
     timeZone,
     weekly,
@@ -241,5 +242,6 @@ export function parseAvailability(input: unknown) {
     bufferBeforeMinutes: n("bufferBeforeMinutes", "Buffer before (minutes)", 0, 240),
     bufferAfterMinutes: n("bufferAfterMinutes", "Buffer after (minutes)", 0, 240),
     dailyMax: dailyRaw === "" ? null : n("dailyMax", "Daily maximum", 1, 50),
+    changeWindowHours: windowRaw === "" ? 24 : n("changeWindowHours", "Free cancellation window (hours)", 0, 720),
   };
 }

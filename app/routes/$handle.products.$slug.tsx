@@ -49,7 +49,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       viewer,
       String(form.get("productId") ?? ""),
       new URL(request.url).origin,
-      { amount: String(form.get("amount") ?? ""), ip: clientIp(request), code: String(form.get("code") ?? "") },
+      {
+        amount: String(form.get("amount") ?? ""),
+        ip: clientIp(request),
+        code: String(form.get("code") ?? ""),
+        cookie: request.headers.get("Cookie"),
+      },
     );
     throw redirect(url, owned ? 303 : 302);
   });

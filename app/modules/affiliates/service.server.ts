@@ -177,6 +177,7 @@ export async function creatorAffiliatesPage(env: Env, viewer: Viewer) {
         handle: creators.handle,
         conversions: sql<number>`(SELECT COUNT(*) FROM commissions c WHERE c.affiliate_id = ${affiliates.id} AND c.kind = 'affiliate')`,
         earned: sql<number>`(SELECT COALESCE(SUM(c.amount - c.reversed), 0) FROM commissions c WHERE c.affiliate_id = ${affiliates.id} AND c.kind = 'affiliate')`,
+        currency: sql<string>`COALESCE((SELECT c.currency FROM commissions c WHERE c.affiliate_id = ${affiliates.id} LIMIT 1), 'usd')`,
       })
       .from(affiliates)
       .innerJoin(users, eq(users.id, affiliates.userId))

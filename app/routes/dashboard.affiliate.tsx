@@ -24,7 +24,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const r = await payNow(context.cloudflare.env, viewer, scope);
     return {
       ok: true as const,
-      message: r.paid ? `Paid ${r.paid} payout${r.paid === 1 ? "" : "s"}.` : "Nothing is due to be paid yet (or no payout account is set up).",
+      message: r.paid
+        ? `Paid ${r.paid} payout${r.paid === 1 ? "" : "s"}.`
+        : "Nothing is due to be paid yet (or no payout account is set up).",
     };
   });
 }

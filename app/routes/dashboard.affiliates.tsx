@@ -156,7 +156,9 @@ export default function DashboardAffiliates() {
             </div>
           ) : (
             <EmptyState icon="star" title="No affiliates yet">
-              {p ? "Share your join page: people who join get their own links and earn on the sales they bring." : "Turn on your program to let fans earn by sharing your work."}
+              {p
+                ? "Share your join page: people who join get their own links and earn on the sales they bring."
+                : "Turn on your program to let fans earn by sharing your work."}
             </EmptyState>
           )}
         </section>
@@ -242,7 +244,9 @@ export default function DashboardAffiliates() {
           {d.referrals.referred.length
             ? `${d.referrals.referred.length} creator${d.referrals.referred.length === 1 ? "" : "s"} joined through your link.`
             : "Nobody has joined through your link yet."}
-          {d.referrals.totals.map((t) => ` Earned ${money(t.pending + t.payable + t.paid, t.currency)} (${money(t.paid, t.currency)} paid).`)}
+          {d.referrals.totals.map(
+            (t) => ` Earned ${money(t.pending + t.payable + t.paid, t.currency)} (${money(t.paid, t.currency)} paid).`,
+          )}
         </p>
         {d.referrals.referredBy ? (
           <p className="mt-1 text-sm text-slate-600">You were invited by @{d.referrals.referredBy.handle}.</p>

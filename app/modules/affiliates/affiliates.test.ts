@@ -93,7 +93,9 @@ describe("affiliate programs end to end", () => {
     expect(via).toMatch(/^at_via=/);
     // A tampered cookie counts for nothing.
     const tampered = via.replace(/.$/, (c) => (c === "A" ? "B" : "A"));
-    expect(await attributionFor(env, { buyerId: "x", creatorId: seller.id, kind: "product", itemId: id, cookieHeader: tampered })).toBeNull();
+    expect(
+      await attributionFor(env, { buyerId: "x", creatorId: seller.id, kind: "product", itemId: id, cookieHeader: tampered }),
+    ).toBeNull();
     const buyer = await makeUser(env);
     const sessionId = await buyWith(seller.handle, slug, id, `${await buyer.cookie()}; ${via}`);
     const session = await getStripe(env).checkout.sessions.retrieve(sessionId);
@@ -120,7 +122,9 @@ describe("affiliate programs end to end", () => {
     expect((await commissionsFor(affiliate.id))[0]).toMatchObject({ reversed: 69, status: "pending" });
 
     // Past the holding period it is paid: one transfer equal to the ledger, taken from the creator's share.
-    await env.DB.prepare("UPDATE commissions SET available_at = ? WHERE beneficiary_id = ?").bind(nowSeconds() - 1, affiliate.id).run();
+    await env.DB.prepare("UPDATE commissions SET available_at = ? WHERE beneficiary_id = ?")
+      .bind(nowSeconds() - 1, affiliate.id)
+      .run();
     const r1 = await payDueCommissions(env, { beneficiaryId: affiliate.id });
     expect(r1.paid).toBe(1);
     expect(await payDueCommissions(env, { beneficiaryId: affiliate.id })).toMatchObject({ paid: 0 });
@@ -193,7 +197,9 @@ describe("affiliate programs end to end", () => {
     expect((await commissionsFor(affiliate.id))[0]).toMatchObject({ reversed: 460, status: "reversed" });
     // A removed affiliate's link no longer attributes.
     const aff = await env.DB.prepare("SELECT id FROM affiliates WHERE code=?").bind(code).first<{ id: string }>();
-    expect((await postForm("/dashboard/affiliates", { intent: "remove", affiliateId: aff!.id }, { cookie: sellerCookie })).status).toBe(200);
+    expect((await postForm("/dashboard/affiliates", { intent: "remove", affiliateId: aff!.id }, { cookie: sellerCookie })).status).toBe(
+      200,
+    );
     const buyer3 = await makeUser(env);
     const b3 = await buyer3.cookie();
     expect(await click(`/@${seller.handle}/products/${slug}`, code, b3)).toBe("");
@@ -213,13 +219,16 @@ describe("affiliate programs end to end", () => {
     await deliver(member.id);
     // $5: fee 40, net 460, 10% = 46.
     expect((await commissionsFor(affiliate.id)).map((c) => c.amount)).toEqual([46]);
-    const sub = (await env.DB.prepare("SELECT stripe_subscription_id AS s FROM memberships WHERE user_id=?").bind(member.id).first<{ s: string }>())!
-      .s;
+    const sub = (await env.DB.prepare("SELECT stripe_subscription_id AS s FROM memberships WHERE user_id=?")
+      .bind(member.id)
+      .first<{ s: string }>())!.s;
     await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
     await deliver(member.id);
     expect((await commissionsFor(affiliate.id)).map((c) => c.amount)).toEqual([46, 46]);
     // Past the recurring period (the first invoice moved back three months): renewals earn nothing.
-    await env.DB.prepare("UPDATE invoices SET paid_at = paid_at - ? WHERE stripe_subscription_id = ? AND paid_at = (SELECT MIN(paid_at) FROM invoices WHERE stripe_subscription_id = ?)")
+    await env.DB.prepare(
+      "UPDATE invoices SET paid_at = paid_at - ? WHERE stripe_subscription_id = ? AND paid_at = (SELECT MIN(paid_at) FROM invoices WHERE stripe_subscription_id = ?)",
+    )
       .bind(92 * 86_400, sub, sub)
       .run();
     await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
@@ -239,7 +248,9 @@ describe("platform referrals", () => {
     const email = `ref-${crypto.randomUUID().slice(0, 8)}@example.test`;
     const su = await postForm("/signup", { email, password: "correct horse battery", ref: code });
     expect(su.status).toBe(302);
-    const signed = await env.DB.prepare("SELECT p.referrer_id AS r FROM platform_referrals p JOIN users u ON u.id = p.referred_id WHERE u.email = ?")
+    const signed = await env.DB.prepare(
+      "SELECT p.referrer_id AS r FROM platform_referrals p JOIN users u ON u.id = p.referred_id WHERE u.email = ?",
+    )
       .bind(email)
       .first<{ r: string }>();
     expect(signed?.r).toBe(referrer.id);

@@ -81,7 +81,8 @@ export async function saveProgram(env: Env, viewer: Viewer, raw: unknown) {
     const [kind, itemId] = s.split(":") as ["product" | "tier", string];
     return { kind, itemId };
   });
-  if (!chosen.length) throw unprocessable("Choose at least one product or tier for affiliates to promote.", { items: "Choose at least one." });
+  if (!chosen.length)
+    throw unprocessable("Choose at least one product or tier for affiliates to promote.", { items: "Choose at least one." });
   if (chosen.length > 90) throw unprocessable("Choose at most 90 offerings.", { items: "Too many." });
   const productIds = chosen.filter((c) => c.kind === "product").map((c) => c.itemId);
   const tierIds = chosen.filter((c) => c.kind === "tier").map((c) => c.itemId);
@@ -99,7 +100,8 @@ export async function saveProgram(env: Env, viewer: Viewer, raw: unknown) {
           .where(and(eq(tiers.creatorId, viewer.id), inArray(tiers.id, tierIds)))
       : [],
   ]);
-  if (ownP.length !== productIds.length || ownT.length !== tierIds.length) throw forbidden("You can only choose your own products and tiers.");
+  if (ownP.length !== productIds.length || ownT.length !== tierIds.length)
+    throw forbidden("You can only choose your own products and tiers.");
   const t = nowSeconds();
   await db.batch([
     db
@@ -441,7 +443,11 @@ export async function handleAffiliateClick(env: Env, request: Request, url: URL,
             set: { affiliateId: a.id, clickedAt: t },
           });
       const prior = (await readViaCookie(env, request.headers.get("Cookie"))).filter((e) => e.creatorId !== a.creatorId);
-      const cookie = await viaCookie(env, [{ affiliateId: a.id, creatorId: a.creatorId, clickedAt: t }, ...prior], url.protocol === "https:");
+      const cookie = await viaCookie(
+        env,
+        [{ affiliateId: a.id, creatorId: a.creatorId, clickedAt: t }, ...prior],
+        url.protocol === "https:",
+      );
       if (cookie) headers.append("Set-Cookie", cookie);
     }
   }

@@ -461,7 +461,13 @@ export async function startTierCheckout(
     .where(eq(memberships.userId, viewer.id))
     .limit(20);
   const customer = prior.find((m) => m.customer)?.customer ?? undefined;
-  const claim = await attributionFor(env, { buyerId: viewer.id, creatorId: t.creatorId, kind: "tier", itemId: t.id, cookieHeader: opts.cookie ?? null });
+  const claim = await attributionFor(env, {
+    buyerId: viewer.id,
+    creatorId: t.creatorId,
+    kind: "tier",
+    itemId: t.id,
+    cookieHeader: opts.cookie ?? null,
+  });
   const meta = { kind: "tier", tier_id: t.id, user_id: viewer.id, creator_id: t.creatorId, hold_id: hold.holdId, ...claimMetadata(claim) };
   try {
     const session = await stripe.checkout.sessions.create({

@@ -70,8 +70,8 @@ export default function AffiliateDashboard() {
   const busy = useNavigation().state !== "idle";
   return (
     <div className="mx-auto max-w-4xl space-y-6">
-      <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">
-        ← Dashboard
+      <Link to="/library" className="inline-block text-sm text-brand-700 hover:underline">
+        ← Library
       </Link>
       <h1 className="text-2xl font-bold tracking-tight">Affiliate earnings</h1>
       {params.get("joined") ? <FormSuccess message="You're in. Copy a link below and share it." /> : null}
@@ -104,11 +104,11 @@ export default function AffiliateDashboard() {
         )}
         {!d.canBePaid ? (
           <p className="mt-3 text-sm text-amber-800">
-            To be paid, set up a payout account (
-            <Link className="underline" to="/dashboard/payouts">
-              Payouts
+            To be paid you need a payout account: open your storefront (it's free) and set up payouts in your{" "}
+            <Link className="underline" to="/dashboard">
+              dashboard
             </Link>
-            ). Until then your commissions wait for you as payable.
+            . Until then your commissions wait for you as payable.
           </p>
         ) : (
           <Form method="post" className="mt-3">

@@ -39,6 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         email: String(form.get("email") ?? ""),
         ip: clientIp(request),
         token,
+        cookie: request.headers.get("Cookie"),
       });
       throw redirect(next, { status: 303, headers: { "Set-Cookie": guestCookie(token, url.protocol === "https:") } });
     });

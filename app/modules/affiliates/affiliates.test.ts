@@ -195,6 +195,17 @@ describe("affiliate programs end to end", () => {
     await getStripe(env).refunds.create({ payment_intent: pi });
     await deliver(buyer2.id, pi);
     expect((await commissionsFor(affiliate.id))[0]).toMatchObject({ reversed: 460, status: "reversed" });
+    // A guest (no account) is attributed by the cookie alone; paying with the affiliate's own email is self-referral.
+    const guestVia = await click(`/@${seller.handle}/products/${slug}`, code);
+    for (const email of [affiliate.email, `guest-${crypto.randomUUID().slice(0, 8)}@example.test`]) {
+      const start = await postForm(`/@${seller.handle}/products/${slug}`, { productId: id }, { cookie: guestVia });
+      expect(start.status).toBe(303);
+      const url = start.headers.get("Location")!;
+      expect((await getStripe(env).checkout.sessions.retrieve(url.split("/checkout/pay/")[1])).metadata?.affiliate_id).toBeTruthy();
+      expect((await payCheckout(url, { email })).status).toBe(303);
+      await deliver(url.split("/checkout/pay/")[1]);
+    }
+    expect((await commissionsFor(affiliate.id)).map((c) => c.amount)).toEqual([460, 460]);
     // A removed affiliate's link no longer attributes.
     const aff = await env.DB.prepare("SELECT id FROM affiliates WHERE code=?").bind(code).first<{ id: string }>();
     expect((await postForm("/dashboard/affiliates", { intent: "remove", affiliateId: aff!.id }, { cookie: sellerCookie })).status).toBe(

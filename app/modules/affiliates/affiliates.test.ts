@@ -125,13 +125,15 @@ describe("affiliate programs end to end", () => {
     await env.DB.prepare("UPDATE commissions SET available_at = ? WHERE beneficiary_id = ?")
       .bind(nowSeconds() - 1, affiliate.id)
       .run();
-    const r1 = await payDueCommissions(env, { beneficiaryId: affiliate.id });
-    expect(r1.paid).toBe(1);
+    // Two sweeps at once (the cron and a "pay now") make one transfer; a later sweep finds nothing to pay.
+    const both = await Promise.all([payDueCommissions(env, { beneficiaryId: affiliate.id }), payDueCommissions(env)]);
+    expect(both[0].paid + both[1].paid).toBeGreaterThanOrEqual(1);
     expect(await payDueCommissions(env, { beneficiaryId: affiliate.id })).toMatchObject({ paid: 0 });
     const acct = await env.DB.prepare("SELECT stripe_account_id AS a FROM payout_accounts WHERE creator_id=?")
       .bind(affiliate.id)
       .first<{ a: string }>();
     const transfers = await getStripe(env).transfers.list({ destination: acct!.a });
+    expect(transfers.data).toHaveLength(1);
     const ledger = await commissionsFor(affiliate.id);
     expect(ledger[0]).toMatchObject({ status: "paid" });
     const ledgerPaid = ledger.reduce((s, x) => s + Number(x.amount) - Number(x.reversed), 0);

@@ -212,7 +212,15 @@ export default function DashboardAffiliates() {
                     {x.name} <span className="text-xs text-slate-500">(membership)</span>
                   </label>
                 ))}
-                {!d.products.length && !d.tiers.length ? <p className="text-slate-500">Publish a product or a paid tier first.</p> : null}
+                {d.services.map((x) => (
+                  <label key={x.id} className="flex items-center gap-2">
+                    <input type="checkbox" name="items" value={`service:${x.id}`} defaultChecked={d.chosen.includes(`service:${x.id}`)} />
+                    {x.title} <span className="text-xs text-slate-500">(service)</span>
+                  </label>
+                ))}
+                {!d.products.length && !d.tiers.length && !d.services.length ? (
+                  <p className="text-slate-500">Publish a product, a paid tier or a service first.</p>
+                ) : null}
               </div>
             </fieldset>
             <Button type="submit" disabled={busy} className="w-full">

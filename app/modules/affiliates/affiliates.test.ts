@@ -5,6 +5,7 @@ import { nowSeconds } from "~/lib/ids";
 import { app, postForm } from "~/test/http";
 import { deliver, emulator, payCheckout } from "~/test/stripe";
 import { makeTier, publishedProduct, subscribeAndPay } from "~/test/money";
+import { sellerWithService } from "~/test/services";
 import { makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
 import {
   addMonths,
@@ -247,6 +248,39 @@ describe("affiliate programs end to end", () => {
     await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
     await deliver(member.id);
     expect(await commissionsFor(affiliate.id)).toHaveLength(2);
+  });
+});
+
+describe("services through an affiliate link", () => {
+  it("a fixed-package booking earns the commission; its refund reverses it", async () => {
+    const { seller, cookie, id, slug } = await sellerWithService({
+      pricing: "fixed_package",
+      price: "90.01",
+      deliveryDays: "5",
+      locationKind: "after_booking",
+    });
+    await startProgram(cookie, { commissionPercent: "10" }, [`service:${id}`]);
+    const affiliate = await makeUser(env);
+    const code = await join(seller.handle, await affiliate.cookie());
+    expect(await (await app("/dashboard/affiliate", { cookie: await affiliate.cookie() })).text()).toContain(
+      `/services/${slug}?via=${code}`,
+    );
+    const buyer = await makeUser(env);
+    const bc = await buyer.cookie();
+    await click(`/@${seller.handle}/services/${slug}`, code, bc);
+    const res = await postForm(`/@${seller.handle}/services/${slug}`, {}, { cookie: bc });
+    expect(res.status).toBe(303);
+    const url = res.headers.get("Location")!;
+    expect((await payCheckout(url)).status).toBe(303);
+    await deliver(buyer.id);
+    // 9001 − 720 fee = 8281 net; 10% = 828.1 → 828.
+    const [c] = await commissionsFor(affiliate.id);
+    expect(c).toMatchObject({ source_type: "booking", base: 8281, amount: 828 });
+    const pi = String((await getStripe(env).checkout.sessions.retrieve(url.split("/checkout/pay/")[1])).payment_intent);
+    await getStripe(env).refunds.create({ payment_intent: pi, amount: 4500 });
+    await deliver(buyer.id, pi);
+    // 828 × 4500 / 9001 = 413.95 → 414.
+    expect((await commissionsFor(affiliate.id))[0]).toMatchObject({ reversed: 414 });
   });
 });
 

@@ -15,6 +15,7 @@ import type { Viewer } from "~/modules/identity/auth.server";
 import { users } from "~/modules/identity/schema";
 import { invoices, orders, payoutAccounts } from "~/modules/payments/schema";
 import { products } from "~/modules/products/schema";
+import { bookings, servicePacks, services } from "~/modules/services/schema";
 import { creators } from "~/modules/storefronts/schema";
 import { tiers } from "~/modules/tiers/schema";
 import {
@@ -78,7 +79,7 @@ export async function saveProgram(env: Env, viewer: Viewer, raw: unknown) {
   const input = parseOrThrow(ProgramInput, raw);
   const db = getDb(env);
   const chosen = [...new Set(input.items)].map((s) => {
-    const [kind, itemId] = s.split(":") as ["product" | "tier", string];
+    const [kind, itemId] = s.split(":") as ["product" | "tier" | "service", string];
     return { kind, itemId };
   });
   if (!chosen.length)
@@ -86,7 +87,8 @@ export async function saveProgram(env: Env, viewer: Viewer, raw: unknown) {
   if (chosen.length > 90) throw unprocessable("Choose at most 90 offerings.", { items: "Too many." });
   const productIds = chosen.filter((c) => c.kind === "product").map((c) => c.itemId);
   const tierIds = chosen.filter((c) => c.kind === "tier").map((c) => c.itemId);
-  const [ownP, ownT] = await Promise.all([
+  const serviceIds = chosen.filter((c) => c.kind === "service").map((c) => c.itemId);
+  const [ownP, ownT, ownS] = await Promise.all([
     productIds.length
       ? db
           .select({ id: products.id })
@@ -99,9 +101,15 @@ export async function saveProgram(env: Env, viewer: Viewer, raw: unknown) {
           .from(tiers)
           .where(and(eq(tiers.creatorId, viewer.id), inArray(tiers.id, tierIds)))
       : [],
+    serviceIds.length
+      ? db
+          .select({ id: services.id })
+          .from(services)
+          .where(and(eq(services.creatorId, viewer.id), inArray(services.id, serviceIds)))
+      : [],
   ]);
-  if (ownP.length !== productIds.length || ownT.length !== tierIds.length)
-    throw forbidden("You can only choose your own products and tiers.");
+  if (ownP.length !== productIds.length || ownT.length !== tierIds.length || ownS.length !== serviceIds.length)
+    throw forbidden("You can only choose your own products, tiers and services.");
   const t = nowSeconds();
   await db.batch([
     db
@@ -154,7 +162,7 @@ export async function removeAffiliate(env: Env, viewer: Viewer, affiliateId: str
 export async function creatorAffiliatesPage(env: Env, viewer: Viewer) {
   await requireCreatorRow(env, viewer);
   const db = getDb(env);
-  const [program, items, myProducts, myTiers, people, totals] = await Promise.all([
+  const [program, items, myProducts, myTiers, myServices, people, totals] = await Promise.all([
     db.query.affiliatePrograms.findFirst({ where: eq(affiliatePrograms.creatorId, viewer.id) }),
     db.select().from(affiliateProgramItems).where(eq(affiliateProgramItems.creatorId, viewer.id)),
     db
@@ -167,6 +175,11 @@ export async function creatorAffiliatesPage(env: Env, viewer: Viewer) {
       .select({ id: tiers.id, name: tiers.name, pricing: tiers.pricing, status: tiers.status })
       .from(tiers)
       .where(eq(tiers.creatorId, viewer.id))
+      .limit(100),
+    db
+      .select({ id: services.id, title: services.title, status: services.status })
+      .from(services)
+      .where(eq(services.creatorId, viewer.id))
       .limit(100),
     db
       .select({
@@ -195,6 +208,7 @@ export async function creatorAffiliatesPage(env: Env, viewer: Viewer) {
     chosen: items.map((i) => `${i.kind}:${i.itemId}`),
     products: myProducts.filter((p) => p.status !== "archived"),
     tiers: myTiers.filter((t) => t.pricing !== "free" && t.status === "active"),
+    services: myServices.filter((x) => x.status === "published"),
     affiliates: people.map((p) => ({ ...p, email: p.handle ? null : maskEmail(p.email) })),
     totals,
     referrals,
@@ -314,10 +328,14 @@ export async function affiliateDashboard(env: Env, viewer: Viewer, origin: strin
           productStatus: products.status,
           tierName: tiers.name,
           tierStatus: tiers.status,
+          serviceTitle: services.title,
+          serviceSlug: services.slug,
+          serviceStatus: services.status,
         })
         .from(affiliateProgramItems)
         .leftJoin(products, and(eq(affiliateProgramItems.kind, "product"), eq(products.id, affiliateProgramItems.itemId)))
         .leftJoin(tiers, and(eq(affiliateProgramItems.kind, "tier"), eq(tiers.id, affiliateProgramItems.itemId)))
+        .leftJoin(services, and(eq(affiliateProgramItems.kind, "service"), eq(services.id, affiliateProgramItems.itemId)))
         .where(inArray(affiliateProgramItems.creatorId, creatorIds.slice(0, 90)))
     : [];
   const programs = mine.map((m) => ({
@@ -329,7 +347,9 @@ export async function affiliateDashboard(env: Env, viewer: Viewer, origin: strin
           ? [{ label: i.productTitle!, url: `${origin}/@${m.handle}/products/${i.productSlug}?via=${m.code}` }]
           : i.kind === "tier" && i.tierStatus === "active"
             ? [{ label: `${i.tierName} (membership)`, url: `${origin}/tiers/${i.itemId}?via=${m.code}` }]
-            : [],
+            : i.kind === "service" && i.serviceStatus === "published"
+              ? [{ label: `${i.serviceTitle} (service)`, url: `${origin}/@${m.handle}/services/${i.serviceSlug}?via=${m.code}` }]
+              : [],
       ),
   }));
   const recent = await db
@@ -464,7 +484,7 @@ export type AffiliateClaim = { affiliateId: string; clickedAt: number };
  */
 export async function attributionFor(
   env: Env,
-  q: { buyerId: string; creatorId: string; kind: "product" | "tier"; itemId: string; cookieHeader: string | null },
+  q: { buyerId: string; creatorId: string; kind: "product" | "tier" | "service"; itemId: string; cookieHeader: string | null },
 ): Promise<AffiliateClaim | null> {
   const db = getDb(env);
   const [program, item, row, fromCookie] = await Promise.all([
@@ -493,7 +513,7 @@ export const claimMetadata = (c: AffiliateClaim | null): Record<string, string> 
 // ── The ledger (from verified webhooks) ──────────────────────────────────────────────────────────
 
 type Source = {
-  sourceType: "order" | "invoice";
+  sourceType: "order" | "invoice" | "booking" | "pack";
   sourceId: string;
   creatorId: string;
   buyerId: string | null;
@@ -629,24 +649,54 @@ export async function recordInvoiceCommissions(env: Env, invoiceId: string, meta
   await applyRefundsToCommissions(env, inv.paymentIntentId);
 }
 
+/** From a confirmed service booking or a paid session pack (services module). */
+export async function recordServiceCommissions(env: Env, meta: Record<string, string>) {
+  const db = getDb(env);
+  const row = meta.pack_id
+    ? await db.query.servicePacks.findFirst({ where: eq(servicePacks.id, meta.pack_id) })
+    : meta.booking_id
+      ? await db.query.bookings.findFirst({ where: eq(bookings.id, meta.booking_id) })
+      : null;
+  if (!row || !["confirmed", "active", "delivered"].includes(row.status)) return;
+  await recordCommissions(
+    env,
+    {
+      sourceType: meta.pack_id ? "pack" : "booking",
+      sourceId: row.id,
+      creatorId: row.creatorId,
+      buyerId: row.buyerId,
+      paymentIntentId: row.paymentIntentId,
+      currency: row.currency,
+      gross: row.gross,
+      fee: row.fee,
+      net: row.net,
+      at: nowSeconds(),
+    },
+    meta,
+  );
+}
+
 /**
  * Refunds reverse commissions in proportion (decision 0110): reversed = round half up of
  * amount × refunded / gross, all of it once fully refunded; it only grows (a late, older read never
  * shrinks it). A commission reversed in full before it was paid ends `reversed`; one already paid
  * has the difference taken back from its payout transfer (a transfer reversal).
  */
-export async function applyRefundsToCommissions(env: Env, paymentIntentId: string | null) {
+export async function applyRefundsToCommissions(env: Env, paymentIntentId: string | null, chargeRefunded?: number) {
   if (!paymentIntentId) return;
   const db = getDb(env);
-  const [o, inv] = await Promise.all([
-    db.query.orders.findFirst({ where: eq(orders.paymentIntentId, paymentIntentId) }),
-    db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, paymentIntentId) }),
-  ]);
-  const src = o ?? inv;
-  if (!src || src.amountRefunded <= 0) return;
+  let refunded = chargeRefunded ?? 0;
+  if (chargeRefunded === undefined) {
+    const [o, inv] = await Promise.all([
+      db.query.orders.findFirst({ where: eq(orders.paymentIntentId, paymentIntentId) }),
+      db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, paymentIntentId) }),
+    ]);
+    refunded = (o ?? inv)?.amountRefunded ?? 0;
+  }
+  if (refunded <= 0) return;
   const list = await db.select().from(commissions).where(eq(commissions.paymentIntentId, paymentIntentId));
   for (const c of list) {
-    const target = reversedShare(c.amount, c.gross, src.amountRefunded);
+    const target = reversedShare(c.amount, c.gross, refunded);
     if (target <= c.reversed) continue;
     const full = target >= c.amount;
     const [updated] = await db

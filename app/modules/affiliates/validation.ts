@@ -10,12 +10,15 @@ const wholeNumber = (label: string, min: number, max: number) =>
     v.maxValue(max, `Enter ${label} from ${min} to ${max}.`),
   );
 
-/** The dashboard's affiliate program form. `items` are "product:<id>" / "tier:<id>". */
+/** The dashboard's affiliate program form. `items` are "product:<id>" / "tier:<id>" / "service:<id>". */
 export const ProgramInput = v.object({
   commissionPercent: wholeNumber("a commission", 1, 50),
   cookieDays: wholeNumber("a cookie window in days", 1, 365),
   recurringMonths: v.optional(wholeNumber("the months of recurring commission", 0, 36), "0"),
-  items: v.optional(v.array(v.pipe(v.string(), v.regex(/^(product|tier):[A-Za-z0-9_-]{1,64}$/, "Choose offerings from the list."))), []),
+  items: v.optional(
+    v.array(v.pipe(v.string(), v.regex(/^(product|tier|service):[A-Za-z0-9_-]{1,64}$/, "Choose offerings from the list."))),
+    [],
+  ),
 });
 export type ProgramInput = v.InferOutput<typeof ProgramInput>;
 

@@ -764,7 +764,7 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
   ]);
   if (refunded > 0) await emailRefunds(env, chargeId, pi);
   // Commissions on this payment are reversed in proportion to what was refunded (decision 0110).
-  if (refunded > 0) await applyRefundsToCommissions(env, pi);
+  if (refunded > 0) await applyRefundsToCommissions(env, pi, refunded);
   if (refunded > 0) {
     // Creators' webhooks: once per refunded amount of an order (a partial refund, then the rest, are two events).
     const o = await db.query.orders.findFirst({

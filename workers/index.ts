@@ -34,6 +34,7 @@ import { handleRedirectLocation } from "../app/modules/storefronts/service.serve
 import { handleApi } from "../app/modules/api/handler.server";
 import { collectPageHit } from "../app/modules/analytics/collect.server";
 import { pruneAnalyticsDedupe } from "../app/modules/analytics/rollup.server";
+import { handleAffiliateClick, payDueCommissions } from "../app/modules/affiliates/service.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 export { CreatorCalendar } from "./durable-objects/creator-calendar";
@@ -49,6 +50,13 @@ export default {
       return withSecurityHeaders(await handleApi(request, env, ctx), env);
     const refused = checkOrigin(request, env);
     if (refused) return withSecurityHeaders(refused, env);
+
+    // Affiliate links (`?via=CODE` on a creator's pages, decision 0110): count the click, keep it as
+    // the last click (signed cookie + the signed-in person), redirect to the clean, cacheable address.
+    if (request.method === "GET" && url.searchParams.has("via") && AFFILIATE_PATH.test(url.pathname)) {
+      const viewerId = hasSessionCookie(request) ? ((await resolveSession(request, env)).viewer?.id ?? null) : null;
+      return withSecurityHeaders(await handleAffiliateClick(env, request, url, viewerId), env);
+    }
 
     // Public media straight from R2: no session lookup, no Remix.
     if (url.pathname.startsWith("/media/") && (request.method === "GET" || request.method === "HEAD")) {
@@ -139,8 +147,13 @@ export default {
     ctx.waitUntil(publishDuePosts(env));
     ctx.waitUntil(endExpiredComps(env));
     ctx.waitUntil(pruneAnalyticsDedupe(env));
+    // Commission payouts (decision 0110): once an hour, at minute 0.
+    if (new Date(_controller.scheduledTime).getUTCMinutes() === 0) ctx.waitUntil(payDueCommissions(env).then(() => undefined));
   },
 } satisfies ExportedHandler<Env>;
+
+/** The pages an affiliate link may point at: a storefront, its products and services, tiers. */
+const AFFILIATE_PATH = /^\/@[^/]+(?:\/|$)|^\/tiers\/[^/]+$/;
 
 const permanentRedirect = (location: string) => new Response(null, { status: 301, headers: { Location: location } });
 

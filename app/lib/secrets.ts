@@ -14,6 +14,8 @@ export type Secrets = {
   STRIPE_TIMEOUT_MS?: string;
   /** HMAC key (≥16 characters) behind anonymous visitor keys. */
   VISITOR_HASH_SECRET?: string;
+  /** HMAC key (≥16 characters) of the affiliate click cookie `at_via`; falls back to EMAIL_SIGNING_SECRET. */
+  AFFILIATE_SIGNING_SECRET?: string;
   /** HMAC key of email links (unsubscribe, private RSS). */
   EMAIL_SIGNING_SECRET?: string;
   /** The email provider (EMAIL_TRANSPORT=http). */

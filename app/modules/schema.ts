@@ -22,3 +22,4 @@ export * from "./webhooks/schema";
 export * from "./api/schema";
 export * from "./licenses/schema";
 export * from "./analytics/schema";
+export * from "./affiliates/schema";

@@ -39,6 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         email: String(form.get("email") ?? ""),
         ip: clientIp(request),
         token,
+        cookie: request.headers.get("Cookie"),
       });
       throw redirect(next, { status: 303, headers: { "Set-Cookie": guestCookie(token, url.protocol === "https:") } });
     });
@@ -49,7 +50,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       viewer,
       String(form.get("productId") ?? ""),
       new URL(request.url).origin,
-      { amount: String(form.get("amount") ?? ""), ip: clientIp(request), code: String(form.get("code") ?? "") },
+      {
+        amount: String(form.get("amount") ?? ""),
+        ip: clientIp(request),
+        code: String(form.get("code") ?? ""),
+        cookie: request.headers.get("Cookie"),
+      },
     );
     throw redirect(url, owned ? 303 : 302);
   });

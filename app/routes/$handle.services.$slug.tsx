@@ -46,6 +46,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       params.slug ?? "",
       form,
       new URL(request.url).origin,
+      { cookie: request.headers.get("Cookie") },
     );
     throw redirect(url, 303);
   });

@@ -307,6 +307,12 @@ export default function Dashboard() {
             >
               Promotions
             </Link>
+            <Link
+              to="/dashboard/affiliates"
+              className="rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50"
+            >
+              Affiliates
+            </Link>
           </div>
         }
       >

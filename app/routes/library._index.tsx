@@ -73,6 +73,10 @@ export default function Library() {
           <Link to="/library/bookings" className="font-medium text-brand-700 hover:underline">
             Your bookings
           </Link>
+          {" · "}
+          <Link to="/dashboard/affiliate" className="font-medium text-brand-700 hover:underline">
+            Affiliate earnings
+          </Link>
         </p>
       </div>
       {params.get("joined") ? <FormSuccess message="You've joined the tier." /> : null}

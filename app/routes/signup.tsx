@@ -8,6 +8,7 @@ import { safeRedirect } from "~/lib/redirects";
 import { formToObject } from "~/lib/validation";
 import { requireAnonymous } from "~/modules/identity/auth.server";
 import { registerAccount } from "~/modules/accounts/service.server";
+import { recordReferral } from "~/modules/affiliates/service.server";
 
 export { passThroughHeaders as headers } from "~/lib/route-headers";
 
@@ -21,7 +22,9 @@ export function loader({ context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   return handleForm(async () => {
     const form = formToObject(await request.formData());
-    const { setCookie } = await registerAccount(context.cloudflare.env, form, clientIp(request));
+    const { setCookie, user } = await registerAccount(context.cloudflare.env, form, clientIp(request));
+    // A creator's referral link (/join?ref=CODE, decision 0111): recorded once, at sign-up.
+    if (form.ref) await recordReferral(context.cloudflare.env, user.id, String(form.ref));
     throw redirect(safeRedirect(form.redirectTo, "/?welcome=1"), { headers: { "Set-Cookie": setCookie } });
   });
 }
@@ -47,6 +50,12 @@ export default function SignUp() {
     >
       <Form method="post" className="space-y-4" noValidate>
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+        {params.get("ref") ? <input type="hidden" name="ref" value={params.get("ref") ?? ""} /> : null}
+        {params.get("ref") ? (
+          <p className="rounded-lg bg-brand-50 px-3 py-2 text-sm text-brand-800" role="note">
+            You were invited by a creator on All Thrive. Welcome!
+          </p>
+        ) : null}
         {showFormError ? <FormError message={result.formError} /> : null}
         <Field label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
         <Field

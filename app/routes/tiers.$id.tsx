@@ -70,7 +70,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       });
       return data<ActionResult>({ ok: true, message: r.message, switched: r.kind });
     }
-    const { url, alreadyMember } = await startTierCheckout(env, viewer, tierId, form, new URL(request.url).origin);
+    const { url, alreadyMember } = await startTierCheckout(env, viewer, tierId, form, new URL(request.url).origin, {
+      cookie: request.headers.get("Cookie"),
+    });
     return redirect(url, alreadyMember ? 303 : 302);
   } catch (e) {
     if (e instanceof TierFullError || e instanceof SwitchFullError)

@@ -119,3 +119,53 @@ test("a discount code, then a promotion approved by an admin and shown labelled 
   for (const errs of [maya.errors, buyer.errors, admin.errors, visitorErrors]) assert.deepEqual(real(errs), []);
   await Promise.all([maya.context.close(), buyer.context.close(), admin.context.close(), anon.close()]);
 });
+
+test("a creator starts an affiliate program, an affiliate shares a link, a buyer buys through it, the affiliate sees the commission", async () => {
+  // Dev (promptsmith) turns on affiliates for his course at 20% of his net.
+  const dev = await logIn("dev@demo.allthrive.app");
+  await dev.page.goto(`${app.url}/dashboard/affiliates`);
+  await dev.page.getByLabel("Commission (% of your net)").fill("20");
+  await dev.page.getByLabel("Cookie window (days)").fill("30");
+  await dev.page.getByLabel("Evals for non-engineers").check();
+  await dev.page.getByRole("button", { name: "Turn on affiliates" }).click();
+  await dev.page.getByText("Your affiliate program is live").waitFor();
+  await snap(dev.page, "growth-08-affiliate-program");
+
+  // The visitor joins from the public program page and copies the course link.
+  const affiliate = await logIn("visitor@demo.allthrive.app");
+  await affiliate.page.goto(`${app.url}/@promptsmith/affiliates`);
+  await snap(affiliate.page, "growth-09-join-program");
+  await Promise.all([
+    affiliate.page.waitForURL(/\/dashboard\/affiliate\?joined=1/),
+    affiliate.page.getByRole("button", { name: "Join the program" }).click(),
+  ]);
+  const linkBox = affiliate.page.getByLabel("Your link for Evals for non-engineers");
+  const link = await linkBox.inputValue();
+  assert.match(link, /\/@promptsmith\/products\/evals-course\?via=[A-Z0-9]{8}$/);
+  await affiliate.page.getByTestId("affiliate-link").filter({ hasText: "Evals" }).getByRole("button", { name: "Copy link" }).click();
+  await snap(affiliate.page, "growth-10-affiliate-links");
+
+  // A member follows the link (the address loses ?via=, the click is kept) and buys the course.
+  const buyer = await logIn("member1@demo.allthrive.app");
+  await buyer.page.goto(link);
+  assert.equal(new URL(buyer.page.url()).search, "");
+  await Promise.all([buyer.page.waitForURL(/\/checkout\/pay\//), buyer.page.getByRole("button", { name: /Buy for/ }).click()]);
+  await Promise.all([buyer.page.waitForURL(/\/checkout\/return/), buyer.page.getByRole("button", { name: "Pay", exact: true }).click()]);
+  await buyer.page.getByTestId("checkout-state").filter({ hasText: "Ready" }).waitFor({ timeout: 20_000 });
+
+  // $49.00 − $3.92 fee = $45.08 net; 20% = $9.016 → $9.02, pending for the holding period.
+  await affiliate.page.goto(`${app.url}/dashboard/affiliate`);
+  const row = affiliate.page.getByTestId("commission-row").filter({ hasText: "@promptsmith" });
+  await row.waitFor();
+  assert.match(await row.innerText(), /\$9\.02[\s\S]*pending/i);
+  await snap(affiliate.page, "growth-11-affiliate-earnings");
+  await affiliate.page.setViewportSize({ width: 390, height: 844 });
+  await snap(affiliate.page, "growth-11-affiliate-earnings-390");
+  await dev.page.goto(`${app.url}/dashboard/affiliates`);
+  assert.match(await dev.page.getByTestId("affiliate-row").first().innerText(), /1\s+1\s+\$9\.02/);
+  await snap(dev.page, "growth-12-creator-affiliates");
+
+  const real = (errs) => errs.filter((e) => !e.startsWith("console: Failed to load resource"));
+  for (const errs of [dev.errors, affiliate.errors, buyer.errors]) assert.deepEqual(real(errs), []);
+  await Promise.all([dev.context.close(), affiliate.context.close(), buyer.context.close()]);
+});

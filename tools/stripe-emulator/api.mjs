@@ -202,7 +202,21 @@ export const routes = [
   ["GET", "/v1/disputes", listRoute("dispute", "/v1/disputes", (p) => and(eq("charge", p.charge), eq("payment_intent", p.payment_intent)))],
   ["GET", "/v1/disputes/:id", (s, p, ctx, { id }) => s.fetch(id, "dispute")],
   ["POST", "/v1/disputes/:id", (s, p, ctx, { id }) => s.updateDispute(id, p)],
+  ["POST", "/v1/transfers", (s, p) => s.createTransfer(p)],
+  [
+    "GET",
+    "/v1/transfers",
+    listRoute("transfer", "/v1/transfers", (p) =>
+      and(eq("destination", p.destination), eq("transfer_group", p.transfer_group), createdFilter(p)),
+    ),
+  ],
   ["GET", "/v1/transfers/:id", (s, p, ctx, { id }) => s.fetch(id, "transfer")],
+  ["POST", "/v1/transfers/:id/reversals", (s, p, ctx, { id }) => s.createTransferReversal(id, p)],
+  [
+    "GET",
+    "/v1/transfers/:id/reversals",
+    (s, p, ctx, { id }) => s.paginate([...s.fetch(id, "transfer").reversals.data], p, `/v1/transfers/${id}/reversals`),
+  ],
   ["GET", "/v1/application_fees/:id", (s, p, ctx, { id }) => s.fetch(id, "application_fee")],
 
   // Events

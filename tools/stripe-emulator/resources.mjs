@@ -2790,6 +2790,99 @@ export class StripeState {
     return dispute;
   }
 
+  // ---------------------------------------------------------------- transfers (Connect)
+
+  /**
+   * POST /v1/transfers: money from the platform's balance to a connected account, as on Stripe
+   * (amount, currency and destination required; `source_transaction` ties it to a charge whose
+   * funds it draws on, and may not exceed what that charge has left; `transfer_group`, metadata).
+   * The platform's own balance is not modelled (never "insufficient funds" here).
+   */
+  createTransfer(p) {
+    const amount = int(required(p.amount, "amount"), "amount");
+    if (amount <= 0) throw new ApiError(400, "Invalid positive integer", { param: "amount", code: "parameter_invalid_integer" });
+    const currency = String(required(p.currency, "currency")).toLowerCase();
+    const destination = this.assertDestination(required(p.destination, "destination"), "destination").id;
+    let sourceTransaction = null;
+    if (p.source_transaction !== undefined && p.source_transaction !== "") {
+      const charge = this.get(p.source_transaction);
+      if (!charge || charge.object !== "charge") {
+        throw new ApiError(400, `No such charge: '${p.source_transaction}'`, { param: "source_transaction", code: "resource_missing" });
+      }
+      if (charge.currency !== currency) {
+        throw new ApiError(400, "The currency of source_transaction's balance transaction must be the same as the transfer currency.", {
+          param: "currency",
+        });
+      }
+      const drawn = this.all("transfer")
+        .filter((t) => t.source_transaction === charge.id && t.id !== charge.transfer)
+        .reduce((sum, t) => sum + t.amount - t.amount_reversed, 0);
+      if (amount > charge.amount - charge.amount_refunded - drawn) {
+        throw new ApiError(400, "Insufficient funds in the source transaction for this transfer.", {
+          param: "amount",
+          code: "balance_insufficient",
+        });
+      }
+      sourceTransaction = charge.id;
+    }
+    const id = randomId("tr_");
+    const transfer = this.put({
+      id,
+      object: "transfer",
+      amount,
+      amount_reversed: 0,
+      balance_transaction: randomId("txn_"),
+      created: now(),
+      currency,
+      description: str(p.description, "description") ?? null,
+      destination,
+      destination_payment: randomId("py_"),
+      livemode: false,
+      metadata: mergeMetadata({}, p.metadata),
+      reversals: emptyList(`/v1/transfers/${id}/reversals`),
+      reversed: false,
+      source_transaction: sourceTransaction,
+      source_type: "card",
+      transfer_group: str(p.transfer_group, "transfer_group") ?? null,
+    });
+    this.emit("transfer.created", transfer);
+    return transfer;
+  }
+
+  /** POST /v1/transfers/:id/reversals: all that is left, or `amount` of it (never more). */
+  createTransferReversal(transferId, p) {
+    const transfer = this.fetch(transferId, "transfer");
+    const left = transfer.amount - transfer.amount_reversed;
+    const amount = p.amount === undefined ? left : int(p.amount, "amount");
+    if (left <= 0)
+      throw new ApiError(400, `Transfer ${transfer.id} has already been fully reversed.`, { code: "transfer_already_reversed" });
+    if (amount <= 0 || amount > left) {
+      throw new ApiError(400, `Amount (${amount}) is greater than the amount left to reverse (${left}) on transfer ${transfer.id}.`, {
+        param: "amount",
+        code: "amount_too_large",
+      });
+    }
+    const before = clone(transfer);
+    const reversal = this.put({
+      id: randomId("trr_"),
+      object: "transfer_reversal",
+      amount,
+      balance_transaction: randomId("txn_"),
+      created: now(),
+      currency: transfer.currency,
+      destination_payment_refund: randomId("pyr_"),
+      metadata: mergeMetadata({}, p.metadata),
+      source_refund: null,
+      transfer: transfer.id,
+    });
+    transfer.amount_reversed += amount;
+    transfer.reversed = transfer.amount_reversed >= transfer.amount;
+    transfer.reversals.data.unshift(clone(reversal));
+    transfer.reversals.total_count = transfer.reversals.data.length;
+    this.emit("transfer.reversed", transfer, { previous: diff(before, transfer) });
+    return reversal;
+  }
+
   // ---------------------------------------------------------------- billing portal
 
   createPortalSession(p) {

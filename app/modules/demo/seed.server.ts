@@ -5,6 +5,7 @@ import type { Viewer } from "~/modules/identity/auth.server";
 import { DEMO_PASSWORD, makeCreator, makeUser, type CreatorSpec } from "./factories.server";
 import { seedPosts } from "./seed-posts.server";
 import { seedPayments, seedVisitorPurchases } from "./seed-payments.server";
+import { seedAffiliates } from "./seed-affiliates.server";
 import { seedServices } from "./seed-services.server";
 import { seedDemoApps } from "./seed-apps.server";
 import { seedCommunity } from "./seed-community.server";
@@ -73,6 +74,7 @@ export async function seedDemo(env: Env): Promise<{ seeded: boolean; users: numb
   const money = await seedPayments(env, made);
   if (money.ok) await seedVisitorPurchases(env, members[0].viewer);
   if (money.ok) await seedServices(env, made["maya-builds"], members[0].viewer);
+  if (money.ok) await seedAffiliates(env, made);
   else console.warn(`Demo payments skipped: ${money.reason}`);
   const admin = await makeUser(env, { email: DEMO_ADMIN.email, password: DEMO_PASSWORD, isAdmin: true });
   await seedDemoApps(env, demoCreators, [...members, admin]);

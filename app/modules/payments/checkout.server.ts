@@ -35,6 +35,7 @@ import {
   reserveDiscount,
   type DiscountQuote,
 } from "~/modules/growth/discounts.server";
+import { attributionFor, claimMetadata } from "~/modules/affiliates/service.server";
 
 /** Checkout Sessions (and so seat holds) last 31 minutes: Stripe's minimum is 30. */
 export const CHECKOUT_TTL_SECONDS = 31 * 60;
@@ -89,7 +90,7 @@ export async function startProductCheckout(
   viewer: Viewer,
   productId: string,
   origin: string,
-  opts: { amount?: string; ip?: string; code?: string } = {},
+  opts: { amount?: string; ip?: string; code?: string; cookie?: string | null } = {},
 ): Promise<{ url: string; owned?: true; free?: true }> {
   const db = getDb(env);
   const { p, creator } = await productForSale(env, productId);
@@ -124,12 +125,21 @@ export async function startProductCheckout(
         await releaseProductCheckout(env, claimId);
         throw e;
       }
+      // An affiliate's last click within the program's window (decision 0110) rides along to the webhook.
+      const claim = await attributionFor(env, {
+        buyerId: viewer.id,
+        creatorId: p.creatorId,
+        kind: "product",
+        itemId: p.id,
+        cookieHeader: opts.cookie ?? null,
+      });
       const meta = {
         kind: "product",
         product_id: p.id,
         buyer_id: viewer.id,
         creator_id: p.creatorId,
         ...(quote && redemptionId ? { discount_code_id: quote.code.id, discount_redemption_id: redemptionId } : {}),
+        ...claimMetadata(claim),
       };
       try {
         const session = await stripe.checkout.sessions.create({
@@ -404,6 +414,7 @@ export async function startTierCheckout(
   tierId: string,
   input: unknown,
   origin: string,
+  opts: { cookie?: string | null } = {},
 ): Promise<TierCheckoutResult> {
   const db = getDb(env);
   const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
@@ -450,7 +461,14 @@ export async function startTierCheckout(
     .where(eq(memberships.userId, viewer.id))
     .limit(20);
   const customer = prior.find((m) => m.customer)?.customer ?? undefined;
-  const meta = { kind: "tier", tier_id: t.id, user_id: viewer.id, creator_id: t.creatorId, hold_id: hold.holdId };
+  const claim = await attributionFor(env, {
+    buyerId: viewer.id,
+    creatorId: t.creatorId,
+    kind: "tier",
+    itemId: t.id,
+    cookieHeader: opts.cookie ?? null,
+  });
+  const meta = { kind: "tier", tier_id: t.id, user_id: viewer.id, creator_id: t.creatorId, hold_id: hold.holdId, ...claimMetadata(claim) };
   try {
     const session = await stripe.checkout.sessions.create({
       mode: "subscription",

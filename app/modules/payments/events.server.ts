@@ -6,6 +6,7 @@
  *  - seat changes go to the tier's Durable Object, itself idempotent on the Stripe ids.
  * Transient failures throw (the queue retries with backoff); nothing here swallows errors.
  */
+import { applyRefundsToCommissions, recordInvoiceCommissions, recordOrderCommissions } from "~/modules/affiliates/service.server";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { getDb } from "~/lib/db.server";
@@ -144,6 +145,8 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       await queueTxEmail(env, "new_sale", `sale:order:${session.id}`, { sessionId: session.id });
       // Creators' webhooks: the order is read (current state, with its product) when it is sent.
       await emitCreatorEvent(env, meta.creator_id, "order.paid", { order: { checkout_session_id: session.id } }, session.id);
+      // Affiliate and platform-referral commissions (decision 0110): once per order, however often this arrives.
+      await recordOrderCommissions(env, session.id, meta);
     }
     if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
     return "processed";
@@ -635,6 +638,8 @@ async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed"
   }
   await syncSubscription(env, subId);
   if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
+  // Affiliate commission (first invoice and renewals within the program's months) and the referrer's share of the fee.
+  if (gross > 0) await recordInvoiceCommissions(env, inv.id!, meta);
   if (gross > 0) {
     const m = await getDb(env).query.memberships.findFirst({
       where: eq(memberships.stripeSubscriptionId, subId),
@@ -760,6 +765,8 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
   // Service bookings and packs keep their own rows (the ledger view reads them like orders).
   await mirrorServiceRefund(env, pi, { refunded, feeRefunded, transferReversed, full });
   if (refunded > 0) await emailRefunds(env, chargeId, pi);
+  // Commissions on this payment are reversed in proportion to what was refunded (decision 0110).
+  if (refunded > 0) await applyRefundsToCommissions(env, pi, refunded);
   if (refunded > 0) {
     // Creators' webhooks: once per refunded amount of an order (a partial refund, then the rest, are two events).
     const o = await db.query.orders.findFirst({

@@ -5,6 +5,7 @@
  * token (cookie `at_guest`) that lets it — and only it — see the thank-you page and download the
  * files. What the guest sees never depends on whether the email already had an account.
  */
+import { attributionFor, claimMetadata } from "~/modules/affiliates/service.server";
 import * as v from "valibot";
 import { getDb } from "~/lib/db.server";
 import { AppError, conflict, notFound } from "~/lib/errors";
@@ -64,7 +65,7 @@ export async function startGuestProductCheckout(
   env: Env,
   productId: string,
   origin: string,
-  opts: { amount?: string; email?: string; ip: string; token: string },
+  opts: { amount?: string; email?: string; ip: string; token: string; cookie?: string | null },
 ): Promise<{ url: string }> {
   const { p, creator } = await productForSale(env, productId);
   const amount = buyerAmount(p, opts.amount);
@@ -88,7 +89,15 @@ export async function startGuestProductCheckout(
   }
   const seller = await canSell(env, p.creatorId);
   if (!seller.ok || !seller.accountId) throw conflict("This product is coming soon: the creator is still setting up payouts.");
-  const meta = { kind: "product", product_id: p.id, creator_id: p.creatorId, guest: "1" };
+  // A guest's affiliate click lives only in the signed cookie; the webhook refuses self-referral once the buyer's account is known.
+  const claim = await attributionFor(env, {
+    buyerId: "",
+    creatorId: p.creatorId,
+    kind: "product",
+    itemId: p.id,
+    cookieHeader: opts.cookie ?? null,
+  });
+  const meta = { kind: "product", product_id: p.id, creator_id: p.creatorId, guest: "1", ...claimMetadata(claim) };
   const session = await getStripe(env).checkout.sessions.create({
     mode: "payment",
     line_items: [

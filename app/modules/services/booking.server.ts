@@ -5,6 +5,7 @@
  * was given to someone else is refunded in full with an email saying why. Free sessions are
  * confirmed at once. Paid bookings record gross / fee / net like product orders.
  */
+import { attributionFor, claimMetadata, recordServiceCommissions } from "~/modules/affiliates/service.server";
 import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
@@ -205,6 +206,7 @@ export async function bookService(
   slug: string,
   input: Record<string, unknown>,
   origin: string,
+  opts: { cookie?: string | null } = {},
 ): Promise<BookResult> {
   const found = await findService(env, handle, slug, viewer);
   if (!found || found.s.status !== "published") throw notFound("That service isn't available.");
@@ -216,7 +218,7 @@ export async function bookService(
 
   // No native slot: a fixed package, a pack purchase, or link mode (the time is picked on Calendly / Cal.com after paying).
   if (s.pricing === "fixed_package" || s.schedulingUrl || (s.pricing === "pack" && input.intent === "buy-pack")) {
-    return startCheckout(env, viewer, s, creator, { answers, tz, minutes: null, start: null, origin, backUrl });
+    return startCheckout(env, viewer, s, creator, { answers, tz, minutes: null, start: null, origin, backUrl, cookie: opts.cookie });
   }
   const rules = await availabilityRules(env, s.creatorId);
   if (!rules) throw conflict("This creator isn't taking bookings right now.");
@@ -234,7 +236,7 @@ export async function bookService(
   if (s.pricing === "pack")
     return redeemPack(env, viewer, s, { start, end, minutes, range, answers, tz, packId: String(input.packId ?? "") });
   if (bookingPrice(s, minutes) === 0) return bookFree(env, viewer, s, { start, end, minutes, range, answers, tz });
-  return startCheckout(env, viewer, s, creator, { answers, tz, minutes, start, origin, backUrl, range });
+  return startCheckout(env, viewer, s, creator, { answers, tz, minutes, start, origin, backUrl, range, cookie: opts.cookie });
 }
 
 type SlotInput = {
@@ -357,6 +359,7 @@ async function startCheckout(
     origin: string;
     backUrl: string;
     range?: ReturnType<typeof rangeFor>;
+    cookie?: string | null;
   },
 ): Promise<BookResult> {
   const accountId = await sellerAccount(env, s.creatorId);
@@ -407,12 +410,21 @@ async function startCheckout(
         createdAt: t,
         updatedAt: t,
       });
+    // An affiliate's last click within the program's window (affiliates module, decision 0110).
+    const claim = await attributionFor(env, {
+      buyerId: viewer.id,
+      creatorId: s.creatorId,
+      kind: "service",
+      itemId: s.id,
+      cookieHeader: x.cookie ?? null,
+    });
     const meta = {
       kind: "service",
       service_id: s.id,
       ...(isPack ? { pack_id: id } : { booking_id: id }),
       buyer_id: viewer.id,
       creator_id: s.creatorId,
+      ...claimMetadata(claim),
     };
     const when = x.start !== null ? ` — ${longLabel(x.start, x.tz ?? "UTC")}` : "";
     const session = await getStripe(env).checkout.sessions.create({
@@ -487,6 +499,7 @@ export async function applyServiceCheckoutCompleted(env: Env, session: Stripe.Ch
       .where(and(eq(servicePacks.id, meta.pack_id), inArray(servicePacks.status, ["pending", "expired"])))
       .returning({ id: servicePacks.id });
     if (p) await queueTxEmail(env, "booking_confirmed", `pack-confirmed:${p.id}`, { packId: p.id });
+    await recordServiceCommissions(env, meta);
     return "processed";
   }
   if (!meta.booking_id) return "ignored";
@@ -510,6 +523,7 @@ export async function applyServiceCheckoutCompleted(env: Env, session: Stripe.Ch
     .set({ status: "confirmed", paymentIntentId, ...money, dueAt, updatedAt: t })
     .where(and(eq(bookings.id, b.id), inArray(bookings.status, ["pending", "expired"])));
   await afterConfirmed(env, b.id, b.creatorId);
+  await recordServiceCommissions(env, meta);
   return "processed";
 }
 

@@ -364,6 +364,29 @@ describe("guest join of a free tier by email", () => {
     expect((await askByEmail(paid, newEmail())).status).toBe(409);
   });
 
+  it("two links of one new address confirmed at once, and one link clicked twice at once: one account, one membership, one seat", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "", maxSubscribers: "10" });
+    const tierId = String(t.id);
+    const email = newEmail();
+    await askByEmail(tierId, email);
+    await askByEmail(tierId, email);
+    let links: string[] = [];
+    for (let i = 0; i < 100 && links.length < 2; i++) {
+      const rows = await env.DB.prepare("SELECT text FROM dev_mailbox WHERE to_address=? AND id LIKE 'guest-join:%'")
+        .bind(email)
+        .all<{ text: string }>();
+      links = rows.results.map((m) => /\/tiers\/confirm\/[A-Za-z0-9_-]{43}/.exec(m.text)![0]);
+      if (links.length < 2) await new Promise((r) => setTimeout(r, 150));
+    }
+    const res = await Promise.all([postForm(links[0], {}), postForm(links[1], {}), postForm(links[1], {})]);
+    expect(res.map((r) => r.status).sort()).toEqual([200, 200, 404]);
+    const users = await env.DB.prepare("SELECT id FROM users WHERE email=?").bind(email).all<{ id: string }>();
+    expect(users.results).toHaveLength(1);
+    expect(await liveCount(users.results[0].id, tierId)).toBe(1);
+    expect(await seats(env, tierId).status()).toMatchObject({ members: 1, holds: 0 });
+  });
+
   it("confirmation emails are rate-limited per address", async () => {
     const seller = await makeSeller(env);
     const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "" });

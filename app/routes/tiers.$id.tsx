@@ -185,7 +185,7 @@ export default function TierPage() {
               .
             </p>
           ) : !signedIn && (showWaitlist || tier.pricing === "free") ? (
-            <GuestEmailForm waitlist={!!showWaitlist} busy={busy} error={errors.email} />
+            <GuestEmailForm tierId={tier.id} waitlist={!!showWaitlist} busy={busy} error={errors.email} />
           ) : showWaitlist ? (
             waitlistPosition ? (
               <div className="space-y-2">
@@ -243,7 +243,9 @@ export default function TierPage() {
             </div>
           )}
         </div>
-        <p className="mt-6 text-xs text-slate-500">Cancel any time from your library. Secure payments by Stripe.</p>
+        <p className="mt-6 text-xs text-slate-500">
+          {tier.pricing === "free" ? "Leave any time from your library." : "Cancel any time from your library. Secure payments by Stripe."}
+        </p>
         <p className="mt-1 text-xs text-slate-500">
           When you join, {creator?.displayName ?? "the creator"} sees your email address, tier, status and the date you joined (members are
           listed in their dashboard and in their audience export).
@@ -254,7 +256,7 @@ export default function TierPage() {
 }
 
 /** A signed-out visitor joins a free tier, or a full tier's waitlist, with their email: a confirmation link is sent (D125). */
-function GuestEmailForm({ waitlist, busy, error }: { waitlist: boolean; busy: boolean; error?: string }) {
+function GuestEmailForm({ tierId, waitlist, busy, error }: { tierId: string; waitlist: boolean; busy: boolean; error?: string }) {
   return (
     <Form method="post" className="space-y-3" noValidate>
       <input type="hidden" name="intent" value="join-by-email" />
@@ -268,12 +270,18 @@ function GuestEmailForm({ waitlist, busy, error }: { waitlist: boolean; busy: bo
         hint={
           waitlist
             ? "We'll email you a link to confirm your place. No account needed."
-            : "We'll email you a link to confirm. No account needed — already have one? Sign in first."
+            : "We'll email you a link to confirm. No account needed."
         }
       />
       <Button type="submit" className="w-full" disabled={busy}>
         {waitlist ? "Join the waitlist" : "Join for free"}
       </Button>
+      <p className="text-center text-sm text-slate-600">
+        Have an account?{" "}
+        <Link className="font-medium text-brand-700 underline" to={`/login?redirectTo=${encodeURIComponent(`/tiers/${tierId}`)}`}>
+          Sign in
+        </Link>
+      </p>
     </Form>
   );
 }

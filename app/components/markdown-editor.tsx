@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 
 /** The paywall marker the "Insert paywall here" button writes (posts/paywall.ts reads it). */
 export const PAYWALL_LINE = "<!-- paywall -->";
@@ -82,6 +82,13 @@ export function MarkdownEditor({
   const [tab, setTab] = useState<"write" | "preview">("write");
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
+  // How many top-level blocks of the preview are free (before the paywall marker): the paywall line goes after them.
+  const paywallAfter = useMemo(() => {
+    if (!preview?.hasMarker || preview.freeHtml === null || typeof document === "undefined") return null;
+    const t = document.createElement("template");
+    t.innerHTML = preview.freeHtml;
+    return t.content.children.length;
+  }, [preview]);
   const [saved, setSaved] = useState<string>("");
   const [restored, setRestored] = useState<Draft | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
@@ -344,6 +351,10 @@ export function MarkdownEditor({
                 <p className="mb-3 rounded bg-amber-50 px-2 py-1 text-xs text-amber-900">
                   Readers without access see everything above the paywall line.
                 </p>
+              ) : null}
+              {paywallAfter !== null ? (
+                // The line is drawn by CSS before the first gated block, so the preview's HTML stays exactly the published HTML.
+                <style>{`[data-testid="preview-html"]>:nth-child(${paywallAfter + 1})::before{content:"Paywall — only readers with access see what follows";display:block;margin:0 0 1rem;padding-top:.5rem;border-top:2px dashed #f59e0b;color:#92400e;font-size:.75rem;font-weight:600;font-family:ui-sans-serif,system-ui,sans-serif}`}</style>
               ) : null}
               <div className="prose-at" data-testid="preview-html" dangerouslySetInnerHTML={{ __html: preview.html }} />
             </>

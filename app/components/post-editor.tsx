@@ -203,7 +203,13 @@ export function PostEditor({
             Cover image (optional)
           </label>
           {post.coverUrl ? <img src={post.coverUrl} alt="Current cover" className="mt-2 h-28 rounded-lg object-cover" /> : null}
-          <input id="cover" name="cover" type="file" accept="image/png,image/jpeg,image/webp,image/gif" className="mt-2 block text-sm" />
+          <input
+            id="cover"
+            name="cover"
+            type="file"
+            accept="image/png,image/jpeg,image/webp,image/gif"
+            className="mt-2 block text-sm text-slate-700 file:mr-3 file:rounded-lg file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-sm file:font-semibold file:text-brand-700 hover:file:bg-brand-100"
+          />
           <p className="mt-1 text-xs text-slate-500">PNG, JPEG, WebP or GIF, up to 5 MB.</p>
           {errors.cover ? (
             <p role="alert" className="mt-1 text-sm text-red-700">

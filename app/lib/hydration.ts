@@ -6,8 +6,10 @@
  * inert: the module preloads become `rel="x-modulepreload"` and the boot module `type="x-module"`.
  * A few hundred bytes of inline script (`HYDRATE_ON_INTENT_SCRIPT`, rendered by the root layout)
  * turn them back on at the visitor's first sign of interaction — a touch, a pointer move or press,
- * a key, a focus, a wheel, a scroll — or when a comment thread (`[data-comments]`, which only the
- * hydrated page can load) is on screen, and the page hydrates as it always did. A phone opening a link thus
+ * a key, a focus, a wheel, a scroll — and the page hydrates as it always did. A comment thread on
+ * screen does not count (decision 0126): on a short post it is in the first viewport, and hydrating
+ * for it put the whole framework on the main thread of a visitor who had done nothing yet; it
+ * loads at the first interaction like the rest. A phone opening a link thus
  * downloads and runs no framework JavaScript before it shows the page; signed-in and per-viewer
  * renders are untouched.
  */
@@ -38,4 +40,4 @@ export function deferHydration(html: string): string {
  * Turns the inert scripts back on at the first interaction. Rendered on every page (so hydration
  * sees the same tree); does nothing on a page whose scripts are not inert.
  */
-export const HYDRATE_ON_INTENT_SCRIPT = `(function(){var d=document,s=d.querySelector('script[type="x-module"]');if(!s)return;var w=window,io,e=["touchstart","pointerdown","pointermove","keydown","focusin","wheel","scroll"],o={capture:!0,passive:!0},g=function(){if(!s)return;e.forEach(function(t){removeEventListener(t,g,o)});io&&io.disconnect();d.querySelectorAll('link[rel="x-modulepreload"]').forEach(function(l){l.rel="modulepreload"});var n=d.createElement("script");n.type="module";n.async=!0;n.textContent=s.textContent;s.replaceWith(n);s=null};e.forEach(function(t){addEventListener(t,g,o)});if(w.IntersectionObserver){io=new IntersectionObserver(function(x){x.some(function(y){return y.isIntersecting})&&g()});d.querySelectorAll("[data-comments]").forEach(function(c){io.observe(c)})}})();`;
+export const HYDRATE_ON_INTENT_SCRIPT = `(function(){var d=document,s=d.querySelector('script[type="x-module"]');if(!s)return;var e=["touchstart","pointerdown","pointermove","keydown","focusin","wheel","scroll"],o={capture:!0,passive:!0},g=function(){if(!s)return;e.forEach(function(t){removeEventListener(t,g,o)});d.querySelectorAll('link[rel="x-modulepreload"]').forEach(function(l){l.rel="modulepreload"});var n=d.createElement("script");n.type="module";n.async=!0;n.textContent=s.textContent;s.replaceWith(n);s=null};e.forEach(function(t){addEventListener(t,g,o)});})();`;

@@ -67,7 +67,7 @@ export default function MailboxMessage() {
       </section>
       <details className="rounded-2xl border border-slate-200 bg-white p-4">
         <summary className="cursor-pointer text-sm font-medium">Plain-text version</summary>
-        <pre className="mt-3 whitespace-pre-wrap text-sm text-slate-700">{m.text}</pre>
+        <pre className="mt-3 whitespace-pre-wrap text-sm [overflow-wrap:anywhere] text-slate-700">{m.text}</pre>
       </details>
     </div>
   );

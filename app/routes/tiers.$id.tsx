@@ -3,12 +3,12 @@ import { data, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Button, Field, FormError, FormSuccess } from "~/components/ui/form";
 import { invariantResponse, isAppError } from "~/lib/errors";
-import { orRespond } from "~/lib/http.server";
+import { clientIp, orRespond } from "~/lib/http.server";
 import { passThroughHeaders } from "~/lib/route-headers";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { joinWaitlist, leaveWaitlist, startTierCheckout, TierFullError } from "~/modules/payments/checkout.server";
-import { guestCookie, guestTokenFrom, newGuestToken, startGuestTierCheckout } from "~/modules/payments/guest.server";
+import { guestCookie, guestTokenFrom, newGuestToken, requestGuestTierJoin, startGuestTierCheckout } from "~/modules/payments/guest.server";
 import { SwitchFullError, switchTier } from "~/modules/payments/switch.server";
 import { tierPage } from "~/pages/tier.server";
 
@@ -18,13 +18,13 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
     const page = await tierPage(context.cloudflare.env, params.id ?? "", context.viewer);
     invariantResponse(page, "That tier doesn't exist.");
-    return page;
+    return { ...page, signedIn: !!context.viewer };
   });
 }
 
 type ActionResult =
   | { ok: false; formError: string; fieldErrors: Record<string, string>; waitlist?: boolean }
-  | { ok: true; message: string; waitlist?: boolean; switched?: "upgrade" | "downgrade" };
+  | { ok: true; message: string; waitlist?: boolean; switched?: "upgrade" | "downgrade"; emailSent?: boolean };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const env = context.cloudflare.env;
@@ -32,6 +32,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!context.viewer) {
     // Guest join of a paid tier (D77): no account needed; this browser's token opens the thank-you page.
     const form = formToObject(await request.clone().formData());
+    if (form.intent === "join-by-email") {
+      // A free tier, or the waitlist of a full one, by email (D125): only a confirmation link is sent.
+      try {
+        const r = await requestGuestTierJoin(env, tierId, { email: form.email }, { ip: clientIp(request) });
+        return data<ActionResult>({ ok: true, message: r.message, emailSent: true });
+      } catch (e) {
+        if (isAppError(e)) return data<ActionResult>({ ok: false, formError: e.message, fieldErrors: e.fieldErrors }, { status: e.status });
+        throw e;
+      }
+    }
     if (form.intent === "subscribe") {
       try {
         const token = guestTokenFrom(request) ?? newGuestToken();
@@ -87,7 +97,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export default function TierPage() {
-  const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner, switchOffer } = useLoaderData<typeof loader>();
+  const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner, switchOffer, signedIn } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state !== "idle";
   const [params] = useSearchParams();
@@ -168,6 +178,16 @@ export default function TierPage() {
             <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm font-medium text-amber-800 ring-1 ring-amber-200">
               Coming soon — the creator is finishing payout setup.
             </p>
+          ) : result && result.ok && result.emailSent ? (
+            <p className="text-sm text-slate-600">
+              Didn't get it? Check your spam folder, or{" "}
+              <Link className="text-brand-700 underline" to={`/tiers/${tier.id}`}>
+                try again
+              </Link>
+              .
+            </p>
+          ) : !signedIn && (showWaitlist || tier.pricing === "free") ? (
+            <GuestEmailForm tierId={tier.id} waitlist={!!showWaitlist} busy={busy} error={errors.email} />
           ) : showWaitlist ? (
             waitlistPosition ? (
               <div className="space-y-2">
@@ -225,13 +245,46 @@ export default function TierPage() {
             </div>
           )}
         </div>
-        <p className="mt-6 text-xs text-slate-500">Cancel any time from your library. Secure payments by Stripe.</p>
+        <p className="mt-6 text-xs text-slate-500">
+          {tier.pricing === "free" ? "Leave any time from your library." : "Cancel any time from your library. Secure payments by Stripe."}
+        </p>
         <p className="mt-1 text-xs text-slate-500">
           When you join, {creator?.displayName ?? "the creator"} sees your email address, tier, status and the date you joined (members are
           listed in their dashboard and in their audience export).
         </p>
       </div>
     </div>
+  );
+}
+
+/** A signed-out visitor joins a free tier, or a full tier's waitlist, with their email: a confirmation link is sent (D125). */
+function GuestEmailForm({ tierId, waitlist, busy, error }: { tierId: string; waitlist: boolean; busy: boolean; error?: string }) {
+  return (
+    <Form method="post" className="space-y-3" noValidate>
+      <input type="hidden" name="intent" value="join-by-email" />
+      <Field
+        label="Your email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        error={error}
+        hint={
+          waitlist
+            ? "We'll email you a link to confirm your place. No account needed."
+            : "We'll email you a link to confirm. No account needed."
+        }
+      />
+      <Button type="submit" className="w-full" disabled={busy}>
+        {waitlist ? "Join the waitlist" : "Join for free"}
+      </Button>
+      <p className="text-center text-sm text-slate-600">
+        Have an account?{" "}
+        <Link className="font-medium text-brand-700 underline" to={`/login?redirectTo=${encodeURIComponent(`/tiers/${tierId}`)}`}>
+          Sign in
+        </Link>
+      </p>
+    </Form>
   );
 }
 

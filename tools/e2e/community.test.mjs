@@ -113,7 +113,9 @@ test("visitor comments and files an idea, maker replies and plans it, voter noti
   const anonErrors = watchPageErrors(anon);
   const gated = await anon.goto(`${app.url}/@lena-voice/posts/build-log-pronunciation-scoring`);
   assert.equal(gated.status(), 200);
-  await anon.locator("[data-comments^='post:']").scrollIntoViewIfNeeded();
+  // A short post's thread is already on screen; it loads at the reader's first interaction (decision 0126).
+  assert.equal(await anon.locator('script[type="x-module"]').count(), 1, "nothing hydrates before the reader does anything");
+  await anon.mouse.move(20, 20);
   await anon.locator("[data-comments^='post:']").getByText("Comments on this post are for readers who can read the whole post.").waitFor();
   assert.equal(await anon.locator("[data-comment]").count(), 0);
   await snap(anon, "community-gated-post-comments");

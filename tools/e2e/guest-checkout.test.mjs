@@ -2,8 +2,9 @@
 // a signed-out visitor buys the seeded "Booking-bot starter kit", types their email in Checkout,
 // lands on the thank-you page with the download, gets the receipt in /dev/mailbox, sets a password
 // from it and finds the kit in their library. A second visitor pays with the email of an existing
-// account: the same thank-you page, and they are not signed in to that account. Screenshots in
-// test-results/screenshots (guest-*.png).
+// account: the same thank-you page, and they are not signed in to that account. A guest joins the
+// paid "Inner circle" tier the same way (D77), and the free "Followers" tier by email with the
+// confirmation link from /dev/mailbox (D125). Screenshots in test-results/screenshots (guest-*.png).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -95,5 +96,49 @@ test("an existing account's email: the same thank-you page, nobody signed in to 
   await page.goto(`${app.url}/library`);
   await page.waitForURL(/\/login/);
   await snap(page, "guest-existing-4-library-needs-sign-in");
+  await ctx.close();
+});
+
+test("a guest joins a paid tier through Checkout: thank-you page, welcome email with a set-password link", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  const email = `member-${Date.now()}@example.test`;
+  await page.goto(`${app.url}/@maya-builds`);
+  const card = page.locator("div", { has: page.getByRole("heading", { name: "Inner circle" }) }).last();
+  await Promise.all([page.waitForURL(/\/tiers\//), card.getByRole("link", { name: "Subscribe" }).click()]);
+  await snap(page, "guest-tier-1-tier-page");
+  await Promise.all([page.waitForURL(/\/checkout\/pay\/cs_/), page.getByRole("button", { name: /Subscribe — .*month/ }).click()]);
+  await page.getByLabel("Email").fill(email);
+  await Promise.all([page.waitForURL(/\/checkout\/return\?session_id=/), page.getByRole("button", { name: "Pay", exact: true }).click()]);
+  await page.getByTestId("checkout-state").filter({ hasText: "Ready" }).waitFor({ timeout: 30_000 });
+  await page.getByText("Thanks for joining Inner circle").waitFor();
+  await page.getByRole("link", { name: "Log in" }).first().waitFor(); // nobody signed in
+  await snap(page, "guest-tier-2-thank-you");
+  const text = await mailFor(page, email, /You're a member: Inner circle/);
+  assert.match(text, /\/reset-password\/[A-Za-z0-9_-]{43}/);
+  await snap(page, "guest-tier-3-welcome-email");
+  await ctx.close();
+});
+
+test("a guest joins a free tier by email: confirmation link from the mailbox, a button, then a member", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  const email = `follower-${Date.now()}@example.test`;
+  await page.goto(`${app.url}/@maya-builds`);
+  const card = page.locator("div", { has: page.getByRole("heading", { name: "Followers" }) }).last();
+  await Promise.all([page.waitForURL(/\/tiers\//), card.getByRole("link", { name: "Join for free" }).click()]);
+  await page.getByLabel("Your email").fill(email);
+  await snap(page, "guest-free-1-email");
+  await page.getByRole("button", { name: "Join for free" }).click();
+  await page.getByText(`we've sent a link to ${email}`).waitFor();
+  await snap(page, "guest-free-2-check-inbox");
+  const text = await mailFor(page, email, /Confirm your membership of Followers/);
+  const link = /\/tiers\/confirm\/[A-Za-z0-9_-]{43}/.exec(text)?.[0];
+  assert.ok(link, `a confirmation link in: ${text}`);
+  await page.goto(`${app.url}${link}`);
+  await snap(page, "guest-free-3-confirm");
+  await page.getByRole("button", { name: "Confirm and join" }).click();
+  await page.getByText("You're a member of Followers").waitFor();
+  await snap(page, "guest-free-4-member");
   await ctx.close();
 });

@@ -216,3 +216,47 @@ export function creatorLeavingEmail(d: CreatorLeavingEmailData): Rendered {
     }),
   };
 }
+
+/** The double opt-in of a guest's free-tier join or waitlist place (D125): nothing happens until this link is confirmed. */
+export function guestTierConfirmEmail(d: {
+  kind: "join" | "waitlist";
+  tierName: string;
+  creatorName: string;
+  confirmUrl: string;
+}): Rendered {
+  const what = d.kind === "join" ? `join ${d.tierName} by ${d.creatorName}` : `join the waitlist of ${d.tierName} by ${d.creatorName}`;
+  return accountEmail(
+    d.kind === "join" ? `Confirm your membership of ${d.tierName}` : `Confirm your place on the ${d.tierName} waitlist`,
+    `Someone (hopefully you) asked to ${what} on All Thrive with this address.`,
+    d.confirmUrl,
+    d.kind === "join" ? "Confirm and join" : "Confirm my place",
+    "The link works once and expires in 24 hours. If you didn't ask for this, ignore this email: nothing happens without it.",
+  );
+}
+
+/**
+ * After a guest confirmed (D125): where the membership or waitlist place is. An account without a
+ * password yet gets a link that sets one and opens the library; others are asked to sign in.
+ */
+export function guestTierWelcomeEmail(d: {
+  kind: "member" | "waitlist";
+  tierName: string;
+  creatorName: string;
+  position: number | null;
+  url: string;
+  setPassword: boolean;
+}): Rendered {
+  const lead =
+    d.kind === "member"
+      ? `You're a member of ${d.tierName} by ${d.creatorName}. Members-only posts are open to you in your library.`
+      : `You're on the waitlist of ${d.tierName} by ${d.creatorName}${d.position ? ` (number ${d.position})` : ""}. When a seat opens it is held for you for 24 hours.`;
+  return accountEmail(
+    d.kind === "member" ? `Welcome to ${d.tierName}` : `You're on the ${d.tierName} waitlist`,
+    lead,
+    d.url,
+    d.setPassword ? "Set a password and open your library" : "Sign in to your library",
+    d.setPassword
+      ? "The link works once and expires in 7 days. Afterwards, use “Forgot password” on the sign-in page."
+      : "Sign in with this email address.",
+  );
+}

@@ -56,7 +56,7 @@ export const GUEST_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
  * in) that lasts 7 days, since a receipt is often read later. Issued when the receipt is rendered,
  * so it goes to the address's inbox only; a newer one replaces it.
  */
-async function setPasswordLink(env: Env, userId: string): Promise<string> {
+export async function setPasswordLink(env: Env, userId: string): Promise<string> {
   const token = newAccountToken();
   const now = nowSeconds();
   await storeAccountToken(

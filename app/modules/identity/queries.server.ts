@@ -18,6 +18,19 @@ export async function insertUser(env: Env, user: typeof users.$inferInsert) {
   await getDb(env).insert(users).values(user);
 }
 
+/**
+ * Inserts the account unless the address has one, then reads the address's account — the same two
+ * statements in one round trip whether or not it existed, so neither the work nor the time tells.
+ */
+export async function insertOrFindUserByEmail(env: Env, user: typeof users.$inferInsert) {
+  const db = getDb(env);
+  const [, found] = await db.batch([
+    db.insert(users).values(user).onConflictDoNothing({ target: users.email }),
+    db.select({ id: users.id }).from(users).where(eq(users.email, user.email)).limit(1),
+  ]);
+  return found[0] ?? null;
+}
+
 /** A chosen password: an account made for a guest purchase stops being one (D71). */
 export async function setPasswordHash(env: Env, userId: string, passwordHash: string) {
   await getDb(env).update(users).set({ passwordHash, guestAt: null }).where(eq(users.id, userId));

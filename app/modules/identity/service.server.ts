@@ -4,7 +4,7 @@ import { newId, nowSeconds } from "~/lib/ids";
 import { parseOrThrow } from "~/lib/validation";
 import { dummyPasswordHash, hashPassword, verifyPassword } from "./passwords.server";
 import { assertUnderLimits, hit, type Limit } from "./rate-limit.server";
-import { findUserByEmail, findUserWithPassword, insertUser, setPasswordHash } from "./queries.server";
+import { findUserByEmail, findUserWithPassword, insertOrFindUserByEmail, insertUser, setPasswordHash } from "./queries.server";
 import { ChangePasswordInput, Email, LogInInput, SignUpInput } from "./validation";
 import { endAllSessions, startSession } from "./auth.server";
 
@@ -111,17 +111,18 @@ export async function accountForGuestEmail(env: Env, rawEmail: string): Promise<
   const email = parseOrThrow(Email, rawEmail);
   const random = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24))));
   const passwordHash = await hashPassword(random);
-  const existing = await findUserByEmail(env, email);
-  if (existing) return { id: existing.id, email, created: false };
   const now = nowSeconds();
   const id = newId();
-  try {
-    await insertUser(env, { id, email, passwordHash, isAdmin: false, emailVerifiedAt: null, createdAt: now, guestAt: now });
-  } catch (e) {
-    if (!String(e).includes("UNIQUE")) throw e;
-    const winner = await findUserByEmail(env, email);
-    if (!winner) throw e;
-    return { id: winner.id, email, created: false };
-  }
-  return { id, email, created: true };
+  // One batch for both cases (insert unless taken, then read): the same statements, the same time.
+  const row = await insertOrFindUserByEmail(env, {
+    id,
+    email,
+    passwordHash,
+    isAdmin: false,
+    emailVerifiedAt: null,
+    createdAt: now,
+    guestAt: now,
+  });
+  if (!row) throw new Error("guest account neither inserted nor found");
+  return { id: row.id, email, created: row.id === id };
 }

@@ -341,7 +341,7 @@ async function releaseProductCheckout(env: Env, claimId: string) {
   await getDb(env).delete(checkouts).where(eq(checkouts.sessionId, claimId));
 }
 
-async function liveMembership(env: Env, userId: string, tierId: string) {
+export async function liveMembership(env: Env, userId: string, tierId: string) {
   const [m] = await getDb(env)
     .select()
     .from(memberships)
@@ -516,7 +516,7 @@ export async function startTierCheckout(
  * `join` admits a person once (D52): concurrent joins of one person make one membership and take
  * one seat; the others — and any later join of a live member — land on the tier page saying so.
  */
-export async function joinFreeTier(env: Env, viewer: Viewer, tierId: string): Promise<TierCheckoutResult> {
+export async function joinFreeTier(env: Env, viewer: Pick<Viewer, "id">, tierId: string): Promise<TierCheckoutResult> {
   const db = getDb(env);
   const t = await db.query.tiers.findFirst({ where: eq(tiers.id, tierId) });
   if (!t || t.status !== "active" || t.pricing !== "free" || (await creatorHidden(env, t.creatorId)))

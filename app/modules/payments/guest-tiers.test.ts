@@ -222,3 +222,177 @@ describe("guest join of a paid tier", () => {
     expect(await res.text()).toContain("Sign in or create an account to join this free tier.");
   });
 });
+
+/** Guest joins of free tiers and waitlists by email (D125): double opt-in, attach only after proof, no enumeration. */
+describe("guest join of a free tier by email", () => {
+  const askByEmail = (tierId: string, email: string, ip = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`) =>
+    postForm(`/tiers/${tierId}`, { intent: "join-by-email", email }, { headers: { "CF-Connecting-IP": ip } });
+  const confirmLinkIn = async (email: string) => {
+    const mail = await mailTo(email, "guest-join:");
+    return /\/tiers\/confirm\/[A-Za-z0-9_-]{43}/.exec(mail.text)![0];
+  };
+  const liveCount = async (userId: string, tierId: string) =>
+    (await env.DB.prepare("SELECT count(*) AS n FROM memberships WHERE user_id=? AND tier_id=? AND status='active'")
+      .bind(userId, tierId)
+      .first<{ n: number }>())!.n;
+
+  it("nothing happens before the emailed link is confirmed; then the email's new account is a member (one per person), nobody signed in", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "", maxSubscribers: "10" });
+    const tierId = String(t.id);
+    expect(await (await app(`/tiers/${tierId}`)).text()).toContain('value="join-by-email"');
+    const email = newEmail();
+
+    const bad = await askByEmail(tierId, "not-an-email");
+    expect(bad.status).toBe(422);
+    const asked = await askByEmail(tierId, email);
+    expect(asked.status).toBe(200);
+    expect(sessionCookie(asked)).toBeUndefined();
+    expect(await asked.text()).toContain("Check your inbox");
+    expect(await userByEmail(email)).toBeNull(); // no account for an unproven address
+
+    const link = await confirmLinkIn(email);
+    const page = await app(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Confirm and join");
+    expect(await userByEmail(email)).toBeNull(); // opening the link (a mail scanner) changes nothing
+
+    const done = await postForm(link, {});
+    expect(done.status).toBe(200);
+    expect(sessionCookie(done)).toBeUndefined();
+    expect(await done.text()).toContain(`You&#x27;re a member of ${t.name}`);
+    const u = (await userByEmail(email))!;
+    expect(u.guestAt).not.toBeNull();
+    expect(await liveCount(u.id, tierId)).toBe(1);
+    expect((await postForm(link, {})).status).toBe(404); // single use
+
+    // Asking again with the same address (any case) and confirming: still one membership, one seat.
+    await askByEmail(tierId, email.toUpperCase());
+    const again = (await env.DB.prepare("SELECT count(*) AS n FROM guest_tier_requests WHERE email=? AND used_at IS NULL")
+      .bind(email)
+      .first<{ n: number }>())!;
+    expect(again.n).toBe(1);
+    let second: string | undefined;
+    for (let i = 0; i < 100 && !second; i++) {
+      const mails = await env.DB.prepare("SELECT text FROM dev_mailbox WHERE to_address=? AND id LIKE 'guest-join:%'")
+        .bind(email)
+        .all<{ text: string }>();
+      second = mails.results.map((m) => /\/tiers\/confirm\/[A-Za-z0-9_-]{43}/.exec(m.text)![0]).find((l) => l !== link);
+      if (!second) await new Promise((r) => setTimeout(r, 150));
+    }
+    expect(second).toBeTruthy();
+    expect((await postForm(second!, {})).status).toBe(200);
+    expect(await liveCount(u.id, tierId)).toBe(1);
+    expect(await seats(env, tierId).status()).toMatchObject({ members: 1 });
+
+    for (let i = 0; i < 100; i++) {
+      const n = await env.DB.prepare("SELECT count(*) AS n FROM dev_mailbox WHERE to_address=? AND id LIKE 'guest-joined:%'")
+        .bind(email)
+        .first<{ n: number }>();
+      if (n!.n >= 2) break;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    // The newest welcome's link (a newer set-password link replaces an older one).
+    const welcome = (await env.DB.prepare(
+      "SELECT text FROM dev_mailbox WHERE to_address=? AND id LIKE 'guest-joined:%' ORDER BY created_at DESC, rowid DESC LIMIT 1",
+    )
+      .bind(email)
+      .first<{ text: string }>())!;
+    expect(welcome.text).toContain("Set a password and open your library");
+    const set = await postForm(/\/reset-password\/[A-Za-z0-9_-]+/.exec(welcome.text)![0], { password: "a-long-enough-password" });
+    expect(set.status, welcome.text).toBe(302);
+    expect(await (await app("/library", { cookie: sessionCookie(set)! })).text()).toContain(String(t.name));
+  });
+
+  it("an existing account, a member, and a new address get the same answers and emails until the link is confirmed", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "", maxSubscribers: "10" });
+    const tierId = String(t.id);
+    const owner = await makeUser(env);
+    const member = await makeUser(env);
+    expect((await postForm(`/tiers/${tierId}`, { intent: "subscribe" }, { cookie: await member.cookie() })).status).toBe(302);
+    const fresh = newEmail();
+    const shapes = [];
+    for (const email of [owner.email, member.email, fresh]) {
+      const res = await askByEmail(tierId, email);
+      const mail = await mailTo(email, "guest-join:");
+      shapes.push({
+        status: res.status,
+        cookies: res.headers.getSetCookie().length,
+        body: (await res.text()).replaceAll(email, "EMAIL"),
+        mail: [mail.subject, mail.text.replace(/\/tiers\/confirm\/[A-Za-z0-9_-]{43}/, "LINK")],
+      });
+    }
+    expect(shapes[0]).toEqual(shapes[2]);
+    expect(shapes[1]).toEqual(shapes[2]);
+    expect(await userByEmail(fresh)).toBeNull();
+    expect(await membership(owner.id, tierId)).toBeNull();
+
+    // After proof: the existing account becomes a member (no second account, nobody signed in);
+    // the member stays a member once; the existing account's welcome asks to sign in.
+    const ownerDone = await postForm(await confirmLinkIn(owner.email), {});
+    expect(sessionCookie(ownerDone)).toBeUndefined();
+    expect(await membership(owner.id, tierId)).toMatchObject({ status: "active" });
+    const memberDone = await postForm(await confirmLinkIn(member.email), {});
+    expect(memberDone.status, await memberDone.clone().text()).toBe(200);
+    expect(await liveCount(member.id, tierId)).toBe(1);
+    const welcome = await mailTo(owner.email, "guest-joined:");
+    expect(welcome.text).toContain("Sign in to your library");
+    expect(welcome.text).not.toContain("/reset-password/");
+  });
+
+  it("a full tier offers its waitlist by email; confirming puts the email's account on it; paid tiers with room use Checkout", async () => {
+    const seller = await makeSeller(env);
+    const cookie = await seller.cookie();
+    const t = await makeTier(cookie, { pricing: "free", monthly: "", annual: "", maxSubscribers: "1" });
+    const tierId = String(t.id);
+    const first = await makeUser(env);
+    expect((await postForm(`/tiers/${tierId}`, { intent: "subscribe" }, { cookie: await first.cookie() })).status).toBe(302);
+    const page = await (await app(`/tiers/${tierId}`)).text();
+    expect(page).toContain("Join the waitlist");
+    expect(page).toContain('value="join-by-email"');
+    const email = newEmail();
+    const asked = await askByEmail(tierId, email);
+    expect(await asked.text()).toContain("confirm your place on the waitlist");
+    const done = await postForm(await confirmLinkIn(email), {});
+    expect(await done.text()).toContain(`You&#x27;re on the waitlist of ${t.name} (number 1)`);
+    const u = (await userByEmail(email))!;
+    expect(await seats(env, tierId).status(u.id)).toMatchObject({ members: 1, waitlistPosition: 1 });
+    expect(await membership(u.id, tierId)).toBeNull();
+
+    const paid = String((await makeTier(cookie, { maxSubscribers: "5" })).id);
+    expect((await askByEmail(paid, newEmail())).status).toBe(409);
+  });
+
+  it("two links of one new address confirmed at once, and one link clicked twice at once: one account, one membership, one seat", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "", maxSubscribers: "10" });
+    const tierId = String(t.id);
+    const email = newEmail();
+    await askByEmail(tierId, email);
+    await askByEmail(tierId, email);
+    let links: string[] = [];
+    for (let i = 0; i < 100 && links.length < 2; i++) {
+      const rows = await env.DB.prepare("SELECT text FROM dev_mailbox WHERE to_address=? AND id LIKE 'guest-join:%'")
+        .bind(email)
+        .all<{ text: string }>();
+      links = rows.results.map((m) => /\/tiers\/confirm\/[A-Za-z0-9_-]{43}/.exec(m.text)![0]);
+      if (links.length < 2) await new Promise((r) => setTimeout(r, 150));
+    }
+    const res = await Promise.all([postForm(links[0], {}), postForm(links[1], {}), postForm(links[1], {})]);
+    expect(res.map((r) => r.status).sort()).toEqual([200, 200, 404]);
+    const users = await env.DB.prepare("SELECT id FROM users WHERE email=?").bind(email).all<{ id: string }>();
+    expect(users.results).toHaveLength(1);
+    expect(await liveCount(users.results[0].id, tierId)).toBe(1);
+    expect(await seats(env, tierId).status()).toMatchObject({ members: 1, holds: 0 });
+  });
+
+  it("confirmation emails are rate-limited per address", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "" });
+    const email = newEmail();
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await askByEmail(String(t.id), email)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+});

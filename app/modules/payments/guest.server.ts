@@ -7,19 +7,26 @@
  */
 import { attributionFor, claimMetadata } from "~/modules/affiliates/service.server";
 import * as v from "valibot";
+import { publicUrl } from "~/lib/public-url";
+import { hit } from "~/modules/identity/rate-limit.server";
+import { enqueueAccountEmail } from "~/modules/email/service.server";
+import { guestTierConfirmEmail, guestTierWelcomeEmail } from "~/modules/email/templates.server";
+import { setPasswordLink } from "~/modules/email/transactional.server";
 import { getDb } from "~/lib/db.server";
-import { AppError, conflict, notFound } from "~/lib/errors";
+import { AppError, conflict, notFound, tooManyRequests } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { getStripe } from "~/lib/stripe.server";
 import { parseOrThrow } from "~/lib/validation";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
 import { Email } from "~/modules/identity/validation";
-import { hashAccountToken } from "~/modules/identity/tokens.server";
+import { hashAccountToken, looksLikeAccountToken, newAccountToken } from "~/modules/identity/tokens.server";
 import { findProductFile, hasAccess, streamProductFile } from "~/modules/products/service.server";
 import { canSell } from "./connect.server";
 import {
   assertFreeOrderAllowed,
   buyerAmount,
+  joinFreeTier,
+  liveMembership,
   productForSale,
   recordFreeOrder,
   tierLineItem,
@@ -30,7 +37,14 @@ import {
 import { platformFee, PLATFORM_FEE_PERCENT } from "~/lib/money";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { SubscribeInput } from "~/modules/tiers/validation";
-import { guestCheckoutBySession, insertGuestCheckout, paidOrderOfSession, productFilesOf } from "./queries.server";
+import {
+  guestCheckoutBySession,
+  insertGuestCheckout,
+  insertGuestTierRequest,
+  paidOrderOfSession,
+  productFilesOf,
+  spendGuestTierRequest,
+} from "./queries.server";
 
 export const GUEST_COOKIE = "at_guest";
 const TOKEN_RE = /^[A-Za-z0-9_-]{32,64}$/;
@@ -260,4 +274,152 @@ export async function startGuestTierCheckout(
     await markSeatsChanged(env, t.id);
     throw e;
   }
+}
+
+// ------------------------------------------------------------------ free tiers and waitlists by email (D125)
+
+/** How long a guest's confirmation link works. */
+export const GUEST_JOIN_TTL_SECONDS = 24 * 60 * 60;
+/** Confirmation emails a person (by email) and a network address (by IP) may ask for per hour. */
+export const GUEST_JOIN_LIMITS = { perEmail: 5, perIp: 20, windowSeconds: 60 * 60 } as const;
+
+/**
+ * A guest asks to join a free tier (or the waitlist of a full tier, free or paid) by email. Double
+ * opt-in: this only stores a single-use link and emails it; nothing is joined and no account is
+ * looked up or made until the link is confirmed. So the answer — and the work done — is the same
+ * whether or not the email has an account, is already a member, or is already waiting.
+ */
+export async function requestGuestTierJoin(
+  env: Env,
+  tierId: string,
+  input: unknown,
+  opts: { ip: string },
+): Promise<{ kind: "join" | "waitlist"; email: string; message: string }> {
+  const t = await tierForSale(env, tierId);
+  const { email } = parseOrThrow(GuestEmailInput, input);
+  const status = await seats(env, t.id).status();
+  const full = t.maxSubscribers !== null && status.seatsLeft !== null && status.seatsLeft <= 0;
+  if (!full && t.pricing !== "free") throw conflict("This tier has seats: subscribe, and Checkout will ask for your email.");
+  const kind = full ? "waitlist" : "join";
+  const db = getDb(env);
+  const w = GUEST_JOIN_LIMITS.windowSeconds;
+  const [byEmail, byIp] = await Promise.all([hit(db, `guest-join:email:${email}`, w), hit(db, `guest-join:ip:${opts.ip}`, w)]);
+  const over = byEmail.count > GUEST_JOIN_LIMITS.perEmail ? byEmail : byIp.count > GUEST_JOIN_LIMITS.perIp ? byIp : null;
+  if (over) {
+    const retry = Math.max(1, over.resetAt - nowSeconds());
+    throw tooManyRequests(`We've sent a lot of confirmation emails already. Try again in ${Math.ceil(retry / 60)} minutes.`, retry);
+  }
+  const creator = await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, t.creatorId) });
+  const token = newAccountToken();
+  const tokenHash = await hashAccountToken(token);
+  const now = nowSeconds();
+  await insertGuestTierRequest(env, { tokenHash, email, tierId: t.id, kind, expiresAt: now + GUEST_JOIN_TTL_SECONDS, createdAt: now });
+  const mail = guestTierConfirmEmail({
+    kind,
+    tierName: t.name,
+    creatorName: creator?.displayName ?? "the creator",
+    confirmUrl: publicUrl(env, `/tiers/confirm/${token}`),
+  });
+  await enqueueAccountEmail(env, {
+    key: `guest-join:${tokenHash.slice(0, 32)}`,
+    kind: "guest_tier_confirm",
+    userId: null,
+    to: email,
+    ...mail,
+  });
+  return {
+    kind,
+    email,
+    message:
+      kind === "join"
+        ? `Check your inbox: we've sent a link to ${email}. Open it to confirm and join ${t.name}.`
+        : `Check your inbox: we've sent a link to ${email}. Open it to confirm your place on the waitlist.`,
+  };
+}
+
+const GUEST_LINK_INVALID = "This link has expired or was already used. Ask for a new one on the tier's page.";
+
+/** A confirmation link that still works, with its tier and creator; 404 otherwise. Changes nothing. */
+async function liveGuestTierRequest(env: Env, token: string | undefined) {
+  if (!looksLikeAccountToken(token)) throw notFound(GUEST_LINK_INVALID);
+  const tokenHash = await hashAccountToken(token);
+  const db = getDb(env);
+  const r = await db.query.guestTierRequests.findFirst({ where: (x, { eq }) => eq(x.tokenHash, tokenHash) });
+  if (!r || r.usedAt !== null || r.expiresAt <= nowSeconds()) throw notFound(GUEST_LINK_INVALID);
+  const t = await db.query.tiers.findFirst({ where: (x, { eq }) => eq(x.id, r.tierId) });
+  const creator = t ? await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, t.creatorId) }) : undefined;
+  if (!t || t.status !== "active" || !creator || creator.hiddenAt !== null) throw notFound("That tier isn't available any more.");
+  return { r, t, creator };
+}
+
+/** The page a confirmation link opens: what confirming will do (a button, so mail scanners opening links join nobody). */
+export async function guestTierRequestPage(env: Env, token: string | undefined) {
+  const { r, t, creator } = await liveGuestTierRequest(env, token);
+  return {
+    kind: r.kind,
+    email: r.email,
+    tier: { id: t.id, name: t.name },
+    creator: { handle: creator.handle, displayName: creator.displayName },
+  };
+}
+
+export type GuestTierConfirmed = {
+  outcome: "member" | "waitlist" | "offered" | "owner";
+  position: number | null;
+  tier: { id: string; name: string };
+  creator: { handle: string; displayName: string };
+};
+
+/**
+ * The guest confirmed (proof of the inbox): the link is used up in one conditional statement (a
+ * second click, or a concurrent one, finds it used), the email's account is found or made (no
+ * password yet, D71), and the free membership is recorded through the tier's seat counter — one per
+ * person per tier, by account — or the place on the waitlist taken. A free tier that filled up since
+ * the request puts them on its waitlist instead. Nobody is signed in; the email that follows carries
+ * a set-password link when the account has no password.
+ */
+export async function confirmGuestTierJoin(env: Env, token: string | undefined): Promise<GuestTierConfirmed> {
+  const { r, t, creator } = await liveGuestTierRequest(env, token);
+  const db = getDb(env);
+  if (!(await spendGuestTierRequest(env, r.tokenHash))) throw notFound(GUEST_LINK_INVALID);
+  const account = await accountForGuestEmail(env, r.email);
+  const base = { tier: { id: t.id, name: t.name }, creator: { handle: creator.handle, displayName: creator.displayName } };
+  if (account.id === t.creatorId) return { outcome: "owner", position: null, ...base };
+  let outcome: GuestTierConfirmed["outcome"] = "member";
+  let position: number | null = null;
+  const toWaitlist = async () => {
+    if (await liveMembership(env, account.id, t.id)) return;
+    const w = await seats(env, t.id).joinWaitlist(account.id);
+    outcome = w.offered ? "offered" : "waitlist";
+    position = w.offered ? null : w.position;
+  };
+  if (r.kind === "join" && t.pricing === "free") {
+    try {
+      await joinFreeTier(env, { id: account.id }, t.id);
+    } catch (e) {
+      if (!(e instanceof TierFullError)) throw e;
+      await toWaitlist();
+    }
+  } else await toWaitlist();
+  const user = await db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, account.id), columns: { guestAt: true } });
+  const setPassword = user?.guestAt != null;
+  const url = setPassword
+    ? publicUrl(env, `/reset-password/${await setPasswordLink(env, account.id)}`)
+    : publicUrl(env, outcome === "member" ? "/login?redirectTo=%2Flibrary" : `/login?redirectTo=${encodeURIComponent(`/tiers/${t.id}`)}`);
+  const mail = guestTierWelcomeEmail({
+    kind: outcome === "member" ? "member" : "waitlist",
+    tierName: t.name,
+    creatorName: creator.displayName,
+    position,
+    url,
+    setPassword,
+  });
+  await enqueueAccountEmail(env, {
+    key: `guest-joined:${r.tokenHash.slice(0, 32)}`,
+    kind: "guest_tier_welcome",
+    userId: account.id,
+    to: account.email,
+    ...mail,
+  });
+  return { outcome, position, ...base };
 }

@@ -8,7 +8,7 @@ import { creators } from "~/modules/storefronts/schema";
 import { tiers } from "~/modules/tiers/schema";
 import { LIVE_MEMBERSHIP_STATUSES, membershipPaused } from "~/modules/content/entitlements.server";
 import { productFiles } from "~/modules/products/schema";
-import { guestCheckouts, invoices, memberships, orders, tierSwitches } from "./schema";
+import { guestCheckouts, guestTierRequests, invoices, memberships, orders, tierSwitches } from "./schema";
 
 /** What a buyer's library lists: their orders, memberships, open waitlist offers and membership payments that were refunded or disputed. */
 export async function libraryRows(env: Env, userId: string) {
@@ -313,4 +313,18 @@ export async function claimGuestInvoices(env: Env, subscriptionId: string, userI
 
 export async function invoiceExists(env: Env, invoiceId: string): Promise<boolean> {
   return !!(await getDb(env).query.invoices.findFirst({ where: eq(invoices.id, invoiceId), columns: { id: true } }));
+}
+
+export async function insertGuestTierRequest(env: Env, row: typeof guestTierRequests.$inferInsert) {
+  await getDb(env).insert(guestTierRequests).values(row);
+}
+
+/** Uses a guest's confirmation link up in one conditional statement: true for exactly one caller. */
+export async function spendGuestTierRequest(env: Env, tokenHash: string): Promise<boolean> {
+  const used = await getDb(env)
+    .update(guestTierRequests)
+    .set({ usedAt: Math.floor(Date.now() / 1000) })
+    .where(and(eq(guestTierRequests.tokenHash, tokenHash), isNull(guestTierRequests.usedAt)))
+    .returning({ tokenHash: guestTierRequests.tokenHash });
+  return used.length > 0;
 }

@@ -85,6 +85,27 @@ export const guestCheckouts = sqliteTable(
   (t) => [index("guest_checkouts_buyer_idx").on(t.buyerId)],
 );
 
+/**
+ * A guest's request to join a free tier, or the waitlist of a full tier, by email (D125). Nothing
+ * happens until the emailed link is opened and confirmed (double opt-in): only then is the email's
+ * account found or made and the membership or waitlist place recorded. Only the SHA-256 of the
+ * link's token is stored; a link works once and expires.
+ */
+export const guestTierRequests = sqliteTable(
+  "guest_tier_requests",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    email: text("email").notNull(),
+    tierId: text("tier_id").notNull(),
+    /** join: a free tier with room; waitlist: a full tier (free or paid). */
+    kind: text("kind", { enum: ["join", "waitlist"] }).notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("guest_tier_requests_email_idx").on(t.email, t.tierId)],
+);
+
 /** One-time purchases. Created only from the verified checkout.session.completed webhook. */
 export const orders = sqliteTable(
   "orders",

@@ -311,6 +311,104 @@ describe("/discover: most upvoted this week", () => {
     const posB = html.indexOf(`/apps/${b.slug}"`);
     expect(posB).toBeGreaterThan(-1);
     expect(posA).toBeGreaterThan(posB);
+    // The cards show the figure that orders them: this week's upvotes, never increasing down the list.
+    const week = cardFigures(html);
+    expect(week.get(b.slug)).toBe(2);
+    expect(week.get(a.slug)).toBe(1);
+    const figures = [...week.values()];
+    expect(figures).toEqual([...figures].sort((x, y) => y - x));
+    // Elsewhere (another sort, the maker's storefront) a card shows the board's total upvotes, all
+    // time: the stored count, recounted from the rows at the next vote (the rows above were raw inserts).
+    await onItem(a.slug, ia, { intent: "vote" }, await (await settledUser()).cookie());
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM feedback_votes WHERE item_id=?").bind(ia).first<{ n: number }>();
+    expect(cardFigures(await (await app("/discover?sort=new")).text()).get(a.slug)).toBe(rows!.n);
+    expect(cardFigures(await (await app(`/@${a.maker.handle}`)).text()).get(a.slug)).toBe(rows!.n);
+  });
+});
+
+/** slug → the upvote figure on its card, in page order. */
+function cardFigures(html: string) {
+  const out = new Map<string, number>();
+  for (const card of html.split("<article").slice(1)) {
+    const slug = /href="\/apps\/([a-z0-9-]+)"/.exec(card)?.[1];
+    const n = /data-upvotes="(\d+)"/.exec(card)?.[1];
+    if (slug && n !== undefined && !out.has(slug)) out.set(slug, Number(n));
+  }
+  return out;
+}
+
+describe("suspended voters and racing merges", () => {
+  it("a suspended voter's upvotes leave the counts and trending while suspended and come back after", async () => {
+    const { slug, maker } = await board();
+    const author = await settledUser();
+    const id = itemIdOf(await file(slug, { kind: "idea", title: "Suspension counts" }, await author.cookie()));
+    const [v1, v2, bad] = await Promise.all([settledUser(), settledUser(), settledUser()]);
+    for (const v of [v1, v2, bad]) await onItem(slug, id, { intent: "vote" }, await v.cookie());
+    const score = async () =>
+      (await env.DB.prepare("SELECT trending_score AS s FROM apps WHERE slug=?").bind(slug).first<{ s: number }>())!.s;
+    const badWeight = (await env.DB.prepare("SELECT trending_weight AS w FROM feedback_votes WHERE item_id=? AND user_id=?")
+      .bind(id, bad.id)
+      .first<{ w: number }>())!.w;
+    const before = await score();
+    const admin = await settledUser({ isAdmin: true });
+    const ac = await admin.cookie();
+    expect(
+      (await postForm("/admin/users", { intent: "suspend", userId: bad.id, reason: "vote ring" }, { cookie: ac })).status,
+    ).toBeLessThan(400);
+    expect(await votesOf(id)).toBe(2);
+    expect(Math.abs((await score()) - (before - badWeight))).toBeLessThan(1e-6 * Math.max(1, before));
+    expect(cardFigures(await (await app(`/@${maker.handle}`)).text()).get(slug)).toBe(2);
+    // Suspending again changes nothing twice; lifting it restores the vote exactly.
+    expect(
+      (await postForm("/admin/users", { intent: "suspend", userId: bad.id, reason: "vote ring" }, { cookie: ac })).status,
+    ).toBeLessThan(400);
+    expect(await votesOf(id)).toBe(2);
+    expect(
+      (await postForm("/admin/users", { intent: "unsuspend", userId: bad.id, reason: "appeal ok" }, { cookie: ac })).status,
+    ).toBeLessThan(400);
+    expect(await votesOf(id)).toBe(3);
+    expect(Math.abs((await score()) - before)).toBeLessThan(1e-6 * Math.max(1, before));
+  });
+
+  it("two merges at once (the same duplicate twice, or A→B against B→A) end consistently: votes moved once, voters told once", async () => {
+    const { maker, slug } = await board();
+    const mc = await maker.cookie();
+    const voters = await Promise.all([settledUser(), settledUser(), settledUser()]);
+    const author = await settledUser();
+    const mk = async (title: string) => itemIdOf(await file(slug, { kind: "idea", title }, await author.cookie()));
+    const [a, b, c] = [await mk("Race item A"), await mk("Race item B"), await mk("Race item C")];
+    for (const v of voters) await onItem(slug, a, { intent: "vote" }, await v.cookie());
+    await onItem(slug, b, { intent: "vote" }, await voters[0].cookie());
+    await onItem(slug, c, { intent: "vote" }, await voters[1].cookie());
+    // The same duplicate merged twice at once: one wins (303), the other is refused (409/422).
+    const same = await Promise.all([
+      onItem(slug, a, { intent: "merge", keepId: b }, mc),
+      onItem(slug, a, { intent: "merge", keepId: b }, mc),
+    ]);
+    expect(same.filter((r) => r.status === 303).length).toBe(1);
+    expect(same.every((r) => [303, 409, 422].includes(r.status))).toBe(true);
+    expect(await votesOf(b)).toBe(3);
+    expect(await votesOf(a)).toBe(0);
+    for (const v of voters) {
+      const n = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id=? AND subject_id=?")
+        .bind(v.id, `merge:${a}`)
+        .first<{ n: number }>();
+      expect(n!.n, "told once").toBe(1);
+    }
+    // B→C against C→B at once: exactly one happens; every vote lives on exactly one open item.
+    const cross = await Promise.all([
+      onItem(slug, b, { intent: "merge", keepId: c }, mc),
+      onItem(slug, c, { intent: "merge", keepId: b }, mc),
+    ]);
+    expect(cross.filter((r) => r.status === 303).length).toBe(1);
+    const open = await env.DB.prepare("SELECT id, vote_count AS n FROM feedback_items WHERE id IN (?, ?) AND merged_into IS NULL")
+      .bind(b, c)
+      .all<{ id: string; n: number }>();
+    expect(open.results.length).toBe(1);
+    expect(open.results[0].n).toBe(3);
+    expect(await countVoteRows(env, open.results[0].id)).toBe(3);
+    const gone = open.results[0].id === b ? c : b;
+    expect(await countVoteRows(env, gone)).toBe(0);
   });
 });
 

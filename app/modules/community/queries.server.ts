@@ -408,6 +408,42 @@ export async function findProfileUser(env: Env, handleOrId: string) {
   return rows[0] ?? null;
 }
 
+// ── upvote figures ────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * What an app's upvote figures count (decision 119), as SQL fragments other modules' queries embed
+ * (app cards in apps/discovery, the discover sort).
+ *
+ * - A feedback item's stored `vote_count` is recounted from its vote rows in the same batch as every
+ *   vote, merge and (un)suspension, counting only voters who are not suspended (`voteRecount`).
+ * - An app's upvotes = the sum of `vote_count` over its board's visible items: not merged away, not
+ *   hidden, author not suspended — exactly the items the public board lists.
+ * - "This week" counts the vote rows of the last 7 days from verified, not suspended, not deleted
+ *   voters on those same items.
+ */
+
+const q = qualified;
+
+/** The number of a feedback item's votes from voters who are not suspended (the stored `vote_count`). */
+export const voteRecount = (itemId: string | SQL) =>
+  sql`(SELECT count(*) FROM ${feedbackVotes} JOIN ${users} AS voter ON voter.id = ${q(feedbackVotes.userId)} WHERE ${q(feedbackVotes.itemId)} = ${itemId} AND voter.suspended_at IS NULL)`;
+
+/** A feedback item (aliased `fi`) the public board shows. */
+const visibleItem = sql`fi.merged_into IS NULL AND fi.hidden_at IS NULL AND NOT EXISTS (SELECT 1 FROM ${users} AS author WHERE author.id = fi.author_id AND author.suspended_at IS NOT NULL)`;
+
+/** An app's total upvotes on its board's visible items (correlated on the outer `apps` row). */
+export const appUpvotesSql = (appId: SQL = q(apps.id)) =>
+  sql<number>`(SELECT coalesce(sum(fi.vote_count), 0) FROM ${feedbackItems} AS fi WHERE fi.app_id = ${appId} AND ${visibleItem})`;
+
+/** The start of "this week": 7 days back from the current hour (so cached pages and cursors agree). */
+export function weekStart(now = Math.floor(Date.now() / 1000)) {
+  return now - (now % 3600) - 7 * 86400;
+}
+
+/** An app's upvotes cast this week by verified, not suspended, not deleted voters on visible items. */
+export const appUpvotesThisWeekSql = (since = weekStart(), appId: SQL = q(apps.id)) =>
+  sql<number>`(SELECT count(*) FROM ${feedbackVotes} AS fv JOIN ${feedbackItems} AS fi ON fi.id = fv.item_id JOIN ${users} AS voter ON voter.id = fv.user_id WHERE fi.app_id = ${appId} AND ${visibleItem} AND fv.created_at >= ${since} AND voter.email_verified_at IS NOT NULL AND voter.suspended_at IS NULL AND voter.deleted_at IS NULL)`;
+
 // ── feedback boards ────────────────────────────────────────────────────────────────────────────
 
 export async function insertFeedback(env: Env, row: typeof feedbackItems.$inferInsert) {
@@ -452,8 +488,6 @@ export async function votedAmong(env: Env, userId: string, itemIds: string[]): P
     .where(and(eq(feedbackVotes.userId, userId), inArray(feedbackVotes.itemId, itemIds)));
   return new Set(rows.map((r) => r.id));
 }
-
-const voteRecount = (itemId: string) => sql`(SELECT count(*) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${itemId})`;
 
 /**
  * Vote or unvote in one batch (decision 74/76): the row, the recount, and the app's trending score.
@@ -522,43 +556,104 @@ export async function setFeedbackHidden(env: Env, itemId: string, hiddenAt: numb
 }
 
 /**
- * Merges `dupId` into `keepId` in one batch: the duplicate's voters become voters of the kept item
- * (someone who voted for both counts once), the duplicate keeps no votes, and both counts are
- * recounted from the rows.
+ * Merges `dup` into `keepId` in one batch (decisions 74, 119): the duplicate's voters become voters
+ * of the kept item (someone who voted for both counts once), the duplicate keeps no votes, both
+ * counts are recounted from the rows, and the app's trending score loses the duplicate's counted
+ * weights and gets back those that moved (suspended voters' weights stay out).
+ *
+ * Concurrency: every statement is conditioned on both items still being unmerged, and the claim
+ * (`merged_into`) is the batch's last statement, so of two merges racing on the same items (the same
+ * duplicate twice, or A→B against B→A) the first batch does everything and the second nothing. The
+ * claim's RETURNING tells the caller whether it won; the voters are read in the same transaction.
  */
-export async function mergeFeedbackRows(env: Env, dup: { id: string; appId: string }, keepId: string, now: number) {
+export async function mergeFeedbackRows(
+  env: Env,
+  dup: { id: string; appId: string },
+  keepId: string,
+  now: number,
+): Promise<{ merged: boolean; voters: string[] }> {
   const db = getDb(env);
-  const sumOf = (itemId: string, counted: boolean | null) =>
-    sql`(SELECT coalesce(sum(${qualified(feedbackVotes.trendingWeight)}), 0) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${itemId}${counted === null ? sql`` : sql` AND ${qualified(feedbackVotes.counted)} = ${counted ? 1 : 0}`})`;
-  await db.batch([
+  const v = qualified;
+  const bothOpen = sql`(SELECT count(*) FROM ${feedbackItems} AS m WHERE m.id IN (${dup.id}, ${keepId}) AND m.merged_into IS NULL) = 2`;
+  const liveVoter = sql`NOT EXISTS (SELECT 1 FROM ${users} AS s WHERE s.id = ${v(feedbackVotes.userId)} AND s.suspended_at IS NOT NULL)`;
+  const sumOf = (itemId: string, counted: boolean) =>
+    sql`(SELECT coalesce(sum(${v(feedbackVotes.trendingWeight)}), 0) FROM ${feedbackVotes} WHERE ${v(feedbackVotes.itemId)} = ${itemId} AND ${v(feedbackVotes.counted)} = ${counted ? 1 : 0}${counted ? sql`` : sql` AND ${liveVoter}`})`;
+  const results = await db.batch([
+    db
+      .select({ id: feedbackVotes.userId })
+      .from(feedbackVotes)
+      .where(and(eq(feedbackVotes.itemId, dup.id), bothOpen)),
     db
       .insert(feedbackVotes)
       .select(
-        sql`SELECT ${keepId}, ${qualified(feedbackVotes.userId)}, ${qualified(feedbackVotes.createdAt)}, ${qualified(feedbackVotes.trendingWeight)}, 0 FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${dup.id}`,
+        sql`SELECT ${keepId}, ${v(feedbackVotes.userId)}, ${v(feedbackVotes.createdAt)}, ${v(feedbackVotes.trendingWeight)}, 0 FROM ${feedbackVotes} WHERE ${v(feedbackVotes.itemId)} = ${dup.id} AND ${bothOpen}`,
       )
       .onConflictDoNothing(),
-    // Trending: the duplicate's votes leave, the ones that moved come back (a voter of both counts once).
+    // Trending: the duplicate's counted votes leave, the live ones that moved come back (a voter of both counts once).
     db
       .update(apps)
-      .set({ trendingScore: sql`${apps.trendingScore} - ${sumOf(dup.id, null)} + ${sumOf(keepId, false)}` })
-      .where(eq(apps.id, dup.appId)),
-    db.update(feedbackVotes).set({ counted: true }).where(eq(feedbackVotes.itemId, keepId)),
-    db.delete(feedbackVotes).where(eq(feedbackVotes.itemId, dup.id)),
-    db.update(feedbackItems).set({ mergedInto: keepId, voteCount: 0, updatedAt: now }).where(eq(feedbackItems.id, dup.id)),
+      .set({ trendingScore: sql`${apps.trendingScore} - ${sumOf(dup.id, true)} + ${sumOf(keepId, false)}` })
+      .where(and(eq(apps.id, dup.appId), bothOpen)),
+    db
+      .update(feedbackVotes)
+      .set({ counted: true })
+      .where(and(eq(feedbackVotes.itemId, keepId), eq(feedbackVotes.counted, false), liveVoter, bothOpen)),
+    db.delete(feedbackVotes).where(and(eq(feedbackVotes.itemId, dup.id), bothOpen)),
     db
       .update(feedbackItems)
       .set({ voteCount: voteRecount(keepId), updatedAt: now })
-      .where(eq(feedbackItems.id, keepId)),
+      .where(and(eq(feedbackItems.id, keepId), bothOpen)),
+    db
+      .update(feedbackItems)
+      .set({ mergedInto: keepId, voteCount: 0, updatedAt: now })
+      .where(and(eq(feedbackItems.id, dup.id), bothOpen))
+      .returning({ id: feedbackItems.id }),
   ]);
+  const voters = results[0] as { id: string }[];
+  const claimed = results[results.length - 1] as { id: string }[];
+  return { merged: claimed.length > 0, voters: claimed.length ? voters.map((r) => r.id) : [] };
 }
 
-/** Total upvotes on an app's board (open items and all), for the app page. */
+/** An app's board totals for the app page: visible items and their upvotes (decision 119's rule). */
 export async function appVoteTotal(env: Env, appId: string): Promise<{ items: number; votes: number }> {
   const row = await getDb(env)
-    .select({ items: sql<number>`count(*)`, votes: sql<number>`coalesce(sum(${feedbackItems.voteCount}), 0)` })
+    .select({
+      items: sql<number>`count(*)`,
+      votes: appUpvotesSql(sql`${appId}`),
+    })
     .from(feedbackItems)
-    .where(and(eq(feedbackItems.appId, appId), isNull(feedbackItems.mergedInto), isNull(feedbackItems.hiddenAt)));
+    .innerJoin(users, eq(users.id, feedbackItems.authorId))
+    .where(
+      and(eq(feedbackItems.appId, appId), isNull(feedbackItems.mergedInto), isNull(feedbackItems.hiddenAt), isNull(users.suspendedAt)),
+    );
   return { items: Number(row[0]?.items ?? 0), votes: Number(row[0]?.votes ?? 0) };
 }
 
 export type { FeedbackKind };
+
+/**
+ * Decision 119: a suspended person's upvotes stop counting while they are suspended — in every item's
+ * `vote_count` (so boards, app cards and totals) and in their apps' trending scores — and count again
+ * when the suspension is lifted. Statements for the suspension's own batch (after its `users` update,
+ * so the recount sees the new state); `counted` says which weights are in the score, so running it
+ * twice moves nothing twice.
+ */
+export function voterSuspensionStatements(db: ReturnType<typeof getDb>, userId: string, suspended: boolean) {
+  const from = suspended ? 1 : 0;
+  const theirVotes = sql`SELECT fi.app_id FROM ${feedbackVotes} AS fv JOIN ${feedbackItems} AS fi ON fi.id = fv.item_id WHERE fv.user_id = ${userId} AND fv.counted = ${from}`;
+  const weightOnApp = sql`(SELECT coalesce(sum(fv.trending_weight), 0) FROM ${feedbackVotes} AS fv JOIN ${feedbackItems} AS fi ON fi.id = fv.item_id WHERE fi.app_id = ${qualified(apps.id)} AND fv.user_id = ${userId} AND fv.counted = ${from})`;
+  return [
+    db
+      .update(apps)
+      .set({ trendingScore: suspended ? sql`${apps.trendingScore} - ${weightOnApp}` : sql`${apps.trendingScore} + ${weightOnApp}` })
+      .where(sql`${apps.id} IN (${theirVotes})`),
+    db
+      .update(feedbackVotes)
+      .set({ counted: !suspended })
+      .where(and(eq(feedbackVotes.userId, userId), eq(feedbackVotes.counted, !suspended ? false : true))),
+    db
+      .update(feedbackItems)
+      .set({ voteCount: voteRecount(qualified(feedbackItems.id)) })
+      .where(sql`${feedbackItems.id} IN (SELECT item_id FROM ${feedbackVotes} WHERE user_id = ${userId})`),
+  ] as const;
+}

@@ -34,6 +34,7 @@ import { handleRedirectLocation } from "../app/modules/storefronts/service.serve
 import { handleApi } from "../app/modules/api/handler.server";
 import { collectPageHit } from "../app/modules/analytics/collect.server";
 import { pruneAnalyticsDedupe } from "../app/modules/analytics/rollup.server";
+import { queueFeedbackDigests } from "../app/modules/community/digest.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 export { CreatorCalendar } from "./durable-objects/creator-calendar";
@@ -134,11 +135,13 @@ export default {
     batch.retryAll({ delaySeconds: 60 });
   },
 
-  /** Cron (every minute): publish scheduled posts whose time has come. */
+  /** Cron (every minute): publish scheduled posts whose time has come, and the other periodic chores below. */
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(publishDuePosts(env));
     ctx.waitUntil(endExpiredComps(env));
     ctx.waitUntil(pruneAnalyticsDedupe(env));
+    // The first run of each UTC day queues yesterday's feedback digests (one per maker; decision 120).
+    ctx.waitUntil(queueFeedbackDigests(env));
   },
 } satisfies ExportedHandler<Env>;
 

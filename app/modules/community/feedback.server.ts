@@ -122,7 +122,7 @@ export async function getFeedbackItem(env: Env, viewer: Viewer | null, slug: str
   };
 }
 
-/** Files an idea, bug or question; the maker is notified (their digest email is not built yet). */
+/** Files an idea, bug or question; the maker is notified (and gets it in the next daily digest email, decision 120). */
 export async function fileFeedback(env: Env, viewer: Viewer | null, slug: string, input: unknown, ip: string) {
   const f = parseOrThrow(FeedbackInput, input);
   const actor = await requireCommunityActor(env, viewer);

@@ -5,6 +5,8 @@ import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factori
 import { bulkUsers } from "~/modules/demo/bulk.server";
 import { startSessions } from "~/modules/identity/auth.server";
 import { countVoteRows } from "./queries.server";
+import { queueFeedbackDigests } from "./digest.server";
+import { waitForMail } from "~/test/mail";
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 
 let ipSeq = 0;
@@ -503,5 +505,62 @@ describe("authorisation matrix for moderation and board actions", () => {
       .bind(appId, commentId)
       .first<{ c: number; r: number }>();
     expect(rows).toEqual({ c: 1, r: 0 });
+  });
+});
+
+describe("the maker's daily feedback digest", () => {
+  it("one email per maker per day listing the day's new items; none without items or with the digest off; its link unsubscribes", async () => {
+    const a = await board();
+    const b = await board();
+    const author = await settledUser();
+    const ac = await author.cookie();
+    const ids = [
+      itemIdOf(await file(a.slug, { kind: "idea", title: "Digest idea one" }, ac)),
+      itemIdOf(await file(a.slug, { kind: "bug", title: "Digest bug two" }, ac)),
+      itemIdOf(await file(a.slug, { kind: "idea", title: "Maker's own note" }, await a.maker.cookie())),
+      itemIdOf(await file(a.slug, { kind: "idea", title: "Hidden digest item" }, ac)),
+      itemIdOf(await file(b.slug, { kind: "idea", title: "Digest for B" }, ac)),
+    ];
+    await env.DB.prepare("UPDATE feedback_items SET hidden_at = 1 WHERE id = ?").bind(ids[3]).run();
+    // B's maker turned the digest off in the email preferences.
+    expect(
+      (await postForm("/settings/email", { intent: "feedback-digest", feedbackDigest: "off" }, { cookie: await b.maker.cookie() })).status,
+    ).toBe(200);
+    // A day of its own (no other test files feedback on it): the items were filed that day.
+    const day = 86400 * (15000 + Math.floor(Math.random() * 3000));
+    await env.DB.prepare(`UPDATE feedback_items SET created_at = ? WHERE id IN (${ids.map(() => "?").join(",")})`)
+      .bind(day + 3600, ...ids)
+      .run();
+    expect(await queueFeedbackDigests(env, day + 86400 + 60)).toBe(2); // A and B (B's is skipped when rendered)
+    expect(await queueFeedbackDigests(env, day + 86400 + 120)).toBe(0); // the day is queued once
+    const mail = await waitForMail(a.maker.email, "new feedback");
+    expect(mail.subject).toContain("2 new feedback items");
+    expect(mail.text).toContain("Digest idea one");
+    expect(mail.text).toContain("Digest bug two");
+    expect(mail.text).not.toContain("Maker's own note");
+    expect(mail.text).not.toContain("Hidden digest item");
+    expect(mail.text).toContain(`/apps/${a.slug}/feedback/${ids[0]}`);
+    const unsub = /https?:\/\/[^\s]*(\/unsubscribe\?[^\s]*k=feedback-digest[^\s]*)/.exec(mail.text)![1];
+    // B's digest was claimed and skipped (preference off): no email.
+    let skipped: { status: string } | null = null;
+    for (let i = 0; i < 100 && !skipped; i++) {
+      skipped = await env.DB.prepare("SELECT status FROM email_sends WHERE key = ?")
+        .bind(`feedback-digest:${b.maker.id}:${new Date(day * 1000).toISOString().slice(0, 10)}`)
+        .first<{ status: string }>();
+      if (!skipped || skipped.status === "sending") await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(skipped?.status).toBe("skipped");
+    const bMail = await env.DB.prepare("SELECT count(*) AS n FROM dev_mailbox WHERE to_address = ?")
+      .bind(b.maker.email)
+      .first<{ n: number }>();
+    expect(bMail!.n).toBe(0);
+    // The digest's own link: GET asks, POST turns the digest off (and nothing else); a forged token is refused.
+    expect(await (await app(unsub)).text()).toContain("feedback digests");
+    expect((await app(unsub.replace(/t=[^&]+/, "t=forged"))).status).toBe(400);
+    expect((await postForm(unsub, {})).status).toBe(200);
+    const pref = await env.DB.prepare("SELECT feedback_digest AS d, mode FROM email_preferences WHERE user_id = ?")
+      .bind(a.maker.id)
+      .first<{ d: number; mode: string }>();
+    expect(pref).toEqual({ d: 0, mode: "all" });
   });
 });

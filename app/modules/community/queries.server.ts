@@ -3,11 +3,12 @@
  * reports and feedback boards. Counters are always recounted from their rows inside the same D1
  * batch as the write (a batch is one transaction), so they are exact under concurrency (D74).
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { qualified } from "~/lib/sql";
 import { apps } from "~/modules/apps/schema";
 import { users } from "~/modules/identity/schema";
+import { emailPreferences } from "~/modules/email/schema";
 import { posts } from "~/modules/posts/schema";
 import { creators } from "~/modules/storefronts/schema";
 import {
@@ -15,6 +16,7 @@ import {
   commentPolicies,
   comments,
   communityBlocks,
+  feedbackDigestDays,
   feedbackItems,
   feedbackVotes,
   postReactions,
@@ -656,4 +658,76 @@ export function voterSuspensionStatements(db: ReturnType<typeof getDb>, userId: 
       .set({ voteCount: voteRecount(qualified(feedbackItems.id)) })
       .where(sql`${feedbackItems.id} IN (SELECT item_id FROM ${feedbackVotes} WHERE user_id = ${userId})`),
   ] as const;
+}
+
+// ── the maker's feedback digest (decision 120) ──────────────────────────────────────────────────
+
+/** Claims a UTC day for queueing digests; true only for the first caller. */
+export async function claimDigestDay(env: Env, day: string, now: number): Promise<boolean> {
+  const out = await getDb(env)
+    .insert(feedbackDigestDays)
+    .values({ day, queuedAt: now })
+    .onConflictDoNothing()
+    .returning({ day: feedbackDigestDays.day });
+  return out.length > 0;
+}
+
+export async function recordDigestMakers(env: Env, day: string, makers: number) {
+  await getDb(env).update(feedbackDigestDays).set({ makers }).where(eq(feedbackDigestDays.day, day));
+}
+
+/** Items filed in [since, until) that the public board shows, by someone other than the maker. */
+const newFeedbackWhere = (since: number, until: number) =>
+  and(
+    gte(feedbackItems.createdAt, since),
+    lt(feedbackItems.createdAt, until),
+    isNull(feedbackItems.mergedInto),
+    isNull(feedbackItems.hiddenAt),
+    isNull(users.suspendedAt),
+    sql`${feedbackItems.authorId} <> ${feedbackItems.makerId}`,
+  );
+
+/** Makers with new feedback in the window (one digest each). */
+export async function makersWithNewFeedback(env: Env, since: number, until: number): Promise<string[]> {
+  const rows = await getDb(env)
+    .selectDistinct({ makerId: feedbackItems.makerId })
+    .from(feedbackItems)
+    .innerJoin(users, eq(users.id, feedbackItems.authorId))
+    .where(newFeedbackWhere(since, until));
+  return rows.map((r) => r.makerId);
+}
+
+/** One batch: the maker (address, state, digest preference) and their new items with their apps. */
+export async function digestContents(env: Env, makerId: string, since: number, until: number) {
+  const db = getDb(env);
+  const [maker, items] = await db.batch([
+    db
+      .select({
+        email: users.email,
+        verified: sql<boolean>`${users.emailVerifiedAt} IS NOT NULL`,
+        gone: sql<boolean>`${users.suspendedAt} IS NOT NULL OR ${users.deletedAt} IS NOT NULL`,
+        digest: sql<number>`coalesce(${emailPreferences.feedbackDigest}, 1)`,
+        displayName: creators.displayName,
+      })
+      .from(users)
+      .leftJoin(emailPreferences, eq(emailPreferences.userId, users.id))
+      .leftJoin(creators, eq(creators.userId, users.id))
+      .where(eq(users.id, makerId)),
+    db
+      .select({
+        id: feedbackItems.id,
+        kind: feedbackItems.kind,
+        title: feedbackItems.title,
+        createdAt: feedbackItems.createdAt,
+        appName: apps.name,
+        appSlug: apps.slug,
+      })
+      .from(feedbackItems)
+      .innerJoin(users, eq(users.id, feedbackItems.authorId))
+      .innerJoin(apps, eq(apps.id, feedbackItems.appId))
+      .where(and(eq(feedbackItems.makerId, makerId), eq(apps.creatorId, makerId), newFeedbackWhere(since, until)))
+      .orderBy(asc(apps.name), asc(feedbackItems.createdAt), asc(feedbackItems.id))
+      .limit(101),
+  ]);
+  return { maker: maker[0] ?? null, items };
 }

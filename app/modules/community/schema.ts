@@ -188,3 +188,14 @@ export const feedbackVotes = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.itemId, t.userId] }), index("feedback_votes_user_idx").on(t.userId)],
 );
+
+/**
+ * One row per UTC day whose feedback digests were queued (decision 120): the cron runs every minute
+ * and the first run of a day claims it with one INSERT … ON CONFLICT DO NOTHING, so each day's
+ * digests are queued once however often the cron fires.
+ */
+export const feedbackDigestDays = sqliteTable("feedback_digest_days", {
+  day: text("day").primaryKey(),
+  queuedAt: integer("queued_at").notNull(),
+  makers: integer("makers").notNull().default(0),
+});

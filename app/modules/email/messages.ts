@@ -37,6 +37,7 @@ export const TX_KINDS = [
   "booking_canceled",
   "booking_reminder",
   "webhook_disabled",
+  "feedback_digest",
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 

@@ -5,6 +5,8 @@ import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factori
 import { bulkUsers } from "~/modules/demo/bulk.server";
 import { startSessions } from "~/modules/identity/auth.server";
 import { countVoteRows } from "./queries.server";
+import { publishPost } from "~/modules/posts/service.server";
+import { setPublished } from "~/modules/apps/service.server";
 import { queueFeedbackDigests } from "./digest.server";
 import { waitForMail } from "~/test/mail";
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
@@ -208,6 +210,97 @@ describe("reports and the moderation queue", () => {
       expect(queue, targetType).toContain(`about this ${targetType}`);
       expect(queue, targetType).toContain(link);
     }
+  });
+
+  it("hiding a reported post, app and profile takes them out of every public output (cache purged), holds them, and is reversible and logged", async () => {
+    const maker = await makeCreator(env);
+    const appRow = await makeApp(env, maker, { name: `Hideable ${Date.now().toString(36)}` });
+    const post = await makePost(env, maker, { title: `Hideable post ${Date.now().toString(36)}` });
+    const other = await makeCreator(env);
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(appRow.slug).first<{ id: string }>())!.id;
+    const postUrl = `/@${maker.handle}/posts/${post.slug}`;
+    const appUrl = `/apps/${appRow.slug}`;
+    // Warm the edge cache: these pages are served from it before the hide.
+    for (const path of [postUrl, appUrl, `/@${other.handle}`]) expect((await app(path)).status, path).toBe(200);
+    const reader = await settledUser();
+    for (const [targetType, targetId] of [
+      ["post", post.id],
+      ["app", appId],
+      ["profile", other.handle],
+    ])
+      expect(
+        (
+          await postForm(
+            "/report",
+            { targetType, targetId, reason: "spam" },
+            { cookie: await reader.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+          )
+        ).status,
+      ).toBe(200);
+    const admin = await settledUser({ isAdmin: true });
+    const ac = await admin.cookie();
+    const reportIds = await env.DB.prepare("SELECT id, target_type AS t FROM reports WHERE reporter_id=?")
+      .bind(reader.id)
+      .all<{ id: string; t: string }>();
+    for (const r of reportIds.results)
+      expect((await postForm("/admin/moderation", { intent: "hide", reportId: r.id, reason: "spam" }, { cookie: ac })).status, r.t).toBe(
+        200,
+      );
+    const outputs = async () => ({
+      post: await app(postUrl),
+      postData: await app(`${postUrl}.data`),
+      app: await app(appUrl),
+      profile: await app(`/@${other.handle}`),
+      storefront: await (await app(`/@${maker.handle}`)).text(),
+      rss: await (await app(`/@${maker.handle}/feed.xml`)).text(),
+      discover: await (await app(`/discover?sort=new`)).text(),
+      appSearch: await (await app(`/discover?q=${encodeURIComponent(appRow.name)}`)).text(),
+      postSearch: await (await app(`/discover?in=posts&q=${encodeURIComponent(post.title)}`)).text(),
+    });
+    const hidden = await outputs();
+    expect(hidden.post.status).toBe(404);
+    expect(await hidden.postData.text()).not.toContain(post.title);
+    expect(hidden.app.status).toBe(404);
+    expect(hidden.profile.status).toBe(404);
+    for (const k of ["storefront", "rss", "postSearch"] as const) expect(hidden[k], k).not.toContain(`/posts/${post.slug}`);
+    for (const k of ["storefront", "discover", "appSearch"] as const) expect(hidden[k], k).not.toContain(`/apps/${appRow.slug}"`);
+    // The owner can't put them back; every action is logged.
+    await expect(publishPost(env, maker.viewer, post.id)).rejects.toMatchObject({ status: 403 });
+    await expect(setPublished(env, maker.viewer, appRow.slug, true)).rejects.toMatchObject({ status: 403 });
+    const logged = await env.DB.prepare("SELECT count(*) AS n FROM admin_actions WHERE action='hide-content' AND target_id IN (?, ?, ?)")
+      .bind(post.id, appId, other.id)
+      .first<{ n: number }>();
+    expect(logged!.n).toBe(3);
+    // Listed under "Hidden" and unhidden from there (logged): everything is back.
+    const queue = await (await app("/admin/moderation", { cookie: ac })).text();
+    for (const [t, id] of [
+      ["post", post.id],
+      ["app", appId],
+      ["profile", other.id],
+    ]) {
+      expect(queue).toContain(`data-hidden="${t}:${id}"`);
+      expect(
+        (await postForm("/admin/moderation", { intent: "unhide", targetType: t, targetId: id, reason: "appeal upheld" }, { cookie: ac }))
+          .status,
+      ).toBe(200);
+    }
+    expect(
+      (await postForm("/admin/moderation", { intent: "unhide", targetType: "post", targetId: post.id, reason: "again" }, { cookie: ac }))
+        .status,
+    ).toBe(404);
+    const back = await outputs();
+    expect(back.post.status).toBe(200);
+    expect(back.app.status).toBe(200);
+    expect(back.profile.status).toBe(200);
+    expect(back.storefront).toContain(`/posts/${post.slug}`);
+    expect(back.rss).toContain(`/posts/${post.slug}`);
+    expect(back.appSearch).toContain(`/apps/${appRow.slug}"`);
+    const unhidden = await env.DB.prepare(
+      "SELECT count(*) AS n FROM admin_actions WHERE action='unhide-content' AND target_id IN (?, ?, ?)",
+    )
+      .bind(post.id, appId, other.id)
+      .first<{ n: number }>();
+    expect(unhidden!.n).toBe(3);
   });
 
   it("a reader reports a comment; the admin sees it, hides it (logged) and the open count drops", async () => {

@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { qualified } from "~/lib/sql";
-import { apps } from "~/modules/apps/schema";
+import { apps, counters } from "~/modules/apps/schema";
 import { users } from "~/modules/identity/schema";
 import { emailPreferences } from "~/modules/email/schema";
 import { posts } from "~/modules/posts/schema";
@@ -17,6 +17,8 @@ import {
   comments,
   communityBlocks,
   feedbackDigestDays,
+  moderationHolds,
+  type HoldTarget,
   feedbackItems,
   feedbackVotes,
   postReactions,
@@ -731,3 +733,107 @@ export async function digestContents(env: Env, makerId: string, since: number, u
   ]);
   return { maker: maker[0] ?? null, items };
 }
+
+// ── moderation holds: hidden posts, apps and profiles (decision 121) ───────────────────────────
+
+export async function findHold(env: Env, type: HoldTarget, id: string) {
+  return getDb(env).query.moderationHolds.findFirst({
+    where: and(eq(moderationHolds.targetType, type), eq(moderationHolds.targetId, id)),
+  });
+}
+
+export async function listHolds(env: Env, limit = 100) {
+  return getDb(env).select().from(moderationHolds).orderBy(desc(moderationHolds.hiddenAt)).limit(limit);
+}
+
+/** Every cached page of the owner and discovery/home get new keys (the edge cache's purge). */
+const purgeOwnerPages = (db: ReturnType<typeof getDb>, ownerId: string) =>
+  [
+    db
+      .update(creators)
+      .set({ version: sql`${creators.version} + 1` })
+      .where(eq(creators.userId, ownerId)),
+    db
+      .update(counters)
+      .set({ value: sql`${counters.value} + 1` })
+      .where(eq(counters.name, "catalog")),
+  ] as const;
+
+/**
+ * Hides a post, app or profile in one batch: the hold (its `prior` state), the content taken out of
+ * every public output, and the cache keys moved. A second hide of the same target changes nothing
+ * (the hold is claimed first; the other statements are conditioned on it being this batch's).
+ */
+export async function writeHold(
+  env: Env,
+  h: { type: HoldTarget; id: string; ownerId: string; prior: string; label: string; by: string; now: number },
+) {
+  const db = getDb(env);
+  const mine = sql`EXISTS (SELECT 1 FROM ${moderationHolds} AS h WHERE h.target_type = ${h.type} AND h.target_id = ${h.id} AND h.hidden_at = ${h.now} AND h.hidden_by = ${h.by})`;
+  const hide =
+    h.type === "post"
+      ? db
+          .update(posts)
+          .set({ status: "draft", publishAt: null })
+          .where(and(eq(posts.id, h.id), mine))
+      : h.type === "app"
+        ? db
+            .update(apps)
+            .set({ published: false, version: sql`${apps.version} + 1` })
+            .where(and(eq(apps.id, h.id), mine))
+        : db
+            .update(creators)
+            .set({ hiddenAt: h.now })
+            .where(and(eq(creators.userId, h.id), mine));
+  const [claimed] = await db.batch([
+    db
+      .insert(moderationHolds)
+      .values({ targetType: h.type, targetId: h.id, ownerId: h.ownerId, prior: h.prior, label: h.label, hiddenAt: h.now, hiddenBy: h.by })
+      .onConflictDoNothing()
+      .returning({ id: moderationHolds.targetId }),
+    hide,
+    ...purgeOwnerPages(db, h.ownerId),
+  ]);
+  return claimed.length > 0;
+}
+
+/** Unhides: restores the prior state (a profile stays hidden while its person is suspended) and drops the hold. */
+export async function releaseHold(env: Env, hold: typeof moderationHolds.$inferSelect) {
+  const db = getDb(env);
+  const held = sql`EXISTS (SELECT 1 FROM ${moderationHolds} AS h WHERE h.target_type = ${hold.targetType} AND h.target_id = ${hold.targetId})`;
+  const restore =
+    hold.targetType === "post"
+      ? db
+          .update(posts)
+          .set({ status: hold.prior === "published" ? "published" : "draft" })
+          .where(and(eq(posts.id, hold.targetId), held))
+      : hold.targetType === "app"
+        ? db
+            .update(apps)
+            .set({ published: hold.prior === "1", version: sql`${apps.version} + 1` })
+            .where(and(eq(apps.id, hold.targetId), held))
+        : db
+            .update(creators)
+            .set({ hiddenAt: null })
+            .where(
+              and(
+                eq(creators.userId, hold.targetId),
+                held,
+                sql`NOT EXISTS (SELECT 1 FROM ${users} AS u WHERE u.id = ${hold.targetId} AND (u.suspended_at IS NOT NULL OR u.deleted_at IS NOT NULL))`,
+              ),
+            );
+  await db.batch([
+    restore,
+    db.delete(moderationHolds).where(and(eq(moderationHolds.targetType, hold.targetType), eq(moderationHolds.targetId, hold.targetId))),
+    ...purgeOwnerPages(db, hold.ownerId),
+  ]);
+}
+
+/** Whether an admin's hold keeps this post/app hidden (its owner can't publish it again). */
+export async function isHeld(env: Env, type: HoldTarget, id: string): Promise<boolean> {
+  return !!(await findHold(env, type, id));
+}
+
+/** For a suspension being lifted: the storefront stays hidden while a profile hold exists. */
+export const noProfileHold = (userId: string) =>
+  sql`NOT EXISTS (SELECT 1 FROM ${moderationHolds} AS h WHERE h.target_type = 'profile' AND h.target_id = ${userId})`;

@@ -562,6 +562,100 @@ describe("authorisation matrix for moderation and board actions", () => {
     expect((await onThread({ intent: "delete", commentId }, await author.cookie())).status).toBe(200);
   });
 
+  it("the actor matrix on like, react, report, vote and merge: anonymous, other user, other creator, blocked, suspended, owner, admin", async () => {
+    const { maker, slug } = await board();
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
+    const post = await makePost(env, maker, { title: "Matrix post" });
+    const author = await settledUser();
+    await postForm(
+      `/comments/app/${appId}`,
+      { intent: "comment", body: "Matrix target comment" },
+      { cookie: await author.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+    );
+    const commentId = (await env.DB.prepare("SELECT id FROM comments WHERE author_id=? AND target_id=?")
+      .bind(author.id, appId)
+      .first<{ id: string }>())!.id;
+    const [other, blocked, suspended, admin] = await Promise.all([
+      settledUser(),
+      settledUser(),
+      settledUser(),
+      settledUser({ isAdmin: true }),
+    ]);
+    const otherCreator = await makeCreator(env);
+    // The maker blocks one person (from commenting and filing feedback on their content — not from reading, liking or voting).
+    await env.DB.prepare("INSERT INTO community_blocks (owner_id, user_id, created_at) VALUES (?, ?, unixepoch())")
+      .bind(maker.id, blocked.id)
+      .run();
+    const actors: [string, string | undefined][] = [
+      ["anonymous", undefined],
+      ["other user", await other.cookie()],
+      ["other creator", await otherCreator.cookie()],
+      ["blocked user", await blocked.cookie()],
+      ["suspended user", await suspended.cookie()],
+      ["owner", await maker.cookie()],
+      ["admin", await admin.cookie()],
+    ];
+    // Suspended after signing in: their session row stays, so this exercises the session lookup's backstop.
+    await env.DB.prepare("UPDATE users SET suspended_at = unixepoch() WHERE id = ?").bind(suspended.id).run();
+    const now = Math.floor(Date.now() / 1000);
+    const newItem = async (title: string) => {
+      const id = `mx${crypto.randomUUID().replace(/-/g, "").slice(0, 14)}`;
+      await env.DB.prepare(
+        "INSERT INTO feedback_items (id, app_id, maker_id, author_id, kind, title, body_markdown, status, vote_count, created_at, updated_at) VALUES (?, ?, ?, ?, 'idea', ?, '', 'open', 0, ?, ?)",
+      )
+        .bind(id, appId, maker.id, author.id, title, now, now)
+        .run();
+      return id;
+    };
+    const target = await newItem("Matrix vote target");
+    const keep = await newItem("Matrix keep");
+    const thread = (path: string, fields: Record<string, string>, cookie?: string) =>
+      postForm(path, fields, { cookie, headers: { "CF-Connecting-IP": freshIp() } });
+    type Route = { name: string; run: (cookie: string | undefined, who: string) => Promise<Response>; expect: Record<string, number> };
+    const everyoneSignedIn = (ok: number) => ({
+      anonymous: 401,
+      "other user": ok,
+      "other creator": ok,
+      "blocked user": ok,
+      "suspended user": 401,
+      owner: ok,
+      admin: ok,
+    });
+    const routes: Route[] = [
+      { name: "like", run: (c) => thread(`/comments/app/${appId}`, { intent: "like", commentId }, c), expect: everyoneSignedIn(200) },
+      {
+        name: "react",
+        run: (c) => thread(`/comments/post/${post.id}`, { intent: "react", reaction: "fire" }, c),
+        expect: everyoneSignedIn(200),
+      },
+      {
+        name: "report",
+        run: (c) => thread("/report", { targetType: "comment", targetId: commentId, reason: "spam", note: "" }, c),
+        expect: everyoneSignedIn(200),
+      },
+      { name: "vote", run: (c) => onItem(slug, target, { intent: "vote" }, c), expect: everyoneSignedIn(200) },
+      {
+        name: "merge",
+        run: async (c, who) => onItem(slug, await newItem(`Matrix dup of ${who}`), { intent: "merge", keepId: keep }, c),
+        expect: { ...everyoneSignedIn(403), anonymous: 401, "suspended user": 401, owner: 303, admin: 303 },
+      },
+    ];
+    for (const route of routes)
+      for (const [who, cookie] of actors) expect((await route.run(cookie, who)).status, `${route.name} by ${who}`).toBe(route.expect[who]);
+    // Exact effects: one like, one reaction, one report and one vote per allowed actor; two merges.
+    const allowed = 5;
+    const counts = await env.DB.prepare(
+      `SELECT (SELECT like_count FROM comments WHERE id = ?1) AS likes,
+        (SELECT count(*) FROM post_reactions WHERE post_id = ?2) AS reactions,
+        (SELECT count(*) FROM reports WHERE target_id = ?3) AS reports,
+        (SELECT vote_count FROM feedback_items WHERE id = ?4) AS votes,
+        (SELECT count(*) FROM feedback_items WHERE merged_into = ?5) AS merged`,
+    )
+      .bind(commentId, post.id, commentId, target, keep)
+      .first();
+    expect(counts).toEqual({ likes: allowed, reactions: allowed, reports: allowed, votes: allowed, merged: 2 });
+  });
+
   it("a suspended user, even holding a session from before, is refused every community action; a suspended owner can't moderate", async () => {
     const { maker, slug } = await board();
     const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;

@@ -35,6 +35,7 @@ import { handleApi } from "../app/modules/api/handler.server";
 import { collectPageHit } from "../app/modules/analytics/collect.server";
 import { pruneAnalyticsDedupe } from "../app/modules/analytics/rollup.server";
 import { handleAffiliateClick, payDueCommissions } from "../app/modules/affiliates/service.server";
+import { queueFeedbackDigests } from "../app/modules/community/digest.server";
 
 export { TierSeats } from "./durable-objects/tier-seats";
 export { CreatorCalendar } from "./durable-objects/creator-calendar";
@@ -142,13 +143,15 @@ export default {
     batch.retryAll({ delaySeconds: 60 });
   },
 
-  /** Cron (every minute): publish scheduled posts whose time has come. */
+  /** Cron (every minute): publish scheduled posts whose time has come, and the other periodic chores below. */
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(publishDuePosts(env));
     ctx.waitUntil(endExpiredComps(env));
     ctx.waitUntil(pruneAnalyticsDedupe(env));
     // Commission payouts (decision 0110): once an hour, at minute 0.
     if (new Date(_controller.scheduledTime).getUTCMinutes() === 0) ctx.waitUntil(payDueCommissions(env).then(() => undefined));
+    // The first run of each UTC day queues yesterday's feedback digests (one per maker; decision 120).
+    ctx.waitUntil(queueFeedbackDigests(env));
   },
 } satisfies ExportedHandler<Env>;
 

@@ -12,7 +12,33 @@ export type AppCardData = {
   featured: boolean;
   published: boolean;
   creator: { handle: string; displayName: string };
+  /** Upvotes on the app's feedback board (its visible items). */
+  upvotes?: number;
+  /** On /discover's "most upvoted this week" sort: this week's upvotes, the figure that orders the list. */
+  upvotesThisWeek?: number;
 };
+
+/** "▲ 12" — the board's upvotes (this week's, when that is what orders the list). */
+export function UpvoteCount({ app }: { app: Pick<AppCardData, "upvotes" | "upvotesThisWeek"> }) {
+  const week = app.upvotesThisWeek;
+  const n = week ?? app.upvotes;
+  if (n === undefined) return null;
+  const label = `${n} ${n === 1 ? "upvote" : "upvotes"}${week === undefined ? "" : " this week"}`;
+  return (
+    <span
+      data-upvotes={n}
+      title={label}
+      className="ml-auto inline-flex items-center gap-1 rounded-md bg-white px-2 py-0.5 font-semibold text-slate-700 ring-1 ring-slate-200"
+    >
+      <span aria-hidden="true">▲</span>
+      <span className="sr-only">{label}</span>
+      <span aria-hidden="true">
+        {n}
+        {week === undefined ? "" : " this week"}
+      </span>
+    </span>
+  );
+}
 
 const STATUS = {
   live: { label: "Live", cls: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
@@ -115,6 +141,7 @@ export function AppCard({
           </span>
         ))}
         {!app.published ? <span className="rounded-md bg-slate-800 px-2 py-0.5 font-medium text-white">Draft</span> : null}
+        <UpvoteCount app={app} />
       </div>
     </article>
   );

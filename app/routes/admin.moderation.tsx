@@ -6,13 +6,20 @@ import { badRequest } from "~/lib/errors";
 import { handleForm, orRespond } from "~/lib/http.server";
 import { requireViewer } from "~/modules/identity/auth.server";
 import { requireAdmin } from "~/modules/admin/service.server";
-import { getModerationQueue, moderateReport, type ModerationAction } from "~/modules/community/moderation.server";
+import {
+  getHiddenContent,
+  getModerationQueue,
+  moderateReport,
+  unhideContent,
+  type ModerationAction,
+} from "~/modules/community/moderation.server";
 
 export const meta: MetaFunction = () => [{ title: "Moderation — admin — All Thrive" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
-  return orRespond(async () => ({ reports: await getModerationQueue(context.cloudflare.env, viewer) }));
+  const env = context.cloudflare.env;
+  return orRespond(async () => ({ reports: await getModerationQueue(env, viewer), hidden: await getHiddenContent(env, viewer) }));
 }
 
 const ACTIONS: ModerationAction[] = ["dismiss", "hide", "suspend"];
@@ -22,6 +29,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   return handleForm(async () => {
     requireAdmin(viewer);
+    if (form.get("intent") === "unhide") {
+      await unhideContent(
+        context.cloudflare.env,
+        viewer,
+        String(form.get("targetType") ?? ""),
+        String(form.get("targetId") ?? ""),
+        String(form.get("reason") ?? ""),
+      );
+      return { ok: true as const, message: "Content visible again." };
+    }
     const intent = String(form.get("intent") ?? "") as ModerationAction;
     if (!ACTIONS.includes(intent)) throw badRequest("Choose Dismiss, Hide or Suspend author.");
     await moderateReport(context.cloudflare.env, viewer, String(form.get("reportId") ?? ""), intent, String(form.get("reason") ?? ""));
@@ -35,7 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AdminModeration() {
-  const { reports } = useLoaderData<typeof loader>();
+  const { reports, hidden } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   return (
@@ -45,8 +62,9 @@ export default function AdminModeration() {
       {result && !result.ok ? <FormError message={result.formError} /> : null}
       {result && result.ok ? <FormSuccess message={result.message} /> : null}
       <p className="text-sm text-slate-600">
-        Open reports, oldest first. Hiding a comment or feedback item leaves it visible to its author only; suspending the author hides all
-        their content and ends their sessions (reversible under Users). Every action is logged.
+        Open reports, oldest first. Hiding a comment or feedback item leaves it visible to its author only; hiding a post, app or profile
+        takes it out of every public page, feed and search until you unhide it below; suspending the author hides all their content and ends
+        their sessions (reversible under Users). Every action is logged.
       </p>
       {reports.length === 0 ? (
         <p className="text-sm text-slate-500">No open reports.</p>
@@ -98,6 +116,41 @@ export default function AdminModeration() {
           ))}
         </ul>
       )}
+      <section aria-labelledby="hidden-h" className="space-y-2 pt-4">
+        <h2 id="hidden-h" className="text-lg font-semibold">
+          Hidden posts, apps and profiles
+        </h2>
+        {hidden.length === 0 ? (
+          <p className="text-sm text-slate-500">Nothing is hidden.</p>
+        ) : (
+          <ul className="space-y-2">
+            {hidden.map((h) => (
+              <li
+                key={`${h.type}:${h.id}`}
+                data-hidden={`${h.type}:${h.id}`}
+                className="flex flex-wrap items-center justify-between gap-2 rounded-xl border border-slate-200 bg-white p-3 text-sm shadow-sm"
+              >
+                <span>
+                  {h.label || `${h.type} ${h.id}`} <span className="text-xs text-slate-500">· hidden {when(h.hiddenAt)}</span>
+                </span>
+                <Form method="post" className="flex flex-wrap gap-2">
+                  <input type="hidden" name="targetType" value={h.type} />
+                  <input type="hidden" name="targetId" value={h.id} />
+                  <input
+                    name="reason"
+                    aria-label={`Reason for unhiding ${h.label || h.type} (logged)`}
+                    placeholder="Reason (logged)"
+                    className="w-56 rounded-lg border border-slate-300 px-2 py-1 text-sm"
+                  />
+                  <Button name="intent" value="unhide" variant="secondary" disabled={busy} className="px-3 py-1">
+                    Unhide
+                  </Button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
     </div>
   );
 }

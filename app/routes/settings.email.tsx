@@ -4,7 +4,14 @@ import { Button, FormError, FormSuccess } from "~/components/ui/form";
 import { handleForm } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
 import { requireViewer } from "~/modules/identity/auth.server";
-import { getEmailMode, getMemberAlerts, setEmailMode, setMemberAlerts } from "~/modules/email/service.server";
+import {
+  getEmailMode,
+  getFeedbackDigest,
+  getMemberAlerts,
+  setEmailMode,
+  setFeedbackDigest,
+  setMemberAlerts,
+} from "~/modules/email/service.server";
 import { createRssToken, listRssTokens, revokeRssToken } from "~/modules/posts/pages.server";
 
 export const meta: MetaFunction = () => [{ title: "Email and feeds — All Thrive" }];
@@ -12,12 +19,13 @@ export const meta: MetaFunction = () => [{ title: "Email and feeds — All Thriv
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = requireViewer(request, context.viewer);
   const env = context.cloudflare.env;
-  const [mode, feeds, memberAlerts] = await Promise.all([
+  const [mode, feeds, memberAlerts, feedbackDigest] = await Promise.all([
     getEmailMode(env, viewer.id),
     listRssTokens(env, viewer),
     getMemberAlerts(env, viewer.id),
+    getFeedbackDigest(env, viewer.id),
   ]);
-  return { mode, feeds, memberAlerts };
+  return { mode, feeds, memberAlerts, feedbackDigest };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -45,6 +53,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
         rssUrl: null,
       };
     }
+    if (form.intent === "feedback-digest") {
+      const { feedbackDigest } = await setFeedbackDigest(env, viewer.id, form);
+      return {
+        ok: true as const,
+        message: feedbackDigest ? "You'll get one email a day listing new feedback on your apps." : "Feedback digests are off.",
+        rssUrl: null,
+      };
+    }
     await setEmailMode(env, viewer.id, form);
     return { ok: true as const, message: "Email preferences saved.", rssUrl: null };
   });
@@ -57,7 +73,7 @@ const MODES = [
 ] as const;
 
 export default function EmailSettings() {
-  const { mode, feeds, memberAlerts } = useLoaderData<typeof loader>();
+  const { mode, feeds, memberAlerts, feedbackDigest } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
@@ -127,6 +143,26 @@ export default function EmailSettings() {
           </label>
           <label className="flex items-center gap-2 text-sm">
             <input type="radio" name="memberAlerts" value="off" defaultChecked={!memberAlerts} /> Off
+          </label>
+          <Button type="submit" variant="secondary" disabled={busy}>
+            Save
+          </Button>
+        </Form>
+      </section>
+      <section aria-labelledby="digest-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+        <h2 id="digest-h" className="text-lg font-semibold">
+          Feedback digest (for app makers)
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          One email a day listing the ideas, bugs and questions people filed on your apps&apos; boards — none on days without any.
+        </p>
+        <Form method="post" className="mt-4 flex flex-wrap items-center gap-4">
+          <input type="hidden" name="intent" value="feedback-digest" />
+          <label className="flex items-center gap-2 text-sm">
+            <input type="radio" name="feedbackDigest" value="on" defaultChecked={feedbackDigest} /> On
+          </label>
+          <label className="flex items-center gap-2 text-sm">
+            <input type="radio" name="feedbackDigest" value="off" defaultChecked={!feedbackDigest} /> Off
           </label>
           <Button type="submit" variant="secondary" disabled={busy}>
             Save

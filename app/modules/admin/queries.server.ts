@@ -1,5 +1,6 @@
 /** The admin console's SQL: today's numbers, user search, suspension writes, featured order, the action log. */
 import { and, asc, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
+import { noProfileHold, voterSuspensionStatements } from "~/modules/community/queries.server";
 import type { BatchItem } from "drizzle-orm/batch";
 import { getDb, type Db } from "~/lib/db.server";
 import { sessions, users } from "~/modules/identity/schema";
@@ -117,6 +118,7 @@ export async function writeSuspension(env: Env, userId: string, reason: string, 
   const db = getDb(env);
   await db.batch([
     db.update(users).set({ suspendedAt: now, suspendedReason: reason }).where(eq(users.id, userId)),
+    ...voterSuspensionStatements(db, userId, true),
     db.update(creators).set({ hiddenAt: now }).where(eq(creators.userId, userId)),
     ...invalidateCreatorPages(db, userId),
     db.delete(sessions).where(eq(sessions.userId, userId)),
@@ -134,10 +136,12 @@ export async function writeUnsuspension(env: Env, userId: string, log: ActionRow
   const db = getDb(env);
   await db.batch([
     db.update(users).set({ suspendedAt: null, suspendedReason: null }).where(eq(users.id, userId)),
+    ...voterSuspensionStatements(db, userId, false),
+    // A storefront an admin hid from the moderation queue stays hidden (decision 121).
     db
       .update(creators)
       .set({ hiddenAt: null })
-      .where(and(eq(creators.userId, userId))),
+      .where(and(eq(creators.userId, userId), noProfileHold(userId))),
     ...invalidateCreatorPages(db, userId),
     logActionStatement(db, log),
   ]);

@@ -5,6 +5,7 @@ import { creators } from "~/modules/storefronts/schema";
 import { creatorStats } from "~/modules/follows/schema";
 import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.server";
 import { renderMarkdown, markdownExcerpt } from "~/lib/markdown.server";
+import { appUpvotesSql } from "~/modules/community/queries.server";
 import { appCategories, apps, appScreenshots, appSlugHistory, appVisits, counters } from "./schema";
 import { videoEmbed } from "./video";
 
@@ -21,6 +22,8 @@ export const cardColumns = {
   published: apps.published,
   creatorHandle: creators.handle,
   creatorName: creators.displayName,
+  /** Upvotes on the app's feedback board (decision 119). */
+  upvotes: appUpvotesSql(),
 };
 export type AppCardRow = {
   id: string;
@@ -35,6 +38,9 @@ export type AppCardRow = {
   published: boolean;
   creatorHandle: string;
   creatorName: string;
+  upvotes: number;
+  /** Set on /discover's "most upvoted this week" sort: the figure that orders the list. */
+  upvotesThisWeek?: number;
 };
 
 export function presentAppCard(r: AppCardRow) {
@@ -49,6 +55,8 @@ export function presentAppCard(r: AppCardRow) {
     featured: r.featured,
     published: r.published,
     creator: { handle: r.creatorHandle, displayName: r.creatorName },
+    upvotes: Number(r.upvotes ?? 0),
+    ...(r.upvotesThisWeek === undefined ? {} : { upvotesThisWeek: Number(r.upvotesThisWeek) }),
   };
 }
 export type AppCard = ReturnType<typeof presentAppCard>;

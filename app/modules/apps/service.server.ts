@@ -1,4 +1,5 @@
 import { secrets } from "~/lib/secrets";
+import { isHeld } from "~/modules/community/queries.server";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { conflict, forbidden, isUniqueViolation, notFound, unprocessable } from "~/lib/errors";
@@ -206,6 +207,9 @@ export async function updateApp(env: Env, viewer: Viewer, slug: string, input: u
 /** Publish or unpublish (a draft is visible only to its creator and admins). */
 export async function setPublished(env: Env, viewer: Viewer, slug: string, published: boolean) {
   const app = await requireOwnedApp(env, viewer, slug);
+  // An app an admin hid from the moderation queue stays unpublished until an admin unhides it (decision 121).
+  if (published && (await isHeld(env, "app", app.id)))
+    throw forbidden("An admin hid this app after a report; it can't be published again. Contact support.");
   const db = getDb(env);
   await db.batch([
     db

@@ -4,7 +4,7 @@
  * the same batch), statuses set by the maker, duplicates merged by the maker (votes move to the
  * kept item, each voter counted once and notified once), and a comment thread per item.
  */
-import { forbidden, notFound, unauthorized, unprocessable } from "~/lib/errors";
+import { conflict, forbidden, notFound, unauthorized, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { renderMarkdown } from "~/lib/markdown.server";
 import { trendingIncrement } from "~/lib/trending";
@@ -122,7 +122,7 @@ export async function getFeedbackItem(env: Env, viewer: Viewer | null, slug: str
   };
 }
 
-/** Files an idea, bug or question; the maker is notified (their digest email is not built yet). */
+/** Files an idea, bug or question; the maker is notified (and gets it in the next daily digest email, decision 120). */
 export async function fileFeedback(env: Env, viewer: Viewer | null, slug: string, input: unknown, ip: string) {
   const f = parseOrThrow(FeedbackInput, input);
   const actor = await requireCommunityActor(env, viewer);
@@ -216,8 +216,9 @@ export async function mergeFeedback(env: Env, viewer: Viewer | null, slug: strin
   if (!keep || keep.appId !== app.id || keep.mergedInto) throw notFound("Choose an item of this board to keep.");
   if (keep.id === dup.id) throw unprocessable("Choose a different item to merge into.");
   if (dup.mergedInto) throw unprocessable("This item was already merged.");
-  const voters = await voterIds(env, dup.id);
-  await mergeFeedbackRows(env, dup, keep.id, nowSeconds());
+  // Decided inside one batch: a merge racing this one on the same items (or the other way round) loses here.
+  const { merged, voters } = await mergeFeedbackRows(env, dup, keep.id, nowSeconds());
+  if (!merged) throw conflict("One of these items was merged a moment ago; reload the board.");
   await Promise.all(
     voters
       .filter((u) => u !== app.creatorId)

@@ -5,6 +5,10 @@ import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factori
 import { bulkUsers } from "~/modules/demo/bulk.server";
 import { startSessions } from "~/modules/identity/auth.server";
 import { countVoteRows } from "./queries.server";
+import { publishPost } from "~/modules/posts/service.server";
+import { setPublished } from "~/modules/apps/service.server";
+import { queueFeedbackDigests } from "./digest.server";
+import { waitForMail } from "~/test/mail";
 import { SIGNAL_WEIGHTS, trendingIncrement } from "~/lib/trending";
 
 let ipSeq = 0;
@@ -208,6 +212,97 @@ describe("reports and the moderation queue", () => {
     }
   });
 
+  it("hiding a reported post, app and profile takes them out of every public output (cache purged), holds them, and is reversible and logged", async () => {
+    const maker = await makeCreator(env);
+    const appRow = await makeApp(env, maker, { name: `Hideable ${Date.now().toString(36)}` });
+    const post = await makePost(env, maker, { title: `Hideable post ${Date.now().toString(36)}` });
+    const other = await makeCreator(env);
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(appRow.slug).first<{ id: string }>())!.id;
+    const postUrl = `/@${maker.handle}/posts/${post.slug}`;
+    const appUrl = `/apps/${appRow.slug}`;
+    // Warm the edge cache: these pages are served from it before the hide.
+    for (const path of [postUrl, appUrl, `/@${other.handle}`]) expect((await app(path)).status, path).toBe(200);
+    const reader = await settledUser();
+    for (const [targetType, targetId] of [
+      ["post", post.id],
+      ["app", appId],
+      ["profile", other.handle],
+    ])
+      expect(
+        (
+          await postForm(
+            "/report",
+            { targetType, targetId, reason: "spam" },
+            { cookie: await reader.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+          )
+        ).status,
+      ).toBe(200);
+    const admin = await settledUser({ isAdmin: true });
+    const ac = await admin.cookie();
+    const reportIds = await env.DB.prepare("SELECT id, target_type AS t FROM reports WHERE reporter_id=?")
+      .bind(reader.id)
+      .all<{ id: string; t: string }>();
+    for (const r of reportIds.results)
+      expect((await postForm("/admin/moderation", { intent: "hide", reportId: r.id, reason: "spam" }, { cookie: ac })).status, r.t).toBe(
+        200,
+      );
+    const outputs = async () => ({
+      post: await app(postUrl),
+      postData: await app(`${postUrl}.data`),
+      app: await app(appUrl),
+      profile: await app(`/@${other.handle}`),
+      storefront: await (await app(`/@${maker.handle}`)).text(),
+      rss: await (await app(`/@${maker.handle}/feed.xml`)).text(),
+      discover: await (await app(`/discover?sort=new`)).text(),
+      appSearch: await (await app(`/discover?q=${encodeURIComponent(appRow.name)}`)).text(),
+      postSearch: await (await app(`/discover?in=posts&q=${encodeURIComponent(post.title)}`)).text(),
+    });
+    const hidden = await outputs();
+    expect(hidden.post.status).toBe(404);
+    expect(await hidden.postData.text()).not.toContain(post.title);
+    expect(hidden.app.status).toBe(404);
+    expect(hidden.profile.status).toBe(404);
+    for (const k of ["storefront", "rss", "postSearch"] as const) expect(hidden[k], k).not.toContain(`/posts/${post.slug}`);
+    for (const k of ["storefront", "discover", "appSearch"] as const) expect(hidden[k], k).not.toContain(`/apps/${appRow.slug}"`);
+    // The owner can't put them back; every action is logged.
+    await expect(publishPost(env, maker.viewer, post.id)).rejects.toMatchObject({ status: 403 });
+    await expect(setPublished(env, maker.viewer, appRow.slug, true)).rejects.toMatchObject({ status: 403 });
+    const logged = await env.DB.prepare("SELECT count(*) AS n FROM admin_actions WHERE action='hide-content' AND target_id IN (?, ?, ?)")
+      .bind(post.id, appId, other.id)
+      .first<{ n: number }>();
+    expect(logged!.n).toBe(3);
+    // Listed under "Hidden" and unhidden from there (logged): everything is back.
+    const queue = await (await app("/admin/moderation", { cookie: ac })).text();
+    for (const [t, id] of [
+      ["post", post.id],
+      ["app", appId],
+      ["profile", other.id],
+    ]) {
+      expect(queue).toContain(`data-hidden="${t}:${id}"`);
+      expect(
+        (await postForm("/admin/moderation", { intent: "unhide", targetType: t, targetId: id, reason: "appeal upheld" }, { cookie: ac }))
+          .status,
+      ).toBe(200);
+    }
+    expect(
+      (await postForm("/admin/moderation", { intent: "unhide", targetType: "post", targetId: post.id, reason: "again" }, { cookie: ac }))
+        .status,
+    ).toBe(404);
+    const back = await outputs();
+    expect(back.post.status).toBe(200);
+    expect(back.app.status).toBe(200);
+    expect(back.profile.status).toBe(200);
+    expect(back.storefront).toContain(`/posts/${post.slug}`);
+    expect(back.rss).toContain(`/posts/${post.slug}`);
+    expect(back.appSearch).toContain(`/apps/${appRow.slug}"`);
+    const unhidden = await env.DB.prepare(
+      "SELECT count(*) AS n FROM admin_actions WHERE action='unhide-content' AND target_id IN (?, ?, ?)",
+    )
+      .bind(post.id, appId, other.id)
+      .first<{ n: number }>();
+    expect(unhidden!.n).toBe(3);
+  });
+
   it("a reader reports a comment; the admin sees it, hides it (logged) and the open count drops", async () => {
     const { maker, slug } = await board();
     const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
@@ -311,6 +406,104 @@ describe("/discover: most upvoted this week", () => {
     const posB = html.indexOf(`/apps/${b.slug}"`);
     expect(posB).toBeGreaterThan(-1);
     expect(posA).toBeGreaterThan(posB);
+    // The cards show the figure that orders them: this week's upvotes, never increasing down the list.
+    const week = cardFigures(html);
+    expect(week.get(b.slug)).toBe(2);
+    expect(week.get(a.slug)).toBe(1);
+    const figures = [...week.values()];
+    expect(figures).toEqual([...figures].sort((x, y) => y - x));
+    // Elsewhere (another sort, the maker's storefront) a card shows the board's total upvotes, all
+    // time: the stored count, recounted from the rows at the next vote (the rows above were raw inserts).
+    await onItem(a.slug, ia, { intent: "vote" }, await (await settledUser()).cookie());
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM feedback_votes WHERE item_id=?").bind(ia).first<{ n: number }>();
+    expect(cardFigures(await (await app("/discover?sort=new")).text()).get(a.slug)).toBe(rows!.n);
+    expect(cardFigures(await (await app(`/@${a.maker.handle}`)).text()).get(a.slug)).toBe(rows!.n);
+  });
+});
+
+/** slug → the upvote figure on its card, in page order. */
+function cardFigures(html: string) {
+  const out = new Map<string, number>();
+  for (const card of html.split("<article").slice(1)) {
+    const slug = /href="\/apps\/([a-z0-9-]+)"/.exec(card)?.[1];
+    const n = /data-upvotes="(\d+)"/.exec(card)?.[1];
+    if (slug && n !== undefined && !out.has(slug)) out.set(slug, Number(n));
+  }
+  return out;
+}
+
+describe("suspended voters and racing merges", () => {
+  it("a suspended voter's upvotes leave the counts and trending while suspended and come back after", async () => {
+    const { slug, maker } = await board();
+    const author = await settledUser();
+    const id = itemIdOf(await file(slug, { kind: "idea", title: "Suspension counts" }, await author.cookie()));
+    const [v1, v2, bad] = await Promise.all([settledUser(), settledUser(), settledUser()]);
+    for (const v of [v1, v2, bad]) await onItem(slug, id, { intent: "vote" }, await v.cookie());
+    const score = async () =>
+      (await env.DB.prepare("SELECT trending_score AS s FROM apps WHERE slug=?").bind(slug).first<{ s: number }>())!.s;
+    const badWeight = (await env.DB.prepare("SELECT trending_weight AS w FROM feedback_votes WHERE item_id=? AND user_id=?")
+      .bind(id, bad.id)
+      .first<{ w: number }>())!.w;
+    const before = await score();
+    const admin = await settledUser({ isAdmin: true });
+    const ac = await admin.cookie();
+    expect(
+      (await postForm("/admin/users", { intent: "suspend", userId: bad.id, reason: "vote ring" }, { cookie: ac })).status,
+    ).toBeLessThan(400);
+    expect(await votesOf(id)).toBe(2);
+    expect(Math.abs((await score()) - (before - badWeight))).toBeLessThan(1e-6 * Math.max(1, before));
+    expect(cardFigures(await (await app(`/@${maker.handle}`)).text()).get(slug)).toBe(2);
+    // Suspending again changes nothing twice; lifting it restores the vote exactly.
+    expect(
+      (await postForm("/admin/users", { intent: "suspend", userId: bad.id, reason: "vote ring" }, { cookie: ac })).status,
+    ).toBeLessThan(400);
+    expect(await votesOf(id)).toBe(2);
+    expect(
+      (await postForm("/admin/users", { intent: "unsuspend", userId: bad.id, reason: "appeal ok" }, { cookie: ac })).status,
+    ).toBeLessThan(400);
+    expect(await votesOf(id)).toBe(3);
+    expect(Math.abs((await score()) - before)).toBeLessThan(1e-6 * Math.max(1, before));
+  });
+
+  it("two merges at once (the same duplicate twice, or A→B against B→A) end consistently: votes moved once, voters told once", async () => {
+    const { maker, slug } = await board();
+    const mc = await maker.cookie();
+    const voters = await Promise.all([settledUser(), settledUser(), settledUser()]);
+    const author = await settledUser();
+    const mk = async (title: string) => itemIdOf(await file(slug, { kind: "idea", title }, await author.cookie()));
+    const [a, b, c] = [await mk("Race item A"), await mk("Race item B"), await mk("Race item C")];
+    for (const v of voters) await onItem(slug, a, { intent: "vote" }, await v.cookie());
+    await onItem(slug, b, { intent: "vote" }, await voters[0].cookie());
+    await onItem(slug, c, { intent: "vote" }, await voters[1].cookie());
+    // The same duplicate merged twice at once: one wins (303), the other is refused (409/422).
+    const same = await Promise.all([
+      onItem(slug, a, { intent: "merge", keepId: b }, mc),
+      onItem(slug, a, { intent: "merge", keepId: b }, mc),
+    ]);
+    expect(same.filter((r) => r.status === 303).length).toBe(1);
+    expect(same.every((r) => [303, 409, 422].includes(r.status))).toBe(true);
+    expect(await votesOf(b)).toBe(3);
+    expect(await votesOf(a)).toBe(0);
+    for (const v of voters) {
+      const n = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE user_id=? AND subject_id=?")
+        .bind(v.id, `merge:${a}`)
+        .first<{ n: number }>();
+      expect(n!.n, "told once").toBe(1);
+    }
+    // B→C against C→B at once: exactly one happens; every vote lives on exactly one open item.
+    const cross = await Promise.all([
+      onItem(slug, b, { intent: "merge", keepId: c }, mc),
+      onItem(slug, c, { intent: "merge", keepId: b }, mc),
+    ]);
+    expect(cross.filter((r) => r.status === 303).length).toBe(1);
+    const open = await env.DB.prepare("SELECT id, vote_count AS n FROM feedback_items WHERE id IN (?, ?) AND merged_into IS NULL")
+      .bind(b, c)
+      .all<{ id: string; n: number }>();
+    expect(open.results.length).toBe(1);
+    expect(open.results[0].n).toBe(3);
+    expect(await countVoteRows(env, open.results[0].id)).toBe(3);
+    const gone = open.results[0].id === b ? c : b;
+    expect(await countVoteRows(env, gone)).toBe(0);
   });
 });
 
@@ -369,6 +562,100 @@ describe("authorisation matrix for moderation and board actions", () => {
     expect((await onThread({ intent: "delete", commentId }, await author.cookie())).status).toBe(200);
   });
 
+  it("the actor matrix on like, react, report, vote and merge: anonymous, other user, other creator, blocked, suspended, owner, admin", async () => {
+    const { maker, slug } = await board();
+    const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
+    const post = await makePost(env, maker, { title: "Matrix post" });
+    const author = await settledUser();
+    await postForm(
+      `/comments/app/${appId}`,
+      { intent: "comment", body: "Matrix target comment" },
+      { cookie: await author.cookie(), headers: { "CF-Connecting-IP": freshIp() } },
+    );
+    const commentId = (await env.DB.prepare("SELECT id FROM comments WHERE author_id=? AND target_id=?")
+      .bind(author.id, appId)
+      .first<{ id: string }>())!.id;
+    const [other, blocked, suspended, admin] = await Promise.all([
+      settledUser(),
+      settledUser(),
+      settledUser(),
+      settledUser({ isAdmin: true }),
+    ]);
+    const otherCreator = await makeCreator(env);
+    // The maker blocks one person (from commenting and filing feedback on their content — not from reading, liking or voting).
+    await env.DB.prepare("INSERT INTO community_blocks (owner_id, user_id, created_at) VALUES (?, ?, unixepoch())")
+      .bind(maker.id, blocked.id)
+      .run();
+    const actors: [string, string | undefined][] = [
+      ["anonymous", undefined],
+      ["other user", await other.cookie()],
+      ["other creator", await otherCreator.cookie()],
+      ["blocked user", await blocked.cookie()],
+      ["suspended user", await suspended.cookie()],
+      ["owner", await maker.cookie()],
+      ["admin", await admin.cookie()],
+    ];
+    // Suspended after signing in: their session row stays, so this exercises the session lookup's backstop.
+    await env.DB.prepare("UPDATE users SET suspended_at = unixepoch() WHERE id = ?").bind(suspended.id).run();
+    const now = Math.floor(Date.now() / 1000);
+    const newItem = async (title: string) => {
+      const id = `mx${crypto.randomUUID().replace(/-/g, "").slice(0, 14)}`;
+      await env.DB.prepare(
+        "INSERT INTO feedback_items (id, app_id, maker_id, author_id, kind, title, body_markdown, status, vote_count, created_at, updated_at) VALUES (?, ?, ?, ?, 'idea', ?, '', 'open', 0, ?, ?)",
+      )
+        .bind(id, appId, maker.id, author.id, title, now, now)
+        .run();
+      return id;
+    };
+    const target = await newItem("Matrix vote target");
+    const keep = await newItem("Matrix keep");
+    const thread = (path: string, fields: Record<string, string>, cookie?: string) =>
+      postForm(path, fields, { cookie, headers: { "CF-Connecting-IP": freshIp() } });
+    type Route = { name: string; run: (cookie: string | undefined, who: string) => Promise<Response>; expect: Record<string, number> };
+    const everyoneSignedIn = (ok: number) => ({
+      anonymous: 401,
+      "other user": ok,
+      "other creator": ok,
+      "blocked user": ok,
+      "suspended user": 401,
+      owner: ok,
+      admin: ok,
+    });
+    const routes: Route[] = [
+      { name: "like", run: (c) => thread(`/comments/app/${appId}`, { intent: "like", commentId }, c), expect: everyoneSignedIn(200) },
+      {
+        name: "react",
+        run: (c) => thread(`/comments/post/${post.id}`, { intent: "react", reaction: "fire" }, c),
+        expect: everyoneSignedIn(200),
+      },
+      {
+        name: "report",
+        run: (c) => thread("/report", { targetType: "comment", targetId: commentId, reason: "spam", note: "" }, c),
+        expect: everyoneSignedIn(200),
+      },
+      { name: "vote", run: (c) => onItem(slug, target, { intent: "vote" }, c), expect: everyoneSignedIn(200) },
+      {
+        name: "merge",
+        run: async (c, who) => onItem(slug, await newItem(`Matrix dup of ${who}`), { intent: "merge", keepId: keep }, c),
+        expect: { ...everyoneSignedIn(403), anonymous: 401, "suspended user": 401, owner: 303, admin: 303 },
+      },
+    ];
+    for (const route of routes)
+      for (const [who, cookie] of actors) expect((await route.run(cookie, who)).status, `${route.name} by ${who}`).toBe(route.expect[who]);
+    // Exact effects: one like, one reaction, one report and one vote per allowed actor; two merges.
+    const allowed = 5;
+    const counts = await env.DB.prepare(
+      `SELECT (SELECT like_count FROM comments WHERE id = ?1) AS likes,
+        (SELECT count(*) FROM post_reactions WHERE post_id = ?2) AS reactions,
+        (SELECT count(*) FROM reports WHERE target_id = ?3) AS reports,
+        (SELECT vote_count FROM feedback_items WHERE id = ?4) AS votes,
+        (SELECT count(*) FROM feedback_items WHERE merged_into = ?5) AS merged`,
+    )
+      .bind(commentId, post.id, commentId, target, keep)
+      .first();
+    expect(counts).toEqual({ likes: allowed, reactions: allowed, reports: allowed, votes: allowed, merged: 2 });
+  });
+
   it("a suspended user, even holding a session from before, is refused every community action; a suspended owner can't moderate", async () => {
     const { maker, slug } = await board();
     const appId = (await env.DB.prepare("SELECT id FROM apps WHERE slug=?").bind(slug).first<{ id: string }>())!.id;
@@ -405,5 +692,62 @@ describe("authorisation matrix for moderation and board actions", () => {
       .bind(appId, commentId)
       .first<{ c: number; r: number }>();
     expect(rows).toEqual({ c: 1, r: 0 });
+  });
+});
+
+describe("the maker's daily feedback digest", () => {
+  it("one email per maker per day listing the day's new items; none without items or with the digest off; its link unsubscribes", async () => {
+    const a = await board();
+    const b = await board();
+    const author = await settledUser();
+    const ac = await author.cookie();
+    const ids = [
+      itemIdOf(await file(a.slug, { kind: "idea", title: "Digest idea one" }, ac)),
+      itemIdOf(await file(a.slug, { kind: "bug", title: "Digest bug two" }, ac)),
+      itemIdOf(await file(a.slug, { kind: "idea", title: "Maker's own note" }, await a.maker.cookie())),
+      itemIdOf(await file(a.slug, { kind: "idea", title: "Hidden digest item" }, ac)),
+      itemIdOf(await file(b.slug, { kind: "idea", title: "Digest for B" }, ac)),
+    ];
+    await env.DB.prepare("UPDATE feedback_items SET hidden_at = 1 WHERE id = ?").bind(ids[3]).run();
+    // B's maker turned the digest off in the email preferences.
+    expect(
+      (await postForm("/settings/email", { intent: "feedback-digest", feedbackDigest: "off" }, { cookie: await b.maker.cookie() })).status,
+    ).toBe(200);
+    // A day of its own (no other test files feedback on it): the items were filed that day.
+    const day = 86400 * (15000 + Math.floor(Math.random() * 3000));
+    await env.DB.prepare(`UPDATE feedback_items SET created_at = ? WHERE id IN (${ids.map(() => "?").join(",")})`)
+      .bind(day + 3600, ...ids)
+      .run();
+    expect(await queueFeedbackDigests(env, day + 86400 + 60)).toBe(2); // A and B (B's is skipped when rendered)
+    expect(await queueFeedbackDigests(env, day + 86400 + 120)).toBe(0); // the day is queued once
+    const mail = await waitForMail(a.maker.email, "new feedback");
+    expect(mail.subject).toContain("2 new feedback items");
+    expect(mail.text).toContain("Digest idea one");
+    expect(mail.text).toContain("Digest bug two");
+    expect(mail.text).not.toContain("Maker's own note");
+    expect(mail.text).not.toContain("Hidden digest item");
+    expect(mail.text).toContain(`/apps/${a.slug}/feedback/${ids[0]}`);
+    const unsub = /https?:\/\/[^\s]*(\/unsubscribe\?[^\s]*k=feedback-digest[^\s]*)/.exec(mail.text)![1];
+    // B's digest was claimed and skipped (preference off): no email.
+    let skipped: { status: string } | null = null;
+    for (let i = 0; i < 100 && !skipped; i++) {
+      skipped = await env.DB.prepare("SELECT status FROM email_sends WHERE key = ?")
+        .bind(`feedback-digest:${b.maker.id}:${new Date(day * 1000).toISOString().slice(0, 10)}`)
+        .first<{ status: string }>();
+      if (!skipped || skipped.status === "sending") await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(skipped?.status).toBe("skipped");
+    const bMail = await env.DB.prepare("SELECT count(*) AS n FROM dev_mailbox WHERE to_address = ?")
+      .bind(b.maker.email)
+      .first<{ n: number }>();
+    expect(bMail!.n).toBe(0);
+    // The digest's own link: GET asks, POST turns the digest off (and nothing else); a forged token is refused.
+    expect(await (await app(unsub)).text()).toContain("feedback digests");
+    expect((await app(unsub.replace(/t=[^&]+/, "t=forged"))).status).toBe(400);
+    expect((await postForm(unsub, {})).status).toBe(200);
+    const pref = await env.DB.prepare("SELECT feedback_digest AS d, mode FROM email_preferences WHERE user_id = ?")
+      .bind(a.maker.id)
+      .first<{ d: number; mode: string }>();
+    expect(pref).toEqual({ d: 0, mode: "all" });
   });
 });

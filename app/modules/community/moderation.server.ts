@@ -1,7 +1,7 @@
 /**
  * Reports and the admin's moderation queue (decision 75). Anyone signed in and verified may report
- * a comment, feedback item, post, app or profile once; admins dismiss, hide the content (comments
- * and feedback items) or suspend its author (decision 67's suspension), and every action is logged.
+ * a comment, feedback item, post, app or profile once; admins dismiss, hide the content (any of
+ * them; posts, apps and profiles through a hold, decision 121) or suspend its author (decision 67's suspension), and every action is logged.
  */
 import { conflict, notFound, unprocessable } from "~/lib/errors";
 import { markdownExcerpt } from "~/lib/markdown.server";
@@ -15,7 +15,11 @@ import {
   findFeedback,
   findPostForThread,
   findProfileUser,
+  findHold,
   findReport,
+  listHolds,
+  releaseHold,
+  writeHold,
   insertReport,
   listOpenReports,
   publicNames,
@@ -23,7 +27,10 @@ import {
   setCommentHidden,
   setFeedbackHidden,
 } from "./queries.server";
-import type { ReportTarget } from "./schema";
+import { HOLD_TARGETS, type HoldTarget, type ReportTarget } from "./schema";
+import { forgetVersions } from "~/modules/discovery/edge-pages.server";
+import { retractActivity } from "~/modules/feed/service.server";
+import { onAppRemoved } from "~/modules/feed/app-activity.server";
 import { requireCommunityActor, resolveThread, spendRateLimit } from "./service.server";
 import { ReportInput } from "./validation";
 
@@ -91,6 +98,52 @@ export async function fileReport(env: Env, viewer: Viewer | null, input: unknown
   return { reported: true };
 }
 
+/**
+ * Decision 121: hides a reported post, app or profile — out of every public output (the post back
+ * to draft, the app unpublished, the storefront hidden; their feed entries retracted) with every
+ * cached page's key moved — held so its owner can't put it back until an admin unhides it.
+ */
+async function holdContent(env: Env, admin: Viewer, type: HoldTarget, id: string, label: string, now: number) {
+  let ownerId: string;
+  let prior = "";
+  if (type === "post") {
+    const p = await findPostForThread(env, id);
+    if (!p) throw notFound("That post is gone.");
+    ownerId = p.creatorId;
+    prior = p.status;
+  } else if (type === "app") {
+    const a = await findAppForThread(env, { id });
+    if (!a) throw notFound("That app is gone.");
+    ownerId = a.creatorId;
+    prior = a.published ? "1" : "0";
+  } else {
+    ownerId = id;
+  }
+  if (!(await writeHold(env, { type, id, ownerId, prior, label, by: admin.id, now }))) return;
+  if (type === "post") await retractActivity(env, id);
+  if (type === "app") await onAppRemoved(env, id);
+  forgetVersions();
+}
+
+/** Unhides a post, app or profile an admin hid (logged); a hidden profile of a suspended person stays hidden. */
+export async function unhideContent(env: Env, admin: Viewer, type: string, id: string, reason: string) {
+  requireAdmin(admin);
+  if (!(HOLD_TARGETS as readonly string[]).includes(type)) throw unprocessable("Choose a post, app or profile to unhide.");
+  const hold = await findHold(env, type as HoldTarget, id);
+  if (!hold) throw notFound("That content isn't hidden.");
+  await releaseHold(env, hold);
+  forgetVersions();
+  await recordAdminAction(env, admin, "unhide-content", { type, id, label: hold.label }, reason);
+  return { unhidden: true };
+}
+
+/** `/admin/moderation`'s list of hidden posts, apps and profiles (newest first), with links. */
+export async function getHiddenContent(env: Env, admin: Viewer) {
+  requireAdmin(admin);
+  const rows = await listHolds(env);
+  return rows.map((h) => ({ type: h.targetType, id: h.targetId, label: h.label, hiddenAt: h.hiddenAt }));
+}
+
 /** `/admin/moderation`: open reports with what they point at. */
 export async function getModerationQueue(env: Env, admin: Viewer) {
   requireAdmin(admin);
@@ -107,7 +160,7 @@ export async function getModerationQueue(env: Env, admin: Viewer) {
       ...r,
       target: d ? { label: d.label, excerpt: d.excerpt, link: d.link } : { label: "(gone)", excerpt: "", link: null },
       author: d?.authorId ? { id: d.authorId, name: who ? `${who.displayName} (@${who.handle})` : "a member" } : null,
-      canHide: !!d && (r.targetType === "comment" || r.targetType === "feedback"),
+      canHide: !!d,
     };
   });
 }
@@ -126,7 +179,7 @@ export async function moderateReport(env: Env, admin: Viewer, reportId: string, 
   if (action === "hide") {
     if (report.targetType === "comment") await setCommentHidden(env, report.targetId, now);
     else if (report.targetType === "feedback") await setFeedbackHidden(env, report.targetId, now);
-    else throw unprocessable("Only comments and feedback items can be hidden here; suspend the author instead.");
+    else await holdContent(env, admin, report.targetType, report.targetId, label, now);
   }
   if (action === "suspend") {
     if (!target?.authorId) throw notFound("The author of that content is gone.");

@@ -3,11 +3,12 @@
  * reports and feedback boards. Counters are always recounted from their rows inside the same D1
  * batch as the write (a batch is one transaction), so they are exact under concurrency (D74).
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { qualified } from "~/lib/sql";
-import { apps } from "~/modules/apps/schema";
+import { apps, counters } from "~/modules/apps/schema";
 import { users } from "~/modules/identity/schema";
+import { emailPreferences } from "~/modules/email/schema";
 import { posts } from "~/modules/posts/schema";
 import { creators } from "~/modules/storefronts/schema";
 import {
@@ -15,6 +16,9 @@ import {
   commentPolicies,
   comments,
   communityBlocks,
+  feedbackDigestDays,
+  moderationHolds,
+  type HoldTarget,
   feedbackItems,
   feedbackVotes,
   postReactions,
@@ -408,6 +412,42 @@ export async function findProfileUser(env: Env, handleOrId: string) {
   return rows[0] ?? null;
 }
 
+// ── upvote figures ────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * What an app's upvote figures count (decision 119), as SQL fragments other modules' queries embed
+ * (app cards in apps/discovery, the discover sort).
+ *
+ * - A feedback item's stored `vote_count` is recounted from its vote rows in the same batch as every
+ *   vote, merge and (un)suspension, counting only voters who are not suspended (`voteRecount`).
+ * - An app's upvotes = the sum of `vote_count` over its board's visible items: not merged away, not
+ *   hidden, author not suspended — exactly the items the public board lists.
+ * - "This week" counts the vote rows of the last 7 days from verified, not suspended, not deleted
+ *   voters on those same items.
+ */
+
+const q = qualified;
+
+/** The number of a feedback item's votes from voters who are not suspended (the stored `vote_count`). */
+export const voteRecount = (itemId: string | SQL) =>
+  sql`(SELECT count(*) FROM ${feedbackVotes} JOIN ${users} AS voter ON voter.id = ${q(feedbackVotes.userId)} WHERE ${q(feedbackVotes.itemId)} = ${itemId} AND voter.suspended_at IS NULL)`;
+
+/** A feedback item (aliased `fi`) the public board shows. */
+const visibleItem = sql`fi.merged_into IS NULL AND fi.hidden_at IS NULL AND NOT EXISTS (SELECT 1 FROM ${users} AS author WHERE author.id = fi.author_id AND author.suspended_at IS NOT NULL)`;
+
+/** An app's total upvotes on its board's visible items (correlated on the outer `apps` row). */
+export const appUpvotesSql = (appId: SQL = q(apps.id)) =>
+  sql<number>`(SELECT coalesce(sum(fi.vote_count), 0) FROM ${feedbackItems} AS fi WHERE fi.app_id = ${appId} AND ${visibleItem})`;
+
+/** The start of "this week": 7 days back from the current hour (so cached pages and cursors agree). */
+export function weekStart(now = Math.floor(Date.now() / 1000)) {
+  return now - (now % 3600) - 7 * 86400;
+}
+
+/** An app's upvotes cast this week by verified, not suspended, not deleted voters on visible items. */
+export const appUpvotesThisWeekSql = (since = weekStart(), appId: SQL = q(apps.id)) =>
+  sql<number>`(SELECT count(*) FROM ${feedbackVotes} AS fv JOIN ${feedbackItems} AS fi ON fi.id = fv.item_id JOIN ${users} AS voter ON voter.id = fv.user_id WHERE fi.app_id = ${appId} AND ${visibleItem} AND fv.created_at >= ${since} AND voter.email_verified_at IS NOT NULL AND voter.suspended_at IS NULL AND voter.deleted_at IS NULL)`;
+
 // ── feedback boards ────────────────────────────────────────────────────────────────────────────
 
 export async function insertFeedback(env: Env, row: typeof feedbackItems.$inferInsert) {
@@ -452,8 +492,6 @@ export async function votedAmong(env: Env, userId: string, itemIds: string[]): P
     .where(and(eq(feedbackVotes.userId, userId), inArray(feedbackVotes.itemId, itemIds)));
   return new Set(rows.map((r) => r.id));
 }
-
-const voteRecount = (itemId: string) => sql`(SELECT count(*) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${itemId})`;
 
 /**
  * Vote or unvote in one batch (decision 74/76): the row, the recount, and the app's trending score.
@@ -522,43 +560,280 @@ export async function setFeedbackHidden(env: Env, itemId: string, hiddenAt: numb
 }
 
 /**
- * Merges `dupId` into `keepId` in one batch: the duplicate's voters become voters of the kept item
- * (someone who voted for both counts once), the duplicate keeps no votes, and both counts are
- * recounted from the rows.
+ * Merges `dup` into `keepId` in one batch (decisions 74, 119): the duplicate's voters become voters
+ * of the kept item (someone who voted for both counts once), the duplicate keeps no votes, both
+ * counts are recounted from the rows, and the app's trending score loses the duplicate's counted
+ * weights and gets back those that moved (suspended voters' weights stay out).
+ *
+ * Concurrency: every statement is conditioned on both items still being unmerged, and the claim
+ * (`merged_into`) is the batch's last statement, so of two merges racing on the same items (the same
+ * duplicate twice, or A→B against B→A) the first batch does everything and the second nothing. The
+ * claim's RETURNING tells the caller whether it won; the voters are read in the same transaction.
  */
-export async function mergeFeedbackRows(env: Env, dup: { id: string; appId: string }, keepId: string, now: number) {
+export async function mergeFeedbackRows(
+  env: Env,
+  dup: { id: string; appId: string },
+  keepId: string,
+  now: number,
+): Promise<{ merged: boolean; voters: string[] }> {
   const db = getDb(env);
-  const sumOf = (itemId: string, counted: boolean | null) =>
-    sql`(SELECT coalesce(sum(${qualified(feedbackVotes.trendingWeight)}), 0) FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${itemId}${counted === null ? sql`` : sql` AND ${qualified(feedbackVotes.counted)} = ${counted ? 1 : 0}`})`;
-  await db.batch([
+  const v = qualified;
+  const bothOpen = sql`(SELECT count(*) FROM ${feedbackItems} AS m WHERE m.id IN (${dup.id}, ${keepId}) AND m.merged_into IS NULL) = 2`;
+  const liveVoter = sql`NOT EXISTS (SELECT 1 FROM ${users} AS s WHERE s.id = ${v(feedbackVotes.userId)} AND s.suspended_at IS NOT NULL)`;
+  const sumOf = (itemId: string, counted: boolean) =>
+    sql`(SELECT coalesce(sum(${v(feedbackVotes.trendingWeight)}), 0) FROM ${feedbackVotes} WHERE ${v(feedbackVotes.itemId)} = ${itemId} AND ${v(feedbackVotes.counted)} = ${counted ? 1 : 0}${counted ? sql`` : sql` AND ${liveVoter}`})`;
+  const results = await db.batch([
+    db
+      .select({ id: feedbackVotes.userId })
+      .from(feedbackVotes)
+      .where(and(eq(feedbackVotes.itemId, dup.id), bothOpen)),
     db
       .insert(feedbackVotes)
       .select(
-        sql`SELECT ${keepId}, ${qualified(feedbackVotes.userId)}, ${qualified(feedbackVotes.createdAt)}, ${qualified(feedbackVotes.trendingWeight)}, 0 FROM ${feedbackVotes} WHERE ${qualified(feedbackVotes.itemId)} = ${dup.id}`,
+        sql`SELECT ${keepId}, ${v(feedbackVotes.userId)}, ${v(feedbackVotes.createdAt)}, ${v(feedbackVotes.trendingWeight)}, 0 FROM ${feedbackVotes} WHERE ${v(feedbackVotes.itemId)} = ${dup.id} AND ${bothOpen}`,
       )
       .onConflictDoNothing(),
-    // Trending: the duplicate's votes leave, the ones that moved come back (a voter of both counts once).
+    // Trending: the duplicate's counted votes leave, the live ones that moved come back (a voter of both counts once).
     db
       .update(apps)
-      .set({ trendingScore: sql`${apps.trendingScore} - ${sumOf(dup.id, null)} + ${sumOf(keepId, false)}` })
-      .where(eq(apps.id, dup.appId)),
-    db.update(feedbackVotes).set({ counted: true }).where(eq(feedbackVotes.itemId, keepId)),
-    db.delete(feedbackVotes).where(eq(feedbackVotes.itemId, dup.id)),
-    db.update(feedbackItems).set({ mergedInto: keepId, voteCount: 0, updatedAt: now }).where(eq(feedbackItems.id, dup.id)),
+      .set({ trendingScore: sql`${apps.trendingScore} - ${sumOf(dup.id, true)} + ${sumOf(keepId, false)}` })
+      .where(and(eq(apps.id, dup.appId), bothOpen)),
+    db
+      .update(feedbackVotes)
+      .set({ counted: true })
+      .where(and(eq(feedbackVotes.itemId, keepId), eq(feedbackVotes.counted, false), liveVoter, bothOpen)),
+    db.delete(feedbackVotes).where(and(eq(feedbackVotes.itemId, dup.id), bothOpen)),
     db
       .update(feedbackItems)
       .set({ voteCount: voteRecount(keepId), updatedAt: now })
-      .where(eq(feedbackItems.id, keepId)),
+      .where(and(eq(feedbackItems.id, keepId), bothOpen)),
+    db
+      .update(feedbackItems)
+      .set({ mergedInto: keepId, voteCount: 0, updatedAt: now })
+      .where(and(eq(feedbackItems.id, dup.id), bothOpen))
+      .returning({ id: feedbackItems.id }),
   ]);
+  const voters = results[0] as { id: string }[];
+  const claimed = results[results.length - 1] as { id: string }[];
+  return { merged: claimed.length > 0, voters: claimed.length ? voters.map((r) => r.id) : [] };
 }
 
-/** Total upvotes on an app's board (open items and all), for the app page. */
+/** An app's board totals for the app page: visible items and their upvotes (decision 119's rule). */
 export async function appVoteTotal(env: Env, appId: string): Promise<{ items: number; votes: number }> {
   const row = await getDb(env)
-    .select({ items: sql<number>`count(*)`, votes: sql<number>`coalesce(sum(${feedbackItems.voteCount}), 0)` })
+    .select({
+      items: sql<number>`count(*)`,
+      votes: appUpvotesSql(sql`${appId}`),
+    })
     .from(feedbackItems)
-    .where(and(eq(feedbackItems.appId, appId), isNull(feedbackItems.mergedInto), isNull(feedbackItems.hiddenAt)));
+    .innerJoin(users, eq(users.id, feedbackItems.authorId))
+    .where(
+      and(eq(feedbackItems.appId, appId), isNull(feedbackItems.mergedInto), isNull(feedbackItems.hiddenAt), isNull(users.suspendedAt)),
+    );
   return { items: Number(row[0]?.items ?? 0), votes: Number(row[0]?.votes ?? 0) };
 }
 
 export type { FeedbackKind };
+
+/**
+ * Decision 119: a suspended person's upvotes stop counting while they are suspended — in every item's
+ * `vote_count` (so boards, app cards and totals) and in their apps' trending scores — and count again
+ * when the suspension is lifted. Statements for the suspension's own batch (after its `users` update,
+ * so the recount sees the new state); `counted` says which weights are in the score, so running it
+ * twice moves nothing twice.
+ */
+export function voterSuspensionStatements(db: ReturnType<typeof getDb>, userId: string, suspended: boolean) {
+  const from = suspended ? 1 : 0;
+  const theirVotes = sql`SELECT fi.app_id FROM ${feedbackVotes} AS fv JOIN ${feedbackItems} AS fi ON fi.id = fv.item_id WHERE fv.user_id = ${userId} AND fv.counted = ${from}`;
+  const weightOnApp = sql`(SELECT coalesce(sum(fv.trending_weight), 0) FROM ${feedbackVotes} AS fv JOIN ${feedbackItems} AS fi ON fi.id = fv.item_id WHERE fi.app_id = ${qualified(apps.id)} AND fv.user_id = ${userId} AND fv.counted = ${from})`;
+  return [
+    db
+      .update(apps)
+      .set({ trendingScore: suspended ? sql`${apps.trendingScore} - ${weightOnApp}` : sql`${apps.trendingScore} + ${weightOnApp}` })
+      .where(sql`${apps.id} IN (${theirVotes})`),
+    db
+      .update(feedbackVotes)
+      .set({ counted: !suspended })
+      .where(and(eq(feedbackVotes.userId, userId), eq(feedbackVotes.counted, !suspended ? false : true))),
+    db
+      .update(feedbackItems)
+      .set({ voteCount: voteRecount(qualified(feedbackItems.id)) })
+      .where(sql`${feedbackItems.id} IN (SELECT item_id FROM ${feedbackVotes} WHERE user_id = ${userId})`),
+  ] as const;
+}
+
+// ── the maker's feedback digest (decision 120) ──────────────────────────────────────────────────
+
+/** Claims a UTC day for queueing digests; true only for the first caller. */
+export async function claimDigestDay(env: Env, day: string, now: number): Promise<boolean> {
+  const out = await getDb(env)
+    .insert(feedbackDigestDays)
+    .values({ day, queuedAt: now })
+    .onConflictDoNothing()
+    .returning({ day: feedbackDigestDays.day });
+  return out.length > 0;
+}
+
+export async function recordDigestMakers(env: Env, day: string, makers: number) {
+  await getDb(env).update(feedbackDigestDays).set({ makers }).where(eq(feedbackDigestDays.day, day));
+}
+
+/** Items filed in [since, until) that the public board shows, by someone other than the maker. */
+const newFeedbackWhere = (since: number, until: number) =>
+  and(
+    gte(feedbackItems.createdAt, since),
+    lt(feedbackItems.createdAt, until),
+    isNull(feedbackItems.mergedInto),
+    isNull(feedbackItems.hiddenAt),
+    isNull(users.suspendedAt),
+    sql`${feedbackItems.authorId} <> ${feedbackItems.makerId}`,
+  );
+
+/** Makers with new feedback in the window (one digest each). */
+export async function makersWithNewFeedback(env: Env, since: number, until: number): Promise<string[]> {
+  const rows = await getDb(env)
+    .selectDistinct({ makerId: feedbackItems.makerId })
+    .from(feedbackItems)
+    .innerJoin(users, eq(users.id, feedbackItems.authorId))
+    .where(newFeedbackWhere(since, until));
+  return rows.map((r) => r.makerId);
+}
+
+/** One batch: the maker (address, state, digest preference) and their new items with their apps. */
+export async function digestContents(env: Env, makerId: string, since: number, until: number) {
+  const db = getDb(env);
+  const [maker, items] = await db.batch([
+    db
+      .select({
+        email: users.email,
+        verified: sql<boolean>`${users.emailVerifiedAt} IS NOT NULL`,
+        gone: sql<boolean>`${users.suspendedAt} IS NOT NULL OR ${users.deletedAt} IS NOT NULL`,
+        digest: sql<number>`coalesce(${emailPreferences.feedbackDigest}, 1)`,
+        displayName: creators.displayName,
+      })
+      .from(users)
+      .leftJoin(emailPreferences, eq(emailPreferences.userId, users.id))
+      .leftJoin(creators, eq(creators.userId, users.id))
+      .where(eq(users.id, makerId)),
+    db
+      .select({
+        id: feedbackItems.id,
+        kind: feedbackItems.kind,
+        title: feedbackItems.title,
+        createdAt: feedbackItems.createdAt,
+        appName: apps.name,
+        appSlug: apps.slug,
+      })
+      .from(feedbackItems)
+      .innerJoin(users, eq(users.id, feedbackItems.authorId))
+      .innerJoin(apps, eq(apps.id, feedbackItems.appId))
+      .where(and(eq(feedbackItems.makerId, makerId), eq(apps.creatorId, makerId), newFeedbackWhere(since, until)))
+      .orderBy(asc(apps.name), asc(feedbackItems.createdAt), asc(feedbackItems.id))
+      .limit(101),
+  ]);
+  return { maker: maker[0] ?? null, items };
+}
+
+// ── moderation holds: hidden posts, apps and profiles (decision 121) ───────────────────────────
+
+export async function findHold(env: Env, type: HoldTarget, id: string) {
+  return getDb(env).query.moderationHolds.findFirst({
+    where: and(eq(moderationHolds.targetType, type), eq(moderationHolds.targetId, id)),
+  });
+}
+
+export async function listHolds(env: Env, limit = 100) {
+  return getDb(env).select().from(moderationHolds).orderBy(desc(moderationHolds.hiddenAt)).limit(limit);
+}
+
+/** Every cached page of the owner and discovery/home get new keys (the edge cache's purge). */
+const purgeOwnerPages = (db: ReturnType<typeof getDb>, ownerId: string) =>
+  [
+    db
+      .update(creators)
+      .set({ version: sql`${creators.version} + 1` })
+      .where(eq(creators.userId, ownerId)),
+    db
+      .update(counters)
+      .set({ value: sql`${counters.value} + 1` })
+      .where(eq(counters.name, "catalog")),
+  ] as const;
+
+/**
+ * Hides a post, app or profile in one batch: the hold (its `prior` state), the content taken out of
+ * every public output, and the cache keys moved. A second hide of the same target changes nothing
+ * (the hold is claimed first; the other statements are conditioned on it being this batch's).
+ */
+export async function writeHold(
+  env: Env,
+  h: { type: HoldTarget; id: string; ownerId: string; prior: string; label: string; by: string; now: number },
+) {
+  const db = getDb(env);
+  const mine = sql`EXISTS (SELECT 1 FROM ${moderationHolds} AS h WHERE h.target_type = ${h.type} AND h.target_id = ${h.id} AND h.hidden_at = ${h.now} AND h.hidden_by = ${h.by})`;
+  const hide =
+    h.type === "post"
+      ? db
+          .update(posts)
+          .set({ status: "draft", publishAt: null })
+          .where(and(eq(posts.id, h.id), mine))
+      : h.type === "app"
+        ? db
+            .update(apps)
+            .set({ published: false, version: sql`${apps.version} + 1` })
+            .where(and(eq(apps.id, h.id), mine))
+        : db
+            .update(creators)
+            .set({ hiddenAt: h.now })
+            .where(and(eq(creators.userId, h.id), mine));
+  const [claimed] = await db.batch([
+    db
+      .insert(moderationHolds)
+      .values({ targetType: h.type, targetId: h.id, ownerId: h.ownerId, prior: h.prior, label: h.label, hiddenAt: h.now, hiddenBy: h.by })
+      .onConflictDoNothing()
+      .returning({ id: moderationHolds.targetId }),
+    hide,
+    ...purgeOwnerPages(db, h.ownerId),
+  ]);
+  return claimed.length > 0;
+}
+
+/** Unhides: restores the prior state (a profile stays hidden while its person is suspended) and drops the hold. */
+export async function releaseHold(env: Env, hold: typeof moderationHolds.$inferSelect) {
+  const db = getDb(env);
+  const held = sql`EXISTS (SELECT 1 FROM ${moderationHolds} AS h WHERE h.target_type = ${hold.targetType} AND h.target_id = ${hold.targetId})`;
+  const restore =
+    hold.targetType === "post"
+      ? db
+          .update(posts)
+          .set({ status: hold.prior === "published" ? "published" : "draft" })
+          .where(and(eq(posts.id, hold.targetId), held))
+      : hold.targetType === "app"
+        ? db
+            .update(apps)
+            .set({ published: hold.prior === "1", version: sql`${apps.version} + 1` })
+            .where(and(eq(apps.id, hold.targetId), held))
+        : db
+            .update(creators)
+            .set({ hiddenAt: null })
+            .where(
+              and(
+                eq(creators.userId, hold.targetId),
+                held,
+                sql`NOT EXISTS (SELECT 1 FROM ${users} AS u WHERE u.id = ${hold.targetId} AND (u.suspended_at IS NOT NULL OR u.deleted_at IS NOT NULL))`,
+              ),
+            );
+  await db.batch([
+    restore,
+    db.delete(moderationHolds).where(and(eq(moderationHolds.targetType, hold.targetType), eq(moderationHolds.targetId, hold.targetId))),
+    ...purgeOwnerPages(db, hold.ownerId),
+  ]);
+}
+
+/** Whether an admin's hold keeps this post/app hidden (its owner can't publish it again). */
+export async function isHeld(env: Env, type: HoldTarget, id: string): Promise<boolean> {
+  return !!(await findHold(env, type, id));
+}
+
+/** For a suspension being lifted: the storefront stays hidden while a profile hold exists. */
+export const noProfileHold = (userId: string) =>
+  sql`NOT EXISTS (SELECT 1 FROM ${moderationHolds} AS h WHERE h.target_type = 'profile' AND h.target_id = ${userId})`;

@@ -188,3 +188,37 @@ export const feedbackVotes = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.itemId, t.userId] }), index("feedback_votes_user_idx").on(t.userId)],
 );
+
+/**
+ * One row per UTC day whose feedback digests were queued (decision 120): the cron runs every minute
+ * and the first run of a day claims it with one INSERT … ON CONFLICT DO NOTHING, so each day's
+ * digests are queued once however often the cron fires.
+ */
+export const feedbackDigestDays = sqliteTable("feedback_digest_days", {
+  day: text("day").primaryKey(),
+  queuedAt: integer("queued_at").notNull(),
+  makers: integer("makers").notNull().default(0),
+});
+
+export const HOLD_TARGETS = ["post", "app", "profile"] as const;
+export type HoldTarget = (typeof HOLD_TARGETS)[number];
+
+/**
+ * Content an admin hid from the moderation queue (decision 121): a post, an app or a profile. While
+ * the row exists the content is out of every public output (the post is a draft, the app
+ * unpublished, the storefront hidden) and its owner can't put it back; `prior` is what unhiding
+ * restores (the post's status, the app's published flag).
+ */
+export const moderationHolds = sqliteTable(
+  "moderation_holds",
+  {
+    targetType: text("target_type", { enum: HOLD_TARGETS }).notNull(),
+    targetId: text("target_id").notNull(),
+    ownerId: text("owner_id").notNull(),
+    prior: text("prior").notNull().default(""),
+    label: text("label").notNull().default(""),
+    hiddenAt: integer("hidden_at").notNull(),
+    hiddenBy: text("hidden_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.targetType, t.targetId] }), index("moderation_holds_time_idx").on(t.hiddenAt)],
+);

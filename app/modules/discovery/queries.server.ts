@@ -2,15 +2,13 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, max, sql, type SQL } fr
 import type { BatchItem } from "drizzle-orm/batch";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { getDb } from "~/lib/db.server";
-import { qualified } from "~/lib/sql";
 import { readableGatedPost } from "~/modules/content/entitlements.server";
 import { mediaUrl } from "~/modules/media/service.server";
 import { apps } from "~/modules/apps/schema";
 import { cardColumns, findCategory, presentAppCard, type AppCardRow } from "~/modules/apps/queries.server";
 import { creatorStats } from "~/modules/follows/schema";
 import { creators } from "~/modules/storefronts/schema";
-import { feedbackItems, feedbackVotes } from "~/modules/community/schema";
-import { users } from "~/modules/identity/schema";
+import { appUpvotesSql, appUpvotesThisWeekSql } from "~/modules/community/queries.server";
 import { posts } from "~/modules/posts/schema";
 import { postListColumns, type CreatorRow } from "~/modules/posts/queries.server";
 import type { ListFields } from "~/modules/posts/present.server";
@@ -20,18 +18,6 @@ import { DiscoverParams, ftsQuery, type Sort } from "./validation";
 export const DISCOVER_PAGE_SIZE = 24;
 
 type Cursor = { s: Sort; v: number; id: string };
-/**
- * "Most upvoted this week" (decision 76): feedback-board upvotes cast on the app's visible items in
- * the last 7 days (window start rounded to the hour, so cached pages and cursors agree), counting
- * only votes of verified, not suspended, not deleted accounts — one person, one vote per item.
- */
-function upvotesThisWeek(): SQL {
-  const now = Math.floor(Date.now() / 1000);
-  const since = now - (now % 3600) - 7 * 86400;
-  const q = qualified;
-  return sql`(SELECT count(*) FROM ${feedbackVotes} JOIN ${feedbackItems} ON ${q(feedbackItems.id)} = ${q(feedbackVotes.itemId)} JOIN ${users} ON ${q(users.id)} = ${q(feedbackVotes.userId)} WHERE ${q(feedbackItems.appId)} = ${q(apps.id)} AND ${q(feedbackItems.hiddenAt)} IS NULL AND ${q(feedbackItems.mergedInto)} IS NULL AND ${q(feedbackVotes.createdAt)} >= ${since} AND ${q(users.emailVerifiedAt)} IS NOT NULL AND ${q(users.suspendedAt)} IS NULL AND ${q(users.deletedAt)} IS NULL)`;
-}
-
 const isCursor = (x: unknown): x is Cursor =>
   !!x &&
   typeof x === "object" &&
@@ -94,7 +80,8 @@ export async function planDiscoverApps(env: Env, rawParams: Record<string, strin
     trending: sql`${apps.trendingScore}`,
     new: sql`COALESCE(${apps.publishedAt}, 0)`,
     followed: sql`COALESCE(${creatorStats.followerCount}, 0)`,
-    upvoted: upvotesThisWeek(),
+    // "Most upvoted this week" (decisions 76, 119): the same figure the cards show on this sort.
+    upvoted: appUpvotesThisWeekSql(),
     relevance: sql`hits.score`,
   }[sort];
   const asc = sort === "relevance";
@@ -114,7 +101,8 @@ export async function planDiscoverApps(env: Env, rawParams: Record<string, strin
   const statement = getDb(env).all<AppCardRow & { sortValue: number; techStackJson: string }>(sql`
     SELECT ${apps.id} AS id, ${apps.slug} AS slug, ${apps.name} AS name, ${apps.tagline} AS tagline, ${apps.logoKey} AS logoKey,
       ${apps.categorySlug} AS categorySlug, ${apps.status} AS status, ${apps.techStack} AS techStackJson, ${apps.featured} AS featured,
-      ${apps.published} AS published, ${creators.handle} AS creatorHandle, ${creators.displayName} AS creatorName, ${sortKey} AS sortValue
+      ${apps.published} AS published, ${creators.handle} AS creatorHandle, ${creators.displayName} AS creatorName, ${sortKey} AS sortValue,
+      ${appUpvotesSql()} AS upvotes
     FROM ${hits}
     JOIN ${creators} ON ${creators.userId} = ${apps.creatorId}
     LEFT JOIN ${creatorStats} ON ${creatorStats.creatorId} = ${apps.creatorId}
@@ -128,7 +116,13 @@ export async function planDiscoverApps(env: Env, rawParams: Record<string, strin
     return {
       ...empty,
       items: page.map((r) =>
-        presentAppCard({ ...r, techStack: JSON.parse(r.techStackJson || "[]"), featured: !!r.featured, published: !!r.published }),
+        presentAppCard({
+          ...r,
+          techStack: JSON.parse(r.techStackJson || "[]"),
+          featured: !!r.featured,
+          published: !!r.published,
+          ...(sort === "upvoted" ? { upvotesThisWeek: r.sortValue } : {}),
+        }),
       ),
       nextCursor: more ? encodeCursor({ s: sort, v: last.sortValue, id: last.id } satisfies Cursor) : null,
     };

@@ -38,6 +38,7 @@ export const TX_KINDS = [
   "booking_reminder",
   "booking_delivered",
   "webhook_disabled",
+  "feedback_digest",
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 

@@ -12,6 +12,8 @@ export const emailPreferences = sqliteTable("email_preferences", {
   mode: text("mode", { enum: EMAIL_MODES }).notNull().default("all"),
   /** Creator alerts for new and canceled members (sales and payout alerts always go out). */
   memberAlerts: integer("member_alerts", { mode: "boolean" }).notNull().default(true),
+  /** A maker's daily email digest of new feedback on their apps' boards (decision 120). */
+  feedbackDigest: integer("feedback_digest", { mode: "boolean" }).notNull().default(true),
   updatedAt: integer("updated_at").notNull(),
 });
 

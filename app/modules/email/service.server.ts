@@ -23,7 +23,7 @@ import { EMAIL_MODES, emailPreferences, emailSends, type EmailMode } from "./sch
 import { AccountEmailMessage } from "./messages";
 import { newPostEmail, creatorLeavingEmail } from "./templates.server";
 import { sendEmail } from "./transport.server";
-import { unsubscribeUrl, verifyUnsubscribeToken } from "./tokens.server";
+import { unsubscribeUrl, verifyFeedbackDigestUnsubscribeToken, verifyUnsubscribeToken } from "./tokens.server";
 import { membersToTell } from "./queries.server";
 
 export const CTA_LABELS: Record<Need, string> = {
@@ -234,6 +234,33 @@ export async function setMemberAlerts(env: Env, userId: string, input: unknown) 
     .values({ userId, mode: "all", memberAlerts: on, updatedAt: nowSeconds() })
     .onConflictDoUpdate({ target: emailPreferences.userId, set: { memberAlerts: on, updatedAt: nowSeconds() } });
   return { memberAlerts: on };
+}
+
+/** Whether a maker gets the daily digest of new feedback on their apps (no row = yes; decision 120). */
+export async function getFeedbackDigest(env: Env, userId: string): Promise<boolean> {
+  const row = await getDb(env).query.emailPreferences.findFirst({ where: eq(emailPreferences.userId, userId) });
+  return row?.feedbackDigest ?? true;
+}
+
+const FeedbackDigestInput = v.object({ feedbackDigest: v.picklist(["on", "off"], "Choose whether you want the feedback digest.") });
+
+export async function setFeedbackDigest(env: Env, userId: string, input: unknown) {
+  const on = parseOrThrow(FeedbackDigestInput, input).feedbackDigest === "on";
+  await getDb(env)
+    .insert(emailPreferences)
+    .values({ userId, mode: "all", feedbackDigest: on, updatedAt: nowSeconds() })
+    .onConflictDoUpdate({ target: emailPreferences.userId, set: { feedbackDigest: on, updatedAt: nowSeconds() } });
+  return { feedbackDigest: on };
+}
+
+/** The digest's own unsubscribe link: turns off the feedback digest only. */
+export async function unsubscribeFromFeedbackDigest(env: Env, userId: string, token: string, apply: boolean) {
+  if (!(await verifyFeedbackDigestUnsubscribeToken(env, userId, token)))
+    throw badRequest("This unsubscribe link is not valid. Open the link from the email again, or change your preferences in Settings.");
+  const user = await getDb(env).query.users.findFirst({ where: eq(users.id, userId), columns: { email: true } });
+  if (!user) throw badRequest("This unsubscribe link is not valid.");
+  if (apply) await setFeedbackDigest(env, userId, { feedbackDigest: "off" });
+  return { email: apply ? user.email : user.email.replace(/^(.).*(@.*)$/, "$1…$2"), creatorName: null, what: "feedback digests" as const };
 }
 
 /** One-click unsubscribe: a valid signed token turns all post emails off for that user. */

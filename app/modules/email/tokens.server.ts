@@ -62,3 +62,23 @@ export async function creatorUnsubscribeUrl(env: Env, userId: string, creatorId:
     `/unsubscribe?u=${encodeURIComponent(userId)}&c=${encodeURIComponent(creatorId)}&t=${await creatorUnsubscribeToken(env, userId, creatorId)}`,
   );
 }
+
+/** The token of a link that turns off the maker's feedback digest only (decision 120). */
+export const feedbackDigestUnsubscribeToken = (env: Env, userId: string) => hmac(env, `unsubscribe:feedback-digest:v1:${userId}`);
+
+export async function verifyFeedbackDigestUnsubscribeToken(env: Env, userId: string, token: string): Promise<boolean> {
+  if (!userId || !token || token.length > 100) return false;
+  const expected = enc.encode(await feedbackDigestUnsubscribeToken(env, userId));
+  const given = enc.encode(token);
+  if (expected.byteLength !== given.byteLength) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.byteLength; i++) diff |= expected[i] ^ given[i];
+  return diff === 0;
+}
+
+export async function feedbackDigestUnsubscribeUrl(env: Env, userId: string): Promise<string> {
+  return publicUrl(
+    env,
+    `/unsubscribe?u=${encodeURIComponent(userId)}&k=feedback-digest&t=${await feedbackDigestUnsubscribeToken(env, userId)}`,
+  );
+}

@@ -382,3 +382,37 @@ export function webhookDisabledEmail(d: WebhookDisabledData): Rendered {
     }),
   };
 }
+
+export type FeedbackDigestData = Common & {
+  makerName: string;
+  day: string;
+  items: { appName: string; kind: string; title: string; url: string }[];
+  more: boolean;
+  unsubscribeUrl: string;
+};
+
+/** The maker's daily digest of new feedback (decision 120): one email listing the day's new items. */
+export function feedbackDigestEmail(d: FeedbackDigestData): Rendered {
+  const n = d.items.length;
+  const title = `${n}${d.more ? "+" : ""} new feedback ${n === 1 && !d.more ? "item" : "items"} on your apps`;
+  const list = d.items
+    .map(
+      (i) =>
+        `<li style="margin:0 0 8px"><a href="${esc(i.url)}" style="color:#5a2ee0">${esc(i.title)}</a> <span style="color:#64748b">— ${esc(i.kind)} on ${esc(i.appName)}</span></li>`,
+    )
+    .join("");
+  const bodyHtml = `${h1(title)}${p(`What people filed on ${esc(d.day)} (UTC):`)}<ul style="margin:0 0 14px;padding-left:20px">${list}</ul>${d.more ? p("…and more on your boards.") : ""}`;
+  return {
+    subject: title,
+    ...layout({
+      preheader: d.items[0]?.title ?? title,
+      bodyHtml,
+      bodyText: `${title}\n\nWhat people filed on ${d.day} (UTC):\n${d.items.map((i) => `- ${i.title} — ${i.kind} on ${i.appName}: ${i.url}`).join("\n")}${d.more ? "\n…and more on your boards." : ""}`,
+      unsubscribeUrl: d.unsubscribeUrl,
+      unsubscribeLabel: "Stop feedback digests",
+      settingsUrl: d.settingsUrl,
+      reason: `${CREATOR_REASON(d.makerName)} Feedback digests can be turned off in your email preferences.`,
+      creatorName: d.makerName,
+    }),
+  };
+}

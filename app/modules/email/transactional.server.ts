@@ -44,6 +44,7 @@ import {
 } from "./transactional-templates.server";
 import { sendEmail } from "./transport.server";
 import { renderBookingEmail } from "./booking-emails.server";
+import { renderFeedbackDigest } from "~/modules/community/digest.server";
 import { storeAccountToken } from "~/modules/identity/queries.server";
 import { hashAccountToken, newAccountToken } from "~/modules/identity/tokens.server";
 
@@ -269,6 +270,8 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
         }),
       };
     }
+    case "feedback_digest":
+      return renderFeedbackDigest(env, r);
     case "webhook_disabled": {
       const c = await creatorForEmail(env, str(r.creatorId));
       if (!c) return null;

@@ -2,6 +2,7 @@
  * Writing posts: create, edit, publish now, schedule, unpublish, delete, cover and inline images.
  * Every mutation checks that the viewer owns the post's storefront (or is an admin).
  */
+import { isHeld } from "~/modules/community/queries.server";
 import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { publicUrl } from "~/lib/public-url";
 import { and, eq, ne, sql } from "drizzle-orm";
@@ -180,9 +181,16 @@ const bumpStorefront = (env: Env, creatorId: string) =>
     .where(eq(creators.userId, creatorId));
 
 /** Publishes now: visible at its URL, listed, fanned out to followers' feeds, emailed. */
+/** A post an admin hid from the moderation queue stays a draft until an admin unhides it (decision 121). */
+async function assertNotHeld(env: Env, postId: string) {
+  if (await isHeld(env, "post", postId))
+    throw forbidden("An admin hid this post after a report; it can't be published again. Contact support.");
+}
+
 export async function publishPost(env: Env, viewer: Viewer, postId: string) {
   await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
   const { post, creator } = await requireOwnedPost(env, viewer, postId);
+  await assertNotHeld(env, post.id);
   return publishOwnedPost(env, post, creator);
 }
 
@@ -246,6 +254,7 @@ export function parseScheduleTime(input: unknown): number {
 export async function schedulePost(env: Env, viewer: Viewer, postId: string, input: unknown) {
   const { post, creator } = await requireOwnedPost(env, viewer, postId);
   if (post.status === "published") throw conflict("This post is already published. Unpublish it first to schedule it.");
+  await assertNotHeld(env, post.id);
   const at = parseScheduleTime(input);
   await getDb(env).update(posts).set({ status: "scheduled", publishAt: at, updatedAt: nowSeconds() }).where(eq(posts.id, post.id));
   void creator;

@@ -286,6 +286,25 @@ export function redeemDiscountStatement(db: Db, sessionId: string) {
 }
 
 /**
+ * The statement that gives back the use of a fully refunded payment (for `syncCharge`'s batch): its
+ * redeemed use becomes `refunded`, which no longer counts against the cap or the dashboard's "used"
+ * figure. A partial refund keeps the use (D113): the buyer kept the purchase.
+ */
+export function refundDiscountStatement(db: Db, paymentIntentId: string) {
+  return db
+    .update(discountRedemptions)
+    .set({ status: "refunded" })
+    .where(
+      and(
+        eq(discountRedemptions.status, "redeemed"),
+        sql`${discountRedemptions.sessionId} IN (SELECT checkout_session_id FROM orders WHERE payment_intent_id = ${paymentIntentId}
+          UNION ALL SELECT checkout_session_id FROM bookings WHERE payment_intent_id = ${paymentIntentId}
+          UNION ALL SELECT checkout_session_id FROM service_packs WHERE payment_intent_id = ${paymentIntentId})`,
+      ),
+    );
+}
+
+/**
  * The code's Stripe coupon (made with the code; made here only if that is missing). One per code,
  * idempotent on the code id. `duration: once`; no Stripe-side cap or expiry — ours are exact.
  */

@@ -95,6 +95,33 @@ describe("applying a code at checkout", () => {
     expect((await app(`/library/download/${fileId}`, { cookie: bc })).status).toBe(200);
     const dash = (await (await app("/dashboard/discounts", { cookie })).text()).replaceAll("<!-- -->", "");
     expect(dash).toContain("Used 1 · $4.00 given");
+
+    // A partial refund keeps the use (the buyer kept the product); a full refund gives it back (D113).
+    await stripe.refunds.create({ payment_intent: order!.pi, amount: 500, refund_application_fee: true, reverse_transfer: true });
+    await deliver(order!.pi);
+    expect((await redemptions(code))[0].status).toBe("redeemed");
+    await stripe.refunds.create({ payment_intent: order!.pi, refund_application_fee: true, reverse_transfer: true });
+    await deliver(order!.pi);
+    expect((await redemptions(code))[0].status).toBe("refunded");
+    const after = (await (await app("/dashboard/discounts", { cookie })).text()).replaceAll("<!-- -->", "");
+    expect(after).toContain("Used 0");
+  });
+
+  it("a fully refunded order gives its use back to a capped code", async () => {
+    const { seller, cookie, id, slug } = await publishedProduct("10.00");
+    const code = newCode("ONCE");
+    await makeCode(cookie, { code, value: "10", maxRedemptions: "1" });
+    const buyer = await makeUser(env);
+    const res = await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: await buyer.cookie() });
+    expect((await payCheckout(res.headers.get("Location")!)).status).toBe(303);
+    await deliver(buyer.id);
+    const next = await makeUser(env);
+    const nc = await next.cookie();
+    expect((await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: nc })).status).toBe(409);
+    const { pi } = (await env.DB.prepare("SELECT payment_intent_id AS pi FROM orders WHERE buyer_id=?").bind(buyer.id).first<{ pi: string }>())!;
+    await getStripe(env).refunds.create({ payment_intent: pi });
+    await deliver(pi);
+    expect((await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: nc })).status).toBe(302);
   });
 
   it("says clearly why a code doesn't work: unknown, expired, not for this item, stacked, first-time only, guests", async () => {

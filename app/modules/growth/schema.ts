@@ -64,7 +64,7 @@ export const discountRedemptions = sqliteTable(
     productId: text("product_id").notNull(),
     /** The Checkout Session (or `free_…` order key) it was used in; set once Stripe answered. */
     sessionId: text("session_id"),
-    /** reserved | redeemed | released */
+    /** reserved | redeemed | released | refunded (a full refund gave the use back, D113) */
     status: text("status").notNull(),
     currency: text("currency").notNull(),
     amountSubtotal: integer("amount_subtotal").notNull(),

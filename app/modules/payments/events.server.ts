@@ -28,7 +28,7 @@ import {
 } from "./queries.server";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
 import { applyServiceCheckoutCompleted, applyServiceCheckoutExpired } from "~/modules/services/booking.server";
-import { redeemDiscountStatement, releaseDiscountForSession } from "~/modules/growth/discounts.server";
+import { redeemDiscountStatement, refundDiscountStatement, releaseDiscountForSession } from "~/modules/growth/discounts.server";
 import { applyPromotionCheckoutCompleted, applyPromotionCheckoutExpired } from "~/modules/growth/promotions.server";
 
 export const HANDLED_EVENTS = new Set([
@@ -754,6 +754,8 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
             .update(invoices)
             .set({ status: "refunded", refundedAt: t })
             .where(and(eq(invoices.paymentIntentId, pi), sql`${invoices.status} != 'refunded'`)),
+          // A discount code's use comes back with a full refund (D113).
+          refundDiscountStatement(db, pi),
         ]
       : []),
   ]);

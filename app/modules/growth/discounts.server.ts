@@ -173,7 +173,7 @@ const codeError = (message: string) => unprocessable(message, { code: message })
  * not for this item, first purchase only, pay-what-you-want, below Stripe's minimum charge.
  * (Used up is checked again — exactly — when the use is reserved.)
  */
-export async function quoteDiscount(env: Env, raw: string, p: Product, buyerId: string, subtotal: number): Promise<DiscountQuote> {
+export async function quoteDiscount(env: Env, raw: string, p: Product, buyerId: string | null, subtotal: number): Promise<DiscountQuote> {
   const value = normaliseCode(raw);
   if (/[\s,;+]/.test(value)) throw codeError("Only one code can be used per purchase.");
   const db = getDb(env);
@@ -183,7 +183,8 @@ export async function quoteDiscount(env: Env, raw: string, p: Product, buyerId: 
   if (!code || code.status !== "active") throw codeError(`${value} isn't a valid code for this creator.`);
   if (code.expiresAt !== null && code.expiresAt <= nowSeconds()) throw codeError(`${value} has expired.`);
   if (p.pricing === "free") throw codeError("This product is already free — no code needed.");
-  if (p.pricing === "pwyw") throw codeError("Codes don't apply to pay-what-you-want prices.");
+  // Pay what you want (D113): the code comes off the amount the buyer chose (which met the minimum).
+  if (subtotal === 0) throw codeError("You chose to pay nothing — no code needed.");
   if (code.appliesTo === "chosen") {
     const hit = await db.query.discountCodeProducts.findFirst({
       where: and(eq(discountCodeProducts.codeId, code.id), eq(discountCodeProducts.productId, p.id)),
@@ -193,7 +194,10 @@ export async function quoteDiscount(env: Env, raw: string, p: Product, buyerId: 
   if (code.kind === "amount" && code.currency !== p.currency) throw codeError(`${value} isn't for this product.`);
   if (code.maxRedemptions !== null && (await liveUses(db, code.id)) >= code.maxRedemptions)
     throw conflict(`${value} has been used up.`, { code: `${value} has been used up.` });
-  if (code.firstTimeOnly && (await hasBoughtFrom(db, buyerId, p.creatorId)))
+  // A guest's email isn't proven to be theirs, so whether they bought before can't be known (D113).
+  if (code.firstTimeOnly && buyerId === null)
+    throw codeError(`${value} is for first-time buyers only — sign in to use it, so we can check.`);
+  if (code.firstTimeOnly && buyerId !== null && (await hasBoughtFrom(db, buyerId, p.creatorId)))
     throw codeError(`${value} is for first-time buyers only, and you've bought from this creator before.`);
   const discount = discountAmount(code, subtotal);
   const total = subtotal - discount;
@@ -281,9 +285,13 @@ export async function redeemDiscount(env: Env, redemptionId: string, orderKey: s
 }
 
 /** The statement that marks a paid session's use redeemed (for the completion webhook's batch). */
-export function redeemDiscountStatement(db: Db, sessionId: string) {
-  return db.update(discountRedemptions).set({ status: "redeemed" }).where(eq(discountRedemptions.sessionId, sessionId));
+export function redeemDiscountStatement(db: Db, sessionId: string, buyerId: string) {
+  // A guest's use (buyer `guest` until Checkout collected the email) now belongs to that account.
+  return db.update(discountRedemptions).set({ status: "redeemed", buyerId }).where(eq(discountRedemptions.sessionId, sessionId));
 }
+
+/** The buyer id a guest's reserved use carries until its checkout completes. */
+export const GUEST_BUYER = "guest";
 
 /**
  * The statement that gives back the use of a fully refunded payment (for `syncCharge`'s batch): its

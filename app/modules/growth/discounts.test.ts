@@ -118,13 +118,15 @@ describe("applying a code at checkout", () => {
     const next = await makeUser(env);
     const nc = await next.cookie();
     expect((await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: nc })).status).toBe(409);
-    const { pi } = (await env.DB.prepare("SELECT payment_intent_id AS pi FROM orders WHERE buyer_id=?").bind(buyer.id).first<{ pi: string }>())!;
+    const { pi } = (await env.DB.prepare("SELECT payment_intent_id AS pi FROM orders WHERE buyer_id=?")
+      .bind(buyer.id)
+      .first<{ pi: string }>())!;
     await getStripe(env).refunds.create({ payment_intent: pi });
     await deliver(pi);
     expect((await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: nc })).status).toBe(302);
   });
 
-  it("says clearly why a code doesn't work: unknown, expired, not for this item, stacked, first-time only, guests", async () => {
+  it("says clearly why a code doesn't work: unknown, expired, not for this item, stacked, first-time only (also for guests)", async () => {
     const { seller, cookie, id, slug } = await publishedProduct("10.00");
     const other = await createProduct(cookie, { price: "12" });
     const [forOther, expired, firstOnly] = [newCode("OTH"), newCode("EXP"), newCode("NEW")];
@@ -143,9 +145,10 @@ describe("applying a code at checkout", () => {
     expect((await tryCode(expired)).text).toContain("has expired");
     expect((await tryCode(forOther)).text).toContain("isn't for this product");
     expect((await tryCode(`${forOther} ${firstOnly}`)).text).toContain("Only one code");
+    // A guest can't be checked for "first-time", so such a code asks them to sign in (other codes work for guests).
     const guest = await tryCode(firstOnly, "");
     expect(guest.status).toBe(422);
-    expect(guest.text).toContain("Sign in to use a discount code");
+    expect(guest.text).toContain("sign in to use it");
     // A returning buyer (an order from this creator) can't use a first-time code.
     await env.DB.prepare(
       "INSERT INTO orders (id, checkout_session_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -179,6 +182,85 @@ describe("applying a code at checkout", () => {
     const refused = await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: await next.cookie() });
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain("used up");
+  });
+});
+
+/** The order of a paid session, checked against what Stripe charged, took as the fee and transferred — to the cent. */
+async function reconciled(sessionId: string) {
+  const order = await env.DB.prepare(
+    "SELECT buyer_id AS buyerId, gross, fee, net, payment_intent_id AS pi FROM orders WHERE checkout_session_id=?",
+  )
+    .bind(sessionId)
+    .first<{ buyerId: string; gross: number; fee: number; net: number; pi: string }>();
+  expect(order).toBeTruthy();
+  expect(order!.fee).toBe(platformFee(order!.gross));
+  const pi = await getStripe(env).paymentIntents.retrieve(order!.pi, { expand: ["latest_charge"] });
+  expect(pi.amount).toBe(order!.gross);
+  expect(pi.application_fee_amount).toBe(order!.fee);
+  const transfer = await getStripe(env).transfers.retrieve(String((pi.latest_charge as { transfer?: string }).transfer));
+  expect(transfer.amount).toBe(order!.net);
+  return order!;
+}
+
+describe("codes for guests and pay-what-you-want prices", () => {
+  it("come off the buyer's chosen amount, signed in or as a guest; the fee is 8% of what was charged; a 100% code makes a guest's zero order", async () => {
+    const { seller, cookie, id, slug } = await publishedProduct("10.00", "usd", { pricing: "pwyw", minimum: "5" });
+    const code = newCode("PWYW");
+    expect((await makeCode(cookie, { code, value: "25" }, [id])).status).toBe(200);
+    const page = `/@${seller.handle}/products/${slug}`;
+    const stripe = getStripe(env);
+
+    // Signed in, paying 12.34: 25% off is 3.085 → 3.09 (half up, as Stripe rounds) → 9.25 charged, fee 0.74.
+    const buyer = await makeUser(env);
+    const res = await postForm(page, { productId: id, amount: "12.34", code }, { cookie: await buyer.cookie() });
+    expect(res.status).toBe(302);
+    const s1 = await stripe.checkout.sessions.retrieve(sessionIdFrom(res.headers.get("Location")!));
+    expect([s1.amount_subtotal, s1.total_details?.amount_discount, s1.amount_total]).toEqual([1234, 309, 925]);
+    expect((await payCheckout(res.headers.get("Location")!)).status).toBe(303);
+    await deliver(s1.id);
+    expect(await reconciled(s1.id)).toMatchObject({ buyerId: buyer.id, gross: 925, fee: 74, net: 851 });
+
+    // The chosen amount must still meet the minimum before the code (the discounted price may be below it).
+    const low = await postForm(page, { productId: id, amount: "4", code }, { cookie: await (await makeUser(env)).cookie() });
+    expect(low.status).toBe(422);
+    expect(await low.text()).toContain("minimum");
+
+    // A guest paying 8.00 with the code: 6.00 charged; the use belongs to the email's account once paid.
+    const g = await postForm(page, { productId: id, amount: "8", code });
+    expect(g.status).toBe(303);
+    const gUrl = g.headers.get("Location")!;
+    const s2 = await stripe.checkout.sessions.retrieve(sessionIdFrom(gUrl));
+    expect([s2.amount_subtotal, s2.amount_total]).toEqual([800, 600]);
+    expect((await redemptions(code)).find((r) => r.sessionId === s2.id)?.status).toBe("reserved");
+    const email = `guest-${newId(8).toLowerCase()}@example.test`;
+    expect((await payCheckout(gUrl, { email })).status).toBe(303);
+    await deliver(s2.id);
+    const gOrder = await reconciled(s2.id);
+    expect(gOrder).toMatchObject({ gross: 600, fee: 48, net: 552 });
+    const use = await env.DB.prepare(
+      "SELECT r.status, r.buyer_id AS buyerId, u.email FROM discount_redemptions r JOIN users u ON u.id = r.buyer_id WHERE r.session_id=?",
+    )
+      .bind(s2.id)
+      .first();
+    expect(use).toEqual({ status: "redeemed", buyerId: gOrder.buyerId, email });
+
+    // A 100%-off code for a guest: the email typed on the page gets a recorded zero order, no Stripe.
+    const gift = newCode("GIFT");
+    await makeCode(cookie, { code: gift, value: "100", maxRedemptions: "1" }, [id]);
+    const giftEmail = `gift-${newId(8).toLowerCase()}@example.test`;
+    const noEmail = await postForm(page, { productId: id, amount: "5", code: gift });
+    expect(noEmail.status).toBe(422);
+    expect(await redemptions(gift)).toEqual([]);
+    const free = await postForm(page, { productId: id, amount: "5", code: gift, email: giftEmail });
+    expect(free.status).toBe(303);
+    expect(free.headers.get("Location")).toMatch(/^\/checkout\/return\?session_id=free_/);
+    const zero = await env.DB.prepare(
+      "SELECT o.gross, o.fee, o.net, o.guest, u.email FROM orders o JOIN users u ON u.id = o.buyer_id WHERE o.checkout_session_id = (SELECT session_id FROM discount_redemptions r JOIN discount_codes c ON c.id = r.code_id WHERE c.code = ?)",
+    )
+      .bind(gift)
+      .first();
+    expect(zero).toEqual({ gross: 0, fee: 0, net: 0, guest: 1, email: giftEmail });
+    expect((await redemptions(gift))[0]).toMatchObject({ status: "redeemed", discount: 500 });
   });
 });
 

@@ -255,13 +255,13 @@ export async function recordFreeOrder(
  * A 100%-off code: the product free, recorded as a zero order like any free product (rate-limited
  * the same way), its use counted against the cap in the same exact reservation as a paid one.
  */
-async function claimFreeWithCode(
+export async function claimFreeWithCode(
   env: Env,
-  buyer: { buyerId: string; email: string },
+  buyer: { buyerId: string; email: string; guest?: boolean },
   p: typeof products.$inferSelect,
   quote: DiscountQuote,
   ip: string,
-) {
+): Promise<string | null> {
   await assertFreeOrderAllowed(env, buyer.email, ip);
   const redemptionId = await reserveDiscount(env, quote, {
     buyerId: buyer.buyerId,
@@ -275,6 +275,7 @@ async function claimFreeWithCode(
   });
   if (key) await redeemDiscount(env, redemptionId, key);
   else await releaseDiscount(env, redemptionId); // they already had it: nothing was used
+  return key;
 }
 
 async function claimFreeProduct(env: Env, buyer: { buyerId: string; email: string }, p: typeof products.$inferSelect, ip: string) {

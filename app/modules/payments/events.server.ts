@@ -132,7 +132,7 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
       completeGuestCheckout(db, session.id, buyerId),
       // A discount code's use (D102): paid, so it stays counted for good.
-      redeemDiscountStatement(db, session.id),
+      redeemDiscountStatement(db, session.id, buyerId),
     ]);
     // A guest isn't proven to be the account's owner, so their order is never refunded as the
     // account's duplicate (that would tell them the address already owned it, D71).

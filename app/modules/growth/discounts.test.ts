@@ -4,8 +4,9 @@ import { getStripe } from "~/lib/stripe.server";
 import { platformFee } from "~/lib/money";
 import { newId } from "~/lib/ids";
 import { app, postForm } from "~/test/http";
-import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
-import { createProduct, publishedProduct } from "~/test/money";
+import { deliver, emulator, payCheckout, sessionIdFrom } from "~/test/stripe";
+import { createProduct, makeTier, publishedProduct } from "~/test/money";
+import { sellerWithService } from "~/test/services";
 import { makeCreator, makeUser } from "~/modules/demo/factories.server";
 import { startProductCheckout } from "~/modules/payments/checkout.server";
 import { isAppError } from "~/lib/errors";
@@ -261,6 +262,99 @@ describe("codes for guests and pay-what-you-want prices", () => {
       .first();
     expect(zero).toEqual({ gross: 0, fee: 0, net: 0, guest: 1, email: giftEmail });
     expect((await redemptions(gift))[0]).toMatchObject({ status: "redeemed", discount: 500 });
+  });
+});
+
+describe("codes for memberships and services", () => {
+  it("a tier code discounts the invoices its duration covers and a service code the booking; fees reconcile to the cent", async () => {
+    const {
+      seller,
+      cookie,
+      id: serviceId,
+      slug,
+    } = await sellerWithService({
+      pricing: "fixed_package",
+      price: "900",
+      deliveryDays: "5",
+      locationKind: "after_booking",
+    });
+    const tier = await makeTier(cookie); // $5 a month
+    const tierId = String(tier.id);
+    const [member2, svc, free] = [newCode("TWO"), newCode("SVC"), newCode("ALL")];
+    expect((await makeCode(cookie, { code: member2, value: "20", duration: "repeating", durationMonths: "2" }, [tierId])).status).toBe(200);
+    expect((await makeCode(cookie, { code: svc, kind: "amount", value: "100" }, [serviceId])).status).toBe(200);
+    expect((await makeCode(cookie, { code: free, value: "100" })).status).toBe(200);
+    expect(
+      (await makeCode(cookie, { code: newCode("BAD"), value: "5", duration: "repeating", durationMonths: "0" }, [tierId])).status,
+    ).toBe(422);
+    const dash = await (await app("/dashboard/discounts", { cookie })).text();
+    expect(dash).toContain(`${tier.name} (membership)`);
+    expect(dash).toContain("memberships: 2 months");
+    const stripe = getStripe(env);
+
+    // A tier: 20% off the first two monthly payments, then the full price; the fee is 8% of each charged invoice.
+    const member = await makeUser(env);
+    const mc = await member.cookie();
+    expect(
+      await (await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: svc }, { cookie: mc })).text(),
+    ).toContain("isn't for this membership");
+    expect(
+      await (await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: free }, { cookie: mc })).text(),
+    ).toContain("less than 100%");
+    const guest = await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: member2 });
+    expect(guest.status).toBe(422);
+    const res = await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: member2 }, { cookie: mc });
+    expect(res.status).toBe(302);
+    const session = await stripe.checkout.sessions.retrieve(sessionIdFrom(res.headers.get("Location")!));
+    expect([session.amount_subtotal, session.amount_total]).toEqual([500, 400]);
+    expect((await payCheckout(res.headers.get("Location")!)).status).toBe(303);
+    await deliver(member.id);
+    const sub = (await env.DB.prepare("SELECT stripe_subscription_id AS s FROM memberships WHERE user_id=?")
+      .bind(member.id)
+      .first<{ s: string }>())!.s;
+    for (let i = 0; i < 2; i++) {
+      await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
+      await deliver(sub);
+    }
+    const invs = (
+      await env.DB.prepare(
+        "SELECT gross, fee, net, payment_intent_id AS pi FROM invoices WHERE stripe_subscription_id=? ORDER BY paid_at, rowid",
+      )
+        .bind(sub)
+        .all<{ gross: number; fee: number; net: number; pi: string }>()
+    ).results;
+    expect(invs.map((i) => [i.gross, i.fee, i.net])).toEqual([
+      [400, 32, 368],
+      [400, 32, 368],
+      [500, 40, 460],
+    ]);
+    for (const inv of invs) {
+      const pi = await stripe.paymentIntents.retrieve(inv.pi, { expand: ["latest_charge"] });
+      expect([pi.amount, pi.application_fee_amount]).toEqual([inv.gross, inv.fee]);
+      const transfer = await stripe.transfers.retrieve(String((pi.latest_charge as { transfer?: string }).transfer));
+      expect(transfer.amount).toBe(inv.net);
+    }
+    expect((await redemptions(member2))[0]).toMatchObject({ status: "redeemed", sessionId: session.id, discount: 100 });
+
+    // A service (a fixed package): $100 off $900; the booking records what was charged.
+    const buyer = await makeUser(env);
+    const bc = await buyer.cookie();
+    const wrong = await postForm(`/@${seller.handle}/services/${slug}`, { code: member2 }, { cookie: bc });
+    expect(await wrong.text()).toContain("isn't for this service");
+    const bres = await postForm(`/@${seller.handle}/services/${slug}`, { code: svc }, { cookie: bc });
+    expect(bres.status).toBe(303);
+    const bs = await stripe.checkout.sessions.retrieve(sessionIdFrom(bres.headers.get("Location")!));
+    expect([bs.amount_subtotal, bs.amount_total]).toEqual([90000, 80000]);
+    await payCheckout(bres.headers.get("Location")!);
+    await deliver(buyer.id);
+    const b = (await env.DB.prepare("SELECT status, gross, fee, net, payment_intent_id AS pi FROM bookings WHERE buyer_id=?")
+      .bind(buyer.id)
+      .first<{ status: string; gross: number; fee: number; net: number; pi: string }>())!;
+    expect(b).toMatchObject({ status: "confirmed", gross: 80000, fee: 6400, net: 73600 });
+    const bpi = await stripe.paymentIntents.retrieve(b.pi, { expand: ["latest_charge"] });
+    expect([bpi.amount, bpi.application_fee_amount]).toEqual([80000, 6400]);
+    expect((await stripe.transfers.retrieve(String((bpi.latest_charge as { transfer?: string }).transfer))).amount).toBe(73600);
+    expect((await redemptions(svc))[0]).toMatchObject({ status: "redeemed", discount: 10000 });
   });
 });
 

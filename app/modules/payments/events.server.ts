@@ -28,7 +28,12 @@ import {
 } from "./queries.server";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
 import { applyServiceCheckoutCompleted, applyServiceCheckoutExpired } from "~/modules/services/booking.server";
-import { redeemDiscountStatement, refundDiscountStatement, releaseDiscountForSession } from "~/modules/growth/discounts.server";
+import {
+  GUEST_BUYER,
+  redeemDiscountStatement,
+  refundDiscountStatement,
+  releaseDiscountForSession,
+} from "~/modules/growth/discounts.server";
 import { applyPromotionCheckoutCompleted, applyPromotionCheckoutExpired } from "~/modules/growth/promotions.server";
 
 export const HANDLED_EVENTS = new Set([
@@ -149,7 +154,11 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
     return "processed";
   }
   if (meta.kind === "tier") {
-    await db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id));
+    await db.batch([
+      db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
+      // A discount code's use (D114): paid, so it counts for good (a full refund gives it back).
+      redeemDiscountStatement(db, session.id, meta.user_id ?? GUEST_BUYER),
+    ]);
     const subId = id(session.subscription as string | null);
     if (meta.guest === "1") {
       // A guest's join (D77): the membership goes to the account of the email Checkout collected
@@ -235,9 +244,10 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
 
 async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
   const db = getDb(env);
-  if (session.metadata?.kind === "service") return applyServiceCheckoutExpired(env, session);
   if (session.metadata?.kind === "promotion") return applyPromotionCheckoutExpired(env, session);
+  // A discount code's use held by this unpaid session goes back at once (products, tiers, services).
   await releaseDiscountForSession(env, session.id);
+  if (session.metadata?.kind === "service") return applyServiceCheckoutExpired(env, session);
   const guest = await expireGuestCheckout(env, session.id);
   if (guest?.tierId && guest.holdId) {
     // A guest's unpaid tier checkout (D77): its seat goes back at once.

@@ -20,6 +20,7 @@ import {
   attachDiscountSession,
   couponFor,
   GUEST_BUYER,
+  productOffering,
   quoteDiscount,
   releaseDiscount,
   reserveDiscount,
@@ -79,7 +80,7 @@ export async function startGuestProductCheckout(
   const { p, creator } = await productForSale(env, productId);
   const subtotal = buyerAmount(p, opts.amount);
   // A discount code (D113): like a signed-in buyer's, except first-time-only codes, which need an account.
-  const quote: DiscountQuote | null = opts.code?.trim() ? await quoteDiscount(env, opts.code, p, null, subtotal) : null;
+  const quote: DiscountQuote | null = opts.code?.trim() ? await quoteDiscount(env, opts.code, productOffering(p), null, subtotal) : null;
   const amount = quote ? quote.total : subtotal;
   const tokenHash = await hashAccountToken(opts.token);
   if (amount === 0) {

@@ -88,7 +88,7 @@ export const discountRedemptions = sqliteTable(
 );
 
 /**
- * A paid promotion of one app in one placement (`home` or `discover:<category>`) for `days` days
+ * A paid promotion of one app or product in one placement (`home`, `discover` or `discover:<category>`) for `days` days
  * from `start_day` (days since the epoch, UTC). Paid to the platform (no Connect split); shown only
  * once an admin approved it, always labelled "Promoted", never part of organic ranking (D104).
  * pending_payment → in_review (paid) → approved | rejected (refunded pro rata);
@@ -101,7 +101,9 @@ export const promotions = sqliteTable(
     creatorId: text("creator_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    appId: text("app_id").notNull(),
+    /** What is promoted (D115): one app or one product (the other is null). */
+    appId: text("app_id"),
+    productId: text("product_id"),
     placement: text("placement").notNull(),
     startDay: integer("start_day").notNull(),
     days: integer("days").notNull(),

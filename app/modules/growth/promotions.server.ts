@@ -39,7 +39,13 @@ export const promotionSlots = (env: Env, placement: string) => env.PROMOTION_SLO
 
 const PromotionInput = v.object({
   /** `app:<id>` or `product:<id>` (the dashboard's picker); `appId` alone still means an app. */
-  subject: v.optional(v.pipe(v.string(), v.regex(/^(app|product):[A-Za-z0-9_-]{1,40}$/, "Choose an app or product.")), ""),
+  subject: v.optional(
+    v.union(
+      [v.literal(""), v.pipe(v.string(), v.regex(/^(app|product):[A-Za-z0-9_-]{1,40}$/, "Choose an app or product."))],
+      "Choose an app or product.",
+    ),
+    "",
+  ),
   appId: v.optional(v.string(), ""),
   placement: v.pipe(v.string("Choose where it shows."), v.regex(/^(home|discover|discover:[a-z0-9-]{1,40})$/, "Choose where it shows.")),
   start: v.pipe(v.string("Choose a start date."), v.regex(/^\d{4}-\d{2}-\d{2}$/, "Choose a start date.")),

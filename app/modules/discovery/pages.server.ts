@@ -1,5 +1,5 @@
 import { parseOrThrow } from "~/lib/validation";
-import { sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { batch, getDb, type Db } from "~/lib/db.server";
 import { categoriesQuery } from "~/modules/apps/queries.server";
 import { postCards } from "~/modules/posts/pages.server";
@@ -16,7 +16,6 @@ import {
 } from "./queries.server";
 import { DISCOVER_PARAMS, DiscoverParams, ftsQuery, type Tab } from "./validation";
 import { livePromotions } from "~/modules/growth/promotions.server";
-import { and, eq, inArray, isNull } from "drizzle-orm";
 import { products } from "~/modules/products/schema";
 import { presentProduct } from "~/modules/products/service.server";
 import { creators } from "~/modules/storefronts/schema";

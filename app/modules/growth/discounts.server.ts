@@ -63,10 +63,9 @@ export async function createDiscountCode(env: Env, viewer: Viewer, raw: unknown)
     if (amountOff === null || amountOff < 1)
       throw unprocessable("Enter the amount off, like 5 or 4.50.", { value: "Enter an amount like 5 or 4.50." });
   }
-  let productIds: string[] = [];
+  const productIds = input.appliesTo === "chosen" ? [...new Set(input.productIds)] : [];
   let chosen: { id: string; currency: string; kind: OfferingKind }[] = [];
   if (input.appliesTo === "chosen") {
-    productIds = [...new Set(input.productIds)];
     if (!productIds.length)
       throw unprocessable("Choose at least one product, tier or service, or make it for everything you sell.", {
         productIds: "Choose at least one.",

@@ -44,8 +44,9 @@ export default function DashboardPromotions() {
       <div>
         <h1 className="text-2xl font-bold tracking-tight">Promotions</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Paid placement above the home page or a Discover category, always labelled “Promoted”. It never changes trending or search order.{" "}
-          {slotsPerDay} slots per placement per day; an admin reviews each one before it shows, and a rejection refunds the days not shown.
+          Paid placement above the home page, Discover or a Discover category, always labelled “Promoted”. It never changes trending or
+          search order. {slotsPerDay} slots per placement per day; an admin reviews each one before it shows, and a rejection refunds the
+          days not shown.
         </p>
       </div>
       {params.get("paid") ? (
@@ -89,7 +90,7 @@ export default function DashboardPromotions() {
           ) : (
             <div className="mt-3">
               <EmptyState icon="sprout" title="No promotions yet">
-                Put a published app in front of more people for a few days.
+                Put a published app or product in front of more people for a few days.
               </EmptyState>
             </div>
           )}

@@ -174,7 +174,25 @@ export function AppGrid({
  * impression counted when the card is loaded into view (a lazy, uncached 1×1 image — so it also
  * counts on pages served from the edge cache).
  */
-export function PromotedRow({ items, label }: { items: { promotionId: string; app: AppCardData }[]; label: string }) {
+/** A promoted product's card data (D115). */
+export type PromotedProduct = {
+  id: string;
+  title: string;
+  typeLabel: string;
+  excerpt: string;
+  coverUrl: string | null;
+  price: string;
+  href: string;
+  creatorName: string;
+};
+
+export function PromotedRow({
+  items,
+  label,
+}: {
+  items: ({ promotionId: string; app: AppCardData } | { promotionId: string; product: PromotedProduct })[];
+  label: string;
+}) {
   if (!items.length) return null;
   return (
     <section aria-label={label} className="space-y-3 rounded-2xl bg-amber-50/60 p-4 ring-1 ring-amber-200">
@@ -184,7 +202,11 @@ export function PromotedRow({ items, label }: { items: { promotionId: string; ap
       <ul className="grid gap-4 pt-2 sm:grid-cols-2 lg:grid-cols-3">
         {items.map((p) => (
           <li key={p.promotionId} className="relative min-w-0" data-testid="promoted-card">
-            <AppCard app={p.app} badge="Promoted" href={`/promoted/${p.promotionId}/click`} />
+            {"app" in p ? (
+              <AppCard app={p.app} badge="Promoted" href={`/promoted/${p.promotionId}/click`} />
+            ) : (
+              <PromotedProductCard product={p.product} href={`/promoted/${p.promotionId}/click`} />
+            )}
             <img
               src={`/promoted/${p.promotionId}/seen`}
               alt=""
@@ -197,5 +219,28 @@ export function PromotedRow({ items, label }: { items: { promotionId: string; ap
         ))}
       </ul>
     </section>
+  );
+}
+
+/** A product in the paid row: the same "Promoted" label as an app card, its link through the click counter. */
+function PromotedProductCard({ product: p, href }: { product: PromotedProduct; href: string }) {
+  return (
+    <article className="relative flex h-full flex-col gap-2 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm transition hover:border-brand-200 hover:shadow-md">
+      <span
+        data-testid="card-badge"
+        className={`absolute -top-2.5 left-4 rounded-full px-2 py-0.5 text-[0.7rem] font-semibold uppercase tracking-wide ring-1 ${BADGE_CLS.Promoted}`}
+      >
+        Promoted
+      </span>
+      <p className="text-xs font-medium uppercase tracking-wide text-brand-700">{p.typeLabel}</p>
+      <h3 className="truncate font-semibold text-slate-900">
+        <Link to={href} className="after:absolute after:inset-0 focus:outline-none">
+          {p.title}
+        </Link>
+      </h3>
+      <p className="truncate text-sm text-slate-500">by {p.creatorName}</p>
+      {p.excerpt ? <p className="line-clamp-2 text-sm text-slate-600">{p.excerpt}</p> : null}
+      <p className="mt-auto font-semibold tabular-nums text-slate-900">{p.price}</p>
+    </article>
   );
 }

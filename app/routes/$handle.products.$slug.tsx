@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
 import { Button, Field, FormError } from "~/components/ui/form";
-import { invariantResponse, unprocessable } from "~/lib/errors";
+import { invariantResponse } from "~/lib/errors";
 import { clientIp, handleForm, orRespond } from "~/lib/http.server";
 import { passThroughHeaders } from "~/lib/route-headers";
 import { guestCookie, guestTokenFrom, newGuestToken, startGuestProductCheckout } from "~/modules/payments/guest.server";
@@ -29,9 +29,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!viewer) {
     // Guest checkout (D71): no account needed; this browser's token opens the thank-you page and the files.
     return handleForm(async () => {
-      // Codes can be limited to first-time buyers, which needs to know who is buying.
-      if (String(form.get("code") ?? "").trim())
-        throw unprocessable("Sign in to use a discount code.", { code: "Sign in to use a discount code." });
       const token = guestTokenFrom(request) ?? newGuestToken();
       const url = new URL(request.url);
       const { url: next } = await startGuestProductCheckout(context.cloudflare.env, String(form.get("productId") ?? ""), url.origin, {
@@ -40,6 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         ip: clientIp(request),
         token,
         cookie: request.headers.get("Cookie"),
+        code: String(form.get("code") ?? ""),
       });
       throw redirect(next, { status: 303, headers: { "Set-Cookie": guestCookie(token, url.protocol === "https:") } });
     });
@@ -155,7 +153,7 @@ export default function ProductPage() {
             ) : (
               <Form method="post" className="space-y-3" noValidate>
                 <input type="hidden" name="productId" value={product.id} />
-                {!signedIn && (product.pricing === "free" || product.freeAllowed) ? (
+                {!signedIn ? (
                   <Field
                     label="Your email"
                     name="email"
@@ -165,7 +163,7 @@ export default function ProductPage() {
                     hint={
                       product.pricing === "free"
                         ? "For your receipt and your library. No account needed."
-                        : "Needed only if you pay 0; card payments ask for it at checkout."
+                        : "Needed only if you pay nothing (a 100%-off code or a price of 0); card payments ask for it at checkout."
                     }
                   />
                 ) : null}
@@ -179,7 +177,7 @@ export default function ProductPage() {
                     hint={`${product.currency.toUpperCase()} · minimum ${product.minimum}${product.freeAllowed ? " — enter 0 to get it free" : ""}`}
                   />
                 ) : null}
-                {product.pricing === "fixed" ? (
+                {product.pricing !== "free" ? (
                   <Field
                     label="Discount code (optional)"
                     name="code"

@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { useEffect } from "react";
 import { Avatar } from "~/components/avatar";
-import { Button, FormError } from "~/components/ui/form";
+import { Button, Field, FormError } from "~/components/ui/form";
 import { invariantResponse } from "~/lib/errors";
 import { handleForm, orRespond } from "~/lib/http.server";
 import { formatMoney } from "~/lib/money";
@@ -200,7 +200,8 @@ export default function ServicePage() {
               <input type="hidden" name="intent" value="buy-pack" />
               <input type="hidden" name="tz" value={d.zone} />
               <p className="text-sm text-slate-700">Buy the pack, then book your sessions here one at a time.</p>
-              <FormError message={result && "formError" in result ? result.formError : null} />
+              {d.signedIn ? <CodeField error={errors.code} /> : null}
+              <FormError message={result && "formError" in result && !errors.code ? result.formError : null} />
               {d.signedIn ? (
                 <Button type="submit" disabled={busy || !service.sellable} className="w-full">
                   {service.sellable ? `Buy pack — ${service.price}` : "Coming soon"}
@@ -303,7 +304,10 @@ export default function ServicePage() {
                   {policySentence(d.changeWindowHours)}
                 </p>
               ) : null}
-              <FormError message={result && "formError" in result && !errors.start ? result.formError : null} />
+              {d.signedIn && !d.moving && service.pricing !== "pack" && (!chosen || chosen.price > 0 || !calendarKind) ? (
+                <CodeField error={errors.code} />
+              ) : null}
+              <FormError message={result && "formError" in result && !errors.start && !errors.code ? result.formError : null} />
               {d.signedIn ? (
                 <Button type="submit" disabled={busy || !service.sellable || (calendarKind && !d.days.length)} className="w-full">
                   {service.sellable ? submitLabel : "Coming soon"}
@@ -328,5 +332,21 @@ function SignInToBook() {
     >
       Sign in to book
     </Link>
+  );
+}
+
+/** The optional discount code on a paid booking, package or pack (D114); `?code=` fills it in. */
+function CodeField({ error }: { error?: string }) {
+  const [params] = useSearchParams();
+  return (
+    <Field
+      label="Discount code (optional)"
+      name="code"
+      autoComplete="off"
+      autoCapitalize="characters"
+      defaultValue={params.get("code") ?? ""}
+      error={error}
+      hint="One code per booking. The discount shows at checkout."
+    />
   );
 }

@@ -33,13 +33,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
 const dateLabel = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
 
 export default function DashboardDiscounts() {
-  const { codes, products } = useLoaderData<typeof loader>();
+  const { codes, products, tiers, services } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const [kind, setKind] = useState<"percent" | "amount">("percent");
   const [appliesTo, setAppliesTo] = useState<"all" | "chosen">("all");
   const fe = result && "fieldErrors" in result ? result.fieldErrors : {};
-  const sellable = products.filter((p) => p.pricing === "fixed");
+  const [duration, setDuration] = useState<"once" | "repeating" | "forever">("once");
+  // Fixed and pay-what-you-want products, paid tiers and services can take codes (D113, D114).
+  const groups = [
+    { label: "Products", items: products.filter((p) => p.pricing !== "free") },
+    { label: "Memberships", items: tiers },
+    { label: "Services", items: services },
+  ].filter((g) => g.items.length);
   return (
     <div className="mx-auto max-w-4xl space-y-6">
       <Link to="/dashboard" className="inline-block text-sm text-brand-700 hover:underline">
@@ -66,7 +72,7 @@ export default function DashboardDiscounts() {
                     </span>
                   </div>
                   <p className="text-slate-700">
-                    {c.label} · {c.appliesTo === "all" ? "all your products" : c.products.join(", ")}
+                    {c.label} · {c.appliesTo === "all" ? "everything you sell" : c.products.join(", ")}
                     {c.firstTimeOnly ? " · first-time buyers only" : ""}
                   </p>
                   <p className="text-xs text-slate-500">
@@ -143,8 +149,8 @@ export default function DashboardDiscounts() {
               <legend className="text-sm font-medium text-slate-800">For</legend>
               <div className="mt-1 space-y-1 text-sm">
                 <label className="flex items-center gap-1.5">
-                  <input type="radio" name="appliesTo" value="all" checked={appliesTo === "all"} onChange={() => setAppliesTo("all")} /> All
-                  my products
+                  <input type="radio" name="appliesTo" value="all" checked={appliesTo === "all"} onChange={() => setAppliesTo("all")} />{" "}
+                  Everything I sell
                 </label>
                 <label className="flex items-center gap-1.5">
                   <input
@@ -154,19 +160,24 @@ export default function DashboardDiscounts() {
                     checked={appliesTo === "chosen"}
                     onChange={() => setAppliesTo("chosen")}
                   />{" "}
-                  Chosen products
+                  Chosen products, memberships or services
                 </label>
               </div>
               {appliesTo === "chosen" ? (
                 <div className="mt-2 max-h-40 space-y-1 overflow-auto rounded-lg border border-slate-200 p-2 text-sm">
-                  {sellable.length ? (
-                    sellable.map((p) => (
-                      <label key={p.id} className="flex items-center gap-1.5">
-                        <input type="checkbox" name="productIds" value={p.id} /> {p.title}
-                      </label>
+                  {groups.length ? (
+                    groups.map((g) => (
+                      <fieldset key={g.label}>
+                        <legend className="text-xs font-semibold tracking-wide text-slate-500 uppercase">{g.label}</legend>
+                        {g.items.map((p) => (
+                          <label key={p.id} className="flex items-center gap-1.5">
+                            <input type="checkbox" name="productIds" value={p.id} /> {p.title}
+                          </label>
+                        ))}
+                      </fieldset>
                     ))
                   ) : (
-                    <p className="text-slate-500">No fixed-price products yet.</p>
+                    <p className="text-slate-500">Nothing paid to sell yet.</p>
                   )}
                 </div>
               ) : null}
@@ -174,6 +185,33 @@ export default function DashboardDiscounts() {
                 <p role="alert" className="mt-1 text-sm text-red-700">
                   {fe.productIds}
                 </p>
+              ) : null}
+            </fieldset>
+            <fieldset>
+              <legend className="text-sm font-medium text-slate-800">On memberships</legend>
+              <div className="mt-1 space-y-1 text-sm">
+                {(
+                  [
+                    ["once", "The first payment only"],
+                    ["repeating", "A number of months"],
+                    ["forever", "Every payment"],
+                  ] as const
+                ).map(([value, label]) => (
+                  <label key={value} className="flex items-center gap-1.5">
+                    <input type="radio" name="duration" value={value} checked={duration === value} onChange={() => setDuration(value)} />{" "}
+                    {label}
+                  </label>
+                ))}
+              </div>
+              {duration === "repeating" ? (
+                <Field
+                  className="mt-2"
+                  label="Months"
+                  name="durationMonths"
+                  inputMode="numeric"
+                  placeholder="3"
+                  error={fe.durationMonths}
+                />
               ) : null}
             </fieldset>
             <Field label="Expires (optional)" name="expires" type="date" error={fe.expires} hint="Works until the end of that day (UTC)." />

@@ -31,7 +31,7 @@ const STATUS_CLS: Record<string, string> = {
 };
 
 export default function DashboardPromotions() {
-  const { promotions, apps, categories, prices, slotsPerDay, today } = useLoaderData<typeof loader>();
+  const { promotions, apps, products, categories, prices, slotsPerDay, today } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const [params] = useSearchParams();
@@ -44,8 +44,9 @@ export default function DashboardPromotions() {
       <div>
         <h1 className="text-2xl font-bold tracking-tight">Promotions</h1>
         <p className="mt-1 text-sm text-slate-600">
-          Paid placement above the home page or a Discover category, always labelled “Promoted”. It never changes trending or search order.{" "}
-          {slotsPerDay} slots per placement per day; an admin reviews each one before it shows, and a rejection refunds the days not shown.
+          Paid placement above the home page, Discover or a Discover category, always labelled “Promoted”. It never changes trending or
+          search order. {slotsPerDay} slots per placement per day; an admin reviews each one before it shows, and a rejection refunds the
+          days not shown.
         </p>
       </div>
       {params.get("paid") ? (
@@ -89,28 +90,46 @@ export default function DashboardPromotions() {
           ) : (
             <div className="mt-3">
               <EmptyState icon="sprout" title="No promotions yet">
-                Put a published app in front of more people for a few days.
+                Put a published app or product in front of more people for a few days.
               </EmptyState>
             </div>
           )}
         </section>
         <section aria-labelledby="buy-h" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
           <h2 id="buy-h" className="font-semibold">
-            Promote an app
+            Promote an app or product
           </h2>
-          {apps.length ? (
+          {apps.length || products.length ? (
             <Form method="post" className="mt-3 space-y-3" noValidate>
               <div>
-                <label htmlFor="appId" className="block text-sm font-medium text-slate-800">
-                  App
+                <label htmlFor="subject" className="block text-sm font-medium text-slate-800">
+                  What to promote
                 </label>
-                <select id="appId" name="appId" className="mt-1 w-full rounded-lg border border-slate-300 px-2 py-2 text-sm">
-                  {apps.map((a) => (
-                    <option key={a.id} value={a.id}>
-                      {a.name}
-                    </option>
-                  ))}
+                <select id="subject" name="subject" className="mt-1 w-full rounded-lg border border-slate-300 px-2 py-2 text-sm">
+                  {apps.length ? (
+                    <optgroup label="Apps">
+                      {apps.map((a) => (
+                        <option key={a.id} value={`app:${a.id}`}>
+                          {a.name}
+                        </option>
+                      ))}
+                    </optgroup>
+                  ) : null}
+                  {products.length ? (
+                    <optgroup label="Products (home page or Discover)">
+                      {products.map((p) => (
+                        <option key={p.id} value={`product:${p.id}`}>
+                          {p.title}
+                        </option>
+                      ))}
+                    </optgroup>
+                  ) : null}
                 </select>
+                {fe.subject ? (
+                  <p role="alert" className="mt-1 text-sm text-red-700">
+                    {fe.subject}
+                  </p>
+                ) : null}
               </div>
               <div>
                 <label htmlFor="placement" className="block text-sm font-medium text-slate-800">
@@ -118,6 +137,7 @@ export default function DashboardPromotions() {
                 </label>
                 <select id="placement" name="placement" className="mt-1 w-full rounded-lg border border-slate-300 px-2 py-2 text-sm">
                   <option value="home">Home page — {prices.home}/day</option>
+                  <option value="discover">Discover (main page) — {prices.discover}/day</option>
                   {categories.map((c) => (
                     <option key={c.slug} value={`discover:${c.slug}`}>
                       Discover · {c.name} — {prices.discover}/day

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Button, Field, FormError, FormSuccess } from "~/components/ui/form";
-import { invariantResponse, isAppError } from "~/lib/errors";
+import { invariantResponse, isAppError, unprocessable } from "~/lib/errors";
 import { clientIp, orRespond } from "~/lib/http.server";
 import { passThroughHeaders } from "~/lib/route-headers";
 import { formToObject } from "~/lib/validation";
@@ -44,6 +44,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
     if (form.intent === "subscribe") {
       try {
+        // Membership codes need an account: which payments they take off follows the member (D114).
+        if (String(form.code ?? "").trim())
+          throw unprocessable("Sign in to use a discount code on a membership.", { code: "Sign in to use a code." });
         const token = guestTokenFrom(request) ?? newGuestToken();
         const url = new URL(request.url);
         const { url: next } = await startGuestTierCheckout(env, tierId, form, url.origin, { token });
@@ -227,22 +230,29 @@ export default function TierPage() {
                 error={errors.amount}
                 hint={`At least ${tier.minimum?.label}.`}
               />
+              <CodeField error={errors.code} />
               <Button type="submit" className="w-full" disabled={busy}>
                 Subscribe
               </Button>
             </Form>
           ) : (
-            <div className="grid gap-2">
+            <Form method="post" className="grid gap-2" noValidate>
+              <input type="hidden" name="intent" value="subscribe" />
               {tier.prices.map((p) => (
-                <Form method="post" key={p.interval}>
-                  <input type="hidden" name="intent" value="subscribe" />
-                  <input type="hidden" name="interval" value={p.interval} />
-                  <Button type="submit" className="w-full" variant={p.interval === "month" ? "primary" : "secondary"} disabled={busy}>
-                    Subscribe — {p.label}
-                  </Button>
-                </Form>
+                <Button
+                  key={p.interval}
+                  type="submit"
+                  name="interval"
+                  value={p.interval}
+                  className="w-full"
+                  variant={p.interval === "month" ? "primary" : "secondary"}
+                  disabled={busy}
+                >
+                  Subscribe — {p.label}
+                </Button>
               ))}
-            </div>
+              <CodeField error={errors.code} />
+            </Form>
           )}
         </div>
         <p className="mt-6 text-xs text-slate-500">
@@ -357,5 +367,21 @@ function SwitchPanel({
         ))
       )}
     </div>
+  );
+}
+
+/** The optional discount code on a paid tier (D114); `?code=` fills it in. */
+function CodeField({ error }: { error?: string }) {
+  const [params] = useSearchParams();
+  return (
+    <Field
+      label="Discount code (optional)"
+      name="code"
+      autoComplete="off"
+      autoCapitalize="characters"
+      defaultValue={params.get("code") ?? ""}
+      error={error}
+      hint="One code per membership. The discount shows at checkout."
+    />
   );
 }

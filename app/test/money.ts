@@ -39,10 +39,10 @@ export async function upload(productId: string, name: string, bytes: Uint8Array,
 }
 
 /** A seller with one published product with a PDF; returns what the tests need. */
-export async function publishedProduct(price = "19.99", currency = "usd") {
+export async function publishedProduct(price = "19.99", currency = "usd", fields: Record<string, string> = {}) {
   const seller = await makeSeller(env);
   const cookie = await seller.cookie();
-  const p = await createProduct(cookie, { price, currency });
+  const p = await createProduct(cookie, { price, currency, ...fields });
   const up = await upload(p.id, "guide.pdf", PDF, cookie);
   expect(up.status).toBe(200);
   const fileId = ((await up.json()) as { id: string }).id;

@@ -72,7 +72,7 @@ test("a discount code, then a promotion approved by an admin and shown labelled 
 
   // The creator buys three days of Discover · Agents for BookBot (a platform charge).
   await maya.page.goto(`${app.url}/dashboard/promotions`);
-  await maya.page.getByLabel("App", { exact: true }).selectOption({ label: "BookBot" });
+  await maya.page.getByLabel("What to promote").selectOption({ label: "BookBot" });
   await maya.page.getByLabel("Where", { exact: true }).selectOption("discover:agent");
   await maya.page.getByLabel("Days (1–30)").fill("3");
   await snap(maya.page, "growth-04-buy-promotion");

@@ -106,4 +106,47 @@ describe("coupons", () => {
     assert.match(JSON.stringify(late.body), /no longer valid/);
     await assert.rejects(session(account, once.id), /no longer valid/);
   });
+
+  it("discounts subscriptions by duration: once, repeating for N months, forever; the fee is a percent of the discounted invoice", async () => {
+    const account = await onboardedAccount();
+    await assert.rejects(stripe.coupons.create({ percent_off: 10, duration: "repeating" }), /duration_in_months/);
+    await assert.rejects(stripe.coupons.create({ percent_off: 10, duration: "once", duration_in_months: 2 }), /duration_in_months/);
+    const product = await stripe.products.create({ name: "Members" });
+    const price = await stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 999, recurring: { interval: "month" } });
+    const subscribe = async (coupon) => {
+      const s = await stripe.checkout.sessions.create({
+        mode: "subscription",
+        line_items: [{ price: price.id, quantity: 1 }],
+        discounts: [{ coupon: coupon.id }],
+        subscription_data: { application_fee_percent: 8, transfer_data: { destination: account.id } },
+        success_url: "http://localhost:8787/thanks",
+      });
+      assert.equal(s.amount_subtotal, 999);
+      assert.equal(s.total_details.amount_discount, coupon.percent_off ? Math.round((999 * coupon.percent_off) / 100) : coupon.amount_off);
+      assert.equal((await control(`checkout/${s.id}/pay`)).status, 200);
+      const sub = (await stripe.checkout.sessions.retrieve(s.id)).subscription;
+      const amounts = [];
+      for (let i = 0; i < 4; i++) {
+        if (i) await control(`subscriptions/${sub}/renew`);
+        const { latest_invoice } = await stripe.subscriptions.retrieve(sub);
+        const inv = await stripe.invoices.retrieve(latest_invoice);
+        assert.equal(inv.subtotal, 999);
+        assert.equal(inv.total, inv.subtotal - (inv.total_discount_amounts[0]?.amount ?? 0));
+        assert.equal(inv.amount_paid, inv.total);
+        assert.equal(inv.application_fee_amount, Math.round(inv.total * 0.08));
+        amounts.push(inv.amount_paid);
+      }
+      return { amounts, sub: await stripe.subscriptions.retrieve(sub) };
+    };
+    const once = await subscribe(await stripe.coupons.create({ percent_off: 50, duration: "once" }));
+    assert.deepEqual(once.amounts, [499, 999, 999, 999]); // 50% of 9.99 = 4.995 → 5.00 off
+    assert.deepEqual(once.sub.discounts, []);
+    const three = await stripe.coupons.create({ amount_off: 200, currency: "usd", duration: "repeating", duration_in_months: 3 });
+    assert.equal(three.duration_in_months, 3);
+    const repeating = await subscribe(three);
+    assert.deepEqual(repeating.amounts, [799, 799, 799, 999]);
+    const forever = await subscribe(await stripe.coupons.create({ percent_off: 25, duration: "forever" }));
+    assert.deepEqual(forever.amounts, [749, 749, 749, 749]);
+    assert.equal(forever.sub.discounts.length, 1);
+  });
 });

@@ -942,6 +942,16 @@ export class StripeState {
     const currency = str(p.currency, "currency")?.toLowerCase() || null;
     if (amountOff !== null && !currency) required(undefined, "currency");
     const duration = oneOf(p.duration, ["once", "repeating", "forever"], "duration") ?? "once";
+    // `duration_in_months`: required for `repeating`, refused otherwise (as Stripe does).
+    const durationInMonths = int(p.duration_in_months, "duration_in_months") ?? null;
+    if (duration === "repeating" && !(durationInMonths >= 1)) {
+      throw new ApiError(400, "A coupon with `duration: repeating` requires `duration_in_months` (at least 1).", {
+        param: "duration_in_months",
+      });
+    }
+    if (duration !== "repeating" && durationInMonths !== null) {
+      throw new ApiError(400, "`duration_in_months` can only be set when `duration` is `repeating`.", { param: "duration_in_months" });
+    }
     const maxRedemptions = int(p.max_redemptions, "max_redemptions") ?? null;
     if (maxRedemptions !== null && maxRedemptions < 1) {
       throw new ApiError(400, "Invalid max_redemptions: must be at least 1.", { param: "max_redemptions" });
@@ -957,7 +967,7 @@ export class StripeState {
         created: now(),
         currency: amountOff !== null ? currency : null,
         duration,
-        duration_in_months: null,
+        duration_in_months: durationInMonths,
         livemode: false,
         max_redemptions: maxRedemptions,
         metadata: mergeMetadata({}, p.metadata),
@@ -1192,9 +1202,8 @@ export class StripeState {
         throw new ApiError(400, "The Stripe emulator supports `discounts[0][coupon]` only.", { param: "discounts[0][promotion_code]" });
       }
       coupon = this.ref(required(d.coupon, "discounts[0][coupon]"), "coupon", "coupon", "discounts[0][coupon]");
-      if (mode !== "payment") {
-        throw new ApiError(400, "The Stripe emulator applies discounts in `payment` mode only.", { param: "discounts" });
-      }
+      // In `subscription` mode the coupon becomes the subscription's discount (its duration then
+      // decides which invoices it takes off); the session's totals are those of the first invoice.
       if (customIdx !== -1) {
         throw new ApiError(400, "Discounts can't be combined with `custom_unit_amount` prices.", { param: "discounts" });
       }
@@ -1207,7 +1216,7 @@ export class StripeState {
         });
       }
     }
-    const amountDiscount = coupon ? this.couponDiscount(coupon, amountSubtotal) : 0;
+    const amountDiscount = coupon && !trial ? this.couponDiscount(coupon, amountSubtotal) : 0;
     const amountTotal = amountSubtotal - amountDiscount;
     if (mode === "payment" && pid.application_fee_amount !== null && customIdx === -1 && pid.application_fee_amount > amountTotal) {
       throw new ApiError(400, "The application fee amount cannot be greater than the total amount of the payment.", {
@@ -1473,6 +1482,8 @@ export class StripeState {
       customer,
       lineItems,
       sd,
+      coupon,
+      session,
       currency: session.currency,
       email,
       name,
@@ -1510,7 +1521,7 @@ export class StripeState {
     };
   }
 
-  startSubscription({ customer, lineItems, sd, currency, email, name, account }) {
+  startSubscription({ customer, lineItems, sd, currency, email, name, account, coupon = null, session = null }) {
     const start = now();
     const recurring = lineItems.filter((li) => li.price.recurring);
     const oneTime = lineItems.filter((li) => !li.price.recurring);
@@ -1581,6 +1592,7 @@ export class StripeState {
     );
     const pm = this.paymentMethodFor(customer.id, { email, name });
     subscription.default_payment_method = pm.id;
+    if (coupon) this.attachDiscount(subscription, coupon, { start, checkoutSession: session?.id ?? null });
     const extra = oneTime.map((li) => ({ description: li.description, amount: li.amount_total, price: li.price, quantity: li.quantity }));
     const { invoice, payment } = this.createSubscriptionInvoice(subscription, {
       reason: "subscription_create",
@@ -1593,6 +1605,49 @@ export class StripeState {
       name,
     });
     return { subscription, invoice, payment };
+  }
+
+  /**
+   * A coupon applied to a subscription becomes a `discount` object (`di_…`): `subscription.discounts`
+   * lists its id, and (older API versions) `subscription.discount` carries it. `end` is set for
+   * `repeating` (start + duration_in_months); `once` is removed after the first invoice it took off.
+   */
+  attachDiscount(sub, coupon, { start, checkoutSession = null }) {
+    const discount = {
+      id: randomId("di_", 14),
+      object: "discount",
+      checkout_session: checkoutSession,
+      coupon: clone(coupon),
+      customer: sub.customer,
+      end: coupon.duration === "repeating" ? addInterval(start, "month", coupon.duration_in_months) : null,
+      invoice: null,
+      invoice_item: null,
+      promotion_code: null,
+      start,
+      subscription: sub.id,
+      subscription_item: null,
+    };
+    this.internal.set(`discount:${sub.id}`, discount);
+    sub.discounts = [discount.id];
+    sub.discount = discount;
+    return discount;
+  }
+
+  /** The subscription's discount if it applies to an invoice for the period starting at `periodStart`. */
+  discountFor(sub, periodStart, { keep = false } = {}) {
+    const d = this.internal.get(`discount:${sub.id}`);
+    if (!d) return null;
+    if (d.end !== null && periodStart >= d.end) {
+      if (!keep) this.removeDiscount(sub);
+      return null;
+    }
+    return d;
+  }
+
+  removeDiscount(sub) {
+    this.internal.delete(`discount:${sub.id}`);
+    sub.discounts = [];
+    sub.discount = null;
   }
 
   /**
@@ -1699,8 +1754,26 @@ export class StripeState {
         taxes: [],
       });
     }
+    // The subscription's discount takes off the item and one-off lines (not prorations), spread over
+    // them by their share; `once` ends after this invoice, `repeating` when its months are over.
+    const discount = trial ? null : this.discountFor(sub, periodStart, { keep: preview });
+    let amountDiscount = 0;
+    if (discount) {
+      // As on Stripe, a line's `amount` stays the price before discounts; `discount_amounts` says what came off it.
+      const base = lines.reduce((sum, l) => sum + Math.max(0, l.amount), 0);
+      amountDiscount = this.couponDiscount(discount.coupon, base);
+      let left = amountDiscount;
+      lines.forEach((l, i) => {
+        const share = i === lines.length - 1 ? left : base ? Math.round((amountDiscount * Math.max(0, l.amount)) / base) : 0;
+        left -= share;
+        l.discount_amounts = [{ amount: share, discount: discount.id }];
+        l.discounts = [discount.id];
+      });
+      if (!preview && discount.coupon.duration === "once") this.removeDiscount(sub);
+    }
     for (const pr of [...pending, ...prorations]) lines.push(this.prorationLine(sub, id, pr));
-    const total = lines.reduce((s, l) => s + l.amount, 0);
+    const subtotal = lines.reduce((s, l) => s + l.amount, 0);
+    const total = subtotal - amountDiscount;
     // Customer credit balance (negative = credit): a negative total becomes credit, credit pays positive totals.
     const startingBalance = customer?.balance ?? 0;
     const applied = total < 0 ? total : startingBalance < 0 ? Math.max(startingBalance, -total) : 0;
@@ -1747,7 +1820,7 @@ export class StripeState {
       default_source: null,
       default_tax_rates: [],
       description: null,
-      discounts: [],
+      discounts: discount ? [discount.id] : [],
       due_date: null,
       effective_at: t,
       ending_balance: endingBalance,
@@ -1784,11 +1857,11 @@ export class StripeState {
       status_transitions: { finalized_at: t, marked_uncollectible_at: null, paid_at: paid ? t : null, voided_at: null },
       // Not part of newer API versions (see parent.subscription_details), kept for compatibility.
       subscription: sub.id,
-      subtotal: total,
-      subtotal_excluding_tax: total,
+      subtotal,
+      subtotal_excluding_tax: subtotal,
       test_clock: null,
       total,
-      total_discount_amounts: [],
+      total_discount_amounts: discount ? [{ amount: amountDiscount, discount: discount.id }] : [],
       total_excluding_tax: total,
       total_pretax_credit_amounts: [],
       total_taxes: [],

@@ -33,10 +33,14 @@ export const AnalyticsEvent = v.variant("type", [
     utmCampaign: Str(120),
   }),
   v.object({ type: v.picklist(["follow", "unfollow"]), at: v.number(), creatorId: v.string() }),
+  /** A paid promotion's card loaded into view / clicked (D115): counted per promotion, never as a page view. */
+  v.object({ type: v.picklist(["promo_impression", "promo_click"]), at: v.number(), promotionId: v.pipe(v.string(), v.maxLength(40)) }),
 ]);
 export type AnalyticsEvent = v.InferOutput<typeof AnalyticsEvent>;
 export type PageEvent = Extract<AnalyticsEvent, { page: unknown }>;
-export type CreatorEvent = Exclude<AnalyticsEvent, PageEvent>;
+export type PromotionEvent = Extract<AnalyticsEvent, { promotionId: string }>;
+export type CreatorEvent = Exclude<AnalyticsEvent, PageEvent | PromotionEvent>;
+export const isPromotionEvent = (e: AnalyticsEvent): e is PromotionEvent => e.type === "promo_impression" || e.type === "promo_click";
 export const isPageEvent = (e: AnalyticsEvent): e is PageEvent => e.type === "view" || e.type === "try";
 
 export const AnalyticsMessage = v.object({

@@ -8,7 +8,7 @@
  */
 import * as v from "valibot";
 import { nowSeconds } from "~/lib/ids";
-import { AnalyticsMessage, isPageEvent, type AnalyticsEvent, type PageKind } from "./events";
+import { AnalyticsMessage, isPageEvent, isPromotionEvent, type AnalyticsEvent, type PageKind } from "./events";
 import { isTimeZone, localDay } from "./zone";
 import type { AnalyticsItemKind } from "./schema";
 
@@ -38,6 +38,7 @@ const RESOLVE_SQL: Record<PageKind, string> = {
   post: `SELECT c.handle || '/' || x.slug AS ref, x.creator_id, x.id AS item_id, ${tzExpr("x.creator_id")} AS tz FROM posts x JOIN creators c ON c.user_id = x.creator_id WHERE c.handle || '/' || x.slug IN (SELECT value FROM json_each(?1))`,
   service: `SELECT c.handle || '/' || x.slug AS ref, x.creator_id, x.id AS item_id, ${tzExpr("x.creator_id")} AS tz FROM services x JOIN creators c ON c.user_id = x.creator_id WHERE c.handle || '/' || x.slug IN (SELECT value FROM json_each(?1))`,
 };
+const PROMOTION_SQL = `SELECT p.id AS ref, p.creator_id, p.id AS item_id, ${tzExpr("p.creator_id")} AS tz FROM promotions p WHERE p.id IN (SELECT value FROM json_each(?1))`;
 const CREATOR_TZ_SQL = `SELECT c.user_id AS ref, c.user_id AS creator_id, '' AS item_id, ${tzExpr("c.user_id")} AS tz FROM creators c WHERE c.user_id IN (SELECT value FROM json_each(?1))`;
 
 const refOf = (page: { kind: PageKind; handle?: string; key?: string }) =>
@@ -49,17 +50,22 @@ const refOf = (page: { kind: PageKind; handle?: string; key?: string }) =>
 
 /** Resolves every page reference and creator of the messages in one D1 batch. */
 async function resolveAll(env: Env, messages: AnalyticsMessage[]) {
-  const wanted = new Map<PageKind | "creator", Set<string>>();
-  const want = (k: PageKind | "creator", ref: string) => (wanted.get(k) ?? wanted.set(k, new Set()).get(k)!).add(ref);
+  const wanted = new Map<PageKind | "creator" | "promotion", Set<string>>();
+  const want = (k: PageKind | "creator" | "promotion", ref: string) => (wanted.get(k) ?? wanted.set(k, new Set()).get(k)!).add(ref);
   for (const m of messages)
     for (const e of m.events) {
       if (isPageEvent(e)) want(e.page.kind, refOf(e.page));
+      else if (isPromotionEvent(e)) want("promotion", e.promotionId);
       else want("creator", e.creatorId);
     }
   const kinds = [...wanted.keys()];
   if (!kinds.length) return new Map<string, Resolved>();
   const results = await env.DB.batch(
-    kinds.map((k) => env.DB.prepare(k === "creator" ? CREATOR_TZ_SQL : RESOLVE_SQL[k]).bind(JSON.stringify([...wanted.get(k)!]))),
+    kinds.map((k) =>
+      env.DB.prepare(k === "creator" ? CREATOR_TZ_SQL : k === "promotion" ? PROMOTION_SQL : RESOLVE_SQL[k]).bind(
+        JSON.stringify([...wanted.get(k)!]),
+      ),
+    ),
   );
   const out = new Map<string, Resolved>();
   results.forEach((r, i) => {
@@ -122,6 +128,12 @@ function plan(events: AnalyticsEvent[], resolved: Map<string, Resolved>): Plan {
           cur.views++;
           p.sources.set(k, cur);
         }
+    } else if (isPromotionEvent(e)) {
+      // A promotion's impression or click (D115): its own row only — never the storefront's views,
+      // never an app's or product's (organic figures and rankings don't see paid placement).
+      const r = resolved.get(`promotion|${e.promotionId}`);
+      if (!r) continue;
+      bump(r.creatorId, localDay(e.at, r.tz), "promotion", r.itemId, e.type === "promo_click" ? "tries" : "views");
     } else {
       const r = resolved.get(`creator|${e.creatorId}`);
       if (!r) continue;

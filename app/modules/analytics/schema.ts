@@ -1,8 +1,11 @@
 import { sqliteTable, text, integer, index, primaryKey } from "drizzle-orm/sqlite-core";
 import { creators } from "../storefronts/schema";
 
-/** What a rollup row counts: the whole storefront (`creator`, item id "") or one page/item. */
-export const ANALYTICS_ITEM_KINDS = ["creator", "storefront", "app", "product", "tier", "post", "service"] as const;
+/**
+ * What a rollup row counts: the whole storefront (`creator`, item id "") or one page/item; a
+ * `promotion` row counts a paid promotion's impressions (`views`) and clicks (`tries`), D115.
+ */
+export const ANALYTICS_ITEM_KINDS = ["creator", "storefront", "app", "product", "tier", "post", "service", "promotion"] as const;
 export type AnalyticsItemKind = (typeof ANALYTICS_ITEM_KINDS)[number];
 
 /**

@@ -122,7 +122,7 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
     db
       .prepare(
         `SELECT item_kind, item_id, SUM(views) AS views, SUM(uniques) AS uniques, SUM(tries) AS tries FROM analytics_daily
-         WHERE creator_id = ?1 AND item_kind NOT IN ('creator') AND day BETWEEN ?2 AND ?3 GROUP BY item_kind, item_id ORDER BY views DESC, item_kind, item_id LIMIT 200`,
+         WHERE creator_id = ?1 AND item_kind NOT IN ('creator', 'promotion') AND day BETWEEN ?2 AND ?3 GROUP BY item_kind, item_id ORDER BY views DESC, item_kind, item_id LIMIT 200`,
       )
       .bind(id, range.from, range.to),
     db

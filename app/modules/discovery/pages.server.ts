@@ -1,5 +1,5 @@
 import { parseOrThrow } from "~/lib/validation";
-import { sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { batch, getDb, type Db } from "~/lib/db.server";
 import { categoriesQuery } from "~/modules/apps/queries.server";
 import { postCards } from "~/modules/posts/pages.server";
@@ -16,6 +16,9 @@ import {
 } from "./queries.server";
 import { DISCOVER_PARAMS, DiscoverParams, ftsQuery, type Tab } from "./validation";
 import { livePromotions } from "~/modules/growth/promotions.server";
+import { products } from "~/modules/products/schema";
+import { presentProduct } from "~/modules/products/service.server";
+import { creators } from "~/modules/storefronts/schema";
 
 /** Post results per page on the Posts tab, and how many the Apps tab shows beside its results. */
 export const POSTS_PAGE_SIZE = 20;
@@ -106,7 +109,8 @@ export async function getDiscoverPage(env: Env, viewerId: string | null, searchP
   const plainFirstPage = !raw.q && !raw.cursor && !result.unknownCategory;
   const featured = plainFirstPage ? await featuredApps(env) : [];
   // A category's paid, labelled row (D104): its own query above the organic list, which it never changes.
-  const promoted = plainFirstPage && result.category ? await promotedCards(env, `discover:${result.category.slug}`) : [];
+  // The main page (no category) has its own placement, open to apps and products (D115).
+  const promoted = plainFirstPage ? await promotedCards(env, result.category ? `discover:${result.category.slug}` : "discover") : [];
   return { ...result, tab, categories: categories.map((c) => ({ slug: c.slug, name: c.name })), featured, promoted, posts };
 }
 
@@ -121,18 +125,56 @@ export async function getHomeDiscovery(env: Env) {
   return { featured, trending, activeCreators: creators, promoted };
 }
 
-export type PromotedCard = { promotionId: string; app: Awaited<ReturnType<typeof appCardsByIds>>[number]["card"] };
+export type PromotedProductCard = {
+  id: string;
+  title: string;
+  typeLabel: string;
+  excerpt: string;
+  coverUrl: string | null;
+  price: string;
+  href: string;
+  creatorName: string;
+};
+export type PromotedCard =
+  | { promotionId: string; app: Awaited<ReturnType<typeof appCardsByIds>>[number]["card"] }
+  | { promotionId: string; product: PromotedProductCard };
 
-/** The running, approved promotions of a placement as app cards, each with its promotion id (for the counters). */
+/** The running, approved promotions of a placement as app or product cards, each with its promotion id (for the counters). */
 async function promotedCards(env: Env, placement: string): Promise<PromotedCard[]> {
   const live = await livePromotions(env, placement);
-  const cards = new Map(
-    (
-      await appCardsByIds(
-        env,
-        live.map((p) => p.appId),
-      )
-    ).map((c) => [c.id, c.card]),
+  const appIds = live.flatMap((p) => (p.appId ? [p.appId] : []));
+  const productIds = live.flatMap((p) => (p.productId ? [p.productId] : []));
+  const [appCards, productRows] = await Promise.all([
+    appIds.length ? appCardsByIds(env, appIds) : [],
+    productIds.length
+      ? getDb(env)
+          .select({ p: products, handle: creators.handle, name: creators.displayName })
+          .from(products)
+          .innerJoin(creators, eq(creators.userId, products.creatorId))
+          // Only what anyone may see: published products of visible creators.
+          .where(and(inArray(products.id, productIds), eq(products.status, "published"), isNull(creators.hiddenAt)))
+      : [],
+  ]);
+  const apps = new Map(appCards.map((c) => [c.id, c.card]));
+  const prods = new Map(
+    productRows.map(({ p, handle, name }) => {
+      const x = presentProduct(p, true);
+      const card: PromotedProductCard = {
+        id: x.id,
+        title: x.title,
+        typeLabel: x.typeLabel,
+        excerpt: x.excerpt,
+        coverUrl: x.coverUrl,
+        price: x.price,
+        href: `/@${handle}/products/${x.slug}`,
+        creatorName: name,
+      };
+      return [p.id, card] as const;
+    }),
   );
-  return live.flatMap((p) => (cards.has(p.appId) ? [{ promotionId: p.id, app: cards.get(p.appId)! }] : []));
+  return live.flatMap((p): PromotedCard[] => {
+    if (p.appId && apps.has(p.appId)) return [{ promotionId: p.id, app: apps.get(p.appId)! }];
+    if (p.productId && prods.has(p.productId)) return [{ promotionId: p.id, product: prods.get(p.productId)! }];
+    return [];
+  });
 }

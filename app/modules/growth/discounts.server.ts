@@ -15,6 +15,8 @@ import { parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { invoices, orders } from "~/modules/payments/schema";
 import { products } from "~/modules/products/schema";
+import { services } from "~/modules/services/schema";
+import { tiers } from "~/modules/tiers/schema";
 import { creators } from "~/modules/storefronts/schema";
 import { discountCodeProducts, discountCodes, discountRedemptions } from "./schema";
 import { DiscountCodeInput, normaliseCode } from "./validation";
@@ -22,6 +24,21 @@ import { DiscountCodeInput, normaliseCode } from "./validation";
 type Db = ReturnType<typeof getDb>;
 type Product = typeof products.$inferSelect;
 export type DiscountCode = typeof discountCodes.$inferSelect;
+
+/**
+ * What a code can be for (D114): a product, a membership tier or a service (booking, package or
+ * pack). `id` is the offering's own id; ids are unique across the three tables.
+ */
+export type OfferingKind = "product" | "tier" | "service";
+export type Offering = { kind: OfferingKind; id: string; creatorId: string; currency: string; free?: boolean };
+export const productOffering = (p: Product): Offering => ({
+  kind: "product",
+  id: p.id,
+  creatorId: p.creatorId,
+  currency: p.currency,
+  free: p.pricing === "free",
+});
+const OFFERING_NAME: Record<OfferingKind, string> = { product: "product", tier: "membership", service: "service" };
 
 async function requireCreator(env: Env, viewer: Viewer) {
   const c = await getDb(env).query.creators.findFirst({ where: eq(creators.userId, viewer.id), columns: { userId: true } });
@@ -46,20 +63,26 @@ export async function createDiscountCode(env: Env, viewer: Viewer, raw: unknown)
     if (amountOff === null || amountOff < 1)
       throw unprocessable("Enter the amount off, like 5 or 4.50.", { value: "Enter an amount like 5 or 4.50." });
   }
-  let productIds: string[] = [];
+  const productIds = input.appliesTo === "chosen" ? [...new Set(input.productIds)] : [];
+  let chosen: { id: string; currency: string; kind: OfferingKind }[] = [];
   if (input.appliesTo === "chosen") {
-    productIds = [...new Set(input.productIds)];
     if (!productIds.length)
-      throw unprocessable("Choose at least one product, or make it for all your products.", { productIds: "Choose at least one." });
-    const mine = await db
-      .select({ id: products.id, currency: products.currency })
-      .from(products)
-      .where(and(eq(products.creatorId, viewer.id), inArray(products.id, productIds)));
-    if (mine.length !== productIds.length) throw forbidden("A code can only be for your own products.");
-    if (currency && mine.some((p) => p.currency !== currency))
-      throw unprocessable(`An amount off in ${currency.toUpperCase()} only works for products priced in ${currency.toUpperCase()}.`, {
-        productIds: "Choose products in the code's currency.",
+      throw unprocessable("Choose at least one product, tier or service, or make it for everything you sell.", {
+        productIds: "Choose at least one.",
       });
+    const mine = await ownOfferings(db, viewer.id, productIds);
+    chosen = mine;
+    if (mine.length !== productIds.length) throw forbidden("A code can only be for your own products, tiers and services.");
+    if (currency && mine.some((p) => p.currency !== currency))
+      throw unprocessable(`An amount off in ${currency.toUpperCase()} only works for things priced in ${currency.toUpperCase()}.`, {
+        productIds: "Choose offerings in the code's currency.",
+      });
+  }
+  let durationMonths: number | null = null;
+  if (input.duration === "repeating") {
+    durationMonths = /^\d{1,2}$/.test(input.durationMonths) ? Number(input.durationMonths) : NaN;
+    if (!(durationMonths >= 1 && durationMonths <= 36))
+      throw unprocessable("For how many months? Enter 1 to 36.", { durationMonths: "Enter 1 to 36 months." });
   }
   let expiresAt: number | null = null;
   if (input.expires) {
@@ -80,6 +103,8 @@ export async function createDiscountCode(env: Env, viewer: Viewer, raw: unknown)
     expiresAt,
     maxRedemptions: input.maxRedemptions ? Number(input.maxRedemptions) : null,
     firstTimeOnly: input.firstTimeOnly,
+    duration: input.duration,
+    durationMonths,
     stripeCouponId: null,
     status: "active",
     createdAt: nowSeconds(),
@@ -98,8 +123,31 @@ export async function createDiscountCode(env: Env, viewer: Viewer, raw: unknown)
       .catch(() => undefined);
     throw conflict(`You already have a code called ${input.code}.`, { code: "That code exists already." });
   }
-  if (productIds.length) await db.insert(discountCodeProducts).values(productIds.map((productId) => ({ codeId: row.id, productId })));
+  if (chosen.length) await db.insert(discountCodeProducts).values(chosen.map((o) => ({ codeId: row.id, productId: o.id, kind: o.kind })));
   return row;
+}
+
+/** Which of these ids are the creator's products, tiers or services. */
+async function ownOfferings(db: Db, creatorId: string, ids: string[]) {
+  const [p, t, sv] = await Promise.all([
+    db
+      .select({ id: products.id, currency: products.currency })
+      .from(products)
+      .where(and(eq(products.creatorId, creatorId), inArray(products.id, ids))),
+    db
+      .select({ id: tiers.id, currency: tiers.currency })
+      .from(tiers)
+      .where(and(eq(tiers.creatorId, creatorId), inArray(tiers.id, ids))),
+    db
+      .select({ id: services.id, currency: services.currency })
+      .from(services)
+      .where(and(eq(services.creatorId, creatorId), inArray(services.id, ids))),
+  ]);
+  return [
+    ...p.map((x) => ({ ...x, kind: "product" as const })),
+    ...t.map((x) => ({ ...x, kind: "tier" as const })),
+    ...sv.map((x) => ({ ...x, kind: "service" as const })),
+  ];
 }
 
 /** Stops a code from being used (uses already made stay recorded). */
@@ -114,7 +162,7 @@ export async function archiveDiscountCode(env: Env, viewer: Viewer, codeId: stri
 export async function creatorDiscountCodes(env: Env, creatorId: string) {
   const db = getDb(env);
   const t = nowSeconds();
-  const [codes, chosen, mine] = await Promise.all([
+  const [codes, chosen, mine, myTiers, myServices] = await Promise.all([
     db
       .select({
         code: discountCodes,
@@ -127,10 +175,16 @@ export async function creatorDiscountCodes(env: Env, creatorId: string) {
       .orderBy(desc(discountCodes.createdAt))
       .limit(100),
     db
-      .select({ codeId: discountCodeProducts.codeId, title: products.title })
+      .select({
+        codeId: discountCodeProducts.codeId,
+        title: sql<string>`coalesce(
+          (SELECT title FROM products WHERE id = ${discountCodeProducts.productId}),
+          (SELECT name || ' (membership)' FROM tiers WHERE id = ${discountCodeProducts.productId}),
+          (SELECT title || ' (service)' FROM services WHERE id = ${discountCodeProducts.productId}),
+          'a removed item')`,
+      })
       .from(discountCodeProducts)
       .innerJoin(discountCodes, eq(discountCodes.id, discountCodeProducts.codeId))
-      .innerJoin(products, eq(products.id, discountCodeProducts.productId))
       .where(eq(discountCodes.creatorId, creatorId)),
     db
       .select({ id: products.id, title: products.title, currency: products.currency, pricing: products.pricing })
@@ -138,6 +192,17 @@ export async function creatorDiscountCodes(env: Env, creatorId: string) {
       .where(eq(products.creatorId, creatorId))
       .orderBy(desc(products.createdAt))
       .limit(200),
+    db
+      .select({ id: tiers.id, title: tiers.name, currency: tiers.currency, pricing: tiers.pricing })
+      .from(tiers)
+      .where(and(eq(tiers.creatorId, creatorId), eq(tiers.status, "active")))
+      .limit(50),
+    db
+      .select({ id: services.id, title: services.title, currency: services.currency, pricing: services.pricing })
+      .from(services)
+      .where(eq(services.creatorId, creatorId))
+      .orderBy(desc(services.createdAt))
+      .limit(100),
   ]);
   return {
     codes: codes.map(({ code, redeemed, reserved, discounted }) => ({
@@ -150,12 +215,19 @@ export async function creatorDiscountCodes(env: Env, creatorId: string) {
       live: code.status === "active" && (code.expiresAt === null || code.expiresAt > t),
     })),
     products: mine,
+    tiers: myTiers.filter((t) => t.pricing !== "free"),
+    services: myServices,
   };
 }
 
-/** "20% off" / "$5.00 off". */
-export function describeDiscount(c: Pick<DiscountCode, "kind" | "percentOff" | "amountOff" | "currency">) {
-  return c.kind === "percent" ? `${c.percentOff}% off` : `${formatMoney(c.amountOff ?? 0, c.currency ?? "usd")} off`;
+/** "20% off" / "$5.00 off", and for memberships how long: "for 3 months" / "every payment". */
+export function describeDiscount(
+  c: Pick<DiscountCode, "kind" | "percentOff" | "amountOff" | "currency"> & Partial<Pick<DiscountCode, "duration" | "durationMonths">>,
+) {
+  const off = c.kind === "percent" ? `${c.percentOff}% off` : `${formatMoney(c.amountOff ?? 0, c.currency ?? "usd")} off`;
+  if (c.duration === "repeating") return `${off} (memberships: ${c.durationMonths} month${c.durationMonths === 1 ? "" : "s"})`;
+  if (c.duration === "forever") return `${off} (memberships: every payment)`;
+  return off;
 }
 
 /** What a code takes off an amount: percent rounded half up to the minor unit (as Stripe rounds coupons), fixed capped at the amount. */
@@ -173,7 +245,7 @@ const codeError = (message: string) => unprocessable(message, { code: message })
  * not for this item, first purchase only, pay-what-you-want, below Stripe's minimum charge.
  * (Used up is checked again — exactly — when the use is reserved.)
  */
-export async function quoteDiscount(env: Env, raw: string, p: Product, buyerId: string, subtotal: number): Promise<DiscountQuote> {
+export async function quoteDiscount(env: Env, raw: string, p: Offering, buyerId: string | null, subtotal: number): Promise<DiscountQuote> {
   const value = normaliseCode(raw);
   if (/[\s,;+]/.test(value)) throw codeError("Only one code can be used per purchase.");
   const db = getDb(env);
@@ -182,21 +254,28 @@ export async function quoteDiscount(env: Env, raw: string, p: Product, buyerId: 
   });
   if (!code || code.status !== "active") throw codeError(`${value} isn't a valid code for this creator.`);
   if (code.expiresAt !== null && code.expiresAt <= nowSeconds()) throw codeError(`${value} has expired.`);
-  if (p.pricing === "free") throw codeError("This product is already free — no code needed.");
-  if (p.pricing === "pwyw") throw codeError("Codes don't apply to pay-what-you-want prices.");
+  if (p.free) throw codeError(`This ${OFFERING_NAME[p.kind]} is already free — no code needed.`);
+  // Pay what you want (D113): the code comes off the amount the buyer chose (which met the minimum).
+  if (subtotal === 0) throw codeError("You chose to pay nothing — no code needed.");
   if (code.appliesTo === "chosen") {
     const hit = await db.query.discountCodeProducts.findFirst({
       where: and(eq(discountCodeProducts.codeId, code.id), eq(discountCodeProducts.productId, p.id)),
     });
-    if (!hit) throw codeError(`${value} isn't for this product.`);
+    if (!hit) throw codeError(`${value} isn't for this ${OFFERING_NAME[p.kind]}.`);
   }
-  if (code.kind === "amount" && code.currency !== p.currency) throw codeError(`${value} isn't for this product.`);
+  if (code.kind === "amount" && code.currency !== p.currency) throw codeError(`${value} isn't for this ${OFFERING_NAME[p.kind]}.`);
   if (code.maxRedemptions !== null && (await liveUses(db, code.id)) >= code.maxRedemptions)
     throw conflict(`${value} has been used up.`, { code: `${value} has been used up.` });
-  if (code.firstTimeOnly && (await hasBoughtFrom(db, buyerId, p.creatorId)))
+  // A guest's email isn't proven to be theirs, so whether they bought before can't be known (D113).
+  if (code.firstTimeOnly && buyerId === null)
+    throw codeError(`${value} is for first-time buyers only — sign in to use it, so we can check.`);
+  if (code.firstTimeOnly && buyerId !== null && (await hasBoughtFrom(db, buyerId, p.creatorId)))
     throw codeError(`${value} is for first-time buyers only, and you've bought from this creator before.`);
   const discount = discountAmount(code, subtotal);
   const total = subtotal - discount;
+  // Only products have a recorded zero order; a membership or booking always goes through Checkout (D114).
+  if (total === 0 && p.kind !== "product")
+    throw codeError(`${value} would make this ${OFFERING_NAME[p.kind]} free — codes for memberships and services take less than 100% off.`);
   if (total > 0 && total < stripeMinimumCharge(p.currency))
     throw codeError(
       `With ${value} the price would be below the ${formatMoney(stripeMinimumCharge(p.currency), p.currency)} minimum card payment.`,
@@ -235,13 +314,13 @@ async function hasBoughtFrom(db: Db, buyerId: string, creatorId: string): Promis
 export async function reserveDiscount(
   env: Env,
   q: DiscountQuote,
-  use: { buyerId: string; productId: string; currency: string; expiresAt: number; status?: "reserved" | "redeemed" },
+  use: { buyerId: string; productId: string; kind?: OfferingKind; currency: string; expiresAt: number; status?: "reserved" | "redeemed" },
 ): Promise<string> {
   const id = `dr_${newId(16)}`;
   const t = nowSeconds();
   const res = await getDb(env).run(sql`
-    INSERT INTO discount_redemptions (id, code_id, buyer_id, product_id, session_id, status, currency, amount_subtotal, amount_discount, expires_at, created_at)
-    SELECT ${id}, ${q.code.id}, ${use.buyerId}, ${use.productId}, NULL, ${use.status ?? "reserved"}, ${use.currency}, ${q.subtotal}, ${q.discount}, ${use.expiresAt}, ${t}
+    INSERT INTO discount_redemptions (id, code_id, buyer_id, product_id, kind, session_id, status, currency, amount_subtotal, amount_discount, expires_at, created_at)
+    SELECT ${id}, ${q.code.id}, ${use.buyerId}, ${use.productId}, ${use.kind ?? "product"}, NULL, ${use.status ?? "reserved"}, ${use.currency}, ${q.subtotal}, ${q.discount}, ${use.expiresAt}, ${t}
     WHERE EXISTS (SELECT 1 FROM discount_codes c WHERE c.id = ${q.code.id} AND c.status = 'active' AND (c.expires_at IS NULL OR c.expires_at > ${t}))
       AND (${q.code.maxRedemptions} IS NULL OR (
         SELECT count(*) FROM discount_redemptions r
@@ -281,8 +360,31 @@ export async function redeemDiscount(env: Env, redemptionId: string, orderKey: s
 }
 
 /** The statement that marks a paid session's use redeemed (for the completion webhook's batch). */
-export function redeemDiscountStatement(db: Db, sessionId: string) {
-  return db.update(discountRedemptions).set({ status: "redeemed" }).where(eq(discountRedemptions.sessionId, sessionId));
+export function redeemDiscountStatement(db: Db, sessionId: string, buyerId: string) {
+  // A guest's use (buyer `guest` until Checkout collected the email) now belongs to that account.
+  return db.update(discountRedemptions).set({ status: "redeemed", buyerId }).where(eq(discountRedemptions.sessionId, sessionId));
+}
+
+/** The buyer id a guest's reserved use carries until its checkout completes. */
+export const GUEST_BUYER = "guest";
+
+/**
+ * The statement that gives back the use of a fully refunded payment (for `syncCharge`'s batch): its
+ * redeemed use becomes `refunded`, which no longer counts against the cap or the dashboard's "used"
+ * figure. A partial refund keeps the use (D113): the buyer kept the purchase.
+ */
+export function refundDiscountStatement(db: Db, paymentIntentId: string) {
+  return db
+    .update(discountRedemptions)
+    .set({ status: "refunded" })
+    .where(
+      and(
+        eq(discountRedemptions.status, "redeemed"),
+        sql`${discountRedemptions.sessionId} IN (SELECT checkout_session_id FROM orders WHERE payment_intent_id = ${paymentIntentId}
+          UNION ALL SELECT checkout_session_id FROM bookings WHERE payment_intent_id = ${paymentIntentId}
+          UNION ALL SELECT checkout_session_id FROM service_packs WHERE payment_intent_id = ${paymentIntentId})`,
+      ),
+    );
 }
 
 /**
@@ -299,7 +401,9 @@ export async function couponFor(env: Env, code: DiscountCode): Promise<string> {
 async function createCoupon(env: Env, code: DiscountCode): Promise<string> {
   const coupon = await getStripe(env).coupons.create(
     {
-      duration: "once",
+      // Checkout applies it once to a payment; on a subscription its duration decides which invoices it takes off (D114).
+      duration: code.duration as "once" | "repeating" | "forever",
+      ...(code.duration === "repeating" ? { duration_in_months: code.durationMonths! } : {}),
       name: code.code,
       metadata: { discount_code_id: code.id, creator_id: code.creatorId },
       ...(code.kind === "percent" ? { percent_off: code.percentOff! } : { amount_off: code.amountOff!, currency: code.currency! }),

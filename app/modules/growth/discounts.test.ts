@@ -4,8 +4,9 @@ import { getStripe } from "~/lib/stripe.server";
 import { platformFee } from "~/lib/money";
 import { newId } from "~/lib/ids";
 import { app, postForm } from "~/test/http";
-import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
-import { createProduct, publishedProduct } from "~/test/money";
+import { deliver, emulator, payCheckout, sessionIdFrom } from "~/test/stripe";
+import { createProduct, makeTier, publishedProduct } from "~/test/money";
+import { sellerWithService } from "~/test/services";
 import { makeCreator, makeUser } from "~/modules/demo/factories.server";
 import { startProductCheckout } from "~/modules/payments/checkout.server";
 import { isAppError } from "~/lib/errors";
@@ -95,9 +96,38 @@ describe("applying a code at checkout", () => {
     expect((await app(`/library/download/${fileId}`, { cookie: bc })).status).toBe(200);
     const dash = (await (await app("/dashboard/discounts", { cookie })).text()).replaceAll("<!-- -->", "");
     expect(dash).toContain("Used 1 · $4.00 given");
+
+    // A partial refund keeps the use (the buyer kept the product); a full refund gives it back (D113).
+    await stripe.refunds.create({ payment_intent: order!.pi, amount: 500, refund_application_fee: true, reverse_transfer: true });
+    await deliver(order!.pi);
+    expect((await redemptions(code))[0].status).toBe("redeemed");
+    await stripe.refunds.create({ payment_intent: order!.pi, refund_application_fee: true, reverse_transfer: true });
+    await deliver(order!.pi);
+    expect((await redemptions(code))[0].status).toBe("refunded");
+    const after = (await (await app("/dashboard/discounts", { cookie })).text()).replaceAll("<!-- -->", "");
+    expect(after).toContain("Used 0");
   });
 
-  it("says clearly why a code doesn't work: unknown, expired, not for this item, stacked, first-time only, guests", async () => {
+  it("a fully refunded order gives its use back to a capped code", async () => {
+    const { seller, cookie, id, slug } = await publishedProduct("10.00");
+    const code = newCode("ONCE");
+    await makeCode(cookie, { code, value: "10", maxRedemptions: "1" });
+    const buyer = await makeUser(env);
+    const res = await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: await buyer.cookie() });
+    expect((await payCheckout(res.headers.get("Location")!)).status).toBe(303);
+    await deliver(buyer.id);
+    const next = await makeUser(env);
+    const nc = await next.cookie();
+    expect((await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: nc })).status).toBe(409);
+    const { pi } = (await env.DB.prepare("SELECT payment_intent_id AS pi FROM orders WHERE buyer_id=?")
+      .bind(buyer.id)
+      .first<{ pi: string }>())!;
+    await getStripe(env).refunds.create({ payment_intent: pi });
+    await deliver(pi);
+    expect((await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: nc })).status).toBe(302);
+  });
+
+  it("says clearly why a code doesn't work: unknown, expired, not for this item, stacked, first-time only (also for guests)", async () => {
     const { seller, cookie, id, slug } = await publishedProduct("10.00");
     const other = await createProduct(cookie, { price: "12" });
     const [forOther, expired, firstOnly] = [newCode("OTH"), newCode("EXP"), newCode("NEW")];
@@ -116,9 +146,10 @@ describe("applying a code at checkout", () => {
     expect((await tryCode(expired)).text).toContain("has expired");
     expect((await tryCode(forOther)).text).toContain("isn't for this product");
     expect((await tryCode(`${forOther} ${firstOnly}`)).text).toContain("Only one code");
+    // A guest can't be checked for "first-time", so such a code asks them to sign in (other codes work for guests).
     const guest = await tryCode(firstOnly, "");
     expect(guest.status).toBe(422);
-    expect(guest.text).toContain("Sign in to use a discount code");
+    expect(guest.text).toContain("sign in to use it");
     // A returning buyer (an order from this creator) can't use a first-time code.
     await env.DB.prepare(
       "INSERT INTO orders (id, checkout_session_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -152,6 +183,178 @@ describe("applying a code at checkout", () => {
     const refused = await postForm(`/@${seller.handle}/products/${slug}`, { productId: id, code }, { cookie: await next.cookie() });
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain("used up");
+  });
+});
+
+/** The order of a paid session, checked against what Stripe charged, took as the fee and transferred — to the cent. */
+async function reconciled(sessionId: string) {
+  const order = await env.DB.prepare(
+    "SELECT buyer_id AS buyerId, gross, fee, net, payment_intent_id AS pi FROM orders WHERE checkout_session_id=?",
+  )
+    .bind(sessionId)
+    .first<{ buyerId: string; gross: number; fee: number; net: number; pi: string }>();
+  expect(order).toBeTruthy();
+  expect(order!.fee).toBe(platformFee(order!.gross));
+  const pi = await getStripe(env).paymentIntents.retrieve(order!.pi, { expand: ["latest_charge"] });
+  expect(pi.amount).toBe(order!.gross);
+  expect(pi.application_fee_amount).toBe(order!.fee);
+  const transfer = await getStripe(env).transfers.retrieve(String((pi.latest_charge as { transfer?: string }).transfer));
+  expect(transfer.amount).toBe(order!.net);
+  return order!;
+}
+
+describe("codes for guests and pay-what-you-want prices", () => {
+  it("come off the buyer's chosen amount, signed in or as a guest; the fee is 8% of what was charged; a 100% code makes a guest's zero order", async () => {
+    const { seller, cookie, id, slug } = await publishedProduct("10.00", "usd", { pricing: "pwyw", minimum: "5" });
+    const code = newCode("PWYW");
+    expect((await makeCode(cookie, { code, value: "25" }, [id])).status).toBe(200);
+    const page = `/@${seller.handle}/products/${slug}`;
+    const stripe = getStripe(env);
+
+    // Signed in, paying 12.34: 25% off is 3.085 → 3.09 (half up, as Stripe rounds) → 9.25 charged, fee 0.74.
+    const buyer = await makeUser(env);
+    const res = await postForm(page, { productId: id, amount: "12.34", code }, { cookie: await buyer.cookie() });
+    expect(res.status).toBe(302);
+    const s1 = await stripe.checkout.sessions.retrieve(sessionIdFrom(res.headers.get("Location")!));
+    expect([s1.amount_subtotal, s1.total_details?.amount_discount, s1.amount_total]).toEqual([1234, 309, 925]);
+    expect((await payCheckout(res.headers.get("Location")!)).status).toBe(303);
+    await deliver(s1.id);
+    expect(await reconciled(s1.id)).toMatchObject({ buyerId: buyer.id, gross: 925, fee: 74, net: 851 });
+
+    // The chosen amount must still meet the minimum before the code (the discounted price may be below it).
+    const low = await postForm(page, { productId: id, amount: "4", code }, { cookie: await (await makeUser(env)).cookie() });
+    expect(low.status).toBe(422);
+    expect(await low.text()).toContain("minimum");
+
+    // A guest paying 8.00 with the code: 6.00 charged; the use belongs to the email's account once paid.
+    const g = await postForm(page, { productId: id, amount: "8", code });
+    expect(g.status).toBe(303);
+    const gUrl = g.headers.get("Location")!;
+    const s2 = await stripe.checkout.sessions.retrieve(sessionIdFrom(gUrl));
+    expect([s2.amount_subtotal, s2.amount_total]).toEqual([800, 600]);
+    expect((await redemptions(code)).find((r) => r.sessionId === s2.id)?.status).toBe("reserved");
+    const email = `guest-${newId(8).toLowerCase()}@example.test`;
+    expect((await payCheckout(gUrl, { email })).status).toBe(303);
+    await deliver(s2.id);
+    const gOrder = await reconciled(s2.id);
+    expect(gOrder).toMatchObject({ gross: 600, fee: 48, net: 552 });
+    const use = await env.DB.prepare(
+      "SELECT r.status, r.buyer_id AS buyerId, u.email FROM discount_redemptions r JOIN users u ON u.id = r.buyer_id WHERE r.session_id=?",
+    )
+      .bind(s2.id)
+      .first();
+    expect(use).toEqual({ status: "redeemed", buyerId: gOrder.buyerId, email });
+
+    // A 100%-off code for a guest: the email typed on the page gets a recorded zero order, no Stripe.
+    const gift = newCode("GIFT");
+    await makeCode(cookie, { code: gift, value: "100", maxRedemptions: "1" }, [id]);
+    const giftEmail = `gift-${newId(8).toLowerCase()}@example.test`;
+    const noEmail = await postForm(page, { productId: id, amount: "5", code: gift });
+    expect(noEmail.status).toBe(422);
+    expect(await redemptions(gift)).toEqual([]);
+    const free = await postForm(page, { productId: id, amount: "5", code: gift, email: giftEmail });
+    expect(free.status).toBe(303);
+    expect(free.headers.get("Location")).toMatch(/^\/checkout\/return\?session_id=free_/);
+    const zero = await env.DB.prepare(
+      "SELECT o.gross, o.fee, o.net, o.guest, u.email FROM orders o JOIN users u ON u.id = o.buyer_id WHERE o.checkout_session_id = (SELECT session_id FROM discount_redemptions r JOIN discount_codes c ON c.id = r.code_id WHERE c.code = ?)",
+    )
+      .bind(gift)
+      .first();
+    expect(zero).toEqual({ gross: 0, fee: 0, net: 0, guest: 1, email: giftEmail });
+    expect((await redemptions(gift))[0]).toMatchObject({ status: "redeemed", discount: 500 });
+  });
+});
+
+describe("codes for memberships and services", () => {
+  it("a tier code discounts the invoices its duration covers and a service code the booking; fees reconcile to the cent", async () => {
+    const {
+      seller,
+      cookie,
+      id: serviceId,
+      slug,
+    } = await sellerWithService({
+      pricing: "fixed_package",
+      price: "900",
+      deliveryDays: "5",
+      locationKind: "after_booking",
+    });
+    const tier = await makeTier(cookie); // $5 a month
+    const tierId = String(tier.id);
+    const [member2, svc, free] = [newCode("TWO"), newCode("SVC"), newCode("ALL")];
+    expect((await makeCode(cookie, { code: member2, value: "20", duration: "repeating", durationMonths: "2" }, [tierId])).status).toBe(200);
+    expect((await makeCode(cookie, { code: svc, kind: "amount", value: "100" }, [serviceId])).status).toBe(200);
+    expect((await makeCode(cookie, { code: free, value: "100" })).status).toBe(200);
+    expect(
+      (await makeCode(cookie, { code: newCode("BAD"), value: "5", duration: "repeating", durationMonths: "0" }, [tierId])).status,
+    ).toBe(422);
+    const dash = await (await app("/dashboard/discounts", { cookie })).text();
+    expect(dash).toContain(`${tier.name} (membership)`);
+    expect(dash).toContain("memberships: 2 months");
+    const stripe = getStripe(env);
+
+    // A tier: 20% off the first two monthly payments, then the full price; the fee is 8% of each charged invoice.
+    const member = await makeUser(env);
+    const mc = await member.cookie();
+    expect(
+      await (await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: svc }, { cookie: mc })).text(),
+    ).toContain("isn't for this membership");
+    expect(
+      await (await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: free }, { cookie: mc })).text(),
+    ).toContain("less than 100%");
+    const guest = await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: member2 });
+    expect(guest.status).toBe(422);
+    const res = await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: member2 }, { cookie: mc });
+    expect(res.status).toBe(302);
+    const session = await stripe.checkout.sessions.retrieve(sessionIdFrom(res.headers.get("Location")!));
+    expect([session.amount_subtotal, session.amount_total]).toEqual([500, 400]);
+    expect((await payCheckout(res.headers.get("Location")!)).status).toBe(303);
+    await deliver(member.id);
+    const sub = (await env.DB.prepare("SELECT stripe_subscription_id AS s FROM memberships WHERE user_id=?")
+      .bind(member.id)
+      .first<{ s: string }>())!.s;
+    for (let i = 0; i < 2; i++) {
+      await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
+      await deliver(sub);
+    }
+    const invs = (
+      await env.DB.prepare(
+        "SELECT gross, fee, net, payment_intent_id AS pi FROM invoices WHERE stripe_subscription_id=? ORDER BY paid_at, rowid",
+      )
+        .bind(sub)
+        .all<{ gross: number; fee: number; net: number; pi: string }>()
+    ).results;
+    expect(invs.map((i) => [i.gross, i.fee, i.net])).toEqual([
+      [400, 32, 368],
+      [400, 32, 368],
+      [500, 40, 460],
+    ]);
+    for (const inv of invs) {
+      const pi = await stripe.paymentIntents.retrieve(inv.pi, { expand: ["latest_charge"] });
+      expect([pi.amount, pi.application_fee_amount]).toEqual([inv.gross, inv.fee]);
+      const transfer = await stripe.transfers.retrieve(String((pi.latest_charge as { transfer?: string }).transfer));
+      expect(transfer.amount).toBe(inv.net);
+    }
+    expect((await redemptions(member2))[0]).toMatchObject({ status: "redeemed", sessionId: session.id, discount: 100 });
+
+    // A service (a fixed package): $100 off $900; the booking records what was charged.
+    const buyer = await makeUser(env);
+    const bc = await buyer.cookie();
+    const wrong = await postForm(`/@${seller.handle}/services/${slug}`, { code: member2 }, { cookie: bc });
+    expect(await wrong.text()).toContain("isn't for this service");
+    const bres = await postForm(`/@${seller.handle}/services/${slug}`, { code: svc }, { cookie: bc });
+    expect(bres.status).toBe(303);
+    const bs = await stripe.checkout.sessions.retrieve(sessionIdFrom(bres.headers.get("Location")!));
+    expect([bs.amount_subtotal, bs.amount_total]).toEqual([90000, 80000]);
+    await payCheckout(bres.headers.get("Location")!);
+    await deliver(buyer.id);
+    const b = (await env.DB.prepare("SELECT status, gross, fee, net, payment_intent_id AS pi FROM bookings WHERE buyer_id=?")
+      .bind(buyer.id)
+      .first<{ status: string; gross: number; fee: number; net: number; pi: string }>())!;
+    expect(b).toMatchObject({ status: "confirmed", gross: 80000, fee: 6400, net: 73600 });
+    const bpi = await stripe.paymentIntents.retrieve(b.pi, { expand: ["latest_charge"] });
+    expect([bpi.amount, bpi.application_fee_amount]).toEqual([80000, 6400]);
+    expect((await stripe.transfers.retrieve(String((bpi.latest_charge as { transfer?: string }).transfer))).amount).toBe(73600);
+    expect((await redemptions(svc))[0]).toMatchObject({ status: "redeemed", discount: 10000 });
   });
 });
 

@@ -17,6 +17,9 @@ import { alreadyRefunded, getStripe, type Stripe } from "~/lib/stripe.server";
 import { parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { appCategories, apps, counters } from "~/modules/apps/schema";
+import { products } from "~/modules/products/schema";
+import { creators } from "~/modules/storefronts/schema";
+import { sendAnalyticsQuietly } from "~/modules/analytics/collect.server";
 import { promotionPrices, promotions } from "./schema";
 
 /** Paid slots per placement per day. */
@@ -35,8 +38,16 @@ const kindOf = (placement: string): PlacementKind => (placement === "home" ? "ho
 export const promotionSlots = (env: Env, placement: string) => env.PROMOTION_SLOTS.getByName(placement);
 
 const PromotionInput = v.object({
-  appId: v.pipe(v.string("Choose an app."), v.minLength(1, "Choose an app.")),
-  placement: v.pipe(v.string("Choose where it shows."), v.regex(/^(home|discover:[a-z0-9-]{1,40})$/, "Choose where it shows.")),
+  /** `app:<id>` or `product:<id>` (the dashboard's picker); `appId` alone still means an app. */
+  subject: v.optional(
+    v.union(
+      [v.literal(""), v.pipe(v.string(), v.regex(/^(app|product):[A-Za-z0-9_-]{1,40}$/, "Choose an app or product."))],
+      "Choose an app or product.",
+    ),
+    "",
+  ),
+  appId: v.optional(v.string(), ""),
+  placement: v.pipe(v.string("Choose where it shows."), v.regex(/^(home|discover|discover:[a-z0-9-]{1,40})$/, "Choose where it shows.")),
   start: v.pipe(v.string("Choose a start date."), v.regex(/^\d{4}-\d{2}-\d{2}$/, "Choose a start date.")),
   days: v.pipe(
     v.string("Choose 1–30 days."),
@@ -89,11 +100,26 @@ async function catalogChanged(env: Env) {
 export async function startPromotionCheckout(env: Env, viewer: Viewer, raw: unknown, origin: string): Promise<{ url: string }> {
   const input = parseOrThrow(PromotionInput, raw);
   const db = getDb(env);
-  const app = await db.query.apps.findFirst({ where: eq(apps.id, input.appId) });
-  if (!app) throw notFound("That app doesn't exist.");
-  if (app.creatorId !== viewer.id) throw forbidden("You can only promote your own apps.");
-  if (!app.published) throw unprocessable("Publish the app before promoting it.", { appId: "Publish it first." });
-  if (input.placement !== "home") {
+  const [kind, subjectId] = input.subject ? (input.subject.split(":") as ["app" | "product", string]) : (["app", input.appId] as const);
+  if (!subjectId) throw unprocessable("Choose an app or product.", { subject: "Choose one." });
+  let name: string;
+  if (kind === "app") {
+    const app = await db.query.apps.findFirst({ where: eq(apps.id, subjectId) });
+    if (!app) throw notFound("That app doesn't exist.");
+    if (app.creatorId !== viewer.id) throw forbidden("You can only promote your own apps.");
+    if (!app.published) throw unprocessable("Publish the app before promoting it.", { appId: "Publish it first." });
+    name = app.name;
+  } else {
+    // A product (D115): the home page or the main Discover page (products have no app category).
+    const product = await db.query.products.findFirst({ where: eq(products.id, subjectId) });
+    if (!product) throw notFound("That product doesn't exist.");
+    if (product.creatorId !== viewer.id) throw forbidden("You can only promote your own products.");
+    if (product.status !== "published") throw unprocessable("Publish the product before promoting it.", { subject: "Publish it first." });
+    if (input.placement.startsWith("discover:"))
+      throw unprocessable("Products show on the home page or the main Discover page.", { placement: "Choose home or Discover." });
+    name = product.title;
+  }
+  if (input.placement.startsWith("discover:")) {
     const cat = await db.query.appCategories.findFirst({ where: eq(appCategories.slug, input.placement.slice("discover:".length)) });
     if (!cat) throw unprocessable("Choose where it shows.", { placement: "Unknown category." });
   }
@@ -107,7 +133,8 @@ export async function startPromotionCheckout(env: Env, viewer: Viewer, raw: unkn
   await db.insert(promotions).values({
     id,
     creatorId: viewer.id,
-    appId: app.id,
+    appId: kind === "app" ? subjectId : null,
+    productId: kind === "product" ? subjectId : null,
     placement: input.placement,
     startDay,
     days: input.days,
@@ -125,7 +152,8 @@ export async function startPromotionCheckout(env: Env, viewer: Viewer, raw: unkn
       start: "Fully booked on one of these days.",
     });
   }
-  const where = input.placement === "home" ? "home page" : `Discover: ${input.placement.slice(9)}`;
+  const where =
+    input.placement === "home" ? "home page" : input.placement === "discover" ? "Discover" : `Discover: ${input.placement.slice(9)}`;
   const meta = { kind: "promotion", promotion_id: id, creator_id: viewer.id };
   try {
     const session = await getStripe(env).checkout.sessions.create({
@@ -137,7 +165,7 @@ export async function startPromotionCheckout(env: Env, viewer: Viewer, raw: unkn
             currency: price.currency,
             unit_amount: price.amount * input.days,
             product_data: {
-              name: `Promoted listing: ${app.name} — ${where}, ${input.days} day${input.days > 1 ? "s" : ""} from ${input.start}`,
+              name: `Promoted listing: ${name} — ${where}, ${input.days} day${input.days > 1 ? "s" : ""} from ${input.start}`,
             },
           },
         },
@@ -270,10 +298,13 @@ export async function reviewPromotion(env: Env, admin: Viewer, id: string, decis
 }
 
 /** The approved promotions running today in a placement (at most the slots per day), oldest first. */
-export async function livePromotions(env: Env, placement: string): Promise<{ id: string; appId: string }[]> {
+export async function livePromotions(
+  env: Env,
+  placement: string,
+): Promise<{ id: string; appId: string | null; productId: string | null }[]> {
   const today = dayNumber();
   return getDb(env)
-    .select({ id: promotions.id, appId: promotions.appId })
+    .select({ id: promotions.id, appId: promotions.appId, productId: promotions.productId })
     .from(promotions)
     .where(
       and(
@@ -287,17 +318,43 @@ export async function livePromotions(env: Env, placement: string): Promise<{ id:
     .limit(PROMOTION_SLOTS_PER_DAY);
 }
 
-/** Counts one impression or click of a running promotion (one statement; nothing else is read). */
-export async function countPromotion(env: Env, id: string, what: "impression" | "click"): Promise<string | null> {
+/**
+ * Counts one impression or click of a running promotion: on the promotion row (one statement; the
+ * buyer's dashboard) and, off the response path, as an analytics event through the same queue and
+ * daily rollups as page views (D115). Returns where a click goes (the app's or product's page).
+ */
+export async function countPromotion(
+  env: Env,
+  id: string,
+  what: "impression" | "click",
+  waitUntil: (p: Promise<unknown>) => void = () => undefined,
+): Promise<string | null> {
   const col = what === "click" ? promotions.clicks : promotions.impressions;
   const [row] = await getDb(env)
     .update(promotions)
     .set(what === "click" ? { clicks: sql`${col} + 1` } : { impressions: sql`${col} + 1` })
     .where(and(eq(promotions.id, id), eq(promotions.status, "approved")))
-    .returning({ appId: promotions.appId });
+    .returning({ appId: promotions.appId, productId: promotions.productId });
   if (!row) return null;
-  const app = await getDb(env).query.apps.findFirst({ where: eq(apps.id, row.appId), columns: { slug: true } });
-  return app?.slug ?? null;
+  waitUntil(sendAnalyticsQuietly(env, [{ type: what === "click" ? "promo_click" : "promo_impression", at: Date.now(), promotionId: id }]));
+  return promotionTarget(env, row);
+}
+
+/** The page a promoted card leads to. */
+async function promotionTarget(env: Env, row: { appId: string | null; productId: string | null }): Promise<string | null> {
+  const db = getDb(env);
+  if (row.appId) {
+    const app = await db.query.apps.findFirst({ where: eq(apps.id, row.appId), columns: { slug: true } });
+    return app ? `/apps/${app.slug}` : null;
+  }
+  if (!row.productId) return null;
+  const [p] = await db
+    .select({ slug: products.slug, handle: creators.handle })
+    .from(products)
+    .innerJoin(creators, eq(creators.userId, products.creatorId))
+    .where(eq(products.id, row.productId))
+    .limit(1);
+  return p ? `/@${p.handle}/products/${p.slug}` : null;
 }
 
 const STATUS_LABELS: Record<string, string> = {
@@ -315,7 +372,12 @@ function present(p: typeof promotions.$inferSelect, appName: string, categoryNam
   return {
     id: p.id,
     appName,
-    placement: p.placement === "home" ? "Home page" : `Discover · ${categoryNames.get(p.placement.slice(9)) ?? p.placement.slice(9)}`,
+    placement:
+      p.placement === "home"
+        ? "Home page"
+        : p.placement === "discover"
+          ? "Discover"
+          : `Discover · ${categoryNames.get(p.placement.slice(9)) ?? p.placement.slice(9)}`,
     dates: `${dayLabel(p.startDay)} → ${dayLabel(p.startDay + p.days - 1)} (${p.days} day${p.days > 1 ? "s" : ""})`,
     status: running
       ? "Running"
@@ -334,11 +396,12 @@ function present(p: typeof promotions.$inferSelect, appName: string, categoryNam
 /** The creator's promotions with their figures, their apps and the placements on offer. */
 export async function creatorPromotions(env: Env, creatorId: string) {
   const db = getDb(env);
-  const [rows, myApps, categories, prices] = await Promise.all([
+  const [rows, myApps, categories, prices, myProducts] = await Promise.all([
     db
-      .select({ p: promotions, appName: apps.name })
+      .select({ p: promotions, appName: sql<string>`coalesce(${apps.name}, ${products.title}, 'a removed item')` })
       .from(promotions)
-      .innerJoin(apps, eq(apps.id, promotions.appId))
+      .leftJoin(apps, eq(apps.id, promotions.appId))
+      .leftJoin(products, eq(products.id, promotions.productId))
       .where(
         and(
           eq(promotions.creatorId, creatorId),
@@ -354,10 +417,16 @@ export async function creatorPromotions(env: Env, creatorId: string) {
       .limit(100),
     db.select({ slug: appCategories.slug, name: appCategories.name }).from(appCategories),
     dayPrices(env),
+    db
+      .select({ id: products.id, title: products.title })
+      .from(products)
+      .where(and(eq(products.creatorId, creatorId), eq(products.status, "published")))
+      .limit(100),
   ]);
   return {
     promotions: rows.map((r) => present(r.p, r.appName, new Map(categories.map((c) => [c.slug, c.name])))),
     apps: myApps,
+    products: myProducts,
     categories,
     prices: {
       home: formatMoney(prices.home.amount, prices.home.currency),
@@ -374,9 +443,15 @@ export async function adminPromotions(env: Env, admin: Viewer) {
   const db = getDb(env);
   const [rows, prices, categories] = await Promise.all([
     db
-      .select({ p: promotions, appName: apps.name, appSlug: apps.slug })
+      .select({
+        p: promotions,
+        appName: sql<string>`coalesce(${apps.name}, ${products.title}, 'a removed item')`,
+        appSlug: apps.slug,
+        productSlug: products.slug,
+      })
       .from(promotions)
-      .innerJoin(apps, eq(apps.id, promotions.appId))
+      .leftJoin(apps, eq(apps.id, promotions.appId))
+      .leftJoin(products, eq(products.id, promotions.productId))
       .where(inArray(promotions.status, ["in_review", "approved", "rejected", "refunded"]))
       .orderBy(sql`${promotions.status} = 'in_review' DESC`, desc(promotions.createdAt))
       .limit(100),

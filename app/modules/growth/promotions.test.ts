@@ -5,10 +5,25 @@ import { isAppError } from "~/lib/errors";
 import { app, postForm } from "~/test/http";
 import { deliver, payCheckout, sessionIdFrom } from "~/test/stripe";
 import { makeApp, makeCreator, makeUser } from "~/modules/demo/factories.server";
+import { publishedProduct } from "~/test/money";
 import { dayLabel, dayNumber, promotionSlots, reviewPromotion, startPromotionCheckout } from "./promotions.server";
 
 const ORIGIN = "http://localhost:8787";
 const day = (offset: number) => dayLabel(dayNumber() + offset);
+
+/** A promotion's row in the analytics rollups (D115), once the queue has applied its events. */
+async function promotionRollup(id: string, want: { views: number; tries: number }) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = await env.DB.prepare(
+      "SELECT coalesce(sum(views), 0) AS views, coalesce(sum(tries), 0) AS tries FROM analytics_daily WHERE item_kind='promotion' AND item_id=?",
+    )
+      .bind(id)
+      .first<{ views: number; tries: number }>();
+    if ((r!.views === want.views && r!.tries === want.tries) || Date.now() > deadline) return r;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
 
 const promotion = (id: string) =>
   env.DB.prepare("SELECT * FROM promotions WHERE id=?")
@@ -163,6 +178,60 @@ describe("review, label, counters, refunds", () => {
     const dash = (await (await app("/dashboard/promotions", { cookie: await owner.cookie() })).text()).replaceAll("<!-- -->", "");
     expect(dash).toContain("2 impressions · 1 clicks");
     expect(dash).toContain("Running");
+    // The same figures through the analytics queue into the daily rollups — on the promotion's own
+    // row only: the storefront and the app count no views from them.
+    expect(await promotionRollup(id, { views: 2, tries: 1 })).toEqual({ views: 2, tries: 1 });
+    const organicRows = await env.DB.prepare("SELECT count(*) AS n FROM analytics_daily WHERE creator_id=? AND item_kind != 'promotion'")
+      .bind(owner.id)
+      .first<{ n: number }>();
+    expect(organicRows!.n).toBe(0);
+  });
+
+  it("a product can be promoted on the home page and Discover: labelled, counted, linking to the product; only its creator's", async () => {
+    const { seller, cookie, id: productId, slug } = await publishedProduct("12.00");
+    const title = `Promoted guide ${Date.now()}`;
+    await env.DB.prepare("UPDATE products SET title=? WHERE id=?").bind(title, productId).run();
+    const buy = (fields: Record<string, string>, c = cookie) =>
+      postForm("/dashboard/promotions", { subject: `product:${productId}`, start: day(0), days: "1", ...fields }, { cookie: c });
+    expect((await buy({ placement: "home" }, await (await makeCreator(env)).cookie())).status).toBe(403);
+    const cat = await buy({ placement: "discover:data" });
+    expect(cat.status).toBe(422);
+    expect(await cat.text()).toContain("home page or the main Discover page");
+    const admin = await makeUser(env, { isAdmin: true });
+    const adminCookie = await admin.cookie();
+    const ids: string[] = [];
+    for (const placement of ["home", "discover"]) {
+      const res = await buy({ placement });
+      expect(res.status).toBe(302);
+      const url = res.headers.get("Location")!;
+      expect((await payCheckout(url)).status).toBe(303);
+      const s = await getStripe(env).checkout.sessions.retrieve(sessionIdFrom(url));
+      await deliver(s.id);
+      const id = String(s.metadata!.promotion_id);
+      expect(await (await app("/admin/promotions", { cookie: adminCookie })).text()).toContain(title);
+      expect((await postForm("/admin/promotions", { intent: "approve", promotionId: id }, { cookie: adminCookie })).status).toBe(200);
+      ids.push(id);
+    }
+    for (const [path, id] of [
+      ["/", ids[0]],
+      ["/discover", ids[1]],
+    ]) {
+      const page = await (await app(path)).text();
+      const at = page.indexOf(`/promoted/${id}/click`);
+      expect(at, path).toBeGreaterThan(-1);
+      const card = page.slice(page.lastIndexOf('data-testid="promoted-card"', at));
+      const li = card.slice(0, card.indexOf("</li>"));
+      expect(li).toContain(">Promoted<");
+      expect(li).toContain(title);
+    }
+    await app(`/promoted/${ids[0]}/seen`);
+    const click = await app(`/promoted/${ids[0]}/click`);
+    expect(click.headers.get("Location")).toBe(`/@${seller.handle}/products/${slug}`);
+    expect(await promotion(ids[0])).toMatchObject({ impressions: 1, clicks: 1 });
+    expect(await promotionRollup(ids[0], { views: 1, tries: 1 })).toEqual({ views: 1, tries: 1 });
+    const dash = (await (await app("/dashboard/promotions", { cookie })).text()).replaceAll("<!-- -->", "");
+    expect(dash).toContain(title);
+    expect(dash).toContain("1 impressions · 1 clicks");
   });
 
   it("a rejection needs a reason and refunds the days not shown, to the cent, as Stripe did it", async () => {

@@ -28,6 +28,9 @@ export const discountCodes = sqliteTable(
     expiresAt: integer("expires_at"),
     maxRedemptions: integer("max_redemptions"),
     firstTimeOnly: integer("first_time_only", { mode: "boolean" }).notNull().default(false),
+    /** For tiers (D114): once (the first payment) | repeating (`duration_months` of payments) | forever. */
+    duration: text("duration").notNull().default("once"),
+    durationMonths: integer("duration_months"),
     stripeCouponId: text("stripe_coupon_id"),
     /** active | archived */
     status: text("status").notNull().default("active"),
@@ -36,7 +39,7 @@ export const discountCodes = sqliteTable(
   (t) => [uniqueIndex("discount_codes_creator_code_idx").on(t.creatorId, t.code)],
 );
 
-/** The products a `chosen` code applies to. */
+/** The offerings a `chosen` code applies to: `product_id` is the id of a product, tier or service (`kind`). */
 export const discountCodeProducts = sqliteTable(
   "discount_code_products",
   {
@@ -44,6 +47,8 @@ export const discountCodeProducts = sqliteTable(
       .notNull()
       .references(() => discountCodes.id, { onDelete: "cascade" }),
     productId: text("product_id").notNull(),
+    /** product | tier | service */
+    kind: text("kind").notNull().default("product"),
   },
   (t) => [primaryKey({ columns: [t.codeId, t.productId] })],
 );
@@ -61,10 +66,12 @@ export const discountRedemptions = sqliteTable(
       .notNull()
       .references(() => discountCodes.id, { onDelete: "cascade" }),
     buyerId: text("buyer_id").notNull(),
+    /** The product, tier or service (`kind`) it was used for. */
     productId: text("product_id").notNull(),
+    kind: text("kind").notNull().default("product"),
     /** The Checkout Session (or `free_…` order key) it was used in; set once Stripe answered. */
     sessionId: text("session_id"),
-    /** reserved | redeemed | released */
+    /** reserved | redeemed | released | refunded (a full refund gave the use back, D113) */
     status: text("status").notNull(),
     currency: text("currency").notNull(),
     amountSubtotal: integer("amount_subtotal").notNull(),
@@ -81,7 +88,7 @@ export const discountRedemptions = sqliteTable(
 );
 
 /**
- * A paid promotion of one app in one placement (`home` or `discover:<category>`) for `days` days
+ * A paid promotion of one app or product in one placement (`home`, `discover` or `discover:<category>`) for `days` days
  * from `start_day` (days since the epoch, UTC). Paid to the platform (no Connect split); shown only
  * once an admin approved it, always labelled "Promoted", never part of organic ranking (D104).
  * pending_payment → in_review (paid) → approved | rejected (refunded pro rata);
@@ -94,7 +101,9 @@ export const promotions = sqliteTable(
     creatorId: text("creator_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    appId: text("app_id").notNull(),
+    /** What is promoted (D115): one app or one product (the other is null). */
+    appId: text("app_id"),
+    productId: text("product_id"),
     placement: text("placement").notNull(),
     startDay: integer("start_day").notNull(),
     days: integer("days").notNull(),

@@ -36,5 +36,8 @@ export const DiscountCodeInput = v.object({
     "",
   ),
   firstTimeOnly: checkbox,
+  /** For memberships: the first payment only, N monthly payments, or every payment. */
+  duration: v.optional(v.picklist(["once", "repeating", "forever"], "Choose how long it lasts for memberships."), "once"),
+  durationMonths: v.optional(v.string(), ""),
 });
 export type DiscountCodeInput = v.InferOutput<typeof DiscountCodeInput>;

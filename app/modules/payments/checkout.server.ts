@@ -33,6 +33,7 @@ import {
   releaseDiscount,
   releaseDiscountForSession,
   reserveDiscount,
+  productOffering,
   type DiscountQuote,
 } from "~/modules/growth/discounts.server";
 import { attributionFor, claimMetadata } from "~/modules/affiliates/service.server";
@@ -97,7 +98,9 @@ export async function startProductCheckout(
   if (p.creatorId === viewer.id || (await hasAccess(env, viewer.id, p.id))) return { url: ownedUrl(creator?.handle, p.slug), owned: true };
   const subtotal = buyerAmount(p, opts.amount);
   // A discount code (growth module, D102): one per purchase; the fee is 8% of what is charged.
-  const quote: DiscountQuote | null = opts.code?.trim() ? await quoteDiscount(env, opts.code, p, viewer.id, subtotal) : null;
+  const quote: DiscountQuote | null = opts.code?.trim()
+    ? await quoteDiscount(env, opts.code, productOffering(p), viewer.id, subtotal)
+    : null;
   const amount = quote ? quote.total : subtotal;
   if (quote && amount === 0) {
     await claimFreeWithCode(env, { buyerId: viewer.id, email: viewer.email }, p, quote, opts.ip ?? "local");
@@ -265,13 +268,13 @@ export async function recordFreeOrder(
  * A 100%-off code: the product free, recorded as a zero order like any free product (rate-limited
  * the same way), its use counted against the cap in the same exact reservation as a paid one.
  */
-async function claimFreeWithCode(
+export async function claimFreeWithCode(
   env: Env,
-  buyer: { buyerId: string; email: string },
+  buyer: { buyerId: string; email: string; guest?: boolean },
   p: typeof products.$inferSelect,
   quote: DiscountQuote,
   ip: string,
-) {
+): Promise<string | null> {
   await assertFreeOrderAllowed(env, buyer.email, ip);
   const redemptionId = await reserveDiscount(env, quote, {
     buyerId: buyer.buyerId,
@@ -285,6 +288,7 @@ async function claimFreeWithCode(
   });
   if (key) await redeemDiscount(env, redemptionId, key);
   else await releaseDiscount(env, redemptionId); // they already had it: nothing was used
+  return key;
 }
 
 async function claimFreeProduct(env: Env, buyer: { buyerId: string; email: string }, p: typeof products.$inferSelect, ip: string) {
@@ -435,6 +439,13 @@ export async function startTierCheckout(
   if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
 
   const lineItem = tierLineItem(t, s);
+  // A discount code (D114): priced on the first payment here; the Stripe coupon's duration decides the renewals.
+  const rawCode = String((input as { code?: unknown } | null)?.code ?? "").trim();
+  const firstPayment =
+    "price_data" in lineItem ? lineItem.price_data.unit_amount : ((s.interval === "year" ? t.annualAmount : t.monthlyAmount) ?? 0);
+  const quote: DiscountQuote | null = rawCode
+    ? await quoteDiscount(env, rawCode, { kind: "tier", id: t.id, creatorId: t.creatorId, currency: t.currency }, viewer.id, firstPayment)
+    : null;
 
   const stub = seats(env, t.id);
   const reserveSeat = () =>
@@ -469,8 +480,20 @@ export async function startTierCheckout(
     cookieHeader: opts.cookie ?? null,
   });
   const meta = { kind: "tier", tier_id: t.id, user_id: viewer.id, creator_id: t.creatorId, hold_id: hold.holdId, ...claimMetadata(claim) };
+  let redemptionId: string | null = null;
   try {
+    const coupon = quote ? await couponFor(env, quote.code) : null;
+    // The code's use is held exactly as long as the seat (409 when used up).
+    if (quote)
+      redemptionId = await reserveDiscount(env, quote, {
+        buyerId: viewer.id,
+        productId: t.id,
+        kind: "tier",
+        currency: t.currency,
+        expiresAt: hold.expiresAt,
+      });
     const session = await stripe.checkout.sessions.create({
+      ...(coupon ? { discounts: [{ coupon }] } : {}),
       mode: "subscription",
       line_items: [lineItem],
       subscription_data: {
@@ -485,6 +508,12 @@ export async function startTierCheckout(
       success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${origin}/tiers/${t.id}?checkout=canceled`,
     });
+    if (quote && session.amount_total !== quote.total) {
+      // Stripe priced the first payment differently from our quote: refuse rather than charge another amount.
+      await stripe.checkout.sessions.expire(session.id).catch(() => undefined);
+      throw new Error(`checkout ${session.id}: Stripe's total ${session.amount_total} differs from the quoted ${quote.total}`);
+    }
+    if (redemptionId) await attachDiscountSession(env, redemptionId, session.id);
     await db.insert(checkouts).values({
       sessionId: session.id,
       kind: "tier",
@@ -505,6 +534,7 @@ export async function startTierCheckout(
     }
     return { url: session.url! };
   } catch (e) {
+    if (redemptionId) await releaseDiscount(env, redemptionId);
     await stub.release({ holdId: hold.holdId });
     await markSeatsChanged(env, t.id);
     throw e;

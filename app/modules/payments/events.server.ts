@@ -29,7 +29,12 @@ import {
 } from "./queries.server";
 import { accountForGuestEmail } from "~/modules/identity/service.server";
 import { applyServiceCheckoutCompleted, applyServiceCheckoutExpired, mirrorServiceRefund } from "~/modules/services/booking.server";
-import { redeemDiscountStatement, releaseDiscountForSession } from "~/modules/growth/discounts.server";
+import {
+  GUEST_BUYER,
+  redeemDiscountStatement,
+  refundDiscountStatement,
+  releaseDiscountForSession,
+} from "~/modules/growth/discounts.server";
 import { applyPromotionCheckoutCompleted, applyPromotionCheckoutExpired } from "~/modules/growth/promotions.server";
 
 export const HANDLED_EVENTS = new Set([
@@ -133,7 +138,7 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
       completeGuestCheckout(db, session.id, buyerId),
       // A discount code's use (D102): paid, so it stays counted for good.
-      redeemDiscountStatement(db, session.id),
+      redeemDiscountStatement(db, session.id, buyerId),
     ]);
     // A guest isn't proven to be the account's owner, so their order is never refunded as the
     // account's duplicate (that would tell them the address already owned it, D71).
@@ -152,7 +157,11 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
     return "processed";
   }
   if (meta.kind === "tier") {
-    await db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id));
+    await db.batch([
+      db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
+      // A discount code's use (D114): paid, so it counts for good (a full refund gives it back).
+      redeemDiscountStatement(db, session.id, meta.user_id ?? GUEST_BUYER),
+    ]);
     const subId = id(session.subscription as string | null);
     if (meta.guest === "1") {
       // A guest's join (D77): the membership goes to the account of the email Checkout collected
@@ -238,9 +247,10 @@ async function refundIfDuplicateOrder(env: Env, sessionId: string, buyerId: stri
 
 async function onCheckoutExpired(env: Env, session: Stripe.Checkout.Session): Promise<"processed" | "ignored"> {
   const db = getDb(env);
-  if (session.metadata?.kind === "service") return applyServiceCheckoutExpired(env, session);
   if (session.metadata?.kind === "promotion") return applyPromotionCheckoutExpired(env, session);
+  // A discount code's use held by this unpaid session goes back at once (products, tiers, services).
   await releaseDiscountForSession(env, session.id);
+  if (session.metadata?.kind === "service") return applyServiceCheckoutExpired(env, session);
   const guest = await expireGuestCheckout(env, session.id);
   if (guest?.tierId && guest.holdId) {
     // A guest's unpaid tier checkout (D77): its seat goes back at once.
@@ -759,6 +769,8 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
             .update(invoices)
             .set({ status: "refunded", refundedAt: t })
             .where(and(eq(invoices.paymentIntentId, pi), sql`${invoices.status} != 'refunded'`)),
+          // A discount code's use comes back with a full refund (D113).
+          refundDiscountStatement(db, pi),
         ]
       : []),
   ]);

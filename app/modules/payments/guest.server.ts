@@ -23,10 +23,21 @@ import { hashAccountToken, looksLikeAccountToken, newAccountToken } from "~/modu
 import { findProductFile, hasAccess, streamProductFile } from "~/modules/products/service.server";
 import { canSell } from "./connect.server";
 import {
+  attachDiscountSession,
+  couponFor,
+  GUEST_BUYER,
+  productOffering,
+  quoteDiscount,
+  releaseDiscount,
+  reserveDiscount,
+  type DiscountQuote,
+} from "~/modules/growth/discounts.server";
+import {
   assertFreeOrderAllowed,
   buyerAmount,
   joinFreeTier,
   liveMembership,
+  claimFreeWithCode,
   productForSale,
   recordFreeOrder,
   tierLineItem,
@@ -79,17 +90,37 @@ export async function startGuestProductCheckout(
   env: Env,
   productId: string,
   origin: string,
-  opts: { amount?: string; email?: string; ip: string; token: string; cookie?: string | null },
+  opts: { amount?: string; email?: string; ip: string; token: string; cookie?: string | null; code?: string },
 ): Promise<{ url: string }> {
   const { p, creator } = await productForSale(env, productId);
-  const amount = buyerAmount(p, opts.amount);
+  const subtotal = buyerAmount(p, opts.amount);
+  // A discount code (D113): like a signed-in buyer's, except first-time-only codes, which need an account.
+  const quote: DiscountQuote | null = opts.code?.trim() ? await quoteDiscount(env, opts.code, productOffering(p), null, subtotal) : null;
+  const amount = quote ? quote.total : subtotal;
   const tokenHash = await hashAccountToken(opts.token);
   if (amount === 0) {
     const { email } = parseOrThrow(GuestEmailInput, { email: opts.email ?? "" });
+    let key: string | null;
+    if (quote) {
+      // A 100%-off code: a zero order for the email's account, its use reserved exactly like a paid one.
+      const account = await accountForGuestEmail(env, email);
+      key = await claimFreeWithCode(env, { buyerId: account.id, email, guest: true }, p, quote, opts.ip);
+      key ??= `free_${newId(16)}`;
+      await insertGuestCheckout(env, {
+        sessionId: key,
+        tokenHash,
+        productId: p.id,
+        creatorId: p.creatorId,
+        buyerId: account.id,
+        status: "complete",
+        createdAt: nowSeconds(),
+      });
+      return { url: `/checkout/return?session_id=${key}` };
+    }
     await assertFreeOrderAllowed(env, email, opts.ip);
     const account = await accountForGuestEmail(env, email);
     // Already theirs (or a concurrent claim won): the same answer, no second order.
-    const key = (await recordFreeOrder(env, { buyerId: account.id, guest: true }, p)) ?? `free_${newId(16)}`;
+    key = (await recordFreeOrder(env, { buyerId: account.id, guest: true }, p)) ?? `free_${newId(16)}`;
     await insertGuestCheckout(env, {
       sessionId: key,
       tokenHash,
@@ -111,27 +142,55 @@ export async function startGuestProductCheckout(
     itemId: p.id,
     cookieHeader: opts.cookie ?? null,
   });
-  const meta = { kind: "product", product_id: p.id, creator_id: p.creatorId, guest: "1", ...claimMetadata(claim) };
-  const session = await getStripe(env).checkout.sessions.create({
-    mode: "payment",
-    line_items: [
-      {
-        quantity: 1,
-        price_data: { currency: p.currency, unit_amount: amount, product_data: { name: p.title, metadata: { product_id: p.id } } },
+  const stripe = getStripe(env);
+  const coupon = quote ? await couponFor(env, quote.code) : null;
+  const expiresAt = nowSeconds() + CHECKOUT_TTL_SECONDS;
+  // The code's use is held for as long as the session can be paid (409 when used up); the guest's
+  // account is known only when Checkout completes.
+  const redemptionId = quote
+    ? await reserveDiscount(env, quote, { buyerId: GUEST_BUYER, productId: p.id, currency: p.currency, expiresAt })
+    : null;
+  const meta = {
+    kind: "product",
+    product_id: p.id,
+    creator_id: p.creatorId,
+    guest: "1",
+    ...claimMetadata(claim),
+    ...(quote && redemptionId ? { discount_code_id: quote.code.id, discount_redemption_id: redemptionId } : {}),
+  };
+  let session;
+  try {
+    session = await stripe.checkout.sessions.create({
+      ...(coupon ? { discounts: [{ coupon }] } : {}),
+      mode: "payment",
+      line_items: [
+        {
+          quantity: 1,
+          price_data: { currency: p.currency, unit_amount: subtotal, product_data: { name: p.title, metadata: { product_id: p.id } } },
+        },
+      ],
+      payment_intent_data: {
+        application_fee_amount: platformFee(amount),
+        transfer_data: { destination: seller.accountId },
+        metadata: meta,
+        description: `${p.title} by ${creator.displayName} on All Thrive`,
       },
-    ],
-    payment_intent_data: {
-      application_fee_amount: platformFee(amount),
-      transfer_data: { destination: seller.accountId },
+      // No customer_email: Checkout asks for it, and the receipt and library go to that address.
       metadata: meta,
-      description: `${p.title} by ${creator.displayName} on All Thrive`,
-    },
-    // No customer_email: Checkout asks for it, and the receipt and library go to that address.
-    metadata: meta,
-    expires_at: nowSeconds() + CHECKOUT_TTL_SECONDS,
-    success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
-    cancel_url: `${origin}/@${creator.handle}/products/${p.slug}?checkout=canceled`,
-  });
+      expires_at: expiresAt,
+      success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${origin}/@${creator.handle}/products/${p.slug}?checkout=canceled`,
+    });
+    if (session.amount_total !== amount) {
+      // Stripe priced the discount differently from our quote: the fee would not be 8% of the charge.
+      await stripe.checkout.sessions.expire(session.id).catch(() => undefined);
+      throw new Error(`checkout ${session.id}: Stripe's total ${session.amount_total} differs from the quoted ${amount}`);
+    }
+  } catch (e) {
+    if (redemptionId) await releaseDiscount(env, redemptionId);
+    throw e;
+  }
+  if (redemptionId) await attachDiscountSession(env, redemptionId, session.id);
   await insertGuestCheckout(env, {
     sessionId: session.id,
     tokenHash,

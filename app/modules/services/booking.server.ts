@@ -6,6 +6,14 @@
  * confirmed at once. Paid bookings record gross / fee / net like product orders.
  */
 import { attributionFor, claimMetadata, recordServiceCommissions } from "~/modules/affiliates/service.server";
+import {
+  attachDiscountSession,
+  couponFor,
+  quoteDiscount,
+  redeemDiscountStatement,
+  releaseDiscount,
+  reserveDiscount,
+} from "~/modules/growth/discounts.server";
 import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
@@ -217,8 +225,9 @@ export async function bookService(
   const backUrl = `/@${creator.handle}/services/${s.slug}`;
 
   // No native slot: a fixed package, a pack purchase, or link mode (the time is picked on Calendly / Cal.com after paying).
+  const code = String(input.code ?? "").trim();
   if (s.pricing === "fixed_package" || s.schedulingUrl || (s.pricing === "pack" && input.intent === "buy-pack")) {
-    return startCheckout(env, viewer, s, creator, { answers, tz, minutes: null, start: null, origin, backUrl, cookie: opts.cookie });
+    return startCheckout(env, viewer, s, creator, { answers, tz, minutes: null, start: null, origin, backUrl, cookie: opts.cookie, code });
   }
   const rules = await availabilityRules(env, s.creatorId);
   if (!rules) throw conflict("This creator isn't taking bookings right now.");
@@ -236,7 +245,7 @@ export async function bookService(
   if (s.pricing === "pack")
     return redeemPack(env, viewer, s, { start, end, minutes, range, answers, tz, packId: String(input.packId ?? "") });
   if (bookingPrice(s, minutes) === 0) return bookFree(env, viewer, s, { start, end, minutes, range, answers, tz });
-  return startCheckout(env, viewer, s, creator, { answers, tz, minutes, start, origin, backUrl, range, cookie: opts.cookie });
+  return startCheckout(env, viewer, s, creator, { answers, tz, minutes, start, origin, backUrl, range, cookie: opts.cookie, code });
 }
 
 type SlotInput = {
@@ -360,6 +369,8 @@ async function startCheckout(
     backUrl: string;
     range?: ReturnType<typeof rangeFor>;
     cookie?: string | null;
+    /** A discount code (growth module, D114): the fee is 8% of what is charged. */
+    code?: string;
   },
 ): Promise<BookResult> {
   const accountId = await sellerAccount(env, s.creatorId);
@@ -367,7 +378,11 @@ async function startCheckout(
   const db = getDb(env);
   const t = nowSeconds();
   const expiresAt = t + BOOKING_CHECKOUT_TTL_SECONDS;
-  const amount = x.minutes === null ? s.priceAmount : bookingPrice(s, x.minutes);
+  const subtotal = x.minutes === null ? s.priceAmount : bookingPrice(s, x.minutes);
+  const quote = x.code
+    ? await quoteDiscount(env, x.code, { kind: "service", id: s.id, creatorId: s.creatorId, currency: s.currency }, viewer.id, subtotal)
+    : null;
+  const amount = quote ? quote.total : subtotal;
   const isPack = s.pricing === "pack";
   const id = newId();
   const holdId = x.start !== null ? `bk_${newId(16)}` : null;
@@ -376,7 +391,9 @@ async function startCheckout(
     const r = await cal.hold(holdId, x.range, expiresAt);
     if (!r.ok) throw new SlotTakenError(r.reason);
   }
+  let redemptionId: string | null = null;
   const undo = async () => {
+    if (redemptionId) await releaseDiscount(env, redemptionId);
     if (holdId) await cal.release(holdId);
     await db.batch([db.delete(bookings).where(eq(bookings.id, id)), db.delete(servicePacks).where(eq(servicePacks.id, id))]);
   };
@@ -427,14 +444,25 @@ async function startCheckout(
       ...claimMetadata(claim),
     };
     const when = x.start !== null ? ` — ${longLabel(x.start, x.tz ?? "UTC")}` : "";
+    const coupon = quote ? await couponFor(env, quote.code) : null;
+    // The code's use is held exactly as long as the session (409 when used up).
+    if (quote)
+      redemptionId = await reserveDiscount(env, quote, {
+        buyerId: viewer.id,
+        productId: s.id,
+        kind: "service",
+        currency: s.currency,
+        expiresAt,
+      });
     const session = await getStripe(env).checkout.sessions.create({
+      ...(coupon ? { discounts: [{ coupon }] } : {}),
       mode: "payment",
       line_items: [
         {
           quantity: 1,
           price_data: {
             currency: s.currency,
-            unit_amount: amount,
+            unit_amount: subtotal,
             product_data: { name: `${s.title}${when}`, metadata: { service_id: s.id } },
           },
         },
@@ -452,6 +480,13 @@ async function startCheckout(
       success_url: `${x.origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${x.origin}${x.backUrl}?checkout=canceled`,
     });
+    if (session.amount_total !== amount) {
+      await getStripe(env)
+        .checkout.sessions.expire(session.id)
+        .catch(() => undefined);
+      throw new Error(`checkout ${session.id}: Stripe's total ${session.amount_total} differs from the quoted ${amount}`);
+    }
+    if (redemptionId) await attachDiscountSession(env, redemptionId, session.id);
     await db.batch([
       isPack
         ? db.update(servicePacks).set({ checkoutSessionId: session.id }).where(eq(servicePacks.id, id))
@@ -491,7 +526,11 @@ export async function applyServiceCheckoutCompleted(env: Env, session: Stripe.Ch
   const db = getDb(env);
   const money = split(session.amount_total ?? 0);
   const paymentIntentId = idOf(session.payment_intent as string | null);
-  await db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id));
+  await db.batch([
+    db.update(checkouts).set({ status: "complete" }).where(eq(checkouts.sessionId, session.id)),
+    // A discount code's use (D114): paid, so it counts (a full refund gives it back).
+    redeemDiscountStatement(db, session.id, meta.buyer_id ?? ""),
+  ]);
   if (meta.pack_id) {
     const [p] = await db
       .update(servicePacks)

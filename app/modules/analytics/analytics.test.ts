@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { split } from "~/lib/money";
-import { makeCreator, makeUser } from "~/modules/demo/factories.server";
+import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
+import { getItemStats } from "./items.server";
 import { app } from "~/test/http";
 import { cohorts, mrrByMonth, type MrrLogRow } from "./mrr";
 import { getCreatorAnalytics } from "./service.server";
@@ -234,6 +235,71 @@ describe("who sees analytics", () => {
     expect((await app("/dashboard/analytics.csv?table=nope", { cookie: await a.cookie() })).status).toBe(404);
     expect((await app("/dashboard/analytics?range=custom&from=2026-05-01&to=2026-04-01", { cookie: await a.cookie() })).status).toBe(400);
     expect((await app("/dashboard/analytics?range=forever", { cookie: await a.cookie() })).status).toBe(400);
+  });
+});
+
+describe("per-item stats for the owner", () => {
+  it("answer the owner from the item rollups and the ledger, nobody else, and never ride on the public page", async () => {
+    const a = await makeCreator(env);
+    const b = await makeCreator(env);
+    const admin = await makeUser(env, { isAdmin: true });
+    const appRow = await makeApp(env, a);
+    const post = await makePost(env, a);
+    const productId = `${a.id}-p`;
+    await env.DB.prepare(
+      "INSERT INTO products (id, creator_id, type, title, slug, price_amount, currency, status, created_at, updated_at) VALUES (?1, ?2, 'download', 'Kit', ?3, 900, 'usd', 'published', 0, 0)",
+    )
+      .bind(productId, a.id, `kit-${a.id.slice(0, 6)}`)
+      .run();
+    const roll = (kind: string, id: string, day: string, views: number, uniques: number, tries = 0) =>
+      env.DB.prepare(
+        "INSERT INTO analytics_daily (creator_id, day, item_kind, item_id, views, uniques, tries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+      )
+        .bind(a.id, day, kind, id, views, uniques, tries)
+        .run();
+    await roll("app", appRow.id, "2026-04-30", 40, 20, 5);
+    await roll("app", appRow.id, "2026-04-01", 10, 5, 1); // day 30 of 30: inside
+    await roll("app", appRow.id, "2026-03-31", 999, 999, 999); // day 31: outside
+    await roll("product", productId, "2026-04-20", 30, 16);
+    await roll("post", post.id, "2026-04-29", 7, 6);
+    const order = (n: number, at: string) =>
+      env.DB.prepare(
+        `INSERT INTO orders (id, checkout_session_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at)
+         VALUES (?1, ?1, ?2, ?3, ?4, 'usd', 900, 72, 828, 'paid', ?5)`,
+      )
+        .bind(`${a.id}-io${n}`, b.id, a.id, productId, ts(at))
+        .run();
+    await order(1, "2026-04-10T10:00:00Z");
+    await order(2, "2026-04-29T10:00:00Z");
+    await order(3, "2026-03-20T10:00:00Z"); // before the 30 days
+
+    const appStats = await getItemStats(env, a.viewer, { kind: "app", id: appRow.id }, NOW);
+    expect(appStats).toMatchObject({ from: "2026-04-01", to: "2026-04-30", views: 50, uniques: 25, actions: 6, conversion: 24 });
+    expect(await getItemStats(env, a.viewer, { kind: "product", id: productId }, NOW)).toMatchObject({
+      views: 30,
+      uniques: 16,
+      actionLabel: "Sales",
+      actions: 2,
+      conversion: 12.5,
+    });
+    expect(await getItemStats(env, a.viewer, { kind: "post", id: post.id }, NOW)).toMatchObject({ views: 7, actions: null });
+
+    // Another creator, an admin and a made-up id all get the same 404; anonymous goes to sign in.
+    const url = `/dashboard/analytics/item.json?kind=app&id=${appRow.id}`;
+    const own = await app(url, { cookie: await a.cookie() });
+    expect(own.status).toBe(200);
+    expect(own.headers.get("Cache-Control")).toBe("private, no-store");
+    expect(await own.json()).toMatchObject({ kind: "app", actionLabel: "Try-clicks" });
+    expect((await app(url, { cookie: await b.cookie() })).status).toBe(404);
+    expect((await app(url, { cookie: await admin.cookie() })).status).toBe(404);
+    expect((await app("/dashboard/analytics/item.json?kind=app&id=nope", { cookie: await a.cookie() })).status).toBe(404);
+    expect((await app("/dashboard/analytics/item.json?kind=tier&id=x", { cookie: await a.cookie() })).status).toBe(400);
+    expect((await app(url)).status).toBe(302);
+
+    // The panel's shell is on the owner's own render only; the anonymous (cached) document has none.
+    expect(await (await app(`/apps/${appRow.slug}`)).text()).not.toContain("data-owner-stats");
+    expect(await (await app(`/apps/${appRow.slug}`, { cookie: await b.cookie() })).text()).not.toContain("data-owner-stats");
+    expect(await (await app(`/apps/${appRow.slug}`, { cookie: await a.cookie() })).text()).toContain("data-owner-stats");
   });
 });
 

@@ -53,6 +53,11 @@ export default function AdminMetrics() {
           detail={`${d.discovery.tries} tries · try rate ${orDash(d.discovery.tryRate)}`}
         />
         <Stat
+          label={`Creator NPS (${d.nps.quarter ?? "—"})`}
+          value={d.nps.score === null ? "—" : String(d.nps.score)}
+          detail={`${d.nps.answers} ${d.nps.answers === 1 ? "answer" : "answers"} this quarter`}
+        />
+        <Stat
           label={`MAU (${d.mau.month})`}
           value={d.mau.users.toLocaleString("en-US")}
           detail={`signed-in · return-visit rate ${orDash(d.mau.returnRate)} · ${d.mau.previous.month}: ${d.mau.previous.users}`}
@@ -71,13 +76,37 @@ export default function AdminMetrics() {
           ]}
           format={(n) => formatMoney(n, main)}
         />
-        <DataTable name="gmv" table={gmv} currency={main} empty="No sales yet." />
+        <DataTable name="gmv" table={gmv} currency={main} csvHref="/admin/metrics.csv?table=gmv" empty="No sales yet." />
       </section>
       <section aria-labelledby="ret-h" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
         <h2 id="ret-h" className="text-lg font-semibold">
           Creator retention
         </h2>
-        <DataTable name="retention" table={d.tables.retention} currency={main} empty="No creators yet." />
+        <DataTable
+          name="retention"
+          table={d.tables.retention}
+          currency={main}
+          csvHref="/admin/metrics.csv?table=retention"
+          empty="No creators yet."
+        />
+      </section>
+      <section aria-labelledby="nps-h" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
+        <div>
+          <h2 id="nps-h" className="text-lg font-semibold">
+            Creator NPS
+          </h2>
+          <p className="mt-1 text-sm text-slate-600">
+            “How likely are you to recommend All Thrive to another creator?” asked on the dashboard once a quarter. NPS = % promoters (9–10)
+            − % detractors (0–6) of the answers; dismissals aren&apos;t answers.
+          </p>
+        </div>
+        <DataTable
+          name="nps"
+          table={d.tables.nps}
+          currency={main}
+          csvHref="/admin/metrics.csv?table=nps"
+          empty="No survey answers yet. Creators see the question on their dashboard once a quarter."
+        />
       </section>
     </div>
   );

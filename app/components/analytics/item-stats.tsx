@@ -15,9 +15,11 @@ export function OwnerItemStats({ kind, id }: { kind: ItemStatsKind; id: string }
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     })
-      .then((r) => (r.ok ? (r.json() as Promise<ItemStats>) : ("error" as const)))
-      .catch(() => "error" as const)
-      .then((s) => live && setStats(s));
+      .then((r): Promise<ItemStats | "error"> | "error" => (r.ok ? (r.json() as Promise<ItemStats>) : "error"))
+      .catch((): "error" => "error")
+      .then((s) => {
+        if (live) setStats(s);
+      });
     return () => {
       live = false;
     };

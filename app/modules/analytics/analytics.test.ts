@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { split } from "~/lib/money";
 import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
 import { getItemStats } from "./items.server";
-import { app } from "~/test/http";
+import { app, postForm } from "~/test/http";
+import { recordNps } from "./nps.server";
 import { cohorts, mrrByMonth, type MrrLogRow } from "./mrr";
 import { getCreatorAnalytics } from "./service.server";
 
@@ -326,5 +327,70 @@ describe("platform metrics", () => {
     expect(ledger!.gross).toBeGreaterThan(0); // the money test above seeded March
     expect([march[3], march[4]]).toEqual([ledger!.gross, ledger!.fee]);
     await expect(getPlatformMetrics(env, c.viewer, now)).rejects.toMatchObject({ status: 403 });
+
+    // CSV export of every table on the page: the same rows, admins only.
+    for (const name of ["gmv", "retention", "nps"] as const) {
+      const res = await app(`/admin/metrics.csv?table=${name}`, { cookie: await admin.cookie() });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Content-Type")).toContain("text/csv");
+      const live = await getPlatformMetrics(env, admin.viewer);
+      const t = live.tables[name];
+      const csv = parseCsv(await res.text());
+      expect(csv[0]).toEqual(t.columns.map((col) => col.label));
+      expect(csv.slice(1)).toEqual(
+        t.rows.map((r) =>
+          r.map((cell, i) => (cell === null ? "" : t.columns[i].type === "money" ? (Number(cell) / 100).toFixed(2) : String(cell))),
+        ),
+      );
+    }
+    expect((await app("/admin/metrics.csv?table=gmv", { cookie: await c.cookie() })).status).toBe(403);
+    expect((await app("/admin/metrics.csv?table=gmv")).status).toBe(302);
+    expect((await app("/admin/metrics.csv?table=users", { cookie: await admin.cookie() })).status).toBe(404);
+  });
+});
+
+describe("creator NPS survey", () => {
+  it("is asked once a quarter on the dashboard, and scored per quarter on /admin/metrics", async () => {
+    const admin = await makeUser(env, { isAdmin: true });
+    const c = await makeCreator(env);
+    const cookie = await c.cookie();
+    const QUESTION = "How likely are you to recommend All Thrive to another creator?";
+    expect(await (await app("/dashboard", { cookie })).text()).toContain(QUESTION);
+    // Bad input: a clear message, 422, nothing written — the survey is still there.
+    const bad = await postForm("/dashboard/nps", { intent: "answer", score: "11" }, { cookie });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("Pick a score from 0 to 10.");
+    expect(await (await app("/dashboard", { cookie })).text()).toContain(QUESTION);
+    const ok = await postForm("/dashboard/nps", { intent: "answer", score: "9", comment: " Payouts just work. " }, { cookie });
+    expect(ok.status).toBe(302);
+    expect(ok.headers.get("Location")).toBe("/dashboard?survey=thanks");
+    expect(await (await app("/dashboard", { cookie })).text()).not.toContain(QUESTION);
+    // A second answer (another tab) in the same quarter records nothing more.
+    await postForm("/dashboard/nps", { intent: "answer", score: "0" }, { cookie });
+    const rows = await env.DB.prepare("SELECT score, comment FROM creator_nps WHERE creator_id = ?1").bind(c.id).all();
+    expect(rows.results).toEqual([{ score: 9, comment: "Payouts just work." }]);
+    // "Not now" closes it for the quarter too; non-creators can't answer.
+    const d = await makeCreator(env);
+    expect((await postForm("/dashboard/nps", { intent: "dismiss" }, { cookie: await d.cookie() })).status).toBe(302);
+    expect(await (await app("/dashboard", { cookie: await d.cookie() })).text()).not.toContain(QUESTION);
+    const fan = await makeUser(env);
+    expect((await postForm("/dashboard/nps", { intent: "answer", score: "10" }, { cookie: await fan.cookie() })).status).toBe(403);
+
+    // A quarter of our own: 10, 9, 8, 6, 3 and a dismissal → promoters 2, detractors 2 of 5 answers: NPS 0.
+    const at = Date.parse("2031-02-10T00:00:00Z");
+    const scores = [10, 9, 8, 6, 3, null];
+    for (const score of scores) {
+      const x = await makeCreator(env);
+      await recordNps(env, x.viewer, score === null ? { intent: "dismiss" } : { intent: "answer", score: String(score) }, at);
+    }
+    const one = await makeCreator(env);
+    await recordNps(env, one.viewer, { intent: "answer", score: "10" }, Date.parse("2031-05-01T00:00:00Z")); // next quarter: NPS 100
+    const { getPlatformMetrics } = await import("./platform.server");
+    const m = await getPlatformMetrics(env, admin.viewer, Date.parse("2031-06-30T00:00:00Z"));
+    expect(m.tables.nps.rows.filter((r) => String(r[0]).startsWith("2031"))).toEqual([
+      ["2031-Q2", 100, 1, 1, 0, 0, 0],
+      ["2031-Q1", 0, 5, 2, 1, 2, 1],
+    ]);
+    expect(m.nps).toEqual({ quarter: "2031-Q2", score: 100, answers: 1 });
   });
 });

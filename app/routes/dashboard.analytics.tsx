@@ -159,7 +159,7 @@ export default function Analytics() {
           <summary className="cursor-pointer text-sm text-slate-600">Data table</summary>
           <DataTable name="traffic" table={tables.traffic} currency={cur} csvHref={csv("traffic")} empty="No visits in this range yet." />
         </details>
-        <div className="grid gap-6 lg:grid-cols-2">
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
           <DataTable
             name="pages"
             table={tables.pages}

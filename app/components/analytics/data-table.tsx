@@ -27,7 +27,7 @@ export function DataTable({
 }) {
   const cur = table.columns.findIndex((c) => c.key === "currency");
   return (
-    <div className="space-y-2">
+    <div className="min-w-0 space-y-2">
       <div className="flex items-center justify-between gap-3">
         <h3 className="text-sm font-semibold text-slate-800">{table.title}</h3>
         {csvHref ? (

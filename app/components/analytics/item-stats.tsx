@@ -61,7 +61,9 @@ export function OwnerItemStats({ kind, id }: { kind: ItemStatsKind; id: string }
           ))}
         </dl>
       )}
-      {stats && stats.views === 0 ? <p className="mt-2 text-xs text-slate-600">No visits yet — share the link to get some.</p> : null}
+      {stats && stats.views === 0 && !stats.actions ? (
+        <p className="mt-2 text-xs text-slate-600">No visits yet — share the link to get some.</p>
+      ) : null}
     </section>
   );
 }

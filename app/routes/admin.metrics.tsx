@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useLoaderData } from "@remix-run/react";
 import { AdminNav } from "~/components/admin-nav";
 import { BarChart } from "~/components/analytics/charts";
-import { DataTable, type Table } from "~/components/analytics/data-table";
+import { DataTable, formatInt, type Table } from "~/components/analytics/data-table";
 import { orRespond } from "~/lib/http.server";
 import { formatMoney } from "~/lib/money";
 import { requireViewer } from "~/modules/identity/auth.server";
@@ -37,7 +37,7 @@ export default function AdminMetrics() {
       <h1 className="text-2xl font-bold tracking-tight">Platform metrics</h1>
       <AdminNav />
       <section aria-label="Headline numbers" className="grid grid-cols-2 gap-3 md:grid-cols-4">
-        <Stat label="Creators with storefronts" value={d.creators.toLocaleString("en-US")} />
+        <Stat label="Creators with storefronts" value={formatInt(d.creators)} />
         <Stat
           label="ARPC (12 months)"
           value={d.arpc.length ? formatMoney(d.arpc[0].arpc, d.arpc[0].currency) : "—"}
@@ -49,7 +49,7 @@ export default function AdminMetrics() {
         <Stat label="Follower → buyer" value={orDash(d.followerToBuyer)} detail="follow edges with a purchase" />
         <Stat
           label="Discovery (30 days)"
-          value={`${d.discovery.views.toLocaleString("en-US")} app views`}
+          value={`${formatInt(d.discovery.views)} app views`}
           detail={`${d.discovery.tries} tries · try rate ${orDash(d.discovery.tryRate)}`}
         />
         <Stat
@@ -59,7 +59,7 @@ export default function AdminMetrics() {
         />
         <Stat
           label={`MAU (${d.mau.month})`}
-          value={d.mau.users.toLocaleString("en-US")}
+          value={formatInt(d.mau.users)}
           detail={`signed-in · return-visit rate ${orDash(d.mau.returnRate)} · ${d.mau.previous.month}: ${d.mau.previous.users}`}
         />
       </section>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { Link } from "@remix-run/react";
+import { formatInt } from "./data-table";
 import type { ItemStats, ItemStatsKind } from "~/modules/analytics/items.server";
 
 /**
@@ -25,7 +26,7 @@ export function OwnerItemStats({ kind, id }: { kind: ItemStatsKind; id: string }
     };
   }, [kind, id]);
   if (stats === "error") return null;
-  const n = (x: number | null | undefined) => (x === null || x === undefined ? "—" : x.toLocaleString("en-US"));
+  const n = (x: number | null | undefined) => (x === null || x === undefined ? "—" : formatInt(x));
   const cells: { label: string; value: string }[] = stats
     ? [
         { label: "Views", value: n(stats.views) },

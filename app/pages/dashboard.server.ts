@@ -8,11 +8,12 @@ import { membershipState } from "~/modules/content/entitlements.server";
 import { findPayoutAccount, onboardingState } from "~/modules/payments/connect.server";
 import { earnings, listCreatorOrders } from "~/modules/payments/dashboard.server";
 import { creatorMembers, duplicateMembershipPayments, tierMembers } from "~/modules/payments/queries.server";
+import { npsDue } from "~/modules/analytics/nps.server";
 
 export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: string | null; q?: string | null } = {}) {
   const creator = await findCreatorByUserId(env, viewer.id);
   if (!creator) return { creator: null } as const;
-  const [acct, productList, tierList, orderPage, memberRows, money, duplicateRows] = await Promise.all([
+  const [acct, productList, tierList, orderPage, memberRows, money, duplicateRows, nps] = await Promise.all([
     findPayoutAccount(env, creator.userId),
     listCreatorProducts(env, creator.userId),
     listTiers(env, creator.userId, { includeArchived: true }),
@@ -20,6 +21,7 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
     creatorMembers(env, creator.userId),
     earnings(env, creator.userId),
     duplicateMembershipPayments(env, creator.userId),
+    npsDue(env, creator.userId),
   ]);
   return {
     creator: { handle: creator.handle, displayName: creator.displayName },
@@ -41,6 +43,8 @@ export async function getDashboard(env: Env, viewer: Viewer, opts: { cursor?: st
       priceLabel: m.currency ? `${formatMoney(m.amount, m.currency)} / ${m.interval}` : "Free",
     })),
     earnings: money,
+    /** The quarterly creator survey, when it is due (decision 0122). */
+    nps,
   };
 }
 

@@ -10,6 +10,7 @@ import { useViewer } from "~/root";
 import { CommentsSection } from "~/components/comments";
 import { UploadedImage } from "~/components/uploaded-image";
 import { hydrateOnIntent } from "~/lib/hydration";
+import { OwnerItemStats } from "~/components/analytics/item-stats";
 
 /** Anonymous visitors read this page without JavaScript until they interact (decision 0106). */
 export const handle = hydrateOnIntent;
@@ -53,6 +54,8 @@ export default function PostPage() {
   const isOwner = shared
     ? !!viewer && (viewer.isAdmin || viewer.handle?.toLowerCase() === post.creator.handle.toLowerCase())
     : data.isOwner;
+  // The 30-day stats panel is the creator's own (not an admin's): fetched in the browser, never cached.
+  const statsOwner = !!viewer && viewer.handle?.toLowerCase() === post.creator.handle.toLowerCase();
   return (
     <article className="mx-auto max-w-3xl">
       {post.status !== "published" ? (
@@ -91,6 +94,12 @@ export default function PostPage() {
           />
         ) : null}
       </header>
+
+      {statsOwner ? (
+        <div className="mt-6">
+          <OwnerItemStats kind="post" id={post.id} />
+        </div>
+      ) : null}
 
       {post.bodyHtml ? (
         <div className="prose-at mt-8 text-[1.05rem]" dangerouslySetInnerHTML={{ __html: post.bodyHtml }} />

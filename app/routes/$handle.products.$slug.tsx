@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { OwnerItemStats } from "~/components/analytics/item-stats";
 import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
@@ -98,6 +99,7 @@ export default function ProductPage() {
           <p className="text-sm font-medium text-brand-700">{product.typeLabel}</p>
           <h1 className="mt-1 text-3xl font-bold tracking-tight text-slate-900">{product.title}</h1>
         </div>
+        {isOwner ? <OwnerItemStats kind="product" id={product.id} /> : null}
         <div className="prose-at" dangerouslySetInnerHTML={{ __html: product.descriptionHtml }} />
         {lessons.length ? (
           <section aria-labelledby="lessons-h">

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useLoaderData } from "@remix-run/react";
 import { AdminNav } from "~/components/admin-nav";
 import { BarChart } from "~/components/analytics/charts";
-import { DataTable, type Table } from "~/components/analytics/data-table";
+import { DataTable, formatInt, type Table } from "~/components/analytics/data-table";
 import { orRespond } from "~/lib/http.server";
 import { formatMoney } from "~/lib/money";
 import { requireViewer } from "~/modules/identity/auth.server";
@@ -37,7 +37,7 @@ export default function AdminMetrics() {
       <h1 className="text-2xl font-bold tracking-tight">Platform metrics</h1>
       <AdminNav />
       <section aria-label="Headline numbers" className="grid grid-cols-2 gap-3 md:grid-cols-4">
-        <Stat label="Creators with storefronts" value={d.creators.toLocaleString("en-US")} />
+        <Stat label="Creators with storefronts" value={formatInt(d.creators)} />
         <Stat
           label="ARPC (12 months)"
           value={d.arpc.length ? formatMoney(d.arpc[0].arpc, d.arpc[0].currency) : "—"}
@@ -49,12 +49,17 @@ export default function AdminMetrics() {
         <Stat label="Follower → buyer" value={orDash(d.followerToBuyer)} detail="follow edges with a purchase" />
         <Stat
           label="Discovery (30 days)"
-          value={`${d.discovery.views.toLocaleString("en-US")} app views`}
+          value={`${formatInt(d.discovery.views)} app views`}
           detail={`${d.discovery.tries} tries · try rate ${orDash(d.discovery.tryRate)}`}
         />
         <Stat
+          label={`Creator NPS (${d.nps.quarter ?? "—"})`}
+          value={d.nps.score === null ? "—" : String(d.nps.score)}
+          detail={`${d.nps.answers} ${d.nps.answers === 1 ? "answer" : "answers"} this quarter`}
+        />
+        <Stat
           label={`MAU (${d.mau.month})`}
-          value={d.mau.users.toLocaleString("en-US")}
+          value={formatInt(d.mau.users)}
           detail={`signed-in · return-visit rate ${orDash(d.mau.returnRate)} · ${d.mau.previous.month}: ${d.mau.previous.users}`}
         />
       </section>
@@ -71,13 +76,37 @@ export default function AdminMetrics() {
           ]}
           format={(n) => formatMoney(n, main)}
         />
-        <DataTable name="gmv" table={gmv} currency={main} empty="No sales yet." />
+        <DataTable name="gmv" table={gmv} currency={main} csvHref="/admin/metrics.csv?table=gmv" empty="No sales yet." />
       </section>
       <section aria-labelledby="ret-h" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
         <h2 id="ret-h" className="text-lg font-semibold">
           Creator retention
         </h2>
-        <DataTable name="retention" table={d.tables.retention} currency={main} empty="No creators yet." />
+        <DataTable
+          name="retention"
+          table={d.tables.retention}
+          currency={main}
+          csvHref="/admin/metrics.csv?table=retention"
+          empty="No creators yet."
+        />
+      </section>
+      <section aria-labelledby="nps-h" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
+        <div>
+          <h2 id="nps-h" className="text-lg font-semibold">
+            Creator NPS
+          </h2>
+          <p className="mt-1 text-sm text-slate-600">
+            “How likely are you to recommend All Thrive to another creator?” asked on the dashboard once a quarter. NPS = % promoters (9–10)
+            − % detractors (0–6) of the answers; dismissals aren&apos;t answers.
+          </p>
+        </div>
+        <DataTable
+          name="nps"
+          table={d.tables.nps}
+          currency={main}
+          csvHref="/admin/metrics.csv?table=nps"
+          empty="No survey answers yet. Creators see the question on their dashboard once a quarter."
+        />
       </section>
     </div>
   );

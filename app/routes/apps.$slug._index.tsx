@@ -12,6 +12,7 @@ import { PostCard } from "~/components/post-card";
 import { CommentsSection } from "~/components/comments";
 import { ScreenshotGallery } from "~/components/screenshot-lightbox";
 import { hydrateOnIntent } from "~/lib/hydration";
+import { OwnerItemStats } from "~/components/analytics/item-stats";
 
 /** Anonymous visitors read this page without JavaScript until they interact (decision 0106). */
 export const handle = hydrateOnIntent;
@@ -99,6 +100,8 @@ export default function AppPage() {
           ) : null}
         </div>
       </header>
+
+      {isOwner ? <OwnerItemStats kind="app" id={app.id} /> : null}
 
       {app.screenshots.length ? (
         <section aria-labelledby="shots-h" className="space-y-3">

@@ -9,6 +9,7 @@ import { requireViewer } from "~/modules/identity/auth.server";
 import { refundOrder } from "~/modules/payments/dashboard.server";
 import { getDashboard } from "~/pages/dashboard.server";
 import { VerifyEmailNotice } from "~/components/verify-email-notice";
+import { NpsSurvey } from "~/components/analytics/nps-survey";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard — All Thrive" }];
 
@@ -115,6 +116,8 @@ export default function Dashboard() {
       {result && "message" in result ? <FormSuccess message={result.message} /> : null}
       {result && "formError" in result ? <FormError message={result.formError} /> : null}
       {params.get("payouts") === "pending" ? <FormError message="Onboarding isn't finished yet — continue whenever you're ready." /> : null}
+      {params.get("survey") === "thanks" ? <FormSuccess message="Thank you — your answer helps us build All Thrive for creators." /> : null}
+      {d.nps ? <NpsSurvey /> : null}
 
       <section
         aria-labelledby="payouts-h"

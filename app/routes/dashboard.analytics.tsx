@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { BarChart, LineChart } from "~/components/analytics/charts";
-import { DataTable, type Table } from "~/components/analytics/data-table";
+import { DataTable, formatInt, type Table } from "~/components/analytics/data-table";
 import { handleForm, orRespond } from "~/lib/http.server";
 import { formatMoney } from "~/lib/money";
 import { requireViewer } from "~/modules/identity/auth.server";
@@ -128,12 +128,12 @@ export default function Analytics() {
       </header>
 
       <section aria-label="Summary" className="grid grid-cols-2 gap-3 md:grid-cols-4">
-        <Card label="Views" value={s.views.toLocaleString("en-US")} now={s.views} before={p.views} />
-        <Card label="Unique visitors" value={s.uniques.toLocaleString("en-US")} now={s.uniques} before={p.uniques} />
-        <Card label="Try-clicks" value={s.tries.toLocaleString("en-US")} now={s.tries} before={p.tries} />
+        <Card label="Views" value={formatInt(s.views)} now={s.views} before={p.views} />
+        <Card label="Unique visitors" value={formatInt(s.uniques)} now={s.uniques} before={p.uniques} />
+        <Card label="Try-clicks" value={formatInt(s.tries)} now={s.tries} before={p.tries} />
         <Card
           label="Net followers"
-          value={(s.follows - s.unfollows).toLocaleString("en-US")}
+          value={formatInt(s.follows - s.unfollows)}
           now={s.follows - s.unfollows}
           before={p.follows - p.unfollows}
         />
@@ -159,7 +159,7 @@ export default function Analytics() {
           <summary className="cursor-pointer text-sm text-slate-600">Data table</summary>
           <DataTable name="traffic" table={tables.traffic} currency={cur} csvHref={csv("traffic")} empty="No visits in this range yet." />
         </details>
-        <div className="grid gap-6 lg:grid-cols-2">
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
           <DataTable
             name="pages"
             table={tables.pages}
@@ -197,7 +197,7 @@ export default function Analytics() {
           Audience
         </h2>
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
-          <Card label="Followers" value={summary.followers.toLocaleString("en-US")} />
+          <Card label="Followers" value={formatInt(summary.followers)} />
           <Card label="Follower → member" value={summary.followerToMember === null ? "—" : `${summary.followerToMember}%`} />
           <Card label="Follower → buyer" value={summary.followerToBuyer === null ? "—" : `${summary.followerToBuyer}%`} />
         </div>

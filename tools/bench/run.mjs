@@ -312,6 +312,15 @@ if (!process.env.BENCH_SKIP_API) {
   await runApiBench({ buildFirst: false });
 }
 
+// Creator analytics: the 12-month analytics page of a creator with 365 days of rollups vs static,
+// the storefront's cache hits while every hit records a view, and queue ingestion (events/s): its
+// own server and database on BENCH_ANALYTICS_PORT (see analytics.mjs, decision 0091).
+if (!process.env.BENCH_SKIP_ANALYTICS) {
+  console.log("▸ Analytics: the 12-month page (365 days of rollups), recording while cached, ingestion");
+  const { runAnalyticsBench } = await import("./analytics.mjs");
+  await runAnalyticsBench({ buildFirst: false });
+}
+
 // What a visitor's phone downloads and how fast the first screen paints: Lighthouse's mobile preset
 // against the storefront, a post, an app page and /discover (its own server on BENCH_PAGES_PORT; see
 // pages.mjs and docs/performance.md).

@@ -83,8 +83,53 @@ test("a creator sees their analytics, switches range and exports CSV; a visit sh
   await page.getByRole("link", { name: "12 months" }).click();
   await page.waitForURL(/range=12m/);
   await page.getByText("Money by month").first().waitFor();
+  // The seeded history's followers gained − lost equals the follower count on the same page (the
+  // seeded follows go through the follow graph and the queue: poll until they have all landed).
+  const card = async (label) =>
+    Number(
+      (
+        await page
+          .getByRole("region", { name: label === "Followers" ? "Audience" : "Summary" })
+          .getByText(label, { exact: true })
+          .first()
+          .locator("..")
+          .innerText()
+      )
+        .split("\n")[1]
+        .replace(/,/g, ""),
+    );
+  let net = -1;
+  let followers = -2;
+  for (let i = 0; i < 40 && net !== followers; i++) {
+    if (i) {
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    [net, followers] = [await card("Net followers"), await card("Followers")];
+  }
+  assert.ok(followers > 10, "the demo creator has followers");
+  assert.equal(net, followers, "net followers over 12 months = followers now");
+
+  // A phone: nothing wider than the screen (wide tables scroll inside their own box).
   await page.setViewportSize({ width: 390, height: 844 });
   await snap(page, "analytics-12-months-phone");
+  assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, "the page fits a 390 px phone");
+
+  // The owner's own numbers on their app page (fetched after load; never on the public page).
+  await page.goto(`${app.url}/apps/bookbot`);
+  const panel = page.getByRole("region", { name: /Your stats/ });
+  await panel.getByText("Try-clicks").waitFor();
+  assert.match(await panel.innerText(), /Views\s*[1-9]/i);
+  await panel.screenshot({ path: join(SCREENSHOT_DIR, "analytics-owner-app-stats.png") });
+
+  // The quarterly survey on the dashboard: answered once, then gone for the quarter.
+  await page.goto(`${app.url}/dashboard`);
+  const survey = page.getByRole("group", { name: /recommend All Thrive/ });
+  await survey.getByText("9", { exact: true }).click();
+  await snap(page, "analytics-nps-survey-phone");
+  await page.getByRole("button", { name: "Send answer" }).click();
+  await page.getByText("Thank you").waitFor();
+  assert.equal(await page.getByRole("group", { name: /recommend All Thrive/ }).count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -120,6 +120,16 @@ export class CreatorGraph extends DurableObject<Env> {
     return { count: this.currentCount(), added };
   }
 
+  /** Seeding helper (demo history): many follows, each with its own past instant, then one drain. */
+  async followManyAt(creatorId: string, follows: { id: string; at: number }[]): Promise<{ count: number; added: number }> {
+    this.remember(creatorId);
+    let added = 0;
+    for (const f of follows) if (f.id !== creatorId && this.applySync("follow", f.id, f.at).changed) added++;
+    if (added) this.scheduleSafetyAlarm();
+    await this.drainQuietly();
+    return { count: this.currentCount(), added };
+  }
+
   async status(followerId: string | null): Promise<{ following: boolean; count: number }> {
     return { following: followerId ? !!this.isFollowing(followerId) : false, count: this.currentCount() };
   }

@@ -4,6 +4,7 @@
  * for screen readers; the numbers themselves are in the data table rendered beside every chart.
  */
 import { useId } from "react";
+import { formatInt } from "./data-table";
 
 export type Series = { name: string; values: number[]; color: string };
 type ChartProps = { title: string; labels: string[]; series: Series[]; format?: (n: number) => string };
@@ -11,7 +12,7 @@ type ChartProps = { title: string; labels: string[]; series: Series[]; format?: 
 const W = 640;
 const H = 220;
 const PAD = { l: 56, r: 12, t: 12, b: 28 };
-const plainNumber = (n: number) => n.toLocaleString("en-US");
+const plainNumber = (n: number) => formatInt(n);
 
 function scale(series: Series[]) {
   const max = Math.max(1, ...series.flatMap((s) => s.values));

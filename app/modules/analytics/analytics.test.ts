@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { split } from "~/lib/money";
-import { makeCreator, makeUser } from "~/modules/demo/factories.server";
-import { app } from "~/test/http";
+import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factories.server";
+import { getItemStats } from "./items.server";
+import { app, postForm } from "~/test/http";
+import { recordNps } from "./nps.server";
 import { cohorts, mrrByMonth, type MrrLogRow } from "./mrr";
 import { getCreatorAnalytics } from "./service.server";
 
@@ -237,6 +239,71 @@ describe("who sees analytics", () => {
   });
 });
 
+describe("per-item stats for the owner", () => {
+  it("answer the owner from the item rollups and the ledger, nobody else, and never ride on the public page", async () => {
+    const a = await makeCreator(env);
+    const b = await makeCreator(env);
+    const admin = await makeUser(env, { isAdmin: true });
+    const appRow = await makeApp(env, a);
+    const post = await makePost(env, a);
+    const productId = `${a.id}-p`;
+    await env.DB.prepare(
+      "INSERT INTO products (id, creator_id, type, title, slug, price_amount, currency, status, created_at, updated_at) VALUES (?1, ?2, 'download', 'Kit', ?3, 900, 'usd', 'published', 0, 0)",
+    )
+      .bind(productId, a.id, `kit-${a.id.slice(0, 6)}`)
+      .run();
+    const roll = (kind: string, id: string, day: string, views: number, uniques: number, tries = 0) =>
+      env.DB.prepare(
+        "INSERT INTO analytics_daily (creator_id, day, item_kind, item_id, views, uniques, tries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+      )
+        .bind(a.id, day, kind, id, views, uniques, tries)
+        .run();
+    await roll("app", appRow.id, "2026-04-30", 40, 20, 5);
+    await roll("app", appRow.id, "2026-04-01", 10, 5, 1); // day 30 of 30: inside
+    await roll("app", appRow.id, "2026-03-31", 999, 999, 999); // day 31: outside
+    await roll("product", productId, "2026-04-20", 30, 16);
+    await roll("post", post.id, "2026-04-29", 7, 6);
+    const order = (n: number, at: string) =>
+      env.DB.prepare(
+        `INSERT INTO orders (id, checkout_session_id, buyer_id, creator_id, product_id, currency, gross, fee, net, status, created_at)
+         VALUES (?1, ?1, ?2, ?3, ?4, 'usd', 900, 72, 828, 'paid', ?5)`,
+      )
+        .bind(`${a.id}-io${n}`, b.id, a.id, productId, ts(at))
+        .run();
+    await order(1, "2026-04-10T10:00:00Z");
+    await order(2, "2026-04-29T10:00:00Z");
+    await order(3, "2026-03-20T10:00:00Z"); // before the 30 days
+
+    const appStats = await getItemStats(env, a.viewer, { kind: "app", id: appRow.id }, NOW);
+    expect(appStats).toMatchObject({ from: "2026-04-01", to: "2026-04-30", views: 50, uniques: 25, actions: 6, conversion: 24 });
+    expect(await getItemStats(env, a.viewer, { kind: "product", id: productId }, NOW)).toMatchObject({
+      views: 30,
+      uniques: 16,
+      actionLabel: "Sales",
+      actions: 2,
+      conversion: 12.5,
+    });
+    expect(await getItemStats(env, a.viewer, { kind: "post", id: post.id }, NOW)).toMatchObject({ views: 7, actions: null });
+
+    // Another creator, an admin and a made-up id all get the same 404; anonymous goes to sign in.
+    const url = `/dashboard/analytics/item.json?kind=app&id=${appRow.id}`;
+    const own = await app(url, { cookie: await a.cookie() });
+    expect(own.status).toBe(200);
+    expect(own.headers.get("Cache-Control")).toBe("private, no-store");
+    expect(await own.json()).toMatchObject({ kind: "app", actionLabel: "Try-clicks" });
+    expect((await app(url, { cookie: await b.cookie() })).status).toBe(404);
+    expect((await app(url, { cookie: await admin.cookie() })).status).toBe(404);
+    expect((await app("/dashboard/analytics/item.json?kind=app&id=nope", { cookie: await a.cookie() })).status).toBe(404);
+    expect((await app("/dashboard/analytics/item.json?kind=tier&id=x", { cookie: await a.cookie() })).status).toBe(400);
+    expect((await app(url)).status).toBe(302);
+
+    // The panel's shell is on the owner's own render only; the anonymous (cached) document has none.
+    expect(await (await app(`/apps/${appRow.slug}`)).text()).not.toContain("data-owner-stats");
+    expect(await (await app(`/apps/${appRow.slug}`, { cookie: await b.cookie() })).text()).not.toContain("data-owner-stats");
+    expect(await (await app(`/apps/${appRow.slug}`, { cookie: await a.cookie() })).text()).toContain("data-owner-stats");
+  });
+});
+
 describe("platform metrics", () => {
   it("are for admins only, and GMV and platform revenue equal the ledger", async () => {
     const admin = await makeUser(env, { isAdmin: true });
@@ -260,5 +327,70 @@ describe("platform metrics", () => {
     expect(ledger!.gross).toBeGreaterThan(0); // the money test above seeded March
     expect([march[3], march[4]]).toEqual([ledger!.gross, ledger!.fee]);
     await expect(getPlatformMetrics(env, c.viewer, now)).rejects.toMatchObject({ status: 403 });
+
+    // CSV export of every table on the page: the same rows, admins only.
+    for (const name of ["gmv", "retention", "nps"] as const) {
+      const res = await app(`/admin/metrics.csv?table=${name}`, { cookie: await admin.cookie() });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Content-Type")).toContain("text/csv");
+      const live = await getPlatformMetrics(env, admin.viewer);
+      const t = live.tables[name];
+      const csv = parseCsv(await res.text());
+      expect(csv[0]).toEqual(t.columns.map((col) => col.label));
+      expect(csv.slice(1)).toEqual(
+        t.rows.map((r) =>
+          r.map((cell, i) => (cell === null ? "" : t.columns[i].type === "money" ? (Number(cell) / 100).toFixed(2) : String(cell))),
+        ),
+      );
+    }
+    expect((await app("/admin/metrics.csv?table=gmv", { cookie: await c.cookie() })).status).toBe(403);
+    expect((await app("/admin/metrics.csv?table=gmv")).status).toBe(302);
+    expect((await app("/admin/metrics.csv?table=users", { cookie: await admin.cookie() })).status).toBe(404);
+  });
+});
+
+describe("creator NPS survey", () => {
+  it("is asked once a quarter on the dashboard, and scored per quarter on /admin/metrics", async () => {
+    const admin = await makeUser(env, { isAdmin: true });
+    const c = await makeCreator(env);
+    const cookie = await c.cookie();
+    const QUESTION = "How likely are you to recommend All Thrive to another creator?";
+    expect(await (await app("/dashboard", { cookie })).text()).toContain(QUESTION);
+    // Bad input: a clear message, 422, nothing written — the survey is still there.
+    const bad = await postForm("/dashboard/nps", { intent: "answer", score: "11" }, { cookie });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("Pick a score from 0 to 10.");
+    expect(await (await app("/dashboard", { cookie })).text()).toContain(QUESTION);
+    const ok = await postForm("/dashboard/nps", { intent: "answer", score: "9", comment: " Payouts just work. " }, { cookie });
+    expect(ok.status).toBe(302);
+    expect(ok.headers.get("Location")).toBe("/dashboard?survey=thanks");
+    expect(await (await app("/dashboard", { cookie })).text()).not.toContain(QUESTION);
+    // A second answer (another tab) in the same quarter records nothing more.
+    await postForm("/dashboard/nps", { intent: "answer", score: "0" }, { cookie });
+    const rows = await env.DB.prepare("SELECT score, comment FROM creator_nps WHERE creator_id = ?1").bind(c.id).all();
+    expect(rows.results).toEqual([{ score: 9, comment: "Payouts just work." }]);
+    // "Not now" closes it for the quarter too; non-creators can't answer.
+    const d = await makeCreator(env);
+    expect((await postForm("/dashboard/nps", { intent: "dismiss" }, { cookie: await d.cookie() })).status).toBe(302);
+    expect(await (await app("/dashboard", { cookie: await d.cookie() })).text()).not.toContain(QUESTION);
+    const fan = await makeUser(env);
+    expect((await postForm("/dashboard/nps", { intent: "answer", score: "10" }, { cookie: await fan.cookie() })).status).toBe(403);
+
+    // A quarter of our own: 10, 9, 8, 6, 3 and a dismissal → promoters 2, detractors 2 of 5 answers: NPS 0.
+    const at = Date.parse("2031-02-10T00:00:00Z");
+    const scores = [10, 9, 8, 6, 3, null];
+    for (const score of scores) {
+      const x = await makeCreator(env);
+      await recordNps(env, x.viewer, score === null ? { intent: "dismiss" } : { intent: "answer", score: String(score) }, at);
+    }
+    const one = await makeCreator(env);
+    await recordNps(env, one.viewer, { intent: "answer", score: "10" }, Date.parse("2031-05-01T00:00:00Z")); // next quarter: NPS 100
+    const { getPlatformMetrics } = await import("./platform.server");
+    const m = await getPlatformMetrics(env, admin.viewer, Date.parse("2031-06-30T00:00:00Z"));
+    expect(m.tables.nps.rows.filter((r) => String(r[0]).startsWith("2031"))).toEqual([
+      ["2031-Q2", 100, 1, 1, 0, 0, 0],
+      ["2031-Q1", 0, 5, 2, 1, 2, 1],
+    ]);
+    expect(m.nps).toEqual({ quarter: "2031-Q2", score: 100, answers: 1 });
   });
 });

@@ -6,6 +6,7 @@ import { forbidden } from "~/lib/errors";
 import type { Viewer } from "~/modules/identity/auth.server";
 import type { Table } from "./service.server";
 import { addMonths, monthsBetween } from "./mrr";
+import { NPS_BY_QUARTER_SQL, npsTableOf, quarterOf } from "./nps.server";
 
 const PAID_SALES = `
   SELECT currency, gross, fee, created_at AS at, creator_id, buyer_id AS buyer FROM orders WHERE gross > 0
@@ -22,6 +23,9 @@ const activeIn = (
   OR EXISTS (SELECT 1 FROM orders o WHERE o.creator_id = c.user_id AND o.created_at > c.created_at + ${(n - 30) * 86_400} AND o.created_at <= c.created_at + ${n * 86_400})
   OR EXISTS (SELECT 1 FROM invoices i WHERE i.creator_id = c.user_id AND i.paid_at > c.created_at + ${(n - 30) * 86_400} AND i.paid_at <= c.created_at + ${n * 86_400})`;
 
+export const PLATFORM_TABLES = ["gmv", "retention", "nps"] as const;
+export type PlatformTableName = (typeof PLATFORM_TABLES)[number];
+
 export async function getPlatformMetrics(env: Env, viewer: Viewer, nowMs = Date.now()) {
   if (!viewer.isAdmin) throw forbidden("Platform metrics are for All Thrive staff.");
   const now = Math.floor(nowMs / 1000);
@@ -30,7 +34,7 @@ export async function getPlatformMetrics(env: Env, viewer: Viewer, nowMs = Date.
   const since = Date.parse(`${firstMonth}-01T00:00:00Z`) / 1000;
   const lastMonth = addMonths(thisMonth, -1);
   const db = env.DB;
-  const [gmv, creators, arpc, retention, apps, followers, conversion, discovery, mau] = await db.batch([
+  const [gmv, creators, arpc, retention, apps, followers, conversion, discovery, mau, nps] = await db.batch([
     db
       .prepare(
         `SELECT strftime('%Y-%m', at, 'unixepoch') AS month, currency, SUM(gross) AS gross, SUM(fee) AS fee, COUNT(*) AS sales FROM (${PAID_SALES}) WHERE at >= ?1 GROUP BY month, currency ORDER BY month, currency`,
@@ -73,6 +77,7 @@ export async function getPlatformMetrics(env: Env, viewer: Viewer, nowMs = Date.
         "SELECT month, COUNT(*) AS mau, COALESCE(SUM(CASE WHEN days & (days - 1) <> 0 THEN 1 ELSE 0 END), 0) AS return_users FROM analytics_user_months WHERE month IN (?1, ?2) GROUP BY month",
       )
       .bind(thisMonth, lastMonth),
+    db.prepare(NPS_BY_QUARTER_SQL),
   ]);
   const pct = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 10 : null);
   const gmvRows = gmv.results as { month: string; currency: string; gross: number; fee: number; sales: number }[];
@@ -117,8 +122,12 @@ export async function getPlatformMetrics(env: Env, viewer: Viewer, nowMs = Date.
   const mauRows = new Map((mau.results as { month: string; mau: number; return_users: number }[]).map((r) => [r.month, r]));
   const m = mauRows.get(thisMonth) ?? { mau: 0, return_users: 0 };
   const pm = mauRows.get(lastMonth) ?? { mau: 0, return_users: 0 };
+  const npsTable = npsTableOf(nps.results as Parameters<typeof npsTableOf>[0]);
+  const thisQuarter = quarterOf(nowMs);
+  const npsNow = npsTable.rows.find((r) => r[0] === thisQuarter);
   return {
-    tables: { gmv: gmvTable, retention: retentionTable },
+    tables: { gmv: gmvTable, retention: retentionTable, nps: npsTable } satisfies Record<PlatformTableName, Table>,
+    nps: { quarter: thisQuarter, score: (npsNow?.[1] ?? null) as number | null, answers: Number(npsNow?.[2] ?? 0) },
     creators: (creators.results[0] as { n: number }).n,
     arpc: arpcRows.map((r) => ({ currency: r.currency, sellers: r.sellers, arpc: r.sellers ? Math.round(r.gross / r.sellers) : 0 })),
     apps: a,

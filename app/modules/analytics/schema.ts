@@ -117,3 +117,24 @@ export const membershipMrrLog = sqliteTable(
     index("membership_mrr_log_membership_idx").on(t.membershipId, t.seq),
   ],
 );
+
+/**
+ * The creator NPS survey (decision 0122): at most one row per creator per (UTC) quarter — an
+ * answer (score 0–10, optional comment) or a dismissal (score null). The primary key is what makes
+ * "at most once a quarter" exact: a second answer in the same quarter inserts nothing.
+ */
+export const creatorNps = sqliteTable(
+  "creator_nps",
+  {
+    creatorId: text("creator_id")
+      .notNull()
+      .references(() => creators.userId, { onDelete: "cascade" }),
+    /** "YYYY-Qn", UTC. */
+    quarter: text("quarter").notNull(),
+    /** 0–10; null when the creator dismissed the survey. */
+    score: integer("score"),
+    comment: text("comment"),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.creatorId, t.quarter] }), index("creator_nps_quarter_idx").on(t.quarter)],
+);

@@ -88,7 +88,7 @@ const bucketsOf = (r: Range) =>
   r.bucket === "day" ? Array.from({ length: r.days }, (_, i) => addDays(r.from, i)) : monthsBetween(r.from.slice(0, 7), r.to.slice(0, 7));
 const bucketOf = (r: Range, day: string) => (r.bucket === "day" ? day : day.slice(0, 7));
 
-type DailyRow = { day: string; views: number; uniques: number; tries: number; follows: number; unfollows: number };
+type DailyRow = { b: string; views: number; uniques: number; tries: number; follows: number; unfollows: number };
 type MoneyRow = {
   kind: "product" | "tier" | "service";
   item_id: string;
@@ -103,22 +103,31 @@ type MoneyRow = {
 
 const LIVE = "('active', 'trialing', 'past_due')";
 
-/** Everything the analytics page shows, for the signed-in creator. */
-export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unknown, nowMs = Date.now()) {
-  const creator = await requireCreator(env, viewer);
-  const id = creator.user_id;
-  const tz = isTimeZone(creator.tz) ? creator.tz : "UTC";
-  const range = resolveRange(query, localDay(nowMs, tz));
+/**
+ * Every statement of the analytics page in ONE D1 batch: the creator (and zone), the rollups
+ * (already summed per bucket in SQL: per day, or per month for long ranges, plus one "prev" row),
+ * top pages, sources, the ledger rows, checkouts, MRR history, followers, conversions, tiers, apps
+ * and the names of the products, posts and services the page may mention.
+ */
+function analyticsBatch(env: Env, id: string, range: Range) {
   // Ledger instants are seconds; fetch a day either side and keep what falls on the range's local days.
   const lo = (dayNumber(range.prevFrom) - 1) * 86_400;
   const hi = (dayNumber(range.to) + 2) * 86_400;
   const db = env.DB;
-  const [daily, pages, sources, moneyRows, checkoutRows, mrrRows, followers, conversions, tiers, apps] = await db.batch([
+  const bucket = range.bucket === "day" ? "day" : "substr(day, 1, 7)";
+  return db.batch([
     db
       .prepare(
-        "SELECT day, views, uniques, tries, follows, unfollows FROM analytics_daily WHERE creator_id = ?1 AND item_kind = 'creator' AND item_id = '' AND day BETWEEN ?2 AND ?3",
+        `SELECT user_id, handle, display_name, COALESCE((SELECT time_zone FROM analytics_settings WHERE creator_id = ?1), (SELECT time_zone FROM service_availability WHERE creator_id = ?1), 'UTC') AS tz FROM creators WHERE user_id = ?1`,
       )
-      .bind(id, range.prevFrom, range.to),
+      .bind(id),
+    db
+      .prepare(
+        `SELECT CASE WHEN day < ?2 THEN 'prev' ELSE ${bucket} END AS b, SUM(views) AS views, SUM(uniques) AS uniques, SUM(tries) AS tries,
+           SUM(follows) AS follows, SUM(unfollows) AS unfollows
+         FROM analytics_daily WHERE creator_id = ?1 AND item_kind = 'creator' AND item_id = '' AND day BETWEEN ?3 AND ?4 GROUP BY b`,
+      )
+      .bind(id, range.from, range.prevFrom, range.to),
     db
       .prepare(
         `SELECT item_kind, item_id, SUM(views) AS views, SUM(uniques) AS uniques, SUM(tries) AS tries FROM analytics_daily
@@ -162,7 +171,41 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
       )
       .bind(id),
     db.prepare("SELECT id, name, slug FROM apps WHERE creator_id = ?1 ORDER BY name").bind(id),
+    // Names of what the page may mention (apps and tiers come with their own rows above); posts
+    // only when viewed in the range, so a prolific writer's back catalogue isn't read.
+    db
+      .prepare(
+        `SELECT 'product' AS kind, id, title AS name FROM products WHERE creator_id = ?1
+         UNION ALL SELECT 'service', id, title FROM services WHERE creator_id = ?1
+         UNION ALL SELECT 'post', id, title FROM posts WHERE creator_id = ?1 AND id IN
+           (SELECT item_id FROM analytics_daily WHERE creator_id = ?1 AND item_kind = 'post' AND day BETWEEN ?2 AND ?3)`,
+      )
+      .bind(id, range.from, range.to),
   ]);
+}
+
+/**
+ * The creator's time zone as last seen by this isolate: a guess that lets the page's first D1 batch
+ * name its days before the creator row (read in that same batch) says the zone. A wrong guess only
+ * matters when it names another "today"; then the batch runs again with the right zone.
+ */
+const zoneGuess = new Map<string, string>();
+
+/** Everything the analytics page shows, for the signed-in creator: one D1 batch (decision 0123). */
+export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unknown, nowMs = Date.now()) {
+  const guess = zoneGuess.get(viewer.id) ?? "UTC";
+  let range = resolveRange(query, localDay(nowMs, guess));
+  let results = await analyticsBatch(env, viewer.id, range);
+  const creator = results[0].results[0] as { user_id: string; handle: string; display_name: string; tz: string } | undefined;
+  if (!creator) throw forbidden("Analytics are for creators. Claim your handle first to open a storefront.");
+  const tz = isTimeZone(creator.tz) ? creator.tz : "UTC";
+  if (zoneGuess.size > 10_000) zoneGuess.clear();
+  zoneGuess.set(viewer.id, tz);
+  if (localDay(nowMs, tz) !== localDay(nowMs, guess)) {
+    range = resolveRange(query, localDay(nowMs, tz));
+    results = await analyticsBatch(env, viewer.id, range);
+  }
+  const [, daily, pages, sources, moneyRows, checkoutRows, mrrRows, followers, conversions, tiers, apps, nameRows] = results;
 
   const inRange = (day: string) => day >= range.from && day <= range.to;
   const inPrev = (day: string) => day >= range.prevFrom && day <= range.prevTo;
@@ -172,14 +215,12 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
   const traffic = new Map(buckets.map((b) => [b, { views: 0, uniques: 0, tries: 0, follows: 0, unfollows: 0, started: 0, completed: 0 }]));
   const cur = { views: 0, uniques: 0, tries: 0, follows: 0, unfollows: 0, started: 0, completed: 0, gross: 0, net: 0 };
   const prev = { ...cur };
+  // Rollups come summed per bucket, plus one "prev" row for the previous period.
   for (const r of daily.results as DailyRow[]) {
-    const into = inRange(r.day) ? cur : inPrev(r.day) ? prev : null;
-    if (!into) continue;
+    const into = r.b === "prev" ? prev : cur;
     for (const k of ["views", "uniques", "tries", "follows", "unfollows"] as const) into[k] += r[k];
-    if (into === cur) {
-      const t = traffic.get(bucketOf(range, r.day));
-      if (t) for (const k of ["views", "uniques", "tries", "follows", "unfollows"] as const) t[k] += r[k];
-    }
+    const t = r.b === "prev" ? undefined : traffic.get(r.b);
+    if (t) for (const k of ["views", "uniques", "tries", "follows", "unfollows"] as const) t[k] += r[k];
   }
   for (const r of checkoutRows.results as { at: number; status: string }[]) {
     const day = localDay(r.at * 1000, tz);
@@ -205,7 +246,6 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
   >();
   const currencyTotals = new Map<string, { gross: number; fee: number; net: number; refunds: number; sales: number }>();
   const zero = () => ({ gross: 0, fee: 0, net: 0, refunds: 0, sales: 0 });
-  const moneyItems = new Set<string>();
   for (const r of moneyRows.results as MoneyRow[]) {
     const saleDay = localDay(r.at * 1000, tz);
     const refundDay = r.refunded > 0 && r.refunded_at ? localDay(r.refunded_at * 1000, tz) : null;
@@ -249,21 +289,17 @@ export async function getCreatorAnalytics(env: Env, viewer: Viewer, query: unkno
       currencyTotals.set(r.currency, t);
       touched = true;
     }
-    if (touched) {
-      offerings.set(okey, o);
-      moneyItems.add(`${r.kind}|${r.item_id}`);
-    }
+    if (touched) offerings.set(okey, o);
   }
   const mainCurrency = [...currencyTotals.entries()].sort((a, b) => b[1].gross - a[1].gross)[0]?.[0] ?? null;
   if (mainCurrency) {
     cur.gross = currencyTotals.get(mainCurrency)!.gross;
     cur.net = currencyTotals.get(mainCurrency)!.net;
   }
-  // Names of the pages and offerings shown, in one D1 batch.
-  const names = await itemNames(env, id, creator.handle, [
-    ...pageRows,
-    ...[...moneyItems].map((k) => ({ item_kind: k.split("|")[0], item_id: k.split("|")[1] })),
-  ]);
+  const names = new Map<string, string>([[`storefront|`, `@${creator.handle} (storefront)`]]);
+  for (const r of apps.results as { id: string; name: string }[]) names.set(`app|${r.id}`, r.name);
+  for (const r of tiers.results as { id: string; name: string }[]) names.set(`tier|${r.id}`, r.name);
+  for (const r of nameRows.results as { kind: string; id: string; name: string }[]) names.set(`${r.kind}|${r.id}`, r.name);
 
   // ---- MRR + cohorts (history) ----
   const allMrr = (mrrRows.results as { membership_id: string; at: number; mrr: number; currency: string | null }[]).map((r): MrrLogRow => ({
@@ -471,29 +507,6 @@ function topPerDim<T extends { dim: string }>(rows: T[], n: number): T[] {
     seen.set(r.dim, k);
     return k <= n;
   });
-}
-
-/** Human names for (kind, id) pairs of this creator's items, in one D1 batch. */
-async function itemNames(env: Env, creatorId: string, handle: string, rows: { item_kind: string; item_id: string }[]) {
-  const ids = (kind: string) => JSON.stringify(rows.filter((r) => r.item_kind === kind).map((r) => r.item_id));
-  const q = (kind: string, sql: string) => env.DB.prepare(sql).bind(creatorId, ids(kind));
-  const res = await env.DB.batch([
-    q("app", "SELECT 'app' AS kind, id, name FROM apps WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))"),
-    q(
-      "product",
-      "SELECT 'product' AS kind, id, title AS name FROM products WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
-    ),
-    q("post", "SELECT 'post' AS kind, id, title AS name FROM posts WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))"),
-    q("tier", "SELECT 'tier' AS kind, id, name FROM tiers WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))"),
-    q(
-      "service",
-      "SELECT 'service' AS kind, id, title AS name FROM services WHERE creator_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
-    ),
-  ]);
-  const out = new Map<string, string>([[`storefront|`, `@${handle} (storefront)`]]);
-  for (const r of res)
-    for (const row of r.results as { kind: string; id: string; name: string }[]) out.set(`${row.kind}|${row.id}`, row.name);
-  return out;
 }
 
 /** Rethrows as a 400 what isn't already an expected error (used by the CSV route for a bad table name). */

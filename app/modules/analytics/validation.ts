@@ -14,3 +14,17 @@ export const TABLE_NAMES = ["traffic", "pages", "apps", "sources", "audience", "
 export type TableName = (typeof TABLE_NAMES)[number];
 
 export const TimeZoneForm = v.object({ timeZone: v.pipe(v.string(), v.trim(), v.minLength(1, "Choose a time zone."), v.maxLength(64)) });
+
+/** The creator NPS form: an answer (score 0–10, optional comment) or "not now". */
+export const NpsForm = v.variant("intent", [
+  v.object({
+    intent: v.literal("answer"),
+    score: v.pipe(
+      v.string("Pick a score from 0 to 10."),
+      v.regex(/^(?:[0-9]|10)$/, "Pick a score from 0 to 10."),
+      v.transform((s) => Number(s)),
+    ),
+    comment: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(1000, "Keep the comment under 1,000 characters.")), ""),
+  }),
+  v.object({ intent: v.literal("dismiss") }),
+]);

@@ -167,7 +167,7 @@ export async function benchSeed(env: Env, input: unknown) {
     case "analytics": {
       const c = await makeCreator(env, { displayName: "Analytics Bench" });
       for (let i = 0; i < 2; i++) await makeApp(env, c, { name: `Analytics App ${i + 1}` });
-      await seedAnalytics(env, [{ id: c.id, handle: c.handle }], Date.now() - 86_400_000, p.days);
+      await seedAnalytics(env, [{ id: c.id, handle: c.handle }], Date.now() - 86_400_000, p.days, false);
       return { handle: c.handle, creatorId: c.id, cookie: await c.cookie() };
     }
     case "analyticsViews": {

@@ -3,11 +3,23 @@
  * show something. Rollups are written as rollups (that is all the page reads); sales and members go
  * into the real ledger tables (orders, memberships → MRR history by trigger, invoices) with past
  * dates, bought by a pool of demo buyers who cannot sign in. Deterministic (seeded PRNG).
+ *
+ * Followers gained are real: demo fans (who cannot sign in either) follow through the creator's
+ * CreatorGraph Durable Object with the follow's own past instant, so the edges, the follower count
+ * and the analytics follow events (which the queue adds to that day's rollup) all agree. Fans who
+ * followed and later left leave no edge; their follow and unfollow are written into the rollups as
+ * a pair, so "gained − lost" over the whole history equals the follower count shown on the same page.
  */
 import { split } from "~/lib/money";
 import { newId } from "~/lib/ids";
+import { creatorGraph } from "~/modules/follows/service.server";
 
 const DEMO_DAYS = 120;
+/**
+ * Demo fans shared by the demo creators (each follows a creator at most once). Kept small: each
+ * follow is one analytics queue message, and a big backlog would slow the app right after seeding.
+ */
+const FAN_POOL = 40;
 
 function prng(seed: number) {
   let s = seed >>> 0;
@@ -24,6 +36,8 @@ export async function seedAnalytics(
   creators: { id: string; handle: string }[],
   nowMs = Date.now(),
   DAYS = DEMO_DAYS,
+  /** false: no follow history (the benchmark's creator, whose page speed doesn't depend on it). */
+  follows = true,
 ): Promise<void> {
   const db = env.DB;
   const startMs = nowMs - DAYS * 86_400_000;
@@ -41,8 +55,29 @@ export async function seedAnalytics(
         .bind(b.id, b.email, Math.floor(startMs / 1000)),
     ),
   );
+  const fans = follows
+    ? Array.from({ length: FAN_POOL }, (_, i) => ({ id: `demo-fan-${i}-${newId(6)}`, email: `fan${i}@demo-fans.allthrive.app` }))
+    : [];
+  for (let i = 0; i < fans.length; i += 100)
+    await db.batch(
+      fans
+        .slice(i, i + 100)
+        .map((f) =>
+          db
+            .prepare(
+              "INSERT OR IGNORE INTO users (id, email, password_hash, email_verified_at, created_at) VALUES (?1, ?2, 'demo-fan-cannot-sign-in', ?3, ?3)",
+            )
+            .bind(f.id, f.email, Math.floor(startMs / 1000)),
+        ),
+    );
   for (const [ci, c] of creators.entries()) {
     const rand = prng(1000 + ci * 7919);
+    /** Real follows to make after the rollups are written: [instant (s), how many]. */
+    const kept: [number, number][] = [];
+    /** Followed-then-left pairs, by day index: follows and unfollows written straight into the rollups. */
+    const pairFollows = new Array<number>(DAYS).fill(0);
+    const pairLeaves = new Array<number>(DAYS).fill(0);
+    let fansLeft = fans.length;
     const base = 40 + ci * 25;
     const [apps, products, tiers] = await db.batch([
       db.prepare("SELECT id FROM apps WHERE creator_id = ?1").bind(c.id),
@@ -58,6 +93,13 @@ export async function seedAnalytics(
         .bind(c.id),
     ]);
     const appIds = (apps.results as { id: string }[]).map((a) => a.id);
+    // Product and post pages get their share of the views too (the owner's per-item panel reads them).
+    const pageItems = [
+      ...(products.results as { id: string }[]).map((p) => ["product", p.id] as const),
+      ...(
+        await db.prepare("SELECT id FROM posts WHERE creator_id = ?1 AND status = 'published'").bind(c.id).all<{ id: string }>()
+      ).results.map((p) => ["post", p.id] as const),
+    ];
     const stmts: D1PreparedStatement[] = [];
     for (let d = 0; d < DAYS; d++) {
       const ms = startMs + d * 86_400_000;
@@ -69,14 +111,24 @@ export async function seedAnalytics(
       const views = Math.round(base * growth * season * spike * (0.8 + rand() * 0.4));
       const uniques = Math.round(views * (0.55 + rand() * 0.15));
       const tries = appIds.length ? Math.round(views * 0.12 * (0.7 + rand() * 0.6)) : 0;
-      const follows = Math.round((views / 25) * (0.5 + rand()));
-      const unfollows = Math.round(follows * 0.2 * rand());
+      const stay = Math.min(fansLeft, rand() < (FAN_POOL / DAYS) * growth * 0.7 * spike ? 1 + Math.floor(rand() * 1.3) : 0);
+      if (stay > 0) {
+        kept.push([Math.floor(ms / 1000) + Math.floor(rand() * 80_000), stay]);
+        fansLeft -= stay;
+      }
+      if (follows && rand() < 0.5) {
+        const leaveDay = d + 1 + Math.floor(rand() * 20);
+        if (leaveDay < DAYS) {
+          pairFollows[d]++;
+          pairLeaves[leaveDay]++;
+        }
+      }
       stmts.push(
         db
           .prepare(
             "INSERT OR REPLACE INTO analytics_daily (creator_id, day, item_kind, item_id, views, uniques, tries, follows, unfollows) VALUES (?1, ?2, 'creator', '', ?3, ?4, ?5, ?6, ?7)",
           )
-          .bind(c.id, day, views, uniques, tries, follows, unfollows),
+          .bind(c.id, day, views, uniques, tries, pairFollows[d], pairLeaves[d]),
         db
           .prepare(
             "INSERT OR REPLACE INTO analytics_daily (creator_id, day, item_kind, item_id, views, uniques) VALUES (?1, ?2, 'storefront', '', ?3, ?4)",
@@ -100,6 +152,14 @@ export async function seedAnalytics(
             ),
         );
       });
+      for (const [kind, itemId] of pageItems)
+        stmts.push(
+          db
+            .prepare(
+              "INSERT OR REPLACE INTO analytics_daily (creator_id, day, item_kind, item_id, views, uniques) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(c.id, day, kind, itemId, Math.round(views * 0.08 * (0.6 + rand() * 0.8)), Math.round(uniques * 0.08)),
+        );
       for (const [dim, value, share] of [
         ["ref", "news.ycombinator.com", 0.12],
         ["ref", "x.com", 0.1],
@@ -147,6 +207,10 @@ export async function seedAnalytics(
       }
     }
     for (let i = 0; i < stmts.length; i += 200) await db.batch(stmts.slice(i, i + 200));
+    // The followers who stayed, each on their own past instant, through the real follow graph (one call).
+    let next = 0;
+    const stayed = kept.flatMap(([at, n]) => fans.slice(next, (next += n)).map((f) => ({ id: f.id, at })));
+    if (stayed.length) await creatorGraph(env, c.id).followManyAt(c.id, stayed);
     await seedMembers(
       env,
       c.id,
@@ -158,6 +222,29 @@ export async function seedAnalytics(
       DAYS,
     );
   }
+  if (follows)
+    await followsSettled(
+      env,
+      creators.map((c) => c.id),
+    );
+}
+
+/**
+ * Waits (bounded) until the follow graph's analytics events have reached the rollups: gained − lost
+ * over all days equals each creator's follower count. The seed answers only then, so the queue's
+ * backlog is worked off before anyone uses the demo (and the page agrees from its first view).
+ */
+async function followsSettled(env: Env, creatorIds: string[], timeoutMs = 90_000): Promise<boolean> {
+  const sql = `SELECT (SELECT COALESCE(SUM(follows - unfollows), 0) FROM analytics_daily WHERE creator_id = ?1 AND item_kind = 'creator' AND item_id = '')
+    = (SELECT COALESCE((SELECT follower_count FROM creator_stats WHERE creator_id = ?1), 0)) AS ok`;
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const res = await env.DB.batch(creatorIds.map((id) => env.DB.prepare(sql).bind(id)));
+    if (res.every((r) => (r.results[0] as { ok: number }).ok === 1)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  console.warn("demo seed: follow events still on their way to the analytics rollups");
+  return false;
 }
 
 /** Members joining over the period, some upgrading, downgrading or leaving; invoices every month they paid. */

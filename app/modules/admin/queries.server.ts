@@ -1,6 +1,6 @@
 /** The admin console's SQL: today's numbers, user search, suspension writes, featured order, the action log. */
 import { and, asc, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
-import { noProfileHold, voterSuspensionStatements } from "~/modules/community/queries.server";
+import { noProfileHold, voterSuspensionStatements } from "~/modules/standing/queries.server";
 import type { BatchItem } from "drizzle-orm/batch";
 import { getDb, type Db } from "~/lib/db.server";
 import { sessions, users } from "~/modules/identity/schema";

@@ -5,7 +5,7 @@ import { creators } from "~/modules/storefronts/schema";
 import { creatorStats } from "~/modules/follows/schema";
 import { followerCountQuery, isFollowingQuery } from "~/modules/follows/queries.server";
 import { renderMarkdown, markdownExcerpt } from "~/lib/markdown.server";
-import { appUpvotesSql } from "~/modules/community/queries.server";
+import { appUpvotesSql } from "~/modules/standing/queries.server";
 import { appCategories, apps, appScreenshots, appSlugHistory, appVisits, counters } from "./schema";
 import { videoEmbed } from "./video";
 

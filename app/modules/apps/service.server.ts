@@ -1,5 +1,5 @@
 import { secrets } from "~/lib/secrets";
-import { isHeld } from "~/modules/community/queries.server";
+import { isHeld } from "~/modules/standing/queries.server";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "~/lib/db.server";
 import { conflict, forbidden, isUniqueViolation, notFound, unprocessable } from "~/lib/errors";

@@ -15,7 +15,6 @@ import {
   findFeedback,
   findPostForThread,
   findProfileUser,
-  findHold,
   findReport,
   listHolds,
   releaseHold,
@@ -27,6 +26,7 @@ import {
   setCommentHidden,
   setFeedbackHidden,
 } from "./queries.server";
+import { findHold } from "~/modules/standing/queries.server";
 import { HOLD_TARGETS, type HoldTarget, type ReportTarget } from "./schema";
 import { forgetVersions } from "~/modules/discovery/edge-pages.server";
 import { retractActivity } from "~/modules/feed/service.server";

@@ -3,12 +3,12 @@
  * reports and feedback boards. Counters are always recounted from their rows inside the same D1
  * batch as the write (a batch is one transaction), so they are exact under concurrency (D74).
  */
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
+import { appUpvotesSql, newFeedbackWhere, voteRecount } from "~/modules/standing/queries.server";
 import { qualified } from "~/lib/sql";
 import { apps, counters } from "~/modules/apps/schema";
 import { users } from "~/modules/identity/schema";
-import { emailPreferences } from "~/modules/email/schema";
 import { posts } from "~/modules/posts/schema";
 import { creators } from "~/modules/storefronts/schema";
 import {
@@ -412,44 +412,6 @@ export async function findProfileUser(env: Env, handleOrId: string) {
   return rows[0] ?? null;
 }
 
-// ── upvote figures ────────────────────────────────────────────────────────────────────────────────
-
-/**
- * What an app's upvote figures count (decision 119), as SQL fragments other modules' queries embed
- * (app cards in apps/discovery, the discover sort).
- *
- * - A feedback item's stored `vote_count` is recounted from its vote rows in the same batch as every
- *   vote, merge and (un)suspension, counting only voters who are not suspended (`voteRecount`).
- * - An app's upvotes = the sum of `vote_count` over its board's visible items: not merged away, not
- *   hidden, author not suspended — exactly the items the public board lists.
- * - "This week" counts the vote rows of the last 7 days from verified, not suspended, not deleted
- *   voters on those same items.
- */
-
-const q = qualified;
-
-/** The number of a feedback item's votes from voters who are not suspended (the stored `vote_count`). */
-export const voteRecount = (itemId: string | SQL) =>
-  sql`(SELECT count(*) FROM ${feedbackVotes} JOIN ${users} AS voter ON voter.id = ${q(feedbackVotes.userId)} WHERE ${q(feedbackVotes.itemId)} = ${itemId} AND voter.suspended_at IS NULL)`;
-
-/** A feedback item (aliased `fi`) the public board shows. */
-const visibleItem = sql`fi.merged_into IS NULL AND fi.hidden_at IS NULL AND NOT EXISTS (SELECT 1 FROM ${users} AS author WHERE author.id = fi.author_id AND author.suspended_at IS NOT NULL)`;
-
-/** An app's total upvotes on its board's visible items (correlated on the outer `apps` row). */
-export const appUpvotesSql = (appId: SQL = q(apps.id)) =>
-  sql<number>`(SELECT coalesce(sum(fi.vote_count), 0) FROM ${feedbackItems} AS fi WHERE fi.app_id = ${appId} AND ${visibleItem})`;
-
-/** The start of "this week": 7 days back from the current hour (so cached pages and cursors agree). */
-export function weekStart(now = Math.floor(Date.now() / 1000)) {
-  return now - (now % 3600) - 7 * 86400;
-}
-
-/** An app's upvotes cast this week by verified, not suspended, not deleted voters on visible items. */
-export const appUpvotesThisWeekSql = (since = weekStart(), appId: SQL = q(apps.id)) =>
-  sql<number>`(SELECT count(*) FROM ${feedbackVotes} AS fv JOIN ${feedbackItems} AS fi ON fi.id = fv.item_id JOIN ${users} AS voter ON voter.id = fv.user_id WHERE fi.app_id = ${appId} AND ${visibleItem} AND fv.created_at >= ${since} AND voter.email_verified_at IS NOT NULL AND voter.suspended_at IS NULL AND voter.deleted_at IS NULL)`;
-
-// ── feedback boards ────────────────────────────────────────────────────────────────────────────
-
 export async function insertFeedback(env: Env, row: typeof feedbackItems.$inferInsert) {
   await getDb(env).insert(feedbackItems).values(row);
 }
@@ -635,33 +597,6 @@ export async function appVoteTotal(env: Env, appId: string): Promise<{ items: nu
 
 export type { FeedbackKind };
 
-/**
- * Decision 119: a suspended person's upvotes stop counting while they are suspended — in every item's
- * `vote_count` (so boards, app cards and totals) and in their apps' trending scores — and count again
- * when the suspension is lifted. Statements for the suspension's own batch (after its `users` update,
- * so the recount sees the new state); `counted` says which weights are in the score, so running it
- * twice moves nothing twice.
- */
-export function voterSuspensionStatements(db: ReturnType<typeof getDb>, userId: string, suspended: boolean) {
-  const from = suspended ? 1 : 0;
-  const theirVotes = sql`SELECT fi.app_id FROM ${feedbackVotes} AS fv JOIN ${feedbackItems} AS fi ON fi.id = fv.item_id WHERE fv.user_id = ${userId} AND fv.counted = ${from}`;
-  const weightOnApp = sql`(SELECT coalesce(sum(fv.trending_weight), 0) FROM ${feedbackVotes} AS fv JOIN ${feedbackItems} AS fi ON fi.id = fv.item_id WHERE fi.app_id = ${qualified(apps.id)} AND fv.user_id = ${userId} AND fv.counted = ${from})`;
-  return [
-    db
-      .update(apps)
-      .set({ trendingScore: suspended ? sql`${apps.trendingScore} - ${weightOnApp}` : sql`${apps.trendingScore} + ${weightOnApp}` })
-      .where(sql`${apps.id} IN (${theirVotes})`),
-    db
-      .update(feedbackVotes)
-      .set({ counted: !suspended })
-      .where(and(eq(feedbackVotes.userId, userId), eq(feedbackVotes.counted, !suspended ? false : true))),
-    db
-      .update(feedbackItems)
-      .set({ voteCount: voteRecount(qualified(feedbackItems.id)) })
-      .where(sql`${feedbackItems.id} IN (SELECT item_id FROM ${feedbackVotes} WHERE user_id = ${userId})`),
-  ] as const;
-}
-
 // ── the maker's feedback digest (decision 120) ──────────────────────────────────────────────────
 
 /** Claims a UTC day for queueing digests; true only for the first caller. */
@@ -678,17 +613,6 @@ export async function recordDigestMakers(env: Env, day: string, makers: number) 
   await getDb(env).update(feedbackDigestDays).set({ makers }).where(eq(feedbackDigestDays.day, day));
 }
 
-/** Items filed in [since, until) that the public board shows, by someone other than the maker. */
-const newFeedbackWhere = (since: number, until: number) =>
-  and(
-    gte(feedbackItems.createdAt, since),
-    lt(feedbackItems.createdAt, until),
-    isNull(feedbackItems.mergedInto),
-    isNull(feedbackItems.hiddenAt),
-    isNull(users.suspendedAt),
-    sql`${feedbackItems.authorId} <> ${feedbackItems.makerId}`,
-  );
-
 /** Makers with new feedback in the window (one digest each). */
 export async function makersWithNewFeedback(env: Env, since: number, until: number): Promise<string[]> {
   const rows = await getDb(env)
@@ -699,48 +623,7 @@ export async function makersWithNewFeedback(env: Env, since: number, until: numb
   return rows.map((r) => r.makerId);
 }
 
-/** One batch: the maker (address, state, digest preference) and their new items with their apps. */
-export async function digestContents(env: Env, makerId: string, since: number, until: number) {
-  const db = getDb(env);
-  const [maker, items] = await db.batch([
-    db
-      .select({
-        email: users.email,
-        verified: sql<boolean>`${users.emailVerifiedAt} IS NOT NULL`,
-        gone: sql<boolean>`${users.suspendedAt} IS NOT NULL OR ${users.deletedAt} IS NOT NULL`,
-        digest: sql<number>`coalesce(${emailPreferences.feedbackDigest}, 1)`,
-        displayName: creators.displayName,
-      })
-      .from(users)
-      .leftJoin(emailPreferences, eq(emailPreferences.userId, users.id))
-      .leftJoin(creators, eq(creators.userId, users.id))
-      .where(eq(users.id, makerId)),
-    db
-      .select({
-        id: feedbackItems.id,
-        kind: feedbackItems.kind,
-        title: feedbackItems.title,
-        createdAt: feedbackItems.createdAt,
-        appName: apps.name,
-        appSlug: apps.slug,
-      })
-      .from(feedbackItems)
-      .innerJoin(users, eq(users.id, feedbackItems.authorId))
-      .innerJoin(apps, eq(apps.id, feedbackItems.appId))
-      .where(and(eq(feedbackItems.makerId, makerId), eq(apps.creatorId, makerId), newFeedbackWhere(since, until)))
-      .orderBy(asc(apps.name), asc(feedbackItems.createdAt), asc(feedbackItems.id))
-      .limit(101),
-  ]);
-  return { maker: maker[0] ?? null, items };
-}
-
 // ── moderation holds: hidden posts, apps and profiles (decision 121) ───────────────────────────
-
-export async function findHold(env: Env, type: HoldTarget, id: string) {
-  return getDb(env).query.moderationHolds.findFirst({
-    where: and(eq(moderationHolds.targetType, type), eq(moderationHolds.targetId, id)),
-  });
-}
 
 export async function listHolds(env: Env, limit = 100) {
   return getDb(env).select().from(moderationHolds).orderBy(desc(moderationHolds.hiddenAt)).limit(limit);
@@ -828,12 +711,3 @@ export async function releaseHold(env: Env, hold: typeof moderationHolds.$inferS
     ...purgeOwnerPages(db, hold.ownerId),
   ]);
 }
-
-/** Whether an admin's hold keeps this post/app hidden (its owner can't publish it again). */
-export async function isHeld(env: Env, type: HoldTarget, id: string): Promise<boolean> {
-  return !!(await findHold(env, type, id));
-}
-
-/** For a suspension being lifted: the storefront stays hidden while a profile hold exists. */
-export const noProfileHold = (userId: string) =>
-  sql`NOT EXISTS (SELECT 1 FROM ${moderationHolds} AS h WHERE h.target_type = 'profile' AND h.target_id = ${userId})`;

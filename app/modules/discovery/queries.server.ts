@@ -8,7 +8,7 @@ import { apps } from "~/modules/apps/schema";
 import { cardColumns, findCategory, presentAppCard, type AppCardRow } from "~/modules/apps/queries.server";
 import { creatorStats } from "~/modules/follows/schema";
 import { creators } from "~/modules/storefronts/schema";
-import { appUpvotesSql, appUpvotesThisWeekSql } from "~/modules/community/queries.server";
+import { appUpvotesSql, appUpvotesThisWeekSql } from "~/modules/standing/queries.server";
 import { posts } from "~/modules/posts/schema";
 import { postListColumns, type CreatorRow } from "~/modules/posts/queries.server";
 import type { ListFields } from "~/modules/posts/present.server";

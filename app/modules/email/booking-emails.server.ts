@@ -11,7 +11,7 @@ import { publicUrl } from "~/lib/public-url";
 import { users } from "~/modules/identity/schema";
 import { availability, bookings, servicePacks, services } from "~/modules/services/schema";
 import { creators } from "~/modules/storefronts/schema";
-import { renderBookingIcs } from "~/modules/services/ics.server";
+import { renderBookingIcs } from "./booking-ics.server";
 import { esc, layout, type Rendered } from "./templates.server";
 
 type Out = { to: string; userId: string | null; rendered: Rendered };

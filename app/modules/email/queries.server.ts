@@ -1,7 +1,10 @@
-import { and, desc, eq, gte, inArray, like, sql, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, like, sql, isNull } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { nowSeconds } from "~/lib/ids";
+import { apps } from "~/modules/apps/schema";
+import { feedbackItems } from "~/modules/community/schema";
 import { users } from "~/modules/identity/schema";
+import { newFeedbackWhere } from "~/modules/standing/queries.server";
 import { invoices, memberships, orders, payoutAccounts } from "~/modules/payments/schema";
 import { products } from "~/modules/products/schema";
 import { creators } from "~/modules/storefronts/schema";
@@ -221,4 +224,41 @@ export async function recentTierMessages(env: Env, tierId: string, since: number
 
 export async function insertTierMessage(env: Env, row: typeof tierMessages.$inferInsert) {
   await getDb(env).insert(tierMessages).values(row);
+}
+
+// ── the maker's feedback digest (decision 120): read here, where the email is rendered ──────────
+
+/** One batch: the maker (address, state, digest preference) and their new items with their apps. */
+export async function digestContents(env: Env, makerId: string, since: number, until: number) {
+  const db = getDb(env);
+  const [maker, items] = await db.batch([
+    db
+      .select({
+        email: users.email,
+        verified: sql<boolean>`${users.emailVerifiedAt} IS NOT NULL`,
+        gone: sql<boolean>`${users.suspendedAt} IS NOT NULL OR ${users.deletedAt} IS NOT NULL`,
+        digest: sql<number>`coalesce(${emailPreferences.feedbackDigest}, 1)`,
+        displayName: creators.displayName,
+      })
+      .from(users)
+      .leftJoin(emailPreferences, eq(emailPreferences.userId, users.id))
+      .leftJoin(creators, eq(creators.userId, users.id))
+      .where(eq(users.id, makerId)),
+    db
+      .select({
+        id: feedbackItems.id,
+        kind: feedbackItems.kind,
+        title: feedbackItems.title,
+        createdAt: feedbackItems.createdAt,
+        appName: apps.name,
+        appSlug: apps.slug,
+      })
+      .from(feedbackItems)
+      .innerJoin(users, eq(users.id, feedbackItems.authorId))
+      .innerJoin(apps, eq(apps.id, feedbackItems.appId))
+      .where(and(eq(feedbackItems.makerId, makerId), eq(apps.creatorId, makerId), newFeedbackWhere(since, until)))
+      .orderBy(asc(apps.name), asc(feedbackItems.createdAt), asc(feedbackItems.id))
+      .limit(101),
+  ]);
+  return { maker: maker[0] ?? null, items };
 }

@@ -44,7 +44,7 @@ import {
 } from "./transactional-templates.server";
 import { sendEmail } from "./transport.server";
 import { renderBookingEmail } from "./booking-emails.server";
-import { renderFeedbackDigest } from "~/modules/community/digest.server";
+import { renderFeedbackDigest } from "./feedback-digest.server";
 import { storeAccountToken } from "~/modules/identity/queries.server";
 import { hashAccountToken, newAccountToken } from "~/modules/identity/tokens.server";
 

@@ -2,7 +2,7 @@
  * Writing posts: create, edit, publish now, schedule, unpublish, delete, cover and inline images.
  * Every mutation checks that the viewer owns the post's storefront (or is an admin).
  */
-import { isHeld } from "~/modules/community/queries.server";
+import { isHeld } from "~/modules/standing/queries.server";
 import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { publicUrl } from "~/lib/public-url";
 import { and, eq, ne, sql } from "drizzle-orm";

@@ -4,6 +4,7 @@
 // Bounded: each page gets DURATION_MS (default 10 s) of load with a fixed number of connections,
 // interleaved with its baseline in BENCH_ROUNDS (5) slices so both see the same VM speed.
 import http from "node:http";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -319,6 +320,23 @@ if (!process.env.BENCH_SKIP_ANALYTICS) {
   console.log("▸ Analytics: the 12-month page (365 days of rollups), recording while cached, ingestion");
   const { runAnalyticsBench } = await import("./analytics.mjs");
   await runAnalyticsBench({ buildFirst: false });
+}
+
+// Services (the 14-day slot list vs static, a 500-hold storm), creators' webhooks (click → signed
+// delivery) and growth (Discover with the promoted row): standalone scripts on their own ports, run as
+// they are with `npm run bench:<name>`, reusing the build made above.
+for (const [name, title] of [
+  ["services", "Services: the slot list and a booking storm"],
+  ["webhooks", "Creators' webhooks: test events delivered"],
+  ["growth", "Growth: Discover with and without the promoted row"],
+]) {
+  if (process.env[`BENCH_SKIP_${name.toUpperCase()}`]) continue;
+  console.log(`▸ ${title}`);
+  const r = spawnSync(process.execPath, [`tools/bench/${name}.mjs`], {
+    stdio: "inherit",
+    env: { ...process.env, BENCH_SKIP_BUILD: "1" },
+  });
+  if (r.status !== 0) console.log(`  (bench:${name} exited ${r.status}; its output above says why)`);
 }
 
 // What a visitor's phone downloads and how fast the first screen paints: Lighthouse's mobile preset

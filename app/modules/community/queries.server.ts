@@ -2,6 +2,7 @@
  * The community domain's SQL (decision 0056): comments, likes, reactions, thread policies, blocks,
  * reports and feedback boards. Counters are always recounted from their rows inside the same D1
  * batch as the write (a batch is one transaction), so they are exact under concurrency (D74).
+ * What counts as an upvote and what a moderation hold hides are in ~/modules/standing (decision 129).
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";

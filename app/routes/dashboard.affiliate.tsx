@@ -103,13 +103,16 @@ export default function AffiliateDashboard() {
           <p className="mt-2 text-sm text-slate-600">No commissions yet — they show here as soon as a sale comes through your link.</p>
         )}
         {!d.canBePaid ? (
-          <p className="mt-3 text-sm text-amber-800">
-            To be paid you need a payout account: open your storefront (it's free) and set up payouts in your{" "}
-            <Link className="underline" to="/dashboard">
-              dashboard
-            </Link>
-            . Until then your commissions wait for you as payable.
-          </p>
+          <div className="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900">
+            <p>
+              To be paid you need a payout account with Stripe (no storefront needed). Until then your commissions wait for you as payable.
+            </p>
+            <Form method="post" action="/dashboard/payouts" className="mt-2">
+              <Button type="submit" variant="secondary" disabled={busy}>
+                Set up payouts
+              </Button>
+            </Form>
+          </div>
         ) : (
           <Form method="post" className="mt-3">
             <Button type="submit" variant="secondary" disabled={busy}>

@@ -6,7 +6,7 @@ import { app, postForm } from "~/test/http";
 import { deliver, emulator, payCheckout } from "~/test/stripe";
 import { makeTier, publishedProduct, subscribeAndPay } from "~/test/money";
 import { sellerWithService } from "~/test/services";
-import { makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
+import { completeEmulatorOnboarding, makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
 import {
   addMonths,
   attributionFor,
@@ -217,6 +217,46 @@ describe("affiliate programs end to end", () => {
     const buyer3 = await makeUser(env);
     const b3 = await buyer3.cookie();
     expect(await click(`/@${seller.handle}/products/${slug}`, code, b3)).toBe("");
+  });
+
+  it("an affiliate without a storefront sets up payouts from their affiliate page and is paid; others can't open a payout account", async () => {
+    const { seller, cookie: sellerCookie, id, slug } = await publishedProduct("12.00");
+    await startProgram(sellerCookie, { commissionPercent: "20" }, [`product:${id}`]);
+    // Someone who neither sells nor earns gets a clear 403, and no account is made.
+    const stranger = await makeUser(env);
+    const refused = await postForm("/dashboard/payouts", {}, { cookie: await stranger.cookie() });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("join a creator");
+    const noAccount = await env.DB.prepare("SELECT COUNT(*) AS n FROM payout_accounts WHERE creator_id=?")
+      .bind(stranger.id)
+      .first<{ n: number }>();
+    expect(noAccount!.n).toBe(0);
+
+    const affiliate = await makeUser(env);
+    const ac = await affiliate.cookie();
+    const code = await join(seller.handle, ac);
+    // The affiliate page offers the set-up (no storefront needed); the button starts Stripe onboarding.
+    expect(await pageText(await app("/dashboard/affiliate", { cookie: ac }))).toContain("Set up payouts");
+    const start = await postForm("/dashboard/payouts", {}, { cookie: ac });
+    expect(start.status).toBe(302);
+    const acctId = await completeEmulatorOnboarding(env, affiliate.viewer);
+    const back = await app("/dashboard/payouts/return", { cookie: ac });
+    expect(back.headers.get("Location")).toMatch(/^\/dashboard\/affiliate\?payouts=/);
+
+    const buyer = await makeUser(env);
+    const bc = await buyer.cookie();
+    await click(`/@${seller.handle}/products/${slug}`, code, bc);
+    await buyWith(seller.handle, slug, id, bc);
+    await deliver(buyer.id);
+    // 1200 gross, 96 fee, 1104 net; 20% = 220.8 → 221.
+    expect((await commissionsFor(affiliate.id))[0]).toMatchObject({ base: 1104, amount: 221 });
+    await env.DB.prepare("UPDATE commissions SET available_at = ? WHERE beneficiary_id = ?")
+      .bind(nowSeconds() - 1, affiliate.id)
+      .run();
+    expect(await payDueCommissions(env, { beneficiaryId: affiliate.id })).toMatchObject({ paid: 1 });
+    const transfers = await getStripe(env).transfers.list({ destination: acctId });
+    expect(transfers.data.map((t) => t.amount)).toEqual([221]);
+    expect((await commissionsFor(affiliate.id))[0]).toMatchObject({ status: "paid" });
   });
 
   it("subscription renewals earn for the program's recurring months, then stop", async () => {

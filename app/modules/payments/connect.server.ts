@@ -4,7 +4,7 @@
  * Account links are single-use and short-lived, so one is created on every click.
  * `charges_enabled`/`payouts_enabled` come only from account.updated (or a re-read of the account).
  */
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { forbidden } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
@@ -14,6 +14,7 @@ import { requireVerifiedEmail } from "~/modules/identity/verified.server";
 import { findCreatorByUserId } from "~/modules/storefronts/queries.server";
 import { payoutAccounts } from "./schema";
 import { creators } from "~/modules/storefronts/schema";
+import { affiliates, commissions } from "~/modules/affiliates/schema";
 
 export type OnboardingState = "not_started" | "pending" | "restricted" | "enabled";
 
@@ -37,16 +38,37 @@ export async function canSell(env: Env, creatorId: string): Promise<{ ok: boolea
   return { ok: !!acct?.chargesEnabled, accountId: acct?.stripeAccountId ?? null };
 }
 
-async function requireCreator(env: Env, viewer: Viewer) {
+/**
+ * Who may have a payout account: creators (they sell), and people who earn commissions without a
+ * storefront — affiliates of a program and anyone a commission is owed to (decision 0130). The
+ * account is keyed by the person's user id either way.
+ */
+async function payoutOwner(env: Env, viewer: Viewer): Promise<{ userId: string; name: string; handle: string | null }> {
   const creator = await findCreatorByUserId(env, viewer.id);
-  if (!creator) throw forbidden("Open your storefront first — then you can get paid.");
-  return creator;
+  if (creator) return { userId: creator.userId, name: creator.displayName, handle: creator.handle };
+  const db = getDb(env);
+  const [affiliate, owed] = await db.batch([
+    db
+      .select({ id: affiliates.id })
+      .from(affiliates)
+      .where(and(eq(affiliates.userId, viewer.id), eq(affiliates.status, "active")))
+      .limit(1),
+    db.select({ id: commissions.id }).from(commissions).where(eq(commissions.beneficiaryId, viewer.id)).limit(1),
+  ]);
+  if (!affiliate.length && !owed.length)
+    throw forbidden("Open your storefront or join a creator's affiliate program first — then you can get paid.");
+  return { userId: viewer.id, name: viewer.email, handle: null };
+}
+
+/** Where someone lands back from Stripe's onboarding: creators on their dashboard, earners on their affiliate page. */
+export async function payoutHome(env: Env, viewer: Viewer): Promise<string> {
+  return (await findCreatorByUserId(env, viewer.id)) ? "/dashboard" : "/dashboard/affiliate";
 }
 
 /** Creates the connected account once (idempotent per creator), then a fresh single-use link. */
 export async function startOnboarding(env: Env, viewer: Viewer, origin: string): Promise<{ url: string }> {
   await requireVerifiedEmail(env, viewer); // D61: publishing and selling wait for a verified address
-  const creator = await requireCreator(env, viewer);
+  const creator = await payoutOwner(env, viewer);
   const stripe = getStripe(env);
   let acct = await findPayoutAccount(env, creator.userId);
   if (!acct) {
@@ -62,10 +84,10 @@ export async function startOnboarding(env: Env, viewer: Viewer, origin: string):
         capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
         // Stripe refuses non-public URLs (localhost) for the business URL, so only send a real one.
         business_profile: {
-          name: creator.displayName,
-          ...(/^https:\/\/(?!localhost|127\.)/.test(origin) ? { url: `${origin}/@${creator.handle}` } : {}),
+          name: creator.name,
+          ...(creator.handle && /^https:\/\/(?!localhost|127\.)/.test(origin) ? { url: `${origin}/@${creator.handle}` } : {}),
         },
-        metadata: { creator_id: creator.userId, handle: creator.handle },
+        metadata: { creator_id: creator.userId, handle: creator.handle ?? "" },
       },
       { idempotencyKey: `connect-account-${creator.userId}` },
     );
@@ -100,7 +122,7 @@ export async function startOnboarding(env: Env, viewer: Viewer, origin: string):
  * the same fields with the same "newer wins" rule.
  */
 export async function refreshOnboarding(env: Env, viewer: Viewer) {
-  const creator = await requireCreator(env, viewer);
+  const creator = await payoutOwner(env, viewer);
   const acct = await findPayoutAccount(env, creator.userId);
   if (!acct) return onboardingState(null);
   const account = await getStripe(env).accounts.retrieve(acct.stripeAccountId);
@@ -133,7 +155,7 @@ export async function applyAccount(env: Env, account: Stripe.Account, at: number
 
 /** A login link to the creator's Express dashboard (payouts, bank details). */
 export async function payoutDashboardLink(env: Env, viewer: Viewer) {
-  const creator = await requireCreator(env, viewer);
+  const creator = await payoutOwner(env, viewer);
   const acct = await findPayoutAccount(env, creator.userId);
   if (!acct) throw forbidden("Set up payouts first.");
   const link = await getStripe(env).accounts.createLoginLink(acct.stripeAccountId);

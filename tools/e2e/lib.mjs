@@ -52,7 +52,9 @@ export function watchPageErrors(page) {
   const errors = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+    // A request the router cancels (a newer revalidation or a navigation superseding it) is logged as
+    // "AbortError: signal is aborted…" by Chromium: nothing failed that a person sees.
+    if (m.type() === "error" && !/^AbortError: signal is aborted/.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   return errors;
 }

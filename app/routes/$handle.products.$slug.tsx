@@ -3,6 +3,7 @@ import { OwnerItemStats } from "~/components/analytics/item-stats";
 import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Avatar } from "~/components/avatar";
+import { DiscountCodeField } from "~/components/money/discount-code-field";
 import { Button, Field, FormError } from "~/components/ui/form";
 import { invariantResponse } from "~/lib/errors";
 import { clientIp, handleForm, orRespond } from "~/lib/http.server";
@@ -180,15 +181,7 @@ export default function ProductPage() {
                   />
                 ) : null}
                 {product.pricing !== "free" ? (
-                  <Field
-                    label="Discount code (optional)"
-                    name="code"
-                    autoComplete="off"
-                    autoCapitalize="characters"
-                    defaultValue={params.get("code") ?? ""}
-                    error={result && "fieldErrors" in result ? result.fieldErrors?.code : undefined}
-                    hint="One code per purchase. The discount shows at checkout."
-                  />
+                  <DiscountCodeField per="purchase" error={result && "fieldErrors" in result ? result.fieldErrors?.code : undefined} />
                 ) : null}
                 <Button type="submit" className="w-full py-2.5" disabled={busy}>
                   {busy

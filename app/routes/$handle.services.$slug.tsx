@@ -3,7 +3,8 @@ import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { useEffect } from "react";
 import { Avatar } from "~/components/avatar";
-import { Button, Field, FormError } from "~/components/ui/form";
+import { DiscountCodeField } from "~/components/money/discount-code-field";
+import { Button, FormError } from "~/components/ui/form";
 import { invariantResponse } from "~/lib/errors";
 import { handleForm, orRespond } from "~/lib/http.server";
 import { formatMoney } from "~/lib/money";
@@ -200,7 +201,7 @@ export default function ServicePage() {
               <input type="hidden" name="intent" value="buy-pack" />
               <input type="hidden" name="tz" value={d.zone} />
               <p className="text-sm text-slate-700">Buy the pack, then book your sessions here one at a time.</p>
-              {d.signedIn ? <CodeField error={errors.code} /> : null}
+              {d.signedIn ? <DiscountCodeField per="booking" error={errors.code} /> : null}
               <FormError message={result && "formError" in result && !errors.code ? result.formError : null} />
               {d.signedIn ? (
                 <Button type="submit" disabled={busy || !service.sellable} className="w-full">
@@ -305,7 +306,7 @@ export default function ServicePage() {
                 </p>
               ) : null}
               {d.signedIn && !d.moving && service.pricing !== "pack" && (!chosen || chosen.price > 0 || !calendarKind) ? (
-                <CodeField error={errors.code} />
+                <DiscountCodeField per="booking" error={errors.code} />
               ) : null}
               <FormError message={result && "formError" in result && !errors.start && !errors.code ? result.formError : null} />
               {d.signedIn ? (
@@ -332,21 +333,5 @@ function SignInToBook() {
     >
       Sign in to book
     </Link>
-  );
-}
-
-/** The optional discount code on a paid booking, package or pack (D114); `?code=` fills it in. */
-function CodeField({ error }: { error?: string }) {
-  const [params] = useSearchParams();
-  return (
-    <Field
-      label="Discount code (optional)"
-      name="code"
-      autoComplete="off"
-      autoCapitalize="characters"
-      defaultValue={params.get("code") ?? ""}
-      error={error}
-      hint="One code per booking. The discount shows at checkout."
-    />
   );
 }

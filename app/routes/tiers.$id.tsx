@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { data, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { DiscountCodeField } from "~/components/money/discount-code-field";
 import { Button, Field, FormError, FormSuccess } from "~/components/ui/form";
 import { invariantResponse, isAppError, unprocessable } from "~/lib/errors";
 import { clientIp, orRespond } from "~/lib/http.server";
@@ -230,7 +231,7 @@ export default function TierPage() {
                 error={errors.amount}
                 hint={`At least ${tier.minimum?.label}.`}
               />
-              <CodeField error={errors.code} />
+              <DiscountCodeField per="membership" error={errors.code} />
               <Button type="submit" className="w-full" disabled={busy}>
                 Subscribe
               </Button>
@@ -251,7 +252,7 @@ export default function TierPage() {
                   Subscribe — {p.label}
                 </Button>
               ))}
-              <CodeField error={errors.code} />
+              <DiscountCodeField per="membership" error={errors.code} />
             </Form>
           )}
         </div>
@@ -367,21 +368,5 @@ function SwitchPanel({
         ))
       )}
     </div>
-  );
-}
-
-/** The optional discount code on a paid tier (D114); `?code=` fills it in. */
-function CodeField({ error }: { error?: string }) {
-  const [params] = useSearchParams();
-  return (
-    <Field
-      label="Discount code (optional)"
-      name="code"
-      autoComplete="off"
-      autoCapitalize="characters"
-      defaultValue={params.get("code") ?? ""}
-      error={error}
-      hint="One code per membership. The discount shows at checkout."
-    />
   );
 }

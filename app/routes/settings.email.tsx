@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { Button, FormError, FormSuccess } from "~/components/ui/form";
 import { handleForm } from "~/lib/http.server";
 import { formToObject } from "~/lib/validation";
@@ -129,46 +130,26 @@ export default function EmailSettings() {
           </Button>
         </Form>
       </section>
-      <section aria-labelledby="alerts-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="alerts-h" className="text-lg font-semibold">
-          Member alerts (for creators)
-        </h2>
-        <p className="mt-1 text-sm text-slate-600">
-          An email when someone joins or cancels one of your tiers. Sale receipts and payout alerts always go out.
-        </p>
-        <Form method="post" className="mt-4 flex flex-wrap items-center gap-4">
-          <input type="hidden" name="intent" value="member-alerts" />
-          <label className="flex items-center gap-2 text-sm">
-            <input type="radio" name="memberAlerts" value="on" defaultChecked={memberAlerts} /> On
-          </label>
-          <label className="flex items-center gap-2 text-sm">
-            <input type="radio" name="memberAlerts" value="off" defaultChecked={!memberAlerts} /> Off
-          </label>
-          <Button type="submit" variant="secondary" disabled={busy}>
-            Save
-          </Button>
-        </Form>
-      </section>
-      <section aria-labelledby="digest-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-        <h2 id="digest-h" className="text-lg font-semibold">
-          Feedback digest (for app makers)
-        </h2>
-        <p className="mt-1 text-sm text-slate-600">
-          One email a day listing the ideas, bugs and questions people filed on your apps&apos; boards — none on days without any.
-        </p>
-        <Form method="post" className="mt-4 flex flex-wrap items-center gap-4">
-          <input type="hidden" name="intent" value="feedback-digest" />
-          <label className="flex items-center gap-2 text-sm">
-            <input type="radio" name="feedbackDigest" value="on" defaultChecked={feedbackDigest} /> On
-          </label>
-          <label className="flex items-center gap-2 text-sm">
-            <input type="radio" name="feedbackDigest" value="off" defaultChecked={!feedbackDigest} /> Off
-          </label>
-          <Button type="submit" variant="secondary" disabled={busy}>
-            Save
-          </Button>
-        </Form>
-      </section>
+      <OnOffSection
+        id="alerts-h"
+        title="Member alerts (for creators)"
+        intent="member-alerts"
+        name="memberAlerts"
+        on={memberAlerts}
+        busy={busy}
+      >
+        An email when someone joins or cancels one of your tiers. Sale receipts and payout alerts always go out.
+      </OnOffSection>
+      <OnOffSection
+        id="digest-h"
+        title="Feedback digest (for app makers)"
+        intent="feedback-digest"
+        name="feedbackDigest"
+        on={feedbackDigest}
+        busy={busy}
+      >
+        One email a day listing the ideas, bugs and questions people filed on your apps&apos; boards — none on days without any.
+      </OnOffSection>
       <section aria-labelledby="rss-h" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
         <h2 id="rss-h" className="text-lg font-semibold">
           Private RSS feeds
@@ -207,5 +188,29 @@ export default function EmailSettings() {
         )}
       </section>
     </div>
+  );
+}
+
+/** One on/off email preference: a card with its own small form (intent + name=on|off). */
+function OnOffSection(props: { id: string; title: string; intent: string; name: string; on: boolean; busy: boolean; children: ReactNode }) {
+  return (
+    <section aria-labelledby={props.id} className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
+      <h2 id={props.id} className="text-lg font-semibold">
+        {props.title}
+      </h2>
+      <p className="mt-1 text-sm text-slate-600">{props.children}</p>
+      <Form method="post" className="mt-4 flex flex-wrap items-center gap-4">
+        <input type="hidden" name="intent" value={props.intent} />
+        <label className="flex items-center gap-2 text-sm">
+          <input type="radio" name={props.name} value="on" defaultChecked={props.on} /> On
+        </label>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="radio" name={props.name} value="off" defaultChecked={!props.on} /> Off
+        </label>
+        <Button type="submit" variant="secondary" disabled={props.busy}>
+          Save
+        </Button>
+      </Form>
+    </section>
   );
 }

@@ -91,6 +91,22 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
   };
 }
 
+/** The money columns of one ledger row that `kept` needs — shared by the earnings card and its CSV. */
+function ledgerMoneyColumns() {
+  return {
+    currency: ledgerEntries.currency,
+    gross: ledgerEntries.gross,
+    fee: ledgerEntries.fee,
+    net: ledgerEntries.net,
+    status: ledgerEntries.status,
+    refunded: ledgerEntries.amountRefunded,
+    feeRefunded: ledgerEntries.feeRefunded,
+    transferReversed: ledgerEntries.transferReversed,
+    disputeLost: lostDisputeAmount("ledger_entries"),
+    at: ledgerEntries.at,
+  };
+}
+
 /**
  * Earnings per currency and per month (products, memberships and services — the ledger view), from what Stripe reports for each payment (`kept` in
  * app/lib/money.ts): gross after refunds and lost disputes, the fee the platform kept (less the
@@ -101,19 +117,7 @@ export async function listCreatorOrders(env: Env, creatorId: string, opts: { cur
 export async function earnings(env: Env, creatorId: string) {
   // One read of the ledger view: product orders, membership invoices, paid bookings and session packs.
   const rows = await getDb(env)
-    .select({
-      kind: ledgerEntries.kind,
-      currency: ledgerEntries.currency,
-      gross: ledgerEntries.gross,
-      fee: ledgerEntries.fee,
-      net: ledgerEntries.net,
-      status: ledgerEntries.status,
-      refunded: ledgerEntries.amountRefunded,
-      feeRefunded: ledgerEntries.feeRefunded,
-      transferReversed: ledgerEntries.transferReversed,
-      disputeLost: lostDisputeAmount("ledger_entries"),
-      at: ledgerEntries.at,
-    })
+    .select({ kind: ledgerEntries.kind, ...ledgerMoneyColumns() })
     .from(ledgerEntries)
     .where(eq(ledgerEntries.creatorId, creatorId));
   const totals = new Map<
@@ -199,16 +203,7 @@ export async function earningsCsv(env: Env, creatorId: string): Promise<string> 
       id: ledgerEntries.id,
       title: sql<string | null>`COALESCE(${products.title}, ${tiers.name}, ${services.title})`,
       buyer: users.email,
-      currency: ledgerEntries.currency,
-      gross: ledgerEntries.gross,
-      fee: ledgerEntries.fee,
-      net: ledgerEntries.net,
-      status: ledgerEntries.status,
-      refunded: ledgerEntries.amountRefunded,
-      feeRefunded: ledgerEntries.feeRefunded,
-      transferReversed: ledgerEntries.transferReversed,
-      disputeLost: lostDisputeAmount("ledger_entries"),
-      at: ledgerEntries.at,
+      ...ledgerMoneyColumns(),
     })
     .from(ledgerEntries)
     .leftJoin(products, and(eq(ledgerEntries.kind, "product"), eq(products.id, ledgerEntries.itemId)))

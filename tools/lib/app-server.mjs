@@ -60,33 +60,49 @@ const migrationFiles = () =>
     .sort();
 
 /**
- * True when the local D1 under `stateDir` already records every migration file in `d1_migrations`
- * (the table wrangler keeps): read straight from its SQLite file with node:sqlite, in milliseconds,
- * where `wrangler d1 migrations apply` takes ~10 s of CPU to find nothing to do. Anything unexpected
- * (no node:sqlite, no database or more than one, a file it can't read) answers false: wrangler decides.
+ * Rows of a read-only query on the local D1 under `stateDir`, read straight from its SQLite file
+ * with node:sqlite — only while no wrangler has it open. Null when that can't be done (no node:sqlite,
+ * no database or more than one, a file it can't read): the caller asks wrangler instead.
  */
-function alreadyMigrated(stateDir) {
+function readLocalD1(stateDir, sql) {
   try {
     const sqlite = process.getBuiltinModule?.("node:sqlite");
     const dir = join(stateDir, "v3", "d1", "miniflare-D1DatabaseObject");
-    if (!sqlite || !existsSync(dir)) return false;
+    if (!sqlite || !existsSync(dir)) return null;
     const files = readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-    if (files.length !== 1) return false;
+    if (files.length !== 1) return null;
     const db = new sqlite.DatabaseSync(join(dir, files[0]), { readOnly: true });
     try {
-      const applied = new Set(
-        db
-          .prepare("SELECT name FROM d1_migrations")
-          .all()
-          .map((r) => r.name),
-      );
-      return migrationFiles().every((f) => applied.has(f));
+      return db.prepare(sql).all();
     } finally {
       db.close();
     }
   } catch {
-    return false;
+    return null;
   }
+}
+
+/**
+ * True when the local D1 under `stateDir` already records every migration file in `d1_migrations`
+ * (the table wrangler keeps), read in milliseconds where `wrangler d1 migrations apply` takes ~10 s
+ * of CPU to find nothing to do. False when it can't tell: wrangler decides.
+ */
+function alreadyMigrated(stateDir) {
+  const rows = readLocalD1(stateDir, "SELECT name FROM d1_migrations");
+  if (!rows) return false;
+  const applied = new Set(rows.map((r) => r.name));
+  return migrationFiles().every((f) => applied.has(f));
+}
+
+/**
+ * The connected-account ids the local D1 refers to, read from its file before `wrangler dev` opens
+ * it (`npm start` compares them with the emulator's state once it knows it didn't seed). Null when
+ * the file can't be read that way: then `accountsMissingFromEmulator` asks wrangler.
+ */
+export function localPayoutAccountIds({ persistTo } = {}) {
+  return (
+    readLocalD1(persistTo ?? join(".wrangler", "state"), "SELECT stripe_account_id AS id FROM payout_accounts")?.map((r) => r.id) ?? null
+  );
 }
 
 /** The once-migrated template for the current migrations (made now if missing); see `migrate`. */

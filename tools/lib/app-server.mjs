@@ -54,18 +54,59 @@ function migrationsDigest() {
 
 const isEmptyDir = (dir) => !existsSync(dir) || readdirSync(dir).length === 0;
 
+const migrationFiles = () =>
+  readdirSync("migrations")
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
+
 /**
- * Applies the migrations to the local D1 under `persistTo`. A fresh state directory (every browser
- * test and bench makes one) gets a copy of a once-migrated template kept in the OS temp directory,
- * keyed by the migrations' digest: `wrangler d1 migrations apply` costs ~10 s of CPU per run and
- * gives the same bytes each time. A directory that already holds state (`npm start`) is migrated in
- * place, as before.
+ * Rows of a read-only query on the local D1 under `stateDir`, read straight from its SQLite file
+ * with node:sqlite — only while no wrangler has it open. Null when that can't be done (no node:sqlite,
+ * no database or more than one, a file it can't read): the caller asks wrangler instead.
  */
-export function migrate({ persistTo, quiet = false } = {}) {
-  if (!persistTo || !isEmptyDir(persistTo) || process.env.ALLTHRIVE_NO_MIGRATION_TEMPLATE === "1") {
-    applyMigrations(persistTo, quiet);
-    return;
+function readLocalD1(stateDir, sql) {
+  try {
+    const sqlite = process.getBuiltinModule?.("node:sqlite");
+    const dir = join(stateDir, "v3", "d1", "miniflare-D1DatabaseObject");
+    if (!sqlite || !existsSync(dir)) return null;
+    const files = readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+    if (files.length !== 1) return null;
+    const db = new sqlite.DatabaseSync(join(dir, files[0]), { readOnly: true });
+    try {
+      return db.prepare(sql).all();
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
   }
+}
+
+/**
+ * True when the local D1 under `stateDir` already records every migration file in `d1_migrations`
+ * (the table wrangler keeps), read in milliseconds where `wrangler d1 migrations apply` takes ~10 s
+ * of CPU to find nothing to do. False when it can't tell: wrangler decides.
+ */
+function alreadyMigrated(stateDir) {
+  const rows = readLocalD1(stateDir, "SELECT name FROM d1_migrations");
+  if (!rows) return false;
+  const applied = new Set(rows.map((r) => r.name));
+  return migrationFiles().every((f) => applied.has(f));
+}
+
+/**
+ * The connected-account ids the local D1 refers to, read from its file before `wrangler dev` opens
+ * it (`npm start` compares them with the emulator's state once it knows it didn't seed). Null when
+ * the file can't be read that way: then `accountsMissingFromEmulator` asks wrangler.
+ */
+export function localPayoutAccountIds({ persistTo } = {}) {
+  return (
+    readLocalD1(persistTo ?? join(".wrangler", "state"), "SELECT stripe_account_id AS id FROM payout_accounts")?.map((r) => r.id) ?? null
+  );
+}
+
+/** The once-migrated template for the current migrations (made now if missing); see `migrate`. */
+function migratedTemplate(quiet) {
   const template = join(tmpdir(), `allthrive-migrated-${migrationsDigest()}`);
   if (!existsSync(template)) {
     // Build it under a staging name and rename: a parallel test never sees a half-made template.
@@ -77,7 +118,35 @@ export function migrate({ persistTo, quiet = false } = {}) {
       rmSync(staging, { recursive: true, force: true }); // another process made it first
     }
   }
-  cpSync(template, persistTo, { recursive: true });
+  return template;
+}
+
+/**
+ * Applies the migrations to the local D1 under `persistTo` (default `.wrangler/state`). A fresh
+ * state directory (every browser test and bench makes one) gets a copy of a once-migrated template
+ * kept in the OS temp directory, keyed by the migrations' digest: `wrangler d1 migrations apply`
+ * costs ~10 s of CPU per run and gives the same bytes each time. A directory that already holds
+ * state (`npm start`) is left alone when its D1 already records every migration, gets the template's
+ * D1 when it has none (only the database was deleted), and is migrated in place otherwise
+ * (decisions 0090, 0144). `ALLTHRIVE_NO_MIGRATION_TEMPLATE=1` always runs wrangler.
+ */
+export function migrate({ persistTo, quiet = false } = {}) {
+  if (process.env.ALLTHRIVE_NO_MIGRATION_TEMPLATE === "1") {
+    applyMigrations(persistTo, quiet);
+    return;
+  }
+  const stateDir = persistTo ?? join(".wrangler", "state");
+  if (isEmptyDir(stateDir) && persistTo) {
+    cpSync(migratedTemplate(quiet), persistTo, { recursive: true });
+    return;
+  }
+  if (alreadyMigrated(stateDir)) return;
+  const d1 = join(stateDir, "v3", "d1");
+  if (isEmptyDir(d1)) {
+    cpSync(join(migratedTemplate(quiet), "v3", "d1"), d1, { recursive: true });
+    return;
+  }
+  applyMigrations(persistTo, quiet);
 }
 
 /** True when a real Stripe key is configured (env or .dev.vars): then no emulator is started. */

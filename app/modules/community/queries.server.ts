@@ -97,6 +97,28 @@ export async function findAppForThread(env: Env, where: { id?: string; slug?: st
   return rows[0] ?? null;
 }
 
+/** What an app's launch activity in the feed needs (an admin unhid the app). */
+export async function findAppForFeed(env: Env, id: string) {
+  const rows = await getDb(env)
+    .select({
+      id: apps.id,
+      slug: apps.slug,
+      name: apps.name,
+      tagline: apps.tagline,
+      status: apps.status,
+      creatorId: apps.creatorId,
+      published: apps.published,
+      publishedAt: apps.publishedAt,
+      createdAt: apps.createdAt,
+      creatorName: creators.displayName,
+    })
+    .from(apps)
+    .innerJoin(creators, eq(creators.userId, apps.creatorId))
+    .where(eq(apps.id, id))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
 export async function findFeedback(env: Env, id: string) {
   return getDb(env).query.feedbackItems.findFirst({ where: eq(feedbackItems.id, id) });
 }
@@ -681,8 +703,12 @@ export async function writeHold(
   return claimed.length > 0;
 }
 
-/** Unhides: restores the prior state (a profile stays hidden while its person is suspended) and drops the hold. */
-export async function releaseHold(env: Env, hold: typeof moderationHolds.$inferSelect) {
+/**
+ * Unhides: restores the prior state (a profile stays hidden while its person is suspended) and drops
+ * the hold. True only for the batch that dropped it (of two unhides racing, one), so the caller
+ * restores feed entries once.
+ */
+export async function releaseHold(env: Env, hold: typeof moderationHolds.$inferSelect): Promise<boolean> {
   const db = getDb(env);
   const held = sql`EXISTS (SELECT 1 FROM ${moderationHolds} AS h WHERE h.target_type = ${hold.targetType} AND h.target_id = ${hold.targetId})`;
   const restore =
@@ -706,9 +732,13 @@ export async function releaseHold(env: Env, hold: typeof moderationHolds.$inferS
                 sql`NOT EXISTS (SELECT 1 FROM ${users} AS u WHERE u.id = ${hold.targetId} AND (u.suspended_at IS NOT NULL OR u.deleted_at IS NOT NULL))`,
               ),
             );
-  await db.batch([
+  const [, dropped] = await db.batch([
     restore,
-    db.delete(moderationHolds).where(and(eq(moderationHolds.targetType, hold.targetType), eq(moderationHolds.targetId, hold.targetId))),
+    db
+      .delete(moderationHolds)
+      .where(and(eq(moderationHolds.targetType, hold.targetType), eq(moderationHolds.targetId, hold.targetId)))
+      .returning({ id: moderationHolds.targetId }),
     ...purgeOwnerPages(db, hold.ownerId),
   ]);
+  return dropped.length > 0;
 }

@@ -345,21 +345,32 @@ async function renderThreadPage(
 
 /** At most this long a cached page may be served (names and @mentions of renamed storefronts catch up). */
 const THREAD_CACHE_SECONDS = 60;
-const THREAD_CACHE_MAX = 500;
-const threadCache = new Map<string, { page: SharedPage; at: number }>();
+/** The isolate's budget for cached pages (characters of HTML and Markdown, roughly bytes); oldest go first. */
+const THREAD_CACHE_MAX_CHARS = 4 * 1024 * 1024;
+const threadCache = new Map<string, { page: SharedPage; at: number; size: number }>();
+let threadCacheSize = 0;
 
-/** Test hook: forget the isolate's cached thread pages. */
-export function clearThreadCache() {
-  threadCache.clear();
-}
+const sizeOf = (c: SharedComment): number => 200 + c.html.length + c.bodyMarkdown.length + c.replies.reduce((n, r) => n + sizeOf(r), 0);
 
 async function cachedThreadPage(key: string, render: () => Promise<SharedPage>): Promise<SharedPage> {
   const now = Date.now();
   const hit = threadCache.get(key);
   if (hit && now - hit.at < THREAD_CACHE_SECONDS * 1000) return hit.page;
   const page = await render();
-  if (threadCache.size >= THREAD_CACHE_MAX) threadCache.clear();
-  threadCache.set(key, { page, at: now });
+  const size = [...(page.pinned ? [page.pinned] : []), ...page.comments].reduce((n, c) => n + sizeOf(c), 200);
+  const old = threadCache.get(key);
+  if (old) {
+    threadCache.delete(key);
+    threadCacheSize -= old.size;
+  }
+  if (size > THREAD_CACHE_MAX_CHARS / 8) return page; // a huge page isn't kept
+  threadCache.set(key, { page, at: now, size });
+  threadCacheSize += size;
+  for (const [k, e] of threadCache) {
+    if (threadCacheSize <= THREAD_CACHE_MAX_CHARS) break;
+    threadCache.delete(k);
+    threadCacheSize -= e.size;
+  }
   return page;
 }
 

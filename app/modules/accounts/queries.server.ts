@@ -13,6 +13,7 @@ import { notifications } from "~/modules/notifications/schema";
 import { creatorEmailOptouts, emailPreferences } from "~/modules/email/schema";
 import { dataExports } from "~/modules/exports/schema";
 import { comments, feedbackItems } from "~/modules/community/schema";
+import { bumpThreadsOfAuthor } from "~/modules/standing/queries.server";
 
 const LIVE = ["active", "trialing", "past_due"];
 
@@ -142,6 +143,7 @@ export async function writeDeletion(
     db.delete(creatorEmailOptouts).where(eq(creatorEmailOptouts.userId, p.userId)),
     // Community (decision 73): their comments' text is wiped (a comment with replies stays as
     // "comment deleted"; threads already leave out deleted accounts) and their feedback items hidden.
+    bumpThreadsOfAuthor(db, p.userId),
     db.update(comments).set({ bodyMarkdown: "", deletedAt: p.now, pinnedAt: null }).where(eq(comments.authorId, p.userId)),
     db.update(feedbackItems).set({ bodyMarkdown: "", hiddenAt: p.now }).where(eq(feedbackItems.authorId, p.userId)),
     ...creatorWrites,

@@ -389,6 +389,44 @@ describe("comments on gated posts", () => {
   });
 });
 
+describe("the readers' thread page (rendered once per thread version)", () => {
+  it("readers share it yet see only their own likes and edit rights; every write, hide and suspension shows at once", async () => {
+    const maker = await makeCreator(env);
+    const { id: appId } = await makeApp(env, maker);
+    const [u, v] = [await settledUser(), await settledUser()];
+    const [uc, vc] = [await u.cookie(), await v.cookie()];
+    await comment("app", appId, "Shared first words", uc);
+    const first = await newestId("app", appId, u.id);
+    const page = async (c?: string) => (await thread("app", appId, c)).text();
+    // U's request renders and caches the page; V gets the same page without U's edit and delete buttons.
+    expect(await page(uc)).toContain(">Delete<");
+    expect(await page(vc)).not.toContain(">Delete<");
+    // A like shows at once (the version moved) and is V's alone.
+    expect((await act("app", appId, { intent: "like", commentId: first }, vc)).status).toBe(200);
+    expect(await page(vc)).toContain("♥ Liked · 1");
+    expect(await page(uc)).toContain("♡ Like · 1");
+    // New comments and edits show at once to a reader whose page was cached.
+    await comment("app", appId, "Second thoughts", vc);
+    const second = await newestId("app", appId, v.id);
+    expect(await page(uc)).toContain("Second thoughts");
+    expect((await act("app", appId, { intent: "edit", commentId: second, body: "Second, edited" }, vc)).status).toBe(200);
+    expect(await page(uc)).toContain("Second, edited");
+    // Hidden by the maker: gone for readers at once; its author (own page) and the maker still see it.
+    expect((await act("app", appId, { intent: "hide", commentId: second }, await maker.cookie())).status).toBe(200);
+    expect(await page(uc)).not.toContain("Second, edited");
+    expect(await page()).not.toContain("Second, edited");
+    expect(await page(vc)).toContain("Hidden — only you");
+    expect(await page(await maker.cookie())).toContain("Second, edited");
+    // Suspending U (the catalog counter moves): U's comment leaves the cached page.
+    const admin = await makeUser(env, { isAdmin: true });
+    expect(await page(vc)).toContain("Shared first words");
+    expect(
+      (await postForm("/admin/users", { intent: "suspend", userId: u.id, reason: "spam" }, { cookie: await admin.cookie() })).status,
+    ).toBeLessThan(400);
+    expect(await page(vc)).not.toContain("Shared first words");
+  });
+});
+
 describe("likes and reactions", () => {
   it("500 concurrent likes from 250 people (each twice) count exactly 250; one reaction per person per post", async () => {
     const { post } = await publicPost();

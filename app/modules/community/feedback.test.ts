@@ -5,6 +5,10 @@ import { makeApp, makeCreator, makePost, makeUser } from "~/modules/demo/factori
 import { bulkUsers } from "~/modules/demo/bulk.server";
 import { startSessions } from "~/modules/identity/auth.server";
 import { countVoteRows } from "./queries.server";
+import { fileReport, moderateReport, unhideContent } from "./moderation.server";
+import { followCreator } from "~/modules/follows/service.server";
+import { processFanoutPage } from "~/modules/feed/service.server";
+import type { FanoutMessage } from "~/modules/feed/messages";
 import { publishPost } from "~/modules/posts/service.server";
 import { setPublished } from "~/modules/apps/service.server";
 import { queueFeedbackDigests } from "./digest.server";
@@ -301,6 +305,84 @@ describe("reports and the moderation queue", () => {
       .bind(post.id, appId, other.id)
       .first<{ n: number }>();
     expect(unhidden!.n).toBe(3);
+  });
+
+  it("unhiding a post or app puts it back in followers' feeds once, at its old place, through the publishing fan-out", async () => {
+    // Queues that record instead of delivering, so the test drives the fan-out (and re-runs it).
+    const fanout: FanoutMessage[] = [];
+    const emails: unknown[] = [];
+    const cap = {
+      ...env,
+      FANOUT_QUEUE: { send: async (m: FanoutMessage) => void fanout.push(m) },
+      EMAIL_QUEUE: { send: async (m: unknown) => void emails.push(m), sendBatch: async (ms: unknown[]) => void emails.push(...ms) },
+    } as unknown as Env;
+    const drain = async () => {
+      const started = fanout.filter((m) => m.after === null);
+      while (fanout.length) {
+        const m = fanout.shift()!;
+        await processFanoutPage(cap, m);
+        if (m.after === null) await processFanoutPage({ ...cap, FANOUT_QUEUE: { send: async () => {} } } as unknown as Env, m); // delivered twice
+      }
+      return started;
+    };
+    const maker = await makeCreator(env);
+    const followers = [await makeUser(env), await makeUser(env), await makeUser(env)];
+    for (const f of followers) await followCreator(env, f.viewer, maker.handle);
+    const post = await makePost(cap, maker, { title: `Feed restore ${Date.now().toString(36)}` });
+    const { id: appId } = await makeApp(cap, maker);
+    await drain();
+    const feedRows = async () => {
+      const rows = await env.DB.prepare(
+        "SELECT activity_id AS a, count(*) AS n, min(published_at) AS t FROM feed_items WHERE activity_id IN (?, ?) GROUP BY activity_id",
+      )
+        .bind(post.id, `app:${appId}`)
+        .all<{ a: string; n: number; t: number }>();
+      return Object.fromEntries(rows.results.map((r) => [r.a === post.id ? "post" : "app", { n: r.n, t: r.t }]));
+    };
+    const before = await feedRows();
+    expect(before.post.n).toBe(3);
+    expect(before.app.n).toBe(3);
+    // An admin hides both after reports: their feed entries are retracted.
+    const reader = await settledUser();
+    const admin = await settledUser({ isAdmin: true });
+    for (const [targetType, targetId] of [
+      ["post", post.id],
+      ["app", appId],
+    ]) {
+      await fileReport(cap, reader.viewer, { targetType, targetId, reason: "spam" }, freshIp());
+      const r = await env.DB.prepare("SELECT id FROM reports WHERE target_id=? AND status='open'").bind(targetId).first<{ id: string }>();
+      await moderateReport(cap, admin.viewer, r!.id, "hide", "spam");
+    }
+    expect(await feedRows()).toEqual({});
+    const emailsBefore = emails.length;
+    // Two unhides of the post race: one restores it, the other finds nothing hidden; the app once.
+    const raced = await Promise.allSettled([
+      unhideContent(cap, admin.viewer, "post", post.id, "appeal upheld"),
+      unhideContent(cap, admin.viewer, "post", post.id, "appeal upheld"),
+    ]);
+    expect(raced.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(raced.find((r) => r.status === "rejected")).toMatchObject({ reason: { status: 404 } });
+    await unhideContent(cap, admin.viewer, "app", appId, "appeal upheld");
+    await expect(unhideContent(cap, admin.viewer, "app", appId, "again")).rejects.toMatchObject({ status: 404 });
+    // One fan-out per item (no notifications), delivered twice: every follower has each once, at its old time.
+    const sent = await drain();
+    expect(sent.map((m) => [m.activityId, m.notify]).sort()).toEqual(
+      [
+        [post.id, false],
+        [`app:${appId}`, false],
+      ].sort(),
+    );
+    const after = await feedRows();
+    expect(after.post).toEqual(before.post);
+    const launched = await env.DB.prepare("SELECT published_at AS t FROM apps WHERE id=?").bind(appId).first<{ t: number }>();
+    expect(after.app).toEqual({ n: 3, t: launched!.t });
+    expect(emails.length).toBe(emailsBefore);
+    const bells = await env.DB.prepare("SELECT count(*) AS n FROM notifications WHERE subject_id=? AND kind='new_post'")
+      .bind(post.id)
+      .first<{ n: number }>();
+    expect(bells!.n).toBe(0);
+    const feed = await (await app("/feed", { cookie: await followers[0].cookie() })).text();
+    expect(feed).toContain(post.title);
   });
 
   it("a reader reports a comment; the admin sees it, hides it (logged) and the open count drops", async () => {

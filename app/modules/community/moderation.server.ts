@@ -10,6 +10,7 @@ import { parseOrThrow } from "~/lib/validation";
 import { recordAdminAction, requireAdmin, suspendUser } from "~/modules/admin/service.server";
 import type { Viewer } from "~/modules/identity/auth.server";
 import {
+  findAppForFeed,
   findAppForThread,
   findComment,
   findFeedback,
@@ -30,7 +31,8 @@ import { findHold } from "~/modules/standing/queries.server";
 import { HOLD_TARGETS, type HoldTarget, type ReportTarget } from "./schema";
 import { forgetVersions } from "~/modules/discovery/edge-pages.server";
 import { retractActivity } from "~/modules/feed/service.server";
-import { onAppRemoved } from "~/modules/feed/app-activity.server";
+import { onAppPublished, onAppRemoved } from "~/modules/feed/app-activity.server";
+import { restorePostActivity } from "~/modules/posts/service.server";
 import { requireCommunityActor, resolveThread, spendRateLimit } from "./service.server";
 import { ReportInput } from "./validation";
 
@@ -131,10 +133,25 @@ export async function unhideContent(env: Env, admin: Viewer, type: string, id: s
   if (!(HOLD_TARGETS as readonly string[]).includes(type)) throw unprocessable("Choose a post, app or profile to unhide.");
   const hold = await findHold(env, type as HoldTarget, id);
   if (!hold) throw notFound("That content isn't hidden.");
-  await releaseHold(env, hold);
+  if (!(await releaseHold(env, hold))) throw notFound("That content isn't hidden.");
   forgetVersions();
+  await restoreFeedEntries(env, hold);
   await recordAdminAction(env, admin, "unhide-content", { type, id, label: hold.label }, reason);
   return { unhidden: true };
+}
+
+/**
+ * What hiding retracted from followers' feeds goes back through the publishing fan-out (idempotent:
+ * the activity is inserted once, and only that insert fans out): a post that was published, at its
+ * original time, and an app that was published, as its launch at its first publication time. Nobody
+ * is notified or emailed again. A profile hold retracts nothing (the feed leaves hidden storefronts out).
+ */
+async function restoreFeedEntries(env: Env, hold: { targetType: HoldTarget; targetId: string; prior: string }) {
+  if (hold.targetType === "post" && hold.prior === "published") await restorePostActivity(env, hold.targetId);
+  if (hold.targetType === "app" && hold.prior === "1") {
+    const a = await findAppForFeed(env, hold.targetId);
+    if (a?.published) await onAppPublished(env, a, a.creatorName, a.publishedAt ?? a.createdAt);
+  }
 }
 
 /** `/admin/moderation`'s list of hidden posts, apps and profiles (newest first), with links. */

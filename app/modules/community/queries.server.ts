@@ -15,6 +15,7 @@ import { creators } from "~/modules/storefronts/schema";
 import {
   commentLikes,
   commentPolicies,
+  commentThreads,
   comments,
   communityBlocks,
   feedbackDigestDays,
@@ -67,8 +68,8 @@ export async function existingHandles(env: Env, handles: string[]) {
 
 // ── the things threads hang on ─────────────────────────────────────────────────────────────────
 
-export async function findPostForThread(env: Env, postId: string) {
-  const rows = await getDb(env)
+const postThreadQuery = (db: Db, postId: string) =>
+  db
     .select({
       id: posts.id,
       slug: posts.slug,
@@ -84,15 +85,45 @@ export async function findPostForThread(env: Env, postId: string) {
     .innerJoin(creators, eq(creators.userId, posts.creatorId))
     .where(and(eq(posts.id, postId), isNull(creators.hiddenAt)))
     .limit(1);
-  return rows[0] ?? null;
-}
 
-export async function findAppForThread(env: Env, where: { id?: string; slug?: string }) {
-  const rows = await getDb(env)
+const appThreadQuery = (db: Db, which: SQL) =>
+  db
     .select({ id: apps.id, slug: apps.slug, name: apps.name, creatorId: apps.creatorId, published: apps.published })
     .from(apps)
     .innerJoin(creators, eq(creators.userId, apps.creatorId))
-    .where(and(where.id ? eq(apps.id, where.id) : eq(apps.slug, (where.slug ?? "").toLowerCase()), isNull(creators.hiddenAt)))
+    .where(and(which, isNull(creators.hiddenAt)))
+    .limit(1);
+
+export type PostForThread = Awaited<ReturnType<typeof postThreadQuery>>[number];
+export type AppForThread = Awaited<ReturnType<typeof appThreadQuery>>[number];
+
+export async function findPostForThread(env: Env, postId: string): Promise<PostForThread | null> {
+  return (await postThreadQuery(getDb(env), postId))[0] ?? null;
+}
+
+export async function findAppForThread(env: Env, where: { id?: string; slug?: string }): Promise<AppForThread | null> {
+  const which = where.id ? eq(apps.id, where.id) : eq(apps.slug, (where.slug ?? "").toLowerCase());
+  return (await appThreadQuery(getDb(env), which))[0] ?? null;
+}
+
+/** What an app's launch activity in the feed needs (an admin unhid the app). */
+export async function findAppForFeed(env: Env, id: string) {
+  const rows = await getDb(env)
+    .select({
+      id: apps.id,
+      slug: apps.slug,
+      name: apps.name,
+      tagline: apps.tagline,
+      status: apps.status,
+      creatorId: apps.creatorId,
+      published: apps.published,
+      publishedAt: apps.publishedAt,
+      createdAt: apps.createdAt,
+      creatorName: creators.displayName,
+    })
+    .from(apps)
+    .innerJoin(creators, eq(creators.userId, apps.creatorId))
+    .where(eq(apps.id, id))
     .limit(1);
   return rows[0] ?? null;
 }
@@ -146,6 +177,30 @@ export async function recentDuplicate(env: Env, authorId: string, body: string, 
   return row.length > 0;
 }
 
+// ── thread versions (decision 140) ─────────────────────────────────────────────────────────────
+
+type Db = ReturnType<typeof getDb>;
+
+/** Bumps a thread's version: one statement for the same batch as the write it versions. */
+export const bumpThread = (db: Db, type: CommentTarget, id: string) =>
+  db
+    .insert(commentThreads)
+    .values({ targetType: type, targetId: id, version: 1 })
+    .onConflictDoUpdate({
+      target: [commentThreads.targetType, commentThreads.targetId],
+      set: { version: sql`${commentThreads.version} + 1` },
+    });
+
+/** Bumps the version of the thread a comment is in (the comment row must still exist). */
+const bumpThreadOf = (db: Db, commentId: string) =>
+  db
+    .insert(commentThreads)
+    .select(sql`SELECT c.target_type, c.target_id, 1 FROM ${comments} AS c WHERE c.id = ${commentId}`)
+    .onConflictDoUpdate({
+      target: [commentThreads.targetType, commentThreads.targetId],
+      set: { version: sql`${commentThreads.version} + 1` },
+    });
+
 const replyRecount = (parentId: string) =>
   sql`(SELECT count(*) FROM ${comments} AS r WHERE r.parent_id = ${parentId} AND r.deleted_at IS NULL)`;
 
@@ -153,7 +208,8 @@ const replyRecount = (parentId: string) =>
 export async function insertComment(env: Env, row: typeof comments.$inferInsert) {
   const db = getDb(env);
   const insert = db.insert(comments).values(row);
-  if (!row.parentId) await insert;
+  const bump = bumpThread(db, row.targetType, row.targetId);
+  if (!row.parentId) await db.batch([insert, bump]);
   else
     await db.batch([
       insert,
@@ -161,11 +217,13 @@ export async function insertComment(env: Env, row: typeof comments.$inferInsert)
         .update(comments)
         .set({ replyCount: replyRecount(row.parentId) })
         .where(eq(comments.id, row.parentId)),
+      bump,
     ]);
 }
 
 export async function updateCommentBody(env: Env, id: string, body: string, now: number) {
-  await getDb(env).update(comments).set({ bodyMarkdown: body, editedAt: now }).where(eq(comments.id, id));
+  const db = getDb(env);
+  await db.batch([db.update(comments).set({ bodyMarkdown: body, editedAt: now }).where(eq(comments.id, id)), bumpThreadOf(db, id)]);
 }
 
 /**
@@ -175,12 +233,15 @@ export async function updateCommentBody(env: Env, id: string, body: string, now:
  */
 export async function removeComment(env: Env, c: CommentRow, now: number) {
   const db = getDb(env);
+  const bump = bumpThread(db, c.targetType, c.targetId);
   if (!c.parentId) {
-    if (c.replyCount > 0) await db.update(comments).set({ deletedAt: now, bodyMarkdown: "", pinnedAt: null }).where(eq(comments.id, c.id));
-    else await db.delete(comments).where(eq(comments.id, c.id));
+    if (c.replyCount > 0)
+      await db.batch([db.update(comments).set({ deletedAt: now, bodyMarkdown: "", pinnedAt: null }).where(eq(comments.id, c.id)), bump]);
+    else await db.batch([db.delete(comments).where(eq(comments.id, c.id)), bump]);
     return;
   }
   await db.batch([
+    bump,
     db.delete(comments).where(eq(comments.id, c.id)),
     db
       .update(comments)
@@ -191,7 +252,8 @@ export async function removeComment(env: Env, c: CommentRow, now: number) {
 }
 
 export async function setCommentHidden(env: Env, id: string, hiddenAt: number | null) {
-  await getDb(env).update(comments).set({ hiddenAt }).where(eq(comments.id, id));
+  const db = getDb(env);
+  await db.batch([db.update(comments).set({ hiddenAt }).where(eq(comments.id, id)), bumpThreadOf(db, id)]);
 }
 
 export async function setCommentPinned(env: Env, c: Pick<CommentRow, "id" | "targetType" | "targetId">, pinnedAt: number | null) {
@@ -200,8 +262,9 @@ export async function setCommentPinned(env: Env, c: Pick<CommentRow, "id" | "tar
     .update(comments)
     .set({ pinnedAt: null })
     .where(and(eq(comments.targetType, c.targetType), eq(comments.targetId, c.targetId)));
-  if (pinnedAt === null) await db.update(comments).set({ pinnedAt: null }).where(eq(comments.id, c.id));
-  else await db.batch([unpinAll, db.update(comments).set({ pinnedAt }).where(eq(comments.id, c.id))]);
+  const bump = bumpThread(db, c.targetType, c.targetId);
+  if (pinnedAt === null) await db.batch([db.update(comments).set({ pinnedAt: null }).where(eq(comments.id, c.id)), bump]);
+  else await db.batch([unpinAll, db.update(comments).set({ pinnedAt }).where(eq(comments.id, c.id)), bump]);
 }
 
 export type ThreadCursor = { k: number; id: string };
@@ -291,6 +354,89 @@ export async function countThread(env: Env, type: CommentTarget, id: string): Pr
   return Number(row[0]?.n ?? 0);
 }
 
+const NOBODY = "\u0000none"; // an id that matches nobody, so a signed-out reader's statements stay valid
+
+/**
+ * Everything a thread request reads besides the comments themselves, in ONE D1 batch (decision
+ * 140): what the thread hangs on (the post, the app, or the feedback item and its app), its policy,
+ * its version and the catalog counter (the cache key of the readers' thread page), and the viewer's
+ * own facts — their likes in this thread, whether the owner blocked them, whether they wrote a
+ * comment that is hidden (only they see it) — plus a post's reactions or an app board's totals.
+ */
+export async function threadFacts(env: Env, type: CommentTarget, id: string, viewerId: string | null) {
+  const db = getDb(env);
+  const viewer = viewerId ?? NOBODY;
+  const inThread = and(eq(comments.targetType, type), eq(comments.targetId, id));
+  const owner =
+    type === "post"
+      ? sql`(SELECT p.creator_id FROM ${posts} AS p WHERE p.id = ${id})`
+      : type === "app"
+        ? sql`(SELECT a.creator_id FROM ${apps} AS a WHERE a.id = ${id})`
+        : sql`(SELECT f.maker_id FROM ${feedbackItems} AS f WHERE f.id = ${id})`;
+  const itemApp = sql`(SELECT f.app_id FROM ${feedbackItems} AS f WHERE f.id = ${id})`;
+  const results = await db.batch([
+    db
+      .select({ policy: commentPolicies.policy })
+      .from(commentPolicies)
+      .where(and(eq(commentPolicies.targetType, type), eq(commentPolicies.targetId, id))),
+    db
+      .select({ version: commentThreads.version })
+      .from(commentThreads)
+      .where(and(eq(commentThreads.targetType, type), eq(commentThreads.targetId, id))),
+    db.select({ v: counters.value }).from(counters).where(eq(counters.name, "catalog")),
+    db
+      .select({ id: comments.id })
+      .from(comments)
+      .innerJoin(commentLikes, and(eq(commentLikes.commentId, comments.id), eq(commentLikes.userId, viewer)))
+      .where(inThread),
+    db
+      .select({ one: sql<number>`1` })
+      .from(communityBlocks)
+      .where(and(eq(communityBlocks.userId, viewer), eq(communityBlocks.ownerId, owner)))
+      .limit(1),
+    db
+      .select({ one: sql<number>`1` })
+      .from(comments)
+      .where(and(inThread, eq(comments.authorId, viewer), sql`${comments.hiddenAt} IS NOT NULL`))
+      .limit(1),
+    // What the thread hangs on: [post] / [app] / [item, its app]; then reactions or board totals.
+    type === "post"
+      ? postThreadQuery(db, id)
+      : type === "app"
+        ? appThreadQuery(db, eq(apps.id, id))
+        : db.select().from(feedbackItems).where(eq(feedbackItems.id, id)),
+    type === "feedback"
+      ? appThreadQuery(db, eq(apps.id, itemApp))
+      : type === "post"
+        ? reactionCountsQuery(db, id)
+        : appVoteTotalQuery(db, id),
+    db
+      .select({ reaction: postReactions.reaction })
+      .from(postReactions)
+      .where(and(eq(postReactions.postId, type === "post" ? id : NOBODY), eq(postReactions.userId, viewer))),
+  ]);
+  const [policy, version, catalog, likes, blocked, ownHidden, target, extra, myReaction] = results;
+  const one = <T>(rows: unknown) => ((rows as T[])[0] ?? null) as T | null;
+  return {
+    policy: (one<{ policy: CommentPolicy }>(policy)?.policy ?? "everyone") as CommentPolicy,
+    version: one<{ version: number }>(version)?.version ?? 0,
+    catalog: one<{ v: number }>(catalog)?.v ?? 0,
+    liked: new Set((likes as { id: string }[]).map((r) => r.id)),
+    blocked: (blocked as unknown[]).length > 0,
+    ownHidden: (ownHidden as unknown[]).length > 0,
+    post: type === "post" ? one<PostForThread>(target) : null,
+    app: type === "app" ? one<AppForThread>(target) : type === "feedback" ? one<AppForThread>(extra) : null,
+    item: type === "feedback" ? one<FeedbackRow>(target) : null,
+    reactions:
+      type === "post"
+        ? { counts: extra as { reaction: Reaction; n: number }[], mine: one<{ reaction: Reaction }>(myReaction)?.reaction ?? null }
+        : null,
+    board: type === "app" ? voteTotalOf(extra) : null,
+  };
+}
+
+export type ThreadFacts = Awaited<ReturnType<typeof threadFacts>>;
+
 export async function likedAmong(env: Env, userId: string, commentIds: string[]): Promise<Set<string>> {
   if (!commentIds.length) return new Set();
   const rows = await getDb(env)
@@ -313,6 +459,7 @@ export async function writeLike(env: Env, commentId: string, userId: string, on:
       .set({ likeCount: sql`(SELECT count(*) FROM ${commentLikes} WHERE ${qualified(commentLikes.commentId)} = ${commentId})` })
       .where(eq(comments.id, commentId)),
     db.select({ n: comments.likeCount }).from(comments).where(eq(comments.id, commentId)),
+    bumpThreadOf(db, commentId),
   ]);
   return after[0]?.n ?? 0;
 }
@@ -582,8 +729,8 @@ export async function mergeFeedbackRows(
 }
 
 /** An app's board totals for the app page: visible items and their upvotes (decision 119's rule). */
-export async function appVoteTotal(env: Env, appId: string): Promise<{ items: number; votes: number }> {
-  const row = await getDb(env)
+const appVoteTotalQuery = (db: Db, appId: string) =>
+  db
     .select({
       items: sql<number>`count(*)`,
       votes: appUpvotesSql(sql`${appId}`),
@@ -593,7 +740,14 @@ export async function appVoteTotal(env: Env, appId: string): Promise<{ items: nu
     .where(
       and(eq(feedbackItems.appId, appId), isNull(feedbackItems.mergedInto), isNull(feedbackItems.hiddenAt), isNull(users.suspendedAt)),
     );
-  return { items: Number(row[0]?.items ?? 0), votes: Number(row[0]?.votes ?? 0) };
+
+const voteTotalOf = (rows: unknown) => {
+  const row = (rows as { items: number; votes: number }[])[0];
+  return { items: Number(row?.items ?? 0), votes: Number(row?.votes ?? 0) };
+};
+
+export async function appVoteTotal(env: Env, appId: string): Promise<{ items: number; votes: number }> {
+  return voteTotalOf(await appVoteTotalQuery(getDb(env), appId));
 }
 
 export type { FeedbackKind };
@@ -681,8 +835,12 @@ export async function writeHold(
   return claimed.length > 0;
 }
 
-/** Unhides: restores the prior state (a profile stays hidden while its person is suspended) and drops the hold. */
-export async function releaseHold(env: Env, hold: typeof moderationHolds.$inferSelect) {
+/**
+ * Unhides: restores the prior state (a profile stays hidden while its person is suspended) and drops
+ * the hold. True only for the batch that dropped it (of two unhides racing, one), so the caller
+ * restores feed entries once.
+ */
+export async function releaseHold(env: Env, hold: typeof moderationHolds.$inferSelect): Promise<boolean> {
   const db = getDb(env);
   const held = sql`EXISTS (SELECT 1 FROM ${moderationHolds} AS h WHERE h.target_type = ${hold.targetType} AND h.target_id = ${hold.targetId})`;
   const restore =
@@ -706,9 +864,13 @@ export async function releaseHold(env: Env, hold: typeof moderationHolds.$inferS
                 sql`NOT EXISTS (SELECT 1 FROM ${users} AS u WHERE u.id = ${hold.targetId} AND (u.suspended_at IS NOT NULL OR u.deleted_at IS NOT NULL))`,
               ),
             );
-  await db.batch([
+  const [, dropped] = await db.batch([
     restore,
-    db.delete(moderationHolds).where(and(eq(moderationHolds.targetType, hold.targetType), eq(moderationHolds.targetId, hold.targetId))),
+    db
+      .delete(moderationHolds)
+      .where(and(eq(moderationHolds.targetType, hold.targetType), eq(moderationHolds.targetId, hold.targetId)))
+      .returning({ id: moderationHolds.targetId }),
     ...purgeOwnerPages(db, hold.ownerId),
   ]);
+  return dropped.length > 0;
 }

@@ -93,6 +93,21 @@ export const commentPolicies = sqliteTable(
   (t) => [primaryKey({ columns: [t.targetType, t.targetId] })],
 );
 
+/**
+ * A thread's version: bumped in the same batch as every write that changes what the thread shows to
+ * readers (a comment added, edited, deleted, hidden, pinned, liked; an author's account deleted).
+ * Readers' rendered thread pages are cached per isolate under it (decision 140). No row = version 0.
+ */
+export const commentThreads = sqliteTable(
+  "comment_threads",
+  {
+    targetType: text("target_type", { enum: COMMENT_TARGETS }).notNull(),
+    targetId: text("target_id").notNull(),
+    version: integer("version").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.targetType, t.targetId] })],
+);
+
 /** People a creator/maker has blocked from commenting on (and filing feedback for) their content. */
 export const communityBlocks = sqliteTable(
   "community_blocks",

@@ -23,7 +23,6 @@ import { notify } from "~/modules/notifications/service.server";
 import { gateOf, postPath } from "~/modules/posts/present.server";
 import {
   actorFacts,
-  appVoteTotal,
   countThread,
   existingHandles,
   findAppForThread,
@@ -32,22 +31,24 @@ import {
   findPostForThread,
   insertComment,
   isBlocked,
-  likedAmong,
   listReplies,
   listThreadPage,
   publicNames,
-  reactionState,
   recentDuplicate,
   removeComment,
   setCommentHidden,
   setCommentPinned,
+  threadFacts,
   threadPolicy,
   updateCommentBody,
   writeBlock,
   writeLike,
   writeReaction,
   writeThreadPolicy,
+  type AppForThread,
   type CommentRow,
+  type FeedbackRow,
+  type PostForThread,
   type ThreadCursor,
 } from "./queries.server";
 import { COMMENT_TARGETS, REACTIONS, type CommentPolicy, type CommentTarget, type Reaction } from "./schema";
@@ -79,15 +80,33 @@ export function parseThreadRef(type: string, id: string): ThreadRef {
   return { type: type as CommentTarget, id };
 }
 
+/** What a thread hangs on, as read from D1 (by `resolveThread`, or in `threadFacts`' batch). */
+type ThreadTarget = { post?: PostForThread | null; app?: AppForThread | null; item?: FeedbackRow | null; policy: CommentPolicy };
+
 /**
  * Resolves a thread for a viewer. Unpublished posts and apps exist only for their owner (404 for
  * everyone else, as on their pages); a gated post's thread is readable only with full access.
  */
 export async function resolveThread(env: Env, viewer: Viewer | null, ref: ThreadRef): Promise<Thread> {
-  const missing = "We couldn't find that conversation. It may have been removed.";
+  // The policy read needs nothing from the target: one round trip's worth of waiting for both.
   if (ref.type === "post") {
-    // The policy read needs nothing from the post: one round trip's worth of waiting for both.
     const [post, policy] = await Promise.all([findPostForThread(env, ref.id), threadPolicy(env, "post", ref.id)]);
+    return decideThread(env, viewer, ref, { post, policy });
+  }
+  if (ref.type === "app") {
+    const [app, policy] = await Promise.all([findAppForThread(env, { id: ref.id }), threadPolicy(env, "app", ref.id)]);
+    return decideThread(env, viewer, ref, { app, policy });
+  }
+  const [item, policy] = await Promise.all([findFeedback(env, ref.id), threadPolicy(env, "feedback", ref.id)]);
+  const app = item ? await findAppForThread(env, { id: item.appId }) : null;
+  return decideThread(env, viewer, ref, { item: item ?? null, app, policy });
+}
+
+async function decideThread(env: Env, viewer: Viewer | null, ref: ThreadRef, t: ThreadTarget): Promise<Thread> {
+  const missing = "We couldn't find that conversation. It may have been removed.";
+  const policy = t.policy;
+  if (ref.type === "post") {
+    const post = t.post;
     if (!post) throw notFound(missing);
     const isOwner = viewer?.id === post.creatorId;
     if (post.status !== "published" && !isOwner && !viewer?.isAdmin) throw notFound(missing);
@@ -104,7 +123,7 @@ export async function resolveThread(env: Env, viewer: Viewer | null, ref: Thread
     };
   }
   if (ref.type === "app") {
-    const [app, policy] = await Promise.all([findAppForThread(env, { id: ref.id }), threadPolicy(env, "app", ref.id)]);
+    const app = t.app;
     if (!app) throw notFound(missing);
     const isOwner = viewer?.id === app.creatorId;
     if (!app.published && !isOwner && !viewer?.isAdmin) throw notFound(missing);
@@ -119,9 +138,9 @@ export async function resolveThread(env: Env, viewer: Viewer | null, ref: Thread
       isModerator: isOwner || !!viewer?.isAdmin,
     };
   }
-  const item = await findFeedback(env, ref.id);
+  const item = t.item;
   if (!item) throw notFound(missing);
-  const app = await findAppForThread(env, { id: item.appId });
+  const app = t.app;
   const isOwner = viewer?.id === item.makerId;
   if (!app || (!app.published && !isOwner && !viewer?.isAdmin)) throw notFound(missing);
   if (item.hiddenAt && !isOwner && viewer?.id !== item.authorId && !viewer?.isAdmin) throw notFound(missing);
@@ -132,7 +151,7 @@ export async function resolveThread(env: Env, viewer: Viewer | null, ref: Thread
     path: `/apps/${app.slug}/feedback/${item.id}`,
     canRead: true,
     readDenied: null,
-    policy: await threadPolicy(env, "feedback", item.id),
+    policy,
     isModerator: isOwner || !!viewer?.isAdmin,
   };
 }
@@ -232,10 +251,140 @@ export function parseThreadCursor(raw: string | null): ThreadCursor | null {
   return m ? { k: Number(m[1]), id: m[2] } : null;
 }
 
+/** A comment as readers see it, before the viewer's own overlay (what the thread cache holds). */
+type SharedComment = {
+  id: string;
+  parentId: string | null;
+  authorId: string;
+  author: { name: string; handle: string | null };
+  html: string;
+  bodyMarkdown: string;
+  createdAt: number;
+  edited: boolean;
+  deleted: boolean;
+  hidden: boolean;
+  pinned: boolean;
+  likes: number;
+  replies: SharedComment[];
+};
+type SharedPage = { total: number; pinned: SharedComment | null; comments: SharedComment[]; next: string | null };
+
+/**
+ * One page of a thread rendered (Markdown sanitised, names and mentions resolved) for a viewer —
+ * `viewerId` null and `seeHidden` false give the page every reader sees, which is what is cached.
+ */
+async function renderThreadPage(
+  env: Env,
+  ref: ThreadRef,
+  q: { sort: "new" | "top"; cursor: ThreadCursor | null; viewerId: string | null; seeHidden: boolean },
+): Promise<SharedPage> {
+  const page = await listThreadPage(env, {
+    type: ref.type,
+    id: ref.id,
+    sort: q.sort,
+    cursor: q.cursor,
+    limit: THREAD_PAGE,
+    viewerId: q.viewerId,
+    seeHidden: q.seeHidden,
+  });
+  const tops = [...(page.pinned && !q.cursor ? [page.pinned] : []), ...page.rows];
+  const replies = await listReplies(
+    env,
+    tops.map((c) => c.id),
+    q.viewerId,
+    q.seeHidden,
+  );
+  const all = [...tops, ...replies];
+  const [names, total, mentions] = await Promise.all([
+    publicNames(
+      env,
+      all.map((c) => c.authorId),
+    ),
+    countThread(env, ref.type, ref.id),
+    mentionMap(
+      env,
+      all.map((c) => c.bodyMarkdown),
+    ),
+  ]);
+  const shared = (c: CommentRow): SharedComment => {
+    const deleted = c.deletedAt !== null;
+    const name = names.get(c.authorId);
+    return {
+      id: c.id,
+      parentId: c.parentId,
+      authorId: c.authorId,
+      author: deleted ? { name: "", handle: null } : { name: name?.displayName ?? "An All Thrive member", handle: name?.handle ?? null },
+      html: deleted ? "" : renderComment(c.bodyMarkdown, mentions),
+      bodyMarkdown: deleted ? "" : c.bodyMarkdown,
+      createdAt: c.createdAt,
+      edited: c.editedAt !== null,
+      deleted,
+      hidden: c.hiddenAt !== null,
+      pinned: c.pinnedAt !== null,
+      likes: c.likeCount,
+      replies: [],
+    };
+  };
+  const byParent = new Map<string, SharedComment[]>();
+  for (const r of replies) {
+    const list = byParent.get(r.parentId!) ?? [];
+    list.push(shared(r));
+    byParent.set(r.parentId!, list);
+  }
+  const withReplies = (c: CommentRow) => ({ ...shared(c), replies: byParent.get(c.id) ?? [] });
+  const last = page.rows.at(-1);
+  return {
+    total,
+    pinned: page.pinned && !q.cursor ? withReplies(page.pinned) : null,
+    comments: page.rows.map(withReplies),
+    next: page.more && last ? `${q.sort === "top" ? last.likeCount : last.createdAt}.${last.id}` : null,
+  };
+}
+
+// ── the readers' thread cache (decision 140) ───────────────────────────────────────────────────
+
+/** At most this long a cached page may be served (names and @mentions of renamed storefronts catch up). */
+const THREAD_CACHE_SECONDS = 60;
+/** The isolate's budget for cached pages (characters of HTML and Markdown, roughly bytes); oldest go first. */
+const THREAD_CACHE_MAX_CHARS = 4 * 1024 * 1024;
+const threadCache = new Map<string, { page: SharedPage; at: number; size: number }>();
+let threadCacheSize = 0;
+
+const sizeOf = (c: SharedComment): number => 200 + c.html.length + c.bodyMarkdown.length + c.replies.reduce((n, r) => n + sizeOf(r), 0);
+
+async function cachedThreadPage(key: string, render: () => Promise<SharedPage>): Promise<SharedPage> {
+  const now = Date.now();
+  const hit = threadCache.get(key);
+  if (hit && now - hit.at < THREAD_CACHE_SECONDS * 1000) return hit.page;
+  const page = await render();
+  const size = [...(page.pinned ? [page.pinned] : []), ...page.comments].reduce((n, c) => n + sizeOf(c), 200);
+  const old = threadCache.get(key);
+  if (old) {
+    threadCache.delete(key);
+    threadCacheSize -= old.size;
+  }
+  if (size > THREAD_CACHE_MAX_CHARS / 8) return page; // a huge page isn't kept
+  threadCache.set(key, { page, at: now, size });
+  threadCacheSize += size;
+  for (const [k, e] of threadCache) {
+    if (threadCacheSize <= THREAD_CACHE_MAX_CHARS) break;
+    threadCache.delete(k);
+    threadCacheSize -= e.size;
+  }
+  return page;
+}
+
 /**
  * A page of a thread for this viewer: pinned comment (first page), top-level comments with their
  * replies, the viewer's likes, the next cursor, and what the viewer may do. 403 for a gated post's
  * thread when the viewer can't read the whole post — nothing of the thread is returned.
+ *
+ * Decision 140: one D1 batch reads the target, the policy, the thread's version and the viewer's own
+ * facts. Readers who may read the thread (decided for THIS viewer first, every time) and who are not
+ * its moderators and have no hidden comment of their own in it all see the same page, so that page
+ * is rendered once per (thread, version, catalog counter, sort, cursor) per isolate and the viewer's
+ * likes, own comments and permissions are laid over it. Moderators and authors of hidden comments
+ * get their own page rendered as before.
  */
 export async function getThread(
   env: Env,
@@ -243,82 +392,43 @@ export async function getThread(
   ref: ThreadRef,
   opts: { sort?: string | null; cursor?: string | null } = {},
 ) {
-  const thread = await readableThread(env, viewer, ref);
+  const viewerId = viewer?.id ?? null;
+  const facts = await threadFacts(env, ref.type, ref.id, viewerId);
+  const thread = await decideThread(env, viewer, ref, facts);
+  if (!thread.canRead) throw forbidden(thread.readDenied ?? undefined);
   const sort = opts.sort === "top" ? "top" : "new";
   const cursor = parseThreadCursor(opts.cursor ?? null);
-  const viewerId = viewer?.id ?? null;
-  const page = await listThreadPage(env, {
-    type: ref.type,
-    id: ref.id,
-    sort,
-    cursor,
-    limit: THREAD_PAGE,
-    viewerId,
-    seeHidden: thread.isModerator,
-  });
-  const tops = [...(page.pinned && !cursor ? [page.pinned] : []), ...page.rows];
-  const replies = await listReplies(
-    env,
-    tops.map((c) => c.id),
-    viewerId,
-    thread.isModerator,
-  );
-  const all = [...tops, ...replies];
-  const [names, liked, blocked, member, reactions, total, board, mentions] = await Promise.all([
-    publicNames(
-      env,
-      all.map((c) => c.authorId),
-    ),
-    viewerId
-      ? likedAmong(
-          env,
-          viewerId,
-          all.map((c) => c.id),
-        )
-      : Promise.resolve(new Set<string>()),
-    viewerId && !thread.isModerator ? isBlocked(env, thread.ownerId, viewerId) : Promise.resolve(false),
+  const personal = thread.isModerator || facts.ownHidden;
+  const render = (own: boolean) => () =>
+    renderThreadPage(env, ref, { sort, cursor, viewerId: own ? viewerId : null, seeHidden: own && thread.isModerator });
+  const key = `${ref.type}:${ref.id}:v${facts.version}:c${facts.catalog}:${sort}:${cursor ? `${cursor.k}.${cursor.id}` : ""}`;
+  const [page, member] = await Promise.all([
+    personal ? render(true)() : cachedThreadPage(key, render(false)),
     viewerId && thread.policy === "members" && !thread.isModerator ? isMember(env, viewerId, thread.ownerId) : Promise.resolve(true),
-    ref.type === "post" ? reactionState(env, ref.id, viewerId) : Promise.resolve(null),
-    countThread(env, ref.type, ref.id),
-    // An app page is edge-cached, so its board's live totals ride on this per-viewer request.
-    ref.type === "app" ? appVoteTotal(env, ref.id) : Promise.resolve(null),
-    mentionMap(
-      env,
-      all.map((c) => c.bodyMarkdown),
-    ),
   ]);
   const now = nowSeconds();
-  const present = (c: CommentRow): CommentView => {
-    const deleted = c.deletedAt !== null;
-    const name = names.get(c.authorId);
-    const mine = c.authorId === viewerId;
+  const present = (c: SharedComment): CommentView => {
+    const mine = c.authorId === viewerId && !c.deleted;
     return {
       id: c.id,
       parentId: c.parentId,
-      author: deleted ? { name: "", handle: null } : { name: name?.displayName ?? "An All Thrive member", handle: name?.handle ?? null },
-      isCreator: !deleted && c.authorId === thread.ownerId,
-      isMine: mine && !deleted,
-      html: deleted ? "" : renderComment(c.bodyMarkdown, mentions),
-      source: mine && !deleted ? c.bodyMarkdown : null,
+      author: c.author,
+      isCreator: !c.deleted && c.authorId === thread.ownerId,
+      isMine: mine,
+      html: c.html,
+      source: mine ? c.bodyMarkdown : null,
       createdAt: c.createdAt,
-      edited: c.editedAt !== null,
-      canEdit: mine && !deleted && now - c.createdAt < EDIT_WINDOW_SECONDS,
-      deleted,
-      hidden: c.hiddenAt !== null,
-      pinned: c.pinnedAt !== null,
-      likes: c.likeCount,
-      liked: liked.has(c.id),
-      replies: [],
+      edited: c.edited,
+      canEdit: mine && now - c.createdAt < EDIT_WINDOW_SECONDS,
+      deleted: c.deleted,
+      hidden: c.hidden,
+      pinned: c.pinned,
+      likes: c.likes,
+      liked: facts.liked.has(c.id),
+      replies: c.replies.map(present),
     };
   };
-  const byParent = new Map<string, CommentView[]>();
-  for (const r of replies) {
-    const list = byParent.get(r.parentId!) ?? [];
-    list.push(present(r));
-    byParent.set(r.parentId!, list);
-  }
-  const withReplies = (c: CommentRow) => ({ ...present(c), replies: byParent.get(c.id) ?? [] });
-  const last = page.rows.at(-1);
+  const blocked = !!viewerId && !thread.isModerator && facts.blocked;
   const writeBlocked = !viewer
     ? "Sign in to comment."
     : thread.policy === "off"
@@ -328,14 +438,16 @@ export async function getThread(
         : !member
           ? "Comments here are for members only."
           : null;
+  const reactions = facts.reactions;
   return {
     thread: { type: ref.type, id: ref.id, title: thread.title, path: thread.path, policy: thread.policy, ownerId: thread.ownerId },
     sort,
-    total,
-    board,
-    pinned: page.pinned && !cursor ? withReplies(page.pinned) : null,
-    comments: page.rows.map(withReplies),
-    next: page.more && last ? `${sort === "top" ? last.likeCount : last.createdAt}.${last.id}` : null,
+    total: page.total,
+    // An app page is edge-cached, so its board's live totals ride on this per-viewer request.
+    board: facts.board,
+    pinned: page.pinned ? present(page.pinned) : null,
+    comments: page.comments.map(present),
+    next: page.next,
     viewer: viewer
       ? { signedIn: true, isModerator: thread.isModerator, canComment: writeBlocked === null }
       : { signedIn: false, isModerator: false, canComment: false },

@@ -12,7 +12,8 @@ type AppLike = { id: string; creatorId: string; slug: string; name: string; tagl
 
 const STATUS_LABEL: Record<string, string> = { beta: "in beta", live: "live", coming_soon: "coming soon" };
 
-export async function onAppPublished(env: Env, app: AppLike, creatorName: string) {
+/** A new app in its maker's followers' feeds; `at` keeps an earlier launch time (an app an admin unhid). */
+export async function onAppPublished(env: Env, app: AppLike, creatorName: string, at = nowSeconds()) {
   await publishActivity(
     env,
     {
@@ -23,7 +24,7 @@ export async function onAppPublished(env: Env, app: AppLike, creatorName: string
       title: `${creatorName} launched ${app.name}`,
       summary: app.tagline ?? "",
       url: `/apps/${app.slug}`,
-      publishedAt: nowSeconds(),
+      publishedAt: at,
     },
     { notify: false },
   );

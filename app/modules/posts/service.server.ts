@@ -205,20 +205,7 @@ async function publishOwnedPost(env: Env, post: PostRow, creator: CreatorRow) {
     bumpStorefront(env, creator.userId),
   ]);
   const url = postPath(creator.handle, post.slug);
-  const delivery = await publishActivity(
-    env,
-    {
-      id: post.id,
-      creatorId: creator.userId,
-      kind: "post",
-      subjectId: post.id,
-      title: `${creator.displayName} posted “${post.title}”`,
-      summary: teaserOf(post),
-      url,
-      publishedAt,
-    },
-    { notify: true },
-  );
+  const delivery = await publishActivity(env, postActivity(post, creator, publishedAt), { notify: true });
   // Creators' webhooks: once per post (its first publication time is the key); never the gated text.
   await emitCreatorEvent(
     env,
@@ -237,6 +224,35 @@ async function publishOwnedPost(env: Env, post: PostRow, creator: CreatorRow) {
     `${post.id}:${publishedAt}`,
   );
   return { url, delivery };
+}
+
+/** A published post's feed activity (one per post, keyed by its id, at its first publication time). */
+function postActivity(post: PostRow, creator: CreatorRow, publishedAt: number) {
+  return {
+    id: post.id,
+    creatorId: creator.userId,
+    kind: "post" as const,
+    subjectId: post.id,
+    title: `${creator.displayName} posted “${post.title}”`,
+    summary: teaserOf(post),
+    url: postPath(creator.handle, post.slug),
+    publishedAt,
+  };
+}
+
+/**
+ * An admin unhid a post that was published when they hid it (decision 121 retracted its feed
+ * entries): the activity goes back through the same fan-out as publishing, at the post's original
+ * time, so followers' feeds hold it again in its old place. No bell notification or email is sent
+ * again. Idempotent: the activity row is inserted once (keyed by the post's id), only that insert
+ * enqueues a fan-out, and the fan-out itself inserts each (follower, activity) once.
+ */
+export async function restorePostActivity(env: Env, postId: string) {
+  const post = await findPostById(env, postId);
+  if (!post || post.status !== "published") return null;
+  const creator = await getDb(env).query.creators.findFirst({ where: eq(creators.userId, post.creatorId) });
+  if (!creator) return null;
+  return publishActivity(env, postActivity(post, creator, post.publishedAt ?? nowSeconds()), { notify: false });
 }
 
 /** Schedules publication; the cron publishes it when the time comes. */

@@ -9,7 +9,7 @@ import { getDb } from "~/lib/db.server";
 import { qualified } from "~/lib/sql";
 import { apps } from "~/modules/apps/schema";
 import { users } from "~/modules/identity/schema";
-import { feedbackItems, feedbackVotes, moderationHolds, type HoldTarget } from "~/modules/community/schema";
+import { comments, commentThreads, feedbackItems, feedbackVotes, moderationHolds, type HoldTarget } from "~/modules/community/schema";
 
 // ── upvote figures ────────────────────────────────────────────────────────────────────────────────
 
@@ -101,3 +101,17 @@ export const newFeedbackWhere = (since: number, until: number) =>
     isNull(users.suspendedAt),
     sql`${feedbackItems.authorId} <> ${feedbackItems.makerId}`,
   );
+
+/**
+ * Decision 140: readers' thread pages are cached under each thread's version. A write elsewhere that
+ * changes what an author's comments show (their account deleted) bumps every thread they wrote in,
+ * in the same batch. (Suspensions move the catalog counter, which is part of the same cache key.)
+ */
+export const bumpThreadsOfAuthor = (db: ReturnType<typeof getDb>, userId: string) =>
+  db
+    .insert(commentThreads)
+    .select(sql`SELECT DISTINCT c.target_type, c.target_id, 1 FROM ${comments} AS c WHERE c.author_id = ${userId}`)
+    .onConflictDoUpdate({
+      target: [commentThreads.targetType, commentThreads.targetId],
+      set: { version: sql`${commentThreads.version} + 1` },
+    });

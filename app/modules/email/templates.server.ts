@@ -234,6 +234,17 @@ export function guestTierConfirmEmail(d: {
   );
 }
 
+/** A guest's free booking waits for this click (double opt-in, D131): nothing is booked without it. */
+export function guestBookingConfirmEmail(d: { serviceTitle: string; creatorName: string; when: string; confirmUrl: string }): Rendered {
+  return accountEmail(
+    `Confirm your booking: ${d.serviceTitle}`,
+    `Someone (hopefully you) asked to book ${d.serviceTitle} with ${d.creatorName} on ${d.when} on All Thrive with this address. The time is held for you for an hour.`,
+    d.confirmUrl,
+    "Confirm my booking",
+    "The link works once and expires in an hour. If you didn't ask for this, ignore this email: nothing is booked without it.",
+  );
+}
+
 /**
  * After a guest confirmed (D125): where the membership or waitlist place is. An account without a
  * password yet gets a link that sets one and opens the library; others are asked to sign in.

@@ -43,8 +43,10 @@ import {
   tierLineItem,
   tierForSale,
   CHECKOUT_TTL_SECONDS,
+  serviceCheckoutState,
   TierFullError,
 } from "./checkout.server";
+import { bookingManagePath } from "~/modules/email/tokens.server";
 import { platformFee, PLATFORM_FEE_PERCENT } from "~/lib/money";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { SubscribeInput } from "~/modules/tiers/validation";
@@ -225,6 +227,20 @@ async function guestReady(env: Env, row: NonNullable<Awaited<ReturnType<typeof g
 export async function guestCheckoutStatus(env: Env, sessionId: string, token: string | null) {
   const row = await ownGuestCheckout(env, sessionId, token);
   const db = getDb(env);
+  if (!row.productId && !row.tierId) {
+    // A service booked (or a pack bought) as a guest (D131): ready once the webhook confirmed it; the
+    // page links the booking's manage page, the same link the emails carry.
+    const x = await serviceCheckoutState(env, sessionId);
+    const ready = x.state === "ready";
+    return {
+      kind: "service" as const,
+      guest: true as const,
+      state: (x.state ?? (row.status === "expired" ? "expired" : "processing")) as "ready" | "expired" | "processing" | "refunded",
+      title: x.title,
+      link: ready && x.bookingId ? await bookingManagePath(env, x.bookingId) : "/login?redirectTo=%2Flibrary%2Fbookings",
+      files: [] as { fileName: string; size: number; href: string }[],
+    };
+  }
   if (!row.productId) {
     // A tier joined as a guest (D77). "Ready" once the webhook has recorded it for the email's
     // account — also when that account already was a member and this one was undone: the page reads

@@ -234,6 +234,17 @@ export function guestTierConfirmEmail(d: {
   );
 }
 
+/** A seat of a full tier opened up and is held for someone from its waitlist (D133). */
+export function waitlistOfferEmail(d: { tierName: string; creatorName: string; until: string; claimUrl: string; paid: boolean }): Rendered {
+  return accountEmail(
+    `A seat in ${d.tierName} is yours to take`,
+    `A seat opened up in ${d.tierName} by ${d.creatorName}, and it is held for you until ${d.until}.`,
+    d.claimUrl,
+    d.paid ? "Take my seat (continue to payment)" : "Take my seat",
+    "The link works until the seat's hold ends. If you don't take it by then, it goes to the next person waiting.",
+  );
+}
+
 /** A guest's free booking waits for this click (double opt-in, D131): nothing is booked without it. */
 export function guestBookingConfirmEmail(d: { serviceTitle: string; creatorName: string; when: string; confirmUrl: string }): Rendered {
   return accountEmail(

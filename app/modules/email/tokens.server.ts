@@ -103,3 +103,16 @@ export async function verifyBookingManageToken(env: Env, bookingId: string, toke
 export async function bookingManagePath(env: Env, bookingId: string): Promise<string> {
   return `/bookings/${encodeURIComponent(bookingId)}/manage/${await bookingManageToken(env, bookingId)}`;
 }
+
+/** The signed part of a waitlist seat offer's email link (D133): one offer (hold) of one tier. */
+export const seatOfferToken = (env: Env, tierId: string, holdId: string) => hmac(env, `seat-offer:v1:${tierId}:${holdId}`);
+
+export async function verifySeatOfferToken(env: Env, tierId: string, holdId: string, token: string): Promise<boolean> {
+  if (!tierId || !holdId || !token || holdId.length > 100 || token.length > 100) return false;
+  const expected = enc.encode(await seatOfferToken(env, tierId, holdId));
+  const given = enc.encode(token);
+  if (expected.byteLength !== given.byteLength) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.byteLength; i++) diff |= expected[i] ^ given[i];
+  return diff === 0;
+}

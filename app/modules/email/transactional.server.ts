@@ -45,6 +45,7 @@ import {
 import { sendEmail } from "./transport.server";
 import { renderBookingEmail } from "./booking-emails.server";
 import { renderFeedbackDigest } from "./feedback-digest.server";
+import { renderWaitlistOffer } from "./waitlist-offer.server";
 
 export { GUEST_LINK_TTL_SECONDS, setPasswordLink } from "./set-password.server";
 import { setPasswordLink } from "./set-password.server";
@@ -246,6 +247,8 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
     }
     case "feedback_digest":
       return renderFeedbackDigest(env, r);
+    case "waitlist_offer":
+      return renderWaitlistOffer(env, r);
     case "webhook_disabled": {
       const c = await creatorForEmail(env, str(r.creatorId));
       if (!c) return null;

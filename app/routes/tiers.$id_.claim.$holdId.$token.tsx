@@ -7,7 +7,7 @@ import { isAppError } from "~/lib/errors";
 import { orRespond } from "~/lib/http.server";
 import { claimSeatOffer, guestCookie, guestTokenFrom, newGuestToken, seatOfferPage } from "~/modules/payments/guest.server";
 
-/** The link in a waitlist seat offer's email (D133): take the held seat without signing in. */
+/** The link in a waitlist seat offer's email (D132): take the held seat without signing in. */
 export const headers = () => ({ "Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer" });
 
 export const meta: MetaFunction = () => [{ title: "Your seat — All Thrive" }, { name: "referrer", content: "no-referrer" }];

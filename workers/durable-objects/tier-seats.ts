@@ -182,7 +182,7 @@ export class TierSeats extends DurableObject<Env> {
         ];
       });
       await this.env.DB.batch(stmts);
-      // Each offer is also emailed (D133), keyed on the offer: a flush retried after a failure, or
+      // Each offer is also emailed (D132), keyed on the offer: a flush retried after a failure, or
       // run twice, sends one email. The consumer checks preferences and that the offer is still open.
       const offers = rows
         .filter((r) => r.kind === "offer")

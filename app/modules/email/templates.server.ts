@@ -234,7 +234,7 @@ export function guestTierConfirmEmail(d: {
   );
 }
 
-/** A seat of a full tier opened up and is held for someone from its waitlist (D133). */
+/** A seat of a full tier opened up and is held for someone from its waitlist (D132). */
 export function waitlistOfferEmail(d: { tierName: string; creatorName: string; until: string; claimUrl: string; paid: boolean }): Rendered {
   return accountEmail(
     `A seat in ${d.tierName} is yours to take`,

@@ -104,7 +104,7 @@ export async function bookingManagePath(env: Env, bookingId: string): Promise<st
   return `/bookings/${encodeURIComponent(bookingId)}/manage/${await bookingManageToken(env, bookingId)}`;
 }
 
-/** The signed part of a waitlist seat offer's email link (D133): one offer (hold) of one tier. */
+/** The signed part of a waitlist seat offer's email link (D132): one offer (hold) of one tier. */
 export const seatOfferToken = (env: Env, tierId: string, holdId: string) => hmac(env, `seat-offer:v1:${tierId}:${holdId}`);
 
 export async function verifySeatOfferToken(env: Env, tierId: string, holdId: string, token: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 /**
- * The email for a seat offered from a tier's waitlist (D133). Sent once per offer (the key is the
+ * The email for a seat offered from a tier's waitlist (D132). Sent once per offer (the key is the
  * offer's hold), only while the offer is still open and still the recipient's. Members with a
  * password follow their email preference ("none" turns it off); an account made for a guest who
  * joined the waitlist by email (no password yet) always gets it: email is how they asked to hear.

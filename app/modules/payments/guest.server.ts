@@ -503,7 +503,7 @@ export async function confirmGuestTierJoin(env: Env, token: string | undefined):
   return { outcome, position, ...base };
 }
 
-// ------------------------------------------------------------------ waitlist seat offers by email (D133)
+// ------------------------------------------------------------------ waitlist seat offers by email (D132)
 
 const OFFER_GONE = "This seat offer has ended: it was taken or its hold ran out. Join the waitlist again on the tier's page.";
 

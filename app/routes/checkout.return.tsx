@@ -99,7 +99,7 @@ export default function ThankYou() {
             className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700"
           >
             {s.guest
-              ? s.kind === "service"
+              ? s.kind === "service" && s.link.startsWith("/bookings/")
                 ? "Manage your booking"
                 : "Sign in to your library"
               : s.kind === "product"

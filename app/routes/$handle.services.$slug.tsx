@@ -6,7 +6,9 @@ import { Avatar } from "~/components/avatar";
 import { DiscountCodeField } from "~/components/money/discount-code-field";
 import { Button, FormError } from "~/components/ui/form";
 import { invariantResponse } from "~/lib/errors";
-import { handleForm, orRespond } from "~/lib/http.server";
+import { clientIp, handleForm, orRespond } from "~/lib/http.server";
+import { guestCookie, guestTokenFrom, newGuestToken } from "~/modules/payments/guest.server";
+import { bookServiceAsGuest } from "~/modules/services/guest-booking.server";
 import { formatMoney } from "~/lib/money";
 import { passThroughHeaders } from "~/lib/route-headers";
 import { formToObject } from "~/lib/validation";
@@ -33,8 +35,25 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const viewer = requireViewer(request, context.viewer);
   const form = formToObject(await request.formData());
+  if (!context.viewer && form.intent !== "reschedule") {
+    // A guest (D131): name + email; paid → Checkout with that email, free → an emailed confirmation link.
+    return handleForm(async () => {
+      const token = guestTokenFrom(request) ?? newGuestToken();
+      const url = new URL(request.url);
+      const r = await bookServiceAsGuest(
+        context.cloudflare.env,
+        (params.handle ?? "").replace(/^@/, ""),
+        params.slug ?? "",
+        form,
+        url.origin,
+        { ip: clientIp(request), token, cookie: request.headers.get("Cookie") },
+      );
+      if (r.url === null) return { ok: true as const, guestRequested: r.message };
+      throw redirect(r.url, { status: 303, headers: { "Set-Cookie": guestCookie(token, url.protocol === "https:") } });
+    });
+  }
+  const viewer = requireViewer(request, context.viewer);
   return handleForm(async () => {
     if (form.intent === "reschedule") {
       await rescheduleBooking(context.cloudflare.env, viewer, String(form.bookingId ?? ""), String(form.start ?? ""));
@@ -69,6 +88,7 @@ export default function ServicePage() {
   const { service, creator } = d;
   const result = useActionData<typeof action>();
   const errors = result && "fieldErrors" in result ? result.fieldErrors : {};
+  const guestRequested = result && "guestRequested" in result ? result.guestRequested : null;
   const busy = useNavigation().state !== "idle";
   const [params] = useSearchParams();
   const navigate = useNavigate();
@@ -203,13 +223,10 @@ export default function ServicePage() {
               <p className="text-sm text-slate-700">Buy the pack, then book your sessions here one at a time.</p>
               {d.signedIn ? <DiscountCodeField per="booking" error={errors.code} /> : null}
               <FormError message={result && "formError" in result && !errors.code ? result.formError : null} />
-              {d.signedIn ? (
-                <Button type="submit" disabled={busy || !service.sellable} className="w-full">
-                  {service.sellable ? `Buy pack — ${service.price}` : "Coming soon"}
-                </Button>
-              ) : (
-                <SignInToBook />
-              )}
+              {d.signedIn ? null : <GuestFields errors={errors} />}
+              <Button type="submit" disabled={busy || !service.sellable} className="w-full">
+                {service.sellable ? `Buy pack — ${service.price}` : "Coming soon"}
+              </Button>
             </Form>
           ) : (
             <Form method="post" className="mt-4 space-y-4">
@@ -309,7 +326,13 @@ export default function ServicePage() {
                 <DiscountCodeField per="booking" error={errors.code} />
               ) : null}
               <FormError message={result && "formError" in result && !errors.start && !errors.code ? result.formError : null} />
-              {d.signedIn ? (
+              {d.signedIn || d.moving || service.pricing === "pack" ? null : <GuestFields errors={errors} />}
+              {guestRequested ? (
+                <p role="status" data-testid="guest-booking-sent" className="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+                  {guestRequested}
+                </p>
+              ) : null}
+              {d.signedIn || service.pricing !== "pack" ? (
                 <Button type="submit" disabled={busy || !service.sellable || (calendarKind && !d.days.length)} className="w-full">
                   {service.sellable ? submitLabel : "Coming soon"}
                 </Button>
@@ -321,6 +344,61 @@ export default function ServicePage() {
         </div>
       </aside>
     </article>
+  );
+}
+
+/** A guest books with a name and an email (D131): no account needed. */
+function GuestFields({ errors }: { errors: Record<string, string> }) {
+  const location = useLocation();
+  return (
+    <fieldset className="space-y-3 rounded-lg border border-slate-200 p-3" aria-describedby="guest-hint">
+      <legend className="px-1 text-sm font-semibold text-slate-900">Your details</legend>
+      <div>
+        <label htmlFor="guest-name" className="block text-sm font-medium text-slate-800">
+          Name
+        </label>
+        <input
+          id="guest-name"
+          name="name"
+          autoComplete="name"
+          required
+          maxLength={100}
+          className={inputClass}
+          aria-invalid={errors.name ? true : undefined}
+        />
+        {errors.name ? (
+          <p role="alert" className="mt-1 text-sm text-red-700">
+            {errors.name}
+          </p>
+        ) : null}
+      </div>
+      <div>
+        <label htmlFor="guest-email" className="block text-sm font-medium text-slate-800">
+          Email
+        </label>
+        <input
+          id="guest-email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          className={inputClass}
+          aria-invalid={errors.email ? true : undefined}
+        />
+        {errors.email ? (
+          <p role="alert" className="mt-1 text-sm text-red-700">
+            {errors.email}
+          </p>
+        ) : null}
+      </div>
+      <p id="guest-hint" className="text-xs text-slate-500">
+        No account needed: your confirmation, calendar file and a link to manage the booking go to this address.{" "}
+        <Link className="underline" to={`/login?redirectTo=${encodeURIComponent(location.pathname + location.search)}`}>
+          Sign in
+        </Link>{" "}
+        instead.
+      </p>
+    </fieldset>
   );
 }
 

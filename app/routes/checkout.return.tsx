@@ -68,7 +68,9 @@ export default function ThankYou() {
               <p className="mt-2 text-slate-600">
                 {s.kind === "tier"
                   ? `Thanks for joining ${s.title}! We've emailed the address you gave with your receipt and a link to your library, where you manage the membership.`
-                  : `Thanks! ${s.title} is yours. We've emailed your receipt with a link to your library, where it always stays.`}
+                  : s.kind === "service"
+                    ? `You're booked: ${s.title}. We've emailed the address you gave the confirmation with the calendar file and a link to manage the booking.`
+                    : `Thanks! ${s.title} is yours. We've emailed your receipt with a link to your library, where it always stays.`}
               </p>
               {s.files.length ? (
                 <ul className="mt-4 space-y-1 text-left text-sm" data-testid="guest-files">
@@ -97,7 +99,9 @@ export default function ThankYou() {
             className="mt-6 inline-flex rounded-lg bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700"
           >
             {s.guest
-              ? "Sign in to your library"
+              ? s.kind === "service" && s.link.startsWith("/bookings/")
+                ? "Manage your booking"
+                : "Sign in to your library"
               : s.kind === "product"
                 ? "Open your library"
                 : s.kind === "service"

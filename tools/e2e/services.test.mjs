@@ -165,6 +165,35 @@ test("a creator sets availability and a service; a visitor in Kolkata books and 
   assert.equal(await v.locator(`input[name="start"][value="${iso}"]`).count(), 1, "the old time is open again");
   assert.equal(await v.locator(`input[name="start"][value="${movedTo}"]`).count(), 0);
 
+  // A guest (no account, not signed in) books with a name and an email and pays; the thank-you page
+  // links the booking's manage page; the confirmation is in the dev mailbox.
+  const gctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: "Europe/London" });
+  const g = await gctx.newPage();
+  const gErrors = [];
+  g.on("pageerror", (e) => gErrors.push(`pageerror: ${e.message}`));
+  await g.goto(`${app.url}/@maya-builds/services/code-review?tz=Europe/London`);
+  await g.locator('input[name="start"]').nth(2).check({ force: true });
+  await g.getByLabel(/Link to the pull request/).fill("https://github.com/example/app/pull/7");
+  await g.getByLabel("Name").fill("Grace Guest");
+  await g.getByLabel("Email").fill("grace.guest@example.test");
+  await shot(g, "12-guest-form");
+  await narrow(g, "12-guest-form");
+  await Promise.all([g.waitForURL(/\/checkout\/pay\//), g.getByRole("button", { name: /Continue to payment/ }).click()]);
+  await Promise.all([g.waitForURL(/\/checkout\/return/), g.getByRole("button", { name: "Pay", exact: true }).click()]);
+  await g.getByTestId("checkout-state").filter({ hasText: "Ready" }).waitFor({ timeout: 20_000 });
+  await shot(g, "13-guest-thank-you");
+  await Promise.all([g.waitForURL(/\/bookings\/[^/]+\/manage\//), g.getByRole("link", { name: "Manage your booking" }).click()]);
+  await g.getByTestId("booking-status").filter({ hasText: "Confirmed" }).waitFor();
+  await shot(g, "14-guest-manage");
+  await narrow(g, "14-guest-manage");
+  await g.goto(`${app.url}/dev/mailbox`);
+  await g
+    .getByText(/Booked: Code review session/)
+    .first()
+    .waitFor({ timeout: 20_000 });
+  assert.deepEqual(gErrors, []);
+  await gctx.close();
+
   assert.deepEqual(cErrors, []);
   assert.deepEqual(vErrors, []);
   await cctx.close();

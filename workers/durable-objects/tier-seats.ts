@@ -182,6 +182,18 @@ export class TierSeats extends DurableObject<Env> {
         ];
       });
       await this.env.DB.batch(stmts);
+      // Each offer is also emailed (D132), keyed on the offer: a flush retried after a failure, or
+      // run twice, sends one email. The consumer checks preferences and that the offer is still open.
+      const offers = rows
+        .filter((r) => r.kind === "offer")
+        .map((r) => JSON.parse(r.payload) as { tierId: string; userId: string; holdId: string; expiresAt: number });
+      if (offers.length)
+        await this.env.EMAIL_QUEUE.sendBatch(
+          offers.map((p) => ({
+            body: { type: "tx_email", kind: "waitlist_offer", key: `waitlist-offer:${p.tierId}:${p.holdId}`, ref: { ...p } },
+            contentType: "json" as const,
+          })),
+        );
       for (const r of rows) this.sql.exec("DELETE FROM outbox WHERE id=?", r.id);
     } catch {
       await this.ctx.storage.setAlarm(Date.now() + 30_000);
@@ -450,6 +462,14 @@ export class TierSeats extends DurableObject<Env> {
 
   async leaveWaitlist(userId: string): Promise<void> {
     this.sql.exec("DELETE FROM waitlist WHERE user_id=?", userId);
+  }
+
+  /** A seat offered from the waitlist that is still open (not taken, not lapsed): whose it is and until when. */
+  async offer(holdId: string): Promise<{ userId: string; expiresAt: number } | null> {
+    const r = this.sql
+      .exec("SELECT user_id, expires_at FROM holds WHERE hold_id=? AND kind='offer' AND expires_at>?", holdId, now())
+      .toArray()[0];
+    return r ? { userId: String(r.user_id), expiresAt: Number(r.expires_at) } : null;
   }
 
   /** Seats left (null: no cap) and nothing else: what every storefront render asks. */

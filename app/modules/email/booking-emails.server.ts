@@ -12,6 +12,8 @@ import { users } from "~/modules/identity/schema";
 import { availability, bookings, servicePacks, services } from "~/modules/services/schema";
 import { creators } from "~/modules/storefronts/schema";
 import { renderBookingIcs } from "./booking-ics.server";
+import { bookingManagePath } from "./tokens.server";
+import { setPasswordLink } from "./set-password.server";
 import { esc, layout, type Rendered } from "./templates.server";
 
 type Out = { to: string; userId: string | null; rendered: Rendered };
@@ -83,12 +85,22 @@ async function facts(env: Env, bookingId: string) {
   const [s, c, buyer, creatorUser, av] = await Promise.all([
     db.query.services.findFirst({ where: eq(services.id, b.serviceId) }),
     db.query.creators.findFirst({ where: eq(creators.userId, b.creatorId) }),
-    db.query.users.findFirst({ where: eq(users.id, b.buyerId), columns: { email: true } }),
+    db.query.users.findFirst({ where: eq(users.id, b.buyerId), columns: { email: true, guestAt: true } }),
     db.query.users.findFirst({ where: eq(users.id, b.creatorId), columns: { email: true } }),
     db.query.availability.findFirst({ where: eq(availability.creatorId, b.creatorId), columns: { timeZone: true } }),
   ]);
   if (!s || !c || !buyer) return null;
-  return { b, s, c, buyerEmail: buyer.email, creatorEmail: creatorUser?.email ?? null, creatorZone: av?.timeZone ?? "UTC" };
+  return {
+    b,
+    s,
+    c,
+    buyerEmail: buyer.email,
+    buyerHasPassword: buyer.guestAt === null,
+    /** How the creator sees the buyer: a guest's name with their email (D131), else the email. */
+    buyerLabel: b.guestName ? `${b.guestName} (${buyer.email})` : buyer.email,
+    creatorEmail: creatorUser?.email ?? null,
+    creatorZone: av?.timeZone ?? "UTC",
+  };
 }
 
 export async function renderBookingEmail(env: Env, kind: string, ref: Record<string, unknown>): Promise<Out | null> {
@@ -136,10 +148,12 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
       rendered: simple({
         subject: `Reminder: ${f.s.title} ${soon}`,
         heading: `${f.s.title} is ${soon}`,
-        lines: [`${when(b.startAt, zone)} — ${toCreator ? f.buyerEmail : f.c.displayName}.`],
+        lines: [`${when(b.startAt, zone)} — ${toCreator ? f.buyerLabel : f.c.displayName}.`],
         button: toCreator
           ? [publicUrl(env, "/dashboard/services"), "Your bookings"]
-          : [publicUrl(env, "/library/bookings"), "Your bookings"],
+          : b.guest
+            ? [publicUrl(env, await bookingManagePath(env, b.id)), "Manage your booking"]
+            : [publicUrl(env, "/library/bookings"), "Your bookings"],
         settingsUrl,
         creatorName: f.c.displayName,
         reason,
@@ -166,7 +180,7 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
     const toCreator = ref.to === "creator";
     if (toCreator && !f.creatorEmail) return null;
     const zone = toCreator ? f.creatorZone : buyerZone;
-    const by = b.refundReason === "canceled_by_creator" ? c.displayName : toCreator ? f.buyerEmail : "you";
+    const by = b.refundReason === "canceled_by_creator" ? c.displayName : toCreator ? f.buyerLabel : "you";
     const refund = ref.refunded ? ` The payment of ${formatMoney(b.gross, b.currency)} is refunded in full.` : "";
     return {
       to: toCreator ? f.creatorEmail! : f.buyerEmail,
@@ -202,8 +216,21 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
           `Now pick your time on ${c.displayName}'s scheduling page: ${link.toString()}`,
         ]
       : b.startAt !== null
-        ? [`${when(b.startAt, buyerZone)} with ${c.displayName}.${paid}`, location, `Add it to your calendar: ${icsUrl}`]
+        ? [
+            `${when(b.startAt, buyerZone)} with ${c.displayName}.${paid}`,
+            location,
+            `Add it to your calendar: ${b.guest ? publicUrl(env, `${await bookingManagePath(env, b.id)}/ics`) : icsUrl}`,
+          ]
         : [`${c.displayName} will deliver it by ${when(b.dueAt ?? b.createdAt, buyerZone)}.${paid}`];
+    // A guest (D131) manages the booking through its signed link; an account without a password yet
+    // also gets a link that sets one and opens the library, where the booking is listed too.
+    if (b.guest) {
+      lines.push("Cancel or move it (within the creator's policy) from the link below — no account needed.");
+      if (!f.buyerHasPassword)
+        lines.push(
+          `Want all your bookings in one library? Set a password (the link works once, for 7 days): ${publicUrl(env, `/reset-password/${await setPasswordLink(env, b.buyerId)}`)}`,
+        );
+    }
     return {
       to: f.buyerEmail,
       userId: b.buyerId,
@@ -212,7 +239,9 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
           subject: ref.moved ? `Moved: ${s.title}` : `Booked: ${s.title}`,
           heading: ref.moved ? `Your session moved: ${s.title}` : `You're booked: ${s.title}`,
           lines,
-          button: [publicUrl(env, "/library/bookings"), "Your bookings"],
+          button: b.guest
+            ? [publicUrl(env, await bookingManagePath(env, b.id)), "Manage your booking"]
+            : [publicUrl(env, "/library/bookings"), "Your bookings"],
           settingsUrl,
           creatorName: c.displayName,
           reason,
@@ -226,8 +255,8 @@ export async function renderBookingEmail(env: Env, kind: string, ref: Record<str
     const answers = b.answers.map((a) => `${a.label}: ${a.answer}`);
     const lines = [
       b.startAt !== null
-        ? `${when(b.startAt, f.creatorZone)} — ${f.buyerEmail}.${paid}`
-        : `Due ${when(b.dueAt ?? b.createdAt, f.creatorZone)} — ${f.buyerEmail}.${paid}`,
+        ? `${when(b.startAt, f.creatorZone)} — ${f.buyerLabel}.${paid}`
+        : `Due ${when(b.dueAt ?? b.createdAt, f.creatorZone)} — ${f.buyerLabel}.${paid}`,
       ...answers,
     ];
     return {

@@ -39,6 +39,7 @@ export const TX_KINDS = [
   "booking_delivered",
   "webhook_disabled",
   "feedback_digest",
+  "waitlist_offer",
 ] as const;
 export type TxKind = (typeof TX_KINDS)[number];
 

@@ -234,6 +234,28 @@ export function guestTierConfirmEmail(d: {
   );
 }
 
+/** A seat of a full tier opened up and is held for someone from its waitlist (D132). */
+export function waitlistOfferEmail(d: { tierName: string; creatorName: string; until: string; claimUrl: string; paid: boolean }): Rendered {
+  return accountEmail(
+    `A seat in ${d.tierName} is yours to take`,
+    `A seat opened up in ${d.tierName} by ${d.creatorName}, and it is held for you until ${d.until}.`,
+    d.claimUrl,
+    d.paid ? "Take my seat (continue to payment)" : "Take my seat",
+    "The link works until the seat's hold ends. If you don't take it by then, it goes to the next person waiting.",
+  );
+}
+
+/** A guest's free booking waits for this click (double opt-in, D131): nothing is booked without it. */
+export function guestBookingConfirmEmail(d: { serviceTitle: string; creatorName: string; when: string; confirmUrl: string }): Rendered {
+  return accountEmail(
+    `Confirm your booking: ${d.serviceTitle}`,
+    `Someone (hopefully you) asked to book ${d.serviceTitle} with ${d.creatorName} on ${d.when} on All Thrive with this address. The time is held for you for an hour.`,
+    d.confirmUrl,
+    "Confirm my booking",
+    "The link works once and expires in an hour. If you didn't ask for this, ignore this email: nothing is booked without it.",
+  );
+}
+
 /**
  * After a guest confirmed (D125): where the membership or waitlist place is. An account without a
  * password yet gets a link that sets one and opens the library; others are asked to sign in.

@@ -82,3 +82,37 @@ export async function feedbackDigestUnsubscribeUrl(env: Env, userId: string): Pr
     `/unsubscribe?u=${encodeURIComponent(userId)}&k=feedback-digest&t=${await feedbackDigestUnsubscribeToken(env, userId)}`,
   );
 }
+
+/**
+ * The signed part of a guest's booking link (D131): HMAC of the booking id, so the link needs no row
+ * and can be rendered into any email about the booking; a changed id or token fails the comparison.
+ */
+export const bookingManageToken = (env: Env, bookingId: string) => hmac(env, `booking-manage:v1:${bookingId}`);
+
+export async function verifyBookingManageToken(env: Env, bookingId: string, token: string): Promise<boolean> {
+  if (!bookingId || !token || bookingId.length > 64 || token.length > 100) return false;
+  const expected = enc.encode(await bookingManageToken(env, bookingId));
+  const given = enc.encode(token);
+  if (expected.byteLength !== given.byteLength) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.byteLength; i++) diff |= expected[i] ^ given[i];
+  return diff === 0;
+}
+
+/** Where a guest sees, cancels and moves their booking without an account. */
+export async function bookingManagePath(env: Env, bookingId: string): Promise<string> {
+  return `/bookings/${encodeURIComponent(bookingId)}/manage/${await bookingManageToken(env, bookingId)}`;
+}
+
+/** The signed part of a waitlist seat offer's email link (D132): one offer (hold) of one tier. */
+export const seatOfferToken = (env: Env, tierId: string, holdId: string) => hmac(env, `seat-offer:v1:${tierId}:${holdId}`);
+
+export async function verifySeatOfferToken(env: Env, tierId: string, holdId: string, token: string): Promise<boolean> {
+  if (!tierId || !holdId || !token || holdId.length > 100 || token.length > 100) return false;
+  const expected = enc.encode(await seatOfferToken(env, tierId, holdId));
+  const given = enc.encode(token);
+  if (expected.byteLength !== given.byteLength) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.byteLength; i++) diff |= expected[i] ^ given[i];
+  return diff === 0;
+}

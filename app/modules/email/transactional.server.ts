@@ -45,35 +45,10 @@ import {
 import { sendEmail } from "./transport.server";
 import { renderBookingEmail } from "./booking-emails.server";
 import { renderFeedbackDigest } from "./feedback-digest.server";
-import { storeAccountToken } from "~/modules/identity/queries.server";
-import { hashAccountToken, newAccountToken } from "~/modules/identity/tokens.server";
+import { renderWaitlistOffer } from "./waitlist-offer.server";
 
-/** How long the "set a password" link of a guest purchase's receipt works (D71). */
-export const GUEST_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
-
-/**
- * A single-use link that sets the first password of an account made for a guest purchase (D71):
- * a password-reset token (the /reset-password flow: sets the password, proves the address, signs
- * in) that lasts 7 days, since a receipt is often read later. Issued when the receipt is rendered,
- * so it goes to the address's inbox only; a newer one replaces it.
- */
-export async function setPasswordLink(env: Env, userId: string): Promise<string> {
-  const token = newAccountToken();
-  const now = nowSeconds();
-  await storeAccountToken(
-    env,
-    {
-      tokenHash: await hashAccountToken(token),
-      userId,
-      purpose: "password_reset",
-      email: null,
-      expiresAt: now + GUEST_LINK_TTL_SECONDS,
-      createdAt: now,
-    },
-    "password_reset",
-  );
-  return token;
-}
+export { GUEST_LINK_TTL_SECONDS, setPasswordLink } from "./set-password.server";
+import { setPasswordLink } from "./set-password.server";
 import { creatorUnsubscribeUrl, verifyCreatorUnsubscribeToken } from "./tokens.server";
 
 type Ref = Record<string, string | number | boolean | null>;
@@ -272,6 +247,8 @@ async function render(env: Env, msg: TxEmailMessage): Promise<Outgoing | null> {
     }
     case "feedback_digest":
       return renderFeedbackDigest(env, r);
+    case "waitlist_offer":
+      return renderWaitlistOffer(env, r);
     case "webhook_disabled": {
       const c = await creatorForEmail(env, str(r.creatorId));
       if (!c) return null;

@@ -604,6 +604,38 @@ export async function leaveWaitlist(env: Env, viewer: Viewer, tierId: string) {
   await seats(env, tierId).leaveWaitlist(viewer.id);
 }
 
+/**
+ * A service checkout's booking, fixed package or session pack (services module): ready once the
+ * webhook confirmed it, refunded when its time was taken before the payment arrived.
+ */
+export async function serviceCheckoutState(env: Env, sessionId: string) {
+  const db = getDb(env);
+  const [b] = await db
+    .select({ id: bookings.id, status: bookings.status, title: services.title })
+    .from(bookings)
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .where(eq(bookings.checkoutSessionId, sessionId))
+    .limit(1);
+  const [p] = b
+    ? []
+    : await db
+        .select({ id: servicePacks.id, status: servicePacks.status, title: services.title })
+        .from(servicePacks)
+        .innerJoin(services, eq(services.id, servicePacks.serviceId))
+        .where(eq(servicePacks.checkoutSessionId, sessionId))
+        .limit(1);
+  const row = b ?? p;
+  const state: "ready" | "refunded" | "expired" | null =
+    row && ["confirmed", "active", "delivered"].includes(row.status)
+      ? "ready"
+      : row?.status === "refunded"
+        ? "refunded"
+        : row?.status === "expired"
+          ? "expired"
+          : null;
+  return { title: row?.title ?? "your booking", state, bookingId: b?.id ?? null };
+}
+
 /** The thank-you page's view of a checkout: honest while the webhook is still on its way. */
 export async function checkoutStatus(env: Env, viewer: Viewer, sessionId: string) {
   const db = getDb(env);
@@ -613,26 +645,10 @@ export async function checkoutStatus(env: Env, viewer: Viewer, sessionId: string
   let title = "";
   let link = "/library";
   if (c.kind === "service") {
-    // A booking, fixed package or session pack (services module): ready once the webhook confirmed it.
-    const [b] = await db
-      .select({ status: bookings.status, title: services.title })
-      .from(bookings)
-      .innerJoin(services, eq(services.id, bookings.serviceId))
-      .where(eq(bookings.checkoutSessionId, sessionId))
-      .limit(1);
-    const [p] = b
-      ? []
-      : await db
-          .select({ status: servicePacks.status, title: services.title })
-          .from(servicePacks)
-          .innerJoin(services, eq(services.id, servicePacks.serviceId))
-          .where(eq(servicePacks.checkoutSessionId, sessionId))
-          .limit(1);
-    const row = b ?? p;
-    title = row?.title ?? "your booking";
+    const x = await serviceCheckoutState(env, sessionId);
+    title = x.title;
     link = "/library/bookings";
-    if (row && ["confirmed", "active", "delivered"].includes(row.status)) state = "ready";
-    if (row?.status === "refunded") state = "refunded";
+    if (x.state) state = x.state;
   } else if (c.kind === "product" && c.productId) {
     const p = await db.query.products.findFirst({ where: eq(products.id, c.productId) });
     title = p?.title ?? "your purchase";

@@ -364,6 +364,53 @@ describe("guest join of a free tier by email", () => {
     expect((await askByEmail(paid, newEmail())).status).toBe(409);
   });
 
+  it("a freed seat is offered by email (once, even when redelivered): the guest claims it from the link; a used or forged link says so", async () => {
+    const seller = await makeSeller(env);
+    const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "", maxSubscribers: "1" });
+    const tierId = String(t.id);
+    const first = await makeUser(env);
+    expect((await postForm(`/tiers/${tierId}`, { intent: "subscribe" }, { cookie: await first.cookie() })).status).toBe(302);
+    const email = newEmail();
+    await askByEmail(tierId, email);
+    await postForm(await confirmLinkIn(email), {});
+    const u = (await userByEmail(email))!;
+
+    const m = (await env.DB.prepare("SELECT id FROM memberships WHERE user_id=? AND tier_id=?")
+      .bind(first.id, tierId)
+      .first<{ id: string }>())!;
+    expect((await postForm("/library", { intent: "leave", membershipId: m.id }, { cookie: await first.cookie() })).status).toBeLessThan(
+      400,
+    );
+    const st = await seats(env, tierId).status(u.id);
+    expect(st.offerExpiresAt).toBeGreaterThan(Date.now() / 1000);
+    const offer = await mailTo(email, "waitlist-offer:");
+    expect(offer.subject).toContain(`A seat in ${t.name} is yours to take`);
+    const link = /\/tiers\/[^/\s]+\/claim\/[^/\s]+\/[A-Za-z0-9_-]{43}/.exec(offer.text)![0];
+    // Redelivering the offer's message sends nothing more.
+    const holdId = link.split("/")[4];
+    await env.EMAIL_QUEUE.send({
+      type: "tx_email",
+      kind: "waitlist_offer",
+      key: `waitlist-offer:${tierId}:${holdId}`,
+      ref: { tierId, holdId, userId: u.id, expiresAt: 0 },
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const sent = await env.DB.prepare("SELECT count(*) AS n FROM dev_mailbox WHERE to_address=? AND id LIKE 'waitlist-offer:%'")
+      .bind(email)
+      .first<{ n: number }>();
+    expect(sent!.n).toBe(1);
+
+    expect((await app(`${link.slice(0, -3)}abc`)).status).toBe(404);
+    expect(await (await app(link)).text()).toContain("Take my seat");
+    const claimed = await postForm(link, {});
+    expect(claimed.status).toBe(200);
+    expect(await claimed.text()).toContain(`You&#x27;re a member of ${t.name}`);
+    expect(await membership(u.id, tierId)).not.toBeNull();
+    const again = await postForm(link, {});
+    expect(again.status).toBe(410);
+    expect(await (await app(link)).text()).toContain("This offer has ended");
+  });
+
   it("two links of one new address confirmed at once, and one link clicked twice at once: one account, one membership, one seat", async () => {
     const seller = await makeSeller(env);
     const t = await makeTier(await seller.cookie(), { pricing: "free", monthly: "", annual: "", maxSubscribers: "10" });

@@ -43,8 +43,11 @@ import {
   tierLineItem,
   tierForSale,
   CHECKOUT_TTL_SECONDS,
+  serviceCheckoutState,
+  startTierCheckout,
   TierFullError,
 } from "./checkout.server";
+import { bookingManagePath, verifySeatOfferToken } from "~/modules/email/tokens.server";
 import { platformFee, PLATFORM_FEE_PERCENT } from "~/lib/money";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
 import { SubscribeInput } from "~/modules/tiers/validation";
@@ -225,6 +228,20 @@ async function guestReady(env: Env, row: NonNullable<Awaited<ReturnType<typeof g
 export async function guestCheckoutStatus(env: Env, sessionId: string, token: string | null) {
   const row = await ownGuestCheckout(env, sessionId, token);
   const db = getDb(env);
+  if (!row.productId && !row.tierId) {
+    // A service booked (or a pack bought) as a guest (D131): ready once the webhook confirmed it; the
+    // page links the booking's manage page, the same link the emails carry.
+    const x = await serviceCheckoutState(env, sessionId);
+    const ready = x.state === "ready";
+    return {
+      kind: "service" as const,
+      guest: true as const,
+      state: (x.state ?? (row.status === "expired" ? "expired" : "processing")) as "ready" | "expired" | "processing" | "refunded",
+      title: x.title,
+      link: ready && x.bookingId ? await bookingManagePath(env, x.bookingId) : "/login?redirectTo=%2Flibrary%2Fbookings",
+      files: [] as { fileName: string; size: number; href: string }[],
+    };
+  }
   if (!row.productId) {
     // A tier joined as a guest (D77). "Ready" once the webhook has recorded it for the email's
     // account — also when that account already was a member and this one was undone: the page reads
@@ -233,8 +250,11 @@ export async function guestCheckoutStatus(env: Env, sessionId: string, token: st
     return {
       kind: "tier" as const,
       guest: true as const,
-      state: (row.status === "complete" ? "ready" : row.status === "expired" ? "expired" : "processing") as
-        "ready" | "expired" | "processing",
+      state: (row.status === "complete" || (row.buyerId && row.tierId && (await liveMembership(env, row.buyerId, row.tierId)))
+        ? "ready"
+        : row.status === "expired"
+          ? "expired"
+          : "processing") as "ready" | "expired" | "processing",
       title: t?.name ?? "your membership",
       link: "/login?redirectTo=%2Flibrary",
       files: [] as { fileName: string; size: number; href: string }[],
@@ -481,4 +501,72 @@ export async function confirmGuestTierJoin(env: Env, token: string | undefined):
     ...mail,
   });
   return { outcome, position, ...base };
+}
+
+// ------------------------------------------------------------------ waitlist seat offers by email (D132)
+
+const OFFER_GONE = "This seat offer has ended: it was taken or its hold ran out. Join the waitlist again on the tier's page.";
+
+/** The tier and offer an emailed claim link is for; 404 for a wrong or forged link. Changes nothing. */
+async function offerForLink(env: Env, tierId: string | undefined, holdId: string | undefined, token: string | undefined) {
+  if (!tierId || !holdId || !token || !(await verifySeatOfferToken(env, tierId, holdId, token)))
+    throw notFound("We couldn't find that offer.");
+  const db = getDb(env);
+  const t = await db.query.tiers.findFirst({ where: (x, { eq }) => eq(x.id, tierId) });
+  const creator = t ? await db.query.creators.findFirst({ where: (c, { eq }) => eq(c.userId, t.creatorId) }) : undefined;
+  if (!t || t.status !== "active" || !creator || creator.hiddenAt !== null) throw notFound("That tier isn't available any more.");
+  const offer = await seats(env, t.id).offer(holdId);
+  return { t, creator, offer };
+}
+
+/** What a seat offer's link opens: the tier, until when the seat is held — or that the offer has ended. */
+export async function seatOfferPage(env: Env, tierId: string | undefined, holdId: string | undefined, token: string | undefined) {
+  const { t, creator, offer } = await offerForLink(env, tierId, holdId, token);
+  return {
+    tier: { id: t.id, name: t.name, paid: t.pricing !== "free", annual: t.annualAmount !== null && t.pricing === "fixed" },
+    creator: { handle: creator.handle, displayName: creator.displayName },
+    open: !!offer,
+    expiresAt: offer?.expiresAt ?? null,
+  };
+}
+
+/**
+ * The person offered a seat takes it from the emailed link (their inbox is the proof; nobody is
+ * signed in). The same rules as in-app: the offer must still be open and theirs; a free tier joins
+ * through the seat counter (the offer's hold becomes the membership), a paid one opens Checkout for
+ * their account, where the offered hold becomes the checkout's. An ended offer gets 410 and a clear
+ * message. The browser gets the guest token so it sees the thank-you page of that checkout.
+ */
+export async function claimSeatOffer(
+  env: Env,
+  tierId: string | undefined,
+  holdId: string | undefined,
+  token: string | undefined,
+  input: unknown,
+  opts: { origin: string; guestToken: string },
+): Promise<{ url: string } | { member: true; tierName: string }> {
+  const { t, offer } = await offerForLink(env, tierId, holdId, token);
+  if (!offer) throw new AppError(410, OFFER_GONE);
+  const db = getDb(env);
+  const user = await db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, offer.userId), columns: { id: true, email: true } });
+  if (!user) throw new AppError(410, OFFER_GONE);
+  if (t.pricing === "free") {
+    await joinFreeTier(env, { id: user.id }, t.id);
+    return { member: true, tierName: t.name };
+  }
+  const r = await startTierCheckout(env, { id: user.id, email: user.email, isAdmin: false }, t.id, input, opts.origin);
+  if (r.alreadyMember) return { url: r.url };
+  const c = await db.query.checkouts.findFirst({ where: (x, { and, eq }) => and(eq(x.userId, user.id), eq(x.url, r.url)) });
+  if (c)
+    await insertGuestCheckout(env, {
+      sessionId: c.sessionId,
+      tokenHash: await hashAccountToken(opts.guestToken),
+      productId: null,
+      tierId: t.id,
+      creatorId: t.creatorId,
+      buyerId: user.id,
+      status: "open",
+      createdAt: nowSeconds(),
+    }).catch(() => undefined); // the same checkout reopened: this browser already sees it
+  return { url: r.url };
 }

@@ -59,7 +59,7 @@ async function sellerAccount(env: Env, creatorId: string): Promise<string | null
 }
 
 /** A published service of a visible creator (drafts for their owner), or null. */
-async function findService(env: Env, handle: string, slug: string, viewer: Viewer | null) {
+export async function findService(env: Env, handle: string, slug: string, viewer: Viewer | null) {
   const db = getDb(env);
   const creator = await db.query.creators.findFirst({ where: eq(creators.handle, handle.toLowerCase()) });
   if (!creator || creator.hiddenAt !== null) return null;
@@ -200,7 +200,7 @@ export function parseAnswers(questions: IntakeQuestion[], raw: Record<string, un
   return out;
 }
 
-export type BookResult = { url: string; bookingId?: string };
+export type BookResult = { url: string; bookingId?: string; sessionId?: string };
 
 /**
  * Books a service for the viewer. Calendar services take a slot (`start`: ISO instant or ms): a
@@ -229,6 +229,16 @@ export async function bookService(
   if (s.pricing === "fixed_package" || s.schedulingUrl || (s.pricing === "pack" && input.intent === "buy-pack")) {
     return startCheckout(env, viewer, s, creator, { answers, tz, minutes: null, start: null, origin, backUrl, cookie: opts.cookie, code });
   }
+  const { start, end, minutes, range } = await chosenSlot(env, s, input);
+
+  if (s.pricing === "pack")
+    return redeemPack(env, viewer, s, { start, end, minutes, range, answers, tz, packId: String(input.packId ?? "") });
+  if (bookingPrice(s, minutes) === 0) return bookFree(env, viewer, s, { start, end, minutes, range, answers, tz });
+  return startCheckout(env, viewer, s, creator, { answers, tz, minutes, start, origin, backUrl, range, cookie: opts.cookie, code });
+}
+
+/** The slot a booking form chose: a length the service offers and a time its rules offer now (the calendar then decides whether it is free). */
+export async function chosenSlot(env: Env, s: ServiceRow, input: Record<string, unknown>) {
   const rules = await availabilityRules(env, s.creatorId);
   if (!rules) throw conflict("This creator isn't taking bookings right now.");
   const minutes = Number(input.minutes ?? s.durationMinutes);
@@ -236,16 +246,10 @@ export async function bookService(
   const startRaw = String(input.start ?? "");
   const start = /^\d+$/.test(startRaw) ? Number(startRaw) : Date.parse(startRaw);
   if (!Number.isFinite(start)) throw unprocessable("Choose a time.", { start: "Choose a time." });
-  // The time must be one the rules offer now (the calendar object then decides whether it is free).
   if (!isOffered(rules, minutes, start, Date.now()))
     throw unprocessable("That time isn't offered. Please choose one from the list.", { start: "Not an offered time." });
   const end = start + minutes * 60_000;
-  const range = rangeFor(rules, start, end);
-
-  if (s.pricing === "pack")
-    return redeemPack(env, viewer, s, { start, end, minutes, range, answers, tz, packId: String(input.packId ?? "") });
-  if (bookingPrice(s, minutes) === 0) return bookFree(env, viewer, s, { start, end, minutes, range, answers, tz });
-  return startCheckout(env, viewer, s, creator, { answers, tz, minutes, start, origin, backUrl, range, cookie: opts.cookie, code });
+  return { start, end, minutes, range: rangeFor(rules, start, end) };
 }
 
 type SlotInput = {
@@ -355,7 +359,7 @@ async function redeemPack(env: Env, viewer: Viewer, s: ServiceRow, x: SlotInput 
  * A paid booking (slot held until the session expires), a fixed package or a pack: one Checkout
  * Session with the creator's account as destination and the 8% application fee.
  */
-async function startCheckout(
+export async function startCheckout(
   env: Env,
   viewer: Viewer,
   s: ServiceRow,
@@ -371,6 +375,8 @@ async function startCheckout(
     cookie?: string | null;
     /** A discount code (growth module, D114): the fee is 8% of what is charged. */
     code?: string;
+    /** Booked as a guest (D131): `viewer` is the account of the email they gave; nobody is signed in. */
+    guest?: { name: string };
   },
 ): Promise<BookResult> {
   const accountId = await sellerAccount(env, s.creatorId);
@@ -424,6 +430,8 @@ async function startCheckout(
         minutes: x.minutes,
         answers: x.answers,
         buyerTimeZone: x.tz,
+        guest: !!x.guest,
+        guestName: x.guest?.name ?? null,
         createdAt: t,
         updatedAt: t,
       });
@@ -441,6 +449,7 @@ async function startCheckout(
       ...(isPack ? { pack_id: id } : { booking_id: id }),
       buyer_id: viewer.id,
       creator_id: s.creatorId,
+      ...(x.guest ? { guest: "1" } : {}),
       ...claimMetadata(claim),
     };
     const when = x.start !== null ? ` — ${longLabel(x.start, x.tz ?? "UTC")}` : "";
@@ -503,7 +512,7 @@ async function startCheckout(
         createdAt: t,
       }),
     ]);
-    return { url: session.url!, bookingId: id };
+    return { url: session.url!, bookingId: id, sessionId: session.id };
   } catch (e) {
     await undo();
     throw e;
@@ -702,7 +711,7 @@ export async function applyServiceCheckoutExpired(env: Env, session: Stripe.Chec
 }
 
 /** Confirmation side effects: the storefront's "next available" moves; both sides are emailed once. */
-async function afterConfirmed(env: Env, bookingId: string, creatorId: string) {
+export async function afterConfirmed(env: Env, bookingId: string, creatorId: string) {
   await getDb(env)
     .update(creators)
     .set({ version: sql`${creators.version} + 1` })

@@ -140,6 +140,12 @@ export const bookings = sqliteTable(
     buyerTimeZone: text("buyer_time_zone"),
     /** Why the platform refunded it by itself, e.g. "slot_taken" (paid after the hold lapsed and someone else booked). */
     refundReason: text("refund_reason"),
+    /**
+     * Booked as a guest (no one signed in): the booking belongs to the account of the email given, and
+     * the guest manages it through a signed link in their emails (D131). `guestName` is the name they gave.
+     */
+    guest: integer("guest", { mode: "boolean" }).notNull().default(false),
+    guestName: text("guest_name"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -189,4 +195,34 @@ export const servicePacks = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("service_packs_buyer_idx").on(t.buyerId, t.serviceId)],
+);
+
+/**
+ * A guest's free booking waiting for its emailed confirmation (double opt-in, D131): the slot is held
+ * in the creator's calendar (`holdId`) until `expiresAt`; nothing else exists (no account, no booking)
+ * until the link is used, in one conditional UPDATE of `usedAt`.
+ */
+export const guestBookingRequests = sqliteTable(
+  "guest_booking_requests",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    serviceId: text("service_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+    creatorId: text("creator_id").notNull(),
+    holdId: text("hold_id").notNull(),
+    startAt: integer("start_at").notNull(),
+    endAt: integer("end_at").notNull(),
+    minutes: integer("minutes").notNull(),
+    answers: text("answers", { mode: "json" }).$type<{ label: string; answer: string }[]>().notNull().default([]),
+    buyerTimeZone: text("buyer_time_zone"),
+    /** The booking made when the link was used. */
+    bookingId: text("booking_id"),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("guest_booking_requests_service_idx").on(t.serviceId, t.createdAt)],
 );

@@ -387,6 +387,14 @@ export function refundDiscountStatement(db: Db, paymentIntentId: string) {
     );
 }
 
+/** A tier code's use whose membership was undone by a full refund goes back (D137); only once, only a redeemed tier use. */
+export async function refundTierDiscount(env: Env, redemptionId: string) {
+  await getDb(env)
+    .update(discountRedemptions)
+    .set({ status: "refunded" })
+    .where(and(eq(discountRedemptions.id, redemptionId), eq(discountRedemptions.kind, "tier"), eq(discountRedemptions.status, "redeemed")));
+}
+
 /**
  * The code's Stripe coupon (made with the code; made here only if that is missing). One per code,
  * idempotent on the code id. `duration: once`; no Stripe-side cap or expiry — ours are exact.

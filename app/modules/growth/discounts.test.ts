@@ -5,9 +5,9 @@ import { platformFee } from "~/lib/money";
 import { newId } from "~/lib/ids";
 import { app, postForm } from "~/test/http";
 import { deliver, emulator, payCheckout, sessionIdFrom } from "~/test/stripe";
-import { createProduct, makeTier, publishedProduct } from "~/test/money";
+import { createProduct, makeTier, membership, publishedProduct, subscribeAndPay } from "~/test/money";
 import { sellerWithService } from "~/test/services";
-import { makeCreator, makeUser } from "~/modules/demo/factories.server";
+import { makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { startProductCheckout } from "~/modules/payments/checkout.server";
 import { isAppError } from "~/lib/errors";
 
@@ -301,8 +301,6 @@ describe("codes for memberships and services", () => {
     expect(
       await (await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: free }, { cookie: mc })).text(),
     ).toContain("less than 100%");
-    const guest = await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: member2 });
-    expect(guest.status).toBe(422);
     const res = await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: member2 }, { cookie: mc });
     expect(res.status).toBe(302);
     const session = await stripe.checkout.sessions.retrieve(sessionIdFrom(res.headers.get("Location")!));
@@ -355,6 +353,78 @@ describe("codes for memberships and services", () => {
     expect([bpi.amount, bpi.application_fee_amount]).toEqual([80000, 6400]);
     expect((await stripe.transfers.retrieve(String((bpi.latest_charge as { transfer?: string }).transfer))).amount).toBe(73600);
     expect((await redemptions(svc))[0]).toMatchObject({ status: "redeemed", discount: 10000 });
+  });
+});
+
+describe("tier codes for guests and refunds of membership payments", () => {
+  it("a guest's code follows a member's rules; a full refund that undoes the membership gives the use back, a partial or a renewal's doesn't", async () => {
+    const seller = await makeSeller(env);
+    const cookie = await seller.cookie();
+    const tierId = String((await makeTier(cookie)).id); // $5 a month
+    const [capped, firstOnly, plain] = [newCode("CAP"), newCode("NEW"), newCode("PLAIN")];
+    await makeCode(cookie, { code: capped, value: "20", maxRedemptions: "1" }, [tierId]);
+    await makeCode(cookie, { code: firstOnly, value: "20", firstTimeOnly: "on" }, [tierId]);
+    await makeCode(cookie, { code: plain, value: "20" }, [tierId]);
+    const stripe = getStripe(env);
+    const guestStart = (code: string) => postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code });
+
+    // First-time-only needs a known person: a guest is asked to sign in (as for products).
+    const ft = await guestStart(firstOnly);
+    expect(ft.status).toBe(422);
+    expect(await ft.text()).toContain("first-time buyers only — sign in");
+    // The guest's checkout is discounted like a member's; the use is the email's account once paid.
+    const res = await guestStart(capped);
+    expect(res.status).toBe(303);
+    const url = res.headers.get("Location")!;
+    const sessionId = sessionIdFrom(url);
+    expect((await stripe.checkout.sessions.retrieve(sessionId)).amount_total).toBe(400);
+    expect((await guestStart(capped)).status).toBe(409); // one use, held by the open checkout
+    const email = `guest-${newId(8).toLowerCase()}@example.test`;
+    expect((await payCheckout(url, { email })).status).toBe(303);
+    const holdId = (await env.DB.prepare("SELECT hold_id AS h FROM guest_checkouts WHERE session_id=?")
+      .bind(sessionId)
+      .first<{ h: string }>())!.h;
+    await deliver(sessionId, holdId);
+    const account = (await env.DB.prepare("SELECT id FROM users WHERE email=?").bind(email).first<{ id: string }>())!;
+    const use = () =>
+      env.DB.prepare("SELECT status, buyer_id AS buyerId FROM discount_redemptions WHERE session_id=?")
+        .bind(sessionId)
+        .first<{ status: string; buyerId: string }>();
+    expect(await use()).toEqual({ status: "redeemed", buyerId: account.id });
+    const inv = (await env.DB.prepare(
+      "SELECT gross, fee, payment_intent_id AS pi, stripe_subscription_id AS sub FROM invoices WHERE user_id=?",
+    )
+      .bind(account.id)
+      .first<{ gross: number; fee: number; pi: string; sub: string }>())!;
+    expect([inv.gross, inv.fee]).toEqual([400, 32]);
+
+    // A partial refund keeps the use; the rest of the first payment ends the membership and gives it back, once.
+    await stripe.refunds.create({ payment_intent: inv.pi, amount: 100 });
+    await deliver(inv.pi);
+    expect((await use())!.status).toBe("redeemed");
+    await stripe.refunds.create({ payment_intent: inv.pi });
+    await deliver(inv.pi);
+    await deliver(inv.pi); // redelivered
+    expect((await use())!.status).toBe("refunded");
+    expect((await stripe.subscriptions.retrieve(inv.sub)).status).toBe("canceled");
+    expect((await guestStart(capped)).status).toBe(303); // the use is free again
+
+    // A refunded renewal ends the membership but keeps the use: the member had the discounted first month.
+    const member = await makeUser(env);
+    await subscribeAndPay(tierId, await member.cookie(), { interval: "month", code: plain });
+    await deliver(member.id);
+    const sub = (await membership(member.id, tierId))!.sub;
+    await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
+    await deliver(sub);
+    const renewal = (await env.DB.prepare(
+      "SELECT payment_intent_id AS pi FROM invoices WHERE stripe_subscription_id=? ORDER BY paid_at DESC, rowid DESC",
+    )
+      .bind(sub)
+      .first<{ pi: string }>())!;
+    await stripe.refunds.create({ payment_intent: renewal.pi });
+    await deliver(renewal.pi);
+    expect((await membership(member.id, tierId))!.status).toBe("canceled");
+    expect((await redemptions(plain))[0].status).toBe("redeemed");
   });
 });
 

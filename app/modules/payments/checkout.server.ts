@@ -4,6 +4,7 @@
  * are created only from verified webhooks (events.server.ts).
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
+import type * as v from "valibot";
 import { getDb } from "~/lib/db.server";
 import { AppError, conflict, notFound, tooManyRequests, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -407,6 +408,35 @@ export function tierLineItem(t: typeof tiers.$inferSelect, s: { interval: string
 }
 
 /**
+ * A discount code typed for a tier (D114), for a signed-in member or a guest (`buyerId` null: a
+ * first-time-only code asks them to sign in). Priced on the first payment here; the Stripe coupon's
+ * duration decides the renewals.
+ */
+export async function quoteTierCode(
+  env: Env,
+  t: typeof tiers.$inferSelect,
+  s: v.InferOutput<typeof SubscribeInput>,
+  input: unknown,
+  buyerId: string | null,
+): Promise<DiscountQuote | null> {
+  const rawCode = String((input as { code?: unknown } | null)?.code ?? "").trim();
+  if (!rawCode) return null;
+  const lineItem = tierLineItem(t, s);
+  const firstPayment =
+    "price_data" in lineItem ? lineItem.price_data.unit_amount : ((s.interval === "year" ? t.annualAmount : t.monthlyAmount) ?? 0);
+  return quoteDiscount(env, rawCode, { kind: "tier", id: t.id, creatorId: t.creatorId, currency: t.currency }, buyerId, firstPayment);
+}
+
+/**
+ * A tier code that makes every payment free (100% or the whole price off, forever) needs no card:
+ * Checkout skips collecting one and Stripe pays each $0 invoice at once. A code that ends (once, N
+ * months) still collects a card, because the full price is charged afterwards.
+ */
+export function tierZeroCollection(quote: DiscountQuote | null): { payment_method_collection?: "if_required" } {
+  return quote && quote.total === 0 && quote.code.duration === "forever" ? { payment_method_collection: "if_required" } : {};
+}
+
+/**
  * Subscribing to a paid tier: reserve a seat in the tier's Durable Object first (409 + waitlist
  * offer when full), then open a Checkout Session that expires exactly when the hold does.
  * One open checkout per person per tier (D52): the object hands every concurrent request of one
@@ -439,13 +469,7 @@ export async function startTierCheckout(
   if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
 
   const lineItem = tierLineItem(t, s);
-  // A discount code (D114): priced on the first payment here; the Stripe coupon's duration decides the renewals.
-  const rawCode = String((input as { code?: unknown } | null)?.code ?? "").trim();
-  const firstPayment =
-    "price_data" in lineItem ? lineItem.price_data.unit_amount : ((s.interval === "year" ? t.annualAmount : t.monthlyAmount) ?? 0);
-  const quote: DiscountQuote | null = rawCode
-    ? await quoteDiscount(env, rawCode, { kind: "tier", id: t.id, creatorId: t.creatorId, currency: t.currency }, viewer.id, firstPayment)
-    : null;
+  const quote = await quoteTierCode(env, t, s, input, viewer.id);
 
   const stub = seats(env, t.id);
   const reserveSeat = () =>
@@ -479,7 +503,6 @@ export async function startTierCheckout(
     itemId: t.id,
     cookieHeader: opts.cookie ?? null,
   });
-  const meta = { kind: "tier", tier_id: t.id, user_id: viewer.id, creator_id: t.creatorId, hold_id: hold.holdId, ...claimMetadata(claim) };
   let redemptionId: string | null = null;
   try {
     const coupon = quote ? await couponFor(env, quote.code) : null;
@@ -492,8 +515,19 @@ export async function startTierCheckout(
         currency: t.currency,
         expiresAt: hold.expiresAt,
       });
+    // The subscription names its code's use, so a full refund of the payment it discounted can give it back.
+    const meta = {
+      kind: "tier",
+      tier_id: t.id,
+      user_id: viewer.id,
+      creator_id: t.creatorId,
+      hold_id: hold.holdId,
+      ...claimMetadata(claim),
+      ...(redemptionId ? { discount_redemption_id: redemptionId } : {}),
+    };
     const session = await stripe.checkout.sessions.create({
       ...(coupon ? { discounts: [{ coupon }] } : {}),
+      ...tierZeroCollection(quote),
       mode: "subscription",
       line_items: [lineItem],
       subscription_data: {

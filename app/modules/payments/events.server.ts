@@ -33,6 +33,7 @@ import {
   GUEST_BUYER,
   redeemDiscountStatement,
   refundDiscountStatement,
+  refundTierDiscount,
   releaseDiscountForSession,
 } from "~/modules/growth/discounts.server";
 import { applyPromotionCheckoutCompleted, applyPromotionCheckoutExpired } from "~/modules/growth/promotions.server";
@@ -170,6 +171,8 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       const email = session.customer_details?.email ?? session.customer_email;
       if (!email || !subId) throw new Error(`guest tier checkout ${session.id} completed without an email or subscription`);
       const account = await accountForGuestEmail(env, email);
+      // A guest's code use (held as `guest`) now belongs to that account.
+      await redeemDiscountStatement(db, session.id, account.id);
       await getStripe(env).subscriptions.update(
         subId,
         { metadata: { user_id: account.id } },
@@ -796,9 +799,28 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
   }
   if (full) {
     const inv = await db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, pi) });
-    if (inv) await endMembershipIfLatest(env, inv.id, inv.stripeSubscriptionId);
+    if (inv) {
+      await endMembershipIfLatest(env, inv.id, inv.stripeSubscriptionId);
+      await giveBackTierCodeUse(env, inv.id, inv.stripeSubscriptionId);
+    }
   }
   return "processed";
+}
+
+/**
+ * A tier code's use comes back (D137) when the full refund undid the membership it was typed for:
+ * the refunded invoice is the subscription's first (the payment Checkout took with the code) and the
+ * subscription has ended. A refunded renewal, a partial refund, or a first payment refunded while the
+ * membership goes on keep the use. Re-read from Stripe and conditional on `redeemed`: safe to redeliver.
+ */
+async function giveBackTierCodeUse(env: Env, invoiceId: string, subscriptionId: string) {
+  const stripe = getStripe(env);
+  const sub = await stripe.subscriptions.retrieve(subscriptionId);
+  const redemptionId = sub.metadata?.discount_redemption_id;
+  if (!redemptionId || !ENDED_STATUSES.has(sub.status)) return;
+  const inv = await stripe.invoices.retrieve(invoiceId);
+  if (inv.billing_reason !== "subscription_create") return;
+  await refundTierDiscount(env, redemptionId);
 }
 
 /**

@@ -6,7 +6,7 @@ import { Avatar } from "~/components/avatar";
 import { DiscountCodeField } from "~/components/money/discount-code-field";
 import { Button, FormError } from "~/components/ui/form";
 import { invariantResponse } from "~/lib/errors";
-import { handleForm, orRespond } from "~/lib/http.server";
+import { clientIp, handleForm, orRespond } from "~/lib/http.server";
 import { formatMoney } from "~/lib/money";
 import { passThroughHeaders } from "~/lib/route-headers";
 import { formToObject } from "~/lib/validation";
@@ -47,7 +47,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       params.slug ?? "",
       form,
       new URL(request.url).origin,
-      { cookie: request.headers.get("Cookie") },
+      { cookie: request.headers.get("Cookie"), ip: clientIp(request) },
     );
     throw redirect(url, 303);
   });

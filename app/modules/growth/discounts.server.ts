@@ -273,9 +273,8 @@ export async function quoteDiscount(env: Env, raw: string, p: Offering, buyerId:
     throw codeError(`${value} is for first-time buyers only, and you've bought from this creator before.`);
   const discount = discountAmount(code, subtotal);
   const total = subtotal - discount;
-  // Only products have a recorded zero order; a membership or booking always goes through Checkout (D114).
-  if (total === 0 && p.kind !== "product")
-    throw codeError(`${value} would make this ${OFFERING_NAME[p.kind]} free — codes for memberships and services take less than 100% off.`);
+  // A total of 0 is fine everywhere (D138): a product or service is recorded without Stripe, a
+  // membership goes through Checkout, whose $0 invoices Stripe marks paid at once.
   if (total > 0 && total < stripeMinimumCharge(p.currency))
     throw codeError(
       `With ${value} the price would be below the ${formatMoney(stripeMinimumCharge(p.currency), p.currency)} minimum card payment.`,

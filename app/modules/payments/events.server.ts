@@ -632,7 +632,10 @@ async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed"
   if (!meta.tier_id) return "ignored";
   const gross = inv.amount_paid ?? 0;
   const paymentIntentId = gross > 0 ? await invoicePaymentIntent(env, inv) : null;
-  if (gross > 0) {
+  // A discount code that made a payment free (D138): recorded as a $0 invoice (no fee, no payment),
+  // so the member gets a receipt and counts as having joined; other $0 invoices (trials) aren't.
+  const freeByCode = gross === 0 && (inv.total_discount_amounts ?? []).some((d) => d.amount > 0);
+  if (gross > 0 || freeByCode) {
     await getDb(env)
       .insert(invoices)
       .values({
@@ -653,7 +656,7 @@ async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed"
   if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
   // Affiliate commission (first invoice and renewals within the program's months) and the referrer's share of the fee.
   if (gross > 0) await recordInvoiceCommissions(env, inv.id!, meta);
-  if (gross > 0) {
+  if (gross > 0 || freeByCode) {
     const m = await getDb(env).query.memberships.findFirst({
       where: eq(memberships.stripeSubscriptionId, subId),
       columns: { status: true, note: true, endReason: true },

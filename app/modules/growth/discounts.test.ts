@@ -6,7 +6,10 @@ import { newId } from "~/lib/ids";
 import { app, postForm } from "~/test/http";
 import { deliver, emulator, payCheckout, sessionIdFrom } from "~/test/stripe";
 import { createProduct, makeTier, membership, publishedProduct, subscribeAndPay } from "~/test/money";
-import { sellerWithService } from "~/test/services";
+import { createService, sellerWithService } from "~/test/services";
+import { waitForMail } from "~/test/mail";
+import { openSlots } from "~/modules/services/booking.server";
+import { availabilityRules, calendar } from "~/modules/services/calendar.server";
 import { makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
 import { startProductCheckout } from "~/modules/payments/checkout.server";
 import { isAppError } from "~/lib/errors";
@@ -280,10 +283,9 @@ describe("codes for memberships and services", () => {
     });
     const tier = await makeTier(cookie); // $5 a month
     const tierId = String(tier.id);
-    const [member2, svc, free] = [newCode("TWO"), newCode("SVC"), newCode("ALL")];
+    const [member2, svc] = [newCode("TWO"), newCode("SVC")];
     expect((await makeCode(cookie, { code: member2, value: "20", duration: "repeating", durationMonths: "2" }, [tierId])).status).toBe(200);
     expect((await makeCode(cookie, { code: svc, kind: "amount", value: "100" }, [serviceId])).status).toBe(200);
-    expect((await makeCode(cookie, { code: free, value: "100" })).status).toBe(200);
     expect(
       (await makeCode(cookie, { code: newCode("BAD"), value: "5", duration: "repeating", durationMonths: "0" }, [tierId])).status,
     ).toBe(422);
@@ -298,9 +300,6 @@ describe("codes for memberships and services", () => {
     expect(
       await (await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: svc }, { cookie: mc })).text(),
     ).toContain("isn't for this membership");
-    expect(
-      await (await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: free }, { cookie: mc })).text(),
-    ).toContain("less than 100%");
     const res = await postForm(`/tiers/${tierId}`, { intent: "subscribe", interval: "month", code: member2 }, { cookie: mc });
     expect(res.status).toBe(302);
     const session = await stripe.checkout.sessions.retrieve(sessionIdFrom(res.headers.get("Location")!));
@@ -425,6 +424,104 @@ describe("tier codes for guests and refunds of membership payments", () => {
     await deliver(renewal.pi);
     expect((await membership(member.id, tierId))!.status).toBe("canceled");
     expect((await redemptions(plain))[0].status).toBe("redeemed");
+  });
+});
+
+describe("codes that make the price 0", () => {
+  it("a booking and a pack confirm without Stripe (the slot taken exactly, emails with .ics); tier codes start $0 memberships through Checkout", async () => {
+    const { seller, cookie, id: serviceId, slug } = await sellerWithService(); // $50 a 30-minute session
+    const pack = await createService(cookie, { pricing: "pack", price: "120", packSessions: "2", packExpiryDays: "30" });
+    expect((await postForm(`/dashboard/services/${pack.id}`, { intent: "publish" }, { cookie })).status).toBe(200);
+    const tierId = String((await makeTier(cookie)).id); // $5 a month
+    const [free, forever, firstFree] = [newCode("FREE"), newCode("EVER"), newCode("ONE")];
+    await makeCode(cookie, { code: free, value: "100", maxRedemptions: "3" });
+    await makeCode(cookie, { code: forever, value: "100", duration: "forever" }, [tierId]);
+    await makeCode(cookie, { code: firstFree, kind: "amount", value: "5", duration: "once" }, [tierId]);
+    const s = (await env.DB.prepare("SELECT * FROM services WHERE id = ?").bind(serviceId).first<Record<string, unknown>>())!;
+    const slots = await openSlots(
+      env,
+      { ...s, creatorId: seller.id, durationMinutes: Number(s.duration_minutes) } as never,
+      await availabilityRules(env, seller.id),
+      30,
+    );
+    const start = new Date(slots[0].start).toISOString();
+
+    // A session: confirmed at $0 at once — no Checkout, no fee — with the usual emails and .ics.
+    const buyer = await makeUser(env);
+    const res = await postForm(
+      `/@${seller.handle}/services/${slug}`,
+      { start, minutes: "30", code: free },
+      { cookie: await buyer.cookie() },
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toContain("/library/bookings?booked=");
+    const b = (await env.DB.prepare("SELECT status, gross, fee, net, checkout_session_id AS cs FROM bookings WHERE buyer_id=?")
+      .bind(buyer.id)
+      .first<{ status: string; gross: number; fee: number; net: number; cs: string | null }>())!;
+    expect(b).toEqual({ status: "confirmed", gross: 0, fee: 0, net: 0, cs: null });
+    expect((await calendar(env, seller.id).list()).map((h) => h.status)).toEqual(["confirmed"]);
+    const mail = await waitForMail(buyer.email, "Booked:");
+    expect(mail.attachments[0]).toMatchObject({ filename: "invite.ics" });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM checkouts WHERE user_id=?").bind(buyer.id).first("n")).toBe(0);
+    // The same time for someone else: refused, and their use of the code goes back.
+    const other = await makeUser(env);
+    const oc = await other.cookie();
+    const clash = await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30", code: free }, { cookie: oc });
+    expect(clash.status).toBe(409);
+    expect((await redemptions(free)).map((r) => r.status).sort()).toEqual(["redeemed", "released"]);
+    // A pack: active at $0 with its sessions.
+    const p = await postForm(`/@${seller.handle}/services/${pack.slug}`, { intent: "buy-pack", code: free }, { cookie: oc });
+    expect(p.status).toBe(303);
+    const pk = await env.DB.prepare("SELECT status, gross, sessions_total AS n FROM service_packs WHERE buyer_id=?").bind(other.id).first();
+    expect(pk).toEqual({ status: "active", gross: 0, n: 2 });
+
+    // A tier, 100% forever: Checkout without a card, each $0 invoice paid at once and recorded at $0.
+    const stripe = getStripe(env);
+    const member = await makeUser(env);
+    const mres = await postForm(
+      `/tiers/${tierId}`,
+      { intent: "subscribe", interval: "month", code: forever },
+      { cookie: await member.cookie() },
+    );
+    expect(mres.status).toBe(302);
+    const session = await stripe.checkout.sessions.retrieve(sessionIdFrom(mres.headers.get("Location")!));
+    expect([session.amount_total, session.payment_method_collection]).toEqual([0, "if_required"]);
+    expect((await payCheckout(mres.headers.get("Location")!)).status).toBe(303);
+    await deliver(member.id);
+    const m = (await membership(member.id, tierId))!;
+    expect(m.status).toBe("active");
+    await emulator(`/_emulator/subscriptions/${m.sub}/renew`, {});
+    await deliver(m.sub);
+    const invs = async (sub: string) =>
+      (
+        await env.DB.prepare("SELECT gross, fee, net FROM invoices WHERE stripe_subscription_id=? ORDER BY paid_at, rowid")
+          .bind(sub)
+          .all<{ gross: number; fee: number; net: number }>()
+      ).results.map((i) => [i.gross, i.fee, i.net]);
+    expect(await invs(m.sub)).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    expect((await membership(member.id, tierId))!.status).toBe("active");
+    await waitForMail(member.email, "You're a member");
+    // The whole first payment off, once: $0 now, the full price from the first renewal (a card was collected).
+    const once = await makeUser(env);
+    const ores = await postForm(
+      `/tiers/${tierId}`,
+      { intent: "subscribe", interval: "month", code: firstFree },
+      { cookie: await once.cookie() },
+    );
+    const osession = await stripe.checkout.sessions.retrieve(sessionIdFrom(ores.headers.get("Location")!));
+    expect([osession.amount_total, osession.payment_method_collection]).toEqual([0, "always"]);
+    await payCheckout(ores.headers.get("Location")!);
+    await deliver(once.id);
+    const osub = (await membership(once.id, tierId))!.sub;
+    await emulator(`/_emulator/subscriptions/${osub}/renew`, {});
+    await deliver(osub);
+    expect(await invs(osub)).toEqual([
+      [0, 0, 0],
+      [500, 40, 460],
+    ]);
   });
 });
 

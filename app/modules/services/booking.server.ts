@@ -258,7 +258,18 @@ export async function bookService(
   if (s.pricing === "pack")
     return redeemPack(env, viewer, s, { start, end, minutes, range, answers, tz, packId: String(input.packId ?? "") });
   if (bookingPrice(s, minutes) === 0) return bookFree(env, viewer, s, { start, end, minutes, range, answers, tz });
-  return startCheckout(env, viewer, s, creator, { answers, tz, minutes, start, origin, backUrl, range, cookie: opts.cookie, code, ip: opts.ip });
+  return startCheckout(env, viewer, s, creator, {
+    answers,
+    tz,
+    minutes,
+    start,
+    origin,
+    backUrl,
+    range,
+    cookie: opts.cookie,
+    code,
+    ip: opts.ip,
+  });
 }
 
 type SlotInput = {

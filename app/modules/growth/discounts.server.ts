@@ -394,6 +394,14 @@ export async function refundTierDiscount(env: Env, redemptionId: string) {
     .where(and(eq(discountRedemptions.id, redemptionId), eq(discountRedemptions.kind, "tier"), eq(discountRedemptions.status, "redeemed")));
 }
 
+/** A zero order or booking (`free_…` key) that was undone like a full refund: its use goes back (D138); only once. */
+export async function giveBackFreeUse(env: Env, key: string) {
+  await getDb(env)
+    .update(discountRedemptions)
+    .set({ status: "refunded" })
+    .where(and(eq(discountRedemptions.sessionId, key), eq(discountRedemptions.status, "redeemed")));
+}
+
 /**
  * The code's Stripe coupon (made with the code; made here only if that is missing). One per code,
  * idempotent on the code id. `duration: once`; no Stripe-side cap or expiry — ours are exact.

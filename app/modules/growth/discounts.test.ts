@@ -469,6 +469,10 @@ describe("codes that make the price 0", () => {
     const clash = await postForm(`/@${seller.handle}/services/${slug}`, { start, minutes: "30", code: free }, { cookie: oc });
     expect(clash.status).toBe(409);
     expect((await redemptions(free)).map((r) => r.status).sort()).toEqual(["redeemed", "released"]);
+    // The creator cancels the free booking: the time and the code's use come back.
+    const bid = new URL(res.headers.get("Location")!, "http://x").searchParams.get("booked")!;
+    expect((await postForm(`/dashboard/services`, { intent: "cancel", bookingId: bid }, { cookie })).status).toBeLessThan(400);
+    expect((await redemptions(free)).map((r) => r.status).sort()).toEqual(["refunded", "released"]);
     // A pack: active at $0 with its sessions.
     const p = await postForm(`/@${seller.handle}/services/${pack.slug}`, { intent: "buy-pack", code: free }, { cookie: oc });
     expect(p.status).toBe(303);

@@ -10,6 +10,7 @@ import {
   attachDiscountSession,
   couponFor,
   quoteDiscount,
+  giveBackFreeUse,
   redeemDiscount,
   redeemDiscountStatement,
   releaseDiscount,
@@ -1037,6 +1038,8 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
       .update(servicePacks)
       .set({ sessionsUsed: sql`MAX(${servicePacks.sessionsUsed} - 1, 0)` })
       .where(eq(servicePacks.id, b.packId));
+  // A booking a code made free (D138): a cancellation that would have refunded gives the code's use back.
+  if (refund && !b.packId && b.gross === 0) await giveBackFreeUse(env, `free_${b.id}`);
   if (refund && b.paymentIntentId && b.gross > 0) {
     await getStripe(env)
       .refunds.create(

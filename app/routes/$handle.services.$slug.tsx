@@ -66,7 +66,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       params.slug ?? "",
       form,
       new URL(request.url).origin,
-      { cookie: request.headers.get("Cookie") },
+      { cookie: request.headers.get("Cookie"), ip: clientIp(request) },
     );
     throw redirect(url, 303);
   });

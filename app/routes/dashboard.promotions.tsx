@@ -116,7 +116,7 @@ export default function DashboardPromotions() {
                     </optgroup>
                   ) : null}
                   {products.length ? (
-                    <optgroup label="Products (home page or Discover)">
+                    <optgroup label="Products">
                       {products.map((p) => (
                         <option key={p.id} value={`product:${p.id}`}>
                           {p.title}

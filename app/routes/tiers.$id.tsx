@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { DiscountCodeField } from "~/components/money/discount-code-field";
 import { Button, Field, FormError, FormSuccess } from "~/components/ui/form";
-import { invariantResponse, isAppError, unprocessable } from "~/lib/errors";
+import { invariantResponse, isAppError } from "~/lib/errors";
 import { clientIp, orRespond } from "~/lib/http.server";
 import { passThroughHeaders } from "~/lib/route-headers";
 import { formToObject } from "~/lib/validation";
@@ -45,9 +45,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
     if (form.intent === "subscribe") {
       try {
-        // Membership codes need an account: which payments they take off follows the member (D114).
-        if (String(form.code ?? "").trim())
-          throw unprocessable("Sign in to use a discount code on a membership.", { code: "Sign in to use a code." });
         const token = guestTokenFrom(request) ?? newGuestToken();
         const url = new URL(request.url);
         const { url: next } = await startGuestTierCheckout(env, tierId, form, url.origin, { token });

@@ -148,5 +148,32 @@ describe("coupons", () => {
     const forever = await subscribe(await stripe.coupons.create({ percent_off: 25, duration: "forever" }));
     assert.deepEqual(forever.amounts, [749, 749, 749, 749]);
     assert.equal(forever.sub.discounts.length, 1);
+    // 100% off forever: a $0 session without a card; each $0 invoice is paid at once with no payment.
+    const free = await stripe.coupons.create({ percent_off: 100, duration: "forever" });
+    const s = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ price: price.id, quantity: 1 }],
+      discounts: [{ coupon: free.id }],
+      payment_method_collection: "if_required",
+      subscription_data: { application_fee_percent: 8, transfer_data: { destination: account.id } },
+      success_url: "http://localhost:8787/thanks",
+    });
+    assert.deepEqual([s.amount_total, s.payment_method_collection], [0, "if_required"]);
+    await assert.rejects(
+      stripe.checkout.sessions.create({
+        mode: "subscription",
+        line_items: [{ price: price.id, quantity: 1 }],
+        payment_method_collection: "sometimes",
+        success_url: "http://localhost:8787/thanks",
+      }),
+      /payment_method_collection/,
+    );
+    assert.equal((await control(`checkout/${s.id}/pay`)).status, 200);
+    const paid = await stripe.checkout.sessions.retrieve(s.id);
+    assert.equal(paid.payment_status, "no_payment_required");
+    const sub = await stripe.subscriptions.retrieve(paid.subscription);
+    assert.equal(sub.status, "active");
+    const inv = await stripe.invoices.retrieve(sub.latest_invoice);
+    assert.deepEqual([inv.status, inv.amount_paid, inv.application_fee_amount, inv.total_discount_amounts[0].amount], ["paid", 0, 0, 999]);
   });
 });

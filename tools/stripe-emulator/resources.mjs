@@ -1310,7 +1310,8 @@ export class StripeState {
         mode,
         payment_intent: null,
         payment_link: null,
-        payment_method_collection: "always",
+        // `if_required`: a $0 subscription (a 100%-off-forever coupon) is started without collecting a card.
+        payment_method_collection: oneOf(p.payment_method_collection, ["always", "if_required"], "payment_method_collection") ?? "always",
         payment_method_options: {},
         payment_method_types: methodTypes.length ? methodTypes : ["card"],
         payment_status: "unpaid",

@@ -273,9 +273,8 @@ export async function quoteDiscount(env: Env, raw: string, p: Offering, buyerId:
     throw codeError(`${value} is for first-time buyers only, and you've bought from this creator before.`);
   const discount = discountAmount(code, subtotal);
   const total = subtotal - discount;
-  // Only products have a recorded zero order; a membership or booking always goes through Checkout (D114).
-  if (total === 0 && p.kind !== "product")
-    throw codeError(`${value} would make this ${OFFERING_NAME[p.kind]} free — codes for memberships and services take less than 100% off.`);
+  // A total of 0 is fine everywhere (D138): a product or service is recorded without Stripe, a
+  // membership goes through Checkout, whose $0 invoices Stripe marks paid at once.
   if (total > 0 && total < stripeMinimumCharge(p.currency))
     throw codeError(
       `With ${value} the price would be below the ${formatMoney(stripeMinimumCharge(p.currency), p.currency)} minimum card payment.`,
@@ -385,6 +384,22 @@ export function refundDiscountStatement(db: Db, paymentIntentId: string) {
           UNION ALL SELECT checkout_session_id FROM service_packs WHERE payment_intent_id = ${paymentIntentId})`,
       ),
     );
+}
+
+/** A tier code's use whose membership was undone by a full refund goes back (D137); only once, only a redeemed tier use. */
+export async function refundTierDiscount(env: Env, redemptionId: string) {
+  await getDb(env)
+    .update(discountRedemptions)
+    .set({ status: "refunded" })
+    .where(and(eq(discountRedemptions.id, redemptionId), eq(discountRedemptions.kind, "tier"), eq(discountRedemptions.status, "redeemed")));
+}
+
+/** A zero order or booking (`free_…` key) that was undone like a full refund: its use goes back (D138); only once. */
+export async function giveBackFreeUse(env: Env, key: string) {
+  await getDb(env)
+    .update(discountRedemptions)
+    .set({ status: "refunded" })
+    .where(and(eq(discountRedemptions.sessionId, key), eq(discountRedemptions.status, "redeemed")));
 }
 
 /**

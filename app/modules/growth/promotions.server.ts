@@ -110,13 +110,12 @@ export async function startPromotionCheckout(env: Env, viewer: Viewer, raw: unkn
     if (!app.published) throw unprocessable("Publish the app before promoting it.", { appId: "Publish it first." });
     name = app.name;
   } else {
-    // A product (D115): the home page or the main Discover page (products have no app category).
+    // A product (D115): any placement — the creator picks the Discover category its card shows in
+    // (products have no app category of their own), sharing that placement's slots with apps (D139).
     const product = await db.query.products.findFirst({ where: eq(products.id, subjectId) });
     if (!product) throw notFound("That product doesn't exist.");
     if (product.creatorId !== viewer.id) throw forbidden("You can only promote your own products.");
     if (product.status !== "published") throw unprocessable("Publish the product before promoting it.", { subject: "Publish it first." });
-    if (input.placement.startsWith("discover:"))
-      throw unprocessable("Products show on the home page or the main Discover page.", { placement: "Choose home or Discover." });
     name = product.title;
   }
   if (input.placement.startsWith("discover:")) {

@@ -187,20 +187,30 @@ describe("review, label, counters, refunds", () => {
     expect(organicRows!.n).toBe(0);
   });
 
-  it("a product can be promoted on the home page and Discover: labelled, counted, linking to the product; only its creator's", async () => {
+  it("a product can be promoted on the home page, Discover and a Discover category: labelled, counted, linking to the product; only its creator's", async () => {
     const { seller, cookie, id: productId, slug } = await publishedProduct("12.00");
     const title = `Promoted guide ${Date.now()}`;
     await env.DB.prepare("UPDATE products SET title=? WHERE id=?").bind(title, productId).run();
     const buy = (fields: Record<string, string>, c = cookie) =>
       postForm("/dashboard/promotions", { subject: `product:${productId}`, start: day(0), days: "1", ...fields }, { cookie: c });
     expect((await buy({ placement: "home" }, await (await makeCreator(env)).cookie())).status).toBe(403);
-    const cat = await buy({ placement: "discover:data" });
-    expect(cat.status).toBe(422);
-    expect(await cat.text()).toContain("home page or the main Discover page");
+    const unknown = await buy({ placement: "discover:no-such-category" });
+    expect(unknown.status).toBe(422);
+    expect(await unknown.text()).toContain("Unknown category");
     const admin = await makeUser(env, { isAdmin: true });
     const adminCookie = await admin.cookie();
     const ids: string[] = [];
-    for (const placement of ["home", "discover"]) {
+    // The category's slots are shared with apps: 2 apps hold today's, so one is left for the product.
+    const owner = await makeCreator(env);
+    const rival = await makeApp(env, owner, { category: "productivity", name: `Rival ${Date.now()}` });
+    for (let i = 0; i < 2; i++)
+      await startPromotionCheckout(
+        env,
+        owner.viewer,
+        { appId: rival.id, placement: "discover:productivity", start: day(0), days: "1" },
+        ORIGIN,
+      );
+    for (const placement of ["home", "discover", "discover:productivity"]) {
       const res = await buy({ placement });
       expect(res.status).toBe(302);
       const url = res.headers.get("Location")!;
@@ -212,9 +222,18 @@ describe("review, label, counters, refunds", () => {
       expect((await postForm("/admin/promotions", { intent: "approve", promotionId: id }, { cookie: adminCookie })).status).toBe(200);
       ids.push(id);
     }
+    // Full now: the fourth of the day is refused before paying.
+    const full = await startPromotionCheckout(
+      env,
+      owner.viewer,
+      { appId: rival.id, placement: "discover:productivity", start: day(0), days: "1" },
+      ORIGIN,
+    ).catch((e: unknown) => (isAppError(e) ? e.status : e));
+    expect(full).toBe(409);
     for (const [path, id] of [
       ["/", ids[0]],
       ["/discover", ids[1]],
+      ["/discover?category=productivity", ids[2]],
     ]) {
       const page = await (await app(path)).text();
       const at = page.indexOf(`/promoted/${id}/click`);
@@ -228,6 +247,11 @@ describe("review, label, counters, refunds", () => {
     const click = await app(`/promoted/${ids[0]}/click`);
     expect(click.headers.get("Location")).toBe(`/@${seller.handle}/products/${slug}`);
     expect(await promotion(ids[0])).toMatchObject({ impressions: 1, clicks: 1 });
+    // The category's promoted product is counted on its own row, and isn't shown in other categories or on the main page's row.
+    await app(`/promoted/${ids[2]}/seen`);
+    expect(await promotion(ids[2])).toMatchObject({ impressions: 1, clicks: 0 });
+    expect(await (await app("/discover?category=voice")).text()).not.toContain(`/promoted/${ids[2]}/`);
+    expect(await (await app("/discover")).text()).not.toContain(`/promoted/${ids[2]}/`);
     expect(await promotionRollup(ids[0], { views: 1, tries: 1 })).toEqual({ views: 1, tries: 1 });
     const dash = (await (await app("/dashboard/promotions", { cookie })).text()).replaceAll("<!-- -->", "");
     expect(dash).toContain(title);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "~/lib/db.server";
+import { getDb, type Db } from "~/lib/db.server";
 import { tooManyRequests } from "~/lib/errors";
 import { nowSeconds } from "~/lib/ids";
 import { rateLimits } from "./schema";
@@ -51,4 +51,27 @@ function humanDuration(seconds: number): string {
   if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
   const minutes = Math.ceil(seconds / 60);
   return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+/** Free orders a person (by email) and a network address (by IP) may claim per hour (D69). */
+export const FREE_ORDER_LIMITS = { perEmail: 10, perIp: 30, windowSeconds: 60 * 60 } as const;
+
+/**
+ * A $0 order, recorded without Stripe: a free product or pay what you want paid at 0. Rate-limited
+ * per email and per IP — each hit is counted in one atomic upsert and checked against the count it
+ * returned, so concurrent claims can't slip past the limit. One order per person per product
+ * (insertFreeOrder). Delivered like any purchase: the library, a receipt email, the creator's alert.
+ */
+export async function assertFreeOrderAllowed(env: Env, email: string, ip: string): Promise<void> {
+  const db = getDb(env);
+  const w = FREE_ORDER_LIMITS.windowSeconds;
+  const [byEmail, byIp] = await Promise.all([hit(db, `free-order:email:${email.toLowerCase()}`, w), hit(db, `free-order:ip:${ip}`, w)]);
+  const over = byEmail.count > FREE_ORDER_LIMITS.perEmail ? byEmail : byIp.count > FREE_ORDER_LIMITS.perIp ? byIp : null;
+  if (over) {
+    const retry = Math.max(1, over.resetAt - nowSeconds());
+    throw tooManyRequests(
+      `That's a lot of free downloads in a short time. Try again in ${Math.ceil(retry / 60)} minute${retry > 60 ? "s" : ""}.`,
+      retry,
+    );
+  }
 }

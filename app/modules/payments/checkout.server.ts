@@ -4,8 +4,9 @@
  * are created only from verified webhooks (events.server.ts).
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
+import type * as v from "valibot";
 import { getDb } from "~/lib/db.server";
-import { AppError, conflict, notFound, tooManyRequests, unprocessable } from "~/lib/errors";
+import { AppError, conflict, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { formatMoney, parseMoney, platformFee, priceLimits, PLATFORM_FEE_PERCENT } from "~/lib/money";
 import { getStripe } from "~/lib/stripe.server";
@@ -14,7 +15,7 @@ import type { Viewer } from "~/modules/identity/auth.server";
 import { products } from "~/modules/products/schema";
 import { hasAccess } from "~/modules/products/service.server";
 import { chosenAmount } from "~/modules/products/validation";
-import { hit } from "~/modules/identity/rate-limit.server";
+import { assertFreeOrderAllowed, FREE_ORDER_LIMITS } from "~/modules/identity/rate-limit.server";
 import { queueTxEmail } from "~/modules/email/transactional.server";
 import { tiers } from "~/modules/tiers/schema";
 import { markSeatsChanged, seats } from "~/modules/tiers/seats.server";
@@ -218,28 +219,8 @@ export async function startProductCheckout(
   }
 }
 
-/** Free orders a person (by email) and a network address (by IP) may claim per hour (D69). */
-export const FREE_ORDER_LIMITS = { perEmail: 10, perIp: 30, windowSeconds: 60 * 60 } as const;
-
-/**
- * A $0 order, recorded without Stripe: a free product or pay what you want paid at 0. Rate-limited
- * per email and per IP — each hit is counted in one atomic upsert and checked against the count it
- * returned, so concurrent claims can't slip past the limit. One order per person per product
- * (insertFreeOrder). Delivered like any purchase: the library, a receipt email, the creator's alert.
- */
-export async function assertFreeOrderAllowed(env: Env, email: string, ip: string): Promise<void> {
-  const db = getDb(env);
-  const w = FREE_ORDER_LIMITS.windowSeconds;
-  const [byEmail, byIp] = await Promise.all([hit(db, `free-order:email:${email.toLowerCase()}`, w), hit(db, `free-order:ip:${ip}`, w)]);
-  const over = byEmail.count > FREE_ORDER_LIMITS.perEmail ? byEmail : byIp.count > FREE_ORDER_LIMITS.perIp ? byIp : null;
-  if (over) {
-    const retry = Math.max(1, over.resetAt - nowSeconds());
-    throw tooManyRequests(
-      `That's a lot of free downloads in a short time. Try again in ${Math.ceil(retry / 60)} minute${retry > 60 ? "s" : ""}.`,
-      retry,
-    );
-  }
-}
+// The free-order limit lives with the rate limiter, so services' $0 bookings use it without importing payments.
+export { assertFreeOrderAllowed, FREE_ORDER_LIMITS };
 
 /** Records the $0 order (after `assertFreeOrderAllowed`); returns its key, or null when they already had it. */
 export async function recordFreeOrder(
@@ -407,6 +388,35 @@ export function tierLineItem(t: typeof tiers.$inferSelect, s: { interval: string
 }
 
 /**
+ * A discount code typed for a tier (D114), for a signed-in member or a guest (`buyerId` null: a
+ * first-time-only code asks them to sign in). Priced on the first payment here; the Stripe coupon's
+ * duration decides the renewals.
+ */
+export async function quoteTierCode(
+  env: Env,
+  t: typeof tiers.$inferSelect,
+  s: v.InferOutput<typeof SubscribeInput>,
+  input: unknown,
+  buyerId: string | null,
+): Promise<DiscountQuote | null> {
+  const rawCode = String((input as { code?: unknown } | null)?.code ?? "").trim();
+  if (!rawCode) return null;
+  const lineItem = tierLineItem(t, s);
+  const firstPayment =
+    "price_data" in lineItem ? lineItem.price_data.unit_amount : ((s.interval === "year" ? t.annualAmount : t.monthlyAmount) ?? 0);
+  return quoteDiscount(env, rawCode, { kind: "tier", id: t.id, creatorId: t.creatorId, currency: t.currency }, buyerId, firstPayment);
+}
+
+/**
+ * A tier code that makes every payment free (100% or the whole price off, forever) needs no card:
+ * Checkout skips collecting one and Stripe pays each $0 invoice at once. A code that ends (once, N
+ * months) still collects a card, because the full price is charged afterwards.
+ */
+export function tierZeroCollection(quote: DiscountQuote | null): { payment_method_collection?: "if_required" } {
+  return quote && quote.total === 0 && quote.code.duration === "forever" ? { payment_method_collection: "if_required" } : {};
+}
+
+/**
  * Subscribing to a paid tier: reserve a seat in the tier's Durable Object first (409 + waitlist
  * offer when full), then open a Checkout Session that expires exactly when the hold does.
  * One open checkout per person per tier (D52): the object hands every concurrent request of one
@@ -439,13 +449,7 @@ export async function startTierCheckout(
   if (await liveMembership(env, viewer.id, t.id)) return { url: alreadyMemberUrl(t.id), alreadyMember: true };
 
   const lineItem = tierLineItem(t, s);
-  // A discount code (D114): priced on the first payment here; the Stripe coupon's duration decides the renewals.
-  const rawCode = String((input as { code?: unknown } | null)?.code ?? "").trim();
-  const firstPayment =
-    "price_data" in lineItem ? lineItem.price_data.unit_amount : ((s.interval === "year" ? t.annualAmount : t.monthlyAmount) ?? 0);
-  const quote: DiscountQuote | null = rawCode
-    ? await quoteDiscount(env, rawCode, { kind: "tier", id: t.id, creatorId: t.creatorId, currency: t.currency }, viewer.id, firstPayment)
-    : null;
+  const quote = await quoteTierCode(env, t, s, input, viewer.id);
 
   const stub = seats(env, t.id);
   const reserveSeat = () =>
@@ -479,7 +483,6 @@ export async function startTierCheckout(
     itemId: t.id,
     cookieHeader: opts.cookie ?? null,
   });
-  const meta = { kind: "tier", tier_id: t.id, user_id: viewer.id, creator_id: t.creatorId, hold_id: hold.holdId, ...claimMetadata(claim) };
   let redemptionId: string | null = null;
   try {
     const coupon = quote ? await couponFor(env, quote.code) : null;
@@ -492,8 +495,19 @@ export async function startTierCheckout(
         currency: t.currency,
         expiresAt: hold.expiresAt,
       });
+    // The subscription names its code's use, so a full refund of the payment it discounted can give it back.
+    const meta = {
+      kind: "tier",
+      tier_id: t.id,
+      user_id: viewer.id,
+      creator_id: t.creatorId,
+      hold_id: hold.holdId,
+      ...claimMetadata(claim),
+      ...(redemptionId ? { discount_redemption_id: redemptionId } : {}),
+    };
     const session = await stripe.checkout.sessions.create({
       ...(coupon ? { discounts: [{ coupon }] } : {}),
+      ...tierZeroCollection(quote),
       mode: "subscription",
       line_items: [lineItem],
       subscription_data: {

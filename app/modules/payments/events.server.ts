@@ -33,6 +33,7 @@ import {
   GUEST_BUYER,
   redeemDiscountStatement,
   refundDiscountStatement,
+  refundTierDiscount,
   releaseDiscountForSession,
 } from "~/modules/growth/discounts.server";
 import { applyPromotionCheckoutCompleted, applyPromotionCheckoutExpired } from "~/modules/growth/promotions.server";
@@ -170,6 +171,8 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       const email = session.customer_details?.email ?? session.customer_email;
       if (!email || !subId) throw new Error(`guest tier checkout ${session.id} completed without an email or subscription`);
       const account = await accountForGuestEmail(env, email);
+      // A guest's code use (held as `guest`) now belongs to that account.
+      await redeemDiscountStatement(db, session.id, account.id);
       await getStripe(env).subscriptions.update(
         subId,
         { metadata: { user_id: account.id } },
@@ -629,7 +632,10 @@ async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed"
   if (!meta.tier_id) return "ignored";
   const gross = inv.amount_paid ?? 0;
   const paymentIntentId = gross > 0 ? await invoicePaymentIntent(env, inv) : null;
-  if (gross > 0) {
+  // A discount code that made a payment free (D138): recorded as a $0 invoice (no fee, no payment),
+  // so the member gets a receipt and counts as having joined; other $0 invoices (trials) aren't.
+  const freeByCode = gross === 0 && (inv.total_discount_amounts ?? []).some((d) => d.amount > 0);
+  if (gross > 0 || freeByCode) {
     await getDb(env)
       .insert(invoices)
       .values({
@@ -650,7 +656,7 @@ async function onInvoicePaid(env: Env, inv: Stripe.Invoice): Promise<"processed"
   if (paymentIntentId) await reconcilePayment(env, paymentIntentId);
   // Affiliate commission (first invoice and renewals within the program's months) and the referrer's share of the fee.
   if (gross > 0) await recordInvoiceCommissions(env, inv.id!, meta);
-  if (gross > 0) {
+  if (gross > 0 || freeByCode) {
     const m = await getDb(env).query.memberships.findFirst({
       where: eq(memberships.stripeSubscriptionId, subId),
       columns: { status: true, note: true, endReason: true },
@@ -796,9 +802,28 @@ export async function syncCharge(env: Env, chargeId: string): Promise<"processed
   }
   if (full) {
     const inv = await db.query.invoices.findFirst({ where: eq(invoices.paymentIntentId, pi) });
-    if (inv) await endMembershipIfLatest(env, inv.id, inv.stripeSubscriptionId);
+    if (inv) {
+      await endMembershipIfLatest(env, inv.id, inv.stripeSubscriptionId);
+      await giveBackTierCodeUse(env, inv.id, inv.stripeSubscriptionId);
+    }
   }
   return "processed";
+}
+
+/**
+ * A tier code's use comes back (D137) when the full refund undid the membership it was typed for:
+ * the refunded invoice is the subscription's first (the payment Checkout took with the code) and the
+ * subscription has ended. A refunded renewal, a partial refund, or a first payment refunded while the
+ * membership goes on keep the use. Re-read from Stripe and conditional on `redeemed`: safe to redeliver.
+ */
+async function giveBackTierCodeUse(env: Env, invoiceId: string, subscriptionId: string) {
+  const stripe = getStripe(env);
+  const sub = await stripe.subscriptions.retrieve(subscriptionId);
+  const redemptionId = sub.metadata?.discount_redemption_id;
+  if (!redemptionId || !ENDED_STATUSES.has(sub.status)) return;
+  const inv = await stripe.invoices.retrieve(invoiceId);
+  if (inv.billing_reason !== "subscription_create") return;
+  await refundTierDiscount(env, redemptionId);
 }
 
 /**

@@ -42,6 +42,8 @@ import {
   recordFreeOrder,
   tierLineItem,
   tierForSale,
+  quoteTierCode,
+  tierZeroCollection,
   CHECKOUT_TTL_SECONDS,
   serviceCheckoutState,
   startTierCheckout,
@@ -313,15 +315,38 @@ export async function startGuestTierCheckout(
   const seller = await canSell(env, t.creatorId);
   if (!seller.ok || !seller.accountId) throw conflict("This tier is coming soon: the creator is still setting up payouts.");
   const lineItem = tierLineItem(t, s);
+  // A discount code: the same rules as a signed-in member's (first-time-only codes ask the guest to sign in).
+  const quote = await quoteTierCode(env, t, s, input, null);
   const tokenHash = await hashAccountToken(opts.token);
   const stub = seats(env, t.id);
   const holdId = `hold_${newId(16)}`;
   const hold = await stub.reserve({ holdId, userId: `guest:${holdId}`, expiresAt: nowSeconds() + CHECKOUT_TTL_SECONDS });
   if (!hold.ok) throw new TierFullError(t.id);
   await markSeatsChanged(env, t.id);
-  const meta = { kind: "tier", tier_id: t.id, creator_id: t.creatorId, hold_id: hold.holdId, guest: "1" };
+  let redemptionId: string | null = null;
   try {
-    const session = await getStripe(env).checkout.sessions.create({
+    const coupon = quote ? await couponFor(env, quote.code) : null;
+    // The code's use is held exactly as long as the seat (409 when used up); whose it is, Checkout's email decides.
+    if (quote)
+      redemptionId = await reserveDiscount(env, quote, {
+        buyerId: GUEST_BUYER,
+        productId: t.id,
+        kind: "tier",
+        currency: t.currency,
+        expiresAt: hold.expiresAt,
+      });
+    const meta = {
+      kind: "tier",
+      tier_id: t.id,
+      creator_id: t.creatorId,
+      hold_id: hold.holdId,
+      guest: "1",
+      ...(redemptionId ? { discount_redemption_id: redemptionId } : {}),
+    };
+    const stripe = getStripe(env);
+    const session = await stripe.checkout.sessions.create({
+      ...(coupon ? { discounts: [{ coupon }] } : {}),
+      ...tierZeroCollection(quote),
       mode: "subscription",
       line_items: [lineItem],
       subscription_data: {
@@ -335,6 +360,12 @@ export async function startGuestTierCheckout(
       success_url: `${origin}/checkout/return?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${origin}/tiers/${t.id}?checkout=canceled`,
     });
+    if (quote && session.amount_total !== quote.total) {
+      // Stripe priced the first payment differently from our quote: refuse rather than charge another amount.
+      await stripe.checkout.sessions.expire(session.id).catch(() => undefined);
+      throw new Error(`checkout ${session.id}: Stripe's total ${session.amount_total} differs from the quoted ${quote.total}`);
+    }
+    if (redemptionId) await attachDiscountSession(env, redemptionId, session.id);
     await insertGuestCheckout(env, {
       sessionId: session.id,
       tokenHash,
@@ -349,6 +380,7 @@ export async function startGuestTierCheckout(
     await stub.attach(hold.holdId, session.id, session.url);
     return { url: session.url! };
   } catch (e) {
+    if (redemptionId) await releaseDiscount(env, redemptionId);
     await stub.release({ holdId: hold.holdId });
     await markSeatsChanged(env, t.id);
     throw e;

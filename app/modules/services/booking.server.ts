@@ -10,10 +10,14 @@ import {
   attachDiscountSession,
   couponFor,
   quoteDiscount,
+  giveBackFreeUse,
+  redeemDiscount,
   redeemDiscountStatement,
   releaseDiscount,
   reserveDiscount,
+  type DiscountQuote,
 } from "~/modules/growth/discounts.server";
+import { assertFreeOrderAllowed } from "~/modules/identity/rate-limit.server";
 import { emitCreatorEvent } from "~/modules/webhooks/emit.server";
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
@@ -214,7 +218,7 @@ export async function bookService(
   slug: string,
   input: Record<string, unknown>,
   origin: string,
-  opts: { cookie?: string | null } = {},
+  opts: { cookie?: string | null; ip?: string } = {},
 ): Promise<BookResult> {
   const found = await findService(env, handle, slug, viewer);
   if (!found || found.s.status !== "published") throw notFound("That service isn't available.");
@@ -227,14 +231,35 @@ export async function bookService(
   // No native slot: a fixed package, a pack purchase, or link mode (the time is picked on Calendly / Cal.com after paying).
   const code = String(input.code ?? "").trim();
   if (s.pricing === "fixed_package" || s.schedulingUrl || (s.pricing === "pack" && input.intent === "buy-pack")) {
-    return startCheckout(env, viewer, s, creator, { answers, tz, minutes: null, start: null, origin, backUrl, cookie: opts.cookie, code });
+    return startCheckout(env, viewer, s, creator, {
+      answers,
+      tz,
+      minutes: null,
+      start: null,
+      origin,
+      backUrl,
+      cookie: opts.cookie,
+      code,
+      ip: opts.ip,
+    });
   }
   const { start, end, minutes, range } = await chosenSlot(env, s, input);
 
   if (s.pricing === "pack")
     return redeemPack(env, viewer, s, { start, end, minutes, range, answers, tz, packId: String(input.packId ?? "") });
   if (bookingPrice(s, minutes) === 0) return bookFree(env, viewer, s, { start, end, minutes, range, answers, tz });
-  return startCheckout(env, viewer, s, creator, { answers, tz, minutes, start, origin, backUrl, range, cookie: opts.cookie, code });
+  return startCheckout(env, viewer, s, creator, {
+    answers,
+    tz,
+    minutes,
+    start,
+    origin,
+    backUrl,
+    range,
+    cookie: opts.cookie,
+    code,
+    ip: opts.ip,
+  });
 }
 
 /** The slot a booking form chose: a length the service offers and a time its rules offer now (the calendar then decides whether it is free). */
@@ -377,6 +402,8 @@ export async function startCheckout(
     code?: string;
     /** Booked as a guest (D131): `viewer` is the account of the email they gave; nobody is signed in. */
     guest?: { name: string };
+    /** For the rate limit of bookings a code makes free (D138). */
+    ip?: string;
   },
 ): Promise<BookResult> {
   const accountId = await sellerAccount(env, s.creatorId);
@@ -389,6 +416,7 @@ export async function startCheckout(
     ? await quoteDiscount(env, x.code, { kind: "service", id: s.id, creatorId: s.creatorId, currency: s.currency }, viewer.id, subtotal)
     : null;
   const amount = quote ? quote.total : subtotal;
+  if (quote && amount === 0) return bookFreeWithCode(env, viewer, s, { ...x, quote });
   const isPack = s.pricing === "pack";
   const id = newId();
   const holdId = x.start !== null ? `bk_${newId(16)}` : null;
@@ -517,6 +545,90 @@ export async function startCheckout(
     await undo();
     throw e;
   }
+}
+
+/**
+ * A code that makes a booking, package or pack free (D138): no Checkout. Rate-limited like a free
+ * product order (per email and IP); the code's use is taken by the same single-statement
+ * reservation as a paid one (exact under its cap); a time is taken by the calendar directly, as for
+ * a free session (no hold to lapse). The booking or pack is confirmed at $0 — no fee, no payment —
+ * and both sides get the usual emails (the booking's with its .ics).
+ */
+async function bookFreeWithCode(
+  env: Env,
+  viewer: Viewer,
+  s: ServiceRow,
+  x: {
+    answers: { label: string; answer: string }[];
+    tz: string | null;
+    minutes: number | null;
+    start: number | null;
+    range?: ReturnType<typeof rangeFor>;
+    ip?: string;
+    quote: DiscountQuote;
+  },
+): Promise<BookResult> {
+  await assertFreeOrderAllowed(env, viewer.email, x.ip ?? "local");
+  const db = getDb(env);
+  const id = newId();
+  const t = nowSeconds();
+  const isPack = s.pricing === "pack";
+  const redemptionId = await reserveDiscount(env, x.quote, {
+    buyerId: viewer.id,
+    productId: s.id,
+    kind: "service",
+    currency: s.currency,
+    expiresAt: t + 60,
+  });
+  const holdId = x.start !== null && x.range ? `bk_${newId(16)}` : null;
+  const cal = calendar(env, s.creatorId);
+  if (holdId && x.range) {
+    const r = await cal.confirm(holdId, x.range);
+    if (!r.ok) {
+      await releaseDiscount(env, redemptionId);
+      throw new SlotTakenError(r.reason);
+    }
+  }
+  try {
+    if (isPack)
+      await db.insert(servicePacks).values({
+        id,
+        serviceId: s.id,
+        creatorId: s.creatorId,
+        buyerId: viewer.id,
+        sessionsTotal: s.packSessions ?? 1,
+        expiresAt: t + (s.packExpiryDays ?? 90) * 86_400,
+        status: "active",
+        currency: s.currency,
+        createdAt: t,
+      });
+    else
+      await db.insert(bookings).values({
+        id,
+        serviceId: s.id,
+        creatorId: s.creatorId,
+        buyerId: viewer.id,
+        startAt: x.start === null ? null : Math.floor(x.start / 1000),
+        endAt: x.start === null || x.minutes === null ? null : Math.floor(x.start / 1000) + x.minutes * 60,
+        holdId,
+        status: "confirmed",
+        currency: s.currency,
+        minutes: x.minutes,
+        answers: x.answers,
+        buyerTimeZone: x.tz,
+        dueAt: s.pricing === "fixed_package" ? t + (s.deliveryDays ?? 1) * 86_400 : null,
+        createdAt: t,
+        updatedAt: t,
+      });
+  } catch (e) {
+    if (holdId) await cal.release(holdId); // no row, no slot taken
+    await releaseDiscount(env, redemptionId);
+    throw e;
+  }
+  await redeemDiscount(env, redemptionId, `free_${id}`);
+  if (isPack) await queueTxEmail(env, "booking_confirmed", `pack-confirmed:${id}`, { packId: id });
+  else await afterConfirmed(env, id, s.creatorId);
+  return { url: `/library/bookings?booked=${id}`, bookingId: id };
 }
 
 // ---------------------------------------------------------------- Stripe events (from the payments consumer)
@@ -935,6 +1047,8 @@ export async function cancelBooking(env: Env, viewer: Viewer, bookingId: string)
       .update(servicePacks)
       .set({ sessionsUsed: sql`MAX(${servicePacks.sessionsUsed} - 1, 0)` })
       .where(eq(servicePacks.id, b.packId));
+  // A booking a code made free (D138): a cancellation that would have refunded gives the code's use back.
+  if (refund && !b.packId && b.gross === 0) await giveBackFreeUse(env, `free_${b.id}`);
   if (refund && b.paymentIntentId && b.gross > 0) {
     await getStripe(env)
       .refunds.create(

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { nowSeconds } from "~/lib/ids";
 import { app, postForm } from "~/test/http";
-import { deliver, emulator, payCheckout } from "~/test/stripe";
+import { deliver, emulator, eventsMatching, payCheckout, postAll } from "~/test/stripe";
 import { makeTier, publishedProduct, subscribeAndPay } from "~/test/money";
 import { sellerWithService } from "~/test/services";
 import { completeEmulatorOnboarding, makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
@@ -15,6 +15,7 @@ import {
   recordReferral,
   referralCodeFor,
   reversedShare,
+  settlePaidCommission,
 } from "./service.server";
 
 type Row = Record<string, string | number | null>;
@@ -288,6 +289,94 @@ describe("affiliate programs end to end", () => {
     await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
     await deliver(member.id);
     expect(await commissionsFor(affiliate.id)).toHaveLength(2);
+  });
+});
+
+describe("refunds keep every party exact to the cent", () => {
+  it("partial before payout, partial after, two partials then full, full after: creator, affiliate and platform reconcile with Stripe", async () => {
+    const stripe = getStripe(env);
+    const { seller, cookie: sellerCookie, id, slug } = await publishedProduct("19.99");
+    await startProgram(sellerCookie, { commissionPercent: "15" }, [`product:${id}`]);
+    const affiliate = await makeSeller(env);
+    const code = await join(seller.handle, await affiliate.cookie());
+    const account = async (userId: string) =>
+      (await env.DB.prepare("SELECT stripe_account_id AS a FROM payout_accounts WHERE creator_id=?").bind(userId).first<{ a: string }>())!.a;
+    const [creatorAcct, affiliateAcct] = [await account(seller.id), await account(affiliate.id)];
+    // Four sales through the link (1999 gross, 160 fee, 1839 net, commission 276 each).
+    const pis: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const buyer = await makeUser(env);
+      const bc = await buyer.cookie();
+      await click(`/@${seller.handle}/products/${slug}`, code, bc);
+      const sid = await buyWith(seller.handle, slug, id, bc);
+      await deliver(buyer.id);
+      pis.push(String((await stripe.checkout.sessions.retrieve(sid)).payment_intent));
+    }
+    const held = (list: { amount: number; amount_reversed: number }[]) => list.reduce((s, t) => s + t.amount - t.amount_reversed, 0);
+    /** Every party's money as Stripe holds it, against what the ledger says each should keep. */
+    async function reconcile() {
+      let gross = 0;
+      let refunded = 0;
+      let feeKept = 0;
+      for (const pi of pis) {
+        const charge = await stripe.charges.retrieve(String((await stripe.paymentIntents.retrieve(pi)).latest_charge), {
+          expand: ["application_fee"],
+        });
+        const fee = charge.application_fee as { amount: number; amount_refunded: number };
+        gross += charge.amount;
+        refunded += charge.amount_refunded;
+        feeKept += fee.amount - fee.amount_refunded;
+      }
+      const ledger = await commissionsFor(affiliate.id);
+      const commissionPaid = ledger.filter((c) => c.status === "paid").reduce((s, c) => s + Number(c.amount) - Number(c.reversed), 0);
+      const creator = held((await stripe.transfers.list({ destination: creatorAcct, limit: 100 })).data);
+      const aff = held((await stripe.transfers.list({ destination: affiliateAcct, limit: 100 })).data);
+      const platform = gross - refunded - creator - aff;
+      expect({ affiliate: aff, creator, platform }).toEqual({
+        affiliate: commissionPaid,
+        creator: gross - refunded - feeKept - commissionPaid,
+        platform: feeKept,
+      });
+      return { gross, refunded, creator, affiliate: aff, platform };
+    }
+    const refund = async (pi: string, amount?: number) => {
+      await stripe.refunds.create({ payment_intent: pi, amount, reverse_transfer: true, refund_application_fee: true });
+      await deliver(pi);
+    };
+    const figures: Record<string, unknown> = { sold: await reconcile() };
+    // 1. A partial refund before payout: the ledger reverses 69 of 276; the payout takes 207 from the creator.
+    await refund(pis[0], 500);
+    await env.DB.prepare("UPDATE commissions SET available_at = ? WHERE beneficiary_id = ?")
+      .bind(nowSeconds() - 1, affiliate.id)
+      .run();
+    expect(await payDueCommissions(env, { beneficiaryId: affiliate.id })).toMatchObject({ paid: 1 });
+    figures.partialBeforePayout = await reconcile();
+    // 2. A partial refund after payout: 69 clawed back from the affiliate, 69 made good to the creator.
+    await refund(pis[1], 500);
+    figures.partialAfterPayout = await reconcile();
+    // 3. Two partials, then the rest (Stripe then reverses only what is left of the creator's transfer).
+    await refund(pis[2], 500);
+    await refund(pis[2], 700);
+    figures.twoPartials = await reconcile();
+    await refund(pis[2]);
+    figures.thenFull = await reconcile();
+    // 4. A full refund after payout.
+    await refund(pis[3]);
+    figures.fullAfterPayout = await reconcile();
+    const ledger = await commissionsFor(affiliate.id);
+    expect(ledger.map((c) => [Number(c.amount), Number(c.reversed)])).toEqual([
+      [276, 69],
+      [276, 69],
+      [276, 276],
+      [276, 276],
+    ]);
+    // Redelivered (and re-ordered) refund events and repeated settling move nothing.
+    const again = (await eventsMatching(pis[2], pis[1])).filter((e) => e.event.type.startsWith("charge.")).reverse();
+    await postAll(again);
+    for (const c of ledger) await settlePaidCommission(env, String(c.id));
+    figures.redelivered = await reconcile();
+    expect(figures.redelivered).toEqual(figures.fullAfterPayout);
+    console.log("affiliate refund reconciliation", JSON.stringify(figures));
   });
 });
 

@@ -100,6 +100,8 @@ export const commissions = sqliteTable(
     percent: integer("percent").notNull(),
     amount: integer("amount").notNull(),
     reversed: integer("reversed").notNull().default(0),
+    /** `reversed` when the row was claimed into a payout: the payout carried `amount - paidReversed` (decision 0134). */
+    paidReversed: integer("paid_reversed").notNull().default(0),
     status: text("status").notNull(),
     availableAt: integer("available_at").notNull(),
     payoutId: text("payout_id"),

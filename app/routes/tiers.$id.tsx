@@ -50,7 +50,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           throw unprocessable("Sign in to use a discount code on a membership.", { code: "Sign in to use a code." });
         const token = guestTokenFrom(request) ?? newGuestToken();
         const url = new URL(request.url);
-        const { url: next } = await startGuestTierCheckout(env, tierId, form, url.origin, { token });
+        const { url: next } = await startGuestTierCheckout(env, tierId, form, url.origin, {
+          token,
+          cookie: request.headers.get("Cookie"),
+        });
         return redirect(next, { status: 303, headers: { "Set-Cookie": guestCookie(token, url.protocol === "https:") } });
       } catch (e) {
         if (e instanceof TierFullError)

@@ -289,6 +289,21 @@ describe("affiliate programs end to end", () => {
     await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
     await deliver(member.id);
     expect(await commissionsFor(affiliate.id)).toHaveLength(2);
+
+    // Guests join through the link too (no account; Checkout collects the email): credited once the
+    // email's account is known — and not when that email is the affiliate's own.
+    const guestVia = await click(`/tiers/${tier.id}`, code);
+    for (const email of [affiliate.email, `guest-${crypto.randomUUID().slice(0, 8)}@example.test`]) {
+      const start = await postForm(`/tiers/${tier.id}`, { intent: "subscribe", interval: "month" }, { cookie: guestVia });
+      expect(start.status).toBe(303);
+      const url = start.headers.get("Location")!;
+      const session = await getStripe(env).checkout.sessions.retrieve(url.split("/checkout/pay/")[1]);
+      expect(session.metadata?.affiliate_id).toBeTruthy();
+      expect((await payCheckout(url, { email })).status).toBe(303);
+      await deliver(String((await getStripe(env).checkout.sessions.retrieve(session.id)).subscription));
+    }
+    const guestRows = (await commissionsFor(affiliate.id)).slice(2);
+    expect(guestRows.map((c) => [c.source_type, c.amount])).toEqual([["invoice", 46]]);
   });
 });
 
@@ -300,7 +315,8 @@ describe("refunds keep every party exact to the cent", () => {
     const affiliate = await makeSeller(env);
     const code = await join(seller.handle, await affiliate.cookie());
     const account = async (userId: string) =>
-      (await env.DB.prepare("SELECT stripe_account_id AS a FROM payout_accounts WHERE creator_id=?").bind(userId).first<{ a: string }>())!.a;
+      (await env.DB.prepare("SELECT stripe_account_id AS a FROM payout_accounts WHERE creator_id=?").bind(userId).first<{ a: string }>())!
+        .a;
     const [creatorAcct, affiliateAcct] = [await account(seller.id), await account(affiliate.id)];
     // Four sales through the link (1999 gross, 160 fee, 1839 net, commission 276 each).
     const pis: string[] = [];

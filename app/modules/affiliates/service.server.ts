@@ -540,7 +540,9 @@ export async function recordCommissions(
   const db = getDb(env);
   const rows: (typeof commissions.$inferInsert)[] = [];
   const t = nowSeconds();
-  if (meta.affiliate_id) {
+  // A guest's purchase is credited once its account is known (self-referral is checked by account):
+  // a guest's membership invoice can be recorded before its checkout names the member.
+  if (meta.affiliate_id && src.buyerId) {
     const [a, program] = await Promise.all([
       db.query.affiliates.findFirst({ where: eq(affiliates.id, meta.affiliate_id) }),
       db.query.affiliatePrograms.findFirst({ where: eq(affiliatePrograms.creatorId, src.creatorId) }),
@@ -754,8 +756,7 @@ export async function settlePaidCommission(env: Env, commissionId: string) {
         acted = true;
       }
     }
-    if (c.kind === "affiliate" && c.recoveredTransferReversalId && c.paymentIntentId)
-      acted = (await settleCreator(stripe, c)) || acted;
+    if (c.kind === "affiliate" && c.recoveredTransferReversalId && c.paymentIntentId) acted = (await settleCreator(stripe, c)) || acted;
     if (!acted) return;
   }
 }

@@ -285,7 +285,7 @@ export async function startGuestTierCheckout(
   tierId: string,
   input: unknown,
   origin: string,
-  opts: { token: string },
+  opts: { token: string; cookie?: string | null },
 ): Promise<{ url: string }> {
   const t = await tierForSale(env, tierId);
   if (t.pricing === "free") throw new AppError(401, "Sign in or create an account to join this free tier.");
@@ -299,7 +299,15 @@ export async function startGuestTierCheckout(
   const hold = await stub.reserve({ holdId, userId: `guest:${holdId}`, expiresAt: nowSeconds() + CHECKOUT_TTL_SECONDS });
   if (!hold.ok) throw new TierFullError(t.id);
   await markSeatsChanged(env, t.id);
-  const meta = { kind: "tier", tier_id: t.id, creator_id: t.creatorId, hold_id: hold.holdId, guest: "1" };
+  // The affiliate click lives only in the signed cookie; self-referral is refused once Checkout has the email.
+  const claim = await attributionFor(env, {
+    buyerId: "",
+    creatorId: t.creatorId,
+    kind: "tier",
+    itemId: t.id,
+    cookieHeader: opts.cookie ?? null,
+  });
+  const meta = { kind: "tier", tier_id: t.id, creator_id: t.creatorId, hold_id: hold.holdId, guest: "1", ...claimMetadata(claim) };
   try {
     const session = await getStripe(env).checkout.sessions.create({
       mode: "subscription",

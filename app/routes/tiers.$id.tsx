@@ -12,14 +12,20 @@ import { joinWaitlist, leaveWaitlist, startTierCheckout, TierFullError } from "~
 import { guestCookie, guestTokenFrom, newGuestToken, requestGuestTierJoin, startGuestTierCheckout } from "~/modules/payments/guest.server";
 import { SwitchFullError, switchTier } from "~/modules/payments/switch.server";
 import { tierPage } from "~/pages/tier.server";
+import { programInvite } from "~/modules/affiliates/service.server";
+import { ProgramInvite } from "~/components/affiliates/program-invite";
 
 export const headers = passThroughHeaders;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
-    const page = await tierPage(context.cloudflare.env, params.id ?? "", context.viewer);
+    const env = context.cloudflare.env;
+    const [page, affiliateInvite] = await Promise.all([
+      tierPage(env, params.id ?? "", context.viewer),
+      programInvite(env, { kind: "tier", tierId: params.id ?? "" }),
+    ]);
     invariantResponse(page, "That tier doesn't exist.");
-    return { ...page, signedIn: !!context.viewer };
+    return { ...page, affiliateInvite, signedIn: !!context.viewer };
   });
 }
 
@@ -104,7 +110,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export default function TierPage() {
-  const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner, switchOffer, signedIn } = useLoaderData<typeof loader>();
+  const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner, switchOffer, signedIn, affiliateInvite } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state !== "idle";
   const [params] = useSearchParams();
@@ -267,6 +274,7 @@ export default function TierPage() {
           listed in their dashboard and in their audience export).
         </p>
       </div>
+      <ProgramInvite invite={affiliateInvite} className="px-2" />
     </div>
   );
 }

@@ -265,6 +265,9 @@ describe("affiliate programs end to end", () => {
     const sc = await seller.cookie();
     const tier = await makeTier(sc);
     await startProgram(sc, { commissionPercent: "10", recurringMonths: "2" }, [`tier:${tier.id}`]);
+    expect(await pageText(await app(`/tiers/${tier.id}`))).toContain("Earn 10% by sharing");
+    const other = await makeTier(sc);
+    expect(await pageText(await app(`/tiers/${other.id}`))).not.toContain("by sharing");
     const affiliate = await makeUser(env);
     const code = await join(seller.handle, await affiliate.cookie());
     const member = await makeUser(env);
@@ -487,6 +490,23 @@ describe("authorisation of every new route", () => {
     expect((await startProgram(owner, { commissionPercent: "0" }, [`product:${id}`])).status).toBe(422);
     expect((await startProgram(owner, {}, [])).status).toBe(422);
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM affiliate_programs WHERE creator_id=?").bind(seller.id).first("n")).toBe(0);
+    // The (cached) storefront invites sharing only while a program is on — the same page for everyone.
+    const invite = "Earn 15% by sharing";
+    expect(await pageText(await app(`/@${seller.handle}`))).not.toContain("by sharing");
+    expect((await startProgram(owner, {}, [`product:${id}`])).status).toBe(200);
+    const storefront = await (await app(`/@${seller.handle}`)).text();
+    expect(storefront.replace(/<!-- -->/g, "")).toContain(invite);
+    expect(storefront).toContain(`href="/@${seller.handle}/affiliates"`);
+    expect(storefront).toContain(">become an affiliate</a>");
+    expect(storefront).not.toContain(user.email);
+    const product = await (
+      await app(
+        `/@${seller.handle}/products/${String(await env.DB.prepare("SELECT slug FROM products WHERE id=?").bind(id).first("slug"))}`,
+      )
+    ).text();
+    expect(product.replace(/<!-- -->/g, "")).toContain(invite);
+    expect((await postForm("/dashboard/affiliates", { intent: "pause" }, { cookie: owner })).status).toBe(200);
+    expect(await pageText(await app(`/@${seller.handle}`))).not.toContain("by sharing");
     expect((await startProgram(owner, {}, [`product:${id}`])).status).toBe(200);
     // Joining: anonymous → login; unverified email → 403; the owner → 409; a user → in.
     const j = await postForm(`/@${seller.handle}/affiliates`, {});

@@ -112,6 +112,7 @@ export async function saveProgram(env: Env, viewer: Viewer, raw: unknown) {
     throw forbidden("You can only choose your own products, tiers and services.");
   const t = nowSeconds();
   await db.batch([
+    bumpStorefront(db, viewer.id),
     db
       .insert(affiliatePrograms)
       .values({
@@ -140,13 +141,24 @@ export async function saveProgram(env: Env, viewer: Viewer, raw: unknown) {
 
 /** Pauses the program: no new commissions (clicks still count); what was earned stays. */
 export async function pauseProgram(env: Env, viewer: Viewer) {
-  const r = await getDb(env)
-    .update(affiliatePrograms)
-    .set({ status: "paused", updatedAt: nowSeconds() })
-    .where(eq(affiliatePrograms.creatorId, viewer.id))
-    .returning({ id: affiliatePrograms.creatorId });
+  const db = getDb(env);
+  const [r] = await db.batch([
+    db
+      .update(affiliatePrograms)
+      .set({ status: "paused", updatedAt: nowSeconds() })
+      .where(eq(affiliatePrograms.creatorId, viewer.id))
+      .returning({ id: affiliatePrograms.creatorId }),
+    bumpStorefront(db, viewer.id),
+  ]);
   if (!r.length) throw notFound("You have no affiliate program yet.");
 }
+
+/** The storefront shows the program's invitation: a change to the program is a new cached page. */
+const bumpStorefront = (db: ReturnType<typeof getDb>, creatorId: string) =>
+  db
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, creatorId));
 
 /** The creator removes an affiliate: their links stop earning; commissions already earned stay. */
 export async function removeAffiliate(env: Env, viewer: Viewer, affiliateId: string) {
@@ -244,6 +256,42 @@ async function ledgerTotals(env: Env, where: ReturnType<typeof eq>, kind?: "affi
     else if (r.state === "paid") o.paid += r.net;
   }
   return Object.entries(out).map(([currency, v]) => ({ currency, ...v }));
+}
+
+/** What a page shows to invite sharing: the program's percent and where to join (null without an active program covering the item). */
+export type ProgramInvite = { percent: number; href: string } | null;
+
+/**
+ * The "Earn N% by sharing" link on a creator's public pages: the storefront (any active program) and
+ * the product, tier and service pages the program covers. The same for every viewer (pages stay
+ * shareable and cacheable); one statement, found by handle and slug (or tier id) so it runs beside
+ * the page's own queries.
+ */
+export async function programInvite(
+  env: Env,
+  q:
+    | { kind: "storefront"; handle: string }
+    | { kind: "product" | "service"; handle: string; slug: string }
+    | { kind: "tier"; tierId: string },
+): Promise<ProgramInvite> {
+  const db = getDb(env);
+  const base = db
+    .select({ percent: affiliatePrograms.commissionPercent, handle: creators.handle })
+    .from(affiliatePrograms)
+    .innerJoin(creators, eq(creators.userId, affiliatePrograms.creatorId));
+  const active = eq(affiliatePrograms.status, "active");
+  const itemIn = (kind: string, ids: ReturnType<typeof sql>) =>
+    sql`EXISTS (SELECT 1 FROM ${affiliateProgramItems} i WHERE i.creator_id = ${affiliatePrograms.creatorId} AND i.kind = ${kind} AND i.item_id IN ${ids})`;
+  let rows;
+  if (q.kind === "storefront") rows = await base.where(and(active, eq(creators.handle, q.handle.toLowerCase()))).limit(1);
+  else if (q.kind === "tier") rows = await base.where(and(active, itemIn("tier", sql`(${q.tierId})`))).limit(1);
+  else {
+    const table = q.kind === "product" ? products : services;
+    const ids = sql`(SELECT ${table.id} FROM ${table} WHERE ${table.creatorId} = ${affiliatePrograms.creatorId} AND ${table.slug} = ${q.slug.toLowerCase()})`;
+    rows = await base.where(and(active, eq(creators.handle, q.handle.toLowerCase()), itemIn(q.kind, ids))).limit(1);
+  }
+  const r = rows[0];
+  return r ? { percent: r.percent, href: `/@${r.handle}/affiliates` } : null;
 }
 
 // ── Joining (affiliate side) ─────────────────────────────────────────────────────────────────────

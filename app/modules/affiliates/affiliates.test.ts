@@ -514,7 +514,24 @@ describe("authorisation of every new route", () => {
     expect((await postForm(`/@${seller.handle}/affiliates`, {}, { cookie: await unverified.cookie() })).status).toBe(403);
     expect((await postForm(`/@${seller.handle}/affiliates`, {}, { cookie: owner })).status).toBe(409);
     expect((await postForm(`/@${seller.handle}/affiliates`, {}, { cookie: uc })).status).toBe(303);
-    const aff = await env.DB.prepare("SELECT id FROM affiliates WHERE user_id=?").bind(user.id).first<{ id: string }>();
+    const aff = await env.DB.prepare("SELECT id, code FROM affiliates WHERE user_id=?").bind(user.id).first<{ id: string; code: string }>();
+    // Clicks count unique visitors per link and day: the same visitor twice is one, another is two;
+    // every redirect still counts as a click. Both dashboards show visitors.
+    const visit = (headers: Record<string, string>) =>
+      app(`/@${seller.handle}?via=${aff!.code}`, { headers: { "User-Agent": "TestBrowser/1.0", ...headers } });
+    for (const h of [{ "CF-Connecting-IP": "203.0.113.7" }, { "CF-Connecting-IP": "203.0.113.7" }, { "CF-Connecting-IP": "198.51.100.9" }])
+      expect((await visit(h)).status).toBe(302);
+    const visitor = await makeUser(env);
+    const vc = await visitor.cookie();
+    for (const ip of ["203.0.113.7", "192.0.2.1"]) expect((await visit({ Cookie: vc, "CF-Connecting-IP": ip })).status).toBe(302);
+    expect(await env.DB.prepare("SELECT clicks, unique_clicks AS u FROM affiliates WHERE id=?").bind(aff!.id).first()).toEqual({
+      clicks: 5,
+      u: 3,
+    });
+    expect(await pageText(await app("/dashboard/affiliate", { cookie: uc }))).toMatch(/3 visitors(<[^>]+>|\s)*\(5 clicks\)/);
+    expect((await (await app("/dashboard/affiliates", { cookie: owner })).text()).replace(/<!-- -->/g, "")).toMatch(
+      /data-testid="affiliate-visitors">3 <span[^>]*>\(5\)/,
+    );
     // Removing: only the program's creator (others get 404, as if it weren't there); admins aren't creators here.
     for (const c of [oc, uc, adc])
       expect((await postForm("/dashboard/affiliates", { intent: "remove", affiliateId: aff!.id }, { cookie: c })).status).not.toBe(200);

@@ -9,6 +9,7 @@ import { getDb } from "~/lib/db.server";
 import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { secrets } from "~/lib/secrets";
+import { clientIp } from "~/lib/http.server";
 import { getStripe, type Stripe } from "~/lib/stripe.server";
 import { parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
@@ -20,6 +21,7 @@ import { creators } from "~/modules/storefronts/schema";
 import { tiers } from "~/modules/tiers/schema";
 import {
   affiliateAttributions,
+  affiliateClickDays,
   affiliateProgramItems,
   affiliatePrograms,
   affiliates,
@@ -199,6 +201,7 @@ export async function creatorAffiliatesPage(env: Env, viewer: Viewer) {
         code: affiliates.code,
         status: affiliates.status,
         clicks: affiliates.clicks,
+        uniqueClicks: affiliates.uniqueClicks,
         createdAt: affiliates.createdAt,
         email: users.email,
         handle: creators.handle,
@@ -350,6 +353,7 @@ export async function affiliateDashboard(env: Env, viewer: Viewer, origin: strin
       code: affiliates.code,
       status: affiliates.status,
       clicks: affiliates.clicks,
+      uniqueClicks: affiliates.uniqueClicks,
       creatorId: affiliates.creatorId,
       handle: creators.handle,
       displayName: creators.displayName,
@@ -495,13 +499,29 @@ export async function handleAffiliateClick(env: Env, request: Request, url: URL,
   const headers = new Headers({ Location: clean.pathname + clean.search, "Cache-Control": "private, no-store" });
   if (AFFILIATE_CODE.test(code)) {
     const db = getDb(env);
-    const [a] = await db
-      .update(affiliates)
-      .set({ clicks: sql`${affiliates.clicks} + 1` })
-      .where(and(eq(affiliates.code, code), eq(affiliates.status, "active")))
-      .returning({ id: affiliates.id, creatorId: affiliates.creatorId, userId: affiliates.userId });
+    const t = nowSeconds();
+    const day = Math.floor(t / DAY);
+    const visitor = await visitorOfDay(env, request, viewerId, day);
+    const live = and(eq(affiliates.code, code), eq(affiliates.status, "active"));
+    // Every redirect counts in `clicks`; a new (link, day, visitor) row counts once more in
+    // `unique_clicks` (its trigger) — both in the same round trip, each one statement.
+    const [[a]] = await db.batch([
+      db
+        .update(affiliates)
+        .set({ clicks: sql`${affiliates.clicks} + 1` })
+        .where(live)
+        .returning({ id: affiliates.id, creatorId: affiliates.creatorId, userId: affiliates.userId }),
+      db
+        .insert(affiliateClickDays)
+        .select(
+          db
+            .select({ affiliateId: affiliates.id, day: sql<number>`${day}`.as("day"), visitor: sql<string>`${visitor}`.as("visitor") })
+            .from(affiliates)
+            .where(live),
+        )
+        .onConflictDoNothing(),
+    ]);
     if (a) {
-      const t = nowSeconds();
       if (viewerId && viewerId !== a.userId)
         await db
           .insert(affiliateAttributions)
@@ -520,6 +540,19 @@ export async function handleAffiliateClick(env: Env, request: Request, url: URL,
     }
   }
   return new Response(null, { status: 302, headers });
+}
+
+/**
+ * Who clicked, for counting unique visitors per link and day (decision 0135): a keyed hash of the
+ * signed-in id, or else of the address and browser, with the day in it — so it can't be joined
+ * across days or reversed without the secret. Never stored anywhere else.
+ */
+async function visitorOfDay(env: Env, request: Request, viewerId: string | null, day: number): Promise<string> {
+  const who = viewerId ? `u:${viewerId}` : `a:${clientIp(request)}|${(request.headers.get("User-Agent") ?? "").slice(0, 300)}`;
+  const mac = await sign(env, `visitor:${day}:${who}`);
+  if (mac) return mac.slice(0, 22);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(`visitor:${day}:${who}`)));
+  return Array.from(digest.slice(0, 11), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export type AffiliateClaim = { affiliateId: string; clickedAt: number };

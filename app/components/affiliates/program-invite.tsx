@@ -5,7 +5,6 @@ export function ProgramInvite({ invite, className = "" }: { invite: { percent: n
   if (!invite) return null;
   return (
     <p className={`text-sm text-slate-600 ${className}`}>
-      <span aria-hidden="true">🤝 </span>
       Earn {invite.percent}% by sharing —{" "}
       <Link
         to={invite.href}

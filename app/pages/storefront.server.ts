@@ -24,6 +24,7 @@ import { STOREFRONT_POSTS, storefrontPostCards, unlockedPostIds } from "~/module
 import { accessFromFacts, accessQueries } from "~/modules/content/entitlements.server";
 import { products } from "~/modules/products/schema";
 import { publishedPostListQuery } from "~/modules/posts/queries.server";
+import { affiliatePrograms } from "~/modules/affiliates/schema";
 
 /**
  * The storefront's statements: the creator is found by the `handle` placeholder through a
@@ -55,6 +56,13 @@ function storefrontStatements(db: Db, viewer: Placeholder | SQL) {
       .limit(1)
       .prepare(),
     publishedPostListQuery(db, creatorId, STOREFRONT_POSTS).prepare(),
+    // An active affiliate program: the page invites visitors to share (the same for everyone).
+    db
+      .select({ percent: affiliatePrograms.commissionPercent })
+      .from(affiliatePrograms)
+      .where(and(eq(affiliatePrograms.creatorId, creatorId), eq(affiliatePrograms.status, "active")))
+      .limit(1)
+      .prepare(),
   ] as const;
 }
 /** Prepared once per D1 binding, in both forms. */
@@ -86,7 +94,7 @@ export function storefrontRide(env: Env, url: URL): SessionRide | null {
  * batch. Capped tiers then ask their seat Durable Objects (not D1) for seats left.
  */
 export async function getStorefront(env: Env, handle: string, viewer: { id: string } | null = null, prefetched: Prefetched | null = null) {
-  const [creatorRows, appRows, followers, viewerFollow, productRows, tierRows, payout, postRows] = await batchOrPrefetched(
+  const [creatorRows, appRows, followers, viewerFollow, productRows, tierRows, payout, postRows, program] = await batchOrPrefetched(
     env,
     storefrontQueries(env),
     { handle: handle.toLowerCase(), viewer: viewer?.id ?? "" },
@@ -109,6 +117,7 @@ export async function getStorefront(env: Env, handle: string, viewer: { id: stri
     tiers: await presentTiersWithSeats(env, tierRows, sellable),
     services: await storefrontServices(env, creator.userId, sellable),
     posts: await storefrontPostCards(env, viewer?.id ?? null, postRows, creator, names),
+    affiliateInvite: program[0] ? { percent: program[0].percent, href: `/@${creator.handle}/affiliates` } : null,
   };
 }
 

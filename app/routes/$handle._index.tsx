@@ -13,6 +13,7 @@ import { ProductCard, TierCard } from "~/components/money/offerings";
 import { ServiceCard } from "~/components/services/service-card";
 import { usePerViewer, useViewer } from "~/root";
 import { hydrateOnIntent } from "~/lib/hydration";
+import { ProgramInvite } from "~/components/affiliates/program-invite";
 
 /** Anonymous visitors read this page without JavaScript until they interact (decision 0106). */
 export const handle = hydrateOnIntent;
@@ -132,6 +133,7 @@ export default function Storefront() {
               ))}
             </ul>
           ) : null}
+          <ProgramInvite invite={data.affiliateInvite} className="mt-4" />
         </div>
       </header>
 

@@ -11,6 +11,8 @@ import { passThroughHeaders } from "~/lib/route-headers";
 import { guestCookie, guestTokenFrom, newGuestToken, startGuestProductCheckout } from "~/modules/payments/guest.server";
 import { startProductCheckout } from "~/modules/payments/checkout.server";
 import { getProductPage } from "~/modules/products/service.server";
+import { programInvite } from "~/modules/affiliates/service.server";
+import { ProgramInvite } from "~/components/affiliates/program-invite";
 import { UploadedImage } from "~/components/uploaded-image";
 
 export const headers = passThroughHeaders;
@@ -19,9 +21,13 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
     const raw = params.handle ?? "";
     invariantResponse(raw.startsWith("@"), "We couldn't find the page you were looking for.");
-    const page = await getProductPage(context.cloudflare.env, raw.slice(1), params.slug ?? "", context.viewer);
+    const env = context.cloudflare.env;
+    const [page, affiliateInvite] = await Promise.all([
+      getProductPage(env, raw.slice(1), params.slug ?? "", context.viewer),
+      programInvite(env, { kind: "product", handle: raw.slice(1), slug: params.slug ?? "" }),
+    ]);
     invariantResponse(page, "That product doesn't exist (or isn't published yet).");
-    return { ...page, signedIn: !!context.viewer };
+    return { ...page, affiliateInvite, signedIn: !!context.viewer };
   });
 }
 
@@ -72,7 +78,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 const size = (n: number) => (n > 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
 
 export default function ProductPage() {
-  const { product, creator, files, lessons, isOwner, owned, libraryHref, signedIn } = useLoaderData<typeof loader>();
+  const { product, creator, files, lessons, isOwner, owned, libraryHref, signedIn, affiliateInvite } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const [params] = useSearchParams();
@@ -234,6 +240,7 @@ export default function ProductPage() {
               : `Secure checkout by Stripe. ${creator.displayName} receives 92% of your payment.`}
           </p>
         </div>
+        <ProgramInvite invite={affiliateInvite} className="mt-4 px-2" />
       </aside>
     </article>
   );

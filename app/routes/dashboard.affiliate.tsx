@@ -174,7 +174,8 @@ export default function AffiliateDashboard() {
                       : p.programStatus === "active"
                         ? `${p.percent}% · ${p.cookieDays}-day window`
                         : "Program paused"}{" "}
-                    · {p.clicks} clicks · {p.conversions} sales
+                    · <span data-testid="affiliate-visitors">{p.uniqueClicks === 1 ? "1 visitor" : `${p.uniqueClicks} visitors`}</span> (
+                    {p.clicks === 1 ? "1 click" : `${p.clicks} clicks`}) · {p.conversions} sales
                   </span>
                 </div>
                 {p.status === "active" ? (

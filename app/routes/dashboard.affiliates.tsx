@@ -115,7 +115,9 @@ export default function DashboardAffiliates() {
                       Code
                     </th>
                     <th scope="col" className="py-2 pr-3 text-right">
-                      Clicks
+                      <abbr title="Unique visitors per day (all link clicks in brackets)" className="no-underline">
+                        Visitors
+                      </abbr>
                     </th>
                     <th scope="col" className="py-2 pr-3 text-right">
                       Sales
@@ -133,7 +135,9 @@ export default function DashboardAffiliates() {
                     <tr key={a.id} data-testid="affiliate-row">
                       <td className="py-2 pr-3">{a.handle ? `@${a.handle}` : a.email}</td>
                       <td className="py-2 pr-3 font-mono">{a.code}</td>
-                      <td className="py-2 pr-3 text-right">{a.clicks}</td>
+                      <td className="py-2 pr-3 text-right tabular-nums" data-testid="affiliate-visitors">
+                        {a.uniqueClicks} <span className="text-slate-400">({a.clicks})</span>
+                      </td>
                       <td className="py-2 pr-3 text-right">{a.conversions}</td>
                       <td className="py-2 pr-3 text-right">{money(a.earned, a.currency)}</td>
                       <td className="py-2 text-right">

@@ -12,14 +12,20 @@ import { joinWaitlist, leaveWaitlist, startTierCheckout, TierFullError } from "~
 import { guestCookie, guestTokenFrom, newGuestToken, requestGuestTierJoin, startGuestTierCheckout } from "~/modules/payments/guest.server";
 import { SwitchFullError, switchTier } from "~/modules/payments/switch.server";
 import { tierPage } from "~/pages/tier.server";
+import { programInvite } from "~/modules/affiliates/service.server";
+import { ProgramInvite } from "~/components/affiliates/program-invite";
 
 export const headers = passThroughHeaders;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return orRespond(async () => {
-    const page = await tierPage(context.cloudflare.env, params.id ?? "", context.viewer);
+    const env = context.cloudflare.env;
+    const [page, affiliateInvite] = await Promise.all([
+      tierPage(env, params.id ?? "", context.viewer),
+      programInvite(env, { kind: "tier", tierId: params.id ?? "" }),
+    ]);
     invariantResponse(page, "That tier doesn't exist.");
-    return { ...page, signedIn: !!context.viewer };
+    return { ...page, affiliateInvite, signedIn: !!context.viewer };
   });
 }
 
@@ -47,7 +53,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       try {
         const token = guestTokenFrom(request) ?? newGuestToken();
         const url = new URL(request.url);
-        const { url: next } = await startGuestTierCheckout(env, tierId, form, url.origin, { token });
+        const { url: next } = await startGuestTierCheckout(env, tierId, form, url.origin, {
+          token,
+          cookie: request.headers.get("Cookie"),
+        });
         return redirect(next, { status: 303, headers: { "Set-Cookie": guestCookie(token, url.protocol === "https:") } });
       } catch (e) {
         if (e instanceof TierFullError)
@@ -98,7 +107,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export default function TierPage() {
-  const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner, switchOffer, signedIn } = useLoaderData<typeof loader>();
+  const { tier, creator, membership, waitlistPosition, offerExpiresAt, isOwner, switchOffer, signedIn, affiliateInvite } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state !== "idle";
   const [params] = useSearchParams();
@@ -261,6 +271,7 @@ export default function TierPage() {
           listed in their dashboard and in their audience export).
         </p>
       </div>
+      <ProgramInvite invite={affiliateInvite} className="px-2" />
     </div>
   );
 }

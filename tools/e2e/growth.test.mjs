@@ -131,9 +131,15 @@ test("a creator starts an affiliate program, an affiliate shares a link, a buyer
   await dev.page.getByText("Your affiliate program is live").waitFor();
   await snap(dev.page, "growth-08-affiliate-program");
 
-  // The visitor joins from the public program page and copies the course link.
+  // The visitor finds the invitation on the storefront and joins from the program page; copies the course link.
   const affiliate = await logIn("visitor@demo.allthrive.app");
-  await affiliate.page.goto(`${app.url}/@promptsmith/affiliates`);
+  await affiliate.page.goto(`${app.url}/@promptsmith`);
+  await affiliate.page.getByText("Earn 20% by sharing").waitFor();
+  await snap(affiliate.page, "growth-08b-storefront-affiliate-invite");
+  await Promise.all([
+    affiliate.page.waitForURL(/\/@promptsmith\/affiliates$/),
+    affiliate.page.getByRole("link", { name: "become an affiliate" }).click(),
+  ]);
   await snap(affiliate.page, "growth-09-join-program");
   await Promise.all([
     affiliate.page.waitForURL(/\/dashboard\/affiliate\?joined=1/),
@@ -162,7 +168,7 @@ test("a creator starts an affiliate program, an affiliate shares a link, a buyer
   await affiliate.page.setViewportSize({ width: 390, height: 844 });
   await snap(affiliate.page, "growth-11-affiliate-earnings-390");
   await dev.page.goto(`${app.url}/dashboard/affiliates`);
-  assert.match(await dev.page.getByTestId("affiliate-row").first().innerText(), /1\s+1\s+\$9\.02/);
+  assert.match(await dev.page.getByTestId("affiliate-row").first().innerText(), /1 \(1\)\s+1\s+\$9\.02/);
   await snap(dev.page, "growth-12-creator-affiliates");
 
   const real = (errs) => errs.filter((e) => !e.startsWith("console: Failed to load resource"));

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getStripe } from "~/lib/stripe.server";
 import { nowSeconds } from "~/lib/ids";
 import { app, postForm } from "~/test/http";
-import { deliver, emulator, payCheckout } from "~/test/stripe";
+import { deliver, emulator, eventsMatching, payCheckout, postAll } from "~/test/stripe";
 import { makeTier, publishedProduct, subscribeAndPay } from "~/test/money";
 import { sellerWithService } from "~/test/services";
 import { completeEmulatorOnboarding, makeCreator, makeSeller, makeUser } from "~/modules/demo/factories.server";
@@ -15,6 +15,7 @@ import {
   recordReferral,
   referralCodeFor,
   reversedShare,
+  settlePaidCommission,
 } from "./service.server";
 
 type Row = Record<string, string | number | null>;
@@ -264,6 +265,9 @@ describe("affiliate programs end to end", () => {
     const sc = await seller.cookie();
     const tier = await makeTier(sc);
     await startProgram(sc, { commissionPercent: "10", recurringMonths: "2" }, [`tier:${tier.id}`]);
+    expect(await pageText(await app(`/tiers/${tier.id}`))).toContain("Earn 10% by sharing");
+    const other = await makeTier(sc);
+    expect(await pageText(await app(`/tiers/${other.id}`))).not.toContain("by sharing");
     const affiliate = await makeUser(env);
     const code = await join(seller.handle, await affiliate.cookie());
     const member = await makeUser(env);
@@ -288,6 +292,110 @@ describe("affiliate programs end to end", () => {
     await emulator(`/_emulator/subscriptions/${sub}/renew`, {});
     await deliver(member.id);
     expect(await commissionsFor(affiliate.id)).toHaveLength(2);
+
+    // Guests join through the link too (no account; Checkout collects the email): credited once the
+    // email's account is known — and not when that email is the affiliate's own.
+    const guestVia = await click(`/tiers/${tier.id}`, code);
+    for (const email of [affiliate.email, `guest-${crypto.randomUUID().slice(0, 8)}@example.test`]) {
+      const start = await postForm(`/tiers/${tier.id}`, { intent: "subscribe", interval: "month" }, { cookie: guestVia });
+      expect(start.status).toBe(303);
+      const url = start.headers.get("Location")!;
+      const session = await getStripe(env).checkout.sessions.retrieve(url.split("/checkout/pay/")[1]);
+      expect(session.metadata?.affiliate_id).toBeTruthy();
+      expect((await payCheckout(url, { email })).status).toBe(303);
+      await deliver(String((await getStripe(env).checkout.sessions.retrieve(session.id)).subscription));
+    }
+    const guestRows = (await commissionsFor(affiliate.id)).slice(2);
+    expect(guestRows.map((c) => [c.source_type, c.amount])).toEqual([["invoice", 46]]);
+  });
+});
+
+describe("refunds keep every party exact to the cent", () => {
+  it("partial before payout, partial after, two partials then full, full after: creator, affiliate and platform reconcile with Stripe", async () => {
+    const stripe = getStripe(env);
+    const { seller, cookie: sellerCookie, id, slug } = await publishedProduct("19.99");
+    await startProgram(sellerCookie, { commissionPercent: "15" }, [`product:${id}`]);
+    const affiliate = await makeSeller(env);
+    const code = await join(seller.handle, await affiliate.cookie());
+    const account = async (userId: string) =>
+      (await env.DB.prepare("SELECT stripe_account_id AS a FROM payout_accounts WHERE creator_id=?").bind(userId).first<{ a: string }>())!
+        .a;
+    const [creatorAcct, affiliateAcct] = [await account(seller.id), await account(affiliate.id)];
+    // Four sales through the link (1999 gross, 160 fee, 1839 net, commission 276 each).
+    const pis: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const buyer = await makeUser(env);
+      const bc = await buyer.cookie();
+      await click(`/@${seller.handle}/products/${slug}`, code, bc);
+      const sid = await buyWith(seller.handle, slug, id, bc);
+      await deliver(buyer.id);
+      pis.push(String((await stripe.checkout.sessions.retrieve(sid)).payment_intent));
+    }
+    const held = (list: { amount: number; amount_reversed: number }[]) => list.reduce((s, t) => s + t.amount - t.amount_reversed, 0);
+    /** Every party's money as Stripe holds it, against what the ledger says each should keep. */
+    async function reconcile() {
+      let gross = 0;
+      let refunded = 0;
+      let feeKept = 0;
+      for (const pi of pis) {
+        const charge = await stripe.charges.retrieve(String((await stripe.paymentIntents.retrieve(pi)).latest_charge), {
+          expand: ["application_fee"],
+        });
+        const fee = charge.application_fee as { amount: number; amount_refunded: number };
+        gross += charge.amount;
+        refunded += charge.amount_refunded;
+        feeKept += fee.amount - fee.amount_refunded;
+      }
+      const ledger = await commissionsFor(affiliate.id);
+      const commissionPaid = ledger.filter((c) => c.status === "paid").reduce((s, c) => s + Number(c.amount) - Number(c.reversed), 0);
+      const creator = held((await stripe.transfers.list({ destination: creatorAcct, limit: 100 })).data);
+      const aff = held((await stripe.transfers.list({ destination: affiliateAcct, limit: 100 })).data);
+      const platform = gross - refunded - creator - aff;
+      expect({ affiliate: aff, creator, platform }).toEqual({
+        affiliate: commissionPaid,
+        creator: gross - refunded - feeKept - commissionPaid,
+        platform: feeKept,
+      });
+      return { gross, refunded, creator, affiliate: aff, platform };
+    }
+    const refund = async (pi: string, amount?: number) => {
+      await stripe.refunds.create({ payment_intent: pi, amount, reverse_transfer: true, refund_application_fee: true });
+      await deliver(pi);
+    };
+    const figures: Record<string, unknown> = { sold: await reconcile() };
+    // 1. A partial refund before payout: the ledger reverses 69 of 276; the payout takes 207 from the creator.
+    await refund(pis[0], 500);
+    await env.DB.prepare("UPDATE commissions SET available_at = ? WHERE beneficiary_id = ?")
+      .bind(nowSeconds() - 1, affiliate.id)
+      .run();
+    expect(await payDueCommissions(env, { beneficiaryId: affiliate.id })).toMatchObject({ paid: 1 });
+    figures.partialBeforePayout = await reconcile();
+    // 2. A partial refund after payout: 69 clawed back from the affiliate, 69 made good to the creator.
+    await refund(pis[1], 500);
+    figures.partialAfterPayout = await reconcile();
+    // 3. Two partials, then the rest (Stripe then reverses only what is left of the creator's transfer).
+    await refund(pis[2], 500);
+    await refund(pis[2], 700);
+    figures.twoPartials = await reconcile();
+    await refund(pis[2]);
+    figures.thenFull = await reconcile();
+    // 4. A full refund after payout.
+    await refund(pis[3]);
+    figures.fullAfterPayout = await reconcile();
+    const ledger = await commissionsFor(affiliate.id);
+    expect(ledger.map((c) => [Number(c.amount), Number(c.reversed)])).toEqual([
+      [276, 69],
+      [276, 69],
+      [276, 276],
+      [276, 276],
+    ]);
+    // Redelivered (and re-ordered) refund events and repeated settling move nothing.
+    const again = (await eventsMatching(pis[2], pis[1])).filter((e) => e.event.type.startsWith("charge.")).reverse();
+    await postAll(again);
+    for (const c of ledger) await settlePaidCommission(env, String(c.id));
+    figures.redelivered = await reconcile();
+    expect(figures.redelivered).toEqual(figures.fullAfterPayout);
+    console.log("affiliate refund reconciliation", JSON.stringify(figures));
   });
 });
 
@@ -382,6 +490,23 @@ describe("authorisation of every new route", () => {
     expect((await startProgram(owner, { commissionPercent: "0" }, [`product:${id}`])).status).toBe(422);
     expect((await startProgram(owner, {}, [])).status).toBe(422);
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM affiliate_programs WHERE creator_id=?").bind(seller.id).first("n")).toBe(0);
+    // The (cached) storefront invites sharing only while a program is on — the same page for everyone.
+    const invite = "Earn 15% by sharing";
+    expect(await pageText(await app(`/@${seller.handle}`))).not.toContain("by sharing");
+    expect((await startProgram(owner, {}, [`product:${id}`])).status).toBe(200);
+    const storefront = await (await app(`/@${seller.handle}`)).text();
+    expect(storefront.replace(/<!-- -->/g, "")).toContain(invite);
+    expect(storefront).toContain(`href="/@${seller.handle}/affiliates"`);
+    expect(storefront).toContain(">become an affiliate</a>");
+    expect(storefront).not.toContain(user.email);
+    const product = await (
+      await app(
+        `/@${seller.handle}/products/${String(await env.DB.prepare("SELECT slug FROM products WHERE id=?").bind(id).first("slug"))}`,
+      )
+    ).text();
+    expect(product.replace(/<!-- -->/g, "")).toContain(invite);
+    expect((await postForm("/dashboard/affiliates", { intent: "pause" }, { cookie: owner })).status).toBe(200);
+    expect(await pageText(await app(`/@${seller.handle}`))).not.toContain("by sharing");
     expect((await startProgram(owner, {}, [`product:${id}`])).status).toBe(200);
     // Joining: anonymous → login; unverified email → 403; the owner → 409; a user → in.
     const j = await postForm(`/@${seller.handle}/affiliates`, {});
@@ -389,7 +514,24 @@ describe("authorisation of every new route", () => {
     expect((await postForm(`/@${seller.handle}/affiliates`, {}, { cookie: await unverified.cookie() })).status).toBe(403);
     expect((await postForm(`/@${seller.handle}/affiliates`, {}, { cookie: owner })).status).toBe(409);
     expect((await postForm(`/@${seller.handle}/affiliates`, {}, { cookie: uc })).status).toBe(303);
-    const aff = await env.DB.prepare("SELECT id FROM affiliates WHERE user_id=?").bind(user.id).first<{ id: string }>();
+    const aff = await env.DB.prepare("SELECT id, code FROM affiliates WHERE user_id=?").bind(user.id).first<{ id: string; code: string }>();
+    // Clicks count unique visitors per link and day: the same visitor twice is one, another is two;
+    // every redirect still counts as a click. Both dashboards show visitors.
+    const visit = (headers: Record<string, string>) =>
+      app(`/@${seller.handle}?via=${aff!.code}`, { headers: { "User-Agent": "TestBrowser/1.0", ...headers } });
+    for (const h of [{ "CF-Connecting-IP": "203.0.113.7" }, { "CF-Connecting-IP": "203.0.113.7" }, { "CF-Connecting-IP": "198.51.100.9" }])
+      expect((await visit(h)).status).toBe(302);
+    const visitor = await makeUser(env);
+    const vc = await visitor.cookie();
+    for (const ip of ["203.0.113.7", "192.0.2.1"]) expect((await visit({ Cookie: vc, "CF-Connecting-IP": ip })).status).toBe(302);
+    expect(await env.DB.prepare("SELECT clicks, unique_clicks AS u FROM affiliates WHERE id=?").bind(aff!.id).first()).toEqual({
+      clicks: 5,
+      u: 3,
+    });
+    expect(await pageText(await app("/dashboard/affiliate", { cookie: uc }))).toMatch(/3 visitors(<[^>]+>|\s)*\(5 clicks\)/);
+    expect((await (await app("/dashboard/affiliates", { cookie: owner })).text()).replace(/<!-- -->/g, "")).toMatch(
+      /data-testid="affiliate-visitors">3 <span[^>]*>\(5\)/,
+    );
     // Removing: only the program's creator (others get 404, as if it weren't there); admins aren't creators here.
     for (const c of [oc, uc, adc])
       expect((await postForm("/dashboard/affiliates", { intent: "remove", affiliateId: aff!.id }, { cookie: c })).status).not.toBe(200);

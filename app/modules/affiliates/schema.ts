@@ -50,11 +50,30 @@ export const affiliates = sqliteTable(
     code: text("code").notNull().unique(),
     /** active | removed (removed by the creator: links stop attributing; earned commissions stay) */
     status: text("status").notNull().default("active"),
-    /** Link clicks, counted in one statement each. */
+    /** Link clicks (every redirect), counted in one statement each. */
     clicks: integer("clicks").notNull().default(0),
+    /** Unique visitors per day summed over days (decision 0135): kept by a trigger on `affiliate_click_days`. */
+    uniqueClicks: integer("unique_clicks").notNull().default(0),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("affiliates_creator_user_idx").on(t.creatorId, t.userId), index("affiliates_user_idx").on(t.userId)],
+);
+
+/**
+ * One row per (affiliate link, UTC day, visitor): the visitor is a keyed hash of the signed-in id,
+ * or else of the address and browser, salted with the day (decision 0135) — nothing that follows a
+ * person across days. `INSERT OR IGNORE`; a trigger adds 1 to `affiliates.unique_clicks` per new row.
+ */
+export const affiliateClickDays = sqliteTable(
+  "affiliate_click_days",
+  {
+    affiliateId: text("affiliate_id")
+      .notNull()
+      .references(() => affiliates.id, { onDelete: "cascade" }),
+    day: integer("day").notNull(),
+    visitor: text("visitor").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.affiliateId, t.day, t.visitor] })],
 );
 
 /** A signed-in person's last affiliate click per creator (the first-party cookie carries it for everyone). */
@@ -100,6 +119,8 @@ export const commissions = sqliteTable(
     percent: integer("percent").notNull(),
     amount: integer("amount").notNull(),
     reversed: integer("reversed").notNull().default(0),
+    /** `reversed` when the row was claimed into a payout: the payout carried `amount - paidReversed` (decision 0134). */
+    paidReversed: integer("paid_reversed").notNull().default(0),
     status: text("status").notNull(),
     availableAt: integer("available_at").notNull(),
     payoutId: text("payout_id"),

@@ -9,7 +9,8 @@ import { getDb } from "~/lib/db.server";
 import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
 import { secrets } from "~/lib/secrets";
-import { getStripe } from "~/lib/stripe.server";
+import { clientIp } from "~/lib/http.server";
+import { getStripe, type Stripe } from "~/lib/stripe.server";
 import { parseOrThrow } from "~/lib/validation";
 import type { Viewer } from "~/modules/identity/auth.server";
 import { users } from "~/modules/identity/schema";
@@ -20,6 +21,7 @@ import { creators } from "~/modules/storefronts/schema";
 import { tiers } from "~/modules/tiers/schema";
 import {
   affiliateAttributions,
+  affiliateClickDays,
   affiliateProgramItems,
   affiliatePrograms,
   affiliates,
@@ -112,6 +114,7 @@ export async function saveProgram(env: Env, viewer: Viewer, raw: unknown) {
     throw forbidden("You can only choose your own products, tiers and services.");
   const t = nowSeconds();
   await db.batch([
+    bumpStorefront(db, viewer.id),
     db
       .insert(affiliatePrograms)
       .values({
@@ -140,13 +143,24 @@ export async function saveProgram(env: Env, viewer: Viewer, raw: unknown) {
 
 /** Pauses the program: no new commissions (clicks still count); what was earned stays. */
 export async function pauseProgram(env: Env, viewer: Viewer) {
-  const r = await getDb(env)
-    .update(affiliatePrograms)
-    .set({ status: "paused", updatedAt: nowSeconds() })
-    .where(eq(affiliatePrograms.creatorId, viewer.id))
-    .returning({ id: affiliatePrograms.creatorId });
+  const db = getDb(env);
+  const [r] = await db.batch([
+    db
+      .update(affiliatePrograms)
+      .set({ status: "paused", updatedAt: nowSeconds() })
+      .where(eq(affiliatePrograms.creatorId, viewer.id))
+      .returning({ id: affiliatePrograms.creatorId }),
+    bumpStorefront(db, viewer.id),
+  ]);
   if (!r.length) throw notFound("You have no affiliate program yet.");
 }
+
+/** The storefront shows the program's invitation: a change to the program is a new cached page. */
+const bumpStorefront = (db: ReturnType<typeof getDb>, creatorId: string) =>
+  db
+    .update(creators)
+    .set({ version: sql`${creators.version} + 1` })
+    .where(eq(creators.userId, creatorId));
 
 /** The creator removes an affiliate: their links stop earning; commissions already earned stay. */
 export async function removeAffiliate(env: Env, viewer: Viewer, affiliateId: string) {
@@ -187,6 +201,7 @@ export async function creatorAffiliatesPage(env: Env, viewer: Viewer) {
         code: affiliates.code,
         status: affiliates.status,
         clicks: affiliates.clicks,
+        uniqueClicks: affiliates.uniqueClicks,
         createdAt: affiliates.createdAt,
         email: users.email,
         handle: creators.handle,
@@ -246,6 +261,42 @@ async function ledgerTotals(env: Env, where: ReturnType<typeof eq>, kind?: "affi
   return Object.entries(out).map(([currency, v]) => ({ currency, ...v }));
 }
 
+/** What a page shows to invite sharing: the program's percent and where to join (null without an active program covering the item). */
+export type ProgramInvite = { percent: number; href: string } | null;
+
+/**
+ * The "Earn N% by sharing" link on a creator's public pages: the storefront (any active program) and
+ * the product, tier and service pages the program covers. The same for every viewer (pages stay
+ * shareable and cacheable); one statement, found by handle and slug (or tier id) so it runs beside
+ * the page's own queries.
+ */
+export async function programInvite(
+  env: Env,
+  q:
+    | { kind: "storefront"; handle: string }
+    | { kind: "product" | "service"; handle: string; slug: string }
+    | { kind: "tier"; tierId: string },
+): Promise<ProgramInvite> {
+  const db = getDb(env);
+  const base = db
+    .select({ percent: affiliatePrograms.commissionPercent, handle: creators.handle })
+    .from(affiliatePrograms)
+    .innerJoin(creators, eq(creators.userId, affiliatePrograms.creatorId));
+  const active = eq(affiliatePrograms.status, "active");
+  const itemIn = (kind: string, ids: ReturnType<typeof sql>) =>
+    sql`EXISTS (SELECT 1 FROM ${affiliateProgramItems} i WHERE i.creator_id = ${affiliatePrograms.creatorId} AND i.kind = ${kind} AND i.item_id IN ${ids})`;
+  let rows;
+  if (q.kind === "storefront") rows = await base.where(and(active, eq(creators.handle, q.handle.toLowerCase()))).limit(1);
+  else if (q.kind === "tier") rows = await base.where(and(active, itemIn("tier", sql`(${q.tierId})`))).limit(1);
+  else {
+    const table = q.kind === "product" ? products : services;
+    const ids = sql`(SELECT ${table.id} FROM ${table} WHERE ${table.creatorId} = ${affiliatePrograms.creatorId} AND ${table.slug} = ${q.slug.toLowerCase()})`;
+    rows = await base.where(and(active, eq(creators.handle, q.handle.toLowerCase()), itemIn(q.kind, ids))).limit(1);
+  }
+  const r = rows[0];
+  return r ? { percent: r.percent, href: `/@${r.handle}/affiliates` } : null;
+}
+
 // ── Joining (affiliate side) ─────────────────────────────────────────────────────────────────────
 
 /** The public view of a creator's program (the join card on /@handle/affiliates). */
@@ -302,6 +353,7 @@ export async function affiliateDashboard(env: Env, viewer: Viewer, origin: strin
       code: affiliates.code,
       status: affiliates.status,
       clicks: affiliates.clicks,
+      uniqueClicks: affiliates.uniqueClicks,
       creatorId: affiliates.creatorId,
       handle: creators.handle,
       displayName: creators.displayName,
@@ -447,13 +499,29 @@ export async function handleAffiliateClick(env: Env, request: Request, url: URL,
   const headers = new Headers({ Location: clean.pathname + clean.search, "Cache-Control": "private, no-store" });
   if (AFFILIATE_CODE.test(code)) {
     const db = getDb(env);
-    const [a] = await db
-      .update(affiliates)
-      .set({ clicks: sql`${affiliates.clicks} + 1` })
-      .where(and(eq(affiliates.code, code), eq(affiliates.status, "active")))
-      .returning({ id: affiliates.id, creatorId: affiliates.creatorId, userId: affiliates.userId });
+    const t = nowSeconds();
+    const day = Math.floor(t / DAY);
+    const visitor = await visitorOfDay(env, request, viewerId, day);
+    const live = and(eq(affiliates.code, code), eq(affiliates.status, "active"));
+    // Every redirect counts in `clicks`; a new (link, day, visitor) row counts once more in
+    // `unique_clicks` (its trigger) — both in the same round trip, each one statement.
+    const [[a]] = await db.batch([
+      db
+        .update(affiliates)
+        .set({ clicks: sql`${affiliates.clicks} + 1` })
+        .where(live)
+        .returning({ id: affiliates.id, creatorId: affiliates.creatorId, userId: affiliates.userId }),
+      db
+        .insert(affiliateClickDays)
+        .select(
+          db
+            .select({ affiliateId: affiliates.id, day: sql<number>`${day}`.as("day"), visitor: sql<string>`${visitor}`.as("visitor") })
+            .from(affiliates)
+            .where(live),
+        )
+        .onConflictDoNothing(),
+    ]);
     if (a) {
-      const t = nowSeconds();
       if (viewerId && viewerId !== a.userId)
         await db
           .insert(affiliateAttributions)
@@ -472,6 +540,19 @@ export async function handleAffiliateClick(env: Env, request: Request, url: URL,
     }
   }
   return new Response(null, { status: 302, headers });
+}
+
+/**
+ * Who clicked, for counting unique visitors per link and day (decision 0135): a keyed hash of the
+ * signed-in id, or else of the address and browser, with the day in it — so it can't be joined
+ * across days or reversed without the secret. Never stored anywhere else.
+ */
+async function visitorOfDay(env: Env, request: Request, viewerId: string | null, day: number): Promise<string> {
+  const who = viewerId ? `u:${viewerId}` : `a:${clientIp(request)}|${(request.headers.get("User-Agent") ?? "").slice(0, 300)}`;
+  const mac = await sign(env, `visitor:${day}:${who}`);
+  if (mac) return mac.slice(0, 22);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(`visitor:${day}:${who}`)));
+  return Array.from(digest.slice(0, 11), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export type AffiliateClaim = { affiliateId: string; clickedAt: number };
@@ -540,7 +621,9 @@ export async function recordCommissions(
   const db = getDb(env);
   const rows: (typeof commissions.$inferInsert)[] = [];
   const t = nowSeconds();
-  if (meta.affiliate_id) {
+  // A guest's purchase is credited once its account is known (self-referral is checked by account):
+  // a guest's membership invoice can be recorded before its checkout names the member.
+  if (meta.affiliate_id && src.buyerId) {
     const [a, program] = await Promise.all([
       db.query.affiliates.findFirst({ where: eq(affiliates.id, meta.affiliate_id) }),
       db.query.affiliatePrograms.findFirst({ where: eq(affiliatePrograms.creatorId, src.creatorId) }),
@@ -679,8 +762,8 @@ export async function recordServiceCommissions(env: Env, meta: Record<string, st
 /**
  * Refunds reverse commissions in proportion (decision 0110): reversed = round half up of
  * amount × refunded / gross, all of it once fully refunded; it only grows (a late, older read never
- * shrinks it). A commission reversed in full before it was paid ends `reversed`; one already paid
- * has the difference taken back from its payout transfer (a transfer reversal).
+ * shrinks it). A commission reversed in full before it was paid ends `reversed`. One already paid is
+ * then settled against what Stripe shows (decision 0134): see `settlePaidCommission`.
  */
 export async function applyRefundsToCommissions(env: Env, paymentIntentId: string | null, chargeRefunded?: number) {
   if (!paymentIntentId) return;
@@ -699,27 +782,123 @@ export async function applyRefundsToCommissions(env: Env, paymentIntentId: strin
     const target = reversedShare(c.amount, c.gross, refunded);
     if (target <= c.reversed) continue;
     const full = target >= c.amount;
-    const [updated] = await db
+    await db
       .update(commissions)
       .set({
         reversed: sql`MAX(${commissions.reversed}, ${target})`,
         status: sql`CASE WHEN ${full ? 1 : 0} = 1 AND ${commissions.status} IN ('pending','payable') AND ${commissions.payoutId} IS NULL THEN 'reversed' ELSE ${commissions.status} END`,
       })
-      .where(and(eq(commissions.id, c.id), sql`${commissions.reversed} < ${target}`))
-      .returning({ status: commissions.status, payoutId: commissions.payoutId });
-    if (updated?.status === "paid" && updated.payoutId) await clawBack(env, c.id, updated.payoutId, target - c.reversed, target);
+      .where(and(eq(commissions.id, c.id), sql`${commissions.reversed} < ${target}`));
+  }
+  // Settling reads Stripe, not this call's arithmetic, so redelivered or out-of-order refunds converge.
+  for (const c of list) if (c.payoutId) await settlePaidCommission(env, c.id);
+}
+
+const leftOf = (t: { amount: number; amount_reversed: number }) => t.amount - t.amount_reversed;
+
+/**
+ * Brings a paid commission and its sale to where the ledger says every party stands (decision 0134),
+ * reading the amounts from Stripe each time — so it is idempotent, safe to repeat after a crash,
+ * and converges under redelivered or out-of-order refunds (each Stripe call's idempotency key names
+ * the state it was computed from):
+ * - the beneficiary keeps `amount − reversed`: what refunds took off the commission since it was
+ *   paid is reversed from the payout transfer that carried it;
+ * - for an affiliate commission (taken from the creator's destination transfer at payout), the
+ *   creator keeps exactly the charge less the refunds they bore (those that reversed their
+ *   transfer), less the platform's fee as Stripe kept it, less the affiliate's commission as the
+ *   ledger keeps it for those refunds. Stripe's `reverse_transfer` reverses the refunded share of
+ *   the creator's whole transfer — also of the commission already taken from it — so after a
+ *   refund the creator is owed that share back: a make-good transfer (`transfer_group`
+ *   `commission-makegood:<id>`). The other way round (the creator holds too much, e.g. the
+ *   platform funded a refund), make-good transfers are reversed first, then the destination transfer.
+ */
+export async function settlePaidCommission(env: Env, commissionId: string) {
+  const db = getDb(env);
+  const stripe = getStripe(env);
+  // A second pass confirms the first one's calls landed; a third catches a concurrent settler.
+  for (let pass = 0; pass < 3; pass++) {
+    const c = await db.query.commissions.findFirst({ where: eq(commissions.id, commissionId) });
+    if (!c || c.status !== "paid" || !c.payoutId) return;
+    const p = await db.query.commissionPayouts.findFirst({ where: eq(commissionPayouts.id, c.payoutId) });
+    if (!p?.stripeTransferId) return;
+    let acted = false;
+    const clawTarget = c.reversed - c.paidReversed;
+    if (clawTarget > 0) {
+      const payout = await stripe.transfers.retrieve(p.stripeTransferId);
+      const reversals = await stripe.transfers.listReversals(payout.id, { limit: 100 });
+      const done = reversals.data.filter((r) => r.metadata?.commission_id === c.id).reduce((s, r) => s + r.amount, 0);
+      const take = Math.min(clawTarget - done, leftOf(payout));
+      if (take > 0) {
+        await stripe.transfers.createReversal(
+          payout.id,
+          { amount: take, metadata: { commission_id: c.id, reason: "refund" } },
+          { idempotencyKey: `commission-claw:${c.id}:${clawTarget}:${done}` },
+        );
+        acted = true;
+      }
+    }
+    if (c.kind === "affiliate" && c.recoveredTransferReversalId && c.paymentIntentId) acted = (await settleCreator(stripe, c)) || acted;
+    if (!acted) return;
   }
 }
 
-/** Takes back `delta` of a paid commission from the payout transfer that carried it (idempotent per level). */
-async function clawBack(env: Env, commissionId: string, payoutId: string, delta: number, level: number) {
-  const p = await getDb(env).query.commissionPayouts.findFirst({ where: eq(commissionPayouts.id, payoutId) });
-  if (!p?.stripeTransferId || delta <= 0) return;
-  await getStripe(env).transfers.createReversal(
-    p.stripeTransferId,
-    { amount: delta, metadata: { commission_id: commissionId, reason: "refund" } },
-    { idempotencyKey: `commission-clawback:${commissionId}:${level}` },
-  );
+/** The creator's side of a paid affiliate commission (see `settlePaidCommission`). True if it moved money. */
+async function settleCreator(stripe: Stripe, c: typeof commissions.$inferSelect): Promise<boolean> {
+  const pi = await stripe.paymentIntents.retrieve(c.paymentIntentId!);
+  const chargeId = typeof pi.latest_charge === "string" ? pi.latest_charge : pi.latest_charge?.id;
+  if (!chargeId) return false;
+  const charge = await stripe.charges.retrieve(chargeId, { expand: ["transfer", "application_fee"] });
+  const transfer = charge.transfer && typeof charge.transfer === "object" ? charge.transfer : null;
+  if (!transfer) return false;
+  const fee = charge.application_fee && typeof charge.application_fee === "object" ? charge.application_fee : null;
+  const [refunds, makeGoods] = await Promise.all([
+    stripe.refunds.list({ payment_intent: pi.id, limit: 100 }),
+    stripe.transfers.list({ transfer_group: `commission-makegood:${c.id}`, limit: 100 }),
+  ]);
+  const borne = refunds.data
+    .filter((r) => r.transfer_reversal && r.status !== "failed" && r.status !== "canceled")
+    .reduce((s, r) => s + r.amount, 0);
+  const feeKept = (fee?.amount ?? 0) - (fee?.amount_refunded ?? 0);
+  // Stripe's destination charge with an application fee transfers the whole amount and collects the
+  // fee from the account; a transfer of the net (`transfer_data[amount]`, the emulator) has it taken already.
+  const feeFromTransfer = transfer.amount >= charge.amount ? feeKept : 0;
+  const holds = leftOf(transfer) - feeFromTransfer + makeGoods.data.reduce((s, t) => s + leftOf(t), 0);
+  const owed = charge.amount - borne - feeKept - (c.amount - reversedShare(c.amount, c.gross, borne));
+  const state = `${owed}:${holds}`;
+  if (owed > holds) {
+    await stripe.transfers.create(
+      {
+        amount: owed - holds,
+        currency: transfer.currency,
+        destination: typeof transfer.destination === "string" ? transfer.destination : transfer.destination!.id,
+        transfer_group: `commission-makegood:${c.id}`,
+        description: "Your share of a refunded affiliate commission",
+        metadata: { commission_id: c.id, reason: "refund_share" },
+      },
+      { idempotencyKey: `commission-makegood:${c.id}:${state}` },
+    );
+    return true;
+  }
+  let need = holds - owed;
+  if (need <= 0) return false;
+  for (const t of makeGoods.data) {
+    const take = Math.min(need, leftOf(t));
+    if (take <= 0) continue;
+    await stripe.transfers.createReversal(
+      t.id,
+      { amount: take, metadata: { commission_id: c.id, reason: "refund_share" } },
+      { idempotencyKey: `commission-makegood-back:${c.id}:${t.id}:${state}` },
+    );
+    need -= take;
+  }
+  const take = Math.min(need, leftOf(transfer));
+  if (take > 0)
+    await stripe.transfers.createReversal(
+      transfer.id,
+      { amount: take, metadata: { commission_id: c.id, reason: "affiliate_commission" } },
+      { idempotencyKey: `commission-recover:${c.id}:${state}` },
+    );
+  return true;
 }
 
 // ── Payouts ──────────────────────────────────────────────────────────────────────────────────────
@@ -769,7 +948,7 @@ export async function payDueCommissions(env: Env, opts: { beneficiaryId?: string
     const [claimed] = await db.batch([
       db
         .update(commissions)
-        .set({ payoutId: id })
+        .set({ payoutId: id, paidReversed: sql`${commissions.reversed}` })
         .where(
           and(
             eq(commissions.beneficiaryId, d.beneficiaryId),
@@ -778,9 +957,9 @@ export async function payDueCommissions(env: Env, opts: { beneficiaryId?: string
             isNull(commissions.payoutId),
           ),
         )
-        .returning({ amount: commissions.amount, reversed: commissions.reversed }),
+        .returning({ amount: commissions.amount, paidReversed: commissions.paidReversed }),
     ]);
-    const amount = claimed.reduce((s, c) => s + c.amount - c.reversed, 0);
+    const amount = claimed.reduce((s, c) => s + c.amount - c.paidReversed, 0);
     if (!claimed.length) continue;
     const row = {
       id,
@@ -827,6 +1006,12 @@ export async function payDueCommissions(env: Env, opts: { beneficiaryId?: string
         db.update(commissions).set({ status: "paid", paidAt: t }).where(eq(commissions.payoutId, b.id)),
       ]);
       paid++;
+      // Refunds that came while the batch was being paid are settled now.
+      const late = await db
+        .select({ id: commissions.id })
+        .from(commissions)
+        .where(and(eq(commissions.payoutId, b.id), sql`${commissions.reversed} > ${commissions.paidReversed}`));
+      for (const l of late) await settlePaidCommission(env, l.id);
     } catch (e) {
       console.error(`commission payout ${b.id} failed`, e);
       await db
@@ -852,16 +1037,19 @@ async function recoverFromCreators(env: Env, payoutId: string) {
     .from(commissions)
     .where(and(eq(commissions.payoutId, payoutId), eq(commissions.kind, "affiliate"), isNull(commissions.recoveredTransferReversalId)));
   for (const c of list) {
-    const amount = c.amount - c.reversed;
-    if (amount <= 0 || !c.paymentIntentId) continue;
+    const owed = c.amount - c.paidReversed;
+    if (owed <= 0 || !c.paymentIntentId) continue;
     const pi = await stripe.paymentIntents.retrieve(c.paymentIntentId);
     const chargeId = typeof pi.latest_charge === "string" ? pi.latest_charge : pi.latest_charge?.id;
     if (!chargeId) continue;
-    const charge = await stripe.charges.retrieve(chargeId);
-    const transferId = typeof charge.transfer === "string" ? charge.transfer : charge.transfer?.id;
-    if (!transferId) continue;
+    const charge = await stripe.charges.retrieve(chargeId, { expand: ["transfer"] });
+    const transfer = charge.transfer && typeof charge.transfer === "object" ? charge.transfer : null;
+    if (!transfer) continue;
+    // Never more than is left (a refund may have emptied it since): settling squares the rest.
+    const amount = Math.min(owed, leftOf(transfer));
+    if (amount <= 0) continue;
     const reversal = await stripe.transfers.createReversal(
-      transferId,
+      transfer.id,
       { amount, metadata: { commission_id: c.id, reason: "affiliate_commission" } },
       { idempotencyKey: `commission-recover:${c.id}` },
     );

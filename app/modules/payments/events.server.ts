@@ -182,6 +182,10 @@ async function onCheckoutCompleted(env: Env, session: Stripe.Checkout.Session): 
       // An invoice.paid applied before this knew no member: it's theirs, and so is its welcome email
       // (which, for a new account, carries the link that sets a password).
       await claimGuestInvoices(env, subId, account.id);
+      // Its affiliate commission waited for the member to be known (self-referral is checked by account).
+      const invoiceIdForCommission = id((await getStripe(env).subscriptions.retrieve(subId)).latest_invoice as string | null);
+      if (invoiceIdForCommission && (await invoiceExists(env, invoiceIdForCommission)))
+        await recordInvoiceCommissions(env, invoiceIdForCommission, { ...meta, user_id: account.id });
       const m = await membershipBySubscription(env, subId);
       const undone = m?.status === "canceled" && (m.note || m.endReason);
       const sub = await getStripe(env).subscriptions.retrieve(subId);

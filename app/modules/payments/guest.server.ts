@@ -307,7 +307,7 @@ export async function startGuestTierCheckout(
   tierId: string,
   input: unknown,
   origin: string,
-  opts: { token: string },
+  opts: { token: string; cookie?: string | null },
 ): Promise<{ url: string }> {
   const t = await tierForSale(env, tierId);
   if (t.pricing === "free") throw new AppError(401, "Sign in or create an account to join this free tier.");
@@ -324,6 +324,14 @@ export async function startGuestTierCheckout(
   if (!hold.ok) throw new TierFullError(t.id);
   await markSeatsChanged(env, t.id);
   let redemptionId: string | null = null;
+  // The affiliate click lives only in the signed cookie; self-referral is refused once Checkout has the email.
+  const claim = await attributionFor(env, {
+    buyerId: "",
+    creatorId: t.creatorId,
+    kind: "tier",
+    itemId: t.id,
+    cookieHeader: opts.cookie ?? null,
+  });
   try {
     const coupon = quote ? await couponFor(env, quote.code) : null;
     // The code's use is held exactly as long as the seat (409 when used up); whose it is, Checkout's email decides.
@@ -342,6 +350,7 @@ export async function startGuestTierCheckout(
       hold_id: hold.holdId,
       guest: "1",
       ...(redemptionId ? { discount_redemption_id: redemptionId } : {}),
+      ...claimMetadata(claim),
     };
     const stripe = getStripe(env);
     const session = await stripe.checkout.sessions.create({

@@ -26,6 +26,8 @@ const STATIC_NAME = "__bench-static-pages.txt";
 const STATIC_PATH = join("build", "client", STATIC_NAME);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
+// BENCH_PAGES_SKIP_LIGHTHOUSE=1: only the cache-hit throughput (a quick loop for profiling the hit path).
+const SKIP_LIGHTHOUSE = process.env.BENCH_PAGES_SKIP_LIGHTHOUSE === "1";
 
 const { request, loadInterleaved } = loopbackClient({ port: PORT, durationMs: DURATION_MS });
 const median = (xs) => {
@@ -129,8 +131,8 @@ export async function runPagesBench({ buildFirst = process.env.BENCH_SKIP_BUILD 
     for (const p of pages) for (let i = 0; i < 2; i++) await request(anon, p.path);
 
     const results = { date: new Date().toISOString(), runs: RUNS, pages: {}, throughput: null };
-    console.log(`▸ Lighthouse, mobile preset, ${RUNS} runs per page (anonymous visitor)`);
-    for (const p of pages) {
+    if (!SKIP_LIGHTHOUSE) console.log(`▸ Lighthouse, mobile preset, ${RUNS} runs per page (anonymous visitor)`);
+    for (const p of SKIP_LIGHTHOUSE ? [] : pages) {
       const runs = [];
       for (let i = 0; i < RUNS; i++) {
         const lhr = await lighthouseRun(`${app.url}${p.path}`);

@@ -82,15 +82,16 @@ export function collectPageHit(
   if (!hit || !env.ANALYTICS_QUEUE) return false;
   if (isBot(request.headers.get("User-Agent") ?? "")) return false;
   const at = Date.now();
-  const q = url.searchParams;
+  // Most hits carry no query: don't build URLSearchParams for them.
+  const q = url.search ? url.searchParams : null;
   const base = {
     type: hit.type,
     at,
     page: hit.page,
     referrer: referrerHost(request, url),
-    utmSource: clip(q.get("utm_source"), 80),
-    utmMedium: clip(q.get("utm_medium"), 80),
-    utmCampaign: clip(q.get("utm_campaign"), 120),
+    utmSource: q ? clip(q.get("utm_source"), 80) : undefined,
+    utmMedium: q ? clip(q.get("utm_medium"), 80) : undefined,
+    utmCampaign: q ? clip(q.get("utm_campaign"), 120) : undefined,
   };
   const flushMs = Number(env.ANALYTICS_FLUSH_MS ?? 1000) || 0;
   ctx.waitUntil(
@@ -128,19 +129,10 @@ const SLOT_MS = 15 * 60_000;
 /** When the pending flush timer was armed (0: none). A timer lives in one request's `waitUntil`. */
 let armedAt = 0;
 
+/** Type, page, visitor and slot can't hold a space (path patterns, hex keys); free text goes through JSON. */
 const mergeKey = (e: PageEvent) =>
-  JSON.stringify([
-    e.type,
-    e.page.kind,
-    e.page.handle ?? "",
-    e.page.key ?? "",
-    e.visitor ?? "",
-    e.referrer ?? "",
-    e.utmSource ?? "",
-    e.utmMedium ?? "",
-    e.utmCampaign ?? "",
-    Math.floor(e.at / SLOT_MS),
-  ]);
+  `${e.type} ${e.page.kind} ${e.page.handle ?? ""} ${e.page.key ?? ""} ${e.visitor ?? ""} ${Math.floor(e.at / SLOT_MS)}` +
+  (e.referrer || e.utmSource || e.utmMedium || e.utmCampaign ? ` ${JSON.stringify([e.referrer, e.utmSource, e.utmMedium, e.utmCampaign])}` : "");
 
 /**
  * Adds a hit to the buffer. The returned promise (handed to `waitUntil`) is the flush this hit

@@ -56,12 +56,16 @@ export function appSlugFromPath(pathname: string): string | null {
   return m && m[1] !== "new" ? m[1].toLowerCase() : null;
 }
 
-export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | null> {
-  ttlMs = Number(env.EDGE_VERSION_TTL_MS ?? 1000) || 0;
+/**
+ * `db` gives the env to read versions with (the Worker entry passes its request's D1 session,
+ * opened only if a version is read: decision 0145); `env` itself by default.
+ */
+export async function anonymousPageKey(config: Env, url: URL, db: () => Env = () => config): Promise<EdgeKey | null> {
+  ttlMs = Number(config.EDGE_VERSION_TTL_MS ?? 1000) || 0;
   const path = url.pathname;
   const storefront = /^\/@([a-z0-9-]{1,30})\/?$/i.exec(path);
   if (storefront) {
-    const v = await memoVersion(`sf:${storefront[1].toLowerCase()}`, () => storefrontCacheVersion(env, storefront[1]));
+    const v = await memoVersion(`sf:${storefront[1].toLowerCase()}`, () => storefrontCacheVersion(db(), storefront[1]));
     return v ? { key: `sf:${storefront[1].toLowerCase()}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   // Anonymous post pages (decision 55): rendered for no one (viewer null), so only what every
@@ -69,12 +73,12 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
   // edit, publish, unpublish or delete of a post bumps its creator's storefront version.
   const post = postFromPath(path);
   if (post) {
-    const v = await memoVersion(`post:${post.handle}:${post.slug}`, () => postCacheVersion(env, post.handle, post.slug));
+    const v = await memoVersion(`post:${post.handle}:${post.slug}`, () => postCacheVersion(db(), post.handle, post.slug));
     return v ? { key: `post:${post.handle}:${post.slug}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   const slug = appSlugFromPath(path);
   if (slug) {
-    const v = await memoVersion(`app:${slug}`, () => appCacheVersion(env, slug));
+    const v = await memoVersion(`app:${slug}`, () => appCacheVersion(db(), slug));
     return v ? { key: `app:${slug}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   if (path === "/discover" || path === "/") {
@@ -88,7 +92,7 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
     }
     params.sort();
     return {
-      key: `${path === "/" ? "home" : "discover"}:c${await memoVersion("catalog", () => catalogVersion(env))}:${params}`,
+      key: `${path === "/" ? "home" : "discover"}:c${await memoVersion("catalog", () => catalogVersion(db()))}:${params}`,
       freshSeconds: MIN,
       staleSeconds: 10 * MIN,
     };

@@ -54,7 +54,7 @@ export default {
 
     // Affiliate links (`?via=CODE` on a creator's pages, decision 0110): count the click, keep it as
     // the last click (signed cookie + the signed-in person), redirect to the clean, cacheable address.
-    if (request.method === "GET" && url.searchParams.has("via") && AFFILIATE_PATH.test(url.pathname)) {
+    if (request.method === "GET" && url.search && url.searchParams.has("via") && AFFILIATE_PATH.test(url.pathname)) {
       const viewerId = hasSessionCookie(request) ? ((await resolveSession(request, env)).viewer?.id ?? null) : null;
       return withSecurityHeaders(await handleAffiliateClick(env, request, url, viewerId), env);
     }

@@ -132,7 +132,9 @@ let armedAt = 0;
 /** Type, page, visitor and slot can't hold a space (path patterns, hex keys); free text goes through JSON. */
 const mergeKey = (e: PageEvent) =>
   `${e.type} ${e.page.kind} ${e.page.handle ?? ""} ${e.page.key ?? ""} ${e.visitor ?? ""} ${Math.floor(e.at / SLOT_MS)}` +
-  (e.referrer || e.utmSource || e.utmMedium || e.utmCampaign ? ` ${JSON.stringify([e.referrer, e.utmSource, e.utmMedium, e.utmCampaign])}` : "");
+  (e.referrer || e.utmSource || e.utmMedium || e.utmCampaign
+    ? ` ${JSON.stringify([e.referrer, e.utmSource, e.utmMedium, e.utmCampaign])}`
+    : "");
 
 /**
  * Adds a hit to the buffer. The returned promise (handed to `waitUntil`) is the flush this hit

@@ -31,14 +31,26 @@ async function memoVersion<T extends string | number | null>(id: string, read: (
   if (ttlMs <= 0) return read();
   const now = Date.now();
   const hit = versions.get(id);
-  if (hit && now - hit.at < ttlMs) return hit.value as T;
+  // Refresh ahead (decision 0145): in the last fifth of its TTL one request re-reads the version while the
+  // others keep using the memo, which is still within its TTL, so a busy page never has every
+  // request in flight read D1 at the moment its memo expires. The bound stays the TTL: a value is
+  // remembered from the moment its read started.
+  if (hit && now - hit.at < ttlMs && (now - hit.at < ttlMs * 0.8 || reading.has(id))) return hit.value as T;
   const startedIn = generation;
-  const value = await read();
+  reading.add(id);
+  let value: T;
+  try {
+    value = await read();
+  } finally {
+    reading.delete(id);
+  }
   if (startedIn !== generation) return value; // an edit landed meanwhile: use it once, don't keep it
   if (versions.size > 5000) versions.clear(); // bounded memory
   versions.set(id, { value, at: now });
   return value;
 }
+/** Versions being read right now (at most one refresh-ahead read per version and isolate). */
+const reading = new Set<string>();
 
 /** Forgets every memoised version: after this isolate changed something, its next hit re-reads. */
 export function forgetVersions() {

@@ -86,8 +86,7 @@ export default {
         return withSecurityHeaders(await serveFromEdgeCache(url.origin, edgeKey, ctx, render), bare);
       }
     }
-    sessionEnv();
-    const d1 = opened!;
+    const d1 = (opened ??= openRequestSession(request, bare, signedIn));
     env = d1.env;
     // Signed-in storefront in a browser that runs scripts: the shared HTML (rendered for no one)
     // from the edge cache; the viewer's own parts come from one /viewer.json request (D55).

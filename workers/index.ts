@@ -54,7 +54,7 @@ export default {
 
     // Affiliate links (`?via=CODE` on a creator's pages, decision 0110): count the click, keep it as
     // the last click (signed cookie + the signed-in person), redirect to the clean, cacheable address.
-    if (request.method === "GET" && url.searchParams.has("via") && AFFILIATE_PATH.test(url.pathname)) {
+    if (request.method === "GET" && url.search && url.searchParams.has("via") && AFFILIATE_PATH.test(url.pathname)) {
       const viewerId = hasSessionCookie(request) ? ((await resolveSession(request, env)).viewer?.id ?? null) : null;
       return withSecurityHeaders(await handleAffiliateClick(env, request, url, viewerId), env);
     }
@@ -66,25 +66,31 @@ export default {
 
     // One D1 session per request: reads may come from a nearby replica, a person reads their own
     // writes through the bookmark cookie; queues, DOs and the cron keep the bare binding (primary).
-    const d1 = openRequestSession(request, env, hasSessionCookie(request));
-    env = d1.env;
+    // An anonymous GET opens it only when something reads D1 (decision 0145): a cache hit whose
+    // version is memoised reads nothing.
+    const signedIn = hasSessionCookie(request);
+    const bare = env;
+    let opened: ReturnType<typeof openRequestSession> | null = null;
+    const sessionEnv = () => (opened ??= openRequestSession(request, bare, signedIn)).env;
 
     // Apps: count app page views (once per visitor per day, off the response path) and serve
     // anonymous storefront / app / discovery pages from the versioned edge cache.
     const viewedApp = request.method === "GET" ? appSlugFromPath(url.pathname) : null;
-    if (request.method === "GET" && !hasSessionCookie(request)) {
-      if (viewedApp) ctx.waitUntil(visitorKey(env, request, null).then((v) => recordAppView(env, viewedApp, v)));
-      // Creator analytics (D91): a path match here, the visitor key and one queue send off the response path.
-      collectPageHit(env, ctx, request, url, () => visitorKey(env, request, null));
-      const edgeKey = await anonymousPageKey(env, url);
+    if (request.method === "GET" && !signedIn) {
+      if (viewedApp) ctx.waitUntil(visitorKey(bare, request, null).then((v) => recordAppView(bare, viewedApp, v)));
+      // Creator analytics (D91): a path match here; the visitor key and the buffered queue send (0145) off the response path.
+      collectPageHit(bare, ctx, request, url, () => visitorKey(bare, request, null));
+      const edgeKey = await anonymousPageKey(bare, url, sessionEnv);
       if (edgeKey) {
-        const render = () => handleRemix(request, { cloudflare: { env, ctx }, viewer: null, sessionId: null });
-        return withSecurityHeaders(await serveFromEdgeCache(url.origin, edgeKey, ctx, render), env);
+        const render = () => handleRemix(request, { cloudflare: { env: sessionEnv(), ctx }, viewer: null, sessionId: null });
+        return withSecurityHeaders(await serveFromEdgeCache(url.origin, edgeKey, ctx, render), bare);
       }
     }
+    const d1 = (opened ??= openRequestSession(request, bare, signedIn));
+    env = d1.env;
     // Signed-in storefront in a browser that runs scripts: the shared HTML (rendered for no one)
     // from the edge cache; the viewer's own parts come from one /viewer.json request (D55).
-    if (request.method === "GET" && runsScripts(request) && hasSessionCookie(request)) {
+    if (request.method === "GET" && runsScripts(request) && signedIn) {
       const sharedKey = await sharedSignedInPageKey(env, url);
       if (sharedKey) {
         // No session is read on this path: the view counts under the anonymous daily key.

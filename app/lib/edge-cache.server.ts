@@ -100,14 +100,16 @@ export async function serveFromEdgeCache(
   render: () => Promise<Response>,
 ): Promise<Response> {
   const cache = (caches as unknown as { default: Cache }).default;
-  const req = keyRequest(origin, spec.key);
+  // Built only when the Cache API tier is asked: a memory hit needs no Request (decision 0145).
+  let keyReq: Request | null = null;
+  const req = () => (keyReq ??= keyRequest(origin, spec.key));
   const refresh = () => {
     if (refreshing.has(spec.key)) return;
     refreshing.add(spec.key);
     ctx.waitUntil(
       render()
         .then(async (fresh) => {
-          if (storable(fresh)) await storeBody(cache, req, spec.key, await fresh.arrayBuffer(), fresh, spec);
+          if (storable(fresh)) await storeBody(cache, req(), spec.key, await fresh.arrayBuffer(), fresh, spec);
         })
         .catch(() => {})
         .finally(() => refreshing.delete(spec.key)),
@@ -127,7 +129,7 @@ export async function serveFromEdgeCache(
   }
 
   // Tier 2: the data centre's Cache API.
-  const hit = await cache.match(req);
+  const hit = await cache.match(req());
   if (hit) {
     const storedAt = Number(hit.headers.get(STORED_AT) ?? 0);
     const state = freshness(storedAt, spec) ?? "STALE";
@@ -143,7 +145,7 @@ export async function serveFromEdgeCache(
     // Pages are rendered whole before they are sent (entry.server waits for allReady), so reading
     // the body here delays nothing, and the next request already finds it in memory.
     const body = await res.arrayBuffer();
-    ctx.waitUntil(storeBody(cache, req, spec.key, body, res, spec));
+    ctx.waitUntil(storeBody(cache, req(), spec.key, body, res, spec));
     return forClient(new Response(body, res), "MISS");
   }
   return res;

@@ -13,7 +13,7 @@ import { loopbackClient } from "./load.mjs";
 
 const STRIPE_PORT = Number(process.env.BENCH_STRIPE_PORT ?? 12142);
 const PORT = Number(process.env.BENCH_PORT ?? 8835);
-const INSPECTOR = PORT + 1000;
+const INSPECTOR = Number(process.env.BENCH_INSPECTOR_PORT ?? PORT + 1000);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const STATIC_NAME = "__profile-static.txt";
 const { request, load } = loopbackClient({ port: PORT, durationMs: DURATION_MS });

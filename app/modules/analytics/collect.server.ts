@@ -1,11 +1,13 @@
 /**
  * Collection (decision 0091): the request path only works out *which* page this is (a regex on the
  * path) and hands the rest to `ctx.waitUntil`: the salted daily visitor key (apps' `visitorKey`, passed in by
- * the Worker entry), then one message on the analytics queue. No D1 work, no awaiting on the response path — also on edge-cache hits.
+ * the Worker entry), then the hit joins this isolate's buffer, which goes to the analytics queue as
+ * one message at most ANALYTICS_FLUSH_MS later or once it holds FLUSH_MAX_EVENTS distinct events
+ * (decision 0145). No D1 work, no awaiting on the response path — also on edge-cache hits.
  */
 import { isbot } from "isbot";
 import { newId } from "~/lib/ids";
-import type { AnalyticsEvent, AnalyticsMessage, PageKind } from "./events";
+import type { AnalyticsEvent, AnalyticsMessage, PageEvent, PageKind } from "./events";
 
 type PageHit = { type: "view" | "try"; page: { kind: PageKind; handle?: string; key?: string } };
 
@@ -78,24 +80,95 @@ export function collectPageHit(
   if (request.method !== "GET") return false;
   const hit = pageHitFromPath(url.pathname);
   if (!hit || !env.ANALYTICS_QUEUE) return false;
-  if (isbot(request.headers.get("User-Agent") ?? "")) return false;
+  if (isBot(request.headers.get("User-Agent") ?? "")) return false;
   const at = Date.now();
-  const q = url.searchParams;
+  // Most hits carry no query: don't build URLSearchParams for them.
+  const q = url.search ? url.searchParams : null;
   const base = {
     type: hit.type,
     at,
     page: hit.page,
     referrer: referrerHost(request, url),
-    utmSource: clip(q.get("utm_source"), 80),
-    utmMedium: clip(q.get("utm_medium"), 80),
-    utmCampaign: clip(q.get("utm_campaign"), 120),
+    utmSource: q ? clip(q.get("utm_source"), 80) : undefined,
+    utmMedium: q ? clip(q.get("utm_medium"), 80) : undefined,
+    utmCampaign: q ? clip(q.get("utm_campaign"), 120) : undefined,
   };
+  const flushMs = Number(env.ANALYTICS_FLUSH_MS ?? 1000) || 0;
   ctx.waitUntil(
     visitor()
-      .then((visitor) => sendAnalytics(env, [{ ...base, visitor: visitor ?? undefined }]))
+      .then((visitor) => {
+        const event: PageEvent = { ...base, visitor: visitor ?? undefined };
+        return flushMs > 0 ? bufferPageHit(env, event, flushMs) : sendAnalytics(env, [event]);
+      })
       .catch((e) => console.warn(`analytics: page hit not recorded: ${e instanceof Error ? e.message : String(e)}`)),
   );
   return true;
+}
+
+/** User agents this isolate has already classified (the bot pattern is one large regex). */
+const botVerdicts = new Map<string, boolean>();
+function isBot(userAgent: string): boolean {
+  let verdict = botVerdicts.get(userAgent);
+  if (verdict === undefined) {
+    if (botVerdicts.size >= 2000) botVerdicts.clear();
+    botVerdicts.set(userAgent, (verdict = isbot(userAgent)));
+  }
+  return verdict;
+}
+
+/**
+ * This isolate's page hits not yet sent (decision 0145), merged: hits that agree on everything the
+ * rollups look at — type, page, visitor key, referrer, UTM values — and fall in the same 15-minute
+ * slot of UTC become one event with a `count`. Every time zone's midnight falls on a 15-minute
+ * boundary of UTC, so merged hits always share the creator-local day the consumer gives them.
+ */
+const pendingHits = new Map<string, PageEvent & { count: number }>();
+/** Distinct events per message: well inside the queue's 128 KB message and the 500-event cap. */
+export const FLUSH_MAX_EVENTS = 100;
+const SLOT_MS = 15 * 60_000;
+/** When the pending flush timer was armed (0: none). A timer lives in one request's `waitUntil`. */
+let armedAt = 0;
+
+/** Type, page, visitor and slot can't hold a space (path patterns, hex keys); free text goes through JSON. */
+const mergeKey = (e: PageEvent) =>
+  `${e.type} ${e.page.kind} ${e.page.handle ?? ""} ${e.page.key ?? ""} ${e.visitor ?? ""} ${Math.floor(e.at / SLOT_MS)}` +
+  (e.referrer || e.utmSource || e.utmMedium || e.utmCampaign
+    ? ` ${JSON.stringify([e.referrer, e.utmSource, e.utmMedium, e.utmCampaign])}`
+    : "");
+
+/**
+ * Adds a hit to the buffer. The returned promise (handed to `waitUntil`) is the flush this hit
+ * triggered: at once when the buffer is full, or — for the first hit into an idle buffer — after
+ * `flushMs`, so every buffered hit is sent within `flushMs` while a request keeps the isolate alive.
+ */
+function bufferPageHit(env: Env, event: PageEvent, flushMs: number): Promise<void> {
+  const key = mergeKey(event);
+  const known = pendingHits.get(key);
+  if (known) known.count++;
+  else pendingHits.set(key, { ...event, count: 1 });
+  if (pendingHits.size >= FLUSH_MAX_EVENTS) return flushPageHits(env);
+  const now = Date.now();
+  // A timer is pending — unless its request was torn down before it fired (then arm a new one).
+  if (armedAt && now - armedAt < flushMs + 10_000) return Promise.resolve();
+  armedAt = now;
+  return new Promise<void>((resolve) => setTimeout(resolve, flushMs)).then(() => {
+    armedAt = 0;
+    return flushPageHits(env);
+  });
+}
+
+/** Sends the buffered hits as one message now (one retry; never throws). */
+export async function flushPageHits(env: Env): Promise<void> {
+  if (!pendingHits.size) return;
+  const events: AnalyticsEvent[] = [...pendingHits.values()].map(({ count, ...e }) => (count > 1 ? { ...e, count } : e));
+  pendingHits.clear();
+  const id = `m:${newId(24)}`;
+  try {
+    await sendAnalytics(env, events, id);
+  } catch {
+    // Same id: should the first send have gone through after all, the consumer applies it once.
+    await sendAnalyticsQuietly(env, events, id);
+  }
 }
 
 /**

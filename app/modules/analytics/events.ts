@@ -31,6 +31,11 @@ export const AnalyticsEvent = v.variant("type", [
     utmSource: Str(80),
     utmMedium: Str(80),
     utmCampaign: Str(120),
+    /**
+     * How many identical hits this event stands for (decision 0145: an isolate merges hits with the
+     * same page, visitor, sources and 15-minute slot into one event before sending). Absent = 1.
+     */
+    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000))),
   }),
   v.object({ type: v.picklist(["follow", "unfollow"]), at: v.number(), creatorId: v.string() }),
   /** A paid promotion's card loaded into view / clicked (D115): counted per promotion, never as a page view. */

@@ -86,11 +86,11 @@ type Plan = {
 
 function plan(events: AnalyticsEvent[], resolved: Map<string, Resolved>): Plan {
   const p: Plan = { rows: new Map(), visitors: new Map(), sources: new Map(), userMonths: new Map() };
-  const bump = (creatorId: string, day: string, kind: AnalyticsItemKind, itemId: string, metric: Metric) => {
+  const bump = (creatorId: string, day: string, kind: AnalyticsItemKind, itemId: string, metric: Metric, n = 1) => {
     const key = `${creatorId}|${day}|${kind}|${itemId}`;
     let row = p.rows.get(key);
     if (!row) p.rows.set(key, (row = { views: 0, tries: 0, follows: 0, unfollows: 0 }));
-    row[metric]++;
+    row[metric] += n;
     return key;
   };
   for (const e of events) {
@@ -99,8 +99,9 @@ function plan(events: AnalyticsEvent[], resolved: Map<string, Resolved>): Plan {
       if (!r) continue; // unknown page (typo, deleted, hidden creator): nothing to count
       const day = localDay(e.at, r.tz);
       const metric: Metric = e.type === "view" ? "views" : "tries";
-      const total = bump(r.creatorId, day, "creator", "", metric);
-      const item = bump(r.creatorId, day, e.page.kind, r.itemId, metric);
+      const n = e.count ?? 1;
+      const total = bump(r.creatorId, day, "creator", "", metric, n);
+      const item = bump(r.creatorId, day, e.page.kind, r.itemId, metric, n);
       if (e.type === "view" && e.visitor) {
         for (const [scope, row] of [
           ["", total],
@@ -125,7 +126,7 @@ function plan(events: AnalyticsEvent[], resolved: Map<string, Resolved>): Plan {
           if (!value) continue;
           const k = `${r.creatorId}|${day}|${dim}|${value}`;
           const cur = p.sources.get(k) ?? { creatorId: r.creatorId, day, dim, value, views: 0 };
-          cur.views++;
+          cur.views += n;
           p.sources.set(k, cur);
         }
     } else if (isPromotionEvent(e)) {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { makeApp, makeCreator } from "~/modules/demo/factories.server";
 import { runQueueMessage } from "~/test/queues";
+import { app } from "~/test/http";
 import type { AnalyticsEvent, AnalyticsMessage } from "./events";
 import { pageHitFromPath } from "./collect.server";
 import { applyAnalyticsMessages, pruneAnalyticsDedupe, SOURCES_TOP_N } from "./rollup.server";
@@ -140,6 +141,32 @@ describe("analytics rollups", () => {
     // A malformed body is acked and dropped (it could never succeed), not retried forever.
     const bad = await runQueueMessage("allthrive-analytics", { nope: true });
     expect(bad.retryBatch.retry).toBe(false);
+  });
+
+  it("merges an isolate's page hits into a few messages, and counts every hit exactly once", async () => {
+    const c = await makeCreator(env);
+    const applied = async () => (await env.DB.prepare("SELECT count(*) AS n FROM analytics_applied").first<{ n: number }>())!.n;
+    const before = await applied();
+    const ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    const hit = (ip: string, query = "") => app(`/@${c.handle}${query}`, { headers: { "User-Agent": ua, "CF-Connecting-IP": ip } });
+    // 15 anonymous hits from two visitors (6 from a campaign link, 2 as Remix `.data` navigations),
+    // and one from a bot, which is never counted.
+    await Promise.all([
+      ...Array.from({ length: 6 }, () => hit("203.0.113.1", "?utm_source=news")),
+      ...Array.from({ length: 4 }, () => hit("203.0.113.1")),
+      ...Array.from({ length: 3 }, () => hit("203.0.113.2")),
+      app(`/@${c.handle}.data`, { headers: { "User-Agent": ua, "CF-Connecting-IP": "203.0.113.2" } }),
+      app(`/@${c.handle}.data`, { headers: { "User-Agent": ua, "CF-Connecting-IP": "203.0.113.2" } }),
+      app(`/@${c.handle}`, { headers: { "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" } }),
+    ]);
+    const deadline = Date.now() + 20_000;
+    while ((await totals(c.id))[0]?.views !== 15 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await totals(c.id)).map((r) => [r.views, r.uniques])).toEqual([[15, 2]]);
+    const { results } = await env.DB.prepare("SELECT dim, value, views FROM analytics_sources WHERE creator_id = ?").bind(c.id).all();
+    expect(results).toEqual([{ dim: "utm_source", value: "news", views: 6 }]);
+    // One message per hit would have been 15; the buffer sends them together (a busy machine may
+    // split them over a flush or two).
+    expect((await applied()) - before).toBeLessThanOrEqual(3);
   });
 
   it("prunes dedupe rows only after a few days", async () => {

@@ -417,6 +417,25 @@ export async function visitorKey(env: Env, request: Request, viewerId: string | 
   if (!secret) return null;
   const day = Math.floor(nowMs / 86_400_000);
   const raw = `${day}|${request.headers.get("CF-Connecting-IP") ?? "local"}|${request.headers.get("User-Agent") ?? ""}`;
+  if (hashedDay !== day || hashedSecret !== secret || hashed.size >= HASHED_MAX) {
+    hashed.clear();
+    hashedDay = day;
+    hashedSecret = secret;
+  }
+  const known = hashed.get(raw);
+  if (known) return known;
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKeyFor(secret), new TextEncoder().encode(raw)));
-  return "h:" + [...mac.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const key = "h:" + [...mac.slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  if (hashedDay === day && hashedSecret === secret) hashed.set(raw, key);
+  return key;
 }
+
+/**
+ * Visitor keys this isolate has already worked out today (decision 0145): a visitor's next page
+ * costs a map lookup instead of an HMAC. Only for the current UTC day and secret; bounded (a full
+ * map starts afresh). Lives in memory only, like the request it came from.
+ */
+const hashed = new Map<string, string>();
+const HASHED_MAX = 10_000;
+let hashedDay = -1;
+let hashedSecret = "";

@@ -31,14 +31,26 @@ async function memoVersion<T extends string | number | null>(id: string, read: (
   if (ttlMs <= 0) return read();
   const now = Date.now();
   const hit = versions.get(id);
-  if (hit && now - hit.at < ttlMs) return hit.value as T;
+  // Refresh ahead (decision 0145): in the last fifth of its TTL one request re-reads the version while the
+  // others keep using the memo, which is still within its TTL, so a busy page never has every
+  // request in flight read D1 at the moment its memo expires. The bound stays the TTL: a value is
+  // remembered from the moment its read started.
+  if (hit && now - hit.at < ttlMs && (now - hit.at < ttlMs * 0.8 || reading.has(id))) return hit.value as T;
   const startedIn = generation;
-  const value = await read();
+  reading.add(id);
+  let value: T;
+  try {
+    value = await read();
+  } finally {
+    reading.delete(id);
+  }
   if (startedIn !== generation) return value; // an edit landed meanwhile: use it once, don't keep it
   if (versions.size > 5000) versions.clear(); // bounded memory
   versions.set(id, { value, at: now });
   return value;
 }
+/** Versions being read right now (at most one refresh-ahead read per version and isolate). */
+const reading = new Set<string>();
 
 /** Forgets every memoised version: after this isolate changed something, its next hit re-reads. */
 export function forgetVersions() {
@@ -56,12 +68,16 @@ export function appSlugFromPath(pathname: string): string | null {
   return m && m[1] !== "new" ? m[1].toLowerCase() : null;
 }
 
-export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | null> {
-  ttlMs = Number(env.EDGE_VERSION_TTL_MS ?? 1000) || 0;
+/**
+ * `db` gives the env to read versions with (the Worker entry passes its request's D1 session,
+ * opened only if a version is read: decision 0145); `env` itself by default.
+ */
+export async function anonymousPageKey(config: Env, url: URL, db: () => Env = () => config): Promise<EdgeKey | null> {
+  ttlMs = Number(config.EDGE_VERSION_TTL_MS ?? 1000) || 0;
   const path = url.pathname;
   const storefront = /^\/@([a-z0-9-]{1,30})\/?$/i.exec(path);
   if (storefront) {
-    const v = await memoVersion(`sf:${storefront[1].toLowerCase()}`, () => storefrontCacheVersion(env, storefront[1]));
+    const v = await memoVersion(`sf:${storefront[1].toLowerCase()}`, () => storefrontCacheVersion(db(), storefront[1]));
     return v ? { key: `sf:${storefront[1].toLowerCase()}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   // Anonymous post pages (decision 55): rendered for no one (viewer null), so only what every
@@ -69,12 +85,12 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
   // edit, publish, unpublish or delete of a post bumps its creator's storefront version.
   const post = postFromPath(path);
   if (post) {
-    const v = await memoVersion(`post:${post.handle}:${post.slug}`, () => postCacheVersion(env, post.handle, post.slug));
+    const v = await memoVersion(`post:${post.handle}:${post.slug}`, () => postCacheVersion(db(), post.handle, post.slug));
     return v ? { key: `post:${post.handle}:${post.slug}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   const slug = appSlugFromPath(path);
   if (slug) {
-    const v = await memoVersion(`app:${slug}`, () => appCacheVersion(env, slug));
+    const v = await memoVersion(`app:${slug}`, () => appCacheVersion(db(), slug));
     return v ? { key: `app:${slug}:${v}`, freshSeconds: 10 * MIN, staleSeconds: 24 * 60 * MIN } : null;
   }
   if (path === "/discover" || path === "/") {
@@ -88,7 +104,7 @@ export async function anonymousPageKey(env: Env, url: URL): Promise<EdgeKey | nu
     }
     params.sort();
     return {
-      key: `${path === "/" ? "home" : "discover"}:c${await memoVersion("catalog", () => catalogVersion(env))}:${params}`,
+      key: `${path === "/" ? "home" : "discover"}:c${await memoVersion("catalog", () => catalogVersion(db()))}:${params}`,
       freshSeconds: MIN,
       staleSeconds: 10 * MIN,
     };

@@ -397,6 +397,89 @@ describe("refunds keep every party exact to the cent", () => {
     expect(figures.redelivered).toEqual(figures.fullAfterPayout);
     console.log("affiliate refund reconciliation", JSON.stringify(figures));
   });
+
+  it("one settler at a time: a settlement that finds the lease held hands over; concurrent settlers move each cent once", async () => {
+    const stripe = getStripe(env);
+    const { seller, cookie: sellerCookie, id, slug } = await publishedProduct("19.99");
+    await startProgram(sellerCookie, { commissionPercent: "15" }, [`product:${id}`]);
+    const affiliate = await makeSeller(env);
+    const code = await join(seller.handle, await affiliate.cookie());
+    const buyer = await makeUser(env);
+    const bc = await buyer.cookie();
+    await click(`/@${seller.handle}/products/${slug}`, code, bc);
+    const sid = await buyWith(seller.handle, slug, id, bc);
+    await deliver(buyer.id);
+    const pi = String((await stripe.checkout.sessions.retrieve(sid)).payment_intent);
+    await env.DB.prepare("UPDATE commissions SET available_at = ? WHERE beneficiary_id = ?")
+      .bind(nowSeconds() - 1, affiliate.id)
+      .run();
+    expect(await payDueCommissions(env, { beneficiaryId: affiliate.id })).toMatchObject({ paid: 1 });
+    const [c] = await commissionsFor(affiliate.id);
+    const cid = String(c.id);
+    const payoutTransfer = String(
+      (await env.DB.prepare("SELECT stripe_transfer_id AS t FROM commission_payouts WHERE id=?").bind(c.payout_id).first<{ t: string }>())!
+        .t,
+    );
+    const charge = await stripe.charges.retrieve(String((await stripe.paymentIntents.retrieve(pi)).latest_charge), {
+      expand: ["transfer", "application_fee"],
+    });
+    const destination = (charge.transfer as { id: string }).id;
+    /** Every money movement the settlement made, as Stripe shows it. */
+    async function moves() {
+      const claws = (await stripe.transfers.listReversals(payoutTransfer, { limit: 100 })).data.filter(
+        (r) => r.metadata?.commission_id === cid,
+      );
+      const makeGoods = (await stripe.transfers.list({ transfer_group: `commission-makegood:${cid}`, limit: 100 })).data;
+      const fromCreator = (await stripe.transfers.listReversals(destination, { limit: 100 })).data.filter(
+        (r) => r.metadata?.commission_id === cid,
+      );
+      return {
+        claws: claws.map((r) => r.amount),
+        makeGoods: makeGoods.map((t) => t.amount),
+        makeGoodsReversed: makeGoods.reduce((s, t) => s + t.amount_reversed, 0),
+        fromCreator: fromCreator.map((r) => r.amount),
+      };
+    }
+    const before = await moves();
+    expect(before).toEqual({ claws: [], makeGoods: [], makeGoodsReversed: 0, fromCreator: [276] });
+    const lease = () =>
+      env.DB.prepare("SELECT settling_until AS until, settle_again AS again, reversed FROM commissions WHERE id=?").bind(cid).first<Row>();
+
+    // 1. Another settler holds the lease: a refund's settlement records the ledger, asks it for another pass, moves nothing.
+    await env.DB.prepare("UPDATE commissions SET settling_until = ? WHERE id = ?")
+      .bind(nowSeconds() + 60, cid)
+      .run();
+    await stripe.refunds.create({ payment_intent: pi, amount: 500, reverse_transfer: true, refund_application_fee: true });
+    await deliver(pi);
+    expect(await lease()).toMatchObject({ again: 1, reversed: 69 });
+    expect(await moves()).toEqual(before);
+
+    // 2. That settler died (its lease ran out); a second partial refund lands and three settlers start at
+    //    once — the refund's webhook, the payout sweep (which picks up the stranded lease) and a direct call.
+    await env.DB.prepare("UPDATE commissions SET settling_until = 1 WHERE id = ?").bind(cid).run();
+    await stripe.refunds.create({ payment_intent: pi, amount: 500, reverse_transfer: true, refund_application_fee: true });
+    await Promise.all([deliver(pi), payDueCommissions(env, { beneficiaryId: affiliate.id }), settlePaidCommission(env, cid)]);
+    expect(await lease()).toMatchObject({ until: 0, again: 0, reversed: 138 });
+    const after = await moves();
+    // Each cent moved once: no make-good reversed, nothing more taken from the creator than the payout's recovery.
+    expect(after.makeGoodsReversed).toBe(0);
+    expect(after.fromCreator).toEqual([276]);
+    expect(after.claws.reduce((s, a) => s + a, 0)).toBe(138);
+    // Balances reconcile to the cent: the affiliate keeps 276 − 138, the creator the rest of their share.
+    const now = await stripe.charges.retrieve(charge.id, { expand: ["transfer", "application_fee"] });
+    const fee = now.application_fee as { amount: number; amount_refunded: number };
+    const t = now.transfer as { amount: number; amount_reversed: number };
+    const creator = t.amount - t.amount_reversed + after.makeGoods.reduce((s, a) => s + a, 0);
+    const aff = await stripe.transfers.retrieve(payoutTransfer);
+    expect({ affiliate: aff.amount - aff.amount_reversed, creator }).toEqual({
+      affiliate: 276 - 138,
+      creator: now.amount - now.amount_refunded - (fee.amount - fee.amount_refunded) - (276 - 138),
+    });
+    // Settling again moves nothing.
+    await settlePaidCommission(env, cid);
+    expect(await moves()).toEqual(after);
+    console.log("one settler at a time", JSON.stringify({ before, after }));
+  });
 });
 
 describe("services through an affiliate link", () => {

@@ -127,6 +127,14 @@ export const commissions = sqliteTable(
     /** For affiliate commissions: the reversal that took the commission back from the creator's transfer. */
     recoveredTransferReversalId: text("recovered_reversal_id"),
     paidAt: integer("paid_at"),
+    /**
+     * Settlement lease (decision 0136): one settler at a time per paid commission. A settler claims
+     * it in one conditional UPDATE (`settling_until < now` → now + 60 s); 0 = nobody settling. A
+     * lease left in the past (a settler that died) is picked up by the payout sweep.
+     */
+    settlingUntil: integer("settling_until").notNull().default(0),
+    /** Set by a settler that found the lease held: the holder runs another pass before it lets go. */
+    settleAgain: integer("settle_again", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
@@ -137,6 +145,9 @@ export const commissions = sqliteTable(
     index("commissions_due_idx")
       .on(t.availableAt)
       .where(sql`status IN ('pending','payable') AND payout_id IS NULL`),
+    index("commissions_settling_idx")
+      .on(t.settlingUntil)
+      .where(sql`settling_until > 0`),
   ],
 );
 

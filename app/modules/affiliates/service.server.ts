@@ -4,7 +4,7 @@
  * the signed-in person), the commissions ledger written from the verified payment webhooks,
  * proportional reversal on refunds, and payouts as Stripe transfers.
  */
-import { and, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lt, lte, sql } from "drizzle-orm";
 import { getDb } from "~/lib/db.server";
 import { conflict, forbidden, notFound, unprocessable } from "~/lib/errors";
 import { newId, nowSeconds } from "~/lib/ids";
@@ -811,35 +811,113 @@ const leftOf = (t: { amount: number; amount_reversed: number }) => t.amount - t.
  *   refund the creator is owed that share back: a make-good transfer (`transfer_group`
  *   `commission-makegood:<id>`). The other way round (the creator holds too much, e.g. the
  *   platform funded a refund), make-good transfers are reversed first, then the destination transfer.
+ *
+ * One settler at a time (decision 0136): a lease on the row claimed in one conditional UPDATE; a
+ * caller that finds it held sets `settle_again` and returns, and the holder runs another pass
+ * before it lets go. A lease left behind by a settler that died expires and the payout sweep
+ * settles the commission again.
  */
 export async function settlePaidCommission(env: Env, commissionId: string) {
   const db = getDb(env);
   const stripe = getStripe(env);
-  // A second pass confirms the first one's calls landed; a third catches a concurrent settler.
-  for (let pass = 0; pass < 3; pass++) {
-    const c = await db.query.commissions.findFirst({ where: eq(commissions.id, commissionId) });
-    if (!c || c.status !== "paid" || !c.payoutId) return;
-    const p = await db.query.commissionPayouts.findFirst({ where: eq(commissionPayouts.id, c.payoutId) });
-    if (!p?.stripeTransferId) return;
-    let acted = false;
-    const clawTarget = c.reversed - c.paidReversed;
-    if (clawTarget > 0) {
-      const payout = await stripe.transfers.retrieve(p.stripeTransferId);
-      const reversals = await stripe.transfers.listReversals(payout.id, { limit: 100 });
-      const done = reversals.data.filter((r) => r.metadata?.commission_id === c.id).reduce((s, r) => s + r.amount, 0);
-      const take = Math.min(clawTarget - done, leftOf(payout));
-      if (take > 0) {
-        await stripe.transfers.createReversal(
-          payout.id,
-          { amount: take, metadata: { commission_id: c.id, reason: "refund" } },
-          { idempotencyKey: `commission-claw:${c.id}:${clawTarget}:${done}` },
-        );
-        acted = true;
-      }
+  const lease = await claimSettlement(env, commissionId);
+  if (!lease) return;
+  let until = lease;
+  // A pass that moved money is followed by one that confirms its calls landed; a pass that moved
+  // nothing lets go — unless a settler that found the lease held asked for another pass meanwhile.
+  for (let pass = 0; pass < SETTLE_MAX_PASSES; pass++) {
+    if (pass > 0) {
+      const now = nowSeconds();
+      const [renewed] = await db
+        .update(commissions)
+        .set({ settlingUntil: Math.max(now + SETTLE_LEASE_SECONDS, until + 1), settleAgain: false })
+        .where(and(eq(commissions.id, commissionId), eq(commissions.settlingUntil, until)))
+        .returning({ until: commissions.settlingUntil });
+      if (!renewed) return; // the lease ran out and another settler has it
+      until = renewed.until;
     }
-    if (c.kind === "affiliate" && c.recoveredTransferReversalId && c.paymentIntentId) acted = (await settleCreator(stripe, c)) || acted;
-    if (!acted) return;
+    let acted: boolean;
+    try {
+      acted = await settlePass(env, stripe, commissionId);
+    } catch (e) {
+      await handToSweep(env, commissionId, until);
+      throw e;
+    }
+    if (acted) continue;
+    const [released] = await db
+      .update(commissions)
+      .set({ settlingUntil: 0 })
+      .where(and(eq(commissions.id, commissionId), eq(commissions.settlingUntil, until), eq(commissions.settleAgain, false)))
+      .returning({ id: commissions.id });
+    if (released) return;
   }
+  await handToSweep(env, commissionId, until);
+}
+
+/** How long a settler holds a paid commission (decision 0136): a pass is a few Stripe calls. */
+const SETTLE_LEASE_SECONDS = 60;
+const SETTLE_MAX_PASSES = 6;
+
+/**
+ * One settler at a time per paid commission (decision 0136). Returns the lease (its expiry) if this
+ * caller won it; otherwise the holder has been asked for another pass (`settle_again`) and 0 is
+ * returned. Each step is one conditional statement: the holder only lets go while the flag is
+ * clear, and the flag is only set while the lease is held, so no refund's settlement is lost.
+ */
+async function claimSettlement(env: Env, commissionId: string): Promise<number> {
+  const db = getDb(env);
+  for (let tries = 0; tries < 3; tries++) {
+    const now = nowSeconds();
+    const [won] = await db
+      .update(commissions)
+      .set({ settlingUntil: now + SETTLE_LEASE_SECONDS, settleAgain: false })
+      .where(and(eq(commissions.id, commissionId), lt(commissions.settlingUntil, now)))
+      .returning({ until: commissions.settlingUntil });
+    if (won) return won.until;
+    const [handed] = await db
+      .update(commissions)
+      .set({ settleAgain: true })
+      .where(and(eq(commissions.id, commissionId), gte(commissions.settlingUntil, now)))
+      .returning({ id: commissions.id });
+    if (handed) return 0;
+    // Let go between the two statements (or no such commission): try again.
+  }
+  return 0;
+}
+
+/** Leaves the lease expired but marked (`settling_until` 1): the payout sweep settles it again. */
+async function handToSweep(env: Env, commissionId: string, until: number) {
+  await getDb(env)
+    .update(commissions)
+    .set({ settlingUntil: 1 })
+    .where(and(eq(commissions.id, commissionId), eq(commissions.settlingUntil, until)));
+}
+
+/** One settle pass against what Stripe shows now. True if it moved money. */
+async function settlePass(env: Env, stripe: Stripe, commissionId: string): Promise<boolean> {
+  const db = getDb(env);
+  const c = await db.query.commissions.findFirst({ where: eq(commissions.id, commissionId) });
+  if (!c || c.status !== "paid" || !c.payoutId) return false;
+  const p = await db.query.commissionPayouts.findFirst({ where: eq(commissionPayouts.id, c.payoutId) });
+  if (!p?.stripeTransferId) return false;
+  let acted = false;
+  const clawTarget = c.reversed - c.paidReversed;
+  if (clawTarget > 0) {
+    const payout = await stripe.transfers.retrieve(p.stripeTransferId);
+    const reversals = await stripe.transfers.listReversals(payout.id, { limit: 100 });
+    const done = reversals.data.filter((r) => r.metadata?.commission_id === c.id).reduce((s, r) => s + r.amount, 0);
+    const take = Math.min(clawTarget - done, leftOf(payout));
+    if (take > 0) {
+      await stripe.transfers.createReversal(
+        payout.id,
+        { amount: take, metadata: { commission_id: c.id, reason: "refund" } },
+        { idempotencyKey: `commission-claw:${c.id}:${clawTarget}:${done}` },
+      );
+      acted = true;
+    }
+  }
+  if (c.kind === "affiliate" && c.recoveredTransferReversalId && c.paymentIntentId) acted = (await settleCreator(stripe, c)) || acted;
+  return acted;
 }
 
 /** The creator's side of a paid affiliate commission (see `settlePaidCommission`). True if it moved money. */
@@ -977,6 +1055,13 @@ export async function payDueCommissions(env: Env, opts: { beneficiaryId?: string
   }
   const stripe = getStripe(env);
   let paid = 0;
+  // Settlements left unfinished (a settler died holding the lease, or gave up) are picked up (decision 0136).
+  const stranded = await db
+    .select({ id: commissions.id })
+    .from(commissions)
+    .where(and(sql`${commissions.settlingUntil} > 0`, lt(commissions.settlingUntil, nowSeconds())))
+    .limit(50);
+  for (const s of stranded) await settlePaidCommission(env, s.id);
   for (const b of batches) {
     if (b.amount <= 0) {
       await db.batch([

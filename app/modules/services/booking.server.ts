@@ -432,37 +432,11 @@ export async function startCheckout(
     await db.batch([db.delete(bookings).where(eq(bookings.id, id)), db.delete(servicePacks).where(eq(servicePacks.id, id))]);
   };
   try {
-    if (isPack)
-      await db.insert(servicePacks).values({
-        id,
-        serviceId: s.id,
-        creatorId: s.creatorId,
-        buyerId: viewer.id,
-        sessionsTotal: s.packSessions ?? 1,
-        expiresAt: t + (s.packExpiryDays ?? 90) * 86_400,
-        status: "pending",
-        currency: s.currency,
-        createdAt: t,
-      });
+    if (isPack) await db.insert(servicePacks).values(packRow(s, viewer.id, id, t, "pending"));
     else
-      await db.insert(bookings).values({
-        id,
-        serviceId: s.id,
-        creatorId: s.creatorId,
-        buyerId: viewer.id,
-        startAt: x.start === null ? null : Math.floor(x.start / 1000),
-        endAt: x.start === null || x.minutes === null ? null : Math.floor(x.start / 1000) + x.minutes * 60,
-        holdId,
-        status: "pending",
-        currency: s.currency,
-        minutes: x.minutes,
-        answers: x.answers,
-        buyerTimeZone: x.tz,
-        guest: !!x.guest,
-        guestName: x.guest?.name ?? null,
-        createdAt: t,
-        updatedAt: t,
-      });
+      await db
+        .insert(bookings)
+        .values({ ...bookingRow(s, viewer.id, id, t, x, holdId, "pending"), guest: !!x.guest, guestName: x.guest?.name ?? null });
     // An affiliate's last click within the program's window (affiliates module, decision 0110).
     const claim = await attributionFor(env, {
       buyerId: viewer.id,
@@ -547,6 +521,49 @@ export async function startCheckout(
   }
 }
 
+/** A session pack's row as bought (pending until paid, active when a code made it free). */
+function packRow(s: ServiceRow, buyerId: string, id: string, t: number, status: "pending" | "active") {
+  return {
+    id,
+    serviceId: s.id,
+    creatorId: s.creatorId,
+    buyerId,
+    sessionsTotal: s.packSessions ?? 1,
+    expiresAt: t + (s.packExpiryDays ?? 90) * 86_400,
+    status,
+    currency: s.currency,
+    createdAt: t,
+  };
+}
+
+/** A booking's row as chosen on the service page (its time, length, answers), paid or made free by a code. */
+function bookingRow(
+  s: ServiceRow,
+  buyerId: string,
+  id: string,
+  t: number,
+  x: { start: number | null; minutes: number | null; answers: { label: string; answer: string }[]; tz: string | null },
+  holdId: string | null,
+  status: "pending" | "confirmed",
+) {
+  return {
+    id,
+    serviceId: s.id,
+    creatorId: s.creatorId,
+    buyerId,
+    startAt: x.start === null ? null : Math.floor(x.start / 1000),
+    endAt: x.start === null || x.minutes === null ? null : Math.floor(x.start / 1000) + x.minutes * 60,
+    holdId,
+    status,
+    currency: s.currency,
+    minutes: x.minutes,
+    answers: x.answers,
+    buyerTimeZone: x.tz,
+    createdAt: t,
+    updatedAt: t,
+  };
+}
+
 /**
  * A code that makes a booking, package or pack free (D138): no Checkout. Rate-limited like a free
  * product order (per email and IP); the code's use is taken by the same single-statement
@@ -590,35 +607,11 @@ async function bookFreeWithCode(
     }
   }
   try {
-    if (isPack)
-      await db.insert(servicePacks).values({
-        id,
-        serviceId: s.id,
-        creatorId: s.creatorId,
-        buyerId: viewer.id,
-        sessionsTotal: s.packSessions ?? 1,
-        expiresAt: t + (s.packExpiryDays ?? 90) * 86_400,
-        status: "active",
-        currency: s.currency,
-        createdAt: t,
-      });
+    if (isPack) await db.insert(servicePacks).values(packRow(s, viewer.id, id, t, "active"));
     else
       await db.insert(bookings).values({
-        id,
-        serviceId: s.id,
-        creatorId: s.creatorId,
-        buyerId: viewer.id,
-        startAt: x.start === null ? null : Math.floor(x.start / 1000),
-        endAt: x.start === null || x.minutes === null ? null : Math.floor(x.start / 1000) + x.minutes * 60,
-        holdId,
-        status: "confirmed",
-        currency: s.currency,
-        minutes: x.minutes,
-        answers: x.answers,
-        buyerTimeZone: x.tz,
+        ...bookingRow(s, viewer.id, id, t, x, holdId, "confirmed"),
         dueAt: s.pricing === "fixed_package" ? t + (s.deliveryDays ?? 1) * 86_400 : null,
-        createdAt: t,
-        updatedAt: t,
       });
   } catch (e) {
     if (holdId) await cal.release(holdId); // no row, no slot taken
